@@ -1,0 +1,79 @@
+# Safeguard: `make run` and `make test` are all a new machine needs (Python 3.11, PostgreSQL, Redis).
+#   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
+#               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
+#   make test   install what is missing, start the services if down, then lint, format check,
+#               migrations check, deployment checklist, type check and the tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+RANDOM_KEY = $$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n')
+# Production-like: no debug, no demo, a random secret key. SSL redirect off only so that the test
+# client's plain-HTTP requests reach the views; `deploy-check` runs with it on.
+TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY)
+DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY)
+# CI is always a fresh machine; a fresh test database also keeps a changed migration from meeting
+# a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
+PYTEST_ARGS ?= --create-db
+
+.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest clean
+
+# One virtual environment for running and testing, from the pinned requirements; reinstalled only
+# when a requirements file changes.
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) is needed (see docs/setup.md)." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing pinned requirements into $(VENV)..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(VENV_STAMP)
+
+install: $(VENV_STAMP)
+
+services:
+	@bash .ci/services
+
+database:
+	@bash .ci/services --database
+
+# Demo mode on http://127.0.0.1:8000: debug on, no HTTPS redirect, demo users with passwords printed once.
+run: export SAFEGUARD_DEBUG := 1
+run: export SAFEGUARD_DEMO := 1
+run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+run: $(VENV_STAMP) database
+	@$(PY) manage.py migrate --no-input -v 0
+	@# Audit: the owner and application roles (docs/audit.md); idempotent, after every migrate.
+	@$(PY) manage.py setup_database_roles
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@$(PY) manage.py load_demo
+	@mkdir -p var
+	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
+	@honcho start -f Procfile
+
+test: $(VENV_STAMP) database lint migrations-check deploy-check typecheck pytest
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV_STAMP)
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+deploy-check: $(VENV_STAMP)
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+typecheck: $(VENV_STAMP)
+	$(TEST_ENV) $(VENV)/bin/mypy .
+
+# Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
+pytest: $(VENV_STAMP) database
+	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

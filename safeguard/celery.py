@@ -1,0 +1,22 @@
+"""Safeguard's Celery app. Every periodic schedule is declared here, each with why it runs."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
+
+app = Celery("safeguard")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# All beat schedules live here.
+app.conf.beat_schedule = {
+    # Audit: check the audit trail's hash chain every night, when writes are few, and alert
+    # administrators and auditors by e-mail if an entry was changed, removed or moved.
+    "verify-audit-chain-nightly": {
+        "task": "audit.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

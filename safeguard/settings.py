@@ -1,0 +1,263 @@
+"""Safeguard settings: one module, configured only by environment variables.
+
+Every variable is listed, with its meaning, in `.env.example`. Bad values fail loudly at start-up.
+Without DEBUG, a real SECRET_KEY is required and the secure-transport settings are on, so that
+`manage.py check --deploy` passes.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("SAFEGUARD_DEBUG", default=False)
+# Demo mode loads demo users and prints their passwords once; never on in production.
+DEMO_MODE = env.bool("SAFEGUARD_DEMO", default=False)
+
+if DEBUG or DEMO_MODE:
+    SECRET_KEY = env.str("SAFEGUARD_SECRET_KEY", default="insecure-demo-key-not-for-production")
+else:
+    SECRET_KEY = env.str("SAFEGUARD_SECRET_KEY", default="")
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
+        raise ImproperlyConfigured(
+            "SAFEGUARD_SECRET_KEY must be set to a random value of at least 50 characters "
+            "when SAFEGUARD_DEBUG and SAFEGUARD_DEMO are off."
+        )
+
+ALLOWED_HOSTS = env.list("SAFEGUARD_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("SAFEGUARD_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "pgtrigger",
+    "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "cases",
+    "warrants",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cases.middleware.MetadataOnlyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # audit: who and from where, for every write
+    "cases.middleware.SessionLifetimeMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cases.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "safeguard.urls"
+WSGI_APPLICATION = "safeguard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+            "builtins": ["cases.templatetags.safeguard"],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/safeguard"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAFEGUARD_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+AUTH_USER_MODEL = "cases.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:list"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"  # shown to users; stored in UTC (USE_TZ)
+USE_I18N = True
+USE_TZ = True
+# 23 Nov 2026 14:05
+DATETIME_FORMAT = "j M Y H:i"
+DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"]
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Metadata only: nothing is ever written to disk from a request.
+FILE_UPLOAD_HANDLERS: list[str] = []
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAFEGUARD_MAX_REQUEST_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Sessions and transport security.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends when the browser closes, and in any case this long after sign-in (an absolute
+# lifetime, enforced by cases.middleware.SessionLifetimeMiddleware): one shift.
+SESSION_COOKIE_AGE = env.int("SAFEGUARD_SESSION_AGE_SECONDS", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SAFEGUARD_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("SAFEGUARD_SECURE_COOKIES", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SAFEGUARD_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SAFEGUARD_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # The reverse proxy in front of gunicorn must set (not pass through) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SESSION_COOKIE_SECURE:
+        # __Host- cookies are sent only over HTTPS, to this host, for every path: no subdomain can set them.
+        SESSION_COOKIE_NAME = "__Host-safeguard_session"
+        CSRF_COOKIE_NAME = "__Host-safeguard_csrf"
+
+# --- Sign-in: lockout, two-factor, session limits, Content-Security-Policy (sign-in hardening) ---
+# Sign-in locks a username for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failed attempts (wrong
+# passwords and wrong two-factor codes alike). Locks count by username, and by username and address
+# together; never by address alone, so that colleagues behind the same force proxy are not locked out.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=10)
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Masked in the attempts axes records (passwords always are): two-factor codes and CSRF tokens too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+# The client's address: REMOTE_ADDR, or behind SAFEGUARD_TRUSTED_PROXIES reverse proxies the entry
+# that the outermost of them appended to X-Forwarded-For (cases.middleware.client_ip_address).
+SAFEGUARD_TRUSTED_PROXIES = env.int("SAFEGUARD_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip_address"
+
+# Every role signs in with a password and then a code from an authenticator app (TOTP, django-otp).
+# On in every mode: demo users set up their app on first sign-in. Tests turn it off only to prove
+# the check (tests/auth/test_two_factor.py).
+SAFEGUARD_REQUIRE_TWO_FACTOR = True
+OTP_TOTP_ISSUER = "Safeguard"
+# After a wrong code the next is refused for 1, 2, 4, 8... seconds (per device, until a right one).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# A session ends after this many minutes without a request (cases.middleware.SessionLifetimeMiddleware),
+# as well as SESSION_COOKIE_AGE after sign-in.
+SAFEGUARD_SESSION_IDLE_MINUTES = env.int("SAFEGUARD_SESSION_IDLE_MINUTES", default=30)
+if not 0 < SAFEGUARD_SESSION_IDLE_MINUTES * 60 <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "SAFEGUARD_SESSION_IDLE_MINUTES must be more than 0 and no longer than SAFEGUARD_SESSION_AGE_SECONDS."
+    )
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. The two-factor QR code
+# is inline SVG markup, which needs no img-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    },
+}
+
+# --- Audit trail (docs/audit.md) ---
+# Flag list on the auditor pages: someone who reads more than N distinct cases outside their own
+# teams within M minutes, and any read between the out-of-hours start and end (London time).
+SAFEGUARD_AUDIT_FLAG_CASES = env.int("SAFEGUARD_AUDIT_FLAG_CASES", default=10)
+SAFEGUARD_AUDIT_FLAG_MINUTES = env.int("SAFEGUARD_AUDIT_FLAG_MINUTES", default=30)
+SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START = env.str("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", default="20:00")
+SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END = env.str("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END", default="07:00")
+for _name in ("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", "SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END"):
+    _value = globals()[_name]
+    _parts = _value.split(":")
+    if len(_parts) != 2 or not all(p.isdigit() for p in _parts) or int(_parts[0]) > 23 or int(_parts[1]) > 59:
+        raise ImproperlyConfigured(f"{_name} must be a time of day as HH:MM, not {_value!r}.")
+if SAFEGUARD_AUDIT_FLAG_CASES < 1 or SAFEGUARD_AUDIT_FLAG_MINUTES < 1:
+    raise ImproperlyConfigured("SAFEGUARD_AUDIT_FLAG_CASES and SAFEGUARD_AUDIT_FLAG_MINUTES must be at least 1.")
+
+# Celery: JSON only; broker and results in Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
+
+EMAIL_BACKEND = env.str(
+    "SAFEGUARD_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("SAFEGUARD_FROM_EMAIL", default="safeguard@localhost")
+
+# Case references look like STF-2026-000123: force code, year opened, sequence.
+CASE_REFERENCE_DIGITS = 6
+# Four-week charging target: a local target, not law (see cases/rules.py).
+CHARGING_TARGET_DAYS = env.int("SAFEGUARD_CHARGING_TARGET_DAYS", default=28)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("SAFEGUARD_LOG_LEVEL", default="INFO")},
+}
