@@ -1,0 +1,41 @@
+from .access import CaseGroupObjectPermission, CaseUserObjectPermission
+from .case import Case, CaseLogEntry, Premises, Subject
+from .charging import Charge, ChargingSubmission
+from .choices import ImageCategory
+from .closure import Closure, RetentionReview
+from .court import CourtHearing
+from .custody import Arrest, BailExtension, CustodyExtension, Offence, Release
+from .people import Force, Team, User
+from .referrals import CommsDataRequest, Referral, ReferralIdentifier
+from .safeguarding import SafeguardingReferral
+from .search import Device, ImageCount, Search
+
+__all__ = [
+    "Arrest",
+    "BailExtension",
+    "Case",
+    "CaseGroupObjectPermission",
+    "CaseLogEntry",
+    "CaseUserObjectPermission",
+    "Charge",
+    "ChargingSubmission",
+    "Closure",
+    "CommsDataRequest",
+    "CourtHearing",
+    "CustodyExtension",
+    "Device",
+    "Force",
+    "ImageCategory",
+    "ImageCount",
+    "Offence",
+    "Premises",
+    "Referral",
+    "ReferralIdentifier",
+    "Release",
+    "RetentionReview",
+    "SafeguardingReferral",
+    "Search",
+    "Subject",
+    "Team",
+    "User",
+]

@@ -1,0 +1,135 @@
+"""Stage 2: the investigation (case), its subjects and premises, and the case log."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .people import Force, Team
+from .referrals import Referral
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Stage(models.TextChoices):
+        """How far along the path the case has got; kept by the services that record each stage."""
+
+        INVESTIGATION = "investigation", "Investigation"
+        WARRANT = "warrant", "Search warrant"
+        SEARCH = "search", "Search and triage"
+        ARREST = "arrest", "Arrest and custody"
+        CHARGING = "charging", "Charging decision"
+        COURT = "court", "Court"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=24, unique=True, editable=False)
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="case")
+    officer_in_case = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_oic")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_supervisor"
+    )
+    operation = models.CharField(max_length=80, blank=True, help_text="e.g. Safenet.")
+    district = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.INVESTIGATION)
+    restricted = models.BooleanField(
+        default=False, help_text="Need-to-know: visible only to people granted it by name."
+    )
+    summary = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_opened"),
+            models.Index(fields=["officer_in_case", "status"], name="case_oic_status"),
+            models.Index(fields=["force", "-opened_at"], name="case_force_opened"),
+        ]
+        # Per-case grants (cases.models.access): view_case to see it, change_case to record on it,
+        # record_triage to record devices and triage (an assigned examiner).
+        permissions = [("record_triage", "Record devices and triage")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", kwargs={"reference": self.reference})
+
+
+class Subject(models.Model):
+    """A suspect. Children are never recorded here: see safeguarding."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects")
+    full_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    pnc_id = models.CharField("PNC ID", max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["full_name"], name="subject_name")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Premises(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="premises")
+    address = models.TextField()
+    postcode = models.CharField(max_length=10, blank=True)
+    description = models.CharField(max_length=200, blank=True, help_text="e.g. home address, workplace.")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "premises"
+
+    def __str__(self) -> str:
+        first_line = self.address.splitlines()[0] if self.address else ""
+        return f"{first_line}, {self.postcode}".strip(", ")
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="case_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class CaseLogEntry(models.Model):
+    """The running case log. Entries are never edited or deleted: a correction is a new entry."""
+
+    class Kind(models.TextChoices):
+        ACTION = "action", "Action"
+        DECISION = "decision", "Decision"
+        NOTE = "note", "Note"
+        CORRECTION = "correction", "Correction"
+        SYSTEM = "system", "Recorded stage"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="log_entries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField()
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # When the action or decision happened; an import keeps the historical time.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "case log entries"
+        indexes = [models.Index(fields=["case", "-created_at"], name="caselog_case_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="correction") & Q(corrects__isnull=False))
+                | (~Q(kind="correction") & Q(corrects__isnull=True)),
+                name="caselog_correction_refers_to_entry",
+            ),
+            models.CheckConstraint(condition=~Q(corrects=F("id")), name="caselog_not_self_correction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WarrantsConfig(AppConfig):
+    name = "warrants"
+    verbose_name = "Search warrants"
