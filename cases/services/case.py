@@ -1,0 +1,216 @@
+"""Stage 2 writes: opening a case, its subjects and premises, and the case log."""
+
+import re
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases.models import Case, CaseLogEntry, Force, Premises, Referral, Subject, Team, User
+from cases.rules import LONDON
+from cases.services.access import case_grant_named
+from cases.services.common import case_log_system, ensure_case_open, not_in_future
+
+CASE_TEAM_OTHER_FORCE = "That team is not in your force."
+CASE_OIC_NOT_IN_TEAM = "The officer in the case must be an active member of the team."
+CASE_SUPERVISOR_NOT_IN_TEAM = "The supervisor must be an active member of the team."
+CASE_OPENED_BEFORE_REFERRAL = "A case cannot be opened before its referral was received."
+CASE_REFERRAL_OTHER_FORCE = "That referral belongs to another force."
+CASE_REFERRAL_ALREADY_DEVELOPED = "This referral has already been developed into a case."
+CASE_REFERRAL_HAS_OUTCOME = "This referral already has an outcome (disseminated or no further action)."
+CASE_REFERENCE_TAKEN = "A case with this reference already exists."
+CASE_REFERENCE_INVALID = "A case reference is letters, digits and hyphens, at most 24 characters."
+CASE_SEQUENCE_EXHAUSTED = "No more case references are available for this force and year."
+
+SUBJECT_NAME_REQUIRED = "Enter the subject's full name."
+SUBJECT_BORN_IN_FUTURE = "Date of birth cannot be in the future."
+SUBJECT_DUPLICATE = "This subject is already recorded on this case."
+SUBJECT_PNC_DUPLICATE = "A subject with this PNC ID is already recorded on this case."
+
+PREMISES_ADDRESS_REQUIRED = "Enter the address."
+PREMISES_DUPLICATE = "These premises are already recorded on this case."
+
+LOG_KIND_NOT_ALLOWED = "Choose action, decision or note."
+LOG_TEXT_REQUIRED = "Enter what happened or was decided."
+LOG_BEFORE_CASE_OPENED = "A case log entry cannot be before the case was opened."
+LOG_CORRECTION_BEFORE_ENTRY = "A correction cannot be before the entry it corrects."
+
+# Kinds a person writes; SYSTEM lines come from services, CORRECTION from case_log_correct.
+LOG_KINDS_WRITTEN = (CaseLogEntry.Kind.ACTION, CaseLogEntry.Kind.DECISION, CaseLogEntry.Kind.NOTE)
+REFERENCE_SHAPE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+SEQUENCE_DIGITS = 6
+
+
+def _next_reference(*, force: Force, opened_at: datetime) -> str:
+    """`<FORCE CODE>-<year opened, in London>-<6-digit sequence per force and year>`, e.g. STF-2026-000123.
+
+    The caller holds a row lock on the force (SELECT ... FOR UPDATE), so two cases opened at once
+    in the same force are numbered one after the other, never the same.
+    """
+    prefix = f"{force.code}-{opened_at.astimezone(LONDON).year}-"
+    last = Case.objects.filter(
+        force=force, reference__regex=rf"^{re.escape(prefix)}[0-9]{{{SEQUENCE_DIGITS}}}$"
+    ).aggregate(last=Max("reference"))["last"]
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    if number >= 10**SEQUENCE_DIGITS:
+        raise ValidationError(CASE_SEQUENCE_EXHAUSTED)
+    return f"{prefix}{number:0{SEQUENCE_DIGITS}d}"
+
+
+def _active_member(team: Team, user: User) -> bool:
+    return user.is_active and team.members.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    team: Team,
+    officer_in_case: User,
+    supervisor: User,
+    opened_at: datetime,
+    operation: str = "",
+    district: str = "",
+    restricted: bool = False,
+    summary: str = "",
+    referral: Referral | None = None,
+    reference: str | None = None,
+) -> Case:
+    """Open a case for `team`'s force; from a referral, the referral is marked developed."""
+    if actor.force_id is None or actor.force_id != team.force_id:
+        raise ValidationError({"team": CASE_TEAM_OTHER_FORCE})
+    if not _active_member(team, officer_in_case):
+        raise ValidationError({"officer_in_case": CASE_OIC_NOT_IN_TEAM})
+    if not _active_member(team, supervisor):
+        raise ValidationError({"supervisor": CASE_SUPERVISOR_NOT_IN_TEAM})
+    not_in_future(opened_at, field="opened_at", label="Opened at")
+    if referral is not None:
+        # Locked so that two people opening a case from one referral cannot both succeed.
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.outcome == Referral.Outcome.DEVELOPED or Case.objects.filter(referral=referral).exists():
+            raise ValidationError(CASE_REFERRAL_ALREADY_DEVELOPED)
+        if referral.outcome != Referral.Outcome.PENDING:
+            raise ValidationError(CASE_REFERRAL_HAS_OUTCOME)
+        if referral.force_id != team.force_id:
+            raise ValidationError(CASE_REFERRAL_OTHER_FORCE)
+        if opened_at < referral.received_at:
+            raise ValidationError({"opened_at": CASE_OPENED_BEFORE_REFERRAL})
+
+    force = Force.objects.select_for_update().get(pk=team.force_id)
+    if reference is None:
+        reference = _next_reference(force=force, opened_at=opened_at)
+    else:
+        reference = reference.strip().upper()
+        if not REFERENCE_SHAPE.match(reference):
+            raise ValidationError({"reference": CASE_REFERENCE_INVALID})
+        if Case.objects.filter(reference=reference).exists():
+            raise ValidationError({"reference": CASE_REFERENCE_TAKEN})
+
+    case = Case.objects.create(
+        reference=reference,
+        force=force,
+        team=team,
+        referral=referral,
+        officer_in_case=officer_in_case,
+        supervisor=supervisor,
+        operation=operation.strip(),
+        district=district.strip(),
+        restricted=restricted,
+        summary=summary,
+        opened_at=opened_at,
+        created_by=actor,
+    )
+    text = f"Case opened for {team.name}. Officer in the case: {officer_in_case}; supervisor: {supervisor}."
+    if referral is not None:
+        referral.outcome = Referral.Outcome.DEVELOPED
+        referral.outcome_at = opened_at
+        referral.save(update_fields=["outcome", "outcome_at"])
+        text = f"Case opened from referral {referral}. " + text.removeprefix("Case opened ")
+    if restricted:
+        case_grant_named(case=case, actor=actor)
+        text += " Restricted: need-to-know."
+    case_log_system(case=case, actor=actor, text=text)
+    return case
+
+
+@transaction.atomic
+def subject_add(
+    *,
+    case: Case,
+    actor: User,
+    full_name: str,
+    date_of_birth: date | None = None,
+    pnc_id: str = "",
+    notes: str = "",
+) -> Subject:
+    """A suspect. Children are never recorded as subjects."""
+    ensure_case_open(case)
+    full_name = " ".join(full_name.split())
+    pnc_id = pnc_id.strip().upper()
+    if not full_name:
+        raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": SUBJECT_BORN_IN_FUTURE})
+    if case.subjects.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
+        raise ValidationError(SUBJECT_DUPLICATE)
+    if pnc_id and case.subjects.filter(pnc_id=pnc_id).exists():
+        raise ValidationError({"pnc_id": SUBJECT_PNC_DUPLICATE})
+    subject = Subject.objects.create(
+        case=case, full_name=full_name, date_of_birth=date_of_birth, pnc_id=pnc_id, notes=notes
+    )
+    case_log_system(case=case, actor=actor, text=f"Subject added: {subject.full_name}.")
+    return subject
+
+
+@transaction.atomic
+def premises_add(*, case: Case, actor: User, address: str, postcode: str = "", description: str = "") -> Premises:
+    ensure_case_open(case)
+    address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
+    postcode = " ".join(postcode.upper().split())
+    if not address:
+        raise ValidationError({"address": PREMISES_ADDRESS_REQUIRED})
+    if case.premises.filter(address__iexact=address, postcode=postcode).exists():
+        raise ValidationError(PREMISES_DUPLICATE)
+    premises = Premises.objects.create(case=case, address=address, postcode=postcode, description=description.strip())
+    case_log_system(case=case, actor=actor, text=f"Premises added: {premises}.")
+    return premises
+
+
+def _log_time(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    not_in_future(at, field="at", label="Time")
+    return at
+
+
+@transaction.atomic
+def case_log_add(*, case: Case, actor: User, kind: str, text: str, at: datetime | None = None) -> CaseLogEntry:
+    """An action, decision or note by the OIC or supervisor. Entries are never edited: see case_log_correct."""
+    ensure_case_open(case)
+    if kind not in LOG_KINDS_WRITTEN:
+        raise ValidationError({"kind": LOG_KIND_NOT_ALLOWED})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": LOG_TEXT_REQUIRED})
+    at = _log_time(at)
+    if at < case.opened_at:
+        raise ValidationError({"at": LOG_BEFORE_CASE_OPENED})
+    return CaseLogEntry.objects.create(case=case, author=actor, kind=kind, text=text, created_at=at)
+
+
+@transaction.atomic
+def case_log_correct(*, entry: CaseLogEntry, actor: User, text: str, at: datetime | None = None) -> CaseLogEntry:
+    """Correct an entry by adding a new one, on the same case, that refers to it; the old one stays."""
+    case = entry.case
+    ensure_case_open(case)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": LOG_TEXT_REQUIRED})
+    at = _log_time(at)
+    if at < entry.created_at:
+        raise ValidationError({"at": LOG_CORRECTION_BEFORE_ENTRY})
+    return CaseLogEntry.objects.create(
+        case=case, author=actor, kind=CaseLogEntry.Kind.CORRECTION, text=text, corrects=entry, created_at=at
+    )

@@ -1,0 +1,51 @@
+"""Helpers every stage's services share: moving a case along its path and logging what was recorded."""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.models import Case, CaseLogEntry, User
+
+CASE_CLOSED = "This case is closed. Reopen it before recording anything more."
+
+# The order of the path; a case's stage only moves forward.
+STAGE_ORDER = [
+    Case.Stage.INVESTIGATION,
+    Case.Stage.WARRANT,
+    Case.Stage.SEARCH,
+    Case.Stage.ARREST,
+    Case.Stage.CHARGING,
+    Case.Stage.COURT,
+    Case.Stage.CLOSED,
+]
+
+
+def ensure_case_open(case: Case) -> None:
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError(CASE_CLOSED)
+
+
+def case_advance_stage(*, case: Case, stage: str) -> None:
+    """Move the case to `stage` if that is further along than where it is; never backwards."""
+    if STAGE_ORDER.index(Case.Stage(stage)) > STAGE_ORDER.index(Case.Stage(case.stage)):
+        case.stage = stage
+        case.version += 1
+        case.save(update_fields=["stage", "version"])
+
+
+def case_log_system(*, case: Case, actor: User, text: str) -> CaseLogEntry:
+    """A case-log line recording that a stage was recorded, so the log tells the whole story."""
+    return CaseLogEntry.objects.create(case=case, author=actor, kind=CaseLogEntry.Kind.SYSTEM, text=text)
+
+
+def not_in_future(value: datetime | date | None, *, field: str, label: str) -> None:
+    """Reject a time in the future: things are recorded after they happen (five minutes' grace for clocks)."""
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        too_late = value > timezone.now() + timedelta(minutes=5)
+    else:
+        too_late = value > timezone.localdate()
+    if too_late:
+        raise ValidationError({field: f"{label} cannot be in the future."})

@@ -1,0 +1,337 @@
+"""Stages 5 and 6: arrest and custody, release pending a charging decision, and pre-charge bail.
+
+The PACE custody clock and the pre-charge bail periods are computed by `cases.rules`; these
+services check what is typed against them and store the computed dates.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cases import rules
+from cases.models import Arrest, BailExtension, Case, CustodyExtension, Offence, Release, Subject, User
+from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+
+ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
+ARREST_NEEDS_OFFENCE = "Choose at least one suspected offence."
+ARREST_OFFENCE_NOT_IN_CATALOGUE = "Suspected offences must come from the active offence catalogue."
+ARREST_BEFORE_CASE_OPENED = "The arrest cannot be before the case was opened."
+RELEVANT_TIME_BEFORE_ARREST = "The relevant time cannot be before the arrest."
+LEFT_CUSTODY_BEFORE_ARREST = "Leaving custody cannot be before the arrest."
+LEFT_CUSTODY_BEFORE_RELEVANT_TIME = "Leaving custody cannot be before the relevant time."
+
+CUSTODY_NEEDS_RELEVANT_TIME = "Record the relevant time on the arrest before recording an extension of detention."
+CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME = "An extension cannot be authorised before the relevant time."
+CUSTODY_AUTHORISED_AFTER_LEAVING = "An extension cannot be authorised after the suspect left custody."
+CUSTODY_SUPERINTENDENT_ALREADY = "A superintendent has already extended this detention (PACE s.42)."
+CUSTODY_SUPERINTENDENT_AFTER_24H = (
+    "A superintendent must authorise further detention within 24 hours of the relevant time (PACE s.42(4))."
+)
+CUSTODY_SUPERINTENDENT_BEYOND_36H = (
+    "A superintendent can authorise detention to at most 36 hours after the relevant time (PACE s.42(1))."
+)
+CUSTODY_WARRANT_NEEDS_SUPERINTENDENT = (
+    "A warrant of further detention follows a superintendent's extension (PACE s.42): record that first."
+)
+CUSTODY_WARRANT_ALREADY = "A warrant of further detention is already recorded: record an extension of it (PACE s.44)."
+CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT = (
+    "An extension of a warrant of further detention needs the warrant (PACE s.43) recorded first."
+)
+CUSTODY_WARRANT_BEYOND_LIMIT = (
+    "A warrant of further detention or its extension runs at most 36 hours from its issue and never beyond "
+    "96 hours after the relevant time (PACE ss.43(12), 44(3))."
+)
+CUSTODY_NOT_LATER_THAN_PREVIOUS = "Detention must be authorised to a later time than the previous extension."
+
+RELEASE_BEFORE_ARREST = "The release cannot be before the arrest."
+RELEASE_BEFORE_PREVIOUS = "Releases are a history: this release cannot be before the last one recorded."
+RELEASE_STILL_ON_BAIL = (
+    "The suspect is still on pre-charge bail for this arrest at that time: extend that bail, "
+    "or record the release that ended it first."
+)
+BAIL_ARREST_BEFORE_2017 = (
+    "Pre-charge bail cannot be computed for an arrest before 3 Apr 2017: Safeguard applies the "
+    "Policing and Crime Act 2017 and Police, Crime, Sentencing and Courts Act 2022 regimes only."
+)
+BAIL_CONDITIONS_ONLY_ON_BAIL = "Bail conditions are recorded only for pre-charge bail."
+
+BAIL_EXTEND_NOT_BAIL = "Only pre-charge bail can be extended."
+BAIL_EXTEND_SUPERSEDED = "This bail was ended by a later release and cannot be extended."
+BAIL_EXTEND_WRONG_RANK = "Under this bail regime the next extension must be approved by: {rank}."
+BAIL_EXTEND_BEFORE_RELEASE = "An extension cannot be approved before the suspect was bailed."
+BAIL_EXTEND_AFTER_END = (
+    "Bail ended at {end}: an extension must be approved before the bail ends. Bail that has lapsed cannot be extended."
+)
+BAIL_EXTEND_NEW_END_REQUIRED = "Enter the new end of bail set by the magistrates' court."
+BAIL_EXTEND_NEW_END_COMPUTED = (
+    "The new end of bail is computed for an inspector or superintendent (PACE ss.47ZD-47ZE): leave it blank."
+)
+BAIL_EXTEND_NEW_END_NOT_LATER = "The new end of bail must be after the current end."
+
+CHOICE_INVALID = "Choose one of the options offered."
+
+
+def _choice(choices: Any, value: str, field: str) -> Any:
+    """One of the model's choices, or a ValidationError on `field` (importers pass raw strings)."""
+    try:
+        return choices(value)
+    except ValueError:
+        raise ValidationError({field: CHOICE_INVALID}) from None
+
+
+def _london(moment: datetime) -> str:
+    local = moment.astimezone(rules.LONDON)
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+@transaction.atomic
+def arrest_record(
+    *,
+    case: Case,
+    actor: User,
+    subject: Subject,
+    arrested_at: datetime,
+    suspected_offences: Iterable[Offence],
+    custody_reference: str = "",
+    relevant_time: datetime | None = None,
+    left_custody_at: datetime | None = None,
+) -> Arrest:
+    """Record an arrest of a suspect on this case. The case must already be open at the arrest time:
+    an import of historical data opens the case at its real date first."""
+    ensure_case_open(case)
+    offences = list(suspected_offences)
+    if subject.case_id != case.pk:
+        raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
+    if not offences:
+        raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
+    if any(not offence.active for offence in offences):
+        raise ValidationError({"suspected_offences": ARREST_OFFENCE_NOT_IN_CATALOGUE})
+    not_in_future(arrested_at, field="arrested_at", label="The arrest")
+    if arrested_at < case.opened_at:
+        raise ValidationError({"arrested_at": ARREST_BEFORE_CASE_OPENED})
+    if relevant_time is not None:
+        not_in_future(relevant_time, field="relevant_time", label="The relevant time")
+        if relevant_time < arrested_at:
+            raise ValidationError({"relevant_time": RELEVANT_TIME_BEFORE_ARREST})
+    if left_custody_at is not None:
+        not_in_future(left_custody_at, field="left_custody_at", label="Leaving custody")
+        if left_custody_at < arrested_at:
+            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_ARREST})
+        if relevant_time is not None and left_custody_at < relevant_time:
+            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_RELEVANT_TIME})
+
+    arrest = Arrest.objects.create(
+        case=case,
+        subject=subject,
+        arrested_at=arrested_at,
+        arresting_officer=actor,
+        custody_reference=custody_reference.strip(),
+        relevant_time=relevant_time,
+        left_custody_at=left_custody_at,
+    )
+    arrest.suspected_offences.set(offences)
+    case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({_london(arrested_at)}).")
+    case_advance_stage(case=case, stage=Case.Stage.ARREST)
+    return arrest
+
+
+@transaction.atomic
+def custody_extension_record(
+    *,
+    arrest: Arrest,
+    actor: User,
+    authority: str,
+    authorised_at: datetime,
+    authorised_by: str,
+    detention_until: datetime,
+) -> CustodyExtension:
+    """Record authority to detain beyond 24 hours, in the order PACE gives it.
+
+    A superintendent first (once, within 24 hours, to at most 36 hours: s.42), then one warrant of
+    further detention (s.43), then any extensions of it (s.44); each warrant or extension runs at
+    most 36 hours from its issue and never beyond 96 hours after the relevant time.
+    """
+    case = arrest.case
+    ensure_case_open(case)
+    authority = _choice(CustodyExtension.Authority, authority, "authority")
+    relevant = arrest.relevant_time
+    if relevant is None:
+        raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
+    not_in_future(authorised_at, field="authorised_at", label="The authorisation")
+    if authorised_at < relevant:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_AFTER_LEAVING})
+
+    previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
+    kinds = {extension.authority for extension in previous}
+    if authority == CustodyExtension.Authority.SUPERINTENDENT:
+        if kinds:
+            raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
+        if authorised_at > rules.custody_limit_at(relevant):
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
+        if detention_until > rules.custody_superintendent_limit_at(relevant):
+            raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
+    else:
+        if CustodyExtension.Authority.SUPERINTENDENT not in kinds:
+            raise ValidationError({"authority": CUSTODY_WARRANT_NEEDS_SUPERINTENDENT})
+        has_warrant = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION in kinds
+        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION and has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
+        if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
+        if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
+            raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
+    current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
+    if detention_until <= current_limit or detention_until <= authorised_at:
+        raise ValidationError({"detention_until": CUSTODY_NOT_LATER_THAN_PREVIOUS})
+
+    extension = CustodyExtension.objects.create(
+        arrest=arrest,
+        authority=authority,
+        authorised_at=authorised_at,
+        authorised_by=authorised_by.strip(),
+        detention_until=detention_until,
+    )
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"{extension.get_authority_display()} for {arrest.subject}: detention until {_london(detention_until)}.",
+    )
+    return extension
+
+
+def bail_current_end(release: Release) -> datetime:
+    """The end of bail now: the latest extension's end, or the initial end."""
+    last = release.bail_extensions.order_by("-new_end").first()
+    return last.new_end if last else release.bail_ends_at  # type: ignore[return-value]
+
+
+@transaction.atomic
+def release_record(
+    *,
+    arrest: Arrest,
+    actor: User,
+    kind: str,
+    released_at: datetime,
+    bail_conditions: str = "",
+) -> Release:
+    """Record how the suspect left custody pending a decision.
+
+    Releases on one arrest are a history, recorded in time order: for example bail, then released
+    under investigation when bail is not extended, then charged. A new pre-charge bail is refused
+    while the latest release is a bail still running at the new release time (extend it instead);
+    any later release supersedes an earlier bail. Bail regime and end are computed from the ARREST
+    date (`rules.bail_rule_for_arrest`), the period running from the release.
+    """
+    case = arrest.case
+    ensure_case_open(case)
+    kind = _choice(Release.Kind, kind, "kind")
+    not_in_future(released_at, field="released_at", label="The release")
+    if released_at < arrest.arrested_at:
+        raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
+    latest = arrest.releases.order_by("-released_at", "-id").first()
+    if latest is not None and released_at < latest.released_at:
+        raise ValidationError({"released_at": RELEASE_BEFORE_PREVIOUS})
+    bail_conditions = bail_conditions.strip()
+    regime, ends_at = "", None
+    if kind == Release.Kind.BAIL:
+        if latest is not None and latest.kind == Release.Kind.BAIL and bail_current_end(latest) > released_at:
+            raise ValidationError({"kind": RELEASE_STILL_ON_BAIL})
+        try:
+            regime = rules.bail_regime_for_arrest(arrest.arrested_at)
+        except rules.NoRuleInForce:
+            raise ValidationError({"kind": BAIL_ARREST_BEFORE_2017}) from None
+        ends_at = rules.bail_initial_end(regime=regime, bail_start=released_at)
+    elif bail_conditions:
+        raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
+
+    release = Release.objects.create(
+        arrest=arrest,
+        kind=kind,
+        released_at=released_at,
+        bail_regime=regime,
+        bail_ends_at=ends_at,
+        bail_conditions=bail_conditions,
+        recorded_by=actor,
+    )
+    text = f"{release.get_kind_display()} of {arrest.subject} recorded ({_london(released_at)})"
+    if ends_at is not None:
+        text += f"; bail ends {_london(ends_at)}"
+    case_log_system(case=case, actor=actor, text=text + ".")
+    if kind == Release.Kind.CHARGED:
+        case_advance_stage(case=case, stage=Case.Stage.CHARGING)
+    return release
+
+
+def bail_next_rank(release: Release) -> str:
+    """The rank that must approve the next extension: the regime's ladder, then the court again."""
+    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+    done = release.bail_extensions.count()
+    return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
+
+
+@transaction.atomic
+def bail_extend(
+    *,
+    release: Release,
+    actor: User,
+    approved_at: datetime,
+    approved_by: str,
+    approver_rank: str,
+    new_end: datetime | None = None,
+) -> BailExtension:
+    """Extend pre-charge bail by the next authority on the regime's ladder.
+
+    2022 regime: inspector to 6 months, superintendent to 9 months, then the magistrates' court;
+    2017 regime: superintendent to 3 months, then the court. Police extensions run from the bail
+    start and are computed; the court sets its own end, which must be after the current end. An
+    extension must be approved before the current bail ends: lapsed bail cannot be extended.
+    """
+    release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
+    case = release.arrest.case
+    ensure_case_open(case)
+    if release.kind != Release.Kind.BAIL:
+        raise ValidationError(BAIL_EXTEND_NOT_BAIL)
+    if release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk).exists():
+        raise ValidationError(BAIL_EXTEND_SUPERSEDED)
+    expected = BailExtension.ApproverRank(bail_next_rank(release))
+    if approver_rank != expected:
+        raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=expected.label)})
+    not_in_future(approved_at, field="approved_at", label="The approval")
+    if approved_at < release.released_at:
+        raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
+    current_end = bail_current_end(release)
+    if approved_at >= current_end:
+        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=_london(current_end))})
+    if expected == BailExtension.ApproverRank.MAGISTRATES:
+        if new_end is None:
+            raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
+        if new_end <= current_end:
+            raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_NOT_LATER})
+    else:
+        if new_end is not None:
+            raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
+        new_end = rules.bail_extension_end(
+            regime=release.bail_regime, bail_start=release.released_at, approver_rank=expected
+        )
+        if new_end is None or new_end <= current_end:  # the ladder always extends; kept as a guard
+            raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})
+
+    extension = BailExtension.objects.create(
+        release=release,
+        approved_at=approved_at,
+        approved_by=approved_by.strip(),
+        approver_rank=expected,
+        previous_end=current_end,
+        new_end=new_end,
+    )
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"Bail of {release.arrest.subject} extended to {_london(new_end)} ({expected.label}).",
+    )
+    return extension

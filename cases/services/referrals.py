@@ -1,0 +1,323 @@
+"""Stage 1 writes: referrals (intelligence), their identifiers, communications-data requests and outcome.
+
+A referral belongs to a force, not a case; once it has been developed into a case, every write on it
+also adds a line to that case's log (and is refused if the case is closed).
+"""
+
+import ipaddress
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cases.models import Case, CommsDataRequest, Force, Referral, ReferralIdentifier, User
+from cases.services.common import case_log_system, ensure_case_open, not_in_future
+
+REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."
+REFERRAL_SOURCE_UNKNOWN = "Choose where the referral came from."
+REFERRAL_RISK_GRADE_UNKNOWN = "Choose the risk grade."
+REFERRAL_SOURCE_REFERENCE_REQUIRED = "Enter the source reference."
+REFERRAL_DUPLICATE = "A referral with this source and source reference is already recorded for this force."
+REFERRAL_FILES_NEGATIVE = "The number of files reported cannot be negative."
+
+IDENTIFIER_IP_INVALID = "Enter a valid IPv4 or IPv6 address."
+IDENTIFIER_IP_NEEDS_TIME = "Enter the time of observation as the referral gives it."
+IDENTIFIER_NEEDS_TIMEZONE = "Enter the time zone the referral's time is in, e.g. UTC or America/New_York."
+IDENTIFIER_TIMEZONE_UNKNOWN = "Enter a time zone from the IANA list, e.g. UTC, Europe/London or America/New_York."
+IDENTIFIER_TIME_UNREADABLE = "Enter the time as date then time, e.g. 2026-11-02 21:14:07."
+IDENTIFIER_TIME_DOES_NOT_EXIST = "That local time does not exist in this time zone (the clocks went forward)."
+IDENTIFIER_TIME_AMBIGUOUS = (
+    "That local time happened twice in this time zone (the clocks went back). "
+    "Add the UTC offset the referral gives, e.g. 2026-10-25 01:30:00+01:00."
+)
+IDENTIFIER_OFFSET_MISMATCH = "The UTC offset in the time does not match the time zone."
+IDENTIFIER_OBSERVED_AFTER_RECEIPT = "The time of observation cannot be after the referral was received."
+IDENTIFIER_PORT_RANGE = "Enter a port from 1 to 65535."
+IDENTIFIER_PORT_WITHOUT_IP = "A port goes with an IP address, not an account."
+IDENTIFIER_ACCOUNT_REQUIRED = "Enter the account ID."
+IDENTIFIER_KIND_UNKNOWN = "Choose an IP address or an account ID."
+
+COMMS_REFERENCE_REQUIRED = "Enter the communications-data request reference."
+COMMS_SUBMITTED_BEFORE_RECEIPT = "The request cannot be submitted before the referral was received."
+COMMS_APPROVED_BEFORE_SUBMISSION = "Approval cannot be before the request was submitted."
+COMMS_ALREADY_APPROVED = "The approval of this request is already recorded."
+COMMS_ROUTE_REQUIRED = "Choose the approval route."
+COMMS_RESULT_BEFORE_SUBMISSION = "The result cannot be received before the request was submitted."
+COMMS_RESULT_BEFORE_APPROVAL = "The result cannot be received before the request was approved."
+COMMS_RESULT_NEEDS_APPROVAL = "Record the approval of this request before its result."
+COMMS_RESULT_ALREADY_RECORDED = "The result of this request is already recorded."
+COMMS_OUTCOME_REQUIRED = "Choose whether the subscriber was resolved."
+
+OUTCOME_ALREADY_RECORDED = "This referral already has an outcome."
+OUTCOME_DEVELOPED_NEEDS_CASE = "To develop a referral into an investigation, open a case from it."
+OUTCOME_UNKNOWN = "Choose disseminated or no further action."
+OUTCOME_NFA_NEEDS_REASON = "Give the reason for no further action."
+OUTCOME_DISSEMINATED_NEEDS_RECIPIENT = "Enter who the referral was disseminated to."
+OUTCOME_BEFORE_RECEIPT = "The outcome cannot be before the referral was received."
+
+
+def _referral_case(referral: Referral) -> Case | None:
+    try:
+        return referral.case
+    except Case.DoesNotExist:
+        return None
+
+
+def _log_on_case(referral: Referral, *, actor: User, text: str) -> None:
+    """Log on the case the referral was developed into, if there is one."""
+    case = _referral_case(referral)
+    if case is not None:
+        case_log_system(case=case, actor=actor, text=text)
+
+
+def _ensure_case_open(referral: Referral) -> None:
+    case = _referral_case(referral)
+    if case is not None:
+        ensure_case_open(case)
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    force: Force,
+    source: str,
+    source_reference: str,
+    received_at: datetime,
+    risk_grade: str,
+    platform: str = "",
+    files_reported: int | None = None,
+    summary: str = "",
+) -> Referral:
+    if force is None or actor.force_id != force.pk:
+        raise ValidationError(REFERRAL_OTHER_FORCE)
+    if source not in Referral.Source.values:
+        raise ValidationError({"source": REFERRAL_SOURCE_UNKNOWN})
+    if risk_grade not in Referral.RiskGrade.values:
+        raise ValidationError({"risk_grade": REFERRAL_RISK_GRADE_UNKNOWN})
+    source_reference = source_reference.strip()
+    if not source_reference:
+        raise ValidationError({"source_reference": REFERRAL_SOURCE_REFERENCE_REQUIRED})
+    not_in_future(received_at, field="received_at", label="Received at")
+    if files_reported is not None and files_reported < 0:
+        raise ValidationError({"files_reported": REFERRAL_FILES_NEGATIVE})
+    if Referral.objects.filter(force=force, source=source, source_reference=source_reference).exists():
+        raise ValidationError({"source_reference": REFERRAL_DUPLICATE})
+    referral = Referral(
+        force=force,
+        source=source,
+        source_reference=source_reference,
+        received_at=received_at,
+        risk_grade=risk_grade,
+        platform=platform.strip(),
+        files_reported=files_reported,
+        summary=summary,
+        created_by=actor,
+    )
+    referral.save()
+    return referral
+
+
+def parse_observed_time(original: str, zone_name: str) -> datetime:
+    """The UTC moment of a time written in a referral (`2026-11-02 21:14:07`) in an IANA time zone.
+
+    A local time that the clocks skipped is refused; one that happened twice (the clocks went back)
+    is refused unless the string carries its UTC offset, because the two readings are an hour apart
+    and a communications-data request for the wrong hour names the wrong subscriber.
+    """
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"observed_timezone": IDENTIFIER_TIMEZONE_UNKNOWN}) from None
+    text = original.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({"observed_original": IDENTIFIER_TIME_UNREADABLE}) from None
+    local = parsed.replace(tzinfo=None)
+    earlier = local.replace(tzinfo=zone, fold=0)
+    later = local.replace(tzinfo=zone, fold=1)
+    if parsed.tzinfo is not None:
+        offset = parsed.utcoffset()
+        if offset not in (earlier.utcoffset(), later.utcoffset()):
+            raise ValidationError({"observed_original": IDENTIFIER_OFFSET_MISMATCH})
+        return parsed.astimezone(UTC)
+    if earlier.utcoffset() != later.utcoffset():
+        round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if round_trip != local:
+            raise ValidationError({"observed_original": IDENTIFIER_TIME_DOES_NOT_EXIST})
+        raise ValidationError({"observed_original": IDENTIFIER_TIME_AMBIGUOUS})
+    return earlier.astimezone(UTC)
+
+
+@transaction.atomic
+def referral_add_identifier(
+    *,
+    referral: Referral,
+    actor: User,
+    kind: str,
+    ip_address: str | None = None,
+    port: int | None = None,
+    account_id: str = "",
+    observed_original: str = "",
+    observed_timezone: str = "",
+) -> ReferralIdentifier:
+    """Record an IP address (with port and time of observation) or an account ID the referral names."""
+    _ensure_case_open(referral)
+    observed_original = observed_original.strip()
+    observed_timezone = observed_timezone.strip()
+    account_id = account_id.strip()
+    if kind == ReferralIdentifier.Kind.IP_ADDRESS:
+        try:
+            ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
+        except ValueError:
+            raise ValidationError({"ip_address": IDENTIFIER_IP_INVALID}) from None
+        if not observed_original:
+            raise ValidationError({"observed_original": IDENTIFIER_IP_NEEDS_TIME})
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError({"port": IDENTIFIER_PORT_RANGE})
+        account_id = ""
+    elif kind == ReferralIdentifier.Kind.ACCOUNT:
+        if not account_id:
+            raise ValidationError({"account_id": IDENTIFIER_ACCOUNT_REQUIRED})
+        if port is not None:
+            raise ValidationError({"port": IDENTIFIER_PORT_WITHOUT_IP})
+        ip_address = None
+    else:
+        raise ValidationError({"kind": IDENTIFIER_KIND_UNKNOWN})
+
+    observed_at = None
+    if observed_original:
+        if not observed_timezone:
+            raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
+        observed_at = parse_observed_time(observed_original, observed_timezone)
+        if observed_at > referral.received_at:
+            raise ValidationError({"observed_original": IDENTIFIER_OBSERVED_AFTER_RECEIPT})
+    else:
+        observed_timezone = ""
+
+    identifier = ReferralIdentifier.objects.create(
+        referral=referral,
+        kind=kind,
+        ip_address=ip_address,
+        port=port,
+        account_id=account_id,
+        observed_at=observed_at,
+        observed_original=observed_original,
+        observed_timezone=observed_timezone,
+    )
+    _log_on_case(referral, actor=actor, text=f"Referral identifier recorded: {identifier.get_kind_display()}.")
+    return identifier
+
+
+@transaction.atomic
+def comms_request_submit(
+    *, referral: Referral, actor: User, reference: str, submitted_at: datetime, notes: str = ""
+) -> CommsDataRequest:
+    """A communications-data request (Investigatory Powers Act 2016 Part 3) submitted for the referral."""
+    _ensure_case_open(referral)
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": COMMS_REFERENCE_REQUIRED})
+    not_in_future(submitted_at, field="submitted_at", label="Submitted at")
+    if submitted_at < referral.received_at:
+        raise ValidationError({"submitted_at": COMMS_SUBMITTED_BEFORE_RECEIPT})
+    request = CommsDataRequest.objects.create(
+        referral=referral, reference=reference, submitted_at=submitted_at, notes=notes
+    )
+    _log_on_case(referral, actor=actor, text=f"Communications-data request {reference} submitted.")
+    return request
+
+
+@transaction.atomic
+def comms_request_record_approval(
+    *, comms_request: CommsDataRequest, actor: User, approved_at: datetime, approval_route: str
+) -> CommsDataRequest:
+    _ensure_case_open(comms_request.referral)
+    if comms_request.approved_at is not None:
+        raise ValidationError(COMMS_ALREADY_APPROVED)
+    if approval_route not in CommsDataRequest.Route.values:
+        raise ValidationError({"approval_route": COMMS_ROUTE_REQUIRED})
+    not_in_future(approved_at, field="approved_at", label="Approved at")
+    if approved_at < comms_request.submitted_at:
+        raise ValidationError({"approved_at": COMMS_APPROVED_BEFORE_SUBMISSION})
+    comms_request.approved_at = approved_at
+    comms_request.approval_route = approval_route
+    comms_request.save(update_fields=["approved_at", "approval_route"])
+    _log_on_case(
+        comms_request.referral,
+        actor=actor,
+        text=f"Communications-data request {comms_request.reference} approved "
+        f"({comms_request.get_approval_route_display()}).",
+    )
+    return comms_request
+
+
+@transaction.atomic
+def comms_request_record_result(
+    *, comms_request: CommsDataRequest, actor: User, result_received_at: datetime, outcome: str
+) -> CommsDataRequest:
+    """The result of the request. `actor` is recorded as the person who verified the time conversion."""
+    _ensure_case_open(comms_request.referral)
+    if comms_request.result_received_at is not None:
+        raise ValidationError(COMMS_RESULT_ALREADY_RECORDED)
+    if outcome not in (CommsDataRequest.Outcome.RESOLVED, CommsDataRequest.Outcome.NOT_RESOLVED):
+        raise ValidationError({"outcome": COMMS_OUTCOME_REQUIRED})
+    if comms_request.approved_at is None:
+        raise ValidationError(COMMS_RESULT_NEEDS_APPROVAL)
+    not_in_future(result_received_at, field="result_received_at", label="Result received at")
+    if result_received_at < comms_request.submitted_at:
+        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_SUBMISSION})
+    if result_received_at < comms_request.approved_at:
+        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_APPROVAL})
+    comms_request.result_received_at = result_received_at
+    comms_request.outcome = outcome
+    comms_request.time_verified_by = actor
+    comms_request.save(update_fields=["result_received_at", "outcome", "time_verified_by"])
+    _log_on_case(
+        comms_request.referral,
+        actor=actor,
+        text=f"Communications-data request {comms_request.reference} result: {comms_request.get_outcome_display()}.",
+    )
+    return comms_request
+
+
+@transaction.atomic
+def referral_record_outcome(
+    *,
+    referral: Referral,
+    actor: User,
+    outcome: str,
+    outcome_at: datetime,
+    outcome_reason: str = "",
+    disseminated_to: str = "",
+) -> Referral:
+    """Disseminated to another force, or no further action. Developing into a case is `case_open`."""
+    # Locked so that an outcome and a case opened from the same referral cannot both be recorded.
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.outcome != Referral.Outcome.PENDING:
+        raise ValidationError(OUTCOME_ALREADY_RECORDED)
+    if outcome == Referral.Outcome.DEVELOPED:
+        raise ValidationError({"outcome": OUTCOME_DEVELOPED_NEEDS_CASE})
+    outcome_reason = outcome_reason.strip()
+    disseminated_to = disseminated_to.strip()
+    if outcome == Referral.Outcome.NO_FURTHER_ACTION:
+        if not outcome_reason:
+            raise ValidationError({"outcome_reason": OUTCOME_NFA_NEEDS_REASON})
+    elif outcome == Referral.Outcome.DISSEMINATED:
+        if not disseminated_to:
+            raise ValidationError({"disseminated_to": OUTCOME_DISSEMINATED_NEEDS_RECIPIENT})
+    else:
+        raise ValidationError({"outcome": OUTCOME_UNKNOWN})
+    not_in_future(outcome_at, field="outcome_at", label="Outcome at")
+    if outcome_at < referral.received_at:
+        raise ValidationError({"outcome_at": OUTCOME_BEFORE_RECEIPT})
+    referral.outcome = outcome
+    referral.outcome_at = outcome_at
+    referral.outcome_reason = outcome_reason
+    referral.disseminated_to = disseminated_to
+    referral.save(update_fields=["outcome", "outcome_at", "outcome_reason", "disseminated_to"])
+    return referral

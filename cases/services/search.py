@@ -1,0 +1,280 @@
+"""Writes for stage 4: searches of premises, the devices found, their triage and image counts.
+
+Image counts are metadata: `counts[category][kind]` numbers for one source, never files, hashes or
+descriptions of images.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from warrants.models import Warrant
+
+SEARCH_PREMISES_OTHER_CASE = "Choose premises recorded on this case."
+SEARCH_WARRANT_OTHER_CASE = "Choose a warrant recorded on this case."
+SEARCH_WARRANT_NOT_ISSUED = "A search can only be under a warrant that has been issued and not expired unexecuted."
+SEARCH_WARRANT_OTHER_PREMISES = "The warrant is for other premises: a search under it must be of its premises."
+SEARCH_OUTSIDE_WARRANT = (
+    "The search did not start while the warrant was in force (from issue to three months after, PACE 1984 s.16(3))."
+)
+SEARCH_ENDED_BEFORE_START = "The search cannot end before it started."
+
+DEVICE_EXHIBIT_REQUIRED = "Enter the exhibit reference."
+DEVICE_EXHIBIT_TAKEN = "That exhibit reference is already used on this case: each device needs its own."
+DEVICE_SEARCH_OTHER_CASE = "Choose a search recorded on this case."
+DEVICE_TYPE_UNKNOWN = "Choose the type of device."
+DEVICE_ACTION_UNKNOWN = "Choose what was done with the device."
+TRIAGE_RESULT_UNKNOWN = "Choose the triage result."
+TRIAGE_NEEDS_TIME = "Enter when the device was triaged."
+TRIAGE_NEEDS_EXAMINER = "Choose the examiner who triaged the device."
+TRIAGE_EXAMINER_INACTIVE = "The examiner must be an active user."
+TRIAGE_BEFORE_SEARCH = "The device cannot be triaged before the search that found it started."
+IMAGE_COUNT_SOURCE_UNKNOWN = "Choose where the counts come from: on-scene triage, CAID match or forensic report."
+IMAGE_COUNT_NOT_A_GRID = "Image counts must be given per category (A, B, C) and kind (still, moving)."
+IMAGE_COUNT_UNKNOWN_CATEGORY = "Image counts are by category A, B or C only."
+IMAGE_COUNT_UNKNOWN_KIND = "Image counts are of still or moving images only."
+IMAGE_COUNT_NOT_A_NUMBER = "Image counts must be whole numbers, 0 or more."
+FORENSIC_ALREADY_REQUESTED = "A full forensic examination of this device has already been requested."
+FORENSIC_NOT_REQUESTED = "Record the request for a forensic examination before its completion."
+FORENSIC_ALREADY_COMPLETED = "The forensic examination of this device has already been recorded as complete."
+FORENSIC_COMPLETED_BEFORE_REQUEST = "A forensic examination cannot be completed before it was requested."
+
+# A search can be under a warrant in these states; an expired warrant was never executed, and a
+# returned one only if it had been executed first (checked on the row).
+_SEARCHABLE_WARRANT = (Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED)
+
+
+@transaction.atomic
+def search_record(
+    *,
+    case: Case,
+    actor: User,
+    premises: Premises,
+    started_at: datetime,
+    warrant: Warrant | None = None,
+    ended_at: datetime | None = None,
+    notes: str = "",
+) -> Search:
+    """Record a search of premises on the case, under a warrant of the case when one is given.
+
+    A search under a warrant must start while it is in force (issue to expiry, PACE 1984 s.16(3)),
+    at the warrant's premises; the warrant is then issued (being executed now) or executed.
+    """
+    ensure_case_open(case)
+    if premises.case_id != case.pk:
+        raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
+    not_in_future(started_at, field="started_at", label="Started at")
+    not_in_future(ended_at, field="ended_at", label="Ended at")
+    if ended_at is not None and ended_at < started_at:
+        raise ValidationError({"ended_at": SEARCH_ENDED_BEFORE_START})
+    if warrant is not None:
+        _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
+    search = Search.objects.create(
+        case=case,
+        warrant=warrant,
+        premises=premises,
+        started_at=started_at,
+        ended_at=ended_at,
+        officer_in_charge=actor,
+        notes=notes.strip(),
+    )
+    under = " under a search warrant" if warrant else ""
+    case_log_system(case=case, actor=actor, text=f"Search of {premises}{under} recorded.")
+    case_advance_stage(case=case, stage=Case.Stage.SEARCH)
+    return search
+
+
+def _check_search_warrant(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
+    if warrant.case_id != case.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
+    executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
+    if warrant.status not in _SEARCHABLE_WARRANT or not executed_then_returned:
+        raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})
+    if warrant.premises_id != premises.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_PREMISES})
+    assert warrant.issued_at is not None and warrant.expires_at is not None
+    if not warrant.issued_at <= started_at <= warrant.expires_at:
+        raise ValidationError({"started_at": SEARCH_OUTSIDE_WARRANT})
+
+
+def _lock_device(device: Device) -> None:
+    Device.objects.select_for_update().filter(pk=device.pk).values_list("pk").get()
+    device.refresh_from_db()
+
+
+@transaction.atomic
+def device_record(
+    *,
+    case: Case,
+    actor: User,
+    exhibit_reference: str,
+    device_type: str,
+    action: str,
+    search: Search | None = None,
+    make_model: str = "",
+    notes: str = "",
+) -> Device:
+    """Record a device found, with an exhibit reference unique on the case (compared ignoring case)."""
+    ensure_case_open(case)
+    exhibit_reference = exhibit_reference.strip()
+    if not exhibit_reference:
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})
+    if device_type not in Device.Type.values:
+        raise ValidationError({"device_type": DEVICE_TYPE_UNKNOWN})
+    if action not in Device.Action.values:
+        raise ValidationError({"action": DEVICE_ACTION_UNKNOWN})
+    if search is not None and search.case_id != case.pk:
+        raise ValidationError({"search": DEVICE_SEARCH_OTHER_CASE})
+    if Device.objects.filter(case=case, exhibit_reference__iexact=exhibit_reference).exists():
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_TAKEN})
+    try:
+        # A savepoint, so that a race with another recording of the same reference is reported
+        # as the same clear error rather than an IntegrityError.
+        with transaction.atomic():
+            device = Device.objects.create(
+                case=case,
+                search=search,
+                exhibit_reference=exhibit_reference,
+                device_type=device_type,
+                action=action,
+                make_model=make_model.strip(),
+                notes=notes.strip(),
+            )
+    except IntegrityError:
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_TAKEN}) from None
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"Device {device.exhibit_reference} ({device.get_device_type_display().lower()}) recorded: "
+        f"{device.get_action_display().lower()}.",
+    )
+    case_advance_stage(case=case, stage=Case.Stage.SEARCH)
+    return device
+
+
+@transaction.atomic
+def device_record_triage(
+    *, device: Device, actor: User, triage_result: str, triaged_at: datetime | None, examiner: User | None
+) -> Device:
+    """Record the on-scene triage result.
+
+    Any result but "not examined" needs the time and the examiner. "Not examined" records only the
+    result and clears nothing: a time or examiner recorded earlier stays.
+    """
+    _lock_device(device)
+    ensure_case_open(device.case)
+    if triage_result not in Device.TriageResult.values:
+        raise ValidationError({"triage_result": TRIAGE_RESULT_UNKNOWN})
+    examined = triage_result != Device.TriageResult.NOT_EXAMINED
+    if examined and triaged_at is None:
+        raise ValidationError({"triaged_at": TRIAGE_NEEDS_TIME})
+    if examined and examiner is None:
+        raise ValidationError({"examiner": TRIAGE_NEEDS_EXAMINER})
+    if examiner is not None and not examiner.is_active:
+        raise ValidationError({"examiner": TRIAGE_EXAMINER_INACTIVE})
+    not_in_future(triaged_at, field="triaged_at", label="Triaged at")
+    if triaged_at is not None and device.search is not None and triaged_at < device.search.started_at:
+        raise ValidationError({"triaged_at": TRIAGE_BEFORE_SEARCH})
+    device.triage_result = triage_result
+    if triaged_at is not None:
+        device.triaged_at = triaged_at
+    if examiner is not None:
+        device.examiner = examiner
+    device.save(update_fields=["triage_result", "triaged_at", "examiner"])
+    case_log_system(
+        case=device.case,
+        actor=actor,
+        text=f"Triage of device {device.exhibit_reference}: {device.get_triage_result_display().lower()}.",
+    )
+    return device
+
+
+def _clean_counts(counts: object) -> dict[tuple[str, str], int]:
+    """Every cell of the grid as a whole number 0 or more; a cell not given is 0."""
+    if not isinstance(counts, dict):
+        raise ValidationError({"counts": IMAGE_COUNT_NOT_A_GRID})
+    cells = {(category, kind): 0 for category in ImageCategory.values for kind in ImageCount.Kind.values}
+    for category, kinds in counts.items():
+        if category not in ImageCategory.values:
+            raise ValidationError({"counts": IMAGE_COUNT_UNKNOWN_CATEGORY})
+        if not isinstance(kinds, dict):
+            raise ValidationError({"counts": IMAGE_COUNT_NOT_A_GRID})
+        for kind, number in kinds.items():
+            if kind not in ImageCount.Kind.values:
+                raise ValidationError({"counts": IMAGE_COUNT_UNKNOWN_KIND})
+            # bool is an int in Python; a tick box is not a count.
+            if type(number) is not int or number < 0:
+                raise ValidationError({"counts": IMAGE_COUNT_NOT_A_NUMBER})
+            cells[(category, kind)] = number
+    return cells
+
+
+@transaction.atomic
+def device_set_image_counts(
+    *, device: Device, actor: User, source: str, counts: dict[str, dict[str, int]]
+) -> list[ImageCount]:
+    """Replace the device's counts from `source` with `counts[category][kind]` (e.g. counts["A"]["still"]).
+
+    All six cells are stored, 0 included, so "counted, none found" differs from "not counted".
+    """
+    _lock_device(device)
+    ensure_case_open(device.case)
+    if source not in ImageCount.Source.values:
+        raise ValidationError({"source": IMAGE_COUNT_SOURCE_UNKNOWN})
+    cells = _clean_counts(counts)
+    ImageCount.objects.filter(device=device, source=source).delete()
+    rows = ImageCount.objects.bulk_create(
+        ImageCount(device=device, source=source, category=category, kind=kind, count=number)
+        for (category, kind), number in cells.items()
+    )
+    summary = ", ".join(
+        f"{category} {cells[(category, 'still')]} still / {cells[(category, 'moving')]} moving"
+        for category in ImageCategory.values
+    )
+    case_log_system(
+        case=device.case,
+        actor=actor,
+        text=f"Image counts for device {device.exhibit_reference} from {ImageCount.Source(source).label}: {summary}.",
+    )
+    return rows
+
+
+@transaction.atomic
+def device_record_forensic_request(*, device: Device, actor: User, requested_at: datetime) -> Device:
+    _lock_device(device)
+    ensure_case_open(device.case)
+    if device.forensic_requested_at is not None:
+        raise ValidationError(FORENSIC_ALREADY_REQUESTED)
+    not_in_future(requested_at, field="requested_at", label="Requested at")
+    device.forensic_requested_at = requested_at
+    device.save(update_fields=["forensic_requested_at"])
+    case_log_system(
+        case=device.case,
+        actor=actor,
+        text=f"Full forensic examination of device {device.exhibit_reference} requested.",
+    )
+    return device
+
+
+@transaction.atomic
+def device_record_forensic_completion(*, device: Device, actor: User, completed_at: datetime) -> Device:
+    _lock_device(device)
+    ensure_case_open(device.case)
+    if device.forensic_requested_at is None:
+        raise ValidationError(FORENSIC_NOT_REQUESTED)
+    if device.forensic_completed_at is not None:
+        raise ValidationError(FORENSIC_ALREADY_COMPLETED)
+    not_in_future(completed_at, field="completed_at", label="Completed at")
+    if completed_at < device.forensic_requested_at:
+        raise ValidationError({"completed_at": FORENSIC_COMPLETED_BEFORE_REQUEST})
+    device.forensic_completed_at = completed_at
+    device.save(update_fields=["forensic_completed_at"])
+    case_log_system(
+        case=device.case,
+        actor=actor,
+        text=f"Full forensic examination of device {device.exhibit_reference} completed.",
+    )
+    return device

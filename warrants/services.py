@@ -1,0 +1,348 @@
+"""Writes for search warrants: draft, application, issue or refusal, execution, expiry and return.
+
+The life of a warrant:
+
+    draft → applied → issued | refused
+    issued → executed | expired
+    executed | expired → returned
+
+Entry must be within three months of issue (PACE 1984 s.16(3)); the expiry is computed by
+`cases.rules.warrant_expires_at` when the issue is recorded and never typed. A further entry
+under a multiple-entry warrant needs an inspector's written authority (s.16(3A)-(3B)). A warrant
+is returned to the court once executed, or once expired unexecuted (s.16(10)).
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cases import rules
+from cases.models import Case, Premises, User
+from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from warrants.models import FurtherEntryAuthority, Warrant
+
+Status = Warrant.Status
+
+WARRANT_PREMISES_OTHER_CASE = "Choose premises recorded on this case."
+WARRANT_POWER_UNKNOWN = "Choose the power the warrant is sought under."
+WARRANT_ENTRY_UNKNOWN = "Choose single or multiple entry."
+WARRANT_COURT_REQUIRED = "Enter the court the application is made to."
+WARRANT_ALREADY_APPLIED = "This warrant has already been applied for."
+WARRANT_NOT_APPLIED = "Record the application before the court's decision."
+WARRANT_ALREADY_DECIDED = "The court's decision on this application has already been recorded."
+WARRANT_ISSUED_BEFORE_APPLIED = "A warrant cannot be issued before it was applied for."
+WARRANT_REFUSED_BEFORE_APPLIED = "A warrant cannot be refused before it was applied for."
+WARRANT_JUSTICE_REQUIRED = "Enter the name of the justice or judge who issued the warrant."
+WARRANT_REFUSAL_REASON_REQUIRED = "Enter the reason the court gave for refusing the warrant."
+WARRANT_EXECUTION_BEFORE_ISSUE = "A warrant cannot be executed before it is issued."
+WARRANT_REFUSED_NOT_EXECUTABLE = "This warrant was refused: it cannot be executed."
+WARRANT_ALREADY_EXECUTED = "The execution of this warrant has already been recorded."
+WARRANT_EXECUTED_BEFORE_ISSUE = "A warrant cannot be executed before the time it was issued."
+WARRANT_EXECUTED_AFTER_EXPIRY = (
+    "This warrant had expired: entry must be within three months of issue (PACE 1984 s.16(3))."
+)
+WARRANT_EXECUTOR_INACTIVE = "The officer who executed the warrant must be an active user."
+WARRANT_RETURN_NOT_ISSUED = "A warrant that was never issued is not returned to the court."
+WARRANT_RETURN_NOT_DUE = (
+    "A warrant is returned to the court after it has been executed or has expired (PACE 1984 s.16(10))."
+)
+WARRANT_ALREADY_RETURNED = "The return of this warrant to the court has already been recorded."
+WARRANT_RETURNED_BEFORE_EXECUTION = "A warrant cannot be returned before it was executed."
+WARRANT_RETURNED_BEFORE_EXPIRY = "An unexecuted warrant is returned after it expires, not before."
+WARRANT_FURTHER_ENTRY_SINGLE = (
+    "Further entries need a multiple-entry warrant (PACE 1984 s.16(3B)); this one is single entry."
+)
+WARRANT_FURTHER_ENTRY_NOT_EXECUTED = "Record the first entry (execution) before authorising a further entry."
+WARRANT_FURTHER_ENTRY_CLOSED = "This warrant has expired or been returned: no further entry can be authorised under it."
+WARRANT_FURTHER_ENTRY_BEFORE_FIRST = "A further entry cannot be authorised before the first entry."
+WARRANT_FURTHER_ENTRY_AFTER_EXPIRY = (
+    "The warrant had expired: entry must be within three months of issue (PACE 1984 s.16(3))."
+)
+WARRANT_FURTHER_ENTRY_BEFORE_AUTHORITY = "The further entry cannot be before the inspector's written authority."
+WARRANT_INSPECTOR_REQUIRED = "Enter the name of the inspector who gave written authority."
+
+# Every action a warrant page may offer; `warrant_state_error` says when each is allowed.
+ACTIONS = ("apply", "issue", "refuse", "execute", "return", "further_entry")
+
+
+def warrant_state_error(warrant: Warrant, action: str, *, now: datetime | None = None) -> str | None:
+    """Why `action` cannot be taken on `warrant` in its current state, or None if it can.
+
+    The services raise exactly this text, so a page can say it before anything is typed. An issued,
+    unexecuted warrant past its expiry is expired in fact even before `warrant_mark_expired` has
+    marked it, so it may be returned.
+    """
+    status = warrant.status
+    if action == "apply":
+        return None if status == Status.DRAFT else WARRANT_ALREADY_APPLIED
+    if action in ("issue", "refuse"):
+        if status == Status.DRAFT:
+            return WARRANT_NOT_APPLIED
+        return None if status == Status.APPLIED else WARRANT_ALREADY_DECIDED
+    if action == "execute":
+        if status in (Status.DRAFT, Status.APPLIED):
+            return WARRANT_EXECUTION_BEFORE_ISSUE
+        if status == Status.REFUSED:
+            return WARRANT_REFUSED_NOT_EXECUTABLE
+        if status == Status.EXPIRED:
+            return WARRANT_EXECUTED_AFTER_EXPIRY
+        return None if status == Status.ISSUED else WARRANT_ALREADY_EXECUTED
+    if action == "return":
+        if status in (Status.DRAFT, Status.APPLIED, Status.REFUSED):
+            return WARRANT_RETURN_NOT_ISSUED
+        if status == Status.RETURNED:
+            return WARRANT_ALREADY_RETURNED
+        if status == Status.ISSUED and not _past_expiry(warrant, now):
+            return WARRANT_RETURN_NOT_DUE
+        return None
+    if action == "further_entry":
+        if warrant.entry != Warrant.Entry.MULTIPLE:
+            return WARRANT_FURTHER_ENTRY_SINGLE
+        if status in (Status.EXPIRED, Status.RETURNED):
+            return WARRANT_FURTHER_ENTRY_CLOSED
+        return None if status == Status.EXECUTED else WARRANT_FURTHER_ENTRY_NOT_EXECUTED
+    raise ValueError(f"Unknown warrant action {action!r}.")
+
+
+def _past_expiry(warrant: Warrant, now: datetime | None) -> bool:
+    return warrant.expires_at is not None and (now or timezone.now()) > warrant.expires_at
+
+
+def _lock(warrant: Warrant) -> None:
+    """Lock the row for this transaction and reload it, so two people cannot both move it on."""
+    Warrant.objects.select_for_update().filter(pk=warrant.pk).values_list("pk").get()
+    warrant.refresh_from_db()
+
+
+def _require_state(warrant: Warrant, action: str) -> None:
+    error = warrant_state_error(warrant, action)
+    if error:
+        raise ValidationError(error)
+
+
+def _save(warrant: Warrant, fields: list[str]) -> None:
+    warrant.version += 1
+    warrant.save(update_fields=[*fields, "version"])
+
+
+def _require_active(user: User | None, *, field: str, message: str) -> None:
+    if user is None or not user.is_active:
+        raise ValidationError({field: message})
+
+
+@transaction.atomic
+def warrant_draft(*, case: Case, actor: User, premises: Premises, power: str, entry: str, court: str) -> Warrant:
+    ensure_case_open(case)
+    if premises.case_id != case.pk:
+        raise ValidationError({"premises": WARRANT_PREMISES_OTHER_CASE})
+    if power not in Warrant.Power.values:
+        raise ValidationError({"power": WARRANT_POWER_UNKNOWN})
+    if entry not in Warrant.Entry.values:
+        raise ValidationError({"entry": WARRANT_ENTRY_UNKNOWN})
+    court = court.strip()
+    if not court:
+        raise ValidationError({"court": WARRANT_COURT_REQUIRED})
+    warrant = Warrant.objects.create(
+        case=case, premises=premises, power=power, entry=entry, court=court, applicant=actor
+    )
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"Search warrant drafted ({warrant.get_power_display()}, {warrant.get_entry_display().lower()}) "
+        f"for {premises}, to {court}.",
+    )
+    return warrant
+
+
+@transaction.atomic
+def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> Warrant:
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "apply")
+    not_in_future(applied_at, field="applied_at", label="Applied at")
+    warrant.status = Status.APPLIED
+    warrant.applied_at = applied_at
+    _save(warrant, ["status", "applied_at"])
+    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant applied for at {warrant.court}.")
+    return warrant
+
+
+@transaction.atomic
+def warrant_record_issue(*, warrant: Warrant, actor: User, issued_at: datetime, issuing_justice: str) -> Warrant:
+    """Record the issue; the expiry (three months, PACE 1984 s.16(3)) is computed here, never typed."""
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "issue")
+    not_in_future(issued_at, field="issued_at", label="Issued at")
+    assert warrant.applied_at is not None  # an applied warrant always has its time (see warrant_apply)
+    if issued_at < warrant.applied_at:
+        raise ValidationError({"issued_at": WARRANT_ISSUED_BEFORE_APPLIED})
+    issuing_justice = issuing_justice.strip()
+    if not issuing_justice:
+        raise ValidationError({"issuing_justice": WARRANT_JUSTICE_REQUIRED})
+    warrant.status = Status.ISSUED
+    warrant.issued_at = issued_at
+    warrant.expires_at = rules.warrant_expires_at(issued_at)
+    warrant.issuing_justice = issuing_justice
+    _save(warrant, ["status", "issued_at", "expires_at", "issuing_justice"])
+    case_log_system(
+        case=warrant.case,
+        actor=actor,
+        text=f"Search warrant issued by {issuing_justice}; entry must be within three months (PACE 1984 s.16(3)).",
+    )
+    case_advance_stage(case=warrant.case, stage=Case.Stage.WARRANT)
+    return warrant
+
+
+@transaction.atomic
+def warrant_record_refusal(*, warrant: Warrant, actor: User, refused_at: datetime, refusal_reason: str) -> Warrant:
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "refuse")
+    not_in_future(refused_at, field="refused_at", label="Refused at")
+    assert warrant.applied_at is not None
+    if refused_at < warrant.applied_at:
+        raise ValidationError({"refused_at": WARRANT_REFUSED_BEFORE_APPLIED})
+    refusal_reason = refusal_reason.strip()
+    if not refusal_reason:
+        raise ValidationError({"refusal_reason": WARRANT_REFUSAL_REASON_REQUIRED})
+    warrant.status = Status.REFUSED
+    warrant.refused_at = refused_at
+    warrant.refusal_reason = refusal_reason
+    _save(warrant, ["status", "refused_at", "refusal_reason"])
+    case_log_system(case=warrant.case, actor=actor, text="Search warrant application refused by the court.")
+    return warrant
+
+
+@transaction.atomic
+def warrant_record_execution(
+    *,
+    warrant: Warrant,
+    actor: User,
+    executed_at: datetime,
+    executed_by: User,
+    persons_present: str = "",
+    result: str = "",
+) -> Warrant:
+    """Record entry under the warrant: within its validity, from issue to expiry inclusive."""
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "execute")
+    not_in_future(executed_at, field="executed_at", label="Executed at")
+    assert warrant.issued_at is not None and warrant.expires_at is not None
+    if executed_at < warrant.issued_at:
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
+    if executed_at > warrant.expires_at:
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_EXPIRY})
+    _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
+    warrant.status = Status.EXECUTED
+    warrant.executed_at = executed_at
+    warrant.executed_by = executed_by
+    warrant.persons_present = persons_present.strip()
+    warrant.result = result.strip()
+    _save(warrant, ["status", "executed_at", "executed_by", "persons_present", "result"])
+    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant executed at {warrant.premises}.")
+    case_advance_stage(case=warrant.case, stage=Case.Stage.SEARCH)
+    return warrant
+
+
+@transaction.atomic
+def warrant_record_return(*, warrant: Warrant, actor: User, returned_at: datetime) -> Warrant:
+    """Record the endorsed warrant's return to the court (PACE 1984 s.16(9)-(12)).
+
+    An issued warrant whose expiry has passed unexecuted is marked expired first, so it can be
+    returned even if the expiry task has not run yet.
+    """
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "return")
+    not_in_future(returned_at, field="returned_at", label="Returned at")
+    if warrant.status == Status.ISSUED:
+        warrant_mark_expired(warrant=warrant)
+    if warrant.executed_at is not None:
+        if returned_at < warrant.executed_at:
+            raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXECUTION})
+    else:
+        assert warrant.expires_at is not None
+        if returned_at < warrant.expires_at:
+            raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXPIRY})
+    warrant.status = Status.RETURNED
+    warrant.returned_at = returned_at
+    _save(warrant, ["status", "returned_at"])
+    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant returned to {warrant.court}.")
+    return warrant
+
+
+@transaction.atomic
+def warrant_mark_expired(*, warrant: Warrant, now: datetime | None = None) -> bool:
+    """Mark an issued, unexecuted warrant whose expiry has passed as expired; True if it changed.
+
+    Safe to run twice, and from a scheduled task: the change is a conditional UPDATE that only an
+    issued, unexecuted, past-expiry warrant matches, so an expired, executed or returned warrant is
+    left as it is. Nobody acts here (the law ends the warrant), so the case-log line is written as
+    the case's officer in the case, who is answerable for returning it. A closed case is left
+    alone: nothing is written to a closed case.
+    """
+    now = now or timezone.now()
+    case = warrant.case
+    if case.status == Case.Status.CLOSED:
+        return False
+    changed = Warrant.objects.filter(
+        pk=warrant.pk, status=Status.ISSUED, executed_at__isnull=True, expires_at__lt=now
+    ).update(status=Status.EXPIRED, version=F("version") + 1)
+    warrant.refresh_from_db()
+    if not changed:
+        return False
+    case_log_system(
+        case=case,
+        actor=case.officer_in_case,
+        text="Search warrant expired unexecuted (three months from issue, PACE 1984 s.16(3)); "
+        "it must be returned to the court.",
+    )
+    return True
+
+
+@transaction.atomic
+def warrant_authorise_further_entry(
+    *,
+    warrant: Warrant,
+    actor: User,
+    authorised_by: str,
+    authorised_at: datetime,
+    entered_at: datetime | None = None,
+) -> FurtherEntryAuthority:
+    """Record an inspector's written authority for a second or later entry (PACE 1984 s.16(3B)).
+
+    Only under a multiple-entry warrant, after its first entry and within its three months.
+    """
+    _lock(warrant)
+    ensure_case_open(warrant.case)
+    _require_state(warrant, "further_entry")
+    authorised_by = authorised_by.strip()
+    if not authorised_by:
+        raise ValidationError({"authorised_by": WARRANT_INSPECTOR_REQUIRED})
+    not_in_future(authorised_at, field="authorised_at", label="Authorised at")
+    not_in_future(entered_at, field="entered_at", label="Entered at")
+    assert warrant.executed_at is not None and warrant.expires_at is not None
+    if authorised_at < warrant.executed_at:
+        raise ValidationError({"authorised_at": WARRANT_FURTHER_ENTRY_BEFORE_FIRST})
+    if authorised_at > warrant.expires_at:
+        raise ValidationError({"authorised_at": WARRANT_FURTHER_ENTRY_AFTER_EXPIRY})
+    if entered_at is not None:
+        if entered_at < authorised_at:
+            raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_BEFORE_AUTHORITY})
+        if entered_at > warrant.expires_at:
+            raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_AFTER_EXPIRY})
+    authority = FurtherEntryAuthority.objects.create(
+        warrant=warrant, authorised_by=authorised_by, authorised_at=authorised_at, entered_at=entered_at
+    )
+    _save(warrant, [])
+    case_log_system(
+        case=warrant.case,
+        actor=actor,
+        text=f"Further entry under the search warrant authorised in writing by {authorised_by} (PACE 1984 s.16(3B)).",
+    )
+    return authority
