@@ -1,0 +1,257 @@
+"""Request guards that run before any view.
+
+`MetadataOnlyMiddleware` refuses imagery, video and file uploads before anything parses the body,
+so nothing of such a request is ever stored (DOMAIN.md, "Metadata only"). `SessionLifetimeMiddleware`
+ends a session a fixed time after sign-in, however active it has been, and after a spell without
+requests. `RequireTwoFactorMiddleware` keeps a person who has given only their password on the
+two-factor pages.
+"""
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlencode
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_otp import user_has_device
+
+from cases.metadata import looks_like_media, refusal_for_value
+
+UPLOADS_REFUSED = "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
+MEDIA_REFUSED = (
+    "Safeguard records metadata only: this request carries {kind}, which is not accepted. Nothing was saved."
+)
+FIELD_REFUSED = (
+    "Safeguard records metadata only: the field “{field}” contains {kind}, which is not accepted. Nothing was saved."
+)
+TOO_LARGE = (
+    "This request is larger than Safeguard accepts ({limit} KB). "
+    "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
+)
+
+# Bodies Safeguard's own pages and API send. Anything else with a body (application/pdf,
+# application/octet-stream, image/*...) is a file by another name.
+ACCEPTED_BODY_TYPES = frozenset(
+    {
+        "",
+        "application/x-www-form-urlencoded",
+        "application/json",
+        "text/plain",
+        "application/csp-report",
+        "application/reports+json",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+
+
+class MetadataOnlyMiddleware:
+    """Refuse file uploads, media bodies and media or `data:` URIs in any submitted value.
+
+    Runs before the session, CSRF and every view, so a refused request reaches no code that could
+    store it. The body is read once here (`request.body`) and stays readable for the view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = inspect_request(request)
+        if refusal is not None:
+            return refusal_response(request, refusal)
+        return self.get_response(request)
+
+
+def inspect_request(request: HttpRequest) -> Refusal | None:
+    """Why this request must be refused, or None when it carries metadata only."""
+    content_type = (request.content_type or "").lower()
+    if content_type.startswith("multipart/"):
+        return Refusal(415, "upload_refused", UPLOADS_REFUSED)
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    content_length = _content_length(request)
+    if limit is not None and content_length > limit:
+        return Refusal(413, "too_large", TOO_LARGE.format(limit=limit // 1024))
+
+    refusal = _inspect_pairs(_form_pairs(request.META.get("QUERY_STRING", "").encode("latin-1")))
+    if refusal is not None or content_length == 0:
+        return refusal
+
+    body = request.body
+    if not body:
+        return None
+    if content_type not in ACCEPTED_BODY_TYPES:
+        return Refusal(415, "upload_refused", UPLOADS_REFUSED)
+    kind = looks_like_media(body)
+    if kind:
+        return Refusal(415, "media_refused", MEDIA_REFUSED.format(kind=_with_article(kind)))
+    if content_type == "application/x-www-form-urlencoded":
+        return _inspect_pairs(_form_pairs(body))
+    if content_type in ("application/json", "application/csp-report", "application/reports+json"):
+        return _inspect_pairs(_json_pairs(body))
+    return _inspect_pairs(iter([("body", body)]))
+
+
+def refusal_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """The refusal as JSON for an API client, otherwise as a page."""
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        payload = {"error": refusal.code, "message": refusal.message, "field": refusal.field}
+        response: HttpResponse = JsonResponse(payload, status=refusal.status)
+    else:
+        context = {"message": refusal.message, "field": refusal.field, "status": refusal.status}
+        response = render(request, "metadata_refused.html", context, status=refusal.status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _inspect_pairs(pairs: Iterator[tuple[str, bytes]]) -> Refusal | None:
+    for field, value in pairs:
+        kind = refusal_for_value(value)
+        if kind:
+            return Refusal(400, "value_refused", FIELD_REFUSED.format(field=field, kind=_with_article(kind)), field)
+    return None
+
+
+def _form_pairs(encoded: bytes) -> Iterator[tuple[str, bytes]]:
+    """Name and raw value of each URL-encoded field, decoded to bytes exactly as sent."""
+    for pair in encoded.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        field = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", errors="replace")
+        yield field, unquote_to_bytes(value.replace(b"+", b" "))
+
+
+def _json_pairs(body: bytes) -> Iterator[tuple[str, bytes]]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return iter([("body", body)])
+    return _walk_json(data, "")
+
+
+def _walk_json(data: Any, path: str) -> Iterator[tuple[str, bytes]]:
+    if isinstance(data, str):
+        yield path or "body", data.encode("utf-8", errors="surrogatepass")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk_json(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _walk_json(value, f"{path}[{index}]")
+
+
+def _with_article(kind: str) -> str:
+    return f"an {kind}" if kind[0].lower() in "aeiou" else f"a {kind}"
+
+
+SIGNED_IN_AT = "safeguard_signed_in_at"
+LAST_SEEN_AT = "safeguard_last_seen_at"
+# The idle clock is written back to the session at most this often, not on every request.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+class SessionLifetimeMiddleware:
+    """End a session SESSION_COOKIE_AGE seconds after sign-in, however active it has been, and
+    SAFEGUARD_SESSION_IDLE_MINUTES after the last request.
+
+    Django's own expiry restarts whenever the session is saved; the absolute limit counts from the
+    request that signed the person in. The idle clock is saved at most once a minute, so a session
+    ends between 30 and 31 minutes after its last request. Sessions also end when the browser closes
+    (SESSION_EXPIRE_AT_BROWSER_CLOSE).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        now = time.time()
+        if request.user.is_authenticated and _session_has_ended(request, now):
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            if SIGNED_IN_AT not in request.session:
+                request.session[SIGNED_IN_AT] = now
+            last_seen = request.session.get(LAST_SEEN_AT)
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_AT] = now
+        return response
+
+
+def _session_has_ended(request: HttpRequest, now: float) -> bool:
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    if signed_in_at is not None and now - float(signed_in_at) > settings.SESSION_COOKIE_AGE:
+        return True
+    last_seen = request.session.get(LAST_SEEN_AT)
+    idle_limit = settings.SAFEGUARD_SESSION_IDLE_MINUTES * 60
+    return last_seen is not None and now - float(last_seen) > idle_limit
+
+
+# Pages a person who has given their password but not yet a two-factor code may open.
+TWO_FACTOR_OPEN_VIEWS = frozenset({"login", "logout", "two_factor", "two_factor_setup", "health"})
+
+
+class RequireTwoFactorMiddleware:
+    """Send a signed-in person who has not yet given a two-factor code to the code page, or to set up
+    an authenticator app if they have none, whatever page they ask for.
+
+    Runs after OTPMiddleware (which sets `request.user.is_verified()`) and LoginRequiredMiddleware
+    (which has already sent anonymous requests to sign in). Pages marked `login_not_required` are
+    not let through on that account: Django's admin marks its own pages so.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if not settings.SAFEGUARD_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
+            return None
+        if request.user.is_verified():  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_OPEN_VIEWS:
+            return None
+        step = "two_factor" if user_has_device(request.user, confirmed=True) else "two_factor_setup"
+        return redirect(f"{reverse(step)}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The address sign-in attempts are counted against (AXES_CLIENT_IP_CALLABLE).
+
+    Without a reverse proxy, the connection's address. Behind SAFEGUARD_TRUSTED_PROXIES proxies, each
+    of which appends the address it received the request from to X-Forwarded-For, the entry the
+    outermost proxy appended: everything to the left of it is whatever the client chose to send.
+    """
+    proxies = settings.SAFEGUARD_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
