@@ -1,0 +1,504 @@
+"""Exporting cases to the case file format (docs/import-format.md), one case per line.
+
+Reads models only. Cases are written in reference order and each case's records in the order they
+were recorded, with local keys numbered by position (S1, P1, W1, SR1, A1), so exporting the same
+data twice, or exporting what an exported file imported, gives the same bytes. Cases are read in
+chunks with their records prefetched, so a large export never holds every case in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from django.db.models import Prefetch, QuerySet
+
+from cases.io.schema import (
+    ARREST,
+    BAIL_EXTENSION,
+    CASE,
+    CHARGE,
+    CHARGING,
+    CLOSURE,
+    COMMS_REQUEST,
+    CUSTODY_EXTENSION,
+    DEVICE,
+    FURTHER_ENTRY,
+    HEARING,
+    IDENTIFIER,
+    IMAGE_CATEGORIES,
+    IMAGE_KINDS,
+    IMAGE_SOURCES,
+    LOG_ENTRY,
+    PREMISES,
+    REFERRAL,
+    RELEASE,
+    RETENTION_REVIEW,
+    SAFEGUARDING,
+    SEARCH,
+    SUBJECT,
+    WARRANT,
+    Record,
+)
+from cases.models import (
+    Arrest,
+    BailExtension,
+    Case,
+    CaseLogEntry,
+    Charge,
+    ChargingSubmission,
+    CommsDataRequest,
+    CourtHearing,
+    CustodyExtension,
+    Device,
+    ImageCount,
+    Offence,
+    Premises,
+    ReferralIdentifier,
+    Release,
+    RetentionReview,
+    SafeguardingReferral,
+    Search,
+    Subject,
+    User,
+)
+from warrants.models import FurtherEntryAuthority, Warrant
+
+CHUNK_SIZE = 100
+
+
+class TextSink(Protocol):
+    """Anything with write(str): a text file, a StringIO, a command's stdout."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _username(user: User | None) -> str | None:
+    return user.username if user is not None else None
+
+
+def _ordered(spec: Record, values: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields in the schema's order; every field of the schema, no other."""
+    assert set(values) == {f.name for f in spec.fields}, set(values) ^ {f.name for f in spec.fields}
+    return {f.name: values[f.name] for f in spec.fields}
+
+
+def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterable[str] = ()) -> QuerySet[Case]:
+    """Cases in reference order with everything the export writes prefetched, in recorded order."""
+    cases = queryset if queryset is not None else Case.objects.all()
+    references = list(references)
+    if references:
+        cases = cases.filter(reference__in=references)
+    by_id = "id"
+    return (
+        cases.order_by("reference")
+        .select_related("force", "team", "officer_in_case", "supervisor", "referral", "closure__closed_by")
+        .prefetch_related(
+            Prefetch("referral__identifiers", ReferralIdentifier.objects.order_by(by_id)),
+            Prefetch(
+                "referral__comms_requests", CommsDataRequest.objects.select_related("time_verified_by").order_by(by_id)
+            ),
+            Prefetch("subjects", Subject.objects.order_by(by_id)),
+            Prefetch("premises", Premises.objects.order_by(by_id)),
+            Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
+            Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
+            Prefetch("searches", Search.objects.select_related("officer_in_charge").order_by(by_id)),
+            Prefetch("devices", Device.objects.select_related("examiner").order_by(by_id)),
+            Prefetch("devices__image_counts", ImageCount.objects.order_by(by_id)),
+            Prefetch("arrests", Arrest.objects.select_related("arresting_officer").order_by(by_id)),
+            Prefetch("arrests__suspected_offences", Offence.objects.order_by("code")),
+            Prefetch("arrests__custody_extensions", CustodyExtension.objects.order_by(by_id)),
+            Prefetch("arrests__releases", Release.objects.select_related("recorded_by").order_by(by_id)),
+            Prefetch("arrests__releases__bail_extensions", BailExtension.objects.order_by(by_id)),
+            Prefetch("charging_submissions", ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
+            Prefetch("charging_submissions__charges", Charge.objects.select_related("offence").order_by(by_id)),
+            Prefetch("hearings", CourtHearing.objects.order_by(by_id)),
+            Prefetch(
+                "safeguarding_referrals", SafeguardingReferral.objects.select_related("recorded_by").order_by(by_id)
+            ),
+            Prefetch(
+                "log_entries",
+                CaseLogEntry.objects.exclude(kind=CaseLogEntry.Kind.SYSTEM).select_related("author").order_by(by_id),
+            ),
+            Prefetch("retention_reviews", RetentionReview.objects.select_related("reviewed_by").order_by(by_id)),
+        )
+    )
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """One case in the file format. `case` must come from `cases_for_export` (it reads prefetched sets)."""
+    subject_keys = {s.pk: f"S{n}" for n, s in enumerate(case.subjects.all(), 1)}
+    premises_keys = {p.pk: f"P{n}" for n, p in enumerate(case.premises.all(), 1)}
+    warrant_keys = {w.pk: f"W{n}" for n, w in enumerate(case.warrants.all(), 1)}
+    search_keys = {s.pk: f"SR{n}" for n, s in enumerate(case.searches.all(), 1)}
+    log = list(case.log_entries.all())
+    log_index = {entry.pk: index for index, entry in enumerate(log)}
+    reviews = list(case.retention_reviews.all())
+    set_review = next((r for r in reviews if r.decision == RetentionReview.Decision.SET), None)
+    closure = getattr(case, "closure", None)
+    return _ordered(
+        CASE,
+        {
+            "reference": case.reference,
+            "force": case.force.code,
+            "team": case.team.name,
+            "officer_in_case": case.officer_in_case.username,
+            "supervisor": case.supervisor.username,
+            "opened_at": _time(case.opened_at),
+            "operation": case.operation,
+            "district": case.district,
+            "restricted": case.restricted,
+            "summary": case.summary,
+            "status": case.status,
+            "stage": case.stage,
+            "referral": _referral(case.referral) if case.referral else None,
+            "subjects": [
+                _ordered(
+                    SUBJECT,
+                    {
+                        "key": subject_keys[s.pk],
+                        "full_name": s.full_name,
+                        "date_of_birth": _day(s.date_of_birth),
+                        "pnc_id": s.pnc_id,
+                        "notes": s.notes,
+                    },
+                )
+                for s in case.subjects.all()
+            ],
+            "premises": [
+                _ordered(
+                    PREMISES,
+                    {
+                        "key": premises_keys[p.pk],
+                        "address": p.address,
+                        "postcode": p.postcode,
+                        "description": p.description,
+                    },
+                )
+                for p in case.premises.all()
+            ],
+            "warrants": [_warrant(w, warrant_keys[w.pk], premises_keys) for w in case.warrants.all()],
+            "searches": [
+                _ordered(
+                    SEARCH,
+                    {
+                        "key": search_keys[s.pk],
+                        "premises": premises_keys[s.premises_id],
+                        "warrant": warrant_keys[s.warrant_id] if s.warrant_id else None,
+                        "started_at": _time(s.started_at),
+                        "ended_at": _time(s.ended_at),
+                        "officer_in_charge": s.officer_in_charge.username,
+                        "notes": s.notes,
+                    },
+                )
+                for s in case.searches.all()
+            ],
+            "devices": [_device(d, search_keys) for d in case.devices.all()],
+            "arrests": [_arrest(a, n, subject_keys) for n, a in enumerate(case.arrests.all(), 1)],
+            "charging": [_charging(c, subject_keys) for c in case.charging_submissions.all()],
+            "hearings": [
+                _ordered(
+                    HEARING,
+                    {
+                        "subject": subject_keys[h.subject_id],
+                        "court": h.court,
+                        "hearing_at": _time(h.hearing_at),
+                        "hearing_type": h.hearing_type,
+                        "outcome": h.outcome,
+                        "remand_status": h.remand_status,
+                        "notification_requirements": h.notification_requirements,
+                        "shpo_made": h.shpo_made,
+                    },
+                )
+                for h in case.hearings.all()
+            ],
+            "safeguarding": [
+                _ordered(
+                    SAFEGUARDING,
+                    {
+                        "pseudonymous_reference": r.pseudonymous_reference,
+                        "children_count": r.children_count,
+                        "relationship": r.relationship,
+                        "mash_referred_at": _time(r.mash_referred_at),
+                        "mash_reference": r.mash_reference,
+                        "strategy_discussion": r.strategy_discussion,
+                        "section_47_enquiry": r.section_47_enquiry,
+                        "children_safeguarded": r.children_safeguarded,
+                        "outcome": r.outcome,
+                        "recorded_by": r.recorded_by.username,
+                        "recorded_at": _time(r.recorded_at),
+                    },
+                )
+                for r in case.safeguarding_referrals.all()
+            ],
+            "log": [
+                _ordered(
+                    LOG_ENTRY,
+                    {
+                        "kind": e.kind,
+                        "text": e.text,
+                        "at": _time(e.created_at),
+                        "author": e.author.username,
+                        "corrects": log_index.get(e.corrects_id) if e.corrects_id else None,
+                    },
+                )
+                for e in log
+            ],
+            "closure": _ordered(
+                CLOSURE,
+                {
+                    "outcome_type": closure.outcome_type,
+                    "closed_at": _time(closure.closed_at),
+                    "rationale": closure.rationale,
+                    "retention_group": set_review.retention_group if set_review else None,
+                    "closed_by": closure.closed_by.username,
+                    "next_review_at": _time(set_review.next_review_at) if set_review else None,
+                },
+            )
+            if closure
+            else None,
+            "retention_reviews": [
+                _ordered(
+                    RETENTION_REVIEW,
+                    {
+                        "retention_group": r.retention_group,
+                        "decision": r.decision,
+                        "reviewed_at": _time(r.reviewed_at),
+                        "reviewed_by": r.reviewed_by.username,
+                        "rationale": r.rationale,
+                        "next_review_at": _time(r.next_review_at),
+                    },
+                )
+                for r in reviews
+                if r is not set_review
+            ],
+        },
+    )
+
+
+def _referral(referral: Any) -> dict[str, Any]:
+    return _ordered(
+        REFERRAL,
+        {
+            "source": referral.source,
+            "source_reference": referral.source_reference,
+            "received_at": _time(referral.received_at),
+            "risk_grade": referral.risk_grade,
+            "platform": referral.platform,
+            "files_reported": referral.files_reported,
+            "summary": referral.summary,
+            "identifiers": [
+                _ordered(
+                    IDENTIFIER,
+                    {
+                        "kind": i.kind,
+                        "ip_address": i.ip_address,
+                        "port": i.port,
+                        "account_id": i.account_id,
+                        "observed_original": i.observed_original,
+                        "observed_timezone": i.observed_timezone,
+                        "observed_at": _time(i.observed_at),
+                    },
+                )
+                for i in referral.identifiers.all()
+            ],
+            "comms_requests": [
+                _ordered(
+                    COMMS_REQUEST,
+                    {
+                        "reference": c.reference,
+                        "submitted_at": _time(c.submitted_at),
+                        "notes": c.notes,
+                        "approved_at": _time(c.approved_at),
+                        "approval_route": c.approval_route,
+                        "result_received_at": _time(c.result_received_at),
+                        "outcome": c.outcome,
+                        "time_verified_by": _username(c.time_verified_by),
+                    },
+                )
+                for c in referral.comms_requests.all()
+            ],
+            "outcome": referral.outcome,
+            "outcome_at": _time(referral.outcome_at),
+        },
+    )
+
+
+def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[str, Any]:
+    return _ordered(
+        WARRANT,
+        {
+            "key": key,
+            "premises": premises_keys[warrant.premises_id],
+            "power": warrant.power,
+            "entry": warrant.entry,
+            "court": warrant.court,
+            "applicant": warrant.applicant.username,
+            "applied_at": _time(warrant.applied_at),
+            "issued_at": _time(warrant.issued_at),
+            "issuing_justice": warrant.issuing_justice,
+            "refused_at": _time(warrant.refused_at),
+            "refusal_reason": warrant.refusal_reason,
+            "executed_at": _time(warrant.executed_at),
+            "executed_by": _username(warrant.executed_by),
+            "persons_present": warrant.persons_present,
+            "result": warrant.result,
+            "returned_at": _time(warrant.returned_at),
+            "further_entries": [
+                _ordered(
+                    FURTHER_ENTRY,
+                    {
+                        "authorised_by": f.authorised_by,
+                        "authorised_at": _time(f.authorised_at),
+                        "entered_at": _time(f.entered_at),
+                    },
+                )
+                for f in warrant.further_entries.all()
+            ],
+            "status": warrant.status,
+            "expires_at": _time(warrant.expires_at),
+        },
+    )
+
+
+def _image_counts(device: Device) -> dict[str, dict[str, dict[str, int]]]:
+    rows = sorted(
+        device.image_counts.all(),
+        key=lambda c: (IMAGE_SOURCES.index(c.source), IMAGE_CATEGORIES.index(c.category), IMAGE_KINDS.index(c.kind)),
+    )
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for row in rows:
+        counts.setdefault(row.source, {}).setdefault(row.category, {})[row.kind] = row.count
+    return counts
+
+
+def _device(device: Device, search_keys: dict[int, str]) -> dict[str, Any]:
+    return _ordered(
+        DEVICE,
+        {
+            "exhibit_reference": device.exhibit_reference,
+            "device_type": device.device_type,
+            "action": device.action,
+            "make_model": device.make_model,
+            "notes": device.notes,
+            "search": search_keys[device.search_id] if device.search_id else None,
+            "triage_result": device.triage_result,
+            "triaged_at": _time(device.triaged_at),
+            "examiner": _username(device.examiner),
+            "forensic_requested_at": _time(device.forensic_requested_at),
+            "forensic_completed_at": _time(device.forensic_completed_at),
+            "image_counts": _image_counts(device),
+        },
+    )
+
+
+def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[str, Any]:
+    return _ordered(
+        ARREST,
+        {
+            "key": f"A{number}",
+            "subject": subject_keys[arrest.subject_id],
+            "arrested_at": _time(arrest.arrested_at),
+            "arresting_officer": arrest.arresting_officer.username,
+            "suspected_offences": [o.code for o in arrest.suspected_offences.all()],
+            "custody_reference": arrest.custody_reference,
+            "relevant_time": _time(arrest.relevant_time),
+            "left_custody_at": _time(arrest.left_custody_at),
+            "custody_extensions": [
+                _ordered(
+                    CUSTODY_EXTENSION,
+                    {
+                        "authority": e.authority,
+                        "authorised_at": _time(e.authorised_at),
+                        "authorised_by": e.authorised_by,
+                        "detention_until": _time(e.detention_until),
+                    },
+                )
+                for e in arrest.custody_extensions.all()
+            ],
+            "releases": [
+                _ordered(
+                    RELEASE,
+                    {
+                        "kind": r.kind,
+                        "released_at": _time(r.released_at),
+                        "bail_conditions": r.bail_conditions,
+                        "recorded_by": r.recorded_by.username,
+                        "bail_extensions": [
+                            _ordered(
+                                BAIL_EXTENSION,
+                                {
+                                    "approved_at": _time(b.approved_at),
+                                    "approved_by": b.approved_by,
+                                    "approver_rank": b.approver_rank,
+                                    "new_end": _time(b.new_end),
+                                    "previous_end": _time(b.previous_end),
+                                },
+                            )
+                            for b in r.bail_extensions.all()
+                        ],
+                        "bail_regime": r.bail_regime,
+                        "bail_ends_at": _time(r.bail_ends_at),
+                    },
+                )
+                for r in arrest.releases.all()
+            ],
+        },
+    )
+
+
+def _charging(submission: ChargingSubmission, subject_keys: dict[int, str]) -> dict[str, Any]:
+    return _ordered(
+        CHARGING,
+        {
+            "subject": subject_keys[submission.subject_id],
+            "submitted_at": _time(submission.submitted_at),
+            "submitted_by": submission.submitted_by.username,
+            "test": submission.test,
+            "cps_reference": submission.cps_reference,
+            "decision": submission.decision,
+            "decision_at": _time(submission.decision_at),
+            "decision_notes": submission.decision_notes,
+            "charges": [
+                _ordered(CHARGE, {"offence": c.offence.code, "counts": c.counts, "category": c.category})
+                for c in submission.charges.all()
+            ],
+        },
+    )
+
+
+def case_to_line(case: Case) -> str:
+    return json.dumps(case_to_dict(case), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def iter_export_lines(
+    queryset: QuerySet[Case] | None = None, references: Iterable[str] = (), chunk_size: int = CHUNK_SIZE
+) -> Iterator[str]:
+    for case in cases_for_export(queryset, references).iterator(chunk_size=chunk_size):
+        yield case_to_line(case)
+
+
+def export_cases(
+    out: TextSink,
+    *,
+    queryset: QuerySet[Case] | None = None,
+    references: Iterable[str] = (),
+    chunk_size: int = CHUNK_SIZE,
+) -> int:
+    """Write cases to `out`, one per line; returns how many. Pass `queryset` to limit the cases (for
+    example to those a user may see); the management command exports every case."""
+    written = 0
+    for line in iter_export_lines(queryset, references, chunk_size):
+        out.write(line)
+        written += 1
+    return written

@@ -1,0 +1,43 @@
+"""Metadata only: refuse anything in an import that looks like a file, an image or encoded data.
+
+Safeguard never receives imagery. Media is recognised by `cases.metadata` (shared with the request
+middleware); on top of that an import refuses any long unbroken base64 run, because a case file is
+typed or exported text and nothing in it is legitimately an encoded file.
+"""
+
+import re
+
+from cases.metadata import find_data_uri, looks_like_media
+
+DATA_URI = "A data: URI is not allowed: Safeguard stores metadata only, never files."
+IMAGE_DATA = "This looks like {kind} data: Safeguard never stores imagery or video."
+ENCODED_BLOB = "This looks like an encoded file (a long base64 string): Safeguard stores metadata only."
+
+# 200 or more characters of the base64 alphabets with no space: no summary, address or note looks like it.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{200,}={0,2}")
+
+
+def _as_bytes(value: str) -> bytes:
+    """The bytes a string stands for: \\u00ff escapes of raw bytes map back one to one."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", errors="replace")
+
+
+def raw_line_problem(raw: bytes) -> str | None:
+    """A line that is itself image or video bytes (a file pasted or concatenated into the case file)."""
+    kind = looks_like_media(raw)
+    return IMAGE_DATA.format(kind=kind) if kind else None
+
+
+def string_problem(value: str) -> str | None:
+    """Why this JSON string may not be imported, or None."""
+    if find_data_uri(value):
+        return DATA_URI
+    kind = looks_like_media(_as_bytes(value))
+    if kind:
+        return IMAGE_DATA.format(kind=kind)
+    if _BASE64_RUN.search(value):
+        return ENCODED_BLOB
+    return None
