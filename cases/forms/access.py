@@ -1,0 +1,57 @@
+"""Forms for who may see and record on a case. Shape only; `cases.services.access` checks the rules."""
+
+from django import forms
+from django.db.models import QuerySet
+
+from cases.models import Case, User
+from cases.roles import EXAMINER, OFFICER, SUPERVISOR
+from cases.services.access import AccessLevel
+
+
+def people_of_force(case: Case) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, force_id=case.force_id)
+
+
+class GrantAccessForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+    level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people_of_force(case)  # type: ignore[attr-defined]
+
+
+class RevokeAccessForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=case.user_grants.values("user_id")  # type: ignore[attr-defined]
+        )
+
+
+class AssignExaminerForm(forms.Form):
+    examiner = forms.ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["examiner"].queryset = people_of_force(case).filter(groups__name=EXAMINER)  # type: ignore[attr-defined]
+
+
+class ReassignForm(forms.Form):
+    officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        team = case.team.members.filter(is_active=True)
+        officers = team.filter(groups__name__in=(OFFICER, SUPERVISOR)).distinct()
+        self.fields["officer_in_case"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["supervisor"].queryset = team.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
+
+
+class RestrictForm(forms.Form):
+    restricted = forms.BooleanField(
+        label="Restricted (need-to-know): visible only to people granted it by name", required=False
+    )

@@ -1,0 +1,37 @@
+"""Sign-in forms: the two-factor code. The password step and password change use Django's own forms."""
+
+from django import forms
+
+CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the person's backup codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text=CODE_HINT + " If you do not have your app, enter one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+
+class TwoFactorSetupForm(forms.Form):
+    """The first code from a newly added authenticator app: six digits only."""
+
+    code = forms.RegexField(
+        label="Code from your app",
+        regex=r"^\s*(\d\s*){6}$",
+        max_length=12,
+        help_text=CODE_HINT,
+        error_messages={"invalid": "Enter the 6 digits your authenticator app shows, for example 123456."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())

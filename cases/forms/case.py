@@ -1,0 +1,113 @@
+"""Case forms: shape only. Choices are limited to what the user may pick; services check the rules."""
+
+import re
+
+from django import forms
+from django.db.models import QuerySet
+
+from cases.forms.fields import date_field, datetime_field
+from cases.models import Case, Team, User
+from cases.services.case import LOG_KINDS_WRITTEN
+
+PNC_ID_SHAPE = re.compile(r"^\d{2}/\d{1,7}[A-Z]$")
+PNC_ID_INVALID = "Enter a PNC ID like 09/123456A."
+POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+POSTCODE_INVALID = "Enter a UK postcode like ST16 2AA."
+
+
+def teams_of(user: User) -> QuerySet[Team]:
+    return user.teams.filter(force=user.force).select_related("force")
+
+
+def colleagues_of(user: User) -> QuerySet[User]:
+    """Active people of the user's force: who can be an officer in the case or supervisor."""
+    return User.objects.filter(is_active=True, force_id=user.force_id) if user.force_id else User.objects.none()
+
+
+class CaseOpenForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
+    officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none())
+    opened_at = datetime_field("Opened at")
+    operation = forms.CharField(max_length=80, required=False, help_text="e.g. Safenet.")
+    district = forms.CharField(max_length=80, required=False)
+    restricted = forms.BooleanField(
+        label="Restricted (need-to-know): only the officer in the case and supervisor can see it",
+        required=False,
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_of(user)  # type: ignore[attr-defined]
+        self.fields["officer_in_case"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
+        self.fields["supervisor"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
+
+
+class SubjectForm(forms.Form):
+    full_name = forms.CharField(max_length=200, help_text="The suspect. Never record a child here.")
+    date_of_birth = date_field("Date of birth", required=False)
+    pnc_id = forms.CharField(label="PNC ID", max_length=20, required=False, help_text="e.g. 09/123456A.")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_pnc_id(self) -> str:
+        pnc_id = self.cleaned_data["pnc_id"].strip().upper()
+        if pnc_id and not PNC_ID_SHAPE.match(pnc_id):
+            raise forms.ValidationError(PNC_ID_INVALID)
+        return pnc_id
+
+
+class PremisesForm(forms.Form):
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One line per part of the address.")
+    postcode = forms.CharField(max_length=10, required=False)
+    description = forms.CharField(max_length=200, required=False, help_text="e.g. home address, workplace.")
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if postcode and not POSTCODE_SHAPE.match(postcode):
+            raise forms.ValidationError(POSTCODE_INVALID)
+        return postcode
+
+
+class CaseLogEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of entry",
+        choices=[(kind.value, kind.label) for kind in LOG_KINDS_WRITTEN],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
+    at = datetime_field("When", required=False, help_text="Leave blank for now.")
+
+
+class CaseLogCorrectionForm(forms.Form):
+    text = forms.CharField(
+        label="Correction", widget=forms.Textarea(attrs={"rows": 5}), help_text="The original entry is kept."
+    )
+    at = datetime_field("When", required=False, help_text="Leave blank for now.")
+
+
+class CaseListFilterForm(forms.Form):
+    """The case list's search and filters (GET). Invalid values are ignored, not errors."""
+
+    q = forms.CharField(label="Search", required=False, help_text="Reference, operation or subject's name.")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False)
+    stage = forms.ChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any team")
+    officer = forms.ModelChoiceField(
+        label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    opened_from = date_field("Opened from", required=False)
+    opened_to = date_field("Opened to", required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(force=user.force).select_related("force")  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
+
+    def filters(self) -> dict:
+        """The valid filters, ready for `case_list_for`."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name] for name in self.fields if name not in self.errors and data.get(name) not in ("", None)
+        }

@@ -1,0 +1,23 @@
+"""Form for a court hearing; the subject is limited to the case's own suspects."""
+
+from django import forms
+
+from cases.forms.fields import datetime_field
+from cases.models import Case, CourtHearing, Subject
+
+
+class HearingForm(forms.Form):
+    subject = forms.ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
+    court = forms.CharField(max_length=120, help_text="e.g. North Staffordshire Justice Centre.")
+    hearing_at = datetime_field("Hearing at")
+    hearing_type = forms.ChoiceField(label="Type of hearing", choices=CourtHearing.Type.choices)
+    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    remand_status = forms.ChoiceField(label="Remand status", choices=CourtHearing.RemandStatus.choices, required=False)
+    notification_requirements = forms.BooleanField(
+        label="Notification requirements apply (Sexual Offences Act 2003 s.80)", required=False
+    )
+    shpo_made = forms.BooleanField(label="Sexual Harm Prevention Order made", required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]

@@ -1,0 +1,60 @@
+"""Forms for arrest, custody extensions, release and bail extensions. Shape only: rules live in
+cases/services/custody.py, and computed dates (bail end, custody limits) are never typed."""
+
+from django import forms
+
+from cases.forms.fields import datetime_field
+from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
+
+
+class ArrestForm(forms.Form):
+    subject = forms.ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
+    arrested_at = datetime_field("Arrested at")
+    suspected_offences = forms.ModelMultipleChoiceField(
+        queryset=Offence.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Suspected offences",
+    )
+    custody_reference = forms.CharField(label="Custody reference", max_length=40, required=False)
+    relevant_time = datetime_field(
+        "Relevant time",
+        required=False,
+        help_text="When the PACE detention clock started, usually arrival at the police station.",
+    )
+    left_custody_at = datetime_field("Left custody at", required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+
+
+class CustodyExtensionForm(forms.Form):
+    authority = forms.ChoiceField(choices=CustodyExtension.Authority.choices)
+    authorised_at = datetime_field("Authorised at")
+    authorised_by = forms.CharField(label="Authorised by", max_length=120, help_text="Name and rank, or the court.")
+    detention_until = datetime_field("Detention authorised until")
+
+
+class ReleaseForm(forms.Form):
+    kind = forms.ChoiceField(label="Released on", choices=Release.Kind.choices)
+    released_at = datetime_field("Released at")
+    bail_conditions = forms.CharField(
+        label="Bail conditions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pre-charge bail only. The end of bail is computed from the arrest date.",
+    )
+
+
+class BailExtensionForm(forms.Form):
+    approver_rank = forms.ChoiceField(label="Approved by rank", choices=BailExtension.ApproverRank.choices)
+    approved_at = datetime_field("Approved at")
+    approved_by = forms.CharField(
+        label="Approved by", max_length=120, help_text="Name of the approving officer, or the court."
+    )
+    new_end = datetime_field(
+        "New end of bail",
+        required=False,
+        help_text="Only for an extension by the magistrates' court. For an inspector or superintendent "
+        "the new end is computed.",
+    )

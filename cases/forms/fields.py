@@ -1,0 +1,27 @@
+"""Form fields shared by every stage form: times typed in UK local time, stored in UTC."""
+
+from django import forms
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker; the value is UK local time (Django converts to UTC on save)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=required, help_text=help_text, widget=DateTimeInput())
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())

@@ -1,0 +1,94 @@
+"""Referral forms: shape only. The rules (times in order, identifiers valid) are in the services."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from django import forms
+
+from cases.forms.fields import datetime_field
+from cases.models import CommsDataRequest, Referral, ReferralIdentifier
+
+
+class ReferralForm(forms.Form):
+    source = forms.ChoiceField(choices=Referral.Source.choices)
+    source_reference = forms.CharField(max_length=80, help_text="e.g. the CEOP or CyberTipline reference.")
+    received_at = datetime_field("Received at")
+    risk_grade = forms.ChoiceField(choices=Referral.RiskGrade.choices, help_text="KIRAT-style risk grade.")
+    platform = forms.CharField(max_length=120, required=False, help_text="Service or network, e.g. BitTorrent.")
+    files_reported = forms.IntegerField(
+        label="Number of files reported", min_value=0, required=False, help_text="A count only, never files."
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+@cache
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "Choose a time zone"), *((zone, zone) for zone in sorted(available_timezones()))]
+
+
+class ReferralIdentifierForm(forms.Form):
+    kind = forms.ChoiceField(label="Identifier", choices=ReferralIdentifier.Kind.choices, widget=forms.RadioSelect)
+    ip_address = forms.CharField(label="IP address", max_length=45, required=False, help_text="IPv4 or IPv6.")
+    port = forms.IntegerField(required=False, help_text="1 to 65535.")
+    account_id = forms.CharField(label="Account ID", max_length=200, required=False)
+    observed_original = forms.CharField(
+        label="Time of observation, as the referral gives it",
+        max_length=80,
+        required=False,
+        help_text="Copy it exactly, e.g. 2026-11-02 21:14:07. Needed for an IP address.",
+    )
+    observed_timezone = forms.ChoiceField(
+        label="Time zone of that time",
+        choices=_time_zone_choices,
+        required=False,
+        help_text="The zone the referral states, e.g. UTC or America/New_York. Safeguard converts the time to UTC.",
+    )
+
+
+class CommsRequestForm(forms.Form):
+    reference = forms.CharField(max_length=80, help_text="The communications-data request reference.")
+    submitted_at = datetime_field("Submitted at")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CommsApprovalForm(forms.Form):
+    approved_at = datetime_field("Approved at")
+    approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, widget=forms.RadioSelect)
+
+
+class CommsResultForm(forms.Form):
+    result_received_at = datetime_field("Result received at")
+    outcome = forms.ChoiceField(
+        choices=[
+            (CommsDataRequest.Outcome.RESOLVED.value, CommsDataRequest.Outcome.RESOLVED.label),
+            (CommsDataRequest.Outcome.NOT_RESOLVED.value, CommsDataRequest.Outcome.NOT_RESOLVED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    time_checked = forms.BooleanField(
+        label="I have checked the conversion of the time of observation to UTC",
+        help_text="You are recorded as the person who verified it.",
+    )
+
+
+class ReferralOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (Referral.Outcome.DISSEMINATED.value, Referral.Outcome.DISSEMINATED.label),
+            (Referral.Outcome.NO_FURTHER_ACTION.value, Referral.Outcome.NO_FURTHER_ACTION.label),
+        ],
+        widget=forms.RadioSelect,
+        help_text="To develop it into an investigation, open a case from the referral instead.",
+    )
+    outcome_at = datetime_field("Outcome at")
+    disseminated_to = forms.CharField(max_length=120, required=False, help_text="The force or agency, if disseminated.")
+    outcome_reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Needed for no further action.",
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "All outcomes"), *Referral.Outcome.choices], required=False)

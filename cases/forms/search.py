@@ -1,0 +1,113 @@
+"""Forms for searches, devices, triage and image counts. Shape only; the services check the rules.
+
+Every choice of a related record is limited to the case's own records.
+"""
+
+from django import forms
+
+from cases.forms.fields import datetime_field
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from warrants.models import Warrant
+from warrants.selectors import case_people
+
+COUNT_ERRORS = {
+    "required": "Enter a number, 0 if there are none.",
+    "invalid": "Enter a whole number, 0 or more.",
+    "min_value": "Enter a whole number, 0 or more.",
+}
+
+
+class SearchForm(forms.Form):
+    premises = forms.ModelChoiceField(queryset=Premises.objects.none(), label="Premises searched")
+    warrant = forms.ModelChoiceField(
+        queryset=Warrant.objects.none(),
+        label="Search warrant",
+        required=False,
+        help_text="Leave blank for a search under another power or with consent.",
+    )
+    started_at = datetime_field("Started at")
+    ended_at = datetime_field("Ended at", required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
+        self.fields["warrant"].queryset = (  # type: ignore[attr-defined]
+            case.warrants.filter(  # type: ignore[attr-defined]
+                status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+            ).select_related("premises")
+        )
+
+
+class DeviceForm(forms.Form):
+    exhibit_reference = forms.CharField(label="Exhibit reference", max_length=40, help_text="e.g. SH/1.")
+    device_type = forms.ChoiceField(label="Type", choices=Device.Type.choices)
+    make_model = forms.CharField(label="Make and model", max_length=120, required=False)
+    action = forms.ChoiceField(label="What was done with it", choices=Device.Action.choices)
+    search = forms.ModelChoiceField(
+        queryset=Search.objects.none(),
+        label="Found during search",
+        required=False,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["search"].queryset = case.searches.select_related("premises")  # type: ignore[attr-defined]
+
+
+class DeviceTriageForm(forms.Form):
+    triage_result = forms.ChoiceField(label="Triage result", choices=Device.TriageResult.choices)
+    triaged_at = datetime_field("Triaged at", required=False, help_text="Needed for any result but not examined.")
+    examiner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Examiner",
+        required=False,
+        help_text="Needed for any result but not examined.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
+
+
+def count_field_name(category: str, kind: str) -> str:
+    return f"{category}_{kind}"
+
+
+class DeviceImageCountsForm(forms.Form):
+    """One source's counts as a grid: rows A/B/C, columns still/moving. Numbers only."""
+
+    source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for category in ImageCategory.values:
+            for kind, kind_label in ImageCount.Kind.choices:
+                self.fields[count_field_name(category, kind)] = forms.IntegerField(
+                    label=f"Category {category}, {kind_label.lower()} images",
+                    min_value=0,
+                    error_messages=COUNT_ERRORS,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1}),
+                )
+
+    def grid(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(category, [still field, moving field]) for each row of the table."""
+        return [
+            (category, [self[count_field_name(category, kind)] for kind in ImageCount.Kind.values])
+            for category in ImageCategory.values
+        ]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {
+            category: {kind: self.cleaned_data[count_field_name(category, kind)] for kind in ImageCount.Kind.values}
+            for category in ImageCategory.values
+        }
+
+
+class DeviceForensicRequestForm(forms.Form):
+    requested_at = datetime_field("Full forensic examination requested at")
+
+
+class DeviceForensicCompleteForm(forms.Form):
+    completed_at = datetime_field("Full forensic examination completed at")

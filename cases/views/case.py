@@ -1,0 +1,180 @@
+"""The case list, opening a case, the case page, subjects, premises and the case log."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.forms.case import (
+    CaseListFilterForm,
+    CaseLogCorrectionForm,
+    CaseLogEntryForm,
+    CaseOpenForm,
+    PremisesForm,
+    SubjectForm,
+)
+from cases.models import CaseLogEntry
+from cases.permissions import (
+    get_case_for_change,
+    get_case_for_page,
+    get_case_for_user,
+    get_child_or_404,
+    require_capability,
+)
+from cases.roles import Capability
+from cases.selectors import case_access_rows, case_allows, case_list_for, case_next_steps
+from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
+from cases.views.stage import record_stage
+
+CASES_PER_PAGE = 25
+LOG_ENTRIES_PER_PAGE = 50
+
+
+class AfterSave:
+    """Where to go once a create has saved: the new record's page, known only after the service ran.
+
+    `record_stage` redirects to `redirect_to`, and Django's `redirect` accepts anything with
+    `get_absolute_url`, so the URL is read after `save` has set `url`.
+    """
+
+    url = ""
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def page_links(request: HttpRequest) -> str:
+    """The current query string without `page`, so page links keep the search and filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    filter_form = CaseListFilterForm(request.GET or None, user=request.user)  # type: ignore[misc, arg-type]
+    filters = filter_form.filters() if request.GET else {}
+    cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": filter_form,
+        "filtered": bool(filters),
+        "page": page,
+        "query": page_links(request),
+        "nav": "cases",
+    }
+    return render(request, "cases/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Open a case without a referral (e.g. intelligence from within the force)."""
+    user = request.user
+    require_capability(user, Capability.RECORD_TEAM_CASES)  # type: ignore[arg-type]
+    first_team = user.teams.order_by("name").first()  # type: ignore[union-attr]
+    initial = {
+        "team": first_team,
+        "officer_in_case": user,
+        "opened_at": timezone.now().replace(second=0, microsecond=0),
+    }
+    form = CaseOpenForm(request.POST or None, user=user, initial=initial)  # type: ignore[misc, arg-type]
+    created = AfterSave()
+
+    def save(data: dict[str, Any]) -> None:
+        created.url = case_open(actor=user, **data).get_absolute_url()  # type: ignore[arg-type]
+
+    return record_stage(
+        request,
+        case=None,  # type: ignore[arg-type]
+        form=form,
+        save=save,
+        title="Open a case",
+        success="Case opened.",
+        template="cases/referrals/form.html",
+        submit="Open case",
+        redirect_to=created,  # type: ignore[arg-type]
+        extra={"back_url": reverse("cases:list"), "back_label": "Cases", "nav": "cases"},
+    )
+
+
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_page(request.user, reference)  # type: ignore[arg-type]
+    context = {"case": case, "next_steps": case_next_steps(case), "nav": "cases"}
+    if case_allows(case, request.user, Capability.SUPERVISE):  # type: ignore[arg-type]
+        context.update(can_supervise=True, access_rows=case_access_rows(case))
+    return render(request, "cases/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    form = SubjectForm(request.POST or None)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: subject_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Add a subject",
+        success="Subject added.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def premises_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    form = PremisesForm(request.POST or None)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: premises_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Add premises",
+        success="Premises added.",
+    )
+
+
+@require_GET
+def case_log(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+    entries = case.log_entries.select_related("author", "corrects").prefetch_related("corrections")
+    page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases"})
+
+
+@require_http_methods(["GET", "POST"])
+def case_log_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    form = CaseLogEntryForm(request.POST or None)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: case_log_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Add a case log entry",
+        success="Case log entry added.",
+        redirect_to=reverse("cases:log", kwargs={"reference": case.reference}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_log_correct_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    entry = get_child_or_404(case, CaseLogEntry, pk)
+    form = CaseLogCorrectionForm(request.POST or None)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: case_log_correct(entry=entry, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Correct a case log entry",
+        success="Correction added. The original entry is kept.",
+        template="cases/log_correct.html",
+        submit="Add correction",
+        redirect_to=reverse("cases:log", kwargs={"reference": case.reference}),
+        extra={"entry": entry},
+    )

@@ -1,0 +1,37 @@
+"""Closing a case, and Management of Police Information reviews after closure."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_http_methods
+
+from cases.forms.closure import CloseCaseForm, RetentionReviewForm
+from cases.permissions import get_case_for_change
+from cases.roles import Capability
+from cases.services.closure import case_close, retention_review_record
+from cases.views.stage import record_stage
+
+
+@require_http_methods(["GET", "POST"])
+def case_close_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=Capability.APPROVE_CLOSURE)  # type: ignore[arg-type]
+    return record_stage(
+        request,
+        case=case,
+        form=CloseCaseForm(request.POST or None),
+        save=lambda data: case_close(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Close the case",
+        success="Case closed.",
+        submit="Close the case",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def retention_review_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=Capability.APPROVE_CLOSURE)  # type: ignore[arg-type]
+    return record_stage(
+        request,
+        case=case,
+        form=RetentionReviewForm(request.POST or None),
+        save=lambda data: retention_review_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record a retention review",
+        success="Retention review recorded.",
+    )

@@ -1,0 +1,128 @@
+"""Arrest and custody, release and bail: one short view per page, each around `record_stage`."""
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import rules
+from cases.forms.custody import ArrestForm, BailExtensionForm, CustodyExtensionForm, ReleaseForm
+from cases.models import Arrest, BailExtension, Release
+from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
+from cases.services.custody import (
+    arrest_record,
+    bail_current_end,
+    bail_extend,
+    bail_next_rank,
+    custody_extension_record,
+    release_record,
+)
+from cases.views.stage import record_stage
+
+
+def _arrest_url(reference: str, arrest: Arrest) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": reference, "pk": arrest.pk})
+
+
+@require_http_methods(["GET", "POST"])
+def arrest_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    form = ArrestForm(request.POST or None, case=case)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: arrest_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record an arrest",
+        success="Arrest recorded.",
+        template="cases/custody/arrest_form.html",
+    )
+
+
+@require_GET
+def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The arrest with its PACE custody clock, releases and bail, all computed by cases.rules."""
+    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, pk)
+    prefetch_related_objects(
+        [arrest], "subject", "suspected_offences", "custody_extensions", "releases__bail_extensions"
+    )
+    clock = None
+    if arrest.relevant_time is not None:
+        extensions = list(arrest.custody_extensions.all())
+        current_limit = extensions[-1].detention_until if extensions else rules.custody_limit_at(arrest.relevant_time)
+        clock = {
+            "limit_24h": rules.custody_limit_at(arrest.relevant_time),
+            "limit_36h": rules.custody_superintendent_limit_at(arrest.relevant_time),
+            "maximum": rules.custody_maximum_at(arrest.relevant_time),
+            "current_limit": current_limit,
+            "reviews": rules.custody_reviews_due(relevant_time=arrest.relevant_time, until=current_limit),
+        }
+    context = {
+        "case": case,
+        "arrest": arrest,
+        "clock": clock,
+        "charging_target": rules.charging_target_at(arrest.arrested_at),
+        "rules": {
+            "reviews": rules.PACE_REVIEWS,
+            "limit": rules.PACE_DETENTION_LIMIT,
+            "superintendent": rules.PACE_SUPERINTENDENT_EXTENSION,
+            "warrant": rules.PACE_WARRANT_OF_FURTHER_DETENTION,
+            "charging_target": rules.CHARGING_TARGET,
+            "bail_pca2017": rules.BAIL_PCA_2017,
+            "bail_pcsca2022": rules.BAIL_PCSCA_2022,
+        },
+        "nav": "cases",
+    }
+    return render(request, "cases/custody/arrest_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def custody_extension_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=CustodyExtensionForm(request.POST or None),
+        save=lambda data: custody_extension_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record an extension of detention: {arrest.subject}",
+        success="Extension of detention recorded.",
+        redirect_to=_arrest_url(reference, arrest),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=ReleaseForm(request.POST or None),
+        save=lambda data: release_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record a release: {arrest.subject}",
+        success="Release recorded.",
+        redirect_to=_arrest_url(reference, arrest),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, arrest_pk)
+    release = get_object_or_404(arrest.releases.filter(kind=Release.Kind.BAIL), pk=pk)
+    form = BailExtensionForm(request.POST or None, initial={"approver_rank": bail_next_rank(release)})
+    next_rank = BailExtension.ApproverRank(bail_next_rank(release)).label
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: bail_extend(release=release, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Extend pre-charge bail: {arrest.subject}",
+        success="Bail extension recorded.",
+        template="cases/custody/bail_extend_form.html",
+        redirect_to=_arrest_url(reference, arrest),
+        extra={"release": release, "next_rank": next_rank, "current_end": bail_current_end(release)},
+    )

@@ -1,0 +1,242 @@
+"""Referrals: the list, recording one, its identifiers and research, its outcome, and opening a case."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import rules
+from cases.forms.case import CaseOpenForm
+from cases.forms.referrals import (
+    CommsApprovalForm,
+    CommsRequestForm,
+    CommsResultForm,
+    ReferralFilterForm,
+    ReferralForm,
+    ReferralIdentifierForm,
+    ReferralOutcomeForm,
+)
+from cases.models import Case, CommsDataRequest, Referral
+from cases.permissions import get_referral_child_or_404, get_referral_for_user, require_capability
+from cases.roles import Capability
+from cases.selectors import cases_visible_to, referral_list_for
+from cases.services.case import case_open
+from cases.services.referrals import (
+    comms_request_record_approval,
+    comms_request_record_result,
+    comms_request_submit,
+    referral_add_identifier,
+    referral_create,
+    referral_record_outcome,
+)
+from cases.views.case import AfterSave, page_links
+from cases.views.stage import record_stage
+
+REFERRALS_PER_PAGE = 25
+FORM_TEMPLATE = "cases/referrals/form.html"
+
+
+def _detail_url(referral: Referral) -> str:
+    return reverse("cases:referral_detail", kwargs={"pk": referral.pk})
+
+
+def _record(request: HttpRequest, referral: Referral, **kwargs: Any) -> HttpResponse:
+    """`record_stage` for a referral's pages: there is no case yet, so back to the referral."""
+    extra = {"referral": referral, "back_url": _detail_url(referral), "back_label": str(referral), "nav": "referrals"}
+    return record_stage(
+        request,
+        case=None,  # type: ignore[arg-type]
+        template=FORM_TEMPLATE,
+        redirect_to=kwargs.pop("redirect_to", None) or _detail_url(referral),
+        extra=extra,
+        **kwargs,
+    )
+
+
+def response_due(referral: Referral):  # type: ignore[no-untyped-def]
+    return rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade)
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    filter_form = ReferralFilterForm(request.GET or None)
+    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_valid() else ""
+    referrals = referral_list_for(request.user, outcome=outcome)  # type: ignore[arg-type]
+    page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (referral, response_due(referral) if referral.outcome == Referral.Outcome.PENDING else None)
+        for referral in page
+    ]
+    context = {
+        "filter_form": filter_form,
+        "page": page,
+        "rows": rows,
+        "query": page_links(request),
+        "response_rule": rules.REFERRAL_RESPONSE,
+        "now": timezone.now(),
+        "nav": "referrals",
+    }
+    return render(request, "cases/referrals/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_create_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_capability(user, Capability.REFERRALS)  # type: ignore[arg-type]
+    form = ReferralForm(request.POST or None)
+    created = AfterSave()
+
+    def save(data: dict[str, Any]) -> None:
+        referral = referral_create(actor=user, force=user.force, **data)  # type: ignore[arg-type, union-attr]
+        created.url = _detail_url(referral)
+
+    return record_stage(
+        request,
+        case=None,  # type: ignore[arg-type]
+        form=form,
+        save=save,
+        title="Record a referral",
+        success="Referral recorded.",
+        template=FORM_TEMPLATE,
+        redirect_to=created,  # type: ignore[arg-type]
+        extra={"back_url": reverse("cases:referral_list"), "back_label": "Referrals", "nav": "referrals"},
+    )
+
+
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    identifiers = list(referral.identifiers.all())
+    comms_requests = list(referral.comms_requests.select_related("time_verified_by"))
+    # The case is named only to someone who may see it.
+    case = cases_visible_to(request.user).filter(referral=referral).first()  # type: ignore[arg-type]
+    developed = referral.outcome == Referral.Outcome.DEVELOPED
+    context = {
+        "referral": referral,
+        "identifiers": identifiers,
+        "comms_requests": comms_requests,
+        "case": case,
+        "developed": developed,
+        "response_due_at": response_due(referral),
+        "response_rule": rules.REFERRAL_RESPONSE,
+        "now": timezone.now(),
+        "nav": "referrals",
+    }
+    return render(request, "cases/referrals/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = ReferralIdentifierForm(request.POST or None)
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=lambda data: referral_add_identifier(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Add an identifier",
+        success="Identifier added.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comms_request_add(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = CommsRequestForm(request.POST or None)
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=lambda data: comms_request_submit(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record a communications-data request",
+        success="Communications-data request recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comms_request_approval(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)  # type: ignore[arg-type]
+    form = CommsApprovalForm(request.POST or None)
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=lambda data: comms_request_record_approval(comms_request=comms_request, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record approval of request {comms_request.reference}",
+        success="Approval recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comms_request_result(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)  # type: ignore[arg-type]
+    form = CommsResultForm(request.POST or None)
+
+    def save(data: dict[str, Any]) -> None:
+        comms_request_record_result(
+            comms_request=comms_request,
+            actor=request.user,  # type: ignore[arg-type]
+            result_received_at=data["result_received_at"],
+            outcome=data["outcome"],
+        )
+
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=save,
+        title=f"Record the result of request {comms_request.reference}",
+        success="Result recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = ReferralOutcomeForm(request.POST or None)
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=lambda data: referral_record_outcome(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record the referral's outcome",
+        success="Outcome recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_open_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a case from a referral in a few clicks: the form comes filled in; check it and save."""
+    user = request.user
+    referral = get_referral_for_user(user, pk)  # type: ignore[arg-type]
+    require_capability(user, Capability.RECORD_TEAM_CASES)  # type: ignore[arg-type]
+    initial = {
+        "team": user.teams.order_by("name").first(),  # type: ignore[union-attr]
+        "officer_in_case": user,
+        "opened_at": timezone.now().replace(second=0, microsecond=0),
+        "summary": referral.summary,
+    }
+    form = CaseOpenForm(request.POST or None, user=user, initial=initial)  # type: ignore[misc, arg-type]
+    created = AfterSave()
+
+    def save(data: dict[str, Any]) -> Case:
+        case = case_open(actor=user, referral=referral, **data)  # type: ignore[arg-type]
+        created.url = case.get_absolute_url()
+        return case
+
+    return _record(
+        request,
+        referral,
+        form=form,
+        save=save,
+        title="Open a case from this referral",
+        success="Case opened. The referral is marked as developed into an investigation.",
+        submit="Open case",
+        redirect_to=created,
+    )

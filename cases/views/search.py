@@ -1,0 +1,172 @@
+"""Pages for stage 4: record a search, its devices, their triage, image counts and forensic work."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.forms import search as search_forms
+from cases.models import Case, Device, ImageCategory, ImageCount, Search
+from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
+from cases.roles import Capability
+from cases.selectors import case_allows
+from cases.services import search as search_services
+from cases.views.stage import record_stage
+
+# Searches, devices and their triage: officers and supervisors of the team, and assigned examiners.
+DEVICES = Capability.RECORD_DEVICES
+
+
+def _device(case: Case, pk: int) -> Device:
+    device = get_child_or_404(case, Device, pk)
+    device.case = case
+    return device
+
+
+def _device_url(case: Case, device: Device) -> str:
+    return reverse("cases:device_detail", kwargs={"reference": case.reference, "pk": device.pk})
+
+
+@require_http_methods(["GET", "POST"])
+def search_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    form = search_forms.SearchForm(request.POST or None, case=case)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: search_services.search_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record a search",
+        success="Search recorded. Record the devices found.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def device_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    initial = {}
+    if request.method == "GET" and request.GET.get("search", "").isdigit():
+        initial["search"] = get_child_or_404(case, Search, int(request.GET["search"]))
+    form = search_forms.DeviceForm(request.POST or None, case=case, initial=initial)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: search_services.device_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Record a device",
+        success="Device recorded.",
+    )
+
+
+@require_GET
+def device_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+    device = get_child_or_404(case, Device, pk)
+    by_cell = {(c.source, c.category, c.kind): c.count for c in device.image_counts.all()}
+    sources = sorted({source for source, _, _ in by_cell}, key=ImageCount.Source.values.index)
+    counts = [
+        {
+            "source": ImageCount.Source(source).label,
+            "rows": [
+                (category, [by_cell.get((source, category, kind)) for kind in ImageCount.Kind.values])
+                for category in ImageCategory.values
+            ],
+        }
+        for source in sources
+    ]
+    context = {
+        "case": case,
+        "device": device,
+        "search": device.search,
+        "counts": counts,
+        "can_change": case_allows(case, request.user, DEVICES),  # type: ignore[arg-type]
+        "nav": "cases",
+    }
+    return render(request, "cases/search/device_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def device_triage(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    device = _device(case, pk)
+    form = search_forms.DeviceTriageForm(
+        request.POST or None,
+        case=case,
+        initial={
+            "triage_result": device.triage_result,
+            "triaged_at": device.triaged_at,
+            "examiner": device.examiner_id,
+        },
+    )
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: search_services.device_record_triage(device=device, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record triage of {device.exhibit_reference}",
+        success="Triage recorded.",
+        redirect_to=_device_url(case, device),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    device = _device(case, pk)
+    source = request.GET.get("source", ImageCount.Source.TRIAGE)
+    if source not in ImageCount.Source.values:
+        source = ImageCount.Source.TRIAGE
+    initial: dict[str, object] = {"source": source}
+    for cell in device.image_counts.filter(source=source):
+        initial[search_forms.count_field_name(cell.category, cell.kind)] = cell.count
+    form = search_forms.DeviceImageCountsForm(request.POST or None, initial=initial)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: search_services.device_set_image_counts(
+            device=device,
+            actor=request.user,  # type: ignore[arg-type]
+            source=data["source"],
+            counts=form.counts(),
+        ),
+        title=f"Record image counts for {device.exhibit_reference}",
+        success="Image counts recorded.",
+        template="cases/search/image_counts.html",
+        redirect_to=_device_url(case, device),
+        extra={"device": device, "sources": ImageCount.Source.choices, "source": source},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def device_forensic_request(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    device = _device(case, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=search_forms.DeviceForensicRequestForm(request.POST or None),
+        save=lambda data: search_services.device_record_forensic_request(device=device, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record a forensic examination request for {device.exhibit_reference}",
+        success="Forensic examination request recorded.",
+        redirect_to=_device_url(case, device),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def device_forensic_complete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+    device = _device(case, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=search_forms.DeviceForensicCompleteForm(request.POST or None),
+        save=lambda data: search_services.device_record_forensic_completion(
+            device=device,
+            actor=request.user,  # type: ignore[arg-type]
+            **data,
+        ),
+        title=f"Record completion of the forensic examination of {device.exhibit_reference}",
+        success="Forensic examination completion recorded.",
+        redirect_to=_device_url(case, device),
+    )

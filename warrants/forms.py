@@ -1,0 +1,68 @@
+"""Forms for each step of a warrant. They check shape only; the services check the rules.
+
+No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
+"""
+
+from django import forms
+
+from cases.forms.fields import datetime_field
+from cases.models import Case, Premises, User
+from warrants.models import Warrant
+from warrants.selectors import case_people
+
+
+class WarrantDraftForm(forms.Form):
+    premises = forms.ModelChoiceField(queryset=Premises.objects.none(), label="Premises to be searched")
+    power = forms.ChoiceField(label="Power", choices=Warrant.Power.choices)
+    entry = forms.ChoiceField(
+        label="Entries authorised",
+        choices=Warrant.Entry.choices,
+        help_text="A further entry under a multiple-entry warrant needs an inspector's written authority.",
+    )
+    court = forms.CharField(label="Court applied to", max_length=120)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
+
+
+class WarrantApplyForm(forms.Form):
+    applied_at = datetime_field("Applied at")
+
+
+class WarrantIssueForm(forms.Form):
+    issued_at = datetime_field(
+        "Issued at", help_text="The expiry is worked out from this: three months (PACE 1984 s.16(3))."
+    )
+    issuing_justice = forms.CharField(label="Issuing justice or judge", max_length=120)
+
+
+class WarrantRefuseForm(forms.Form):
+    refused_at = datetime_field("Refused at")
+    refusal_reason = forms.CharField(label="Reason given for refusal", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class WarrantExecuteForm(forms.Form):
+    executed_at = datetime_field("Executed at", help_text="When the premises were entered.")
+    executed_by = forms.ModelChoiceField(queryset=User.objects.none(), label="Executed by")
+    persons_present = forms.CharField(
+        label="Persons present",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone who entered, e.g. forensic staff under a constable's supervision (PACE 1984 s.16(2A)).",
+    )
+    result = forms.CharField(label="Result", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["executed_by"].queryset = case_people(case)  # type: ignore[attr-defined]
+
+
+class WarrantReturnForm(forms.Form):
+    returned_at = datetime_field("Returned to court at")
+
+
+class FurtherEntryForm(forms.Form):
+    authorised_by = forms.CharField(label="Inspector giving written authority", max_length=120)
+    authorised_at = datetime_field("Authorised at")
+    entered_at = datetime_field("Entered at", required=False, help_text="Leave blank if entry has not yet been made.")
