@@ -1,0 +1,127 @@
+"""Fetch-and-authorise helpers. Views never fetch case data any other way.
+
+A case the user may not see is a 404, exactly as a case that does not exist (same message, same
+page); a case the user may see but not do the thing asked is a 403. Every refusal of something that
+exists sends `cases.signals.access_denied` for the audit trail. The rules of who may see and do what
+live in `cases.selectors` (`cases_visible_to`, `case_allows`) and `cases.roles`; docs/access.md
+explains them.
+"""
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from cases.models import Case, Referral, User
+from cases.roles import Capability, user_has_capability
+from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
+from cases.signals import access_denied
+
+CASE_NOT_FOUND = "No case with that reference."
+CASE_NOT_CHANGEABLE = "You can read this case but not change it."
+RECORD_NOT_FOUND = "No such record on this case."
+REFERRAL_NOT_FOUND = "No such referral."
+NOT_ALLOWED = {
+    Capability.RECORD_TEAM_CASES: CASE_NOT_CHANGEABLE,
+    Capability.RECORD_DEVICES: "You can read this case but not record devices or triage on it.",
+    Capability.SUPERVISE: "Only a supervisor of the case's team can do this.",
+    Capability.APPROVE_CLOSURE: "Only a supervisor of the case's team can close a case or review its retention.",
+}
+ROLE_NOT_ALLOWED = "Your role does not allow this."
+
+VIEW = "view"
+
+M = TypeVar("M", bound=models.Model)
+
+
+def deny(user: User | AnonymousUser, obj_type: str, obj_id: object, action: str) -> None:
+    """Tell the audit trail that `user` was refused `action` on an existing `obj_type` `obj_id`."""
+    access_denied.send(sender=Case, user=user, obj_type=obj_type, obj_id=str(obj_id), action=str(action), request=None)
+
+
+def _case_not_found(user: User, reference: str, action: str) -> Http404:
+    # Only a case that exists is a denial; a mistyped reference is just not found.
+    if Case.objects.filter(reference=reference).exists():
+        deny(user, "case", reference, action)
+    return Http404(CASE_NOT_FOUND)
+
+
+def _remember_user(case: Case, user: User) -> Case:
+    """Records fetched under this case (`get_child_or_404`) know whom to name in a denial."""
+    case._fetched_for = user  # type: ignore[attr-defined]
+    return case
+
+
+def get_case_for_user(user: User, reference: str, *, action: str = VIEW) -> Case:
+    """A case `user` may see (`cases_visible_to`); any other reference is a 404."""
+    try:
+        case = (
+            cases_visible_to(user)
+            .select_related("force", "team", "officer_in_case", "supervisor", "referral")
+            .get(reference=reference)
+        )
+    except Case.DoesNotExist:
+        raise _case_not_found(user, reference, action) from None
+    return _remember_user(case, user)
+
+
+def get_case_for_change(user: User, reference: str, *, capability: Capability = Capability.RECORD_TEAM_CASES) -> Case:
+    """A case `user` may see and do `capability` on: recording (the default), recording devices and
+    triage (RECORD_DEVICES), supervisor actions (SUPERVISE) or closure and retention
+    (APPROVE_CLOSURE). Not visible is a 404; visible but not allowed is a 403."""
+    case = get_case_for_user(user, reference, action=capability)
+    if not case_allows(case, user, capability):
+        deny(user, "case", reference, capability)
+        raise PermissionDenied(NOT_ALLOWED[capability])
+    return case
+
+
+def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
+    """A record that belongs to `case` (warrant, device, arrest...); anything else is a 404.
+
+    A record that exists on another case is refused as a denial (an id tried from another case).
+    """
+    try:
+        return model._default_manager.get(case=case, pk=pk)
+    except ObjectDoesNotExist:
+        if model._default_manager.filter(pk=pk).exists():
+            deny(getattr(case, "_fetched_for", None), model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
+        raise Http404(RECORD_NOT_FOUND) from None
+
+
+def get_case_for_page(user: User, reference: str) -> Case:
+    """The case for its page, with everything the page shows prefetched (`case_page_prefetch`)."""
+    try:
+        case = case_page_prefetch(cases_visible_to(user)).get(reference=reference)
+    except Case.DoesNotExist:
+        raise _case_not_found(user, reference, VIEW) from None
+    return _remember_user(case, user)
+
+
+def get_referral_for_user(user: User, pk: int, *, action: str = VIEW) -> Referral:
+    """A referral `user` may see (`referrals_visible_to`); any other is a 404."""
+    try:
+        return referrals_visible_to(user).select_related("force", "created_by").get(pk=pk)
+    except Referral.DoesNotExist:
+        if Referral.objects.filter(pk=pk).exists():
+            deny(user, "referral", pk, action)
+        raise Http404(REFERRAL_NOT_FOUND) from None
+
+
+def get_referral_child_or_404(referral: Referral, model: type[M], pk: int, *, user: User) -> M:
+    """A record of `referral` (a communications-data request); anything else is a 404."""
+    try:
+        return model._default_manager.get(referral=referral, pk=pk)
+    except ObjectDoesNotExist:
+        if model._default_manager.filter(pk=pk).exists():
+            deny(user, model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
+        raise Http404(RECORD_NOT_FOUND) from None
+
+
+def require_capability(user: User, capability: Capability, *, obj_type: str = "page") -> None:
+    """For pages not about one case (open a case, record a referral): the role must allow it."""
+    if not user_has_capability(user, capability):
+        deny(user, obj_type, "", capability)
+        raise PermissionDenied(ROLE_NOT_ALLOWED)

@@ -1,0 +1,421 @@
+"""User-scoped reads. Every list of case data starts from `cases_visible_to`."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from cases import rules
+from cases.models import (
+    Arrest,
+    Case,
+    CaseGroupObjectPermission,
+    CaseLogEntry,
+    Charge,
+    ChargingSubmission,
+    CommsDataRequest,
+    CourtHearing,
+    Device,
+    Referral,
+    Release,
+    RetentionReview,
+    SafeguardingReferral,
+    Search,
+    Subject,
+    Team,
+    User,
+)
+from cases.models.access import CaseUserObjectPermission
+from cases.roles import Capability, roles_of, roles_with, user_has_capability
+
+
+def _granted(user: User, codename: str) -> Q:
+    """Cases on which `user` holds `codename`, granted to them by name or to one of their groups."""
+    to_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
+    to_group = CaseGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename=codename)
+    return Q(pk__in=to_user.values("content_object_id")) | Q(pk__in=to_group.values("content_object_id"))
+
+
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
+    """The cases `user` may see, as one SQL query (docs/access.md):
+
+    - a case granted to them (view_case), restricted or not;
+    - otherwise, an unrestricted case they are the officer in the case or supervisor of;
+    - otherwise, an unrestricted case of one of their teams, if their role reads team cases
+      (officers and supervisors; not examiners, auditors or administrators).
+
+    Team membership and role are EXISTS subqueries and grants are `id IN` subqueries on indexed
+    columns; nothing is filtered in Python.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    reads_team_cases = Exists(
+        User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
+    )
+    team_member = Exists(User.teams.through.objects.filter(user_id=user.pk, team_id=OuterRef("team_id")))
+    named = Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk)
+    unrestricted = Q(restricted=False) & (named | (team_member & reads_team_cases))
+    return Case.objects.filter(_granted(user, "view_case") | unrestricted)
+
+
+def case_grants(case: Case, user: User) -> frozenset[str]:
+    """The permission codenames granted to `user` on `case`, by name or through a group."""
+    to_user = CaseUserObjectPermission.objects.filter(content_object_id=case.pk, user_id=user.pk)
+    to_group = CaseGroupObjectPermission.objects.filter(content_object_id=case.pk, group__user=user.pk)
+    return frozenset(to_user.values_list("permission__codename", flat=True)) | frozenset(
+        to_group.values_list("permission__codename", flat=True)
+    )
+
+
+def case_allows(case: Case, user: User | AnonymousUser, capability: Capability) -> bool:
+    """Whether `user` may do what `capability` names on `case`. Assumes the case is visible to them
+    (the fetch-and-authorise helpers check that first); capabilities not about a case are False.
+
+    - record on the case (RECORD_TEAM_CASES): an officer or supervisor who is a member of the
+      case's team or is its officer in the case or supervisor; or anyone granted change_case;
+    - record searches, devices and triage (RECORD_DEVICES): as above, or anyone granted
+      record_triage (an assigned examiner);
+    - supervisor actions (SUPERVISE, APPROVE_CLOSURE): a supervisor who is a member of the case's
+      team or is the case's supervisor. A grant never makes someone a supervisor.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = roles_of(user)
+    named = user.pk in (case.officer_in_case_id, case.supervisor_id)
+    in_team = named or user.teams.filter(pk=case.team_id).exists()  # type: ignore[union-attr]
+    if capability in (Capability.SUPERVISE, Capability.APPROVE_CLOSURE):
+        return bool(roles & roles_with(capability)) and in_team
+    if capability not in (Capability.RECORD_TEAM_CASES, Capability.RECORD_DEVICES):
+        return False
+    if in_team and roles & roles_with(Capability.RECORD_TEAM_CASES):
+        return True
+    grants = case_grants(case, user)  # type: ignore[arg-type]
+    if "change_case" in grants:
+        return True
+    return capability == Capability.RECORD_DEVICES and "record_triage" in grants
+
+
+def case_is_changeable_by(case: Case, user: User | AnonymousUser) -> bool:
+    """Whether `user` may record on `case` (see `case_allows`)."""
+    return case_allows(case, user, Capability.RECORD_TEAM_CASES)
+
+
+def case_is_visible_to(case: Case, user: User | AnonymousUser) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One person with access to a case granted by name, for the case page's "People with access"."""
+
+    user: User
+    levels: tuple[str, ...]
+    automatic: bool
+
+
+ACCESS_LEVEL_LABELS = {
+    "view_case": "Read",
+    "change_case": "Record",
+    "record_triage": "Devices and triage",
+}
+
+
+def case_access_rows(case: Case) -> list[AccessRow]:
+    """People granted `case` by name, with what each may do, ordered by name. Two queries."""
+    grants = CaseUserObjectPermission.objects.filter(content_object_id=case.pk).select_related("permission")
+    by_user: dict[int, set[str]] = {}
+    for grant in grants:
+        by_user.setdefault(grant.user_id, set()).add(grant.permission.codename)
+    named = {case.officer_in_case_id, case.supervisor_id}
+    return [
+        AccessRow(
+            user=user,
+            levels=tuple(label for code, label in ACCESS_LEVEL_LABELS.items() if code in by_user[user.pk]),
+            automatic=case.restricted and user.pk in named,
+        )
+        for user in User.objects.filter(pk__in=by_user)
+    ]
+
+
+# --- Case list, case page and what is due next -------------------------------------------------
+
+
+def case_list_for(
+    user: User,
+    *,
+    q: str = "",
+    status: str = "",
+    team: Team | None = None,
+    officer: User | None = None,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
+    stage: str = "",
+) -> QuerySet[Case]:
+    """The case list: visible cases, searched and filtered, with what the list's columns show.
+
+    `q` matches the reference, the operation or a subject's name (one EXISTS subquery); opened
+    from/to are London dates, both inclusive.
+    """
+    cases = cases_visible_to(user).select_related("team__force", "officer_in_case", "supervisor")
+    q = q.strip()
+    if q:
+        subject_named = Subject.objects.filter(case_id=OuterRef("pk"), full_name__icontains=q)
+        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Exists(subject_named))
+    if status:
+        cases = cases.filter(status=status)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if team is not None:
+        cases = cases.filter(team=team)
+    if officer is not None:
+        cases = cases.filter(officer_in_case=officer)
+    if opened_from is not None:
+        cases = cases.filter(opened_at__date__gte=opened_from)
+    if opened_to is not None:
+        cases = cases.filter(opened_at__date__lte=opened_to)
+    return cases.order_by("-opened_at", "-id")
+
+
+LATEST_LOG_ENTRIES = 20
+
+
+def case_page_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the case page and its stage partials show, in a fixed number of queries.
+
+    Partials use `case.<related_name>.all` only; `case.latest_log_entries` holds the newest
+    LATEST_LOG_ENTRIES log entries, newest first.
+    """
+    from warrants.models import Warrant  # warrants.models imports cases.models
+
+    return queryset.select_related(
+        "force",
+        "team__force",
+        "officer_in_case",
+        "supervisor",
+        "created_by",
+        "referral__force",
+        "closure__closed_by",
+    ).prefetch_related(
+        "subjects",
+        "premises",
+        Prefetch(
+            "warrants",
+            queryset=Warrant.objects.select_related("premises", "applicant", "executed_by").prefetch_related(
+                "further_entries"
+            ),
+        ),
+        Prefetch("searches", queryset=Search.objects.select_related("premises", "warrant", "officer_in_charge")),
+        Prefetch("devices", queryset=Device.objects.select_related("search__premises", "examiner")),
+        "devices__image_counts",
+        Prefetch("arrests", queryset=Arrest.objects.select_related("subject", "arresting_officer")),
+        "arrests__suspected_offences",
+        Prefetch("arrests__releases", queryset=Release.objects.select_related("recorded_by")),
+        "arrests__releases__bail_extensions",
+        "arrests__custody_extensions",
+        Prefetch(
+            "charging_submissions",
+            queryset=ChargingSubmission.objects.select_related("subject", "submitted_by"),
+        ),
+        Prefetch("charging_submissions__charges", queryset=Charge.objects.select_related("offence")),
+        Prefetch("hearings", queryset=CourtHearing.objects.select_related("subject")),
+        Prefetch("safeguarding_referrals", queryset=SafeguardingReferral.objects.select_related("recorded_by")),
+        Prefetch("retention_reviews", queryset=RetentionReview.objects.select_related("reviewed_by")),
+        "referral__identifiers",
+        Prefetch("referral__comms_requests", queryset=CommsDataRequest.objects.select_related("time_verified_by")),
+        Prefetch(
+            "log_entries",
+            queryset=CaseLogEntry.objects.select_related("author", "corrects").order_by("-created_at", "-id")[
+                :LATEST_LOG_ENTRIES
+            ],
+            to_attr="latest_log_entries",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something due on a case: what, by when, under which rule, and where to record it."""
+
+    label: str
+    due_at: datetime
+    source: str
+    rule_key: str = ""
+    url: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at < timezone.now()
+
+
+def _url(name: str, **kwargs: object) -> str:
+    """A link where the page exists; stages still being built simply have none yet."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+DECIDED = (
+    ChargingSubmission.Decision.CHARGE,
+    ChargingSubmission.Decision.NO_FURTHER_ACTION,
+    ChargingSubmission.Decision.CAUTION,
+)
+
+
+def case_next_steps(case: Case, *, now: datetime | None = None) -> list[NextStep]:
+    """What is due next on the case, soonest first. Reads only what `case_page_prefetch` loaded."""
+    from warrants.models import Warrant
+
+    now = now or timezone.now()
+    steps: list[NextStep] = []
+    if case.status == Case.Status.CLOSED:
+        for review in case.retention_reviews.all()[:1]:  # newest first
+            if review.next_review_at:
+                steps.append(
+                    NextStep(
+                        label=f"MoPI review (group {review.retention_group})",
+                        due_at=review.next_review_at,
+                        source=rules.RETENTION_REVIEW.source,
+                        rule_key=rules.RETENTION_REVIEW.key,
+                    )
+                )
+        return steps
+
+    warrants = list(case.warrants.all())
+    searches = list(case.searches.all())
+    arrests = list(case.arrests.all())
+    submissions = list(case.charging_submissions.all())
+
+    # Referral response: until the first response on the ground (a search, an arrest, an execution).
+    responded = searches or arrests or any(w.executed_at for w in warrants)
+    if case.referral is not None and not responded:
+        referral = case.referral
+        steps.append(
+            NextStep(
+                label=f"Respond to referral ({referral.get_risk_grade_display().lower()} risk)",
+                due_at=rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade),
+                source=rules.REFERRAL_RESPONSE.source,
+                rule_key=rules.REFERRAL_RESPONSE.key,
+                url=_url("cases:referral_detail", pk=referral.pk),
+            )
+        )
+
+    for warrant in warrants:
+        link = _url("warrants:detail", reference=case.reference, pk=warrant.pk)
+        unexecuted = warrant.status == Warrant.Status.ISSUED
+        if unexecuted and warrant.expires_at and warrant.expires_at > now:
+            steps.append(
+                NextStep(
+                    label=f"Execute warrant for {warrant.premises} before it expires",
+                    due_at=warrant.expires_at,
+                    source=rules.WARRANT_EXPIRY.source,
+                    rule_key=rules.WARRANT_EXPIRY.key,
+                    url=link,
+                )
+            )
+        elif (unexecuted or warrant.status in (Warrant.Status.EXECUTED, Warrant.Status.EXPIRED)) and (
+            warrant.returned_at is None
+        ):
+            # Executed, or past its expiry unexecuted: endorse it and return it to the court.
+            due = warrant.executed_at or warrant.expires_at
+            if due is not None:
+                steps.append(
+                    NextStep(
+                        label=f"Return warrant for {warrant.premises} to {warrant.court}",
+                        due_at=due,
+                        source=rules.WARRANT_RETURN.source,
+                        rule_key=rules.WARRANT_RETURN.key,
+                        url=link,
+                    )
+                )
+
+    for arrest in arrests:
+        decided_after = [
+            s
+            for s in submissions
+            if s.subject_id == arrest.subject_id
+            and s.decision in DECIDED
+            and s.decision_at is not None
+            and s.decision_at >= arrest.arrested_at
+        ]
+        releases = list(arrest.releases.all())
+        latest = releases[-1] if releases else None
+        if latest is not None and latest.kind == Release.Kind.BAIL and not decided_after and latest.bail_ends_at:
+            ends = max([latest.bail_ends_at, *(e.new_end for e in latest.bail_extensions.all())])
+            rule = rules.BAIL_PCA_2017 if latest.bail_regime == "pca2017" else rules.BAIL_PCSCA_2022
+            steps.append(
+                NextStep(
+                    label=f"Pre-charge bail of {arrest.subject} ends",
+                    due_at=ends,
+                    source=rule.source,
+                    rule_key=rule.key,
+                    url=_url("cases:bail_extend", reference=case.reference, arrest_pk=arrest.pk, pk=latest.pk),
+                )
+            )
+        if not decided_after:
+            awaiting = [
+                s
+                for s in submissions
+                if s.subject_id == arrest.subject_id
+                and s.decision == ChargingSubmission.Decision.PENDING
+                and s.submitted_at >= arrest.arrested_at
+            ]
+            link = (
+                _url("cases:charging_decision", reference=case.reference, pk=awaiting[-1].pk)
+                if awaiting
+                else _url("cases:charging_submit", reference=case.reference)
+            )
+            steps.append(
+                NextStep(
+                    label=f"Charging decision for {arrest.subject} (four-week target)",
+                    due_at=rules.charging_target_at(arrest.arrested_at),
+                    source=rules.CHARGING_TARGET.source,
+                    rule_key=rules.CHARGING_TARGET.key,
+                    url=link,
+                )
+            )
+
+    upcoming = [h for h in case.hearings.all() if h.hearing_at >= now]
+    if upcoming:
+        hearing = min(upcoming, key=lambda h: h.hearing_at)
+        steps.append(
+            NextStep(
+                label=f"{hearing.get_hearing_type_display()} for {hearing.subject} at {hearing.court}",
+                due_at=hearing.hearing_at,
+                source="Listed by the court",
+            )
+        )
+    return sorted(steps, key=lambda step: step.due_at)
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """Referrals of the user's force, for officers and supervisors (not examiners, auditors or
+    administrators). One developed into a restricted case is hidden from anyone
+    who may not see that case, since its identifiers would point at the suspect."""
+    if not user.is_authenticated or not user.is_active or user.force_id is None:
+        return Referral.objects.none()
+    if not user_has_capability(user, Capability.REFERRALS):
+        return Referral.objects.none()
+    visible_cases = cases_visible_to(user).filter(restricted=True).values("pk")
+    return Referral.objects.filter(force_id=user.force_id).filter(
+        Q(case__isnull=True) | Q(case__restricted=False) | Q(case__in=visible_cases)
+    )
+
+
+def referral_list_for(user: User, *, outcome: str = "") -> QuerySet[Referral]:
+    """Pending referrals first (oldest received first, as they are due soonest), then the rest newest first."""
+    referrals = referrals_visible_to(user).select_related("case")
+    if outcome:
+        referrals = referrals.filter(outcome=outcome)
+    pending = Q(outcome=Referral.Outcome.PENDING)
+    return referrals.annotate(
+        pending_first=DbCase(When(pending, then=Value(0)), default=Value(1)),
+        pending_received_at=DbCase(When(pending, then=F("received_at"))),
+    ).order_by("pending_first", F("pending_received_at").asc(nulls_last=True), "-received_at", "-id")

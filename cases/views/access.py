@@ -1,0 +1,88 @@
+"""Supervisor pages for who may see and record on a case: grant, revoke, assign an examiner,
+reassign the officer in the case or supervisor, restrict. Each is a supervisor action (403 for
+anyone else who can see the case, 404 for anyone who cannot)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_http_methods
+
+from cases.forms import access as access_forms
+from cases.models import Case
+from cases.permissions import get_case_for_change
+from cases.roles import Capability
+from cases.services import access as access_services
+from cases.views.stage import record_stage
+
+
+def _supervised_case(request: HttpRequest, reference: str) -> Case:
+    return get_case_for_change(request.user, reference, capability=Capability.SUPERVISE)  # type: ignore[arg-type]
+
+
+@require_http_methods(["GET", "POST"])
+def access_grant(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _supervised_case(request, reference)
+    return record_stage(
+        request,
+        case=case,
+        form=access_forms.GrantAccessForm(request.POST or None, case=case),
+        save=lambda data: access_services.case_grant_access(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Grant access to the case",
+        success="Access granted.",
+        submit="Grant access",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def access_revoke(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _supervised_case(request, reference)
+    initial = {"user": request.GET["user"]} if request.GET.get("user", "").isdigit() else {}
+    return record_stage(
+        request,
+        case=case,
+        form=access_forms.RevokeAccessForm(request.POST or None, case=case, initial=initial),
+        save=lambda data: access_services.case_revoke_access(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Revoke access to the case",
+        success="Access revoked.",
+        submit="Revoke access",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def examiner_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _supervised_case(request, reference)
+    return record_stage(
+        request,
+        case=case,
+        form=access_forms.AssignExaminerForm(request.POST or None, case=case),
+        save=lambda data: access_services.case_assign_examiner(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Assign a digital forensics examiner",
+        success="Examiner assigned.",
+        submit="Assign examiner",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _supervised_case(request, reference)
+    initial = {"officer_in_case": case.officer_in_case_id, "supervisor": case.supervisor_id}
+    return record_stage(
+        request,
+        case=case,
+        form=access_forms.ReassignForm(request.POST or None, case=case, initial=initial),
+        save=lambda data: access_services.case_reassign(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Reassign the case",
+        success="Case reassigned.",
+        submit="Reassign",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_restrict_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _supervised_case(request, reference)
+    return record_stage(
+        request,
+        case=case,
+        form=access_forms.RestrictForm(request.POST or None, initial={"restricted": case.restricted}),
+        save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        title="Restrict the case",
+        success="Restriction saved.",
+    )
