@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from audit import receivers
+
+        receivers.connect()
+        post_migrate.connect(_install_triggers, sender=self, dispatch_uid="audit_install_triggers")
+
+
+def _install_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: put the audit triggers on every audited table (audit/triggers.py)."""
+    from django.db import connections
+
+    from audit.triggers import install_triggers
+
+    install_triggers(connections[using])

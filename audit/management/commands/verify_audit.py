@@ -1,0 +1,22 @@
+"""manage.py verify_audit: check the audit trail's hash chain; exit 1 at the first broken entry."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.context import acting_as
+from audit.services import audit_chain_check
+
+
+class Command(BaseCommand):
+    help = "Check the audit trail's hash chain, entry by entry. Reports OK with the count, or the first broken entry."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--alert", action="store_true", help="E-mail administrators and auditors on a break.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with acting_as(None, source="verify_audit"):
+            report = audit_chain_check(alert=options["alert"])
+        if not report.ok:
+            raise CommandError(report.describe())
+        self.stdout.write(self.style.SUCCESS(report.describe()))

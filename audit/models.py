@@ -1,0 +1,98 @@
+"""The audit trail: one append-only, hash-chained table (docs/audit.md).
+
+Rows are written only by INSERT: by the row triggers on case data (audit/triggers.py) and by
+`audit.services.audit_record`. A BEFORE INSERT trigger on this table (migration 0002) takes the
+chain's advisory lock, gives the row its id, its previous hash and its own hash, so no writer can
+choose them; another trigger refuses UPDATE and DELETE. The application's database role holds only
+SELECT and INSERT on it (`manage.py setup_database_roles`).
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    class Kind(models.TextChoices):
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
+        READ = "read", "Read (consultation)"
+        SEARCH = "search", "Searched"
+        EXPORT = "export", "Exported (disclosure)"
+        PRINT = "print", "Printed (disclosure)"
+        LINK = "link", "Linked (combination)"
+        MERGE = "merge", "Merged (combination)"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_OUT = "sign_out", "Signed out"
+        LOCKOUT = "lockout", "Locked out"
+        PERMISSION_CHANGE = "permission_change", "Permission changed"
+        ROLE_CHANGE = "role_change", "Role changed"
+        ADMIN_ACTION = "admin_action", "Administrator action"
+        ACCESS_DENIED = "access_denied", "Access refused"
+        AUDIT_READ = "audit_read", "Audit trail read"
+
+    id = models.BigAutoField(primary_key=True)
+    # UTC. Set by the database when not given (the BEFORE INSERT trigger keeps a given time).
+    occurred_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    # No database constraint and no cascade: an audit entry must never block, or be removed by, a
+    # change to the users table. The username is copied so the entry still says who if the user
+    # row is ever erased.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_type = models.CharField(max_length=100, blank=True, help_text="e.g. cases.Case")
+    object_id = models.CharField(max_length=100, blank=True)
+    case_reference = models.CharField(max_length=24, blank=True)
+    summary = models.TextField(blank=True)
+    # Row changes: {"field": {"before": ..., "after": ...}}; other events: what was asked for.
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    recipient = models.CharField(max_length=200, blank=True, help_text="Who received a disclosure.")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=40, blank=True, help_text="web, import, task, database...")
+    prev_hash = models.CharField(max_length=64, editable=False, db_default="")
+    hash = models.CharField(max_length=64, editable=False, db_default="")
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["-occurred_at", "-id"], name="audit_occurred_id"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_occurred"),
+            models.Index(fields=["actor_username", "-occurred_at"], name="audit_username_occurred"),
+            models.Index(fields=["case_reference", "-occurred_at"], name="audit_case_occurred"),
+            models.Index(fields=["kind", "-occurred_at"], name="audit_kind_occurred"),
+            models.Index(fields=["ip", "-occurred_at"], name="audit_ip_occurred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.kind} {self.object_type} {self.object_id}".strip()
+
+
+class AuditChainHead(models.Model):
+    """The chain's last link: one row (id 1), updated by the chain trigger under the chain lock.
+
+    It lets `verify_audit` notice entries cut from the end of the chain, which a walk of the
+    entries alone cannot, and its row lock makes a REPEATABLE READ writer that raced another fail
+    rather than fork the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"chain head {self.last_id}"

@@ -1,0 +1,109 @@
+"""Writing audit entries for events the database triggers cannot see: reads, searches, exports,
+sign-in, refusals, reads of the audit trail itself (docs/audit.md)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+
+from audit.chain import ChainReport, verify_chain
+from audit.context import current_context, valid_ip
+from audit.models import AuditEntry
+from cases.middleware import client_ip_address
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    kind: str,
+    actor: Any,
+    object_type: str,
+    object_id: str = "",
+    case_reference: str = "",
+    summary: str = "",
+    recipient: str = "",
+    request: HttpRequest | None = None,
+    changes: dict[str, Any] | None = None,
+    actor_username: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit trail in the caller's transaction.
+
+    Fails closed: if the entry cannot be written this raises, and the caller's transaction (the
+    read, export or change it describes) fails with it. `actor` may be None or anonymous (a failed
+    sign-in); `actor_username` then says whose name was tried. Address and request id come from
+    `request`, else from the surrounding `acting_as` context.
+    """
+    if kind not in AuditEntry.Kind.values:
+        raise ValueError(f"Unknown audit kind {kind!r}.")
+    context = current_context()
+    person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if request is not None:
+        ip = valid_ip(client_ip_address(request))
+        request_id = getattr(request, "audit_request_id", "") or (context.request_id if context else "")
+    else:
+        ip = context.ip if context else None
+        request_id = context.request_id if context else ""
+    actor_id = person.pk if person is not None else None
+    username = person.get_username() if person is not None else actor_username
+    if person is None and not actor_username and context is not None:
+        # A receiver that is not told who acted (a role given in the admin): the request's person.
+        actor_id, username = context.actor_id, context.actor_username
+    return AuditEntry.objects.create(
+        actor_id=actor_id,
+        actor_username=username,
+        kind=kind,
+        object_type=object_type,
+        object_id=str(object_id),
+        case_reference=case_reference,
+        summary=summary,
+        changes=changes or {},
+        recipient=recipient,
+        ip=ip or None,
+        request_id=request_id,
+        source=(context.source if context else "") or ("web" if request is not None else "system"),
+    )
+
+
+CHAIN_ALERT_SUBJECT = "Safeguard: the audit trail's hash chain is broken"
+ALERT_GROUPS = ("Administrator", "Auditor")
+
+
+def audit_chain_check(*, actor: Any = None, alert: bool = False) -> ChainReport:
+    """Check the hash chain and record that it was checked (a read of the audit trail).
+
+    With `alert`, a break is e-mailed to every active administrator and auditor with an address.
+    The check itself is not in a transaction: its record is written whatever it finds.
+    """
+    report = verify_chain()
+    audit_record(
+        kind=AuditEntry.Kind.AUDIT_READ,
+        actor=actor,
+        object_type="audit.AuditEntry",
+        summary=report.describe(),
+        changes={"ok": report.ok, "checked": report.checked, "broken_id": report.broken_id},
+    )
+    if not report.ok and alert:
+        _send_chain_alert(report)
+    return report
+
+
+def _send_chain_alert(report: ChainReport) -> None:
+    from cases.models import User
+
+    recipients = sorted(
+        set(
+            User.objects.filter(is_active=True, groups__name__in=ALERT_GROUPS)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return
+    body = (
+        f"{report.describe()}\n\n"
+        "An audit entry was changed, removed or moved after it was written. Run `manage.py verify_audit` "
+        'to see it again, and follow the procedure in docs/audit.md ("When the chain is broken").'
+    )
+    send_mail(CHAIN_ALERT_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, recipients)

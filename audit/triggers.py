@@ -1,0 +1,168 @@
+"""Which tables are audited by database trigger, and putting the triggers on them.
+
+Every table of the `cases` and `warrants` apps (case data, people, teams, per-case grants, and their
+many-to-many tables), plus roles and permissions (`auth`), django-guardian's generic grants and the
+admin's log, carries two triggers calling the functions of migration audit/0002: one row trigger
+(INSERT, UPDATE, DELETE) and one TRUNCATE trigger. They are (re)installed after every `migrate`
+(post_migrate, see AuditConfig.ready), so a table a later migration adds is audited from then on,
+and tests/audit/test_completeness.py fails if one is missed. Triggers live on the tables, but the
+definitions live here, so the other apps' models and migrations are untouched.
+"""
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+ROW_TRIGGER = "safeguard_audit"
+TRUNCATE_TRIGGER = "safeguard_audit_truncate"
+AUDITED_APPS = ("cases", "warrants")
+# Models of other apps that hold who may do what, or record administrators' actions.
+AUDITED_MODELS = (
+    "auth.Group",
+    "auth.Group_permissions",
+    "guardian.UserObjectPermission",
+    "guardian.GroupObjectPermission",
+    "admin.LogEntry",
+)
+# Values never copied into the audit trail; the entry says only that they changed.
+REDACTED_COLUMNS = {"cases.User": ("password",)}
+# Columns whose change alone is not worth an entry: sign-in is recorded as sign_in.
+QUIET_COLUMNS = {"cases.User": ("last_login",)}
+INSERT_KINDS = {"admin.LogEntry": "admin_action"}
+
+
+@dataclass(frozen=True)
+class AuditedTable:
+    label: str
+    table: str
+    case_reference_sql: str
+    redacted: tuple[str, ...] = ()
+    quiet: tuple[str, ...] = ()
+    insert_kind: str = ""
+
+
+def audited_models(apps: Apps = global_apps) -> list[type[models.Model]]:
+    found: list[type[models.Model]] = []
+    for app_label in AUDITED_APPS:
+        try:
+            config = apps.get_app_config(app_label)
+        except LookupError:
+            continue
+        found.extend(config.get_models(include_auto_created=True))
+    for label in AUDITED_MODELS:
+        app_label, model_name = label.split(".")
+        try:
+            found.append(apps.get_model(app_label, model_name))
+        except LookupError:
+            continue
+    return [model for model in found if model._meta.managed and not model._meta.proxy]
+
+
+def audited_tables(apps: Apps = global_apps) -> list[AuditedTable]:
+    tables = []
+    for model in audited_models(apps):
+        label = model._meta.label
+        tables.append(
+            AuditedTable(
+                label=label,
+                table=model._meta.db_table,
+                case_reference_sql=case_reference_sql(model),
+                redacted=REDACTED_COLUMNS.get(label, ()),
+                quiet=QUIET_COLUMNS.get(label, ()),
+                insert_kind=INSERT_KINDS.get(label, ""),
+            )
+        )
+    return tables
+
+
+def case_reference_sql(model: type[models.Model]) -> str:
+    """SQL giving the case reference of a row of `model` (the row as jsonb is $1), or "".
+
+    Follows foreign keys, shortest path first, to the case; a referral's case is the case developed
+    from it.
+    """
+    if _is(model, "cases", "case"):
+        return "$1 ->> 'reference'"
+    queue: deque[tuple[type[models.Model], str]] = deque([(model, "")])
+    seen = {model}
+    while queue:
+        current, expression = queue.popleft()
+        for field in current._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey) or field.related_model in seen:
+                continue
+            target = field.related_model
+            assert isinstance(target, type)
+            # Identifiers come from the models' metadata, never from input.
+            table, pk = current._meta.db_table, current._meta.pk.column
+            value = (
+                f"($1 ->> '{field.column}')"
+                if not expression
+                else f"(SELECT {field.column} FROM {table} WHERE {pk} = {expression}::bigint)"  # noqa: S608
+            )
+            if _is(target, "cases", "case"):
+                return f"(SELECT reference FROM {target._meta.db_table} WHERE id = {value}::bigint)"  # noqa: S608
+            if _is(target, "cases", "referral"):
+                return f"(SELECT reference FROM cases_case WHERE referral_id = {value}::bigint)"  # noqa: S608
+            seen.add(target)
+            queue.append((target, value))
+    if _is(model, "cases", "referral"):
+        return "(SELECT reference FROM cases_case WHERE referral_id = ($1 ->> 'id')::bigint)"
+    return ""
+
+
+def _is(model: type[models.Model], app_label: str, model_name: str) -> bool:
+    return model._meta.app_label == app_label and model._meta.model_name == model_name
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def install_triggers(connection: BaseDatabaseWrapper, apps: Apps = global_apps) -> list[str]:
+    """Create or replace the audit triggers on every audited table that exists. Idempotent."""
+    existing = set(connection.introspection.table_names())
+    installed: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'safeguard_audit_row'")
+        if cursor.fetchone() is None:  # audit/0002 not applied (or unapplied)
+            return installed
+        for audited in audited_tables(apps):
+            if audited.table not in existing:
+                continue
+            arguments = ", ".join(
+                _literal(value)
+                for value in (
+                    audited.label,
+                    audited.case_reference_sql,
+                    ",".join(audited.redacted),
+                    ",".join(audited.quiet),
+                    audited.insert_kind,
+                )
+            )
+            table = connection.ops.quote_name(audited.table)
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER {ROW_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION safeguard_audit_row({arguments})"
+            )
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_truncate({_literal(audited.label)})"
+            )
+            installed.append(audited.table)
+    return installed
+
+
+def tables_missing_triggers(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = %s AND t.tgenabled <> 'D'",
+            [ROW_TRIGGER],
+        )
+        with_trigger = {row[0] for row in cursor.fetchall()}
+    return sorted(set(tables) - with_trigger)
