@@ -1,0 +1,307 @@
+"""The authorisation matrix: every URL the project serves, GET and POST, as every kind of person.
+
+URLs are walked from the resolver, so a new URL without a rule in `RULES` fails this suite until
+someone decides who may use it. Expected answers come from the role table (docs/access.md), restated
+here independently of the code under test:
+
+- anonymous: 302 to the sign-in page (except the PUBLIC pages);
+- a case the person may not see: 404, exactly as a missing case;
+- a case they may see but not do this on: 403;
+- otherwise the page works: 200 (a form or page), 302 (saved) or 400 (the empty form refused);
+- a method the page does not take: 405 for everyone signed in, whether or not they may see the case.
+
+Each request runs in a savepoint that is rolled back, so one person's POST cannot change what the
+next person meets.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.access.world import ACTORS, World, build_world
+from tests.conftest import BrowserClient
+
+# Pages anyone may open, signed in or not (sign-in, sign-out, health, the two-factor and password
+# pages of the sign-in flow: their own behaviour is tested in tests/auth). Add new ones here.
+PUBLIC = {
+    "login",
+    "logout",
+    "health",
+    "two_factor",
+    "two_factor_setup",
+    "two_factor_backup_codes",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+EXCLUDED_NAMESPACES = {"admin", "djdt"}
+
+OK = {200, 302, 400}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL.
+
+    kind: "signed_in" (any signed-in person; lists are scoped by the selectors), "role" (a role
+    capability, 403 otherwise), "case" (a case page: `need` is view, record, devices or supervise),
+    "referral" (officers and supervisors of the referral's force; 404 for anyone else),
+    "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves).
+    records: URL keyword -> kind of record in the world ("pk" -> "device").
+    methods: what the page takes. Any other method is 405 for everyone signed in, before any
+    access check, so it tells nobody whether the case exists.
+    """
+
+    kind: str
+    need: str = "view"
+    records: tuple[tuple[str, str], ...] = ()
+    methods: tuple[str, ...] = ("GET", "POST")
+
+
+READ = ("GET",)
+
+
+def case(need: str = "view", **records: str) -> Rule:
+    """A case page; reading pages (need "view") take GET only."""
+    return Rule("case", need, tuple(records.items()), READ if need == "view" else ("GET", "POST"))
+
+
+def referral(methods: tuple[str, ...] = ("GET", "POST"), **records: str) -> Rule:
+    return Rule("referral", "view", (("pk", "referral"), *records.items()), methods)
+
+
+SIGNED_IN = Rule("signed_in", methods=READ)
+AUDITOR = Rule("auditor", methods=READ)
+
+RULES: dict[str, Rule] = {
+    # Lists and creating things not yet on a case.
+    "cases:list": SIGNED_IN,
+    "cases:create": Rule("role", "record_team_cases"),
+    "cases:referral_list": SIGNED_IN,
+    "cases:referral_create": Rule("role", "referrals"),
+    # Reading a case.
+    "cases:detail": case(),
+    "cases:log": case(),
+    "cases:device_detail": case(pk="device"),
+    "cases:arrest_detail": case(pk="arrest"),
+    "warrants:detail": case(pk="warrant"),
+    # Recording on a case.
+    "cases:subject_add": case("record"),
+    "cases:premises_add": case("record"),
+    "cases:log_add": case("record"),
+    "cases:log_correct": case("record", pk="log_entry"),
+    "cases:arrest_add": case("record"),
+    "cases:custody_extension_add": case("record", pk="arrest"),
+    "cases:release_add": case("record", pk="arrest"),
+    "cases:bail_extend": case("record", arrest_pk="arrest", pk="release"),
+    "cases:charging_submit": case("record"),
+    "cases:charging_decision": case("record", pk="submission"),
+    "cases:hearing_add": case("record"),
+    "cases:safeguarding_add": case("record"),
+    "cases:safeguarding_edit": case("record", pk="safeguarding"),
+    "warrants:create": case("record"),
+    "warrants:apply": case("record", pk="warrant"),
+    "warrants:issue": case("record", pk="warrant"),
+    "warrants:refuse": case("record", pk="warrant"),
+    "warrants:execute": case("record", pk="warrant"),
+    "warrants:return": case("record", pk="warrant"),
+    "warrants:further_entry": case("record", pk="warrant"),
+    # Searches, devices and triage: assigned examiners too.
+    "cases:search_add": case("devices"),
+    "cases:device_add": case("devices"),
+    "cases:device_triage": case("devices", pk="device"),
+    "cases:device_image_counts": case("devices", pk="device"),
+    "cases:device_forensic_request": case("devices", pk="device"),
+    "cases:device_forensic_complete": case("devices", pk="device"),
+    # Supervisor actions.
+    "cases:case_close": case("supervise"),
+    "cases:retention_review_add": case("supervise"),
+    "cases:access_grant": case("supervise"),
+    "cases:access_revoke": case("supervise"),
+    "cases:examiner_assign": case("supervise"),
+    "cases:case_reassign": case("supervise"),
+    "cases:case_restrict": case("supervise"),
+    # Referrals.
+    "cases:referral_detail": referral(READ),
+    "cases:referral_identifier_add": referral(),
+    "cases:comms_request_add": referral(),
+    "cases:comms_request_approval": referral(request_pk="comms_request"),
+    "cases:comms_request_result": referral(request_pk="comms_request"),
+    "cases:referral_outcome": referral(),
+    "cases:case_open_from_referral": referral(),
+    # The audit trail: read-only, auditors only.
+    "audit:search": AUDITOR,
+    "audit:export": AUDITOR,
+    "audit:case_access": AUDITOR,
+    "audit:user_access": AUDITOR,
+    "audit:flags": AUDITOR,
+}
+
+# What each person may do on the case of team A and on the restricted case of team A (the role
+# table applied to the world: team membership, the examiner's assignment, the restricted case's
+# grants to its officer in the case and supervisor).
+ALL = {"view", "record", "devices", "supervise"}
+CASE_ACCESS: dict[str, dict[str, set[str]]] = {
+    "officer_a": {"case": {"view", "record", "devices"}, "restricted": set()},
+    "supervisor_a": {"case": ALL, "restricted": ALL},
+    "examiner_assigned": {"case": {"view", "devices"}, "restricted": set()},
+    "examiner_unassigned": {"case": set(), "restricted": set()},
+    "auditor": {"case": set(), "restricted": set()},
+    "administrator": {"case": set(), "restricted": set()},
+    "officer_b": {"case": set(), "restricted": set()},
+    "officer_r": {"case": {"view", "record", "devices"}, "restricted": {"view", "record", "devices"}},
+}
+ROLE_CAPABILITIES = {
+    "officer_a": {"record_team_cases", "referrals"},
+    "supervisor_a": {"record_team_cases", "referrals"},
+    "officer_b": {"record_team_cases", "referrals"},
+    "officer_r": {"record_team_cases", "referrals"},
+}
+# Referrals: officers and supervisors of the force, whatever their team.
+SEES_REFERRALS = {"officer_a", "supervisor_a", "officer_b", "officer_r"}
+
+
+def url_names() -> list[tuple[str, tuple[str, ...]]]:
+    """Every named URL the project serves, with its keyword arguments, walked from the resolver."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    def walk(patterns, namespace: str, converters: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            keys = converters + tuple(getattr(pattern.pattern, "converters", {}))
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in EXCLUDED_NAMESPACES:
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner, keys)
+            elif isinstance(pattern, URLPattern):
+                if pattern.lookup_str == "django.views.static.serve":
+                    continue
+                assert pattern.name, f"The URL {pattern.pattern} has no name: name it and give it a rule in RULES."
+                found.append((f"{namespace}{pattern.name}", keys))
+
+    walk(get_resolver().url_patterns, "", ())
+    return found
+
+
+URLS = url_names()
+
+
+def test_every_url_has_a_rule() -> None:
+    missing = [name for name, _ in URLS if name not in RULES and name not in PUBLIC]
+    assert not missing, (
+        f"No authorisation rule for {missing}. Add each to RULES in {__file__} "
+        "(or to PUBLIC if anyone may open it), saying who may use it."
+    )
+
+
+def test_every_rule_names_a_url() -> None:
+    names = {name for name, _ in URLS}
+    assert not set(RULES) - names, f"Rules for URLs that no longer exist: {sorted(set(RULES) - names)}"
+
+
+def expected(rule: Rule, actor: str, target: str, method: str) -> str:
+    """ "ok", "403", "404", "405" or "sign-in"."""
+    if actor == "anonymous":
+        return "sign-in"
+    if method not in rule.methods:
+        return "405"
+    if rule.kind == "signed_in":
+        return "ok"
+    if rule.kind == "role":
+        return "ok" if rule.need in ROLE_CAPABILITIES.get(actor, set()) else "403"
+    if rule.kind == "auditor":
+        return "ok" if actor == "auditor" else "404"
+    if rule.kind == "referral":
+        if target == "referral" and actor in SEES_REFERRALS:
+            return "ok"
+        return "404"
+    may = CASE_ACCESS[actor][target]
+    if "view" not in may:
+        return "404"
+    return "ok" if rule.need in may else "403"
+
+
+def answer(response, login_url: str) -> str:  # type: ignore[no-untyped-def]
+    if response.status_code == 302 and response.url.startswith(login_url + "?"):
+        return "sign-in"
+    if response.status_code in (403, 404, 405):
+        return str(response.status_code)
+    if response.status_code in OK:
+        return "ok"
+    return f"unexpected {response.status_code}"
+
+
+def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> dict[str, object]:
+    rule = RULES[name]
+    records = dict(rule.records)
+    kwargs: dict[str, object] = {}
+    for key in keys:
+        if rule.kind == "auditor":
+            # Who read a case, what a person did: asked about the team A case and its officer.
+            kwargs[key] = world.cases["case"].reference if key == "reference" else world.users["officer_a"].username
+        elif key == "reference":
+            kwargs[key] = world.cases[target].reference
+        elif rule.kind == "referral":
+            kind = records[key]
+            kwargs[key] = world.referrals[target].pk if kind == "referral" else world.comms_requests[target]
+        else:
+            kwargs[key] = world.records[target][records[key]]
+    return kwargs
+
+
+def targets_for(rule: Rule) -> tuple[str, ...]:
+    if rule.kind == "case":
+        return ("case", "restricted")
+    if rule.kind == "referral":
+        return ("referral",)
+    return ("none",)
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    return build_world()
+
+
+@pytest.fixture
+def clients(world) -> dict[str, BrowserClient]:  # type: ignore[no-untyped-def]
+    signed_in = {}
+    for actor in ACTORS:
+        client = BrowserClient()
+        if actor != "anonymous":
+            client.force_login(world.users[actor])
+        signed_in[actor] = client
+    return signed_in
+
+
+def _request(client: BrowserClient, method: str, url: str):  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize(("name", "keys"), [(n, k) for n, k in URLS if n not in PUBLIC], ids=lambda v: str(v))
+def test_url_answers_each_person_as_the_role_table_says(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
+    assert name in RULES, f"No authorisation rule for {name}: add it to RULES in {__file__}."
+    rule = RULES[name]
+    login_url = reverse("login")
+    wrong = []
+    for target in targets_for(rule):
+        url = reverse(name, kwargs=kwargs_for(world, name, keys, target) if keys else None)
+        for actor in ACTORS:
+            for method in ("GET", "POST"):
+                want = expected(rule, actor, target, method)
+                got = answer(_request(clients[actor], method, url), login_url)
+                if got != want:
+                    wrong.append(f"{method} {url} as {actor}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", ["login", "health"])
+def test_sign_in_and_health_open_without_signing_in(name, client, db) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(reverse(name)).status_code == 200

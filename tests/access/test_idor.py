@@ -1,0 +1,117 @@
+"""Ids from elsewhere: a record's id put in the URL of a case it does not belong to is "not found",
+exactly as an id that does not exist, even for someone who may see both cases."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.signals import access_denied
+from tests.access.test_authorisation_matrix import RULES, URLS
+from tests.access.world import build_world
+from tests.conftest import BrowserClient
+
+CASE_RECORD_URLS = [
+    (name, keys) for name, keys in URLS if RULES.get(name) and RULES[name].kind == "case" and len(keys) > 1
+]
+MISSING = 999_999_999
+# Per-response values (the sign-out form's CSRF token, CSP nonces) differ between any two pages.
+PER_RESPONSE = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def page(response) -> bytes:  # type: ignore[no-untyped-def]
+    return PER_RESPONSE.sub(b"", response.content)
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    return build_world()
+
+
+def _signed_in(user) -> BrowserClient:  # type: ignore[no-untyped-def]
+    client = BrowserClient()
+    client.force_login(user)
+    return client
+
+
+def _kwargs(world, name, keys, *, case_key: str, record_from: str, missing: bool = False):  # type: ignore[no-untyped-def]
+    records = dict(RULES[name].records)
+    kwargs = {"reference": world.cases[case_key].reference}
+    for key in keys:
+        if key != "reference":
+            kwargs[key] = MISSING if missing else world.records[record_from][records[key]]
+    return kwargs
+
+
+def test_every_case_record_url_is_covered() -> None:
+    assert len(CASE_RECORD_URLS) >= 15, "The IDOR tests should cover every URL with a record id in it."
+
+
+@pytest.mark.parametrize("record_from", ["restricted", "other_team"])
+@pytest.mark.parametrize(("name", "keys"), CASE_RECORD_URLS, ids=lambda v: str(v))
+def test_a_record_of_another_case_is_not_found_under_this_case(world, name, keys, record_from) -> None:  # type: ignore[no-untyped-def]
+    client = _signed_in(world.users["supervisor_a"])  # may see case A and the restricted case
+    url = reverse(name, kwargs=_kwargs(world, name, keys, case_key="case", record_from=record_from))
+    missing_url = reverse(name, kwargs=_kwargs(world, name, keys, case_key="case", record_from="case", missing=True))
+
+    response = client.get(url)
+
+    assert response.status_code == 404, url
+    assert page(response) == page(client.get(missing_url))
+
+
+@pytest.mark.parametrize(("name", "keys"), CASE_RECORD_URLS, ids=lambda v: str(v))
+def test_a_record_of_the_case_is_found(world, name, keys) -> None:  # type: ignore[no-untyped-def]
+    """The counterpart, so the test above cannot pass for the wrong reason."""
+    client = _signed_in(world.users["supervisor_a"])
+    url = reverse(name, kwargs=_kwargs(world, name, keys, case_key="case", record_from="case"))
+
+    assert client.get(url).status_code == 200
+
+
+def test_a_hidden_case_answers_exactly_as_a_missing_one(world) -> None:  # type: ignore[no-untyped-def]
+    client = _signed_in(world.users["officer_a"])
+    hidden = client.get(reverse("cases:detail", kwargs={"reference": world.cases["restricted"].reference}))
+    missing = client.get(reverse("cases:detail", kwargs={"reference": "STF-2026-999999"}))
+
+    assert hidden.status_code == missing.status_code == 404
+    assert page(hidden) == page(missing)
+
+
+def test_a_comms_request_of_another_referral_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+    client = _signed_in(world.users["officer_a"])
+    pk = world.referrals["referral"].pk
+    foreign = reverse(
+        "cases:comms_request_approval", kwargs={"pk": pk, "request_pk": world.comms_requests["other_force"]}
+    )
+    own = reverse("cases:comms_request_approval", kwargs={"pk": pk, "request_pk": world.comms_requests["referral"]})
+
+    assert client.get(foreign).status_code == 404
+    assert client.get(own).status_code == 200
+
+
+def test_a_referral_of_another_force_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+    client = _signed_in(world.users["officer_a"])
+
+    response = client.get(reverse("cases:referral_detail", kwargs={"pk": world.referrals["other_force"].pk}))
+
+    assert response.status_code == 404
+
+
+def test_a_record_id_from_another_case_is_reported_as_denied(world) -> None:  # type: ignore[no-untyped-def]
+    client = _signed_in(world.users["supervisor_a"])
+    heard = []
+
+    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append(kwargs)
+
+    access_denied.connect(receiver)
+    try:
+        device = world.records["other_team"]["device"]
+        client.get(reverse("cases:device_detail", kwargs={"reference": world.cases["case"].reference, "pk": device}))
+    finally:
+        access_denied.disconnect(receiver)
+
+    assert [(h["user"], h["obj_type"], h["obj_id"], h["action"]) for h in heard] == [
+        (world.users["supervisor_a"], "device", str(device), "view")
+    ]

@@ -1,0 +1,244 @@
+"""Who sees what, the denial signal, the supervisor's access pages, the role groups and the admin."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from cases.models import Case
+from cases.permissions import get_case_for_change
+from cases.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
+from cases.selectors import cases_visible_to, referrals_visible_to
+from cases.signals import access_denied
+from tests.access.world import build_world
+from tests.conftest import BrowserClient
+from tests.factories.cases import CaseFactory, ReferralFactory
+from tests.factories.people import UserFactory
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    return build_world()
+
+
+@pytest.fixture
+def denials():
+    heard: list[tuple] = []
+
+    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append((kwargs["user"], kwargs["obj_type"], kwargs["obj_id"], kwargs["action"]))
+
+    access_denied.connect(receiver)
+    yield heard
+    access_denied.disconnect(receiver)
+
+
+def signed_in(user) -> BrowserClient:  # type: ignore[no-untyped-def]
+    client = BrowserClient()
+    client.force_login(user)
+    return client
+
+
+def refs(queryset) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(queryset.values_list("reference", flat=True))
+
+
+def test_each_person_sees_exactly_their_cases(world):
+    users = world.users
+
+    assert refs(cases_visible_to(users["officer_a"])) == ["STF-A-1"]
+    assert refs(cases_visible_to(users["supervisor_a"])) == ["STF-A-1", "STF-A-R"]
+    assert refs(cases_visible_to(users["officer_r"])) == ["STF-A-1", "STF-A-R"]
+    assert refs(cases_visible_to(users["examiner_assigned"])) == ["STF-A-1"]
+    assert refs(cases_visible_to(users["examiner_unassigned"])) == []
+    assert refs(cases_visible_to(users["auditor"])) == []
+    assert refs(cases_visible_to(users["administrator"])) == []
+    assert refs(cases_visible_to(users["officer_b"])) == ["STF-B-1"]
+
+
+def test_a_disabled_account_sees_nothing(world):
+    officer = world.users["officer_a"]
+    officer.is_active = False
+
+    assert refs(cases_visible_to(officer)) == []
+
+
+def test_visibility_is_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        list(cases_visible_to(world.users["supervisor_a"]))
+
+
+def test_a_case_granted_to_a_group_is_visible_to_its_members(world):
+    from guardian.shortcuts import assign_perm
+
+    auditors = Group.objects.get(name=AUDITOR)
+    assign_perm("cases.view_case", auditors, world.cases["case"])
+
+    assert refs(cases_visible_to(world.users["auditor"])) == ["STF-A-1"]
+
+
+def test_referrals_are_for_officers_and_supervisors_of_the_force(world):
+    users = world.users
+    pending = world.referrals["referral"]
+
+    for name in ("officer_a", "supervisor_a", "officer_b"):
+        assert pending in referrals_visible_to(users[name]), name
+    for name in ("examiner_assigned", "examiner_unassigned", "auditor", "administrator"):
+        assert list(referrals_visible_to(users[name])) == [], name
+    assert world.referrals["other_force"] not in referrals_visible_to(users["officer_a"])
+
+
+def test_a_referral_developed_into_a_restricted_case_is_hidden_from_the_team(world):
+    case = world.cases["restricted"]
+    referral = ReferralFactory(force=case.force)
+    Case.objects.filter(pk=case.pk).update(referral=referral)
+
+    assert referral not in referrals_visible_to(world.users["officer_a"])
+    assert referral in referrals_visible_to(world.users["officer_r"])
+
+
+def test_a_hidden_case_is_reported_as_denied_but_a_missing_one_is_not(world, denials):
+    client = signed_in(world.users["officer_a"])
+
+    client.get(reverse("cases:detail", kwargs={"reference": "STF-A-R"}))
+    client.get(reverse("cases:detail", kwargs={"reference": "STF-NO-SUCH"}))
+
+    assert denials == [(world.users["officer_a"], "case", "STF-A-R", "view")]
+
+
+def test_a_refused_change_is_a_403_reported_as_denied(world, denials):
+    client = signed_in(world.users["examiner_assigned"])
+
+    response = client.get(reverse("cases:subject_add", kwargs={"reference": "STF-A-1"}))
+
+    assert response.status_code == 403
+    assert denials == [(world.users["examiner_assigned"], "case", "STF-A-1", "record_team_cases")]
+
+
+def test_closing_a_case_needs_a_supervisor(world, denials):
+    officer = world.users["officer_a"]
+
+    response = signed_in(officer).post(reverse("cases:case_close", kwargs={"reference": "STF-A-1"}), {})
+
+    assert response.status_code == 403
+    assert denials == [(officer, "case", "STF-A-1", "approve_closure")]
+    assert get_case_for_change(world.users["supervisor_a"], "STF-A-1", capability=Capability.APPROVE_CLOSURE)
+
+
+def test_opening_a_case_needs_an_officer_or_supervisor(world, denials):
+    response = signed_in(world.users["auditor"]).get(reverse("cases:create"))
+
+    assert response.status_code == 403
+    assert denials == [(world.users["auditor"], "page", "", "record_team_cases")]
+
+
+def test_the_case_page_shows_people_with_access_to_supervisors_only(world):
+    url = reverse("cases:detail", kwargs={"reference": "STF-A-1"})
+
+    supervisor_page = signed_in(world.users["supervisor_a"]).get(url).content.decode()
+    officer_page = signed_in(world.users["officer_a"]).get(url).content.decode()
+
+    assert "People with access" in supervisor_page
+    assert str(world.users["examiner_assigned"]) in supervisor_page
+    assert "People with access" not in officer_page
+
+
+def test_a_supervisor_grants_access_from_the_page(world):
+    outsider = world.users["officer_b"]
+    url = reverse("cases:access_grant", kwargs={"reference": "STF-A-1"})
+
+    response = signed_in(world.users["supervisor_a"]).post(url, {"user": outsider.pk, "level": "view"})
+
+    assert response.status_code == 302
+    assert response.url == world.cases["case"].get_absolute_url()
+    assert world.cases["case"] in cases_visible_to(outsider)
+
+
+def test_an_invalid_grant_shows_the_error_and_saves_nothing(world):
+    outsider = world.users["officer_b"]
+    url = reverse("cases:access_grant", kwargs={"reference": "STF-A-1"})
+
+    response = signed_in(world.users["supervisor_a"]).post(url, {"user": outsider.pk})
+
+    assert response.status_code == 400
+    assert world.cases["case"] not in cases_visible_to(outsider)
+
+
+def test_a_supervisor_assigns_an_examiner_from_the_page(world):
+    examiner = world.users["examiner_unassigned"]
+    url = reverse("cases:examiner_assign", kwargs={"reference": "STF-A-1"})
+
+    response = signed_in(world.users["supervisor_a"]).post(url, {"examiner": examiner.pk})
+
+    assert response.status_code == 302
+    assert world.cases["case"] in cases_visible_to(examiner)
+
+
+def test_a_supervisor_revokes_access_from_the_page(world):
+    examiner = world.users["examiner_assigned"]
+    url = reverse("cases:access_revoke", kwargs={"reference": "STF-A-1"})
+
+    response = signed_in(world.users["supervisor_a"]).post(url, {"user": examiner.pk})
+
+    assert response.status_code == 302
+    assert world.cases["case"] not in cases_visible_to(examiner)
+
+
+def test_migrations_create_the_role_groups(db):
+    assert sorted(Group.objects.filter(name__in=ROLES).values_list("name", flat=True)) == sorted(ROLES)
+    administrator = Group.objects.get(name=ADMINISTRATOR)
+    assert set(administrator.permissions.values_list("codename", flat=True)) >= {"change_user", "change_team"}
+    assert not administrator.permissions.filter(codename__endswith="_case").exists()
+
+
+def test_the_admin_holds_people_teams_and_forces_only():
+    """No case content (and no grants) in the admin; other apps' own records (e.g. authenticator
+    devices) are theirs to decide."""
+    registered = {model._meta.label for model in admin.site._registry}
+    content_apps = {"cases", "warrants", "guardian"}
+
+    assert {label for label in registered if label.split(".")[0] in content_apps} == {
+        "cases.User",
+        "cases.Team",
+        "cases.Force",
+    }
+    assert "auth.Group" not in registered
+
+
+def test_an_administrator_manages_people_in_the_admin_but_sees_no_cases(world):
+    client = signed_in(world.users["administrator"])
+
+    assert client.get("/admin/cases/user/").status_code == 200
+    assert client.get("/admin/cases/case/").status_code == 404
+
+
+def test_an_officer_cannot_use_the_admin(world):
+    response = signed_in(world.users["officer_a"]).get("/admin/cases/user/")
+
+    assert response.status_code == 302
+
+
+def test_docs_show_the_same_role_table_as_the_code():
+    """docs/access.md's table: one row per capability, a "Yes" under each role that has it."""
+    text = DOCS.read_text()
+    header = "| What | " + " | ".join(ROLES) + " |"
+    assert header in text
+    for _, description, roles in ROLE_TABLE:
+        cells = " | ".join("Yes" if role in roles else "No" for role in ROLES)
+        row = f"| {description} | {cells} |"
+        assert row in text, f"docs/access.md should have the row: {row}"
+    rows = [line for line in text.splitlines() if re.search(r"\| (Yes|No) \|$", line)]
+    assert len(rows) == len(ROLE_TABLE)
+
+
+def test_a_case_opened_by_factory_as_restricted_is_visible_to_its_named_people(team, officer, supervisor):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, restricted=True)
+    colleague = UserFactory(force=team.force, teams=[team], roles=["Officer"])
+
+    assert case in cases_visible_to(officer)
+    assert case not in cases_visible_to(colleague)

@@ -1,0 +1,128 @@
+"""A small world for the access tests: two teams of one force, a case of team A with one record of
+every kind, a restricted case of team A, a case of team B, referrals of this force and another, and
+one person for each role in the authorisation matrix."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from cases.models import Case, Referral, Release, SafeguardingReferral, User
+from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
+from tests.factories.cases import (
+    CaseFactory,
+    CaseLogEntryFactory,
+    CommsDataRequestFactory,
+    PremisesFactory,
+    ReferralFactory,
+    SubjectFactory,
+)
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory
+from tests.factories.people import ForceFactory, TeamFactory, UserFactory
+from tests.factories.warrants import DeviceFactory, SearchFactory, WarrantFactory
+
+# Everyone the matrix signs in as. "officer_r" is the officer in the restricted case.
+ACTORS = (
+    "anonymous",
+    "officer_a",
+    "supervisor_a",
+    "examiner_assigned",
+    "examiner_unassigned",
+    "auditor",
+    "administrator",
+    "officer_b",
+    "officer_r",
+)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    cases: dict[str, Case]
+    # For each case: kind of record -> its id ("device" -> 12).
+    records: dict[str, dict[str, int]] = field(default_factory=dict)
+    referrals: dict[str, Referral] = field(default_factory=dict)
+    comms_requests: dict[str, int] = field(default_factory=dict)
+
+
+def _records(case: Case) -> dict[str, int]:
+    """One record of every kind that has a page of its own, on `case`."""
+    subject = SubjectFactory(case=case)
+    premises = PremisesFactory(case=case)
+    search = SearchFactory(case=case, premises=premises)
+    arrest = ArrestFactory(case=case, subject=subject)
+    release = ReleaseFactory(
+        arrest=arrest,
+        kind=Release.Kind.BAIL,
+        bail_regime=Release.BailRegime.PCSCA_2022,
+        bail_ends_at=arrest.arrested_at + timedelta(days=90),
+    )
+    safeguarding = SafeguardingReferral.objects.create(
+        case=case,
+        pseudonymous_reference="CHILD-A",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        recorded_by=case.officer_in_case,
+    )
+    return {
+        "subject": subject.pk,
+        "premises": premises.pk,
+        "log_entry": CaseLogEntryFactory(case=case).pk,
+        "warrant": WarrantFactory(case=case, premises=premises, applied=True).pk,
+        "search": search.pk,
+        "device": DeviceFactory(case=case, search=search).pk,
+        "arrest": arrest.pk,
+        "release": release.pk,
+        "submission": ChargingSubmissionFactory(case=case, subject=subject).pk,
+        "safeguarding": safeguarding.pk,
+    }
+
+
+def build_world() -> World:
+    force = ForceFactory(code="STF", name="Staffordshire Police")
+    team_a = TeamFactory(force=force, name="Safenet")
+    team_b = TeamFactory(force=force, name="POLIT North")
+    other_force = ForceFactory(code="WAR", name="Warwickshire Police")
+
+    def person(username: str, role: str, teams: list, **extra) -> User:  # type: ignore[no-untyped-def, type-arg]
+        return UserFactory(username=username, force=force, teams=teams, roles=[role], **extra)
+
+    users = {
+        "officer_a": person("dc.a", OFFICER, [team_a]),
+        "supervisor_a": person("ds.a", SUPERVISOR, [team_a]),
+        "examiner_assigned": person("dfi.assigned", EXAMINER, [team_a]),
+        "examiner_unassigned": person("dfi.other", EXAMINER, [team_a]),
+        "auditor": person("auditor", AUDITOR, []),
+        "administrator": person("admin", ADMINISTRATOR, [], is_staff=True),
+        "officer_b": person("dc.b", OFFICER, [team_b]),
+        "officer_r": person("dc.r", OFFICER, [team_a]),
+    }
+    supervisor_b = person("ds.b", SUPERVISOR, [team_b])
+    cases = {
+        "case": CaseFactory(
+            team=team_a, officer_in_case=users["officer_a"], supervisor=users["supervisor_a"], reference="STF-A-1"
+        ),
+        "restricted": CaseFactory(
+            team=team_a,
+            officer_in_case=users["officer_r"],
+            supervisor=users["supervisor_a"],
+            restricted=True,
+            reference="STF-A-R",
+        ),
+        "other_team": CaseFactory(
+            team=team_b, officer_in_case=users["officer_b"], supervisor=supervisor_b, reference="STF-B-1"
+        ),
+    }
+    for codename in ("view_case", "record_triage"):
+        assign_perm(f"cases.{codename}", users["examiner_assigned"], cases["case"])
+    world = World(users=users, cases=cases, records={key: _records(case) for key, case in cases.items()})
+    received = timezone.now() - timedelta(days=2)
+    world.referrals = {
+        "referral": ReferralFactory(force=force, received_at=received, created_by=users["officer_a"]),
+        "other_force": ReferralFactory(force=other_force, received_at=received),
+    }
+    world.comms_requests = {
+        key: CommsDataRequestFactory(referral=referral).pk for key, referral in world.referrals.items()
+    }
+    return world

@@ -1,0 +1,44 @@
+"""Fixtures for the audit trail's tests."""
+
+import pytest
+from django.db import connection
+
+from audit.models import AuditEntry
+from cases.roles import AUDITOR
+from tests.factories.cases import CaseFactory
+from tests.factories.people import UserFactory
+
+
+@pytest.fixture
+def auditor(force):
+    return UserFactory(username="ps.auditor", first_name="Jo", last_name="Reid", force=force, roles=[AUDITOR])
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+
+
+class NewEntries:
+    """The audit entries written since this was made: `entries()` or `of(kind=...)`."""
+
+    def __init__(self) -> None:
+        self.start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def entries(self, **filters):  # type: ignore[no-untyped-def]
+        return list(AuditEntry.objects.filter(id__gt=self.start, **filters).order_by("id"))
+
+
+@pytest.fixture
+def new_entries(db):  # type: ignore[no-untyped-def]
+    """Call to start counting: `since = new_entries()` ... `since.entries(kind="read")`."""
+    return NewEntries
+
+
+def run_as_owner(sql: str, params: list[object] | None = None) -> None:
+    """What an owner (or superuser) who tampers would do: switch the append-only trigger off for
+    this transaction, run `sql`, switch it on again. The test's transaction undoes it all."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")

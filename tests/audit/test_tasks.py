@@ -1,0 +1,44 @@
+"""The nightly check: quiet when the chain is whole; on a break, e-mails administrators and
+auditors and records that it looked."""
+
+import pytest
+
+from audit.models import AuditEntry
+from audit.services import CHAIN_ALERT_SUBJECT
+from audit.tasks import verify_audit_chain
+from cases.roles import ADMINISTRATOR
+from tests.audit.conftest import run_as_owner
+from tests.factories.people import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_whole_chain_sends_no_mail(auditor, mailoutbox, new_entries):
+    since = new_entries()
+    assert verify_audit_chain() is True
+    assert mailoutbox == []
+    [entry] = since.entries()
+    assert entry.kind == AuditEntry.Kind.AUDIT_READ and "OK" in entry.summary
+
+
+def test_a_break_is_mailed_to_administrators_and_auditors_and_recorded(
+    auditor, officer, force, mailoutbox, new_entries
+):
+    administrator = UserFactory(username="admin.one", force=force, roles=[ADMINISTRATOR])
+    UserFactory(username="admin.nomail", force=force, roles=[ADMINISTRATOR], email="")
+    entry = AuditEntry.objects.create(kind=AuditEntry.Kind.READ, object_type="cases.Case", actor_username="x")
+    run_as_owner("UPDATE audit_auditentry SET actor_username = 'y' WHERE id = %s", [entry.id])
+    since = new_entries()
+    assert verify_audit_chain() is False
+    [mail] = mailoutbox
+    assert mail.subject == CHAIN_ALERT_SUBJECT
+    assert sorted(mail.to) == sorted([administrator.email, auditor.email])
+    assert f"entry {entry.id}" in mail.body
+    [record] = since.entries()
+    assert record.kind == AuditEntry.Kind.AUDIT_READ and "BROKEN" in record.summary
+
+
+def test_the_task_is_scheduled_nightly():
+    from safeguard.celery import app
+
+    assert app.conf.beat_schedule["verify-audit-chain-nightly"]["task"] == "audit.tasks.verify_audit_chain"

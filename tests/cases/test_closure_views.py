@@ -1,0 +1,123 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, Closure, RetentionReview
+from cases.rules import LONDON
+from cases.services.closure import CLOSURE_WARRANTS_NOT_RETURNED, RETENTION_CASE_NOT_CLOSED, case_close
+from tests.factories.cases import CaseFactory, PremisesFactory
+from warrants.models import Warrant
+
+
+def local(moment):
+    return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+
+
+@pytest.fixture
+def urls(case):
+    return {
+        "case_close": reverse("cases:case_close", args=[case.reference]),
+        "retention_review_add": reverse("cases:retention_review_add", args=[case.reference]),
+    }
+
+
+def closing(case, **overrides):
+    data = {
+        "outcome_type": "15",
+        "closed_at": local(case.opened_at + timedelta(days=2)),
+        "rationale": "Evidential difficulties.",
+        "retention_group": "1",
+    }
+    return data | overrides
+
+
+@pytest.mark.parametrize("name", ["case_close", "retention_review_add"])
+def test_the_pages_require_sign_in(client, urls, name):
+    response = client.get(urls[name])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", ["case_close", "retention_review_add"])
+def test_the_pages_hide_another_teams_case(client, outsider, urls, name):
+    client.force_login(outsider)
+    assert client.get(urls[name]).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["case_close", "retention_review_add"])
+def test_the_pages_refuse_the_wrong_method(client, supervisor, urls, name):
+    client.force_login(supervisor)
+    assert client.delete(urls[name]).status_code == 405
+
+
+def test_a_valid_closure_closes_the_case(client, supervisor, case, urls):
+    client.force_login(supervisor)
+    response = client.post(urls["case_close"], closing(case))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert RetentionReview.objects.get(case=case).next_review_at is not None
+
+
+def test_a_closure_with_an_unreturned_warrant_names_it_and_saves_nothing(client, supervisor, officer, case, urls):
+    issued_at = case.opened_at + timedelta(hours=4)
+    premises = PremisesFactory(case=case, address="14 Mill Lane\nStone", postcode="ST15 8AA")
+    warrant = Warrant.objects.create(
+        case=case,
+        premises=premises,
+        power=Warrant.Power.POCA_S4,
+        court="Stafford Magistrates",
+        applicant=officer,
+        status=Warrant.Status.ISSUED,
+        applied_at=issued_at - timedelta(hours=2),
+        issued_at=issued_at,
+        expires_at=issued_at + timedelta(days=90),
+    )
+    client.force_login(supervisor)
+    response = client.post(urls["case_close"], closing(case))
+
+    assert response.status_code == 400
+    expected = CLOSURE_WARRANTS_NOT_RETURNED.format(
+        warrants=f"warrant {warrant.pk} for 14 Mill Lane, ST15 8AA (issued)"
+    )
+    assert expected in response.content.decode()
+    assert not Closure.objects.exists()
+
+
+def test_a_retention_review_on_an_open_case_shows_the_error(client, supervisor, case, urls):
+    client.force_login(supervisor)
+    response = client.post(
+        urls["retention_review_add"],
+        {"retention_group": "1", "decision": "retain", "reviewed_at": local(timezone.now()), "rationale": "Kept."},
+    )
+    assert response.status_code == 400
+    assert RETENTION_CASE_NOT_CLOSED in response.content.decode()
+    assert not RetentionReview.objects.exists()
+
+
+def test_a_valid_retention_review_is_saved_and_shown_on_the_case_page(client, supervisor, case, urls):
+    case_close(
+        case=case,
+        actor=supervisor,
+        outcome_type="1",
+        closed_at=case.opened_at + timedelta(days=1),
+        rationale="Charged.",
+        retention_group="1",
+    )
+    client.force_login(supervisor)
+    response = client.post(
+        urls["retention_review_add"],
+        {"retention_group": "1", "decision": "retain", "reviewed_at": local(timezone.now()), "rationale": "Kept."},
+    )
+    assert response.status_code == 302
+    assert case.retention_reviews.count() == 2
+    content = client.get(case.get_absolute_url()).content.decode()
+    assert "1: Charged or summonsed" in content
+    assert "Retain and review again" in content

@@ -1,0 +1,123 @@
+"""Exporting cases to JSON Lines, and the round trip export -> import -> export."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from cases.io import export_cases, import_cases
+from cases.io.schema import CASE, Record
+from cases.models import Case
+from tests.cases.test_import_cases import FULL, full_cases, importer  # noqa: F401 - importer is a fixture
+
+
+def export_text(**kwargs) -> str:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    export_cases(out, **kwargs)
+    return out.getvalue()
+
+
+def assert_within(given, exported, path="") -> None:  # type: ignore[no-untyped-def]
+    """Everything the fixture gives is in the export with the same value (the export adds defaults)."""
+    if isinstance(given, dict):
+        assert isinstance(exported, dict), path
+        for name, value in given.items():
+            assert name in exported, f"{path}.{name} not exported"
+            assert_within(value, exported[name], f"{path}.{name}")
+    elif isinstance(given, list):
+        assert isinstance(exported, list) and len(exported) == len(given), path
+        for index, (a, b) in enumerate(zip(given, exported, strict=True)):
+            assert_within(a, b, f"{path}[{index}]")
+    else:
+        assert given == exported, f"{path}: {given!r} != {exported!r}"
+
+
+def schema_names(record: Record) -> list[str]:
+    return [f.name for f in record.fields]
+
+
+@pytest.fixture
+def imported(importer):  # noqa: F811 - the fixture imported above
+    assert import_cases(FULL.open("rb"), actor=importer).ok
+    return importer
+
+
+def test_export_then_import_into_an_empty_database_then_export_again_gives_identical_output(importer):  # noqa: F811
+    with transaction.atomic():
+        assert import_cases(FULL.open("rb"), actor=importer).ok
+        first = export_text()
+        transaction.set_rollback(True)
+    assert Case.objects.count() == 0
+
+    report = import_cases(io.StringIO(first), actor=importer)
+    second = export_text()
+
+    assert report.ok, [str(e) for e in report.errors]
+    assert len(first.splitlines()) == 3
+    assert second == first
+
+
+def test_every_field_of_the_fixture_is_exported_as_it_was_imported(imported):
+    exported = [json.loads(line) for line in export_text().splitlines()]
+
+    for given, written in zip(full_cases(), exported, strict=True):
+        assert_within(given, written, given["reference"])
+
+
+def test_it_writes_one_case_per_line_in_reference_order_with_fields_in_schema_order(imported):
+    lines = export_text().splitlines(keepends=True)
+
+    assert all(line.endswith("\n") and line.count("\n") == 1 for line in lines)
+    cases = [json.loads(line) for line in lines]
+    assert [c["reference"] for c in cases] == ["STF-2021-000187", "STF-2025-000412", "STF-2026-000031"]
+    assert all(list(c) == schema_names(CASE) for c in cases)
+
+
+def test_it_writes_derived_dates_as_read_only_fields_and_no_system_log_lines(imported):
+    closed = json.loads(export_text(references=["STF-2021-000187"]))
+
+    assert closed["warrants"][0]["expires_at"] == "2021-05-22T10:40:00+00:00"
+    assert closed["warrants"][0]["status"] == "returned"
+    bail = closed["arrests"][0]["releases"][0]
+    assert (bail["bail_regime"], bail["bail_ends_at"]) == ("pca2017", "2021-04-01T19:30:00+00:00")
+    assert bail["bail_extensions"][0]["new_end"] == "2021-06-04T18:30:00+00:00"
+    assert closed["closure"]["next_review_at"] == "2031-10-20T10:00:00+00:00"
+    assert closed["retention_reviews"][0]["next_review_at"] == "2034-10-21T09:00:00+00:00"
+    assert [entry["kind"] for entry in closed["log"]] == ["action", "decision", "note", "correction"]
+    assert closed["log"][3]["corrects"] == 0
+
+
+def test_it_exports_only_the_references_asked_for(imported):
+    lines = export_text(references=["STF-2026-000031", "STF-2021-000187"]).splitlines()
+
+    assert [json.loads(line)["reference"] for line in lines] == ["STF-2021-000187", "STF-2026-000031"]
+
+
+def test_it_reads_a_fixed_number_of_queries_per_chunk_of_cases(imported, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        export_text()
+
+
+def test_the_command_writes_to_standard_output_by_default(imported):
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("export_cases", stdout=out, stderr=err)
+
+    assert out.getvalue() == export_text()
+    assert "Exported 3 case(s)." in err.getvalue()
+
+
+def test_the_command_writes_a_file_with_only_the_references_given(imported, tmp_path):
+    target = tmp_path / "export.jsonl"
+
+    call_command("export_cases", "--output", str(target), "--reference", "stf-2025-000412", stderr=io.StringIO())
+
+    assert target.read_text(encoding="utf-8") == export_text(references=["STF-2025-000412"])
+
+
+def test_the_command_refuses_a_reference_that_does_not_exist(imported):
+    with pytest.raises(CommandError, match="No case with reference STF-2019-000001"):
+        call_command("export_cases", "--reference", "STF-2019-000001", stdout=io.StringIO())

@@ -1,0 +1,137 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.models import Case, CaseLogEntry, Release
+from cases.services.custody import (
+    BAIL_ARREST_BEFORE_2017,
+    BAIL_CONDITIONS_ONLY_ON_BAIL,
+    CHOICE_INVALID,
+    RELEASE_BEFORE_ARREST,
+    RELEASE_BEFORE_PREVIOUS,
+    RELEASE_STILL_ON_BAIL,
+    release_record,
+)
+from tests.factories.cases import CaseFactory
+from tests.factories.custody import ArrestFactory, london
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=london(2016, 1, 4, 9))
+
+
+def arrest_at(case, moment):
+    return ArrestFactory(case=case, arrested_at=moment, relevant_time=moment + timedelta(minutes=20))
+
+
+def bail(arrest, officer, released_at, **extra):
+    return release_record(arrest=arrest, actor=officer, kind=Release.Kind.BAIL, released_at=released_at, **extra)
+
+
+def test_an_arrest_late_on_27_october_2022_gets_the_2017_regime_of_28_days(case, officer):
+    arrest = arrest_at(case, london(2022, 10, 27, 23, 30))  # 22:30 UTC
+    release = bail(arrest, officer, london(2022, 10, 28, 9, 0))
+
+    assert release.bail_regime == Release.BailRegime.PCA_2017
+    assert release.bail_ends_at == london(2022, 10, 28, 9, 0) + timedelta(days=28)
+
+
+def test_an_arrest_early_on_28_october_2022_gets_the_2022_regime_of_three_months(case, officer):
+    arrest = arrest_at(case, london(2022, 10, 28, 0, 30))  # 27 Oct 23:30 UTC
+    release = bail(arrest, officer, london(2022, 10, 28, 9, 0))
+
+    assert release.bail_regime == Release.BailRegime.PCSCA_2022
+    assert release.bail_ends_at == london(2023, 1, 28, 9, 0)
+
+
+def test_three_months_from_31_january_ends_on_30_april_at_the_same_uk_time(case, officer):
+    arrest = arrest_at(case, london(2023, 1, 31, 6, 0))
+    release = bail(arrest, officer, london(2023, 1, 31, 10, 0))
+
+    # 10:00 GMT on 31 Jan, 10:00 BST on 30 Apr: the clocks changed in between.
+    assert release.bail_ends_at == london(2023, 4, 30, 10, 0)
+
+
+def test_bail_is_refused_for_an_arrest_before_3_april_2017(case, officer):
+    arrest = arrest_at(case, london(2017, 4, 2, 22, 0))
+    with pytest.raises(ValidationError) as error:
+        bail(arrest, officer, london(2017, 4, 3, 8, 0))
+    assert error.value.message_dict["kind"] == [BAIL_ARREST_BEFORE_2017]
+    assert not Release.objects.exists()
+    assert not CaseLogEntry.objects.exists()
+
+
+def test_released_under_investigation_has_no_end_and_no_regime(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    release = release_record(arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=london(2023, 3, 1, 15))
+
+    assert release.bail_ends_at is None
+    assert release.bail_regime == ""
+    assert "Released under investigation" in CaseLogEntry.objects.get(case=case).text
+
+
+def test_a_release_before_the_arrest_is_refused(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    with pytest.raises(ValidationError) as error:
+        bail(arrest, officer, london(2023, 3, 1, 5, 0))
+    assert error.value.message_dict["released_at"] == [RELEASE_BEFORE_ARREST]
+    assert not Release.objects.exists()
+
+
+def test_a_second_bail_while_the_first_is_running_is_refused(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    bail(arrest, officer, london(2023, 3, 1, 15, 0))
+    with pytest.raises(ValidationError) as error:
+        bail(arrest, officer, london(2023, 4, 1, 15, 0))
+    assert error.value.message_dict["kind"] == [RELEASE_STILL_ON_BAIL]
+    assert arrest.releases.count() == 1
+
+
+def test_bail_may_follow_a_later_release_that_superseded_the_first_bail(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    bail(arrest, officer, london(2023, 3, 1, 15, 0))
+    release_record(arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=london(2023, 4, 1, 12))
+    again = bail(arrest, officer, london(2023, 5, 2, 12, 0))
+
+    assert again.bail_ends_at == london(2023, 8, 2, 12, 0)
+
+
+def test_a_release_before_the_last_release_is_refused(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    release_record(arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=london(2023, 3, 2, 12))
+    with pytest.raises(ValidationError) as error:
+        bail(arrest, officer, london(2023, 3, 1, 15, 0))
+    assert error.value.message_dict["released_at"] == [RELEASE_BEFORE_PREVIOUS]
+    assert arrest.releases.count() == 1
+
+
+def test_bail_conditions_are_refused_on_a_release_under_investigation(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    with pytest.raises(ValidationError) as error:
+        release_record(
+            arrest=arrest,
+            actor=officer,
+            kind=Release.Kind.RUI,
+            released_at=london(2023, 3, 1, 15),
+            bail_conditions="Not to contact the complainant.",
+        )
+    assert error.value.message_dict["bail_conditions"] == [BAIL_CONDITIONS_ONLY_ON_BAIL]
+    assert not Release.objects.exists()
+
+
+def test_a_release_on_charge_moves_the_case_to_charging(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    release_record(arrest=arrest, actor=officer, kind=Release.Kind.CHARGED, released_at=london(2023, 3, 2, 12))
+
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.CHARGING
+
+
+def test_an_unknown_kind_of_release_is_refused_on_its_field(case, officer):
+    arrest = arrest_at(case, london(2023, 3, 1, 6, 0))
+    with pytest.raises(ValidationError) as error:
+        release_record(arrest=arrest, actor=officer, kind="street_bail", released_at=london(2023, 3, 1, 15))
+    assert error.value.message_dict["kind"] == [CHOICE_INVALID]
+    assert not Release.objects.exists()

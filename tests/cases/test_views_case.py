@@ -1,0 +1,410 @@
+"""Case pages: the list, opening a case, the case page, subjects, premises and the case log."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.forms.case import PNC_ID_INVALID
+from cases.models import Case, CaseLogEntry, Premises, Subject
+from cases.services.case import CASE_OIC_NOT_IN_TEAM
+from tests.factories.cases import CaseFactory, CaseLogEntryFactory, PremisesFactory, ReferralFactory, SubjectFactory
+from tests.factories.people import UserFactory
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    return CaseFactory(team=team, reference="STF-2026-000001", officer_in_case=officer, supervisor=supervisor)
+
+
+@pytest.fixture
+def signed_in(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def local(moment: datetime) -> str:
+    """A time as the datetime-local input sends it (UK local time)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- sign-in and methods -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("cases:list", {}),
+        ("cases:create", {}),
+        ("cases:detail", {"reference": "STF-2026-000001"}),
+        ("cases:subject_add", {"reference": "STF-2026-000001"}),
+        ("cases:premises_add", {"reference": "STF-2026-000001"}),
+        ("cases:log", {"reference": "STF-2026-000001"}),
+        ("cases:log_add", {"reference": "STF-2026-000001"}),
+    ],
+)
+def test_case_pages_require_sign_in(client, case, name, kwargs):
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "method"),
+    [
+        ("cases:list", {}, "post"),
+        ("cases:detail", {"reference": "STF-2026-000001"}, "post"),
+        ("cases:log", {"reference": "STF-2026-000001"}, "post"),
+        ("cases:create", {}, "delete"),
+        ("cases:subject_add", {"reference": "STF-2026-000001"}, "put"),
+        ("cases:premises_add", {"reference": "STF-2026-000001"}, "delete"),
+        ("cases:log_add", {"reference": "STF-2026-000001"}, "put"),
+    ],
+)
+def test_case_pages_refuse_the_wrong_method(signed_in, case, name, kwargs, method):
+    assert getattr(signed_in, method)(reverse(name, kwargs=kwargs)).status_code == 405
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def test_list_shows_the_teams_cases_with_a_count(signed_in, case, other_team, outsider):
+    CaseFactory(team=other_team, reference="STF-2026-000777", officer_in_case=outsider, supervisor=outsider)
+    response = signed_in.get(reverse("cases:list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "STF-2026-000001" in body
+    assert "STF-2026-000777" not in body
+    assert "1 case." in body
+
+
+def test_list_searches_and_filters(signed_in, case, team, officer, supervisor):
+    other = CaseFactory(team=team, reference="STF-2026-000002", officer_in_case=supervisor, supervisor=supervisor)
+    SubjectFactory(case=other, full_name="Peter Quill")
+    response = signed_in.get(reverse("cases:list"), {"q": "quill"})
+    assert [c.reference for c in response.context["page"]] == ["STF-2026-000002"]
+    assert "1 case matches your search." in response.content.decode()
+    response = signed_in.get(reverse("cases:list"), {"officer": officer.pk, "status": "open"})
+    assert [c.reference for c in response.context["page"]] == ["STF-2026-000001"]
+
+
+def test_list_ignores_an_invalid_filter_and_says_so(signed_in, case):
+    response = signed_in.get(reverse("cases:list"), {"opened_from": "not-a-date", "status": "open"})
+    assert response.status_code == 200
+    assert [c.reference for c in response.context["page"]] == ["STF-2026-000001"]
+    assert "This filter was not applied." in response.content.decode()
+
+
+def test_list_pages_by_25_and_keeps_filters_in_page_links(signed_in, team, officer, supervisor):
+    for n in range(30):
+        CaseFactory(
+            team=team,
+            reference=f"STF-2026-{n + 1:06d}",
+            officer_in_case=officer,
+            supervisor=supervisor,
+            opened_at=timezone.now() - timedelta(days=n + 1),
+        )
+    response = signed_in.get(reverse("cases:list"), {"status": "open", "q": "STF"})
+    page = response.context["page"]
+    assert len(page.object_list) == 25
+    assert page.paginator.count == 30
+    body = response.content.decode()
+    assert "?status=open&amp;q=STF&amp;page=2" in body
+    assert "30 cases match your search: showing 1 to 25." in body
+    response = signed_in.get(reverse("cases:list"), {"status": "open", "q": "STF", "page": 2})
+    assert len(response.context["page"].object_list) == 5
+    assert "?status=open&amp;q=STF&amp;page=1" in response.content.decode()
+
+
+# Session, user, team and officer options, count, the page of cases: six; the rest is headroom for
+# middleware (session lifetime, audit), which costs the same however many cases there are.
+LIST_QUERIES = 10
+
+
+@pytest.mark.parametrize("how_many", [1, 30])
+def test_list_costs_the_same_queries_however_many_cases(
+    signed_in, team, officer, supervisor, how_many, django_assert_max_num_queries
+):
+    for n in range(how_many):
+        case = CaseFactory(team=team, reference=f"STF-2026-{n + 1:06d}", officer_in_case=officer, supervisor=supervisor)
+        SubjectFactory(case=case)
+    signed_in.get(reverse("cases:list"))  # the session's first request may write to it
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = signed_in.get(reverse("cases:list"), {"q": "Subject"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == how_many
+    assert len(response.context["page"].object_list) == min(how_many, 25)
+
+
+# --- opening a case ----------------------------------------------------------------------------
+
+
+def test_create_form_is_filled_in_with_the_users_team_and_themselves(signed_in, team, officer):
+    response = signed_in.get(reverse("cases:create"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["team"] == team
+    assert form.initial["officer_in_case"] == officer
+    assert list(form.fields["team"].queryset) == [team]
+
+
+def test_create_opens_a_case_and_goes_to_it(signed_in, team, officer, supervisor):
+    response = signed_in.post(
+        reverse("cases:create"),
+        {
+            "team": team.pk,
+            "officer_in_case": officer.pk,
+            "supervisor": supervisor.pk,
+            "opened_at": local(timezone.now() - timedelta(hours=1)),
+            "operation": "Safenet",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert case.reference.startswith(f"STF-{timezone.localdate().year}-")
+    assert case.created_by == officer
+
+
+def test_create_refuses_a_team_the_user_is_not_in(signed_in, other_team, officer, supervisor):
+    response = signed_in.post(
+        reverse("cases:create"),
+        {
+            "team": other_team.pk,
+            "officer_in_case": officer.pk,
+            "supervisor": supervisor.pk,
+            "opened_at": local(timezone.now()),
+        },
+    )
+    assert response.status_code == 400
+    assert "team" in response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_create_shows_the_service_error_on_the_field(signed_in, team, officer, outsider, supervisor):
+    response = signed_in.post(
+        reverse("cases:create"),
+        {
+            "team": team.pk,
+            "officer_in_case": outsider.pk,
+            "supervisor": supervisor.pk,
+            "opened_at": local(timezone.now()),
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["officer_in_case"] == [CASE_OIC_NOT_IN_TEAM]
+    assert CASE_OIC_NOT_IN_TEAM in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_officer_choices_are_active_people_of_the_users_force(signed_in, officer):
+    UserFactory(username="gone", force=officer.force, is_active=False)
+    UserFactory(username="elsewhere")
+    response = signed_in.get(reverse("cases:create"))
+    names = {user.username for user in response.context["form"].fields["officer_in_case"].queryset}
+    assert "gone" not in names
+    assert "elsewhere" not in names
+    assert "dc.hughes" in names
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+
+def test_detail_shows_the_case_to_its_team(signed_in, case, force, officer):
+    referral = ReferralFactory(force=force, risk_grade="very_high", outcome="developed", outcome_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(referral=referral)
+    SubjectFactory(case=case, full_name="John Smith")
+    PremisesFactory(case=case, address="12 Station Road", postcode="ST16 2AA")
+    CaseLogEntryFactory(case=case, text="Package reviewed.")
+    response = signed_in.get(case.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in (
+        "STF-2026-000001",
+        "Due next",
+        "John Smith",
+        "12 Station Road",
+        "Package reviewed.",
+        "Respond to referral",
+    ):
+        assert text in body
+    # The path in order: due next first, then referral, subjects and premises, the stages, the log.
+    assert body.index("Due next") < body.index('id="referral-title"') < body.index('id="subjects-premises-title"')
+    assert body.index('id="subjects-premises-title"') < body.index('id="case-log-title"')
+    assert reverse("cases:subject_add", kwargs={"reference": case.reference}) in body
+
+
+def test_detail_is_404_for_another_team(client, case, outsider):
+    client.force_login(outsider)
+    assert client.get(case.get_absolute_url()).status_code == 404
+
+
+def test_detail_is_404_for_a_restricted_case_of_a_colleague(client, team, officer, supervisor, examiner):
+    restricted = CaseFactory(team=team, restricted=True, officer_in_case=officer, supervisor=supervisor)
+    client.force_login(examiner)
+    assert client.get(restricted.get_absolute_url()).status_code == 404
+    client.force_login(supervisor)
+    assert client.get(restricted.get_absolute_url()).status_code == 200
+
+
+def test_detail_is_404_for_a_missing_reference(signed_in):
+    assert signed_in.get(reverse("cases:detail", kwargs={"reference": "STF-2026-999999"})).status_code == 404
+
+
+DETAIL_QUERIES = 30
+
+
+@pytest.mark.parametrize("how_many", [1, 12])
+def test_detail_costs_a_fixed_number_of_queries(signed_in, case, how_many, django_assert_max_num_queries):
+    for _ in range(how_many):
+        SubjectFactory(case=case)
+        PremisesFactory(case=case)
+        CaseLogEntryFactory(case=case)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = signed_in.get(case.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_detail_shows_only_the_latest_twenty_log_entries(signed_in, case):
+    for n in range(25):
+        CaseLogEntryFactory(case=case, text=f"Entry number {n:02d}.", created_at=timezone.now() - timedelta(minutes=n))
+    body = signed_in.get(case.get_absolute_url()).content.decode()
+    assert "Entry number 00." in body
+    assert "Entry number 19." in body
+    assert "Entry number 20." not in body
+    assert reverse("cases:log", kwargs={"reference": case.reference}) in body
+
+
+# --- subjects and premises ---------------------------------------------------------------------
+
+
+def test_subject_add_saves_and_goes_back_to_the_case(signed_in, case):
+    url = reverse("cases:subject_add", kwargs={"reference": case.reference})
+    assert signed_in.get(url).status_code == 200
+    response = signed_in.post(url, {"full_name": "John Smith", "date_of_birth": "1980-04-02", "pnc_id": "09/123456A"})
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert Subject.objects.get().full_name == "John Smith"
+
+
+def test_subject_add_shows_a_malformed_pnc_id(signed_in, case):
+    url = reverse("cases:subject_add", kwargs={"reference": case.reference})
+    response = signed_in.post(url, {"full_name": "John Smith", "pnc_id": "ABC"})
+    assert response.status_code == 400
+    assert PNC_ID_INVALID in response.content.decode()
+    assert not Subject.objects.exists()
+
+
+def test_subject_add_is_404_for_another_team(client, case, outsider):
+    client.force_login(outsider)
+    url = reverse("cases:subject_add", kwargs={"reference": case.reference})
+    assert client.post(url, {"full_name": "John Smith"}).status_code == 404
+    assert not Subject.objects.exists()
+
+
+def test_premises_add_saves_and_shows_errors(signed_in, case):
+    url = reverse("cases:premises_add", kwargs={"reference": case.reference})
+    response = signed_in.post(url, {"address": "", "postcode": "ST16 2AA"})
+    assert response.status_code == 400
+    assert not Premises.objects.exists()
+    response = signed_in.post(url, {"address": "12 Station Road\r\nStafford", "postcode": "st16 2aa"})
+    assert response.status_code == 302
+    assert Premises.objects.get().postcode == "ST16 2AA"
+
+
+def test_premises_add_is_404_for_another_team(client, case, outsider):
+    client.force_login(outsider)
+    url = reverse("cases:premises_add", kwargs={"reference": case.reference})
+    assert client.post(url, {"address": "1 High Street"}).status_code == 404
+    assert not Premises.objects.exists()
+
+
+# --- the case log ------------------------------------------------------------------------------
+
+
+def test_log_lists_every_entry_in_pages(signed_in, case):
+    for n in range(55):
+        CaseLogEntryFactory(case=case, text=f"Entry {n:02d}.", created_at=timezone.now() - timedelta(minutes=n))
+    url = reverse("cases:log", kwargs={"reference": case.reference})
+    response = signed_in.get(url)
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 50
+    assert "Entry 54." in signed_in.get(url, {"page": 2}).content.decode()
+
+
+def test_log_is_404_for_another_team(client, case, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("cases:log", kwargs={"reference": case.reference})).status_code == 404
+
+
+def test_log_add_saves_and_goes_to_the_log(signed_in, case, officer):
+    url = reverse("cases:log_add", kwargs={"reference": case.reference})
+    response = signed_in.post(url, {"kind": "decision", "text": "Apply for a warrant."})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:log", kwargs={"reference": case.reference})
+    entry = CaseLogEntry.objects.get()
+    assert (entry.kind, entry.author) == ("decision", officer)
+
+
+def test_log_add_shows_errors_and_saves_nothing(signed_in, case):
+    url = reverse("cases:log_add", kwargs={"reference": case.reference})
+    response = signed_in.post(url, {"kind": "system", "text": ""})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"kind", "text"}
+    assert not CaseLogEntry.objects.exists()
+
+
+def test_log_add_is_404_for_another_team(client, case, outsider):
+    client.force_login(outsider)
+    url = reverse("cases:log_add", kwargs={"reference": case.reference})
+    assert client.post(url, {"kind": "note", "text": "x"}).status_code == 404
+    assert not CaseLogEntry.objects.exists()
+
+
+def test_log_correct_adds_a_correction_and_keeps_the_original(signed_in, case):
+    original = CaseLogEntryFactory(case=case, text="Wrong premises.")
+    url = reverse("cases:log_correct", kwargs={"reference": case.reference, "pk": original.pk})
+    page = signed_in.get(url)
+    assert page.status_code == 200
+    assert "Wrong premises." in page.content.decode()
+    response = signed_in.post(url, {"text": "It was 14 Station Road."})
+    assert response.status_code == 302
+    correction = CaseLogEntry.objects.get(kind="correction")
+    assert correction.corrects == original
+    original.refresh_from_db()
+    assert original.text == "Wrong premises."
+    log = signed_in.get(reverse("cases:log", kwargs={"reference": case.reference})).content.decode()
+    assert "Corrected by" in log
+
+
+def test_log_correct_shows_errors_and_saves_nothing(signed_in, case):
+    original = CaseLogEntryFactory(case=case)
+    url = reverse("cases:log_correct", kwargs={"reference": case.reference, "pk": original.pk})
+    response = signed_in.post(url, {"text": "  "})
+    assert response.status_code == 400
+    assert CaseLogEntry.objects.count() == 1
+
+
+def test_log_correct_is_404_for_an_entry_of_another_case(signed_in, case, team, officer, supervisor):
+    other = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    entry = CaseLogEntryFactory(case=other)
+    url = reverse("cases:log_correct", kwargs={"reference": case.reference, "pk": entry.pk})
+    assert signed_in.post(url, {"text": "Correction."}).status_code == 404
+    assert CaseLogEntry.objects.count() == 1
+
+
+def test_log_correct_is_404_for_another_team(client, case, outsider):
+    entry = CaseLogEntryFactory(case=case)
+    client.force_login(outsider)
+    url = reverse("cases:log_correct", kwargs={"reference": case.reference, "pk": entry.pk})
+    assert client.post(url, {"text": "Correction."}).status_code == 404
+    assert CaseLogEntry.objects.count() == 1
+
+
+def test_log_add_time_is_read_as_uk_local_time(signed_in, case):
+    Case.objects.filter(pk=case.pk).update(opened_at=datetime(2026, 7, 1, tzinfo=UTC))
+    url = reverse("cases:log_add", kwargs={"reference": case.reference})
+    signed_in.post(url, {"kind": "note", "text": "Noted.", "at": "2026-07-15T14:05"})
+    # 14:05 British Summer Time is 13:05 UTC.
+    assert CaseLogEntry.objects.get().created_at == datetime(2026, 7, 15, 13, 5, tzinfo=UTC)

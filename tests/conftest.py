@@ -1,0 +1,136 @@
+"""The named cast every test can ask for, and settings for fast, real tests."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.roles import EXAMINER, OFFICER, SUPERVISOR
+from tests.factories.people import ForceFactory, TeamFactory, UserFactory
+
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+class BrowserClient(Client):
+    """Posts forms URL-encoded, as Safeguard's pages do. Django's test client would send multipart,
+    which the metadata-only guard (cases.middleware) refuses with 415 before any view runs."""
+
+    def post(self, path, data=None, content_type=URLENCODED, **kwargs):  # type: ignore[no-untyped-def]
+        if content_type == URLENCODED and not isinstance(data, str | bytes):
+            for key, value in (data or {}).items():
+                if value is None:
+                    raise TypeError(f"Cannot encode None for key '{key}' as POST data: pass '' or leave it out.")
+            data = urlencode(data or {}, doseq=True)
+        return super().post(path, data, content_type=content_type, **kwargs)
+
+    def force_login(self, user, backend=None, *, two_factor=True):  # type: ignore[no-untyped-def]
+        """Sign `user` in fully, as after both sign-in steps: password, then a two-factor code from a
+        confirmed authenticator app (created for them if they have none). `two_factor=False` stops
+        after the password step, as a person who has not yet given their code."""
+        super().force_login(user, backend)
+        if two_factor:
+            verify_two_factor(self, user)
+
+
+def verify_two_factor(client, user):  # type: ignore[no-untyped-def]
+    """Mark the client's session as having passed the two-factor step with `user`'s authenticator app,
+    exactly as django_otp.login does after a right code (the session holds the device's id)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def client():
+    return BrowserClient()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def force(db):
+    return ForceFactory(code="STF", name="Staffordshire Police", region="West Midlands")
+
+
+@pytest.fixture
+def team(force):
+    return TeamFactory(force=force, name="Safenet")
+
+
+@pytest.fixture
+def other_team(force):
+    return TeamFactory(force=force, name="Paedophile Online Investigation Team")
+
+
+@pytest.fixture
+def officer(team):
+    return UserFactory(
+        username="dc.hughes",
+        first_name="Sam",
+        last_name="Hughes",
+        rank="DC",
+        force=team.force,
+        teams=[team],
+        roles=[OFFICER],
+    )
+
+
+@pytest.fixture
+def supervisor(team):
+    return UserFactory(
+        username="ds.okafor",
+        first_name="Grace",
+        last_name="Okafor",
+        rank="DS",
+        force=team.force,
+        teams=[team],
+        roles=[SUPERVISOR],
+    )
+
+
+@pytest.fixture
+def examiner(team):
+    return UserFactory(
+        username="dfi.patel",
+        first_name="Ravi",
+        last_name="Patel",
+        rank="Police Staff",
+        force=team.force,
+        teams=[team],
+        roles=[EXAMINER],
+    )
+
+
+@pytest.fixture
+def outsider(other_team):
+    """An officer of another team: must not see this team's cases."""
+    return UserFactory(
+        username="dc.morgan",
+        first_name="Lee",
+        last_name="Morgan",
+        rank="DC",
+        force=other_team.force,
+        teams=[other_team],
+        roles=[OFFICER],
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database as in production: owned by safeguard_owner, with the application's role
+    safeguard_app able only to read and add to the audit trail (audit: setup_database_roles)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("setup_database_roles", stdout=StringIO())

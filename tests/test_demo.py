@@ -1,0 +1,139 @@
+"""`manage.py load_demo`: a realistic unit's week, made through the services, once."""
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from cases.demo import ROLES, USERS
+from cases.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
+from cases.models import (
+    Arrest,
+    Case,
+    ChargingSubmission,
+    CourtHearing,
+    Force,
+    ImageCount,
+    Referral,
+    Release,
+    SafeguardingReferral,
+    User,
+)
+from cases.rules import charging_target_at
+from warrants.models import Warrant
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD_LINE = re.compile(r"^\s+(\S+)\s+(\S{16})\s+\((.+)\)$", re.MULTILINE)
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "cases": Case.objects.count(),
+        "referrals": Referral.objects.count(),
+        "warrants": Warrant.objects.count(),
+        "arrests": Arrest.objects.count(),
+        "hearings": CourtHearing.objects.count(),
+    }
+
+
+def test_it_refuses_outside_demo_mode_and_creates_nothing(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match=re.escape(NOT_DEMO)):
+        _load()
+    assert not Force.objects.exists()
+    assert not User.objects.filter(username__in=[spec.username for spec in USERS]).exists()
+
+
+def test_it_creates_the_demo_once_and_prints_passwords_only_on_creation(settings):
+    settings.DEMO_MODE = True
+    first = _load()
+    created = _counts()
+    second = _load()
+
+    assert _counts() == created
+    assert 25 <= created["cases"] <= 40
+    printed = {username: (password, role) for username, password, role in PASSWORD_LINE.findall(first)}
+    assert set(printed) == {spec.username for spec in USERS}
+    for username, (password, _role) in printed.items():
+        assert User.objects.get(username=username).check_password(password)
+    assert PASSWORD_LINE.findall(second) == []
+    assert "0 referrals and their cases created" in second
+
+
+def test_it_makes_one_user_per_role_in_groups_of_those_names(settings):
+    settings.DEMO_MODE = True
+    _load()
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+    for role in ROLES:
+        assert User.objects.filter(groups__name=role).exists(), role
+    assert set(ROLES) == {"Officer", "Digital forensics examiner", "Supervisor", "Auditor", "Administrator"}
+    administrator = User.objects.get(username="admin")
+    assert administrator.is_staff and not administrator.is_superuser
+
+
+def test_every_stage_of_the_path_is_represented_with_dates_relative_to_now(settings):
+    settings.DEMO_MODE = True
+    _load()
+    now = timezone.now()
+
+    assert set(Case.objects.values_list("stage", flat=True)) == set(Case.Stage.values)
+    assert set(Referral.objects.values_list("outcome", flat=True)) == set(Referral.Outcome.values)
+    assert set(Warrant.objects.values_list("status", flat=True)) == set(Warrant.Status.values)
+    assert {"bail", "rui", "charged"} <= set(Release.objects.values_list("kind", flat=True))
+    assert {code for code in Force.objects.values_list("code", flat=True)} == {"STF", "WAR", "WMP"}
+    assert Case.objects.filter(restricted=True).exists()
+
+    # Referrals received this week; warrants issued last week, not yet executed.
+    assert Referral.objects.filter(received_at__gte=now - timedelta(days=7), outcome="pending").count() >= 3
+    assert Warrant.objects.filter(
+        status="issued", issued_at__range=(now - timedelta(days=14), now - timedelta(days=3))
+    ).exists()
+    # Arrests nearing the charging target, and one past it with no decision.
+    undecided = [
+        arrest
+        for arrest in Arrest.objects.select_related("case")
+        if not arrest.case.charging_submissions.exclude(decision="pending").exists()
+    ]
+    targets = [charging_target_at(arrest.arrested_at) for arrest in undecided]
+    assert any(now < target <= now + timedelta(days=8) for target in targets)
+    assert any(target < now for target in targets)
+    # Bail running out within a week; a hearing next week; safeguarding and image counts recorded.
+    assert Release.objects.filter(kind="bail", bail_ends_at__range=(now, now + timedelta(days=7))).exists()
+    assert CourtHearing.objects.filter(hearing_at__range=(now, now + timedelta(days=8))).exists()
+    assert SafeguardingReferral.objects.filter(children_safeguarded__gt=0).exists()
+    assert ImageCount.objects.filter(count__gt=0).exists()
+    assert ChargingSubmission.objects.filter(decision="pending").exists()
+    assert Case.objects.filter(status="closed", closure__isnull=False).count() >= 2
+
+
+def test_it_loads_with_force_outside_demo_mode_without_showing_passwords(settings):
+    settings.DEMO_MODE = False
+    output = _load("--force")
+    assert PASSWORDS_HIDDEN in output
+    assert PASSWORD_LINE.findall(output) == []
+    assert Case.objects.exists()
+
+
+def test_reset_passwords_prints_new_working_passwords_in_demo_mode_only(settings):
+    settings.DEMO_MODE = True
+    _load()
+    output = _load("--reset-passwords")
+    rows = PASSWORD_LINE.findall(output)
+    assert len(rows) == len(USERS)
+    username, password, _ = rows[0]
+    assert User.objects.get(username=username).check_password(password)
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError):
+        _load("--reset-passwords")
