@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
@@ -22,6 +22,15 @@ from django.db import connection
 
 SETTINGS = ("actor_id", "actor_username", "ip", "request_id", "source")
 PREFIX = "SELECT " + ", ".join(f"set_config('safeguard.{name}', %s, true)" for name in SETTINGS) + "; "
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """One record a page showed: a case, or a record of it (a warrant, a device...)."""
+
+    object_type: str
+    object_id: str
+    case_reference: str
 
 
 @dataclass
@@ -33,6 +42,9 @@ class AuditContext:
     ip: str | None = None
     request_id: str = ""
     source: str = ""
+    # Records this request's page read (audit.services.audit_read), written as one READ entry
+    # when the page has been built (AuditContextMiddleware).
+    reads: list[ReadRecord] = field(default_factory=list)
 
     def set_actor(self, user: Any) -> None:
         if user is not None and getattr(user, "is_authenticated", False):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit.chain import ChainReport, verify_chain
-from audit.context import current_context, valid_ip
+from audit.context import ReadRecord, current_context, valid_ip
 from audit.models import AuditEntry
 from cases.middleware import client_ip_address
 
@@ -63,6 +63,67 @@ def audit_record(
         ip=ip or None,
         request_id=request_id,
         source=(context.source if context else "") or ("web" if request is not None else "system"),
+    )
+
+
+READ_METHODS = ("GET", "HEAD")
+
+
+def audit_read(*, actor: Any, object_type: str, object_id: object, case_reference: str = "") -> None:
+    """A read of case data (consultation), from the fetch helpers of cases.permissions.
+
+    In a web request the read is noted and AuditContextMiddleware writes one READ entry for the
+    page once it is built (a device page reads its case and its device: one event, one entry); a
+    request that fails writes none, and a POST's writes are audited by the triggers instead.
+    Outside a request (a command, a task) the entry is written at once.
+    """
+    context = current_context()
+    if context is not None and context.source == "web":
+        context.reads.append(ReadRecord(object_type, str(object_id), case_reference))
+        return
+    audit_record(
+        kind=AuditEntry.Kind.READ,
+        actor=actor,
+        object_type=object_type,
+        object_id=str(object_id),
+        case_reference=case_reference,
+        summary=f"Read {object_type} {object_id}",
+    )
+
+
+def audit_page_read(request: HttpRequest, reads: list[ReadRecord]) -> AuditEntry | None:
+    """One READ entry for a page that showed case data: it names the most specific record shown
+    (the last fetched) and lists every record the page read."""
+    if request.method not in READ_METHODS or not reads:
+        return None
+    unique = list(dict.fromkeys(reads))
+    main = unique[-1]
+    return audit_record(
+        kind=AuditEntry.Kind.READ,
+        actor=request.user,
+        object_type=main.object_type,
+        object_id=main.object_id,
+        case_reference=main.case_reference,
+        summary=f"Read {main.object_type} {main.object_id} ({request.path})",
+        changes={"read": [[r.object_type, r.object_id, r.case_reference] for r in unique]} if len(unique) > 1 else None,
+        request=request,
+    )
+
+
+def audit_search(
+    request: HttpRequest, *, object_type: str, filters: dict[str, Any], shown: list[str], page: int
+) -> AuditEntry:
+    """One SEARCH entry for a list page: what was asked (the filters, none for the whole list) and
+    which records the page showed, so an auditor can tell who saw a case in a list."""
+    asked = {name: str(value) for name, value in filters.items() if value not in ("", None)}
+    described = ", ".join(f"{name}={value}" for name, value in asked.items()) or "no filters"
+    return audit_record(
+        kind=AuditEntry.Kind.SEARCH,
+        actor=request.user,
+        object_type=object_type,
+        summary=f"Listed {object_type} ({described}), page {page}: {len(shown)} shown",
+        changes={"filters": asked, "page": page, "shown": shown},
+        request=request,
     )
 
 

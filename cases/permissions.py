@@ -2,7 +2,8 @@
 
 A case the user may not see is a 404, exactly as a case that does not exist (same message, same
 page); a case the user may see but not do the thing asked is a 403. Every refusal of something that
-exists sends `cases.signals.access_denied` for the audit trail. The rules of who may see and do what
+exists sends `cases.signals.access_denied` for the audit trail, and every record fetched is a read
+of case data, recorded by `audit.services.audit_read` (one entry per page). The rules of who may see and do what
 live in `cases.selectors` (`cases_visible_to`, `case_allows`) and `cases.roles`; docs/access.md
 explains them.
 """
@@ -14,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from audit.services import audit_read
 from cases.models import Case, Referral, User
 from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
@@ -49,8 +51,10 @@ def _case_not_found(user: User, reference: str, action: str) -> Http404:
 
 
 def _remember_user(case: Case, user: User) -> Case:
-    """Records fetched under this case (`get_child_or_404`) know whom to name in a denial."""
+    """Records fetched under this case (`get_child_or_404`) know whom to name in a denial and in
+    the audit trail's record of the read."""
     case._fetched_for = user  # type: ignore[attr-defined]
+    audit_read(actor=user, object_type="case", object_id=case.pk, case_reference=case.reference)
     return case
 
 
@@ -84,11 +88,18 @@ def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
     A record that exists on another case is refused as a denial (an id tried from another case).
     """
     try:
-        return model._default_manager.get(case=case, pk=pk)
+        record = model._default_manager.get(case=case, pk=pk)
     except ObjectDoesNotExist:
         if model._default_manager.filter(pk=pk).exists():
             deny(getattr(case, "_fetched_for", None), model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
         raise Http404(RECORD_NOT_FOUND) from None
+    audit_read(
+        actor=getattr(case, "_fetched_for", None),
+        object_type=str(model._meta.model_name),
+        object_id=pk,
+        case_reference=case.reference,
+    )
+    return record
 
 
 def get_case_for_page(user: User, reference: str) -> Case:
@@ -103,21 +114,25 @@ def get_case_for_page(user: User, reference: str) -> Case:
 def get_referral_for_user(user: User, pk: int, *, action: str = VIEW) -> Referral:
     """A referral `user` may see (`referrals_visible_to`); any other is a 404."""
     try:
-        return referrals_visible_to(user).select_related("force", "created_by").get(pk=pk)
+        referral = referrals_visible_to(user).select_related("force", "created_by").get(pk=pk)
     except Referral.DoesNotExist:
         if Referral.objects.filter(pk=pk).exists():
             deny(user, "referral", pk, action)
         raise Http404(REFERRAL_NOT_FOUND) from None
+    audit_read(actor=user, object_type="referral", object_id=referral.pk)
+    return referral
 
 
 def get_referral_child_or_404(referral: Referral, model: type[M], pk: int, *, user: User) -> M:
     """A record of `referral` (a communications-data request); anything else is a 404."""
     try:
-        return model._default_manager.get(referral=referral, pk=pk)
+        record = model._default_manager.get(referral=referral, pk=pk)
     except ObjectDoesNotExist:
         if model._default_manager.filter(pk=pk).exists():
             deny(user, model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
         raise Http404(RECORD_NOT_FOUND) from None
+    audit_read(actor=user, object_type=str(model._meta.model_name), object_id=pk)
+    return record
 
 
 def require_capability(user: User, capability: Capability, *, obj_type: str = "page") -> None:

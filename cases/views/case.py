@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.services import audit_search
 from cases.forms.case import (
     CaseListFilterForm,
     CaseLogCorrectionForm,
@@ -60,6 +61,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters() if request.GET else {}
     cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = [case.reference for case in page.object_list]
+    audit_search(request, object_type="case", filters=filters, shown=shown, page=page.number)
     context = {
         "filter_form": filter_form,
         "filtered": bool(filters),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.services import audit_search
 from cases import rules
 from cases.forms.case import CaseOpenForm
 from cases.forms.referrals import (
@@ -71,6 +72,13 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         (referral, response_due(referral) if referral.outcome == Referral.Outcome.PENDING else None)
         for referral in page
     ]
+    audit_search(
+        request,
+        object_type="referral",
+        filters={"outcome": outcome},
+        shown=[str(referral.pk) for referral, _ in rows],
+        page=page.number,
+    )
     context = {
         "filter_form": filter_form,
         "page": page,
