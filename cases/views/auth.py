@@ -28,9 +28,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from cases.forms.auth import TwoFactorCodeForm, TwoFactorSetupForm
 from cases.services.users import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
 from cases.views.stage import add_service_error
@@ -141,6 +143,15 @@ def _finish_sign_in(request: HttpRequest, device: Any) -> None:
     otp_login(request, device)
     # A new session key now the session is trusted, as at every change of privilege.
     request.session.cycle_key()
+    kind = "backup code" if isinstance(device, StaticDevice) else "authenticator app"
+    audit_record(
+        kind=AuditEntry.Kind.SIGN_IN,
+        actor=request.user,
+        object_type="cases.User",
+        object_id=str(request.user.pk),
+        summary=f"Second factor verified ({kind})",
+        request=request,
+    )
 
 
 def _next_url(request: HttpRequest) -> str:

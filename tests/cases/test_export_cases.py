@@ -101,23 +101,26 @@ def test_it_reads_a_fixed_number_of_queries_per_chunk_of_cases(imported, django_
         export_text()
 
 
-def test_the_command_writes_to_standard_output_by_default(imported):
+WHO = ("--actor", "dc.hughes", "--recipient", "CPS West Midlands, complex casework unit")
+
+
+def test_the_command_writes_to_standard_output_by_default(imported, officer):
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("export_cases", stdout=out, stderr=err)
+    call_command("export_cases", *WHO, stdout=out, stderr=err)
 
     assert out.getvalue() == export_text()
     assert "Exported 3 case(s)." in err.getvalue()
 
 
-def test_the_command_writes_a_file_with_only_the_references_given(imported, tmp_path):
+def test_the_command_writes_a_file_with_only_the_references_given(imported, officer, tmp_path):
     target = tmp_path / "export.jsonl"
 
-    call_command("export_cases", "--output", str(target), "--reference", "stf-2025-000412", stderr=io.StringIO())
+    call_command("export_cases", *WHO, "--output", str(target), "--reference", "stf-2025-000412", stderr=io.StringIO())
 
     assert target.read_text(encoding="utf-8") == export_text(references=["STF-2025-000412"])
 
 
-def test_the_command_refuses_a_reference_that_does_not_exist(imported):
+def test_the_command_refuses_a_reference_that_does_not_exist(imported, officer):
     with pytest.raises(CommandError, match="No case with reference STF-2019-000001"):
-        call_command("export_cases", "--reference", "STF-2019-000001", stdout=io.StringIO())
+        call_command("export_cases", *WHO, "--reference", "STF-2019-000001", stdout=io.StringIO())

@@ -1,11 +1,17 @@
-"""manage.py export_cases [--output FILE] [--reference REF ...]: write cases as JSON Lines."""
+"""manage.py export_cases --actor USER --recipient WHO [--output FILE] [--reference REF ...]:
+write cases as JSON Lines. Every export is a disclosure: one EXPORT entry in the audit trail names
+who exported what, for whom; if it cannot be recorded, nothing is exported."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.db import transaction
 
+from audit.context import acting_as
+from audit.models import AuditEntry
+from audit.services import audit_record
 from cases.io import export_cases
-from cases.models import Case
+from cases.models import Case, User
 
 
 class _Lines:
@@ -25,18 +31,43 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--actor", required=True, help="Username of the person exporting.")
+        parser.add_argument(
+            "--recipient", required=True, help="Who the export is for (a person, unit or system): it is a disclosure."
+        )
         parser.add_argument("--output", help="File to write (replaced if it exists); default standard output.")
         parser.add_argument(
             "--reference", action="append", default=[], metavar="REF", help="Export only this case (repeatable)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            actor = User.objects.get(username=options["actor"], is_active=True)
+        except User.DoesNotExist:
+            raise CommandError(f'No active user with username "{options["actor"]}".') from None
+        recipient = options["recipient"].strip()
+        if not recipient:
+            raise CommandError("Say who the export is for with --recipient.")
         references = [reference.strip().upper() for reference in options["reference"]]
         if references:
             found = set(Case.objects.filter(reference__in=references).values_list("reference", flat=True))
             missing = [reference for reference in references if reference not in found]
             if missing:
                 raise CommandError(f"No case with reference {', '.join(missing)}.")
+        # The entry and the export stand or fall together: an export that fails is not recorded as
+        # made, and an export whose record cannot be written does not happen.
+        with acting_as(actor, source="export"), transaction.atomic():
+            audit_record(
+                kind=AuditEntry.Kind.EXPORT,
+                actor=actor,
+                object_type="case",
+                summary=f"Exported {', '.join(references) if references else 'all cases'} as JSON Lines",
+                changes={"references": references or "all", "output": options["output"] or "standard output"},
+                recipient=recipient,
+            )
+            self._export(options, references)
+
+    def _export(self, options: dict[str, Any], references: list[str]) -> None:
         if options["output"]:
             try:
                 with open(options["output"], "w", encoding="utf-8", newline="\n") as out:
