@@ -6,11 +6,13 @@ person's page (their groups); the groups themselves are made by migration, so Gr
 registered either.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
 from cases.models import Force, Team, User
+from cases.services.users import user_disable, user_sessions_end
 
 admin.site.unregister(Group)
 
@@ -24,6 +26,23 @@ class SafeguardUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "rank", "force", "is_active")
     list_filter = ("is_active", "force", "groups", "teams")
     filter_horizontal = ("groups", "user_permissions", "teams")
+    actions = ["disable_and_sign_out"]
+
+    @admin.action(description="Disable the selected people and end their sessions")
+    def disable_and_sign_out(self, request, queryset):  # type: ignore[no-untyped-def]
+        ended = 0
+        for user in queryset:
+            try:
+                ended += user_disable(user=user, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{user}: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, f"Disabled; {ended} session(s) ended.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # Unticking "active" on the person's page ends their sessions too, as the action does.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sessions_end(user=obj)
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         # An administrator gives roles (groups); only a superuser may make superusers or give

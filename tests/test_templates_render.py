@@ -10,6 +10,10 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+from cases.roles import AUDITOR
+from tests.conftest import BrowserClient
+from tests.factories.people import UserFactory
+
 BASE_DIR = Path(settings.BASE_DIR)
 CSS = (BASE_DIR / "static" / "css" / "safeguard.css").read_text(encoding="utf-8")
 
@@ -138,3 +142,20 @@ def test_the_stylesheet_keeps_focus_visible_and_targets_large_enough():
     assert ".skip-link" in CSS
     assert "@media print" in CSS
     assert ".field-error" in CSS and ".error-summary" in CSS
+
+
+def test_the_menu_waits_for_the_second_sign_in_step_and_shows_the_audit_trail_to_auditors_only(db, officer):
+    half = BrowserClient()
+    half.force_login(officer, two_factor=False)
+    page = half.get(reverse("two_factor_setup")).content.decode()
+    assert 'aria-label="Main"' not in page and "Sign out" in page
+
+    full = BrowserClient()
+    full.force_login(officer)
+    page = full.get(reverse("cases:list")).content.decode()
+    assert 'aria-label="Main"' in page and "Audit trail" not in page
+
+    auditor = UserFactory(username="a.reid", force=officer.force, roles=[AUDITOR])
+    audit_client = BrowserClient()
+    audit_client.force_login(auditor)
+    assert "Audit trail" in audit_client.get(reverse("audit:search")).content.decode()

@@ -1,11 +1,15 @@
-"""Template filters for showing stored UTC times in Europe/London, as `23 Nov 2026 14:05`."""
+"""Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05`, and what a
+person's roles allow, for choosing which links to show."""
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.conf import settings
 
 from cases import rules
+from cases.roles import Capability, user_has_capability
 
 register = template.Library()
 LONDON = ZoneInfo("Europe/London")
@@ -34,3 +38,18 @@ def day(value: date | datetime | None) -> str:
 def charging_target(arrested_at: datetime | None) -> datetime | None:
     """The charging target for an arrest (a local target, not law), from `cases.rules`."""
     return rules.charging_target_at(arrested_at) if arrested_at else None
+
+
+@register.filter
+def can(user: Any, capability: str) -> bool:
+    """`{% if user|can:"read_audit" %}`: whether the person's roles give them `capability`
+    (cases.roles). For showing links only: every page checks again."""
+    return bool(getattr(user, "is_authenticated", False)) and user_has_capability(user, Capability(capability))
+
+
+@register.filter
+def fully_signed_in(user: Any) -> bool:
+    """Signed in with both steps (password and two-factor code): only then is the menu shown."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not settings.SAFEGUARD_REQUIRE_TWO_FACTOR or bool(getattr(user, "is_verified", lambda: False)())

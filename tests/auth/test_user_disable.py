@@ -55,3 +55,34 @@ def test_no_one_can_disable_their_own_account(officer):
     officer.refresh_from_db()
     assert officer.is_active is True
     assert Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_the_admin_action_disables_and_ends_sessions(officer, supervisor):
+    administrator = supervisor.__class__.objects.create_superuser("admin.jones", "admin@example.org", "x-long-pass")
+    laptop = _signed_in(officer)
+    admin_client = _signed_in(administrator)
+
+    response = admin_client.post(
+        reverse("admin:cases_user_changelist"),
+        {"action": "disable_and_sign_out", "_selected_action": [officer.pk]},
+    )
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.is_active is False
+    assert laptop.get(reverse("cases:list")).status_code == 302
+
+
+def test_unticking_active_in_the_admin_ends_the_persons_sessions(officer):
+    laptop = _signed_in(officer)
+    assert Session.objects.count() == 1
+    officer.is_active = False
+    from cases.admin import SafeguardUserAdmin
+
+    class Form:
+        changed_data = ["is_active"]
+
+    SafeguardUserAdmin(type(officer), None).save_model(None, officer, Form(), True)  # type: ignore[arg-type]
+
+    assert Session.objects.count() == 0
+    assert laptop.get(reverse("cases:list")).status_code == 302

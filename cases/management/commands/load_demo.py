@@ -74,3 +74,7 @@ class Command(BaseCommand):
         for username, role, password in rows:
             self.stdout.write(f"  {username:<{width}}  {password}  ({role})")
         self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/. Lost them? manage.py load_demo --reset-passwords")
+        self.stdout.write(
+            "At first sign-in each person sets up an authenticator app: scan the QR code, or type the key shown. "
+            "After that, manage.py totp_code <username> prints the current code (demo mode only)."
+        )
