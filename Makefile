@@ -37,6 +37,11 @@ services:
 database:
 	@bash .ci/services --database
 
+# The web server, worker and beat connect as safeguard_app, which cannot change or remove audit
+# entries (docs/audit.md); migrations and the demo load run as the database's owner before that.
+# Local trust authentication lets safeguard_app in without a password; elsewhere set this URL.
+APP_DATABASE_URL ?= $(shell echo "$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/safeguard}" | sed -E 's#//[^@/]*@#//safeguard_app@#')
+
 # Demo mode on http://127.0.0.1:8000: debug on, no HTTPS redirect, demo users with passwords printed once.
 run: export SAFEGUARD_DEBUG := 1
 run: export SAFEGUARD_DEMO := 1
@@ -49,7 +54,7 @@ run: $(VENV_STAMP) database
 	@$(PY) manage.py load_demo
 	@mkdir -p var
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
-	@honcho start -f Procfile
+	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
 test: $(VENV_STAMP) database lint migrations-check deploy-check typecheck pytest
 
