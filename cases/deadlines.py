@@ -336,11 +336,11 @@ def _arrest_deadlines(
     for release, following in zip(releases, [*releases[1:], None], strict=False):
         if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
             continue
-        extensions = list(release.bail_extensions.all())
-        ends = max([release.bail_ends_at, *(e.new_end for e in extensions)])
+        bail_extensions = list(release.bail_extensions.all())
+        ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         rule = rules.bail_rule(release.bail_regime)
         ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
-        next_rank = ladder[len(extensions)] if len(extensions) < len(ladder) else "magistrates"
+        next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
         furthest = rules.bail_extension_end(
             regime=release.bail_regime, bail_start=release.released_at, approver_rank=next_rank
         )

@@ -14,16 +14,9 @@ from cases.services.notifications import notification_send_email
 # Transient: the database or the mail server briefly unreachable. Retried with growing, jittered
 # delays (1, 2, 4... seconds, at most 10 minutes apart), five times.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError, SMTPException, BrokerError)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
-@shared_task(**RETRY)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
 def deadline_sweep() -> dict[str, int]:
     """Mark expired warrants and remind people of deadlines due soon or missed."""
     with acting_as(None, source="task:deadline_sweep"):
@@ -35,7 +28,7 @@ def deadline_sweep() -> dict[str, int]:
     }
 
 
-@shared_task(**RETRY)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
     with acting_as(None, source="task:send_notification_email"):
         return notification_send_email(notification_id=notification_id)

@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -12,12 +12,12 @@ from audit.services import audit_record
 from cases.deadlines import deadlines_due_for
 from cases.forms.deadlines import DeadlineFilterForm
 from cases.models import Notification, User
+from cases.permissions import get_notification_for_user
 from cases.roles import Capability, user_has_capability
 from cases.selectors import cases_visible_to
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 
 NOTIFICATIONS_PER_PAGE = 50
-NOTIFICATION_NOT_FOUND = "No such notification."
 
 
 def audit_cases_read(request: HttpRequest, *, page: str, references: list[str]) -> None:
@@ -63,10 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        notification = Notification.objects.get(pk=pk, recipient=request.user)
-    except Notification.DoesNotExist:
-        raise Http404(NOTIFICATION_NOT_FOUND) from None
+    notification = get_notification_for_user(request.user, pk)  # type: ignore[arg-type]
     notification_mark_read(notification=notification, actor=request.user)  # type: ignore[arg-type]
     return redirect("cases:inbox")
 

@@ -25,10 +25,13 @@ def test_a_message_is_published_only_after_its_transaction_commits(db, broker, d
 
 
 def test_a_rolled_back_change_sends_nothing(db, broker, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            outbox_enqueue("cases.tasks.send_notification_email", 41)
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        outbox_enqueue("cases.tasks.send_notification_email", 41)
+        raise RuntimeError("the change failed")
     assert callbacks == []
     assert OutboxMessage.objects.count() == 0
     assert queued_tasks(broker) == []
