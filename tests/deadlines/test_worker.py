@@ -18,11 +18,12 @@ import pytest
 from celery.backends.redis import RedisBackend
 from celery.result import AsyncResult
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.db import OperationalError, connection
 from django.utils import timezone
 
 from cases import tasks
-from cases.models import Arrest, Notification
+from cases.models import Arrest, Notification, Offence
 from outbox.models import OutboxMessage
 from safeguard.celery import app
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
@@ -38,7 +39,7 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker(transactional_db, broker, tmp_path):
+def worker(restores_migration_data, transactional_db, broker, tmp_path):
     mail_dir = tmp_path / "mail"
     env = {
         **os.environ,
@@ -118,6 +119,14 @@ def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker,
 
 
 DAY = timedelta(days=1)
+
+
+def test_the_data_migrations_loaded_is_back_for_the_tests_that_follow(db):
+    """Runs after the worker test (file order): `restores_migration_data` put back what the emptying
+    of the transactional test's database removed."""
+    assert Group.objects.filter(name="Administrator", permissions__codename="add_user").exists()
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Officer", "Supervisor", "Auditor"}
+    assert Offence.objects.count() > 5
 
 
 def test_a_transient_database_error_is_retried_and_reminds_once(db, team, officer, supervisor, monkeypatch):
