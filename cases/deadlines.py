@@ -232,15 +232,19 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     for arrest in arrests:
         _arrest_deadlines(b, arrest, submissions, hearings)
 
-    if arrests:
+    # Children with access to the suspect are recorded as safeguarding records; each must be referred
+    # to children's services. The clock runs from the first arrest; met once every record is referred.
+    children = list(case.safeguarding_referrals.all())
+    if arrests and children:
         first = arrests[0]
+        referred = [c.mash_referred_at for c in children]
         b.add(
             Kind.MASH_REFERRAL,
             label="Refer children with access to the suspect to children's services (MASH)",
             due_at=rules.mash_referral_due_at(first.arrested_at),
             source=rules.MASH_REFERRAL.source,
             record=first,
-            met_at=_earliest(*(s.mash_referred_at for s in case.safeguarding_referrals.all())),
+            met_at=None if None in referred else max(r for r in referred if r is not None),
             url=_url("cases:safeguarding_add", reference=ref),
         )
 

@@ -128,7 +128,6 @@ def test_the_case_page_and_the_lists_compute_without_further_queries(case, offic
             "custody_limit",
             "custody_review",
             "charging_target",
-            "mash_referral",
         }
 
 
@@ -362,20 +361,24 @@ def test_a_charge_brings_the_first_court_target_met_by_the_first_appearance(case
     assert (court.status, court.met_at) == (Status.MET, hearing.hearing_at)
 
 
-def test_the_mash_referral_is_due_after_the_first_arrest_and_met_by_a_referral(case, officer, settings):
+def test_the_mash_referral_is_due_after_the_first_arrest_once_children_are_recorded(case, officer, settings):
     settings.MASH_REFERRAL_HOURS = 24
     arrest = arrest_in_custody(case, officer, NOW - 30 * HOUR)
-    [mash] = by_kind(deadlines_for(case), "mash_referral")
-    assert (mash.due_at, mash.status, mash.record) == (arrest.arrested_at + 24 * HOUR, Status.MISSED, arrest)
-    case.safeguarding_referrals.create(
-        pseudonymous_reference="CHILD-A",
-        children_count=1,
-        relationship="own_child",
-        mash_referred_at=arrest.arrested_at + 5 * HOUR,
-        recorded_by=officer,
+    assert by_kind(deadlines_for(case), "mash_referral") == []  # no children with access recorded
+    child = case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
     )
     [mash] = by_kind(deadlines_for(case), "mash_referral")
+    assert (mash.due_at, mash.status, mash.record) == (arrest.arrested_at + 24 * HOUR, Status.MISSED, arrest)
+    child.mash_referred_at = arrest.arrested_at + 5 * HOUR
+    child.save()
+    [mash] = by_kind(deadlines_for(case), "mash_referral")
     assert (mash.status, mash.met_at) == (Status.MET, arrest.arrested_at + 5 * HOUR)
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-B", children_count=1, relationship="household", recorded_by=officer
+    )
+    [mash] = by_kind(deadlines_for(case), "mash_referral")
+    assert (mash.status, mash.met_at) == (Status.MISSED, None)  # every child must be referred
 
 
 def test_an_outstanding_forensic_examination_is_due_at_its_target(case, officer, settings):

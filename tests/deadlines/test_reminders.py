@@ -25,7 +25,11 @@ def case(team, officer, supervisor):
 
 
 def arrest(case, *, days_ago):
+    """An arrest, and a child with access to the suspect not yet referred to children's services."""
     subject = SubjectFactory(case=case, full_name="John Smith")
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=case.officer_in_case
+    )
     return Arrest.objects.create(
         case=case,
         subject=subject,
@@ -61,13 +65,7 @@ def test_it_reminds_the_officer_and_supervisor_once_however_often_it_runs(case, 
 
 def test_due_soon_then_missed_are_two_reminders(case):
     made = arrest(case, days_ago=26)  # the charging target is two days away: due soon
-    case.safeguarding_referrals.create(
-        pseudonymous_reference="CHILD-A",
-        children_count=1,
-        relationship="own_child",
-        mash_referred_at=made.arrested_at + timedelta(hours=2),
-        recorded_by=case.officer_in_case,
-    )
+    case.safeguarding_referrals.update(mash_referred_at=made.arrested_at + timedelta(hours=2))
     deadline_sweep()
     assert reminders() == [("dc.hughes", "charging_target", "due_soon"), ("ds.okafor", "charging_target", "due_soon")]
     deadline_sweep(now=timezone.now() + 3 * DAY)
@@ -76,13 +74,7 @@ def test_due_soon_then_missed_are_two_reminders(case):
 
 def test_nothing_on_track_or_met_is_reminded(case):
     arrest(case, days_ago=0)
-    case.safeguarding_referrals.create(
-        pseudonymous_reference="CHILD-A",
-        children_count=1,
-        relationship="own_child",
-        mash_referred_at=timezone.now(),
-        recorded_by=case.officer_in_case,
-    )
+    case.safeguarding_referrals.update(mash_referred_at=timezone.now())
     assert deadline_sweep().notifications_created == 0
 
 

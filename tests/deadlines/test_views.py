@@ -22,6 +22,9 @@ def case_with_missed_target(team, officer, supervisor, **fields):
         team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY, **fields
     )
     subject = SubjectFactory(case=case, full_name="John Smith")
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
+    )  # not yet referred to children's services
     Arrest.objects.create(case=case, subject=subject, arrested_at=timezone.now() - 30 * DAY, arresting_officer=officer)
     return case
 

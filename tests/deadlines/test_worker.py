@@ -88,6 +88,9 @@ def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker,
     worker_log = mail_dir.parent / "worker.log"
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
     subject = SubjectFactory(case=case, full_name="John Smith")
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
+    )  # not yet referred to children's services
     Arrest.objects.create(
         case=case, subject=subject, arrested_at=timezone.now() - 30 * DAY, arresting_officer=officer
     )  # charging target and MASH referral missed: 2 deadlines x 2 people
@@ -134,6 +137,9 @@ def test_a_transient_database_error_is_retried_and_reminds_once(db, team, office
     fails as if the database had gone away, the retry succeeds, and reminders are made once."""
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
     subject = SubjectFactory(case=case)
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
+    )  # not yet referred to children's services
     Arrest.objects.create(case=case, subject=subject, arrested_at=timezone.now() - 30 * DAY, arresting_officer=officer)
     real = tasks.run_sweep
     attempts = []
