@@ -2,6 +2,7 @@
 Redis is unreachable and published when it is back."""
 
 import base64
+import io
 import json
 
 import pytest
@@ -50,7 +51,9 @@ def test_work_waits_while_redis_is_down_and_drains_when_it_is_back(db, broker, d
     assert pending.order_by("pk").first().attempts == 2  # after commit, then the relay
 
     app.conf.broker_url = BROKER_URL  # Redis is back
-    call_command("relay_outbox", "--once")
+    out = io.StringIO()
+    call_command("relay_outbox", "--once", stdout=out)
+    assert out.getvalue().strip() == "Published 2 task(s)."
     assert pending.count() == 0
     assert queued_tasks(broker) == ["cases.tasks.send_notification_email"] * 2
     bodies = [json.loads(base64.b64decode(json.loads(raw)["body"])) for raw in broker.lrange(QUEUE, 0, -1)]

@@ -18,10 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
         while True:
             report = outbox_relay()
+            published = report.published
             while report.published and not report.failed:  # drain a backlog without waiting
                 report = outbox_relay()
+                published += report.published
             if report.failed:
                 self.stderr.write(f"Broker unreachable; pending tasks kept: {report.error}")
             if once:
+                self.stdout.write(f"Published {published} task(s).")
                 return
             time.sleep(interval)
