@@ -16,7 +16,7 @@ from django.db import models
 from django.http import Http404
 
 from audit.services import audit_read
-from cases.models import Case, Referral, User
+from cases.models import Case, Notification, Referral, User
 from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
 from cases.signals import access_denied
@@ -25,6 +25,7 @@ CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."
 RECORD_NOT_FOUND = "No such record on this case."
 REFERRAL_NOT_FOUND = "No such referral."
+NOTIFICATION_NOT_FOUND = "No such reminder."
 NOT_ALLOWED = {
     Capability.RECORD_TEAM_CASES: CASE_NOT_CHANGEABLE,
     Capability.RECORD_DEVICES: "You can read this case but not record devices or triage on it.",
@@ -140,3 +141,13 @@ def require_capability(user: User, capability: Capability, *, obj_type: str = "p
     if not user_has_capability(user, capability):
         deny(user, obj_type, "", capability)
         raise PermissionDenied(ROLE_NOT_ALLOWED)
+
+
+def get_notification_for_user(user: User, pk: int) -> Notification:
+    """One of the user's own reminders; anyone else's is a 404, the same as a missing one."""
+    try:
+        return Notification.objects.get(pk=pk, recipient_id=user.pk)
+    except Notification.DoesNotExist:
+        if Notification.objects.filter(pk=pk).exists():
+            deny(user, "notification", pk, VIEW)
+        raise Http404(NOTIFICATION_NOT_FOUND) from None

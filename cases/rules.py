@@ -1,12 +1,13 @@
 """Dates the law or a local target derives. Each rule names its source and the date it applies from.
 
 Dates are computed here and nowhere else; services store the result, forms never take it. Periods
-in months are calendar months counted in Europe/London (31 Jan + 3 months = 30 Apr), so a time of
-day is kept across a change of the clocks.
+in months and days are calendar months and days counted in Europe/London (31 Jan + 3 months =
+30 Apr), so a time of day is kept across a change of the clocks. Periods in hours (the PACE custody
+clock, the MASH referral) are elapsed hours, whatever the clocks do.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -73,15 +74,16 @@ REFERRAL_RESPONSE_DAYS = {"very_high": 1, "high": 7, "medium": 14, "low": 30}
 WARRANT_RETURN = Rule(
     key="warrant_return",
     title="An executed or expired warrant is endorsed and returned to the court",
-    source="Police and Criminal Evidence Act 1984 s.16(9)-(12)",
+    source="Police and Criminal Evidence Act 1984 s.16(9)-(12); period: local target",
     applies_from=date(1986, 1, 1),
 )
+# The Act sets no period for the return; Safeguard's target for it is SAFEGUARD_WARRANT_RETURN_DAYS.
 
 
 def referral_response_due_at(*, received_at: datetime, risk_grade: str) -> datetime:
     """When the response to a referral is due: received at + the target days for its risk grade."""
     days = getattr(settings, "SAFEGUARD_REFERRAL_RESPONSE_DAYS", REFERRAL_RESPONSE_DAYS)[risk_grade]
-    return received_at + timedelta(days=days)
+    return add_days_london(received_at, days)
 
 
 class NoRuleInForce(ValueError):
@@ -92,7 +94,20 @@ def add_months_london(moment: datetime, months: int) -> datetime:
     """Add calendar months in Europe/London local time; end-of-month dates clamp (31 Jan + 1 = 28/29 Feb)."""
     local = moment.astimezone(LONDON)
     shifted = (local.replace(tzinfo=None) + relativedelta(months=months)).replace(tzinfo=LONDON)
-    return shifted.astimezone(ZoneInfo("UTC"))
+    return shifted.astimezone(UTC)
+
+
+def add_days_london(moment: datetime, days: int) -> datetime:
+    """Add calendar days in Europe/London local time (the same time of day, whatever the clocks do)."""
+    local = moment.astimezone(LONDON)
+    shifted = (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=LONDON)
+    return shifted.astimezone(UTC)
+
+
+def add_hours(moment: datetime, hours: timedelta) -> datetime:
+    """Add elapsed hours. Counted in UTC: Python adds to a London time by the wall clock, which is
+    an hour out across a change of the clocks."""
+    return moment.astimezone(UTC) + hours
 
 
 def warrant_expires_at(issued_at: datetime) -> datetime:
@@ -135,7 +150,7 @@ def bail_initial_end(*, regime: str, bail_start: datetime) -> datetime:
     if regime == "pcsca2022":
         return add_months_london(bail_start, 3)
     if regime == "pca2017":
-        return bail_start + timedelta(days=28)
+        return add_days_london(bail_start, 28)
     raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
 
 
@@ -149,7 +164,7 @@ def bail_extension_end(*, regime: str, bail_start: datetime, approver_rank: str)
 
 def charging_target_at(arrested_at: datetime) -> datetime:
     """The four-week charging target: a local target, configurable, not law."""
-    return arrested_at + timedelta(days=settings.CHARGING_TARGET_DAYS)
+    return add_days_london(arrested_at, settings.CHARGING_TARGET_DAYS)
 
 
 def retention_next_review_at(*, reviewed_at: datetime, retention_group: str) -> datetime:
@@ -195,30 +210,80 @@ CUSTODY_WARRANT_PERIOD = timedelta(hours=36)
 
 def custody_limit_at(relevant_time: datetime) -> datetime:
     """Detention without charge ends 24 hours after the relevant time unless extended (PACE s.41)."""
-    return relevant_time + CUSTODY_LIMIT
+    return add_hours(relevant_time, CUSTODY_LIMIT)
 
 
 def custody_superintendent_limit_at(relevant_time: datetime) -> datetime:
     """The furthest a superintendent may authorise: 36 hours after the relevant time (PACE s.42)."""
-    return relevant_time + CUSTODY_SUPERINTENDENT_LIMIT
+    return add_hours(relevant_time, CUSTODY_SUPERINTENDENT_LIMIT)
 
 
 def custody_maximum_at(relevant_time: datetime) -> datetime:
     """The absolute maximum: 96 hours after the relevant time (PACE s.44(3))."""
-    return relevant_time + CUSTODY_MAXIMUM
+    return add_hours(relevant_time, CUSTODY_MAXIMUM)
 
 
 def custody_warrant_limit_at(*, relevant_time: datetime, issued_at: datetime) -> datetime:
     """A warrant of further detention (or its extension) runs at most 36 hours from its issue
     (PACE s.43(12), s.44(3)) and never beyond 96 hours after the relevant time."""
-    return min(issued_at + CUSTODY_WARRANT_PERIOD, custody_maximum_at(relevant_time))
+    return min(add_hours(issued_at, CUSTODY_WARRANT_PERIOD), custody_maximum_at(relevant_time))
 
 
 def custody_reviews_due(*, relevant_time: datetime, until: datetime) -> list[datetime]:
     """Latest times for each review of detention up to `until`: 6 hours, then every 9 hours (PACE s.40)."""
     due = []
-    moment = relevant_time + CUSTODY_FIRST_REVIEW
+    moment = add_hours(relevant_time, CUSTODY_FIRST_REVIEW)
     while moment <= until:
         due.append(moment)
         moment += CUSTODY_REVIEW_INTERVAL
     return due
+
+
+def warrant_return_due_at(*, executed_at: datetime | None, expires_at: datetime) -> datetime:
+    """Return to the court after execution or expiry (PACE s.16(10)); the period is a local target."""
+    return add_days_london(executed_at or expires_at, settings.WARRANT_RETURN_DAYS)
+
+
+# --- Local targets after arrest and seizure ----------------------------------------------------
+
+FIRST_COURT = Rule(
+    key="first_court",
+    title="First court appearance of a charged suspect within four weeks of arrest",
+    source="Local target (not law); SAFEGUARD_FIRST_COURT_TARGET_DAYS",
+    applies_from=date(2017, 1, 1),
+    local_target=True,
+)
+MASH_REFERRAL = Rule(
+    key="mash_referral",
+    title="Referral to children's services (MASH) soon after the arrest",
+    source="Local target (not law); SAFEGUARD_MASH_REFERRAL_HOURS",
+    applies_from=date(2017, 1, 1),
+    local_target=True,
+)
+FORENSIC_EXAMINATION = Rule(
+    key="forensic_examination",
+    title="Full forensic examination completed within the target after it was requested",
+    source="Local target (not law); SAFEGUARD_FORENSIC_TARGET_DAYS",
+    applies_from=date(2017, 1, 1),
+    local_target=True,
+)
+
+
+def first_court_due_at(arrested_at: datetime) -> datetime:
+    """A charged suspect's first court appearance: arrest + the target days (local target, not law)."""
+    return add_days_london(arrested_at, settings.FIRST_COURT_TARGET_DAYS)
+
+
+def mash_referral_due_at(arrested_at: datetime) -> datetime:
+    """Children with access to the suspect referred to children's services: arrest + the target hours."""
+    return add_hours(arrested_at, timedelta(hours=settings.MASH_REFERRAL_HOURS))
+
+
+def forensic_examination_due_at(requested_at: datetime) -> datetime:
+    """A full forensic examination: requested at + the target days (local target, not law)."""
+    return add_days_london(requested_at, settings.FORENSIC_TARGET_DAYS)
+
+
+def bail_rule(regime: str) -> Rule:
+    """The rule of a bail regime recorded on a release."""
+    return BAIL_PCA_2017 if regime == "pca2017" else BAIL_PCSCA_2022

@@ -1,15 +1,12 @@
 """User-scoped reads. Every list of case data starts from `cases_visible_to`."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
-from cases import rules
 from cases.models import (
     Arrest,
     Case,
@@ -234,162 +231,6 @@ def case_page_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
             to_attr="latest_log_entries",
         ),
     )
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """Something due on a case: what, by when, under which rule, and where to record it."""
-
-    label: str
-    due_at: datetime
-    source: str
-    rule_key: str = ""
-    url: str = ""
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_at < timezone.now()
-
-
-def _url(name: str, **kwargs: object) -> str:
-    """A link where the page exists; stages still being built simply have none yet."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-DECIDED = (
-    ChargingSubmission.Decision.CHARGE,
-    ChargingSubmission.Decision.NO_FURTHER_ACTION,
-    ChargingSubmission.Decision.CAUTION,
-)
-
-
-def case_next_steps(case: Case, *, now: datetime | None = None) -> list[NextStep]:
-    """What is due next on the case, soonest first. Reads only what `case_page_prefetch` loaded."""
-    from warrants.models import Warrant
-
-    now = now or timezone.now()
-    steps: list[NextStep] = []
-    if case.status == Case.Status.CLOSED:
-        for review in case.retention_reviews.all()[:1]:  # newest first
-            if review.next_review_at:
-                steps.append(
-                    NextStep(
-                        label=f"MoPI review (group {review.retention_group})",
-                        due_at=review.next_review_at,
-                        source=rules.RETENTION_REVIEW.source,
-                        rule_key=rules.RETENTION_REVIEW.key,
-                    )
-                )
-        return steps
-
-    warrants = list(case.warrants.all())
-    searches = list(case.searches.all())
-    arrests = list(case.arrests.all())
-    submissions = list(case.charging_submissions.all())
-
-    # Referral response: until the first response on the ground (a search, an arrest, an execution).
-    responded = searches or arrests or any(w.executed_at for w in warrants)
-    if case.referral is not None and not responded:
-        referral = case.referral
-        steps.append(
-            NextStep(
-                label=f"Respond to referral ({referral.get_risk_grade_display().lower()} risk)",
-                due_at=rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade),
-                source=rules.REFERRAL_RESPONSE.source,
-                rule_key=rules.REFERRAL_RESPONSE.key,
-                url=_url("cases:referral_detail", pk=referral.pk),
-            )
-        )
-
-    for warrant in warrants:
-        link = _url("warrants:detail", reference=case.reference, pk=warrant.pk)
-        unexecuted = warrant.status == Warrant.Status.ISSUED
-        if unexecuted and warrant.expires_at and warrant.expires_at > now:
-            steps.append(
-                NextStep(
-                    label=f"Execute warrant for {warrant.premises} before it expires",
-                    due_at=warrant.expires_at,
-                    source=rules.WARRANT_EXPIRY.source,
-                    rule_key=rules.WARRANT_EXPIRY.key,
-                    url=link,
-                )
-            )
-        elif (unexecuted or warrant.status in (Warrant.Status.EXECUTED, Warrant.Status.EXPIRED)) and (
-            warrant.returned_at is None
-        ):
-            # Executed, or past its expiry unexecuted: endorse it and return it to the court.
-            due = warrant.executed_at or warrant.expires_at
-            if due is not None:
-                steps.append(
-                    NextStep(
-                        label=f"Return warrant for {warrant.premises} to {warrant.court}",
-                        due_at=due,
-                        source=rules.WARRANT_RETURN.source,
-                        rule_key=rules.WARRANT_RETURN.key,
-                        url=link,
-                    )
-                )
-
-    for arrest in arrests:
-        decided_after = [
-            s
-            for s in submissions
-            if s.subject_id == arrest.subject_id
-            and s.decision in DECIDED
-            and s.decision_at is not None
-            and s.decision_at >= arrest.arrested_at
-        ]
-        releases = list(arrest.releases.all())
-        latest = releases[-1] if releases else None
-        if latest is not None and latest.kind == Release.Kind.BAIL and not decided_after and latest.bail_ends_at:
-            ends = max([latest.bail_ends_at, *(e.new_end for e in latest.bail_extensions.all())])
-            rule = rules.BAIL_PCA_2017 if latest.bail_regime == "pca2017" else rules.BAIL_PCSCA_2022
-            steps.append(
-                NextStep(
-                    label=f"Pre-charge bail of {arrest.subject} ends",
-                    due_at=ends,
-                    source=rule.source,
-                    rule_key=rule.key,
-                    url=_url("cases:bail_extend", reference=case.reference, arrest_pk=arrest.pk, pk=latest.pk),
-                )
-            )
-        if not decided_after:
-            awaiting = [
-                s
-                for s in submissions
-                if s.subject_id == arrest.subject_id
-                and s.decision == ChargingSubmission.Decision.PENDING
-                and s.submitted_at >= arrest.arrested_at
-            ]
-            link = (
-                _url("cases:charging_decision", reference=case.reference, pk=awaiting[-1].pk)
-                if awaiting
-                else _url("cases:charging_submit", reference=case.reference)
-            )
-            steps.append(
-                NextStep(
-                    label=f"Charging decision for {arrest.subject} (four-week target)",
-                    due_at=rules.charging_target_at(arrest.arrested_at),
-                    source=rules.CHARGING_TARGET.source,
-                    rule_key=rules.CHARGING_TARGET.key,
-                    url=link,
-                )
-            )
-
-    upcoming = [h for h in case.hearings.all() if h.hearing_at >= now]
-    if upcoming:
-        hearing = min(upcoming, key=lambda h: h.hearing_at)
-        steps.append(
-            NextStep(
-                label=f"{hearing.get_hearing_type_display()} for {hearing.subject} at {hearing.court}",
-                due_at=hearing.hearing_at,
-                source="Listed by the court",
-            )
-        )
-    return sorted(steps, key=lambda step: step.due_at)
 
 
 # --- Referrals ----------------------------------------------------------------------------------

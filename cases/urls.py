@@ -6,6 +6,7 @@ from cases.views import charging as charging_views
 from cases.views import closure as closure_views
 from cases.views import court as court_views
 from cases.views import custody as custody_views
+from cases.views import deadlines as deadline_views
 from cases.views import referrals as referral_views
 from cases.views import safeguarding as safeguarding_views
 from cases.views import search as search_views
@@ -91,6 +92,11 @@ urlpatterns = [
         closure_views.retention_review_add,
         name="retention_review_add",
     ),
+    # Deadlines and reminders
+    path("deadlines/", deadline_views.deadlines_page, name="deadlines"),
+    path("inbox/", deadline_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", deadline_views.notification_read, name="notification_read"),
+    path("inbox/read-all/", deadline_views.notifications_read_all, name="notifications_read_all"),
     # Access
     path("cases/<str:reference>/access/grant/", access_views.access_grant, name="access_grant"),
     path("cases/<str:reference>/access/revoke/", access_views.access_revoke, name="access_revoke"),

@@ -19,4 +19,17 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Deadlines: every ten minutes, mark warrants past their three months as expired and remind the
+    # officer in the case and the supervisor of deadlines due soon or missed. Ten minutes because
+    # the custody clock is counted in hours; reminders are made once however often it runs.
+    "deadline-sweep": {
+        "task": "cases.tasks.deadline_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Outbox: every minute, publish tasks left pending while Redis was unreachable (the Procfile's
+    # `relay_outbox` loop does the same without beat; both may run at once).
+    "relay-outbox": {
+        "task": "outbox.tasks.relay_outbox",
+        "schedule": crontab(),
+    },
 }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "warrants",
     "audit",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.context_processors.inbox",
             ],
             "builtins": ["cases.templatetags.safeguard"],
         },
@@ -243,17 +245,44 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
+# The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
 
 EMAIL_BACKEND = env.str(
     "SAFEGUARD_EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("SAFEGUARD_FROM_EMAIL", default="safeguard@localhost")
+# Where django.core.mail.backends.filebased.EmailBackend writes each message, one file per message.
+EMAIL_FILE_PATH = env.str("SAFEGUARD_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 
 # Case references look like STF-2026-000123: force code, year opened, sequence.
 CASE_REFERENCE_DIGITS = 6
 # Four-week charging target: a local target, not law (see cases/rules.py).
 CHARGING_TARGET_DAYS = env.int("SAFEGUARD_CHARGING_TARGET_DAYS", default=28)
+
+# --- Deadlines and reminders (docs/deadlines.md) ---
+# Local targets, not law: each is a rule in cases/rules.py that says so.
+FIRST_COURT_TARGET_DAYS = env.int("SAFEGUARD_FIRST_COURT_TARGET_DAYS", default=28)
+MASH_REFERRAL_HOURS = env.int("SAFEGUARD_MASH_REFERRAL_HOURS", default=24)
+FORENSIC_TARGET_DAYS = env.int("SAFEGUARD_FORENSIC_TARGET_DAYS", default=90)
+WARRANT_RETURN_DAYS = env.int("SAFEGUARD_WARRANT_RETURN_DAYS", default=7)
+# A deadline is "due soon" (amber) this long before it falls due: hours for the custody clock,
+# days for the rest; SAFEGUARD_DUE_SOON_DAYS for every kind not named.
+_due_soon_days = env.int("SAFEGUARD_DUE_SOON_DAYS", default=3)
+DEADLINE_DUE_SOON = {
+    "custody_review": timedelta(hours=env.int("SAFEGUARD_DUE_SOON_CUSTODY_HOURS", default=2)),
+    "custody_limit": timedelta(hours=env.int("SAFEGUARD_DUE_SOON_CUSTODY_HOURS", default=2)),
+    "mash_referral": timedelta(hours=env.int("SAFEGUARD_DUE_SOON_MASH_REFERRAL_HOURS", default=6)),
+    "referral_response": timedelta(days=env.int("SAFEGUARD_DUE_SOON_REFERRAL_RESPONSE_DAYS", default=1)),
+    "bail_end": timedelta(days=env.int("SAFEGUARD_DUE_SOON_BAIL_DAYS", default=7)),
+    "warrant_expiry": timedelta(days=env.int("SAFEGUARD_DUE_SOON_WARRANT_EXPIRY_DAYS", default=14)),
+    "retention_review": timedelta(days=env.int("SAFEGUARD_DUE_SOON_RETENTION_REVIEW_DAYS", default=30)),
+}
+DEADLINE_DUE_SOON_DEFAULT = timedelta(days=_due_soon_days)
+for _value in (*DEADLINE_DUE_SOON.values(), DEADLINE_DUE_SOON_DEFAULT, timedelta(days=FORENSIC_TARGET_DAYS)):
+    if _value <= timedelta(0):
+        raise ImproperlyConfigured("Deadline targets and SAFEGUARD_DUE_SOON_* thresholds must be more than 0.")
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from .choices import ImageCategory
 from .closure import Closure, RetentionReview
 from .court import CourtHearing
 from .custody import Arrest, BailExtension, CustodyExtension, Offence, Release
+from .notifications import Notification
 from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
@@ -27,6 +28,7 @@ __all__ = [
     "Force",
     "ImageCategory",
     "ImageCount",
+    "Notification",
     "Offence",
     "Premises",
     "Referral",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import audit_search
+from cases.deadlines import case_deadlines
 from cases.forms.case import (
     CaseListFilterForm,
     CaseLogCorrectionForm,
@@ -27,7 +28,7 @@ from cases.permissions import (
     require_capability,
 )
 from cases.roles import Capability
-from cases.selectors import case_access_rows, case_allows, case_list_for, case_next_steps
+from cases.selectors import case_access_rows, case_allows, case_list_for
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage
 
@@ -107,7 +108,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for_page(request.user, reference)  # type: ignore[arg-type]
-    context = {"case": case, "next_steps": case_next_steps(case), "nav": "cases"}
+    deadlines = case_deadlines(case, now=timezone.now())
+    context = {
+        "case": case,
+        "deadlines": [d for d in deadlines if d.outstanding],
+        "past_deadlines": [d for d in deadlines if not d.outstanding],
+        "nav": "cases",
+    }
     if case_allows(case, request.user, Capability.SUPERVISE):  # type: ignore[arg-type]
         context.update(can_supervise=True, access_rows=case_access_rows(case))
     return render(request, "cases/detail.html", context)

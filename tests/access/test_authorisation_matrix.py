@@ -20,6 +20,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.models import Notification
 from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
@@ -134,6 +135,12 @@ RULES: dict[str, Rule] = {
     "cases:comms_request_result": referral(request_pk="comms_request"),
     "cases:referral_outcome": referral(),
     "cases:case_open_from_referral": referral(),
+    # Deadlines and the inbox: anyone signed in; lists scoped to what they may see, the inbox to
+    # their own reminders (a reminder of someone else's is a 404, as a missing one).
+    "cases:deadlines": SIGNED_IN,
+    "cases:inbox": SIGNED_IN,
+    "cases:notifications_read_all": Rule("signed_in", methods=("POST",)),
+    "cases:notification_read": Rule("notification", methods=("POST",)),
     # The audit trail: read-only, auditors only.
     "audit:search": AUDITOR,
     "audit:export": AUDITOR,
@@ -216,6 +223,8 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
         return "ok" if rule.need in ROLE_CAPABILITIES.get(actor, set()) else "403"
     if rule.kind == "auditor":
         return "ok" if actor == "auditor" else "404"
+    if rule.kind == "notification":
+        return "ok" if actor == NOTIFIED else "404"
     if rule.kind == "referral":
         if target == "referral" and actor in SEES_REFERRALS:
             return "ok"
@@ -236,6 +245,20 @@ def answer(response, login_url: str) -> str:  # type: ignore[no-untyped-def]
     return f"unexpected {response.status_code}"
 
 
+# The one person with a reminder in the world: a reminder is answered only to its recipient.
+NOTIFIED = "officer_a"
+
+
+def notification_for(world: World, actor: str) -> Notification:
+    case = world.cases["case"]
+    return Notification.objects.get_or_create(
+        recipient=world.users[actor],
+        deadline_key="charging_target:test",
+        threshold="due_soon",
+        defaults={"case": case, "kind": "charging_target", "label": "Charging decision", "due_at": case.opened_at},
+    )[0]
+
+
 def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> dict[str, object]:
     rule = RULES[name]
     records = dict(rule.records)
@@ -244,6 +267,8 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
         if rule.kind == "auditor":
             # Who read a case, what a person did: asked about the team A case and its officer.
             kwargs[key] = world.cases["case"].reference if key == "reference" else world.users["officer_a"].username
+        elif rule.kind == "notification":
+            kwargs[key] = notification_for(world, NOTIFIED).pk
         elif key == "reference":
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":

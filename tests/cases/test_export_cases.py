@@ -82,7 +82,7 @@ def test_it_writes_derived_dates_as_read_only_fields_and_no_system_log_lines(imp
     assert closed["warrants"][0]["expires_at"] == "2021-05-22T10:40:00+00:00"
     assert closed["warrants"][0]["status"] == "returned"
     bail = closed["arrests"][0]["releases"][0]
-    assert (bail["bail_regime"], bail["bail_ends_at"]) == ("pca2017", "2021-04-01T19:30:00+00:00")
+    assert (bail["bail_regime"], bail["bail_ends_at"]) == ("pca2017", "2021-04-01T18:30:00+00:00")
     assert bail["bail_extensions"][0]["new_end"] == "2021-06-04T18:30:00+00:00"
     assert closed["closure"]["next_review_at"] == "2031-10-20T10:00:00+00:00"
     assert closed["retention_reviews"][0]["next_review_at"] == "2034-10-21T09:00:00+00:00"

@@ -164,7 +164,8 @@ def test_the_2021_arrest_is_bailed_under_the_2017_regime_and_2025_under_2022(imp
     old = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert old.bail_regime == Release.BailRegime.PCA_2017
     assert old.bail_ends_at == rules.bail_initial_end(regime="pca2017", bail_start=old.released_at)
-    assert old.bail_ends_at.isoformat() == "2021-04-01T19:30:00+00:00"  # 28 days
+    # 28 calendar days in UK time: 19:30 GMT on 4 Mar to 19:30 BST on 1 Apr.
+    assert old.bail_ends_at.isoformat() == "2021-04-01T18:30:00+00:00"
     assert [e.approver_rank for e in old.bail_extensions.order_by("approved_at")] == ["superintendent", "magistrates"]
     recent = Release.objects.get(arrest__case__reference="STF-2025-000412", kind=Release.Kind.BAIL)
     assert recent.bail_regime == Release.BailRegime.PCSCA_2022
@@ -191,7 +192,7 @@ def test_it_recomputes_derived_dates_and_ignores_read_only_fields_in_the_file(im
     assert stored.expires_at == rules.warrant_expires_at(stored.issued_at)
     release = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert release.bail_regime == "pca2017"
-    assert release.bail_ends_at.isoformat() == "2021-04-01T19:30:00+00:00"
+    assert release.bail_ends_at.isoformat() == "2021-04-01T18:30:00+00:00"  # 28 days, UK time
 
 
 def test_a_dry_run_checks_every_line_and_stores_nothing(importer):

@@ -1,0 +1,446 @@
+"""Every deadline of a case, computed from its records by the rules in `cases.rules`.
+
+A deadline is derived, never stored: what it is about (`record`), when it falls due (`due_at`, from
+a rule), the rule's source (a legal citation, or "Local target (not law)"), whether and when it was
+met, and its status now:
+
+- met: done by its due time;
+- missed: past its due time and not done, or done late;
+- due soon: not done, and due within the threshold for its kind (settings.DEADLINE_DUE_SOON);
+- on track: not done, and due later than that.
+
+`case_deadlines` reads only what `deadline_prefetch` (or the case page's `case_page_prefetch`)
+loaded, so a list of cases costs a fixed number of queries whatever its length.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from cases import rules
+from cases.models import (
+    Arrest,
+    Case,
+    ChargingSubmission,
+    CourtHearing,
+    Release,
+    Team,
+    User,
+)
+from cases.selectors import cases_visible_to
+
+
+class Kind(models.TextChoices):
+    REFERRAL_RESPONSE = "referral_response", "Referral response"
+    WARRANT_EXPIRY = "warrant_expiry", "Warrant expiry"
+    WARRANT_RETURN = "warrant_return", "Warrant return"
+    CUSTODY_REVIEW = "custody_review", "Review of detention"
+    CUSTODY_LIMIT = "custody_limit", "Detention limit"
+    BAIL_END = "bail_end", "Pre-charge bail"
+    CHARGING_TARGET = "charging_target", "Charging target"
+    FIRST_COURT = "first_court", "First court appearance"
+    MASH_REFERRAL = "mash_referral", "MASH referral"
+    FORENSIC_EXAMINATION = "forensic_examination", "Forensic examination"
+    RETENTION_REVIEW = "retention_review", "MoPI review"
+
+
+class Status(models.TextChoices):
+    MISSED = "missed", "Missed"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TRACK = "on_track", "On track"
+    MET = "met", "Met"
+
+
+# Tag classes of static/css/safeguard.css; the status is always also said in words.
+STATUS_TAGS = {
+    Status.MISSED: "tag-red",
+    Status.DUE_SOON: "tag-orange",
+    Status.ON_TRACK: "tag-grey",
+    Status.MET: "tag-green",
+}
+DECIDED = (
+    ChargingSubmission.Decision.CHARGE,
+    ChargingSubmission.Decision.NO_FURTHER_ACTION,
+    ChargingSubmission.Decision.CAUTION,
+)
+
+
+def due_soon_threshold(kind: str) -> timedelta:
+    return settings.DEADLINE_DUE_SOON.get(kind, settings.DEADLINE_DUE_SOON_DEFAULT)
+
+
+def deadline_status(*, kind: str, due_at: datetime, met_at: datetime | None, now: datetime) -> Status:
+    """The status of a deadline at `now`. Exactly at its due time it is still due soon, not missed."""
+    if met_at is not None:
+        return Status.MET if met_at <= due_at else Status.MISSED
+    if now > due_at:
+        return Status.MISSED
+    if due_at - now <= due_soon_threshold(kind):
+        return Status.DUE_SOON
+    return Status.ON_TRACK
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of a case. `outstanding` is False once it is met or can no longer be met
+    (a warrant that expired unexecuted: what is due then is its return)."""
+
+    kind: str
+    label: str
+    due_at: datetime
+    source: str
+    status: Status
+    case: Case
+    record: models.Model
+    met_at: datetime | None = None
+    note: str = ""
+    url: str = ""
+    lapsed: bool = False
+
+    @property
+    def outstanding(self) -> bool:
+        return self.met_at is None and not self.lapsed
+
+    @property
+    def status_label(self) -> str:
+        if self.status == Status.MISSED and self.met_at is not None:
+            return "Missed (done late)"
+        return str(self.status.label)
+
+    @property
+    def tag(self) -> str:
+        return STATUS_TAGS[self.status]
+
+    @property
+    def local_target(self) -> bool:
+        return self.source.startswith("Local target")
+
+    @property
+    def key(self) -> str:
+        """Identifies this deadline for reminders: the record and the due time, so a moved due time
+        (bail extended, the next review of detention) is a new deadline."""
+        return f"{self.kind}:{self.record._meta.label_lower}:{self.record.pk}:{self.due_at.isoformat()}"
+
+
+def _url(name: str, **kwargs: object) -> str:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+class _Builder:
+    """Collects a case's deadlines, giving each its status at `now`."""
+
+    def __init__(self, case: Case, now: datetime) -> None:
+        self.case = case
+        self.now = now
+        self.found: list[Deadline] = []
+
+    def add(
+        self,
+        kind: Kind,
+        *,
+        label: str,
+        due_at: datetime,
+        source: str,
+        record: models.Model,
+        met_at: datetime | None = None,
+        **extra: object,
+    ) -> None:
+        status = deadline_status(kind=kind, due_at=due_at, met_at=met_at, now=self.now)
+        self.found.append(
+            Deadline(
+                kind=str(kind),
+                label=label,
+                due_at=due_at,
+                source=source,
+                status=status,
+                case=self.case,
+                record=record,
+                met_at=met_at,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
+
+
+def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
+    """Every deadline of `case`, soonest first. Reads only prefetched relations (no queries).
+
+    On a closed case only what was met (history) and its MoPI reviews are kept: nothing else is due.
+    """
+    from warrants.models import Warrant
+
+    b = _Builder(case, now)
+    warrants = list(case.warrants.all())
+    searches = list(case.searches.all())
+    arrests = list(case.arrests.all())
+    submissions = list(case.charging_submissions.all())
+    hearings = list(case.hearings.all())
+    ref = case.reference
+
+    if case.referral is not None:
+        referral = case.referral
+        b.add(
+            Kind.REFERRAL_RESPONSE,
+            label=f"Respond to referral ({referral.get_risk_grade_display().lower()} risk)",
+            due_at=rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade),
+            source=rules.REFERRAL_RESPONSE.source,
+            record=referral,
+            # The first response on the ground: a search, an arrest or a warrant executed.
+            met_at=_earliest(
+                *(s.started_at for s in searches), *(a.arrested_at for a in arrests), *(w.executed_at for w in warrants)
+            ),
+            url=_url("cases:referral_detail", pk=referral.pk),
+        )
+
+    for warrant in warrants:
+        if warrant.issued_at is None or warrant.expires_at is None:
+            continue
+        link = _url("warrants:detail", reference=ref, pk=warrant.pk)
+        expired = warrant.executed_at is None and (warrant.expires_at < now or warrant.status != Warrant.Status.ISSUED)
+        b.add(
+            Kind.WARRANT_EXPIRY,
+            label=f"Execute warrant for {warrant.premises} before it expires",
+            due_at=warrant.expires_at,
+            source=rules.WARRANT_EXPIRY.source,
+            record=warrant,
+            met_at=warrant.executed_at,
+            lapsed=expired,
+            url=link,
+        )
+        if warrant.executed_at is not None or expired:
+            b.add(
+                Kind.WARRANT_RETURN,
+                label=f"Return warrant for {warrant.premises} to {warrant.court}",
+                due_at=rules.warrant_return_due_at(executed_at=warrant.executed_at, expires_at=warrant.expires_at),
+                source=rules.WARRANT_RETURN.source,
+                record=warrant,
+                met_at=warrant.returned_at,
+                url=link,
+            )
+
+    for arrest in arrests:
+        _arrest_deadlines(b, arrest, submissions, hearings)
+
+    # Children with access to the suspect are recorded as safeguarding records; each must be referred
+    # to children's services. The clock runs from the first arrest; met once every record is referred.
+    children = list(case.safeguarding_referrals.all())
+    if arrests and children:
+        first = arrests[0]
+        referred = [c.mash_referred_at for c in children]
+        b.add(
+            Kind.MASH_REFERRAL,
+            label="Refer children with access to the suspect to children's services (MASH)",
+            due_at=rules.mash_referral_due_at(first.arrested_at),
+            source=rules.MASH_REFERRAL.source,
+            record=first,
+            met_at=None if None in referred else max(r for r in referred if r is not None),
+            url=_url("cases:safeguarding_add", reference=ref),
+        )
+
+    for device in case.devices.all():
+        if device.forensic_requested_at is None:
+            continue
+        b.add(
+            Kind.FORENSIC_EXAMINATION,
+            label=f"Forensic examination of {device.exhibit_reference}",
+            due_at=rules.forensic_examination_due_at(device.forensic_requested_at),
+            source=rules.FORENSIC_EXAMINATION.source,
+            record=device,
+            met_at=device.forensic_completed_at,
+            url=_url("cases:device_detail", reference=ref, pk=device.pk),
+        )
+
+    reviews = sorted(case.retention_reviews.all(), key=lambda r: r.reviewed_at)
+    for review, following in zip(reviews, [*reviews[1:], None], strict=False):
+        if review.next_review_at is None:
+            continue
+        b.add(
+            Kind.RETENTION_REVIEW,
+            label=f"MoPI review (group {review.retention_group})",
+            due_at=review.next_review_at,
+            source=rules.RETENTION_REVIEW.source,
+            record=review,
+            met_at=following.reviewed_at if following else None,
+            url=_url("cases:retention_review_add", reference=ref),
+        )
+
+    found = b.found
+    if case.status == Case.Status.CLOSED:
+        found = [d for d in found if d.kind == Kind.RETENTION_REVIEW or d.met_at is not None]
+    return sorted(found, key=lambda d: (d.due_at, d.kind))
+
+
+def _arrest_deadlines(
+    b: _Builder, arrest: Arrest, submissions: list[ChargingSubmission], hearings: list[CourtHearing]
+) -> None:
+    ref, now, subject = b.case.reference, b.now, arrest.subject
+    releases = list(arrest.releases.all())
+    decided = [
+        s
+        for s in submissions
+        if s.subject_id == arrest.subject_id
+        and s.decision in DECIDED
+        and s.decision_at is not None
+        and s.decision_at >= arrest.arrested_at
+    ]
+    decided_at = _earliest(*(s.decision_at for s in decided))
+    charged_at = _earliest(
+        *(s.decision_at for s in decided if s.decision == ChargingSubmission.Decision.CHARGE),
+        *(r.released_at for r in releases if r.kind == Release.Kind.CHARGED),
+    )
+    arrest_link = _url("cases:arrest_detail", reference=ref, pk=arrest.pk)
+
+    # PACE custody clock, from the relevant time.
+    if arrest.relevant_time is not None:
+        rt = arrest.relevant_time
+        left = _earliest(arrest.left_custody_at, *(r.released_at for r in releases))
+        extensions = list(arrest.custody_extensions.all())
+        limit = max([rules.custody_limit_at(rt), *(e.detention_until for e in extensions)])
+        rule = rules.PACE_DETENTION_LIMIT
+        if extensions:
+            wofd = extensions[-1].authority != "superintendent"
+            rule = rules.PACE_WARRANT_OF_FURTHER_DETENTION if wofd else rules.PACE_SUPERINTENDENT_EXTENSION
+        # Not known to have left custody but past the 96-hour maximum: the clock is over either way.
+        over = left is None and now > rules.custody_maximum_at(rt)
+        b.add(
+            Kind.CUSTODY_LIMIT,
+            label=f"Charge or release {subject} (detention limit)",
+            due_at=limit,
+            source=rule.source,
+            record=arrest,
+            met_at=left,
+            lapsed=over,
+            url=arrest_link,
+        )
+        if left is None and not over:
+            upcoming = [r for r in rules.custody_reviews_due(relevant_time=rt, until=limit) if r >= now]
+            if upcoming:
+                number = len(rules.custody_reviews_due(relevant_time=rt, until=upcoming[0]))
+                b.add(
+                    Kind.CUSTODY_REVIEW,
+                    label=f"Review of detention of {subject} (review {number})",
+                    due_at=upcoming[0],
+                    source=rules.PACE_REVIEWS.source,
+                    record=arrest,
+                    url=arrest_link,
+                )
+
+    # Pre-charge bail, by the regime in force on the arrest date; each bail until it is replaced.
+    for release, following in zip(releases, [*releases[1:], None], strict=False):
+        if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
+            continue
+        bail_extensions = list(release.bail_extensions.all())
+        ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
+        rule = rules.bail_rule(release.bail_regime)
+        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+        next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
+        furthest = rules.bail_extension_end(
+            regime=release.bail_regime, bail_start=release.released_at, approver_rank=next_rank
+        )
+        note = (
+            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, "
+            f"to {furthest.astimezone(rules.LONDON):%-d %b %Y %H:%M}"
+            if furthest
+            else "Next extension: the magistrates' court"
+        )
+        b.add(
+            Kind.BAIL_END,
+            label=f"Pre-charge bail of {subject} ends",
+            due_at=ends,
+            source=rule.source,
+            record=release,
+            met_at=_earliest(decided_at, following.released_at if following else None),
+            note=note,
+            url=_url("cases:bail_extend", reference=ref, arrest_pk=arrest.pk, pk=release.pk),
+        )
+
+    b.add(
+        Kind.CHARGING_TARGET,
+        label=f"Charging decision for {subject} (four-week target)",
+        due_at=rules.charging_target_at(arrest.arrested_at),
+        source=rules.CHARGING_TARGET.source,
+        record=arrest,
+        met_at=_earliest(decided_at, charged_at),
+        url=_url("cases:charging_submit", reference=ref),
+    )
+
+    if charged_at is not None:
+        first = [
+            h
+            for h in hearings
+            if h.subject_id == arrest.subject_id
+            and h.hearing_type == CourtHearing.Type.FIRST_APPEARANCE
+            and h.hearing_at >= arrest.arrested_at
+        ]
+        held = [h.hearing_at for h in first if h.hearing_at <= now]
+        listed = [h.hearing_at for h in first if h.hearing_at > now]
+        b.add(
+            Kind.FIRST_COURT,
+            label=f"First court appearance of {subject}",
+            due_at=rules.first_court_due_at(arrest.arrested_at),
+            source=rules.FIRST_COURT.source,
+            record=arrest,
+            met_at=min(held) if held else None,
+            note=f"Listed for {min(listed).astimezone(rules.LONDON):%-d %b %Y %H:%M}" if listed and not held else "",
+            url=_url("cases:hearing_add", reference=ref),
+        )
+
+
+def deadline_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """What `case_deadlines` reads, for many cases in a fixed number of queries."""
+    from warrants.models import Warrant
+
+    return queryset.select_related("referral", "team", "officer_in_case", "supervisor").prefetch_related(
+        Prefetch("warrants", queryset=Warrant.objects.select_related("premises")),
+        "searches",
+        Prefetch("arrests", queryset=Arrest.objects.select_related("subject")),
+        "arrests__releases",
+        "arrests__releases__bail_extensions",
+        "arrests__custody_extensions",
+        "charging_submissions",
+        "hearings",
+        "safeguarding_referrals",
+        "devices",
+        "retention_reviews",
+    )
+
+
+URGENT = (Status.MISSED, Status.DUE_SOON)
+
+
+def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500) -> list[Deadline]:
+    """The outstanding due-soon and missed deadlines of `cases`, most urgent (earliest due) first.
+
+    Cases are loaded `batch` at a time with `deadline_prefetch`: a fixed number of queries a batch.
+    """
+    found: list[Deadline] = []
+    ids = list(cases.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = deadline_prefetch(Case.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
+        for case in chunk:
+            found.extend(d for d in case_deadlines(case, now=now) if d.outstanding and d.status in URGENT)
+    return sorted(found, key=lambda d: (d.due_at, d.case.reference, d.kind))
+
+
+def deadlines_due_for(
+    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
+) -> list[Deadline]:
+    """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
+    optionally of one team or one officer in the case, most urgent first."""
+    cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
+    if team is not None:
+        cases = cases.filter(team=team)
+    if officer is not None:
+        cases = cases.filter(officer_in_case=officer)
+    return deadlines_of_cases(cases, now=now)

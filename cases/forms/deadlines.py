@@ -1,0 +1,28 @@
+"""The deadlines page's filters (GET), for supervisors. Invalid values are ignored, not errors."""
+
+from typing import Any
+
+from django import forms
+
+from cases.models import Team, User
+
+
+class DeadlineFilterForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
+    officer = forms.ModelChoiceField(
+        label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = user.teams.select_related("force").order_by("name")
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True, teams__in=teams).distinct().order_by("last_name", "first_name")
+        )
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, ready for `deadlines_due_for`."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in ("team", "officer") if name not in self.errors and data.get(name)}

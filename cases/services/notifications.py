@@ -1,0 +1,146 @@
+"""Reminders of deadlines: the sweep that notifies, the inbox's writes, and the e-mail of each
+reminder (docs/deadlines.md).
+
+The sweep is safe to run any number of times, at once or again after a failure: a reminder is
+created with get_or_create under the unique constraint `notification_once_per_threshold`, so a
+second run finds it instead of making another, and its e-mail is queued through the outbox in the
+same transaction that created it, so it is queued exactly once too.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import rules
+from cases.deadlines import Deadline, Status, deadlines_of_cases
+from cases.models import Case, Notification, User
+from cases.selectors import case_is_visible_to
+from outbox.services import outbox_enqueue
+
+logger = logging.getLogger(__name__)
+SEND_EMAIL_TASK = "cases.tasks.send_notification_email"
+THRESHOLDS = {Status.DUE_SOON: Notification.Threshold.DUE_SOON, Status.MISSED: Notification.Threshold.MISSED}
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    warrants_expired: int
+    deadlines: int
+    notifications_created: int
+
+
+def _recipients(deadline: Deadline) -> list[User]:
+    """The officer in the case and the supervisor: active, each once."""
+    case = deadline.case
+    people = {p.pk: p for p in (case.officer_in_case, case.supervisor) if p is not None and p.is_active}
+    return list(people.values())
+
+
+@transaction.atomic
+def notification_for_deadline(*, deadline: Deadline, recipient: User) -> tuple[Notification, bool]:
+    """The reminder of `deadline` at its current threshold for `recipient`; created (with its e-mail
+    queued through the outbox) only if there is none yet. Returns it and whether it was created."""
+    notification, created = Notification.objects.get_or_create(
+        recipient=recipient,
+        deadline_key=deadline.key,
+        threshold=THRESHOLDS[deadline.status],
+        defaults={
+            "case": deadline.case,
+            "kind": deadline.kind,
+            "label": deadline.label[:300],
+            "due_at": deadline.due_at,
+            "source": deadline.source[:200],
+        },
+    )
+    if created:
+        outbox_enqueue(SEND_EMAIL_TASK, notification.pk)
+    return notification, created
+
+
+def warrants_mark_expired(*, now: datetime) -> int:
+    """Mark every issued, unexecuted warrant past its expiry as expired (warrant_mark_expired)."""
+    from warrants.models import Warrant
+    from warrants.services import warrant_mark_expired
+
+    due = Warrant.objects.filter(
+        status=Warrant.Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, case__status=Case.Status.OPEN
+    ).select_related("case__officer_in_case")
+    return sum(warrant_mark_expired(warrant=warrant, now=now) for warrant in due)
+
+
+def deadline_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Mark expired warrants, then remind the officer in the case and the supervisor of every
+    deadline that is due soon or missed: once per deadline, threshold and recipient."""
+    now = now or timezone.now()
+    expired = warrants_mark_expired(now=now)
+    retention_due = Q(status=Case.Status.CLOSED, retention_reviews__next_review_at__isnull=False)
+    cases = Case.objects.filter(Q(status=Case.Status.OPEN) | retention_due).distinct()
+    deadlines = deadlines_of_cases(cases, now=now)
+    created = 0
+    for deadline in deadlines:
+        for recipient in _recipients(deadline):
+            created += notification_for_deadline(deadline=deadline, recipient=recipient)[1]
+    return SweepReport(warrants_expired=expired, deadlines=len(deadlines), notifications_created=created)
+
+
+# --- The inbox -----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, actor: User) -> None:
+    """Mark one of the actor's own reminders as read (the view fetched it as theirs)."""
+    if notification.recipient_id != actor.pk:
+        raise ValueError("Only the recipient marks a reminder as read.")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- E-mail --------------------------------------------------------------------------------------
+
+EMAIL_SUBJECT = {
+    Notification.Threshold.DUE_SOON: "Safeguard: due soon on {reference}",
+    Notification.Threshold.MISSED: "Safeguard: missed on {reference}",
+}
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """E-mail one reminder to its recipient, once; True if it was sent now.
+
+    The row is locked while the message is sent and `emailed_at` set in the same transaction, so two
+    runs of the task (a retry, a duplicate publish) send it once. Nothing is sent to someone with no
+    address, who is no longer active, or who can no longer see the case (the inbox hides it too).
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient", "case")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        if not recipient.is_active or not recipient.email or not case_is_visible_to(notification.case, recipient):
+            return False
+        reference = notification.case.reference
+        due = notification.due_at.astimezone(rules.LONDON)
+        body = (
+            f"{notification.get_threshold_display()}: {notification.label}\n"
+            f"Case {reference}, due {due.day} {due:%b %Y %H:%M} (UK time).\n"
+            f"Rule or source: {notification.source}\n\n"
+            f"Open the case in Safeguard: {reverse('cases:detail', kwargs={'reference': reference})}\n"
+        )
+        subject = EMAIL_SUBJECT[Notification.Threshold(notification.threshold)].format(reference=reference)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        return True

@@ -1,0 +1,74 @@
+"""The deadlines page (what is due soon or missed on the cases a person may see) and the inbox."""
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEntry
+from audit.services import audit_record
+from cases.deadlines import deadlines_due_for
+from cases.forms.deadlines import DeadlineFilterForm
+from cases.models import Notification, User
+from cases.permissions import get_notification_for_user
+from cases.roles import Capability, user_has_capability
+from cases.selectors import cases_visible_to
+from cases.services.notifications import notification_mark_read, notifications_mark_all_read
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def audit_cases_read(request: HttpRequest, *, page: str, references: list[str]) -> None:
+    """One read (consultation) entry for a page of case data, naming every case it showed."""
+    shown = sorted(set(references))
+    audit_record(
+        kind=AuditEntry.Kind.READ,
+        actor=request.user,
+        object_type="cases.Case",
+        summary=f"{page}: {len(shown)} case(s) shown",
+        changes={"page": page, "cases": shown},
+        request=request,
+    )
+
+
+@require_GET
+def deadlines_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    filter_form = None
+    filters = {}
+    if user_has_capability(user, Capability.SUPERVISE):
+        filter_form = DeadlineFilterForm(request.GET or None, user=user)
+        filters = filter_form.filters() if request.GET else {}
+    deadlines = deadlines_due_for(user, now=timezone.now(), **filters)
+    audit_cases_read(request, page="Deadlines", references=[d.case.reference for d in deadlines])
+    context = {"deadlines": deadlines, "filter_form": filter_form, "filtered": bool(filters), "nav": "deadlines"}
+    return render(request, "cases/deadlines/list.html", context)
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own reminders, newest first. A reminder about a case they can no
+    longer see says only that: not the case, nor what was due."""
+    user: User = request.user  # type: ignore[assignment]
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    notifications = (
+        Notification.objects.filter(recipient=user).select_related("case").annotate(case_visible=Exists(visible))
+    )
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_cases_read(request, page="Inbox", references=[n.case.reference for n in page if n.case_visible])
+    return render(request, "cases/inbox.html", {"page": page, "nav": "inbox"})
+
+
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)  # type: ignore[arg-type]
+    notification_mark_read(notification=notification, actor=request.user)  # type: ignore[arg-type]
+    return redirect("cases:inbox")
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    notifications_mark_all_read(actor=request.user)  # type: ignore[arg-type]
+    return redirect("cases:inbox")

@@ -1,0 +1,11 @@
+"""The outbox relay as a periodic task (scheduled in safeguard/celery.py), beside `relay_outbox`."""
+
+from celery import shared_task
+
+from outbox.services import outbox_relay
+
+
+@shared_task
+def relay_outbox() -> int:
+    """Publish what is pending. Safe to run twice, and beside the relay command (SKIP LOCKED)."""
+    return outbox_relay().published

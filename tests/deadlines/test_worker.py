@@ -1,0 +1,158 @@
+"""Reminders through a real Celery worker and the real Redis broker.
+
+A worker is started as its own process (`celery -A safeguard worker`), pointed at the test database
+(the test's data is committed: transactional_db) and at the test broker and queue. The sweep is sent
+three times, the third as a redelivery of the first (what Redis does when a worker dies holding a
+task); exactly one reminder per deadline, threshold and recipient must come of it, and exactly one
+e-mail each, sent by tasks the worker itself queued through the outbox.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from celery.backends.redis import RedisBackend
+from celery.result import AsyncResult
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from cases import tasks
+from cases.models import Arrest, Notification, Offence
+from outbox.models import OutboxMessage
+from safeguard.celery import app
+from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
+from tests.factories.cases import CaseFactory, SubjectFactory
+
+WAIT = 60  # seconds: generous for a loaded machine; the test normally takes a few
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(restores_migration_data, transactional_db, broker, tmp_path):
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_RESULT_BACKEND": RESULT_URL,
+        "SAFEGUARD_CELERY_QUEUE": QUEUE,
+        "SAFEGUARD_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "SAFEGUARD_EMAIL_FILE_PATH": str(mail_dir),
+        "SAFEGUARD_CONN_MAX_AGE": "0",
+    }
+    log = (tmp_path / "worker.log").open("w")
+    command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "--pool", "solo", "-Q", QUEUE]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
+    # A fixed command line of this project's own worker: no outside input.
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    yield process, mail_dir
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+def wait_for(result_id: str, backend: RedisBackend, worker_log: Path) -> object:
+    try:
+        return AsyncResult(result_id, backend=backend, app=app).get(timeout=WAIT)
+    except Exception:
+        print(worker_log.read_text())  # shown by pytest on failure
+        raise
+
+
+def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"Timed out waiting for {what}."
+        time.sleep(0.2)
+
+
+def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker, team, officer, supervisor):
+    process, mail_dir = worker
+    worker_log = mail_dir.parent / "worker.log"
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
+    )  # not yet referred to children's services
+    Arrest.objects.create(
+        case=case, subject=subject, arrested_at=timezone.now() - 30 * DAY, arresting_officer=officer
+    )  # charging target and MASH referral missed: 2 deadlines x 2 people
+    backend = RedisBackend(app=app, url=RESULT_URL)
+
+    first = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    assert wait_for(first.id, backend, worker_log)["notifications_created"] == 4
+    second = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    assert wait_for(second.id, backend, worker_log)["notifications_created"] == 0
+    backend.forget(first.id)
+    redelivered = tasks.deadline_sweep.apply_async(queue=QUEUE, task_id=first.id)
+    assert wait_for(redelivered.id, backend, worker_log)["notifications_created"] == 0
+
+    assert Notification.objects.count() == 4
+    wait_until(lambda: not Notification.objects.filter(emailed_at__isnull=True).exists(), "the e-mails")
+    wait_until(lambda: mail_dir.exists() and len(list(mail_dir.iterdir())) >= 4, "the mail files")
+    # Run the sweep once more and give stray duplicates every chance to appear.
+    again = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    wait_for(again.id, backend, worker_log)
+    time.sleep(1)
+    messages = [path.read_text() for path in mail_dir.iterdir()]
+    assert len(messages) == 4, worker_log.read_text()
+    assert sorted(m.split("To: ")[1].split("\n")[0] for m in messages) == sorted(
+        ["dc.hughes@police.example"] * 2 + ["ds.okafor@police.example"] * 2
+    )
+    assert OutboxMessage.objects.count() == 4
+    assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
+    assert process.poll() is None  # the worker is still running: nothing crashed it
+
+
+DAY = timedelta(days=1)
+
+
+def test_the_data_migrations_loaded_is_back_for_the_tests_that_follow(db):
+    """Runs after the worker test (file order): `restores_migration_data` put back what the emptying
+    of the transactional test's database removed."""
+    assert Group.objects.filter(name="Administrator", permissions__codename="add_user").exists()
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Officer", "Supervisor", "Auditor"}
+    assert Offence.objects.count() > 5
+
+
+def test_a_transient_database_error_is_retried_and_reminds_once(db, team, officer, supervisor, monkeypatch):
+    """Retried in-process (Celery runs a retry of an eagerly applied task at once): the first attempt
+    fails as if the database had gone away, the retry succeeds, and reminders are made once."""
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
+    subject = SubjectFactory(case=case)
+    case.safeguarding_referrals.create(
+        pseudonymous_reference="CHILD-A", children_count=1, relationship="own_child", recorded_by=officer
+    )  # not yet referred to children's services
+    Arrest.objects.create(case=case, subject=subject, arrested_at=timezone.now() - 30 * DAY, arresting_officer=officer)
+    real = tasks.run_sweep
+    attempts = []
+
+    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "run_sweep", flaky)
+    result = tasks.deadline_sweep.apply()
+    assert result.successful(), result.traceback
+    assert len(attempts) == 2
+    assert Notification.objects.count() == 4
+    assert tasks.deadline_sweep.apply().get()["notifications_created"] == 0
