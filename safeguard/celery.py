@@ -29,7 +29,7 @@ app.conf.beat_schedule = {
     # Outbox: every minute, publish tasks left pending while Redis was unreachable (the Procfile's
     # `relay_outbox` loop does the same without beat; both may run at once).
     "relay-outbox": {
-        "task": "outbox.tasks.relay_outbox",
+        "task": "safeguard.outbox.tasks.relay_outbox",
         "schedule": crontab(),
     },
 }

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "warrants",
     "audit",
-    "outbox",
+    "safeguard.outbox",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ from cases import rules
 from cases.deadlines import Deadline, Status, deadlines_of_cases
 from cases.models import Case, Notification, User
 from cases.selectors import case_is_visible_to
-from outbox.services import outbox_enqueue
+from safeguard.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 SEND_EMAIL_TASK = "cases.tasks.send_notification_email"

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from outbox.models import OutboxMessage
-from outbox.services import outbox_enqueue, outbox_relay
 from safeguard.celery import app
+from safeguard.outbox.models import OutboxMessage
+from safeguard.outbox.services import outbox_enqueue, outbox_relay
 from tests.deadlines.conftest import BROKER_URL, QUEUE, UNREACHABLE_BROKER_URL, queued_tasks
 
 
@@ -61,9 +61,9 @@ def test_work_waits_while_redis_is_down_and_drains_when_it_is_back(db, broker, d
 
 
 def test_a_published_message_is_not_published_again(db, broker):
-    message = OutboxMessage.objects.create(task="outbox.tasks.relay_outbox", args=[])
+    message = OutboxMessage.objects.create(task="safeguard.outbox.tasks.relay_outbox", args=[])
     assert outbox_relay().published == 1
     assert outbox_relay().published == 0
     message.refresh_from_db()
     assert message.attempts == 1
-    assert queued_tasks(broker) == ["outbox.tasks.relay_outbox"]
+    assert queued_tasks(broker) == ["safeguard.outbox.tasks.relay_outbox"]

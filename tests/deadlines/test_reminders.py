@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cases.models import Arrest, Notification
 from cases.services.notifications import SEND_EMAIL_TASK, deadline_sweep, notification_send_email
-from outbox.models import OutboxMessage
+from safeguard.outbox.models import OutboxMessage
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.warrants import WarrantFactory
 from warrants.models import Warrant

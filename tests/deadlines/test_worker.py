@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from cases import tasks
 from cases.models import Arrest, Notification, Offence
-from outbox.models import OutboxMessage
 from safeguard.celery import app
+from safeguard.outbox.models import OutboxMessage
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
 from tests.factories.cases import CaseFactory, SubjectFactory
 

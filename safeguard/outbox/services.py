@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from outbox.models import OutboxMessage
+from safeguard.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 BATCH = 100

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from outbox.services import outbox_relay
+from safeguard.outbox.services import outbox_relay
 
 
 class Command(BaseCommand):

@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class OutboxConfig(AppConfig):
-    name = "outbox"
+    name = "safeguard.outbox"
+    label = "outbox"
     verbose_name = "Task outbox"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from outbox.services import outbox_relay
+from safeguard.outbox.services import outbox_relay
 
 
 @shared_task
