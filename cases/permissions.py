@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from cases.models import Case, Referral, User
+from cases.models import Case, ExportJob, Referral, User
 from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
 from cases.signals import access_denied
@@ -23,6 +23,7 @@ CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."
 RECORD_NOT_FOUND = "No such record on this case."
 REFERRAL_NOT_FOUND = "No such referral."
+EXPORT_NOT_FOUND = "No such export."
 NOT_ALLOWED = {
     Capability.RECORD_TEAM_CASES: CASE_NOT_CHANGEABLE,
     Capability.RECORD_DEVICES: "You can read this case but not record devices or triage on it.",
@@ -125,3 +126,13 @@ def require_capability(user: User, capability: Capability, *, obj_type: str = "p
     if not user_has_capability(user, capability):
         deny(user, obj_type, "", capability)
         raise PermissionDenied(ROLE_NOT_ALLOWED)
+
+
+def get_export_job_for_user(user: User, pk: int) -> ExportJob:
+    """An export `user` asked for; anyone else's, like a missing one, is a 404."""
+    try:
+        return ExportJob.objects.get(pk=pk, requested_by_id=user.pk)
+    except ExportJob.DoesNotExist:
+        if ExportJob.objects.filter(pk=pk).exists():
+            deny(user, "exportjob", pk, VIEW)
+        raise Http404(EXPORT_NOT_FOUND) from None

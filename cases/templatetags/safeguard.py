@@ -1,11 +1,13 @@
 """Template filters for showing stored UTC times in Europe/London, as `23 Nov 2026 14:05`."""
 
+from contextlib import suppress
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django import template
 
 from cases import rules
+from cases.roles import Capability, roles_of, roles_with
 
 register = template.Library()
 LONDON = ZoneInfo("Europe/London")
@@ -34,3 +36,15 @@ def day(value: date | datetime | None) -> str:
 def charging_target(arrested_at: datetime | None) -> datetime | None:
     """The charging target for an arrest (a local target, not law), from `cases.rules`."""
     return rules.charging_target_at(arrested_at) if arrested_at else None
+
+
+@register.filter
+def may(user: object, capability: str) -> bool:
+    """Whether the user's role has `capability` (cases.roles), e.g. `user|may:"figures"` for the
+    navigation. The user's roles are read once per request and kept on the user object."""
+    roles = getattr(user, "_safeguard_roles", None)
+    if roles is None:
+        roles = roles_of(user)  # type: ignore[arg-type]
+        with suppress(AttributeError):
+            user._safeguard_roles = roles  # type: ignore[attr-defined]
+    return bool(roles & roles_with(Capability(capability)))
