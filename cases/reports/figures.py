@@ -4,12 +4,14 @@
 Counts: investigations opened, warrants executed, arrests, people charged and children
 safeguarded. Flow times (median and 90th percentile days): referral to warrant, warrant issue to
 execution, arrest to charging decision (and the share within the four-week target), arrest to first
-court appearance, arrest to MASH referral.
+court appearance, arrest to MASH referral. For the user's own force also where it stands: suspects on
+pre-charge bail or released under investigation, the forensic backlog and its age, the triage
+positive rate and the mix of closure outcomes.
 
 A supervisor sees the figures of every team of their force, their force's flow times, and for the
 other forces of their regional operation counts only. Figures are numbers: no case reference, name or
 other case-level detail appears. Every figure is a SQL aggregate; a report costs a fixed number of
-queries (18) whatever the number of cases.
+queries (21) whatever the number of cases.
 """
 
 from collections.abc import Iterable
@@ -17,10 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, Force, SafeguardingReferral, Team, User
+from cases.models import (
+    Arrest,
+    Case,
+    ChargingSubmission,
+    Closure,
+    CourtHearing,
+    Device,
+    Force,
+    Release,
+    SafeguardingReferral,
+    Team,
+    User,
+)
 from cases.reports.dashboard import with_decisions
 from cases.reports.sql import Days, Period, days, median, ninetieth
 
@@ -81,12 +95,76 @@ class FiguresReport:
     force_total: FigureRow | None = None
     region_forces: list[FigureRow] = field(default_factory=list)
     region_total: FigureRow | None = None
+    position: "ForcePosition | None" = None
 
     def rows(self) -> list[FigureRow]:
         """Every row, in the order of the report and its CSV."""
         force_total = [self.force_total] if self.force_total else []
         region_total = [self.region_total] if self.region_total else []
         return [*self.teams, *force_total, *self.region_forces, *region_total]
+
+
+# --- The force's position: bail and RUI, the forensic backlog, triage and outcomes ---------------
+
+
+@dataclass(frozen=True)
+class ForcePosition:
+    """For the user's own force: suspects waiting on pre-charge bail or released under
+    investigation (now), the forensic backlog (now), and triage results and closure outcomes (the
+    period)."""
+
+    on_bail: int
+    under_investigation: int
+    forensic_backlog: int
+    forensic_backlog_median_days: float | None
+    forensic_backlog_oldest_days: float | None
+    triaged: int
+    triage_positive: int
+    outcomes: list[tuple[str, int]]
+
+    @property
+    def triage_positive_percent(self) -> float | None:
+        return None if self.triaged == 0 else round(100 * self.triage_positive / self.triaged, 1)
+
+
+def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosition:
+    """Three queries (see `ForcePosition`)."""
+    latest_release = Release.objects.filter(arrest_id=OuterRef("pk")).order_by("-released_at", "-id")
+    waiting = (
+        with_decisions(Arrest.objects.filter(case__force=force, case__status=Case.Status.OPEN))
+        .annotate(release_kind=Subquery(latest_release.values("kind")[:1]))
+        .aggregate(
+            on_bail=Count("pk", filter=Q(decision_at__isnull=True, release_kind=Release.Kind.BAIL)),
+            under_investigation=Count("pk", filter=Q(decision_at__isnull=True, release_kind=Release.Kind.RUI)),
+        )
+    )
+    outstanding = Q(forensic_requested_at__isnull=False, forensic_completed_at__isnull=True)
+    triaged = Q(**period.bounds("triaged_at")) & ~Q(triage_result=Device.TriageResult.NOT_EXAMINED)
+    age = Days(Value(now, output_field=DateTimeField()), F("forensic_requested_at"))
+    devices = Device.objects.filter(case__force=force).aggregate(
+        backlog=Count("pk", filter=outstanding),
+        backlog_median=median(age, filter=outstanding),
+        backlog_oldest=Max(age, filter=outstanding),
+        triaged=Count("pk", filter=triaged),
+        positive=Count("pk", filter=triaged & Q(triage_result=Device.TriageResult.POSITIVE)),
+    )
+    labels = dict(Closure.OutcomeType.choices)
+    outcomes = (
+        Closure.objects.filter(case__force=force, **period.bounds("closed_at"))
+        .values("outcome_type")
+        .annotate(closed=Count("pk"))
+        .order_by("-closed", "outcome_type")
+    )
+    return ForcePosition(
+        on_bail=waiting["on_bail"],
+        under_investigation=waiting["under_investigation"],
+        forensic_backlog=devices["backlog"],
+        forensic_backlog_median_days=days(devices["backlog_median"]),
+        forensic_backlog_oldest_days=days(devices["backlog_oldest"]),
+        triaged=devices["triaged"],
+        triage_positive=devices["positive"],
+        outcomes=[(labels.get(row["outcome_type"], row["outcome_type"]), row["closed"]) for row in outcomes],
+    )
 
 
 # --- The SQL ----------------------------------------------------------------------------------
@@ -224,7 +302,7 @@ def _row(level: str, region: str, force: str, team: str, values: dict[str, Any],
 
 def figures_report(user: User, *, period: Period, now: datetime) -> FiguresReport:
     """The figures `user` may see for `period` (see the module's docstring). A user without a force
-    gets an empty report. 18 queries whatever the data."""
+    gets an empty report. 21 queries whatever the data."""
     if user.force_id is None:
         return FiguresReport(period=period, force=None)
     force = Force.objects.get(pk=user.force_id)
@@ -240,6 +318,7 @@ def figures_report(user: User, *, period: Period, now: datetime) -> FiguresRepor
         force=force,
         teams=[_row("team", region, force.name, t.name, by_team.get(t.pk, {}), flows=True) for t in teams],
         force_total=_row("force", region, force.name, "", by_force.get(force.pk, {}), flows=True),
+        position=force_position(force, period=period, now=now),
     )
     if force.region:
         # Regional figures: counts only, each force's and the region's total.

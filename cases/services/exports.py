@@ -42,6 +42,11 @@ CSV_COLUMNS = [
 ]
 
 
+def _text(value: str) -> str:
+    """Keep a spreadsheet from running a name as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _number(value: float | int | None) -> str:
     return "" if value is None else str(value)
 
@@ -62,9 +67,9 @@ def figures_csv(reports: list[FiguresReport]) -> str:
                     report.period.first.isoformat(),
                     report.period.last.isoformat(),
                     LEVELS[row.level],
-                    row.region,
-                    row.force,
-                    row.team,
+                    _text(row.region),
+                    _text(row.force),
+                    _text(row.team),
                     *row.count_list(),
                     *flows,
                     _number(row.charging_met) if row.flows else "",

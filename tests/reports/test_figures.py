@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from cases.models import Arrest, ChargingSubmission
 from cases.reports.figures import Flow, figures_report
 from cases.reports.sql import Period
 from cases.services.exports import CSV_COLUMNS, figures_csv
 from tests.factories.cases import CaseFactory
-from tests.factories.custody import ArrestFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import ForceFactory, TeamFactory
 from tests.reports.conftest import QUARTER
 
@@ -117,7 +118,35 @@ def test_the_report_costs_the_same_number_of_queries_whatever_the_data(west_midl
     with CaptureQueriesContext(connection) as after:
         report = figures_report(supervisor, period=QUARTER, now=NOW)
     assert counts(report.force_total)[0] == 23
-    assert len(after) == len(before) == 18
+    assert len(after) == len(before) == 21
+
+
+def test_where_the_force_stands(west_midlands, report):
+    position = report.position
+    # STF-2026-000003: on bail, undecided. STF-2026-000001: a laptop waiting for forensic
+    # examination since 20 Jan 2026; a positive and a negative triage in January.
+    assert (position.on_bail, position.under_investigation) == (1, 0)
+    assert position.forensic_backlog == 1
+    waited = (NOW - datetime(2026, 1, 20, 10, 0, tzinfo=UTC)).total_seconds() / 86400
+    assert position.forensic_backlog_median_days == position.forensic_backlog_oldest_days == round(waited, 1)
+    assert (position.triaged, position.triage_positive, position.triage_positive_percent) == (2, 1, 50.0)
+    # STF-2025-000099 was closed on 15 Feb 2026 (outcome 1).
+    assert position.outcomes == [("1: Charged or summonsed", 1)]
+
+
+def test_bail_is_counted_as_it_is_now_and_a_charging_decision_ends_it(west_midlands):
+    april = figures_report(west_midlands["ds.okafor"], period=Period(date(2026, 4, 1), date(2026, 4, 30)), now=NOW)
+    assert (april.position.triaged, april.position.triage_positive_percent, april.position.outcomes) == (0, None, [])
+    assert april.position.on_bail == 1  # still waiting, whatever the period
+    arrest = Arrest.objects.get(case__reference="STF-2026-000003")
+    ChargingSubmissionFactory(
+        case=arrest.case,
+        subject=arrest.subject,
+        submitted_at=datetime(2026, 4, 1, tzinfo=UTC),
+        decision=ChargingSubmission.Decision.NO_FURTHER_ACTION,
+        decision_at=datetime(2026, 4, 20, tzinfo=UTC),
+    )
+    assert figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW).position.on_bail == 0
 
 
 def test_the_page_shows_the_published_numbers(client, west_midlands):
@@ -128,6 +157,7 @@ def test_the_page_shows_the_published_numbers(client, west_midlands):
     page = response.content.decode()
     assert "West Midlands (regional operation)" in page
     assert "<caption>Counts for Staffordshire Police by team, 1 Jan 2026 to 31 Mar 2026</caption>" in page
+    assert "50.0% (1 of 2)" in page and "1: Charged or summonsed: 1" in page
     read = AuditEntry.objects.filter(kind=AuditEntry.Kind.READ, object_type="cases.Figures").get()
     assert read.actor == west_midlands["ds.okafor"] and read.changes["date_from"] == "2026-01-01"
 
@@ -192,3 +222,9 @@ def test_the_csv_download_has_exactly_the_published_numbers_and_is_audited_as_a_
 
 def test_the_csv_is_the_report(west_midlands, report):
     assert rows_of(figures_csv([report]))[1]["team"] == "Safenet"
+
+
+def test_a_name_that_looks_like_a_formula_is_not_one_in_the_csv(supervisor, force):
+    TeamFactory(force=force, name="=HYPERLINK(1)")
+    rows = rows_of(figures_csv([figures_report(supervisor, period=QUARTER, now=NOW)]))
+    assert "'=HYPERLINK(1)" in [row["team"] for row in rows]
