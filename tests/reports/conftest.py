@@ -19,13 +19,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from cases.io import import_cases
+from cases.models import User
 from cases.reports.sql import Period
 from cases.roles import OFFICER, SUPERVISOR
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "figures-west-midlands.jsonl"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 QUARTER = Period(date(2026, 1, 1), date(2026, 3, 31))
 
 
@@ -35,8 +39,7 @@ def _import(force_code: str, actor) -> None:  # type: ignore[no-untyped-def]
     assert report.ok, report
 
 
-@pytest.fixture
-def west_midlands(db):  # type: ignore[no-untyped-def]
+def build_west_midlands() -> dict[str, User]:
     """The forces, teams and people the file names, and the file imported. Returns the people."""
     staffordshire = ForceFactory(code="STF", name="Staffordshire Police", region="West Midlands")
     warwickshire = ForceFactory(code="WAR", name="Warwickshire Police", region="West Midlands")
@@ -61,3 +64,18 @@ def west_midlands(db):  # type: ignore[no-untyped-def]
     _import("STF", people["ds.okafor"])
     _import("WAR", people["ds.shah"])
     return people
+
+
+@pytest.fixture(scope="module")
+def west_midlands_once(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The data set, imported once for a test module in a transaction that is rolled back after its
+    last test; each test runs inside it in its own savepoint, rolled back after the test."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        people = build_west_midlands()
+        yield people
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def west_midlands(west_midlands_once, db):  # type: ignore[no-untyped-def]
+    return west_midlands_once

@@ -30,7 +30,7 @@ from cases.reports.figures import figures_report
 from cases.services.exports import figures_csv
 from safeguard.celery import app
 from tests.factories.custody import CATALOGUE
-from tests.reports.conftest import QUARTER
+from tests.reports.conftest import QUARTER, build_west_midlands
 
 BASE_DIR = Path(settings.BASE_DIR)
 WAIT_SECONDS = 90
@@ -121,6 +121,12 @@ def _wait_until_finished(job: ExportJob, process: subprocess.Popen) -> list[int]
         time.sleep(0.2)
     process.terminate()
     pytest.fail(f"The export did not finish in {WAIT_SECONDS} s. Worker output:\n{process.communicate()[0]}")
+
+
+@pytest.fixture
+def west_midlands(transactional_db):  # type: ignore[no-untyped-def]
+    """The data set committed, so that the worker, on its own connection, sees it."""
+    return build_west_midlands()
 
 
 def test_a_real_worker_runs_the_export_and_its_download_is_the_report(west_midlands, worker, client):
