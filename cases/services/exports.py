@@ -4,11 +4,12 @@ trail (kind export, the person downloading as the recipient)."""
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,6 +22,8 @@ from cases.roles import Capability, user_has_capability
 
 # A month-by-month export longer than this is refused: ten years of months.
 EXPORT_MAX_MONTHS = 120
+# A running export not finished this long after it started is taken to have lost its worker.
+EXPORT_STALE_AFTER = timedelta(minutes=30)
 EXPORT_TOO_LONG = f"Choose a period of at most {EXPORT_MAX_MONTHS} months to export month by month."
 EXPORT_NOT_READY = "This export is not ready to download yet."
 FIGURES_NOT_ALLOWED = "Only supervisors can see and export the unit's figures."
@@ -130,11 +133,17 @@ def figures_export_request(*, actor: User, period: Period, now: datetime | None 
 
 
 def figures_export_run(*, job_id: int) -> ExportJob | None:
-    """Run a queued export: claim it (so a second delivery of the task does nothing), compute the
+    """Run a queued export: claim it (so a second delivery of the task does nothing while it runs), compute the
     figures a month at a time, saving progress after each, then store the CSV. Figures are those
     the requester may see, as at the time they asked."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now()
+    now = timezone.now()
+    # A run whose worker was lost (the task is delivered again) is taken over once it has been
+    # silent for EXPORT_STALE_AFTER; a run still going is left alone.
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - EXPORT_STALE_AFTER
+    )
+    claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
+        status=ExportJob.Status.RUNNING, started_at=now, progress_done=0
     )
     if not claimed:
         return None

@@ -133,7 +133,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "counts": COUNTS,
         "flows": FLOWS,
         "csv_query": f"date_from={period.first.isoformat()}&date_to={period.last.isoformat()}&format=csv",
-        "jobs": user.export_jobs.order_by("-created_at", "-id")[:5],
+        "jobs": list(user.export_jobs.order_by("-created_at", "-id")[:5]),
     }
     return render(request, "cases/reports/figures.html", context, status=400 if form.errors else 200)
 

@@ -2,17 +2,19 @@
 test_figures_export_worker.py), shown with their progress only to the person who asked, and
 downloaded as an audited disclosure."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.models import ExportJob
 from cases.reports.figures import figures_report
 from cases.reports.sql import Period
 from cases.services.exports import (
+    EXPORT_STALE_AFTER,
     EXPORT_TOO_LONG,
     FIGURES_NOT_ALLOWED,
     figures_csv,
@@ -55,6 +57,16 @@ def test_running_it_gives_the_figures_of_each_month_as_the_report_does(job, west
 def test_running_it_twice_does_nothing_the_second_time(job):
     assert figures_export_run(job_id=job.pk) is not None
     assert figures_export_run(job_id=job.pk) is None
+
+
+def test_a_run_that_lost_its_worker_is_taken_over_once_stale(job):
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, started_at=timezone.now())
+    assert figures_export_run(job_id=job.pk) is None  # still going elsewhere: left alone
+    stale = timezone.now() - EXPORT_STALE_AFTER - timedelta(minutes=1)
+    ExportJob.objects.filter(pk=job.pk).update(started_at=stale, progress_done=2)
+    assert figures_export_run(job_id=job.pk) is not None
+    job.refresh_from_db()
+    assert (job.status, job.progress_done) == (ExportJob.Status.DONE, 3)
 
 
 def test_only_supervisors_may_ask_and_not_for_more_than_ten_years(west_midlands):
