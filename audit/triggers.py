@@ -30,7 +30,8 @@ AUDITED_MODELS = (
     "admin.LogEntry",
 )
 # Values never copied into the audit trail; the entry says only that they changed.
-REDACTED_COLUMNS = {"cases.User": ("password",)}
+# A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied here.
+REDACTED_COLUMNS = {"cases.User": ("password",), "cases.ExportJob": ("result",)}
 # Columns whose change alone is not worth an entry: sign-in is recorded as sign_in.
 QUIET_COLUMNS = {"cases.User": ("last_login",)}
 INSERT_KINDS = {"admin.LogEntry": "admin_action"}

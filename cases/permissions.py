@@ -16,7 +16,7 @@ from django.db import models
 from django.http import Http404
 
 from audit.services import audit_read
-from cases.models import Case, Notification, Referral, User
+from cases.models import Case, ExportJob, Notification, Referral, User
 from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
 from cases.signals import access_denied
@@ -26,6 +26,7 @@ CASE_NOT_CHANGEABLE = "You can read this case but not change it."
 RECORD_NOT_FOUND = "No such record on this case."
 REFERRAL_NOT_FOUND = "No such referral."
 NOTIFICATION_NOT_FOUND = "No such reminder."
+EXPORT_NOT_FOUND = "No such export."
 NOT_ALLOWED = {
     Capability.RECORD_TEAM_CASES: CASE_NOT_CHANGEABLE,
     Capability.RECORD_DEVICES: "You can read this case but not record devices or triage on it.",
@@ -151,3 +152,13 @@ def get_notification_for_user(user: User, pk: int) -> Notification:
         if Notification.objects.filter(pk=pk).exists():
             deny(user, "notification", pk, VIEW)
         raise Http404(NOTIFICATION_NOT_FOUND) from None
+
+
+def get_export_job_for_user(user: User, pk: int) -> ExportJob:
+    """An export `user` asked for; anyone else's, like a missing one, is a 404."""
+    try:
+        return ExportJob.objects.get(pk=pk, requested_by_id=user.pk)
+    except ExportJob.DoesNotExist:
+        if ExportJob.objects.filter(pk=pk).exists():
+            deny(user, "exportjob", pk, VIEW)
+        raise Http404(EXPORT_NOT_FOUND) from None

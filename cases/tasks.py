@@ -1,5 +1,6 @@
-"""Background work for deadlines (scheduled in safeguard/celery.py). Tasks take ids, never records,
-and are safe to run twice: the services they call are idempotent (docs/deadlines.md)."""
+"""Background work on case data: deadlines (scheduled in safeguard/celery.py) and figures exports.
+Tasks take ids, never records, and are safe to run twice: the services they call are idempotent
+(docs/deadlines.md, docs/figures.md)."""
 
 from smtplib import SMTPException
 
@@ -8,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from audit.context import acting_as
+from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
 
@@ -32,3 +34,10 @@ def deadline_sweep() -> dict[str, int]:
 def send_notification_email(notification_id: int) -> bool:
     with acting_as(None, source="task:send_notification_email"):
         return notification_send_email(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
+def figures_export_run(job_id: int) -> None:
+    """Safe to run twice: the service claims a queued export and ignores one already claimed."""
+    with acting_as(None, source="task:figures_export"):
+        run_export(job_id=job_id)

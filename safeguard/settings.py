@@ -276,6 +276,7 @@ DEADLINE_DUE_SOON = {
     "mash_referral": timedelta(hours=env.int("SAFEGUARD_DUE_SOON_MASH_REFERRAL_HOURS", default=6)),
     "referral_response": timedelta(days=env.int("SAFEGUARD_DUE_SOON_REFERRAL_RESPONSE_DAYS", default=1)),
     "bail_end": timedelta(days=env.int("SAFEGUARD_DUE_SOON_BAIL_DAYS", default=7)),
+    "charging_target": timedelta(days=env.int("SAFEGUARD_DUE_SOON_CHARGING_DAYS", default=7)),
     "warrant_expiry": timedelta(days=env.int("SAFEGUARD_DUE_SOON_WARRANT_EXPIRY_DAYS", default=14)),
     "retention_review": timedelta(days=env.int("SAFEGUARD_DUE_SOON_RETENTION_REVIEW_DAYS", default=30)),
 }

@@ -5,6 +5,7 @@ from .choices import ImageCategory
 from .closure import Closure, RetentionReview
 from .court import CourtHearing
 from .custody import Arrest, BailExtension, CustodyExtension, Offence, Release
+from .exports import ExportJob
 from .notifications import Notification
 from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
@@ -25,6 +26,7 @@ __all__ = [
     "CourtHearing",
     "CustodyExtension",
     "Device",
+    "ExportJob",
     "Force",
     "ImageCategory",
     "ImageCount",

@@ -1,6 +1,7 @@
 """Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05`, and what a
 person's roles allow, for choosing which links to show."""
 
+from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from django import template
 from django.conf import settings
 
 from cases import rules
-from cases.roles import Capability, user_has_capability
+from cases.roles import Capability, roles_of, roles_with
 
 register = template.Library()
 LONDON = ZoneInfo("Europe/London")
@@ -43,8 +44,16 @@ def charging_target(arrested_at: datetime | None) -> datetime | None:
 @register.filter
 def can(user: Any, capability: str) -> bool:
     """`{% if user|can:"read_audit" %}`: whether the person's roles give them `capability`
-    (cases.roles). For showing links only: every page checks again."""
-    return bool(getattr(user, "is_authenticated", False)) and user_has_capability(user, Capability(capability))
+    (cases.roles). For showing links only: every page checks again. The roles are read once per
+    request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = getattr(user, "_safeguard_roles", None)
+    if roles is None:
+        roles = roles_of(user)
+        with suppress(AttributeError):
+            user._safeguard_roles = roles
+    return bool(roles & roles_with(Capability(capability)))
 
 
 @register.filter

@@ -52,7 +52,8 @@ class Rule:
     kind: "signed_in" (any signed-in person; lists are scoped by the selectors), "role" (a role
     capability, 403 otherwise), "case" (a case page: `need` is view, record, devices or supervise),
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
-    "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves).
+    "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves),
+    "export_job" (a figures export: only the person who asked for it; 404 for anyone else).
     records: URL keyword -> kind of record in the world ("pk" -> "device").
     methods: what the page takes. Any other method is 405 for everyone signed in, before any
     access check, so it tells nobody whether the case exists.
@@ -147,6 +148,13 @@ RULES: dict[str, Rule] = {
     "audit:case_access": AUDITOR,
     "audit:user_access": AUDITOR,
     "audit:flags": AUDITOR,
+    # The supervisor's dashboard and the figures: supervisors only (403 for anyone else).
+    "cases:dashboard": Rule("role", "figures", methods=READ),
+    "cases:figures": Rule("role", "figures", methods=READ),
+    "cases:figures_export_create": Rule("role", "figures", methods=("POST",)),
+    # A figures export: only its requester (supervisor_a in the world).
+    "cases:figures_export": Rule("export_job", methods=READ),
+    "cases:figures_export_download": Rule("export_job", methods=READ),
 }
 
 # What each person may do on the case of team A and on the restricted case of team A (the role
@@ -165,7 +173,7 @@ CASE_ACCESS: dict[str, dict[str, set[str]]] = {
 }
 ROLE_CAPABILITIES = {
     "officer_a": {"record_team_cases", "referrals"},
-    "supervisor_a": {"record_team_cases", "referrals"},
+    "supervisor_a": {"record_team_cases", "referrals", "figures"},
     "officer_b": {"record_team_cases", "referrals"},
     "officer_r": {"record_team_cases", "referrals"},
 }
@@ -225,6 +233,8 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
         return "ok" if actor == "auditor" else "404"
     if rule.kind == "notification":
         return "ok" if actor == NOTIFIED else "404"
+    if rule.kind == "export_job":
+        return "ok" if actor == "supervisor_a" else "404"
     if rule.kind == "referral":
         if target == "referral" and actor in SEES_REFERRALS:
             return "ok"
@@ -269,6 +279,8 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
             kwargs[key] = world.cases["case"].reference if key == "reference" else world.users["officer_a"].username
         elif rule.kind == "notification":
             kwargs[key] = notification_for(world, NOTIFIED).pk
+        elif rule.kind == "export_job":
+            kwargs[key] = world.export_job
         elif key == "reference":
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cases.models import Case, Referral, Release, SafeguardingReferral, User
+from cases.models import Case, ExportJob, Referral, Release, SafeguardingReferral, User
 from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
 from tests.factories.cases import (
     CaseFactory,
@@ -44,6 +44,8 @@ class World:
     records: dict[str, dict[str, int]] = field(default_factory=dict)
     referrals: dict[str, Referral] = field(default_factory=dict)
     comms_requests: dict[str, int] = field(default_factory=dict)
+    # A finished figures export asked for by supervisor_a.
+    export_job: int = 0
 
 
 def _records(case: Case) -> dict[str, int]:
@@ -125,4 +127,13 @@ def build_world() -> World:
     world.comms_requests = {
         key: CommsDataRequestFactory(referral=referral).pk for key, referral in world.referrals.items()
     }
+    world.export_job = ExportJob.objects.create(
+        requested_by=users["supervisor_a"],
+        parameters={"date_from": "2026-01-01", "date_to": "2026-01-31", "as_at": "2026-02-01T00:00:00+00:00"},
+        status=ExportJob.Status.DONE,
+        progress_done=1,
+        progress_total=1,
+        result="period_from,period_to\n",
+        finished_at=timezone.now(),
+    ).pk
     return world

@@ -20,8 +20,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
     ("kind", "due_in", "met_after_due", "status"),
     [
         ("charging_target", 10 * DAY, None, Status.ON_TRACK),
-        ("charging_target", 3 * DAY + timedelta(seconds=1), None, Status.ON_TRACK),
-        ("charging_target", 3 * DAY, None, Status.DUE_SOON),  # default threshold: 3 days
+        ("charging_target", 7 * DAY + timedelta(seconds=1), None, Status.ON_TRACK),
+        ("charging_target", 7 * DAY, None, Status.DUE_SOON),  # SAFEGUARD_DUE_SOON_CHARGING_DAYS: 7
         ("charging_target", timedelta(0), None, Status.DUE_SOON),  # exactly at the due time: not yet missed
         ("charging_target", -timedelta(seconds=1), None, Status.MISSED),
         ("charging_target", -DAY, -DAY, Status.MET),

@@ -1,0 +1,76 @@
+"""Forms of the supervisor's dashboard and the figures: shape only."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from cases.forms.fields import date_field
+from cases.models import Team, User
+from cases.reports.dashboard import dashboard_officers, dashboard_teams
+from cases.reports.sql import Period
+
+DEFAULT_PERIOD_DAYS = 90
+DATES_REVERSED = "The end date must be the same as or after the start date."
+DATE_IN_FUTURE = "The end date cannot be in the future."
+
+
+def default_period(today: date | None = None) -> Period:
+    """The last 90 days, today included."""
+    today = today or timezone.localdate()
+    return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
+
+
+class PeriodForm(forms.Form):
+    """A period of London dates, both included. Left empty: the last 90 days."""
+
+    date_from = date_field("From", required=False, help_text="For example 2026-08-01.")
+    date_to = date_field("To", required=False, help_text="Included. Leave both empty for the last 90 days.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if last and last > timezone.localdate():
+            self.add_error("date_to", DATE_IN_FUTURE)
+        if first and last and last < first:
+            self.add_error("date_to", DATES_REVERSED)
+        return cleaned
+
+    def period(self) -> Period:
+        """The period asked for, the default for what is left out or wrong."""
+        default = default_period()
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return default
+        first = self.cleaned_data.get("date_from")
+        last = self.cleaned_data.get("date_to") or default.last
+        return Period(first or min(default.first, last), last)
+
+
+class ExportRequestForm(PeriodForm):
+    """Both dates are needed to ask for a month-by-month export."""
+
+    date_from = date_field("From", help_text="For example 2026-01-01.")
+    date_to = date_field("To", help_text="Included.")
+
+
+class DashboardForm(PeriodForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    officer = forms.ModelChoiceField(
+        label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="All officers"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = dashboard_teams(user)  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = dashboard_officers(user)  # type: ignore[attr-defined]
+
+    def choice(self, name: str) -> Any:
+        """A valid team or officer filter, or None."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)

@@ -1,0 +1,267 @@
+"""The supervisor's dashboard: the four-week charging table, how often the charging target is met,
+and each officer's caseload. Every figure is computed in SQL over `cases_visible_to(user)`, in a
+fixed number of queries whatever the number of arrests or cases (docs/figures.md)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Floor
+
+from cases.deadlines import DECIDED, due_soon_threshold
+from cases.models import Arrest, Case, ChargingSubmission, Team, User
+from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
+from cases.selectors import cases_visible_to
+
+
+# An undecided arrest whose target is this close is "due soon".
+def due_soon() -> timedelta:
+    """How close the charging target must be to count as due soon: the deadline engine's threshold
+    (settings.DEADLINE_DUE_SOON), so the dashboard and the deadlines page agree."""
+    return due_soon_threshold("charging_target")
+
+
+class ChargingStatus(TextChoices):
+    MISSED = "missed", "Missed"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TRACK = "on_track", "On track"
+    MET = "met", "Met"
+
+
+STATUS_TAGS = {
+    ChargingStatus.MISSED: "tag-red",
+    ChargingStatus.DUE_SOON: "tag-yellow",
+    ChargingStatus.ON_TRACK: "tag-grey",
+    ChargingStatus.MET: "tag-green",
+}
+
+
+def charging_target() -> timedelta:
+    """The four-week charging target (cases.rules.charging_target_at): a local target, not law."""
+    return timedelta(days=settings.CHARGING_TARGET_DAYS)
+
+
+def arrests_with_decisions(user: User, *, team: Team | None = None, officer: User | None = None) -> QuerySet[Arrest]:
+    """Arrests on cases `user` may see, each with its charging decision and target, in one query.
+
+    The decision is the first charge, no further action or caution for the arrested subject on the
+    same case at or after the arrest (a request for further evidence is not a decision), as on the
+    case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`.
+    """
+    arrests = Arrest.objects.filter(case__in=cases_visible_to(user).values("pk"))
+    if team is not None:
+        arrests = arrests.filter(case__team=team)
+    if officer is not None:
+        arrests = arrests.filter(case__officer_in_case=officer)
+    return with_decisions(arrests)
+
+
+def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
+    """`arrests` annotated with `decision_at`, `decision` (see `arrests_with_decisions`) and `target_at`."""
+    first_decision = ChargingSubmission.objects.filter(
+        case_id=OuterRef("case_id"),
+        subject_id=OuterRef("subject_id"),
+        decision__in=DECIDED,
+        decision_at__gte=OuterRef("arrested_at"),
+    ).order_by("decision_at", "id")
+    return arrests.annotate(
+        decision_at=Subquery(first_decision.values("decision_at")[:1]),
+        decision=Subquery(first_decision.values("decision")[:1]),
+        target_at=LondonDaysAfter(F("arrested_at"), charging_target().days),
+    )
+
+
+def _with_status(arrests: QuerySet[Arrest], now: datetime) -> QuerySet[Arrest]:
+    return arrests.annotate(
+        charging_status=DbCase(
+            When(decision_at__isnull=False, decision_at__lte=F("target_at"), then=Value(ChargingStatus.MET.value)),
+            When(decision_at__isnull=False, then=Value(ChargingStatus.MISSED.value)),
+            When(target_at__lt=now, then=Value(ChargingStatus.MISSED.value)),
+            When(target_at__lt=now + due_soon(), then=Value(ChargingStatus.DUE_SOON.value)),
+            default=Value(ChargingStatus.ON_TRACK.value),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ChargingRow:
+    arrest: Arrest
+    status: ChargingStatus
+    days_since_arrest: int
+    target_at: datetime
+    decision_at: datetime | None
+    decision_label: str
+    days_to_decision: float | None
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS[self.status]
+
+
+def charging_rows(
+    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
+) -> list[ChargingRow]:
+    """The four-week charging table, most urgent first: every arrested suspect on an open case
+    still waiting for a charging decision (missed, then due soon, then on track, each soonest
+    target first), then the decisions of the last target period (met or missed). One query."""
+    recent = now - charging_target()
+    arrests = (
+        _with_status(arrests_with_decisions(user, team=team, officer=officer), now)
+        .filter(Q(decision_at__isnull=True, case__status=Case.Status.OPEN) | Q(decision_at__gte=recent))
+        .annotate(
+            urgency=DbCase(
+                When(decision_at__isnull=False, then=Value(3)),
+                When(target_at__lt=now, then=Value(0)),
+                When(target_at__lt=now + due_soon(), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            days_since=Floor(Days(Value(now, output_field=DateTimeField()), F("arrested_at"))),
+            days_to_decision=Days(F("decision_at"), F("arrested_at")),
+        )
+        .select_related("case__team", "case__officer_in_case", "subject")
+        .order_by("urgency", "target_at", "id")
+    )
+    labels = dict(ChargingSubmission.Decision.choices)
+    return [
+        ChargingRow(
+            arrest=arrest,
+            status=ChargingStatus(arrest.charging_status),  # type: ignore[attr-defined]
+            days_since_arrest=int(arrest.days_since),  # type: ignore[attr-defined]
+            target_at=arrest.target_at,  # type: ignore[attr-defined]
+            decision_at=arrest.decision_at,  # type: ignore[attr-defined]
+            decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]
+            days_to_decision=days(arrest.days_to_decision),  # type: ignore[attr-defined]
+        )
+        for arrest in arrests
+    ]
+
+
+def charging_status_counts(
+    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
+) -> dict[ChargingStatus, int]:
+    """How many rows of the charging table have each status. One query."""
+    recent = now - charging_target()
+    arrests = _with_status(arrests_with_decisions(user, team=team, officer=officer), now).filter(
+        Q(decision_at__isnull=True, case__status=Case.Status.OPEN) | Q(decision_at__gte=recent)
+    )
+    counts = arrests.aggregate(
+        **{status.value: Count("pk", filter=Q(charging_status=status.value)) for status in ChargingStatus}
+    )
+    return {status: counts[status.value] for status in ChargingStatus}
+
+
+@dataclass(frozen=True)
+class ChargingPerformance:
+    """Arrests in a period against the four-week charging target."""
+
+    period: Period
+    arrests: int
+    decided: int
+    met: int
+    missed: int
+    waiting: int
+    median_days: float | None
+
+    @property
+    def share_met(self) -> float | None:
+        """Met as a percentage of those whose outcome against the target is known (met or missed)."""
+        known = self.met + self.missed
+        return None if known == 0 else round(100 * self.met / known, 1)
+
+
+def charging_performance(
+    user: User, *, period: Period, now: datetime, team: Team | None = None, officer: User | None = None
+) -> ChargingPerformance:
+    """Of the arrests made in `period`: how many had a charging decision within the target (met),
+    how many after it or not yet though it has passed (missed), how many are still within it
+    (waiting); and the median days from arrest to decision of those decided. One query."""
+    arrests = arrests_with_decisions(user, team=team, officer=officer).filter(**period.bounds("arrested_at"))
+    figures = arrests.aggregate(
+        arrests=Count("pk"),
+        decided=Count("pk", filter=Q(decision_at__isnull=False)),
+        met=Count("pk", filter=Q(decision_at__lte=F("target_at"))),
+        missed=Count("pk", filter=Q(decision_at__gt=F("target_at")) | Q(decision_at__isnull=True, target_at__lt=now)),
+        median_days=median(Days(F("decision_at"), F("arrested_at"))),
+    )
+    return ChargingPerformance(
+        period=period,
+        arrests=figures["arrests"],
+        decided=figures["decided"],
+        met=figures["met"],
+        missed=figures["missed"],
+        waiting=figures["arrests"] - figures["met"] - figures["missed"],
+        median_days=days(figures["median_days"]),
+    )
+
+
+OPEN_STAGES = [stage for stage in Case.Stage if stage != Case.Stage.CLOSED]
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    officer_id: int
+    officer_name: str
+    total: int
+    by_stage: tuple[tuple[Case.Stage, int], ...]
+
+
+def caseload(user: User, *, team: Team | None = None, officer: User | None = None) -> list[CaseloadRow]:
+    """Open cases per officer in the case, by stage, largest caseload first. One query."""
+    cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
+    if team is not None:
+        cases = cases.filter(team=team)
+    if officer is not None:
+        cases = cases.filter(officer_in_case=officer)
+    rows = (
+        cases.values(
+            "officer_in_case_id",
+            "officer_in_case__rank",
+            "officer_in_case__first_name",
+            "officer_in_case__last_name",
+            "officer_in_case__username",
+        )
+        .annotate(
+            total=Count("pk"),
+            **{f"stage_{stage.value}": Count("pk", filter=Q(stage=stage.value)) for stage in OPEN_STAGES},
+        )
+        .order_by("-total", "officer_in_case__last_name", "officer_in_case__first_name", "officer_in_case_id")
+    )
+    return [
+        CaseloadRow(
+            officer_id=row["officer_in_case_id"],
+            officer_name=_name(row),
+            total=row["total"],
+            by_stage=tuple((stage, row[f"stage_{stage.value}"]) for stage in OPEN_STAGES),
+        )
+        for row in rows
+    ]
+
+
+def _name(row: dict) -> str:
+    name = f"{row['officer_in_case__first_name']} {row['officer_in_case__last_name']}".strip()
+    return f"{row['officer_in_case__rank']} {name or row['officer_in_case__username']}".strip()
+
+
+def dashboard_teams(user: User) -> QuerySet[Team]:
+    """Teams with a case the user may see: the dashboard's team filter."""
+    return Team.objects.filter(pk__in=cases_visible_to(user).values("team_id")).select_related("force")
+
+
+def dashboard_officers(user: User) -> QuerySet[User]:
+    """Officers in the case of a case the user may see: the dashboard's officer filter."""
+    return User.objects.filter(pk__in=cases_visible_to(user).values("officer_in_case_id"))

@@ -1,0 +1,184 @@
+"""The supervisor's dashboard and the unit's figures (docs/figures.md). Supervisors only (the role
+table's "Dashboards and figures"); anyone else is refused with 403. An export is seen only by the
+person who asked for it (404 for anyone else)."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEntry
+from audit.services import audit_record
+from cases.deadlines import deadlines_due_for
+from cases.forms.reports import DashboardForm, ExportRequestForm, PeriodForm
+from cases.models import Case, User
+from cases.permissions import get_export_job_for_user, require_capability
+from cases.reports import dashboard as board
+from cases.reports.charts import bar_chart, stacked_bar_chart
+from cases.reports.figures import COUNTS, FLOWS, figures_report
+from cases.roles import Capability
+from cases.services.exports import (
+    export_job_download,
+    export_parameters_display,
+    figures_download,
+    figures_export_request,
+)
+
+STAGE_CLASSES = {
+    Case.Stage.INVESTIGATION: "chart-stage-investigation",
+    Case.Stage.WARRANT: "chart-stage-warrant",
+    Case.Stage.SEARCH: "chart-stage-search",
+    Case.Stage.ARREST: "chart-stage-arrest",
+    Case.Stage.CHARGING: "chart-stage-charging",
+    Case.Stage.COURT: "chart-stage-court",
+}
+# Seconds between refreshes of the page of an export that is still running.
+EXPORT_REFRESH_SECONDS = 3
+
+
+def _read(request: HttpRequest, object_type: str, summary: str, changes: dict[str, Any]) -> None:
+    audit_record(
+        kind=AuditEntry.Kind.READ,
+        actor=request.user,
+        object_type=object_type,
+        summary=summary,
+        changes=changes,
+        request=request,
+    )
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_capability(user, Capability.FIGURES)
+    form = DashboardForm(request.GET or None, user=user)
+    period, team, officer = form.period(), form.choice("team"), form.choice("officer")
+    now = timezone.now()
+    rows = board.charging_rows(user, now=now, team=team, officer=officer)
+    counts = board.charging_status_counts(user, now=now, team=team, officer=officer)
+    performance = board.charging_performance(user, period=period, now=now, team=team, officer=officer)
+    caseload = board.caseload(user, team=team, officer=officer)
+    deadlines = deadlines_due_for(user, now=now, team=team, officer=officer)
+    _read(
+        request,
+        "cases.Dashboard",
+        "Looked at the supervisor's dashboard",
+        {
+            "team": team.pk if team else None,
+            "officer": officer.pk if officer else None,
+            "date_from": period.first.isoformat(),
+            "date_to": period.last.isoformat(),
+            "case_references": sorted(
+                {row.arrest.case.reference for row in rows} | {deadline.case.reference for deadline in deadlines}
+            ),
+        },
+    )
+    status_chart = bar_chart(
+        key="charging-status",
+        title="Charging decisions against the four-week target",
+        description="; ".join(f"{status.label}: {count}" for status, count in counts.items()),
+        bars=[(status.label, count, f"chart-{status.value}") for status, count in counts.items()],
+    )
+    caseload_chart = stacked_bar_chart(
+        key="caseload",
+        title="Open cases per officer in the case, by stage",
+        description="; ".join(f"{row.officer_name}: {row.total} open" for row in caseload),
+        rows=[
+            (row.officer_name, [(stage.label, count, STAGE_CLASSES[stage]) for stage, count in row.by_stage])
+            for row in caseload
+        ],
+    )
+    context = {
+        "nav": "dashboard",
+        "form": form,
+        "period": period,
+        "rows": rows,
+        "counts": counts,
+        "performance": performance,
+        "caseload": caseload,
+        "deadlines": deadlines,
+        "stages": board.OPEN_STAGES,
+        "status_chart": status_chart,
+        "caseload_chart": caseload_chart,
+        "target_days": board.charging_target().days,
+        "due_soon_days": board.due_soon().days,
+        "now": now,
+    }
+    return render(request, "cases/reports/dashboard.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_capability(user, Capability.FIGURES)
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    now = timezone.now()
+    if request.GET.get("format") == "csv" and not form.errors:
+        text = figures_download(actor=user, period=period, now=now, request=request)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="figures-{period.first}-to-{period.last}.csv"'
+        return response
+    report = figures_report(user, period=period, now=now)
+    _read(
+        request,
+        "cases.Figures",
+        "Looked at the figures",
+        {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()},
+    )
+    context = {
+        "nav": "figures",
+        "form": form,
+        "export_form": ExportRequestForm(initial={"date_from": period.first, "date_to": period.last}),
+        "period": period,
+        "report": report,
+        "counts": COUNTS,
+        "flows": FLOWS,
+        "csv_query": f"date_from={period.first.isoformat()}&date_to={period.last.isoformat()}&format=csv",
+        "jobs": list(user.export_jobs.order_by("-created_at", "-id")[:5]),
+    }
+    return render(request, "cases/reports/figures.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def figures_export_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_capability(user, Capability.FIGURES)
+    form = ExportRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            job = figures_export_request(actor=user, period=form.period())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(job)
+    context = {"nav": "figures", "form": form}
+    return render(request, "cases/reports/export_refused.html", context, status=400)
+
+
+@require_GET
+def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_export_job_for_user(request.user, pk)  # type: ignore[arg-type]
+    context = {
+        "nav": "figures",
+        "job": job,
+        "parameters": export_parameters_display(job),
+        "refresh_seconds": EXPORT_REFRESH_SECONDS,
+    }
+    return render(request, "cases/reports/export.html", context)
+
+
+@require_GET
+def figures_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    job = get_export_job_for_user(user, pk)
+    try:
+        text = export_job_download(job=job, actor=user, request=request)
+    except ValidationError:
+        return redirect(job)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="figures-export-{job.pk}.csv"'
+    return response

@@ -1,0 +1,230 @@
+"""The figures on a known data set (tests/reports/conftest.py): exactly the published numbers, on
+the page, in the report and in the CSV, and no more than a supervisor may see."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from cases.models import Arrest, ChargingSubmission
+from cases.reports.figures import Flow, figures_report
+from cases.reports.sql import Period
+from cases.services.exports import CSV_COLUMNS, figures_csv
+from tests.factories.cases import CaseFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
+from tests.factories.people import ForceFactory, TeamFactory
+from tests.reports.conftest import QUARTER
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+COUNT_NAMES = ("investigations", "warrants_executed", "arrests", "people_charged", "children_safeguarded")
+
+
+def counts(row) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    return tuple(row.counts[name] for name in COUNT_NAMES)
+
+
+@pytest.fixture
+def report(west_midlands):  # type: ignore[no-untyped-def]
+    return figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW)
+
+
+def test_team_and_force_counts_are_the_published_numbers(report):
+    assert [(row.team, counts(row)) for row in report.teams] == [
+        ("POLIT", (1, 0, 1, 0, 0)),
+        ("Safenet", (2, 2, 3, 2, 5)),
+    ]
+    assert counts(report.force_total) == (3, 2, 4, 2, 5)
+
+
+def test_regional_figures_are_each_forces_counts_and_their_total_only(report):
+    assert [(row.force, counts(row)) for row in report.region_forces] == [
+        ("Staffordshire Police", (3, 2, 4, 2, 5)),
+        ("Warwickshire Police", (2, 1, 1, 1, 4)),
+    ]
+    assert counts(report.region_total) == (5, 3, 5, 3, 9)
+    assert all(row.flows is None for row in [*report.region_forces, report.region_total])
+
+
+def test_flow_times_are_medians_and_ninetieth_percentiles_in_days(report):
+    safenet = next(row for row in report.teams if row.team == "Safenet")
+    assert safenet.flows == {
+        "referral_to_warrant": Flow(count=2, median=10.0, p90=10.0),
+        "warrant_issue_to_execution": Flow(count=2, median=4.0, p90=5.6),
+        "arrest_to_charging_decision": Flow(count=3, median=20.0, p90=29.6),
+        "arrest_to_first_court": Flow(count=2, median=32.5, p90=36.9),
+        "arrest_to_mash_referral": Flow(count=2, median=2.0, p90=2.8),
+    }
+    # Decided in 20 and 10 days: met; in 32 days: missed.
+    assert (safenet.charging_met, safenet.charging_missed, safenet.charging_share_met) == (2, 1, 66.7)
+
+
+def test_force_flow_times_take_every_team_and_count_an_undecided_arrest_past_target_as_missed(report):
+    force = report.force_total
+    assert force.flows["arrest_to_charging_decision"] == Flow(count=3, median=20.0, p90=29.6)
+    assert force.flows["arrest_to_mash_referral"] == Flow(count=3, median=1.0, p90=2.6)
+    assert force.flows["referral_to_warrant"] == Flow(count=2, median=10.0, p90=10.0)
+    polit = next(row for row in report.teams if row.team == "POLIT")
+    assert polit.flows["arrest_to_charging_decision"] == Flow(count=0, median=None, p90=None)
+    assert (polit.charging_met, polit.charging_missed, polit.charging_share_met) == (0, 1, 0.0)
+    assert (force.charging_met, force.charging_missed, force.charging_share_met) == (2, 2, 50.0)
+
+
+def test_an_arrest_still_within_its_target_is_neither_met_nor_missed(west_midlands):
+    # On 20 March 2026 the POLIT arrest of 10 March is 10 days old: still within the target.
+    report = figures_report(west_midlands["ds.okafor"], period=QUARTER, now=datetime(2026, 3, 20, tzinfo=UTC))
+    polit = next(row for row in report.teams if row.team == "POLIT")
+    assert (polit.charging_met, polit.charging_missed, polit.charging_share_met) == (0, 0, None)
+
+
+def test_a_period_counts_only_what_happened_in_it(west_midlands):
+    december = figures_report(west_midlands["ds.okafor"], period=Period(date(2025, 12, 1), date(2025, 12, 31)), now=NOW)
+    assert counts(december.force_total) == (1, 1, 1, 1, 1)
+    assert december.force_total.flows["arrest_to_charging_decision"] == Flow(count=1, median=17.0, p90=17.0)
+    january = figures_report(west_midlands["ds.okafor"], period=Period(date(2026, 1, 1), date(2026, 1, 31)), now=NOW)
+    # Opened STF-2026-000001; executed its warrant; arrested; charged on 3 February; 2 safeguarded.
+    assert counts(january.force_total) == (1, 1, 1, 0, 2)
+
+
+def test_forces_of_another_region_are_not_in_the_regional_figures(west_midlands, report):
+    wales = ForceFactory(code="NWP", name="North Wales Police", region="North Wales")
+    CaseFactory(team=TeamFactory(force=wales, name="POLIT"), opened_at=datetime(2026, 2, 1, tzinfo=UTC))
+    again = figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW)
+    assert counts(again.region_total) == counts(report.region_total)
+    assert "North Wales Police" not in {row.force for row in again.region_forces}
+
+
+def test_another_forces_supervisor_sees_its_own_teams_and_only_counts_of_staffordshire(west_midlands):
+    report = figures_report(west_midlands["ds.shah"], period=QUARTER, now=NOW)
+    assert [(row.team, counts(row)) for row in report.teams] == [("Safenet", (2, 1, 1, 1, 4))]
+    assert report.force_total.flows["arrest_to_charging_decision"] == Flow(count=1, median=14.0, p90=14.0)
+    staffordshire = next(row for row in report.region_forces if row.force == "Staffordshire Police")
+    assert counts(staffordshire) == (3, 2, 4, 2, 5) and staffordshire.flows is None
+
+
+def test_the_report_costs_the_same_number_of_queries_whatever_the_data(west_midlands):
+    supervisor = west_midlands["ds.okafor"]
+    with CaptureQueriesContext(connection) as before:
+        figures_report(supervisor, period=QUARTER, now=NOW)
+    team = supervisor.teams.get(name="Safenet")
+    for day in range(1, 21):
+        case = CaseFactory(team=team, opened_at=datetime(2026, 2, day, tzinfo=UTC))
+        ArrestFactory(case=case)
+    with CaptureQueriesContext(connection) as after:
+        report = figures_report(supervisor, period=QUARTER, now=NOW)
+    assert counts(report.force_total)[0] == 23
+    assert len(after) == len(before) == 21
+
+
+def test_where_the_force_stands(west_midlands, report):
+    position = report.position
+    # STF-2026-000003: on bail, undecided. STF-2026-000001: a laptop waiting for forensic
+    # examination since 20 Jan 2026; a positive and a negative triage in January.
+    assert (position.on_bail, position.under_investigation) == (1, 0)
+    assert position.forensic_backlog == 1
+    waited = (NOW - datetime(2026, 1, 20, 10, 0, tzinfo=UTC)).total_seconds() / 86400
+    assert position.forensic_backlog_median_days == position.forensic_backlog_oldest_days == round(waited, 1)
+    assert (position.triaged, position.triage_positive, position.triage_positive_percent) == (2, 1, 50.0)
+    # STF-2025-000099 was closed on 15 Feb 2026 (outcome 1).
+    assert position.outcomes == [("1: Charged or summonsed", 1)]
+
+
+def test_bail_is_counted_as_it_is_now_and_a_charging_decision_ends_it(west_midlands):
+    april = figures_report(west_midlands["ds.okafor"], period=Period(date(2026, 4, 1), date(2026, 4, 30)), now=NOW)
+    assert (april.position.triaged, april.position.triage_positive_percent, april.position.outcomes) == (0, None, [])
+    assert april.position.on_bail == 1  # still waiting, whatever the period
+    arrest = Arrest.objects.get(case__reference="STF-2026-000003")
+    ChargingSubmissionFactory(
+        case=arrest.case,
+        subject=arrest.subject,
+        submitted_at=datetime(2026, 4, 1, tzinfo=UTC),
+        decision=ChargingSubmission.Decision.NO_FURTHER_ACTION,
+        decision_at=datetime(2026, 4, 20, tzinfo=UTC),
+    )
+    assert figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW).position.on_bail == 0
+
+
+def test_the_page_shows_the_published_numbers(client, west_midlands):
+    client.force_login(west_midlands["ds.okafor"])
+    response = client.get(reverse("cases:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    assert response.status_code == 200
+    assert response.context["report"].force_total.counts["children_safeguarded"] == 5
+    page = response.content.decode()
+    assert "West Midlands (regional operation)" in page
+    assert "<caption>Counts for Staffordshire Police by team, 1 Jan 2026 to 31 Mar 2026</caption>" in page
+    assert "50.0% (1 of 2)" in page and "1: Charged or summonsed: 1" in page
+    read = AuditEntry.objects.filter(kind=AuditEntry.Kind.READ, object_type="cases.Figures").get()
+    assert read.actor == west_midlands["ds.okafor"] and read.changes["date_from"] == "2026-01-01"
+
+
+def test_the_page_defaults_to_the_last_90_days_and_explains_a_reversed_period(client, west_midlands):
+    client.force_login(west_midlands["ds.okafor"])
+    response = client.get(reverse("cases:figures"))
+    period = response.context["period"]
+    assert (period.last - period.first).days == 89 and period.last == timezone.localdate()
+    response = client.get(reverse("cases:figures"), {"date_from": "2026-03-01", "date_to": "2026-02-01"})
+    assert response.status_code == 400
+    assert "The end date must be the same as or after the start date." in response.content.decode()
+
+
+def test_officers_are_refused_the_figures(client, west_midlands):
+    client.force_login(west_midlands["dc.hughes"])
+    assert client.get(reverse("cases:figures")).status_code == 403
+    assert client.get(reverse("cases:figures"), {"format": "csv"}).status_code == 403
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_csv_download_has_exactly_the_published_numbers_and_is_audited_as_a_disclosure(client, west_midlands):
+    client.force_login(west_midlands["ds.okafor"])
+    response = client.get(
+        reverse("cases:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31", "format": "csv"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    rows = rows_of(text)
+    assert list(rows[0]) == CSV_COLUMNS
+    table = [(row["level"], row["force"], row["team"], *(int(row[name]) for name in COUNT_NAMES)) for row in rows]
+    assert table == [
+        ("Team", "Staffordshire Police", "POLIT", 1, 0, 1, 0, 0),
+        ("Team", "Staffordshire Police", "Safenet", 2, 2, 3, 2, 5),
+        ("Force", "Staffordshire Police", "", 3, 2, 4, 2, 5),
+        ("Force in region", "Staffordshire Police", "", 3, 2, 4, 2, 5),
+        ("Force in region", "Warwickshire Police", "", 2, 1, 1, 1, 4),
+        ("Region", "", "", 5, 3, 5, 3, 9),
+    ]
+    assert {row["period_from"] for row in rows} == {"2026-01-01"} and {row["period_to"] for row in rows} == {
+        "2026-03-31"
+    }
+    force = rows[2]
+    assert (force["arrest_to_charging_decision_median_days"], force["arrest_to_charging_decision_p90_days"]) == (
+        "20.0",
+        "29.6",
+    )
+    assert force["charging_within_target_percent"] == "50.0"
+    assert rows[5]["arrest_to_charging_decision_median_days"] == ""  # regional figures: counts only
+    [entry] = AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT)
+    assert entry.actor == west_midlands["ds.okafor"]
+    assert entry.recipient == "ds.okafor"
+    assert entry.object_type == "cases.Figures"
+    assert entry.changes == {"date_from": "2026-01-01", "date_to": "2026-03-31"}
+
+
+def test_the_csv_is_the_report(west_midlands, report):
+    assert rows_of(figures_csv([report]))[1]["team"] == "Safenet"
+
+
+def test_a_name_that_looks_like_a_formula_is_not_one_in_the_csv(supervisor, force):
+    TeamFactory(force=force, name="=HYPERLINK(1)")
+    rows = rows_of(figures_csv([figures_report(supervisor, period=QUARTER, now=NOW)]))
+    assert "'=HYPERLINK(1)" in [row["team"] for row in rows]
