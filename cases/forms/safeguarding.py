@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import datetime_field, version_field
 from cases.models import SafeguardingReferral
 
 
@@ -28,3 +28,9 @@ class SafeguardingForm(forms.Form):
         help_text="Children subject to a joint police and children's services safeguarding response.",
     )
     outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SafeguardingEditForm(SafeguardingForm):
+    """The same fields, for a record that already exists: with the version it was opened on."""
+
+    version = version_field()

@@ -5,7 +5,7 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -65,6 +65,7 @@ class DeviceTriageForm(forms.Form):
         required=False,
         help_text="Needed for any result but not examined.",
     )
+    version = version_field()
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -79,6 +80,7 @@ class DeviceImageCountsForm(forms.Form):
     """One source's counts as a grid: rows A/B/C, columns still/moving. Numbers only."""
 
     source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
+    version = version_field()
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
