@@ -83,7 +83,7 @@ def show_conflict(
         return []
     values = current(conflict.current)
     return [
-        (str(field.label or name), shown_value(field, values.get(name)))
+        (str(form[name].label), shown_value(field, values.get(name)))
         for name, field in form.fields.items()
         if not field.widget.is_hidden
     ]
