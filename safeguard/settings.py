@@ -243,6 +243,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
+# Redis down must never hold anything up for long (docs/reliability.md): connecting gives up after
+# a second and queueing a task after one quick retry, instead of Celery's default of retrying for
+# about 20 seconds. Reads may block longer than the worker's 1-second poll, so their timeout is 5 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Nothing reads a task's result (what a task did is recorded in the database), so queueing a task
+# does not also subscribe to its result in Redis; a task that needs its result says so.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 
 EMAIL_BACKEND = env.str(
     "SAFEGUARD_EMAIL_BACKEND",
