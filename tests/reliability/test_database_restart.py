@@ -62,7 +62,7 @@ def _test_database_url() -> str:
 
 
 def _get(url: str, cookie: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310  (http://127.0.0.1 only)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  (http://127.0.0.1 only)
             return response.status, response.read().decode()

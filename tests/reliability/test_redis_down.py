@@ -88,7 +88,7 @@ def test_sign_in_pages_and_saves_work_with_redis_down(redis_down, client, team, 
                 "relationship": "household",
                 "children_safeguarded": "0",
             },
-        )  # fmt: skip
+        )
     )
     assert response.status_code == 302
     assert SafeguardingReferral.objects.filter(case=case).exists()
