@@ -269,9 +269,19 @@ CASE_REFERENCE_DIGITS = 6
 # Four-week charging target: a local target, not law (see cases/rules.py).
 CHARGING_TARGET_DAYS = env.int("SAFEGUARD_CHARGING_TARGET_DAYS", default=28)
 
+# One record, one line: control characters in logged values are escaped (cases.logs), so nothing a
+# request carries can forge a log line (docs/reliability.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "single_line": {
+            "()": "cases.logs.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "single_line"}},
+    # Django's own records go to the same handler, once (not also to Django's unescaped console one).
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("SAFEGUARD_LOG_LEVEL", default="INFO")},
 }
