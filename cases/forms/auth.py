@@ -1,8 +1,23 @@
-"""Sign-in forms: the two-factor code. The password step and password change use Django's own forms."""
+"""Sign-in forms: the password step (Django's, with a length check first) and the two-factor code.
+Password change uses Django's own form."""
+
+from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's before the password is
+    checked: such a name cannot be anyone's, and the failed attempt could not be recorded."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class TwoFactorCodeForm(forms.Form):
