@@ -1,23 +1,24 @@
 """Sign-in forms: the password step (Django's, with a length check first) and the two-factor code.
 Password change uses Django's own form."""
 
-from typing import Any
-
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
 CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing a username longer than any account's before the password is
-    checked: such a name cannot be anyone's, and the failed attempt could not be recorded."""
+    """Django's sign-in form, with limits on both fields: a username longer than any account's is a
+    form error before the password is checked (it cannot be anyone's, and the failed attempt could
+    not be recorded), and a password is at most 4,096 characters."""
 
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        if len(username) > (self.username_field.max_length or 150):
-            raise self.get_invalid_login_error()
-        return super().clean()
+    username = UsernameField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TwoFactorCodeForm(forms.Form):

@@ -38,3 +38,10 @@ def version_field() -> forms.IntegerField:
         max_value=2_147_483_647,
         error_messages={key: VERSION_STALE for key in ("required", "invalid", "min_value", "max_value")},
     )
+
+
+# Free text (notes, summaries, outcomes): several pages, far beyond any real entry, so that a value
+# pasted by mistake is a form error rather than a quarter of a megabyte stored.
+FREE_TEXT_MAX_LENGTH = 10_000
+# The largest whole number a count column holds (PostgreSQL integer).
+NUMBER_MAX = 2_147_483_647

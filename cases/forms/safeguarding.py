@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import datetime_field, version_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field, version_field
 from cases.models import SafeguardingReferral
 
 
@@ -27,7 +27,7 @@ class SafeguardingForm(forms.Form):
         initial=0,
         help_text="Children subject to a joint police and children's services safeguarding response.",
     )
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SafeguardingEditForm(SafeguardingForm):

@@ -109,7 +109,9 @@ def test_control_characters_in_a_saved_value_are_kept_as_data_and_cannot_forge_a
     # The auditor's export: one CSV record per entry, whatever the values hold.
     auditor = UserFactory(username="ps.reid", force=force, roles=[AUDITOR])
     client.force_login(auditor)
-    response = client.get(reverse("audit:export"), {"case_reference": case.reference, "recipient": "Professional Standards"})
+    response = client.get(
+        reverse("audit:export"), {"case_reference": case.reference, "recipient": "Professional Standards"}
+    )
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1 + AuditEntry.objects.filter(case_reference=case.reference).count()
