@@ -113,3 +113,12 @@ def test_an_over_long_import_line_is_a_line_error(importer):  # noqa: F811
     report = import_cases(as_file(b"{" + b" " * (MAX_LINE_BYTES + 10) + b"}"), actor=importer)
 
     assert [str(error) for error in report.errors] == [f"line 1: {LINE_TOO_LONG}"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", [120, 151, 300])
+def test_a_long_username_at_sign_in_is_refused_not_a_server_error(client, length):
+    response = client.post(reverse("login"), {"username": "u" * length, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
