@@ -76,8 +76,9 @@ def show_conflict(
 ) -> list[tuple[str, str]]:
     """Keep the typed values in `form`, ready to save over the current record if the person still
     means to, and return the current record's values as (label, shown value) to put beside them."""
-    form.data = form.data.copy()
-    form.data["version"] = str(conflict.current_version)  # type: ignore[index]
+    data = form.data.copy()  # type: ignore[attr-defined]  # a bound form's QueryDict
+    data["version"] = str(conflict.current_version)
+    form.data = data
     form.add_error(None, conflict.messages)
     if current is None:
         return []
