@@ -9,18 +9,20 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from cases.models import Case, Device, ImageCount, SafeguardingReferral
+from cases.models import Case, CommsDataRequest, Device, ImageCount, SafeguardingReferral
 from cases.roles import SUPERVISOR
 from cases.rules import LONDON
 from cases.services.access import case_grant_access, case_set_restricted
+from cases.services.referrals import COMMS_ALREADY_APPROVED, comms_request_record_approval
 from cases.services.safeguarding import safeguarding_record, safeguarding_update
 from cases.services.versions import VERSION_CONFLICT, VersionConflict, version_save
 from cases.templatetags.safeguard import when
 from tests.conftest import BrowserClient
-from tests.factories.cases import CaseFactory
+from tests.factories.cases import CaseFactory, CommsDataRequestFactory, ReferralFactory
 from tests.factories.people import UserFactory
 from tests.factories.warrants import DeviceFactory
 
@@ -251,3 +253,27 @@ def test_version_save_writes_nothing_when_the_version_has_moved_on(referral, off
     assert raised.value.current_version == 2
     assert SafeguardingReferral.objects.get(pk=referral.pk).children_count == 3
     assert AuditEntry.objects.filter(kind="change").count() == changes_before
+
+
+# --- Steps recorded once ------------------------------------------------------------------------
+
+
+def test_a_second_approval_of_a_communications_data_request_does_not_overwrite_the_first(officer, supervisor):
+    """Two people approving the same request at once: the row is locked and re-read, so the second
+    (holding the request as it was before the first saved) is told it is already approved."""
+    comms_request = CommsDataRequestFactory(referral=ReferralFactory(force=officer.force))
+    opened_by_second = CommsDataRequest.objects.get(pk=comms_request.pk)
+    approved_at = comms_request.submitted_at + timedelta(hours=1)
+    comms_request_record_approval(
+        comms_request=comms_request, actor=officer, approved_at=approved_at, approval_route="ocda"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        comms_request_record_approval(
+            comms_request=opened_by_second, actor=supervisor, approved_at=approved_at + timedelta(hours=1),
+            approval_route="urgent",
+        )  # fmt: skip
+
+    assert refused.value.messages == [COMMS_ALREADY_APPROVED]
+    stored = CommsDataRequest.objects.get(pk=comms_request.pk)
+    assert (stored.approved_at, stored.approval_route) == (approved_at, "ocda")

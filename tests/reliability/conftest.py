@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "safeguard",
-    max_examples=int(os.environ.get("SAFEGUARD_FUZZ_EXAMPLES", "8")),
+    max_examples=int(os.environ.get("SAFEGUARD_FUZZ_EXAMPLES", "5")),
     deadline=None,
     database=None,
     # One world of records per form, shared by its examples; each example's writes are rolled back.
