@@ -18,7 +18,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest clean
+.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest fuzz clean
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -79,6 +79,12 @@ typecheck: $(VENV_STAMP)
 pytest: $(VENV_STAMP) database
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
+
+# Bad-input tests with many more examples per form and per case file than `make test` runs
+# (docs/reliability.md). SAFEGUARD_FUZZ_EXAMPLES=2000 make fuzz for a longer run.
+fuzz: $(VENV_STAMP) database
+	SAFEGUARD_FUZZ_EXAMPLES=$${SAFEGUARD_FUZZ_EXAMPLES:-200} $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) \
+		tests/reliability/test_bad_input.py tests/reliability/test_bad_import.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

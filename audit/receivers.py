@@ -61,7 +61,7 @@ def on_user_login_failed(sender: Any, credentials: dict[str, Any], request: Any 
         actor=None,
         actor_username=username,
         object_type="cases.User",
-        object_id=username,
+        object_id=username[: AuditEntry._meta.get_field("object_id").max_length],
         summary=what,
         request=request,
     )
@@ -74,7 +74,7 @@ def on_user_locked_out(sender: Any, request: Any = None, username: str | None = 
         actor=None,
         actor_username=name,
         object_type="cases.User",
-        object_id=name,
+        object_id=name[: AuditEntry._meta.get_field("object_id").max_length],
         summary="Locked out after too many failed sign-in attempts",
         request=request,
     )

@@ -247,6 +247,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
 # The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
+# Redis down must never hold anything up for long (docs/reliability.md): connecting gives up after
+# a second and queueing a task after one quick retry, instead of Celery's default of retrying for
+# about 20 seconds. Reads may block longer than the worker's 1-second poll, so their timeout is 5 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Nothing reads a task's result (what a task did is recorded in the database), so queueing a task
+# does not also subscribe to its result in Redis; a task that needs its result says so.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 
 EMAIL_BACKEND = env.str(
     "SAFEGUARD_EMAIL_BACKEND",
@@ -285,9 +299,19 @@ for _value in (*DEADLINE_DUE_SOON.values(), DEADLINE_DUE_SOON_DEFAULT, timedelta
     if _value <= timedelta(0):
         raise ImproperlyConfigured("Deadline targets and SAFEGUARD_DUE_SOON_* thresholds must be more than 0.")
 
+# One record, one line: control characters in logged values are escaped (cases.logs), so nothing a
+# request carries can forge a log line (docs/reliability.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "single_line": {
+            "()": "cases.logs.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "single_line"}},
+    # Django's own records go to the same handler, once (not also to Django's unescaped console one).
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("SAFEGUARD_LOG_LEVEL", default="INFO")},
 }

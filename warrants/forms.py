@@ -5,7 +5,7 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
 from cases.models import Case, Premises, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -39,19 +39,24 @@ class WarrantIssueForm(forms.Form):
 
 class WarrantRefuseForm(forms.Form):
     refused_at = datetime_field("Refused at")
-    refusal_reason = forms.CharField(label="Reason given for refusal", widget=forms.Textarea(attrs={"rows": 4}))
+    refusal_reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH, label="Reason given for refusal", widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class WarrantExecuteForm(forms.Form):
     executed_at = datetime_field("Executed at", help_text="When the premises were entered.")
     executed_by = forms.ModelChoiceField(queryset=User.objects.none(), label="Executed by")
     persons_present = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         label="Persons present",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone who entered, e.g. forensic staff under a constable's supervision (PACE 1984 s.16(2A)).",
     )
-    result = forms.CharField(label="Result", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    result = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH, label="Result", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import QuerySet
 
+from cases.forms.fields import version_field
 from cases.models import Case, User
 from cases.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.services.access import AccessLevel
@@ -42,6 +43,7 @@ class AssignExaminerForm(forms.Form):
 class ReassignForm(forms.Form):
     officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
     supervisor = forms.ModelChoiceField(queryset=User.objects.none())
+    version = version_field()
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -55,3 +57,4 @@ class RestrictForm(forms.Form):
     restricted = forms.BooleanField(
         label="Restricted (need-to-know): visible only to people granted it by name", required=False
     )
+    version = version_field()

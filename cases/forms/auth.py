@@ -1,8 +1,24 @@
-"""Sign-in forms: the two-factor code. The password step and password change use Django's own forms."""
+"""Sign-in forms: the password step (Django's, with a length check first) and the two-factor code.
+Password change uses Django's own form."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
 CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with limits on both fields: a username longer than any account's is a
+    form error before the password is checked (it cannot be anyone's, and the failed attempt could
+    not be recorded), and a password is at most 4,096 characters."""
+
+    username = UsernameField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TwoFactorCodeForm(forms.Form):

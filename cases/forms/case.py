@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import date_field, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, date_field, datetime_field
 from cases.models import Case, Team, User
 from cases.services.case import LOG_KINDS_WRITTEN
 
@@ -35,7 +35,7 @@ class CaseOpenForm(forms.Form):
         label="Restricted (need-to-know): only the officer in the case and supervisor can see it",
         required=False,
     )
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -48,7 +48,7 @@ class SubjectForm(forms.Form):
     full_name = forms.CharField(max_length=200, help_text="The suspect. Never record a child here.")
     date_of_birth = date_field("Date of birth", required=False)
     pnc_id = forms.CharField(label="PNC ID", max_length=20, required=False, help_text="e.g. 09/123456A.")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean_pnc_id(self) -> str:
         pnc_id = self.cleaned_data["pnc_id"].strip().upper()
@@ -58,7 +58,11 @@ class SubjectForm(forms.Form):
 
 
 class PremisesForm(forms.Form):
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One line per part of the address.")
+    address = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One line per part of the address.",
+    )
     postcode = forms.CharField(max_length=10, required=False)
     description = forms.CharField(max_length=200, required=False, help_text="e.g. home address, workplace.")
 
@@ -75,13 +79,16 @@ class CaseLogEntryForm(forms.Form):
         choices=[(kind.value, kind.label) for kind in LOG_KINDS_WRITTEN],
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
     at = datetime_field("When", required=False, help_text="Leave blank for now.")
 
 
 class CaseLogCorrectionForm(forms.Form):
     text = forms.CharField(
-        label="Correction", widget=forms.Textarea(attrs={"rows": 5}), help_text="The original entry is kept."
+        max_length=FREE_TEXT_MAX_LENGTH,
+        label="Correction",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The original entry is kept.",
     )
     at = datetime_field("When", required=False, help_text="Leave blank for now.")
 
@@ -89,7 +96,9 @@ class CaseLogCorrectionForm(forms.Form):
 class CaseListFilterForm(forms.Form):
     """The case list's search and filters (GET). Invalid values are ignored, not errors."""
 
-    q = forms.CharField(label="Search", required=False, help_text="Reference, operation or subject's name.")
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, help_text="Reference, operation or subject's name."
+    )
     status = forms.ChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False)
     stage = forms.ChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any team")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
 from cases.models import Case, ChargingSubmission, ImageCategory, Offence, Subject
 
 CHARGE_ROW_NEEDS_OFFENCE = "Choose the offence for this charge, or clear the row."
@@ -51,7 +51,12 @@ class ChargingDecisionForm(forms.Form):
         choices=[c for c in ChargingSubmission.Decision.choices if c[0] != ChargingSubmission.Decision.PENDING]
     )
     decision_at = datetime_field("Decision at")
-    decision_notes = forms.CharField(label="Decision notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decision_notes = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
+        label="Decision notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

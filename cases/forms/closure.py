@@ -2,14 +2,14 @@
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
 from cases.models import Closure, RetentionReview
 
 
 class CloseCaseForm(forms.Form):
     outcome_type = forms.ChoiceField(label="Home Office outcome type", choices=Closure.OutcomeType.choices)
     closed_at = datetime_field("Closed at")
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    rationale = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
     retention_group = forms.ChoiceField(
         label="MoPI retention group",
         choices=RetentionReview.Group.choices,
@@ -27,4 +27,4 @@ class RetentionReviewForm(forms.Form):
         ]
     )
     reviewed_at = datetime_field("Reviewed at")
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    rationale = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
 from cases.models import Case, CourtHearing, Subject
 
 
@@ -11,7 +11,7 @@ class HearingForm(forms.Form):
     court = forms.CharField(max_length=120, help_text="e.g. North Staffordshire Justice Centre.")
     hearing_at = datetime_field("Hearing at")
     hearing_type = forms.ChoiceField(label="Type of hearing", choices=CourtHearing.Type.choices)
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     remand_status = forms.ChoiceField(label="Remand status", choices=CourtHearing.RemandStatus.choices, required=False)
     notification_requirements = forms.BooleanField(
         label="Notification requirements apply (Sexual Offences Act 2003 s.80)", required=False

@@ -3,7 +3,7 @@ cases/services/custody.py, and computed dates (bail end, custody limits) are nev
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 
 
@@ -39,6 +39,7 @@ class ReleaseForm(forms.Form):
     kind = forms.ChoiceField(label="Released on", choices=Release.Kind.choices)
     released_at = datetime_field("Released at")
     bail_conditions = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         label="Bail conditions",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

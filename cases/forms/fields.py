@@ -25,3 +25,23 @@ def datetime_field(label: str, *, required: bool = True, help_text: str = "") ->
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
+
+
+VERSION_STALE = "This page is out of date. Open it again from the case page, then make your changes."
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was opened on, sent back unchanged (cases.services.versions)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput(),
+        min_value=1,
+        max_value=2_147_483_647,
+        error_messages={key: VERSION_STALE for key in ("required", "invalid", "min_value", "max_value")},
+    )
+
+
+# Free text (notes, summaries, outcomes): several pages, far beyond any real entry, so that a value
+# pasted by mistake is a form error rather than a quarter of a megabyte stored.
+FREE_TEXT_MAX_LENGTH = 10_000
+# The largest whole number a count column holds (PostgreSQL integer).
+NUMBER_MAX = 2_147_483_647

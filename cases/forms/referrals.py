@@ -5,8 +5,9 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, datetime_field
 from cases.models import CommsDataRequest, Referral, ReferralIdentifier
+from cases.services.referrals import IDENTIFIER_PORT_RANGE
 
 
 class ReferralForm(forms.Form):
@@ -16,9 +17,13 @@ class ReferralForm(forms.Form):
     risk_grade = forms.ChoiceField(choices=Referral.RiskGrade.choices, help_text="KIRAT-style risk grade.")
     platform = forms.CharField(max_length=120, required=False, help_text="Service or network, e.g. BitTorrent.")
     files_reported = forms.IntegerField(
-        label="Number of files reported", min_value=0, required=False, help_text="A count only, never files."
+        label="Number of files reported",
+        min_value=0,
+        max_value=NUMBER_MAX,
+        required=False,
+        help_text="A count only, never files.",
     )
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 @cache
@@ -29,7 +34,13 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 class ReferralIdentifierForm(forms.Form):
     kind = forms.ChoiceField(label="Identifier", choices=ReferralIdentifier.Kind.choices, widget=forms.RadioSelect)
     ip_address = forms.CharField(label="IP address", max_length=45, required=False, help_text="IPv4 or IPv6.")
-    port = forms.IntegerField(required=False, help_text="1 to 65535.")
+    port = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=65535,
+        help_text="1 to 65535.",
+        error_messages={"min_value": IDENTIFIER_PORT_RANGE, "max_value": IDENTIFIER_PORT_RANGE},
+    )
     account_id = forms.CharField(label="Account ID", max_length=200, required=False)
     observed_original = forms.CharField(
         label="Time of observation, as the referral gives it",
@@ -48,7 +59,7 @@ class ReferralIdentifierForm(forms.Form):
 class CommsRequestForm(forms.Form):
     reference = forms.CharField(max_length=80, help_text="The communications-data request reference.")
     submitted_at = datetime_field("Submitted at")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class CommsApprovalForm(forms.Form):
@@ -83,6 +94,7 @@ class ReferralOutcomeForm(forms.Form):
     outcome_at = datetime_field("Outcome at")
     disseminated_to = forms.CharField(max_length=120, required=False, help_text="The force or agency, if disseminated.")
     outcome_reason = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field, version_field
 from cases.models import SafeguardingReferral
 
 
@@ -27,4 +27,10 @@ class SafeguardingForm(forms.Form):
         initial=0,
         help_text="Children subject to a joint police and children's services safeguarding response.",
     )
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SafeguardingEditForm(SafeguardingForm):
+    """The same fields, for a record that already exists: with the version it was opened on."""
+
+    version = version_field()

@@ -5,7 +5,7 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
-from cases.forms.fields import datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -14,6 +14,7 @@ COUNT_ERRORS = {
     "required": "Enter a number, 0 if there are none.",
     "invalid": "Enter a whole number, 0 or more.",
     "min_value": "Enter a whole number, 0 or more.",
+    "max_value": f"Enter a whole number no larger than {NUMBER_MAX:,}.",
 }
 
 
@@ -27,7 +28,9 @@ class SearchForm(forms.Form):
     )
     started_at = datetime_field("Started at")
     ended_at = datetime_field("Ended at", required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -49,7 +52,9 @@ class DeviceForm(forms.Form):
         label="Found during search",
         required=False,
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -65,6 +70,7 @@ class DeviceTriageForm(forms.Form):
         required=False,
         help_text="Needed for any result but not examined.",
     )
+    version = version_field()
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -79,6 +85,7 @@ class DeviceImageCountsForm(forms.Form):
     """One source's counts as a grid: rows A/B/C, columns still/moving. Numbers only."""
 
     source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
+    version = version_field()
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -87,6 +94,7 @@ class DeviceImageCountsForm(forms.Form):
                 self.fields[count_field_name(category, kind)] = forms.IntegerField(
                     label=f"Category {category}, {kind_label.lower()} images",
                     min_value=0,
+                    max_value=NUMBER_MAX,
                     error_messages=COUNT_ERRORS,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1}),
                 )

@@ -32,6 +32,8 @@ class SafeguardingReferral(models.Model):
     outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Moved on by every edit (cases.services.versions): an edit opened before another saved is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]

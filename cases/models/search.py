@@ -68,6 +68,9 @@ class Device(models.Model):
     forensic_requested_at = models.DateTimeField(null=True, blank=True)
     forensic_completed_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # Moved on by triage and image counts (cases.services.versions): an edit opened before another
+    # saved is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["exhibit_reference"]

@@ -15,6 +15,7 @@ from cases.models.access import CaseUserObjectPermission
 from cases.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
 from cases.selectors import case_allows, case_is_visible_to
 from cases.services.common import case_log_system, ensure_case_open
+from cases.services.versions import version_check, version_save
 from cases.signals import access_changed
 
 ACCESS_SUPERVISOR_ONLY = "Only a supervisor of the case's team can change who has access to it."
@@ -132,11 +133,20 @@ def _team_member_with_role(case: Case, user: User, roles: set[str]) -> bool:
 
 @transaction.atomic
 def case_reassign(
-    *, case: Case, actor: User, officer_in_case: User | None = None, supervisor: User | None = None
+    *,
+    case: Case,
+    actor: User,
+    officer_in_case: User | None = None,
+    supervisor: User | None = None,
+    version: int | None = None,
 ) -> Case:
     """Name a new officer in the case and/or supervisor. On a restricted case the new ones are
-    granted it by name; the people replaced keep any grant until a supervisor revokes it."""
+    granted it by name; the people replaced keep any grant until a supervisor revokes it.
+
+    `version` is the case's version when the form was opened (cases.services.versions)."""
     _ensure_supervisor(case, actor)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    version_check(case, version=version)
     ensure_case_open(case)
     if officer_in_case == case.officer_in_case:
         officer_in_case = None
@@ -148,7 +158,6 @@ def case_reassign(
         raise ValidationError({"officer_in_case": REASSIGN_OIC_NOT_ELIGIBLE})
     if supervisor is not None and not _team_member_with_role(case, supervisor, {SUPERVISOR}):
         raise ValidationError({"supervisor": REASSIGN_SUPERVISOR_NOT_ELIGIBLE})
-    case = Case.objects.select_for_update().get(pk=case.pk)
     for field, person in (("officer_in_case", officer_in_case), ("supervisor", supervisor)):
         if person is None:
             continue
@@ -157,24 +166,24 @@ def case_reassign(
             _grant(case, person, LEVEL_PERMISSIONS[AccessLevel.RECORD])
         label = "Officer in the case" if field == "officer_in_case" else "Supervisor"
         _changed(case=case, actor=actor, user=person, change=f"reassign_{field}", text=f"{label} now {person}.")
-    case.version += 1
-    case.save(update_fields=["officer_in_case", "supervisor", "version"])
+    version_save(case, version=version, fields=["officer_in_case", "supervisor"])
     return case
 
 
 @transaction.atomic
-def case_set_restricted(*, case: Case, actor: User, restricted: bool) -> Case:
+def case_set_restricted(*, case: Case, actor: User, restricted: bool, version: int | None = None) -> Case:
     """Make a case need-to-know (visible only to people granted it by name) or lift that.
 
     Restricting grants the officer in the case and the supervisor by name, so they keep it; lifting
-    it leaves every grant in place."""
+    it leaves every grant in place. `version` is the case's version when the form was opened
+    (cases.services.versions)."""
     _ensure_supervisor(case, actor)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    version_check(case, version=version)
     if case.restricted == restricted:
         raise ValidationError({"restricted": RESTRICT_UNCHANGED_ON if restricted else RESTRICT_UNCHANGED_OFF})
-    case = Case.objects.select_for_update().get(pk=case.pk)
     case.restricted = restricted
-    case.version += 1
-    case.save(update_fields=["restricted", "version"])
+    version_save(case, version=version, fields=["restricted"])
     if restricted:
         case_grant_named(case=case, actor=actor)
         text = "Case restricted: need-to-know. Visible only to people granted it by name."

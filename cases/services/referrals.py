@@ -232,10 +232,18 @@ def comms_request_submit(
     return request
 
 
+def _lock_comms_request(comms_request: CommsDataRequest) -> None:
+    """Lock the row and reload it, so that two people recording the same step cannot both pass the
+    "already recorded" check and the second overwrite the first."""
+    CommsDataRequest.objects.select_for_update().filter(pk=comms_request.pk).values_list("pk").get()
+    comms_request.refresh_from_db()
+
+
 @transaction.atomic
 def comms_request_record_approval(
     *, comms_request: CommsDataRequest, actor: User, approved_at: datetime, approval_route: str
 ) -> CommsDataRequest:
+    _lock_comms_request(comms_request)
     _ensure_case_open(comms_request.referral)
     if comms_request.approved_at is not None:
         raise ValidationError(COMMS_ALREADY_APPROVED)
@@ -261,6 +269,7 @@ def comms_request_record_result(
     *, comms_request: CommsDataRequest, actor: User, result_received_at: datetime, outcome: str
 ) -> CommsDataRequest:
     """The result of the request. `actor` is recorded as the person who verified the time conversion."""
+    _lock_comms_request(comms_request)
     _ensure_case_open(comms_request.referral)
     if comms_request.result_received_at is not None:
         raise ValidationError(COMMS_RESULT_ALREADY_RECORDED)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from cases.models import Case, SafeguardingReferral, User
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.versions import version_check, version_save
 
 PSEUDONYM_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 PSEUDONYM_MARKER = re.compile(r"[0-9]|-[A-Z0-9]$")
@@ -32,6 +33,17 @@ SAFEGUARDING_SAFEGUARDED_NEEDS_MASH = "Children can be counted as safeguarded on
 SAFEGUARDING_MASH_BEFORE_CASE = "The MASH referral cannot be before the case was opened."
 SAFEGUARDING_MASH_REFERENCE_NEEDS_DATE = "Enter when the MASH referral was made with its reference."
 CHOICE_INVALID = "Choose one of the options offered."
+EDITABLE_FIELDS = (
+    "pseudonymous_reference",
+    "children_count",
+    "relationship",
+    "mash_referred_at",
+    "mash_reference",
+    "strategy_discussion",
+    "section_47_enquiry",
+    "children_safeguarded",
+    "outcome",
+)
 
 
 def _choice(choices: Any, value: str, field: str) -> Any:
@@ -149,9 +161,15 @@ def safeguarding_update(
     section_47_enquiry: bool = False,
     children_safeguarded: int = 0,
     outcome: str = "",
+    version: int | None = None,
 ) -> SafeguardingReferral:
-    """Update a safeguarding record as the MASH referral, strategy discussion and outcome come in."""
+    """Update a safeguarding record as the MASH referral, strategy discussion and outcome come in.
+
+    `version` is the record's version when the form was opened: if someone saved since, nothing is
+    saved and `VersionConflict` says who (cases.services.versions).
+    """
     referral = SafeguardingReferral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    version_check(referral, version=version)
     case = referral.case
     ensure_case_open(case)
     pseudonymous_reference = pseudonymous_reference.strip()
@@ -175,7 +193,7 @@ def safeguarding_update(
     referral.section_47_enquiry = section_47_enquiry
     referral.children_safeguarded = children_safeguarded
     referral.outcome = outcome.strip()
-    referral.save()
+    version_save(referral, version=version, fields=EDITABLE_FIELDS)
     case_log_system(
         case=case,
         actor=actor,

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
 
 SEARCH_PREMISES_OTHER_CASE = "Choose premises recorded on this case."
@@ -157,14 +158,22 @@ def device_record(
 
 @transaction.atomic
 def device_record_triage(
-    *, device: Device, actor: User, triage_result: str, triaged_at: datetime | None, examiner: User | None
+    *,
+    device: Device,
+    actor: User,
+    triage_result: str,
+    triaged_at: datetime | None,
+    examiner: User | None,
+    version: int | None = None,
 ) -> Device:
     """Record the on-scene triage result.
 
     Any result but "not examined" needs the time and the examiner. "Not examined" records only the
-    result and clears nothing: a time or examiner recorded earlier stays.
+    result and clears nothing: a time or examiner recorded earlier stays. `version` is the device's
+    version when the form was opened (cases.services.versions).
     """
     _lock_device(device)
+    version_check(device, version=version)
     ensure_case_open(device.case)
     if triage_result not in Device.TriageResult.values:
         raise ValidationError({"triage_result": TRIAGE_RESULT_UNKNOWN})
@@ -183,7 +192,7 @@ def device_record_triage(
         device.triaged_at = triaged_at
     if examiner is not None:
         device.examiner = examiner
-    device.save(update_fields=["triage_result", "triaged_at", "examiner"])
+    version_save(device, version=version, fields=["triage_result", "triaged_at", "examiner"])
     case_log_system(
         case=device.case,
         actor=actor,
@@ -214,17 +223,21 @@ def _clean_counts(counts: object) -> dict[tuple[str, str], int]:
 
 @transaction.atomic
 def device_set_image_counts(
-    *, device: Device, actor: User, source: str, counts: dict[str, dict[str, int]]
+    *, device: Device, actor: User, source: str, counts: dict[str, dict[str, int]], version: int | None = None
 ) -> list[ImageCount]:
     """Replace the device's counts from `source` with `counts[category][kind]` (e.g. counts["A"]["still"]).
 
     All six cells are stored, 0 included, so "counted, none found" differs from "not counted".
+    The counts are part of the device's record: saving them moves its version on, and `version` is
+    the device's version when the form was opened (cases.services.versions).
     """
     _lock_device(device)
+    version_check(device, version=version)
     ensure_case_open(device.case)
     if source not in ImageCount.Source.values:
         raise ValidationError({"source": IMAGE_COUNT_SOURCE_UNKNOWN})
     cells = _clean_counts(counts)
+    version_save(device, version=version, fields=[])
     ImageCount.objects.filter(device=device, source=source).delete()
     rows = ImageCount.objects.bulk_create(
         ImageCount(device=device, source=source, category=category, kind=kind, count=number)

@@ -63,16 +63,20 @@ def examiner_assign(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
-    initial = {"officer_in_case": case.officer_in_case_id, "supervisor": case.supervisor_id}
     return record_stage(
         request,
         case=case,
-        form=access_forms.ReassignForm(request.POST or None, case=case, initial=initial),
+        form=access_forms.ReassignForm(request.POST or None, case=case, initial=_reassign_initial(case)),
         save=lambda data: access_services.case_reassign(case=case, actor=request.user, **data),  # type: ignore[arg-type]
         title="Reassign the case",
         success="Case reassigned.",
         submit="Reassign",
+        current=_reassign_initial,
     )
+
+
+def _reassign_initial(case: Case) -> dict[str, object]:
+    return {"officer_in_case": case.officer_in_case_id, "supervisor": case.supervisor_id, "version": case.version}
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,8 +85,13 @@ def case_restrict_view(request: HttpRequest, reference: str) -> HttpResponse:
     return record_stage(
         request,
         case=case,
-        form=access_forms.RestrictForm(request.POST or None, initial={"restricted": case.restricted}),
+        form=access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case)),
         save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),  # type: ignore[arg-type]
         title="Restrict the case",
         success="Restriction saved.",
+        current=_restrict_initial,
     )
+
+
+def _restrict_initial(case: Case) -> dict[str, object]:
+    return {"restricted": case.restricted, "version": case.version}

@@ -33,7 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.forms.auth import TwoFactorCodeForm, TwoFactorSetupForm
+from cases.forms.auth import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
 from cases.services.users import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
 from cases.views.stage import add_service_error
 
@@ -50,6 +50,7 @@ class SignInView(LoginView):
     """Step one: username and password. Then on to the two-factor code."""
 
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def get_success_url(self) -> str:
         next_url = super().get_success_url()

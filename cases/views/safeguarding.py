@@ -4,7 +4,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
-from cases.forms.safeguarding import SafeguardingForm
+from cases.forms.safeguarding import SafeguardingEditForm, SafeguardingForm
 from cases.models import SafeguardingReferral
 from cases.permissions import get_case_for_change, get_child_or_404
 from cases.services.safeguarding import safeguarding_record, safeguarding_update
@@ -28,7 +28,7 @@ def safeguarding_add(request: HttpRequest, reference: str) -> HttpResponse:
 def safeguarding_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
     referral = get_child_or_404(case, SafeguardingReferral, pk)
-    form = SafeguardingForm(request.POST or None, initial=model_to_dict(referral, fields=SafeguardingForm.base_fields))
+    form = SafeguardingEditForm(request.POST or None, initial=_initial(referral))
     return record_stage(
         request,
         case=case,
@@ -36,4 +36,9 @@ def safeguarding_edit(request: HttpRequest, reference: str, pk: int) -> HttpResp
         save=lambda data: safeguarding_update(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
         title=f"Update safeguarding {referral.pseudonymous_reference}",
         success="Safeguarding updated.",
+        current=_initial,
     )
+
+
+def _initial(referral: SafeguardingReferral) -> dict[str, object]:
+    return model_to_dict(referral, fields=SafeguardingEditForm.base_fields)

@@ -89,15 +89,7 @@ def device_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 def device_triage(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
     device = _device(case, pk)
-    form = search_forms.DeviceTriageForm(
-        request.POST or None,
-        case=case,
-        initial={
-            "triage_result": device.triage_result,
-            "triaged_at": device.triaged_at,
-            "examiner": device.examiner_id,
-        },
-    )
+    form = search_forms.DeviceTriageForm(request.POST or None, case=case, initial=_triage_initial(device))
     return record_stage(
         request,
         case=case,
@@ -106,7 +98,17 @@ def device_triage(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         title=f"Record triage of {device.exhibit_reference}",
         success="Triage recorded.",
         redirect_to=_device_url(case, device),
+        current=_triage_initial,
     )
+
+
+def _triage_initial(device: Device) -> dict[str, object]:
+    return {
+        "triage_result": device.triage_result,
+        "triaged_at": device.triaged_at,
+        "examiner": device.examiner_id,
+        "version": device.version,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,10 +118,16 @@ def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpRe
     source = request.GET.get("source", ImageCount.Source.TRIAGE)
     if source not in ImageCount.Source.values:
         source = ImageCount.Source.TRIAGE
-    initial: dict[str, object] = {"source": source}
-    for cell in device.image_counts.filter(source=source):
-        initial[search_forms.count_field_name(cell.category, cell.kind)] = cell.count
-    form = search_forms.DeviceImageCountsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("source") in ImageCount.Source.values:
+        source = request.POST["source"]
+
+    def initial(current: Device) -> dict[str, object]:
+        values: dict[str, object] = {"source": source, "version": current.version}
+        for cell in current.image_counts.filter(source=source):
+            values[search_forms.count_field_name(cell.category, cell.kind)] = cell.count
+        return values
+
+    form = search_forms.DeviceImageCountsForm(request.POST or None, initial=initial(device))
     return record_stage(
         request,
         case=case,
@@ -129,12 +137,14 @@ def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpRe
             actor=request.user,  # type: ignore[arg-type]
             source=data["source"],
             counts=form.counts(),
+            version=data["version"],
         ),
         title=f"Record image counts for {device.exhibit_reference}",
         success="Image counts recorded.",
         template="cases/search/image_counts.html",
         redirect_to=_device_url(case, device),
         extra={"device": device, "sources": ImageCount.Source.choices, "source": source},
+        current=initial,
     )
 
 

@@ -3,18 +3,28 @@
 GET shows the form; POST validates its shape, calls one service, and on success redirects to the
 case page with a confirmation. A service's `ValidationError` is shown on the form, on the field it
 names where it names one, and nothing is saved (services are atomic).
+
+An edit page of a versioned record (cases.services.versions) also passes `current`, the form's
+initial values for a record. When someone else saved first, the page shows the conflict, the values
+the person typed (still in the form, ready to save again) and, beside them, the current ones.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cases.models import Case
+from cases.services.versions import VersionConflict
+from cases.templatetags.safeguard import when
+
+NOT_RECORDED = "Not recorded"
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -38,16 +48,60 @@ def record_stage(
     submit: str = "Save",
     redirect_to: str | None = None,
     extra: dict[str, Any] | None = None,
+    current: Callable[[Any], dict[str, object]] | None = None,
 ) -> HttpResponse:
     """Render `form` for `case`; on a valid POST call `save(cleaned_data)` and go back to the case."""
+    current_values: list[tuple[str, str]] = []
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
+        except VersionConflict as conflict:
+            current_values = show_conflict(form, conflict, current)
+            status = 409
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, success)
             return redirect(redirect_to or case.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and status == 200:
+        status = 400
     context = {"case": case, "form": form, "title": title, "submit": submit, "nav": "cases", **(extra or {})}
+    context["current_values"] = current_values
     return render(request, template, context, status=status)
+
+
+def show_conflict(
+    form: forms.Form, conflict: VersionConflict, current: Callable[[Any], dict[str, object]] | None
+) -> list[tuple[str, str]]:
+    """Keep the typed values in `form`, ready to save over the current record if the person still
+    means to, and return the current record's values as (label, shown value) to put beside them."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a bound form's QueryDict
+    data["version"] = str(conflict.current_version)
+    form.data = data
+    form.add_error(None, conflict.messages)
+    if current is None:
+        return []
+    values = current(conflict.current)
+    return [
+        (str(form[name].label), shown_value(field, values.get(name)))
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden
+    ]
+
+
+def shown_value(field: forms.Field, value: object) -> str:
+    """A stored value as a person reads it: a choice's label, a person's name, a London time."""
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if value else "No"
+    if value is None or value == "":
+        return NOT_RECORDED
+    if isinstance(value, datetime):
+        return when(value)
+    if isinstance(field, forms.ModelChoiceField):
+        model = field.queryset.model  # type: ignore[union-attr]
+        chosen = value if isinstance(value, models.Model) else model._default_manager.filter(pk=value).first()
+        return str(chosen) if chosen is not None else NOT_RECORDED
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+    return str(value)

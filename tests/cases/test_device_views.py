@@ -39,8 +39,8 @@ def url(name, device):
     return reverse(f"cases:{name}", kwargs={"reference": device.case.reference, "pk": device.pk})
 
 
-def counts_post(source="triage", **cells):
-    data = {"source": source}
+def counts_post(source="triage", version=1, **cells):
+    data = {"source": source, "version": str(version)}
     for category in "ABC":
         for kind in ("still", "moving"):
             data[f"{category}_{kind}"] = cells.get(f"{category}_{kind}", "0")
@@ -124,7 +124,7 @@ def test_device_add_refuses_a_search_of_another_case(signed_in, case, team):
 def test_triage_is_recorded(signed_in, device, examiner):
     response = signed_in.post(
         url("device_triage", device),
-        {"triage_result": "positive", "triaged_at": "2026-02-03T08:00", "examiner": examiner.pk},
+        {"triage_result": "positive", "triaged_at": "2026-02-03T08:00", "examiner": examiner.pk, "version": 1},
     )
 
     assert response.status_code == 302
@@ -135,7 +135,7 @@ def test_triage_is_recorded(signed_in, device, examiner):
 
 def test_triage_without_an_examiner_shows_the_error_and_saves_nothing(signed_in, device):
     response = signed_in.post(
-        url("device_triage", device), {"triage_result": "positive", "triaged_at": "2026-02-03T08:00"}
+        url("device_triage", device), {"triage_result": "positive", "triaged_at": "2026-02-03T08:00", "version": 1}
     )
 
     assert response.status_code == 400

@@ -83,6 +83,7 @@ def test_the_edit_form_starts_from_the_record_and_saves_the_update(client, offic
             children_count="2",
             mash_referred_at=local(case.opened_at + timedelta(days=1)),
             children_safeguarded="2",
+            version=str(referral.version),
         ),
     )
     assert response.status_code == 302

@@ -96,19 +96,19 @@ def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker,
     )  # charging target and MASH referral missed: 2 deadlines x 2 people
     backend = RedisBackend(app=app, url=RESULT_URL)
 
-    first = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    first = tasks.deadline_sweep.apply_async(queue=QUEUE, ignore_result=False)
     assert wait_for(first.id, backend, worker_log)["notifications_created"] == 4
-    second = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    second = tasks.deadline_sweep.apply_async(queue=QUEUE, ignore_result=False)
     assert wait_for(second.id, backend, worker_log)["notifications_created"] == 0
     backend.forget(first.id)
-    redelivered = tasks.deadline_sweep.apply_async(queue=QUEUE, task_id=first.id)
+    redelivered = tasks.deadline_sweep.apply_async(queue=QUEUE, task_id=first.id, ignore_result=False)
     assert wait_for(redelivered.id, backend, worker_log)["notifications_created"] == 0
 
     assert Notification.objects.count() == 4
     wait_until(lambda: not Notification.objects.filter(emailed_at__isnull=True).exists(), "the e-mails")
     wait_until(lambda: mail_dir.exists() and len(list(mail_dir.iterdir())) >= 4, "the mail files")
     # Run the sweep once more and give stray duplicates every chance to appear.
-    again = tasks.deadline_sweep.apply_async(queue=QUEUE)
+    again = tasks.deadline_sweep.apply_async(queue=QUEUE, ignore_result=False)
     wait_for(again.id, backend, worker_log)
     time.sleep(1)
     messages = [path.read_text() for path in mail_dir.iterdir()]

@@ -1,0 +1,94 @@
+"""Bad input to the importer: a case file with anything in it gets a report, never a crash.
+
+Hypothesis takes each case of the full example file and puts anything (text, control characters,
+huge numbers, odd dates, over-long values, wrong types) in a few of its places, or sends lines that
+are not JSON at all. Whatever the file holds, `import_cases` returns a report; when the report has
+errors, nothing at all was stored.
+"""
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cases.io import import_cases
+from cases.io.importer import model_counts
+from tests.cases.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
+from tests.reliability.strategies import CONTROL, LONG, NUMBERS, ODD_DATES, TEXT
+
+pytestmark = pytest.mark.django_db
+
+CASES = [json.loads(line) for line in FULL.read_text(encoding="utf-8").splitlines()]
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(),
+    TEXT,
+    CONTROL,
+    NUMBERS,
+    ODD_DATES,
+    LONG,
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=8), st.integers(), max_size=2),
+)
+Path = tuple[str | int, ...]
+
+
+def places(value: Any, path: Path = ()) -> Iterator[Path]:
+    """Every place in a case (each key of each object, each item of each list), deepest last."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield (*path, key)
+            yield from places(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield (*path, index)
+            yield from places(inner, (*path, index))
+
+
+def put(case: dict[str, Any], path: Path, value: Any) -> None:
+    target: Any = case
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
+def import_refused_or_stored(lines: list[Any], actor: Any) -> None:
+    """Import; whatever the outcome, it is a report, and a report with errors stored nothing."""
+    before = model_counts()
+    with transaction.atomic():
+        report = import_cases(as_file(*lines), actor=actor)
+        if not report.ok:
+            assert model_counts() == before
+            assert all(str(error) for error in report.errors)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[case["reference"] for case in CASES])
+def test_a_case_with_anything_in_a_few_places_is_reported_not_crashed(index, importer):  # noqa: F811
+    original = CASES[index]
+    where = list(places(original))
+
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        case = copy.deepcopy(original)
+        for path in data.draw(st.lists(st.sampled_from(where), min_size=1, max_size=4)):
+            try:
+                put(case, path, data.draw(JSON_VALUES))
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier change replaced what held this place
+        import_refused_or_stored([case], importer)
+
+    run()
+
+
+@given(lines=st.lists(st.binary(max_size=300) | TEXT | CONTROL | LONG, min_size=1, max_size=4))
+def test_lines_that_are_not_cases_are_reported_not_crashed(lines, importer):  # noqa: F811
+    lines = [line.replace(b"\n", b" ") if isinstance(line, bytes) else line.replace("\n", " ") for line in lines]
+    import_refused_or_stored(lines, importer)
