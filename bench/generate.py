@@ -28,6 +28,7 @@ import os
 import queue
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -298,6 +299,10 @@ def generate(
     return result
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fill a migrated Safeguard database with benchmark data.")
     parser.add_argument("--cases", type=int, default=100_000, help="Number of cases (default 100,000).")
@@ -310,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         help="Drop the audit table's secondary indexes for the load and build them after (auto: from 200,000 cases).",
     )
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM (or SIGINT from a background shell, which ignores it): unwind, so the
+    # audit triggers are switched back on.
+    signal.signal(signal.SIGTERM, _stop)
     rebuild = {"auto": None, "yes": True, "no": False}[args.rebuild_audit_indexes]
 
     import django
