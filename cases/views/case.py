@@ -26,7 +26,7 @@ from cases.permissions import (
     require_capability,
 )
 from cases.roles import Capability
-from cases.selectors import case_access_rows, case_allows, case_list_for, case_next_steps
+from cases.selectors import case_access_rows, case_allows, case_list_for, case_list_rows, case_next_steps
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage
 
@@ -60,6 +60,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters() if request.GET else {}
     cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = case_list_rows(page.object_list)  # type: ignore[arg-type]
     context = {
         "filter_form": filter_form,
         "filtered": bool(filters),
