@@ -1,10 +1,17 @@
-# The case list's search by part of a subject's name (`full_name__icontains`, which PostgreSQL runs as
-# UPPER(full_name) LIKE '%...%') served by a trigram index, so it reads the few matching subjects
-# instead of every subject in the database (docs/performance.md). Written as SQL: Django's GinIndex
-# with OpClass over an expression produces SQL PostgreSQL rejects.
+# The case list's search (`reference`, `operation` and a subject's `full_name`, each `__icontains`,
+# which PostgreSQL runs as UPPER(column) LIKE '%...%') served by trigram indexes, so it reads the few
+# matching rows instead of every visible case or every subject in the database
+# (docs/performance.md). Written as SQL: Django's GinIndex with OpClass over an expression produces
+# SQL PostgreSQL rejects.
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+
+INDEXES = (
+    ("subject_name_trgm", "cases_subject", "full_name"),
+    ("case_reference_trgm", "cases_case", "reference"),
+    ("case_operation_trgm", "cases_case", "operation"),
+)
 
 
 class Migration(migrations.Migration):
@@ -14,8 +21,11 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS subject_name_trgm ON cases_subject USING gin (upper(full_name) gin_trgm_ops)",
-            "DROP INDEX IF EXISTS subject_name_trgm",
+        *(
+            migrations.RunSQL(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (upper({column}) gin_trgm_ops)",
+                f"DROP INDEX IF EXISTS {name}",
+            )
+            for name, table, column in INDEXES
         ),
     ]
