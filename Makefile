@@ -18,7 +18,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest fuzz clean
+.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -88,3 +88,22 @@ fuzz: $(VENV_STAMP) database
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+# Benchmarks at national scale (docs/performance.md); not part of `make test`.
+#   make bench-data CASES=1000000   a fresh database sg_bench_<CASES>, migrated and filled
+#   make bench CASES=1000000        measure the pages against it (ITERATIONS=30)
+CASES ?= 100000
+ITERATIONS ?= 30
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_URL ?= $(BENCH_SERVER)/sg_bench_$(CASES)
+BENCH_ENV = $(TEST_ENV) DJANGO_SETTINGS_MODULE=safeguard.settings DATABASE_URL=$(BENCH_URL)
+
+bench-data: $(VENV_STAMP) services
+	psql -q "$(BENCH_SERVER)/postgres" -c "DROP DATABASE IF EXISTS sg_bench_$(CASES)" -c "CREATE DATABASE sg_bench_$(CASES)"
+	$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(BENCH_ENV) $(PY) manage.py setup_database_roles
+	$(BENCH_ENV) $(PY) -m bench.generate --cases $(CASES)
+	$(BENCH_ENV) $(PY) manage.py verify_audit
+
+bench: $(VENV_STAMP) services
+	$(BENCH_ENV) $(PY) -m bench.run --iterations $(ITERATIONS)

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case as DbCase
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Exists, F, Lookup, Prefetch, Q, QuerySet, Value, When
 
 from cases.models import (
     Arrest,
@@ -30,11 +31,28 @@ from cases.models.access import CaseUserObjectPermission
 from cases.roles import Capability, roles_of, roles_with, user_has_capability
 
 
+class _AnyOf(Lookup):
+    """`<column> = ANY(ARRAY(<subquery>))`: the subquery runs once, and its result can drive an index
+    scan even inside an OR, where `IN (<subquery>)` or a correlated EXISTS makes PostgreSQL test
+    every row of the table (docs/performance.md)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def _any(column: str, values: QuerySet) -> _AnyOf:
+    return _AnyOf(F(column), ArraySubquery(values))
+
+
 def _granted(user: User, codename: str) -> Q:
     """Cases on which `user` holds `codename`, granted to them by name or to one of their groups."""
     to_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     to_group = CaseGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename=codename)
-    return Q(pk__in=to_user.values("content_object_id")) | Q(pk__in=to_group.values("content_object_id"))
+    return Q(_any("pk", to_user.values("content_object_id"))) | Q(_any("pk", to_group.values("content_object_id")))
 
 
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
@@ -45,15 +63,17 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     - otherwise, an unrestricted case of one of their teams, if their role reads team cases
       (officers and supervisors; not examiners, auditors or administrators).
 
-    Team membership and role are EXISTS subqueries and grants are `id IN` subqueries on indexed
-    columns; nothing is filtered in Python.
+    The role is an uncorrelated EXISTS (evaluated once); the person's teams and grants are
+    `= ANY(ARRAY(...))` of subqueries on indexed columns, so every branch of the OR is an index scan
+    (a bitmap OR) and the cost follows the cases the person may see, not the size of the table.
+    Nothing is filtered in Python.
     """
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     reads_team_cases = Exists(
         User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
     )
-    team_member = Exists(User.teams.through.objects.filter(user_id=user.pk, team_id=OuterRef("team_id")))
+    team_member = Q(_any("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
     named = Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk)
     unrestricted = Q(restricted=False) & (named | (team_member & reads_team_cases))
     return Case.objects.filter(_granted(user, "view_case") | unrestricted)
@@ -160,8 +180,10 @@ def case_list_for(
     cases = cases_visible_to(user).select_related("team__force", "officer_in_case", "supervisor")
     q = q.strip()
     if q:
-        subject_named = Subject.objects.filter(case_id=OuterRef("pk"), full_name__icontains=q)
-        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Exists(subject_named))
+        # Each branch is served by a trigram index (migration 0006), so PostgreSQL combines them with
+        # the visibility branches in bitmaps instead of testing every visible case.
+        subject_named = Subject.objects.filter(full_name__icontains=q).values("case_id")
+        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Q(_any("pk", subject_named)))
     if status:
         cases = cases.filter(status=status)
     if stage:
@@ -175,6 +197,18 @@ def case_list_for(
     if opened_to is not None:
         cases = cases.filter(opened_at__date__lte=opened_to)
     return cases.order_by("-opened_at", "-id")
+
+
+def case_list_rows(page_of_cases: QuerySet[Case]) -> list[Case]:
+    """One page of the case list (a slice of `case_list_for`), with what the list's columns show.
+
+    A deferred join: the page's ids are chosen first, sorted without the joined columns, then only
+    those rows are fetched with their team, force, officer and supervisor. Sorting every visible
+    case with those rows attached cost time in proportion to all the cases a person may see.
+    """
+    ids = list(page_of_cases.values_list("pk", flat=True))
+    rows = Case.objects.select_related("team__force", "officer_in_case", "supervisor").in_bulk(ids)
+    return [rows[pk] for pk in ids]
 
 
 LATEST_LOG_ENTRIES = 20

@@ -76,6 +76,9 @@ class Subject(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # Also `subject_name_trgm`, a trigram index on UPPER(full_name) for the case list's search by
+        # part of a name (migration 0006, with those on the case's reference and operation; SQL there,
+        # as Django cannot yet write that index).
         indexes = [models.Index(fields=["full_name"], name="subject_name")]
 
     def __str__(self) -> str:

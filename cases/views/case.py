@@ -28,7 +28,7 @@ from cases.permissions import (
     require_capability,
 )
 from cases.roles import Capability
-from cases.selectors import case_access_rows, case_allows, case_list_for
+from cases.selectors import case_access_rows, case_allows, case_list_for, case_list_rows
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage
 
@@ -62,6 +62,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters() if request.GET else {}
     cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = case_list_rows(page.object_list)  # type: ignore[arg-type]
     shown = [case.reference for case in page.object_list]
     audit_search(request, object_type="case", filters=filters, shown=shown, page=page.number)
     context = {

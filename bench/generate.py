@@ -1,0 +1,354 @@
+"""Fill a migrated database with a national-scale caseload, fast (docs/performance.md).
+
+    DJANGO_SETTINGS_MODULE=safeguard.settings DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_bench_100k \\
+        .venv/bin/python -m bench.generate --cases 100000
+
+How it stays fast and still true:
+
+- Rows are generated in Python (bench/story.py) and loaded with COPY, in batches of cases, by a
+  second connection while the next batch is generated, so both cores work.
+- Every constraint holds and is checked by PostgreSQL as the rows arrive: CHECK constraints,
+  NOT NULL, unique constraints and foreign keys stay on. Nothing is deferred.
+- The audit row triggers (`safeguard_audit` on each table loaded) and the chain trigger on the
+  audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
+  superuser or owner), because they would write one entry per row, one at a time, under the chain
+  lock. Instead the generator writes those same entries itself (bench/sink.py): the trigger's
+  `create` entry for every row with every column, a `change` entry for every later update, plus
+  the application's reads, searches, sign-ins and grants, hash-chained exactly as audit/0002 does,
+  continuing the chain from its current head. The triggers are switched back on at the end (also
+  on failure), the chain head and id sequences are moved on, and `manage.py verify_audit` then
+  checks the whole chain independently. The database must not be in use while it loads.
+- At 200,000 cases or more the audit table's secondary indexes are dropped before the load and
+  built again afterwards (same names and definitions), which is much faster than maintaining
+  them row by row. The primary key stays.
+"""
+
+import argparse
+import os
+import queue
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.people import make_people
+from bench.sink import AUDIT_COPY_COLUMNS, Chunk, Sink
+from bench.story import DAY, Context, Story, other_referral
+from bench.tables import LOAD_ORDER, TABLES
+
+LONDON = ZoneInfo("Europe/London")
+START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
+CHUNK_CASES = 20_000
+REBUILD_AUDIT_INDEXES_FROM = 200_000
+AUDITED_TRIGGER = "safeguard_audit"
+CHAIN_TRIGGER = "audit_entry_chain"
+
+
+@dataclass
+class Result:
+    cases: int
+    rows: dict[str, int] = field(default_factory=dict)
+    first_ids: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+class Loader:
+    """COPYs finished chunks, in load order, one transaction per chunk; in a thread or inline."""
+
+    def __init__(self, connect: Callable[[], Any] | None, inline_connection: Any = None) -> None:
+        self.inline = inline_connection
+        self.errors: list[BaseException] = []
+        self.timings: dict[str, float] = {}
+        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self.thread: threading.Thread | None = None
+        if connect is not None:
+            self.connection = connect()
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+
+    def submit(self, chunk: Chunk) -> None:
+        if self.errors:
+            raise RuntimeError("Loading failed") from self.errors[0]
+        if self.thread is None:
+            self._load(self.inline, chunk)
+        else:
+            self.queue.put(chunk)
+
+    def abort(self) -> None:
+        """After a failure in the main thread: stop a COPY in progress so its locks go."""
+        if self.thread is not None and self.thread.is_alive():
+            self.connection.cancel()
+            self.queue.put(None)
+            self.thread.join(timeout=30)
+
+    def finish(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.connection.close()
+        if self.errors:
+            raise RuntimeError("Loading failed") from self.errors[0]
+
+    def _run(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+        self.connection.commit()
+        while (chunk := self.queue.get()) is not None:
+            if self.errors:
+                continue
+            try:
+                self._load(self.connection, chunk)
+                self.connection.commit()
+            except BaseException as error:
+                self.connection.rollback()
+                self.errors.append(error)
+
+    def _load(self, connection: Any, chunk: Chunk) -> None:
+        with connection.cursor() as cursor:
+            for table in (*LOAD_ORDER, "audit_auditentry"):
+                columns = (
+                    AUDIT_COPY_COLUMNS if table == "audit_auditentry" else ", ".join(c for c, _ in TABLES[table][1])
+                )
+                step = time.monotonic()
+                with open(chunk.paths[table], encoding="utf-8") as handle:
+                    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", handle, size=1 << 20)
+                self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
+                os.unlink(chunk.paths[table])
+
+
+def _scalar(cursor: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    cursor.execute(sql, params)
+    return cursor.fetchone()[0]
+
+
+def _set_triggers(cursor: Any, enabled: bool) -> None:
+    verb = "ENABLE" if enabled else "DISABLE"
+    for table in LOAD_ORDER:
+        cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {AUDITED_TRIGGER}")
+    cursor.execute(f"ALTER TABLE audit_auditentry {verb} TRIGGER {CHAIN_TRIGGER}")
+
+
+def _check_triggers_enabled(cursor: Any) -> None:
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname IN (%s, %s) AND t.tgenabled = 'D'",
+        (AUDITED_TRIGGER, CHAIN_TRIGGER),
+    )
+    disabled = [row[0] for row in cursor.fetchall()]
+    if disabled:
+        raise SystemExit(f"Audit triggers are switched off on {', '.join(disabled)}: is another load running?")
+
+
+def generate(
+    *,
+    cases: int,
+    connection: Any,
+    connect: Callable[[], Any] | None = None,
+    seed: int = 1,
+    now: datetime | None = None,
+    chunk_cases: int = CHUNK_CASES,
+    rebuild_audit_indexes: bool | None = None,
+    start: datetime | None = None,
+    log: Callable[[str], None] = _log,
+) -> Result:
+    """Generate `cases` cases into the database of `connection` (a psycopg2 connection).
+
+    With `connect` (a factory of new connections), chunks are loaded by a second connection while
+    the next is generated and every step commits; without it, everything is loaded through
+    `connection` inside its transaction, which the caller commits or rolls back (the test does).
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    now_s = int((now or datetime.now(UTC)).timestamp())
+    start_s = int(start.timestamp()) if start else START
+    span = now_s - 2 * DAY - start_s
+    if rebuild_audit_indexes is None:
+        rebuild_audit_indexes = cases >= REBUILD_AUDIT_INDEXES_FROM
+    workdir = tempfile.mkdtemp(prefix="safeguard-bench-")
+    cursor = connection.cursor()
+    cursor.execute("SET synchronous_commit = off")
+    _check_triggers_enabled(cursor)
+    first_ids = {table: _scalar(cursor, f"SELECT coalesce(max(id), 0) + 1 FROM {table}") for table in LOAD_ORDER}
+    cursor.execute("SELECT last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
+    head_id, head_hash = cursor.fetchone() or (0, "0" * 64)
+    if _scalar(cursor, "SELECT coalesce(max(id), 0) FROM audit_auditentry") != head_id:
+        raise SystemExit("The audit chain head does not name the last entry: run manage.py verify_audit first.")
+    cursor.execute("SELECT name, id FROM auth_group")
+    groups = dict(cursor.fetchall())
+    cursor.execute(
+        "SELECT p.codename, p.id FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id "
+        "WHERE t.app_label = 'cases' AND t.model = 'case'"
+    )
+    permissions = dict(cursor.fetchall())
+    cursor.execute("SELECT id FROM cases_offence WHERE active ORDER BY id")
+    offences = [row[0] for row in cursor.fetchall()]
+    index_definitions: list[str] = []
+    if rebuild_audit_indexes:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditentry' "
+            "AND indexname <> 'audit_auditentry_pkey'"
+        )
+        for name, definition in cursor.fetchall():
+            index_definitions.append(definition)
+            cursor.execute(f'DROP INDEX "{name}"')
+    _set_triggers(cursor, enabled=False)
+    if connect is not None:
+        connection.commit()
+    log(f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}.")
+
+    sink = Sink(workdir, first_ids, head_id + 1, head_hash)
+    loader = Loader(connect, inline_connection=connection if connect is None else None)
+    try:
+        people = make_people(sink, rng, groups, start_s - 60 * DAY, None)
+        ctx = Context(sink, rng, people, offences, permissions, now_s)
+        weights = [weight for _, _, weight in people.forces]
+        sequences: dict[tuple[str, int], int] = {}
+        last_report = time.monotonic()
+        for number in range(cases):
+            opened = start_s + int((number + rng.random()) * span / cases)
+            force = rng.choices(people.forces, weights)[0]
+            year = datetime.fromtimestamp(opened, LONDON).year
+            key = (force[1], year)
+            sequences[key] = sequences.get(key, 0) + 1
+            story = Story(ctx, number, opened, force)
+            story.write(f"{force[1]}-{year}-{sequences[key]:06d}")
+            if rng.random() < 0.5:
+                sink.entry(
+                    (opened - rng.randint(1, 7 * 3600)) * 1_000_000,
+                    story.oic,
+                    "sign_in",
+                    "cases.User",
+                    str(story.oic.id),
+                    "",
+                    f"Signed in: {story.oic.username}",
+                    "{}",
+                    f"{rng.getrandbits(128):032x}",
+                )
+            if rng.random() < 0.3:
+                other_referral(ctx, force, opened - rng.randint(1, 30) * DAY, story.oic)
+            if number % 500 == 0:
+                sink.flush_before((opened - 40 * DAY) * 1_000_000)
+            if (number + 1) % chunk_cases == 0:
+                loader.submit(sink.rotate())
+                elapsed = time.monotonic() - started
+                if time.monotonic() - last_report > 5 or connect is not None:
+                    log(
+                        f"  {number + 1:>9,} cases, {sink.audit_next_id - head_id - 1:>11,} audit entries, "
+                        f"{elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s)"
+                    )
+                    last_report = time.monotonic()
+        loader.submit(sink.close())
+        loader.finish()
+        slowest = sorted(loader.timings.items(), key=lambda item: -item[1])[:6]
+        log("COPY time by table: " + ", ".join(f"{table} {spent:.1f} s" for table, spent in slowest))
+        log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
+    except BaseException:
+        loader.abort()
+        if connect is None:  # inline: the caller's rollback undoes the load and the switch alike
+            raise
+        connection.rollback()
+        _set_triggers(cursor, enabled=True)
+        connection.commit()
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check them now (each chunk's commit
+    # has already checked its own when loading in the background).
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _set_triggers(cursor, enabled=True)
+    if connect is not None:
+        connection.commit()
+
+    for table in LOAD_ORDER:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
+    last_id = sink.audit_next_id - 1
+    cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (last_id + 1,))
+    cursor.execute(
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1", (last_id, sink.prev_hash)
+    )
+    if connect is not None:
+        connection.commit()
+    if index_definitions:
+        step = time.monotonic()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for definition in index_definitions:
+            cursor.execute(definition)
+            if connect is not None:
+                connection.commit()
+        log(f"Audit indexes built again in {time.monotonic() - step:.1f} s.")
+    step = time.monotonic()
+    for table in (*LOAD_ORDER, "audit_auditentry"):
+        cursor.execute(f"ANALYZE {table}")
+    if connect is not None:
+        connection.commit()
+    log(f"Analysed in {time.monotonic() - step:.1f} s.")
+    result = Result(cases=cases, rows=dict(sink.counts), first_ids=first_ids, seconds=time.monotonic() - started)
+    log(f"Done in {result.seconds:.1f} s: " + ", ".join(f"{table} {count:,}" for table, count in result.rows.items()))
+    return result
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fill a migrated Safeguard database with benchmark data.")
+    parser.add_argument("--cases", type=int, default=100_000, help="Number of cases (default 100,000).")
+    parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+    parser.add_argument("--chunk", type=int, default=CHUNK_CASES, help="Cases per COPY transaction.")
+    parser.add_argument(
+        "--rebuild-audit-indexes",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="Drop the audit table's secondary indexes for the load and build them after (auto: from 200,000 cases).",
+    )
+    args = parser.parse_args(argv)
+    # Stopped with SIGTERM (or SIGINT from a background shell, which ignores it): unwind, so the
+    # audit triggers are switched back on.
+    signal.signal(signal.SIGTERM, _stop)
+    rebuild = {"auto": None, "yes": True, "no": False}[args.rebuild_audit_indexes]
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if not str(name).startswith(("sg_bench", "test_")):
+        print(f"Refusing to fill {name!r}: benchmark databases are named sg_bench_*.", file=sys.stderr)
+        return 2
+    params = connection.get_connection_params()
+    import psycopg2
+
+    def connect() -> Any:
+        return psycopg2.connect(**params)
+
+    main_connection = connect()
+    try:
+        generate(
+            cases=args.cases,
+            connection=main_connection,
+            connect=connect,
+            seed=args.seed,
+            chunk_cases=args.chunk,
+            rebuild_audit_indexes=rebuild,
+        )
+    finally:
+        main_connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

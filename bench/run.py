@@ -1,0 +1,515 @@
+"""Measure Safeguard's key pages and operations against a filled database (docs/performance.md).
+
+    make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_bench_100k
+
+Each page is requested through Django's test client against the real database, as a signed-in
+person who has passed two-factor sign-in, through the whole middleware stack (audit context,
+sessions, CSP...). For each: p50 and p95 latency over the iterations and the number of SQL queries
+one request makes. Results are printed as a table and written to bench/results/<time>-<cases>.json.
+
+Naive peers measured in the same run, on the same data: Django's admin change list for cases (a
+stock ModelAdmin on a private admin site: Safeguard deliberately registers no case content in its
+admin) and django-guardian's stock `get_objects_for_user` (with the team's cases granted to a group
+the officer is in, rolled back afterwards), each against Safeguard's own case list.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+HOST = "localhost"
+
+
+@dataclass
+class Measure:
+    name: str
+    what: str
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    min_ms: float | None = None
+    queries: int | None = None
+    db_ms: float | None = None
+    iterations: int = 0
+    note: str = ""
+    samples_ms: list[float] = field(default_factory=list, repr=False)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def timed(name: str, what: str, call: Callable[[], Any], iterations: int, warmup: int = 2) -> Measure:
+    """Run `call` `warmup` times, then `iterations` times timed, then once counting queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    measure = Measure(
+        name,
+        what,
+        round(percentile(samples, 0.50), 2),
+        round(percentile(samples, 0.95), 2),
+        round(min(samples), 2),
+        len(captured.captured_queries),
+        iterations,
+        samples_ms=samples,
+    )
+    measure.db_ms = database_time([query["sql"] for query in captured.captured_queries])
+    return measure
+
+
+def database_time(statements: list[str]) -> float:
+    """PostgreSQL's own planning and execution time for a request's reads (EXPLAIN ANALYZE of each
+    SELECT it made), which, unlike the wall-clock time, leaves out the round trips and the waiting
+    for a busy machine's CPU between queries. Writes are left out (they would be run again)."""
+    from django.db import connection
+
+    total = 0.0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if sql.startswith("SELECT set_config("):  # the audit context travels with the statement
+                sql = sql.split("; ", 1)[1]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue  # writes are not run again
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0][0]
+            total += plan["Planning Time"] + plan["Execution Time"]
+    return round(total, 2)
+
+
+def unavailable(name: str, what: str, why: str) -> Measure:
+    return Measure(name, what, note=f"not available: {why}")
+
+
+# --- Who and what is measured -------------------------------------------------------------
+
+
+@dataclass
+class Cast:
+    officer: Any
+    supervisor: Any
+    auditor: Any
+    case: Any
+    subject: Any
+    page_case: Any
+
+
+def choose_cast() -> Cast:
+    """The busiest officer (most open cases), their supervisor, an auditor of their force, and an
+    open case of theirs with a charged suspect (so a court hearing can be recorded on it)."""
+    from django.db.models import Count, Q
+
+    from cases.models import Case, ChargingSubmission, User
+    from cases.roles import AUDITOR, OFFICER, SUPERVISOR
+
+    officers = (
+        User.objects.filter(groups__name=OFFICER, is_active=True)
+        .annotate(open_cases=Count("cases_as_oic", filter=Q(cases_as_oic__status="open")))
+        .order_by("-open_cases", "id")
+    )
+    for officer in officers[:50]:
+        charged = ChargingSubmission.objects.filter(
+            case__officer_in_case=officer, case__status="open", case__restricted=False, decision="charge"
+        ).select_related("case", "subject")
+        submission = charged.order_by("-decision_at").first()
+        if submission is not None:
+            break
+    else:
+        raise SystemExit("No busy officer has an open case with a charged suspect: fill the database first.")
+    case = submission.case
+    supervisor = User.objects.filter(groups__name=SUPERVISOR, teams=case.team_id).order_by("id").first()
+    auditor = User.objects.filter(groups__name=AUDITOR, force=case.force_id).order_by("id").first()
+    if supervisor is None or auditor is None:
+        raise SystemExit("No supervisor or auditor for the chosen case's team and force.")
+    # The case whose page is measured is another one: the stage recorded by every run accumulates
+    # hearings on `case`, which would make its page unlike any real one.
+    page_case = (
+        Case.objects.filter(
+            officer_in_case=officer, status="open", restricted=False, stage__in=["arrest", "charging", "court"]
+        )
+        .exclude(pk=case.pk)
+        .order_by("-opened_at")
+        .first()
+    ) or case
+    return Cast(officer, supervisor, auditor, case, submission.subject, page_case)
+
+
+def signed_in(user: Any) -> Any:
+    from tests.conftest import BrowserClient
+
+    client = BrowserClient(HTTP_HOST=HOST)
+    client.force_login(user)
+    return client
+
+
+def expect(response: Any, status: int) -> Any:
+    if response.status_code != status:
+        raise AssertionError(f"{response.request['PATH_INFO']}: expected {status}, got {response.status_code}")
+    return response
+
+
+# --- The measurements ---------------------------------------------------------------------
+
+
+def page_measures(cast: Cast, iterations: int) -> list[Measure]:
+    from django.urls import reverse
+
+    officer = signed_in(cast.officer)
+    auditor = signed_in(cast.auditor)
+    case_list = reverse("cases:list")
+    detail = reverse("cases:detail", kwargs={"reference": cast.page_case.reference})
+    audit = reverse("audit:search")
+    day = cast.page_case.opened_at.date()
+    month = {"date_from": (day - timedelta(days=30)).isoformat(), "date_to": day.isoformat()}
+    filtered = {"status": "open", "stage": cast.page_case.stage}
+
+    def get(client: Any, url: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
+        return lambda: expect(client.get(url, data or {}), 200)
+
+    return [
+        timed(
+            "baseline",
+            "A signed-in page with no case data (password change form)",
+            get(officer, reverse("password_change")),
+            iterations,
+        ),
+        timed("case_list", "Officer's case list, first page", get(officer, case_list), iterations),
+        timed(
+            "case_list_filtered",
+            "Case list filtered by status and stage",
+            get(officer, case_list, filtered),
+            iterations,
+        ),
+        timed(
+            "case_list_search",
+            "Case list searched by reference",
+            get(officer, case_list, {"q": cast.page_case.reference}),
+            iterations,
+        ),
+        timed("case_page", "Case page (timeline, what is due next)", get(officer, detail), iterations),
+        timed(
+            "audit_by_user",
+            "Auditor search by username",
+            get(auditor, audit, {"username": cast.officer.username}),
+            iterations,
+        ),
+        timed(
+            "audit_by_case",
+            "Auditor search by case reference",
+            get(auditor, audit, {"case_reference": cast.page_case.reference}),
+            iterations,
+        ),
+        timed("audit_by_date", "Auditor search by a 30-day date range", get(auditor, audit, month), iterations),
+    ]
+
+
+def hearing_post(cast: Cast, client: Any) -> Callable[[], Any]:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    url = reverse("cases:hearing_add", kwargs={"reference": cast.case.reference})
+    listed = timezone.localtime() + timedelta(days=14)
+    data = {
+        "subject": str(cast.subject.pk),
+        "court": "Stafford Crown Court",
+        "hearing_at": listed.strftime("%Y-%m-%dT%H:%M"),
+        "hearing_type": "plea",
+        "remand_status": "conditional_bail",
+    }
+    return lambda: expect(client.post(url, data), 302)
+
+
+def set_audit_triggers(enabled: bool) -> None:
+    from django.db import connection, transaction
+
+    from audit.triggers import ROW_TRIGGER, audited_tables
+
+    verb = "ENABLE" if enabled else "DISABLE"
+    existing = set(connection.introspection.table_names())
+    with transaction.atomic(), connection.cursor() as cursor:
+        for audited in audited_tables():
+            if audited.table in existing:
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(audited.table)} {verb} TRIGGER {ROW_TRIGGER}")
+
+
+def write_measures(cast: Cast, iterations: int) -> list[Measure]:
+    """Recording a stage (a court hearing, POSTed through the real view), and the same request with
+    the audit row triggers switched off, in alternating rounds so drift hits both alike."""
+    officer = signed_in(cast.officer)
+    post = hearing_post(cast, officer)
+    diffs: list[float] = []
+    on: list[float] = []
+    off: list[float] = []
+    for _ in range(2):
+        post()
+    try:
+        for _ in range(iterations):
+            for enabled, samples in ((False, off), (True, on)):
+                set_audit_triggers(enabled)
+                started = time.perf_counter()
+                post()
+                samples.append((time.perf_counter() - started) * 1000)
+            diffs.append(on[-1] - off[-1])
+    finally:
+        set_audit_triggers(True)
+    written = entries_per_request(post)
+    recorded = timed("record_stage", "Record a stage: court hearing POST (audited)", post, iterations, warmup=0)
+    overhead = Measure(
+        "audit_overhead",
+        "The same POST, audit triggers on minus off, paired request by request",
+        p50_ms=round(percentile(diffs, 0.5), 2),
+        p95_ms=round(percentile(diffs, 0.95), 2),
+        min_ms=round(min(diffs), 2),
+        iterations=len(diffs),
+        note=f"{written} entries a request; off p50 {percentile(off, 0.5):.2f} ms, on p50 {percentile(on, 0.5):.2f} ms",
+    )
+    return [recorded, overhead]
+
+
+def entries_per_request(call: Callable[[], Any]) -> int:
+    from audit.models import AuditChainHead
+
+    before = AuditChainHead.objects.get(pk=1).last_id
+    call()
+    return AuditChainHead.objects.get(pk=1).last_id - before
+
+
+def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
+    """Pages that exist only in some versions of Safeguard: measured if their URL name resolves."""
+    from django.urls import NoReverseMatch, reverse
+
+    supervisor = signed_in(cast.supervisor)
+    measures = []
+    for name, url_name, what in (
+        ("dashboard", "cases:dashboard", "Supervisor dashboard"),
+        ("figures", "cases:figures", "Figures report"),
+    ):
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            measures.append(unavailable(name, what, f"{url_name} does not exist in this version"))
+            continue
+        measures.append(timed(name, what, lambda url=url: expect(supervisor.get(url), 200), iterations))
+    return measures
+
+
+def admin_changelist(cast: Cast, iterations: int) -> Measure:
+    """A stock ModelAdmin change list of cases, as a team might ship, on a private admin site."""
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from cases.models import Case, User
+
+    site = admin.AdminSite(name="bench_admin")
+
+    class CaseAdmin(admin.ModelAdmin):
+        list_display = ("reference", "force", "team", "officer_in_case", "status", "stage", "opened_at")
+        list_filter = ("status", "stage", "force")
+        search_fields = ("reference", "operation")
+        list_select_related = ("force", "team", "officer_in_case")
+
+    site.register(Case, CaseAdmin)
+    superuser = User(username="bench-superuser", is_staff=True, is_superuser=True, is_active=True)
+
+    def call() -> None:
+        request = RequestFactory(HTTP_HOST=HOST).get("/admin/cases/case/")
+        request.user = superuser
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+        response = site._registry[Case].changelist_view(request)
+        response.render()  # type: ignore[attr-defined]
+        assert response.status_code == 200
+
+    return timed("admin_changelist", "Django admin change list of cases (stock ModelAdmin)", call, iterations)
+
+
+def guardian_list(cast: Cast, iterations: int) -> Measure:
+    """django-guardian's stock scoping: `get_objects_for_user` over per-case group grants of the
+    team's cases, counted and paged as a list page would. The grants are rolled back afterwards."""
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+    from guardian.shortcuts import get_objects_for_user
+
+    from cases.models import Case, CaseGroupObjectPermission
+    from cases.roles import OFFICER  # noqa: F401  (the officer keeps their role)
+
+    class Rollback(Exception):
+        pass
+
+    result: Measure | None = None
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(name=f"bench team {cast.case.team_id}")
+            cast.officer.groups.add(group)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id, permission_id) "
+                    "SELECT c.id, %s, p.id FROM cases_case c, auth_permission p "
+                    "WHERE c.team_id = %s AND p.codename = 'view_case' "
+                    "AND p.content_type_id = "
+                    "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = 'case')",
+                    [group.pk, cast.case.team_id],
+                )
+                cursor.execute("ANALYZE cases_casegroupobjectpermission")
+            assert CaseGroupObjectPermission.objects.filter(group=group).exists()
+
+            def call() -> None:
+                cases = get_objects_for_user(cast.officer, "cases.view_case", klass=Case, accept_global_perms=False)
+                cases = cases.select_related("team__force", "officer_in_case", "supervisor").order_by(
+                    "-opened_at", "-id"
+                )
+                cases.count()
+                list(cases[:25])
+
+            result = timed(
+                "guardian_list", "django-guardian get_objects_for_user, counted and first 25", call, iterations
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    assert result is not None
+    return result
+
+
+def safeguard_list_query(cast: Cast, iterations: int) -> Measure:
+    """Safeguard's case list selector, counted and first 25: the same work as the peers' queries."""
+    from cases.selectors import case_list_for
+
+    def call() -> None:
+        cases = case_list_for(cast.officer)
+        cases.count()
+        list(cases[:25])
+
+    return timed("safeguard_list_query", "Safeguard case_list_for, counted and first 25", call, iterations)
+
+
+# --- Running and reporting ----------------------------------------------------------------
+
+
+def scale() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        cases = cursor.fetchone()[0]
+        cursor.execute("SELECT last_id FROM audit_auditchainhead WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return {"cases": cases, "audit_entries": row[0] if row else 0, "postgresql": version}
+
+
+def machine() -> dict[str, Any]:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            memory = f"{int(handle.readline().split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = print) -> dict[str, Any]:
+    cast = choose_cast()
+    measures = page_measures(cast, iterations)
+    measures += write_measures(cast, iterations)
+    measures += optional_page_measures(cast, iterations)
+    ours = safeguard_list_query(cast, iterations)
+    peers = [admin_changelist(cast, iterations), guardian_list(cast, iterations)]
+    case_list = next(m for m in measures if m.name == "case_list")
+    report = {
+        "scale": scale(),
+        "machine": machine(),
+        "iterations": iterations,
+        "cast": {
+            "officer": cast.officer.username,
+            "case_page": cast.page_case.reference,
+            "stage_recorded_on": cast.case.reference,
+            "auditor": cast.auditor.username,
+        },
+        "measures": [asdict(m) | {"samples_ms": None} for m in [*measures, ours, *peers]],
+        "ratios": {
+            "admin_changelist_vs_case_list_p50": _ratio(peers[0].p50_ms, case_list.p50_ms),
+            "guardian_vs_safeguard_query_p50": _ratio(peers[1].p50_ms, ours.p50_ms),
+        },
+    }
+    if write:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{report['scale']['cases']}-cases.json"
+        path.write_text(json.dumps(report, indent=2) + "\n")
+    out(table(report))
+    if write:
+        out(f"Written to {path.relative_to(RESULTS.parent.parent)}")
+    return report
+
+
+def _ratio(peer: float | None, ours: float | None) -> float | None:
+    return round(peer / ours, 1) if peer and ours else None
+
+
+def table(report: dict[str, Any]) -> str:
+    scale_ = report["scale"]
+    lines = [
+        f"Safeguard benchmark: {scale_['cases']:,} cases, {scale_['audit_entries']:,} audit entries, "
+        f"PostgreSQL {scale_['postgresql']}, {report['machine']['cpus']} CPUs, {report['machine']['memory']}, "
+        f"{report['iterations']} iterations, load average {report['machine']['load_average'][0]}",
+        f"{'Measure':<24}{'p50 ms':>10}{'p95 ms':>10}{'min ms':>10}{'queries':>9}{'db ms':>8}  What",
+    ]
+    for m in report["measures"]:
+        if m["p50_ms"] is None:
+            lines.append(f"{m['name']:<24}{'':>47}  {m['what']}: {m['note']}")
+            continue
+        queries = "" if m["queries"] is None else str(m["queries"])
+        db_ms = "" if m.get("db_ms") is None else f"{m['db_ms']:.2f}"
+        note = f" ({m['note']})" if m["note"] else ""
+        timings = f"{m['p50_ms']:>10.2f}{m['p95_ms']:>10.2f}{m['min_ms']:>10.2f}"
+        lines.append(f"{m['name']:<24}{timings}{queries:>9}{db_ms:>8}  {m['what']}{note}")
+    ratios = report["ratios"]
+    lines.append(
+        f"Django admin change list / Safeguard case list (p50): {ratios['admin_changelist_vs_case_list_p50']}x; "
+        f"guardian get_objects_for_user / Safeguard selector (p50): {ratios['guardian_vs_safeguard_query_p50']}x"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure Safeguard's pages against a filled database.")
+    parser.add_argument("--iterations", type=int, default=30)
+    args = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    run(iterations=args.iterations)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

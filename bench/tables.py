@@ -1,0 +1,414 @@
+"""The tables the generator fills, their columns in database order, and how a value is written.
+
+A value is written twice: as PostgreSQL COPY text (the row itself) and as the jsonb text the audit
+row trigger (audit/0002, `safeguard_audit_row`) would have stored for it in `changes`. The second
+must be exactly PostgreSQL's own text form of the jsonb, because the hash chain hashes
+`changes::text` (audit/chain.py): object keys ordered by length and then bytes, `": "` and `", "`
+separators, timestamps as `to_jsonb` gives them with the session in UTC.
+
+Times are whole seconds since the epoch (UTC) in case data; audit times are microseconds.
+"""
+
+import json
+import time
+from datetime import date
+
+# Column types: I integer, S text, T timestamp with time zone (epoch seconds), D date, B boolean,
+# N inet (text).
+TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    # table: (model label for the audit trail, columns in table order)
+    "cases_force": ("cases.Force", (("id", "I"), ("code", "S"), ("name", "S"), ("region", "S"))),
+    "cases_team": ("cases.Team", (("id", "I"), ("name", "S"), ("force_id", "I"))),
+    "cases_user": (
+        "cases.User",
+        (
+            ("id", "I"),
+            ("password", "S"),
+            ("last_login", "T"),
+            ("is_superuser", "B"),
+            ("username", "S"),
+            ("first_name", "S"),
+            ("last_name", "S"),
+            ("email", "S"),
+            ("is_staff", "B"),
+            ("is_active", "B"),
+            ("date_joined", "T"),
+            ("rank", "S"),
+            ("collar_number", "S"),
+            ("force_id", "I"),
+        ),
+    ),
+    "cases_user_groups": ("cases.User_groups", (("id", "I"), ("user_id", "I"), ("group_id", "I"))),
+    "cases_user_teams": ("cases.User_teams", (("id", "I"), ("user_id", "I"), ("team_id", "I"))),
+    "cases_referral": (
+        "cases.Referral",
+        (
+            ("id", "I"),
+            ("source", "S"),
+            ("source_reference", "S"),
+            ("received_at", "T"),
+            ("platform", "S"),
+            ("files_reported", "I"),
+            ("risk_grade", "S"),
+            ("summary", "S"),
+            ("outcome", "S"),
+            ("outcome_at", "T"),
+            ("outcome_reason", "S"),
+            ("disseminated_to", "S"),
+            ("created_at", "T"),
+            ("created_by_id", "I"),
+            ("force_id", "I"),
+        ),
+    ),
+    "cases_referralidentifier": (
+        "cases.ReferralIdentifier",
+        (
+            ("id", "I"),
+            ("kind", "S"),
+            ("ip_address", "N"),
+            ("port", "I"),
+            ("account_id", "S"),
+            ("observed_at", "T"),
+            ("observed_original", "S"),
+            ("observed_timezone", "S"),
+            ("referral_id", "I"),
+        ),
+    ),
+    "cases_commsdatarequest": (
+        "cases.CommsDataRequest",
+        (
+            ("id", "I"),
+            ("reference", "S"),
+            ("submitted_at", "T"),
+            ("approved_at", "T"),
+            ("approval_route", "S"),
+            ("result_received_at", "T"),
+            ("outcome", "S"),
+            ("notes", "S"),
+            ("time_verified_by_id", "I"),
+            ("referral_id", "I"),
+        ),
+    ),
+    "cases_case": (
+        "cases.Case",
+        (
+            ("id", "I"),
+            ("reference", "S"),
+            ("operation", "S"),
+            ("district", "S"),
+            ("status", "S"),
+            ("stage", "S"),
+            ("restricted", "B"),
+            ("summary", "S"),
+            ("opened_at", "T"),
+            ("version", "I"),
+            ("created_by_id", "I"),
+            ("officer_in_case_id", "I"),
+            ("supervisor_id", "I"),
+            ("force_id", "I"),
+            ("referral_id", "I"),
+            ("team_id", "I"),
+        ),
+    ),
+    "cases_subject": (
+        "cases.Subject",
+        (("id", "I"), ("full_name", "S"), ("date_of_birth", "D"), ("pnc_id", "S"), ("notes", "S"), ("case_id", "I")),
+    ),
+    "cases_premises": (
+        "cases.Premises",
+        (("id", "I"), ("address", "S"), ("postcode", "S"), ("description", "S"), ("case_id", "I")),
+    ),
+    "warrants_warrant": (
+        "warrants.Warrant",
+        (
+            ("id", "I"),
+            ("power", "S"),
+            ("entry", "S"),
+            ("court", "S"),
+            ("status", "S"),
+            ("applied_at", "T"),
+            ("issuing_justice", "S"),
+            ("issued_at", "T"),
+            ("expires_at", "T"),
+            ("refused_at", "T"),
+            ("refusal_reason", "S"),
+            ("executed_at", "T"),
+            ("persons_present", "S"),
+            ("result", "S"),
+            ("returned_at", "T"),
+            ("version", "I"),
+            ("applicant_id", "I"),
+            ("case_id", "I"),
+            ("executed_by_id", "I"),
+            ("premises_id", "I"),
+        ),
+    ),
+    "cases_search": (
+        "cases.Search",
+        (
+            ("id", "I"),
+            ("started_at", "T"),
+            ("ended_at", "T"),
+            ("notes", "S"),
+            ("case_id", "I"),
+            ("officer_in_charge_id", "I"),
+            ("premises_id", "I"),
+            ("warrant_id", "I"),
+        ),
+    ),
+    "cases_device": (
+        "cases.Device",
+        (
+            ("id", "I"),
+            ("exhibit_reference", "S"),
+            ("device_type", "S"),
+            ("make_model", "S"),
+            ("action", "S"),
+            ("triage_result", "S"),
+            ("triaged_at", "T"),
+            ("forensic_requested_at", "T"),
+            ("forensic_completed_at", "T"),
+            ("notes", "S"),
+            ("case_id", "I"),
+            ("examiner_id", "I"),
+            ("search_id", "I"),
+            ("version", "I"),
+        ),
+    ),
+    "cases_imagecount": (
+        "cases.ImageCount",
+        (("id", "I"), ("category", "S"), ("kind", "S"), ("source", "S"), ("count", "I"), ("device_id", "I")),
+    ),
+    "cases_arrest": (
+        "cases.Arrest",
+        (
+            ("id", "I"),
+            ("arrested_at", "T"),
+            ("custody_reference", "S"),
+            ("relevant_time", "T"),
+            ("left_custody_at", "T"),
+            ("arresting_officer_id", "I"),
+            ("case_id", "I"),
+            ("subject_id", "I"),
+        ),
+    ),
+    "cases_arrest_suspected_offences": (
+        "cases.Arrest_suspected_offences",
+        (("id", "I"), ("arrest_id", "I"), ("offence_id", "I")),
+    ),
+    "cases_release": (
+        "cases.Release",
+        (
+            ("id", "I"),
+            ("kind", "S"),
+            ("released_at", "T"),
+            ("bail_regime", "S"),
+            ("bail_ends_at", "T"),
+            ("bail_conditions", "S"),
+            ("arrest_id", "I"),
+            ("recorded_by_id", "I"),
+        ),
+    ),
+    "cases_chargingsubmission": (
+        "cases.ChargingSubmission",
+        (
+            ("id", "I"),
+            ("submitted_at", "T"),
+            ("test", "S"),
+            ("cps_reference", "S"),
+            ("decision", "S"),
+            ("decision_at", "T"),
+            ("decision_notes", "S"),
+            ("case_id", "I"),
+            ("submitted_by_id", "I"),
+            ("subject_id", "I"),
+        ),
+    ),
+    "cases_charge": (
+        "cases.Charge",
+        (("id", "I"), ("counts", "I"), ("category", "S"), ("submission_id", "I"), ("offence_id", "I")),
+    ),
+    "cases_courthearing": (
+        "cases.CourtHearing",
+        (
+            ("id", "I"),
+            ("court", "S"),
+            ("hearing_at", "T"),
+            ("hearing_type", "S"),
+            ("outcome", "S"),
+            ("remand_status", "S"),
+            ("notification_requirements", "B"),
+            ("shpo_made", "B"),
+            ("case_id", "I"),
+            ("subject_id", "I"),
+        ),
+    ),
+    "cases_safeguardingreferral": (
+        "cases.SafeguardingReferral",
+        (
+            ("id", "I"),
+            ("pseudonymous_reference", "S"),
+            ("children_count", "I"),
+            ("relationship", "S"),
+            ("mash_referred_at", "T"),
+            ("mash_reference", "S"),
+            ("strategy_discussion", "B"),
+            ("section_47_enquiry", "B"),
+            ("children_safeguarded", "I"),
+            ("outcome", "S"),
+            ("recorded_at", "T"),
+            ("case_id", "I"),
+            ("recorded_by_id", "I"),
+            ("version", "I"),
+        ),
+    ),
+    "cases_closure": (
+        "cases.Closure",
+        (
+            ("id", "I"),
+            ("outcome_type", "S"),
+            ("closed_at", "T"),
+            ("rationale", "S"),
+            ("case_id", "I"),
+            ("closed_by_id", "I"),
+        ),
+    ),
+    "cases_retentionreview": (
+        "cases.RetentionReview",
+        (
+            ("id", "I"),
+            ("retention_group", "S"),
+            ("decision", "S"),
+            ("reviewed_at", "T"),
+            ("rationale", "S"),
+            ("next_review_at", "T"),
+            ("case_id", "I"),
+            ("reviewed_by_id", "I"),
+        ),
+    ),
+    "cases_caselogentry": (
+        "cases.CaseLogEntry",
+        (
+            ("id", "I"),
+            ("kind", "S"),
+            ("text", "S"),
+            ("created_at", "T"),
+            ("author_id", "I"),
+            ("case_id", "I"),
+            ("corrects_id", "I"),
+        ),
+    ),
+    "cases_caseuserobjectpermission": (
+        "cases.CaseUserObjectPermission",
+        (("id", "I"), ("content_object_id", "I"), ("permission_id", "I"), ("user_id", "I")),
+    ),
+}
+
+# The order rows are loaded in, so every foreign key points at a row already there.
+LOAD_ORDER = tuple(TABLES)
+
+AUDIT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "kind",
+    "object_type",
+    "object_id",
+    "case_reference",
+    "summary",
+    "changes",
+    "recipient",
+    "ip",
+    "request_id",
+    "source",
+    "prev_hash",
+    "hash",
+)
+
+
+def jsonb_key_order(keys: list[str]) -> list[str]:
+    """PostgreSQL's order of jsonb object keys: shorter first, then by bytes."""
+    return sorted(keys, key=lambda key: (len(key.encode()), key.encode()))
+
+
+def copy_text(value: str) -> str:
+    """A string as COPY text: backslash, tab and line breaks escaped."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def copy_time(seconds: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(seconds))
+
+
+def json_time(seconds: int) -> str:
+    return time.strftime('"%Y-%m-%dT%H:%M:%S+00:00"', time.gmtime(seconds))
+
+
+def copy_value(kind: str, value: object) -> str:
+    if value is None:
+        return "\\N"
+    if kind == "S":
+        return copy_text(value)  # type: ignore[arg-type]
+    if kind == "T":
+        return copy_time(value)  # type: ignore[arg-type]
+    if kind == "B":
+        return "t" if value else "f"
+    if kind == "D":
+        assert isinstance(value, date)
+        return value.isoformat()
+    return str(value)
+
+
+def json_string(value: str) -> str:
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_value(kind: str, value: object) -> str:
+    if value is None:
+        return "null"
+    if kind == "S":
+        return json_string(value)  # type: ignore[arg-type]
+    if kind == "T":
+        return json_time(value)  # type: ignore[arg-type]
+    if kind == "B":
+        return "true" if value else "false"
+    if kind in ("D", "N"):
+        return f'"{value.isoformat() if isinstance(value, date) else value}"'
+    return str(value)
+
+
+class TableSpec:
+    """One table: its label, columns, and the columns in jsonb key order (computed once)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.label, self.columns = TABLES[table]
+        self.types = dict(self.columns)
+        self.json_order = jsonb_key_order([name for name, _ in self.columns])
+
+    def copy_line(self, row: dict[str, object]) -> str:
+        return "\t".join(copy_value(kind, row[name]) for name, kind in self.columns) + "\n"
+
+    def created_changes(self, row: dict[str, object], redacted: tuple[str, ...] = ()) -> str:
+        """`changes` of the `create` entry the row trigger writes: every column, before null."""
+        parts = []
+        types = self.types
+        for name in self.json_order:
+            after = '"[not recorded]"' if name in redacted else json_value(types[name], row[name])
+            parts.append(f'"{name}": {{"after": {after}, "before": null}}')
+        return "{" + ", ".join(parts) + "}"
+
+    def changed_changes(self, before: dict[str, object], after: dict[str, object]) -> str:
+        """`changes` of a `change` entry: the changed columns only, before and after."""
+        types = self.types
+        parts = [
+            f'"{name}": {{"after": {json_value(types[name], after[name])}, '
+            f'"before": {json_value(types[name], before[name])}}}'
+            for name in jsonb_key_order(list(after))
+        ]
+        return "{" + ", ".join(parts) + "}"

@@ -1,0 +1,85 @@
+"""A page costs the same number of queries however much data it shows: 1 row or 50.
+
+Speed at scale is shown by the benchmark (docs/performance.md); these tests keep the property it
+depends on, that no page runs a query per row.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from cases.roles import AUDITOR
+from tests.factories.cases import CaseFactory, CaseLogEntryFactory, PremisesFactory, SubjectFactory
+from tests.factories.people import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url, data=None):  # type: ignore[no-untyped-def]
+    client.get(url, data or {})  # warm: session, two-factor device, content types
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, data or {})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _cases(count, team, officer, supervisor):  # type: ignore[no-untyped-def]
+    return [
+        CaseFactory(
+            team=team,
+            officer_in_case=officer,
+            supervisor=supervisor,
+            opened_at=timezone.now() - timedelta(days=count - n),
+        )
+        for n in range(count)
+    ]
+
+
+def test_case_list_queries_do_not_grow_with_the_cases_shown(client, team, officer, supervisor):
+    client.force_login(officer)
+    url = reverse("cases:list")
+    _cases(1, team, officer, supervisor)
+    with_one = _queries(client, url)
+    _cases(49, team, officer, supervisor)
+    with_fifty = _queries(client, url)
+    filtered = _queries(client, url, {"status": "open", "stage": "investigation"})
+
+    assert with_one == with_fifty == filtered
+
+
+def test_case_page_queries_do_not_grow_with_its_records(client, team, officer, supervisor):
+    client.force_login(officer)
+    small, large = _cases(2, team, officer, supervisor)
+    SubjectFactory(case=small)
+    PremisesFactory(case=small)
+    CaseLogEntryFactory(case=small, author=officer)
+    for n in range(50):
+        SubjectFactory(case=large, full_name=f"Subject {n}")
+        PremisesFactory(case=large, address=f"{n} High Street")
+        CaseLogEntryFactory(case=large, author=officer)
+
+    one = _queries(client, reverse("cases:detail", kwargs={"reference": small.reference}))
+    fifty = _queries(client, reverse("cases:detail", kwargs={"reference": large.reference}))
+
+    assert one == fifty
+
+
+@pytest.mark.parametrize("filters", [{"username": "dc.busy"}, {"case_reference": "STF-2026-000001"}, {}])
+def test_auditor_search_queries_do_not_grow_with_the_entries_shown(client, force, filters):
+    auditor = UserFactory(username="ps.reid", force=force, roles=[AUDITOR])
+    client.force_login(auditor)
+    url = reverse("audit:search")
+    fields = {"kind": AuditEntry.Kind.READ, "object_type": "cases.Case"}
+    fields |= {"actor_username": "dc.busy", "case_reference": "STF-2026-000001"}
+    AuditEntry.objects.create(**fields)
+    with_one = _queries(client, url, filters)
+    for _ in range(49):
+        AuditEntry.objects.create(**fields)
+    with_fifty = _queries(client, url, filters)
+
+    assert with_one == with_fifty
