@@ -1,7 +1,8 @@
 # Safeguard: `make run` and `make test` are all a new machine needs (Python 3.11, PostgreSQL, Redis).
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
-#   make test   install what is missing, start the services if down, then lint, format check,
+#   make test   install what is missing (Chromium for the browser tests too), start the services if
+#               down, then lint, format check,
 #               migrations check, deployment checklist, type check and the tests.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,7 +19,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest clean
+.PHONY: run test install services database chromium lint format migrations-check deploy-check typecheck pytest clean
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -37,6 +38,12 @@ services:
 database:
 	@bash .ci/services --database
 
+# The browser tests (tests/browser) drive Debian's Chromium; Playwright never downloads a browser.
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Chromium for the browser tests (Debian package)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 # Demo mode on http://127.0.0.1:8000: debug on, no HTTPS redirect, demo users with passwords printed once.
 run: export SAFEGUARD_DEBUG := 1
 run: export SAFEGUARD_DEMO := 1
@@ -51,7 +58,7 @@ run: $(VENV_STAMP) database
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@honcho start -f Procfile
 
-test: $(VENV_STAMP) database lint migrations-check deploy-check typecheck pytest
+test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typecheck pytest
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -71,7 +78,7 @@ typecheck: $(VENV_STAMP)
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
-pytest: $(VENV_STAMP) database
+pytest: $(VENV_STAMP) database chromium
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
 
