@@ -19,7 +19,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install services database chromium lint format migrations-check deploy-check typecheck pytest clean
+.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest clean
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -81,6 +81,17 @@ typecheck: $(VENV_STAMP)
 pytest: $(VENV_STAMP) database chromium
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
+
+# Load test (load/run.py): 50 users for 5 minutes against gunicorn on loopback, on a throwaway copy of
+# the demo; then the audit chain and the audit of every case read. Figures in var/load/figures.txt.
+# Smaller: make load LOAD_ARGS="--users 5 --duration 30s".
+LOAD_ARGS ?=
+load: $(VENV_STAMP) database
+	$(PY) -m load.run $(LOAD_ARGS)
+
+# Pictures of the main pages for README.md, from the demo in a throwaway database (tools/screenshots.py).
+screenshots: $(VENV_STAMP) database chromium
+	$(PY) -m tools.screenshots
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
