@@ -2,8 +2,9 @@
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
 #   make test   install what is missing (Chromium for the browser tests too), start the services if
-#               down, then lint, format check,
-#               migrations check, deployment checklist, type check and the tests.
+#               down, then lint, format check, migrations check, deployment checklist, type check
+#               and the tests.
+#   make load, make screenshots: see their targets below.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3.11

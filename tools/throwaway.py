@@ -37,6 +37,8 @@ def use_throwaway_database(suffix: str) -> tuple[str, str]:
             "DATABASE_URL": f"{server}/{database}",
             "SAFEGUARD_DEBUG": "0",
             "SAFEGUARD_DEMO": "0",
+            "SAFEGUARD_SSL_REDIRECT": "1",
+            "SAFEGUARD_SECURE_COOKIES": "1",
             "SAFEGUARD_SECRET_KEY": secrets.token_urlsafe(64),
             "SAFEGUARD_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "safeguard.settings",

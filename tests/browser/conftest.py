@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against Safeguard served for real.
 
-One Chromium for the whole run (session scope); each test gets a fresh browser context (no cookies)
+One Chromium for the browser tests (package scope); each test gets a fresh browser context (no cookies)
 and the live server (pytest-django's `live_server`: Safeguard in a thread, on the test database, with
 the settings of `make test`: no debug, secure `__Host-` cookies, the Content-Security-Policy, two-factor
 sign-in). The browser reaches it at http://localhost:<port>, which Chromium treats as a secure context,
@@ -69,8 +69,9 @@ def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):  # type:
         load_migrated_data()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():  # type: ignore[no-untyped-def]
+    """One Chromium for the browser tests, closed when they are done (package scope)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.fail(f"Chromium is not at {CHROMIUM}. Install it: apt-get install -y chromium (make test does).")
     from playwright.sync_api import sync_playwright
@@ -78,13 +79,20 @@ def chromium():  # type: ignore[no-untyped-def]
     # Playwright's sync API keeps an event loop running in the test's thread, and Django refuses ORM
     # calls from a thread with a running loop. The tests' own reads and writes (setting up people,
     # checking the audit trail) are plain synchronous calls, so the check is relaxed while the browser
-    # runs. No request is served in this thread: the live server has its own.
+    # runs, and only then: no request is served in this thread (the live server has its own), and
+    # nothing started later (the deployment checklist refuses the variable) inherits it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @dataclass
