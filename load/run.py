@@ -137,11 +137,15 @@ def _run_locust(
 SIGN_IN = ("/sign-in/", "/sign-in/two-factor/")
 
 
-def _read_stats(out: Path) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+def _read_stats(out: Path) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, str]]]:
+    """locust's statistics, its failed requests, and the exceptions its users raised (a sign-in
+    that did not finish, for one)."""
     entries = json.loads((out / "locust.json").read_text(encoding="utf-8"))
     with open(out / "locust_failures.csv", encoding="utf-8") as failures_file:
         failures = list(csv.DictReader(failures_file))
-    return entries, failures
+    with open(out / "locust_exceptions.csv", encoding="utf-8") as exceptions_file:
+        exceptions = list(csv.DictReader(exceptions_file))
+    return entries, failures, exceptions
 
 
 def _percentile(entries: list[dict[str, Any]], fraction: float) -> float | None:
@@ -223,7 +227,7 @@ def _figures(
     finished_at: datetime,
     accounts: list[Any],
 ) -> dict[str, Any]:
-    entries, failures = _read_stats(out)
+    entries, failures, exceptions = _read_stats(out)
     seconds = (finished_at - started_at).total_seconds()
     overall = _summary(entries, seconds)
     after_sign_in = _summary([entry for entry in entries if entry["name"] not in SIGN_IN], seconds)
@@ -251,10 +255,15 @@ def _figures(
         "after_sign_in": after_sign_in,
         "per_page": per_page,
         "failures": failures[:10],
+        "exceptions": exceptions[:10],
         "locust_exit_status": locust.returncode,
         "audit_chain": chain,
         "audit_of_reads": reads,
-        "passed": overall["requests"] > 0 and overall["errors"] == 0 and chain["ok"] and reads["every_read_audited"],
+        "passed": overall["requests"] > 0
+        and overall["errors"] == 0
+        and not exceptions
+        and chain["ok"]
+        and reads["every_read_audited"],
     }
 
 
@@ -304,7 +313,8 @@ def _describe(figures: dict[str, Any]) -> str:
         f"  machine: {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory_gib']} GiB, {machine['os']}",
         f"  load average (1, 5, 15 min) before: {machine['load_average_1_5_15_min']['before']}, "
         f"after: {machine['load_average_1_5_15_min']['after']}",
-        f"  requests: {figures['requests']}, errors: {figures['errors']}, {figures['requests_per_second']} requests/s",
+        f"  requests: {figures['requests']}, errors: {figures['errors']}, {figures['requests_per_second']} requests/s, "
+        f"exceptions in the simulated users: {len(figures['exceptions'])}",
         f"  response times, all requests: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, "
         f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms",
         f"  response times, pages after sign-in: median {after['median_ms']} ms, p95 {after['p95_ms']} ms, "

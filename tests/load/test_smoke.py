@@ -31,6 +31,7 @@ def figures(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_every_journey_ran_without_an_error(figures):
     assert figures["requests"] > 0
     assert figures["errors"] == 0, figures["failures"]
+    assert figures["exceptions"] == [], figures["exceptions"]
     pages = figures["per_page"]
     for page in ("POST /sign-in/two-factor/", "GET /cases/[reference]/", "GET /audit/?kind=read"):
         assert pages.get(page, {}).get("requests", 0) > 0, f"{page} was never requested: {sorted(pages)}"
