@@ -1,8 +1,10 @@
 # Safeguard: `make run` and `make test` are all a new machine needs (Python 3.11, PostgreSQL, Redis).
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
-#   make test   install what is missing, start the services if down, then lint, format check,
-#               migrations check, deployment checklist, type check and the tests.
+#   make test   install what is missing (Chromium for the browser tests too), start the services if
+#               down, then lint, format check, migrations check, deployment checklist, type check
+#               and the tests.
+#   make load, make screenshots: see their targets below.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3.11
@@ -18,7 +20,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install services database lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
+.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -42,6 +44,12 @@ database:
 # Local trust authentication lets safeguard_app in without a password; elsewhere set this URL.
 APP_DATABASE_URL ?= $(shell echo "$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/safeguard}" | sed -E 's#//[^@/]*@#//safeguard_app@#')
 
+# The browser tests (tests/browser) drive Debian's Chromium; Playwright never downloads a browser.
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Chromium for the browser tests (Debian package)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 # Demo mode on http://127.0.0.1:8000: debug on, no HTTPS redirect, demo users with passwords printed once.
 run: export SAFEGUARD_DEBUG := 1
 run: export SAFEGUARD_DEMO := 1
@@ -56,7 +64,7 @@ run: $(VENV_STAMP) database
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
-test: $(VENV_STAMP) database lint migrations-check deploy-check typecheck pytest
+test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typecheck pytest
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -76,7 +84,7 @@ typecheck: $(VENV_STAMP)
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
-pytest: $(VENV_STAMP) database
+pytest: $(VENV_STAMP) database chromium
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
 
@@ -85,6 +93,17 @@ pytest: $(VENV_STAMP) database
 fuzz: $(VENV_STAMP) database
 	SAFEGUARD_FUZZ_EXAMPLES=$${SAFEGUARD_FUZZ_EXAMPLES:-200} $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) \
 		tests/reliability/test_bad_input.py tests/reliability/test_bad_import.py
+
+# Load test (bench/load/run.py): 50 users for 5 minutes against gunicorn on loopback, on a throwaway copy of
+# the demo; then the audit chain and the audit of every case read. Figures in var/load/figures.txt.
+# Smaller: make load LOAD_ARGS="--users 5 --duration 30s".
+LOAD_ARGS ?=
+load: $(VENV_STAMP) database
+	$(PY) -m bench.load.run $(LOAD_ARGS)
+
+# Pictures of the main pages for README.md, from the demo in a throwaway database (bench/screenshots.py).
+screenshots: $(VENV_STAMP) database chromium
+	$(PY) -m bench.screenshots
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,184 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against Safeguard served for real.
+
+One Chromium for the browser tests (package scope); each test gets a fresh browser context (no cookies)
+and the live server (pytest-django's `live_server`: Safeguard in a thread, on the test database, with
+the settings of `make test`: no debug, secure `__Host-` cookies, the Content-Security-Policy, two-factor
+sign-in). The browser reaches it at http://localhost:<port>, which Chromium treats as a secure context,
+so it keeps the secure cookies exactly as it would over HTTPS.
+
+Playwright's own browser downloads are never used: `make test` installs Debian's `chromium`
+(Makefile, `chromium` target) and the tests launch it by path. If it is missing, the tests fail and
+say how to install it; they are never skipped silently.
+
+The tests are transactional (the live server's thread must see what the test commits). Each ends
+with a flush of the test database, which also removes what the migrations loaded (the offence
+catalogue, the role groups): `migrated_data` puts it back before each test and after the last.
+
+Every page a test opens is checked: a Content-Security-Policy violation or script error reported by
+the browser, or a stylesheet or other resource that fails to load, fails the test.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+
+# pytestmark of every browser test module: pytestmark = [pytest.mark.browser, *browser_test]
+browser_test = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
+
+
+def load_migrated_data() -> None:
+    """What the data migrations load: the offence catalogue (cases 0003) and the role groups with the
+    administrator's permissions (cases 0005). Idempotent."""
+    from django.contrib.auth.models import Permission
+
+    from cases.demo.people import ADMINISTRATOR, ADMINISTRATOR_PERMISSIONS, ROLES
+    from cases.models import Offence
+
+    catalogue = import_module("cases.migrations.0003_offence_catalogue")
+    if Offence.objects.count() < len(catalogue.OFFENCES):
+        catalogue.load_offences(django_apps, None)
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+    Group.objects.get(name=ADMINISTRATOR).permissions.add(
+        *Permission.objects.filter(content_type__app_label="cases", codename__in=ADMINISTRATOR_PERMISSIONS)
+    )
+
+
+@pytest.fixture
+def migrated_data(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    load_migrated_data()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The last browser test's flush empties the test database; a later run with --reuse-db must
+    still find what the migrations loaded."""
+    yield
+    with django_db_blocker.unblock():
+        load_migrated_data()
+
+
+@pytest.fixture(scope="package")
+def chromium():  # type: ignore[no-untyped-def]
+    """One Chromium for the browser tests, closed when they are done (package scope)."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.fail(f"Chromium is not at {CHROMIUM}. Install it: apt-get install -y chromium (make test does).")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in the test's thread, and Django refuses ORM
+    # calls from a thread with a running loop. The tests' own reads and writes (setting up people,
+    # checking the audit trail) are plain synchronous calls, so the check is relaxed while the browser
+    # runs, and only then: no request is served in this thread (the live server has its own), and
+    # nothing started later (the deployment checklist refuses the variable) inherits it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@dataclass
+class PageProblems:
+    """What the browser reported while a test ran: CSP violations, script errors, failed requests."""
+
+    console: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_resources: list[str] = field(default_factory=list)
+
+    def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
+        # A page answered 400 or 404 on purpose is logged as "Failed to load resource"; resources
+        # are checked by their responses instead (on_response).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console.append(message.text)
+
+    def on_response(self, response) -> None:  # type: ignore[no-untyped-def]
+        # Stylesheets and other subresources must load; the browser's own favicon request may 404.
+        request = response.request
+        if request.resource_type != "document" and response.status >= 400 and not request.url.endswith("/favicon.ico"):
+            self.failed_resources.append(f"{response.status} {request.url}")
+
+
+@pytest.fixture
+def new_browser_page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
+    """Opens a page in a browser of its own (a fresh context, no cookies), as a second person at
+    another computer would; in British English and London time. Problems fail the test."""
+    base_url = live_server.url.replace("127.0.0.1", "localhost")
+    opened = []
+
+    def open_page():  # type: ignore[no-untyped-def]
+        context = chromium.new_context(
+            base_url=base_url, locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        problems = PageProblems()
+        page.on("console", problems.on_console)
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        page.on("response", problems.on_response)
+        opened.append((context, problems))
+        return page
+
+    yield open_page
+    for context, problems in opened:
+        context.close()
+        # A Content-Security-Policy violation is reported on the console ("Refused to ...").
+        assert problems.console == [], f"The browser reported errors: {problems.console}"
+        assert problems.page_errors == [], f"Scripts failed: {problems.page_errors}"
+        assert problems.failed_resources == [], f"Resources failed to load: {problems.failed_resources}"
+
+
+@pytest.fixture
+def browser_page(new_browser_page):  # type: ignore[no-untyped-def]
+    return new_browser_page()
+
+
+def totp_code(device: TOTPDevice, *, offset: int = 0) -> str:
+    """What the person's authenticator app shows now (or `offset` time steps later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
+    return f"{totp.token():0{device.digits}d}"
+
+
+@dataclass
+class Person:
+    user: object
+    device: TOTPDevice
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username()  # type: ignore[attr-defined]
+
+
+def person_with_app(user) -> Person:  # type: ignore[no-untyped-def]
+    """`user` with a confirmed authenticator app, as after setting one up."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return Person(user=user, device=device)
+
+
+def sign_in(page, person: Person, *, path: str = "/") -> None:  # type: ignore[no-untyped-def]
+    """Sign in as a person does: username and password, then the code from their app."""
+    page.goto(path)
+    page.get_by_label("Username").fill(person.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Enter the code from your authenticator app").wait_for()
+    page.get_by_label("Code").fill(totp_code(person.device))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Sign out").wait_for()

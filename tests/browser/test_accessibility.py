@@ -1,0 +1,114 @@
+"""Accessibility of the main pages, checked in the browser as rendered, styled and focused.
+
+axe-core (vendored: tests/browser/vendor/axe-core) runs the WCAG 2.0, 2.1 and 2.2 A and AA rules
+on each page; on top of that each page must say its language, have one level-1 heading, offer the
+skip link first, and show where keyboard focus is. axe is evaluated through the browser's
+developer protocol, which the page's Content-Security-Policy does not govern: the page itself still
+runs under the policy, unchanged.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
+from tests.factories.people import UserFactory
+
+pytestmark = [pytest.mark.browser, *browser_test]
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+# Whether an element looks different when focused: outline, shadow or background.
+FOCUS_STYLE = """(element) => {
+  const style = getComputedStyle(element);
+  return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow, style.backgroundColor].join("|");
+}"""
+
+START_AT_TOP = """() => {
+  window.scrollTo(0, 0);
+  document.body.setAttribute("tabindex", "-1");
+  document.body.focus();
+  document.body.removeAttribute("tabindex");
+}"""
+
+
+def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The checks every page must pass; `name` says which page failed."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
+    violations = page.evaluate(RUN_AXE, WCAG_AA)
+    assert violations == [], f"{name}: accessibility problems found by axe-core: {violations}"
+    assert page.evaluate("() => document.documentElement.lang") == "en-GB", f"{name}: the page must say its language."
+    assert page.get_by_role("heading", level=1).count() == 1, f"{name}: one level-1 heading per page."
+    assert page.title().endswith("\N{EN DASH} Safeguard"), f"{name}: the title must name the page and Safeguard."
+
+    # Keyboard: the first Tab reaches the skip link, which is then visible, and focus is shown.
+    # Start from the top of the document, as on arriving at the page, whatever had focus since.
+    page.evaluate(START_AT_TOP)
+    skip = page.get_by_role("link", name="Skip to main content")
+    unfocused = skip.evaluate(FOCUS_STYLE)
+    page.keyboard.press("Tab")
+    assert skip.evaluate("(element) => element === document.activeElement"), (
+        f"{name}: Tab must reach the skip link first."
+    )
+    assert skip.is_visible() and (skip.bounding_box() or {}).get("width", 0) > 1, (
+        f"{name}: the focused skip link must be seen."
+    )
+    assert skip.evaluate(FOCUS_STYLE) != unfocused, f"{name}: keyboard focus must be visible."
+    # Leave the page as it was: the focused skip link moves the page down until it loses focus.
+    skip.evaluate("(element) => element.blur()")
+
+
+def test_the_sign_in_pages_are_accessible(browser_page, officer):
+    page = browser_page
+    page.goto("/sign-in/")
+    check_page(page, "Sign in")
+    page.get_by_label("Username").fill(officer.username)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    check_page(page, "Sign in, wrong password")
+
+
+def test_an_officers_main_pages_are_accessible(browser_page, officer, supervisor, team):
+    referral = ReferralFactory(force=officer.force, source_reference="CEOP-2026-5102", created_by=officer)
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, referral=referral)
+    SubjectFactory(case=case)
+    PremisesFactory(case=case)
+    page = browser_page
+    sign_in(page, person_with_app(officer))
+
+    check_page(page, "Case list")
+    page.get_by_role("link", name=case.reference).click()
+    check_page(page, "Case page")
+    page.get_by_role("link", name="Add a subject").click()
+    check_page(page, "Add a subject")
+    page.get_by_label("PNC ID").fill("not a PNC ID")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("alert").is_visible(), "The error summary must be announced."
+    check_page(page, "Add a subject, with errors")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
+    check_page(page, "Referrals")
+    page.get_by_role("link", name="CEOP-2026-5102").click()
+    check_page(page, "Referral page")
+
+
+def test_the_auditor_pages_are_accessible(browser_page, force, team, officer):
+    from cases.roles import AUDITOR
+
+    case = CaseFactory(team=team, officer_in_case=officer)
+    auditor = UserFactory(username="auditor.marsh", force=force, roles=[AUDITOR])
+    page = browser_page
+    sign_in(page, person_with_app(auditor), path="/audit/")
+    check_page(page, "Audit trail search")
+    page.goto(f"/audit/cases/{case.reference}/")
+    check_page(page, "Who accessed a case")
+    page.goto("/audit/flags/")
+    check_page(page, "Unusual access")
