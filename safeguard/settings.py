@@ -251,7 +251,16 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
 # a second and queueing a task after one quick retry, instead of Celery's default of retrying for
 # about 20 seconds. Reads may block longer than the worker's 1-second poll, so their timeout is 5 s.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+# A task whose worker died before finishing it (tasks are acknowledged late) goes back on the queue
+# after the visibility timeout, for another worker to run; tasks are idempotent (docs/reliability.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("SAFEGUARD_TASK_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such tasks (one scan of Redis each time).
+    "unacked_restore_interval": env.int("SAFEGUARD_TASK_RESTORE_SECONDS", default=60),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 5
