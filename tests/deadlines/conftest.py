@@ -1,7 +1,6 @@
 """Redis for tests of background work: databases of their own, and a queue of their own per run,
 so nothing is sent to the queue a developer's own worker reads."""
 
-import importlib
 import os
 import uuid
 
@@ -9,6 +8,7 @@ import pytest
 import redis
 
 from safeguard.celery import app
+from tests.processes import restore_migration_data
 
 BROKER_URL = os.environ.get("SAFEGUARD_TEST_BROKER_URL", "redis://127.0.0.1:6379/4")
 RESULT_URL = os.environ.get("SAFEGUARD_TEST_RESULT_BACKEND", "redis://127.0.0.1:6379/5")
@@ -40,17 +40,7 @@ def queued_tasks(client: redis.Redis) -> list[str]:
 def restores_migration_data(django_db_blocker):
     """A transactional test's database is emptied afterwards, data that migrations loaded included.
     Requested before `transactional_db`, this puts that data back after the emptying, for the tests
-    that follow: the offence catalogue and the role groups."""
+    that follow (tests.processes.restore_migration_data)."""
     yield
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    offences = importlib.import_module("cases.migrations.0003_offence_catalogue")
-    roles = importlib.import_module("cases.migrations.0005_role_groups")
     with django_db_blocker.unblock():
-        offences.load_offences(apps, None)
-        for name in roles.ROLES:
-            Group.objects.get_or_create(name=name)
-        Group.objects.get(name="Administrator").permissions.add(
-            *Permission.objects.filter(content_type__app_label="cases", codename__in=roles.ADMINISTRATOR_PERMISSIONS)
-        )
+        restore_migration_data()

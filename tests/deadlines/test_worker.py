@@ -8,8 +8,6 @@ e-mail each, sent by tasks the worker itself queued through the outbox.
 """
 
 import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,9 +15,8 @@ from pathlib import Path
 import pytest
 from celery.backends.redis import RedisBackend
 from celery.result import AsyncResult
-from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
 from cases import tasks
@@ -28,20 +25,15 @@ from safeguard.celery import app
 from safeguard.outbox.models import OutboxMessage
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
 from tests.factories.cases import CaseFactory, SubjectFactory
+from tests.processes import database_url, start_worker, stop_worker
 
 WAIT = 60  # seconds: generous for a loaded machine; the test normally takes a few
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(restores_migration_data, transactional_db, broker, tmp_path):
-    mail_dir = tmp_path / "mail"
-    env = {
+def worker_env(mail_dir: Path, **extra: str) -> dict[str, str]:
+    """A worker's environment: this test database, the test broker and queue, e-mail to files in
+    `mail_dir`, and `extra` settings."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER_URL,
@@ -50,21 +42,17 @@ def worker(restores_migration_data, transactional_db, broker, tmp_path):
         "SAFEGUARD_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "SAFEGUARD_EMAIL_FILE_PATH": str(mail_dir),
         "SAFEGUARD_CONN_MAX_AGE": "0",
+        **extra,
     }
+
+
+@pytest.fixture
+def worker(restores_migration_data, transactional_db, broker, tmp_path):
+    mail_dir = tmp_path / "mail"
     log = (tmp_path / "worker.log").open("w")
-    command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "--pool", "solo", "-Q", QUEUE]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
-    # A fixed command line of this project's own worker: no outside input.
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    process = start_worker(QUEUE, env=worker_env(mail_dir), stdout=log)
     yield process, mail_dir
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_worker(process)
     log.close()
 
 

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import User
 from tests.conftest import BrowserClient
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +54,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _get(url: str, cookie: str) -> tuple[int, str]:
@@ -94,7 +89,7 @@ def web_server() -> Iterator[str]:
     """gunicorn serving Safeguard on the test database; its base URL."""
     port = _free_port()
     env = os.environ | {
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url(),
         "SAFEGUARD_SSL_REDIRECT": "0",
         "SAFEGUARD_CONN_MAX_AGE": "600",
         "DJANGO_SETTINGS_MODULE": "safeguard.settings",

@@ -9,56 +9,46 @@ timeout (3 s here) has passed, the unacknowledged task is delivered to it and ru
 reminder per deadline and person, and one e-mail each, come of it.
 """
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import psycopg2
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
 from cases import tasks
 from cases.models import Arrest, Notification
-from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
-from tests.deadlines.test_worker import DAY, WAIT, database_url, sent_messages, wait_until
+from tests.deadlines.conftest import QUEUE
+from tests.deadlines.test_worker import DAY, WAIT, sent_messages, wait_until, worker_env
 from tests.factories.cases import CaseFactory, SubjectFactory
+from tests.processes import database_url, start_worker, stop_worker
 
 VISIBILITY_TIMEOUT = 3
 
 
 class Workers:
-    """Starts workers of this project's own (a fixed command line), each logging to its own file."""
+    """Workers started one after another, each logging to its own file."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.mail_dir = tmp_path / "mail"
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.processes: list[subprocess.Popen[str]] = []
+        self.logs_open: list[IO[str]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": BROKER_URL,
-            "CELERY_RESULT_BACKEND": RESULT_URL,
-            "SAFEGUARD_CELERY_QUEUE": QUEUE,
-            "SAFEGUARD_TASK_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-            "SAFEGUARD_TASK_RESTORE_SECONDS": "1",
-            "SAFEGUARD_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "SAFEGUARD_EMAIL_FILE_PATH": str(self.mail_dir),
-            "SAFEGUARD_CONN_MAX_AGE": "0",
-        }
-        log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("w")
-        command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "--pool", "solo", "-Q", QUEUE]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+    def start(self) -> subprocess.Popen[str]:
+        env = worker_env(
+            self.mail_dir,
+            SAFEGUARD_TASK_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+            SAFEGUARD_TASK_RESTORE_SECONDS="1",
         )
+        log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("w")
+        self.logs_open.append(log)
+        process = start_worker(QUEUE, env=env, stdout=log)
         self.processes.append(process)
         return process
 
@@ -67,13 +57,9 @@ class Workers:
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_worker(process)
+        for log in self.logs_open:
+            log.close()
 
 
 @pytest.fixture

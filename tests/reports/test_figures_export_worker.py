@@ -6,22 +6,15 @@ The worker reads only its own queue (a fresh name per run), so it never takes an
 tasks even on a shared Redis database. Broker and results: CELERY_BROKER_URL and
 CELERY_RESULT_BACKEND, as for Safeguard itself."""
 
-import importlib
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import quote
 from uuid import uuid4
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
-from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -29,14 +22,12 @@ from cases.models import ExportJob
 from cases.reports.figures import figures_report
 from cases.services.exports import figures_csv
 from safeguard.celery import app
-from tests.factories.custody import CATALOGUE
+from tests.processes import database_url, restore_migration_data, start_worker, stop_worker
 from tests.reports.conftest import QUARTER, build_west_midlands
 
-BASE_DIR = Path(settings.BASE_DIR)
 WAIT_SECONDS = 90
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROLE_GROUPS = importlib.import_module("cases.migrations.0005_role_groups")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,24 +38,7 @@ def _restore_migration_data(django_db_blocker):  # type: ignore[no-untyped-def]
     test's own clean-up.)"""
     yield
     with django_db_blocker.unblock():
-        CATALOGUE.load_offences(django_apps, None)
-        administrator = None
-        for name in ROLE_GROUPS.ROLES:
-            group, _ = Group.objects.get_or_create(name=name)
-            administrator = group if name == "Administrator" else administrator
-        assert administrator is not None
-        administrator.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="cases", codename__in=ROLE_GROUPS.ADMINISTRATOR_PERMISSIONS
-            )
-        )
-
-
-def _database_url() -> str:
-    """The URL of the test database this test writes to, for the worker."""
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{quote(db['USER'])}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        restore_migration_data()
 
 
 def _use_queue(queue: str | None) -> None:
@@ -80,31 +54,17 @@ def worker() -> Iterator[subprocess.Popen]:
     queue = f"safeguard-test-{uuid4().hex}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
     }
-    command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "--pool=solo", "-Q", queue]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
-    process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter's Celery
-        command,
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_worker(queue, env=env, stdout=subprocess.PIPE, loglevel="WARNING")
     _use_queue(queue)
     try:
         yield process
     finally:
         _use_queue(None)
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_worker(process)
 
 
 def _wait_until_finished(job: ExportJob, process: subprocess.Popen) -> list[int]:

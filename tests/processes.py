@@ -1,0 +1,62 @@
+"""For tests that run Safeguard's own processes (a Celery worker, gunicorn) against the test
+database: its URL, starting and stopping a worker, and putting back the data migrations loaded
+after a transactional test has emptied the database."""
+
+import importlib
+import subprocess
+import sys
+from typing import IO
+from urllib.parse import quote
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.db import connection
+
+STOP_SECONDS = 20
+
+
+def database_url() -> str:
+    """The URL of the test database this process writes to, for another process to use."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{quote(db['USER'])}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(
+    queue: str, *, env: dict[str, str], stdout: IO[str] | int, loglevel: str = "INFO"
+) -> subprocess.Popen[str]:
+    """A real `celery -A safeguard worker` on `queue`, one task at a time in its main process (so
+    killing it kills the task), with `env` as its whole environment."""
+    command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "--pool", "solo", "-Q", queue]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", loglevel]
+    # A fixed command line of this project's own worker: no outside input.
+    return subprocess.Popen(  # noqa: S603
+        command, cwd=settings.BASE_DIR, env=env, stdout=stdout, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def stop_worker(process: subprocess.Popen[str]) -> None:
+    """Ask the worker to stop; kill it if it has not within STOP_SECONDS."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def restore_migration_data() -> None:
+    """Put back what migrations loaded (the offence catalogue, the role groups and the
+    administrators' permissions), which emptying the database after a transactional test removes."""
+    from django.contrib.auth.models import Group, Permission
+
+    offences = importlib.import_module("cases.migrations.0003_offence_catalogue")
+    roles = importlib.import_module("cases.migrations.0005_role_groups")
+    offences.load_offences(django_apps, None)
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+    Group.objects.get(name="Administrator").permissions.add(
+        *Permission.objects.filter(content_type__app_label="cases", codename__in=roles.ADMINISTRATOR_PERMISSIONS)
+    )
