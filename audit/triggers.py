@@ -1,12 +1,13 @@
 """Which tables are audited by database trigger, and putting the triggers on them.
 
 Every table of the `cases` and `warrants` apps (case data, people, teams, per-case grants, and their
-many-to-many tables), plus roles and permissions (`auth`), django-guardian's generic grants and the
-admin's log, carries two triggers calling the functions of migration audit/0002: one row trigger
-(INSERT, UPDATE, DELETE) and one TRUNCATE trigger. They are (re)installed after every `migrate`
-(post_migrate, see AuditConfig.ready), so a table a later migration adds is audited from then on,
-and tests/audit/test_completeness.py fails if one is missed. Triggers live on the tables, but the
-definitions live here, so the other apps' models and migrations are untouched.
+many-to-many tables; not the derived summaries of `DERIVED_MODELS`), plus roles and permissions
+(`auth`), django-guardian's generic grants and the admin's log, carries two triggers calling the
+functions of migration audit/0002: one row trigger (INSERT, UPDATE, DELETE) and one TRUNCATE
+trigger. They are (re)installed after every `migrate` (post_migrate, see AuditConfig.ready), so a
+table a later migration adds is audited from then on, and tests/audit/test_completeness.py fails if
+one is missed. Triggers live on the tables, but the definitions live here, so the other apps'
+models and migrations are untouched.
 """
 
 from collections import deque
@@ -35,6 +36,9 @@ REDACTED_COLUMNS = {"cases.User": ("password",), "cases.ExportJob": ("result",)}
 # Columns whose change alone is not worth an entry: sign-in is recorded as sign_in.
 QUIET_COLUMNS = {"cases.User": ("last_login",)}
 INSERT_KINDS = {"admin.LogEntry": "admin_action"}
+# Summaries recomputed from audited records by Celery (cases/models/summaries.py): they hold nothing
+# that is not already in the trail, and auditing every refresh would bury the trail in copies.
+DERIVED_MODELS = ("cases.OutstandingDeadline", "cases.SummaryState")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,11 @@ def audited_models(apps: Apps = global_apps) -> list[type[models.Model]]:
             found.append(apps.get_model(app_label, model_name))
         except LookupError:
             continue
-    return [model for model in found if model._meta.managed and not model._meta.proxy]
+    return [
+        model
+        for model in found
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in DERIVED_MODELS
+    ]
 
 
 def audited_tables(apps: Apps = global_apps) -> list[AuditedTable]:

@@ -95,11 +95,20 @@ class Deadline:
     source: str
     status: Status
     case: Case
-    record: models.Model
+    # The record the deadline is about; None when read back from the summary, which keeps only its
+    # model and id (`record_type`, `record_id`, filled in from `record` when it is given).
+    record: models.Model | None
     met_at: datetime | None = None
     note: str = ""
     url: str = ""
     lapsed: bool = False
+    record_type: str = ""
+    record_id: int = 0
+
+    def __post_init__(self) -> None:
+        if self.record is not None:
+            object.__setattr__(self, "record_type", self.record._meta.label_lower)
+            object.__setattr__(self, "record_id", self.record.pk)
 
     @property
     def outstanding(self) -> bool:
@@ -123,7 +132,7 @@ class Deadline:
     def key(self) -> str:
         """Identifies this deadline for reminders: the record and the due time, so a moved due time
         (bail extended, the next review of detention) is a new deadline."""
-        return f"{self.kind}:{self.record._meta.label_lower}:{self.record.pk}:{self.due_at.isoformat()}"
+        return f"{self.kind}:{self.record_type}:{self.record_id}:{self.due_at.isoformat()}"
 
 
 def _url(name: str, **kwargs: object) -> str:
@@ -419,8 +428,8 @@ def deadline_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
 URGENT = (Status.MISSED, Status.DUE_SOON)
 
 
-def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500) -> list[Deadline]:
-    """The outstanding due-soon and missed deadlines of `cases`, most urgent (earliest due) first.
+def outstanding_deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500) -> list[Deadline]:
+    """Every outstanding deadline (not met, not lapsed) of `cases`, whatever its status.
 
     Cases are loaded `batch` at a time with `deadline_prefetch`: a fixed number of queries a batch.
     """
@@ -429,18 +438,40 @@ def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500
     for start in range(0, len(ids), batch):
         chunk = deadline_prefetch(Case.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
         for case in chunk:
-            found.extend(d for d in case_deadlines(case, now=now) if d.outstanding and d.status in URGENT)
-    return sorted(found, key=lambda d: (d.due_at, d.case.reference, d.kind))
+            found.extend(d for d in case_deadlines(case, now=now) if d.outstanding)
+    return found
+
+
+def most_urgent_first(deadlines: list[Deadline]) -> list[Deadline]:
+    return sorted(deadlines, key=lambda d: (d.due_at, d.case.reference, d.kind))
+
+
+def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500) -> list[Deadline]:
+    """The outstanding due-soon and missed deadlines of `cases`, most urgent (earliest due) first."""
+    found = outstanding_deadlines_of_cases(cases, now=now, batch=batch)
+    return most_urgent_first([d for d in found if d.status in URGENT])
 
 
 def deadlines_due_for(
     user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
 ) -> list[Deadline]:
     """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
-    optionally of one team or one officer in the case, most urgent first."""
+    optionally of one team or one officer in the case, most urgent first.
+
+    Read from the deadline summary (`cases.services.summaries`), except for the cases it may not
+    have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
+    little work per request, whatever the number of open cases, and never a stale answer.
+    """
+    from cases.services.summaries import cases_to_compute, stored_urgent_deadlines
+
     cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
     if team is not None:
         cases = cases.filter(team=team)
     if officer is not None:
         cases = cases.filter(officer_in_case=officer)
-    return deadlines_of_cases(cases, now=now)
+    fresh = cases_to_compute(now=now)
+    if fresh is None:  # never refreshed: compute everything
+        return deadlines_of_cases(cases, now=now)
+    computed = deadlines_of_cases(cases.filter(pk__in=fresh), now=now)
+    stored = stored_urgent_deadlines(cases.exclude(pk__in=fresh), now=now)
+    return most_urgent_first([*computed, *stored])

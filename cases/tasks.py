@@ -12,6 +12,7 @@ from audit.context import acting_as
 from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
+from cases.services.summaries import deadline_summary_refresh
 
 # Transient: the database or the mail server briefly unreachable. Retried with growing, jittered
 # delays (1, 2, 4... seconds, at most 10 minutes apart), five times.
@@ -41,3 +42,11 @@ def figures_export_run(job_id: int) -> None:
     """Safe to run twice: the service claims a queued export and ignores one already claimed."""
     with acting_as(None, source="task:figures_export"):
         run_export(job_id=job_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
+def refresh_deadline_summary(full: bool = False) -> dict[str, int | bool]:
+    """Safe to run twice or at once: refreshes queue on the summary's state row."""
+    with acting_as(None, source="task:refresh_deadline_summary"):
+        report = deadline_summary_refresh(full=full)
+    return {"full": report.full, "cases": report.cases, "deadlines": report.deadlines}

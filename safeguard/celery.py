@@ -26,6 +26,18 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.deadline_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # Deadline summary (cases/services/summaries.py): every minute, the cases written or fallen due
+    # since the last refresh, so the dashboard and deadlines page read few rows; every ten minutes
+    # from scratch, which also takes in what changes with time alone (docs/performance.md).
+    "refresh-deadline-summary": {
+        "task": "cases.tasks.refresh_deadline_summary",
+        "schedule": crontab(),
+    },
+    "refresh-deadline-summary-full": {
+        "task": "cases.tasks.refresh_deadline_summary",
+        "schedule": crontab(minute="5-59/10"),
+        "kwargs": {"full": True},
+    },
     # Outbox: every minute, publish tasks left pending while Redis was unreachable (the Procfile's
     # `relay_outbox` loop does the same without beat; both may run at once).
     "relay-outbox": {

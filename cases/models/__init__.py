@@ -11,6 +11,7 @@ from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
+from .summaries import OutstandingDeadline, SummaryState
 
 __all__ = [
     "Arrest",
@@ -32,6 +33,7 @@ __all__ = [
     "ImageCount",
     "Notification",
     "Offence",
+    "OutstandingDeadline",
     "Premises",
     "Referral",
     "ReferralIdentifier",
@@ -40,6 +42,7 @@ __all__ = [
     "SafeguardingReferral",
     "Search",
     "Subject",
+    "SummaryState",
     "Team",
     "User",
 ]

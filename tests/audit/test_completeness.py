@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from audit.triggers import audited_tables, tables_missing_triggers
+from audit.triggers import DERIVED_MODELS, audited_tables, tables_missing_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,15 @@ def test_case_children_find_their_case_reference_through_their_parents():
     assert "cases_device" in by_label["cases.ImageCount"].case_reference_sql
     assert "warrants_warrant" in by_label["warrants.FurtherEntryAuthority"].case_reference_sql
     assert by_label["cases.User"].case_reference_sql == ""
+
+
+def test_derived_summaries_are_not_audited_and_carry_no_trigger():
+    """The summaries are recomputed from audited records; auditing them would copy the trail."""
+    labels = {table.label for table in audited_tables()}
+    assert not labels & set(DERIVED_MODELS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname IN ('cases_outstandingdeadline', 'cases_summarystate') AND NOT t.tgisinternal"
+        )
+        assert cursor.fetchone()[0] == 0

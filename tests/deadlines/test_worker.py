@@ -20,7 +20,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from cases import tasks
-from cases.models import Arrest, Notification, Offence
+from cases.deadlines import deadlines_due_for
+from cases.models import Arrest, Notification, Offence, OutstandingDeadline
+from cases.services.summaries import cases_to_compute
 from safeguard.celery import app
 from safeguard.outbox.models import OutboxMessage
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
@@ -121,6 +123,28 @@ def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker,
     assert OutboxMessage.objects.count() == 4
     assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
     assert process.poll() is None  # the worker is still running: nothing crashed it
+
+
+def test_a_real_worker_refreshes_the_deadline_summary_and_readers_then_use_it(worker, team, officer, supervisor):
+    process, mail_dir = worker
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
+    Arrest.objects.create(
+        case=case,
+        subject=SubjectFactory(case=case, full_name="John Smith"),
+        arrested_at=timezone.now() - 30 * DAY,
+        arresting_officer=officer,
+    )
+    backend = RedisBackend(app=app, url=RESULT_URL)
+    computed = [d.key for d in deadlines_due_for(supervisor, now=timezone.now())]
+
+    full = tasks.refresh_deadline_summary.apply_async(kwargs={"full": True}, queue=QUEUE, ignore_result=False)
+    assert wait_for(full.id, backend, mail_dir.parent / "worker.log") == {"full": True, "cases": 1, "deadlines": 1}
+    assert cases_to_compute(now=timezone.now()) == set()
+    assert [d.key for d in deadlines_due_for(supervisor, now=timezone.now())] == computed
+    again = tasks.refresh_deadline_summary.apply_async(queue=QUEUE, ignore_result=False)
+    assert wait_for(again.id, backend, mail_dir.parent / "worker.log") == {"full": False, "cases": 0, "deadlines": 0}
+    assert OutstandingDeadline.objects.filter(case=case).count() == 1
+    assert process.poll() is None
 
 
 DAY = timedelta(days=1)

@@ -1,0 +1,147 @@
+"""The deadline summary: what it stores is what computing gives, and a reader never sees it stale."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from cases.deadlines import Kind, deadlines_due_for, deadlines_of_cases
+from cases.models import Arrest, Case, ChargingSubmission, OutstandingDeadline, SummaryState
+from cases.services.summaries import cases_to_compute, deadline_summary_refresh
+from safeguard.celery import app
+from tests.deadlines.test_case_deadlines import issue_warrant
+from tests.deadlines.test_views import case_with_missed_target
+from tests.factories.cases import CaseFactory, SubjectFactory
+from warrants.models import Warrant
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+
+def shown(deadlines):
+    """What the pages show of each deadline, and what reminders key it by."""
+    return [(d.case.reference, d.kind, d.label, d.due_at, d.status, d.source, d.note, d.url, d.key) for d in deadlines]
+
+
+@pytest.fixture
+def cases(team, officer, supervisor):
+    missed = case_with_missed_target(team, officer, supervisor)
+    expiring = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    issue_warrant(expiring, officer, timezone.now() - 80 * DAY)  # expires in about ten days
+    quiet = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)  # nothing due
+    return missed, expiring, quiet
+
+
+def test_before_the_first_refresh_every_deadline_is_computed(supervisor, cases):
+    now = timezone.now()
+    assert cases_to_compute(now=now) is None
+    assert shown(deadlines_due_for(supervisor, now=now)) == shown(
+        deadlines_of_cases(Case.objects.filter(status=Case.Status.OPEN), now=now)
+    )
+
+
+def test_the_summary_gives_what_computing_gives_and_is_read_when_up_to_date(supervisor, cases):
+    now = timezone.now()
+    computed = deadlines_due_for(supervisor, now=now)
+    report = deadline_summary_refresh(now=now)
+    assert report.full
+    assert cases_to_compute(now=now) == set()
+    stored = deadlines_due_for(supervisor, now=now)
+    assert shown(stored) == shown(computed)
+    assert {d.kind for d in stored} >= {Kind.CHARGING_TARGET, Kind.MASH_REFERRAL, Kind.WARRANT_EXPIRY}
+    assert all(d.record is None for d in stored)  # read back from the summary, not computed
+    # Outstanding deadlines on track are stored too, ready for when they become due soon.
+    assert OutstandingDeadline.objects.count() >= len(stored)
+
+
+def test_a_case_written_after_the_refresh_is_computed_afresh_at_once(supervisor, officer, cases):
+    missed = cases[0]
+    deadline_summary_refresh()
+    arrest = Arrest.objects.get(case=missed)
+    ChargingSubmission.objects.create(
+        case=missed,
+        subject=arrest.subject,
+        submitted_at=timezone.now() - HOUR,
+        submitted_by=officer,
+        decision=ChargingSubmission.Decision.CHARGE,
+        decision_at=timezone.now() - HOUR,
+    )
+    now = timezone.now()
+    assert cases_to_compute(now=now) == {missed.pk}
+    kinds = {d.kind for d in deadlines_due_for(supervisor, now=now) if d.case == missed}
+    assert Kind.CHARGING_TARGET not in kinds
+    # The next refresh takes in only that case; then nothing is left to compute.
+    report = deadline_summary_refresh(now=now)
+    assert not report.full
+    assert cases_to_compute(now=now) == set()
+    after = deadlines_due_for(supervisor, now=now)
+    assert shown(after) == shown(deadlines_of_cases(Case.objects.filter(status=Case.Status.OPEN), now=now))
+    assert Kind.CHARGING_TARGET not in {d.kind for d in after if d.case == missed}
+
+
+def test_a_deadline_that_falls_due_after_the_refresh_is_computed_afresh(supervisor, cases):
+    """The warrant expires unexecuted after the refresh: its expiry lapses and its return is due."""
+    expiring = cases[1]
+    warrant = Warrant.objects.get(case=expiring)
+    deadline_summary_refresh()
+    later = warrant.expires_at + HOUR
+    assert expiring.pk in cases_to_compute(now=later)
+    # The summary still holds the expiry, which would show as missed; computed afresh, it has lapsed.
+    assert OutstandingDeadline.objects.filter(case=expiring, kind=Kind.WARRANT_EXPIRY).exists()
+    kinds = {d.kind for d in deadlines_due_for(supervisor, now=later) if d.case == expiring}
+    assert Kind.WARRANT_EXPIRY not in kinds
+    assert shown(deadlines_due_for(supervisor, now=later)) == shown(
+        deadlines_of_cases(Case.objects.filter(status=Case.Status.OPEN), now=later)
+    )
+
+
+def test_a_closed_case_leaves_the_summary(supervisor, cases):
+    missed = cases[0]
+    deadline_summary_refresh()
+    Case.objects.filter(pk=missed.pk).update(status=Case.Status.CLOSED, stage=Case.Stage.CLOSED)
+    assert missed not in {d.case for d in deadlines_due_for(supervisor, now=timezone.now())}
+    deadline_summary_refresh()
+    assert not OutstandingDeadline.objects.filter(case=missed).exists()
+
+
+def test_a_refresh_writes_nothing_to_the_audit_trail(cases):
+    before = AuditEntry.objects.count()
+    deadline_summary_refresh()
+    deadline_summary_refresh(full=True)
+    assert AuditEntry.objects.count() == before
+    assert SummaryState.objects.get(name="deadlines").audit_watermark == AuditEntry.objects.latest("pk").pk
+
+
+def test_the_deadlines_page_costs_the_same_queries_for_1_and_for_many_cases(client, team, officer, supervisor):
+    def queries() -> int:
+        deadline_summary_refresh(full=True)
+        client.force_login(supervisor)
+        client.get(reverse("cases:deadlines"))  # the first request of a session does more
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("cases:deadlines")).status_code == 200
+        return len(captured)
+
+    case_with_missed_target(team, officer, supervisor)
+    one = queries()
+    for _ in range(8):
+        case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+        Arrest.objects.create(
+            case=case,
+            subject=SubjectFactory(case=case),
+            arrested_at=timezone.now() - 30 * DAY,
+            arresting_officer=officer,
+        )
+    assert queries() == one
+
+
+def test_celery_beat_refreshes_every_minute_and_from_scratch_every_ten():
+    schedule = app.conf.beat_schedule
+    assert schedule["refresh-deadline-summary"]["task"] == "cases.tasks.refresh_deadline_summary"
+    assert schedule["refresh-deadline-summary-full"]["kwargs"] == {"full": True}
+    assert len(schedule["refresh-deadline-summary"]["schedule"].minute) == 60
+    assert len(schedule["refresh-deadline-summary-full"]["schedule"].minute) == 6
