@@ -29,6 +29,7 @@ CHILD_NAMED = (
 DUPLICATE_FIELD = 'Field "{name}" appears twice.'
 REQUIRED = "This field is required."
 WRONG_TYPE = "Expected {expected}, got {got}."
+NUL_CHARACTER = "Contains a NUL character (\\u0000), which cannot be stored: remove it."
 TOO_LONG = "At most {limit} characters (this has {length})."
 NOT_A_CHOICE = '"{value}" is not one of: {choices}.'
 NOT_A_DATETIME = "Not a date and time in ISO 8601 with an offset, e.g. 2026-03-02T06:05:00+00:00."
@@ -269,6 +270,10 @@ class CaseCleaner:
         kind = f.kind
         if kind in ("str", "text", "choice", "key", "ref", "user", "force", "team", "offence", "ip", "date"):
             if not self._expect(value, str, "a string", path):
+                return None
+            if "\x00" in value:  # PostgreSQL cannot hold it, not even to look a value up
+                if not string_problem(value):  # imagery is reported as such by `screen`
+                    self.problem(path, NUL_CHARACTER)
                 return None
             if kind in ("str", "text", "key") and f.required and not value.strip():
                 self.problem(path, REQUIRED)

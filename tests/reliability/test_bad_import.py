@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from cases.io import import_cases
 from cases.io.importer import model_counts
+from cases.io.parsing import NUL_CHARACTER
 from tests.cases.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
 from tests.reliability.strategies import CONTROL, LONG, NUMBERS, ODD_DATES, TEXT
 
@@ -92,3 +93,15 @@ def test_a_case_with_anything_in_a_few_places_is_reported_not_crashed(index, imp
 def test_lines_that_are_not_cases_are_reported_not_crashed(lines, importer):  # noqa: F811
     lines = [line.replace(b"\n", b" ") if isinstance(line, bytes) else line.replace("\n", " ") for line in lines]
     import_refused_or_stored(lines, importer)
+
+
+@pytest.mark.parametrize("place", ["reference", "operation"])
+def test_a_nul_character_is_refused_with_what_to_fix(place, importer):  # noqa: F811
+    """PostgreSQL cannot store NUL in text: found by the test above, now reported, not a crash."""
+    case = copy.deepcopy(CASES[0])
+    case[place] = "STF\x00-2025"
+    before = model_counts()
+    report = import_cases(as_file(case), actor=importer)
+    assert not report.ok
+    assert any(NUL_CHARACTER in str(error) for error in report.errors)
+    assert model_counts() == before
