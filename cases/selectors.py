@@ -44,7 +44,7 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-def _any(column: str, values: QuerySet) -> _AnyOf:
+def any_of(column: str, values: QuerySet) -> _AnyOf:
     return _AnyOf(F(column), ArraySubquery(values))
 
 
@@ -52,7 +52,7 @@ def _granted(user: User, codename: str) -> Q:
     """Cases on which `user` holds `codename`, granted to them by name or to one of their groups."""
     to_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     to_group = CaseGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename=codename)
-    return Q(_any("pk", to_user.values("content_object_id"))) | Q(_any("pk", to_group.values("content_object_id")))
+    return Q(any_of("pk", to_user.values("content_object_id"))) | Q(any_of("pk", to_group.values("content_object_id")))
 
 
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
@@ -73,7 +73,7 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     reads_team_cases = Exists(
         User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
     )
-    team_member = Q(_any("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
+    team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
     named = Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk)
     unrestricted = Q(restricted=False) & (named | (team_member & reads_team_cases))
     return Case.objects.filter(_granted(user, "view_case") | unrestricted)
@@ -183,7 +183,7 @@ def case_list_for(
         # Each branch is served by a trigram index (migration 0006), so PostgreSQL combines them with
         # the visibility branches in bitmaps instead of testing every visible case.
         subject_named = Subject.objects.filter(full_name__icontains=q).values("case_id")
-        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Q(_any("pk", subject_named)))
+        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Q(any_of("pk", subject_named)))
     if status:
         cases = cases.filter(status=status)
     if stage:

@@ -58,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period, team, officer = form.period(), form.choice("team"), form.choice("officer")
     now = timezone.now()
     rows = board.charging_rows(user, now=now, team=team, officer=officer)
-    counts = board.charging_status_counts(user, now=now, team=team, officer=officer)
+    counts = board.status_counts(rows)
     performance = board.charging_performance(user, period=period, now=now, team=team, officer=officer)
     caseload = board.caseload(user, team=team, officer=officer)
     deadlines = deadlines_due_for(user, now=now, team=team, officer=officer)
