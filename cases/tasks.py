@@ -12,7 +12,7 @@ from audit.context import acting_as
 from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
-from cases.services.summaries import deadline_summary_refresh
+from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 
 # Transient: the database or the mail server briefly unreachable. Retried with growing, jittered
 # delays (1, 2, 4... seconds, at most 10 minutes apart), five times.
@@ -45,8 +45,16 @@ def figures_export_run(job_id: int) -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
-def refresh_deadline_summary(full: bool = False) -> dict[str, int | bool]:
-    """Safe to run twice or at once: refreshes queue on the summary's state row."""
-    with acting_as(None, source="task:refresh_deadline_summary"):
-        report = deadline_summary_refresh(full=full)
-    return {"full": report.full, "cases": report.cases, "deadlines": report.deadlines}
+def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
+    """The deadline summary (from scratch if `full`) and the figure facts (what changed). Safe to run
+    twice or at once: refreshes queue on each summary's state row."""
+    with acting_as(None, source="task:refresh_summaries"):
+        deadlines = deadline_summary_refresh(full=full)
+        facts = figure_facts_refresh()
+    return {
+        "full": deadlines.full,
+        "cases": deadlines.cases,
+        "deadlines": deadlines.rows,
+        "facts_cases": facts.cases,
+        "facts": facts.rows,
+    }

@@ -26,15 +26,16 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.deadline_sweep",
         "schedule": crontab(minute="*/10"),
     },
-    # Deadline summary (cases/services/summaries.py): every minute, the cases written or fallen due
-    # since the last refresh, so the dashboard and deadlines page read few rows; every ten minutes
-    # from scratch, which also takes in what changes with time alone (docs/performance.md).
-    "refresh-deadline-summary": {
-        "task": "cases.tasks.refresh_deadline_summary",
+    # Summaries (cases/services/summaries.py): every minute, the deadlines and figure facts of the
+    # cases written (or with a deadline fallen due) since the last refresh, so the dashboard, the
+    # deadlines page and the figures read few rows; every ten minutes the deadlines from scratch,
+    # which also takes in what changes with time alone (docs/performance.md).
+    "refresh-summaries": {
+        "task": "cases.tasks.refresh_summaries",
         "schedule": crontab(),
     },
-    "refresh-deadline-summary-full": {
-        "task": "cases.tasks.refresh_deadline_summary",
+    "refresh-summaries-full": {
+        "task": "cases.tasks.refresh_summaries",
         "schedule": crontab(minute="5-59/10"),
         "kwargs": {"full": True},
     },

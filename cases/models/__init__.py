@@ -11,7 +11,7 @@ from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
-from .summaries import OutstandingDeadline, SummaryState
+from .summaries import FigureFact, OutstandingDeadline, SummaryState
 
 __all__ = [
     "Arrest",
@@ -28,6 +28,7 @@ __all__ = [
     "CustodyExtension",
     "Device",
     "ExportJob",
+    "FigureFact",
     "Force",
     "ImageCategory",
     "ImageCount",

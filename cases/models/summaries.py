@@ -49,3 +49,51 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} up to audit entry {self.audit_watermark}"
+
+
+class FigureFact(models.Model):
+    """One event the figures count, filed under its case's force and team, with what the figures
+    measure of it: the moment it is counted at (`at`), a number of days for the flow times, and for
+    some measures a due time, a completion, an amount or a category. Refreshed per case by
+    `cases.services.summaries.figure_facts_refresh`; read by `cases.reports.figures`.
+    """
+
+    class Measure(models.TextChoices):
+        INVESTIGATION = "investigation"  # at: case opened
+        WARRANT_ISSUED = "warrant_issued"  # at: issued; days: from the referral's receipt
+        WARRANT_EXECUTED = "warrant_executed"  # at: executed; days: from issue
+        ARREST = "arrest"  # at: arrested; due/done: charging target and decision; days: to decision
+        FIRST_COURT = "first_court"  # at: arrested; days: to the first court appearance
+        CHARGED = "charged"  # at: decision to charge; subject
+        MASH_REFERRAL = "mash_referral"  # at: referred; amount: children safeguarded; days: from arrest
+        FORENSIC_REQUEST = "forensic_request"  # at: requested; done: completed
+        TRIAGE = "triage"  # at: triaged; detail: the result
+        CLOSURE = "closure"  # at: closed; detail: the Home Office outcome
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    force_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    at = models.DateTimeField()
+    days = models.FloatField(null=True)
+    amount = models.IntegerField(default=1)
+    subject_id = models.BigIntegerField(null=True)
+    detail = models.CharField(max_length=20, blank=True)
+    due_at = models.DateTimeField(null=True)
+    done_at = models.DateTimeField(null=True)
+    case_open = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["force_id", "at"], name="figure_fact_force_at"),
+            models.Index(fields=["case"], name="figure_fact_case"),
+            # The force's position now: suspects waiting for a decision, and the forensic backlog.
+            models.Index(
+                fields=["force_id", "measure"],
+                condition=models.Q(done_at__isnull=True, measure__in=["arrest", "forensic_request"]),
+                name="figure_fact_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} at {self.at:%Y-%m-%d %H:%M} UTC"

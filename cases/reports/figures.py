@@ -10,8 +10,10 @@ positive rate and the mix of closure outcomes.
 
 A supervisor sees the figures of every team of their force, their force's flow times, and for the
 other forces of their regional operation counts only. Figures are numbers: no case reference, name or
-other case-level detail appears. Every figure is a SQL aggregate; a report costs a fixed number of
-queries (21) whatever the number of cases.
+other case-level detail appears. Every figure is a SQL aggregate over the figure facts
+(cases/models/summaries.py: one narrow row per counted event, filed under its force and team and
+kept up to date by Celery), so a report costs a fixed number of queries whatever the number of
+cases, and reads only the events of its period and forces.
 """
 
 from collections.abc import Iterable
@@ -19,24 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DateTimeField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from cases.models import (
-    Arrest,
-    Case,
-    ChargingSubmission,
-    Closure,
-    CourtHearing,
-    Device,
-    Force,
-    Release,
-    SafeguardingReferral,
-    Team,
-    User,
-)
-from cases.reports.dashboard import with_decisions
+from cases.models import Closure, Device, FigureFact, Force, Release, Team, User
 from cases.reports.sql import Days, Period, days, median, ninetieth
+from cases.services.summaries import figure_facts_refresh
+
+M = FigureFact.Measure
 
 COUNTS: tuple[tuple[str, str], ...] = (
     ("investigations", "Investigations"),
@@ -128,42 +120,37 @@ class ForcePosition:
 
 
 def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosition:
-    """Three queries (see `ForcePosition`)."""
-    latest_release = Release.objects.filter(arrest_id=OuterRef("pk")).order_by("-released_at", "-id")
-    waiting = (
-        with_decisions(Arrest.objects.filter(case__force=force, case__status=Case.Status.OPEN))
-        .annotate(release_kind=Subquery(latest_release.values("kind")[:1]))
-        .aggregate(
-            on_bail=Count("pk", filter=Q(decision_at__isnull=True, release_kind=Release.Kind.BAIL)),
-            under_investigation=Count("pk", filter=Q(decision_at__isnull=True, release_kind=Release.Kind.RUI)),
-        )
+    """Three queries over the figure facts (see `ForcePosition`)."""
+    age = Days(Value(now, output_field=DateTimeField()), F("at"))
+    requested = Q(measure=M.FORENSIC_REQUEST)
+    # The partial index `figure_fact_waiting` holds exactly these rows.
+    waiting_now = Q(done_at__isnull=True, measure__in=[M.ARREST, M.FORENSIC_REQUEST])
+    waiting = FigureFact.objects.filter(waiting_now, force_id=force.pk).aggregate(
+        on_bail=Count("pk", filter=Q(measure=M.ARREST, case_open=True, detail=Release.Kind.BAIL)),
+        under_investigation=Count("pk", filter=Q(measure=M.ARREST, case_open=True, detail=Release.Kind.RUI)),
+        backlog=Count("pk", filter=requested),
+        backlog_median=median(age, filter=requested),
+        backlog_oldest=Max(age, filter=requested),
     )
-    outstanding = Q(forensic_requested_at__isnull=False, forensic_completed_at__isnull=True)
-    triaged = Q(**period.bounds("triaged_at")) & ~Q(triage_result=Device.TriageResult.NOT_EXAMINED)
-    age = Days(Value(now, output_field=DateTimeField()), F("forensic_requested_at"))
-    devices = Device.objects.filter(case__force=force).aggregate(
-        backlog=Count("pk", filter=outstanding),
-        backlog_median=median(age, filter=outstanding),
-        backlog_oldest=Max(age, filter=outstanding),
+    in_period = FigureFact.objects.filter(force_id=force.pk, **period.bounds("at"))
+    triaged = Q(measure=M.TRIAGE) & ~Q(detail=Device.TriageResult.NOT_EXAMINED)
+    triage = in_period.aggregate(
         triaged=Count("pk", filter=triaged),
-        positive=Count("pk", filter=triaged & Q(triage_result=Device.TriageResult.POSITIVE)),
+        positive=Count("pk", filter=triaged & Q(detail=Device.TriageResult.POSITIVE)),
     )
     labels = dict(Closure.OutcomeType.choices)
     outcomes = (
-        Closure.objects.filter(case__force=force, **period.bounds("closed_at"))
-        .values("outcome_type")
-        .annotate(closed=Count("pk"))
-        .order_by("-closed", "outcome_type")
+        in_period.filter(measure=M.CLOSURE).values("detail").annotate(closed=Count("pk")).order_by("-closed", "detail")
     )
     return ForcePosition(
         on_bail=waiting["on_bail"],
         under_investigation=waiting["under_investigation"],
-        forensic_backlog=devices["backlog"],
-        forensic_backlog_median_days=days(devices["backlog_median"]),
-        forensic_backlog_oldest_days=days(devices["backlog_oldest"]),
-        triaged=devices["triaged"],
-        triage_positive=devices["positive"],
-        outcomes=[(labels.get(row["outcome_type"], row["outcome_type"]), row["closed"]) for row in outcomes],
+        forensic_backlog=waiting["backlog"],
+        forensic_backlog_median_days=days(waiting["backlog_median"]),
+        forensic_backlog_oldest_days=days(waiting["backlog_oldest"]),
+        triaged=triage["triaged"],
+        triage_positive=triage["positive"],
+        outcomes=[(labels.get(row["detail"], row["detail"]), row["closed"]) for row in outcomes],
     )
 
 
@@ -185,96 +172,37 @@ def _grouped(queryset: QuerySet, key: str | None, aggregates: dict[str, Any]) ->
     return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
 
 
-def _case_counts(period: Period, forces: QuerySet[Force], key: str | None) -> dict[Any, dict[str, Any]]:
-    cases = Case.objects.filter(force__in=forces, **period.bounds("opened_at"))
-    return _grouped(cases, key and key.removeprefix("case__"), {"investigations": Count("pk")})
-
-
-def _warrant_figures(period: Period, forces: QuerySet[Force], key: str | None, flows: bool) -> dict[Any, dict]:
-    from warrants.models import Warrant  # warrants.models imports cases.models
-
-    executed = Q(**period.bounds("executed_at"))
-    issued = Q(**period.bounds("issued_at"))
-    warrants = Warrant.objects.filter(case__force__in=forces).filter(executed | issued)
-    aggregates: dict[str, Any] = {"warrants_executed": Count("pk", filter=executed)}
+def _aggregates(*, flows: bool, now: datetime) -> dict[str, Any]:
+    """Every figure as an aggregate over the figure facts, each measure picked out by a FILTER."""
+    aggregates: dict[str, Any] = {
+        "investigations": Count("pk", filter=Q(measure=M.INVESTIGATION)),
+        "warrants_executed": Count("pk", filter=Q(measure=M.WARRANT_EXECUTED)),
+        "arrests": Count("pk", filter=Q(measure=M.ARREST)),
+        "people_charged": Count("subject_id", filter=Q(measure=M.CHARGED), distinct=True),
+        "children_safeguarded": Coalesce(Sum("amount", filter=Q(measure=M.MASH_REFERRAL)), 0),
+    }
     if flows:
-        aggregates |= _flow(
-            "referral_to_warrant",
-            Days(F("issued_at"), F("case__referral__received_at")),
-            issued & Q(case__referral__isnull=False),
-        )
-        aggregates |= _flow(
-            "warrant_issue_to_execution", Days(F("executed_at"), F("issued_at")), executed & Q(issued_at__isnull=False)
-        )
-    return _grouped(warrants, key, aggregates)
-
-
-def _arrest_figures(
-    period: Period, forces: QuerySet[Force], key: str | None, flows: bool, now: datetime
-) -> dict[Any, dict]:
-    arrests: QuerySet[Arrest] = Arrest.objects.filter(case__force__in=forces, **period.bounds("arrested_at"))
-    aggregates: dict[str, Any] = {"arrests": Count("pk")}
-    if flows:
-        first_court = CourtHearing.objects.filter(
-            case_id=OuterRef("case_id"),
-            subject_id=OuterRef("subject_id"),
-            hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
-            hearing_at__gte=OuterRef("arrested_at"),
-        ).order_by("hearing_at", "id")
-        arrests = with_decisions(arrests).annotate(first_court_at=Subquery(first_court.values("hearing_at")[:1]))
-        aggregates |= _flow(
-            "arrest_to_charging_decision", Days(F("decision_at"), F("arrested_at")), Q(decision_at__isnull=False)
-        )
-        aggregates |= _flow(
-            "arrest_to_first_court", Days(F("first_court_at"), F("arrested_at")), Q(first_court_at__isnull=False)
-        )
-        aggregates["charging_met"] = Count("pk", filter=Q(decision_at__lte=F("target_at")))
+        timed = Q(days__isnull=False)
+        aggregates |= _flow("referral_to_warrant", F("days"), Q(measure=M.WARRANT_ISSUED) & timed)
+        aggregates |= _flow("warrant_issue_to_execution", F("days"), Q(measure=M.WARRANT_EXECUTED) & timed)
+        aggregates |= _flow("arrest_to_charging_decision", F("days"), Q(measure=M.ARREST) & timed)
+        aggregates |= _flow("arrest_to_first_court", F("days"), Q(measure=M.FIRST_COURT))
+        aggregates |= _flow("arrest_to_mash_referral", F("days"), Q(measure=M.MASH_REFERRAL) & timed)
+        aggregates["charging_met"] = Count("pk", filter=Q(measure=M.ARREST, done_at__lte=F("due_at")))
         aggregates["charging_missed"] = Count(
-            "pk", filter=Q(decision_at__gt=F("target_at")) | Q(decision_at__isnull=True, target_at__lt=now)
+            "pk",
+            filter=Q(measure=M.ARREST) & (Q(done_at__gt=F("due_at")) | Q(done_at__isnull=True, due_at__lt=now)),
         )
-    return _grouped(arrests, key, aggregates)
-
-
-def _charged(period: Period, forces: QuerySet[Force], key: str | None) -> dict[Any, dict]:
-    charged = ChargingSubmission.objects.filter(
-        case__force__in=forces, decision=ChargingSubmission.Decision.CHARGE, **period.bounds("decision_at")
-    )
-    return _grouped(charged, key, {"people_charged": Count("subject_id", distinct=True)})
-
-
-def _safeguarding_figures(period: Period, forces: QuerySet[Force], key: str | None, flows: bool) -> dict[Any, dict]:
-    referrals: QuerySet[SafeguardingReferral] = SafeguardingReferral.objects.filter(
-        case__force__in=forces, **period.bounds("mash_referred_at")
-    )
-    aggregates: dict[str, Any] = {"children_safeguarded": Coalesce(Sum("children_safeguarded"), 0)}
-    if flows:
-        first_arrest = Arrest.objects.filter(
-            case_id=OuterRef("case_id"), arrested_at__lte=OuterRef("mash_referred_at")
-        ).order_by("arrested_at", "id")
-        referrals = referrals.annotate(first_arrest_at=Subquery(first_arrest.values("arrested_at")[:1]))
-        aggregates |= _flow(
-            "arrest_to_mash_referral",
-            Days(F("mash_referred_at"), F("first_arrest_at")),
-            Q(first_arrest_at__isnull=False),
-        )
-    return _grouped(referrals, key, aggregates)
+    return aggregates
 
 
 def _figures(
-    period: Period, forces: QuerySet[Force], key: str | None, *, flows: bool, now: datetime
+    period: Period, forces: list[Force], key: str | None, *, flows: bool, now: datetime
 ) -> dict[Any, dict[str, Any]]:
-    """Every figure per `key` ("case__team_id", "case__force_id" or None for one total): 5 queries."""
-    merged: dict[Any, dict[str, Any]] = {}
-    for part in (
-        _case_counts(period, forces, key),
-        _warrant_figures(period, forces, key, flows),
-        _arrest_figures(period, forces, key, flows, now),
-        _charged(period, forces, key),
-        _safeguarding_figures(period, forces, key, flows),
-    ):
-        for group, values in part.items():
-            merged.setdefault(group, {}).update(values)
-    return merged
+    """Every figure per `key` ("team_id", "force_id" or None for one total): one query over the
+    figure facts of `forces` in `period` (an index range scan per force)."""
+    facts = FigureFact.objects.filter(force_id__in=[force.pk for force in forces], **period.bounds("at"))
+    return _grouped(facts, key, _aggregates(flows=flows, now=now))
 
 
 def _row(level: str, region: str, force: str, team: str, values: dict[str, Any], *, flows: bool) -> FigureRow:
@@ -302,16 +230,16 @@ def _row(level: str, region: str, force: str, team: str, values: dict[str, Any],
 
 def figures_report(user: User, *, period: Period, now: datetime) -> FiguresReport:
     """The figures `user` may see for `period` (see the module's docstring). A user without a force
-    gets an empty report. 21 queries whatever the data."""
+    gets an empty report. The figure facts are brought up to date first (`figure_facts_refresh`:
+    nothing to do when Celery has kept up). A fixed number of queries whatever the data."""
     if user.force_id is None:
         return FiguresReport(period=period, force=None)
+    figure_facts_refresh(if_needed=True)
     force = Force.objects.get(pk=user.force_id)
-    own = Force.objects.filter(pk=force.pk)
-    region_forces = Force.objects.filter(region=force.region) if force.region else own
     teams = list(Team.objects.filter(force=force).order_by("name"))
-    forces = list(region_forces.order_by("name"))
-    by_team = _figures(period, own, "case__team_id", flows=True, now=now)
-    by_force = _figures(period, region_forces, "case__force_id", flows=True, now=now)
+    forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else [force]
+    by_team = _figures(period, [force], "team_id", flows=True, now=now)
+    by_force = _figures(period, forces, "force_id", flows=True, now=now)
     region = force.region or force.name
     report = FiguresReport(
         period=period,
@@ -325,7 +253,7 @@ def figures_report(user: User, *, period: Period, now: datetime) -> FiguresRepor
         report.region_forces.extend(
             _row("region_force", region, f.name, "", by_force.get(f.pk, {}), flows=False) for f in forces
         )
-        total = _figures(period, region_forces, None, flows=False, now=now)[None]
+        total = _figures(period, forces, None, flows=False, now=now)[None]
         report.region_total = _row("region", region, "", "", total, flows=False)
     return report
 

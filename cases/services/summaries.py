@@ -33,7 +33,7 @@ from cases.deadlines import (
     due_soon_threshold,
     outstanding_deadlines_of_cases,
 )
-from cases.models import Case, OutstandingDeadline, SummaryState
+from cases.models import Case, FigureFact, OutstandingDeadline, SummaryState
 
 DEADLINES = "deadlines"
 WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
@@ -43,13 +43,18 @@ WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE
 class RefreshReport:
     full: bool
     cases: int
-    deadlines: int
+    rows: int
     audit_watermark: int
+
+
+def _writes_since(first_after: int) -> QuerySet[AuditEntry]:
+    """Audit entries of writes to a case's records after entry `first_after`."""
+    return AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
 
 
 def _written_since(first_after: int, last: int | None = None) -> set[int]:
     """Ids of cases with a write recorded in the audit trail after entry `first_after` (up to `last`)."""
-    entries = AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+    entries = _writes_since(first_after)
     if last is not None:
         entries = entries.filter(pk__lte=last)
     references = set(entries.values_list("case_reference", flat=True).distinct())
@@ -144,6 +149,132 @@ def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False)
     if full:
         state.full_refresh_at = now
     state.save()
-    return RefreshReport(
-        full=full, cases=len({d.case.pk for d in deadlines}), deadlines=len(deadlines), audit_watermark=head
-    )
+    cases_done = len({d.case.pk for d in deadlines})
+    return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), audit_watermark=head)
+
+
+# --- Figure facts --------------------------------------------------------------------------------
+
+FIGURES = "figures"
+_FACT_COLUMNS = "case_id, force_id, team_id, measure, at, days, amount, subject_id, detail, due_at, done_at, case_open"
+# One INSERT ... SELECT per measure (cases/models/summaries.py, FigureFact.Measure), over the cases
+# that `{cases}` selects (alias c). Each follows what docs/figures.md says the figure counts.
+_FACT_SELECTS = (
+    # Investigations opened.
+    "SELECT c.id, c.force_id, c.team_id, 'investigation', c.opened_at, NULL, 1, NULL, '', NULL, NULL, "
+    "c.status = 'open' FROM cases_case c WHERE {cases}",
+    # Warrants issued, with the days from the referral's receipt (none without a referral).
+    "SELECT c.id, c.force_id, c.team_id, 'warrant_issued', w.issued_at, "
+    "(EXTRACT(EPOCH FROM (w.issued_at - r.received_at)) / 86400.0), 1, NULL, '', NULL, NULL, c.status = 'open' "
+    "FROM warrants_warrant w JOIN cases_case c ON c.id = w.case_id "
+    "LEFT JOIN cases_referral r ON r.id = c.referral_id WHERE {cases} AND w.issued_at IS NOT NULL",
+    # Warrants executed, with the days from issue.
+    "SELECT c.id, c.force_id, c.team_id, 'warrant_executed', w.executed_at, "
+    "(EXTRACT(EPOCH FROM (w.executed_at - w.issued_at)) / 86400.0), 1, NULL, '', NULL, NULL, c.status = 'open' "
+    "FROM warrants_warrant w JOIN cases_case c ON c.id = w.case_id "
+    "WHERE {cases} AND w.executed_at IS NOT NULL",
+    # Arrests: the charging target, the decision (the first charge, NFA or caution for that subject on
+    # that case at or after the arrest), the days to it, and the latest release.
+    "SELECT c.id, c.force_id, c.team_id, 'arrest', a.arrested_at, "
+    "(EXTRACT(EPOCH FROM (d.decision_at - a.arrested_at)) / 86400.0), 1, a.subject_id, COALESCE(rel.kind, ''), "
+    "timezone(%(london)s, timezone(%(london)s, a.arrested_at) + make_interval(days => %(target_days)s)), "
+    "d.decision_at, c.status = 'open' FROM cases_arrest a JOIN cases_case c ON c.id = a.case_id "
+    "LEFT JOIN LATERAL (SELECT s.decision_at FROM cases_chargingsubmission s WHERE s.case_id = a.case_id "
+    "AND s.subject_id = a.subject_id AND s.decision = ANY(%(decided)s) AND s.decision_at >= a.arrested_at "
+    "ORDER BY s.decision_at, s.id LIMIT 1) d ON TRUE "
+    "LEFT JOIN LATERAL (SELECT r.kind FROM cases_release r WHERE r.arrest_id = a.id "
+    "ORDER BY r.released_at DESC, r.id DESC LIMIT 1) rel ON TRUE WHERE {cases}",
+    # Arrests with a first court appearance (the first for that subject at or after the arrest).
+    "SELECT c.id, c.force_id, c.team_id, 'first_court', a.arrested_at, "
+    "(EXTRACT(EPOCH FROM (h.hearing_at - a.arrested_at)) / 86400.0), 1, a.subject_id, '', NULL, NULL, "
+    "c.status = 'open' "
+    "FROM cases_arrest a JOIN cases_case c ON c.id = a.case_id "
+    "JOIN LATERAL (SELECT h.hearing_at FROM cases_courthearing h WHERE h.case_id = a.case_id "
+    "AND h.subject_id = a.subject_id AND h.hearing_type = %(first_appearance)s AND h.hearing_at >= a.arrested_at "
+    "ORDER BY h.hearing_at, h.id LIMIT 1) h ON TRUE WHERE {cases}",
+    # Decisions to charge, by subject (people charged are counted once).
+    "SELECT c.id, c.force_id, c.team_id, 'charged', s.decision_at, NULL, 1, s.subject_id, '', NULL, NULL, "
+    "c.status = 'open' FROM cases_chargingsubmission s JOIN cases_case c ON c.id = s.case_id "
+    "WHERE {cases} AND s.decision = %(charge)s AND s.decision_at IS NOT NULL",
+    # MASH referrals: children safeguarded, and the days from the case's first arrest before it.
+    "SELECT c.id, c.force_id, c.team_id, 'mash_referral', g.mash_referred_at, "
+    "(EXTRACT(EPOCH FROM (g.mash_referred_at - fa.arrested_at)) / 86400.0), g.children_safeguarded, "
+    "NULL, '', NULL, NULL, c.status = 'open' "
+    "FROM cases_safeguardingreferral g "
+    "JOIN cases_case c ON c.id = g.case_id LEFT JOIN LATERAL (SELECT a.arrested_at FROM cases_arrest a "
+    "WHERE a.case_id = g.case_id AND a.arrested_at <= g.mash_referred_at ORDER BY a.arrested_at, a.id LIMIT 1) fa "
+    "ON TRUE WHERE {cases} AND g.mash_referred_at IS NOT NULL",
+    # Forensic examinations requested, and completed.
+    "SELECT c.id, c.force_id, c.team_id, 'forensic_request', v.forensic_requested_at, NULL, 1, NULL, '', NULL, "
+    "v.forensic_completed_at, c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
+    "WHERE {cases} AND v.forensic_requested_at IS NOT NULL",
+    # Devices triaged, with the result.
+    "SELECT c.id, c.force_id, c.team_id, 'triage', v.triaged_at, NULL, 1, NULL, v.triage_result, NULL, NULL, "
+    "c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
+    "WHERE {cases} AND v.triaged_at IS NOT NULL",
+    # Closures, with the Home Office outcome.
+    "SELECT c.id, c.force_id, c.team_id, 'closure', x.closed_at, NULL, 1, NULL, x.outcome_type, NULL, NULL, "
+    "c.status = 'open' FROM cases_closure x JOIN cases_case c ON c.id = x.case_id WHERE {cases}",
+)
+
+
+def _fill_facts(cases_sql: str, params: dict[str, object]) -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    from cases.deadlines import DECIDED
+    from cases.models import ChargingSubmission, CourtHearing
+    from cases.rules import LONDON
+
+    params = {
+        **params,
+        "london": LONDON.key,
+        "target_days": settings.CHARGING_TARGET_DAYS,
+        "decided": [str(decision) for decision in DECIDED],
+        "charge": str(ChargingSubmission.Decision.CHARGE),
+        "first_appearance": str(CourtHearing.Type.FIRST_APPEARANCE),
+    }
+    inserted = 0
+    with connection.cursor() as cursor:
+        for select in _FACT_SELECTS:
+            sql = f"INSERT INTO cases_figurefact ({_FACT_COLUMNS}) " + select.format(cases=cases_sql)
+            cursor.execute(sql, params)
+            inserted += cursor.rowcount
+    return inserted
+
+
+def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> RefreshReport:
+    """Bring the figure facts up to date: from scratch (`full`, or if never filled), or for the cases
+    written since the last refresh. Facts do not change with time alone, so nothing else is needed.
+
+    With `if_needed` (a report about to read them), nothing is locked or written when no case has
+    been written since the last refresh; Celery's refresh always moves the watermark on.
+    """
+    if if_needed and not full:
+        state = SummaryState.objects.filter(name=FIGURES, full_refresh_at__isnull=False).first()
+        if state is not None and not _writes_since(state.audit_watermark).exists():
+            return RefreshReport(full=False, cases=0, rows=0, audit_watermark=state.audit_watermark)
+    return _refresh_facts(full=full)
+
+
+@transaction.atomic
+def _refresh_facts(*, full: bool) -> RefreshReport:
+    """Runs queue on the summary's state row."""
+    now = timezone.now()
+    state, _ = SummaryState.objects.select_for_update().get_or_create(name=FIGURES)
+    head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+    full = full or state.full_refresh_at is None
+    if full:
+        FigureFact.objects.all().delete()
+        cases, inserted = Case.objects.count(), _fill_facts("TRUE", {})
+    else:
+        ids = sorted(_written_since(state.audit_watermark, head))
+        FigureFact.objects.filter(case_id__in=ids).delete()
+        inserted = _fill_facts("c.id = ANY(%(ids)s)", {"ids": ids}) if ids else 0
+        cases = len(ids)
+    state.audit_watermark = head
+    state.refreshed_at = now
+    if full:
+        state.full_refresh_at = now
+    state.save()
+    return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head)

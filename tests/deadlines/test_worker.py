@@ -125,7 +125,7 @@ def test_the_sweep_through_a_real_worker_reminds_and_emails_exactly_once(worker,
     assert process.poll() is None  # the worker is still running: nothing crashed it
 
 
-def test_a_real_worker_refreshes_the_deadline_summary_and_readers_then_use_it(worker, team, officer, supervisor):
+def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker, team, officer, supervisor):
     process, mail_dir = worker
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - 40 * DAY)
     Arrest.objects.create(
@@ -137,12 +137,24 @@ def test_a_real_worker_refreshes_the_deadline_summary_and_readers_then_use_it(wo
     backend = RedisBackend(app=app, url=RESULT_URL)
     computed = [d.key for d in deadlines_due_for(supervisor, now=timezone.now())]
 
-    full = tasks.refresh_deadline_summary.apply_async(kwargs={"full": True}, queue=QUEUE, ignore_result=False)
-    assert wait_for(full.id, backend, mail_dir.parent / "worker.log") == {"full": True, "cases": 1, "deadlines": 1}
+    full = tasks.refresh_summaries.apply_async(kwargs={"full": True}, queue=QUEUE, ignore_result=False)
+    assert wait_for(full.id, backend, mail_dir.parent / "worker.log") == {
+        "full": True,
+        "cases": 1,
+        "deadlines": 1,
+        "facts_cases": 1,  # the figure facts' first refresh is from scratch: all cases
+        "facts": 2,  # the case opened, the arrest
+    }
     assert cases_to_compute(now=timezone.now()) == set()
     assert [d.key for d in deadlines_due_for(supervisor, now=timezone.now())] == computed
-    again = tasks.refresh_deadline_summary.apply_async(queue=QUEUE, ignore_result=False)
-    assert wait_for(again.id, backend, mail_dir.parent / "worker.log") == {"full": False, "cases": 0, "deadlines": 0}
+    again = tasks.refresh_summaries.apply_async(queue=QUEUE, ignore_result=False)
+    assert wait_for(again.id, backend, mail_dir.parent / "worker.log") == {
+        "full": False,
+        "cases": 0,
+        "deadlines": 0,
+        "facts_cases": 0,
+        "facts": 0,
+    }
     assert OutstandingDeadline.objects.filter(case=case).count() == 1
     assert process.poll() is None
 

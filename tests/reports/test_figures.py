@@ -16,6 +16,7 @@ from cases.models import Arrest, ChargingSubmission
 from cases.reports.figures import Flow, figures_report
 from cases.reports.sql import Period
 from cases.services.exports import CSV_COLUMNS, figures_csv
+from cases.services.summaries import figure_facts_refresh
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import ForceFactory, TeamFactory
@@ -108,17 +109,35 @@ def test_another_forces_supervisor_sees_its_own_teams_and_only_counts_of_staffor
 
 
 def test_the_report_costs_the_same_number_of_queries_whatever_the_data(west_midlands):
+    """Once Celery has brought the figure facts up to date, a report reads them in a fixed number of
+    queries (the refresh it starts with then finds nothing to do)."""
     supervisor = west_midlands["ds.okafor"]
+    figure_facts_refresh()
     with CaptureQueriesContext(connection) as before:
         figures_report(supervisor, period=QUARTER, now=NOW)
     team = supervisor.teams.get(name="Safenet")
     for day in range(1, 21):
         case = CaseFactory(team=team, opened_at=datetime(2026, 2, day, tzinfo=UTC))
         ArrestFactory(case=case)
+    figure_facts_refresh()
     with CaptureQueriesContext(connection) as after:
         report = figures_report(supervisor, period=QUARTER, now=NOW)
     assert counts(report.force_total)[0] == 23
-    assert len(after) == len(before) == 21
+    assert len(after) == len(before) == 11
+
+
+def test_a_case_written_since_the_last_refresh_is_counted_at_once(west_midlands):
+    """The report brings the facts up to date before reading them: never a stale figure."""
+    supervisor = west_midlands["ds.okafor"]
+    first = figures_report(supervisor, period=QUARTER, now=NOW)
+    team = supervisor.teams.get(name="Safenet")
+    case = CaseFactory(team=team, opened_at=datetime(2026, 2, 3, tzinfo=UTC))
+    ArrestFactory(case=case, arrested_at=datetime(2026, 2, 4, tzinfo=UTC))
+    again = figures_report(supervisor, period=QUARTER, now=NOW)
+    assert counts(again.force_total)[0] == counts(first.force_total)[0] + 1
+    assert counts(again.force_total)[2] == counts(first.force_total)[2] + 1
+    refreshed = figure_facts_refresh()
+    assert (refreshed.full, refreshed.cases) == (False, 0)
 
 
 def test_where_the_force_stands(west_midlands, report):
