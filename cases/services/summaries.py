@@ -20,20 +20,24 @@ held), and a detention past its 96-hour maximum with no release recorded.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.deadlines import (
+    DECIDED,
     Deadline,
     Kind,
     deadline_status,
     due_soon_threshold,
     outstanding_deadlines_of_cases,
 )
-from cases.models import Case, FigureFact, OutstandingDeadline, SummaryState
+from cases.models import Case, ChargingSubmission, CourtHearing, FigureFact, OutstandingDeadline, SummaryState
+from cases.rules import LONDON
 
 DEADLINES = "deadlines"
 WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
@@ -218,14 +222,7 @@ _FACT_SELECTS = (
 )
 
 
-def _fill_facts(cases_sql: str, params: dict[str, object]) -> int:
-    from django.conf import settings
-    from django.db import connection
-
-    from cases.deadlines import DECIDED
-    from cases.models import ChargingSubmission, CourtHearing
-    from cases.rules import LONDON
-
+def _fill_facts(cases_sql: str, params: dict[str, Any]) -> int:
     params = {
         **params,
         "london": LONDON.key,
