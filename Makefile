@@ -60,6 +60,8 @@ run: $(VENV_STAMP) database
 	@$(PY) manage.py setup_database_roles
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py load_demo
+	@# The summaries the dashboard, deadlines page and figures read (docs/figures.md); beat keeps them.
+	@$(PY) manage.py refresh_summaries
 	@mkdir -p var
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile

@@ -1,8 +1,10 @@
 """The deadline summary: what it stores is what computing gives, and a reader never sees it stale."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.deadlines import Kind, deadlines_due_for, deadlines_of_cases
-from cases.models import Arrest, Case, ChargingSubmission, OutstandingDeadline, SummaryState
+from cases.models import Arrest, Case, ChargingSubmission, FigureFact, OutstandingDeadline, SummaryState
 from cases.services.summaries import cases_to_compute, deadline_summary_refresh
 from safeguard.celery import app
 from tests.deadlines.test_case_deadlines import issue_warrant
@@ -145,3 +147,13 @@ def test_celery_beat_refreshes_every_minute_and_from_scratch_every_ten():
     assert schedule["refresh-summaries-full"]["kwargs"] == {"full": True}
     assert len(schedule["refresh-summaries"]["schedule"].minute) == 60
     assert len(schedule["refresh-summaries-full"]["schedule"].minute) == 6
+
+
+def test_the_command_rebuilds_both_summaries_from_scratch(cases):
+    out = StringIO()
+    call_command("refresh_summaries", "--full", stdout=out)
+    assert "(from scratch)" in out.getvalue()
+    assert OutstandingDeadline.objects.exists() and FigureFact.objects.filter(measure="investigation").count() == 3
+    again = StringIO()
+    call_command("refresh_summaries", stdout=again)
+    assert "Figure facts: 0 facts of 0 cases." in again.getvalue()

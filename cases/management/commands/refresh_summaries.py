@@ -1,0 +1,27 @@
+"""Bring the summaries the dashboard, deadlines page and figures read up to date now, as Celery does
+every minute; `--full` rebuilds both from scratch (after a bulk load, or a change of
+SAFEGUARD_CHARGING_TARGET_DAYS). docs/figures.md, "Summaries kept by Celery"."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from audit.context import acting_as
+from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
+
+
+class Command(BaseCommand):
+    help = "Refresh the deadline summary and the figure facts (--full: from scratch)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--full", action="store_true", help="Rebuild both summaries from scratch.")
+
+    def handle(self, *args: Any, full: bool = False, **options: Any) -> None:
+        with acting_as(None, source="command:refresh_summaries"):
+            deadlines = deadline_summary_refresh(full=full)
+            facts = figure_facts_refresh(full=full)
+        self.stdout.write(
+            f"Deadline summary: {deadlines.rows} outstanding deadlines of {deadlines.cases} cases"
+            f"{' (from scratch)' if deadlines.full else ''}. "
+            f"Figure facts: {facts.rows} facts of {facts.cases} cases{' (from scratch)' if facts.full else ''}."
+        )
