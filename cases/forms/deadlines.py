@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from cases.models import Team, User
+from cases.reports.dashboard import dashboard_officers, dashboard_teams
 
 
 class DeadlineFilterForm(forms.Form):
@@ -15,11 +16,8 @@ class DeadlineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = user.teams.select_related("force").order_by("name")
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = (  # type: ignore[attr-defined]
-            User.objects.filter(is_active=True, teams__in=teams).distinct().order_by("last_name", "first_name")
-        )
+        self.fields["team"].queryset = dashboard_teams(user)  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = dashboard_officers(user)  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, ready for `deadlines_due_for`."""

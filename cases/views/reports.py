@@ -35,6 +35,8 @@ STAGE_CLASSES = {
     Case.Stage.CHARGING: "chart-stage-charging",
     Case.Stage.COURT: "chart-stage-court",
 }
+# The dashboard shows the most urgent deadlines; the deadlines page has them all.
+DASHBOARD_DEADLINES = 20
 # Seconds between refreshes of the page of an export that is still running.
 EXPORT_REFRESH_SECONDS = 3
 
@@ -61,7 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = board.status_counts(rows)
     performance = board.charging_performance(user, period=period, now=now, team=team, officer=officer)
     caseload = board.caseload(user, team=team, officer=officer)
-    deadlines = deadlines_due_for(user, now=now, team=team, officer=officer)
+    all_deadlines = deadlines_due_for(user, now=now, team=team, officer=officer)
+    deadlines = all_deadlines[:DASHBOARD_DEADLINES]
     _read(
         request,
         "cases.Dashboard",
@@ -100,6 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "performance": performance,
         "caseload": caseload,
         "deadlines": deadlines,
+        "deadlines_total": len(all_deadlines),
         "stages": board.OPEN_STAGES,
         "status_chart": status_chart,
         "caseload_chart": caseload_chart,

@@ -37,3 +37,23 @@ def test_the_panel_says_so_when_nothing_is_due(supervisor):
 
     panel = page.split('id="deadlines-heading"')[1].split("</section>")[0]
     assert "Nothing is due soon or missed." in panel
+
+
+def test_the_panel_shows_the_20_most_urgent_and_links_to_them_all(supervisor, officer, team):
+    cases = []
+    for days_ago in range(30, 51):  # 21 missed charging targets, the oldest most urgent
+        case = CaseFactory(
+            team=team, officer_in_case=officer, supervisor=supervisor, opened_at=timezone.now() - timedelta(days=60)
+        )
+        ArrestFactory(case=case, arrested_at=timezone.now() - timedelta(days=days_ago))
+        cases.append(case)
+    client = BrowserClient()
+    client.force_login(supervisor)
+
+    page = client.get(reverse("cases:dashboard")).content.decode()
+
+    panel = page.split('id="deadlines-heading"')[1].split("</section>")[0]
+    assert "The 20 most urgent of 21." in panel
+    assert "All deadlines due soon and missed (21)" in panel
+    assert cases[0].reference not in panel  # the least urgent: on the deadlines page only
+    assert all(case.reference in panel for case in cases[1:])
