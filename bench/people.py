@@ -146,8 +146,14 @@ class People:
     by_role: dict[str, list[Actor]]
 
 
-def make_people(sink: Sink, rng: random.Random, groups: dict[str, int], at_s: int, admin: Actor | None) -> People:
-    """Forces, teams and users with their roles and teams, written with their `create` entries."""
+def make_people(
+    sink: Sink, rng: random.Random, groups: dict[str, int], at_s: int, admin: Actor | None, *, team_sets: int = 1
+) -> People:
+    """Forces, teams and users with their roles and teams, written with their `create` entries.
+
+    Each force has 2 to 4 teams (by its size) `team_sets` times over: a larger caseload is worked by
+    more teams, as a national deployment would be, so that a team's yearly intake stays like a real
+    unit's rather than growing with the database."""
     at_us = at_s * 1_000_000
     request = f"{rng.getrandbits(128):032x}"
     forces: list[tuple[int, str, int]] = []
@@ -197,7 +203,8 @@ def make_people(sink: Sink, rng: random.Random, groups: dict[str, int], at_s: in
         sink.write("cases_force", force)
         forces.append((force_id, code, weight))
         teams = []
-        for team_name in TEAM_NAMES[: 2 + min(weight, 2)]:
+        names = TEAM_NAMES[: 2 + min(weight, 2)]
+        for team_name in [name if n == 1 else f"{name} {n}" for n in range(1, team_sets + 1) for name in names]:
             team_row = {"id": sink.new_id("cases_team"), "name": team_name, "force_id": force_id}
             sink.created("cases_team", team_row, at_us, admin, request, "")
             sink.write("cases_team", team_row)
