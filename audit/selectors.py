@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from safeguard.keyset import Cursor, Page, Position, keyset_page, newest_first, older_than
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
@@ -73,82 +74,21 @@ def audit_entries(filters: AuditFilters) -> QuerySet[AuditEntry]:
     return entries
 
 
-@dataclass(frozen=True)
-class Cursor:
-    occurred_at: datetime
-    id: int
-
-    def encode(self) -> str:
-        return f"{self.occurred_at.astimezone(LONDON).isoformat()}_{self.id}"
-
-    @classmethod
-    def decode(cls, value: str) -> "Cursor | None":
-        stamp, _, entry_id = value.rpartition("_")
-        try:
-            moment = datetime.fromisoformat(stamp)
-            number = int(entry_id)
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            return None
-        return cls(moment, number)
-
-
-@dataclass(frozen=True)
-class Page:
-    entries: list[AuditEntry]
-    older: Cursor | None
-    newer: Cursor | None
-
-
-def audit_page(entries: QuerySet[AuditEntry], *, before: Cursor | None = None, after: Cursor | None = None) -> Page:
-    """One page of `entries`, newest first, by keyset on (occurred_at, id).
-
-    `before`: the page of entries older than the cursor ("Older"); `after`: the page newer than it
-    ("Newer"). Neither: the newest page. Costs one query, reading one row more than a page to know
-    whether there is another.
-    """
-    if after is not None:
-        rows = list(
-            entries.filter(Q(occurred_at__gt=after.occurred_at) | Q(occurred_at=after.occurred_at, id__gt=after.id))
-            .filter(occurred_at__gte=after.occurred_at)
-            .order_by("occurred_at", "id")[: PAGE_SIZE + 1]
-        )
-        more_newer = len(rows) > PAGE_SIZE
-        page = list(reversed(rows[:PAGE_SIZE]))
-        newer = _cursor(page[0]) if more_newer and page else None
-        older = _cursor(page[-1]) if page else None
-        return Page(page, older, newer)
-    query = entries
-    if before is not None:
-        query = query.filter(occurred_at__lte=before.occurred_at).filter(
-            Q(occurred_at__lt=before.occurred_at) | Q(occurred_at=before.occurred_at, id__lt=before.id)
-        )
-    rows = list(query.order_by("-occurred_at", "-id")[: PAGE_SIZE + 1])
-    page = rows[:PAGE_SIZE]
-    older = _cursor(page[-1]) if len(rows) > PAGE_SIZE else None
-    newer = _cursor(page[0]) if before is not None and page else None
-    return Page(page, older, newer)
-
-
-def _cursor(entry: AuditEntry) -> Cursor:
-    return Cursor(entry.occurred_at, entry.id)
+def audit_page(entries: QuerySet[AuditEntry], position: Position | None = None) -> Page[AuditEntry]:
+    """One page of `entries`, newest first, by keyset on (occurred_at, id) (safeguard.keyset)."""
+    return keyset_page(entries, at="occurred_at", size=PAGE_SIZE, position=position)
 
 
 def audit_export_rows(entries: QuerySet[AuditEntry]) -> Iterator[AuditEntry]:
     """Every entry of a search, newest first, read in keyset chunks (never all in memory)."""
     cursor: Cursor | None = None
     while True:
-        query = entries
-        if cursor is not None:
-            query = query.filter(occurred_at__lte=cursor.occurred_at).filter(
-                Q(occurred_at__lt=cursor.occurred_at) | Q(occurred_at=cursor.occurred_at, id__lt=cursor.id)
-            )
-        chunk = list(query.order_by("-occurred_at", "-id")[:EXPORT_CHUNK])
+        query = entries if cursor is None else older_than(entries, "occurred_at", cursor)
+        chunk = list(newest_first(query, "occurred_at")[:EXPORT_CHUNK])
         yield from chunk
         if len(chunk) < EXPORT_CHUNK:
             return
-        cursor = _cursor(chunk[-1])
+        cursor = Cursor(chunk[-1].occurred_at, chunk[-1].id)
 
 
 def case_accessed_by(case_reference: str) -> list[dict[str, Any]]:

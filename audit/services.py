@@ -111,17 +111,19 @@ def audit_page_read(request: HttpRequest, reads: list[ReadRecord]) -> AuditEntry
 
 
 def audit_search(
-    request: HttpRequest, *, object_type: str, filters: dict[str, Any], shown: list[str], page: int
+    request: HttpRequest, *, object_type: str, filters: dict[str, Any], shown: list[str], page: int | str
 ) -> AuditEntry:
-    """One SEARCH entry for a list page: what was asked (the filters, none for the whole list) and
-    which records the page showed, so an auditor can tell who saw a case in a list."""
+    """One SEARCH entry for a list page: what was asked (the filters, none for the whole list), which
+    page (its number, or for a keyset page which one: `safeguard.keyset.Position.describe`) and which
+    records the page showed, so an auditor can tell who saw a case in a list."""
     asked = {name: str(value) for name, value in filters.items() if value not in ("", None)}
     described = ", ".join(f"{name}={value}" for name, value in asked.items()) or "no filters"
+    which = f"page {page}" if isinstance(page, int) else page
     return audit_record(
         kind=AuditEntry.Kind.SEARCH,
         actor=request.user,
         object_type=object_type,
-        summary=f"Listed {object_type} ({described}), page {page}: {len(shown)} shown",
+        summary=f"Listed {object_type} ({described}), {which}: {len(shown)} shown",
         changes={"filters": asked, "page": page, "shown": shown},
         request=request,
     )

@@ -19,7 +19,6 @@ from audit.models import AuditEntry
 from audit.selectors import (
     LONDON,
     AuditFilters,
-    Cursor,
     audit_entries,
     audit_export_rows,
     audit_page,
@@ -30,6 +29,7 @@ from audit.selectors import (
 )
 from audit.services import audit_record
 from cases.roles import Capability, user_has_capability
+from safeguard.keyset import Position
 
 CSV_COLUMNS = (
     "id",
@@ -73,10 +73,8 @@ def _read(request: HttpRequest, summary: str, changes: dict[str, Any]) -> None:
 def search(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     filters = form.filters() if form.is_valid() else AuditFilters()
-    before = Cursor.decode(request.GET.get("before", ""))
-    after = Cursor.decode(request.GET.get("after", "")) if before is None else None
-    page = audit_page(audit_entries(filters), before=before, after=after)
-    _read(request, "Searched the audit trail", {"filters": filters.as_dict(), "entries": len(page.entries)})
+    page = audit_page(audit_entries(filters), Position.from_query(request.GET))
+    _read(request, "Searched the audit trail", {"filters": filters.as_dict(), "entries": len(page.rows)})
     context = {
         "nav": "audit",
         "form": form,

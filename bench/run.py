@@ -182,6 +182,7 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
     day = cast.page_case.opened_at.date()
     month = {"date_from": (day - timedelta(days=30)).isoformat(), "date_to": day.isoformat()}
     filtered = {"status": "open", "stage": cast.page_case.stage}
+    halfway = {"before": halfway_back(cast)}
 
     def get(client: Any, url: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
         return lambda: expect(client.get(url, data or {}), 200)
@@ -194,6 +195,12 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
             iterations,
         ),
         timed("case_list", "Officer's case list, first page", get(officer, case_list), iterations),
+        timed(
+            "case_list_older",
+            "Officer's case list, an older page halfway back (keyset)",
+            get(officer, case_list, halfway),
+            iterations,
+        ),
         timed(
             "case_list_filtered",
             "Case list filtered by status and stage",
@@ -221,6 +228,17 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
         ),
         timed("audit_by_date", "Auditor search by a 30-day date range", get(auditor, audit, month), iterations),
     ]
+
+
+def halfway_back(cast: Cast) -> str:
+    """The cursor of the case halfway down the officer's list, as an "Older cases" link carries it:
+    the page after it is as deep as a person would page. Found once, before any timing."""
+    from cases.selectors import case_list_for
+    from safeguard.keyset import Cursor
+
+    cases = case_list_for(cast.officer).select_related(None).only("id", "opened_at")
+    middle = cases[cases.count() // 2]
+    return Cursor(middle.opened_at, middle.pk).encode()
 
 
 def hearing_post(cast: Cast, client: Any) -> Callable[[], Any]:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,9 +29,10 @@ from cases.permissions import (
     require_capability,
 )
 from cases.roles import Capability
-from cases.selectors import case_access_rows, case_allows, case_list_for, case_list_rows
+from cases.selectors import case_access_rows, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage
+from safeguard.keyset import Position
 
 CASES_PER_PAGE = 25
 LOG_ENTRIES_PER_PAGE = 50
@@ -50,21 +52,31 @@ class AfterSave:
 
 
 def page_links(request: HttpRequest) -> str:
-    """The current query string without `page`, so page links keep the search and filters."""
+    """The current query string without the page asked for (`page`, or a keyset page's `before` or
+    `after`), so page links keep the search and filters."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "before", "after"):
+        params.pop(name, None)
     return params.urlencode()
+
+
+BAD_PAGE_LINK = "That page link is not valid, so the newest cases are shown instead."
 
 
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The cases a person may see, newest opened first, searched and filtered, a keyset page at a
+    time ("Older cases", "Newer cases"): never counted and no OFFSET (`case_list_page`). A page
+    link that is not valid shows the newest page and says so, with a 400."""
     filter_form = CaseListFilterForm(request.GET or None, user=request.user)  # type: ignore[misc, arg-type]
     filters = filter_form.filters() if request.GET else {}
+    position = Position.from_query(request.GET)
+    if position.invalid:
+        messages.error(request, BAD_PAGE_LINK)
     cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = case_list_rows(page.object_list)  # type: ignore[arg-type]
-    shown = [case.reference for case in page.object_list]
-    audit_search(request, object_type="case", filters=filters, shown=shown, page=page.number)
+    page = case_list_page(cases, size=CASES_PER_PAGE, position=position)
+    shown = [case.reference for case in page.rows]
+    audit_search(request, object_type="case", filters=filters, shown=shown, page=position.describe())
     context = {
         "filter_form": filter_form,
         "filtered": bool(filters),
@@ -72,7 +84,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "query": page_links(request),
         "nav": "cases",
     }
-    return render(request, "cases/list.html", context)
+    return render(request, "cases/list.html", context, status=400 if position.invalid else 200)
 
 
 @require_http_methods(["GET", "POST"])

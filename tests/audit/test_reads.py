@@ -3,18 +3,20 @@ written in the request that shows the data, and none for what was refused or fai
 
 import io
 from binascii import unhexlify
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from tests.conftest import BrowserClient
-from tests.factories.cases import ReferralFactory
+from tests.factories.cases import CaseFactory, ReferralFactory
 from tests.factories.warrants import DeviceFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +105,41 @@ def test_the_case_list_is_one_search_entry_with_the_filters_and_the_cases_shown(
     assert response.status_code == 200
     [entry] = since.entries(kind=Kind.SEARCH)
     assert entry.changes["filters"] == {"q": case.reference[-6:]}
+    assert entry.changes["page"] == "newest page"
     assert entry.changes["shown"] == [case.reference]
     assert since.entries(kind=Kind.READ) == []
+
+
+def test_an_older_page_of_the_case_list_is_recorded_with_its_cursor_and_the_cases_it_showed(
+    officer_client, team, officer, supervisor, new_entries
+):
+    start = timezone.now() - timedelta(days=40)
+    made = [
+        CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=start + timedelta(days=n))
+        for n in range(30)
+    ]
+    cursor = officer_client.get(reverse("cases:list"), {"status": "open"}).context["page"].older.encode()
+    since = new_entries()
+
+    response = officer_client.get(reverse("cases:list"), {"status": "open", "before": cursor})
+
+    assert response.status_code == 200
+    [entry] = since.entries(kind=Kind.SEARCH)
+    assert entry.changes["filters"] == {"status": "open"}
+    assert entry.changes["page"] == f"page older than {cursor}"
+    assert entry.changes["shown"] == [case.reference for case in reversed(made[:5])]
+    assert entry.summary == f"Listed case (status=open), page older than {cursor}: 5 shown"
+
+
+def test_a_case_list_link_that_is_not_valid_is_recorded_as_the_newest_page_it_showed(officer_client, case, new_entries):
+    since = new_entries()
+
+    response = officer_client.get(reverse("cases:list"), {"before": "not-a-cursor"})
+
+    assert response.status_code == 400
+    [entry] = since.entries(kind=Kind.SEARCH)
+    assert entry.changes["page"] == "newest page"
+    assert entry.changes["shown"] == [case.reference]
 
 
 def test_the_referral_list_and_a_referral_are_one_search_and_one_read(officer_client, officer, force, new_entries):

@@ -73,7 +73,7 @@ def test_search_filters_by_user_case_kind_dates_and_address(as_auditor):
         "date_from": "2026-06-01", "date_to": "2026-06-01", "ip": "192.0.2.4",
     }  # fmt: skip
     response = as_auditor.get(reverse("audit:search"), query)
-    assert [entry.id for entry in response.context["page"].entries] == [wanted.id]
+    assert [entry.id for entry in response.context["page"].rows] == [wanted.id]
 
 
 def test_search_shows_errors_for_reversed_dates(as_auditor):
@@ -87,17 +87,17 @@ def test_pages_go_older_and_newer_by_keyset(as_auditor):
     made = [_entry(actor_username="pager", occurred_at=start + timedelta(minutes=n)) for n in range(PAGE_SIZE + 5)]
     newest_first = [entry.id for entry in reversed(made)]
     first = as_auditor.get(reverse("audit:search"), {"username": "pager"}).context["page"]
-    assert [entry.id for entry in first.entries] == newest_first[:PAGE_SIZE]
+    assert [entry.id for entry in first.rows] == newest_first[:PAGE_SIZE]
     assert first.newer is None and first.older is not None
     second = as_auditor.get(reverse("audit:search"), {"username": "pager", "before": first.older.encode()}).context[
         "page"
     ]
-    assert [entry.id for entry in second.entries] == newest_first[PAGE_SIZE:]
+    assert [entry.id for entry in second.rows] == newest_first[PAGE_SIZE:]
     assert second.older is None and second.newer is not None
     back = as_auditor.get(reverse("audit:search"), {"username": "pager", "after": second.newer.encode()}).context[
         "page"
     ]
-    assert [entry.id for entry in back.entries] == newest_first[:PAGE_SIZE]
+    assert [entry.id for entry in back.rows] == newest_first[:PAGE_SIZE]
     assert back.newer is None
 
 

@@ -48,8 +48,13 @@ def test_case_list_queries_do_not_grow_with_the_cases_shown(client, team, office
     _cases(49, team, officer, supervisor)
     with_fifty = _queries(client, url)
     filtered = _queries(client, url, {"status": "open", "stage": "investigation"})
+    first_page = client.get(url).context["page"]
+    older = _queries(client, url, {"before": first_page.older.encode()})
+    older_page = client.get(url, {"before": first_page.older.encode()}).context["page"]
+    newer = _queries(client, url, {"after": older_page.newer.encode()})
 
-    assert with_one == with_fifty == filtered
+    assert len(first_page.rows) == len(older_page.rows) == 25
+    assert with_one == with_fifty == filtered == older == newer
 
 
 def test_case_page_queries_do_not_grow_with_its_records(client, team, officer, supervisor):

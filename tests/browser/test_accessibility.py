@@ -7,9 +7,11 @@ developer protocol, which the page's Content-Security-Policy does not govern: th
 runs under the policy, unchanged.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
@@ -98,6 +100,48 @@ def test_an_officers_main_pages_are_accessible(browser_page, officer, supervisor
     check_page(page, "Referrals")
     page.get_by_role("link", name="CEOP-2026-5102").click()
     check_page(page, "Referral page")
+
+
+def test_the_case_lists_pages_are_accessible(browser_page, officer, supervisor, team):
+    now = timezone.now()
+    for n in range(30):
+        CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=now - timedelta(days=n + 1))
+    page = browser_page
+    sign_in(page, person_with_app(officer))
+    pages = page.get_by_role("navigation", name="Pages of cases")
+
+    check_page(page, "Case list, the newest cases")
+    pages.get_by_role("link", name="Older cases").click()
+    assert "Showing 5 cases opened from" in page.locator("#result-count").inner_text()
+    check_page(page, "Case list, older cases")
+    assert pages.get_by_role("link", name="Newest cases").is_visible()
+    assert pages.get_by_role("link", name="Newer cases").is_visible()
+
+
+def test_the_case_lists_page_links_work_without_scripts(chromium, live_server, officer, supervisor, team):
+    now = timezone.now()
+    made = [
+        CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=now - timedelta(days=n + 1))
+        for n in range(30)
+    ]
+    context = chromium.new_context(
+        base_url=live_server.url.replace("127.0.0.1", "localhost"), java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, person_with_app(officer), path="/?status=open")
+        page.goto("/?status=open")
+        pages = page.get_by_role("navigation", name="Pages of cases")
+        pages.get_by_role("link", name="Older cases").click()
+        assert "status=open" in page.url and "before=" in page.url
+        assert page.get_by_role("link", name=made[25].reference).is_visible()
+        assert page.get_by_role("link", name=made[24].reference).count() == 0
+        pages.get_by_role("link", name="Newer cases").click()
+        assert page.get_by_role("link", name=made[24].reference).is_visible()
+        assert pages.get_by_role("link", name="Newer cases").count() == 0
+    finally:
+        context.close()
 
 
 def test_the_auditor_pages_are_accessible(browser_page, force, team, officer):
