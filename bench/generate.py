@@ -26,7 +26,6 @@ How it stays fast and still true:
 import argparse
 import os
 import queue
-import random
 import shutil
 import signal
 import sys
@@ -41,13 +40,15 @@ from zoneinfo import ZoneInfo
 
 from bench.people import make_people
 from bench.sink import AUDIT_COPY_COLUMNS, Chunk, Sink
-from bench.story import DAY, Context, Story, other_referral
+from bench.story import DAY, Context, Dice, Story, other_referral
 from bench.tables import LOAD_ORDER, TABLES
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
 CHUNK_CASES = 20_000
-REBUILD_AUDIT_INDEXES_FROM = 200_000
+REBUILD_AUDIT_INDEXES_FROM = 10_000
+INDEX_BUILDERS = 7
+INDEX_BUILD_MEMORY = "1GB"
 AUDITED_TRIGGER = "safeguard_audit"
 CHAIN_TRIGGER = "audit_entry_chain"
 
@@ -58,6 +59,7 @@ class Result:
     rows: dict[str, int] = field(default_factory=dict)
     first_ids: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def _log(message: str) -> None:
@@ -65,22 +67,38 @@ def _log(message: str) -> None:
 
 
 class Loader:
-    """COPYs finished chunks, in load order, one transaction per chunk; in a thread or inline."""
+    """COPYs its tables of each finished chunk, in load order, one transaction per chunk; in a
+    thread with a connection of its own, or inline through the caller's connection."""
 
-    def __init__(self, connect: Callable[[], Any] | None, inline_connection: Any = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        tables: tuple[str, ...],
+        connect: Callable[[], Any] | None,
+        inline_connection: Any = None,
+        freeze: bool = False,
+    ) -> None:
+        self.name = name
+        self.tables = tables
+        self.freeze = freeze and connect is not None
         self.inline = inline_connection
         self.errors: list[BaseException] = []
         self.timings: dict[str, float] = {}
+        self.commit_seconds = 0.0
         self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
         self.thread: threading.Thread | None = None
         if connect is not None:
             self.connection = connect()
-            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread = threading.Thread(target=self._run, name=f"load {name}", daemon=True)
             self.thread.start()
+
+    @property
+    def busy_seconds(self) -> float:
+        return sum(self.timings.values()) + self.commit_seconds
 
     def submit(self, chunk: Chunk) -> None:
         if self.errors:
-            raise RuntimeError("Loading failed") from self.errors[0]
+            raise RuntimeError(f"Loading {self.name} failed") from self.errors[0]
         if self.thread is None:
             self._load(self.inline, chunk)
         else:
@@ -99,31 +117,64 @@ class Loader:
             self.thread.join()
             self.connection.close()
         if self.errors:
-            raise RuntimeError("Loading failed") from self.errors[0]
+            raise RuntimeError(f"Loading {self.name} failed") from self.errors[0]
 
     def _run(self) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit = off")
-        self.connection.commit()
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit = off")
+                if self.freeze:
+                    self._start_frozen_load(cursor)
+            if not self.freeze:
+                self.connection.commit()
+        except BaseException as error:
+            self.connection.rollback()
+            self.errors.append(error)
         while (chunk := self.queue.get()) is not None:
             if self.errors:
                 continue
             try:
                 self._load(self.connection, chunk)
-                self.connection.commit()
+                if not self.freeze:
+                    self._commit()
+            except BaseException as error:
+                self.connection.rollback()
+                self.errors.append(error)
+        if self.freeze and not self.errors:
+            try:
+                self._commit()
             except BaseException as error:
                 self.connection.rollback()
                 self.errors.append(error)
 
+    def _start_frozen_load(self, cursor: Any) -> None:
+        """One transaction for the whole load of an empty table, so its rows can be written frozen
+        (COPY FREEZE needs the table emptied in the same transaction): nothing reads or rewrites
+        them again to set their hint bits, which matters once the table is bigger than memory."""
+        for table in self.tables:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                raise RuntimeError(f"{table} is not empty: it cannot be loaded frozen.")
+            cursor.execute(f"TRUNCATE {table}")
+
+    def _commit(self) -> None:
+        step = time.monotonic()
+        # Django's foreign keys are deferred: the chunk's are checked here.
+        self.connection.commit()
+        self.commit_seconds += time.monotonic() - step
+
     def _load(self, connection: Any, chunk: Chunk) -> None:
         with connection.cursor() as cursor:
-            for table in (*LOAD_ORDER, "audit_auditentry"):
+            for table in self.tables:
                 columns = (
                     AUDIT_COPY_COLUMNS if table == "audit_auditentry" else ", ".join(c for c, _ in TABLES[table][1])
                 )
                 step = time.monotonic()
-                with open(chunk.paths[table], encoding="utf-8") as handle:
-                    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", handle, size=1 << 20)
+                # Bytes straight from the file to the server: no decoding and encoding on the way.
+                with open(chunk.paths[table], "rb") as handle:
+                    options = " WITH (FREEZE)" if self.freeze else ""
+                    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN{options}", handle, size=1 << 20)
                 self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
                 os.unlink(chunk.paths[table])
 
@@ -151,6 +202,54 @@ def _check_triggers_enabled(cursor: Any) -> None:
         raise SystemExit(f"Audit triggers are switched off on {', '.join(disabled)}: is another load running?")
 
 
+def _build_indexes(definitions: list[str], connection: Any, connect: Callable[[], Any] | None, builders: int) -> None:
+    """Build `definitions` again, `builders` at a time, each on a connection of its own.
+
+    Builds that run together scan the table together (PostgreSQL's synchronised sequential scans),
+    so a table bigger than memory is read from disk about once rather than once per index; each
+    build sorts in one process (no parallel workers: the builds themselves are the parallelism)."""
+    settings = (f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'", "SET max_parallel_maintenance_workers = 0")
+    if connect is None or builders <= 1:
+        with connection.cursor() as cursor:
+            for setting in settings:
+                cursor.execute(setting)
+            for definition in definitions:
+                cursor.execute(definition)
+        if connect is not None:
+            connection.commit()
+        return
+    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for definition in definitions:
+        pending.put(definition)
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        builder = connect()
+        try:
+            with builder.cursor() as cursor:
+                for setting in settings:
+                    cursor.execute(setting)
+                while not errors:
+                    try:
+                        definition = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    cursor.execute(definition)
+                    builder.commit()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            builder.close()
+
+    threads = [threading.Thread(target=build, name="index build") for _ in range(min(builders, len(definitions)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError("Building the audit indexes failed") from errors[0]
+
+
 def generate(
     *,
     cases: int,
@@ -160,17 +259,20 @@ def generate(
     now: datetime | None = None,
     chunk_cases: int = CHUNK_CASES,
     rebuild_audit_indexes: bool | None = None,
+    index_builders: int = INDEX_BUILDERS,
     start: datetime | None = None,
     log: Callable[[str], None] = _log,
 ) -> Result:
     """Generate `cases` cases into the database of `connection` (a psycopg2 connection).
 
-    With `connect` (a factory of new connections), chunks are loaded by a second connection while
-    the next is generated and every step commits; without it, everything is loaded through
-    `connection` inside its transaction, which the caller commits or rolls back (the test does).
+    With `connect` (a factory of new connections), chunks are loaded by two more connections, one
+    for the case data and one for the audit entries, while the next chunk is generated, and every
+    step commits; without it, everything is loaded through `connection` inside its transaction,
+    which the caller commits or rolls back (the test does).
     """
     started = time.monotonic()
-    rng = random.Random(seed)
+    phases: dict[str, float] = {}
+    rng = Dice(seed)
     now_s = int((now or datetime.now(UTC)).timestamp())
     start_s = int(start.timestamp()) if start else START
     span = now_s - 2 * DAY - start_s
@@ -198,7 +300,7 @@ def generate(
     if rebuild_audit_indexes:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditentry' "
-            "AND indexname <> 'audit_auditentry_pkey'"
+            "AND indexname <> 'audit_auditentry_pkey' ORDER BY indexname"
         )
         for name, definition in cursor.fetchall():
             index_definitions.append(definition)
@@ -207,9 +309,24 @@ def generate(
     if connect is not None:
         connection.commit()
     log(f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}.")
+    if index_definitions:
+        log(f"  {len(index_definitions)} secondary indexes of the audit table dropped, to be built again after.")
 
     sink = Sink(workdir, first_ids, head_id + 1, head_hash)
-    loader = Loader(connect, inline_connection=connection if connect is None else None)
+    inline = connection if connect is None else None
+    loaders = [
+        Loader("case data", LOAD_ORDER, connect, inline_connection=inline),
+        Loader("audit entries", ("audit_auditentry",), connect, inline_connection=inline, freeze=head_id == 0),
+    ]
+    waited = 0.0
+
+    def submit(chunk: Chunk) -> None:
+        nonlocal waited
+        step = time.monotonic()
+        for loader in loaders:
+            loader.submit(chunk)
+        waited += time.monotonic() - step
+
     try:
         people = make_people(sink, rng, groups, start_s - 60 * DAY, None)
         ctx = Context(sink, rng, people, offences, permissions, now_s)
@@ -241,7 +358,7 @@ def generate(
             if number % 500 == 0:
                 sink.flush_before((opened - 40 * DAY) * 1_000_000)
             if (number + 1) % chunk_cases == 0:
-                loader.submit(sink.rotate())
+                submit(sink.rotate())
                 elapsed = time.monotonic() - started
                 if time.monotonic() - last_report > 5 or connect is not None:
                     log(
@@ -249,13 +366,20 @@ def generate(
                         f"{elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s)"
                     )
                     last_report = time.monotonic()
-        loader.submit(sink.close())
-        loader.finish()
-        slowest = sorted(loader.timings.items(), key=lambda item: -item[1])[:6]
-        log("COPY time by table: " + ", ".join(f"{table} {spent:.1f} s" for table, spent in slowest))
-        log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
+        submit(sink.close())
+        generated = time.monotonic()
+        phases["generate and load (overlapped)"] = generated - started
+        phases["  of which generating waited for the loaders"] = waited
+        for loader in loaders:
+            loader.finish()
+        phases["loads still running after generation"] = time.monotonic() - generated
+        for loader in loaders:
+            for table, spent in loader.timings.items():
+                phases[f"  COPY {table}"] = spent
+            phases[f"  commits of the {loader.name} (deferred foreign key checks)"] = loader.commit_seconds
     except BaseException:
-        loader.abort()
+        for loader in loaders:
+            loader.abort()
         if connect is None:  # inline: the caller's rollback undoes the load and the switch alike
             raise
         connection.rollback()
@@ -264,13 +388,15 @@ def generate(
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
+
+    step = time.monotonic()
     # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check them now (each chunk's commit
     # has already checked its own when loading in the background).
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _set_triggers(cursor, enabled=True)
     if connect is not None:
         connection.commit()
-
     for table in LOAD_ORDER:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
     last_id = sink.audit_next_id - 1
@@ -280,22 +406,34 @@ def generate(
     )
     if connect is not None:
         connection.commit()
+    phases["triggers on, sequences and chain head moved on"] = time.monotonic() - step
     if index_definitions:
         step = time.monotonic()
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        for definition in index_definitions:
-            cursor.execute(definition)
-            if connect is not None:
-                connection.commit()
-        log(f"Audit indexes built again in {time.monotonic() - step:.1f} s.")
+        _build_indexes(index_definitions, connection, connect, index_builders)
+        phases["audit indexes built again"] = time.monotonic() - step
+        log(f"Audit indexes built again in {phases['audit indexes built again']:.1f} s.")
     step = time.monotonic()
     for table in (*LOAD_ORDER, "audit_auditentry"):
         cursor.execute(f"ANALYZE {table}")
     if connect is not None:
         connection.commit()
-    log(f"Analysed in {time.monotonic() - step:.1f} s.")
-    result = Result(cases=cases, rows=dict(sink.counts), first_ids=first_ids, seconds=time.monotonic() - started)
+    phases["analyse"] = time.monotonic() - step
+    result = Result(
+        cases=cases,
+        rows=dict(sink.counts),
+        first_ids=first_ids,
+        seconds=time.monotonic() - started,
+        phases=phases,
+    )
+    entries = result.rows.get("audit_auditentry", 0)
     log(f"Done in {result.seconds:.1f} s: " + ", ".join(f"{table} {count:,}" for table, count in result.rows.items()))
+    log(
+        f"{cases / result.seconds:,.0f} cases/s end to end; {entries:,} audit entries, "
+        f"{entries / max(cases, 1):.1f} per case."
+    )
+    log("Phases (seconds; the indented ones ran inside the one above, the loads beside the generation):")
+    for phase, spent in phases.items():
+        log(f"  {phase:<68} {spent:8.1f}")
     return result
 
 
