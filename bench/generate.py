@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import finish
 from bench.people import make_people
 from bench.sink import AUDIT_COPY_COLUMNS, Chunk, Sink
 from bench.story import DAY, Context, Dice, Story, other_referral
@@ -45,10 +46,9 @@ from bench.tables import LOAD_ORDER, TABLES
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
-CHUNK_CASES = 20_000
+CHUNK_CASES = 5_000
 REBUILD_AUDIT_INDEXES_FROM = 10_000
-INDEX_BUILDERS = 7
-INDEX_BUILD_MEMORY = "1GB"
+FINISHERS = 7  # connections putting back indexes, foreign keys and statistics: one per audit index
 AUDITED_TRIGGER = "safeguard_audit"
 CHAIN_TRIGGER = "audit_entry_chain"
 
@@ -85,7 +85,7 @@ class Loader:
         self.errors: list[BaseException] = []
         self.timings: dict[str, float] = {}
         self.commit_seconds = 0.0
-        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=4)
         self.thread: threading.Thread | None = None
         if connect is not None:
             self.connection = connect()
@@ -123,6 +123,7 @@ class Loader:
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit = off")
+                finish.compress_wal(cursor)
                 if self.freeze:
                     self._start_frozen_load(cursor)
             if not self.freeze:
@@ -202,54 +203,6 @@ def _check_triggers_enabled(cursor: Any) -> None:
         raise SystemExit(f"Audit triggers are switched off on {', '.join(disabled)}: is another load running?")
 
 
-def _build_indexes(definitions: list[str], connection: Any, connect: Callable[[], Any] | None, builders: int) -> None:
-    """Build `definitions` again, `builders` at a time, each on a connection of its own.
-
-    Builds that run together scan the table together (PostgreSQL's synchronised sequential scans),
-    so a table bigger than memory is read from disk about once rather than once per index; each
-    build sorts in one process (no parallel workers: the builds themselves are the parallelism)."""
-    settings = (f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'", "SET max_parallel_maintenance_workers = 0")
-    if connect is None or builders <= 1:
-        with connection.cursor() as cursor:
-            for setting in settings:
-                cursor.execute(setting)
-            for definition in definitions:
-                cursor.execute(definition)
-        if connect is not None:
-            connection.commit()
-        return
-    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for definition in definitions:
-        pending.put(definition)
-    errors: list[BaseException] = []
-
-    def build() -> None:
-        builder = connect()
-        try:
-            with builder.cursor() as cursor:
-                for setting in settings:
-                    cursor.execute(setting)
-                while not errors:
-                    try:
-                        definition = pending.get_nowait()
-                    except queue.Empty:
-                        break
-                    cursor.execute(definition)
-                    builder.commit()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            builder.close()
-
-    threads = [threading.Thread(target=build, name="index build") for _ in range(min(builders, len(definitions)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise RuntimeError("Building the audit indexes failed") from errors[0]
-
-
 def generate(
     *,
     cases: int,
@@ -259,7 +212,8 @@ def generate(
     now: datetime | None = None,
     chunk_cases: int = CHUNK_CASES,
     rebuild_audit_indexes: bool | None = None,
-    index_builders: int = INDEX_BUILDERS,
+    foreign_keys_after: bool = True,
+    finishers: int = FINISHERS,
     start: datetime | None = None,
     log: Callable[[str], None] = _log,
 ) -> Result:
@@ -296,21 +250,15 @@ def generate(
     permissions = dict(cursor.fetchall())
     cursor.execute("SELECT id FROM cases_offence WHERE active ORDER BY id")
     offences = [row[0] for row in cursor.fetchall()]
-    index_definitions: list[str] = []
-    if rebuild_audit_indexes:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditentry' "
-            "AND indexname <> 'audit_auditentry_pkey' ORDER BY indexname"
-        )
-        for name, definition in cursor.fetchall():
-            index_definitions.append(definition)
-            cursor.execute(f'DROP INDEX "{name}"')
+    taken = finish.take_off(cursor, LOAD_ORDER, audit_indexes=rebuild_audit_indexes, foreign_keys=foreign_keys_after)
     _set_triggers(cursor, enabled=False)
     if connect is not None:
         connection.commit()
     log(f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}.")
-    if index_definitions:
-        log(f"  {len(index_definitions)} secondary indexes of the audit table dropped, to be built again after.")
+    if taken.index_definitions:
+        log(f"  {len(taken.index_definitions)} secondary indexes of the audit table dropped, to be built again after.")
+    if taken.foreign_keys:
+        log(f"  {len(taken.foreign_keys)} foreign keys dropped, to be added back and checked over every row after.")
 
     sink = Sink(workdir, first_ids, head_id + 1, head_hash)
     inline = connection if connect is None else None
@@ -384,19 +332,23 @@ def generate(
             raise
         connection.rollback()
         _set_triggers(cursor, enabled=True)
+        finish.add_foreign_keys_unchecked(cursor, taken)
         connection.commit()
+        if taken.foreign_keys or taken.index_definitions:
+            log(
+                "The load failed: triggers are back on and the foreign keys back (NOT VALID, unchecked), but the "
+                "audit table's secondary indexes are not built again. Recreate the database (make bench-data)."
+            )
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
 
     step = time.monotonic()
-    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check them now (each chunk's commit
-    # has already checked its own when loading in the background).
+    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check any still pending now.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _set_triggers(cursor, enabled=True)
-    if connect is not None:
-        connection.commit()
+    finish.add_foreign_keys_unchecked(cursor, taken)
     for table in LOAD_ORDER:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
     last_id = sink.audit_next_id - 1
@@ -406,18 +358,17 @@ def generate(
     )
     if connect is not None:
         connection.commit()
-    phases["triggers on, sequences and chain head moved on"] = time.monotonic() - step
-    if index_definitions:
-        step = time.monotonic()
-        _build_indexes(index_definitions, connection, connect, index_builders)
-        phases["audit indexes built again"] = time.monotonic() - step
-        log(f"Audit indexes built again in {phases['audit indexes built again']:.1f} s.")
+    phases["triggers on, foreign keys back, sequences and chain head moved on"] = time.monotonic() - step
     step = time.monotonic()
-    for table in (*LOAD_ORDER, "audit_auditentry"):
-        cursor.execute(f"ANALYZE {table}")
+    timings = finish.run(finish.tasks(taken, LOAD_ORDER), connection, connect, finishers)
+    phases["indexes built, foreign keys checked, tables analysed (in parallel)"] = time.monotonic() - step
+    for label, spent in sorted(timings.items(), key=lambda item: -item[1])[:10]:
+        phases[f"  {label}"] = spent
+    step = time.monotonic()
+    cursor.execute(f"ANALYZE {finish.AUDIT_TABLE}")
     if connect is not None:
         connection.commit()
-    phases["analyse"] = time.monotonic() - step
+    phases[f"analyse {finish.AUDIT_TABLE}"] = time.monotonic() - step
     result = Result(
         cases=cases,
         rows=dict(sink.counts),
@@ -452,6 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="Drop the audit table's secondary indexes for the load and build them after (auto: from 200,000 cases).",
     )
+    parser.add_argument(
+        "--foreign-keys",
+        choices=("after", "as-loaded"),
+        default="after",
+        help="Check the foreign keys over every row once the rows are in (after: drop them for the load and add "
+        "them back, the default), or row by row at each chunk's commit (as-loaded: slower).",
+    )
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (or SIGINT from a background shell, which ignores it): unwind, so the
     # audit triggers are switched back on.
@@ -482,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             chunk_cases=args.chunk,
             rebuild_audit_indexes=rebuild,
+            foreign_keys_after=args.foreign_keys == "after",
         )
     finally:
         main_connection.close()

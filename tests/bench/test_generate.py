@@ -24,9 +24,25 @@ CASES = 50
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
+SCHEMA = """
+SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text, pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+WHERE connamespace = 'public'::regnamespace
+ORDER BY 1, 2, 3
+"""
+
+
+def _schema() -> list[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(SCHEMA)
+        return cursor.fetchall()
+
+
 @pytest.fixture
 def generated():  # type: ignore[no-untyped-def]
     before = AuditEntry.objects.count()
+    schema = _schema()
     connection.ensure_connection()
     result = generate(
         cases=CASES,
@@ -35,9 +51,10 @@ def generated():  # type: ignore[no-untyped-def]
         now=NOW,
         start=NOW - timedelta(days=500),
         chunk_cases=20,
+        rebuild_audit_indexes=True,
         log=lambda message: None,
     )
-    return result, before
+    return result, before, schema
 
 
 def _scalar(sql: str) -> int:
@@ -48,7 +65,7 @@ def _scalar(sql: str) -> int:
 
 @pytest.mark.django_db
 def test_it_fills_every_table_and_the_chain_verifies(generated):
-    result, before = generated
+    result, before, _ = generated
 
     assert Case.objects.count() == CASES
     for table in LOAD_ORDER:
@@ -59,7 +76,7 @@ def test_it_fills_every_table_and_the_chain_verifies(generated):
 
 @pytest.mark.django_db
 def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(generated):
-    result, _ = generated
+    result, _, _ = generated
     for table in LOAD_ORDER:
         label = TABLES[table][0]
         missing = _scalar(
@@ -72,6 +89,14 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
         "SELECT count(*) FROM pg_trigger WHERE tgname IN ('safeguard_audit', 'audit_entry_chain') AND tgenabled = 'D'"
     )
     assert disabled == 0
+
+
+@pytest.mark.django_db
+def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and_validated(generated):
+    _, _, schema = generated
+    assert len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 8
+    assert len([row for row in schema if row[2].startswith("FOREIGN KEY") and row[2].endswith(" true")]) > 40
+    assert _schema() == schema
 
 
 @pytest.mark.django_db
