@@ -24,13 +24,10 @@ How it stays fast and still true:
 """
 
 import argparse
-import os
-import queue
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,10 +36,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench import finish
+from bench.loader import Chunk, Loader
 from bench.people import make_people
-from bench.sink import AUDIT_COPY_COLUMNS, Chunk, Sink
+from bench.sink import Sink
 from bench.story import DAY, Context, Dice, Story, other_referral
-from bench.tables import LOAD_ORDER, TABLES
+from bench.tables import LOAD_ORDER
+from bench.trail import Trail
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
@@ -64,120 +63,6 @@ class Result:
 
 def _log(message: str) -> None:
     print(message, flush=True)
-
-
-class Loader:
-    """COPYs its tables of each finished chunk, in load order, one transaction per chunk; in a
-    thread with a connection of its own, or inline through the caller's connection."""
-
-    def __init__(
-        self,
-        name: str,
-        tables: tuple[str, ...],
-        connect: Callable[[], Any] | None,
-        inline_connection: Any = None,
-        freeze: bool = False,
-    ) -> None:
-        self.name = name
-        self.tables = tables
-        self.freeze = freeze and connect is not None
-        self.inline = inline_connection
-        self.errors: list[BaseException] = []
-        self.timings: dict[str, float] = {}
-        self.commit_seconds = 0.0
-        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=4)
-        self.thread: threading.Thread | None = None
-        if connect is not None:
-            self.connection = connect()
-            self.thread = threading.Thread(target=self._run, name=f"load {name}", daemon=True)
-            self.thread.start()
-
-    @property
-    def busy_seconds(self) -> float:
-        return sum(self.timings.values()) + self.commit_seconds
-
-    def submit(self, chunk: Chunk) -> None:
-        if self.errors:
-            raise RuntimeError(f"Loading {self.name} failed") from self.errors[0]
-        if self.thread is None:
-            self._load(self.inline, chunk)
-        else:
-            self.queue.put(chunk)
-
-    def abort(self) -> None:
-        """After a failure in the main thread: stop a COPY in progress so its locks go."""
-        if self.thread is not None and self.thread.is_alive():
-            self.connection.cancel()
-            self.queue.put(None)
-            self.thread.join(timeout=30)
-
-    def finish(self) -> None:
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-            self.connection.close()
-        if self.errors:
-            raise RuntimeError(f"Loading {self.name} failed") from self.errors[0]
-
-    def _run(self) -> None:
-        try:
-            with self.connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")
-                finish.compress_wal(cursor)
-                if self.freeze:
-                    self._start_frozen_load(cursor)
-            if not self.freeze:
-                self.connection.commit()
-        except BaseException as error:
-            self.connection.rollback()
-            self.errors.append(error)
-        while (chunk := self.queue.get()) is not None:
-            if self.errors:
-                continue
-            try:
-                self._load(self.connection, chunk)
-                if not self.freeze:
-                    self._commit()
-            except BaseException as error:
-                self.connection.rollback()
-                self.errors.append(error)
-        if self.freeze and not self.errors:
-            try:
-                self._commit()
-            except BaseException as error:
-                self.connection.rollback()
-                self.errors.append(error)
-
-    def _start_frozen_load(self, cursor: Any) -> None:
-        """One transaction for the whole load of an empty table, so its rows can be written frozen
-        (COPY FREEZE needs the table emptied in the same transaction): nothing reads or rewrites
-        them again to set their hint bits, which matters once the table is bigger than memory."""
-        for table in self.tables:
-            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
-            if cursor.fetchone()[0]:
-                raise RuntimeError(f"{table} is not empty: it cannot be loaded frozen.")
-            cursor.execute(f"TRUNCATE {table}")
-
-    def _commit(self) -> None:
-        step = time.monotonic()
-        # Django's foreign keys are deferred: the chunk's are checked here.
-        self.connection.commit()
-        self.commit_seconds += time.monotonic() - step
-
-    def _load(self, connection: Any, chunk: Chunk) -> None:
-        with connection.cursor() as cursor:
-            for table in self.tables:
-                columns = (
-                    AUDIT_COPY_COLUMNS if table == "audit_auditentry" else ", ".join(c for c, _ in TABLES[table][1])
-                )
-                step = time.monotonic()
-                # Bytes straight from the file to the server: no decoding and encoding on the way.
-                with open(chunk.paths[table], "rb") as handle:
-                    options = " WITH (FREEZE)" if self.freeze else ""
-                    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN{options}", handle, size=1 << 20)
-                self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
-                os.unlink(chunk.paths[table])
 
 
 def _scalar(cursor: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
@@ -219,10 +104,10 @@ def generate(
 ) -> Result:
     """Generate `cases` cases into the database of `connection` (a psycopg2 connection).
 
-    With `connect` (a factory of new connections), chunks are loaded by two more connections, one
-    for the case data and one for the audit entries, while the next chunk is generated, and every
-    step commits; without it, everything is loaded through `connection` inside its transaction,
-    which the caller commits or rolls back (the test does).
+    With `connect` (a factory of new connections), the case data and the audit entries are loaded
+    by two more connections while the next chunk is generated, and every step commits; without it,
+    everything is loaded through `connection` inside its transaction, which the caller commits or
+    rolls back (the test does).
     """
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -260,19 +145,19 @@ def generate(
     if taken.foreign_keys:
         log(f"  {len(taken.foreign_keys)} foreign keys dropped, to be added back and checked over every row after.")
 
-    sink = Sink(workdir, first_ids, head_id + 1, head_hash)
-    inline = connection if connect is None else None
-    loaders = [
-        Loader("case data", LOAD_ORDER, connect, inline_connection=inline),
-        Loader("audit entries", ("audit_auditentry",), connect, inline_connection=inline, freeze=head_id == 0),
-    ]
+    inline = connect is None
+    audit_loader = Loader(
+        "audit entries", (finish.AUDIT_TABLE,), connect, inline_connection=connection, freeze=head_id == 0
+    )
+    trail = Trail(workdir, head_id + 1, head_hash, audit_loader.submit)
+    sink = Sink(workdir, first_ids, trail)
+    loader = Loader("case data", LOAD_ORDER, connect, inline_connection=connection)
     waited = 0.0
 
     def submit(chunk: Chunk) -> None:
         nonlocal waited
         step = time.monotonic()
-        for loader in loaders:
-            loader.submit(chunk)
+        loader.submit(chunk)
         waited += time.monotonic() - step
 
     try:
@@ -310,25 +195,28 @@ def generate(
                 elapsed = time.monotonic() - started
                 if time.monotonic() - last_report > 5 or connect is not None:
                     log(
-                        f"  {number + 1:>9,} cases, {sink.audit_next_id - head_id - 1:>11,} audit entries, "
+                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries, "
                         f"{elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s)"
                     )
                     last_report = time.monotonic()
         submit(sink.close())
         generated = time.monotonic()
         phases["generate and load (overlapped)"] = generated - started
-        phases["  of which generating waited for the loaders"] = waited
-        for loader in loaders:
-            loader.finish()
+        phases["  of which generating waited for the case data loader"] = waited
+        chained = trail.close()
+        audit_loader.finish()
+        loader.finish()
         phases["loads still running after generation"] = time.monotonic() - generated
-        for loader in loaders:
-            for table, spent in loader.timings.items():
-                phases[f"  COPY {table}"] = spent
-            phases[f"  commits of the {loader.name} (deferred foreign key checks)"] = loader.commit_seconds
+        for table, spent in loader.timings.items():
+            phases[f"  COPY {table}"] = spent
+        phases[f"  commits of the {loader.name}"] = loader.commit_seconds
+        for table, spent in audit_loader.timings.items():
+            phases[f"  COPY {table}"] = spent
+        phases[f"  commits of the {audit_loader.name}"] = audit_loader.commit_seconds
     except BaseException:
-        for loader in loaders:
-            loader.abort()
-        if connect is None:  # inline: the caller's rollback undoes the load and the switch alike
+        loader.abort()
+        audit_loader.abort()
+        if inline:  # inline: the caller's rollback undoes the load and the switch alike
             raise
         connection.rollback()
         _set_triggers(cursor, enabled=True)
@@ -351,10 +239,10 @@ def generate(
     finish.add_foreign_keys_unchecked(cursor, taken)
     for table in LOAD_ORDER:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
-    last_id = sink.audit_next_id - 1
-    cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (last_id + 1,))
+    cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (chained.last_id + 1,))
     cursor.execute(
-        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1", (last_id, sink.prev_hash)
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1",
+        (chained.last_id, chained.last_hash),
     )
     if connect is not None:
         connection.commit()
@@ -371,7 +259,7 @@ def generate(
     phases[f"analyse {finish.AUDIT_TABLE}"] = time.monotonic() - step
     result = Result(
         cases=cases,
-        rows=dict(sink.counts),
+        rows={**sink.counts, finish.AUDIT_TABLE: chained.entries},
         first_ids=first_ids,
         seconds=time.monotonic() - started,
         phases=phases,

@@ -8,16 +8,17 @@ once no later case can add to that day, then numbered and chained exactly as the
 does (audit/0002): id order is chain order and, here, also time order.
 """
 
-import binascii
-import hashlib
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from bench.tables import AUDIT_COLUMNS, LOAD_ORDER, TABLES, TableSpec, audit_time, copy_text
+from bench.loader import Chunk
+from bench.tables import LOAD_ORDER, TABLES, TableSpec, copy_text, iso_second
 
-DAY_US = 86_400 * 1_000_000
+# An entry as made here and chained by bench/trail.py: (time in µs, order made, hashed text after
+# the id, COPY columns after the id and before the hashes).
+Entry = tuple[int, int, bytes, bytes]
 REDACTED = {"cases.User": ("password",)}
 NULL = "\\N"
 
@@ -40,24 +41,21 @@ class Actor:
         self.copy_part = f"{self.id}\t{self.username}"
 
 
-@dataclass
-class Chunk:
-    """The files of one batch of cases, loaded in one transaction."""
-
-    number: int
-    paths: dict[str, str] = field(default_factory=dict)
+class Trail(Protocol):
+    def add(self, entries: list[Entry], horizon_us: int | None) -> None: ...
 
 
 class Sink:
-    def __init__(self, workdir: str, first_ids: dict[str, int], audit_first_id: int, prev_hash: str) -> None:
+    """Case rows to COPY files, chunk by chunk; audit entries made and handed to `trail` in batches."""
+
+    def __init__(self, workdir: str, first_ids: dict[str, int], trail: Trail) -> None:
         self.workdir = workdir
         self.specs = {table: TableSpec(table, REDACTED.get(TABLES[table][0], ())) for table in LOAD_ORDER}
         self.next_id = dict(first_ids)
-        self.audit_first_id = audit_first_id
-        self.audit_next_id = audit_first_id
-        self.prev_hash = prev_hash
-        self.buckets: dict[int, list[tuple[int, int, bytes, str]]] = defaultdict(list)
+        self.trail = trail
+        self.held: list[Entry] = []
         self._fixed: dict[tuple[int | None, str, str, str, str], tuple[str, str, str, str, str]] = {}
+        self._second, self._second_text = -1, ""
         self.seq = 0
         self.counts: dict[str, int] = defaultdict(int)
         self.chunk_number = 0
@@ -68,13 +66,10 @@ class Sink:
 
     def _open_chunk(self) -> Chunk:
         chunk = Chunk(self.chunk_number)
-        for table in (*LOAD_ORDER, "audit_auditentry"):
+        for table in LOAD_ORDER:
             path = os.path.join(self.workdir, f"{self.chunk_number:05d}-{table}.tsv")
             chunk.paths[table] = path
-            if table == "audit_auditentry":  # written as bytes (flush_before)
-                self.files[table] = open(path, "wb", buffering=1 << 20)  # type: ignore[assignment]  # noqa: SIM115
-            else:
-                self.files[table] = open(path, "w", encoding="utf-8", buffering=1 << 20)  # noqa: SIM115
+            self.files[table] = open(path, "w", encoding="utf-8", buffering=1 << 20)  # noqa: SIM115
         return chunk
 
     def rotate(self) -> Chunk:
@@ -87,10 +82,17 @@ class Sink:
         return finished
 
     def close(self) -> Chunk:
+        """The last chunk; every entry handed to the trail."""
         self.flush_before(None)
         for handle in self.files.values():
             handle.close()
         return self.chunk
+
+    def flush_before(self, at_us: int | None) -> None:
+        """Hand the entries made so far to the trail, saying that no later entry will fall on a day
+        before `at_us`'s (None: no later entry at all)."""
+        self.trail.add(self.held, at_us)
+        self.held = []
 
     # --- Case data ------------------------------------------------------------------------
 
@@ -176,7 +178,10 @@ class Sink:
         if fixed is None:
             fixed = self._fixed[key] = _fixed_parts(actor, kind, object_type, source, recipient)
         hash_head, hash_middle, hash_tail, copy_head, copy_middle = fixed
-        stamp = audit_time(at_us)
+        seconds, fraction = divmod(at_us, 1_000_000)
+        if seconds != self._second:  # entries of one request mostly fall in the same second
+            self._second, self._second_text = seconds, iso_second(seconds)
+        stamp = f"{self._second_text}.{fraction:06d}Z"
         text = (
             f"27:{stamp},{hash_head}{len(object_id)}:{object_id},{len(ref)}:{ref},{len(summary)}:{summary},"
             f"{len(changes)}:{changes},{hash_middle}{len(request)}:{request},{hash_tail}"
@@ -192,36 +197,7 @@ class Sink:
             f"{stamp}\t{copy_head}\t{object_id}\t{ref}\t{copy_text(summary)}\t{changes}\t{copy_middle}{request}\t{source}"
         ).encode()
         self.seq += 1
-        self.buckets[at_us // DAY_US].append((at_us, self.seq, hashed, line))
-
-    def flush_before(self, at_us: int | None) -> None:
-        """Number, chain and write every held entry of the days before `at_us`'s (all, if None).
-
-        The hash is SHA-256 over the netstrings of the previous hash, the id, and the rest as held
-        (audit/0002, `safeguard_audit_hash`)."""
-        limit = None if at_us is None else at_us // DAY_US
-        days = sorted(day for day in self.buckets if limit is None or day < limit)
-        sha256 = hashlib.sha256
-        hexlify = binascii.hexlify
-        previous = self.prev_hash.encode()
-        next_id = self.audit_next_id
-        out = self.files["audit_auditentry"]
-        for day in days:
-            entries = self.buckets.pop(day)
-            entries.sort()
-            lines = []
-            for _, _, hashed, line in entries:
-                entry_id = b"%d" % next_id
-                next_id += 1
-                digest = hexlify(
-                    sha256(b"%d:%s,%d:%s,%s" % (len(previous), previous, len(entry_id), entry_id, hashed)).digest()
-                )
-                lines.append(b"%s\t%s\t%s\t%s\n" % (entry_id, line, previous, digest))
-                previous = digest
-            out.write(b"".join(lines))
-        self.prev_hash = previous.decode()
-        self.audit_next_id = next_id
-        self.counts["audit_auditentry"] = self.audit_next_id - self.audit_first_id
+        self.held.append((at_us, self.seq, hashed, line))
 
 
 def _fixed_parts(
@@ -240,6 +216,3 @@ def _fixed_parts(
         f"{who_copy}\t{kind}\t{object_type}",
         f"{copy_text(recipient)}\t{ip or NULL}\t",
     )
-
-
-AUDIT_COPY_COLUMNS = ", ".join(AUDIT_COLUMNS)

@@ -362,13 +362,11 @@ def json_time(seconds: int) -> str:
     return f'"{_DATES.get(day) or _date(day)}T{_HMS[second]}+00:00"'
 
 
-def audit_time(micros: int) -> str:
-    """An audit entry's time as the chain hashes it (audit/0002): UTC, microseconds, "Z".
-
-    COPY reads the same text for `occurred_at` (ISO 8601 with "Z" is UTC)."""
-    seconds, fraction = divmod(micros, 1_000_000)
+def iso_second(seconds: int) -> str:
+    """ "YYYY-MM-DDTHH:MM:SS" (UTC): an audit entry's time as the chain hashes it (audit/0002) is
+    this, then ".ffffffZ". COPY reads the same text for `occurred_at` (ISO 8601, "Z" is UTC)."""
     day, second = divmod(seconds, _DAY)
-    return f"{_DATES.get(day) or _date(day)}T{_HMS[second]}.{fraction:06d}Z"
+    return f"{_DATES.get(day) or _date(day)}T{_HMS[second]}"
 
 
 # --- Values -----------------------------------------------------------------------------------

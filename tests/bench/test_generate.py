@@ -9,6 +9,7 @@ every row has the audit entry its trigger would have written, and the hash chain
 import random
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,8 +17,10 @@ from django.db import connection
 from audit.chain import entry_hash, verify_chain
 from audit.models import AuditEntry
 from bench.generate import generate
+from bench.loader import Chunk
 from bench.sink import Actor, Sink
 from bench.tables import LOAD_ORDER, TABLES, TableSpec, copy_value, json_value, jsonb_key_order
+from bench.trail import Trail
 from cases.models import Case, Closure, CourtHearing
 
 CASES = 50
@@ -197,15 +200,21 @@ def _copy_field(value: str) -> str | None:
 def test_the_sink_chains_entries_as_audit_chain_checks_them(tmp_path):
     """What the sink writes, read back as PostgreSQL would, verifies with audit.chain's own hash,
     non-ASCII and escaped text included (netstring lengths count bytes), in time order."""
-    sink = Sink(str(tmp_path), dict.fromkeys(LOAD_ORDER, 1), 41, "f" * 64)
+    chunks: list[Chunk] = []
+    trail = Trail(str(tmp_path), 41, "f" * 64, chunks.append)
+    sink = Sink(str(tmp_path), dict.fromkeys(LOAD_ORDER, 1), trail)
     officer = Actor(7, "z.brontë.wyp7", "10.1.2.3")
     sink.entry(1_600_000_000_250_000, officer, "read", "cases.Case", "12", "WYP-2020-000012", "Read", "{}", "a" * 32)
     sink.entry(1_600_000_000_000_001, None, "create", "cases.Subject", "3", "", "Zoë", '{"x": "\\\\t"}', "b" * 32)
+    sink.flush_before(None)
     sink.entry(1_500_000_000_000_000, officer, "sign_in", "cases.User", "7", "", "é\tx\\", "{}", "c" * 32, "cli")
     sink.close()
+    result = trail.close()
+    [chunk] = chunks
+    lines = Path(chunk.paths["audit_auditentry"]).read_bytes().decode().splitlines()
     previous = "f" * 64
     ids = []
-    for line in (tmp_path / "00000-audit_auditentry.tsv").read_bytes().decode().splitlines():
+    for line in lines:
         entry_id, occurred, actor_id, *rest, prev_hash, digest = [_copy_field(value) for value in line.split("\t")]
         assert entry_id is not None and occurred is not None
         row = (int(entry_id), datetime.fromisoformat(occurred), actor_id and int(actor_id), *rest)
@@ -214,4 +223,4 @@ def test_the_sink_chains_entries_as_audit_chain_checks_them(tmp_path):
         previous = digest
         ids.append(row[0])
     assert ids == [41, 42, 43]  # numbered in time order, not in the order they were made
-    assert sink.prev_hash == previous
+    assert (result.entries, result.last_id, result.last_hash) == (3, 43, previous)
