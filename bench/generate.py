@@ -24,6 +24,7 @@ How it stays fast and still true:
 """
 
 import argparse
+import resource
 import shutil
 import signal
 import sys
@@ -194,9 +195,10 @@ def generate(
                 submit(sink.rotate())
                 elapsed = time.monotonic() - started
                 if time.monotonic() - last_report > 5 or connect is not None:
+                    memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
                     log(
-                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries, "
-                        f"{elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s)"
+                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries ({trail.held:,} held for their "
+                        f"day), {elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s), peak memory {memory:.1f} GiB"
                     )
                     last_report = time.monotonic()
         submit(sink.close())

@@ -41,10 +41,13 @@ class Trail:
         self.workdir = workdir
         self.first_id = first_id
         self.next_id = first_id
+        if len(prev_hash) != 64:
+            raise ValueError(f"The chain head's hash is not a SHA-256 in hex: {prev_hash!r}")
         self.prev_hash = prev_hash.encode()
         self.load = load
         self.per_file = per_file
         self.buckets: dict[int, list[Entry]] = defaultdict(list)
+        self.held = 0
         self.files = 0
         self._open()
 
@@ -64,6 +67,7 @@ class Trail:
         buckets = self.buckets
         for entry in entries:
             buckets[entry[0] // DAY_US].append(entry)
+        self.held += len(entries)
         if horizon_us is not None:
             self.flush_before(horizon_us // DAY_US)
 
@@ -77,17 +81,18 @@ class Trail:
         for day in days:
             entries = self.buckets.pop(day)
             entries.sort()
-            lines = []
+            parts: list[bytes] = []
+            add = parts.extend
             for _, _, hashed, line in entries:
                 entry_id = b"%d" % next_id
                 next_id += 1
-                digest = hexlify(
-                    sha256(b"%d:%s,%d:%s,%s" % (len(previous), previous, len(entry_id), entry_id, hashed)).digest()
-                )
-                lines.append(b"%s\t%s\t%s\t%s\n" % (entry_id, line, previous, digest))
+                # The previous hash is always 64 hex digits: its netstring is "64:<hash>,".
+                digest = hexlify(sha256(b"64:" + previous + b",%d:%s," % (len(entry_id), entry_id) + hashed).digest())
+                add((entry_id, b"\t", line, b"\t", previous, b"\t", digest, b"\n"))
                 previous = digest
-            self.out.write(b"".join(lines))
+            self.out.write(b"".join(parts))
             self.in_file += len(entries)
+            self.held -= len(entries)
         self.prev_hash = previous
         self.next_id = next_id
         if self.in_file >= self.per_file:
