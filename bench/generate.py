@@ -24,14 +24,11 @@ How it stays fast and still true:
 """
 
 import argparse
-import os
-import queue
-import random
+import resource
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,15 +36,19 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import finish
+from bench.loader import Chunk, Loader
 from bench.people import make_people
-from bench.sink import AUDIT_COPY_COLUMNS, Chunk, Sink
-from bench.story import DAY, Context, Story, other_referral
-from bench.tables import LOAD_ORDER, TABLES
+from bench.sink import Sink
+from bench.story import DAY, Context, Dice, Story, other_referral
+from bench.tables import LOAD_ORDER
+from bench.trail import Trail
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
-CHUNK_CASES = 20_000
-REBUILD_AUDIT_INDEXES_FROM = 200_000
+CHUNK_CASES = 5_000
+REBUILD_AUDIT_INDEXES_FROM = 10_000
+FINISHERS = 7  # connections putting back indexes, foreign keys and statistics: one per audit index
 AUDITED_TRIGGER = "safeguard_audit"
 CHAIN_TRIGGER = "audit_entry_chain"
 
@@ -58,74 +59,11 @@ class Result:
     rows: dict[str, int] = field(default_factory=dict)
     first_ids: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def _log(message: str) -> None:
     print(message, flush=True)
-
-
-class Loader:
-    """COPYs finished chunks, in load order, one transaction per chunk; in a thread or inline."""
-
-    def __init__(self, connect: Callable[[], Any] | None, inline_connection: Any = None) -> None:
-        self.inline = inline_connection
-        self.errors: list[BaseException] = []
-        self.timings: dict[str, float] = {}
-        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
-        self.thread: threading.Thread | None = None
-        if connect is not None:
-            self.connection = connect()
-            self.thread = threading.Thread(target=self._run, daemon=True)
-            self.thread.start()
-
-    def submit(self, chunk: Chunk) -> None:
-        if self.errors:
-            raise RuntimeError("Loading failed") from self.errors[0]
-        if self.thread is None:
-            self._load(self.inline, chunk)
-        else:
-            self.queue.put(chunk)
-
-    def abort(self) -> None:
-        """After a failure in the main thread: stop a COPY in progress so its locks go."""
-        if self.thread is not None and self.thread.is_alive():
-            self.connection.cancel()
-            self.queue.put(None)
-            self.thread.join(timeout=30)
-
-    def finish(self) -> None:
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-            self.connection.close()
-        if self.errors:
-            raise RuntimeError("Loading failed") from self.errors[0]
-
-    def _run(self) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit = off")
-        self.connection.commit()
-        while (chunk := self.queue.get()) is not None:
-            if self.errors:
-                continue
-            try:
-                self._load(self.connection, chunk)
-                self.connection.commit()
-            except BaseException as error:
-                self.connection.rollback()
-                self.errors.append(error)
-
-    def _load(self, connection: Any, chunk: Chunk) -> None:
-        with connection.cursor() as cursor:
-            for table in (*LOAD_ORDER, "audit_auditentry"):
-                columns = (
-                    AUDIT_COPY_COLUMNS if table == "audit_auditentry" else ", ".join(c for c, _ in TABLES[table][1])
-                )
-                step = time.monotonic()
-                with open(chunk.paths[table], encoding="utf-8") as handle:
-                    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", handle, size=1 << 20)
-                self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
-                os.unlink(chunk.paths[table])
 
 
 def _scalar(cursor: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
@@ -160,17 +98,21 @@ def generate(
     now: datetime | None = None,
     chunk_cases: int = CHUNK_CASES,
     rebuild_audit_indexes: bool | None = None,
+    foreign_keys_after: bool = True,
+    finishers: int = FINISHERS,
     start: datetime | None = None,
     log: Callable[[str], None] = _log,
 ) -> Result:
     """Generate `cases` cases into the database of `connection` (a psycopg2 connection).
 
-    With `connect` (a factory of new connections), chunks are loaded by a second connection while
-    the next is generated and every step commits; without it, everything is loaded through
-    `connection` inside its transaction, which the caller commits or rolls back (the test does).
+    With `connect` (a factory of new connections), the case data and the audit entries are loaded
+    by two more connections while the next chunk is generated, and every step commits; without it,
+    everything is loaded through `connection` inside its transaction, which the caller commits or
+    rolls back (the test does).
     """
     started = time.monotonic()
-    rng = random.Random(seed)
+    phases: dict[str, float] = {}
+    rng = Dice(seed)
     now_s = int((now or datetime.now(UTC)).timestamp())
     start_s = int(start.timestamp()) if start else START
     span = now_s - 2 * DAY - start_s
@@ -194,22 +136,31 @@ def generate(
     permissions = dict(cursor.fetchall())
     cursor.execute("SELECT id FROM cases_offence WHERE active ORDER BY id")
     offences = [row[0] for row in cursor.fetchall()]
-    index_definitions: list[str] = []
-    if rebuild_audit_indexes:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditentry' "
-            "AND indexname <> 'audit_auditentry_pkey'"
-        )
-        for name, definition in cursor.fetchall():
-            index_definitions.append(definition)
-            cursor.execute(f'DROP INDEX "{name}"')
+    taken = finish.take_off(cursor, LOAD_ORDER, audit_indexes=rebuild_audit_indexes, foreign_keys=foreign_keys_after)
     _set_triggers(cursor, enabled=False)
     if connect is not None:
         connection.commit()
     log(f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}.")
+    if taken.index_definitions:
+        log(f"  {len(taken.index_definitions)} secondary indexes of the audit table dropped, to be built again after.")
+    if taken.foreign_keys:
+        log(f"  {len(taken.foreign_keys)} foreign keys dropped, to be added back and checked over every row after.")
 
-    sink = Sink(workdir, first_ids, head_id + 1, head_hash)
-    loader = Loader(connect, inline_connection=connection if connect is None else None)
+    inline = connect is None
+    audit_loader = Loader(
+        "audit entries", (finish.AUDIT_TABLE,), connect, inline_connection=connection, freeze=head_id == 0
+    )
+    trail = Trail(workdir, head_id + 1, head_hash, audit_loader.submit)
+    sink = Sink(workdir, first_ids, trail)
+    loader = Loader("case data", LOAD_ORDER, connect, inline_connection=connection)
+    waited = 0.0
+
+    def submit(chunk: Chunk) -> None:
+        nonlocal waited
+        step = time.monotonic()
+        loader.submit(chunk)
+        waited += time.monotonic() - step
+
     try:
         people = make_people(sink, rng, groups, start_s - 60 * DAY, None)
         ctx = Context(sink, rng, people, offences, permissions, now_s)
@@ -241,61 +192,89 @@ def generate(
             if number % 500 == 0:
                 sink.flush_before((opened - 40 * DAY) * 1_000_000)
             if (number + 1) % chunk_cases == 0:
-                loader.submit(sink.rotate())
+                submit(sink.rotate())
                 elapsed = time.monotonic() - started
                 if time.monotonic() - last_report > 5 or connect is not None:
+                    memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
                     log(
-                        f"  {number + 1:>9,} cases, {sink.audit_next_id - head_id - 1:>11,} audit entries, "
-                        f"{elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s)"
+                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries ({trail.held:,} held for their "
+                        f"day), {elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s), peak memory {memory:.1f} GiB"
                     )
                     last_report = time.monotonic()
-        loader.submit(sink.close())
+        submit(sink.close())
+        generated = time.monotonic()
+        phases["generate and load (overlapped)"] = generated - started
+        phases["  of which generating waited for the case data loader"] = waited
+        chained = trail.close()
+        audit_loader.finish()
         loader.finish()
-        slowest = sorted(loader.timings.items(), key=lambda item: -item[1])[:6]
-        log("COPY time by table: " + ", ".join(f"{table} {spent:.1f} s" for table, spent in slowest))
-        log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
+        phases["loads still running after generation"] = time.monotonic() - generated
+        for table, spent in loader.timings.items():
+            phases[f"  COPY {table}"] = spent
+        phases[f"  commits of the {loader.name}"] = loader.commit_seconds
+        for table, spent in audit_loader.timings.items():
+            phases[f"  COPY {table}"] = spent
+        phases[f"  commits of the {audit_loader.name}"] = audit_loader.commit_seconds
     except BaseException:
         loader.abort()
-        if connect is None:  # inline: the caller's rollback undoes the load and the switch alike
+        audit_loader.abort()
+        if inline:  # inline: the caller's rollback undoes the load and the switch alike
             raise
         connection.rollback()
         _set_triggers(cursor, enabled=True)
+        finish.add_foreign_keys_unchecked(cursor, taken)
         connection.commit()
+        if taken.foreign_keys or taken.index_definitions:
+            log(
+                "The load failed: triggers are back on and the foreign keys back (NOT VALID, unchecked), but the "
+                "audit table's secondary indexes are not built again. Recreate the database (make bench-data)."
+            )
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check them now (each chunk's commit
-    # has already checked its own when loading in the background).
+    log(f"Loaded in {time.monotonic() - started:.1f} s; finishing (triggers, sequences, chain head, indexes).")
+
+    step = time.monotonic()
+    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: check any still pending now.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _set_triggers(cursor, enabled=True)
-    if connect is not None:
-        connection.commit()
-
+    finish.add_foreign_keys_unchecked(cursor, taken)
     for table in LOAD_ORDER:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
-    last_id = sink.audit_next_id - 1
-    cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (last_id + 1,))
+    cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (chained.last_id + 1,))
     cursor.execute(
-        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1", (last_id, sink.prev_hash)
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1",
+        (chained.last_id, chained.last_hash),
     )
     if connect is not None:
         connection.commit()
-    if index_definitions:
-        step = time.monotonic()
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        for definition in index_definitions:
-            cursor.execute(definition)
-            if connect is not None:
-                connection.commit()
-        log(f"Audit indexes built again in {time.monotonic() - step:.1f} s.")
+    phases["triggers on, foreign keys back, sequences and chain head moved on"] = time.monotonic() - step
     step = time.monotonic()
-    for table in (*LOAD_ORDER, "audit_auditentry"):
-        cursor.execute(f"ANALYZE {table}")
+    timings = finish.run(finish.tasks(taken, LOAD_ORDER), connection, connect, finishers)
+    phases["indexes built, foreign keys checked, tables analysed (in parallel)"] = time.monotonic() - step
+    for label, spent in sorted(timings.items(), key=lambda item: -item[1])[:10]:
+        phases[f"  {label}"] = spent
+    step = time.monotonic()
+    cursor.execute(f"ANALYZE {finish.AUDIT_TABLE}")
     if connect is not None:
         connection.commit()
-    log(f"Analysed in {time.monotonic() - step:.1f} s.")
-    result = Result(cases=cases, rows=dict(sink.counts), first_ids=first_ids, seconds=time.monotonic() - started)
+    phases[f"analyse {finish.AUDIT_TABLE}"] = time.monotonic() - step
+    result = Result(
+        cases=cases,
+        rows={**sink.counts, finish.AUDIT_TABLE: chained.entries},
+        first_ids=first_ids,
+        seconds=time.monotonic() - started,
+        phases=phases,
+    )
+    entries = result.rows.get("audit_auditentry", 0)
     log(f"Done in {result.seconds:.1f} s: " + ", ".join(f"{table} {count:,}" for table, count in result.rows.items()))
+    log(
+        f"{cases / result.seconds:,.0f} cases/s end to end; {entries:,} audit entries, "
+        f"{entries / max(cases, 1):.1f} per case."
+    )
+    log("Phases (seconds; the indented ones ran inside the one above, the loads beside the generation):")
+    for phase, spent in phases.items():
+        log(f"  {phase:<68} {spent:8.1f}")
     return result
 
 
@@ -313,6 +292,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=("auto", "yes", "no"),
         default="auto",
         help="Drop the audit table's secondary indexes for the load and build them after (auto: from 200,000 cases).",
+    )
+    parser.add_argument(
+        "--foreign-keys",
+        choices=("after", "as-loaded"),
+        default="after",
+        help="Check the foreign keys over every row once the rows are in (after: drop them for the load and add "
+        "them back, the default), or row by row at each chunk's commit (as-loaded: slower).",
     )
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (or SIGINT from a background shell, which ignores it): unwind, so the
@@ -344,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             chunk_cases=args.chunk,
             rebuild_audit_indexes=rebuild,
+            foreign_keys_after=args.foreign_keys == "after",
         )
     finally:
         main_connection.close()

@@ -8,22 +8,23 @@ once no later case can add to that day, then numbered and chained exactly as the
 does (audit/0002): id order is chain order and, here, also time order.
 """
 
-import hashlib
 import os
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Protocol, TextIO
 
-from bench.tables import AUDIT_COLUMNS, LOAD_ORDER, TableSpec, copy_text
+from bench.loader import Chunk
+from bench.tables import LOAD_ORDER, TABLES, TableSpec, copy_text, iso_second
 
-DAY_US = 86_400 * 1_000_000
+# An entry as made here and chained by bench/trail.py: (time in µs, order made, hashed text after
+# the id, COPY columns after the id and before the hashes).
+Entry = tuple[int, int, bytes, bytes]
 REDACTED = {"cases.User": ("password",)}
+NULL = "\\N"
 
 
-def _netstring(text: str) -> bytes:
-    encoded = text.encode()
-    return b"%d:%s," % (len(encoded), encoded)
+def _netstring_text(text: str) -> str:
+    return f"{len(text.encode())}:{text},"
 
 
 @dataclass
@@ -31,25 +32,30 @@ class Actor:
     id: int
     username: str
     ip: str
+    hash_part: str = field(init=False, repr=False)
+    copy_part: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The actor's id and username as the chain hashes them (netstrings) and as COPY columns.
+        self.hash_part = _netstring_text(str(self.id)) + _netstring_text(self.username)
+        self.copy_part = f"{self.id}\t{self.username}"
 
 
-@dataclass
-class Chunk:
-    """The files of one batch of cases, loaded in one transaction."""
-
-    number: int
-    paths: dict[str, str] = field(default_factory=dict)
+class Trail(Protocol):
+    def add(self, entries: list[Entry], horizon_us: int | None) -> None: ...
 
 
 class Sink:
-    def __init__(self, workdir: str, first_ids: dict[str, int], audit_first_id: int, prev_hash: str) -> None:
+    """Case rows to COPY files, chunk by chunk; audit entries made and handed to `trail` in batches."""
+
+    def __init__(self, workdir: str, first_ids: dict[str, int], trail: Trail) -> None:
         self.workdir = workdir
-        self.specs = {table: TableSpec(table) for table in LOAD_ORDER}
+        self.specs = {table: TableSpec(table, REDACTED.get(TABLES[table][0], ())) for table in LOAD_ORDER}
         self.next_id = dict(first_ids)
-        self.audit_first_id = audit_first_id
-        self.audit_next_id = audit_first_id
-        self.prev_hash = prev_hash
-        self.buckets: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        self.trail = trail
+        self.held: list[Entry] = []
+        self._fixed: dict[tuple[int | None, str, str, str, str], tuple[str, str, str, str, str]] = {}
+        self._second, self._second_text = -1, ""
         self.seq = 0
         self.counts: dict[str, int] = defaultdict(int)
         self.chunk_number = 0
@@ -60,7 +66,7 @@ class Sink:
 
     def _open_chunk(self) -> Chunk:
         chunk = Chunk(self.chunk_number)
-        for table in (*LOAD_ORDER, "audit_auditentry"):
+        for table in LOAD_ORDER:
             path = os.path.join(self.workdir, f"{self.chunk_number:05d}-{table}.tsv")
             chunk.paths[table] = path
             self.files[table] = open(path, "w", encoding="utf-8", buffering=1 << 20)  # noqa: SIM115
@@ -76,10 +82,17 @@ class Sink:
         return finished
 
     def close(self) -> Chunk:
+        """The last chunk; every entry handed to the trail."""
         self.flush_before(None)
         for handle in self.files.values():
             handle.close()
         return self.chunk
+
+    def flush_before(self, at_us: int | None) -> None:
+        """Hand the entries made so far to the trail, saying that no later entry will fall on a day
+        before `at_us`'s (None: no later entry at all)."""
+        self.trail.add(self.held, at_us)
+        self.held = []
 
     # --- Case data ------------------------------------------------------------------------
 
@@ -107,7 +120,7 @@ class Sink:
             object_id,
             ref,
             f"Created {spec.label} {object_id}",
-            spec.created_changes(row, REDACTED.get(spec.label, ())),
+            spec.created_changes(row),
             request,
         )
 
@@ -157,73 +170,49 @@ class Sink:
         source: str = "web",
         recipient: str = "",
     ) -> None:
-        self.seq += 1
-        self.buckets[at_us // DAY_US].append(
-            (at_us, self.seq, actor, kind, object_type, object_id, ref, summary, changes, request, source, recipient)
+        """Hold an entry for its day: everything of it but its id and the hashes, made now, both
+        as the text the chain hashes (netstrings, in the order of audit/0002) and as its COPY
+        columns (in the same order)."""
+        key = (actor.id if actor else None, kind, object_type, source, recipient)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            fixed = self._fixed[key] = _fixed_parts(actor, kind, object_type, source, recipient)
+        hash_head, hash_middle, hash_tail, copy_head, copy_middle = fixed
+        seconds, fraction = divmod(at_us, 1_000_000)
+        if seconds != self._second:  # entries of one request mostly fall in the same second
+            self._second, self._second_text = seconds, iso_second(seconds)
+        stamp = f"{self._second_text}.{fraction:06d}Z"
+        text = (
+            f"27:{stamp},{hash_head}{len(object_id)}:{object_id},{len(ref)}:{ref},{len(summary)}:{summary},"
+            f"{len(changes)}:{changes},{hash_middle}{len(request)}:{request},{hash_tail}"
         )
-
-    def flush_before(self, at_us: int | None) -> None:
-        """Number, chain and write every held entry of the days before `at_us`'s (all, if None)."""
-        limit = None if at_us is None else at_us // DAY_US
-        days = sorted(day for day in self.buckets if limit is None or day < limit)
-        out = self.files["audit_auditentry"]
-        sha256 = hashlib.sha256
-        for day in days:
-            entries = self.buckets.pop(day)
-            entries.sort()
-            for (
-                at,
-                _,
-                actor,
-                kind,
-                object_type,
-                object_id,
-                ref,
-                summary,
-                changes,
-                request,
-                source,
-                recipient,
-            ) in entries:
-                entry_id = self.audit_next_id
-                self.audit_next_id += 1
-                seconds, micros = divmod(at, 1_000_000)
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros:06d}"
-                actor_id = str(actor.id) if actor else ""
-                username = actor.username if actor else ""
-                ip = actor.ip if actor and source == "web" else ""
-                parts = (
-                    self.prev_hash, str(entry_id), stamp + "Z", actor_id, username, kind, object_type,
-                    object_id, ref, summary, changes, recipient, ip, request, source,
-                )  # fmt: skip
-                text = "".join([f"{len(part)}:{part}," for part in parts])
-                content = text.encode() if text.isascii() else b"".join(_netstring(part) for part in parts)
-                digest = sha256(content).hexdigest()
-                out.write(
-                    "\t".join(
-                        (
-                            str(entry_id),
-                            stamp + "+00",
-                            actor_id or "\\N",
-                            username,
-                            kind,
-                            object_type,
-                            object_id,
-                            ref,
-                            copy_text(summary),
-                            copy_text(changes),
-                            copy_text(recipient),
-                            ip or "\\N",
-                            request,
-                            source,
-                            self.prev_hash,
-                            digest,
-                        )
-                    )
-                    + "\n"
-                )
-                self.prev_hash = digest
-        self.counts["audit_auditentry"] = self.audit_next_id - self.audit_first_id
+        hashed = text.encode()
+        if len(hashed) != len(text):  # not all ASCII: netstring lengths count bytes
+            middle = "".join(_netstring_text(part) for part in (object_id, ref, summary, changes))
+            hashed = f"27:{stamp},{hash_head}{middle}{hash_middle}{_netstring_text(request)}{hash_tail}".encode()
+        # `changes` is JSON text: its only character COPY needs escaped is the backslash.
+        if "\\" in changes:
+            changes = changes.replace("\\", "\\\\")
+        line = (
+            f"{stamp}\t{copy_head}\t{object_id}\t{ref}\t{copy_text(summary)}\t{changes}\t{copy_middle}{request}\t{source}"
+        ).encode()
+        self.seq += 1
+        self.held.append((at_us, self.seq, hashed, line))
 
 
-AUDIT_COPY_COLUMNS = ", ".join(AUDIT_COLUMNS)
+def _fixed_parts(
+    actor: Actor | None, kind: str, object_type: str, source: str, recipient: str
+) -> tuple[str, str, str, str, str]:
+    """The parts of an entry that depend only on who, what kind, of what, from where: the hashed
+    netstrings before the object id, between changes and request id, and after it; and the COPY
+    columns before the object id and between changes and request id."""
+    ip = actor.ip if actor is not None and source == "web" else ""
+    who_hash = actor.hash_part if actor is not None else "0:,0:,"
+    who_copy = actor.copy_part if actor is not None else f"{NULL}\t"
+    return (
+        who_hash + _netstring_text(kind) + _netstring_text(object_type),
+        _netstring_text(recipient) + _netstring_text(ip),
+        _netstring_text(source),
+        f"{who_copy}\t{kind}\t{object_type}",
+        f"{copy_text(recipient)}\t{ip or NULL}\t",
+    )

@@ -11,7 +11,9 @@ Times are whole seconds since the epoch (UTC) in case data; audit times are micr
 
 import json
 import time
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 # Column types: I integer, S text, T timestamp with time zone (epoch seconds), D date, B boolean,
 # N inet (text).
@@ -332,19 +334,49 @@ def jsonb_key_order(keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda key: (len(key.encode()), key.encode()))
 
 
+# --- Times ----------------------------------------------------------------------------------
+# Formatting a time is the commonest thing the generator does (every row and every audit entry
+# has one or more), so the date of each day and the "HH:MM:SS" of each second of a day are made
+# once and looked up.
+
+_DAY = 86_400
+_HMS = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+_DATES: dict[int, str] = {}
+
+
+def _date(day: int) -> str:
+    """ "YYYY-MM-DD" of a day counted from 1970-01-01."""
+    text = _DATES.get(day)
+    if text is None:
+        text = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * _DAY))
+    return text
+
+
+def copy_time(seconds: int) -> str:
+    day, second = divmod(seconds, _DAY)
+    return f"{_DATES.get(day) or _date(day)} {_HMS[second]}+00"
+
+
+def json_time(seconds: int) -> str:
+    day, second = divmod(seconds, _DAY)
+    return f'"{_DATES.get(day) or _date(day)}T{_HMS[second]}+00:00"'
+
+
+def iso_second(seconds: int) -> str:
+    """ "YYYY-MM-DDTHH:MM:SS" (UTC): an audit entry's time as the chain hashes it (audit/0002) is
+    this, then ".ffffffZ". COPY reads the same text for `occurred_at` (ISO 8601, "Z" is UTC)."""
+    day, second = divmod(seconds, _DAY)
+    return f"{_DATES.get(day) or _date(day)}T{_HMS[second]}"
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
 def copy_text(value: str) -> str:
     """A string as COPY text: backslash, tab and line breaks escaped."""
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return value
-
-
-def copy_time(seconds: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(seconds))
-
-
-def json_time(seconds: int) -> str:
-    return time.strftime('"%Y-%m-%dT%H:%M:%S+00:00"', time.gmtime(seconds))
 
 
 def copy_value(kind: str, value: object) -> str:
@@ -382,33 +414,103 @@ def json_value(kind: str, value: object) -> str:
     return str(value)
 
 
-class TableSpec:
-    """One table: its label, columns, and the columns in jsonb key order (computed once)."""
+# --- Whole rows, compiled per table ---------------------------------------------------------------
+# `copy_value` and `json_value` say how one value is written; the functions below do the same for a
+# whole row with one expression per column and no dispatch, generated once per table.
 
-    def __init__(self, table: str) -> None:
+_COPY_EXPRESSIONS = {
+    "I": "v",
+    "N": "v",
+    "S": "copy_text(v)",
+    "T": "copy_time(v)",
+    "B": "('t' if v else 'f')",
+    "D": "v.isoformat()",
+}
+_JSON_EXPRESSIONS = {
+    "I": "v",
+    "S": "json_string(v)",
+    "T": "json_time(v)",
+    "B": "('true' if v else 'false')",
+    "D": "'\"' + v.isoformat() + '\"'",
+    "N": "'\"' + v + '\"'",
+}
+_NAMESPACE = {
+    "copy_text": copy_text,
+    "copy_time": copy_time,
+    "json_string": json_string,
+    "json_time": json_time,
+    "NULL_COPY": "\\N",
+    "NULL_JSON": "null",
+}
+
+
+def _literal(text: str) -> str:
+    """`text` as the literal part of a generated f-string."""
+    assert "'" not in text and "\\" not in text
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _compile(name: str, arguments: str, lines: list[str], template: str) -> Any:
+    source = f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in lines) + f"    return f'{template}'\n"
+    namespace = dict(_NAMESPACE)
+    exec(compile(source, f"<bench.tables {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _value_lines(
+    columns: list[tuple[str, str]], expressions: dict[str, str], null: str, source: str = "row", prefix: str = "c"
+) -> list[str]:
+    """One line per column: `<prefix><n> = <the column's value in `source`, written>`."""
+    return [
+        f"{prefix}{index} = {null} if (v := {source}[{column!r}]) is None else {expressions[kind]}"
+        for index, (column, kind) in enumerate(columns)
+    ]
+
+
+class TableSpec:
+    """One table: its label, columns, and its rows as COPY text and as the `create` entry's changes."""
+
+    def __init__(self, table: str, redacted: tuple[str, ...] = ()) -> None:
         self.table = table
         self.label, self.columns = TABLES[table]
         self.types = dict(self.columns)
         self.json_order = jsonb_key_order([name for name, _ in self.columns])
-
-    def copy_line(self, row: dict[str, object]) -> str:
-        return "\t".join(copy_value(kind, row[name]) for name, kind in self.columns) + "\n"
-
-    def created_changes(self, row: dict[str, object], redacted: tuple[str, ...] = ()) -> str:
-        """`changes` of the `create` entry the row trigger writes: every column, before null."""
+        self._changed: dict[tuple[str, ...], Callable[[dict[str, object], dict[str, object]], str]] = {}
+        columns = list(self.columns)
+        self.copy_line: Callable[[dict[str, object]], str] = _compile(
+            "copy_line",
+            "row",
+            _value_lines(columns, _COPY_EXPRESSIONS, "NULL_COPY"),
+            "\\t".join(f"{{c{index}}}" for index in range(len(columns))) + "\\n",
+        )
+        shown = [(name, self.types[name]) for name in self.json_order if name not in redacted]
         parts = []
-        types = self.types
         for name in self.json_order:
-            after = '"[not recorded]"' if name in redacted else json_value(types[name], row[name])
-            parts.append(f'"{name}": {{"after": {after}, "before": null}}')
-        return "{" + ", ".join(parts) + "}"
+            after = '"[not recorded]"' if name in redacted else f"{{c{[n for n, _ in shown].index(name)}}}"
+            parts.append(_literal(f'"{name}": {{"after": ') + after + _literal(', "before": null}'))
+        self.created_changes: Callable[[dict[str, object]], str] = _compile(
+            "created_changes",
+            "row",
+            _value_lines(shown, _JSON_EXPRESSIONS, "NULL_JSON"),
+            "{{" + ", ".join(parts) + "}}",
+        )
+        """`changes` of the `create` entry the row trigger writes: every column, before null."""
 
     def changed_changes(self, before: dict[str, object], after: dict[str, object]) -> str:
         """`changes` of a `change` entry: the changed columns only, before and after."""
-        types = self.types
-        parts = [
-            f'"{name}": {{"after": {json_value(types[name], after[name])}, '
-            f'"before": {json_value(types[name], before[name])}}}'
-            for name in jsonb_key_order(list(after))
-        ]
-        return "{" + ", ".join(parts) + "}"
+        keys = tuple(after)
+        write = self._changed.get(keys)
+        if write is None:
+            columns = [(name, self.types[name]) for name in jsonb_key_order(list(keys))]
+            parts = [
+                _literal(f'"{name}": {{"after": ') + f"{{a{index}}}" + _literal(', "before": ') + f"{{b{index}}}}}}}"
+                for index, (name, _) in enumerate(columns)
+            ]
+            write = self._changed[keys] = _compile(
+                "changed_changes",
+                "before, after",
+                _value_lines(columns, _JSON_EXPRESSIONS, "NULL_JSON", "after", "a")
+                + _value_lines(columns, _JSON_EXPRESSIONS, "NULL_JSON", "before", "b"),
+                "{{" + ", ".join(parts) + "}}",
+            )
+        return write(before, after)  # type: ignore[no-any-return]

@@ -6,36 +6,58 @@ arrive; these tests check what constraints cannot: stages and statuses agree wit
 every row has the audit entry its trigger would have written, and the hash chain verifies.
 """
 
-from datetime import UTC, datetime, timedelta
+import random
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from audit.chain import verify_chain
+from audit.chain import entry_hash, verify_chain
 from audit.models import AuditEntry
 from bench.generate import generate
-from bench.tables import LOAD_ORDER, TABLES
+from bench.loader import Chunk
+from bench.sink import Actor, Sink
+from bench.tables import LOAD_ORDER, TABLES, TableSpec, copy_value, json_value, jsonb_key_order
+from bench.trail import Trail
 from cases.models import Case, Closure, CourtHearing
 
-pytestmark = pytest.mark.django_db
 CASES = 50
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+SCHEMA = """
+SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text, pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+WHERE connamespace = 'public'::regnamespace
+ORDER BY 1, 2, 3
+"""
+
+
+def _schema() -> list[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(SCHEMA)
+        return cursor.fetchall()
 
 
 @pytest.fixture
 def generated():  # type: ignore[no-untyped-def]
     before = AuditEntry.objects.count()
+    schema = _schema()
     connection.ensure_connection()
     result = generate(
         cases=CASES,
         connection=connection.connection,
-        seed=7,
+        seed=1,
         now=NOW,
         start=NOW - timedelta(days=500),
         chunk_cases=20,
+        rebuild_audit_indexes=True,
         log=lambda message: None,
     )
-    return result, before
+    return result, before, schema
 
 
 def _scalar(sql: str) -> int:
@@ -44,8 +66,9 @@ def _scalar(sql: str) -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.django_db
 def test_it_fills_every_table_and_the_chain_verifies(generated):
-    result, before = generated
+    result, before, _ = generated
 
     assert Case.objects.count() == CASES
     for table in LOAD_ORDER:
@@ -54,8 +77,9 @@ def test_it_fills_every_table_and_the_chain_verifies(generated):
     assert AuditEntry.objects.count() - before >= 20 * CASES
 
 
+@pytest.mark.django_db
 def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(generated):
-    result, _ = generated
+    result, _, _ = generated
     for table in LOAD_ORDER:
         label = TABLES[table][0]
         missing = _scalar(
@@ -70,6 +94,15 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
     assert disabled == 0
 
 
+@pytest.mark.django_db
+def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and_validated(generated):
+    _, _, schema = generated
+    assert len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 8
+    assert len([row for row in schema if row[2].startswith("FOREIGN KEY") and row[2].endswith(" true")]) > 40
+    assert _schema() == schema
+
+
+@pytest.mark.django_db
 def test_stages_and_statuses_agree_with_the_records(generated):
     closed = Case.objects.filter(status="closed")
     assert closed.exclude(stage="closed").count() == 0
@@ -87,6 +120,7 @@ def test_stages_and_statuses_agree_with_the_records(generated):
     assert late == 0
 
 
+@pytest.mark.django_db
 def test_the_audit_entries_follow_the_rows(generated):
     # A case's last entry about its own row leaves it with the stage and status it has now.
     case = Case.objects.filter(status="closed").first()
@@ -100,6 +134,7 @@ def test_the_audit_entries_follow_the_rows(generated):
     assert final["version"] == case.version
 
 
+@pytest.mark.django_db
 def test_the_benchmark_runs_on_generated_data(generated):
     from bench.run import run
 
@@ -122,3 +157,78 @@ def test_the_benchmark_runs_on_generated_data(generated):
     assert measured["guardian_list"]["p50_ms"] > 0
     assert "case_list" in lines[0]
     assert verify_chain().ok
+
+
+# --- Without the database: the compiled row writers and the chain -----------------------------------
+
+SAMPLES = {
+    "I": (0, 7, 2_147_483_647),
+    "S": ("", "plain", 'quote " and \\ backslash', "tab\tnew\nline", "Zoë Brontë", "\x01control"),
+    "T": (0, 1_500_000_000, 1_899_999_999),
+    "B": (True, False),
+    "D": (date(1961, 2, 28), date(2004, 12, 31)),
+    "N": ("81.2.69.160", "2001:db8::1"),
+}
+
+
+def _row(spec: TableSpec, rng: random.Random) -> dict[str, object]:
+    return {name: None if rng.random() < 0.2 else rng.choice(SAMPLES[kind]) for name, kind in spec.columns}
+
+
+def test_the_compiled_row_writers_write_what_the_value_writers_do():
+    rng = random.Random(3)
+    for table in LOAD_ORDER:
+        redacted = ("password",) if table == "cases_user" else ()
+        spec = TableSpec(table, redacted)
+        for _ in range(50):
+            row = _row(spec, rng)
+            assert spec.copy_line(row) == "\t".join(copy_value(kind, row[name]) for name, kind in spec.columns) + "\n"
+            afters = {name: json_value(spec.types[name], row[name]) for name in spec.json_order}
+            afters.update(dict.fromkeys(redacted, '"[not recorded]"'))
+            created = ", ".join(f'"{name}": {{"after": {afters[name]}, "before": null}}' for name in spec.json_order)
+            assert spec.created_changes(row) == "{" + created + "}"
+            names = rng.sample([name for name, _ in spec.columns], min(3, len(spec.columns)))
+            before, after = _row(spec, rng), _row(spec, rng)
+            before, after = {n: before[n] for n in names}, {n: after[n] for n in names}
+            changed = ", ".join(
+                f'"{name}": {{"after": {json_value(spec.types[name], after[name])}, '
+                f'"before": {json_value(spec.types[name], before[name])}}}'
+                for name in jsonb_key_order(names)
+            )
+            assert spec.changed_changes(before, after) == "{" + changed + "}"
+
+
+def _copy_field(value: str) -> str | None:
+    """One field of a COPY text line, as PostgreSQL reads it."""
+    if value == "\\N":
+        return None
+    return re.sub(r"\\(.)", lambda match: {"t": "\t", "n": "\n", "r": "\r"}.get(match[1], match[1]), value)
+
+
+def test_the_sink_chains_entries_as_audit_chain_checks_them(tmp_path):
+    """What the sink writes, read back as PostgreSQL would, verifies with audit.chain's own hash,
+    non-ASCII and escaped text included (netstring lengths count bytes), in time order."""
+    chunks: list[Chunk] = []
+    trail = Trail(str(tmp_path), 41, "f" * 64, chunks.append)
+    sink = Sink(str(tmp_path), dict.fromkeys(LOAD_ORDER, 1), trail)
+    officer = Actor(7, "z.brontë.wyp7", "10.1.2.3")
+    sink.entry(1_600_000_000_250_000, officer, "read", "cases.Case", "12", "WYP-2020-000012", "Read", "{}", "a" * 32)
+    sink.entry(1_600_000_000_000_001, None, "create", "cases.Subject", "3", "", "Zoë", '{"x": "\\\\t"}', "b" * 32)
+    sink.flush_before(None)
+    sink.entry(1_500_000_000_000_000, officer, "sign_in", "cases.User", "7", "", "é\tx\\", "{}", "c" * 32, "cli")
+    sink.close()
+    result = trail.close()
+    [chunk] = chunks
+    lines = Path(chunk.paths["audit_auditentry"]).read_bytes().decode().splitlines()
+    previous = "f" * 64
+    ids = []
+    for line in lines:
+        entry_id, occurred, actor_id, *rest, prev_hash, digest = [_copy_field(value) for value in line.split("\t")]
+        assert entry_id is not None and occurred is not None
+        row = (int(entry_id), datetime.fromisoformat(occurred), actor_id and int(actor_id), *rest)
+        assert prev_hash == previous
+        assert entry_hash(previous, row) == digest
+        previous = digest
+        ids.append(row[0])
+    assert ids == [41, 42, 43]  # numbered in time order, not in the order they were made
+    assert (result.entries, result.last_id, result.last_hash) == (3, 43, previous)
