@@ -48,6 +48,9 @@ LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
 CHUNK_CASES = 5_000
 REBUILD_AUDIT_INDEXES_FROM = 10_000
+# Cases per set of teams (bench/people.py): one set of 155 teams takes 100,000 cases over the years
+# generated (about 70 a team a year, like a real unit); a million cases are worked by ten sets.
+CASES_PER_TEAM_SET = 100_000
 FINISHERS = 7  # connections putting back indexes, foreign keys and statistics: one per audit index
 AUDITED_TRIGGER = "safeguard_audit"
 CHAIN_TRIGGER = "audit_entry_chain"
@@ -162,7 +165,8 @@ def generate(
         waited += time.monotonic() - step
 
     try:
-        people = make_people(sink, rng, groups, start_s - 60 * DAY, None)
+        team_sets = max(1, round(cases / CASES_PER_TEAM_SET))
+        people = make_people(sink, rng, groups, start_s - 60 * DAY, None, team_sets=team_sets)
         ctx = Context(sink, rng, people, offences, permissions, now_s)
         weights = [weight for _, _, weight in people.forces]
         sequences: dict[tuple[str, int], int] = {}
