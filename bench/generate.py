@@ -158,16 +158,21 @@ def generate(
     audit_loader = Loader(
         "audit entries", (finish.AUDIT_TABLE,), connect, inline_connection=connection, freeze=head_id == 0
     )
-    trail = Trail(workdir, head_id + 1, head_hash, audit_loader.submit)
-    sink = Sink(workdir, first_ids, trail)
     loader = Loader("case data", LOAD_ORDER, connect, inline_connection=connection)
     waited = 0.0
 
-    def submit(chunk: Chunk) -> None:
-        nonlocal waited
-        step = time.monotonic()
-        loader.submit(chunk)
-        waited += time.monotonic() - step
+    def submitter(to: Loader) -> Callable[[Chunk], None]:
+        def submit(chunk: Chunk) -> None:
+            nonlocal waited
+            step = time.monotonic()
+            to.submit(chunk)
+            waited += time.monotonic() - step
+
+        return submit
+
+    submit = submitter(loader)
+    trail = Trail(workdir, head_id + 1, head_hash, submitter(audit_loader))
+    sink = Sink(workdir, first_ids, trail)
 
     try:
         people = make_people(sink, rng, groups, start_s - 60 * DAY, None)
@@ -212,7 +217,7 @@ def generate(
         submit(sink.close())
         generated = time.monotonic()
         phases["generate and load (overlapped)"] = generated - started
-        phases["  of which generating waited for the case data loader"] = waited
+        phases["  of which generating waited for the loaders"] = waited
         chained = trail.close()
         audit_loader.finish()
         loader.finish()
