@@ -5,22 +5,30 @@
 
 How it stays fast and still true:
 
-- Rows are generated in Python (bench/story.py) and loaded with COPY, in batches of cases, by a
-  second connection while the next batch is generated, so both cores work.
-- Every constraint holds and is checked by PostgreSQL as the rows arrive: CHECK constraints,
-  NOT NULL, unique constraints and foreign keys stay on. Nothing is deferred.
+- Rows are generated in Python (bench/story.py, bench/sink.py, with per-table compiled writers in
+  bench/tables.py) and loaded with COPY by two more connections, one for the case data (a
+  transaction per chunk of 5,000 cases) and one for the audit entries, while the next chunk is
+  generated: the generation takes one core, the loading the other.
 - The audit row triggers (`safeguard_audit` on each table loaded) and the chain trigger on the
   audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
   superuser or owner), because they would write one entry per row, one at a time, under the chain
-  lock. Instead the generator writes those same entries itself (bench/sink.py): the trigger's
-  `create` entry for every row with every column, a `change` entry for every later update, plus
-  the application's reads, searches, sign-ins and grants, hash-chained exactly as audit/0002 does,
-  continuing the chain from its current head. The triggers are switched back on at the end (also
-  on failure), the chain head and id sequences are moved on, and `manage.py verify_audit` then
-  checks the whole chain independently. The database must not be in use while it loads.
-- At 200,000 cases or more the audit table's secondary indexes are dropped before the load and
-  built again afterwards (same names and definitions), which is much faster than maintaining
-  them row by row. The primary key stays.
+  lock. Instead the generator writes those same entries itself: the trigger's `create` entry for
+  every row with every column, a `change` entry for every later update, plus the application's
+  reads, sign-ins and grants, hash-chained exactly as audit/0002 does, continuing the chain from
+  its current head (bench/trail.py). The triggers are switched back on at the end (also on failure),
+  the chain head and id sequences are moved on, and `manage.py verify_audit` then checks the whole
+  chain independently. The database must not be in use while it loads.
+- CHECK constraints, NOT NULL, primary keys and unique constraints stay on and are checked as the
+  rows arrive. The foreign keys of the tables loaded are dropped for the load and added back after
+  it from their own definitions, which makes PostgreSQL check every row against them (one join per
+  key instead of a lookup and a row lock per row and key; bench/finish.py). `--foreign-keys
+  as-loaded` keeps them on and checks them at each chunk's commit instead, more slowly.
+- From 10,000 cases the audit table's secondary indexes are dropped before the load and built again
+  afterwards from their definitions, together (one sort each instead of upkeep row by row).
+- Into an empty audit table (a fresh database) the entries are copied in one transaction with
+  COPY FREEZE: written once, never rewritten to set hint bits.
+- Session settings only: synchronous_commit off, LZ4 compression of WAL full-page images, memory
+  for the index sorts and key checks. Nothing is UNLOGGED.
 """
 
 import argparse
@@ -153,16 +161,21 @@ def generate(
     audit_loader = Loader(
         "audit entries", (finish.AUDIT_TABLE,), connect, inline_connection=connection, freeze=head_id == 0
     )
-    trail = Trail(workdir, head_id + 1, head_hash, audit_loader.submit)
-    sink = Sink(workdir, first_ids, trail)
     loader = Loader("case data", LOAD_ORDER, connect, inline_connection=connection)
     waited = 0.0
 
-    def submit(chunk: Chunk) -> None:
-        nonlocal waited
-        step = time.monotonic()
-        loader.submit(chunk)
-        waited += time.monotonic() - step
+    def submitter(to: Loader) -> Callable[[Chunk], None]:
+        def submit(chunk: Chunk) -> None:
+            nonlocal waited
+            step = time.monotonic()
+            to.submit(chunk)
+            waited += time.monotonic() - step
+
+        return submit
+
+    submit = submitter(loader)
+    trail = Trail(workdir, head_id + 1, head_hash, submitter(audit_loader))
+    sink = Sink(workdir, first_ids, trail)
 
     try:
         team_sets = max(1, round(cases / CASES_PER_TEAM_SET))
@@ -208,7 +221,7 @@ def generate(
         submit(sink.close())
         generated = time.monotonic()
         phases["generate and load (overlapped)"] = generated - started
-        phases["  of which generating waited for the case data loader"] = waited
+        phases["  of which generating waited for the loaders"] = waited
         chained = trail.close()
         audit_loader.finish()
         loader.finish()

@@ -1,11 +1,11 @@
-"""Where generated rows go: COPY files per table, and the audit trail with its hash chain.
+"""Where generated rows go: COPY files per table, chunk by chunk, and the audit entries they make.
 
-Rows are inserted with the audit row triggers switched off (bench/generate.py), so the sink writes,
+Rows are inserted with the audit row triggers switched off (bench/generate.py), so the sink makes,
 for every row, the audit entries the triggers would have written (a `create` with every column,
 then a `change` per later update with the changed columns), and the application's own entries
-(reads, searches, sign-ins, grants). Entries are held in day buckets and written in time order
-once no later case can add to that day, then numbered and chained exactly as the chain trigger
-does (audit/0002): id order is chain order and, here, also time order.
+(reads, sign-ins, grants). An entry is made whole here but for its id and hashes, as the text the
+chain hashes and as its COPY columns; bench/trail.py puts the entries in time order, numbers and
+chains them.
 """
 
 import os
