@@ -28,15 +28,16 @@ app.conf.beat_schedule = {
     },
     # Summaries (cases/services/summaries.py): every minute, the deadlines and figure facts of the
     # cases written (or with a deadline fallen due) since the last refresh, so the dashboard, the
-    # deadlines page and the figures read few rows; every ten minutes the deadlines from scratch,
-    # which also takes in what changes with time alone (docs/performance.md).
+    # deadlines page and the figures read few rows; every hour the deadlines from scratch, which
+    # also takes in what changes with time alone (a few minutes' work at a million cases, so not
+    # more often; docs/figures.md).
     "refresh-summaries": {
         "task": "cases.tasks.refresh_summaries",
         "schedule": crontab(),
     },
     "refresh-summaries-full": {
         "task": "cases.tasks.refresh_summaries",
-        "schedule": crontab(minute="5-59/10"),
+        "schedule": crontab(minute=5),
         "kwargs": {"full": True},
     },
     # Outbox: every minute, publish tasks left pending while Redis was unreachable (the Procfile's

@@ -1,7 +1,7 @@
 """Keeping the deadline summary up to date (cases/models/summaries.py, docs/performance.md).
 
 Every open case's outstanding deadlines are stored by `deadline_summary_refresh`, which Celery runs
-every minute for what changed (`safeguard/celery.py`) and every ten minutes from scratch. What is
+every minute for what changed (`safeguard/celery.py`) and every hour from scratch. What is
 stored is what `cases.deadlines.case_deadlines` computes; whether a deadline is due soon or missed
 is worked out when it is read, so the passing of time alone needs no refresh.
 
@@ -14,7 +14,7 @@ How a reader knows what the summary may have missed, so that it is never stale:
 
 `cases_to_compute` names both kinds; `deadlines_due_for` computes those cases afresh and reads the
 rest from the summary. Two changes that come with time alone are left to the next full refresh, at
-most ten minutes later: a listed first court appearance whose time has come (it then counts as
+most an hour later: a listed first court appearance whose time has come (it then counts as
 held), and a detention past its 96-hour maximum with no release recorded.
 """
 
