@@ -6,16 +6,16 @@
 How it stays fast and still true:
 
 - Rows are generated in Python (bench/story.py, bench/sink.py, with per-table compiled writers in
-  bench/tables.py) and loaded with COPY by two more connections, one for the case data (a
-  transaction per chunk of 5,000 cases) and one for the audit entries, while the next chunk is
-  generated: the generation takes one core, the loading the other.
+  bench/tables.py) and the case data loaded with COPY by another connection, a transaction per
+  chunk of 5,000 cases, while the next chunk is generated. The audit entries are put in time order,
+  chained and loaded by a process of their own with its own connection (bench/trail.py).
 - The audit row triggers (`safeguard_audit` on each table loaded) and the chain trigger on the
   audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
   superuser or owner), because they would write one entry per row, one at a time, under the chain
   lock. Instead the generator writes those same entries itself: the trigger's `create` entry for
   every row with every column, a `change` entry for every later update, plus the application's
   reads, sign-ins and grants, hash-chained exactly as audit/0002 does, continuing the chain from
-  its current head (bench/trail.py). The triggers are switched back on at the end (also on failure),
+  its current head. The triggers are switched back on at the end (also on failure),
   the chain head and id sequences are moved on, and `manage.py verify_audit` then checks the whole
   chain independently. The database must not be in use while it loads.
 - CHECK constraints, NOT NULL, primary keys and unique constraints stay on and are checked as the
