@@ -6,16 +6,16 @@
 How it stays fast and still true:
 
 - Rows are generated in Python (bench/story.py, bench/sink.py, with per-table compiled writers in
-  bench/tables.py) and loaded with COPY by two more connections, one for the case data (a
-  transaction per chunk of 5,000 cases) and one for the audit entries, while the next chunk is
-  generated: the generation takes one core, the loading the other.
+  bench/tables.py) and the case data loaded with COPY by another connection, a transaction per
+  chunk of 5,000 cases, while the next chunk is generated. The audit entries are put in time order,
+  chained and loaded by a process of their own with its own connection (bench/trail.py).
 - The audit row triggers (`safeguard_audit` on each table loaded) and the chain trigger on the
   audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
   superuser or owner), because they would write one entry per row, one at a time, under the chain
   lock. Instead the generator writes those same entries itself: the trigger's `create` entry for
   every row with every column, a `change` entry for every later update, plus the application's
   reads, sign-ins and grants, hash-chained exactly as audit/0002 does, continuing the chain from
-  its current head (bench/trail.py). The triggers are switched back on at the end (also on failure),
+  its current head. The triggers are switched back on at the end (also on failure),
   the chain head and id sequences are moved on, and `manage.py verify_audit` then checks the whole
   chain independently. The database must not be in use while it loads.
 - CHECK constraints, NOT NULL, primary keys and unique constraints stay on and are checked as the
@@ -50,7 +50,7 @@ from bench.people import make_people
 from bench.sink import Sink
 from bench.story import DAY, Context, Dice, Story, other_referral
 from bench.tables import LOAD_ORDER
-from bench.trail import Trail
+from bench.trail import Trail, TrailProcess
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
@@ -105,6 +105,7 @@ def generate(
     cases: int,
     connection: Any,
     connect: Callable[[], Any] | None = None,
+    connection_params: dict[str, Any] | None = None,
     seed: int = 1,
     now: datetime | None = None,
     chunk_cases: int = CHUNK_CASES,
@@ -116,10 +117,11 @@ def generate(
 ) -> Result:
     """Generate `cases` cases into the database of `connection` (a psycopg2 connection).
 
-    With `connect` (a factory of new connections), the case data and the audit entries are loaded
-    by two more connections while the next chunk is generated, and every step commits; without it,
-    everything is loaded through `connection` inside its transaction, which the caller commits or
-    rolls back (the test does).
+    With `connect` (a factory of new connections) and `connection_params` (its arguments), the case
+    data is loaded by another connection while the next chunk is generated, the audit entries are
+    chained and loaded by a process of their own (bench/trail.py), and every step commits; without
+    them, everything is loaded through `connection` inside its transaction, which the caller commits
+    or rolls back (the test does).
     """
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -157,10 +159,10 @@ def generate(
     if taken.foreign_keys:
         log(f"  {len(taken.foreign_keys)} foreign keys dropped, to be added back and checked over every row after.")
 
-    inline = connect is None
-    audit_loader = Loader(
-        "audit entries", (finish.AUDIT_TABLE,), connect, inline_connection=connection, freeze=head_id == 0
-    )
+    inline = connect is None or connection_params is None
+    # Inline, the audit entries are chained here and loaded through `connection`; otherwise by a
+    # process of their own (bench/trail.py) and its own connection.
+    audit_loader = Loader("audit entries", (finish.AUDIT_TABLE,), None, inline_connection=connection)
     loader = Loader("case data", LOAD_ORDER, connect, inline_connection=connection)
     waited = 0.0
 
@@ -174,7 +176,11 @@ def generate(
         return submit
 
     submit = submitter(loader)
-    trail = Trail(workdir, head_id + 1, head_hash, submitter(audit_loader))
+    trail: Trail | TrailProcess = (
+        Trail(workdir, head_id + 1, head_hash, submitter(audit_loader))
+        if inline
+        else TrailProcess(connection_params, workdir, head_id + 1, head_hash, freeze=head_id == 0)
+    )
     sink = Sink(workdir, first_ids, trail)
 
     try:
@@ -213,9 +219,10 @@ def generate(
                 elapsed = time.monotonic() - started
                 if time.monotonic() - last_report > 5 or connect is not None:
                     memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
+                    held = "" if trail.held is None else f" ({trail.held:,} held for their day)"
                     log(
-                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries ({trail.held:,} held for their "
-                        f"day), {elapsed:7.1f} s ({(number + 1) / elapsed:,.0f} cases/s), peak memory {memory:.1f} GiB"
+                        f"  {number + 1:>9,} cases, {sink.seq:>11,} audit entries{held}, {elapsed:7.1f} s "
+                        f"({(number + 1) / elapsed:,.0f} cases/s), peak memory of this process {memory:.1f} GiB"
                     )
                     last_report = time.monotonic()
         submit(sink.close())
@@ -226,15 +233,17 @@ def generate(
         audit_loader.finish()
         loader.finish()
         phases["loads still running after generation"] = time.monotonic() - generated
-        for table, spent in loader.timings.items():
-            phases[f"  COPY {table}"] = spent
-        phases[f"  commits of the {loader.name}"] = loader.commit_seconds
-        for table, spent in audit_loader.timings.items():
-            phases[f"  COPY {table}"] = spent
-        phases[f"  commits of the {audit_loader.name}"] = audit_loader.commit_seconds
+        for each in (loader, audit_loader):
+            for table, spent in each.timings.items():
+                phases[f"  COPY {table}"] = spent
+            if each.commit_seconds:
+                phases[f"  commits of the {each.name}"] = each.commit_seconds
+        for label, spent in chained.timings.items():
+            phases[f"  {label}"] = spent
     except BaseException:
         loader.abort()
-        audit_loader.abort()
+        if isinstance(trail, TrailProcess):
+            trail.abort()
         if inline:  # inline: the caller's rollback undoes the load and the switch alike
             raise
         connection.rollback()
@@ -344,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             cases=args.cases,
             connection=main_connection,
             connect=connect,
+            connection_params=params,
             seed=args.seed,
             chunk_cases=args.chunk,
             rebuild_audit_indexes=rebuild,

@@ -5,16 +5,26 @@ everything of it but its id and hashes, both as the text the chain hashes and as
 Here the entries are held in day buckets until no later case can add to their day, then sorted by
 time, numbered, chained exactly as the chain trigger does (audit/0002: SHA-256 over the netstrings
 of the previous hash, the id and the rest) and written to COPY files, which are handed to a loader.
+
+Chaining is the one part of the generation that must go in order, and at a million cases the
+entries held for their day take a few GB that the chain step walks through cold; in a real load it
+runs in a process of its own (`TrailProcess`), which also loads the audit entries on a connection
+of its own, while the main process makes the cases.
 """
 
 import binascii
+import contextlib
 import hashlib
+import multiprocessing
 import os
+import time
+import traceback
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from bench.loader import Chunk
+from bench.loader import Chunk, Loader
 from bench.sink import Entry
 
 DAY_US = 86_400 * 1_000_000
@@ -27,6 +37,7 @@ class TrailResult:
     entries: int
     last_id: int
     last_hash: str
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Trail:
@@ -103,3 +114,82 @@ class Trail:
         self.flush_before(None)
         self._hand_over()
         return TrailResult(self.next_id - self.first_id, self.next_id - 1, self.prev_hash.decode())
+
+
+# --- In a process of its own ---------------------------------------------------------------------
+
+
+def _serve(pipe: Any, params: dict[str, Any] | None, workdir: str, first_id: int, prev_hash: str, freeze: bool) -> None:
+    """The trail process: chain what the main process sends and load it on a connection of its own
+    (without `params`, only write the files: the test reads them)."""
+    try:
+        loader = None
+        if params is not None:
+            import psycopg2
+
+            loader = Loader("audit entries", (AUDIT_TABLE,), lambda: psycopg2.connect(**params), freeze=freeze)
+        trail = Trail(workdir, first_id, prev_hash, loader.submit if loader else lambda chunk: None)
+        busy = 0.0
+        while (message := pipe.recv()) is not None:
+            step = time.monotonic()
+            trail.add(*message)
+            busy += time.monotonic() - step
+        step = time.monotonic()
+        result = trail.close()
+        result.timings["chaining, in the trail process"] = busy + time.monotonic() - step
+        if loader is not None:
+            loader.finish()
+            for table, spent in loader.timings.items():
+                result.timings[f"COPY {table}, from the trail process"] = spent
+            result.timings[f"commits of the {loader.name}"] = loader.commit_seconds
+        pipe.send(result)
+    except BaseException:
+        pipe.send(traceback.format_exc())
+        raise
+
+
+class TrailProcess:
+    """A `Trail` in a process of its own, loading the audit entries on a connection of its own
+    (frozen if `freeze`): `add` sends it entries, `close` waits for the end of its load."""
+
+    held = None  # in the other process
+
+    def __init__(
+        self, params: dict[str, Any] | None, workdir: str, first_id: int, prev_hash: str, freeze: bool
+    ) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, params, workdir, first_id, prev_hash, freeze), name="audit trail"
+        )
+        self.process.start()
+        child.close()
+
+    def add(self, entries: list[Entry], horizon_us: int | None) -> None:
+        try:
+            self.pipe.send((entries, horizon_us))
+        except OSError:
+            raise RuntimeError(f"The audit trail process failed:\n{self._last_word()}") from None
+
+    def _last_word(self) -> str:
+        try:
+            return str(self.pipe.recv()) if self.pipe.poll(10) else "(no word from it)"
+        except (EOFError, OSError):
+            return "(it ended without a word)"
+
+    def close(self) -> TrailResult:
+        with contextlib.suppress(OSError):  # if it has failed, its last word is still in the pipe
+            self.pipe.send(None)
+        try:
+            answer = self.pipe.recv()
+        except (EOFError, OSError):
+            answer = "(it ended without a word)"
+        self.process.join()
+        if not isinstance(answer, TrailResult):
+            raise RuntimeError(f"The audit trail process failed:\n{answer}")
+        return answer
+
+    def abort(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()  # its connection goes, and with it its load's transaction
+        self.process.join(timeout=30)

@@ -9,7 +9,6 @@ every row has the audit entry its trigger would have written, and the hash chain
 import random
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,10 +16,9 @@ from django.db import connection
 from audit.chain import entry_hash, verify_chain
 from audit.models import AuditEntry
 from bench.generate import generate
-from bench.loader import Chunk
 from bench.sink import Actor, Sink
 from bench.tables import LOAD_ORDER, TABLES, TableSpec, copy_value, json_value, jsonb_key_order
-from bench.trail import Trail
+from bench.trail import Trail, TrailProcess
 from cases.models import Case, Closure, CourtHearing
 
 CASES = 50
@@ -205,11 +203,16 @@ def _copy_field(value: str) -> str | None:
     return re.sub(r"\\(.)", lambda match: {"t": "\t", "n": "\n", "r": "\r"}.get(match[1], match[1]), value)
 
 
-def test_the_sink_chains_entries_as_audit_chain_checks_them(tmp_path):
-    """What the sink writes, read back as PostgreSQL would, verifies with audit.chain's own hash,
-    non-ASCII and escaped text included (netstring lengths count bytes), in time order."""
-    chunks: list[Chunk] = []
-    trail = Trail(str(tmp_path), 41, "f" * 64, chunks.append)
+@pytest.mark.parametrize("in_a_process", [False, True], ids=["in this process", "in a process of its own"])
+def test_the_sink_and_trail_chain_entries_as_audit_chain_checks_them(tmp_path, in_a_process):
+    """What the sink makes and the trail writes, read back as PostgreSQL would, verifies with
+    audit.chain's own hash, non-ASCII and escaped text included (netstring lengths count bytes), in
+    time order; the same from the trail process of a real load (which here writes but loads nothing)."""
+    trail = (
+        TrailProcess(None, str(tmp_path), 41, "f" * 64, freeze=False)
+        if in_a_process
+        else Trail(str(tmp_path), 41, "f" * 64, lambda chunk: None)
+    )
     sink = Sink(str(tmp_path), dict.fromkeys(LOAD_ORDER, 1), trail)
     officer = Actor(7, "z.brontë.wyp7", "10.1.2.3")
     sink.entry(1_600_000_000_250_000, officer, "read", "cases.Case", "12", "WYP-2020-000012", "Read", "{}", "a" * 32)
@@ -218,8 +221,8 @@ def test_the_sink_chains_entries_as_audit_chain_checks_them(tmp_path):
     sink.entry(1_500_000_000_000_000, officer, "sign_in", "cases.User", "7", "", "é\tx\\", "{}", "c" * 32, "cli")
     sink.close()
     result = trail.close()
-    [chunk] = chunks
-    lines = Path(chunk.paths["audit_auditentry"]).read_bytes().decode().splitlines()
+    files = sorted(tmp_path.glob("audit-*.tsv"))
+    lines = [line for path in files for line in path.read_bytes().decode().splitlines()]
     previous = "f" * 64
     ids = []
     for line in lines:
