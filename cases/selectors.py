@@ -56,6 +56,20 @@ def _granted(user: User, codename: str) -> Q:
     return Q(any_of("pk", to_user.values("content_object_id"))) | Q(any_of("pk", to_group.values("content_object_id")))
 
 
+def own_teams(user: User) -> QuerySet[Team]:
+    """The person's own teams: the team filter of the case list, the dashboard and the deadlines page.
+    (Cases of other teams they may see are still listed under "any team".) Read from the person's
+    teams, not from every case they may see, so a filter costs the same whatever a team's history."""
+    return user.teams.select_related("force").order_by("name")
+
+
+def own_team_members(user: User) -> QuerySet[User]:
+    """Active members of the person's own teams: the officer filter of the case list, the dashboard
+    and the deadlines page. Not the whole force: a list of thousands of names is no filter."""
+    members = User.objects.filter(is_active=True, teams__in=own_teams(user)).distinct()
+    return members.order_by("last_name", "first_name")
+
+
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases `user` may see, as one SQL query (docs/access.md):
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, date_field, datetime_field
 from cases.models import Case, Team, User
+from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN
 
 PNC_ID_SHAPE = re.compile(r"^\d{2}/\d{1,7}[A-Z]$")
@@ -110,8 +111,8 @@ class CaseListFilterForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(force=user.force).select_related("force")  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
 
     def filters(self) -> dict:
         """The valid filters, ready for `case_list_for`."""

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from cases.models import Team, User
-from cases.reports.dashboard import dashboard_officers, dashboard_teams
+from cases.selectors import own_team_members, own_teams
 
 
 class DeadlineFilterForm(forms.Form):
@@ -16,8 +16,8 @@ class DeadlineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = dashboard_teams(user)  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = dashboard_officers(user)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, ready for `deadlines_due_for`."""

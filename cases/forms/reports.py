@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cases.forms.fields import date_field
 from cases.models import Team, User
-from cases.reports.dashboard import dashboard_officers, dashboard_teams
 from cases.reports.sql import Period
+from cases.selectors import own_team_members, own_teams
 
 DEFAULT_PERIOD_DAYS = 90
 DATES_REVERSED = "The end date must be the same as or after the start date."
@@ -65,8 +65,8 @@ class DashboardForm(PeriodForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = dashboard_teams(user)  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = dashboard_officers(user)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
 
     def choice(self, name: str) -> Any:
         """A valid team or officer filter, or None."""

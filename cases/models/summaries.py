@@ -66,7 +66,7 @@ class FigureFact(models.Model):
         FIRST_COURT = "first_court"  # at: arrested; days: to the first court appearance
         CHARGED = "charged"  # at: decision to charge; subject
         MASH_REFERRAL = "mash_referral"  # at: referred; amount: children safeguarded; days: from arrest
-        FORENSIC_REQUEST = "forensic_request"  # at: requested; done: completed
+        FORENSIC_REQUEST = "forensic_request"  # at: requested; done: completed (the backlog: open cases only)
         TRIAGE = "triage"  # at: triaged; detail: the result
         CLOSURE = "closure"  # at: closed; detail: the Home Office outcome
 
@@ -87,10 +87,11 @@ class FigureFact(models.Model):
         indexes = [
             models.Index(fields=["force_id", "at"], name="figure_fact_force_at"),
             models.Index(fields=["case"], name="figure_fact_case"),
-            # The force's position now: suspects waiting for a decision, and the forensic backlog.
+            # The force's position now: suspects waiting for a decision, and the forensic backlog, on
+            # open cases (a closed case's unfinished requests are not waiting for anyone).
             models.Index(
                 fields=["force_id", "measure"],
-                condition=models.Q(done_at__isnull=True, measure__in=["arrest", "forensic_request"]),
+                condition=models.Q(done_at__isnull=True, case_open=True, measure__in=["arrest", "forensic_request"]),
                 name="figure_fact_waiting",
             ),
         ]

@@ -274,17 +274,3 @@ def caseload(user: User, *, team: Team | None = None, officer: User | None = Non
 def _name(row: dict) -> str:
     name = f"{row['officer_in_case__first_name']} {row['officer_in_case__last_name']}".strip()
     return f"{row['officer_in_case__rank']} {name or row['officer_in_case__username']}".strip()
-
-
-def dashboard_teams(user: User) -> QuerySet[Team]:
-    """The supervisor's own teams: the team filter of the dashboard and the deadlines page. (Cases of
-    other teams they may see are still counted under "All teams".) Read from the person's teams, not
-    from every case they may see, so the filter costs the same whatever a team's history."""
-    return user.teams.select_related("force").order_by("name")
-
-
-def dashboard_officers(user: User) -> QuerySet[User]:
-    """Active members of the supervisor's teams: the officer filter of the dashboard and the
-    deadlines page."""
-    members = User.objects.filter(is_active=True, teams__in=dashboard_teams(user)).distinct()
-    return members.order_by("last_name", "first_name")

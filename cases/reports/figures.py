@@ -123,11 +123,12 @@ def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosit
     """Three queries over the figure facts (see `ForcePosition`)."""
     age = Days(Value(now, output_field=DateTimeField()), F("at"))
     requested = Q(measure=M.FORENSIC_REQUEST)
-    # The partial index `figure_fact_waiting` holds exactly these rows.
-    waiting_now = Q(done_at__isnull=True, measure__in=[M.ARREST, M.FORENSIC_REQUEST])
+    # Open cases only: a closed case's unfinished request waits for no one. The partial index
+    # `figure_fact_waiting` holds exactly these rows, so the cost follows the open cases.
+    waiting_now = Q(done_at__isnull=True, case_open=True, measure__in=[M.ARREST, M.FORENSIC_REQUEST])
     waiting = FigureFact.objects.filter(waiting_now, force_id=force.pk).aggregate(
-        on_bail=Count("pk", filter=Q(measure=M.ARREST, case_open=True, detail=Release.Kind.BAIL)),
-        under_investigation=Count("pk", filter=Q(measure=M.ARREST, case_open=True, detail=Release.Kind.RUI)),
+        on_bail=Count("pk", filter=Q(measure=M.ARREST, detail=Release.Kind.BAIL)),
+        under_investigation=Count("pk", filter=Q(measure=M.ARREST, detail=Release.Kind.RUI)),
         backlog=Count("pk", filter=requested),
         backlog_median=median(age, filter=requested),
         backlog_oldest=Max(age, filter=requested),

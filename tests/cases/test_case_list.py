@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from cases.forms.case import CaseListFilterForm
 from cases.selectors import case_list_for
 from tests.factories.cases import CaseFactory, SubjectFactory
 
@@ -108,3 +109,14 @@ def test_opened_dates_are_london_dates(team, officer, supervisor):
     )
     assert refs(case_list_for(officer, opened_from=date(2026, 7, 1))) == ["STF-2026-000050"]
     assert refs(case_list_for(officer, opened_to=date(2026, 6, 30))) == []
+
+
+def test_the_filters_offer_the_persons_own_teams_and_their_members_not_the_whole_force(
+    cases, officer, supervisor, outsider, team
+):
+    """A force's other teams and their people are not choices: the lists stay short whatever the
+    force's size. Picking another team's officer is refused as a filter, not honoured."""
+    form = CaseListFilterForm({"officer": outsider.pk}, user=officer)
+    assert list(form.fields["team"].queryset) == [team]
+    assert set(form.fields["officer"].queryset) == {officer, supervisor}
+    assert form.filters() == {}

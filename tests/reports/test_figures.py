@@ -12,15 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.models import Arrest, ChargingSubmission
+from cases.models import Arrest, Case, ChargingSubmission, Closure, Device, RetentionReview
 from cases.reports.figures import Flow, figures_report
 from cases.reports.sql import Period
+from cases.services.closure import case_close
 from cases.services.exports import CSV_COLUMNS, figures_csv
 from cases.services.summaries import figure_facts_refresh
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import ForceFactory, TeamFactory
 from tests.reports.conftest import QUARTER
+from warrants.models import Warrant
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 COUNT_NAMES = ("investigations", "warrants_executed", "arrests", "people_charged", "children_safeguarded")
@@ -247,3 +249,21 @@ def test_a_name_that_looks_like_a_formula_is_not_one_in_the_csv(supervisor, forc
     TeamFactory(force=force, name="=HYPERLINK(1)")
     rows = rows_of(figures_csv([figures_report(supervisor, period=QUARTER, now=NOW)]))
     assert "'=HYPERLINK(1)" in [row["team"] for row in rows]
+
+
+def test_a_closed_cases_unfinished_forensic_request_leaves_the_backlog(west_midlands):
+    """The backlog is what open cases are waiting for: closing STF-2026-000001 takes its laptop out."""
+    supervisor = west_midlands["ds.okafor"]
+    assert figures_report(supervisor, period=QUARTER, now=NOW).position.forensic_backlog == 1
+    case = Case.objects.get(reference="STF-2026-000001")
+    Warrant.objects.filter(case=case).update(status=Warrant.Status.RETURNED)
+    case_close(
+        case=case,
+        actor=supervisor,
+        outcome_type=Closure.OutcomeType.values[0],
+        closed_at=datetime(2026, 4, 1, tzinfo=UTC),
+        rationale="Closed for the test.",
+        retention_group=RetentionReview.Group.values[0],
+    )
+    assert Device.objects.filter(case=case, forensic_requested_at__isnull=False, forensic_completed_at=None).exists()
+    assert figures_report(supervisor, period=QUARTER, now=NOW).position.forensic_backlog == 0
