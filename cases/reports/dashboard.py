@@ -17,13 +17,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextChoices,
     Value,
     When,
 )
 from django.db.models.functions import Floor
 
-from cases.deadlines import DECIDED, due_soon_threshold
+from cases.deadlines import DECIDED, STATUS_TAGS, Status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission, Team, User
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
 from cases.selectors import any_of, cases_visible_to
@@ -34,21 +33,6 @@ def due_soon() -> timedelta:
     """How close the charging target must be to count as due soon: the deadline engine's threshold
     (settings.DEADLINE_DUE_SOON), so the dashboard and the deadlines page agree."""
     return due_soon_threshold("charging_target")
-
-
-class ChargingStatus(TextChoices):
-    MISSED = "missed", "Missed"
-    DUE_SOON = "due_soon", "Due soon"
-    ON_TRACK = "on_track", "On track"
-    MET = "met", "Met"
-
-
-STATUS_TAGS = {
-    ChargingStatus.MISSED: "tag-red",
-    ChargingStatus.DUE_SOON: "tag-yellow",
-    ChargingStatus.ON_TRACK: "tag-grey",
-    ChargingStatus.MET: "tag-green",
-}
 
 
 def charging_target() -> timedelta:
@@ -89,11 +73,11 @@ def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
 def _with_status(arrests: QuerySet[Arrest], now: datetime) -> QuerySet[Arrest]:
     return arrests.annotate(
         charging_status=DbCase(
-            When(decision_at__isnull=False, decision_at__lte=F("target_at"), then=Value(ChargingStatus.MET.value)),
-            When(decision_at__isnull=False, then=Value(ChargingStatus.MISSED.value)),
-            When(target_at__lt=now, then=Value(ChargingStatus.MISSED.value)),
-            When(target_at__lt=now + due_soon(), then=Value(ChargingStatus.DUE_SOON.value)),
-            default=Value(ChargingStatus.ON_TRACK.value),
+            When(decision_at__isnull=False, decision_at__lte=F("target_at"), then=Value(Status.MET.value)),
+            When(decision_at__isnull=False, then=Value(Status.MISSED.value)),
+            When(target_at__lt=now, then=Value(Status.MISSED.value)),
+            When(target_at__lt=now + due_soon(), then=Value(Status.DUE_SOON.value)),
+            default=Value(Status.ON_TRACK.value),
         ),
     )
 
@@ -101,7 +85,7 @@ def _with_status(arrests: QuerySet[Arrest], now: datetime) -> QuerySet[Arrest]:
 @dataclass(frozen=True)
 class ChargingRow:
     arrest: Arrest
-    status: ChargingStatus
+    status: Status
     days_since_arrest: int
     target_at: datetime
     decision_at: datetime | None
@@ -160,7 +144,7 @@ def charging_rows(
     return [
         ChargingRow(
             arrest=arrest,
-            status=ChargingStatus(arrest.charging_status),  # type: ignore[attr-defined]
+            status=Status(arrest.charging_status),  # type: ignore[attr-defined]
             days_since_arrest=int(arrest.days_since),  # type: ignore[attr-defined]
             target_at=arrest.target_at,  # type: ignore[attr-defined]
             decision_at=arrest.decision_at,  # type: ignore[attr-defined]
@@ -171,15 +155,15 @@ def charging_rows(
     ]
 
 
-def status_counts(rows: list[ChargingRow]) -> dict[ChargingStatus, int]:
+def status_counts(rows: list[ChargingRow]) -> dict[Status, int]:
     """How many rows of the charging table have each status."""
     counted = Counter(row.status for row in rows)
-    return {status: counted[status] for status in ChargingStatus}
+    return {status: counted[status] for status in Status}
 
 
 def charging_status_counts(
     user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
-) -> dict[ChargingStatus, int]:
+) -> dict[Status, int]:
     """How many rows of the charging table have each status. One query."""
     return status_counts(charging_rows(user, now=now, team=team, officer=officer))
 

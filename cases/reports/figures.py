@@ -16,16 +16,16 @@ kept up to date by Celery), so a report costs a fixed number of queries whatever
 cases, and reads only the events of its period and forces.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, DateTimeField, F, Max, Q, Value
 
 from cases.models import Closure, Device, FigureFact, Force, Release, Team, User
-from cases.reports.sql import Days, Period, days, median, ninetieth
+from cases.reports.sql import Days, Period, days, median
 from cases.services.summaries import figure_facts_refresh
 
 M = FigureFact.Measure
@@ -119,8 +119,10 @@ class ForcePosition:
         return None if self.triaged == 0 else round(100 * self.triage_positive / self.triaged, 1)
 
 
-def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosition:
-    """Three queries over the figure facts (see `ForcePosition`)."""
+def force_position(force: Force, *, now: datetime, details: dict[tuple[str, str], int]) -> ForcePosition:
+    """Suspects waiting and the forensic backlog as they are now (one query, on the partial index
+    `figure_fact_waiting`), with the period's triage results and closure outcomes (`details`: facts
+    counted by measure and detail, from the force's grouped query)."""
     age = Days(Value(now, output_field=DateTimeField()), F("at"))
     requested = Q(measure=M.FORENSIC_REQUEST)
     # Open cases only: a closed case's unfinished request waits for no one. The partial index
@@ -133,15 +135,12 @@ def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosit
         backlog_median=median(age, filter=requested),
         backlog_oldest=Max(age, filter=requested),
     )
-    in_period = FigureFact.objects.filter(force_id=force.pk, **period.bounds("at"))
-    triaged = Q(measure=M.TRIAGE) & ~Q(detail=Device.TriageResult.NOT_EXAMINED)
-    triage = in_period.aggregate(
-        triaged=Count("pk", filter=triaged),
-        positive=Count("pk", filter=triaged & Q(detail=Device.TriageResult.POSITIVE)),
-    )
+    triage = {detail: n for (measure, detail), n in details.items() if measure == M.TRIAGE}
+    triaged = sum(n for detail, n in triage.items() if detail != Device.TriageResult.NOT_EXAMINED)
     labels = dict(Closure.OutcomeType.choices)
-    outcomes = (
-        in_period.filter(measure=M.CLOSURE).values("detail").annotate(closed=Count("pk")).order_by("-closed", "detail")
+    closed = sorted(
+        ((n, detail) for (measure, detail), n in details.items() if measure == M.CLOSURE),
+        key=lambda pair: (-pair[0], pair[1]),
     )
     return ForcePosition(
         on_bail=waiting["on_bail"],
@@ -149,115 +148,166 @@ def force_position(force: Force, *, period: Period, now: datetime) -> ForcePosit
         forensic_backlog=waiting["backlog"],
         forensic_backlog_median_days=days(waiting["backlog_median"]),
         forensic_backlog_oldest_days=days(waiting["backlog_oldest"]),
-        triaged=triage["triaged"],
-        triage_positive=triage["positive"],
-        outcomes=[(labels.get(row["detail"], row["detail"]), row["closed"]) for row in outcomes],
+        triaged=triaged,
+        triage_positive=triage.get(Device.TriageResult.POSITIVE, 0),
+        outcomes=[(labels.get(detail, detail), n) for n, detail in closed],
     )
 
 
 # --- The SQL ----------------------------------------------------------------------------------
 
 
-def _flow(prefix: str, days_between: Any, condition: Q) -> dict[str, Any]:
-    return {
-        f"{prefix}__count": Count("pk", filter=condition),
-        f"{prefix}__median": median(days_between, filter=condition),
-        f"{prefix}__p90": ninetieth(days_between, filter=condition),
+@dataclass(frozen=True)
+class Measured:
+    """One measure's aggregates over a group of figure facts: how many, their amounts, the distinct
+    subjects, and for the flow times the days (how many timed, median, 90th percentile) and the
+    charging target (met, missed)."""
+
+    events: int = 0
+    amount: int = 0
+    subjects: int = 0
+    timed: int = 0
+    median: float | None = None
+    p90: float | None = None
+    met: int = 0
+    missed: int = 0
+
+
+NONE_MEASURED = Measured()
+# Each count of the report: the measure and which of its aggregates.
+COUNTED: dict[str, tuple[str, str]] = {
+    "investigations": (M.INVESTIGATION, "events"),
+    "warrants_executed": (M.WARRANT_EXECUTED, "events"),
+    "arrests": (M.ARREST, "events"),
+    "people_charged": (M.CHARGED, "subjects"),
+    "children_safeguarded": (M.MASH_REFERRAL, "amount"),
+}
+# Each flow time of the report: the measure whose days it is (untimed facts are left out).
+FLOW_MEASURES: dict[str, str] = {
+    "referral_to_warrant": M.WARRANT_ISSUED,
+    "warrant_issue_to_execution": M.WARRANT_EXECUTED,
+    "arrest_to_charging_decision": M.ARREST,
+    "arrest_to_first_court": M.FIRST_COURT,
+    "arrest_to_mash_referral": M.MASH_REFERRAL,
+}
+
+# One scan of the forces' facts in the period, grouped three ways at once: per key (team or force)
+# and measure, per measure (the total), and per measure and detail (triage results and outcomes).
+# The percentiles are worked out only where flow times are shown.
+_GROUPED_SQL = """
+SELECT {key}, measure, detail, GROUPING({key}, detail),
+       count(*), coalesce(sum(amount), 0), count(DISTINCT subject_id), count(days),
+       {percentiles},
+       count(*) FILTER (WHERE done_at <= due_at),
+       count(*) FILTER (WHERE done_at > due_at OR (done_at IS NULL AND due_at < %(now)s))
+FROM {table}
+WHERE force_id = ANY(%(forces)s) AND at >= %(start)s AND at < %(end)s
+GROUP BY GROUPING SETS (({key}, measure), (measure), (measure, detail))
+"""
+_PERCENTILES = "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), percentile_cont(0.9) WITHIN GROUP (ORDER BY days)"
+# GROUPING({key}, detail) sets a bit for each of the two left out of the row's grouping: 1 (detail)
+# for a row per key and measure, 2 (key) per measure and detail, 3 (both) for the total.
+_PER_KEY, _PER_DETAIL, _TOTAL = 1, 2, 3
+
+
+@dataclass
+class Grouped:
+    """The figure facts of a period, aggregated per key and measure, in total per measure, and
+    counted per measure and detail."""
+
+    by_key: dict[int, dict[str, Measured]] = field(default_factory=dict)
+    total: dict[str, Measured] = field(default_factory=dict)
+    details: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _grouped(period: Period, forces: list[Force], key: str, *, flows: bool, now: datetime) -> Grouped:
+    """One query: see `_GROUPED_SQL`. `key` is "team_id" or "force_id"."""
+    sql = _GROUPED_SQL.format(
+        key=key,
+        table=FigureFact._meta.db_table,
+        percentiles=_PERCENTILES if flows else "NULL, NULL",
+    )
+    params: dict[str, Any] = {
+        "forces": [force.pk for force in forces],
+        "start": period.starts_at,
+        "end": period.ends_before,
+        "now": now,
     }
+    grouped = Grouped()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key_value, measure, detail, grouping, events, amount, subjects, timed, mid, p90, met, missed in cursor:
+            measured = Measured(events, amount, subjects, timed, days(mid), days(p90), met, missed)
+            if grouping == _PER_KEY:
+                grouped.by_key.setdefault(key_value, {})[measure] = measured
+            elif grouping == _TOTAL:
+                grouped.total[measure] = measured
+            elif grouping == _PER_DETAIL:
+                grouped.details[(measure, detail)] = measured.events
+    return grouped
 
 
-def _grouped(queryset: QuerySet, key: str | None, aggregates: dict[str, Any]) -> dict[Any, dict[str, Any]]:
-    """One query: the aggregates per value of `key`, or over everything when `key` is None."""
-    if key is None:
-        return {None: queryset.aggregate(**aggregates)}
-    return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
-
-
-def _aggregates(*, flows: bool, now: datetime) -> dict[str, Any]:
-    """Every figure as an aggregate over the figure facts, each measure picked out by a FILTER."""
-    aggregates: dict[str, Any] = {
-        "investigations": Count("pk", filter=Q(measure=M.INVESTIGATION)),
-        "warrants_executed": Count("pk", filter=Q(measure=M.WARRANT_EXECUTED)),
-        "arrests": Count("pk", filter=Q(measure=M.ARREST)),
-        "people_charged": Count("subject_id", filter=Q(measure=M.CHARGED), distinct=True),
-        "children_safeguarded": Coalesce(Sum("amount", filter=Q(measure=M.MASH_REFERRAL)), 0),
+def _row(level: str, region: str, force: str, team: str, measures: dict[str, Measured], *, flows: bool) -> FigureRow:
+    counts = {
+        name: getattr(measures.get(measure, NONE_MEASURED), aggregate) for name, (measure, aggregate) in COUNTED.items()
     }
-    if flows:
-        timed = Q(days__isnull=False)
-        aggregates |= _flow("referral_to_warrant", F("days"), Q(measure=M.WARRANT_ISSUED) & timed)
-        aggregates |= _flow("warrant_issue_to_execution", F("days"), Q(measure=M.WARRANT_EXECUTED) & timed)
-        aggregates |= _flow("arrest_to_charging_decision", F("days"), Q(measure=M.ARREST) & timed)
-        aggregates |= _flow("arrest_to_first_court", F("days"), Q(measure=M.FIRST_COURT))
-        aggregates |= _flow("arrest_to_mash_referral", F("days"), Q(measure=M.MASH_REFERRAL) & timed)
-        aggregates["charging_met"] = Count("pk", filter=Q(measure=M.ARREST, done_at__lte=F("due_at")))
-        aggregates["charging_missed"] = Count(
-            "pk",
-            filter=Q(measure=M.ARREST) & (Q(done_at__gt=F("due_at")) | Q(done_at__isnull=True, due_at__lt=now)),
-        )
-    return aggregates
-
-
-def _figures(
-    period: Period, forces: list[Force], key: str | None, *, flows: bool, now: datetime
-) -> dict[Any, dict[str, Any]]:
-    """Every figure per `key` ("team_id", "force_id" or None for one total): one query over the
-    figure facts of `forces` in `period` (an index range scan per force)."""
-    facts = FigureFact.objects.filter(force_id__in=[force.pk for force in forces], **period.bounds("at"))
-    return _grouped(facts, key, _aggregates(flows=flows, now=now))
-
-
-def _row(level: str, region: str, force: str, team: str, values: dict[str, Any], *, flows: bool) -> FigureRow:
-    counts = {name: int(values.get(name) or 0) for name, _ in COUNTS}
     if not flows:
         return FigureRow(level=level, region=region, force=force, team=team, counts=counts)
+    arrests = measures.get(M.ARREST, NONE_MEASURED)
     return FigureRow(
         level=level,
         region=region,
         force=force,
         team=team,
         counts=counts,
-        flows={
-            name: Flow(
-                count=int(values.get(f"{name}__count") or 0),
-                median=days(values.get(f"{name}__median")),
-                p90=days(values.get(f"{name}__p90")),
-            )
-            for name, _ in FLOWS
-        },
-        charging_met=int(values.get("charging_met") or 0),
-        charging_missed=int(values.get("charging_missed") or 0),
+        flows={name: _flow(measures.get(measure, NONE_MEASURED)) for name, measure in FLOW_MEASURES.items()},
+        charging_met=arrests.met,
+        charging_missed=arrests.missed,
     )
+
+
+def _flow(measured: Measured) -> Flow:
+    return Flow(count=measured.timed, median=measured.median, p90=measured.p90)
 
 
 def figures_report(user: User, *, period: Period, now: datetime) -> FiguresReport:
     """The figures `user` may see for `period` (see the module's docstring). A user without a force
     gets an empty report. The figure facts are brought up to date first (`figure_facts_refresh`:
-    nothing to do when Celery has kept up). A fixed number of queries whatever the data."""
+    nothing to do when Celery has kept up). A fixed number of queries whatever the data: one
+    grouped scan of the force's facts in the period, one of the region's, and one of what the
+    force's open cases are waiting for."""
+    return next(figures_reports(user, periods=[period], now=now))
+
+
+def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> Iterator[FiguresReport]:
+    """`figures_report` for each of `periods` in turn (a month-by-month export shows its progress
+    as each is made), the facts brought up to date once for all of them."""
     if user.force_id is None:
-        return FiguresReport(period=period, force=None)
+        yield from (FiguresReport(period=period, force=None) for period in periods)
+        return
     figure_facts_refresh(if_needed=True)
     force = Force.objects.get(pk=user.force_id)
     teams = list(Team.objects.filter(force=force).order_by("name"))
-    forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else [force]
-    by_team = _figures(period, [force], "team_id", flows=True, now=now)
-    by_force = _figures(period, forces, "force_id", flows=True, now=now)
+    forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
+    for period in periods:
+        yield _report(force, teams, forces, period=period, now=now)
+
+
+def _report(force: Force, teams: list[Team], forces: list[Force], *, period: Period, now: datetime) -> FiguresReport:
+    own = _grouped(period, [force], "team_id", flows=True, now=now)
     region = force.region or force.name
     report = FiguresReport(
         period=period,
         force=force,
-        teams=[_row("team", region, force.name, t.name, by_team.get(t.pk, {}), flows=True) for t in teams],
-        force_total=_row("force", region, force.name, "", by_force.get(force.pk, {}), flows=True),
-        position=force_position(force, period=period, now=now),
+        teams=[_row("team", region, force.name, t.name, own.by_key.get(t.pk, {}), flows=True) for t in teams],
+        force_total=_row("force", region, force.name, "", own.total, flows=True),
+        position=force_position(force, now=now, details=own.details),
     )
-    if force.region:
+    if forces:
         # Regional figures: counts only, each force's and the region's total.
+        regional = _grouped(period, forces, "force_id", flows=False, now=now)
         report.region_forces.extend(
-            _row("region_force", region, f.name, "", by_force.get(f.pk, {}), flows=False) for f in forces
+            _row("region_force", region, f.name, "", regional.by_key.get(f.pk, {}), flows=False) for f in forces
         )
-        total = _figures(period, forces, None, flows=False, now=now)[None]
-        report.region_total = _row("region", region, "", "", total, flows=False)
+        report.region_total = _row("region", region, "", "", regional.total, flows=False)
     return report
-
-
-def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> list[FiguresReport]:
-    return [figures_report(user, period=period, now=now) for period in periods]

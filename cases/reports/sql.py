@@ -57,10 +57,6 @@ def median(expression: Expression | Func, **extra: Any) -> Percentile:
     return Percentile(expression, 0.5, **extra)
 
 
-def ninetieth(expression: Expression | Func, **extra: Any) -> Percentile:
-    return Percentile(expression, 0.9, **extra)
-
-
 @dataclass(frozen=True)
 class Period:
     """London dates from `first` to `last`, both included."""

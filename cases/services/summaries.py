@@ -65,6 +65,24 @@ def _written_since(first_after: int, last: int | None = None) -> set[int]:
     return set(Case.objects.filter(reference__in=references).values_list("pk", flat=True))
 
 
+def _locked_state(name: str) -> tuple[SummaryState, int]:
+    """The summary's state row, locked until the refresh commits (refreshes of it queue here), and
+    the audit trail's head: every entry up to it has committed (audit ids are given in commit
+    order), and every write after it will be seen by the next refresh, or by readers until then."""
+    state, _ = SummaryState.objects.select_for_update().get_or_create(name=name)
+    head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+    return state, head
+
+
+def _move_on(state: SummaryState, *, head: int, now: datetime, full: bool) -> None:
+    """Record that the summary now holds every write up to audit entry `head`, as at `now`."""
+    state.audit_watermark = head
+    state.refreshed_at = now
+    if full:
+        state.full_refresh_at = now
+    state.save()
+
+
 def _fell_due(after: datetime, until: datetime) -> set[int]:
     """Ids of cases with a stored deadline that fell due after `after`, up to `until`."""
     stored = OutstandingDeadline.objects.filter(due_at__gt=after, due_at__lte=until)
@@ -133,10 +151,7 @@ def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False)
     for the cases written or fallen due since the last refresh. Safe to run twice or at once: runs
     queue on the summary's state row."""
     now = now or timezone.now()
-    state, _ = SummaryState.objects.select_for_update().get_or_create(name=DEADLINES)
-    # Every entry up to `head` has committed (audit ids are given in commit order), and every write
-    # after it will be seen by the next refresh, or by readers until then.
-    head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+    state, head = _locked_state(DEADLINES)
     full = full or state.full_refresh_at is None or state.refreshed_at is None
     if full:
         OutstandingDeadline.objects.all().delete()
@@ -148,11 +163,7 @@ def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False)
         cases = Case.objects.filter(pk__in=ids, status=Case.Status.OPEN)
     deadlines = outstanding_deadlines_of_cases(cases, now=now)
     OutstandingDeadline.objects.bulk_create((_row(d) for d in deadlines), batch_size=2000)
-    state.audit_watermark = head
-    state.refreshed_at = now
-    if full:
-        state.full_refresh_at = now
-    state.save()
+    _move_on(state, head=head, now=now, full=full)
     cases_done = len({d.case.pk for d in deadlines})
     return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), audit_watermark=head)
 
@@ -258,8 +269,7 @@ def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> Refr
 def _refresh_facts(*, full: bool) -> RefreshReport:
     """Runs queue on the summary's state row."""
     now = timezone.now()
-    state, _ = SummaryState.objects.select_for_update().get_or_create(name=FIGURES)
-    head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+    state, head = _locked_state(FIGURES)
     full = full or state.full_refresh_at is None
     if full:
         FigureFact.objects.all().delete()
@@ -269,9 +279,5 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
         FigureFact.objects.filter(case_id__in=ids).delete()
         inserted = _fill_facts("c.id = ANY(%(ids)s)", {"ids": ids}) if ids else 0
         cases = len(ids)
-    state.audit_watermark = head
-    state.refreshed_at = now
-    if full:
-        state.full_refresh_at = now
-    state.save()
+    _move_on(state, head=head, now=now, full=full)
     return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head)

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases import rules
+from cases.deadlines import Status
 from cases.models import Case, ChargingSubmission
 from cases.reports.dashboard import (
-    ChargingStatus,
     caseload,
     charging_performance,
     charging_rows,
@@ -70,20 +70,20 @@ def test_each_arrest_has_its_status_in_words_most_urgent_first(case, supervisor,
     rows = charging_rows(supervisor, now=now)
 
     assert [(row.arrest, row.status) for row in rows] == [
-        (missed, ChargingStatus.MISSED),
-        (due_soon, ChargingStatus.DUE_SOON),
-        (on_track, ChargingStatus.ON_TRACK),
-        (late, ChargingStatus.MISSED),
-        (met, ChargingStatus.MET),
+        (missed, Status.MISSED),
+        (due_soon, Status.DUE_SOON),
+        (on_track, Status.ON_TRACK),
+        (late, Status.MISSED),
+        (met, Status.MET),
     ]
     assert [row.days_since_arrest for row in rows] == [40, 25, 3, 45, 20]
     assert all(row.target_at == rules.charging_target_at(row.arrest.arrested_at) for row in rows)
     assert rows[3].decision_label == "No further action" and rows[3].days_to_decision == 35.0
     assert charging_status_counts(supervisor, now=now) == {
-        ChargingStatus.MISSED: 2,
-        ChargingStatus.DUE_SOON: 1,
-        ChargingStatus.ON_TRACK: 1,
-        ChargingStatus.MET: 1,
+        Status.MISSED: 2,
+        Status.DUE_SOON: 1,
+        Status.ON_TRACK: 1,
+        Status.MET: 1,
     }
 
 
@@ -105,7 +105,7 @@ def test_the_target_follows_the_setting(case, supervisor, now, settings):
     settings.CHARGING_TARGET_DAYS = 14
     arrest = arrested(case, now, 20)
     [row] = charging_rows(supervisor, now=now)
-    assert row.status == ChargingStatus.MISSED
+    assert row.status == Status.MISSED
     assert row.target_at == rules.charging_target_at(arrest.arrested_at) == arrest.arrested_at + timedelta(days=14)
 
 

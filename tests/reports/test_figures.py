@@ -125,7 +125,7 @@ def test_the_report_costs_the_same_number_of_queries_whatever_the_data(west_midl
     with CaptureQueriesContext(connection) as after:
         report = figures_report(supervisor, period=QUARTER, now=NOW)
     assert counts(report.force_total)[0] == 23
-    assert len(after) == len(before) == 11
+    assert len(after) == len(before) == 8
 
 
 def test_a_case_written_since_the_last_refresh_is_counted_at_once(west_midlands):
