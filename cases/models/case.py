@@ -52,6 +52,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["team", "status", "-opened_at"], name="case_team_status_opened"),
             models.Index(fields=["officer_in_case", "status"], name="case_oic_status"),
+            # A supervisor's open cases, without reading every case they have ever supervised.
+            models.Index(fields=["supervisor", "status"], name="case_supervisor_status"),
             models.Index(fields=["force", "-opened_at"], name="case_force_opened"),
         ]
         # Per-case grants (cases.models.access): view_case to see it, change_case to record on it,

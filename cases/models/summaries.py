@@ -16,7 +16,8 @@ class OutstandingDeadline(models.Model):
     """One outstanding deadline of an open case (not met, not lapsed), as `case_deadlines` computed
     it at the last refresh. Its status (due soon, missed) is worked out when it is read."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Indexed by `outstanding_deadline_case_due`, which leads with the case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=30)
     label = models.TextField()
     due_at = models.DateTimeField()
@@ -70,28 +71,37 @@ class FigureFact(models.Model):
         TRIAGE = "triage"  # at: triaged; detail: the result
         CLOSURE = "closure"  # at: closed; detail: the Home Office outcome
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)  # `figure_fact_case`
     force_id = models.BigIntegerField()
     team_id = models.BigIntegerField()
-    measure = models.CharField(max_length=20, choices=Measure.choices)
+    # Grouped and sorted by on every report: compared byte by byte ("C"), the same order for these
+    # ASCII codes and cheaper than the database's default collation.
+    measure = models.CharField(max_length=20, choices=Measure.choices, db_collation="C")
     at = models.DateTimeField()
     days = models.FloatField(null=True)
     amount = models.IntegerField(default=1)
     subject_id = models.BigIntegerField(null=True)
-    detail = models.CharField(max_length=20, blank=True)
+    detail = models.CharField(max_length=20, blank=True, db_collation="C")
     due_at = models.DateTimeField(null=True)
     done_at = models.DateTimeField(null=True)
     case_open = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
-            models.Index(fields=["force_id", "at"], name="figure_fact_force_at"),
+            # A report reads a period's facts of a force from this index alone (an index-only scan:
+            # it holds every column the figures use), not from the table's pages.
+            models.Index(
+                fields=["force_id", "at"],
+                include=["team_id", "measure", "detail", "days", "amount", "subject_id", "due_at", "done_at"],
+                name="figure_fact_force_at",
+            ),
             models.Index(fields=["case"], name="figure_fact_case"),
             # The force's position now: suspects waiting for a decision, and the forensic backlog, on
             # open cases (a closed case's unfinished requests are not waiting for anyone).
             models.Index(
                 fields=["force_id", "measure"],
                 condition=models.Q(done_at__isnull=True, case_open=True, measure__in=["arrest", "forensic_request"]),
+                include=["at", "detail"],
                 name="figure_fact_waiting",
             ),
         ]

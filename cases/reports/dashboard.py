@@ -113,7 +113,9 @@ def _charging_table(user: User, *, now: datetime, team: Team | None, officer: Us
     recent = now - charging_target()
     decided_lately = ChargingSubmission.objects.filter(decision__in=DECIDED, decision_at__gte=recent)
     on_open_case = Q(any_of("case_id", cases.filter(status=Case.Status.OPEN).values("pk")))
-    decided_case = Q(any_of("case_id", cases.filter(pk__in=decided_lately.values("case_id")).values("pk")))
+    # The recent decisions' cases as an array too, so PostgreSQL can intersect them with the
+    # visibility bitmaps rather than read every case of the person's teams.
+    decided_case = Q(any_of("case_id", cases.filter(any_of("pk", decided_lately.values("case_id"))).values("pk")))
     arrests = with_decisions(Arrest.objects.filter(on_open_case | decided_case))
     return _with_status(arrests, now).filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
 

@@ -129,9 +129,9 @@ def force_position(force: Force, *, now: datetime, details: dict[tuple[str, str]
     # `figure_fact_waiting` holds exactly these rows, so the cost follows the open cases.
     waiting_now = Q(done_at__isnull=True, case_open=True, measure__in=[M.ARREST, M.FORENSIC_REQUEST])
     waiting = FigureFact.objects.filter(waiting_now, force_id=force.pk).aggregate(
-        on_bail=Count("pk", filter=Q(measure=M.ARREST, detail=Release.Kind.BAIL)),
-        under_investigation=Count("pk", filter=Q(measure=M.ARREST, detail=Release.Kind.RUI)),
-        backlog=Count("pk", filter=requested),
+        on_bail=Count("at", filter=Q(measure=M.ARREST, detail=Release.Kind.BAIL)),
+        under_investigation=Count("at", filter=Q(measure=M.ARREST, detail=Release.Kind.RUI)),
+        backlog=Count("at", filter=requested),
         backlog_median=median(age, filter=requested),
         backlog_oldest=Max(age, filter=requested),
     )
@@ -304,10 +304,14 @@ def _report(force: Force, teams: list[Team], forces: list[Force], *, period: Per
         position=force_position(force, now=now, details=own.details),
     )
     if forces:
-        # Regional figures: counts only, each force's and the region's total.
-        regional = _grouped(period, forces, "force_id", flows=False, now=now)
-        report.region_forces.extend(
-            _row("region_force", region, f.name, "", regional.by_key.get(f.pk, {}), flows=False) for f in forces
-        )
-        report.region_total = _row("region", region, "", "", regional.total, flows=False)
+        # Regional figures: counts only, each force's and the region's total. The user's own force is
+        # counted already; every count adds up across forces (a subject is of one case, so of one
+        # force), so the region's total is the sum of its forces'.
+        others = [f for f in forces if f.pk != force.pk]
+        by_force = _grouped(period, others, "force_id", flows=False, now=now).by_key if others else {}
+        by_force[force.pk] = own.total
+        rows = [_row("region_force", region, f.name, "", by_force.get(f.pk, {}), flows=False) for f in forces]
+        report.region_forces.extend(rows)
+        total = {name: sum(row.counts[name] for row in rows) for name in COUNTED}
+        report.region_total = FigureRow(level="region", region=region, force="", team="", counts=total)
     return report

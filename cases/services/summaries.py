@@ -38,6 +38,7 @@ from cases.deadlines import (
 )
 from cases.models import Case, ChargingSubmission, CourtHearing, FigureFact, OutstandingDeadline, SummaryState
 from cases.rules import LONDON
+from cases.selectors import any_of
 
 DEADLINES = "deadlines"
 WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
@@ -109,7 +110,9 @@ def _is_urgent(now: datetime) -> Q:
 def stored_urgent_deadlines(cases: QuerySet[Case], *, now: datetime) -> list[Deadline]:
     """The due-soon and missed deadlines of `cases` as the summary holds them. One query."""
     rows = (
-        OutstandingDeadline.objects.filter(case__in=cases.values("pk"))
+        # The cases as an array (`any_of`), so the rows are read by case from the (case, due_at)
+        # index: the cost follows the person's open cases, not every urgent deadline of the country.
+        OutstandingDeadline.objects.filter(any_of("case_id", cases.values("pk")))
         .filter(_is_urgent(now))
         .select_related("case__officer_in_case")
     )

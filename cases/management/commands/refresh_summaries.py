@@ -5,6 +5,7 @@ SAFEGUARD_CHARGING_TARGET_DAYS). docs/figures.md, "Summaries kept by Celery"."""
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from audit.context import acting_as
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         with acting_as(None, source="command:refresh_summaries"):
             deadlines = deadline_summary_refresh(full=full)
             facts = figure_facts_refresh(full=full)
+        if full and not connection.in_atomic_block:
+            # Rebuilt from scratch: set the visibility map (the figures read the facts by index-only
+            # scans) and the statistics now, rather than when autovacuum next comes by.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE) cases_figurefact, cases_outstandingdeadline")
         self.stdout.write(
             f"Deadline summary: {deadlines.rows} outstanding deadlines of {deadlines.cases} cases"
             f"{' (from scratch)' if deadlines.full else ''}. "
