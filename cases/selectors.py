@@ -1,5 +1,6 @@
 """User-scoped reads. Every list of case data starts from `cases_visible_to`."""
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -176,6 +177,11 @@ def case_access_rows(case: Case) -> list[AccessRow]:
 # --- Case list, case page and what is due next -------------------------------------------------
 
 
+# A whole reference as Safeguard numbers cases (`cases.services.case._next_reference`): force code,
+# year, six-digit sequence, e.g. STF-2026-000123 (any letter case).
+WHOLE_REFERENCE = re.compile(r"^[A-Za-z0-9]+-[0-9]{4}-[0-9]{6}$")
+
+
 def case_list_for(
     user: User,
     *,
@@ -194,7 +200,12 @@ def case_list_for(
     """
     cases = cases_visible_to(user).select_related("team__force", "officer_in_case", "supervisor")
     q = q.strip()
-    if q:
+    if WHOLE_REFERENCE.match(q):
+        # A whole case reference: that case, by the reference's unique index. Its trigrams ("STF",
+        # "-20", "202"...) are in almost every reference, so the trigram index would read a posting
+        # list of every case in the database.
+        cases = cases.filter(reference=q.upper())
+    elif q:
         # Each branch is served by a trigram index (migration 0006), so PostgreSQL combines them with
         # the visibility branches in bitmaps instead of testing every visible case.
         subject_named = Subject.objects.filter(full_name__icontains=q).values("case_id")

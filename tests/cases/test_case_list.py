@@ -73,6 +73,9 @@ def test_it_hides_a_restricted_case_from_a_team_member_who_is_not_oic_or_supervi
     ("q", "expected"),
     [
         ("000002", ["STF-2026-000002"]),
+        ("stf-2026-000002", ["STF-2026-000002"]),  # a whole reference, in any letter case
+        ("STF-2026-000003", []),  # another team's case stays hidden
+        ("STF-2026-00000", ["STF-2026-000002", "STF-2026-000001"]),  # part of one matches as before
         ("harb", ["STF-2026-000002"]),
         ("smith", ["STF-2026-000001"]),
         ("nobody", []),
