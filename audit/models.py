@@ -53,8 +53,8 @@ class AuditEntry(models.Model):
     )
     # The three text columns the searches look up (below, `indexes`) are identifiers, compared with
     # the "C" collation: byte order, which for UTF-8 is the order the database's C.UTF-8 gives, but
-    # lets PostgreSQL compare by memcmp and sort with abbreviated keys (indexes built and written
-    # about three times faster; docs/performance.md).
+    # lets PostgreSQL compare by memcmp and sort with abbreviated keys: cheaper index writes and
+    # builds (docs/performance.md).
     actor_username = models.CharField(max_length=150, blank=True, db_collation="C")
     kind = models.CharField(max_length=20, choices=Kind.choices, db_collation="C")
     object_type = models.CharField(max_length=100, blank=True, help_text="e.g. cases.Case")
