@@ -20,11 +20,6 @@ def teams_of(user: User) -> QuerySet[Team]:
     return user.teams.filter(force=user.force).select_related("force")
 
 
-def colleagues_of(user: User) -> QuerySet[User]:
-    """Active people of the user's force: who can be an officer in the case or supervisor."""
-    return User.objects.filter(is_active=True, force_id=user.force_id) if user.force_id else User.objects.none()
-
-
 class CaseOpenForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
@@ -41,8 +36,10 @@ class CaseOpenForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_of(user)  # type: ignore[attr-defined]
-        self.fields["officer_in_case"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = colleagues_of(user)  # type: ignore[attr-defined]
+        # The case's officer and supervisor must be members of its team (`case_open`): offer the
+        # members of the person's teams, not everyone in the force.
+        self.fields["officer_in_case"].queryset = own_team_members(user)  # type: ignore[attr-defined]
+        self.fields["supervisor"].queryset = own_team_members(user)  # type: ignore[attr-defined]
 
 
 class SubjectForm(forms.Form):

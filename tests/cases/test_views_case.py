@@ -316,7 +316,8 @@ def test_create_refuses_a_team_the_user_is_not_in(signed_in, other_team, officer
     assert not Case.objects.exists()
 
 
-def test_create_shows_the_service_error_on_the_field(signed_in, team, officer, outsider, supervisor):
+def test_create_shows_the_service_error_on_the_field(signed_in, team, other_team, officer, outsider, supervisor):
+    officer.teams.add(other_team)  # so the other team's officer is offered, but is not in the chosen team
     response = signed_in.post(
         reverse("cases:create"),
         {
@@ -332,14 +333,17 @@ def test_create_shows_the_service_error_on_the_field(signed_in, team, officer, o
     assert not Case.objects.exists()
 
 
-def test_officer_choices_are_active_people_of_the_users_force(signed_in, officer):
-    UserFactory(username="gone", force=officer.force, is_active=False)
+def test_officer_choices_are_active_members_of_the_users_teams(signed_in, officer, team, outsider):
+    gone = UserFactory(username="gone", force=officer.force, is_active=False)
+    gone.teams.add(team)
     UserFactory(username="elsewhere")
     response = signed_in.get(reverse("cases:create"))
-    names = {user.username for user in response.context["form"].fields["officer_in_case"].queryset}
-    assert "gone" not in names
-    assert "elsewhere" not in names
-    assert "dc.hughes" in names
+    for field in ("officer_in_case", "supervisor"):
+        names = {user.username for user in response.context["form"].fields[field].queryset}
+        assert "gone" not in names
+        assert "elsewhere" not in names
+        assert outsider.username not in names  # the same force, another team
+        assert "dc.hughes" in names
 
 
 # --- the case page -----------------------------------------------------------------------------
