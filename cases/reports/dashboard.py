@@ -163,13 +163,6 @@ def status_counts(rows: list[ChargingRow]) -> dict[Status, int]:
     return {status: counted[status] for status in Status}
 
 
-def charging_status_counts(
-    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
-) -> dict[Status, int]:
-    """How many rows of the charging table have each status. One query."""
-    return status_counts(charging_rows(user, now=now, team=team, officer=officer))
-
-
 @dataclass(frozen=True)
 class ChargingPerformance:
     """Arrests in a period against the four-week charging target."""
