@@ -112,18 +112,21 @@ clean:
 
 # Benchmarks at national scale (docs/performance.md); not part of `make test`.
 #   make bench-data CASES=1000000   a fresh database sg_bench_<CASES>, migrated and filled
+#                                   (WAL=minimal: load with wal_level = minimal; restarts PostgreSQL twice)
 #   make bench CASES=1000000        measure the pages against it (ITERATIONS=30)
 CASES ?= 100000
 ITERATIONS ?= 30
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_URL ?= $(BENCH_SERVER)/sg_bench_$(CASES)
+WAL ?=
 BENCH_ENV = $(TEST_ENV) DJANGO_SETTINGS_MODULE=safeguard.settings DATABASE_URL=$(BENCH_URL)
 
 bench-data: $(VENV_STAMP) services
 	psql -q "$(BENCH_SERVER)/postgres" -c "DROP DATABASE IF EXISTS sg_bench_$(CASES)" -c "CREATE DATABASE sg_bench_$(CASES)"
 	$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
 	$(BENCH_ENV) $(PY) manage.py setup_database_roles
-	$(BENCH_ENV) $(PY) -m bench.generate --cases $(CASES)
+	@# WAL=minimal: the load runs with wal_level = minimal, restarting the server before and after (bench/wal-level).
+	$(if $(filter minimal,$(WAL)),BENCH_SERVER=$(BENCH_SERVER) bash bench/wal-level minimal && trap 'BENCH_SERVER=$(BENCH_SERVER) bash bench/wal-level default' EXIT && )$(BENCH_ENV) $(PY) -m bench.generate --cases $(CASES)
 	$(BENCH_ENV) $(PY) manage.py verify_audit
 	@# The summaries Celery would keep (docs/figures.md), filled as after any bulk load.
 	$(BENCH_ENV) $(PY) manage.py refresh_summaries --full

@@ -153,7 +153,11 @@ def generate(
     _set_triggers(cursor, enabled=False)
     if connect is not None:
         connection.commit()
-    log(f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}.")
+    wal_level = _scalar(cursor, "SHOW wal_level")
+    log(
+        f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}; "
+        f"wal_level {wal_level}."
+    )
     if taken.index_definitions:
         log(f"  {len(taken.index_definitions)} secondary indexes of the audit table dropped, to be built again after.")
     if taken.foreign_keys:
