@@ -31,7 +31,7 @@ from cases.models import (
     Team,
     User,
 )
-from cases.selectors import cases_visible_to
+from cases.selectors import one_of_ids, open_case_ids
 
 
 class Kind(models.TextChoices):
@@ -453,10 +453,16 @@ def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500
 
 
 def deadlines_due_for(
-    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
+    user: User,
+    *,
+    now: datetime,
+    team: Team | None = None,
+    officer: User | None = None,
+    open_ids: list[int] | None = None,
 ) -> list[Deadline]:
     """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
-    optionally of one team or one officer in the case, most urgent first.
+    optionally of one team or one officer in the case, most urgent first. `open_ids`, if given, are
+    those cases' ids as `open_case_ids` reads them for the same user, team and officer.
 
     Read from the deadline summary (`cases.services.summaries`), except for the cases it may not
     have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
@@ -464,14 +470,10 @@ def deadlines_due_for(
     """
     from cases.services.summaries import cases_to_compute, stored_urgent_deadlines
 
-    cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
-    if team is not None:
-        cases = cases.filter(team=team)
-    if officer is not None:
-        cases = cases.filter(officer_in_case=officer)
+    ids = set(open_case_ids(user, team=team, officer=officer) if open_ids is None else open_ids)
     fresh = cases_to_compute(now=now)
     if fresh is None:  # never refreshed: compute everything
-        return deadlines_of_cases(cases, now=now)
-    computed = deadlines_of_cases(cases.filter(pk__in=fresh), now=now)
-    stored = stored_urgent_deadlines(cases.exclude(pk__in=fresh), now=now)
+        fresh = ids
+    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", ids & fresh)), now=now) if ids & fresh else []
+    stored = stored_urgent_deadlines(ids - fresh, now=now) if ids - fresh else []
     return most_urgent_first([*computed, *stored])

@@ -25,7 +25,7 @@ from django.db.models.functions import Floor
 from cases.deadlines import DECIDED, STATUS_TAGS, Status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission, Team, User
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
-from cases.selectors import any_of, cases_visible_to
+from cases.selectors import any_of, cases_visible_to, one_of_ids, open_case_ids
 
 
 # An undecided arrest whose target is this close is "due soon".
@@ -97,13 +97,15 @@ class ChargingRow:
         return STATUS_TAGS[self.status]
 
 
-def _charging_table(user: User, *, now: datetime, team: Team | None, officer: User | None) -> QuerySet[Arrest]:
+def _charging_table(
+    user: User, *, now: datetime, team: Team | None, officer: User | None, open_ids: list[int]
+) -> QuerySet[Arrest]:
     """The arrests of the charging table, with their decisions and status: undecided on an open case,
     or decided within the last target period.
 
-    Each side is first narrowed by its cases, taken once as an array (an index scan each): the open
-    cases, and the cases with a decision made within the period. So the decisions looked up follow
-    the open cases and the recent decisions, not a team's whole history.
+    Each side is first narrowed by its cases, as an array (an index scan each): the open cases
+    (`open_ids`), and the cases with a decision made within the period. So the decisions looked up
+    follow the open cases and the recent decisions, not a team's whole history.
     """
     cases = cases_visible_to(user)
     if team is not None:
@@ -112,7 +114,7 @@ def _charging_table(user: User, *, now: datetime, team: Team | None, officer: Us
         cases = cases.filter(officer_in_case=officer)
     recent = now - charging_target()
     decided_lately = ChargingSubmission.objects.filter(decision__in=DECIDED, decision_at__gte=recent)
-    on_open_case = Q(any_of("case_id", cases.filter(status=Case.Status.OPEN).values("pk")))
+    on_open_case = Q(one_of_ids("case_id", open_ids))
     # The recent decisions' cases as an array too, so PostgreSQL can intersect them with the
     # visibility bitmaps rather than read every case of the person's teams.
     decided_case = Q(any_of("case_id", cases.filter(any_of("pk", decided_lately.values("case_id"))).values("pk")))
@@ -121,13 +123,21 @@ def _charging_table(user: User, *, now: datetime, team: Team | None, officer: Us
 
 
 def charging_rows(
-    user: User, *, now: datetime, team: Team | None = None, officer: User | None = None
+    user: User,
+    *,
+    now: datetime,
+    team: Team | None = None,
+    officer: User | None = None,
+    open_ids: list[int] | None = None,
 ) -> list[ChargingRow]:
     """The four-week charging table, most urgent first: every arrested suspect on an open case
     still waiting for a charging decision (missed, then due soon, then on track, each soonest
-    target first), then the decisions of the last target period (met or missed). One query."""
+    target first), then the decisions of the last target period (met or missed). One query, and one
+    more without `open_ids` (`open_case_ids` of the same user, team and officer)."""
+    if open_ids is None:
+        open_ids = open_case_ids(user, team=team, officer=officer)
     arrests = (
-        _charging_table(user, now=now, team=team, officer=officer)
+        _charging_table(user, now=now, team=team, officer=officer, open_ids=open_ids)
         .annotate(
             urgency=DbCase(
                 When(decision_at__isnull=False, then=Value(3)),
@@ -218,13 +228,14 @@ class CaseloadRow:
     by_stage: tuple[tuple[Case.Stage, int], ...]
 
 
-def caseload(user: User, *, team: Team | None = None, officer: User | None = None) -> list[CaseloadRow]:
-    """Open cases per officer in the case, by stage, largest caseload first. One query."""
-    cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
-    if team is not None:
-        cases = cases.filter(team=team)
-    if officer is not None:
-        cases = cases.filter(officer_in_case=officer)
+def caseload(
+    user: User, *, team: Team | None = None, officer: User | None = None, open_ids: list[int] | None = None
+) -> list[CaseloadRow]:
+    """Open cases per officer in the case, by stage, largest caseload first. One query, and one more
+    without `open_ids` (`open_case_ids` of the same user, team and officer)."""
+    if open_ids is None:
+        open_ids = open_case_ids(user, team=team, officer=officer)
+    cases = Case.objects.filter(one_of_ids("pk", open_ids))
     rows = (
         cases.values(
             "officer_in_case_id",

@@ -18,6 +18,7 @@ most an hour later: a listed first court appearance whose time has come (it then
 held), and a detention past its 96-hour maximum with no release recorded.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,7 @@ from cases.deadlines import (
 )
 from cases.models import Case, ChargingSubmission, CourtHearing, FigureFact, OutstandingDeadline, SummaryState
 from cases.rules import LONDON
-from cases.selectors import any_of
+from cases.selectors import one_of_ids
 
 DEADLINES = "deadlines"
 WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
@@ -107,12 +108,12 @@ def _is_urgent(now: datetime) -> Q:
     return urgent
 
 
-def stored_urgent_deadlines(cases: QuerySet[Case], *, now: datetime) -> list[Deadline]:
-    """The due-soon and missed deadlines of `cases` as the summary holds them. One query."""
+def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime) -> list[Deadline]:
+    """The due-soon and missed deadlines of the cases `case_ids` as the summary holds them. One query."""
     rows = (
-        # The cases as an array (`any_of`), so the rows are read by case from the (case, due_at)
-        # index: the cost follows the person's open cases, not every urgent deadline of the country.
-        OutstandingDeadline.objects.filter(any_of("case_id", cases.values("pk")))
+        # The cases as an array, so the rows are read by case from the (case, due_at) index: the
+        # cost follows the person's open cases, not every urgent deadline of the country.
+        OutstandingDeadline.objects.filter(one_of_ids("case_id", case_ids))
         .filter(_is_urgent(now))
         .select_related("case__officer_in_case")
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import Case
 from cases.permissions import get_case_for_change
 from cases.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
-from cases.selectors import cases_visible_to, referrals_visible_to
+from cases.selectors import cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
 from cases.signals import access_denied
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
@@ -71,6 +71,21 @@ def test_a_disabled_account_sees_nothing(world):
 def test_visibility_is_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         list(cases_visible_to(world.users["supervisor_a"]))
+
+
+def test_open_case_ids_are_the_visible_open_cases_read_back_by_id(world):
+    supervisor = world.users["supervisor_a"]
+    world.cases["case"].status = Case.Status.CLOSED
+    world.cases["case"].save(update_fields=["status"])
+    restricted = Case.objects.get(reference="STF-A-R")
+
+    ids = open_case_ids(supervisor)
+
+    assert ids == [restricted.pk]
+    assert refs(Case.objects.filter(one_of_ids("pk", ids))) == ["STF-A-R"]
+    assert open_case_ids(supervisor, officer=world.users["officer_a"]) == []
+    assert open_case_ids(world.users["officer_a"]) == []
+    assert list(Case.objects.filter(one_of_ids("pk", []))) == []
 
 
 def test_a_case_granted_to_a_group_is_visible_to_its_members(world):
