@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
 from audit.context import acting_as
+from cases.models import FigureFact, OutstandingDeadline
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             # Rebuilt from scratch: set the visibility map (the figures read the facts by index-only
             # scans) and the statistics now, rather than when autovacuum next comes by.
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE) cases_figurefact, cases_outstandingdeadline")
+                tables = ", ".join(model._meta.db_table for model in (FigureFact, OutstandingDeadline))
+                cursor.execute(f"VACUUM (ANALYZE) {tables}")
         self.stdout.write(
             f"Deadline summary: {deadlines.rows} outstanding deadlines of {deadlines.cases} cases"
             f"{' (from scratch)' if deadlines.full else ''}. "
