@@ -13,10 +13,11 @@ of its own, while the main process makes the cases.
 """
 
 import binascii
-import contextlib
 import hashlib
 import multiprocessing
 import os
+import queue
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -29,6 +30,8 @@ from bench.sink import Entry
 
 DAY_US = 86_400 * 1_000_000
 ENTRIES_PER_FILE = 200_000
+# Batches of entries waiting to be sent to the trail process (a batch is the entries of about 500 cases).
+OUTBOX_BATCHES = 8
 AUDIT_TABLE = "audit_auditentry"
 
 
@@ -150,7 +153,11 @@ def _serve(pipe: Any, params: dict[str, Any] | None, workdir: str, first_id: int
 
 class TrailProcess:
     """A `Trail` in a process of its own, loading the audit entries on a connection of its own
-    (frozen if `freeze`): `add` sends it entries, `close` waits for the end of its load."""
+    (frozen if `freeze`): `add` sends it entries, `close` waits for the end of its load.
+
+    The entries are sent by a thread of this process from a short queue: sending a batch waits until
+    the trail process has read all of it, which it does only between batches it chains, and the
+    generator goes on making cases meanwhile (the thread waits with the GIL released)."""
 
     held = None  # in the other process
 
@@ -164,12 +171,35 @@ class TrailProcess:
         )
         self.process.start()
         child.close()
+        self._outbox: queue.Queue[tuple[list[Entry], int | None] | None] = queue.Queue(maxsize=OUTBOX_BATCHES)
+        self._send_failed = threading.Event()
+        self._sender = threading.Thread(target=self._send_all, name="audit trail sender", daemon=True)
+        self._sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            message = self._outbox.get()
+            try:
+                self.pipe.send(message)
+            except OSError:
+                self._send_failed.set()
+                return
+            if message is None:
+                return
+
+    def _put(self, message: tuple[list[Entry], int | None] | None) -> bool:
+        """Queue `message` for the sender; False if sending has failed (the process has ended)."""
+        while not self._send_failed.is_set():
+            try:
+                self._outbox.put(message, timeout=1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def add(self, entries: list[Entry], horizon_us: int | None) -> None:
-        try:
-            self.pipe.send((entries, horizon_us))
-        except OSError:
-            raise RuntimeError(f"The audit trail process failed:\n{self._last_word()}") from None
+        if not self._put((entries, horizon_us)):
+            raise RuntimeError(f"The audit trail process failed:\n{self._last_word()}")
 
     def _last_word(self) -> str:
         try:
@@ -178,8 +208,8 @@ class TrailProcess:
             return "(it ended without a word)"
 
     def close(self) -> TrailResult:
-        with contextlib.suppress(OSError):  # if it has failed, its last word is still in the pipe
-            self.pipe.send(None)
+        self._put(None)  # if it has failed, its last word is still in the pipe
+        self._sender.join()
         try:
             answer = self.pipe.recv()
         except (EOFError, OSError):

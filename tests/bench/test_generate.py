@@ -237,3 +237,15 @@ def test_the_sink_and_trail_chain_entries_as_audit_chain_checks_them(tmp_path, i
         ids.append(row[0])
     assert ids == [41, 42, 43]  # numbered in time order, not in the order they were made
     assert (result.entries, result.last_id, result.last_hash) == (3, 43, previous)
+
+
+def test_a_trail_process_that_fails_says_why(tmp_path):
+    """The generator's entries go to the trail process through a sender thread; when the process
+    fails (here: its folder does not exist), the generator is told, with the process's traceback."""
+    trail = TrailProcess(None, str(tmp_path / "missing"), 1, "f" * 64, freeze=False)
+    entry = (1_600_000_000_000_000, 1, b"hashed", b"line")
+    with pytest.raises(RuntimeError, match="The audit trail process failed:(.|\n)*FileNotFoundError"):
+        for _ in range(10_000):
+            trail.add([entry] * 100, None)
+        trail.close()
+    trail.abort()
