@@ -474,6 +474,7 @@ def deadlines_due_for(
     fresh = cases_to_compute(now=now)
     if fresh is None:  # never refreshed: compute everything
         fresh = ids
-    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", ids & fresh)), now=now) if ids & fresh else []
-    stored = stored_urgent_deadlines(ids - fresh, now=now) if ids - fresh else []
+    to_compute, to_read = ids & fresh, ids - fresh
+    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
+    stored = stored_urgent_deadlines(to_read, now=now) if to_read else []
     return most_urgent_first([*computed, *stored])

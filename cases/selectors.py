@@ -103,17 +103,24 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(_granted(user, "view_case") | unrestricted)
 
 
+def cases_in_view(user: User, *, team: Team | None = None, officer: User | None = None) -> QuerySet[Case]:
+    """The cases `user` may see, optionally of one team or one officer in the case: the scope of the
+    supervisor's dashboard and deadlines filters."""
+    cases = cases_visible_to(user)
+    if team is not None:
+        cases = cases.filter(team=team)
+    if officer is not None:
+        cases = cases.filter(officer_in_case=officer)
+    return cases
+
+
 def open_case_ids(user: User, *, team: Team | None = None, officer: User | None = None) -> list[int]:
     """The ids of the open cases `user` may see, optionally of one team or one officer in the case.
 
     Read once by a page with several panels over the same cases (the supervisor's dashboard), which
     then pass them on as `one_of_ids`: the visibility rules are built and evaluated once a request,
     and each panel reads by case id. One query."""
-    cases = cases_visible_to(user).filter(status=Case.Status.OPEN)
-    if team is not None:
-        cases = cases.filter(team=team)
-    if officer is not None:
-        cases = cases.filter(officer_in_case=officer)
+    cases = cases_in_view(user, team=team, officer=officer).filter(status=Case.Status.OPEN)
     return list(cases.values_list("pk", flat=True))
 
 

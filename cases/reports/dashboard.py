@@ -25,7 +25,7 @@ from django.db.models.functions import Floor
 from cases.deadlines import DECIDED, STATUS_TAGS, Status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission, Team, User
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
-from cases.selectors import any_of, cases_visible_to, one_of_ids, open_case_ids
+from cases.selectors import any_of, cases_in_view, cases_visible_to, one_of_ids, open_case_ids
 
 
 # An undecided arrest whose target is this close is "due soon".
@@ -107,11 +107,7 @@ def _charging_table(
     (`open_ids`), and the cases with a decision made within the period. So the decisions looked up
     follow the open cases and the recent decisions, not a team's whole history.
     """
-    cases = cases_visible_to(user)
-    if team is not None:
-        cases = cases.filter(team=team)
-    if officer is not None:
-        cases = cases.filter(officer_in_case=officer)
+    cases = cases_in_view(user, team=team, officer=officer)
     recent = now - charging_target()
     decided_lately = ChargingSubmission.objects.filter(decision__in=DECIDED, decision_at__gte=recent)
     on_open_case = Q(one_of_ids("case_id", open_ids))
