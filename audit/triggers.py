@@ -38,7 +38,13 @@ QUIET_COLUMNS = {"cases.User": ("last_login",)}
 INSERT_KINDS = {"admin.LogEntry": "admin_action"}
 # Summaries recomputed from audited records by Celery (cases/models/summaries.py): they hold nothing
 # that is not already in the trail, and auditing every refresh would bury the trail in copies.
-DERIVED_MODELS = ("cases.FigureFact", "cases.OutstandingDeadline", "cases.SummaryState")
+DERIVED_MODELS = (
+    "cases.FigureFact",
+    "cases.FigureFactsVersion",
+    "cases.FiguresCache",
+    "cases.OutstandingDeadline",
+    "cases.SummaryState",
+)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from audit.context import acting_as
+from cases.reports.cache import forget_unused
 from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
@@ -51,10 +53,12 @@ def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
     with acting_as(None, source="task:refresh_summaries"):
         deadlines = deadline_summary_refresh(full=full)
         facts = figure_facts_refresh()
+        forgotten = forget_unused(now=timezone.now())
     return {
         "full": deadlines.full,
         "cases": deadlines.cases,
         "deadlines": deadlines.rows,
         "facts_cases": facts.cases,
         "facts": facts.rows,
+        "figures_forgotten": forgotten,
     }

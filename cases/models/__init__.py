@@ -11,7 +11,7 @@ from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
-from .summaries import FigureFact, OutstandingDeadline, SummaryState
+from .summaries import FigureFact, FigureFactsVersion, FiguresCache, OutstandingDeadline, SummaryState
 
 __all__ = [
     "Arrest",
@@ -29,6 +29,8 @@ __all__ = [
     "Device",
     "ExportJob",
     "FigureFact",
+    "FigureFactsVersion",
+    "FiguresCache",
     "Force",
     "ImageCategory",
     "ImageCount",

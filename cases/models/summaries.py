@@ -108,3 +108,31 @@ class FigureFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class FigureFactsVersion(models.Model):
+    """How often a force's figure facts have changed: moved on by a refresh that changed any of
+    them (`cases.services.summaries`), so that a grouped figure kept in `FiguresCache` is known to
+    be out of date."""
+
+    force_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"force {self.force_id}: version {self.version}"
+
+
+class FiguresCache(models.Model):
+    """One grouped aggregate of the figure facts (`cases.reports.figures`), kept while it is still
+    true: while the versions of the forces it read are those it was made from, and until
+    `valid_until`, when a charging target it counted as not yet missed passes. Read by key: a hash
+    of the query and its parameters (`cases.reports.cache`)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    versions = models.JSONField()
+    valid_until = models.DateTimeField(null=True)
+    made_at = models.DateTimeField()
+    value = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"figures {self.key[:12]} made {self.made_at:%Y-%m-%d %H:%M} UTC"

@@ -17,7 +17,7 @@ cases, and reads only the events of its period and forces.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, F, Max, Q, Value
 
 from cases.models import Closure, Device, FigureFact, Force, Release, Team, User
+from cases.reports.cache import kept
 from cases.reports.sql import Days, Period, days, median
 from cases.services.summaries import figure_facts_refresh
 
@@ -199,7 +200,8 @@ SELECT {key}, measure, detail, GROUPING({key}, detail),
        count(*), coalesce(sum(amount), 0), count(DISTINCT subject_id), count(days),
        {percentiles},
        count(*) FILTER (WHERE done_at <= due_at),
-       count(*) FILTER (WHERE done_at > due_at OR (done_at IS NULL AND due_at < %(now)s))
+       count(*) FILTER (WHERE done_at > due_at OR (done_at IS NULL AND due_at < %(now)s)),
+       min(due_at) FILTER (WHERE done_at IS NULL AND due_at >= %(now)s)
 FROM {table}
 WHERE force_id = ANY(%(forces)s) AND at >= %(start)s AND at < %(end)s
 GROUP BY GROUPING SETS (({key}, measure), (measure), (measure, detail))
@@ -219,9 +221,45 @@ class Grouped:
     total: dict[str, Measured] = field(default_factory=dict)
     details: dict[tuple[str, str], int] = field(default_factory=dict)
 
+    def dump(self) -> dict[str, Any]:
+        """As JSON, for `FiguresCache`."""
+        return {
+            "by_key": [[key, measure, astuple(m)] for key, by in self.by_key.items() for measure, m in by.items()],
+            "total": [[measure, astuple(m)] for measure, m in self.total.items()],
+            "details": [[measure, detail, n] for (measure, detail), n in self.details.items()],
+        }
+
+    @classmethod
+    def load(cls, value: dict[str, Any]) -> "Grouped":
+        grouped = cls()
+        for key, measure, aggregates in value["by_key"]:
+            grouped.by_key.setdefault(key, {})[measure] = Measured(*aggregates)
+        grouped.total = {measure: Measured(*aggregates) for measure, aggregates in value["total"]}
+        grouped.details = {(measure, detail): n for measure, detail, n in value["details"]}
+        return grouped
+
 
 def _grouped(period: Period, forces: list[Force], key: str, *, flows: bool, now: datetime) -> Grouped:
-    """One query: see `_GROUPED_SQL`. `key` is "team_id" or "force_id"."""
+    """One query, `_GROUPED_SQL`, or its answer kept from an earlier report while still true
+    (cases/reports/cache.py). `key` is "team_id" or "force_id"."""
+    force_ids = [force.pk for force in forces]
+    parts = {"key": key, "flows": flows, "forces": force_ids, "start": period.starts_at, "end": period.ends_before}
+    return kept(
+        parts,
+        force_ids,
+        now=now,
+        make=lambda: _grouped_now(period, forces, key, flows=flows, now=now),
+        dump=Grouped.dump,
+        load=Grouped.load,
+    )
+
+
+def _grouped_now(
+    period: Period, forces: list[Force], key: str, *, flows: bool, now: datetime
+) -> tuple[Grouped, datetime | None]:
+    """The grouped query, and the first moment after `now` at which its answer changes with time
+    alone: the soonest charging target of an arrest still waiting for a decision (it is then
+    missed)."""
     sql = _GROUPED_SQL.format(
         key=key,
         table=FigureFact._meta.db_table,
@@ -234,17 +272,21 @@ def _grouped(period: Period, forces: list[Force], key: str, *, flows: bool, now:
         "now": now,
     }
     grouped = Grouped()
+    changes: list[datetime] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for key_value, measure, detail, grouping, events, amount, subjects, timed, mid, p90, met, missed in cursor:
+        for key_value, measure, detail, grouping, *aggregates, met, missed, next_change in cursor:
+            events, amount, subjects, timed, mid, p90 = aggregates
             measured = Measured(events, amount, subjects, timed, days(mid), days(p90), met, missed)
+            if next_change is not None:
+                changes.append(next_change)
             if grouping == _PER_KEY:
                 grouped.by_key.setdefault(key_value, {})[measure] = measured
             elif grouping == _TOTAL:
                 grouped.total[measure] = measured
             elif grouping == _PER_DETAIL:
                 grouped.details[(measure, detail)] = measured.events
-    return grouped
+    return grouped, min(changes, default=None)
 
 
 def _row(level: str, region: str, force: str, team: str, measures: dict[str, Measured], *, flows: bool) -> FigureRow:

@@ -37,7 +37,16 @@ from cases.deadlines import (
     due_soon_threshold,
     outstanding_deadlines_of_cases,
 )
-from cases.models import Case, ChargingSubmission, CourtHearing, FigureFact, OutstandingDeadline, SummaryState
+from cases.models import (
+    Case,
+    ChargingSubmission,
+    CourtHearing,
+    FigureFact,
+    FigureFactsVersion,
+    FiguresCache,
+    OutstandingDeadline,
+    SummaryState,
+)
 from cases.rules import LONDON
 from cases.selectors import one_of_ids
 
@@ -255,6 +264,32 @@ def _fill_facts(cases_sql: str, params: dict[str, Any]) -> int:
     return inserted
 
 
+def _facts_digests(case_ids: list[int]) -> dict[int, str]:
+    """A digest of the facts of `case_ids`, per force: equal before and after a refresh when none of
+    the force's facts changed (most writes change none: a case log entry, a hearing adjourned)."""
+    if not case_ids:
+        return {}
+    row = f"ROW({_FACT_COLUMNS})::text"  # the fact's columns, a constant of this module
+    sql = f"SELECT force_id, md5(string_agg({row}, ',' ORDER BY {row})) FROM cases_figurefact WHERE case_id = ANY(%s) GROUP BY force_id"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_ids])
+        return dict(cursor.fetchall())
+
+
+def _move_versions_on(before: dict[int, str], after: dict[int, str]) -> None:
+    """Move on the version of each force whose facts changed, so that figures kept from its old
+    facts (`FiguresCache`) are no longer read."""
+    changed = sorted(force for force in before.keys() | after.keys() if before.get(force) != after.get(force))
+    if not changed:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FigureFactsVersion._meta.db_table} (force_id, version) SELECT unnest(%s::bigint[]), 1 "
+            f"ON CONFLICT (force_id) DO UPDATE SET version = {FigureFactsVersion._meta.db_table}.version + 1",
+            [changed],
+        )
+
+
 def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> RefreshReport:
     """Bring the figure facts up to date: from scratch (`full`, or if never filled), or for the cases
     written since the last refresh. Facts do not change with time alone, so nothing else is needed.
@@ -277,11 +312,14 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
     full = full or state.full_refresh_at is None
     if full:
         FigureFact.objects.all().delete()
+        FiguresCache.objects.all().delete()
         cases, inserted = Case.objects.count(), _fill_facts("TRUE", {})
     else:
         ids = sorted(_written_since(state.audit_watermark, head))
+        before = _facts_digests(ids)
         FigureFact.objects.filter(case_id__in=ids).delete()
         inserted = _fill_facts("c.id = ANY(%(ids)s)", {"ids": ids}) if ids else 0
+        _move_versions_on(before, _facts_digests(ids))
         cases = len(ids)
     _move_on(state, head=head, now=now, full=full)
     return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head)

@@ -1,0 +1,78 @@
+"""Grouped figures kept while they are still true (cases/models/summaries.py, `FiguresCache`).
+
+Sorting a large force's facts for its medians and 90th percentiles is most of what the figures page
+costs (docs/performance.md), yet the answer rarely changes: only when a refresh changes one of the
+facts of a force it read (`FigureFactsVersion`, moved on by `cases.services.summaries`), or when
+time alone makes an undecided arrest's charging target pass (`valid_until`). Until then, a report
+for the same period and forces reads its kept answer instead of the facts.
+
+The versions are read before the facts are: a refresh committed between the two can only make the
+kept answer look older than it is, never newer, so it is made again rather than read out of date.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.db import connection
+
+from cases.models import FigureFactsVersion, FiguresCache
+
+T = TypeVar("T")
+# Kept answers made this long ago are deleted by the summaries' refresh: the default period moves
+# on every day, so by then they are of periods no one is likely to ask for again.
+KEPT_FOR = timedelta(days=2)
+
+
+# The versions of the forces read, and the kept answer if it is still true, in one query.
+_READ_SQL = """
+SELECT now_versions.versions, kept.value
+FROM (
+    SELECT coalesce(jsonb_object_agg(force_id::text, version), '{{}}'::jsonb) AS versions
+    FROM {versions} WHERE force_id = ANY(%(forces)s)
+) AS now_versions
+LEFT JOIN {cache} AS kept
+    ON kept.key = %(key)s AND kept.versions = now_versions.versions
+    AND (kept.valid_until IS NULL OR kept.valid_until > %(now)s)
+"""
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def kept(
+    parts: dict[str, Any],
+    force_ids: list[int],
+    *,
+    now: datetime,
+    make: Callable[[], tuple[T, datetime | None]],
+    dump: Callable[[T], Any],
+    load: Callable[[Any], T],
+) -> T:
+    """The answer for `parts` (the query and its parameters) over the facts of `force_ids`: kept
+    if still true at `now`, else `make()`, which returns it and when time alone will change it."""
+    key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    sql = _READ_SQL.format(versions=FigureFactsVersion._meta.db_table, cache=FiguresCache._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"forces": force_ids, "key": key, "now": now})
+        versions, value = cursor.fetchone()
+    if value is not None:
+        return load(_json(value))
+    answer, valid_until = make()
+    row = FiguresCache(key=key, versions=_json(versions), valid_until=valid_until, made_at=now, value=dump(answer))
+    FiguresCache.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["versions", "valid_until", "made_at", "value"],
+    )
+    return answer
+
+
+def forget_unused(*, now: datetime) -> int:
+    """Delete kept answers made longer ago than `KEPT_FOR`."""
+    deleted, _ = FiguresCache.objects.filter(made_at__lt=now - KEPT_FOR).delete()
+    return deleted

@@ -1,0 +1,98 @@
+"""Grouped figures kept while still true (cases/reports/cache.py): read again only when a refresh
+changed a fact of a force they read, or when time alone makes a charging target pass."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Arrest, FigureFact, FigureFactsVersion, FiguresCache
+from cases.reports.cache import KEPT_FOR, forget_unused
+from cases.reports.figures import figures_report
+from cases.services.case import case_log_add
+from cases.services.summaries import figure_facts_refresh
+from tests.factories.cases import CaseFactory
+from tests.factories.custody import ArrestFactory
+from tests.reports.conftest import QUARTER
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def fact_scans(queries: CaptureQueriesContext) -> list[str]:
+    """The grouped queries over the figure facts among `queries`: which key each grouped by."""
+    return [
+        "team" if "GROUPING(team_id" in q["sql"] else "force"
+        for q in queries.captured_queries
+        if "GROUPING SETS" in q["sql"]
+    ]
+
+
+def report_of(user, now=NOW):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        report = figures_report(user, period=QUARTER, now=now)
+    return report, fact_scans(queries)
+
+
+def test_a_second_report_reads_the_kept_figures_and_they_are_the_same(west_midlands):
+    supervisor = west_midlands["ds.okafor"]
+    first, scans = report_of(supervisor)
+    assert scans == ["team", "force"]  # its own force by team, the region's other forces
+    again, scans = report_of(supervisor)
+    assert scans == []
+    assert again == first
+
+
+def test_a_write_that_changes_no_figure_leaves_them_kept(west_midlands):
+    supervisor = west_midlands["ds.okafor"]
+    report_of(supervisor)
+    versions = list(FigureFactsVersion.objects.values_list("force_id", "version"))
+    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case
+    case_log_add(case=case, actor=supervisor, kind="note", text="Spoke to the CPS lawyer.")
+    _, scans = report_of(supervisor)
+    assert scans == []
+    assert list(FigureFactsVersion.objects.values_list("force_id", "version")) == versions
+
+
+def test_a_new_arrest_is_counted_at_once_and_only_its_force_is_read_again(west_midlands):
+    supervisor = west_midlands["ds.okafor"]
+    first, _ = report_of(supervisor)
+    team = supervisor.teams.get(name="Safenet")
+    ArrestFactory(case=CaseFactory(team=team, opened_at=datetime(2026, 2, 3, tzinfo=UTC)))
+    again, scans = report_of(supervisor)
+    assert scans == ["team"]  # Warwickshire's facts did not change: its counts are kept
+    assert again.force_total.counts["arrests"] == first.force_total.counts["arrests"] + 1
+    assert again.region_total.counts["arrests"] == first.region_total.counts["arrests"] + 1
+    warwickshire = [row for row in again.region_forces if row.force == "Warwickshire Police"]
+    assert warwickshire == [row for row in first.region_forces if row.force == "Warwickshire Police"]
+
+
+def test_an_undecided_arrest_counts_as_missed_once_its_target_has_passed(west_midlands):
+    supervisor = west_midlands["ds.okafor"]
+    # The POLIT arrest of 10 March 2026 is undecided; on 20 March it is still within its target.
+    before, _ = report_of(supervisor, now=datetime(2026, 3, 20, tzinfo=UTC))
+    polit = supervisor.teams.get(name="POLIT").pk
+    target = FigureFact.objects.get(measure="arrest", team_id=polit, at__gte=datetime(2026, 3, 1, tzinfo=UTC)).due_at
+    polit = next(row for row in before.teams if row.team == "POLIT")
+    assert polit.charging_missed == 0
+    _, scans = report_of(supervisor, now=target - timedelta(minutes=1))
+    assert scans == []  # nothing has changed yet
+    after, scans = report_of(supervisor, now=target + timedelta(minutes=1))
+    assert scans == ["team"]
+    assert next(row for row in after.teams if row.team == "POLIT").charging_missed == 1
+
+
+def test_a_full_refresh_forgets_every_kept_figure(west_midlands):
+    report_of(west_midlands["ds.okafor"])
+    assert FiguresCache.objects.count() == 2
+    figure_facts_refresh(full=True)
+    assert not FiguresCache.objects.exists()
+
+
+def test_kept_figures_made_long_ago_are_forgotten(west_midlands):
+    report_of(west_midlands["ds.okafor"])
+    FiguresCache.objects.update(made_at=NOW - KEPT_FOR - timedelta(minutes=1))
+    report_of(west_midlands["ds.shah"])  # Warwickshire's supervisor: two more, made now
+    assert forget_unused(now=NOW) == 2
+    assert FiguresCache.objects.count() == 2
