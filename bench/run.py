@@ -4,8 +4,9 @@
 
 Each page is requested through Django's test client against the real database, as a signed-in
 person who has passed two-factor sign-in, through the whole middleware stack (audit context,
-sessions, CSP...). For each: p50 and p95 latency over the iterations and the number of SQL queries
-one request makes. Results are printed as a table and written to bench/results/<time>-<cases>.json.
+sessions, CSP...), with garbage collection tuned as in a web worker (safeguard/memory.py). For
+each: p50 and p95 latency over the iterations and the number of SQL queries one request makes.
+Results are printed as a table and written to bench/results/<time>-<cases>.json.
 
 Naive peers measured in the same run, on the same data: Django's admin change list for cases (a
 stock ModelAdmin on a private admin site: Safeguard deliberately registers no case content in its
@@ -533,7 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import django
 
+    from safeguard.memory import tune_garbage_collection
+
     django.setup()
+    tune_garbage_collection()  # as the web worker does once loaded (safeguard/wsgi.py)
     run(iterations=args.iterations)
     return 0
 

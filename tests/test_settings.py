@@ -166,3 +166,13 @@ def test_a_session_within_its_lifetime_goes_on(client, officer):
     session[SIGNED_IN_AT] = time.time() - settings.SESSION_COOKIE_AGE + 120
     session.save()
     assert client.get(reverse("cases:list")).status_code == 200
+
+
+def test_the_web_worker_freezes_what_it_loaded_and_collects_garbage_less_often():
+    """safeguard/memory.py: no full collection walks Django's own objects in the middle of a request."""
+    script = "import gc, json, safeguard.wsgi; print(json.dumps([gc.get_threshold(), gc.get_freeze_count()]))"
+    result = _run(["-c", script], _production_env())
+    assert result.returncode == 0, result.stderr
+    threshold, frozen = json.loads(result.stdout)
+    assert threshold == [50_000, 20, 20]
+    assert frozen > 10_000  # the application's modules, models and settings
