@@ -16,8 +16,10 @@ Taken off (bench/generate.py decides which):
 Put back on several connections at once: the index builds start together, so they read the
 table together (PostgreSQL's synchronised sequential scans: a table bigger than memory is read
 about once, not once per index); each sorts in one process, the builds themselves being the
-parallelism. Each loaded table is validated and then analysed by one task; the audit table is
-analysed last, when its indexes are back.
+parallelism. Each loaded table is validated and then vacuumed and analysed by one task (the
+vacuum marks its pages all-visible, as autovacuum would soon after, so that index-only scans need
+not visit them; a load in one transaction only analyses); the audit table is analysed last, when
+its indexes are back.
 """
 
 import queue
@@ -82,13 +84,16 @@ def add_foreign_keys_unchecked(cursor: Any, taken: TakenOff) -> None:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
 
 
-def tasks(taken: TakenOff, tables: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """What to run after the load, each task's statements in order; the index builds first."""
+def tasks(taken: TakenOff, tables: tuple[str, ...], *, vacuum: bool) -> list[tuple[str, list[str]]]:
+    """What to run after the load, each task's statements in order; the index builds first. With
+    `vacuum` (tasks run outside a transaction, by `run`'s workers) each table is vacuumed as well
+    as analysed."""
+    analyse = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
     work = [(f"index {definition.split()[2]}", [definition]) for definition in taken.index_definitions]
     keys: dict[str, list[str]] = {table: [] for table in tables}
     for table, name, _ in taken.foreign_keys:
         keys[table].append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
-    work += [(f"table {table}", [*statements, f"ANALYZE {table}"]) for table, statements in keys.items()]
+    work += [(f"table {table}", [*statements, f"{analyse} {table}"]) for table, statements in keys.items()]
     return work
 
 

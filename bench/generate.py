@@ -282,7 +282,8 @@ def generate(
         connection.commit()
     phases["triggers on, foreign keys back, sequences and chain head moved on"] = time.monotonic() - step
     step = time.monotonic()
-    timings = finish.run(finish.tasks(taken, LOAD_ORDER), connection, connect, finishers)
+    parallel = connect is not None and finishers > 1
+    timings = finish.run(finish.tasks(taken, LOAD_ORDER, vacuum=parallel), connection, connect, finishers)
     phases["indexes built, foreign keys checked, tables analysed (in parallel)"] = time.monotonic() - step
     for label, spent in sorted(timings.items(), key=lambda item: -item[1])[:10]:
         phases[f"  {label}"] = spent

@@ -114,6 +114,24 @@ def cases_in_view(user: User, *, team: Team | None = None, officer: User | None 
     return cases
 
 
+@dataclass(frozen=True)
+class CaseIds:
+    """The ids of the cases in view (`cases_in_view`), all of them and the open ones: read once by a
+    page with several panels over the same cases (the supervisor's dashboard)."""
+
+    all: list[int]
+    open: list[int]
+
+
+def case_ids_in_view(user: User, *, team: Team | None = None, officer: User | None = None) -> CaseIds:
+    """The ids of the cases `user` may see, optionally of one team or one officer in the case, and
+    which of them are open. One query; the panels then read by case id (`one_of_ids`), so the
+    visibility rules are built and evaluated once a request."""
+    rows = cases_in_view(user, team=team, officer=officer).values_list("pk", "status")
+    ids = [(pk, status) for pk, status in rows]
+    return CaseIds(all=[pk for pk, _ in ids], open=[pk for pk, status in ids if status == Case.Status.OPEN])
+
+
 def open_case_ids(user: User, *, team: Team | None = None, officer: User | None = None) -> list[int]:
     """The ids of the open cases `user` may see, optionally of one team or one officer in the case.
 

@@ -25,7 +25,7 @@ from django.db.models.functions import Floor
 from cases.deadlines import DECIDED, STATUS_TAGS, Status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission, Team, User
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
-from cases.selectors import any_of, cases_in_view, cases_visible_to, one_of_ids, open_case_ids
+from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_case_ids
 
 
 # An undecided arrest whose target is this close is "due soon".
@@ -40,23 +40,13 @@ def charging_target() -> timedelta:
     return timedelta(days=settings.CHARGING_TARGET_DAYS)
 
 
-def arrests_with_decisions(user: User, *, team: Team | None = None, officer: User | None = None) -> QuerySet[Arrest]:
-    """Arrests on cases `user` may see, each with its charging decision and target, in one query.
+def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
+    """`arrests`, each with its charging decision and target, in one query.
 
     The decision is the first charge, no further action or caution for the arrested subject on the
     same case at or after the arrest (a request for further evidence is not a decision), as on the
     case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`.
     """
-    arrests = Arrest.objects.filter(case__in=cases_visible_to(user).values("pk"))
-    if team is not None:
-        arrests = arrests.filter(case__team=team)
-    if officer is not None:
-        arrests = arrests.filter(case__officer_in_case=officer)
-    return with_decisions(arrests)
-
-
-def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
-    """`arrests` annotated with `decision_at`, `decision` (see `arrests_with_decisions`) and `target_at`."""
     first_decision = ChargingSubmission.objects.filter(
         case_id=OuterRef("case_id"),
         subject_id=OuterRef("subject_id"),
@@ -97,23 +87,21 @@ class ChargingRow:
         return STATUS_TAGS[self.status]
 
 
-def _charging_table(
-    user: User, *, now: datetime, team: Team | None, officer: User | None, open_ids: list[int]
-) -> QuerySet[Arrest]:
+def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
     """The arrests of the charging table, with their decisions and status: undecided on an open case,
     or decided within the last target period.
 
-    Each side is first narrowed by its cases, as an array (an index scan each): the open cases
-    (`open_ids`), and the cases with a decision made within the period. So the decisions looked up
-    follow the open cases and the recent decisions, not a team's whole history.
+    Each side is first narrowed by its cases, as an array (an index scan each): the open cases in
+    view, and those of the cases in view with a decision made within the period (the period's
+    decisions, read by their index, kept if their case is in the array). So the decisions looked
+    up follow the open cases and the recent decisions, not a team's whole history.
     """
-    cases = cases_in_view(user, team=team, officer=officer)
     recent = now - charging_target()
-    decided_lately = ChargingSubmission.objects.filter(decision__in=DECIDED, decision_at__gte=recent)
-    on_open_case = Q(one_of_ids("case_id", open_ids))
-    # The recent decisions' cases as an array too, so PostgreSQL can intersect them with the
-    # visibility bitmaps rather than read every case of the person's teams.
-    decided_case = Q(any_of("case_id", cases.filter(any_of("pk", decided_lately.values("case_id"))).values("pk")))
+    decided_lately = ChargingSubmission.objects.filter(
+        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent
+    )
+    on_open_case = Q(one_of_ids("case_id", in_view.open))
+    decided_case = Q(any_of("case_id", decided_lately.order_by().values("case_id")))
     arrests = with_decisions(Arrest.objects.filter(on_open_case | decided_case))
     return _with_status(arrests, now).filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
 
@@ -124,16 +112,16 @@ def charging_rows(
     now: datetime,
     team: Team | None = None,
     officer: User | None = None,
-    open_ids: list[int] | None = None,
+    in_view: CaseIds | None = None,
 ) -> list[ChargingRow]:
     """The four-week charging table, most urgent first: every arrested suspect on an open case
     still waiting for a charging decision (missed, then due soon, then on track, each soonest
     target first), then the decisions of the last target period (met or missed). One query, and one
-    more without `open_ids` (`open_case_ids` of the same user, team and officer)."""
-    if open_ids is None:
-        open_ids = open_case_ids(user, team=team, officer=officer)
+    more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
+    if in_view is None:
+        in_view = case_ids_in_view(user, team=team, officer=officer)
     arrests = (
-        _charging_table(user, now=now, team=team, officer=officer, open_ids=open_ids)
+        _charging_table(now=now, in_view=in_view)
         .annotate(
             urgency=DbCase(
                 When(decision_at__isnull=False, then=Value(3)),
@@ -189,17 +177,30 @@ class ChargingPerformance:
 
 
 def charging_performance(
-    user: User, *, period: Period, now: datetime, team: Team | None = None, officer: User | None = None
+    user: User,
+    *,
+    period: Period,
+    now: datetime,
+    team: Team | None = None,
+    officer: User | None = None,
+    in_view: CaseIds | None = None,
 ) -> ChargingPerformance:
-    """Of the arrests made in `period`: how many had a charging decision within the target (met),
-    how many after it or not yet though it has passed (missed), how many are still within it
-    (waiting); and the median days from arrest to decision of those decided. One query."""
-    arrests = arrests_with_decisions(user, team=team, officer=officer).filter(**period.bounds("arrested_at"))
+    """Of the arrests made in `period` on the cases in view: how many had a charging decision within
+    the target (met), how many after it or not yet though it has passed (missed), how many are
+    still within it (waiting); and the median days from arrest to decision of those decided. One
+    query, and one more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
+    if in_view is None:
+        in_view = case_ids_in_view(user, team=team, officer=officer)
+    arrests = with_decisions(Arrest.objects.filter(one_of_ids("case_id", in_view.all)))
+    arrests = arrests.filter(**period.bounds("arrested_at"))
     figures = arrests.aggregate(
-        arrests=Count("pk"),
-        decided=Count("pk", filter=Q(decision_at__isnull=False)),
-        met=Count("pk", filter=Q(decision_at__lte=F("target_at"))),
-        missed=Count("pk", filter=Q(decision_at__gt=F("target_at")) | Q(decision_at__isnull=True, target_at__lt=now)),
+        # Counted by the arrest's time (never empty), which the index holds, unlike the id.
+        arrests=Count("arrested_at"),
+        decided=Count("arrested_at", filter=Q(decision_at__isnull=False)),
+        met=Count("arrested_at", filter=Q(decision_at__lte=F("target_at"))),
+        missed=Count(
+            "arrested_at", filter=Q(decision_at__gt=F("target_at")) | Q(decision_at__isnull=True, target_at__lt=now)
+        ),
         median_days=median(Days(F("decision_at"), F("arrested_at"))),
     )
     return ChargingPerformance(

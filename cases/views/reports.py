@@ -20,7 +20,7 @@ from cases.reports import dashboard as board
 from cases.reports.charts import bar_chart, stacked_bar_chart
 from cases.reports.figures import COUNTS, FLOWS, figures_report
 from cases.roles import Capability
-from cases.selectors import open_case_ids
+from cases.selectors import case_ids_in_view
 from cases.services.exports import (
     export_job_download,
     export_parameters_display,
@@ -61,13 +61,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period, team, officer = form.period(), form.choice("team"), form.choice("officer")
     now = timezone.now()
     scope = {"team": team, "officer": officer}
-    # The open cases in view, read once for the three panels that start from them.
-    open_ids = open_case_ids(user, **scope)
-    rows = board.charging_rows(user, now=now, open_ids=open_ids, **scope)
+    # The cases in view, read once for the four panels that start from them.
+    in_view = case_ids_in_view(user, **scope)
+    rows = board.charging_rows(user, now=now, in_view=in_view, **scope)
     counts = board.status_counts(rows)
-    performance = board.charging_performance(user, period=period, now=now, **scope)
-    caseload = board.caseload(user, open_ids=open_ids, **scope)
-    all_deadlines = deadlines_due_for(user, now=now, open_ids=open_ids, **scope)
+    performance = board.charging_performance(user, period=period, now=now, in_view=in_view, **scope)
+    caseload = board.caseload(user, open_ids=in_view.open, **scope)
+    all_deadlines = deadlines_due_for(user, now=now, open_ids=in_view.open, **scope)
     deadlines = all_deadlines[:DASHBOARD_DEADLINES]
     _read(
         request,
