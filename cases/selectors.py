@@ -10,6 +10,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BigIntegerField, Exists, F, Lookup, Prefetch, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
+from django.db.models.expressions import RawSQL
 
 from cases.models import (
     Arrest,
@@ -53,9 +54,12 @@ def any_of(column: str, values: QuerySet) -> _AnyOf:
 
 
 def one_of_ids(column: str, ids: Iterable[int]) -> _AnyOf:
-    """`<column> = ANY(%s)` with `ids` as one array parameter: the SQL is the same whatever their
-    number, and PostgreSQL reads the rows by index, id by id."""
-    return _AnyOf(F(column), Value(sorted(ids), output_field=ArrayField(BigIntegerField())))
+    """`<column> = ANY(%s::bigint[])` with `ids` as one array parameter: the SQL is the same whatever
+    their number, and PostgreSQL reads the rows by index, id by id (or, filtering many rows, looks
+    each up in a hash of the array). The array is passed as its text ('{1,2,3}'): thousands of ids
+    cost a join of strings, not a conversion of each id by Django and then by the driver."""
+    text = "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"
+    return _AnyOf(F(column), RawSQL("%s::bigint[]", (text,), output_field=ArrayField(BigIntegerField())))
 
 
 def _granted(user: User, codename: str) -> Q:

@@ -1,28 +1,18 @@
 """The supervisor's dashboard: the four-week charging table, how often the charging target is met,
-and each officer's caseload. Every figure is computed in SQL over `cases_visible_to(user)`, in a
-fixed number of queries whatever the number of arrests or cases (docs/figures.md)."""
+and each officer's caseload, over the cases the supervisor may see (`cases_visible_to(user)`), in
+a fixed number of queries whatever the number of arrests or cases (docs/figures.md). Counts and
+medians are computed in SQL; the charging table's rows are chosen in SQL, and each row's status
+against its target is worked out as for every other deadline (`deadline_status`)."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case as DbCase
-from django.db.models import (
-    Count,
-    DateTimeField,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Floor
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from cases.deadlines import DECIDED, STATUS_TAGS, Status, due_soon_threshold
+from cases.deadlines import DECIDED, STATUS_TAGS, Kind, Status, deadline_status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission, Team, User
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
 from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_case_ids
@@ -32,7 +22,7 @@ from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_
 def due_soon() -> timedelta:
     """How close the charging target must be to count as due soon: the deadline engine's threshold
     (settings.DEADLINE_DUE_SOON), so the dashboard and the deadlines page agree."""
-    return due_soon_threshold("charging_target")
+    return due_soon_threshold(Kind.CHARGING_TARGET)
 
 
 def charging_target() -> timedelta:
@@ -57,18 +47,6 @@ def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
         decision_at=Subquery(first_decision.values("decision_at")[:1]),
         decision=Subquery(first_decision.values("decision")[:1]),
         target_at=LondonDaysAfter(F("arrested_at"), charging_target().days),
-    )
-
-
-def _with_status(arrests: QuerySet[Arrest], now: datetime) -> QuerySet[Arrest]:
-    return arrests.annotate(
-        charging_status=DbCase(
-            When(decision_at__isnull=False, decision_at__lte=F("target_at"), then=Value(Status.MET.value)),
-            When(decision_at__isnull=False, then=Value(Status.MISSED.value)),
-            When(target_at__lt=now, then=Value(Status.MISSED.value)),
-            When(target_at__lt=now + due_soon(), then=Value(Status.DUE_SOON.value)),
-            default=Value(Status.ON_TRACK.value),
-        ),
     )
 
 
@@ -103,7 +81,7 @@ def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
     on_open_case = Q(one_of_ids("case_id", in_view.open))
     decided_case = Q(any_of("case_id", decided_lately.order_by().values("case_id")))
     arrests = with_decisions(Arrest.objects.filter(on_open_case | decided_case))
-    return _with_status(arrests, now).filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
+    return arrests.filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
 
 
 def charging_rows(
@@ -120,35 +98,30 @@ def charging_rows(
     more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
     if in_view is None:
         in_view = case_ids_in_view(user, team=team, officer=officer)
-    arrests = (
-        _charging_table(now=now, in_view=in_view)
-        .annotate(
-            urgency=DbCase(
-                When(decision_at__isnull=False, then=Value(3)),
-                When(target_at__lt=now, then=Value(0)),
-                When(target_at__lt=now + due_soon(), then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
-            days_since=Floor(Days(Value(now, output_field=DateTimeField()), F("arrested_at"))),
-            days_to_decision=Days(F("decision_at"), F("arrested_at")),
-        )
-        .select_related("case__team", "case__officer_in_case", "subject")
-        .order_by("urgency", "target_at", "id")
-    )
+    arrests = _charging_table(now=now, in_view=in_view).select_related("case__team", "case__officer_in_case", "subject")
     labels = dict(ChargingSubmission.Decision.choices)
-    return [
-        ChargingRow(
-            arrest=arrest,
-            status=Status(arrest.charging_status),  # type: ignore[attr-defined]
-            days_since_arrest=int(arrest.days_since),  # type: ignore[attr-defined]
-            target_at=arrest.target_at,  # type: ignore[attr-defined]
-            decision_at=arrest.decision_at,  # type: ignore[attr-defined]
-            decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]
-            days_to_decision=days(arrest.days_to_decision),  # type: ignore[attr-defined]
-        )
-        for arrest in arrests
-    ]
+    rows = [_charging_row(arrest, now=now, labels=labels) for arrest in arrests]
+    # Undecided first (missed, due soon, on track), then the decisions; each soonest target first.
+    urgency = {Status.MISSED: 0, Status.DUE_SOON: 1, Status.ON_TRACK: 2}
+    rows.sort(key=lambda row: (3 if row.decision_at else urgency[row.status], row.target_at, row.arrest.pk))
+    return rows
+
+
+def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> ChargingRow:
+    """One row of the charging table: the arrest's status against its target at `now`, worked out as
+    for every other deadline (`deadline_status`), and its days since arrest and to decision."""
+    decision_at: datetime | None = arrest.decision_at  # type: ignore[attr-defined]
+    target_at: datetime = arrest.target_at  # type: ignore[attr-defined]
+    to_decision = None if decision_at is None else (decision_at - arrest.arrested_at) / timedelta(days=1)
+    return ChargingRow(
+        arrest=arrest,
+        status=deadline_status(kind=Kind.CHARGING_TARGET, due_at=target_at, met_at=decision_at, now=now),
+        days_since_arrest=math.floor((now - arrest.arrested_at) / timedelta(days=1)),
+        target_at=target_at,
+        decision_at=decision_at,
+        decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]
+        days_to_decision=days(to_decision),
+    )
 
 
 def status_counts(rows: list[ChargingRow]) -> dict[Status, int]:
