@@ -66,8 +66,8 @@ class ChargingRow:
 
 
 def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
-    """The arrests of the charging table, with their decisions and status: undecided on an open case,
-    or decided within the last target period.
+    """The arrests of the charging table, with their decisions: undecided on an open case, or decided
+    within the last target period.
 
     Each side is first narrowed by its cases, as an array (an index scan each): the open cases in
     view, and those of the cases in view with a decision made within the period (the period's
