@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import Case
 from cases.permissions import get_case_for_change
 from cases.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
-from cases.selectors import cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
+from cases.selectors import CaseIds, case_ids_in_view, cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
 from cases.signals import access_denied
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
@@ -86,6 +86,21 @@ def test_open_case_ids_are_the_visible_open_cases_read_back_by_id(world):
     assert open_case_ids(supervisor, officer=world.users["officer_a"]) == []
     assert open_case_ids(world.users["officer_a"]) == []
     assert list(Case.objects.filter(one_of_ids("pk", []))) == []
+
+
+def test_case_ids_in_view_are_every_visible_case_and_which_are_open(world, django_assert_num_queries):
+    supervisor = world.users["supervisor_a"]
+    world.cases["case"].status = Case.Status.CLOSED
+    world.cases["case"].save(update_fields=["status"])
+
+    with django_assert_num_queries(1):
+        in_view = case_ids_in_view(supervisor)
+
+    assert sorted(in_view.all) == sorted(cases_visible_to(supervisor).values_list("pk", flat=True))
+    assert world.cases["case"].pk in in_view.all
+    assert in_view.open == open_case_ids(supervisor)
+    # Team B's case exists, but not for team A's supervisor.
+    assert case_ids_in_view(supervisor, team=Case.objects.get(reference="STF-B-1").team) == CaseIds(all=[], open=[])
 
 
 def test_a_case_granted_to_a_group_is_visible_to_its_members(world):
