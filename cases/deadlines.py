@@ -452,6 +452,14 @@ def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500
     return most_urgent_first([d for d in found if d.status in URGENT])
 
 
+@dataclass(frozen=True)
+class DueDeadlines:
+    """The most urgent of the due-soon and missed deadlines in view, and how many there are in all."""
+
+    first: list[Deadline]
+    total: int
+
+
 def deadlines_due_for(
     user: User,
     *,
@@ -468,7 +476,33 @@ def deadlines_due_for(
     have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
     little work per request, whatever the number of open cases, and never a stale answer.
     """
-    from cases.services.summaries import cases_to_compute, stored_urgent_deadlines
+    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=None).first
+
+
+def first_deadlines_due_for(
+    user: User,
+    *,
+    now: datetime,
+    first: int,
+    team: Team | None = None,
+    officer: User | None = None,
+    open_ids: list[int] | None = None,
+) -> DueDeadlines:
+    """The `first` most urgent of `deadlines_due_for`, and how many there are in all: the stored ones
+    are cut and counted by the database, so a panel showing a few reads only those (one query more)."""
+    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=first)
+
+
+def _due(
+    user: User,
+    *,
+    now: datetime,
+    team: Team | None,
+    officer: User | None,
+    open_ids: list[int] | None,
+    first: int | None,
+) -> DueDeadlines:
+    from cases.services.summaries import cases_to_compute, stored_urgent_count, stored_urgent_deadlines
 
     ids = set(open_case_ids(user, team=team, officer=officer) if open_ids is None else open_ids)
     fresh = cases_to_compute(now=now)
@@ -476,5 +510,10 @@ def deadlines_due_for(
         fresh = ids
     to_compute, to_read = ids & fresh, ids - fresh
     computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
-    stored = stored_urgent_deadlines(to_read, now=now) if to_read else []
-    return most_urgent_first([*computed, *stored])
+    stored = stored_urgent_deadlines(to_read, now=now, first=first) if to_read else []
+    merged = most_urgent_first([*computed, *stored])
+    if first is None:
+        return DueDeadlines(first=merged, total=len(merged))
+    # Counted even when fewer than `first` were read, so the page's queries are the same in number.
+    stored_total = stored_urgent_count(to_read, now=now) if to_read else 0
+    return DueDeadlines(first=merged[:first], total=len(computed) + stored_total)

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -117,15 +118,24 @@ def _is_urgent(now: datetime) -> Q:
     return urgent
 
 
-def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime) -> list[Deadline]:
-    """The due-soon and missed deadlines of the cases `case_ids` as the summary holds them. One query."""
-    rows = (
-        # The cases as an array, so the rows are read by case from the (case, due_at) index: the
-        # cost follows the person's open cases, not every urgent deadline of the country.
-        OutstandingDeadline.objects.filter(one_of_ids("case_id", case_ids))
-        .filter(_is_urgent(now))
-        .select_related("case__officer_in_case")
-    )
+def _stored_urgent(case_ids: Iterable[int], now: datetime) -> QuerySet[OutstandingDeadline]:
+    # The cases as an array, so the rows are read by case from the (case, due_at) index: the cost
+    # follows the person's open cases, not every urgent deadline of the country.
+    return OutstandingDeadline.objects.filter(one_of_ids("case_id", case_ids)).filter(_is_urgent(now))
+
+
+def stored_urgent_count(case_ids: Iterable[int], *, now: datetime) -> int:
+    """How many due-soon and missed deadlines the summary holds for the cases `case_ids`. One query."""
+    return _stored_urgent(case_ids, now).count()
+
+
+def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime, first: int | None = None) -> list[Deadline]:
+    """The due-soon and missed deadlines of the cases `case_ids` as the summary holds them; with
+    `first`, only the most urgent that many, in `most_urgent_first`'s order (the reference compared
+    byte by byte, as Python compares it). One query."""
+    rows = _stored_urgent(case_ids, now).select_related("case__officer_in_case")
+    if first is not None:
+        rows = rows.order_by("due_at", Collate("case__reference", "C"), Collate("kind", "C"))[:first]
     return [
         Deadline(
             kind=row.kind,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.deadlines import deadlines_due_for
+from cases.deadlines import first_deadlines_due_for
 from cases.forms.reports import DashboardForm, ExportRequestForm, PeriodForm
 from cases.models import Case, User
 from cases.permissions import get_export_job_for_user, require_capability
@@ -67,8 +67,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = board.status_counts(rows)
     performance = board.charging_performance(user, period=period, now=now, in_view=in_view, **scope)
     caseload = board.caseload(user, open_ids=in_view.open, **scope)
-    all_deadlines = deadlines_due_for(user, now=now, open_ids=in_view.open, **scope)
-    deadlines = all_deadlines[:DASHBOARD_DEADLINES]
+    due = first_deadlines_due_for(user, now=now, first=DASHBOARD_DEADLINES, open_ids=in_view.open, **scope)
+    deadlines = due.first
     _read(
         request,
         "cases.Dashboard",
@@ -107,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "performance": performance,
         "caseload": caseload,
         "deadlines": deadlines,
-        "deadlines_total": len(all_deadlines),
+        "deadlines_total": due.total,
         "stages": board.OPEN_STAGES,
         "status_chart": status_chart,
         "caseload_chart": caseload_chart,

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.deadlines import Kind, deadlines_due_for, deadlines_of_cases
+from cases.deadlines import Kind, deadlines_due_for, deadlines_of_cases, first_deadlines_due_for
 from cases.models import Arrest, Case, ChargingSubmission, FigureFact, OutstandingDeadline, SummaryState
+from cases.services.case import case_log_add
 from cases.services.summaries import cases_to_compute, deadline_summary_refresh
 from safeguard.celery import app
 from tests.deadlines.test_case_deadlines import issue_warrant
@@ -59,6 +60,23 @@ def test_the_summary_gives_what_computing_gives_and_is_read_when_up_to_date(supe
     assert all(d.record is None for d in stored)  # read back from the summary, not computed
     # Outstanding deadlines on track are stored too, ready for when they become due soon.
     assert OutstandingDeadline.objects.count() >= len(stored)
+
+
+@pytest.mark.parametrize("first", [1, 2, 3, 100])
+def test_the_first_deadlines_are_the_most_urgent_of_them_all_with_their_number(supervisor, officer, cases, first):
+    """A panel showing a few reads only those from the summary, and counts the rest there."""
+    for days_ago in (79, 82, 81):  # three more warrants expiring within the fortnight, read from the summary
+        warranted = CaseFactory(team=officer.teams.first(), officer_in_case=officer, supervisor=supervisor)
+        issue_warrant(warranted, officer, timezone.now() - days_ago * DAY)
+    now = timezone.now()
+    deadline_summary_refresh(now=now)
+    missed = cases[0]
+    case_log_add(case=missed, actor=officer, kind="note", text="Chased the CPS.")  # computed afresh now
+    every = deadlines_due_for(supervisor, now=now)
+    assert {d.case for d in every} >= {missed} and sum(d.record is None for d in every) >= 2, shown(every)
+    due = first_deadlines_due_for(supervisor, now=now, first=first)
+    assert shown(due.first) == shown(every[:first])
+    assert due.total == len(every)
 
 
 def test_a_case_written_after_the_refresh_is_computed_afresh_at_once(supervisor, officer, cases):
