@@ -51,18 +51,30 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def timed(name: str, what: str, call: Callable[[], Any], iterations: int, warmup: int = 2) -> Measure:
-    """Run `call` `warmup` times, then `iterations` times timed, then once counting queries."""
+def timed(
+    name: str,
+    what: str,
+    call: Callable[[], Any],
+    iterations: int,
+    warmup: int = 2,
+    before: Callable[[], Any] | None = None,
+) -> Measure:
+    """Run `call` `warmup` times, then `iterations` times timed, then once counting queries; `before`,
+    if given, runs before each call, untimed."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    prepare = before or (lambda: None)
     for _ in range(warmup):
+        prepare()
         call()
     samples = []
     for _ in range(iterations):
+        prepare()
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
+    prepare()
     with CaptureQueriesContext(connection) as captured:
         call()
     measure = Measure(
@@ -338,7 +350,23 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
             measures.append(unavailable(name, what, f"{url_name} does not exist in this version"))
             continue
         measures.append(timed(name, what, lambda url=url: expect(supervisor.get(url), 200), iterations))
+        if name == "figures":
+            measures.append(figures_made_afresh(supervisor, url, iterations))
     return measures
+
+
+def figures_made_afresh(supervisor: Any, url: str, iterations: int) -> Measure:
+    """The figures report when nothing is kept from an earlier one (cases/reports/cache.py), as after
+    a change to one of the force's figure facts: every grouped query runs again."""
+    from cases.models import FiguresCache
+
+    return timed(
+        "figures_afresh",
+        "Figures report made afresh (nothing kept, as after a change to the force's facts)",
+        lambda: expect(supervisor.get(url), 200),
+        iterations,
+        before=lambda: FiguresCache.objects.all().delete(),
+    )
 
 
 def admin_changelist(cast: Cast, iterations: int) -> Measure:
