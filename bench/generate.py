@@ -284,7 +284,7 @@ def generate(
     step = time.monotonic()
     parallel = connect is not None and finishers > 1
     timings = finish.run(finish.tasks(taken, LOAD_ORDER, vacuum=parallel), connection, connect, finishers)
-    phases["indexes built, foreign keys checked, tables analysed (in parallel)"] = time.monotonic() - step
+    phases["indexes built, foreign keys checked, tables vacuumed and analysed (in parallel)"] = time.monotonic() - step
     for label, spent in sorted(timings.items(), key=lambda item: -item[1])[:10]:
         phases[f"  {label}"] = spent
     step = time.monotonic()

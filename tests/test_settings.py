@@ -174,5 +174,5 @@ def test_the_web_worker_freezes_what_it_loaded_and_collects_garbage_less_often()
     result = _run(["-c", script], _production_env())
     assert result.returncode == 0, result.stderr
     threshold, frozen = json.loads(result.stdout)
-    assert threshold == [50_000, 20, 20]
+    assert threshold == [10_000, 20, 20]
     assert frozen > 10_000  # the application's modules, models and settings
