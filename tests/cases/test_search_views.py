@@ -1,5 +1,7 @@
 """The search page and the case page's warrant and search sections."""
 
+from datetime import timedelta
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,9 +9,11 @@ from django.urls import reverse
 from cases.models import Case, Search
 from cases.selectors import case_page_prefetch
 from tests.factories.cases import CaseFactory, PremisesFactory
-from tests.factories.warrants import DeviceFactory, ImageCountFactory, SearchFactory, WarrantFactory, london
+from tests.factories.warrants import DeviceFactory, ImageCountFactory, SearchFactory, WarrantFactory, london, typed
 
 pytestmark = pytest.mark.django_db
+
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -53,7 +57,7 @@ def test_search_is_recorded_under_a_warrant_of_the_case(client, officer, case, p
 
     response = client.post(
         add_url(case),
-        {"premises": premises.pk, "warrant": warrant.pk, "started_at": "2026-11-22T06:00", "notes": ""},
+        {"premises": premises.pk, "warrant": warrant.pk, "started_at": typed(warrant.issued_at + HOUR), "notes": ""},
     )
 
     assert response.status_code == 302

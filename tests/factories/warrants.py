@@ -23,6 +23,11 @@ def london(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> 
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
+def typed(moment: datetime) -> str:
+    """`moment` as an officer types it in a form: UK wall-clock time, to the minute."""
+    return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
+
+
 class WarrantFactory(factory.django.DjangoModelFactory):
     """A draft warrant; traits `applied`, `issued`, `executed`, `refused`, `expired`, `returned`."""
 

@@ -1,11 +1,13 @@
 """Warrant pages: who may see them, what they offer in each state, and what a POST does."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from cases.models import CaseLogEntry
 from tests.factories.cases import CaseFactory, PremisesFactory
-from tests.factories.warrants import WarrantFactory, london
+from tests.factories.warrants import WarrantFactory, london, typed
 from warrants import services
 from warrants.models import FurtherEntryAuthority, Warrant
 
@@ -230,7 +232,7 @@ def test_execute_by_someone_outside_the_case_is_refused(signed_in, issued_warran
 def test_return_records_the_return(signed_in, case, premises):
     warrant = WarrantFactory(case=case, premises=premises, executed=True)
 
-    response = signed_in.post(url("return", warrant), {"returned_at": "2026-11-22T10:00"})
+    response = signed_in.post(url("return", warrant), {"returned_at": typed(warrant.executed_at + timedelta(hours=1))})
 
     assert response.status_code == 302
     warrant.refresh_from_db()
