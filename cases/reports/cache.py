@@ -4,7 +4,9 @@ Sorting a large force's facts for its medians and 90th percentiles is most of wh
 costs (docs/performance.md), yet the answer rarely changes: only when a refresh changes one of the
 facts of a force it read (`FigureFactsVersion`, moved on by `cases.services.summaries`), or when
 time alone makes an undecided arrest's charging target pass (`valid_until`). Until then, a report
-for the same period and forces reads its kept answer instead of the facts.
+for the same period and forces reads its kept answer instead of the facts. An answer is kept for
+the moments from the one it was made for (`made_at`) to `valid_until`: a report for an earlier
+moment (a month-by-month export runs at the moment it was asked for) makes its own.
 
 The versions are read before the facts are: a refresh committed between the two can only make the
 kept answer look older than it is, never newer, so it is made again rather than read out of date.
@@ -35,7 +37,7 @@ FROM (
 ) AS now_versions
 LEFT JOIN {cache} AS kept
     ON kept.key = %(key)s AND kept.versions = now_versions.versions
-    AND (kept.valid_until IS NULL OR kept.valid_until > %(now)s)
+    AND kept.made_at <= %(now)s AND (kept.valid_until IS NULL OR kept.valid_until > %(now)s)
 """
 
 

@@ -83,6 +83,16 @@ def test_an_undecided_arrest_counts_as_missed_once_its_target_has_passed(west_mi
     assert next(row for row in after.teams if row.team == "POLIT").charging_missed == 1
 
 
+def test_figures_kept_from_a_later_moment_are_not_read_for_an_earlier_one(west_midlands):
+    """An export runs for the moment it was asked for, which may be before a page view's."""
+    supervisor = west_midlands["ds.okafor"]
+    later, _ = report_of(supervisor, now=NOW)
+    assert next(row for row in later.teams if row.team == "POLIT").charging_missed == 1
+    earlier, scans = report_of(supervisor, now=datetime(2026, 3, 20, tzinfo=UTC))
+    assert scans == ["team", "force"]
+    assert next(row for row in earlier.teams if row.team == "POLIT").charging_missed == 0
+
+
 def test_a_full_refresh_forgets_every_kept_figure(west_midlands):
     report_of(west_midlands["ds.okafor"])
     assert FiguresCache.objects.count() == 2
