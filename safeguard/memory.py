@@ -1,5 +1,5 @@
-"""Garbage collection tuned for a long-running web worker (docs/performance.md, "Garbage
-collection").
+"""Garbage collection tuned for a long-running web worker (docs/performance.md, "What was changed
+to get here": garbage collection tuned for a web worker).
 
 A request makes and drops tens of thousands of objects. With CPython's default thresholds the
 cyclic collector runs every 700 net allocations, and every so often a full collection walks every
