@@ -9,7 +9,7 @@ met, and its status now:
 - due soon: not done, and due within the threshold for its kind (settings.DEADLINE_DUE_SOON);
 - on track: not done, and due later than that.
 
-`case_deadlines` reads only what `deadline_prefetch` (or the case page's `case_page_prefetch`)
+`case_deadlines` reads only what `deadline_prefetch` (or the case page's `load_case_page_records`)
 loaded, so a list of cases costs a fixed number of queries whatever its length.
 """
 

@@ -16,9 +16,10 @@ from django.db import models
 from django.http import Http404
 
 from audit.services import audit_read
+from cases.case_page import case_page_select, load_case_page_records
 from cases.models import Case, ExportJob, Notification, Referral, User
 from cases.roles import Capability, user_has_capability
-from cases.selectors import case_allows, case_page_prefetch, cases_visible_to, referrals_visible_to
+from cases.selectors import case_allows, cases_visible_to, referrals_visible_to
 from cases.signals import access_denied
 
 CASE_NOT_FOUND = "No case with that reference."
@@ -105,12 +106,12 @@ def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
 
 
 def get_case_for_page(user: User, reference: str) -> Case:
-    """The case for its page, with everything the page shows prefetched (`case_page_prefetch`)."""
+    """The case for its page, with every record the page shows (`cases.case_page`): two queries."""
     try:
-        case = case_page_prefetch(cases_visible_to(user)).get(reference=reference)
+        case = case_page_select(cases_visible_to(user)).get(reference=reference)
     except Case.DoesNotExist:
         raise _case_not_found(user, reference, VIEW) from None
-    return _remember_user(case, user)
+    return _remember_user(load_case_page_records(case), user)
 
 
 def get_referral_for_user(user: User, pk: int, *, action: str = VIEW) -> Referral:

@@ -9,25 +9,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import BigIntegerField, Exists, F, Lookup, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 
 from cases.models import (
-    Arrest,
     Case,
     CaseGroupObjectPermission,
-    CaseLogEntry,
-    Charge,
-    ChargingSubmission,
-    CommsDataRequest,
-    CourtHearing,
-    Device,
     Referral,
-    Release,
-    RetentionReview,
-    SafeguardingReferral,
-    Search,
     Subject,
     Team,
     User,
@@ -292,62 +281,6 @@ def case_list_page(cases: QuerySet[Case], *, size: int, position: Position | Non
     ids = [case.pk for case in page.rows]
     rows = Case.objects.select_related("team__force", "officer_in_case", "supervisor").in_bulk(ids)
     return replace(page, rows=[rows[pk] for pk in ids])
-
-
-LATEST_LOG_ENTRIES = 20
-
-
-def case_page_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Everything the case page and its stage partials show, in a fixed number of queries.
-
-    Partials use `case.<related_name>.all` only; `case.latest_log_entries` holds the newest
-    LATEST_LOG_ENTRIES log entries, newest first.
-    """
-    from warrants.models import Warrant  # warrants.models imports cases.models
-
-    return queryset.select_related(
-        "force",
-        "team__force",
-        "officer_in_case",
-        "supervisor",
-        "created_by",
-        "referral__force",
-        "closure__closed_by",
-    ).prefetch_related(
-        "subjects",
-        "premises",
-        Prefetch(
-            "warrants",
-            queryset=Warrant.objects.select_related("premises", "applicant", "executed_by").prefetch_related(
-                "further_entries"
-            ),
-        ),
-        Prefetch("searches", queryset=Search.objects.select_related("premises", "warrant", "officer_in_charge")),
-        Prefetch("devices", queryset=Device.objects.select_related("search__premises", "examiner")),
-        "devices__image_counts",
-        Prefetch("arrests", queryset=Arrest.objects.select_related("subject", "arresting_officer")),
-        "arrests__suspected_offences",
-        Prefetch("arrests__releases", queryset=Release.objects.select_related("recorded_by")),
-        "arrests__releases__bail_extensions",
-        "arrests__custody_extensions",
-        Prefetch(
-            "charging_submissions",
-            queryset=ChargingSubmission.objects.select_related("subject", "submitted_by"),
-        ),
-        Prefetch("charging_submissions__charges", queryset=Charge.objects.select_related("offence")),
-        Prefetch("hearings", queryset=CourtHearing.objects.select_related("subject")),
-        Prefetch("safeguarding_referrals", queryset=SafeguardingReferral.objects.select_related("recorded_by")),
-        Prefetch("retention_reviews", queryset=RetentionReview.objects.select_related("reviewed_by")),
-        "referral__identifiers",
-        Prefetch("referral__comms_requests", queryset=CommsDataRequest.objects.select_related("time_verified_by")),
-        Prefetch(
-            "log_entries",
-            queryset=CaseLogEntry.objects.select_related("author", "corrects").order_by("-created_at", "-id")[
-                :LATEST_LOG_ENTRIES
-            ],
-            to_attr="latest_log_entries",
-        ),
-    )
 
 
 # --- Referrals ----------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cases.case_page import case_page_select, load_case_page_records
 from cases.models import Case, Search
-from cases.selectors import case_page_prefetch
 from tests.factories.cases import CaseFactory, PremisesFactory
 from tests.factories.warrants import DeviceFactory, ImageCountFactory, SearchFactory, WarrantFactory, london, typed
 
@@ -110,7 +110,7 @@ def test_case_page_sections_show_warrants_searches_and_counts_in_words(case, pre
     ImageCountFactory(device=device, source="caid", category="A", kind="still", count=12)
     ImageCountFactory(device=device, source="caid", category="A", kind="moving", count=3)
 
-    html = render_partials(case_page_prefetch(Case.objects.filter(pk=case.pk)).get())
+    html = render_partials(load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get()))
 
     assert "<strong>Expired</strong>" in html
     assert "<strong>Issued</strong>" in html
@@ -130,7 +130,7 @@ def test_case_page_sections_make_no_queries_once_prefetched(case, premises, djan
         search = SearchFactory(case=case, premises=warrant.premises, warrant=warrant)
         device = DeviceFactory(case=case, search=search)
         ImageCountFactory(device=device)
-    prefetched = case_page_prefetch(Case.objects.filter(pk=case.pk)).get()
+    prefetched = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
 
     with django_assert_num_queries(0):
         render_partials(prefetched)

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases import rules
+from cases.case_page import case_page_select, load_case_page_records
 from cases.deadlines import Kind, Status, case_deadlines, deadline_prefetch, deadline_status
 from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, Release
-from cases.selectors import case_page_prefetch
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from warrants.models import Warrant
 
@@ -118,8 +118,11 @@ def test_the_case_page_and_the_lists_compute_without_further_queries(case, offic
     Arrest.objects.create(
         case=case, subject=subject, arrested_at=NOW - DAY, relevant_time=NOW - DAY, arresting_officer=officer
     )
-    for prefetch in (case_page_prefetch, deadline_prefetch):
-        loaded = prefetch(Case.objects.filter(pk=case.pk)).get()
+    for load in (
+        lambda cases: load_case_page_records(case_page_select(cases).get()),
+        lambda cases: deadline_prefetch(cases).get(),
+    ):
+        loaded = load(Case.objects.filter(pk=case.pk))
         with django_assert_num_queries(0):
             deadlines = case_deadlines(loaded, now=NOW)
         assert {d.kind for d in deadlines} == {

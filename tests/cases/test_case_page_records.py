@@ -1,0 +1,185 @@
+"""cases.case_page: every record a case page shows, read in one query, the same as Django reads them."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Prefetch
+
+from cases.case_page import LATEST_LOG_ENTRIES, SETS, case_page_select, load_case_page_records
+from cases.models import (
+    Case,
+    CaseLogEntry,
+    Release,
+    RetentionReview,
+)
+from cases.models.custody import BailExtension, CustodyExtension
+from tests.factories.cases import CaseFactory, CaseLogEntryFactory
+from tests.factories.custody import offence
+from tests.factories.warrants import FurtherEntryAuthorityFactory
+from warrants.models import Warrant
+
+pytestmark = pytest.mark.django_db
+
+# What each page reads, as Django's prefetch_related would read it: the reference the loader is
+# held to. (path from the case, the foreign keys each row's page shows)
+PATHS = {
+    "subjects": (),
+    "premises": (),
+    "warrants": ("premises", "applicant", "executed_by"),
+    "warrants__further_entries": (),
+    "searches": ("premises", "warrant", "officer_in_charge"),
+    "devices": ("search", "examiner"),
+    "devices__image_counts": (),
+    "arrests": ("subject", "arresting_officer"),
+    "arrests__suspected_offences": (),
+    "arrests__releases": ("recorded_by",),
+    "arrests__releases__bail_extensions": (),
+    "arrests__custody_extensions": (),
+    "charging_submissions": ("subject", "submitted_by"),
+    "charging_submissions__charges": ("offence",),
+    "hearings": ("subject",),
+    "safeguarding_referrals": ("recorded_by",),
+    "retention_reviews": ("reviewed_by",),
+    "referral__identifiers": (),
+    "referral__comms_requests": ("time_verified_by",),
+}
+
+
+def _by_django(case: Case) -> Case:
+    return Case.objects.prefetch_related(
+        *PATHS,
+        Prefetch(
+            "log_entries",
+            queryset=CaseLogEntry.objects.select_related("author", "corrects").order_by("-created_at", "-id")[
+                :LATEST_LOG_ENTRIES
+            ],
+            to_attr="latest_log_entries",
+        ),
+    ).get(pk=case.pk)
+
+
+def _rows(parents: list, path: list[str]) -> list:
+    """The rows at `path` below `parents`, in the order the page lists them."""
+    if not path:
+        return parents
+    rows = []
+    for parent in parents:
+        related = getattr(parent, path[0])
+        if related is None:
+            continue
+        rows.extend(related.all() if hasattr(related, "all") else [related])
+    return _rows(rows, path[1:])
+
+
+def _values(row) -> tuple:
+    return tuple(
+        (field.attname, type(value), value)
+        for field in row._meta.concrete_fields
+        for value in [getattr(row, field.attname)]
+    )
+
+
+def _shown(rows: list, links: tuple[str, ...]) -> list:
+    return [
+        (_values(row), [(link, _values(getattr(row, link)) if getattr(row, link) else None) for link in links])
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+
+
+@pytest.fixture
+def week():
+    """The demo week, with the records it does not happen to hold."""
+    call_command("load_demo", "--force", stdout=StringIO())
+    release = Release.objects.select_related("arrest").order_by("pk").first()
+    arrest = release.arrest
+    later = release.released_at + timedelta(days=20)
+    for n in range(2):
+        BailExtension.objects.create(
+            release=release,
+            approved_at=later + timedelta(hours=n),
+            approved_by="Insp. R. Okafor",
+            approver_rank="inspector",
+            previous_end=later,
+            new_end=later + timedelta(days=30),
+        )
+        CustodyExtension.objects.create(
+            arrest=arrest,
+            authority="superintendent",
+            authorised_at=arrest.arrested_at + timedelta(hours=20 + n),
+            authorised_by="Supt. A. Shah",
+            detention_until=arrest.arrested_at + timedelta(hours=36),
+        )
+    FurtherEntryAuthorityFactory(warrant=Warrant.objects.order_by("pk").first())
+    arrest.suspected_offences.add(offence("POCA1978-1-1-a"))
+    RetentionReview.objects.create(
+        case=arrest.case,
+        retention_group="1",
+        decision="set",
+        reviewed_at=arrest.arrested_at,
+        reviewed_by=arrest.arresting_officer,
+        rationale="Indecent images of children: group 1.",
+    )
+    return Case.objects.order_by("pk")
+
+
+def test_it_reads_what_django_reads_in_the_same_order_with_the_same_links(week, django_assert_num_queries):
+    seen = set()
+    for case in week:
+        expected = _by_django(case)
+        selected = case_page_select(Case.objects.filter(pk=case.pk)).get()
+        with django_assert_num_queries(1):
+            loaded = load_case_page_records(selected)
+        wanted = {path: _shown(_rows([expected], path.split("__")), links) for path, links in PATHS.items()}
+        wanted["log"] = _shown(expected.latest_log_entries, ("author", "corrects"))
+        with django_assert_num_queries(0):
+            ours = {path: _shown(_rows([loaded], path.split("__")), links) for path, links in PATHS.items()}
+            ours["log"] = _shown(loaded.latest_log_entries, ("author", "corrects"))
+            assert all(row.case is loaded for row in _rows([loaded], ["subjects"]))
+        for path, rows in wanted.items():
+            assert ours[path] == rows, f"{case.reference}: {path}"
+        seen.update(path for path, rows in ours.items() if rows)
+    assert seen == {*PATHS, "log"}, "the demo week and the fixture leave some records untested"
+
+
+def test_a_correction_of_an_entry_older_than_the_page_shows_links_to_it(case, officer, django_assert_num_queries):
+    first = CaseLogEntryFactory(case=case, author=officer, text="Premises searched at 06:10.")
+    for n in range(LATEST_LOG_ENTRIES):
+        CaseLogEntryFactory(case=case, author=officer, text=f"Entry {n}")
+    correction = CaseLogEntryFactory(
+        case=case, author=officer, kind="correction", text="Searched at 06:40, not 06:10.", corrects=first
+    )
+
+    loaded = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+
+    with django_assert_num_queries(0):
+        assert len(loaded.latest_log_entries) == LATEST_LOG_ENTRIES
+        assert loaded.latest_log_entries[0] == correction
+        assert loaded.latest_log_entries[0].corrects.text == "Premises searched at 06:10."
+        assert first not in loaded.latest_log_entries
+
+
+def test_a_case_without_records_or_referral_reads_empty_sets(case, django_assert_num_queries):
+    loaded = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+
+    with django_assert_num_queries(0):
+        assert [list(getattr(loaded, name).all()) for name in ("subjects", "warrants", "arrests", "hearings")] == [
+            []
+        ] * 4
+        assert loaded.latest_log_entries == []
+
+
+def test_every_set_is_read(week):
+    """A set added to SETS but not to what the page reads would go unnoticed: each is named here."""
+    assert {rows.name for rows in SETS} == {
+        "subjects", "premises", "warrants", "further_entries", "searches", "devices", "image_counts",
+        "arrests", "suspected_offences", "releases", "bail_extensions", "custody_extensions",
+        "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
+        "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
+    }  # fmt: skip
