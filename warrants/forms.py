@@ -5,14 +5,14 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field
 from cases.models import Case, Premises, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
 
 
 class WarrantDraftForm(forms.Form):
-    premises = forms.ModelChoiceField(queryset=Premises.objects.none(), label="Premises to be searched")
+    premises = ModelChoiceField(queryset=Premises.objects.none(), label="Premises to be searched")
     power = forms.ChoiceField(label="Power", choices=Warrant.Power.choices)
     entry = forms.ChoiceField(
         label="Entries authorised",
@@ -46,7 +46,7 @@ class WarrantRefuseForm(forms.Form):
 
 class WarrantExecuteForm(forms.Form):
     executed_at = datetime_field("Executed at", help_text="When the premises were entered.")
-    executed_by = forms.ModelChoiceField(queryset=User.objects.none(), label="Executed by")
+    executed_by = ModelChoiceField(queryset=User.objects.none(), label="Executed by")
     persons_present = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH,
         label="Persons present",

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import version_field
+from cases.forms.fields import ModelChoiceField, version_field
 from cases.models import Case, User
 from cases.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.services.access import AccessLevel
@@ -14,7 +14,7 @@ def people_of_force(case: Case) -> QuerySet[User]:
 
 
 class GrantAccessForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+    user = ModelChoiceField(label="Person", queryset=User.objects.none())
     level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ class GrantAccessForm(forms.Form):
 
 
 class RevokeAccessForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+    user = ModelChoiceField(label="Person", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -33,7 +33,7 @@ class RevokeAccessForm(forms.Form):
 
 
 class AssignExaminerForm(forms.Form):
-    examiner = forms.ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
+    examiner = ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -41,8 +41,8 @@ class AssignExaminerForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
-    supervisor = forms.ModelChoiceField(queryset=User.objects.none())
+    officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
+    supervisor = ModelChoiceField(queryset=User.objects.none())
     version = version_field()
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, date_field, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, date_field, datetime_field
 from cases.models import Case, Team, User
 from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN
@@ -21,9 +21,9 @@ def teams_of(user: User) -> QuerySet[Team]:
 
 
 class CaseOpenForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
-    officer_in_case = forms.ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
-    supervisor = forms.ModelChoiceField(queryset=User.objects.none())
+    team = ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
+    officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
+    supervisor = ModelChoiceField(queryset=User.objects.none())
     opened_at = datetime_field("Opened at")
     operation = forms.CharField(max_length=80, required=False, help_text="e.g. Safenet.")
     district = forms.CharField(max_length=80, required=False)
@@ -99,8 +99,8 @@ class CaseListFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=[("", "Any status"), *Case.Status.choices], required=False)
     stage = forms.ChoiceField(choices=[("", "Any stage"), *Case.Stage.choices], required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any team")
-    officer = forms.ModelChoiceField(
+    team = ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Any team")
+    officer = ModelChoiceField(
         label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
     opened_from = date_field("Opened from", required=False)

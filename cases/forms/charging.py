@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field
 from cases.models import Case, ChargingSubmission, ImageCategory, Offence, Subject
 
 CHARGE_ROW_NEEDS_OFFENCE = "Choose the offence for this charge, or clear the row."
@@ -12,7 +12,7 @@ MAX_CHARGE_ROWS = 5
 
 
 class ChargingSubmissionForm(forms.Form):
-    subject = forms.ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
+    subject = ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
     submitted_at = datetime_field("Submitted to the CPS at")
     test = forms.ChoiceField(choices=ChargingSubmission.Test.choices)
     cps_reference = forms.CharField(label="CPS reference", max_length=40, required=False)
@@ -23,7 +23,7 @@ class ChargingSubmissionForm(forms.Form):
 
 
 class ChargeForm(forms.Form):
-    offence = forms.ModelChoiceField(
+    offence = ModelChoiceField(
         queryset=Offence.objects.filter(active=True), required=False, empty_label="No charge in this row"
     )
     counts = forms.IntegerField(label="Number of counts", min_value=1, max_value=999, initial=1, required=False)

@@ -3,14 +3,14 @@ cases/services/custody.py, and computed dates (bail end, custody limits) are nev
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, ModelMultipleChoiceField, datetime_field
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 
 
 class ArrestForm(forms.Form):
-    subject = forms.ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
+    subject = ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
     arrested_at = datetime_field("Arrested at")
-    suspected_offences = forms.ModelMultipleChoiceField(
+    suspected_offences = ModelMultipleChoiceField(
         queryset=Offence.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
         label="Suspected offences",

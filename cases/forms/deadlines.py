@@ -4,13 +4,14 @@ from typing import Any
 
 from django import forms
 
+from cases.forms.fields import ModelChoiceField
 from cases.models import Team, User
 from cases.selectors import own_team_members, own_teams
 
 
 class DeadlineFilterForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
-    officer = forms.ModelChoiceField(
+    team = ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
+    officer = ModelChoiceField(
         label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
 

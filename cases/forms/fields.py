@@ -1,4 +1,4 @@
-"""Form fields shared by every stage form: times typed in UK local time, stored in UTC."""
+"""Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
 
 from django import forms
 
@@ -45,3 +45,23 @@ def version_field() -> forms.IntegerField:
 FREE_TEXT_MAX_LENGTH = 10_000
 # The largest whole number a count column holds (PostgreSQL integer).
 NUMBER_MAX = 2_147_483_647
+
+
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices read with one plain query. Django reads them through a server-side cursor
+    (DECLARE, FETCH, CLOSE: three round trips outside a transaction), which pays off only for
+    more rows than a select can usefully list."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ListedChoices

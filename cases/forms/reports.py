@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from cases.forms.fields import date_field
+from cases.forms.fields import ModelChoiceField, date_field
 from cases.models import Team, User
 from cases.reports.sql import Period
 from cases.selectors import own_team_members, own_teams
@@ -58,8 +58,8 @@ class ExportRequestForm(PeriodForm):
 
 
 class DashboardForm(PeriodForm):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
-    officer = forms.ModelChoiceField(
+    team = ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    officer = ModelChoiceField(
         label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="All officers"
     )
 

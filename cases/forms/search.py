@@ -5,7 +5,7 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, datetime_field, version_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, ModelChoiceField, datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -19,8 +19,8 @@ COUNT_ERRORS = {
 
 
 class SearchForm(forms.Form):
-    premises = forms.ModelChoiceField(queryset=Premises.objects.none(), label="Premises searched")
-    warrant = forms.ModelChoiceField(
+    premises = ModelChoiceField(queryset=Premises.objects.none(), label="Premises searched")
+    warrant = ModelChoiceField(
         queryset=Warrant.objects.none(),
         label="Search warrant",
         required=False,
@@ -47,7 +47,7 @@ class DeviceForm(forms.Form):
     device_type = forms.ChoiceField(label="Type", choices=Device.Type.choices)
     make_model = forms.CharField(label="Make and model", max_length=120, required=False)
     action = forms.ChoiceField(label="What was done with it", choices=Device.Action.choices)
-    search = forms.ModelChoiceField(
+    search = ModelChoiceField(
         queryset=Search.objects.none(),
         label="Found during search",
         required=False,
@@ -64,7 +64,7 @@ class DeviceForm(forms.Form):
 class DeviceTriageForm(forms.Form):
     triage_result = forms.ChoiceField(label="Triage result", choices=Device.TriageResult.choices)
     triaged_at = datetime_field("Triaged at", required=False, help_text="Needed for any result but not examined.")
-    examiner = forms.ModelChoiceField(
+    examiner = ModelChoiceField(
         queryset=User.objects.none(),
         label="Examiner",
         required=False,
