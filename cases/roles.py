@@ -96,10 +96,18 @@ def roles_with(capability: Capability) -> frozenset[str]:
 
 
 def roles_of(user: User | AnonymousUser) -> frozenset[str]:
-    """The role names of an active, signed-in user (one query); nobody else has a role."""
+    """The role names of an active, signed-in user; nobody else has a role.
+
+    One query, then kept on the user object: `request.user` is loaded afresh for each request, so a
+    page asks once however many checks and links it makes, and a change of roles counts from the
+    next request."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    return frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    roles = getattr(user, "_safeguard_roles", None)
+    if roles is None:
+        roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._safeguard_roles = roles  # type: ignore[union-attr,attr-defined]
+    return roles
 
 
 def user_has_capability(user: User | AnonymousUser, capability: Capability) -> bool:

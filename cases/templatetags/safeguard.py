@@ -1,7 +1,6 @@
 """Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05`, and what a
 person's roles allow, for choosing which links to show."""
 
-from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,15 +43,10 @@ def charging_target(arrested_at: datetime | None) -> datetime | None:
 @register.filter
 def can(user: Any, capability: str) -> bool:
     """`{% if user|can:"read_audit" %}`: whether the person's roles give them `capability`
-    (cases.roles). For showing links only: every page checks again. The roles are read once per
-    request and kept on the user object."""
+    (cases.roles). For showing links only: every page checks again."""
     if not getattr(user, "is_authenticated", False):
         return False
-    roles = getattr(user, "_safeguard_roles", None)
-    if roles is None:
-        roles = roles_of(user)
-        with suppress(AttributeError):
-            user._safeguard_roles = roles
+    roles = roles_of(user)
     return bool(roles & roles_with(Capability(capability)))
 
 
