@@ -9,7 +9,7 @@ met, and its status now:
 - due soon: not done, and due within the threshold for its kind (settings.DEADLINE_DUE_SOON);
 - on track: not done, and due later than that.
 
-`case_deadlines` reads only what `deadline_prefetch` (or the case page's `load_case_page_records`)
+`case_deadlines` reads only what `with_deadline_records` (or the case page's `load_case_page_records`)
 loaded, so a list of cases costs a fixed number of queries whatever its length.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from cases import rules
@@ -31,6 +31,7 @@ from cases.models import (
     Team,
     User,
 )
+from cases.records import DEADLINE_SETS, load_records
 from cases.selectors import one_of_ids, open_case_ids
 
 
@@ -406,23 +407,11 @@ def _arrest_deadlines(
         )
 
 
-def deadline_prefetch(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """What `case_deadlines` reads, for many cases in a fixed number of queries."""
-    from warrants.models import Warrant
-
-    return queryset.select_related("referral", "team", "officer_in_case", "supervisor").prefetch_related(
-        Prefetch("warrants", queryset=Warrant.objects.select_related("premises")),
-        "searches",
-        Prefetch("arrests", queryset=Arrest.objects.select_related("subject")),
-        "arrests__releases",
-        "arrests__releases__bail_extensions",
-        "arrests__custody_extensions",
-        "charging_submissions",
-        "hearings",
-        "safeguarding_referrals",
-        "devices",
-        "retention_reviews",
-    )
+def with_deadline_records(cases: QuerySet[Case]) -> list[Case]:
+    """`cases` with what `case_deadlines` reads: two queries, whatever their number (cases.records)."""
+    loaded = list(cases.select_related("referral", "team", "officer_in_case", "supervisor"))
+    load_records(loaded, DEADLINE_SETS)
+    return loaded
 
 
 URGENT = (Status.MISSED, Status.DUE_SOON)
@@ -431,12 +420,12 @@ URGENT = (Status.MISSED, Status.DUE_SOON)
 def outstanding_deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500) -> list[Deadline]:
     """Every outstanding deadline (not met, not lapsed) of `cases`, whatever its status.
 
-    Cases are loaded `batch` at a time with `deadline_prefetch`: a fixed number of queries a batch.
+    Cases are loaded `batch` at a time with `with_deadline_records`: two queries a batch.
     """
     found: list[Deadline] = []
     ids = list(cases.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
-        chunk = deadline_prefetch(Case.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
+        chunk = with_deadline_records(Case.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
         for case in chunk:
             found.extend(d for d in case_deadlines(case, now=now) if d.outstanding)
     return found

@@ -16,8 +16,8 @@ from django.db import models
 from django.http import Http404
 
 from audit.services import audit_read
-from cases.case_page import case_page_select, load_case_page_records
 from cases.models import Case, ExportJob, Notification, Referral, User
+from cases.records import case_page_select, load_case_page_records
 from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, cases_visible_to, referrals_visible_to
 from cases.signals import access_denied

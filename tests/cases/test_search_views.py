@@ -6,8 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from cases.case_page import case_page_select, load_case_page_records
 from cases.models import Case, Search
+from cases.records import case_page_select, load_case_page_records
 from tests.factories.cases import CaseFactory, PremisesFactory
 from tests.factories.warrants import DeviceFactory, ImageCountFactory, SearchFactory, WarrantFactory, london, typed
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases import rules
-from cases.case_page import case_page_select, load_case_page_records
-from cases.deadlines import Kind, Status, case_deadlines, deadline_prefetch, deadline_status
+from cases.deadlines import Kind, Status, case_deadlines, deadline_status, with_deadline_records
 from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, Release
+from cases.records import case_page_select, load_case_page_records
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from warrants.models import Warrant
 
@@ -71,7 +71,7 @@ def case(force, team, officer, supervisor):
 
 
 def deadlines_for(case, now=NOW):
-    loaded = deadline_prefetch(Case.objects.filter(pk=case.pk)).get()
+    [loaded] = with_deadline_records(Case.objects.filter(pk=case.pk))
     return case_deadlines(loaded, now=now)
 
 
@@ -120,7 +120,7 @@ def test_the_case_page_and_the_lists_compute_without_further_queries(case, offic
     )
     for load in (
         lambda cases: load_case_page_records(case_page_select(cases).get()),
-        lambda cases: deadline_prefetch(cases).get(),
+        lambda cases: with_deadline_records(cases)[0],
     ):
         loaded = load(Case.objects.filter(pk=case.pk))
         with django_assert_num_queries(0):

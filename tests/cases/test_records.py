@@ -1,4 +1,4 @@
-"""cases.case_page: every record a case page shows, read in one query, the same as Django reads them."""
+"""cases.records: the records of cases read in one query, the same as Django reads them."""
 
 from datetime import timedelta
 from io import StringIO
@@ -6,8 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from cases.case_page import LATEST_LOG_ENTRIES, SETS, case_page_select, load_case_page_records
+from cases.deadlines import case_deadlines, with_deadline_records
 from cases.models import (
     Case,
     CaseLogEntry,
@@ -15,6 +16,14 @@ from cases.models import (
     RetentionReview,
 )
 from cases.models.custody import BailExtension, CustodyExtension
+from cases.records import (
+    CASE_PAGE_SETS,
+    LATEST_LOG_ENTRIES,
+    SETS,
+    case_page_select,
+    load_case_page_records,
+    load_records,
+)
 from tests.factories.cases import CaseFactory, CaseLogEntryFactory
 from tests.factories.custody import offence
 from tests.factories.warrants import FurtherEntryAuthorityFactory
@@ -129,23 +138,57 @@ def week():
     return Case.objects.order_by("pk")
 
 
+def _shown_on(loaded: Case) -> dict[str, list]:
+    shown = {path: _shown(_rows([loaded], path.split("__")), links) for path, links in PATHS.items()}
+    shown["log"] = _shown(loaded.latest_log_entries, ("author", "corrects"))
+    return shown
+
+
 def test_it_reads_what_django_reads_in_the_same_order_with_the_same_links(week, django_assert_num_queries):
     seen = set()
     for case in week:
-        expected = _by_django(case)
+        wanted = _shown_on(_by_django(case))
         selected = case_page_select(Case.objects.filter(pk=case.pk)).get()
         with django_assert_num_queries(1):
             loaded = load_case_page_records(selected)
-        wanted = {path: _shown(_rows([expected], path.split("__")), links) for path, links in PATHS.items()}
-        wanted["log"] = _shown(expected.latest_log_entries, ("author", "corrects"))
         with django_assert_num_queries(0):
-            ours = {path: _shown(_rows([loaded], path.split("__")), links) for path, links in PATHS.items()}
-            ours["log"] = _shown(loaded.latest_log_entries, ("author", "corrects"))
+            ours = _shown_on(loaded)
             assert all(row.case is loaded for row in _rows([loaded], ["subjects"]))
         for path, rows in wanted.items():
             assert ours[path] == rows, f"{case.reference}: {path}"
         seen.update(path for path, rows in ours.items() if rows)
     assert seen == {*PATHS, "log"}, "the demo week and the fixture leave some records untested"
+
+
+def test_many_cases_read_together_each_get_their_own_records(week, django_assert_num_queries):
+    cases = list(case_page_select(week))
+    with django_assert_num_queries(1):
+        load_records(cases, CASE_PAGE_SETS)
+
+    for case in cases:
+        alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+        with django_assert_num_queries(0):
+            assert _shown_on(case) == _shown_on(alone), case.reference
+
+
+def test_deadlines_of_many_cases_read_together_are_those_of_each_case_page(week, django_assert_num_queries):
+    now = timezone.now()
+    with django_assert_num_queries(2):
+        cases = with_deadline_records(week)
+
+    with django_assert_num_queries(0):
+        together = {case.reference: case_deadlines(case, now=now) for case in cases}
+    for case in cases:
+        alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+        assert _deadline_values(together[case.reference]) == _deadline_values(case_deadlines(alone, now=now))
+    assert sum(len(deadlines) for deadlines in together.values()) > len(cases)
+
+
+def _deadline_values(deadlines: list) -> list[tuple]:
+    return [
+        (d.kind, d.label, d.due_at, d.source, d.status, d.met_at, d.note, d.url, d.lapsed, d.record_id)
+        for d in deadlines
+    ]
 
 
 def test_a_correction_of_an_entry_older_than_the_page_shows_links_to_it(case, officer, django_assert_num_queries):

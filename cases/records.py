@@ -1,23 +1,26 @@
-"""The records a case page shows, read in one query.
+"""The records of cases, read in one query: for the case page, and for computing deadlines.
 
 The case page shows a case with all its stages: subjects, premises, warrants, searches, devices
 and their image counts, arrests with their offences, releases, bail and custody extensions,
 charging submissions and charges, hearings, safeguarding referrals, retention reviews, the
-referral's identifiers and communications-data requests, and the newest log entries.
+referral's identifiers and communications-data requests, and the newest log entries. Deadlines
+(`cases.deadlines`) are computed from a part of those.
 
-Read with `prefetch_related`, that is eighteen queries, and Django spends more time building them
-than PostgreSQL spends answering (docs/performance.md, "The case page"). Here one statement returns
-every set as a JSON array of whole rows, ordered as each model orders itself, together with the
-people and offences those rows point at. The rows become model instances, linked to each other
-(`warrant.premises`, `device.search`, `charge.offence`, ...) and stored where `prefetch_related`
-would have put them, so templates and `cases.deadlines` read `case.<related_name>.all` without a
-query. `case.latest_log_entries` holds the newest LATEST_LOG_ENTRIES log entries, newest first.
+Read with `prefetch_related`, that is up to eighteen queries, and Django spends more time building
+them than PostgreSQL spends answering (docs/performance.md, "The case page"). Here one statement
+returns every set as a JSON array of whole rows, ordered as each model orders itself, together
+with the people and offences those rows point at. The rows become model instances, linked to each
+other (`warrant.premises`, `device.search`, `charge.offence`, ...) and stored where
+`prefetch_related` would have put them, so templates and `cases.deadlines` read
+`case.<related_name>.all` without a query. `case.latest_log_entries` holds each case's newest
+LATEST_LOG_ENTRIES log entries, newest first.
 """
 
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connections, models
@@ -67,7 +70,7 @@ SuspectedOffence = Arrest.suspected_offences.through
 @dataclass(frozen=True)
 class _Set:
     """One set of rows: `rows` is SQL after SELECT over the alias `t` (FROM ... WHERE ...), with
-    `{case}` and `{referral}` standing for the case's and its referral's ids."""
+    `{cases}` and `{referrals}` standing for arrays of the cases' and their referrals' ids."""
 
     name: str
     model: type[models.Model]
@@ -80,17 +83,22 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _of_case(model: type[models.Model]) -> str:
-    return f"FROM {_table(model)} t WHERE t.case_id = {{case}}"
+    return f"FROM {_table(model)} t WHERE t.case_id = ANY({{cases}})"
 
 
 def _of(model: type[models.Model], column: str, parents: str) -> str:
     return f"FROM {_table(model)} t WHERE t.{column} IN ({parents})"
 
 
-_ARRESTS = f"SELECT id FROM {_table(Arrest)} WHERE case_id = {{case}}"
+def _ids_of_case(model: type[models.Model]) -> str:
+    return f"SELECT id FROM {_table(model)} WHERE case_id = ANY({{cases}})"
+
+
+_ARRESTS = _ids_of_case(Arrest)
+# Each case's newest log entries.
 _LATEST_LOG = (
-    f"SELECT * FROM {_table(CaseLogEntry)} WHERE case_id = {{case}} "
-    f"ORDER BY created_at DESC, id DESC LIMIT {LATEST_LOG_ENTRIES}"
+    f"SELECT log.* FROM unnest({{cases}}) AS c(id) CROSS JOIN LATERAL (SELECT * FROM {_table(CaseLogEntry)} "
+    f"WHERE case_id = c.id ORDER BY created_at DESC, id DESC LIMIT {LATEST_LOG_ENTRIES}) log"
 )
 
 SETS = (
@@ -100,7 +108,7 @@ SETS = (
     _Set(
         "further_entries",
         FurtherEntryAuthority,
-        _of(FurtherEntryAuthority, "warrant_id", f"SELECT id FROM {_table(Warrant)} WHERE case_id = {{case}}"),
+        _of(FurtherEntryAuthority, "warrant_id", _ids_of_case(Warrant)),
         "t.authorised_at, t.id",
     ),
     _Set("searches", Search, _of_case(Search), "t.started_at, t.id"),
@@ -108,7 +116,7 @@ SETS = (
     _Set(
         "image_counts",
         ImageCount,
-        _of(ImageCount, "device_id", f"SELECT id FROM {_table(Device)} WHERE case_id = {{case}}"),
+        _of(ImageCount, "device_id", _ids_of_case(Device)),
         "t.source, t.category, t.kind, t.id",
     ),
     _Set("arrests", Arrest, _of_case(Arrest), "t.arrested_at, t.id"),
@@ -131,16 +139,20 @@ SETS = (
     _Set(
         "charges",
         Charge,
-        _of(Charge, "submission_id", f"SELECT id FROM {_table(ChargingSubmission)} WHERE case_id = {{case}}"),
+        _of(Charge, "submission_id", _ids_of_case(ChargingSubmission)),
     ),
     _Set("hearings", CourtHearing, _of_case(CourtHearing), "t.hearing_at, t.id"),
     _Set("safeguarding_referrals", SafeguardingReferral, _of_case(SafeguardingReferral)),
     _Set("retention_reviews", RetentionReview, _of_case(RetentionReview), "t.reviewed_at DESC, t.id DESC"),
-    _Set("identifiers", ReferralIdentifier, f"FROM {_table(ReferralIdentifier)} t WHERE t.referral_id = {{referral}}"),
+    _Set(
+        "identifiers",
+        ReferralIdentifier,
+        f"FROM {_table(ReferralIdentifier)} t WHERE t.referral_id = ANY({{referrals}})",
+    ),
     _Set(
         "comms_requests",
         CommsDataRequest,
-        f"FROM {_table(CommsDataRequest)} t WHERE t.referral_id = {{referral}}",
+        f"FROM {_table(CommsDataRequest)} t WHERE t.referral_id = ANY({{referrals}})",
         "t.submitted_at, t.id",
     ),
     _Set("latest_log_entries", CaseLogEntry, f"FROM ({_LATEST_LOG}) t", "t.created_at DESC, t.id DESC"),
@@ -152,34 +164,66 @@ SETS = (
 )
 
 
-def _pointing_at(target: type[models.Model]) -> Iterable[str]:
-    """SELECTs of every id the sets' rows hold of `target` (their authors, examiners, offences, ...)."""
-    for rows in SETS:
-        for field in rows.model._meta.concrete_fields:
-            if field.is_relation and field.related_model is target:
-                yield f"SELECT t.{field.column} {rows.rows}"
-
-
-# People and offences, read with the sets because the sets' rows point at them.
-POINTED_AT = (
-    _Set("users", User, f"FROM {_table(User)} t WHERE t.id IN ({' UNION '.join(_pointing_at(User))})"),
-    _Set("offences", Offence, f"FROM {_table(Offence)} t WHERE t.id IN ({' UNION '.join(_pointing_at(Offence))})"),
+# What `cases.deadlines.case_deadlines` reads (with the case's referral, team, officer in the case
+# and supervisor, which the cases' own query joins: `deadline_prefetch`).
+DEADLINE_SETS = frozenset(
+    {
+        "subjects",
+        "premises",
+        "warrants",
+        "searches",
+        "devices",
+        "arrests",
+        "releases",
+        "bail_extensions",
+        "custody_extensions",
+        "charging_submissions",
+        "hearings",
+        "safeguarding_referrals",
+        "retention_reviews",
+    }
 )
+CASE_PAGE_SETS = frozenset(rows.name for rows in SETS)
 
 
-def _statement() -> str:
+def _pointing_at(target: type[models.Model], names: frozenset[str]) -> list[str]:
+    """SELECTs of every id the sets' rows hold of `target` (their authors, examiners, offences, ...)."""
+    return [
+        f"SELECT t.{field.column} {rows.rows}"
+        for rows in SETS
+        if rows.name in names
+        for field in rows.model._meta.concrete_fields
+        if field.is_relation and field.related_model is target
+    ]
+
+
+def _pointed_at(names: frozenset[str]) -> list[_Set]:
+    """People and offences, read with the sets because the sets' rows point at them (the deadlines
+    read no person: only the case page asks for them). `= ANY(ARRAY(...))` looks each id up by its
+    index; `IN (...)` of a UNION has PostgreSQL hash the whole table of people."""
+    targets: list[tuple[str, type[models.Model]]] = [("offences", Offence)]
+    if names == CASE_PAGE_SETS:
+        targets.insert(0, ("users", User))
+    return [
+        _Set(name, target, f"FROM {_table(target)} t WHERE t.id = ANY(ARRAY({' UNION '.join(ids)}))")
+        for name, target in targets
+        if (ids := _pointing_at(target, names))
+    ]
+
+
+@cache
+def _statement(names: frozenset[str]) -> tuple[str, dict[str, type[models.Model]]]:
+    """The one statement for these sets, and the model of each set it returns."""
+    chosen = [rows for rows in SETS if rows.name in names] + _pointed_at(names)
     parts = ", ".join(
-        f"'{rows.name}', (SELECT coalesce(json_agg(t ORDER BY {rows.order}), '[]') {rows.rows})"
-        for rows in (*SETS, *POINTED_AT)
+        f"'{rows.name}', (SELECT coalesce(json_agg(t ORDER BY {rows.order}), '[]') {rows.rows})" for rows in chosen
     )
-    # Each id is a parameter once; the sets read them from the one-row `ids`.
-    return (
-        "WITH ids AS (SELECT %s::bigint AS case_id, %s::bigint AS referral_id) "
+    # The ids are two array parameters; the sets read them from the one-row `ids`.
+    sql = (
+        "WITH ids AS (SELECT %s::bigint[] AS cases, %s::bigint[] AS referrals) "
         f"SELECT json_build_object({parts})::text FROM ids"
-    ).format(case="(SELECT case_id FROM ids)", referral="(SELECT referral_id FROM ids)")
-
-
-STATEMENT = _statement()
+    ).format(cases="(SELECT cases FROM ids)::bigint[]", referrals="(SELECT referrals FROM ids)::bigint[]")
+    return sql, {rows.name: rows.model for rows in chosen}
 
 
 def case_page_select(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -190,15 +234,27 @@ def case_page_select(cases: QuerySet[Case]) -> QuerySet[Case]:
 def load_case_page_records(case: Case, *, using: str = "default") -> Case:
     """Reads every record the case page shows in one query, and stores them on `case` (see the
     module's docstring). Returns `case`."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(STATEMENT, [case.pk, case.referral_id])
-        (document,) = cursor.fetchone()
-    sets = {name: _instances(SETS_BY_NAME[name].model, rows, using) for name, rows in json.loads(document).items()}
-    _link(case, sets)
+    load_records([case], CASE_PAGE_SETS, using=using)
     return case
 
 
-SETS_BY_NAME = {rows.name: rows for rows in (*SETS, *POINTED_AT)}
+def load_records(cases: list[Case], names: frozenset[str], *, using: str = "default") -> None:
+    """Reads the sets named (`CASE_PAGE_SETS`, `DEADLINE_SETS`) of every case in one query, and
+    stores them on the cases. Their referrals must have been read with them (`select_related`)."""
+    if not cases:
+        return
+    sql, models_of = _statement(names)
+    referrals = [case.referral_id for case in cases if case.referral_id is not None]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [_array(case.pk for case in cases), _array(referrals)])
+        (document,) = cursor.fetchone()
+    sets = {name: _instances(models_of[name], rows, using) for name, rows in json.loads(document).items()}
+    _link(cases, sets, models_of)
+
+
+def _array(ids: Iterable[int]) -> str:
+    """Ids as PostgreSQL's text form of an array ('{1,2,3}'), the same parameter whatever their number."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
 
 
 # --- From JSON rows to linked instances --------------------------------------------------------
@@ -229,46 +285,58 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda value: value  # JSON already holds numbers, text and booleans as Python takes them
 
 
-def _link(case: Case, sets: dict[str, list[Any]]) -> None:
+# Sets stored on a parent row: (set, the parent's set or "cases", the column naming the parent).
+_CHILDREN = (
+    ("subjects", "cases", "case_id"),
+    ("premises", "cases", "case_id"),
+    ("warrants", "cases", "case_id"),
+    ("searches", "cases", "case_id"),
+    ("devices", "cases", "case_id"),
+    ("arrests", "cases", "case_id"),
+    ("charging_submissions", "cases", "case_id"),
+    ("hearings", "cases", "case_id"),
+    ("safeguarding_referrals", "cases", "case_id"),
+    ("retention_reviews", "cases", "case_id"),
+    ("identifiers", "referrals", "referral_id"),
+    ("comms_requests", "referrals", "referral_id"),
+    ("further_entries", "warrants", "warrant_id"),
+    ("image_counts", "devices", "device_id"),
+    ("releases", "arrests", "arrest_id"),
+    ("custody_extensions", "arrests", "arrest_id"),
+    ("bail_extensions", "releases", "release_id"),
+    ("charges", "charging_submissions", "submission_id"),
+)
+
+
+def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, type[models.Model]]) -> None:
+    referrals = [case.referral for case in cases if case.referral is not None]
     by_id: dict[type[models.Model], dict[Any, Any]] = defaultdict(dict)
-    by_id[Case][case.pk] = case
-    if case.referral_id is not None:
-        by_id[Referral][case.referral_id] = case.referral
+    by_id[Case].update((case.pk, case) for case in cases)
+    by_id[Referral].update((referral.pk, referral) for referral in referrals)
     for name, instances in sets.items():
         if name != "suspected_offences":
-            by_id[SETS_BY_NAME[name].model].update((instance.pk, instance) for instance in instances)
+            by_id[models_of[name]].update((row.pk, row) for row in instances)
     for instances in sets.values():
         for instance in instances:
             _link_foreign_keys(instance, by_id)
 
-    for name in (
-        "subjects",
-        "premises",
-        "warrants",
-        "searches",
-        "devices",
-        "arrests",
-        "charging_submissions",
-        "hearings",
-        "safeguarding_referrals",
-        "retention_reviews",
-    ):
-        _set_related(case, name, sets[name])
-    case.latest_log_entries = sets["latest_log_entries"]  # type: ignore[attr-defined]
-    if case.referral is not None:
-        _set_related(case.referral, "identifiers", sets["identifiers"])
-        _set_related(case.referral, "comms_requests", sets["comms_requests"])
-
-    _set_children(sets["warrants"], "further_entries", sets["further_entries"], "warrant_id")
-    _set_children(sets["devices"], "image_counts", sets["image_counts"], "device_id")
-    _set_children(sets["arrests"], "releases", sets["releases"], "arrest_id")
-    _set_children(sets["arrests"], "custody_extensions", sets["custody_extensions"], "arrest_id")
-    _set_children(sets["releases"], "bail_extensions", sets["bail_extensions"], "release_id")
-    _set_children(sets["charging_submissions"], "charges", sets["charges"], "submission_id")
-    offences = by_id[Offence]
-    suspected = [(link.arrest_id, offences[link.offence_id]) for link in sets["suspected_offences"]]
-    for arrest in sets["arrests"]:
-        _set_related(arrest, "suspected_offences", [offence for pk, offence in suspected if pk == arrest.pk])
+    parents: dict[str, list[Any]] = {"cases": cases, "referrals": referrals, **sets}
+    for name, parent, column in _CHILDREN:
+        if name in sets:
+            _set_children(parents[parent], name, sets[name], column)
+    if "latest_log_entries" in sets:
+        newest: dict[int, list[CaseLogEntry]] = defaultdict(list)
+        for entry in sets["latest_log_entries"]:
+            newest[entry.case_id].append(entry)
+        for case in cases:
+            case.latest_log_entries = newest[case.pk]  # type: ignore[attr-defined]
+    if "suspected_offences" in sets:
+        offences = by_id[Offence]
+        suspected: dict[int, list[Offence]] = defaultdict(list)
+        for link in sets["suspected_offences"]:
+            suspected[link.arrest_id].append(offences[link.offence_id])
+        for arrest in sets["arrests"]:
+            _set_related(arrest, "suspected_offences", suspected[arrest.pk])
 
 
 def _link_foreign_keys(instance: models.Model, by_id: dict[type[models.Model], dict[Any, Any]]) -> None:
