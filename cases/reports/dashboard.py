@@ -84,6 +84,21 @@ def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
     return arrests.filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
 
 
+# What a row shows, and no more: a team's table has dozens of rows, each joining four tables.
+ROW_COLUMNS = (
+    "case_id",
+    "subject_id",
+    "arrested_at",
+    "case__reference",
+    "case__team__name",
+    "case__officer_in_case__rank",
+    "case__officer_in_case__first_name",
+    "case__officer_in_case__last_name",
+    "case__officer_in_case__username",
+    "subject__full_name",
+)
+
+
 def charging_rows(
     user: User,
     *,
@@ -98,7 +113,11 @@ def charging_rows(
     more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
     if in_view is None:
         in_view = case_ids_in_view(user, team=team, officer=officer)
-    arrests = _charging_table(now=now, in_view=in_view).select_related("case__team", "case__officer_in_case", "subject")
+    arrests = (
+        _charging_table(now=now, in_view=in_view)
+        .select_related("case__team", "case__officer_in_case", "subject")
+        .only(*ROW_COLUMNS)
+    )
     labels = dict(ChargingSubmission.Decision.choices)
     rows = [_charging_row(arrest, now=now, labels=labels) for arrest in arrests]
     # Undecided first (missed, due soon, on track), then the decisions; each soonest target first.
