@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -248,7 +249,10 @@ def load_records(cases: list[Case], names: frozenset[str], *, using: str = "defa
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [_array(case.pk for case in cases), _array(referrals)])
         (document,) = cursor.fetchone()
-    sets = {name: _instances(models_of[name], rows, using) for name, rows in json.loads(document).items()}
+    sets = {
+        name: _instances(models_of[name], rows, using)
+        for name, rows in json.loads(document, parse_float=Decimal).items()
+    }
     _link(cases, sets, models_of)
 
 
@@ -276,13 +280,28 @@ def _fields(model: type[models.Model]) -> list[tuple[str, str, Callable[[Any], A
     return _FIELDS[model]
 
 
+# Column types whose JSON value is already the Python value Django would give (numbers as JSON
+# numbers, text and booleans), and those Django makes from their JSON text or number.
+_AS_IS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
+    "GenericIPAddressField", "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
+}  # fmt: skip
+_CONVERTED = {"DateField", "DateTimeField", "DecimalField", "DurationField", "FloatField", "TimeField", "UUIDField"}
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """How a column's JSON value becomes what Django would have read. A column of another type
+    (binary, JSON, arrays) is refused, rather than read wrongly."""
     if field.is_relation:
         field = field.target_field  # type: ignore[attr-defined]
-    if isinstance(field, models.DateTimeField | models.DateField):
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
+        return lambda value: value
+    if kind in _CONVERTED:
         to_python = field.to_python
         return lambda value: None if value is None else to_python(value)
-    return lambda value: value  # JSON already holds numbers, text and booleans as Python takes them
+    raise TypeError(f"cases.records cannot read a {kind} ({field}) from JSON: add how to convert it.")
 
 
 # Sets stored on a parent row: (set, the parent's set or "cases", the column naming the parent).

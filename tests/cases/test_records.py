@@ -1,10 +1,12 @@
 """cases.records: the records of cases read in one query, the same as Django reads them."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -226,3 +228,14 @@ def test_every_set_is_read(week):
         "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
         "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
     }  # fmt: skip
+
+
+def test_a_column_type_it_cannot_read_from_json_is_refused_not_read_wrongly():
+    from cases.records import _converter
+
+    with pytest.raises(TypeError, match="BinaryField"):
+        _converter(models.BinaryField())
+    assert _converter(models.DecimalField(max_digits=6, decimal_places=2))(Decimal("12.50")) == Decimal("12.50")
+    assert _converter(models.DateTimeField())("2026-11-23T14:05:00.5+00:00") == datetime(
+        2026, 11, 23, 14, 5, 0, 500000, tzinfo=UTC
+    )
