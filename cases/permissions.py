@@ -106,7 +106,7 @@ def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
 
 
 def get_case_for_page(user: User, reference: str) -> Case:
-    """The case for its page, with every record the page shows (`cases.case_page`): two queries."""
+    """The case for its page, with every record the page shows (`cases.records`): two queries."""
     try:
         case = case_page_select(cases_visible_to(user)).get(reference=reference)
     except Case.DoesNotExist:

@@ -166,7 +166,7 @@ SETS = (
 
 
 # What `cases.deadlines.case_deadlines` reads (with the case's referral, team, officer in the case
-# and supervisor, which the cases' own query joins: `deadline_prefetch`).
+# and supervisor, which the cases' own query joins: `cases.deadlines.with_deadline_records`).
 DEADLINE_SETS = frozenset(
     {
         "subjects",
@@ -270,14 +270,10 @@ def _instances(model: type[models.Model], rows: list[dict[str, Any]], using: str
     return [model.from_db(using, attnames, [to_python(row[column]) for _, column, to_python in fields]) for row in rows]
 
 
-_FIELDS: dict[type[models.Model], list[tuple[str, str, Callable[[Any], Any]]]] = {}
-
-
+@cache
 def _fields(model: type[models.Model]) -> list[tuple[str, str, Callable[[Any], Any]]]:
     """(attname, column, converter from its JSON value) of each column, as `Model.from_db` takes them."""
-    if model not in _FIELDS:
-        _FIELDS[model] = [(field.attname, field.column, _converter(field)) for field in model._meta.concrete_fields]
-    return _FIELDS[model]
+    return [(field.attname, field.column, _converter(field)) for field in model._meta.concrete_fields]
 
 
 # Column types whose JSON value is already the Python value Django would give (numbers as JSON
@@ -344,18 +340,14 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
         if name in sets:
             _set_children(parents[parent], name, sets[name], column)
     if "latest_log_entries" in sets:
-        newest: dict[int, list[CaseLogEntry]] = defaultdict(list)
-        for entry in sets["latest_log_entries"]:
-            newest[entry.case_id].append(entry)
+        newest = _grouped(sets["latest_log_entries"], "case_id")
         for case in cases:
             case.latest_log_entries = newest[case.pk]  # type: ignore[attr-defined]
     if "suspected_offences" in sets:
-        offences = by_id[Offence]
-        suspected: dict[int, list[Offence]] = defaultdict(list)
-        for link in sets["suspected_offences"]:
-            suspected[link.arrest_id].append(offences[link.offence_id])
+        suspected = _grouped(sets["suspected_offences"], "arrest_id")
         for arrest in sets["arrests"]:
-            _set_related(arrest, "suspected_offences", suspected[arrest.pk])
+            offences = [by_id[Offence][link.offence_id] for link in suspected[arrest.pk]]
+            _set_related(arrest, "suspected_offences", offences)
 
 
 def _link_foreign_keys(instance: models.Model, by_id: dict[type[models.Model], dict[Any, Any]]) -> None:
@@ -370,10 +362,16 @@ def _link_foreign_keys(instance: models.Model, by_id: dict[type[models.Model], d
         # A row pointing outside what was read (not in a consistent database) is read when used.
 
 
+def _grouped(rows: list[Any], column: str) -> defaultdict[Any, list[Any]]:
+    """`rows` by the value of `column` (the parent each names), in their order; [] for any other."""
+    grouped: defaultdict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, column)].append(row)
+    return grouped
+
+
 def _set_children(parents: list[Any], name: str, children: list[Any], column: str) -> None:
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for child in children:
-        grouped[getattr(child, column)].append(child)
+    grouped = _grouped(children, column)
     for parent in parents:
         _set_related(parent, name, grouped[parent.pk])
 
