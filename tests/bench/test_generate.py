@@ -164,6 +164,11 @@ def test_the_benchmark_runs_on_generated_data(generated):
     assert measured["dashboard_refreshed"]["queries"] < measured["dashboard"]["queries"]
     # Kept figures spare the grouped queries (and keeping their answers) that a report made afresh runs.
     assert measured["figures"]["queries"] < measured["figures_afresh"]["queries"]
+    # The audit overhead: blocks of requests with the triggers off and on, twice `iterations` of each.
+    from bench.run import OVERHEAD_BLOCK
+
+    assert measured["audit_overhead"]["iterations"] == 2 * 2 * OVERHEAD_BLOCK
+    assert measured["audit_overhead_db"]["iterations"] == 2 * 2 * OVERHEAD_BLOCK
     assert measured["admin_changelist"]["p50_ms"] > 0
     assert measured["guardian_list"]["p50_ms"] > 0
     assert "case_list" in lines[0]
