@@ -349,34 +349,40 @@ def write_measures(cast: Cast, iterations: int) -> list[Measure]:
     written = entries_per_request(post)
     recorded = timed("record_stage", "Record a stage: court hearing POST (audited)", post, iterations, warmup=0)
 
-    def difference(audited: list[float], unaudited: list[float], fraction: float) -> float:
-        return round(percentile(audited, fraction) - percentile(unaudited, fraction), 2)
-
-    overhead = Measure(
+    overhead = difference(
         "audit_overhead",
         "The same POST, audit triggers on minus off, percentile by percentile",
-        p50_ms=difference(on, off, 0.5),
-        p95_ms=difference(on, off, 0.95),
-        min_ms=round(min(on) - min(off), 2),
-        iterations=len(on),
-        note=(
-            f"{written} entries a request; off p50 {percentile(off, 0.5):.2f} / p95 {percentile(off, 0.95):.2f} ms, "
-            f"on p50 {percentile(on, 0.5):.2f} / p95 {percentile(on, 0.95):.2f} ms"
-        ),
+        on,
+        off,
+        prefix=f"{written} entries a request; ",
     )
-    in_db = Measure(
+    in_db = difference(
         "audit_overhead_db",
         "The same POSTs' time in the database (where the triggers run), on minus off",
-        p50_ms=difference(db_on, db_off, 0.5),
-        p95_ms=difference(db_on, db_off, 0.95),
-        min_ms=round(min(db_on) - min(db_off), 2),
-        iterations=len(db_on),
-        note=(
-            f"off p50 {percentile(db_off, 0.5):.2f} / p95 {percentile(db_off, 0.95):.2f} ms, "
-            f"on p50 {percentile(db_on, 0.5):.2f} / p95 {percentile(db_on, 0.95):.2f} ms"
-        ),
+        db_on,
+        db_off,
     )
     return [recorded, overhead, in_db]
+
+
+def difference(name: str, what: str, audited: list[float], unaudited: list[float], prefix: str = "") -> Measure:
+    """The audited samples minus the unaudited, percentile by percentile."""
+
+    def at(fraction: float) -> float:
+        return round(percentile(audited, fraction) - percentile(unaudited, fraction), 2)
+
+    return Measure(
+        name,
+        what,
+        p50_ms=at(0.5),
+        p95_ms=at(0.95),
+        min_ms=round(min(audited) - min(unaudited), 2),
+        iterations=len(audited),
+        note=(
+            f"{prefix}off p50 {percentile(unaudited, 0.5):.2f} / p95 {percentile(unaudited, 0.95):.2f} ms, "
+            f"on p50 {percentile(audited, 0.5):.2f} / p95 {percentile(audited, 0.95):.2f} ms"
+        ),
+    )
 
 
 def entries_per_request(call: Callable[[], Any]) -> int:
