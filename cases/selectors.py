@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
@@ -88,13 +88,24 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
+    granted, as_officer, as_supervisor, of_team = _ways_to_see(user)
+    return Case.objects.filter(granted | (as_officer | as_supervisor | of_team))
+
+
+def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
+    """Each way `user` may see a case (`cases_visible_to`): granted it; or, unrestricted, as its
+    officer in the case, as its supervisor, or as a member of its team whose role reads team cases."""
     reads_team_cases = Exists(
         User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
     )
     team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
-    named = Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk)
-    unrestricted = Q(restricted=False) & (named | (team_member & reads_team_cases))
-    return Case.objects.filter(_granted(user, "view_case") | unrestricted)
+    unrestricted = Q(restricted=False)
+    return (
+        _granted(user, "view_case"),
+        unrestricted & Q(officer_in_case_id=user.pk),
+        unrestricted & Q(supervisor_id=user.pk),
+        unrestricted & team_member & reads_team_cases,
+    )
 
 
 def cases_in_view(user: User, *, team: Team | None = None, officer: User | None = None) -> QuerySet[Case]:
@@ -120,13 +131,32 @@ class CaseIds:
 def case_ids_in_view(user: User, *, team: Team | None = None, officer: User | None = None) -> CaseIds:
     """The ids of the cases `user` may see, optionally of one team or one officer in the case, and
     which of them are open. One query; the panels then read by case id (`one_of_ids`), so the
-    visibility rules are built and evaluated once a request."""
+    visibility rules are built and evaluated once a request.
+
+    Each way to see a case (`_ways_to_see`) is read apart and the answers joined (`UNION`): each is
+    then an index-only scan of an index holding what the rules ask (Case.Meta.indexes), where the
+    rules as one condition (`cases_visible_to`) make PostgreSQL read every case's row to test it,
+    which for a supervisor's thousands of cases is most of the dashboard's time in the database."""
+    if not user.is_authenticated or not user.is_active:
+        return CaseIds(all=[], open=[])
+    scope = Q()
+    if team is not None:
+        scope &= Q(team=team)
+    if officer is not None:
+        scope &= Q(officer_in_case=officer)
+    ways = [Case.objects.filter(way & scope).order_by().values("id", "status") for way in _ways_to_see(user)]
+    union_sql, params = ways[0].union(*ways[1:]).query.sql_with_params()
     # Two arrays in one row: PostgreSQL builds them and the driver reads them whole, rather than
     # Django making a row for each of a team's thousands of cases.
-    ids = cases_in_view(user, team=team, officer=officer).aggregate(
-        all=ArrayAgg("pk", default=[]), open=ArrayAgg("pk", filter=Q(status=Case.Status.OPEN), default=[])
+    sql = (
+        "SELECT coalesce(array_agg(visible.id ORDER BY visible.id), '{}'), "  # noqa: S608 (SQL built by the ORM)
+        "coalesce(array_agg(visible.id ORDER BY visible.id) FILTER (WHERE visible.status = %s), '{}') "
+        f"FROM ({union_sql}) AS visible"
     )
-    return CaseIds(all=ids["all"], open=ids["open"])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Case.Status.OPEN, *params])
+        all_ids, open_ids = cursor.fetchone()
+    return CaseIds(all=all_ids, open=open_ids)
 
 
 def open_case_ids(user: User, *, team: Team | None = None, officer: User | None = None) -> list[int]:

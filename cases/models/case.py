@@ -29,11 +29,14 @@ class Case(models.Model):
 
     reference = models.CharField(max_length=24, unique=True, editable=False)
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    # Indexed below (Meta.indexes), with the columns the visibility rules read.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases", db_index=False)
     referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="case")
-    officer_in_case = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_oic")
+    officer_in_case = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_oic", db_index=False
+    )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_supervisor"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_supervisor", db_index=False
     )
     operation = models.CharField(max_length=80, blank=True, help_text="e.g. Safenet.")
     district = models.CharField(max_length=80, blank=True)
@@ -55,6 +58,20 @@ class Case(models.Model):
             # A supervisor's open cases, without reading every case they have ever supervised.
             models.Index(fields=["supervisor", "status"], name="case_supervisor_status"),
             models.Index(fields=["force", "-opened_at"], name="case_force_opened"),
+            # Each way to see a case (cases.selectors.case_ids_in_view) read from an index alone:
+            # the case's id and what the rules and the dashboard's filters ask of it, not its row.
+            # They also serve as the foreign keys' indexes.
+            models.Index(
+                fields=["team"], include=["id", "restricted", "status", "officer_in_case"], name="case_team_visible"
+            ),
+            models.Index(
+                fields=["officer_in_case"], include=["id", "restricted", "status", "team"], name="case_oic_visible"
+            ),
+            models.Index(
+                fields=["supervisor"],
+                include=["id", "restricted", "status", "team", "officer_in_case"],
+                name="case_supervisor_visible",
+            ),
         ]
         # Per-case grants (cases.models.access): view_case to see it, change_case to record on it,
         # record_triage to record devices and triage (an assigned examiner).
