@@ -104,7 +104,7 @@ def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
         _granted(user, "view_case"),
         unrestricted & Q(officer_in_case_id=user.pk),
         unrestricted & Q(supervisor_id=user.pk),
-        unrestricted & team_member & reads_team_cases,
+        unrestricted & team_member & Q(reads_team_cases),
     )
 
 
