@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from audit.context import acting_as
 from cases.reports.cache import forget_unused
+from cases.reports.figures import remake_default_figures
 from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
@@ -48,11 +49,13 @@ def figures_export_run(job_id: int) -> None:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
 def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
-    """The deadline summary (from scratch if `full`) and the figure facts (what changed). Safe to run
-    twice or at once: refreshes queue on each summary's state row."""
+    """The deadline summary (from scratch if `full`) and the figure facts (what changed), then the
+    default period's figures of the forces whose facts changed, made and kept before anyone asks.
+    Safe to run twice or at once: refreshes queue on each summary's state row."""
     with acting_as(None, source="task:refresh_summaries"):
         deadlines = deadline_summary_refresh(full=full)
         facts = figure_facts_refresh()
+        remade = remake_default_figures(facts.forces_changed, now=timezone.now())
         forgotten = forget_unused(now=timezone.now())
     return {
         "full": deadlines.full,
@@ -60,5 +63,6 @@ def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
         "deadlines": deadlines.rows,
         "facts_cases": facts.cases,
         "facts": facts.rows,
+        "figures_remade": remade,
         "figures_forgotten": forgotten,
     }

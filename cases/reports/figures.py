@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, DateTimeField, F, Max, Q, Value
+from django.utils import timezone
 
 from cases.models import Closure, Device, FigureFact, Force, Release, Team, User
 from cases.reports.cache import kept
@@ -89,6 +90,8 @@ class FiguresReport:
     region_forces: list[FigureRow] = field(default_factory=list)
     region_total: FigureRow | None = None
     position: "ForcePosition | None" = None
+    # The figure facts' last refresh: every record written up to then is counted.
+    facts_as_of: datetime | None = None
 
     def rows(self) -> list[FigureRow]:
         """Every row, in the order of the report and its CSV."""
@@ -314,8 +317,9 @@ def _flow(measured: Measured) -> Flow:
 
 def figures_report(user: User, *, period: Period, now: datetime) -> FiguresReport:
     """The figures `user` may see for `period` (see the module's docstring). A user without a force
-    gets an empty report. The figure facts are brought up to date first (`figure_facts_refresh`:
-    nothing to do when Celery has kept up). A fixed number of queries whatever the data: one
+    gets an empty report. The figure facts are read as Celery keeps them, up to a couple of minutes
+    behind, and brought up to date first only if Celery has fallen behind (`figure_facts_refresh`);
+    the report says as of when (`facts_as_of`). A fixed number of queries whatever the data: one
     grouped scan of the force's facts in the period, one of the region's, and one of what the
     force's open cases are waiting for."""
     return next(figures_reports(user, periods=[period], now=now))
@@ -327,12 +331,36 @@ def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> 
     if user.force_id is None:
         yield from (FiguresReport(period=period, force=None) for period in periods)
         return
-    figure_facts_refresh(if_needed=True)
+    facts = figure_facts_refresh(if_needed=True)
     force = Force.objects.get(pk=user.force_id)
     teams = list(Team.objects.filter(force=force).order_by("name"))
     forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
     for period in periods:
-        yield _report(force, teams, forces, period=period, now=now)
+        report = _report(force, teams, forces, period=period, now=now)
+        report.facts_as_of = facts.as_of
+        yield report
+
+
+def remake_default_figures(force_ids: Iterable[int], *, now: datetime) -> int:
+    """After a refresh changed the facts of `force_ids` (Celery's, `cases.tasks.refresh_summaries`):
+    make and keep again the figures of the default period, the one the page shows first, for every
+    force whose report reads those facts: the forces themselves and the other forces of their
+    regions, whose regional counts include them. The first supervisor to look after a change then
+    reads kept figures instead of waiting for them to be made (docs/figures.md). Kept answers of the
+    forces not changed are read, not made again. Returns how many forces' figures were looked at."""
+    from cases.forms.reports import default_period  # the forms import the reports' helpers
+
+    changed = list(Force.objects.filter(pk__in=list(force_ids)))
+    if not changed:
+        return 0
+    regions = {force.region for force in changed if force.region}
+    forces = Force.objects.filter(Q(pk__in=[force.pk for force in changed]) | Q(region__in=regions)).order_by("name")
+    period = default_period(timezone.localdate(now))
+    for force in forces:
+        teams = list(Team.objects.filter(force=force).order_by("name"))
+        region = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
+        _report(force, teams, region, period=period, now=now)
+    return len(forces)
 
 
 def _report(force: Force, teams: list[Team], forces: list[Force], *, period: Period, now: datetime) -> FiguresReport:

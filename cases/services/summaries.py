@@ -20,7 +20,7 @@ held), and a detention past its 96-hour maximum with no release recorded.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +61,10 @@ class RefreshReport:
     cases: int
     rows: int
     audit_watermark: int
+    # The moment the summary holds every write up to: its last refresh.
+    as_of: datetime | None = None
+    # The forces whose figure facts this refresh changed (their FigureFactsVersion moved on).
+    forces_changed: tuple[int, ...] = ()
 
 
 def _writes_since(first_after: int) -> QuerySet[AuditEntry]:
@@ -188,12 +192,17 @@ def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False)
     OutstandingDeadline.objects.bulk_create((_row(d) for d in deadlines), batch_size=2000)
     _move_on(state, head=head, now=now, full=full)
     cases_done = len({d.case.pk for d in deadlines})
-    return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), audit_watermark=head)
+    return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), audit_watermark=head, as_of=now)
 
 
 # --- Figure facts --------------------------------------------------------------------------------
 
 FIGURES = "figures"
+# A report reads the figure facts as Celery keeps them (every minute) and brings them up to date
+# itself only when their last refresh is older than this (Celery stopped or behind). Nationally
+# some case is written every few seconds: a report that took in every write itself would run the
+# refresh, and then make its figures afresh, on nearly every request (docs/performance.md).
+FIGURES_LAG = timedelta(minutes=2)
 _FACT_COLUMNS = "case_id, force_id, team_id, measure, at, days, amount, subject_id, detail, due_at, done_at, case_open"
 # One INSERT ... SELECT per measure (cases/models/summaries.py, FigureFact.Measure), over the cases
 # that `{cases}` selects (alias c). Each follows what docs/figures.md says the figure counts.
@@ -286,31 +295,37 @@ def _facts_digests(case_ids: list[int]) -> dict[int, str]:
         return dict(cursor.fetchall())
 
 
-def _move_versions_on(before: dict[int, str], after: dict[int, str]) -> None:
+def _move_versions_on(before: dict[int, str], after: dict[int, str]) -> tuple[int, ...]:
     """Move on the version of each force whose facts changed, so that figures kept from its old
-    facts (`FiguresCache`) are no longer read."""
+    facts (`FiguresCache`) are no longer read. Returns those forces."""
     changed = sorted(force for force in before.keys() | after.keys() if before.get(force) != after.get(force))
     if not changed:
-        return
+        return ()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {FigureFactsVersion._meta.db_table} (force_id, version) SELECT unnest(%s::bigint[]), 1 "
             f"ON CONFLICT (force_id) DO UPDATE SET version = {FigureFactsVersion._meta.db_table}.version + 1",
             [changed],
         )
+    return tuple(changed)
 
 
 def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> RefreshReport:
     """Bring the figure facts up to date: from scratch (`full`, or if never filled), or for the cases
     written since the last refresh. Facts do not change with time alone, so nothing else is needed.
 
-    With `if_needed` (a report about to read them), nothing is locked or written when no case has
-    been written since the last refresh; Celery's refresh always moves the watermark on.
+    With `if_needed` (a report about to read them), nothing is locked or written when the last
+    refresh is less than `FIGURES_LAG` old or no case has been written since it: the report reads
+    the facts as of that refresh (`as_of`). Celery's refresh always moves the watermark on.
     """
     if if_needed and not full:
         state = SummaryState.objects.filter(name=FIGURES, full_refresh_at__isnull=False).first()
-        if state is not None and not _writes_since(state.audit_watermark).exists():
-            return RefreshReport(full=False, cases=0, rows=0, audit_watermark=state.audit_watermark)
+        if state is not None and state.refreshed_at is not None:
+            recent = state.refreshed_at >= timezone.now() - FIGURES_LAG
+            if recent or not _writes_since(state.audit_watermark).exists():
+                return RefreshReport(
+                    full=False, cases=0, rows=0, audit_watermark=state.audit_watermark, as_of=state.refreshed_at
+                )
     return _refresh_facts(full=full)
 
 
@@ -320,6 +335,7 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
     now = timezone.now()
     state, head = _locked_state(FIGURES)
     full = full or state.full_refresh_at is None
+    changed: tuple[int, ...] = ()  # after a full refresh nothing is kept to make again
     if full:
         FigureFact.objects.all().delete()
         FiguresCache.objects.all().delete()
@@ -329,7 +345,7 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
         before = _facts_digests(ids)
         FigureFact.objects.filter(case_id__in=ids).delete()
         inserted = _fill_facts("c.id = ANY(%(ids)s)", {"ids": ids}) if ids else 0
-        _move_versions_on(before, _facts_digests(ids))
+        changed = _move_versions_on(before, _facts_digests(ids))
         cases = len(ids)
     _move_on(state, head=head, now=now, full=full)
-    return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head)
+    return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head, as_of=now, forces_changed=changed)

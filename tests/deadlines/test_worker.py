@@ -144,6 +144,7 @@ def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker,
         "deadlines": 1,
         "facts_cases": 1,  # the figure facts' first refresh is from scratch: all cases
         "facts": 2,  # the case opened, the arrest
+        "figures_remade": 0,  # after a full refresh nothing is kept to make again
         "figures_forgotten": 0,
     }
     assert cases_to_compute(now=timezone.now()) == set()
@@ -155,6 +156,7 @@ def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker,
         "deadlines": 0,
         "facts_cases": 0,
         "facts": 0,
+        "figures_remade": 0,
         "figures_forgotten": 0,
     }
     assert OutstandingDeadline.objects.filter(case=case).count() == 1

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.models import Arrest, FigureFact, FigureFactsVersion, FiguresCache
 from cases.reports.cache import KEPT_FOR, forget_unused
@@ -50,16 +51,18 @@ def test_a_write_that_changes_no_figure_leaves_them_kept(west_midlands):
     versions = list(FigureFactsVersion.objects.values_list("force_id", "version"))
     case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case
     case_log_add(case=case, actor=supervisor, kind="note", text="Spoke to the CPS lawyer.")
+    assert figure_facts_refresh().cases == 1  # as Celery does within the minute
     _, scans = report_of(supervisor)
     assert scans == []
     assert list(FigureFactsVersion.objects.values_list("force_id", "version")) == versions
 
 
-def test_a_new_arrest_is_counted_at_once_and_only_its_force_is_read_again(west_midlands):
+def test_a_new_arrest_is_counted_after_the_refresh_and_only_its_force_is_read_again(west_midlands):
     supervisor = west_midlands["ds.okafor"]
     first, _ = report_of(supervisor)
     team = supervisor.teams.get(name="Safenet")
     ArrestFactory(case=CaseFactory(team=team, opened_at=datetime(2026, 2, 3, tzinfo=UTC)))
+    figure_facts_refresh()  # as Celery does within the minute
     again, scans = report_of(supervisor)
     assert scans == ["team"]  # Warwickshire's facts did not change: its counts are kept
     assert again.force_total.counts["arrests"] == first.force_total.counts["arrests"] + 1
@@ -106,3 +109,39 @@ def test_kept_figures_made_long_ago_are_forgotten(west_midlands):
     report_of(west_midlands["ds.shah"])  # Warwickshire's supervisor: two more, made now
     assert forget_unused(now=NOW) == 2
     assert FiguresCache.objects.count() == 2
+
+
+def test_celerys_refresh_makes_the_default_periods_figures_again_before_anyone_asks(west_midlands):
+    """After a change to a force's facts, the refresh Celery runs every minute makes the figures of
+    the default period (the page's first view) for that force and the other forces of its region,
+    so the supervisors who look next read them kept."""
+    from cases.forms.reports import default_period
+    from cases.tasks import refresh_summaries
+
+    staffordshire, warwickshire = west_midlands["ds.okafor"], west_midlands["ds.shah"]
+    period = default_period()
+    first = figures_report(staffordshire, period=period, now=timezone.now())
+    team = staffordshire.teams.get(name="Safenet")
+    yesterday = timezone.now() - timedelta(days=1)
+    ArrestFactory(case=CaseFactory(team=team, opened_at=yesterday - timedelta(days=1)), arrested_at=yesterday)
+
+    result = refresh_summaries()
+
+    assert result["figures_remade"] == 2  # Staffordshire, and Warwickshire whose region counts it
+    for supervisor in (staffordshire, warwickshire):
+        with CaptureQueriesContext(connection) as queries:
+            report = figures_report(supervisor, period=period, now=timezone.now())
+        assert fact_scans(queries) == [], supervisor
+    again = figures_report(staffordshire, period=period, now=timezone.now())
+    assert again.force_total.counts["arrests"] == first.force_total.counts["arrests"] + 1
+    assert report.region_total.counts["arrests"] == again.region_total.counts["arrests"]
+
+
+def test_a_refresh_that_changes_no_fact_makes_no_figures(west_midlands):
+    from cases.tasks import refresh_summaries
+
+    supervisor = west_midlands["ds.okafor"]
+    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case
+    refresh_summaries()
+    case_log_add(case=case, actor=supervisor, kind="note", text="Spoke to the CPS lawyer.")
+    assert refresh_summaries()["figures_remade"] == 0
