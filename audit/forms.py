@@ -6,11 +6,12 @@ from django import forms
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters
+from cases.forms.fields import Form
 
 DATES_REVERSED = "The end date must be on or after the start date."
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(Form):
     username = forms.CharField(label="Username", required=False, max_length=150)
     case_reference = forms.CharField(
         label="Case reference", required=False, max_length=24, help_text="e.g. STF-2026-000123"
@@ -52,7 +53,7 @@ class AuditExportForm(AuditSearchForm):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     date_from = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -5,13 +5,13 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
 from cases.models import Case, Premises, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
 
 
-class WarrantDraftForm(forms.Form):
+class WarrantDraftForm(Form):
     premises = ModelChoiceField(queryset=Premises.objects.none(), label="Premises to be searched")
     power = forms.ChoiceField(label="Power", choices=Warrant.Power.choices)
     entry = forms.ChoiceField(
@@ -26,25 +26,25 @@ class WarrantDraftForm(forms.Form):
         self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
 
 
-class WarrantApplyForm(forms.Form):
+class WarrantApplyForm(Form):
     applied_at = datetime_field("Applied at")
 
 
-class WarrantIssueForm(forms.Form):
+class WarrantIssueForm(Form):
     issued_at = datetime_field(
         "Issued at", help_text="The expiry is worked out from this: three months (PACE 1984 s.16(3))."
     )
     issuing_justice = forms.CharField(label="Issuing justice or judge", max_length=120)
 
 
-class WarrantRefuseForm(forms.Form):
+class WarrantRefuseForm(Form):
     refused_at = datetime_field("Refused at")
     refusal_reason = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH, label="Reason given for refusal", widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class WarrantExecuteForm(forms.Form):
+class WarrantExecuteForm(Form):
     executed_at = datetime_field("Executed at", help_text="When the premises were entered.")
     executed_by = ModelChoiceField(queryset=User.objects.none(), label="Executed by")
     persons_present = forms.CharField(
@@ -63,11 +63,11 @@ class WarrantExecuteForm(forms.Form):
         self.fields["executed_by"].queryset = case_people(case)  # type: ignore[attr-defined]
 
 
-class WarrantReturnForm(forms.Form):
+class WarrantReturnForm(Form):
     returned_at = datetime_field("Returned to court at")
 
 
-class FurtherEntryForm(forms.Form):
+class FurtherEntryForm(Form):
     authorised_by = forms.CharField(label="Inspector giving written authority", max_length=120)
     authorised_at = datetime_field("Authorised at")
     entered_at = datetime_field("Entered at", required=False, help_text="Leave blank if entry has not yet been made.")

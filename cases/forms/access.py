@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import ModelChoiceField, version_field
+from cases.forms.fields import Form, ModelChoiceField, version_field
 from cases.models import Case, User
 from cases.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.services.access import AccessLevel
@@ -13,7 +13,7 @@ def people_of_force(case: Case) -> QuerySet[User]:
     return User.objects.filter(is_active=True, force_id=case.force_id)
 
 
-class GrantAccessForm(forms.Form):
+class GrantAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
     level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
 
@@ -22,7 +22,7 @@ class GrantAccessForm(forms.Form):
         self.fields["user"].queryset = people_of_force(case)  # type: ignore[attr-defined]
 
 
-class RevokeAccessForm(forms.Form):
+class RevokeAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ class RevokeAccessForm(forms.Form):
         )
 
 
-class AssignExaminerForm(forms.Form):
+class AssignExaminerForm(Form):
     examiner = ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +40,7 @@ class AssignExaminerForm(forms.Form):
         self.fields["examiner"].queryset = people_of_force(case).filter(groups__name=EXAMINER)  # type: ignore[attr-defined]
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
     supervisor = ModelChoiceField(queryset=User.objects.none())
     version = version_field()
@@ -53,7 +53,7 @@ class ReassignForm(forms.Form):
         self.fields["supervisor"].queryset = team.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(Form):
     restricted = forms.BooleanField(
         label="Restricted (need-to-know): visible only to people granted it by name", required=False
     )

@@ -4,6 +4,8 @@ Password change uses Django's own form."""
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
+from cases.forms.fields import Form
+
 CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
 
 
@@ -21,7 +23,7 @@ class SignInForm(AuthenticationForm):
     )
 
 
-class TwoFactorCodeForm(forms.Form):
+class TwoFactorCodeForm(Form):
     """A code from the authenticator app, or one of the person's backup codes."""
 
     code = forms.CharField(
@@ -37,7 +39,7 @@ class TwoFactorCodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split()).lower()
 
 
-class TwoFactorSetupForm(forms.Form):
+class TwoFactorSetupForm(Form):
     """The first code from a newly added authenticator app: six digits only."""
 
     code = forms.RegexField(

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, date_field, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field
 from cases.models import Case, Team, User
 from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN
@@ -20,7 +20,7 @@ def teams_of(user: User) -> QuerySet[Team]:
     return user.teams.filter(force=user.force).select_related("force")
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(Form):
     team = ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
     supervisor = ModelChoiceField(queryset=User.objects.none())
@@ -42,7 +42,7 @@ class CaseOpenForm(forms.Form):
         self.fields["supervisor"].queryset = own_team_members(user)  # type: ignore[attr-defined]
 
 
-class SubjectForm(forms.Form):
+class SubjectForm(Form):
     full_name = forms.CharField(max_length=200, help_text="The suspect. Never record a child here.")
     date_of_birth = date_field("Date of birth", required=False)
     pnc_id = forms.CharField(label="PNC ID", max_length=20, required=False, help_text="e.g. 09/123456A.")
@@ -55,7 +55,7 @@ class SubjectForm(forms.Form):
         return pnc_id
 
 
-class PremisesForm(forms.Form):
+class PremisesForm(Form):
     address = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -71,7 +71,7 @@ class PremisesForm(forms.Form):
         return postcode
 
 
-class CaseLogEntryForm(forms.Form):
+class CaseLogEntryForm(Form):
     kind = forms.ChoiceField(
         label="Type of entry",
         choices=[(kind.value, kind.label) for kind in LOG_KINDS_WRITTEN],
@@ -81,7 +81,7 @@ class CaseLogEntryForm(forms.Form):
     at = datetime_field("When", required=False, help_text="Leave blank for now.")
 
 
-class CaseLogCorrectionForm(forms.Form):
+class CaseLogCorrectionForm(Form):
     text = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH,
         label="Correction",
@@ -91,7 +91,7 @@ class CaseLogCorrectionForm(forms.Form):
     at = datetime_field("When", required=False, help_text="Leave blank for now.")
 
 
-class CaseListFilterForm(forms.Form):
+class CaseListFilterForm(Form):
     """The case list's search and filters (GET). Invalid values are ignored, not errors."""
 
     q = forms.CharField(

@@ -4,14 +4,14 @@ from typing import Any
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
 from cases.models import Case, ChargingSubmission, ImageCategory, Offence, Subject
 
 CHARGE_ROW_NEEDS_OFFENCE = "Choose the offence for this charge, or clear the row."
 MAX_CHARGE_ROWS = 5
 
 
-class ChargingSubmissionForm(forms.Form):
+class ChargingSubmissionForm(Form):
     subject = ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
     submitted_at = datetime_field("Submitted to the CPS at")
     test = forms.ChoiceField(choices=ChargingSubmission.Test.choices)
@@ -22,7 +22,7 @@ class ChargingSubmissionForm(forms.Form):
         self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(Form):
     offence = ModelChoiceField(
         queryset=Offence.objects.filter(active=True), required=False, empty_label="No charge in this row"
     )
@@ -46,7 +46,7 @@ class ChargeForm(forms.Form):
 ChargeFormSet = forms.formset_factory(ChargeForm, extra=MAX_CHARGE_ROWS, max_num=MAX_CHARGE_ROWS, validate_max=True)
 
 
-class ChargingDecisionForm(forms.Form):
+class ChargingDecisionForm(Form):
     decision = forms.ChoiceField(
         choices=[c for c in ChargingSubmission.Decision.choices if c[0] != ChargingSubmission.Decision.PENDING]
     )

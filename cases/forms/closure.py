@@ -2,11 +2,11 @@
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, datetime_field
 from cases.models import Closure, RetentionReview
 
 
-class CloseCaseForm(forms.Form):
+class CloseCaseForm(Form):
     outcome_type = forms.ChoiceField(label="Home Office outcome type", choices=Closure.OutcomeType.choices)
     closed_at = datetime_field("Closed at")
     rationale = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
@@ -18,7 +18,7 @@ class CloseCaseForm(forms.Form):
     )
 
 
-class RetentionReviewForm(forms.Form):
+class RetentionReviewForm(Form):
     retention_group = forms.ChoiceField(label="MoPI retention group", choices=RetentionReview.Group.choices)
     decision = forms.ChoiceField(
         choices=[

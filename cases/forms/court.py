@@ -2,11 +2,11 @@
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
 from cases.models import Case, CourtHearing, Subject
 
 
-class HearingForm(forms.Form):
+class HearingForm(Form):
     subject = ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
     court = forms.CharField(max_length=120, help_text="e.g. North Staffordshire Justice Centre.")
     hearing_at = datetime_field("Hearing at")

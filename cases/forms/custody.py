@@ -3,11 +3,11 @@ cases/services/custody.py, and computed dates (bail end, custody limits) are nev
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, ModelMultipleChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, ModelMultipleChoiceField, datetime_field
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 
 
-class ArrestForm(forms.Form):
+class ArrestForm(Form):
     subject = ModelChoiceField(queryset=Subject.objects.none(), empty_label="Choose a suspect")
     arrested_at = datetime_field("Arrested at")
     suspected_offences = ModelMultipleChoiceField(
@@ -28,14 +28,14 @@ class ArrestForm(forms.Form):
         self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
 
 
-class CustodyExtensionForm(forms.Form):
+class CustodyExtensionForm(Form):
     authority = forms.ChoiceField(choices=CustodyExtension.Authority.choices)
     authorised_at = datetime_field("Authorised at")
     authorised_by = forms.CharField(label="Authorised by", max_length=120, help_text="Name and rank, or the court.")
     detention_until = datetime_field("Detention authorised until")
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(Form):
     kind = forms.ChoiceField(label="Released on", choices=Release.Kind.choices)
     released_at = datetime_field("Released at")
     bail_conditions = forms.CharField(
@@ -47,7 +47,7 @@ class ReleaseForm(forms.Form):
     )
 
 
-class BailExtensionForm(forms.Form):
+class BailExtensionForm(Form):
     approver_rank = forms.ChoiceField(label="Approved by rank", choices=BailExtension.ApproverRank.choices)
     approved_at = datetime_field("Approved at")
     approved_by = forms.CharField(

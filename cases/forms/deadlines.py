@@ -2,14 +2,12 @@
 
 from typing import Any
 
-from django import forms
-
-from cases.forms.fields import ModelChoiceField
+from cases.forms.fields import Form, ModelChoiceField
 from cases.models import Team, User
 from cases.selectors import own_team_members, own_teams
 
 
-class DeadlineFilterForm(forms.Form):
+class DeadlineFilterForm(Form):
     team = ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
     officer = ModelChoiceField(
         label="Officer in the case", queryset=User.objects.none(), required=False, empty_label="Anyone"

@@ -3,6 +3,38 @@
 from django import forms
 
 
+def required_message(field: forms.Field) -> str:
+    """What to do about a required field left empty, by its kind. Django's own "This field is
+    required." says nothing of what to fix; the error summary puts the field's label before this."""
+    if isinstance(field, forms.BooleanField):
+        return "Tick this box to go on."
+    if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+        return "Choose at least one."
+    if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        return "Choose one."
+    if isinstance(field, forms.DateTimeField):
+        return "Enter a date and time."
+    if isinstance(field, forms.DateField):
+        return "Enter a date."
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        return "Enter a number, 0 if there are none."
+    if isinstance(field, forms.GenericIPAddressField):
+        return "Enter an IP address."
+    return "Fill this in."
+
+
+class Form(forms.Form):
+    """Every Safeguard form: a required field left empty says what to enter (`required_message`),
+    unless the field has its own message."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        generic = str(forms.Field.default_error_messages["required"])
+        for field in self.fields.values():
+            if str(field.error_messages.get("required", "")) == generic:
+                field.error_messages = {**field.error_messages, "required": required_message(field)}
+
+
 class DateTimeInput(forms.DateTimeInput):
     """A native date-and-time picker; the value is UK local time (Django converts to UTC on save)."""
 

@@ -5,12 +5,12 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, datetime_field
 from cases.models import CommsDataRequest, Referral, ReferralIdentifier
 from cases.services.referrals import IDENTIFIER_PORT_RANGE
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     source = forms.ChoiceField(choices=Referral.Source.choices)
     source_reference = forms.CharField(max_length=80, help_text="e.g. the CEOP or CyberTipline reference.")
     received_at = datetime_field("Received at")
@@ -31,7 +31,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [("", "Choose a time zone"), *((zone, zone) for zone in sorted(available_timezones()))]
 
 
-class ReferralIdentifierForm(forms.Form):
+class ReferralIdentifierForm(Form):
     kind = forms.ChoiceField(label="Identifier", choices=ReferralIdentifier.Kind.choices, widget=forms.RadioSelect)
     ip_address = forms.CharField(label="IP address", max_length=45, required=False, help_text="IPv4 or IPv6.")
     port = forms.IntegerField(
@@ -56,18 +56,18 @@ class ReferralIdentifierForm(forms.Form):
     )
 
 
-class CommsRequestForm(forms.Form):
+class CommsRequestForm(Form):
     reference = forms.CharField(max_length=80, help_text="The communications-data request reference.")
     submitted_at = datetime_field("Submitted at")
     notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class CommsApprovalForm(forms.Form):
+class CommsApprovalForm(Form):
     approved_at = datetime_field("Approved at")
     approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, widget=forms.RadioSelect)
 
 
-class CommsResultForm(forms.Form):
+class CommsResultForm(Form):
     result_received_at = datetime_field("Result received at")
     outcome = forms.ChoiceField(
         choices=[
@@ -82,7 +82,7 @@ class CommsResultForm(forms.Form):
     )
 
 
-class ReferralOutcomeForm(forms.Form):
+class ReferralOutcomeForm(Form):
     outcome = forms.ChoiceField(
         choices=[
             (Referral.Outcome.DISSEMINATED.value, Referral.Outcome.DISSEMINATED.label),
@@ -102,5 +102,5 @@ class ReferralOutcomeForm(forms.Form):
     )
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(Form):
     outcome = forms.ChoiceField(choices=[("", "All outcomes"), *Referral.Outcome.choices], required=False)

@@ -3,10 +3,9 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.utils import timezone
 
-from cases.forms.fields import ModelChoiceField, date_field
+from cases.forms.fields import Form, ModelChoiceField, date_field
 from cases.models import Team, User
 from cases.reports.sql import Period
 from cases.selectors import own_team_members, own_teams
@@ -22,7 +21,7 @@ def default_period(today: date | None = None) -> Period:
     return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """A period of London dates, both included. Left empty: the last 90 days."""
 
     date_from = date_field("From", required=False, help_text="For example 2026-08-01.")

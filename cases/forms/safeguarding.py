@@ -2,11 +2,11 @@
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, datetime_field, version_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, datetime_field, version_field
 from cases.models import SafeguardingReferral
 
 
-class SafeguardingForm(forms.Form):
+class SafeguardingForm(Form):
     pseudonymous_reference = forms.CharField(
         label="Pseudonymous reference",
         max_length=40,

@@ -5,7 +5,7 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, ModelChoiceField, datetime_field, version_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -18,7 +18,7 @@ COUNT_ERRORS = {
 }
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     premises = ModelChoiceField(queryset=Premises.objects.none(), label="Premises searched")
     warrant = ModelChoiceField(
         queryset=Warrant.objects.none(),
@@ -42,7 +42,7 @@ class SearchForm(forms.Form):
         )
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(Form):
     exhibit_reference = forms.CharField(label="Exhibit reference", max_length=40, help_text="e.g. SH/1.")
     device_type = forms.ChoiceField(label="Type", choices=Device.Type.choices)
     make_model = forms.CharField(label="Make and model", max_length=120, required=False)
@@ -61,7 +61,7 @@ class DeviceForm(forms.Form):
         self.fields["search"].queryset = case.searches.select_related("premises")  # type: ignore[attr-defined]
 
 
-class DeviceTriageForm(forms.Form):
+class DeviceTriageForm(Form):
     triage_result = forms.ChoiceField(label="Triage result", choices=Device.TriageResult.choices)
     triaged_at = datetime_field("Triaged at", required=False, help_text="Needed for any result but not examined.")
     examiner = ModelChoiceField(
@@ -81,7 +81,7 @@ def count_field_name(category: str, kind: str) -> str:
     return f"{category}_{kind}"
 
 
-class DeviceImageCountsForm(forms.Form):
+class DeviceImageCountsForm(Form):
     """One source's counts as a grid: rows A/B/C, columns still/moving. Numbers only."""
 
     source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
@@ -113,9 +113,9 @@ class DeviceImageCountsForm(forms.Form):
         }
 
 
-class DeviceForensicRequestForm(forms.Form):
+class DeviceForensicRequestForm(Form):
     requested_at = datetime_field("Full forensic examination requested at")
 
 
-class DeviceForensicCompleteForm(forms.Form):
+class DeviceForensicCompleteForm(Form):
     completed_at = datetime_field("Full forensic examination completed at")

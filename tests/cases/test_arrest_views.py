@@ -98,7 +98,7 @@ def test_an_arrest_without_offences_shows_the_error_and_saves_nothing(client, of
     )
     assert response.status_code == 400
     assert not Arrest.objects.filter(subject=subject).exists()
-    assert "Suspected offences: This field is required." in response.content.decode()
+    assert "Suspected offences: Choose at least one." in response.content.decode()
 
 
 def test_a_subject_of_another_case_cannot_be_posted(client, officer, case, team, urls):

@@ -115,7 +115,7 @@ def test_the_export_form_asks_for_both_dates(client, west_midlands):
     client.force_login(west_midlands["ds.okafor"])
     response = client.post(reverse("cases:figures_export_create"), {"date_from": "2026-01-01"})
     assert response.status_code == 400
-    assert "To: This field is required." in response.content.decode()
+    assert "To: Enter a date." in response.content.decode()
     assert not ExportJob.objects.exists()
 
 
