@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -71,18 +72,22 @@ def prepare_demo() -> None:
 
 
 @contextmanager
-def gunicorn(**settings: str) -> Iterator[str]:
+def gunicorn(log: IO[str] | None = None, **settings: str) -> Iterator[str]:
     """gunicorn serving Safeguard on a free loopback port; yields its address (http://127.0.0.1:N).
+    `log`: a file for its output (its own records and the access lines), else this process's.
     `settings`: environment variables to change for the server (e.g. SAFEGUARD_SSL_REDIRECT="0")."""
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         port = int(probe.getsockname()[1])
     host = f"http://{LOOPBACK}:{port}"
-    command = [str(VENV_BIN / "gunicorn"), "safeguard.wsgi", "--bind", f"{LOOPBACK}:{port}"]
+    command = [str(VENV_BIN / "gunicorn"), "-c", "python:safeguard.gunicorn_config", "safeguard.wsgi"]
+    command += ["--bind", f"{LOOPBACK}:{port}"]
     server = subprocess.Popen(
         [*command, "--workers", "2", "--timeout", "60", "--no-control-socket"],
         cwd=BASE_DIR,
         env={**os.environ, **settings},
+        stdout=log,
+        stderr=subprocess.STDOUT if log is not None else None,
     )
     try:
         _wait_until_up(host)

@@ -247,6 +247,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
 # The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
+# The worker's and beat's records go through LOGGING's single-line handler (cases.logs), not a
+# handler of Celery's own that would write control characters in them as they are.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis down must never hold anything up for long (docs/reliability.md): connecting gives up after
 # a second and queueing a task after one quick retry, instead of Celery's default of retrying for
 # about 20 seconds. Reads may block longer than the worker's 1-second poll, so their timeout is 5 s.

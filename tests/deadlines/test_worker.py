@@ -8,6 +8,7 @@ e-mail each, sent by tasks the worker itself queued through the outbox.
 """
 
 import os
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -161,6 +162,11 @@ def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker,
     }
     assert OutstandingDeadline.objects.filter(case=case).count() == 1
     assert process.poll() is None
+    # The worker's own records go through Safeguard's single-line handler (cases.logs), not Celery's:
+    # "received" is logged before a task runs, so before its result can be read ("succeeded" after).
+    record = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO celery\.worker\.strategy Task cases\.tasks\.")
+    lines = (mail_dir.parent / "worker.log").read_text().splitlines()
+    assert sum(bool(record.match(line)) and line.endswith("received") for line in lines) == 2, lines
 
 
 DAY = timedelta(days=1)

@@ -115,3 +115,30 @@ def test_control_characters_in_a_saved_value_are_kept_as_data_and_cannot_forge_a
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1 + AuditEntry.objects.filter(case_reference=case.reference).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorns_access_lines_are_single_line_records_with_controls_escaped(tmp_path):
+    """gunicorn refuses a header with a C0 control or a line break, but passes bytes from 0x80 up,
+    which it reads as Latin-1: NEL (0x85) is a line break to many log readers and to Python's own
+    `splitlines`. With Safeguard's gunicorn settings (safeguard/gunicorn_config.py, as in the
+    Procfile) its records, access lines included, are Safeguard's single-line records."""
+    import urllib.request
+
+    from bench.throwaway import PROXY_HEADERS, gunicorn
+    from tests.processes import database_url
+
+    agent = "evil\u0085" + FORGED.strip("\r\n").replace("\x1b", "")
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log, gunicorn(log=log, DATABASE_URL=database_url()) as host:
+        headers = {**PROXY_HEADERS, "User-Agent": agent}
+        request = urllib.request.Request(f"{host}/health/", headers=headers)  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+    output = log_path.read_text()
+    access = [line for line in output.splitlines() if " gunicorn.access " in line]
+    assert len(access) >= 2  # the start-up check's request and this one
+    assert all(LINE_START.match(line) for line in access)
+    assert any("evil\\x85" in line for line in access)
+    assert "\x85" not in output
+    assert not any(line.startswith("2026-11-23 14:05:00,000") for line in output.splitlines())
