@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field
 from cases.models import Case, Team, User
+from cases.roles import OFFICER, SUPERVISOR
 from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN
 
@@ -36,10 +37,13 @@ class CaseOpenForm(Form):
     def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_of(user)  # type: ignore[attr-defined]
-        # The case's officer and supervisor must be members of its team (`case_open`): offer the
-        # members of the person's teams, not everyone in the force.
-        self.fields["officer_in_case"].queryset = own_team_members(user)  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = own_team_members(user)  # type: ignore[attr-defined]
+        # The case's officer and supervisor must be officers or supervisors, and supervisors, of its
+        # team (`case_open`): offer those of the person's teams, not everyone in the force.
+        members = own_team_members(user)
+        self.fields["officer_in_case"].queryset = members.filter(  # type: ignore[attr-defined]
+            groups__name__in=[OFFICER, SUPERVISOR]
+        )
+        self.fields["supervisor"].queryset = members.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
 
 
 class SubjectForm(Form):

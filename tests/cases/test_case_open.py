@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pgtrigger
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseLogEntry, Force, Referral, Team, User
+from cases.roles import EXAMINER, SUPERVISOR
 from cases.services import case as svc
 from tests.factories.cases import CaseFactory, ReferralFactory
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
@@ -52,7 +54,7 @@ def test_case_references_count_up_per_force_and_year(officer, supervisor, team):
 def test_case_reference_sequence_is_per_force(officer, supervisor, team):
     other_force = ForceFactory(code="WMC", name="West Mercia Police")
     other_team = TeamFactory(force=other_force, name="POLIT")
-    other_officer = UserFactory(force=other_force, teams=[other_team])
+    other_officer = UserFactory(force=other_force, teams=[other_team], roles=[SUPERVISOR])
     CaseFactory(team=other_team, reference="WMC-2026-000041")
     opened = datetime(2026, 5, 1, 9, tzinfo=UTC)
     ours = open_case(officer, supervisor, team, opened_at=opened)
@@ -112,6 +114,22 @@ def test_case_open_refuses_a_supervisor_outside_the_team(officer, team, outsider
         open_case(officer, outsider, team)
     assert caught.value.message_dict == {"supervisor": [svc.CASE_SUPERVISOR_NOT_IN_TEAM]}
     assert not Case.objects.exists()
+
+
+def test_case_open_refuses_a_supervisor_who_is_not_one_and_an_officer_in_the_case_without_the_role(
+    officer, supervisor, team
+):
+    """As reassignment does (case_reassign): the supervisor must hold the Supervisor role, the
+    officer in the case the Officer or Supervisor role; a team's examiner is neither."""
+    examiner = UserFactory(force=officer.force, teams=[team], roles=[EXAMINER])
+    with pytest.raises(ValidationError) as caught:
+        open_case(officer, officer, team)
+    assert caught.value.message_dict == {"supervisor": [svc.CASE_SUPERVISOR_NOT_IN_TEAM]}
+    with pytest.raises(ValidationError) as caught:
+        open_case(officer, supervisor, team, officer_in_case=examiner)
+    assert caught.value.message_dict == {"officer_in_case": [svc.CASE_OIC_NOT_IN_TEAM]}
+    assert open_case(officer, supervisor, team, officer_in_case=supervisor).officer_in_case == supervisor
+    assert not Case.objects.exclude(officer_in_case=supervisor).exists()
 
 
 def test_case_open_refuses_an_inactive_officer(officer, supervisor, team):
@@ -207,8 +225,10 @@ def test_cases_opened_at_the_same_time_get_different_references(django_db_setup,
         try:
             team = Team.objects.create(force=force, name="Safenet")
             people = [User.objects.create(username=f"concurrency.{n}", force=force, is_active=True) for n in range(6)]
+            supervisors, _ = Group.objects.get_or_create(name=SUPERVISOR)
             for person in people:
                 person.teams.add(team)
+                person.groups.add(supervisors)
             opened_at = timezone.now() - timedelta(hours=1)
             barrier = threading.Barrier(len(people))
             references, errors = [], []
