@@ -333,8 +333,7 @@ def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> 
         return
     facts = figure_facts_refresh(if_needed=True)
     force = Force.objects.get(pk=user.force_id)
-    teams = list(Team.objects.filter(force=force).order_by("name"))
-    forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
+    teams, forces = _teams_and_region(force)
     for period in periods:
         report = _report(force, teams, forces, period=period, now=now)
         report.facts_as_of = facts.as_of
@@ -357,10 +356,16 @@ def remake_default_figures(force_ids: Iterable[int], *, now: datetime) -> int:
     forces = Force.objects.filter(Q(pk__in=[force.pk for force in changed]) | Q(region__in=regions)).order_by("name")
     period = default_period(timezone.localdate(now))
     for force in forces:
-        teams = list(Team.objects.filter(force=force).order_by("name"))
-        region = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
-        _report(force, teams, region, period=period, now=now)
+        _report(force, *_teams_and_region(force), period=period, now=now)
     return len(forces)
+
+
+def _teams_and_region(force: Force) -> tuple[list[Team], list[Force]]:
+    """The force's teams and the forces of its region (none without one), in the report's order:
+    what `_report` reads, and so what its kept answers are filed under."""
+    teams = list(Team.objects.filter(force=force).order_by("name"))
+    forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
+    return teams, forces
 
 
 def _report(force: Force, teams: list[Team], forces: list[Force], *, period: Period, now: datetime) -> FiguresReport:
