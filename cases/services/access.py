@@ -127,8 +127,10 @@ def case_assign_examiner(*, case: Case, actor: User, examiner: User) -> None:
     )
 
 
-def _team_member_with_role(case: Case, user: User, roles: set[str]) -> bool:
-    return user.is_active and bool(roles_of(user) & roles) and user.teams.filter(pk=case.team_id).exists()
+def team_member_with_role(team_id: int, user: User, roles: set[str]) -> bool:
+    """Whether `user` is active, holds one of `roles` and is a member of team `team_id`: who may be
+    named a case's officer in the case or supervisor (`case_open`, `case_reassign`)."""
+    return user.is_active and bool(roles_of(user) & roles) and user.teams.filter(pk=team_id).exists()
 
 
 @transaction.atomic
@@ -154,9 +156,9 @@ def case_reassign(
         supervisor = None
     if officer_in_case is None and supervisor is None:
         raise ValidationError(REASSIGN_NOTHING)
-    if officer_in_case is not None and not _team_member_with_role(case, officer_in_case, {OFFICER, SUPERVISOR}):
+    if officer_in_case is not None and not team_member_with_role(case.team_id, officer_in_case, {OFFICER, SUPERVISOR}):
         raise ValidationError({"officer_in_case": REASSIGN_OIC_NOT_ELIGIBLE})
-    if supervisor is not None and not _team_member_with_role(case, supervisor, {SUPERVISOR}):
+    if supervisor is not None and not team_member_with_role(case.team_id, supervisor, {SUPERVISOR}):
         raise ValidationError({"supervisor": REASSIGN_SUPERVISOR_NOT_ELIGIBLE})
     for field, person in (("officer_in_case", officer_in_case), ("supervisor", supervisor)):
         if person is None:

@@ -9,9 +9,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.models import Case, CaseLogEntry, Force, Premises, Referral, Subject, Team, User
-from cases.roles import OFFICER, SUPERVISOR, roles_of
+from cases.roles import OFFICER, SUPERVISOR
 from cases.rules import LONDON
-from cases.services.access import case_grant_named
+from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
 
 CASE_TEAM_OTHER_FORCE = "That team is not in your force."
@@ -60,11 +60,6 @@ def _next_reference(*, force: Force, opened_at: datetime) -> str:
     return f"{prefix}{number:0{SEQUENCE_DIGITS}d}"
 
 
-def _active_member(team: Team, user: User, roles: set[str]) -> bool:
-    """An active member of `team` holding one of `roles` (as `case_reassign` asks of a new one)."""
-    return user.is_active and bool(roles_of(user) & roles) and team.members.filter(pk=user.pk).exists()
-
-
 @transaction.atomic
 def case_open(
     *,
@@ -83,9 +78,9 @@ def case_open(
     """Open a case for `team`'s force; from a referral, the referral is marked developed."""
     if actor.force_id is None or actor.force_id != team.force_id:
         raise ValidationError({"team": CASE_TEAM_OTHER_FORCE})
-    if not _active_member(team, officer_in_case, {OFFICER, SUPERVISOR}):
+    if not team_member_with_role(team.pk, officer_in_case, {OFFICER, SUPERVISOR}):
         raise ValidationError({"officer_in_case": CASE_OIC_NOT_IN_TEAM})
-    if not _active_member(team, supervisor, {SUPERVISOR}):
+    if not team_member_with_role(team.pk, supervisor, {SUPERVISOR}):
         raise ValidationError({"supervisor": CASE_SUPERVISOR_NOT_IN_TEAM})
     not_in_future(opened_at, field="opened_at", label="Opened at")
     if referral is not None:
