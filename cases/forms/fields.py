@@ -25,9 +25,17 @@ def required_message(field: forms.Field) -> str:
 
 class Form(forms.Form):
     """Every Safeguard form: a required field left empty says what to enter (`required_message`),
-    unless the field has its own message."""
+    unless the field has its own message.
+
+    `id_prefix` keeps ids unique on a page that shows two forms with the same field names (the
+    figures' period and its month-by-month export): the ids become `id_<prefix>_<name>`, so each
+    label, hint and error points at its own form's field. The names sent are unchanged."""
+
+    id_prefix = ""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.id_prefix and "auto_id" not in kwargs:
+            kwargs["auto_id"] = f"id_{self.id_prefix}_%s"
         super().__init__(*args, **kwargs)
         generic = str(forms.Field.default_error_messages["required"])
         for field in self.fields.values():

@@ -50,7 +50,10 @@ class PeriodForm(Form):
 
 
 class ExportRequestForm(PeriodForm):
-    """Both dates are needed to ask for a month-by-month export."""
+    """Both dates are needed to ask for a month-by-month export. Shown on the figures page below
+    the period form, hence ids of its own."""
+
+    id_prefix = "export"
 
     date_from = date_field("From", help_text="For example 2026-01-01.")
     date_to = date_field("To", help_text="Included.")

@@ -20,7 +20,7 @@ from cases.forms.case import (
     PremisesForm,
     SubjectForm,
 )
-from cases.models import CaseLogEntry
+from cases.models import Case, CaseLogEntry, User
 from cases.permissions import (
     get_case_for_change,
     get_case_for_page,
@@ -127,10 +127,26 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "deadlines": [d for d in deadlines if d.outstanding],
         "past_deadlines": [d for d in deadlines if not d.outstanding],
         "nav": "cases",
+        "may": case_page_actions(case, request.user),  # type: ignore[arg-type]
     }
     if case_allows(case, request.user, Capability.SUPERVISE):  # type: ignore[arg-type]
         context.update(can_supervise=True, access_rows=case_access_rows(case))
     return render(request, "cases/detail.html", context)
+
+
+def case_page_actions(case: Case, user: User) -> dict[str, bool]:
+    """Which of the case page's "record" links `user` may follow, from the same checks the pages
+    behind them make (`get_case_for_change`): a link is shown only to someone it lets in.
+    `record`: recording pages; `record_devices`: searches, devices and triage; `close` and
+    `review`: closure and retention reviews."""
+    is_open = case.status == Case.Status.OPEN
+    closure = case_allows(case, user, Capability.APPROVE_CLOSURE)
+    return {
+        "record": is_open and case_allows(case, user, Capability.RECORD_TEAM_CASES),
+        "record_devices": is_open and case_allows(case, user, Capability.RECORD_DEVICES),
+        "close": is_open and closure,
+        "review": not is_open and closure,
+    }
 
 
 @require_http_methods(["GET", "POST"])

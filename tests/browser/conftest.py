@@ -15,7 +15,11 @@ with a flush of the test database, which also removes what the migrations loaded
 catalogue, the role groups): `migrated_data` puts it back before each test and after the last.
 
 Every page a test opens is checked: a Content-Security-Policy violation or script error reported by
-the browser, or a stylesheet or other resource that fails to load, fails the test.
+the browser, or a stylesheet or other resource that fails to load, fails the test; so does an id used
+twice on a page, or a label, `aria-describedby` or `aria-labelledby` that points at no element
+(`PAGE_CHECKS`, run as each page loads). When the test is done, every page it opened (by GET) is
+opened again 320 pixels wide, as on a small phone or at 400% zoom of a 1280-pixel screen, and must
+not scroll sideways (`NARROW_WIDTH`; a wide table scrolls inside its own `.table-wrap`).
 """
 
 import os
@@ -32,6 +36,30 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
+
+# Run in every page as it loads (added through the browser's developer protocol, which the page's
+# Content-Security-Policy does not govern). A problem is reported on the console, which fails the test.
+PAGE_CHECKS = """document.addEventListener("DOMContentLoaded", () => {
+  const seen = new Set();
+  for (const element of document.querySelectorAll("[id]")) {
+    if (seen.has(element.id)) console.error(`Page check: the id "${element.id}" is used twice on ${location.pathname}`);
+    seen.add(element.id);
+  }
+  const refs = [];
+  for (const label of document.querySelectorAll("label[for]")) refs.push(["label for", label.htmlFor]);
+  for (const name of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+    for (const element of document.querySelectorAll(`[${name}]`)) {
+      for (const id of element.getAttribute(name).split(/\\s+/).filter(Boolean)) refs.push([name, id]);
+    }
+  }
+  for (const [name, id] of refs) {
+    if (!document.getElementById(id)) {
+      console.error(`Page check: ${name}="${id}" points at nothing on ${location.pathname}`);
+    }
+  }
+});"""
+NARROW_WIDTH = 320
+PAGE_WIDTH = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
 
 # pytestmark of every browser test module: pytestmark = [pytest.mark.browser, *browser_test]
 browser_test = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
@@ -102,6 +130,7 @@ class PageProblems:
     console: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed_resources: list[str] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)
 
     def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
         # A page answered 400 or 404 on purpose is logged as "Failed to load resource"; resources
@@ -112,6 +141,8 @@ class PageProblems:
     def on_response(self, response) -> None:  # type: ignore[no-untyped-def]
         # Stylesheets and other subresources must load; the browser's own favicon request may 404.
         request = response.request
+        if request.resource_type == "document" and request.method == "GET" and response.status == 200:
+            self.opened.append(request.url)
         if request.resource_type != "document" and response.status >= 400 and not request.url.endswith("/favicon.ico"):
             self.failed_resources.append(f"{response.status} {request.url}")
 
@@ -128,6 +159,7 @@ def new_browser_page(chromium, live_server) -> Iterator:  # type: ignore[no-unty
             base_url=base_url, locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900}
         )
         context.set_default_timeout(10_000)
+        context.add_init_script(PAGE_CHECKS)
         page = context.new_page()
         problems = PageProblems()
         page.on("console", problems.on_console)
@@ -138,11 +170,39 @@ def new_browser_page(chromium, live_server) -> Iterator:  # type: ignore[no-unty
 
     yield open_page
     for context, problems in opened:
+        too_wide = _too_wide_when_narrow(chromium, context, problems.opened)
         context.close()
+        assert too_wide == [], f"Pages that scroll sideways {NARROW_WIDTH} pixels wide: {too_wide}"
         # A Content-Security-Policy violation is reported on the console ("Refused to ...").
         assert problems.console == [], f"The browser reported errors: {problems.console}"
         assert problems.page_errors == [], f"Scripts failed: {problems.page_errors}"
         assert problems.failed_resources == [], f"Resources failed to load: {problems.failed_resources}"
+
+
+def _too_wide_when_narrow(chromium, context, urls: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each page opened again {NARROW_WIDTH} pixels wide, signed in as the test left it: those wider
+    than the window, with their width. Each address once, the sign-in steps left out (their
+    one-time codes are spent)."""
+    if not urls:
+        return []
+    narrow = chromium.new_context(
+        storage_state=context.storage_state(),
+        locale="en-GB",
+        timezone_id="Europe/London",
+        viewport={"width": NARROW_WIDTH, "height": 640},
+    )
+    narrow.set_default_timeout(10_000)
+    page = narrow.new_page()
+    too_wide = []
+    try:
+        for url in dict.fromkeys(urls):
+            page.goto(url)
+            width = page.evaluate(PAGE_WIDTH)
+            if width > NARROW_WIDTH:
+                too_wide.append(f"{url} ({width} px)")
+    finally:
+        narrow.close()
+    return too_wide
 
 
 @pytest.fixture
