@@ -82,6 +82,33 @@ def test_no_template_has_inline_script_or_style(pattern):
     assert offenders == []
 
 
+def test_every_table_scrolls_in_its_own_wrapper():
+    """A table wider than a small screen scrolls inside its `.table-wrap`, never the whole page
+    (the browser tests measure each page 320 pixels wide)."""
+    offenders = []
+    for path in _templates():
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<table[\s>]", text):
+            opened_before = text[: match.start()].rsplit('<div class="table-wrap"', 1)
+            if len(opened_before) == 1 or "</div>" in opened_before[1]:
+                offenders.append(f"{path.name}: table at character {match.start()}")
+    assert offenders == []
+
+
+def test_every_error_summary_takes_focus_and_names_the_page_in_error():
+    """Every error summary (most through `_error_summary.html`) is focused on load; base.html starts
+    the title with "Error:" whenever the page's form has errors."""
+    summaries = [
+        summary
+        for path in _templates()
+        for summary in re.findall(r'<div class="error-summary"[^>]*>', path.read_text(encoding="utf-8"))
+    ]
+    assert summaries, "Expected error summaries."
+    assert [s for s in summaries if not ("autofocus" in s and "data-error-summary" in s)] == []
+    base = (Path(settings.BASE_DIR) / "templates" / "base.html").read_text(encoding="utf-8")
+    assert "<title>{% if form.errors %}Error: {% endif %}" in base
+
+
 # Contrast (WCAG 2.2 SC 1.4.3): 4.5:1 for text.
 
 

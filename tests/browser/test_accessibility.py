@@ -95,6 +95,8 @@ def test_an_officers_main_pages_are_accessible(browser_page, officer, supervisor
     page.get_by_label("PNC ID").fill("not a PNC ID")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("alert").is_visible(), "The error summary must be announced."
+    assert page.title().startswith("Error: "), "The title must say there is an error, first."
+    assert page.evaluate("() => document.activeElement.matches('.error-summary')"), "Focus must be on the summary."
     check_page(page, "Add a subject, with errors")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
     check_page(page, "Referrals")
