@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from cases import rules
+from cases import formats, rules
 from cases.models import (
     Arrest,
     Case,
@@ -359,8 +359,7 @@ def _arrest_deadlines(
             regime=release.bail_regime, bail_start=release.released_at, approver_rank=next_rank
         )
         note = (
-            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, "
-            f"to {furthest.astimezone(rules.LONDON):%-d %b %Y %H:%M}"
+            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, to {formats.when(furthest)}"
             if furthest
             else "Next extension: the magistrates' court"
         )
@@ -402,7 +401,7 @@ def _arrest_deadlines(
             source=rules.FIRST_COURT.source,
             record=arrest,
             met_at=min(held) if held else None,
-            note=f"Listed for {min(listed).astimezone(rules.LONDON):%-d %b %Y %H:%M}" if listed and not held else "",
+            note=f"Listed for {formats.when(min(listed))}" if listed and not held else "",
             url=_url("cases:hearing_add", reference=ref),
         )
 

@@ -1,6 +1,11 @@
 """Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
 
+from datetime import date, datetime
+
 from django import forms
+from django.utils import timezone
+
+from cases import formats
 
 
 def required_message(field: forms.Field) -> str:
@@ -44,27 +49,74 @@ class Form(forms.Form):
 
 
 class DateTimeInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value is UK local time (Django converts to UTC on save)."""
+    """A time typed as Safeguard shows it, in UK time (`23 Nov 2026 14:05`), or the word "now"; a
+    plain text box rather than the browser's picker, which writes dates in the computer's own
+    locale. With scripts on, a "Now" button beside it fills in the current UK time
+    (static/js/safeguard.js, `data-now`)."""
 
-    input_type = "datetime-local"
+    input_type = "text"
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", "data-now": "", **(attrs or {})})
+
+    def format_value(self, value):  # type: ignore[no-untyped-def]
+        return formats.when(value) if isinstance(value, datetime) else super().format_value(value)
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as Safeguard shows it (`23 Nov 2026`), or the word "today"."""
+
+    input_type = "text"
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def format_value(self, value):  # type: ignore[no-untyped-def]
+        return formats.day(value) if isinstance(value, date) else super().format_value(value)
+
+
+NOW, TODAY = "now", "today"
+DATETIME_HINT = "For example 23 Nov 2026 14:05 (UK time), or now."
+DATE_HINT = "For example 23 Nov 2026, or today."
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment typed in UK time in any of `formats.DATETIME_INPUT_FORMATS`, or "now" (to the
+    minute); stored in UTC."""
+
+    input_formats = formats.DATETIME_INPUT_FORMATS
+    default_error_messages = {"invalid": "Enter a date and time like 23 Nov 2026 14:05, or now."}
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and value.strip().lower() == NOW:
+            return timezone.now().replace(second=0, microsecond=0)
+        return super().to_python(value)
+
+
+class DateField(forms.DateField):
+    """A date in any of `formats.DATE_INPUT_FORMATS`, or "today" (in London)."""
+
+    input_formats = formats.DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": "Enter a date like 23 Nov 2026, or today."}
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and value.strip().lower() == TODAY:
+            return timezone.localdate(timezone=formats.LONDON)
+        return super().to_python(value)
+
+
+def _with_hint(help_text: str, hint: str) -> str:
+    return f"{help_text} {hint}" if help_text else hint
 
 
 def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, help_text=help_text, widget=DateTimeInput())
+    return DateTimeField(
+        label=label, required=required, help_text=_with_hint(help_text, DATETIME_HINT), widget=DateTimeInput()
+    )
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
+    return DateField(label=label, required=required, help_text=_with_hint(help_text, DATE_HINT), widget=DateInput())
 
 
 VERSION_STALE = "This page is out of date. Open it again from the case page, then make your changes."

@@ -26,9 +26,32 @@ class ReferralForm(Form):
     summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
+# The zones referrals most often state, offered first: the UK, UTC (most platforms' reports), the
+# United States' zones (NCMEC's CyberTipline in Virginia, the large platforms in California), then
+# Ireland and central Europe (European platforms' offices) and a few more.
+COMMON_TIME_ZONES = (
+    ("Europe/London", "UK (Europe/London)"),
+    ("UTC", "UTC"),
+    ("America/New_York", "US Eastern (America/New_York)"),
+    ("America/Chicago", "US Central (America/Chicago)"),
+    ("America/Denver", "US Mountain (America/Denver)"),
+    ("America/Los_Angeles", "US Pacific (America/Los_Angeles)"),
+    ("Europe/Dublin", "Ireland (Europe/Dublin)"),
+    ("Europe/Amsterdam", "Netherlands (Europe/Amsterdam)"),
+    ("Europe/Berlin", "Germany (Europe/Berlin)"),
+    ("Europe/Paris", "France (Europe/Paris)"),
+    ("Asia/Kolkata", "India (Asia/Kolkata)"),
+    ("Asia/Singapore", "Singapore (Asia/Singapore)"),
+    ("Australia/Sydney", "Australia Eastern (Australia/Sydney)"),
+)
+
+
 @cache
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [("", "Choose a time zone"), *((zone, zone) for zone in sorted(available_timezones()))]
+def _time_zone_choices() -> list[tuple[str, object]]:
+    """The common zones first, then every other zone by name; each zone once."""
+    common = {zone for zone, _label in COMMON_TIME_ZONES}
+    others = [(zone, zone) for zone in sorted(available_timezones() - common)]
+    return [("", "Choose a time zone"), ("Most used", list(COMMON_TIME_ZONES)), ("All other zones", others)]
 
 
 class ReferralIdentifierForm(Form):

@@ -24,7 +24,7 @@ def default_period(today: date | None = None) -> Period:
 class PeriodForm(Form):
     """A period of London dates, both included. Left empty: the last 90 days."""
 
-    date_from = date_field("From", required=False, help_text="For example 2026-08-01.")
+    date_from = date_field("From", required=False)
     date_to = date_field("To", required=False, help_text="Included. Leave both empty for the last 90 days.")
 
     def clean(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class ExportRequestForm(PeriodForm):
 
     id_prefix = "export"
 
-    date_from = date_field("From", help_text="For example 2026-01-01.")
+    date_from = date_field("From")
     date_to = date_field("To", help_text="Included.")
 
 

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.formats import when
+
 from .people import Force, Team
 from .referrals import Referral
 
@@ -154,4 +156,4 @@ class CaseLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.case} {self.get_kind_display()} {when(self.created_at)}"

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from cases.formats import day, when
+
 from .case import Case, Subject
 
 
@@ -55,7 +57,7 @@ class Arrest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Arrest of {self.subject} at {self.arrested_at:%Y-%m-%d %H:%M}"
+        return f"Arrest of {self.subject} at {when(self.arrested_at)}"
 
 
 class CustodyExtension(models.Model):
@@ -81,7 +83,7 @@ class CustodyExtension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_authority_display()} until {self.detention_until:%Y-%m-%d %H:%M}"
+        return f"{self.get_authority_display()} until {when(self.detention_until)}"
 
 
 class Release(models.Model):
@@ -120,7 +122,7 @@ class Release(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.released_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {day(self.released_at)}"
 
 
 class BailExtension(models.Model):
@@ -143,4 +145,4 @@ class BailExtension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Bail extended to {self.new_end:%Y-%m-%d} ({self.get_approver_rank_display()})"
+        return f"Bail extended to {day(self.new_end)} ({self.get_approver_rank_display()})"

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from cases.formats import when
+
 from .case import Case, Premises
 from .choices import ImageCategory
 
@@ -30,7 +32,7 @@ class Search(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Search of {self.premises} at {self.started_at:%Y-%m-%d %H:%M}"
+        return f"Search of {self.premises} at {when(self.started_at)}"
 
 
 class Device(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from cases.formats import day
 from cases.models import ExportJob, User
 from cases.reports.figures import COUNTS, FLOWS, FiguresReport, figures_report, figures_reports
 from cases.reports.sql import Period
@@ -97,7 +98,7 @@ def figures_download(*, actor: User, period: Period, now: datetime, request: Htt
         kind=AuditEntry.Kind.EXPORT,
         actor=actor,
         object_type="cases.Figures",
-        summary=f"Downloaded the figures for {period.first:%d %b %Y} to {period.last:%d %b %Y} as CSV",
+        summary=f"Downloaded the figures for {day(period.first)} to {day(period.last)} as CSV",
         recipient=actor.get_username(),
         changes={"date_from": period.first.isoformat(), "date_to": period.last.isoformat()},
         request=request,

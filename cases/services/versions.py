@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F
 
 from audit.models import AuditEntry
-from cases.templatetags.safeguard import when
+from cases.formats import when
 
 VERSION_CONFLICT = (
     "This record was changed by {name} at {time} after you opened it. Check the current values below and save again."

@@ -1,37 +1,21 @@
-"""Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05`, and what a
-person's roles allow, for choosing which links to show."""
+"""Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05` (cases.formats),
+and what a person's roles allow, for choosing which links to show."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
 
-from cases import rules
+from cases import formats, rules
 from cases.roles import Capability, roles_of, roles_with
 
 register = template.Library()
-LONDON = ZoneInfo("Europe/London")
 
 
-@register.filter
-def when(value: datetime | None) -> str:
-    """A moment in London time: `23 Nov 2026 14:05`. Empty for none."""
-    if not value:
-        return ""
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y %H:%M}"
-
-
-@register.filter
-def day(value: date | datetime | None) -> str:
-    """A date (or the London date of a moment): `23 Nov 2026`."""
-    if not value:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%b %Y}"
+register.filter("when", formats.when)
+register.filter("day", formats.day)
+register.filter("when_utc", formats.when_utc)
 
 
 @register.filter

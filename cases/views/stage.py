@@ -20,9 +20,9 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cases.formats import when
 from cases.models import Case
 from cases.services.versions import VersionConflict
-from cases.templatetags.safeguard import when
 
 NOT_RECORDED = "Not recorded"
 

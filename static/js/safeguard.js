@@ -11,15 +11,18 @@
     }
   }
 
-  function ukNow(withTime) {
-    // The current moment as the field expects it, in Europe/London whatever the computer's zone.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function ukNow() {
+    // The current moment as Safeguard writes it (23 Nov 2026 14:05), in Europe/London whatever
+    // the computer's own zone.
     var parts = {};
     new Intl.DateTimeFormat("en-GB", {
-      timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit",
+      timeZone: "Europe/London", year: "numeric", month: "numeric", day: "numeric",
       hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     }).formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
-    var day = parts.year + "-" + parts.month + "-" + parts.day;
-    return withTime ? day + "T" + parts.hour + ":" + parts.minute : day;
+    return Number(parts.day) + " " + MONTHS[Number(parts.month) - 1] + " " + parts.year + " " +
+      parts.hour + ":" + parts.minute;
   }
 
   function addNowButtons() {
@@ -30,7 +33,7 @@
       button.textContent = "Now";
       button.setAttribute("aria-label", "Now: fill in the current UK time");
       button.addEventListener("click", function () {
-        input.value = ukNow(input.type !== "date");
+        input.value = ukNow();
         input.dispatchEvent(new Event("change", { bubbles: true }));
         input.focus();
       });

@@ -5,11 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.formats import when
 from cases.models import Arrest, ChargingSubmission, CustodyExtension
 from cases.rules import LONDON, charging_target_at
 from cases.services.charging import charging_record_decision
 from cases.services.custody import CUSTODY_SUPERINTENDENT_BEYOND_36H, custody_extension_record, release_record
-from cases.templatetags.safeguard import when
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, offence
 

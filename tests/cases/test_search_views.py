@@ -95,8 +95,10 @@ def test_search_page_refuses_a_warrant_of_another_case_by_id(client, officer, ca
 
 
 def render_partials(case):
-    return render_to_string("cases/detail/_warrants.html", {"case": case}) + render_to_string(
-        "cases/detail/_searches.html", {"case": case}
+    """The two sections as an officer of the case's team sees them (cases.views.case.case_page_actions)."""
+    context = {"case": case, "may": {"record": True, "record_devices": True}}
+    return render_to_string("cases/detail/_warrants.html", context) + render_to_string(
+        "cases/detail/_searches.html", context
     )
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from cases.formats import when
 from cases.models import Case, CommsDataRequest, Device, ImageCount, SafeguardingReferral
 from cases.roles import SUPERVISOR
 from cases.rules import LONDON
@@ -20,7 +21,6 @@ from cases.services.access import case_grant_access, case_set_restricted
 from cases.services.referrals import COMMS_ALREADY_APPROVED, comms_request_record_approval
 from cases.services.safeguarding import safeguarding_record, safeguarding_update
 from cases.services.versions import VERSION_CONFLICT, VersionConflict, version_save
-from cases.templatetags.safeguard import when
 from tests.conftest import BrowserClient
 from tests.factories.cases import CaseFactory, CommsDataRequestFactory, ReferralFactory
 from tests.factories.people import UserFactory

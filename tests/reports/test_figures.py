@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from cases.formats import when
 from cases.models import Arrest, Case, ChargingSubmission, Closure, Device, FiguresCache, RetentionReview, SummaryState
 from cases.reports.figures import Flow, figures_report
 from cases.reports.sql import Period
 from cases.services.closure import case_close
 from cases.services.exports import CSV_COLUMNS, figures_csv
 from cases.services.summaries import FIGURES_LAG, figure_facts_refresh
-from cases.templatetags.safeguard import when
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import ForceFactory, TeamFactory
