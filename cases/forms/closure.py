@@ -13,7 +13,6 @@ class CloseCaseForm(Form):
     retention_group = forms.ChoiceField(
         label="MoPI retention group",
         choices=RetentionReview.Group.choices,
-        initial=RetentionReview.Group.GROUP_1,
         help_text="Sexual offences are usually group 1. The next review date is computed.",
     )
 

@@ -28,9 +28,19 @@ def required_message(field: forms.Field) -> str:
     return "Fill this in."
 
 
+CHOOSE_ONE = "Choose one"
+NOT_RECORDED = "Not recorded"
+
+
 class Form(forms.Form):
     """Every Safeguard form: a required field left empty says what to enter (`required_message`),
-    unless the field has its own message.
+    unless the field has its own message; and no field records what did not happen by being left
+    alone:
+
+    - a drop-down list starts on an empty "Choose one" (required) or "Not recorded" (optional)
+      choice, never on its first real choice, so a required choice must be made;
+    - where a required choice has only one possible answer (one supervisor in the team), that
+      answer is chosen already (`get_initial_for_field`).
 
     `id_prefix` keeps ids unique on a page that shows two forms with the same field names (the
     figures' period and its month-by-month export): the ids become `id_<prefix>_<name>`, so each
@@ -46,6 +56,37 @@ class Form(forms.Form):
         for field in self.fields.values():
             if str(field.error_messages.get("required", "")) == generic:
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
+            if _is_drop_down(field) and not any(value == "" for value, _label in field.choices):  # type: ignore[attr-defined]
+                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *field.choices]  # type: ignore[attr-defined]
+
+    def get_initial_for_field(self, field: forms.Field, field_name: str):  # type: ignore[no-untyped-def]
+        value = super().get_initial_for_field(field, field_name)
+        if value in (None, "") and field.required and not self.is_bound:
+            return _only_choice(field)
+        return value
+
+
+def _is_drop_down(field: forms.Field) -> bool:
+    """A single choice from a fixed list, shown as a <select> (radio buttons start unticked)."""
+    return (
+        type(field) in (forms.ChoiceField, forms.TypedChoiceField)
+        and isinstance(field.widget, forms.Select)
+        and not isinstance(field.widget, forms.RadioSelect | forms.SelectMultiple)
+    )
+
+
+def _only_choice(field: forms.Field) -> object:
+    """The one possible answer of a single-choice field, or None if there are none or several."""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return None
+    if isinstance(field, forms.ModelChoiceField):
+        rows = list(field.queryset[:2])  # type: ignore[union-attr]
+        return rows[0].pk if len(rows) == 1 else None
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        values = [value for value, label in field.choices if value != "" and not isinstance(label, list | tuple)]
+        grouped = any(isinstance(label, list | tuple) for _value, label in field.choices)
+        return values[0] if len(values) == 1 and not grouped else None
+    return None
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -152,7 +193,15 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
 
 
 class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of records, starting on "Choose one" (or "None" when optional) unless the form
+    names its own empty choice."""
+
     iterator = _ListedChoices
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if "empty_label" not in kwargs:
+            kwargs["empty_label"] = CHOOSE_ONE if kwargs.get("required", True) else "None"
+        super().__init__(*args, **kwargs)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -81,3 +81,58 @@ def test_a_required_field_left_empty_says_what_to_enter_by_its_kind():
         "confirmed": "Tick this box to go on.",
         "own": "Enter the court's name.",
     }
+
+
+# No default that records something that did not happen (cases.forms.fields.Form).
+
+
+@pytest.fixture
+def case(team, officer, supervisor):
+    from tests.factories.cases import CaseFactory
+
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+
+
+def _selected(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', html)
+
+
+def test_a_choice_that_matters_starts_empty_and_must_be_made(case):
+    from cases.forms.charging import ChargingDecisionForm
+    from cases.forms.closure import CloseCaseForm
+    from cases.forms.search import DeviceForm
+
+    device = DeviceForm(case=case)
+    assert _selected(str(device["action"])) == [""]
+    assert '<option value="" selected>Choose one</option>' in str(device["action"])
+    decision = ChargingDecisionForm()
+    assert _selected(str(decision["decision"])) == [""]
+    assert _selected(str(CloseCaseForm()["retention_group"])) == [""]
+
+    posted = ChargingDecisionForm(data={"decision_at": "now"})
+    assert not posted.is_valid()
+    assert posted.errors["decision"] == ["Choose one."]
+
+
+def test_an_optional_choice_starts_on_not_recorded_and_a_list_of_records_never_shows_dashes(case):
+    from cases.forms.court import HearingForm
+    from cases.forms.search import DeviceForm
+
+    remand = str(HearingForm(case=case)["remand_status"])
+    assert '<option value="" selected>Not recorded</option>' in remand
+    assert "---------" not in str(DeviceForm(case=case)["search"])
+
+
+def test_the_only_possible_supervisor_is_chosen_already_and_one_of_two_is_not(officer, supervisor, team):
+    from cases.forms.case import CaseOpenForm
+    from cases.roles import SUPERVISOR
+    from tests.factories.people import UserFactory
+
+    assert _selected(str(CaseOpenForm(user=officer)["supervisor"])) == [str(supervisor.pk)]
+    # Submitted, the form holds what was sent, nothing chosen for the person.
+    assert "supervisor" in CaseOpenForm(data={}, user=officer).errors
+
+    UserFactory(username="ds.second", force=team.force, teams=[team], roles=[SUPERVISOR])
+    assert _selected(str(CaseOpenForm(user=officer)["supervisor"])) == [""]
