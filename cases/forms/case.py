@@ -9,7 +9,7 @@ from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, dat
 from cases.models import Case, Team, User
 from cases.roles import OFFICER, SUPERVISOR
 from cases.selectors import own_team_members, own_teams
-from cases.services.case import LOG_KINDS_WRITTEN
+from cases.services.case import LOG_KINDS_WRITTEN, subject_check
 
 PNC_ID_SHAPE = re.compile(r"^\d{2}/\d{1,7}[A-Z]$")
 PNC_ID_INVALID = "Enter a PNC ID like 09/123456A."
@@ -51,6 +51,7 @@ class SubjectForm(Form):
     date_of_birth = date_field("Date of birth", required=False)
     pnc_id = forms.CharField(label="PNC ID", max_length=20, required=False, help_text="e.g. 09/123456A.")
     notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    service_checks = (subject_check,)
 
     def clean_pnc_id(self) -> str:
         pnc_id = self.cleaned_data["pnc_id"].strip().upper()

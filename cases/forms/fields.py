@@ -1,8 +1,11 @@
 """Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
 
+import inspect
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from cases import formats
@@ -47,6 +50,11 @@ class Form(forms.Form):
     label, hint and error points at its own form's field. The names sent are unchanged."""
 
     id_prefix = ""
+    # The service's own checks of values this form holds (`subject_check`, `search_check_times`):
+    # each is called with the fields it names as keyword arguments, once they have cleaned, even
+    # when other fields have errors, so that a person sees every problem in one round. The service
+    # still runs them itself: they are its rules, the form only shows them early.
+    service_checks: tuple[Callable[..., None], ...] = ()
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.id_prefix and "auto_id" not in kwargs:
@@ -58,6 +66,28 @@ class Form(forms.Form):
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
             if _is_drop_down(field) and not any(value == "" for value, _label in field.choices):  # type: ignore[attr-defined]
                 field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *field.choices]  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        for check in self.service_checks:
+            parameters = inspect.signature(check).parameters
+            needed = [name for name, p in parameters.items() if p.default is inspect.Parameter.empty]
+            if any(name not in self.cleaned_data for name in needed):
+                continue  # a field it needs has its own error already
+            values = {name: self.cleaned_data[name] for name in parameters if name in self.cleaned_data}
+            try:
+                check(**values)
+            except ValidationError as error:
+                self._add_service_problems(error)
+
+    def _add_service_problems(self, error: ValidationError) -> None:
+        found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for name, messages in found.items():
+            field = name if name in self.fields else None
+            already = self.errors.get(field or NON_FIELD_ERRORS, [])
+            new = [message for message in messages if message not in already]
+            if new:
+                self.add_error(field, new)
 
     def get_initial_for_field(self, field: forms.Field, field_name: str):  # type: ignore[no-untyped-def]
         value = super().get_initial_for_field(field, field_name)

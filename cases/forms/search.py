@@ -7,6 +7,7 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from cases.services.search import device_check_triage, search_check_times
 from warrants.models import Warrant
 from warrants.selectors import case_people
 
@@ -31,6 +32,7 @@ class SearchForm(Form):
     notes = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    service_checks = (search_check_times,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -71,6 +73,7 @@ class DeviceTriageForm(Form):
         help_text="Needed for any result but not examined.",
     )
     version = version_field()
+    service_checks = (device_check_triage,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -132,6 +132,12 @@ def case_open(
     return case
 
 
+def subject_check(*, date_of_birth: date | None = None) -> None:
+    """The rules on a subject's own details, also run by its form beside the field checks."""
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": SUBJECT_BORN_IN_FUTURE})
+
+
 @transaction.atomic
 def subject_add(
     *,
@@ -148,8 +154,7 @@ def subject_add(
     pnc_id = pnc_id.strip().upper()
     if not full_name:
         raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
-    if date_of_birth is not None and date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": SUBJECT_BORN_IN_FUTURE})
+    subject_check(date_of_birth=date_of_birth)
     if case.subjects.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
         raise ValidationError(SUBJECT_DUPLICATE)
     if pnc_id and case.subjects.filter(pnc_id=pnc_id).exists():

@@ -1,8 +1,9 @@
 """Helpers every stage's services share: moving a case along its path and logging what was recorded."""
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from cases.models import Case, CaseLogEntry, User
@@ -49,3 +50,18 @@ def not_in_future(value: datetime | date | None, *, field: str, label: str) -> N
         too_late = value > timezone.localdate()
     if too_late:
         raise ValidationError({field: f"{label} cannot be in the future."})
+
+
+def all_problems(*checks: Callable[[], None]) -> None:
+    """Run every check, then raise one ValidationError holding every problem found, field by field,
+    so that a form shows them all at once rather than one per attempt."""
+    errors: dict[str, list[str]] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+            for field, messages in found.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)

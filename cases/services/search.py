@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
-from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.common import (
+    all_problems,
+    case_advance_stage,
+    case_log_system,
+    ensure_case_open,
+    not_in_future,
+)
 from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
 
@@ -67,10 +73,7 @@ def search_record(
     ensure_case_open(case)
     if premises.case_id != case.pk:
         raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
-    not_in_future(started_at, field="started_at", label="Started at")
-    not_in_future(ended_at, field="ended_at", label="Ended at")
-    if ended_at is not None and ended_at < started_at:
-        raise ValidationError({"ended_at": SEARCH_ENDED_BEFORE_START})
+    search_check_times(started_at=started_at, ended_at=ended_at)
     if warrant is not None:
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
     search = Search.objects.create(
@@ -86,6 +89,21 @@ def search_record(
     case_log_system(case=case, actor=actor, text=f"Search of {premises}{under} recorded.")
     case_advance_stage(case=case, stage=Case.Stage.SEARCH)
     return search
+
+
+def search_check_times(*, started_at: datetime, ended_at: datetime | None = None) -> None:
+    """A search's times: neither in the future, the end not before the start. Also run by its form
+    beside the field checks."""
+
+    def in_order() -> None:
+        if ended_at is not None and ended_at < started_at:
+            raise ValidationError({"ended_at": SEARCH_ENDED_BEFORE_START})
+
+    all_problems(
+        lambda: not_in_future(started_at, field="started_at", label="Started at"),
+        lambda: not_in_future(ended_at, field="ended_at", label="Ended at"),
+        in_order,
+    )
 
 
 def _check_search_warrant(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
@@ -156,6 +174,30 @@ def device_record(
     return device
 
 
+def device_check_triage(*, triage_result: str, triaged_at: datetime | None, examiner: User | None) -> None:
+    """A triage's own details: a known result; for any result but "not examined", the time and an
+    active examiner; no time in the future. Also run by its form beside the field checks."""
+    if triage_result not in Device.TriageResult.values:
+        raise ValidationError({"triage_result": TRIAGE_RESULT_UNKNOWN})
+    examined = triage_result != Device.TriageResult.NOT_EXAMINED
+    errors: dict[str, str] = {}
+    if examined and triaged_at is None:
+        errors["triaged_at"] = TRIAGE_NEEDS_TIME
+    if examined and examiner is None:
+        errors["examiner"] = TRIAGE_NEEDS_EXAMINER
+    if examiner is not None and not examiner.is_active:
+        errors["examiner"] = TRIAGE_EXAMINER_INACTIVE
+    all_problems(
+        lambda: not_in_future(triaged_at, field="triaged_at", label="Triaged at"),
+        lambda: _raise_if(errors),
+    )
+
+
+def _raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def device_record_triage(
     *,
@@ -175,16 +217,7 @@ def device_record_triage(
     _lock_device(device)
     version_check(device, version=version)
     ensure_case_open(device.case)
-    if triage_result not in Device.TriageResult.values:
-        raise ValidationError({"triage_result": TRIAGE_RESULT_UNKNOWN})
-    examined = triage_result != Device.TriageResult.NOT_EXAMINED
-    if examined and triaged_at is None:
-        raise ValidationError({"triaged_at": TRIAGE_NEEDS_TIME})
-    if examined and examiner is None:
-        raise ValidationError({"examiner": TRIAGE_NEEDS_EXAMINER})
-    if examiner is not None and not examiner.is_active:
-        raise ValidationError({"examiner": TRIAGE_EXAMINER_INACTIVE})
-    not_in_future(triaged_at, field="triaged_at", label="Triaged at")
+    device_check_triage(triage_result=triage_result, triaged_at=triaged_at, examiner=examiner)
     if triaged_at is not None and device.search is not None and triaged_at < device.search.started_at:
         raise ValidationError({"triaged_at": TRIAGE_BEFORE_SEARCH})
     device.triage_result = triage_result
