@@ -340,3 +340,19 @@ def referral_list_for(user: User, *, outcome: str = "") -> QuerySet[Referral]:
         pending_first=DbCase(When(pending, then=Value(0)), default=Value(1)),
         pending_received_at=DbCase(When(pending, then=F("received_at"))),
     ).order_by("pending_first", F("pending_received_at").asc(nulls_last=True), "-received_at", "-id")
+
+
+def case_actions(case: Case, user: User) -> dict[str, bool]:
+    """Which of a case's "record" links `user` may follow (case page, case log, arrest page), from
+    the same checks the pages behind them make (`get_case_for_change`): a link is shown only to
+    someone it lets in.
+    `record`: recording pages; `record_devices`: searches, devices and triage; `close` and
+    `review`: closure and retention reviews."""
+    is_open = case.status == Case.Status.OPEN
+    closure = case_allows(case, user, Capability.APPROVE_CLOSURE)
+    return {
+        "record": is_open and case_allows(case, user, Capability.RECORD_TEAM_CASES),
+        "record_devices": is_open and case_allows(case, user, Capability.RECORD_DEVICES),
+        "close": is_open and closure,
+        "review": not is_open and closure,
+    }

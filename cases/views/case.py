@@ -20,7 +20,7 @@ from cases.forms.case import (
     PremisesForm,
     SubjectForm,
 )
-from cases.models import Case, CaseLogEntry, User
+from cases.models import CaseLogEntry
 from cases.permissions import (
     get_case_for_change,
     get_case_for_page,
@@ -29,7 +29,7 @@ from cases.permissions import (
     require_capability,
 )
 from cases.roles import Capability
-from cases.selectors import case_access_rows, case_allows, case_list_for, case_list_page
+from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage
 from safeguard.keyset import Position
@@ -127,26 +127,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "deadlines": [d for d in deadlines if d.outstanding],
         "past_deadlines": [d for d in deadlines if not d.outstanding],
         "nav": "cases",
-        "may": case_page_actions(case, request.user),  # type: ignore[arg-type]
+        "may": case_actions(case, request.user),  # type: ignore[arg-type]
     }
     if case_allows(case, request.user, Capability.SUPERVISE):  # type: ignore[arg-type]
         context.update(can_supervise=True, access_rows=case_access_rows(case))
     return render(request, "cases/detail.html", context)
-
-
-def case_page_actions(case: Case, user: User) -> dict[str, bool]:
-    """Which of the case page's "record" links `user` may follow, from the same checks the pages
-    behind them make (`get_case_for_change`): a link is shown only to someone it lets in.
-    `record`: recording pages; `record_devices`: searches, devices and triage; `close` and
-    `review`: closure and retention reviews."""
-    is_open = case.status == Case.Status.OPEN
-    closure = case_allows(case, user, Capability.APPROVE_CLOSURE)
-    return {
-        "record": is_open and case_allows(case, user, Capability.RECORD_TEAM_CASES),
-        "record_devices": is_open and case_allows(case, user, Capability.RECORD_DEVICES),
-        "close": is_open and closure,
-        "review": not is_open and closure,
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,7 +167,8 @@ def case_log(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
     entries = case.log_entries.select_related("author", "corrects").prefetch_related("corrections")
     page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases"})
+    may = case_actions(case, request.user)  # type: ignore[arg-type]
+    return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases", "may": may})
 
 
 @require_http_methods(["GET", "POST"])

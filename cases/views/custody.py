@@ -10,6 +10,7 @@ from cases import rules
 from cases.forms.custody import ArrestForm, BailExtensionForm, CustodyExtensionForm, ReleaseForm
 from cases.models import Arrest, BailExtension, Release
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
+from cases.selectors import case_actions
 from cases.services.custody import (
     arrest_record,
     bail_current_end,
@@ -61,6 +62,7 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         }
     context = {
         "case": case,
+        "may": case_actions(case, request.user),  # type: ignore[arg-type]
         "arrest": arrest,
         "clock": clock,
         "charging_target": rules.charging_target_at(arrest.arrested_at),
