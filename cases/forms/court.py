@@ -4,6 +4,7 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
 from cases.models import Case, CourtHearing, Subject
+from cases.services.court import hearing_check_orders
 
 
 class HearingForm(Form):
@@ -17,6 +18,7 @@ class HearingForm(Form):
         label="Notification requirements apply (Sexual Offences Act 2003 s.80)", required=False
     )
     shpo_made = forms.BooleanField(label="Sexual Harm Prevention Order made", required=False)
+    service_checks = (hearing_check_orders,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

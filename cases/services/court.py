@@ -25,6 +25,15 @@ def _choice(choices: Any, value: str, field: str) -> Any:
         raise ValidationError({field: CHOICE_INVALID}) from None
 
 
+def hearing_check_orders(
+    *, hearing_type: str, notification_requirements: bool = False, shpo_made: bool = False
+) -> None:
+    """Notification requirements and a Sexual Harm Prevention Order come with a sentence only.
+    Also run by the hearing form beside its field checks."""
+    if (notification_requirements or shpo_made) and hearing_type != CourtHearing.Type.SENTENCE:
+        raise ValidationError({"hearing_type": HEARING_ORDERS_ONLY_AT_SENTENCE})
+
+
 @transaction.atomic
 def hearing_record(
     *,
@@ -50,8 +59,9 @@ def hearing_record(
     )
     if not charged.exists():
         raise ValidationError({"hearing_at": HEARING_BEFORE_CHARGE})
-    if (notification_requirements or shpo_made) and hearing_type != CourtHearing.Type.SENTENCE:
-        raise ValidationError({"hearing_type": HEARING_ORDERS_ONLY_AT_SENTENCE})
+    hearing_check_orders(
+        hearing_type=hearing_type, notification_requirements=notification_requirements, shpo_made=shpo_made
+    )
 
     hearing = CourtHearing.objects.create(
         case=case,

@@ -68,3 +68,13 @@ def test_the_service_still_refuses_what_its_form_would_have_shown(case, officer)
             case=case, actor=officer, full_name="Daniel Mercer", date_of_birth=timezone.localdate() + timedelta(days=1)
         )
     assert refused.value.message_dict == {"date_of_birth": [SUBJECT_BORN_IN_FUTURE]}
+
+
+def test_orders_at_a_hearing_that_is_not_a_sentence_are_reported_with_a_missing_court(case):
+    from cases.forms.court import HearingForm
+    from cases.services.court import HEARING_ORDERS_ONLY_AT_SENTENCE
+
+    form = HearingForm(data={"hearing_type": "first_appearance", "shpo_made": "on", "hearing_at": "now"}, case=case)
+    assert not form.is_valid()
+    assert form.errors["hearing_type"] == [HEARING_ORDERS_ONLY_AT_SENTENCE]
+    assert "court" in form.errors and "subject" in form.errors
