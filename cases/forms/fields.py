@@ -3,6 +3,7 @@
 import inspect
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -67,8 +68,10 @@ class Form(forms.Form):
             if _is_drop_down(field) and not any(value == "" for value, _label in field.choices):  # type: ignore[attr-defined]
                 field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *field.choices]  # type: ignore[attr-defined]
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or (self.empty_permitted and not self.has_changed()):
+            return
         for check in self.service_checks:
             parameters = inspect.signature(check).parameters
             needed = [name for name, p in parameters.items() if p.default is inspect.Parameter.empty]
@@ -84,7 +87,7 @@ class Form(forms.Form):
         found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
         for name, messages in found.items():
             field = name if name in self.fields else None
-            already = self.errors.get(field or NON_FIELD_ERRORS, [])
+            already = [str(message) for message in self.errors.get(field or NON_FIELD_ERRORS, [])]
             new = [message for message in messages if message not in already]
             if new:
                 self.add_error(field, new)
@@ -110,11 +113,12 @@ def _only_choice(field: forms.Field) -> object:
     if isinstance(field, forms.ModelMultipleChoiceField):
         return None
     if isinstance(field, forms.ModelChoiceField):
-        rows = list(field.queryset[:2])  # type: ignore[union-attr]
+        rows = list(field.queryset[:2])  # type: ignore[index]
         return rows[0].pk if len(rows) == 1 else None
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-        values = [value for value, label in field.choices if value != "" and not isinstance(label, list | tuple)]
-        grouped = any(isinstance(label, list | tuple) for _value, label in field.choices)
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        values = [value for value, label in choices if value != "" and not isinstance(label, list | tuple)]
+        grouped = any(isinstance(label, list | tuple) for _value, label in choices)
         return values[0] if len(values) == 1 and not grouped else None
     return None
 
