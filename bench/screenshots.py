@@ -21,6 +21,7 @@ OUT = BASE_DIR / "docs" / "screenshots"
 CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "screenshots-" + os.urandom(8).hex()
 VIEWPORT = {"width": 1280, "height": 860}
+NARROW_VIEWPORT = {"width": 320, "height": 700}
 
 
 def main() -> int:
@@ -71,6 +72,10 @@ def _take(base_url: str, devices: dict[str, str]) -> None:
         _shot(page, "case-list")
         page.goto(f"/cases/{case.reference}/")
         _shot(page, "case-page", height=2400)
+        # The same page on a small phone (or a 1280-pixel screen at 400% zoom).
+        page.set_viewport_size(NARROW_VIEWPORT)
+        _shot(page, "case-page-narrow", width=NARROW_VIEWPORT["width"], height=1400)
+        page.set_viewport_size(VIEWPORT)
         page.goto(f"/cases/{case.reference}/premises/add/")
         page.get_by_label("Postcode").fill("ST16")
         page.get_by_label("Description").fill("Workplace")
@@ -121,10 +126,10 @@ def _sign_in(page: Any, username: str, key: str, *, path: str = "/") -> None:
     page.get_by_role("button", name="Sign out").wait_for()
 
 
-def _shot(page: Any, name: str, *, full_page: bool = False, height: int = 0) -> None:
+def _shot(page: Any, name: str, *, full_page: bool = False, height: int = 0, width: int = 0) -> None:
     """The viewport, the whole page, or its top `height` pixels."""
     path: Path = OUT / f"{name}.png"
-    clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height} if height else None
+    clip = {"x": 0, "y": 0, "width": width or VIEWPORT["width"], "height": height} if height else None
     page.screenshot(path=str(path), full_page=full_page or bool(height), clip=clip, animations="disabled")
     print(f"  {path.relative_to(BASE_DIR)}", flush=True)
 
