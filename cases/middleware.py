@@ -4,7 +4,7 @@
 so nothing of such a request is ever stored (DOMAIN.md, "Metadata only"). `SessionLifetimeMiddleware`
 ends a session a fixed time after sign-in, however active it has been, and after a spell without
 requests. `RequireTwoFactorMiddleware` keeps a person who has given only their password on the
-two-factor pages.
+two-factor pages. `NoStoreMiddleware` keeps every page Safeguard builds out of every cache.
 """
 
 import json
@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
 from cases.metadata import looks_like_media, refusal_for_value
@@ -48,6 +49,22 @@ ACCEPTED_BODY_TYPES = frozenset(
         "application/reports+json",
     }
 )
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with `no-cache, must-revalidate, private` and an `Expires` in the
+    past) on every response Safeguard builds: pages, exports, refusals and errors alike, so no
+    browser, proxy or shared computer keeps a copy of case or audit data. It sits after WhiteNoise,
+    whose static files (no case data) stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 @dataclass(frozen=True)
