@@ -6,7 +6,7 @@ from django import forms
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters
-from cases.forms.fields import Form
+from cases.forms.fields import Form, date_field
 
 DATES_REVERSED = "The end date must be on or after the start date."
 
@@ -17,8 +17,8 @@ class AuditSearchForm(Form):
         label="Case reference", required=False, max_length=24, help_text="e.g. STF-2026-000123"
     )
     kind = forms.ChoiceField(label="Event", required=False, choices=[("", "Any event"), *AuditEntry.Kind.choices])
-    date_from = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = date_field("From (date)", required=False)
+    date_to = date_field("To (date)", required=False)
     ip = forms.GenericIPAddressField(label="IP address", required=False)
 
     def clean_case_reference(self) -> str:
@@ -54,8 +54,8 @@ class AuditExportForm(AuditSearchForm):
 
 
 class PeriodForm(Form):
-    date_from = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = date_field("From (date)", required=False)
+    date_to = date_field("To (date)", required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,6 +8,7 @@ two-factor pages. `NoStoreMiddleware` keeps every page Safeguard builds out of e
 """
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,16 @@ MEDIA_REFUSED = (
 FIELD_REFUSED = (
     "Safeguard records metadata only: the field “{field}” contains {kind}, which is not accepted. Nothing was saved."
 )
+CHARSET_REFUSED = "Send this request in UTF-8: Safeguard does not read the character set {charset}. Nothing was saved."
+TOO_DEEP = (
+    "This request nests its data more than {depth} levels deep, more than any Safeguard page sends. Nothing was saved."
+)
+PATH_REFUSED = "This address contains a control character, which no Safeguard address has. Check the link."
+# Character sets a body may declare; any other is refused rather than half-decoded.
+ACCEPTED_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# JSON nested deeper than this is refused (no Safeguard page or API sends more than a few levels).
+JSON_MAX_DEPTH = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TOO_LARGE = (
     "This request is larger than Safeguard accepts ({limit} KB). "
     "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
@@ -97,6 +108,11 @@ def inspect_request(request: HttpRequest) -> Refusal | None:
     content_type = (request.content_type or "").lower()
     if content_type.startswith("multipart/"):
         return Refusal(415, "upload_refused", UPLOADS_REFUSED)
+    if _CONTROL.search(request.path):
+        return Refusal(400, "path_refused", PATH_REFUSED)
+    charset = (request.content_params or {}).get("charset", "utf-8").strip().lower()
+    if charset not in ACCEPTED_CHARSETS:
+        return Refusal(400, "charset_refused", CHARSET_REFUSED.format(charset=charset[:40]))
 
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     content_length = _content_length(request)
@@ -141,11 +157,18 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
+class _TooDeep(Exception):
+    pass
+
+
 def _inspect_pairs(pairs: Iterator[tuple[str, bytes]]) -> Refusal | None:
-    for field, value in pairs:
-        kind = refusal_for_value(value)
-        if kind:
-            return Refusal(400, "value_refused", FIELD_REFUSED.format(field=field, kind=_with_article(kind)), field)
+    try:
+        for field, value in pairs:
+            kind = refusal_for_value(value)
+            if kind:
+                return Refusal(400, "value_refused", FIELD_REFUSED.format(field=field, kind=_with_article(kind)), field)
+    except _TooDeep:
+        return Refusal(400, "too_deep", TOO_DEEP.format(depth=JSON_MAX_DEPTH))
     return None
 
 
@@ -162,20 +185,25 @@ def _form_pairs(encoded: bytes) -> Iterator[tuple[str, bytes]]:
 def _json_pairs(body: bytes) -> Iterator[tuple[str, bytes]]:
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise _TooDeep from None
     except (ValueError, UnicodeDecodeError):
-        return iter([("body", body)])
-    return _walk_json(data, "")
+        yield "body", body
+        return
+    yield from _walk_json(data, "", 0)
 
 
-def _walk_json(data: Any, path: str) -> Iterator[tuple[str, bytes]]:
+def _walk_json(data: Any, path: str, depth: int) -> Iterator[tuple[str, bytes]]:
+    if depth > JSON_MAX_DEPTH:
+        raise _TooDeep
     if isinstance(data, str):
         yield path or "body", data.encode("utf-8", errors="surrogatepass")
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _walk_json(value, f"{path}.{key}" if path else str(key))
+            yield from _walk_json(value, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _walk_json(value, f"{path}[{index}]")
+            yield from _walk_json(value, f"{path}[{index}]", depth + 1)
 
 
 def _with_article(kind: str) -> str:

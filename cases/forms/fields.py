@@ -1,6 +1,9 @@
 """Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
 
+from datetime import date, datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 def required_message(field: forms.Field) -> str:
@@ -51,12 +54,29 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+# Every date and time a form takes lies between these: far beyond any real case, yet far enough from
+# the ends of the calendar (years 1 and 9999) that a day or a time zone added never overflows.
+DATE_EARLIEST = date(1900, 1, 1)
+DATE_LATEST = date(2199, 12, 31)
+DATE_OUT_OF_RANGE = f"Enter a date between {DATE_EARLIEST:%-d %b %Y} and {DATE_LATEST:%-d %b %Y}."
+
+
+def date_in_range(value: date | datetime) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not DATE_EARLIEST <= day <= DATE_LATEST:
+        raise ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
+
+
 def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, help_text=help_text, widget=DateTimeInput())
+    return forms.DateTimeField(
+        label=label, required=required, help_text=help_text, widget=DateTimeInput(), validators=[date_in_range]
+    )
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
+    return forms.DateField(
+        label=label, required=required, help_text=help_text, widget=DateInput(), validators=[date_in_range]
+    )
 
 
 VERSION_STALE = "This page is out of date. Open it again from the case page, then make your changes."
