@@ -12,15 +12,16 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlencode
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
@@ -84,6 +85,14 @@ class Refusal:
     code: str
     message: str
     field: str | None = None
+    # What was found (e.g. "PNG image (base64)"), for the audit entry; never the bytes themselves.
+    kind: str | None = None
+
+
+# Refusals of something that is, or may be, imagery: each is an audit entry (`media_refused`).
+AUDITED_REFUSALS = frozenset({"upload_refused", "media_refused", "value_refused"})
+# Headers that are the client's own state, not something it says: not screened.
+UNSCREENED_HEADERS = frozenset({"HTTP_COOKIE"})
 
 
 class MetadataOnlyMiddleware:
@@ -99,8 +108,50 @@ class MetadataOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refusal = inspect_request(request)
         if refusal is not None:
+            if refusal.code in AUDITED_REFUSALS:
+                record_refusal(request, refusal)
             return refusal_response(request, refusal)
         return self.get_response(request)
+
+
+def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
+    """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
+    this runs before the session middleware), where (the page's URL name), which field and what kind
+    of thing; never the value. Fails closed: if it cannot be written, the request fails."""
+    from audit.context import acting_as, new_request_id
+    from audit.models import AuditEntry
+    from audit.services import audit_record
+
+    person = _signed_in_person(request)
+    try:
+        where = resolve(request.path_info).view_name
+    except Resolver404:
+        where = "an address Safeguard does not serve"
+    field = (refusal.field or "")[:100]
+    if refusal_for_value(field.encode()):
+        field = "a field whose name itself carries a file"
+    with acting_as(person, source="web", ip=client_ip_address(request), request_id=new_request_id()):
+        audit_record(
+            kind=AuditEntry.Kind.MEDIA_REFUSED,
+            actor=person,
+            object_type="request",
+            summary=f"Refused {refusal.kind or 'a file upload'} sent to {where}" + (f" in {field}" if field else ""),
+            changes={"where": where, "method": request.method, "field": field, "what": refusal.kind or "upload"},
+            request=request,
+        )
+
+
+def _signed_in_person(request: HttpRequest) -> Any:
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(key)  # type: ignore[attr-defined]
+    try:
+        user = get_user(request)
+    finally:
+        del request.session  # type: ignore[attr-defined]
+    return user if user.is_authenticated else None
 
 
 def inspect_request(request: HttpRequest) -> Refusal | None:
@@ -119,7 +170,9 @@ def inspect_request(request: HttpRequest) -> Refusal | None:
     if limit is not None and content_length > limit:
         return Refusal(413, "too_large", TOO_LARGE.format(limit=limit // 1024))
 
-    refusal = _inspect_pairs(_form_pairs(request.META.get("QUERY_STRING", "").encode("latin-1")))
+    refusal = _inspect_pairs(_form_pairs(request.META.get("QUERY_STRING", "").encode("latin-1"))) or _inspect_pairs(
+        _header_pairs(request)
+    )
     if refusal is not None or content_length == 0:
         return refusal
 
@@ -130,7 +183,7 @@ def inspect_request(request: HttpRequest) -> Refusal | None:
         return Refusal(415, "upload_refused", UPLOADS_REFUSED)
     kind = looks_like_media(body)
     if kind:
-        return Refusal(415, "media_refused", MEDIA_REFUSED.format(kind=_with_article(kind)))
+        return Refusal(415, "media_refused", MEDIA_REFUSED.format(kind=_with_article(kind)), kind=kind)
     if content_type == "application/x-www-form-urlencoded":
         return _inspect_pairs(_form_pairs(body))
     if content_type in ("application/json", "application/csp-report", "application/reports+json"):
@@ -166,10 +219,22 @@ def _inspect_pairs(pairs: Iterator[tuple[str, bytes]]) -> Refusal | None:
         for field, value in pairs:
             kind = refusal_for_value(value)
             if kind:
-                return Refusal(400, "value_refused", FIELD_REFUSED.format(field=field, kind=_with_article(kind)), field)
+                message = FIELD_REFUSED.format(field=field, kind=_with_article(kind))
+                return Refusal(400, "value_refused", message, field, kind)
     except _TooDeep:
         return Refusal(400, "too_deep", TOO_DEEP.format(depth=JSON_MAX_DEPTH))
     return None
+
+
+def _header_pairs(request: HttpRequest) -> Iterator[tuple[str, bytes]]:
+    """Each request header as sent (WSGI gives them as Latin-1 text), named as the client names it."""
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and key not in UNSCREENED_HEADERS and isinstance(value, str):
+            try:
+                raw = value.encode("latin-1")
+            except UnicodeEncodeError:  # a server that passed the header on as text
+                raw = value.encode("utf-8", errors="replace")
+            yield f"{key[5:].replace('_', '-').title()} header", raw
 
 
 def _form_pairs(encoded: bytes) -> Iterator[tuple[str, bytes]]:
