@@ -12,16 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from tests.access.test_authorisation_matrix import (  # noqa: F401 (clients and world are fixtures)
-    PUBLIC,
-    RULES,
-    URLS,
-    clients,
-    expected,
-    kwargs_for,
-    targets_for,
-    world,
-)
+from tests.access.test_authorisation_matrix import PUBLIC, RULES, URLS, expected, kwargs_for, targets_for
 from tests.access.world import ACTORS
 
 # Values and savepoint names: what differs between two runs of the same statements.
@@ -43,7 +34,7 @@ def _work(client, url):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("name", "keys"), NAMED, ids=lambda v: str(v))
-def test_a_hidden_record_and_a_missing_one_take_the_same_work(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_hidden_record_and_a_missing_one_take_the_same_work(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
     rule = RULES[name]
     compared = 0
     for target in targets_for(rule):

@@ -5,16 +5,7 @@ for someone it is hidden from or refused to alike."""
 import pytest
 from django.urls import reverse
 
-from tests.access.test_authorisation_matrix import (  # noqa: F401 (clients and world are fixtures)
-    PUBLIC,
-    RULES,
-    URLS,
-    clients,
-    expected,
-    kwargs_for,
-    targets_for,
-    world,
-)
+from tests.access.test_authorisation_matrix import PUBLIC, RULES, URLS, expected, kwargs_for, targets_for
 from tests.access.world import ACTORS
 
 
@@ -24,7 +15,7 @@ def _no_store(response) -> bool:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("name", "keys"), [(n, k) for n, k in URLS if n not in PUBLIC], ids=lambda v: str(v))
-def test_a_page_with_case_or_audit_data_is_never_cached(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_page_with_case_or_audit_data_is_never_cached(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
     rule = RULES[name]
     cached = []
     for target in targets_for(rule):
