@@ -79,6 +79,9 @@ _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/_\-]+")
 _HEX_SEPARATORS = re.compile(rb"(?:0x|\\x|[\s:,;.\-])+", re.IGNORECASE)
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 _PERCENT = re.compile(rb"%[0-9a-fA-F]{2}")
+# Hash lists (a case's known-image hashes) are hex tokens of these lengths, one per line or comma.
+_HASH_HEX_LENGTHS = frozenset({32, 40, 64, 128})
+_LIST_SEPARATORS = re.compile(rb"[\s,;]+")
 _PERCENT_ROUNDS = 4
 # Enough of a value to cover every signature (the tar header's is at 257), in any spelling.
 _HEAD_BYTES = 1024
@@ -235,6 +238,9 @@ def _encodes_binary(data: bytes) -> bool:
     visible = b"".join(data.split())
     if not visible:
         return False
+    tokens = [token for token in _LIST_SEPARATORS.split(data) if token]
+    if all(len(token) in _HASH_HEX_LENGTHS and _HEX.match(token) for token in tokens):
+        return False  # a list of file hashes (MD5, SHA-1, SHA-256, SHA-512): metadata, not a file
     hexed = _HEX_SEPARATORS.sub(b"", visible)
     if len(hexed) >= BINARY_TEXT_THRESHOLD // 2 and _HEX.match(hexed) and _mixed_hex(hexed):
         return _binary(bytes.fromhex(hexed[: len(hexed) - len(hexed) % 2].decode("ascii")))

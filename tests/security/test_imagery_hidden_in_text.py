@@ -60,6 +60,8 @@ PROSE = [
     "IP 203.0.113.7:51413 observed 2026-11-16 21:14:05 UTC; hash list 3f2a9c, case STF-2026-000123.",
     "MOBILE PHONE SEIZED FROM BEDROOM. NO PASSCODE GIVEN. SENT FOR KIOSK EXTRACTION. " * 5,
     "Café on Mill Lane (naïve account), résumé of the interview follows. " * 6,
+    "\n".join(os.urandom(32).hex() for _ in range(8)),  # a list of SHA-256 hashes of seized files
+    ", ".join(os.urandom(16).hex() for _ in range(12)),  # MD5 hashes, comma-separated
 ]
 
 
