@@ -55,16 +55,30 @@ def entry_hash(prev_hash: str, row: tuple[object, ...]) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+_TABLE_NOW = """
+SELECT (SELECT last_id FROM audit_auditchainhead WHERE id = 1),
+       (SELECT max(id) FROM audit_auditentry),
+       (SELECT count(*) FROM audit_auditentry WHERE id <= %s)
+"""
+
+
 def verify_chain(chunk: int = CHUNK) -> ChainReport:
     """Walk every entry in id order, in keyset chunks, and report the first that does not fit.
 
     The walk goes up to the chain head as it stood when the check began (entries appended meanwhile
     are left for the next check), and the last entry must be the one the head names, so entries cut
-    from the end are found too.
+    from the end are found too. Then the table as a whole must agree with the walk, read in one
+    statement (one snapshot, in which the head and the newest entry are always written together): the
+    head row exists, no entry lies past it (a head deleted or moved back would otherwise leave the
+    entries after it unchecked), and the number of entries up to where the walk began equals the
+    number walked. A gap in the ids is explained only when the entries either side of it still chain
+    (an entry whose transaction rolled back took an id and left nothing); any other gap breaks the
+    chain at the entry after it.
     """
     checked = 0
     expected_prev = GENESIS
     last_id = 0
+    last_at: datetime | None = None
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
         head = cursor.fetchone()
@@ -76,20 +90,25 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
                 entry_id, occurred_at = row[0], row[1]
                 prev_hash, stored_hash = row[14], row[15]
                 if prev_hash != expected_prev:
+                    gap = f" Entries {last_id + 1} to {entry_id - 1} are missing." if entry_id > last_id + 1 else ""
                     return ChainReport(
                         False,
                         checked,
                         entry_id,
                         occurred_at,
-                        "it does not follow the entry before it (missing, moved or changed).",
+                        f"it does not follow the entry before it (missing, moved or changed).{gap}",
                     )
                 if entry_hash(prev_hash, row[:14]) != stored_hash:
                     return ChainReport(False, checked, entry_id, occurred_at, "its content does not match its hash.")
                 expected_prev = stored_hash
-                last_id = entry_id
+                last_id, last_at = entry_id, occurred_at
                 checked += 1
             if len(rows) < chunk:
                 break
+        cursor.execute(_TABLE_NOW, [head_id])
+        head_now, newest_id, count = cursor.fetchone()
+    if head is None and (newest_id is not None or checked):
+        return ChainReport(False, checked, None, None, "the chain head row is missing; no entry was checked.")
     if (head_id, head_hash) != (last_id, expected_prev):
         return ChainReport(
             False,
@@ -97,5 +116,21 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
             head_id,
             None,
             f"the chain head names entry {head_id}, but the chain ends at entry {last_id}.",
+        )
+    if head_now is None or (newest_id or 0) != head_now:
+        return ChainReport(
+            False,
+            checked,
+            None,
+            last_at,
+            f"entries up to {newest_id} lie past the chain head (entry {head_now}), unchecked.",
+        )
+    if count != checked:
+        return ChainReport(
+            False,
+            checked,
+            None,
+            None,
+            f"the table holds {count} entries up to entry {head_id}, but the chain links {checked}.",
         )
     return ChainReport(True, checked)

@@ -34,6 +34,7 @@ class AuditEntry(models.Model):
         ADMIN_ACTION = "admin_action", "Administrator action"
         ACCESS_DENIED = "access_denied", "Access refused"
         AUDIT_READ = "audit_read", "Audit trail read"
+        MEDIA_REFUSED = "media_refused", "Imagery or file refused"
 
     id = models.BigAutoField(primary_key=True)
     # UTC. Set by the database when not given (the BEFORE INSERT trigger keeps a given time).

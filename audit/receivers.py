@@ -13,6 +13,7 @@ from django.db.models.signals import m2m_changed
 from audit.context import current_context
 from audit.models import AuditEntry
 from audit.services import audit_record
+from cases.metadata import recognise
 from cases.signals import access_changed, access_denied
 
 Kind = AuditEntry.Kind
@@ -81,15 +82,25 @@ def on_user_locked_out(sender: Any, request: Any = None, username: str | None = 
 
 
 def on_access_denied(
-    sender: Any, user: Any, obj_type: str, obj_id: str, action: str, request: Any = None, **kwargs: Any
+    sender: Any,
+    user: Any,
+    obj_type: str,
+    obj_id: str,
+    action: str,
+    request: Any = None,
+    exists: bool = True,
+    **kwargs: Any,
 ) -> None:
+    # What was asked for is the visitor's text: kept to the columns' widths, and never a file.
+    asked = "[a value carrying a file]" if recognise(obj_id) else obj_id[:100]
     audit_record(
         kind=Kind.ACCESS_DENIED,
         actor=user,
         object_type=obj_type,
-        object_id=obj_id,
-        case_reference=obj_id if obj_type == "case" else "",
-        summary=f"Refused: {action} on {obj_type} {obj_id}",
+        object_id=asked,
+        case_reference=asked[:24] if obj_type == "case" else "",
+        summary=f"Refused: {action} on {obj_type} {asked}" + ("" if exists else " (no such record)"),
+        changes={"exists": exists},
         request=request,
     )
 

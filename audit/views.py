@@ -3,7 +3,6 @@
 Every page view is itself an audit entry (audit_read; the CSV export: export, with its recipient).
 Auditors see case references and who did what, never case content."""
 
-import csv
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
@@ -30,6 +29,7 @@ from audit.selectors import (
 from audit.services import audit_record
 from cases.roles import Capability, user_has_capability
 from safeguard.keyset import Position
+from safeguard.spreadsheet import FormulaSafeWriter
 
 CSV_COLUMNS = (
     "id",
@@ -120,7 +120,7 @@ class _Echo:
 
 
 def _csv_lines(entries: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = FormulaSafeWriter(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for entry in audit_export_rows(entries):
         yield writer.writerow(
@@ -132,18 +132,13 @@ def _csv_lines(entries: Any) -> Iterator[str]:
                 entry.object_type,
                 entry.object_id,
                 entry.case_reference,
-                _safe(entry.summary),
-                _safe(entry.recipient),
+                entry.summary,
+                entry.recipient,
                 entry.ip or "",
                 entry.request_id,
                 entry.source,
             ]
         )
-
-
-def _safe(value: str) -> str:
-    """Keep a spreadsheet from running a value as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @require_GET

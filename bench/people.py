@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass, field
 
 from bench.sink import Actor, Sink
+from cases.usernames import username_skeleton
 
 # (code, name, region, relative size of the caseload)
 FORCES = (
@@ -182,6 +183,7 @@ def make_people(
             "rank": rank,
             "collar_number": str(1000 + serial),
             "force_id": force_id,
+            "username_skeleton": username_skeleton(username),
         }
         sink.created("cases_user", row, at_us, admin, request, "")
         sink.write("cases_user", row)

@@ -38,6 +38,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("rank", "S"),
             ("collar_number", "S"),
             ("force_id", "I"),
+            ("username_skeleton", "S"),
         ),
     ),
     "cases_user_groups": ("cases.User_groups", (("id", "I"), ("user_id", "I"), ("group_id", "I"))),

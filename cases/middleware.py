@@ -4,22 +4,25 @@
 so nothing of such a request is ever stored (DOMAIN.md, "Metadata only"). `SessionLifetimeMiddleware`
 ends a session a fixed time after sign-in, however active it has been, and after a spell without
 requests. `RequireTwoFactorMiddleware` keeps a person who has given only their password on the
-two-factor pages.
+two-factor pages. `NoStoreMiddleware` keeps every page Safeguard builds out of every cache.
 """
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlencode
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
 from cases.metadata import looks_like_media, refusal_for_value
@@ -31,6 +34,16 @@ MEDIA_REFUSED = (
 FIELD_REFUSED = (
     "Safeguard records metadata only: the field “{field}” contains {kind}, which is not accepted. Nothing was saved."
 )
+CHARSET_REFUSED = "Send this request in UTF-8: Safeguard does not read the character set {charset}. Nothing was saved."
+TOO_DEEP = (
+    "This request nests its data more than {depth} levels deep, more than any Safeguard page sends. Nothing was saved."
+)
+PATH_REFUSED = "This address contains a control character, which no Safeguard address has. Check the link."
+# Character sets a body may declare; any other is refused rather than half-decoded.
+ACCEPTED_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# JSON nested deeper than this is refused (no Safeguard page or API sends more than a few levels).
+JSON_MAX_DEPTH = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TOO_LARGE = (
     "This request is larger than Safeguard accepts ({limit} KB). "
     "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
@@ -50,12 +63,36 @@ ACCEPTED_BODY_TYPES = frozenset(
 )
 
 
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with `no-cache, must-revalidate, private` and an `Expires` in the
+    past) on every response Safeguard builds: pages, exports, refusals and errors alike, so no
+    browser, proxy or shared computer keeps a copy of case or audit data. It sits after WhiteNoise,
+    whose static files (no case data) stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+
 @dataclass(frozen=True)
 class Refusal:
     status: int
     code: str
     message: str
     field: str | None = None
+    # What was found (e.g. "PNG image (base64)"), for the audit entry; never the bytes themselves.
+    kind: str | None = None
+
+
+# Refusals of something that is, or may be, imagery: each is an audit entry (`media_refused`).
+AUDITED_REFUSALS = frozenset({"upload_refused", "media_refused", "value_refused"})
+# Headers that are the client's own state, not something it says: not screened.
+UNSCREENED_HEADERS = frozenset({"HTTP_COOKIE"})
 
 
 class MetadataOnlyMiddleware:
@@ -71,8 +108,50 @@ class MetadataOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refusal = inspect_request(request)
         if refusal is not None:
+            if refusal.code in AUDITED_REFUSALS:
+                record_refusal(request, refusal)
             return refusal_response(request, refusal)
         return self.get_response(request)
+
+
+def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
+    """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
+    this runs before the session middleware), where (the page's URL name), which field and what kind
+    of thing; never the value. Fails closed: if it cannot be written, the request fails."""
+    from audit.context import acting_as, new_request_id
+    from audit.models import AuditEntry
+    from audit.services import audit_record
+
+    person = _signed_in_person(request)
+    try:
+        where = resolve(request.path_info).view_name
+    except Resolver404:
+        where = "an address Safeguard does not serve"
+    field = (refusal.field or "")[:100]
+    if refusal_for_value(field.encode()):
+        field = "a field whose name itself carries a file"
+    with acting_as(person, source="web", ip=client_ip_address(request), request_id=new_request_id()):
+        audit_record(
+            kind=AuditEntry.Kind.MEDIA_REFUSED,
+            actor=person,
+            object_type="request",
+            summary=f"Refused {refusal.kind or 'a file upload'} sent to {where}" + (f" in {field}" if field else ""),
+            changes={"where": where, "method": request.method, "field": field, "what": refusal.kind or "upload"},
+            request=request,
+        )
+
+
+def _signed_in_person(request: HttpRequest) -> Any:
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(key)  # type: ignore[attr-defined]
+    try:
+        user = get_user(request)
+    finally:
+        del request.session  # type: ignore[attr-defined]
+    return user if user.is_authenticated else None
 
 
 def inspect_request(request: HttpRequest) -> Refusal | None:
@@ -80,13 +159,20 @@ def inspect_request(request: HttpRequest) -> Refusal | None:
     content_type = (request.content_type or "").lower()
     if content_type.startswith("multipart/"):
         return Refusal(415, "upload_refused", UPLOADS_REFUSED)
+    if _CONTROL.search(request.path):
+        return Refusal(400, "path_refused", PATH_REFUSED)
+    charset = (request.content_params or {}).get("charset", "utf-8").strip().lower()
+    if charset not in ACCEPTED_CHARSETS:
+        return Refusal(400, "charset_refused", CHARSET_REFUSED.format(charset=charset[:40]))
 
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     content_length = _content_length(request)
     if limit is not None and content_length > limit:
         return Refusal(413, "too_large", TOO_LARGE.format(limit=limit // 1024))
 
-    refusal = _inspect_pairs(_form_pairs(request.META.get("QUERY_STRING", "").encode("latin-1")))
+    refusal = _inspect_pairs(_form_pairs(request.META.get("QUERY_STRING", "").encode("latin-1"))) or _inspect_pairs(
+        _header_pairs(request)
+    )
     if refusal is not None or content_length == 0:
         return refusal
 
@@ -97,7 +183,7 @@ def inspect_request(request: HttpRequest) -> Refusal | None:
         return Refusal(415, "upload_refused", UPLOADS_REFUSED)
     kind = looks_like_media(body)
     if kind:
-        return Refusal(415, "media_refused", MEDIA_REFUSED.format(kind=_with_article(kind)))
+        return Refusal(415, "media_refused", MEDIA_REFUSED.format(kind=_with_article(kind)), kind=kind)
     if content_type == "application/x-www-form-urlencoded":
         return _inspect_pairs(_form_pairs(body))
     if content_type in ("application/json", "application/csp-report", "application/reports+json"):
@@ -124,12 +210,31 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
+class _TooDeep(Exception):
+    pass
+
+
 def _inspect_pairs(pairs: Iterator[tuple[str, bytes]]) -> Refusal | None:
-    for field, value in pairs:
-        kind = refusal_for_value(value)
-        if kind:
-            return Refusal(400, "value_refused", FIELD_REFUSED.format(field=field, kind=_with_article(kind)), field)
+    try:
+        for field, value in pairs:
+            kind = refusal_for_value(value)
+            if kind:
+                message = FIELD_REFUSED.format(field=field, kind=_with_article(kind))
+                return Refusal(400, "value_refused", message, field, kind)
+    except _TooDeep:
+        return Refusal(400, "too_deep", TOO_DEEP.format(depth=JSON_MAX_DEPTH))
     return None
+
+
+def _header_pairs(request: HttpRequest) -> Iterator[tuple[str, bytes]]:
+    """Each request header as sent (WSGI gives them as Latin-1 text), named as the client names it."""
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and key not in UNSCREENED_HEADERS and isinstance(value, str):
+            try:
+                raw = value.encode("latin-1")
+            except UnicodeEncodeError:  # a server that passed the header on as text
+                raw = value.encode("utf-8", errors="replace")
+            yield f"{key[5:].replace('_', '-').title()} header", raw
 
 
 def _form_pairs(encoded: bytes) -> Iterator[tuple[str, bytes]]:
@@ -145,20 +250,25 @@ def _form_pairs(encoded: bytes) -> Iterator[tuple[str, bytes]]:
 def _json_pairs(body: bytes) -> Iterator[tuple[str, bytes]]:
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise _TooDeep from None
     except (ValueError, UnicodeDecodeError):
-        return iter([("body", body)])
-    return _walk_json(data, "")
+        yield "body", body
+        return
+    yield from _walk_json(data, "", 0)
 
 
-def _walk_json(data: Any, path: str) -> Iterator[tuple[str, bytes]]:
+def _walk_json(data: Any, path: str, depth: int) -> Iterator[tuple[str, bytes]]:
+    if depth > JSON_MAX_DEPTH:
+        raise _TooDeep
     if isinstance(data, str):
         yield path or "body", data.encode("utf-8", errors="surrogatepass")
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _walk_json(value, f"{path}.{key}" if path else str(key))
+            yield from _walk_json(value, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _walk_json(value, f"{path}[{index}]")
+            yield from _walk_json(value, f"{path}[{index}]", depth + 1)
 
 
 def _with_article(kind: str) -> str:

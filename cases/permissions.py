@@ -1,8 +1,10 @@
 """Fetch-and-authorise helpers. Views never fetch case data any other way.
 
 A case the user may not see is a 404, exactly as a case that does not exist (same message, same
-page); a case the user may see but not do the thing asked is a 403. Every refusal of something that
-exists sends `cases.signals.access_denied` for the audit trail, and every record fetched is a read
+page, and the same work: `not_found` looks the record up and records an `access_denied` entry either
+way, so the time taken does not tell a hidden record from a missing one); a case the user may see
+but not do the thing asked is a 403. Every refusal sends `cases.signals.access_denied` for the
+audit trail, and every record fetched is a read
 of case data, recorded by `audit.services.audit_read` (one entry per page). The rules of who may see and do what
 live in `cases.selectors` (`cases_visible_to`, `case_allows`) and `cases.roles`; docs/access.md
 explains them.
@@ -41,16 +43,32 @@ VIEW = "view"
 M = TypeVar("M", bound=models.Model)
 
 
-def deny(user: User | AnonymousUser, obj_type: str, obj_id: object, action: str) -> None:
-    """Tell the audit trail that `user` was refused `action` on an existing `obj_type` `obj_id`."""
-    access_denied.send(sender=Case, user=user, obj_type=obj_type, obj_id=str(obj_id), action=str(action), request=None)
+def deny(user: User | AnonymousUser, obj_type: str, obj_id: object, action: str, *, exists: bool = True) -> None:
+    """Tell the audit trail that `user` was refused `action` on `obj_type` `obj_id` (one that
+    `exists`, or one asked for that does not)."""
+    access_denied.send(
+        sender=Case, user=user, obj_type=obj_type, obj_id=str(obj_id), action=str(action), request=None, exists=exists
+    )
+
+
+def not_found(
+    user: User | AnonymousUser | None,
+    model: type[models.Model],
+    obj_type: str,
+    obj_id: object,
+    action: str,
+    message: str,
+) -> Http404:
+    """The 404 for a record `user` may not have: hidden or missing, the same answer after the same
+    work (one lookup, one audit entry), so neither the page nor its timing says which."""
+    lookup = {"reference": obj_id} if model is Case else {"pk": obj_id}
+    exists = model._default_manager.filter(**lookup).exists()
+    deny(user, obj_type, obj_id, action, exists=exists)  # type: ignore[arg-type]
+    return Http404(message)
 
 
 def _case_not_found(user: User, reference: str, action: str) -> Http404:
-    # Only a case that exists is a denial; a mistyped reference is just not found.
-    if Case.objects.filter(reference=reference).exists():
-        deny(user, "case", reference, action)
-    return Http404(CASE_NOT_FOUND)
+    return not_found(user, Case, "case", reference, action, CASE_NOT_FOUND)
 
 
 def _remember_user(case: Case, user: User) -> Case:
@@ -93,9 +111,8 @@ def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
     try:
         record = model._default_manager.get(case=case, pk=pk)
     except ObjectDoesNotExist:
-        if model._default_manager.filter(pk=pk).exists():
-            deny(getattr(case, "_fetched_for", None), model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
-        raise Http404(RECORD_NOT_FOUND) from None
+        user = getattr(case, "_fetched_for", None)
+        raise not_found(user, model, str(model._meta.model_name), pk, VIEW, RECORD_NOT_FOUND) from None
     audit_read(
         actor=getattr(case, "_fetched_for", None),
         object_type=str(model._meta.model_name),
@@ -119,9 +136,7 @@ def get_referral_for_user(user: User, pk: int, *, action: str = VIEW) -> Referra
     try:
         referral = referrals_visible_to(user).select_related("force", "created_by").get(pk=pk)
     except Referral.DoesNotExist:
-        if Referral.objects.filter(pk=pk).exists():
-            deny(user, "referral", pk, action)
-        raise Http404(REFERRAL_NOT_FOUND) from None
+        raise not_found(user, Referral, "referral", pk, action, REFERRAL_NOT_FOUND) from None
     audit_read(actor=user, object_type="referral", object_id=referral.pk)
     return referral
 
@@ -131,9 +146,7 @@ def get_referral_child_or_404(referral: Referral, model: type[M], pk: int, *, us
     try:
         record = model._default_manager.get(referral=referral, pk=pk)
     except ObjectDoesNotExist:
-        if model._default_manager.filter(pk=pk).exists():
-            deny(user, model._meta.model_name, pk, VIEW)  # type: ignore[arg-type]
-        raise Http404(RECORD_NOT_FOUND) from None
+        raise not_found(user, model, str(model._meta.model_name), pk, VIEW, RECORD_NOT_FOUND) from None
     audit_read(actor=user, object_type=str(model._meta.model_name), object_id=pk)
     return record
 
@@ -150,9 +163,7 @@ def get_notification_for_user(user: User, pk: int) -> Notification:
     try:
         return Notification.objects.get(pk=pk, recipient_id=user.pk)
     except Notification.DoesNotExist:
-        if Notification.objects.filter(pk=pk).exists():
-            deny(user, "notification", pk, VIEW)
-        raise Http404(NOTIFICATION_NOT_FOUND) from None
+        raise not_found(user, Notification, "notification", pk, VIEW, NOTIFICATION_NOT_FOUND) from None
 
 
 def get_export_job_for_user(user: User, pk: int) -> ExportJob:
@@ -160,6 +171,4 @@ def get_export_job_for_user(user: User, pk: int) -> ExportJob:
     try:
         return ExportJob.objects.get(pk=pk, requested_by_id=user.pk)
     except ExportJob.DoesNotExist:
-        if ExportJob.objects.filter(pk=pk).exists():
-            deny(user, "exportjob", pk, VIEW)
-        raise Http404(EXPORT_NOT_FOUND) from None
+        raise not_found(user, ExportJob, "exportjob", pk, VIEW, EXPORT_NOT_FOUND) from None

@@ -184,14 +184,37 @@ def _with_hint(help_text: str, hint: str) -> str:
     return f"{help_text} {hint}" if help_text else hint
 
 
+# Every date and time a form takes lies between these: far beyond any real case, yet far enough from
+# the ends of the calendar (years 1 and 9999) that a day or a time zone added never overflows.
+DATE_EARLIEST = date(1900, 1, 1)
+DATE_LATEST = date(2199, 12, 31)
+DATE_OUT_OF_RANGE = f"Enter a date between {formats.day(DATE_EARLIEST)} and {formats.day(DATE_LATEST)}."
+
+
+def date_in_range(value: date | datetime) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not DATE_EARLIEST <= day <= DATE_LATEST:
+        raise ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
+
+
 def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
     return DateTimeField(
-        label=label, required=required, help_text=_with_hint(help_text, DATETIME_HINT), widget=DateTimeInput()
+        label=label,
+        required=required,
+        help_text=_with_hint(help_text, DATETIME_HINT),
+        widget=DateTimeInput(),
+        validators=[date_in_range],
     )
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return DateField(label=label, required=required, help_text=_with_hint(help_text, DATE_HINT), widget=DateInput())
+    return DateField(
+        label=label,
+        required=required,
+        help_text=_with_hint(help_text, DATE_HINT),
+        widget=DateInput(),
+        validators=[date_in_range],
+    )
 
 
 VERSION_STALE = "This page is out of date. Open it again from the case page, then make your changes."

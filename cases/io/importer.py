@@ -51,9 +51,29 @@ from cases.models import (
     Subject,
     User,
 )
+from cases.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
+from cases.services.access import team_member_with_role
 from warrants.models import FurtherEntryAuthority, Warrant
 
 ACTOR_INACTIVE = "The importing user must be an active user."
+ACTOR_MAY_NOT = (
+    "{username} may not {what} (their roles do not allow it): import as someone who may, or remove it from the file."
+)
+ACTOR_NOT_IN_TEAM = (
+    "{username} is not an officer or supervisor of the team {team}, so may not record its cases: "
+    "import as a member of that team."
+)
+# What a case in the file holds, and the capability that recording it through the pages needs
+# (docs/access.md). Every case needs the first.
+NEEDED: tuple[tuple[str, Capability, str], ...] = (
+    ("team", Capability.RECORD_TEAM_CASES, "open and record cases"),
+    ("referral", Capability.REFERRALS, "record referrals"),
+    ("searches", Capability.RECORD_DEVICES, "record searches"),
+    ("devices", Capability.RECORD_DEVICES, "record devices"),
+    ("closure", Capability.APPROVE_CLOSURE, "close cases"),
+    ("retention_reviews", Capability.APPROVE_CLOSURE, "record retention reviews"),
+    ("restricted", Capability.SUPERVISE, "restrict cases"),
+)
 DATABASE_RULE = "Refused by a database rule ({detail})."
 
 # Every model an import writes, in path order, with how the report names it; the report counts
@@ -177,6 +197,20 @@ def import_cases(
     return report
 
 
+def _actor_problems(cleaned: dict[str, Any], actor: User) -> list[Problem]:
+    """What in this case the importing person could not record through the pages themselves: the
+    importer acts as them, so it may do no more than their roles and teams allow."""
+    problems = [
+        Problem(name, ACTOR_MAY_NOT.format(username=actor.get_username(), what=what))
+        for name, capability, what in NEEDED
+        if (name == "team" or cleaned.get(name)) and not user_has_capability(actor, capability)
+    ]
+    team = cleaned.get("team")
+    if team is not None and not problems and not team_member_with_role(team.pk, actor, {OFFICER, SUPERVISOR}):
+        problems.append(Problem("team", ACTOR_NOT_IN_TEAM.format(username=actor.get_username(), team=team.name)))
+    return problems
+
+
 def _import_line(
     text: str, *, actor: User, lookups: Lookups, seen: dict[str, int], number: int
 ) -> tuple[list[Problem], str | None]:
@@ -187,6 +221,7 @@ def _import_line(
     cleaner = CaseCleaner(lookups)
     cleaned = cleaner.clean_case(data)
     problems.extend(cleaner.problems)
+    problems.extend(_actor_problems(cleaned, actor))
     reference = cleaned.get("reference")
     if isinstance(reference, str) and reference.strip():
         normalised = reference.strip().upper()

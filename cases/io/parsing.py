@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from cases.forms.fields import DATE_EARLIEST, DATE_LATEST, NUMBER_MAX
 from cases.io.schema import CASE, IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES, MAX_LINE_BYTES, Field, Record
 from cases.io.screening import raw_line_problem, string_problem
 from cases.models import Case, Force, Offence, Team, User
 
 LINE_TOO_LONG = f"Line is longer than the limit of {MAX_LINE_BYTES // (1024 * 1024)} MiB; nothing of it was read."
 NOT_UTF8 = "Line is not UTF-8 text."
+# No case nests records more than a few levels deep; a line nested deeper is refused whole.
+MAX_DEPTH = 16
+TOO_DEEP = f"Line nests its data more than {MAX_DEPTH} levels deep; no case does. Nothing of it was read."
+DATE_OUT_OF_RANGE_IMPORT = f"Dates must lie between {DATE_EARLIEST:%Y-%m-%d} and {DATE_LATEST:%Y-%m-%d}."
 NOT_AN_OBJECT = "Each line must be one JSON object (a case)."
 UNKNOWN_FIELD = 'Unknown field "{name}".'
 CHILD_NAMED = (
@@ -154,9 +159,25 @@ def decode(text: str) -> tuple[Any, Problem | None]:
         return None, Problem("", f"Not valid JSON: {error.msg} at column {error.colno}.")
     except ValueError as error:
         return None, Problem("", f"Not valid JSON: {error}.")
+    except RecursionError:
+        return None, Problem("", TOO_DEEP)
     if not isinstance(data, dict):
         return None, Problem("", NOT_AN_OBJECT)
+    if _deeper_than(data, MAX_DEPTH):
+        return None, Problem("", TOO_DEEP)
     return data, None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` nests objects and lists more than `limit` levels deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((inner, depth + 1) for inner in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def screen(value: Any, path: str = "") -> list[Problem]:
@@ -335,18 +356,25 @@ class CaseCleaner:
                 self.problem(path, NOT_A_DATE)
                 return None
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 self.problem(path, NOT_A_DATE)
                 return None
+            if not DATE_EARLIEST <= day <= DATE_LATEST:
+                self.problem(path, DATE_OUT_OF_RANGE_IMPORT)
+                return None
+            return day
         if kind in ("int", "index"):
             if not self._expect(value, int, "a whole number", path):
                 return None
-            low = 0 if kind == "index" else f.min_value
-            if low is not None and value < low:
+            # Whatever the field says, a number must fit its column (PostgreSQL integer).
+            floor = -NUMBER_MAX - 1
+            low = 0 if kind == "index" else floor if f.min_value is None else max(f.min_value, floor)
+            high = min(f.max_value, NUMBER_MAX) if f.max_value is not None else NUMBER_MAX
+            if value < low:
                 self.problem(path, OUT_OF_RANGE_MIN.format(limit=low))
-            if f.max_value is not None and value > f.max_value:
-                self.problem(path, OUT_OF_RANGE_MAX.format(limit=f.max_value))
+            if value > high:
+                self.problem(path, OUT_OF_RANGE_MAX.format(limit=high))
             return value
         if kind == "bool":
             return value if self._expect(value, bool, "true or false", path) else False
@@ -375,6 +403,9 @@ class CaseCleaner:
             return None
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             self.problem(path, NO_OFFSET)
+            return None
+        if not DATE_EARLIEST <= parsed.date() <= DATE_LATEST:
+            self.problem(path, DATE_OUT_OF_RANGE_IMPORT)
             return None
         return parsed
 
@@ -426,6 +457,8 @@ class CaseCleaner:
                     elif self._expect(number, int, "a whole number", kind_path):
                         if number < 0:
                             self.problem(kind_path, OUT_OF_RANGE_MIN.format(limit=0))
+                        elif number > NUMBER_MAX:
+                            self.problem(kind_path, OUT_OF_RANGE_MAX.format(limit=NUMBER_MAX))
                         counts[source][category][kind] = number
         return counts
 

@@ -7,10 +7,10 @@ typed or exported text and nothing in it is legitimately an encoded file.
 
 import re
 
-from cases.metadata import find_data_uri, looks_like_media
+from cases.metadata import ENCODED_BINARY, looks_like_media, recognise
 
 DATA_URI = "A data: URI is not allowed: Safeguard stores metadata only, never files."
-IMAGE_DATA = "This looks like {kind} data: Safeguard never stores imagery or video."
+IMAGE_DATA = "This looks like {kind} data: Safeguard stores metadata only, never imagery, video or files."
 ENCODED_BLOB = "This looks like an encoded file (a long base64 string): Safeguard stores metadata only."
 
 # 200 or more characters of the base64 alphabets with no space: no summary, address or note looks like it.
@@ -33,11 +33,11 @@ def raw_line_problem(raw: bytes) -> str | None:
 
 def string_problem(value: str) -> str | None:
     """Why this JSON string may not be imported, or None."""
-    if find_data_uri(value):
+    kind = recognise(_as_bytes(value)) or (recognise(value) if not value.isascii() else None)
+    if kind == "data: URI":
         return DATA_URI
-    kind = looks_like_media(_as_bytes(value))
+    if kind == ENCODED_BINARY or (kind is None and _BASE64_RUN.search(value)):
+        return ENCODED_BLOB
     if kind:
         return IMAGE_DATA.format(kind=kind)
-    if _BASE64_RUN.search(value):
-        return ENCODED_BLOB
     return None

@@ -1,7 +1,17 @@
 """Forces, teams and the people who use Safeguard."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from cases.usernames import normalise_username, username_skeleton
+
+USERNAME_CONFUSABLE = (
+    "This username looks like the existing username “{existing}”: people could mistake one for the other. "
+    "Choose a username that reads differently."
+)
 
 
 class Force(models.Model):
@@ -35,6 +45,10 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     rank = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DS, DI, Police Staff.")
     collar_number = models.CharField(max_length=20, blank=True)
+    # Set from the username on every save (`username_skeleton`); unique, so that however a user is
+    # made (the admin, createsuperuser, the ORM, a bulk write that must then supply it) no two
+    # usernames look alike.
+    username_skeleton = models.CharField(max_length=600, unique=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -42,3 +56,25 @@ class User(AbstractUser):
     def __str__(self) -> str:
         name = self.get_full_name() or self.username
         return f"{self.rank} {name}".strip()
+
+    def clean(self) -> None:
+        super().clean()  # NFKC-normalises the username
+        if not self.username:  # refused already by the form's own check
+            return
+        self.username_skeleton = username_skeleton(self.username)
+        existing = (
+            User.objects.filter(username_skeleton=self.username_skeleton)
+            .exclude(pk=self.pk)
+            .values_list("username", flat=True)
+            .first()
+        )
+        if existing is not None:
+            raise ValidationError({"username": USERNAME_CONFUSABLE.format(existing=existing)})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.username = normalise_username(self.username)
+        self.username_skeleton = username_skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)

@@ -2,7 +2,6 @@
 (`ExportJob`, run by `cases.tasks.figures_export_run`). Every download is a disclosure in the audit
 trail (kind export, the person downloading as the recipient)."""
 
-import csv
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from cases.reports.figures import COUNTS, FLOWS, FiguresReport, figures_report, 
 from cases.reports.sql import Period
 from cases.roles import Capability, user_has_capability
 from safeguard.outbox.services import outbox_enqueue
+from safeguard.spreadsheet import FormulaSafeWriter
 
 # A month-by-month export longer than this is refused: ten years of months.
 EXPORT_MAX_MONTHS = 120
@@ -47,23 +47,18 @@ CSV_COLUMNS = [
 ]
 
 
-def _text(value: str) -> str:
-    """Keep a spreadsheet from running a name as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _number(value: float | int | None) -> str:
-    return "" if value is None else str(value)
+def _number(value: float | int | None) -> float | int | str:
+    return "" if value is None else value
 
 
 def figures_csv(reports: list[FiguresReport]) -> str:
     """The reports as CSV text, one line per row of each report, in the report's order."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = FormulaSafeWriter(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for report in reports:
         for row in report.rows():
-            flows: list[str] = []
+            flows: list[object] = []
             for name, _ in FLOWS:
                 flow = row.flows[name] if row.flows else None
                 flows += [_number(flow.count), _number(flow.median), _number(flow.p90)] if flow else ["", "", ""]
@@ -72,9 +67,9 @@ def figures_csv(reports: list[FiguresReport]) -> str:
                     report.period.first.isoformat(),
                     report.period.last.isoformat(),
                     LEVELS[row.level],
-                    _text(row.region),
-                    _text(row.force),
-                    _text(row.team),
+                    row.region,
+                    row.force,
+                    row.team,
                     *row.count_list(),
                     *flows,
                     _number(row.charging_met) if row.flows else "",

@@ -371,11 +371,20 @@ def test_it_refuses_a_line_of_raw_image_bytes(importer):
 
 def test_it_refuses_a_long_base64_blob(importer):
     cases = full_cases()
-    cases[2]["subjects"][0]["notes"] = "UEsDBBQ" + "A" * 300  # a zip file, base64
+    cases[2]["subjects"][0]["notes"] = "QUJD" + "A" * 300  # no signature, but no note looks like it
 
     errors = refused(as_file(*cases), importer)
 
     assert errors == [f"line 3: subjects[0].notes: {ENCODED_BLOB}"]
+
+
+def test_it_refuses_a_zip_file_in_base64(importer):
+    cases = full_cases()
+    cases[2]["subjects"][0]["notes"] = "UEsDBBQ" + "A" * 300
+
+    errors = refused(as_file(*cases), importer)
+
+    assert errors == [f"line 3: subjects[0].notes: {IMAGE_DATA.format(kind='ZIP archive (base64)')}"]
 
 
 def test_it_refuses_an_over_long_line_without_reading_it_and_goes_on(importer):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cases.io import import_cases
 from cases.io.importer import model_counts
-from cases.io.parsing import NUL_CHARACTER
+from cases.io.parsing import NUL_CHARACTER, TOO_DEEP
 from tests.cases.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
 from tests.reliability.strategies import CONTROL, LONG, NUMBERS, ODD_DATES, TEXT
 
@@ -105,3 +105,55 @@ def test_a_nul_character_is_refused_with_what_to_fix(place, importer):  # noqa: 
     assert not report.ok
     assert any(NUL_CHARACTER in str(error) for error in report.errors)
     assert model_counts() == before
+
+
+def _nested(depth: int) -> str:
+    return '{"reference": "STF-2026-000001", "notes": ' + "[" * depth + "]" * depth + "}"
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_a_deeply_nested_line_is_refused_with_what_to_fix(depth, importer):  # noqa: F811
+    before = model_counts()
+    report = import_cases(as_file(_nested(depth)), actor=importer)
+    assert not report.ok
+    assert any(TOO_DEEP in str(error) for error in report.errors)
+    assert model_counts() == before
+
+
+@pytest.mark.parametrize("number", [2_147_483_648, 10**30, -(10**30)])
+def test_a_number_beyond_its_column_is_refused_not_crashed(number, importer):  # noqa: F811
+    """Every whole number in a case, each in turn, set past what PostgreSQL's integer holds."""
+    original = CASES[0]
+    numbers = [path for path in places(original) if _at(original, path).__class__ is int]
+    assert numbers, "the example case has whole numbers to try"
+    for path in numbers:
+        case = copy.deepcopy(original)
+        put(case, path, number)
+        before = model_counts()
+        report = import_cases(as_file(case), actor=importer)
+        assert not report.ok, path
+        assert any("Must be at" in str(error) for error in report.errors), (path, report.errors)
+        assert model_counts() == before
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "0001-01-01", "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+01:00"])
+def test_a_date_at_the_end_of_the_calendar_is_reported_not_crashed(when, importer):  # noqa: F811
+    """Every date and time in a case, each in turn, at year 9999 or year 1: a report, never a crash
+    (a deadline counted from it would overflow the calendar)."""
+    original = CASES[0]
+    dates = [path for path in places(original) if _dateish(_at(original, path))]
+    assert dates
+    for path in dates:
+        case = copy.deepcopy(original)
+        put(case, path, when)
+        import_refused_or_stored([case], importer)
+
+
+def _dateish(value: Any) -> bool:
+    return isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
+
+
+def _at(case: Any, path: Path) -> Any:
+    for step in path:
+        case = case[step]
+    return case
