@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import User
 from tests.conftest import BrowserClient
-from tests.processes import database_url
+from tests.processes import database_refusing_connections, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,20 @@ def test_the_next_request_succeeds_after_postgresql_drops_the_connection(web_ser
     assert "Robin Reed" in page
     # The page was served over a new connection, not the one PostgreSQL ended.
     assert _other_backends() - terminated
+
+
+def test_while_postgresql_stays_down_the_person_is_told_to_try_again_in_a_minute(web_server, session_cookie):
+    """An outage longer than a restart: the test database refuses every new connection (the rest of
+    the shared cluster keeps running) and the web server's connection is ended."""
+    assert _get(f"{web_server}/", session_cookie)[0] == 200
+    with database_refusing_connections():
+        request = urllib.request.Request(f"{web_server}/", headers={"Cookie": session_cookie})  # noqa: S310
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310  (http://127.0.0.1 only)
+        page = refused.value.read().decode()
+        assert refused.value.code == 503
+        assert refused.value.headers["Retry-After"] == "60"
+        assert "Safeguard is unavailable for a moment" in page and "Try again in a minute" in page
+        assert "Traceback" not in page and "OperationalError" not in page and "psycopg2" not in page
+    status, page = _get(f"{web_server}/", session_cookie)
+    assert status == 200 and "Robin Reed" in page  # back as soon as the database is
