@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +85,16 @@ def _terminate_other_backends() -> set[int]:
         return {pid for pid, terminated in cursor.fetchall() if terminated}
 
 
-@pytest.fixture
-def web_server() -> Iterator[str]:
-    """gunicorn serving Safeguard on the test database; its base URL."""
+@contextmanager
+def serving(**env_settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """gunicorn (one worker) serving Safeguard on the test database: its base URL and its master."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": database_url(),
         "SAFEGUARD_SSL_REDIRECT": "0",
         "SAFEGUARD_CONN_MAX_AGE": "600",
         "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+        **env_settings,
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603
@@ -114,7 +116,7 @@ def web_server() -> Iterator[str]:
                     stderr = process.stderr.read().decode() if process.stderr else ""
                     pytest.fail(f"gunicorn did not start:\n{stderr[-3000:]}")
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -122,6 +124,13 @@ def web_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """gunicorn serving Safeguard on the test database; its base URL."""
+    with serving() as (base, _):
+        yield base
 
 
 @pytest.fixture
