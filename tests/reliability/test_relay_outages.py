@@ -84,8 +84,10 @@ def test_the_relay_outlives_a_database_outage(relay_on_test_broker, broker):
         wait_until(lambda: "PostgreSQL unreachable" in relay.text(), "the relay to notice the outage")
         time.sleep(OUTAGE_SECONDS)  # several of its rounds, with backoff
         assert relay.process.poll() is None, relay.text()
+    back = time.monotonic()
     after = _queue("after")
     wait_until(lambda: _published(after), "the relay to publish after the outage")
+    print(f"Relay: published {time.monotonic() - back:.1f} s after PostgreSQL was back.")
     wait_until(lambda: "PostgreSQL reachable again" in relay.text(), "the relay to log its recovery")
 
     assert relay.process.poll() is None
@@ -113,7 +115,9 @@ def test_the_relay_outlives_a_redis_outage(restores_migration_data, transactiona
             stdout=subprocess.DEVNULL,
             text=True,
         )
+        back = time.monotonic()
         wait_until(lambda: _published(during), "the relay to publish once Redis is back")
+        print(f"Relay: published {time.monotonic() - back:.1f} s after Redis was started again.")
         wait_until(lambda: "Redis reachable again" in relay.text(), "the relay to log Redis's recovery")
         log = relay.text()
         assert relay.process.poll() is None
