@@ -22,7 +22,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 CHAIN_LOCK_KEY = 7310452061  # the key `safeguard_audit_chain` takes (migration audit/0002)
 CHAIN_LOCK_SQL = f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
-LOCKING_SELECT = re.compile(r"\sFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b[^()]*$", re.IGNORECASE)
+LOCKING_SELECT = re.compile(r"\sFOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b[^()]*$", re.IGNORECASE)
 FIRST_TABLE = re.compile(r'\bFROM\s+"([^"]+)"', re.IGNORECASE)
 
 
