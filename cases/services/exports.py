@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.http import HttpRequest
@@ -178,6 +178,8 @@ def figures_export_run(*, job_id: int) -> ExportJob | None:
                 result=Concat("result", Value(rows), output_field=TextField()),
             ):
                 return None  # taken over by another run after this one went silent
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the export stays running, with its progress, to be resumed
     except Exception as error:  # the page must say it failed rather than run for ever
         ours.update(
             status=ExportJob.Status.FAILED,

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from audit.models import AuditEntry
 from cases.models import ExportJob
 from cases.reports.figures import figures_report
 from cases.reports.sql import Period
+from cases.services import exports
 from cases.services.exports import (
     EXPORT_TASK,
     EXPORT_TOO_LONG,
@@ -174,3 +176,21 @@ def test_the_stored_csv_is_not_copied_into_the_audit_trail(job):
     changes = AuditEntry.objects.filter(object_type="cases.ExportJob", kind=AuditEntry.Kind.CHANGE)
     assert changes.exists()
     assert all("Staffordshire" not in str(entry.changes) for entry in changes)
+
+
+def test_a_database_outage_mid_export_leaves_it_running_with_its_progress(job, monkeypatch):
+    """The connection lost after the first month: the export is not marked failed but stays
+    running with January kept, so the sweeper resumes it once its heartbeat is stale."""
+    real = exports.figures_reports
+
+    def cut_off(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reports = real(*args, **kwargs)
+        yield next(reports)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(exports, "figures_reports", cut_off)
+    with pytest.raises(OperationalError):
+        figures_export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.error) == (ExportJob.Status.RUNNING, 1, "")
+    assert job.result.count("\n") > 1  # the header and January's rows
