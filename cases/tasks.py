@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from audit.context import acting_as
 from cases.reports.cache import forget_unused
 from cases.reports.figures import remake_default_figures
+from cases.services.exports import exports_resume_stalled as resume_exports
 from cases.services.exports import figures_export_run as run_export
 from cases.services.notifications import deadline_sweep as run_sweep
 from cases.services.notifications import notification_send_email
@@ -45,6 +46,13 @@ def figures_export_run(job_id: int) -> None:
     """Safe to run twice: the service claims a queued export and ignores one already claimed."""
     with acting_as(None, source="task:figures_export"):
         run_export(job_id=job_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
+def exports_resume_stalled() -> int:
+    """Queue again the exports whose worker died (their heartbeat stopped); each resumes where it was."""
+    with acting_as(None, source="task:exports_resume_stalled"):
+        return resume_exports()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)

@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=5),
         "kwargs": {"full": True},
     },
+    # Exports: every minute, resume a figures export whose worker died (its heartbeat stopped for
+    # SAFEGUARD_EXPORT_STALE_SECONDS), from the month it reached; a no-op when none has.
+    "resume-stalled-exports": {
+        "task": "cases.tasks.exports_resume_stalled",
+        "schedule": crontab(),
+    },
     # Outbox: every minute, publish tasks left pending while Redis was unreachable (the Procfile's
     # `relay_outbox` loop does the same without beat; both may run at once).
     "relay-outbox": {

@@ -260,11 +260,21 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    "visibility_timeout": env.int("SAFEGUARD_TASK_VISIBILITY_TIMEOUT", default=3600),
+    # Ten minutes: longer than any task but the figures exports, which keep a heartbeat of their
+    # own and are resumed within SAFEGUARD_EXPORT_STALE_SECONDS of their worker dying; a second
+    # delivery of a task still running does nothing (every task is idempotent).
+    "visibility_timeout": env.int("SAFEGUARD_TASK_VISIBILITY_TIMEOUT", default=600),
     # How often a worker looks for such tasks (one scan of Redis each time).
     "unacked_restore_interval": env.int("SAFEGUARD_TASK_RESTORE_SECONDS", default=60),
     "unacked_restore_throttle": 1,
 }
+# The worker and beat outlive Redis outages: they reconnect, with Celery's growing delays, for as
+# long as it takes, at start-up too, rather than giving up after 100 tries (docs/reliability.md).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A figures export whose heartbeat (after each month) has been silent this long lost its worker
+# and is resumed where it stopped (cases.tasks.exports_resume_stalled, every minute).
+SAFEGUARD_EXPORT_STALE_SECONDS = env.int("SAFEGUARD_EXPORT_STALE_SECONDS", default=180)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 5

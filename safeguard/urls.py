@@ -32,3 +32,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage is a 503 "try again in a minute" page, any other failure the 500 page.
+handler500 = "safeguard.errors.server_error"

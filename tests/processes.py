@@ -5,9 +5,13 @@ after a transactional test has emptied the database."""
 import importlib
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 from urllib.parse import quote
 
+import psycopg2
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
@@ -60,3 +64,34 @@ def restore_migration_data() -> None:
     Group.objects.get(name="Administrator").permissions.add(
         *Permission.objects.filter(content_type__app_label="cases", codename__in=roles.ADMINISTRATOR_PERMISSIONS)
     )
+
+
+@contextmanager
+def database_refusing_connections() -> Iterator[None]:
+    """The test database refusing every new connection, its open sessions ended: a PostgreSQL outage
+    for Safeguard's processes, while the rest of the shared cluster keeps running. Run from the
+    cluster's maintenance database (a database cannot refuse connections from inside itself)."""
+    name = connection.settings_dict["NAME"]
+    admin = psycopg2.connect(database_url().rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            try:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
+                    [name, _own_backend_pid()],
+                )
+                time.sleep(0.2)  # let PostgreSQL finish ending them
+                yield
+            finally:
+                cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    finally:
+        admin.close()
+
+
+def _own_backend_pid() -> int:
+    """The test's own session, kept: it is already connected, and the test goes on with it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])

@@ -39,10 +39,13 @@ def test_the_error_pages_render_with_their_titles(rf):
     assert "Page not found" in render_to_string("404.html", request=request)
 
 
-def test_the_server_error_page_needs_no_request_or_database():
+def test_the_server_error_pages_need_no_request_or_database():
     page = render_to_string("500.html")
     assert "Sorry, there is a problem with Safeguard" in page
     assert "css/safeguard.css" in page
+    page = render_to_string("503.html")
+    assert "<title>Safeguard is unavailable for a moment" in page
+    assert "Try again in a minute." in page and "Error 503" in page
 
 
 @pytest.mark.django_db

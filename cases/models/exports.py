@@ -33,6 +33,10 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The run that holds the export (one delivery of its task) and when it last said it was alive:
+    # a run whose heartbeat stops is resumed by another from `progress_done` (cases/services/exports.py).
+    run_id = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,10 +5,13 @@ trail (kind export, the person downloading as the recipient)."""
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,8 +27,6 @@ from safeguard.spreadsheet import FormulaSafeWriter
 
 # A month-by-month export longer than this is refused: ten years of months.
 EXPORT_MAX_MONTHS = 120
-# A running export not finished this long after it started is taken to have lost its worker.
-EXPORT_STALE_AFTER = timedelta(minutes=30)
 EXPORT_TOO_LONG = f"Choose a period of at most {EXPORT_MAX_MONTHS} months to export month by month."
 EXPORT_NOT_READY = "This export is not ready to download yet."
 FIGURES_NOT_ALLOWED = "Only supervisors can see and export the unit's figures."
@@ -51,11 +52,13 @@ def _number(value: float | int | None) -> float | int | str:
     return "" if value is None else value
 
 
-def figures_csv(reports: list[FiguresReport]) -> str:
-    """The reports as CSV text, one line per row of each report, in the report's order."""
+def figures_csv(reports: list[FiguresReport], *, header: bool = True) -> str:
+    """The reports as CSV text, one line per row of each report, in the report's order, after the
+    header line unless `header` is false."""
     out = io.StringIO()
     writer = FormulaSafeWriter(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    if header:
+        writer.writerow(CSV_COLUMNS)
     for report in reports:
         for row in report.rows():
             flows: list[object] = []
@@ -131,42 +134,76 @@ def figures_export_request(*, actor: User, period: Period, now: datetime | None 
     return job
 
 
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.SAFEGUARD_EXPORT_STALE_SECONDS)
+
+
 def figures_export_run(*, job_id: int) -> ExportJob | None:
-    """Run a queued export: claim it (so a second delivery of the task does nothing while it runs), compute the
-    figures a month at a time, saving progress after each, then store the CSV. Figures are those
-    the requester may see, as at the time they asked."""
+    """Run a queued export, or resume one whose run went silent: claim it, compute the figures a
+    month at a time from where it stopped, storing each month's rows and a heartbeat as it goes,
+    then mark it done. Figures are those the requester may see, as at the time they asked.
+
+    Each run holds the export by a run id of its own: a second delivery of the task does nothing
+    while the heartbeat is fresh; once it has been silent for SAFEGUARD_EXPORT_STALE_SECONDS (its
+    worker died) a new run takes over and the old one, should it wake, stops at its next write.
+    So each month is stored once and the export finished exactly once. Returns the export if this
+    run finished it.
+    """
     now = timezone.now()
-    # A run whose worker was lost (the task is delivered again) is taken over once it has been
-    # silent for EXPORT_STALE_AFTER; a run still going is left alone.
-    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
-        status=ExportJob.Status.RUNNING, started_at__lt=now - EXPORT_STALE_AFTER
-    )
+    run_id = uuid4().hex
+    stale = _stale_before(now)
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
     claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
-        status=ExportJob.Status.RUNNING, started_at=now, progress_done=0
+        status=ExportJob.Status.RUNNING, started_at=Coalesce("started_at", Value(now)), run_id=run_id, heartbeat_at=now
     )
     if not claimed:
         return None
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    ours = ExportJob.objects.filter(pk=job_id, run_id=run_id, status=ExportJob.Status.RUNNING)
     try:
         as_at = datetime.fromisoformat(job.parameters["as_at"])
-        reports = []
-        months = figures_reports(job.requested_by, periods=_period_of(job).months(), now=as_at)
-        for done, report in enumerate(months, start=1):
-            reports.append(report)
-            ExportJob.objects.filter(pk=job.pk).update(progress_done=done)
-        job.result = figures_csv(reports)
-        job.status = ExportJob.Status.DONE
-        job.progress_done = job.progress_total
+        months = _period_of(job).months()
+        if job.progress_done == 0:
+            ours.update(result=figures_csv([]))  # the header; each month's rows follow it
+        remaining = figures_reports(job.requested_by, periods=months[job.progress_done :], now=as_at)
+        for done, report in enumerate(remaining, start=job.progress_done + 1):
+            rows = figures_csv([report], header=False)
+            if not ours.update(
+                progress_done=done,
+                heartbeat_at=timezone.now(),
+                result=Concat("result", Value(rows), output_field=TextField()),
+            ):
+                return None  # taken over by another run after this one went silent
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the export stays running, with its progress, to be resumed
     except Exception as error:  # the page must say it failed rather than run for ever
-        job.status = ExportJob.Status.FAILED
-        job.error = f"The export could not be completed ({type(error).__name__})."
-        job.result = ""
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "result", "finished_at"])
+        ours.update(
+            status=ExportJob.Status.FAILED,
+            error=f"The export could not be completed ({type(error).__name__}).",
+            result="",
+            finished_at=timezone.now(),
+        )
         raise
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "progress_done", "finished_at"])
+    if not ours.update(status=ExportJob.Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()):
+        return None
+    job.refresh_from_db()
     return job
+
+
+@transaction.atomic
+def exports_resume_stalled(*, now: datetime | None = None) -> int:
+    """Queue again every export whose run went silent (its worker died) or that never started, so it
+    is resumed within minutes rather than when the broker gives the lost task back. Safe to run
+    any number of times: a run claims an export only while it is stalled. Returns how many."""
+    stale = _stale_before(now or timezone.now())
+    stalled = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=ExportJob.Status.QUEUED, created_at__lt=stale)
+    ).values_list("pk", flat=True)
+    ids = list(stalled)
+    for job_id in ids:
+        outbox_enqueue(EXPORT_TASK, job_id)
+    return len(ids)
 
 
 def export_job_download(*, job: ExportJob, actor: User, request: HttpRequest | None = None) -> str:

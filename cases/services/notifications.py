@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -106,6 +106,8 @@ def notifications_mark_all_read(*, actor: User) -> int:
 
 # --- E-mail --------------------------------------------------------------------------------------
 
+# The first key of the two-key advisory locks that hold one reminder's e-mail (the second: its id).
+EMAIL_LOCK_CLASS = 1701
 EMAIL_SUBJECT = {
     Notification.Threshold.DUE_SOON: "Safeguard: due soon on {reference}",
     Notification.Threshold.MISSED: "Safeguard: missed on {reference}",
@@ -115,14 +117,18 @@ EMAIL_SUBJECT = {
 def notification_send_email(*, notification_id: int) -> bool:
     """E-mail one reminder to its recipient, once; True if it was sent now.
 
-    The row is locked while the message is sent and `emailed_at` set in the same transaction, so two
-    runs of the task (a retry, a duplicate publish) send it once. Nothing is sent to someone with no
-    address, who is no longer active, or who can no longer see the case (the inbox hides it too).
+    The reminder is held by a transaction advisory lock of its own while the message is sent and
+    `emailed_at` set in the same transaction, so two runs of the task (a retry, a duplicate publish)
+    send it once. Not a row lock: that would take the audit chain's lock first (audit/locking.py)
+    and hold it, and with it every writer, for as long as the mail server takes. Nothing is sent to
+    someone with no address, who is no longer active, or who can no longer see the case (the inbox
+    hides it too).
     """
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [EMAIL_LOCK_CLASS, notification_id])
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient", "case")
+            Notification.objects.select_related("recipient", "case")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )

@@ -64,12 +64,14 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = BATCH, broker_url
                 if message is None:
                     continue  # published meanwhile, or being published by another relay
                 try:
-                    app.send_task(message.task, args=message.args, connection=connection, retry=False)
+                    app.send_task(
+                        message.task, args=message.args, connection=connection, retry=False, ignore_result=True
+                    )
                 except Exception as error:
                     message.attempts += 1
                     message.last_error = f"{type(error).__name__}: {error}"[:1000]
                     message.save(update_fields=["attempts", "last_error"])
-                    logger.warning("Outbox: broker unreachable, %s left pending: %s", message, error)
+                    logger.debug("Outbox: broker unreachable, %s left pending: %s", message, error)
                     return RelayReport(published=published, failed=True, error=message.last_error)
                 message.published_at = timezone.now()
                 message.attempts += 1

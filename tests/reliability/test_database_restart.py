@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import User
 from tests.conftest import BrowserClient
-from tests.processes import database_url
+from tests.processes import database_refusing_connections, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +85,16 @@ def _terminate_other_backends() -> set[int]:
         return {pid for pid, terminated in cursor.fetchall() if terminated}
 
 
-@pytest.fixture
-def web_server() -> Iterator[str]:
-    """gunicorn serving Safeguard on the test database; its base URL."""
+@contextmanager
+def serving(**env_settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """gunicorn (one worker) serving Safeguard on the test database: its base URL and its master."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": database_url(),
         "SAFEGUARD_SSL_REDIRECT": "0",
         "SAFEGUARD_CONN_MAX_AGE": "600",
         "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+        **env_settings,
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603
@@ -114,7 +116,7 @@ def web_server() -> Iterator[str]:
                     stderr = process.stderr.read().decode() if process.stderr else ""
                     pytest.fail(f"gunicorn did not start:\n{stderr[-3000:]}")
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -122,6 +124,13 @@ def web_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """gunicorn serving Safeguard on the test database; its base URL."""
+    with serving() as (base, _):
+        yield base
 
 
 @pytest.fixture
@@ -161,3 +170,20 @@ def test_the_next_request_succeeds_after_postgresql_drops_the_connection(web_ser
     assert "Robin Reed" in page
     # The page was served over a new connection, not the one PostgreSQL ended.
     assert _other_backends() - terminated
+
+
+def test_while_postgresql_stays_down_the_person_is_told_to_try_again_in_a_minute(web_server, session_cookie):
+    """An outage longer than a restart: the test database refuses every new connection (the rest of
+    the shared cluster keeps running) and the web server's connection is ended."""
+    assert _get(f"{web_server}/", session_cookie)[0] == 200
+    with database_refusing_connections():
+        request = urllib.request.Request(f"{web_server}/", headers={"Cookie": session_cookie})  # noqa: S310
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310  (http://127.0.0.1 only)
+        page = refused.value.read().decode()
+        assert refused.value.code == 503
+        assert refused.value.headers["Retry-After"] == "60"
+        assert "Safeguard is unavailable for a moment" in page and "Try again in a minute" in page
+        assert "Traceback" not in page and "OperationalError" not in page and "psycopg2" not in page
+    status, page = _get(f"{web_server}/", session_cookie)
+    assert status == 200 and "Robin Reed" in page  # back as soon as the database is

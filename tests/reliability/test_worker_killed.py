@@ -40,12 +40,9 @@ class Workers:
         self.processes: list[subprocess.Popen[str]] = []
         self.logs_open: list[IO[str]] = []
 
-    def start(self) -> subprocess.Popen[str]:
-        env = worker_env(
-            self.mail_dir,
-            SAFEGUARD_TASK_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-            SAFEGUARD_TASK_RESTORE_SECONDS="1",
-        )
+    def start(self, **settings: str) -> subprocess.Popen[str]:
+        defaults = {"SAFEGUARD_TASK_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "SAFEGUARD_TASK_RESTORE_SECONDS": "1"}
+        env = worker_env(self.mail_dir, **(defaults | settings))
         log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("w")
         self.logs_open.append(log)
         process = start_worker(QUEUE, env=env, stdout=log)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,14 +14,17 @@ from audit.models import AuditEntry
 from cases.models import ExportJob
 from cases.reports.figures import figures_report
 from cases.reports.sql import Period
+from cases.services import exports
 from cases.services.exports import (
-    EXPORT_STALE_AFTER,
+    EXPORT_TASK,
     EXPORT_TOO_LONG,
     FIGURES_NOT_ALLOWED,
+    exports_resume_stalled,
     figures_csv,
     figures_export_request,
     figures_export_run,
 )
+from safeguard.outbox.models import OutboxMessage
 from tests.reports.conftest import QUARTER
 
 AS_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -59,14 +63,51 @@ def test_running_it_twice_does_nothing_the_second_time(job):
     assert figures_export_run(job_id=job.pk) is None
 
 
-def test_a_run_that_lost_its_worker_is_taken_over_once_stale(job):
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, started_at=timezone.now())
-    assert figures_export_run(job_id=job.pk) is None  # still going elsewhere: left alone
-    stale = timezone.now() - EXPORT_STALE_AFTER - timedelta(minutes=1)
-    ExportJob.objects.filter(pk=job.pk).update(started_at=stale, progress_done=2)
+def test_a_run_that_lost_its_worker_is_resumed_from_its_progress_once_its_heartbeat_stops(job, west_midlands, settings):
+    supervisor = west_midlands["ds.okafor"]
+    first_month = figures_report(supervisor, period=Period(date(2026, 1, 1), date(2026, 1, 31)), now=AS_AT)
+    # A run that stored January, then its worker died: the header and January's rows are kept.
+    kept = figures_csv([first_month])
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        progress_done=1,
+        result=kept,
+    )
+    assert figures_export_run(job_id=job.pk) is None  # its heartbeat is fresh: still going elsewhere
+    silent = timezone.now() - timedelta(seconds=settings.SAFEGUARD_EXPORT_STALE_SECONDS + 1)
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=silent)
     assert figures_export_run(job_id=job.pk) is not None
     job.refresh_from_db()
     assert (job.status, job.progress_done) == (ExportJob.Status.DONE, 3)
+    months = [Period(date(2026, 1, 1), date(2026, 1, 31)), Period(date(2026, 2, 1), date(2026, 2, 28))]
+    months.append(Period(date(2026, 3, 1), date(2026, 3, 31)))
+    assert job.result == figures_csv([figures_report(supervisor, period=month, now=AS_AT) for month in months])
+    assert job.result.count("period_from") == 1  # one header, each month once
+
+
+def test_a_finished_export_is_never_run_again(job):
+    figures_export_run(job_id=job.pk)
+    finished = ExportJob.objects.get(pk=job.pk)
+    # Once done, neither a late delivery nor the sweeper runs it again.
+    assert figures_export_run(job_id=job.pk) is None
+    assert exports_resume_stalled(now=timezone.now() + timedelta(hours=1)) == 0
+    assert ExportJob.objects.get(pk=job.pk).finished_at == finished.finished_at
+
+
+def test_the_sweeper_queues_again_only_exports_whose_heartbeat_stopped(
+    job, settings, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, heartbeat_at=now, started_at=now)
+    assert exports_resume_stalled(now=now) == 0
+    later = now + timedelta(seconds=settings.SAFEGUARD_EXPORT_STALE_SECONDS + 1)
+    before = OutboxMessage.objects.filter(task=EXPORT_TASK).count()
+    with django_capture_on_commit_callbacks():
+        assert exports_resume_stalled(now=later) == 1
+    assert OutboxMessage.objects.filter(task=EXPORT_TASK).count() == before + 1
+    assert OutboxMessage.objects.filter(task=EXPORT_TASK).latest("pk").args == [job.pk]
 
 
 def test_only_supervisors_may_ask_and_not_for_more_than_ten_years(west_midlands):
@@ -135,3 +176,21 @@ def test_the_stored_csv_is_not_copied_into_the_audit_trail(job):
     changes = AuditEntry.objects.filter(object_type="cases.ExportJob", kind=AuditEntry.Kind.CHANGE)
     assert changes.exists()
     assert all("Staffordshire" not in str(entry.changes) for entry in changes)
+
+
+def test_a_database_outage_mid_export_leaves_it_running_with_its_progress(job, monkeypatch):
+    """The connection lost after the first month: the export is not marked failed but stays
+    running with January kept, so the sweeper resumes it once its heartbeat is stale."""
+    real = exports.figures_reports
+
+    def cut_off(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reports = real(*args, **kwargs)
+        yield next(reports)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(exports, "figures_reports", cut_off)
+    with pytest.raises(OperationalError):
+        figures_export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.error) == (ExportJob.Status.RUNNING, 1, "")
+    assert job.result.count("\n") > 1  # the header and January's rows
