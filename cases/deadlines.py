@@ -204,7 +204,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
             Kind.REFERRAL_RESPONSE,
             label=f"Respond to referral ({referral.get_risk_grade_display().lower()} risk)",
             due_at=rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade),
-            source=rules.REFERRAL_RESPONSE.source,
+            source=rules.referral_response_source(referral.risk_grade),
             record=referral,
             # The first response on the ground: a search, an arrest or a warrant executed.
             met_at=_earliest(
@@ -233,7 +233,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
                 Kind.WARRANT_RETURN,
                 label=f"Return warrant for {warrant.premises} to {warrant.court}",
                 due_at=rules.warrant_return_due_at(executed_at=warrant.executed_at, expires_at=warrant.expires_at),
-                source=rules.WARRANT_RETURN.source,
+                source=f"{rules.WARRANT_RETURN.source}; {rules.WARRANT_RETURN_TARGET.source}",
                 record=warrant,
                 met_at=warrant.returned_at,
                 url=link,
@@ -353,14 +353,13 @@ def _arrest_deadlines(
         bail_extensions = list(release.bail_extensions.all())
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         rule = rules.bail_rule(release.bail_regime)
-        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
         next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
         furthest = rules.bail_extension_end(
-            regime=release.bail_regime, bail_start=release.released_at, approver_rank=next_rank
+            regime=release.bail_regime, arrested_at=arrest.arrested_at, approver_rank=next_rank
         )
         note = (
-            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, "
-            f"to {furthest.astimezone(rules.LONDON):%-d %b %Y %H:%M}"
+            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, to {rules.uk_moment(furthest)}"
             if furthest
             else "Next extension: the magistrates' court"
         )
@@ -402,7 +401,7 @@ def _arrest_deadlines(
             source=rules.FIRST_COURT.source,
             record=arrest,
             met_at=min(held) if held else None,
-            note=f"Listed for {min(listed).astimezone(rules.LONDON):%-d %b %Y %H:%M}" if listed and not held else "",
+            note=f"Listed for {rules.uk_moment(min(listed))}" if listed and not held else "",
             url=_url("cases:hearing_add", reference=ref),
         )
 

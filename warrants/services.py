@@ -6,8 +6,9 @@ The life of a warrant:
     issued → executed | expired
     executed | expired → returned
 
-Entry must be within three months of issue (PACE 1984 s.16(3)); the expiry is computed by
-`cases.rules.warrant_expires_at` when the issue is recorded and never typed. A further entry
+Entry must be within three months from the date of issue (PACE 1984 s.16(3)): at any time up to
+the end of the last day for entry, a UK date (`cases.rules.warrant_last_day`), stored as the end of
+that day (`cases.rules.warrant_expires_at`) when the issue is recorded, never typed. A further entry
 under a multiple-entry warrant needs an inspector's written authority (s.16(3A)-(3B)). A warrant
 is returned to the court once executed, or once expired unexecuted (s.16(10)).
 """
@@ -43,6 +44,9 @@ WARRANT_ALREADY_EXECUTED = "The execution of this warrant has already been recor
 WARRANT_EXECUTED_BEFORE_ISSUE = "A warrant cannot be executed before the time it was issued."
 WARRANT_EXECUTED_AFTER_EXPIRY = (
     "This warrant had expired: entry must be within three months of issue (PACE 1984 s.16(3))."
+)
+WARRANT_EXECUTED_AFTER_LAST_DAY = (
+    "Entry must be within three months from the date of issue (PACE 1984 s.16(3)): the last day for entry was {day}."
 )
 WARRANT_EXECUTOR_INACTIVE = "The officer who executed the warrant must be an active user."
 WARRANT_RETURN_NOT_ISSUED = "A warrant that was never issued is not returned to the court."
@@ -227,7 +231,7 @@ def warrant_record_execution(
     persons_present: str = "",
     result: str = "",
 ) -> Warrant:
-    """Record entry under the warrant: within its validity, from issue to expiry inclusive."""
+    """Record entry under the warrant: from its issue to the end of the last day for entry (s.16(3))."""
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "execute")
@@ -236,7 +240,8 @@ def warrant_record_execution(
     if executed_at < warrant.issued_at:
         raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
     if executed_at > warrant.expires_at:
-        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_EXPIRY})
+        day = rules.uk_date(warrant.expires_at)
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=f"{day.day} {day:%b %Y}")})
     _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
     warrant.status = Status.EXECUTED
     warrant.executed_at = executed_at

@@ -3,7 +3,14 @@ cases/services/custody.py, and computed dates (bail end, custody limits) are nev
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, ModelMultipleChoiceField, datetime_field
+from cases.forms.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    Form,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    date_field,
+    datetime_field,
+)
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 
 
@@ -53,9 +60,9 @@ class BailExtensionForm(Form):
     approved_by = forms.CharField(
         label="Approved by", max_length=120, help_text="Name of the approving officer, or the court."
     )
-    new_end = datetime_field(
-        "New end of bail",
+    new_end = date_field(
+        "Last day of bail set by the court",
         required=False,
-        help_text="Only for an extension by the magistrates' court. For an inspector or superintendent "
-        "the new end is computed.",
+        help_text="Only for an extension by the magistrates' court: bail runs to the end of that day. For an "
+        "inspector or superintendent the new end is computed.",
     )

@@ -5,7 +5,7 @@ services check what is typed against them and store the computed dates.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -63,13 +63,18 @@ BAIL_EXTEND_SUPERSEDED = "This bail was ended by a later release and cannot be e
 BAIL_EXTEND_WRONG_RANK = "Under this bail regime the next extension must be approved by: {rank}."
 BAIL_EXTEND_BEFORE_RELEASE = "An extension cannot be approved before the suspect was bailed."
 BAIL_EXTEND_AFTER_END = (
-    "Bail ended at {end}: an extension must be approved before the bail ends. Bail that has lapsed cannot be extended."
+    "Bail lapsed at the end of {end}: an extension must be approved before the bail ends "
+    "(PACE ss.47ZD-47ZF). Bail that has lapsed cannot be extended."
 )
-BAIL_EXTEND_NEW_END_REQUIRED = "Enter the new end of bail set by the magistrates' court."
+BAIL_PERIOD_OVER = (
+    "The applicable bail period for this arrest ended at the end of {end} (PACE s.47ZB): pre-charge bail cannot "
+    "start after it. Record released under investigation, or the extension that was given."
+)
+BAIL_EXTEND_NEW_END_REQUIRED = "Enter the last day of bail set by the magistrates' court."
 BAIL_EXTEND_NEW_END_COMPUTED = (
     "The new end of bail is computed for an inspector or superintendent (PACE ss.47ZD-47ZE): leave it blank."
 )
-BAIL_EXTEND_NEW_END_NOT_LATER = "The new end of bail must be after the current end."
+BAIL_EXTEND_NEW_END_NOT_LATER = "The new last day of bail must be after the current last day."
 
 CHOICE_INVALID = "Choose one of the options offered."
 
@@ -83,8 +88,13 @@ def _choice(choices: Any, value: str, field: str) -> Any:
 
 
 def _london(moment: datetime) -> str:
-    local = moment.astimezone(rules.LONDON)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return rules.uk_moment(moment)
+
+
+def _day(moment: datetime) -> str:
+    """The UK date of a moment, `28 Jan 2023`: the last day of a period that ends with its day."""
+    local = rules.uk_date(moment)
+    return f"{local.day} {local:%b %Y}"
 
 
 @transaction.atomic
@@ -224,8 +234,10 @@ def release_record(
     Releases on one arrest are a history, recorded in time order: for example bail, then released
     under investigation when bail is not extended, then charged. A new pre-charge bail is refused
     while the latest release is a bail still running at the new release time (extend it instead);
-    any later release supersedes an earlier bail. Bail regime and end are computed from the ARREST
-    date (`rules.bail_rule_for_arrest`), the period running from the release.
+    any later release supersedes an earlier bail. Bail regime and end are computed from the ARREST:
+    the regime by its UK date (`rules.bail_rule_for_arrest`), and the period counted beginning with
+    the bail start date, the day after the day of the arrest (PACE s.47ZB(4)(a)), whatever the time
+    of release; it ends at the end of its last day.
     """
     case = arrest.case
     ensure_case_open(case)
@@ -245,7 +257,9 @@ def release_record(
             regime = rules.bail_regime_for_arrest(arrest.arrested_at)
         except rules.NoRuleInForce:
             raise ValidationError({"kind": BAIL_ARREST_BEFORE_2017}) from None
-        ends_at = rules.bail_initial_end(regime=regime, bail_start=released_at)
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
+        if ends_at <= released_at:
+            raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=_day(ends_at))})
     elif bail_conditions:
         raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
 
@@ -269,7 +283,7 @@ def release_record(
 
 def bail_next_rank(release: Release) -> str:
     """The rank that must approve the next extension: the regime's ladder, then the court again."""
-    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
     done = release.bail_extensions.count()
     return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
 
@@ -282,14 +296,16 @@ def bail_extend(
     approved_at: datetime,
     approved_by: str,
     approver_rank: str,
-    new_end: datetime | None = None,
+    new_end: date | datetime | None = None,
 ) -> BailExtension:
     """Extend pre-charge bail by the next authority on the regime's ladder.
 
-    2022 regime: inspector to 6 months, superintendent to 9 months, then the magistrates' court;
-    2017 regime: superintendent to 3 months, then the court. Police extensions run from the bail
-    start and are computed; the court sets its own end, which must be after the current end. An
-    extension must be approved before the current bail ends: lapsed bail cannot be extended.
+    2022 regime: inspector to 6 months (PACE s.47ZD), superintendent to 9 months (s.47ZDA), then
+    the magistrates' court (s.47ZF); 2017 regime: superintendent to 3 months (s.47ZD as then in
+    force), then the court. Police extensions are periods beginning with the bail start date (the
+    day after the arrest, s.47ZB(4)(a)), computed, ending at the end of their last day; the court
+    sets its own last day, which must be after the current end. An extension must be approved
+    before the current bail ends: lapsed bail cannot be extended.
     """
     release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
     case = release.arrest.case
@@ -306,17 +322,19 @@ def bail_extend(
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
     current_end = bail_current_end(release)
     if approved_at >= current_end:
-        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=_london(current_end))})
+        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=_day(current_end))})
     if expected == BailExtension.ApproverRank.MAGISTRATES:
         if new_end is None:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
+        # The court's extension, like every bail period, ends at the end of its last day (s.47ZF(4)).
+        new_end = rules.end_of_uk_day(new_end if not isinstance(new_end, datetime) else rules.uk_date(new_end))
         if new_end <= current_end:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_NOT_LATER})
     else:
         if new_end is not None:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
         new_end = rules.bail_extension_end(
-            regime=release.bail_regime, bail_start=release.released_at, approver_rank=expected
+            regime=release.bail_regime, arrested_at=release.arrest.arrested_at, approver_rank=expected
         )
         if new_end is None or new_end <= current_end:  # the ladder always extends; kept as a guard
             raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})

@@ -132,10 +132,9 @@ def notification_send_email(*, notification_id: int) -> bool:
         if not recipient.is_active or not recipient.email or not case_is_visible_to(notification.case, recipient):
             return False
         reference = notification.case.reference
-        due = notification.due_at.astimezone(rules.LONDON)
         body = (
             f"{notification.get_threshold_display()}: {notification.label}\n"
-            f"Case {reference}, due {due.day} {due:%b %Y %H:%M} (UK time).\n"
+            f"Case {reference}, due {rules.uk_moment(notification.due_at)} (UK time).\n"
             f"Rule or source: {notification.source}\n\n"
             f"Open the case in Safeguard: {reverse('cases:detail', kwargs={'reference': reference})}\n"
         )

@@ -17,11 +17,12 @@ LONDON = ZoneInfo("Europe/London")
 
 @register.filter
 def when(value: datetime | None) -> str:
-    """A moment in London time: `23 Nov 2026 14:05`. Empty for none."""
+    """A moment in London time: `23 Nov 2026 14:05`; the end of a day as `28 Jan 2023, end of day`;
+    a time in the repeated hour of the autumn clock change with BST or GMT (`rules.uk_moment`).
+    Empty for none."""
     if not value:
         return ""
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return rules.uk_moment(value)
 
 
 @register.filter
