@@ -6,16 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from cases import rules
-from tests.factories.custody import london
+from tests.factories.custody import end_of, london
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-def end_of(year: int, month: int, day: int) -> datetime:
-    """The last instant of a UK day, written out by hand: 23:59:59.999999 in Europe/London."""
-    return datetime(year, month, day, 23, 59, 59, 999999, tzinfo=rules.LONDON)
 
 
 # PACE 1984 s.16(3): "Entry and search under a warrant must be within three months from the date of
