@@ -1,6 +1,16 @@
-"""Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
+"""Form fields shared by the forms: times typed in UK local time (with BST or GMT in the hour repeated
+when the clocks go back), stored in UTC; choices of records."""
+
+from datetime import UTC, datetime
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.fields import BaseTemporalField
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
+
+from cases import rules
 
 
 def required_message(field: forms.Field) -> str:
@@ -35,13 +45,128 @@ class Form(forms.Form):
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
 
 
+CLOCKS = ("BST", "GMT")
+TIME_AMBIGUOUS = (
+    "{time} happens twice on {day}, as the clocks go back that night: choose BST (the first {time}) or "
+    "GMT (the second)."
+)
+TIME_MISSING = (
+    "{time} does not exist on {day}: the clocks go forward from 01:00 GMT to 02:00 BST that night. "
+    "Enter the time the clock showed (01:30 GMT is 02:30 BST)."
+)
+
+
+def _split_clock(value: str) -> tuple[str, str]:
+    """A typed time and its clock, if one was chosen: "2026-10-25T01:30 GMT" -> ("2026-10-25T01:30", "GMT")."""
+    text = value.strip()
+    for clock in CLOCKS:
+        if text.upper().endswith(" " + clock):
+            return text[: -len(clock)].strip(), clock
+    return text, ""
+
+
+def _parse_wall(text: str) -> datetime | None:
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None
+
+
 class DateTimeInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value is UK local time (Django converts to UTC on save)."""
+    """A native date-and-time picker; the value is UK local time (Django converts to UTC on save).
+
+    In the hour repeated when the clocks go back, a time happens twice: the input is then followed by
+    a choice of BST (the first) or GMT (the second), sent as `<name>_clock`, so every such time can be
+    entered without JavaScript."""
 
     input_type = "datetime-local"
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        clock = str(data.get(f"{name}_clock", "")).upper()
+        if isinstance(value, str) and value.strip() and clock in CLOCKS and not _split_clock(value)[1]:
+            return f"{value.strip()} {clock}"
+        return value
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        clock = ""
+        if isinstance(value, str):
+            value, clock = _split_clock(value)
+        html = super().render(name, value, attrs, renderer)
+        wall = _parse_wall(value) if isinstance(value, str) else None
+        try:
+            ambiguous = bool(wall and wall.tzinfo is None and rules.is_ambiguous_uk_time(wall))
+        except OverflowError:
+            ambiguous = False
+        if not clock and not ambiguous:
+            return html
+        select_id = f"{(attrs or {}).get('id') or 'id_' + name}_clock"
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, " selected" if code == clock else "", label)
+                for code, label in (("", "Choose"), ("BST", "BST, the first time"), ("GMT", "GMT, the second time"))
+            ),
+        )
+        return format_html(
+            '{}<label for="{}" class="clock-label">Clock (the clocks go back that night)</label>'
+            '<select id="{}" name="{}_clock">{}</select>',
+            html,
+            select_id,
+            select_id,
+            name,
+            options,
+        )
+
+
+class UKDateTimeField(forms.DateTimeField):
+    """A date and time typed in UK time. A time in the repeated hour of the autumn change needs its
+    clock (BST or GMT); a time in the hour skipped in spring is refused, saying why. Django's own
+    field refuses both with "may be ambiguous or it may not exist"."""
+
+    widget = DateTimeInput
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            local = value.astimezone(rules.LONDON)
+            if rules.is_ambiguous_uk_time(local.replace(tzinfo=None)):
+                return f"{local:%Y-%m-%dT%H:%M} {local.tzname()}"
+        return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else self._localise(value, "")
+        text, clock = _split_clock(str(value))
+        wall = _parse_wall(text)
+        if wall is None:
+            parsed = BaseTemporalField.to_python(self, text)
+            wall = parsed if isinstance(parsed, datetime) else None
+        if wall is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if wall.tzinfo is not None:
+            return wall
+        try:
+            return self._localise(wall, clock)
+        except OverflowError:  # a year at the edge of the calendar: not a time Safeguard records
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def _localise(self, wall: datetime, clock: str) -> datetime:
+        said = {"time": f"{wall:%H:%M}", "day": f"{wall.day} {wall:%b %Y}"}
+        if rules.is_missing_uk_time(wall):
+            raise ValidationError(TIME_MISSING.format(**said), code="missing")
+        if rules.is_ambiguous_uk_time(wall):
+            if clock not in CLOCKS:
+                raise ValidationError(TIME_AMBIGUOUS.format(**said), code="ambiguous")
+            # Converted to UTC at once: Python never compares a London time in the repeated hour as
+            # equal to another zone's (PEP 495), and the fold is lost on the way to the database.
+            return wall.replace(tzinfo=rules.LONDON, fold=0 if clock == "BST" else 1).astimezone(UTC)
+        return wall.replace(tzinfo=rules.LONDON).astimezone(UTC)
 
 
 class DateInput(forms.DateInput):
@@ -52,7 +177,7 @@ class DateInput(forms.DateInput):
 
 
 def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, help_text=help_text, widget=DateTimeInput())
+    return UKDateTimeField(label=label, required=required, help_text=help_text, widget=DateTimeInput())
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
