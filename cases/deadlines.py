@@ -333,18 +333,28 @@ def _arrest_deadlines(
             lapsed=over,
             url=arrest_link,
         )
+        # Each review recorded met the one due before it (PACE s.40(3)); the next is due 9 hours
+        # after the last held (6 hours after the relevant time for the first) while in custody.
+        held = [r.reviewed_at for r in arrest.custody_reviews.all()]
+        for number, reviewed_at in enumerate(held, start=1):
+            b.add(
+                Kind.CUSTODY_REVIEW,
+                label=f"Review of detention of {subject} (review {number})",
+                due_at=rules.custody_next_review_due(relevant_time=rt, reviews=held[: number - 1]),
+                source=rules.PACE_REVIEWS.source,
+                record=arrest,
+                met_at=reviewed_at,
+                url=arrest_link,
+            )
         if left is None and not over:
-            upcoming = [r for r in rules.custody_reviews_due(relevant_time=rt, until=limit) if r >= now]
-            if upcoming:
-                number = len(rules.custody_reviews_due(relevant_time=rt, until=upcoming[0]))
-                b.add(
-                    Kind.CUSTODY_REVIEW,
-                    label=f"Review of detention of {subject} (review {number})",
-                    due_at=upcoming[0],
-                    source=rules.PACE_REVIEWS.source,
-                    record=arrest,
-                    url=arrest_link,
-                )
+            b.add(
+                Kind.CUSTODY_REVIEW,
+                label=f"Review of detention of {subject} (review {len(held) + 1})",
+                due_at=rules.custody_next_review_due(relevant_time=rt, reviews=held),
+                source=rules.PACE_REVIEWS.source,
+                record=arrest,
+                url=arrest_link,
+            )
 
     # Pre-charge bail, by the regime in force on the arrest date; each bail until it is replaced.
     for release, following in zip(releases, [*releases[1:], None], strict=False):

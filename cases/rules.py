@@ -391,6 +391,30 @@ def custody_warrant_limit_at(*, relevant_time: datetime, issued_at: datetime) ->
     return min(add_hours(issued_at, CUSTODY_WARRANT_PERIOD), custody_maximum_at(relevant_time))
 
 
+def custody_next_review_due(*, relevant_time: datetime, reviews: list[datetime]) -> datetime:
+    """The latest time for the next review of detention (PACE s.40(3)): "the first review shall be not
+    later than six hours after the detention was first authorised; the second review shall be not
+    later than nine hours after the first; subsequent reviews shall be at intervals of not more than
+    nine hours". Counted from the review actually held, so an early review brings the next forward."""
+    if reviews:
+        return add_hours(max(reviews), CUSTODY_REVIEW_INTERVAL)
+    return add_hours(relevant_time, CUSTODY_FIRST_REVIEW)
+
+
+# PACE s.43(5): an application for a warrant of further detention may be made "(a) at any time before
+# the expiry of 36 hours after the relevant time; or (b) in a case where it is not practicable for the
+# magistrates' court to sit at the expiry of 36 hours after the relevant time but the court will sit
+# during the 6 hours following the end of that period, at any time before the expiry of the said 6 hours".
+CUSTODY_WARRANT_APPLICATION = timedelta(hours=36)
+CUSTODY_WARRANT_APPLICATION_COURT_NOT_SITTING = timedelta(hours=42)
+
+
+def custody_warrant_application_latest(relevant_time: datetime, *, court_not_sitting: bool) -> datetime:
+    """The latest time to apply for a warrant of further detention (PACE s.43(5)(a) or (b))."""
+    period = CUSTODY_WARRANT_APPLICATION_COURT_NOT_SITTING if court_not_sitting else CUSTODY_WARRANT_APPLICATION
+    return add_hours(relevant_time, period)
+
+
 def custody_reviews_due(*, relevant_time: datetime, until: datetime) -> list[datetime]:
     """Latest times for each review of detention up to `until`: 6 hours, then every 9 hours (PACE s.40)."""
     due = []

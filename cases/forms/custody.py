@@ -40,6 +40,24 @@ class CustodyExtensionForm(Form):
     authorised_at = datetime_field("Authorised at")
     authorised_by = forms.CharField(label="Authorised by", max_length=120, help_text="Name and rank, or the court.")
     detention_until = datetime_field("Detention authorised until")
+    applied_at = datetime_field(
+        "Warrant of further detention applied for at",
+        required=False,
+        help_text="Warrants of further detention only: within 36 hours of the relevant time (PACE s.43(5)).",
+    )
+    court_not_sitting = forms.BooleanField(
+        label="The court could not sit at 36 hours and sat within the 6 hours after (PACE s.43(5)(b))",
+        required=False,
+    )
+
+
+class CustodyReviewForm(Form):
+    reviewed_at = datetime_field("Reviewed at")
+    review_officer = forms.CharField(
+        label="Review officer",
+        max_length=120,
+        help_text="Name and rank: an inspector or above not directly involved in the investigation (PACE s.40).",
+    )
 
 
 class ReleaseForm(Form):

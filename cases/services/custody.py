@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import rules
-from cases.models import Arrest, BailExtension, Case, CustodyExtension, Offence, Release, Subject, User
+from cases.models import Arrest, BailExtension, Case, CustodyExtension, CustodyReview, Offence, Release, Subject, User
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
@@ -44,6 +44,24 @@ CUSTODY_WARRANT_BEYOND_LIMIT = (
     "A warrant of further detention or its extension runs at most 36 hours from its issue and never beyond "
     "96 hours after the relevant time (PACE ss.43(12), 44(3))."
 )
+CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW = (
+    "A superintendent cannot authorise further detention before the second review of detention has been "
+    "carried out (PACE s.42(4)(b)): record the reviews first."
+)
+CUSTODY_WARRANT_APPLIED_AT_REQUIRED = "Enter when the warrant of further detention was applied for (PACE s.43(5))."
+CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT = "An application time is recorded only for a warrant of further detention."
+CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME = "The application cannot be before the relevant time."
+CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED = "A warrant of further detention cannot be issued before it was applied for."
+CUSTODY_WARRANT_APPLIED_TOO_LATE = (
+    "An application for a warrant of further detention must be made within 36 hours of the relevant time "
+    "(by {latest}), or, where the court could not sit then but sat within the 6 hours after, within 42 hours "
+    "(PACE s.43(5))."
+)
+CUSTODY_REVIEW_BEFORE_RELEVANT_TIME = "A review of detention cannot be before the relevant time."
+CUSTODY_REVIEW_AFTER_LEAVING = "A review of detention cannot be after the suspect left custody."
+CUSTODY_REVIEW_BEFORE_PREVIOUS = "Reviews are a history: this review cannot be before the last one recorded."
+CUSTODY_REVIEW_NEEDS_RELEVANT_TIME = "Record the relevant time on the arrest before recording a review of detention."
+CUSTODY_REVIEW_OFFICER_REQUIRED = "Enter the name and rank of the review officer."
 CUSTODY_NOT_LATER_THAN_PREVIOUS = "Detention must be authorised to a later time than the previous extension."
 
 RELEASE_BEFORE_ARREST = "The release cannot be before the arrest."
@@ -157,12 +175,16 @@ def custody_extension_record(
     authorised_at: datetime,
     authorised_by: str,
     detention_until: datetime,
+    applied_at: datetime | None = None,
+    court_not_sitting: bool = False,
 ) -> CustodyExtension:
     """Record authority to detain beyond 24 hours, in the order PACE gives it.
 
-    A superintendent first (once, within 24 hours, to at most 36 hours: s.42), then one warrant of
-    further detention (s.43), then any extensions of it (s.44); each warrant or extension runs at
-    most 36 hours from its issue and never beyond 96 hours after the relevant time.
+    A superintendent first (once, within 24 hours and not before the second review of detention, to
+    at most 36 hours: s.42(1), (4)), then one warrant of further detention (s.43), applied for within
+    36 hours of the relevant time or, where the court could not sit then but sat within the 6 hours
+    after, within 42 hours (s.43(5)); then any extensions of it (s.44). Each warrant or extension
+    runs at most 36 hours from its issue and never beyond 96 hours after the relevant time.
     """
     case = arrest.case
     ensure_case_open(case)
@@ -178,11 +200,16 @@ def custody_extension_record(
 
     previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
     kinds = {extension.authority for extension in previous}
+    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+    if applied_at is not None and not wofd:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
     if authority == CustodyExtension.Authority.SUPERINTENDENT:
         if kinds:
             raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
         if authorised_at > rules.custody_limit_at(relevant):
             raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
+        if arrest.custody_reviews.filter(reviewed_at__lte=authorised_at).count() < 2:
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
         if detention_until > rules.custody_superintendent_limit_at(relevant):
             raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
     else:
@@ -193,6 +220,8 @@ def custody_extension_record(
             raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
         if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
             raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
+        if wofd:
+            _check_warrant_application(relevant, applied_at, authorised_at, court_not_sitting=court_not_sitting)
         if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
             raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
     current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
@@ -205,6 +234,8 @@ def custody_extension_record(
         authorised_at=authorised_at,
         authorised_by=authorised_by.strip(),
         detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting and wofd,
     )
     case_log_system(
         case=case,
@@ -212,6 +243,51 @@ def custody_extension_record(
         text=f"{extension.get_authority_display()} for {arrest.subject}: detention until {_london(detention_until)}.",
     )
     return extension
+
+
+def _check_warrant_application(
+    relevant: datetime, applied_at: datetime | None, issued_at: datetime, *, court_not_sitting: bool
+) -> None:
+    """PACE s.43(5): when a warrant of further detention may be applied for."""
+    if applied_at is None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
+    not_in_future(applied_at, field="applied_at", label="The application")
+    if applied_at < relevant:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME})
+    if issued_at < applied_at:
+        raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
+    if applied_at > rules.custody_warrant_application_latest(relevant, court_not_sitting=court_not_sitting):
+        latest = rules.custody_warrant_application_latest(relevant, court_not_sitting=False)
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_TOO_LATE.format(latest=_london(latest))})
+
+
+@transaction.atomic
+def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime, review_officer: str) -> CustodyReview:
+    """Record a review of detention (PACE s.40), so that the next is due 9 hours after it (s.40(3))
+    and a superintendent's authorisation can follow the second (s.42(4)(b))."""
+    ensure_case_open(arrest.case)
+    if arrest.relevant_time is None:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_NEEDS_RELEVANT_TIME})
+    review_officer = review_officer.strip()
+    if not review_officer:
+        raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})
+    not_in_future(reviewed_at, field="reviewed_at", label="The review")
+    if reviewed_at < arrest.relevant_time:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
+    last = arrest.custody_reviews.order_by("-reviewed_at").first()
+    if last is not None and reviewed_at < last.reviewed_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_PREVIOUS})
+    review = CustodyReview.objects.create(
+        arrest=arrest, reviewed_at=reviewed_at, review_officer=review_officer, recorded_by=actor
+    )
+    case_log_system(
+        case=arrest.case,
+        actor=actor,
+        text=f"Review of detention of {arrest.subject} by {review_officer} ({_london(reviewed_at)}).",
+    )
+    return review
 
 
 def bail_current_end(release: Release) -> datetime:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases import rules
 from cases.deadlines import Kind, Status, case_deadlines, deadline_status, with_deadline_records
-from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, Release
+from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, CustodyReview, Release
 from cases.records import case_page_select, load_case_page_records
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from tests.factories.custody import end_of
@@ -201,16 +201,28 @@ def arrest_in_custody(case, officer, relevant, name="John Smith"):
 
 
 def test_in_custody_the_next_review_and_the_detention_limit_are_due(case, officer):
-    relevant = NOW - 7 * HOUR  # first review (6 h) passed; the second is due 15 h after the relevant time
+    relevant = NOW - 7 * HOUR
     arrest = arrest_in_custody(case, officer, relevant)
-    deadlines = deadlines_for(case)
-    [review] = by_kind(deadlines, "custody_review")
+    # No review recorded: the first, due 6 hours after the relevant time, is missed.
+    [review] = by_kind(deadlines_for(case), "custody_review")
     assert (review.label, review.due_at, review.status) == (
+        "Review of detention of John Smith (review 1)",
+        relevant + 6 * HOUR,
+        Status.MISSED,
+    )
+    # Reviewed at 5 hours: that one is met, and the second is due 9 hours after it (PACE s.40(3)(b)).
+    CustodyReview.objects.create(
+        arrest=arrest, reviewed_at=relevant + 5 * HOUR, review_officer="Insp Shah", recorded_by=officer
+    )
+    deadlines = deadlines_for(case)
+    first, second = by_kind(deadlines, "custody_review")
+    assert (first.status, first.met_at) == (Status.MET, relevant + 5 * HOUR)
+    assert (second.label, second.due_at, second.status) == (
         "Review of detention of John Smith (review 2)",
-        relevant + 15 * HOUR,
+        relevant + 14 * HOUR,
         Status.ON_TRACK,
     )
-    assert review.source == "Police and Criminal Evidence Act 1984 s.40"
+    assert second.source == "Police and Criminal Evidence Act 1984 s.40"
     [limit] = by_kind(deadlines, "custody_limit")
     assert (limit.due_at, limit.source, limit.status) == (
         relevant + 24 * HOUR,
