@@ -373,6 +373,8 @@ def _arrest_deadlines(
             if furthest
             else "Next extension: the magistrates' court"
         )
+        if release.bail_conditions:
+            note += f". Conditions: {release.bail_conditions}"
         b.add(
             Kind.BAIL_END,
             label=f"Pre-charge bail of {subject} ends",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.fields import BaseTemporalField
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from cases import rules
 
@@ -91,7 +92,7 @@ class DateTimeInput(forms.DateTimeInput):
             return f"{value.strip()} {clock}"
         return value
 
-    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
         clock = ""
         if isinstance(value, str):
             value, clock = _split_clock(value)

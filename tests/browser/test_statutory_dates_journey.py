@@ -46,10 +46,12 @@ def test_an_officer_sees_the_statutory_dates_as_the_law_counts_them(browser_page
     page.get_by_role("button", name="Save").click()
     releases = page.get_by_role("row").filter(has_text="Pre-charge bail")
     assert "10 Apr 2023, end of day" in releases.inner_text()
+    assert "Conditions: Reside at 7 Pye Green Road." in releases.inner_text()
     page.get_by_role("link", name=case.reference).first.click()
     due = page.get_by_role("row", name=re.compile("Pre-charge bail of Daniel Mercer ends"))
     assert "10 Apr 2023, end of day" in due.inner_text()
     assert "Police, Crime, Sentencing and Courts Act 2022" in due.inner_text()
+    assert "Conditions: Reside at 7 Pye Green Road." in page.locator("#custody").inner_text()
     # The local targets give their name and period, never a setting's name.
     charging = page.get_by_role("row", name=re.compile("Charging decision for Daniel Mercer"))
     assert "Local target: four-week charging target, 28 days" in charging.inner_text()
