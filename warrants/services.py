@@ -34,6 +34,9 @@ WARRANT_COURT_REQUIRED = "Enter the court the application is made to."
 WARRANT_ALREADY_APPLIED = "This warrant has already been applied for."
 WARRANT_NOT_APPLIED = "Record the application before the court's decision."
 WARRANT_ALREADY_DECIDED = "The court's decision on this application has already been recorded."
+WARRANT_APPLIED_BEFORE_CASE = (
+    "A warrant cannot be applied for before the case was opened, or before its referral was received."
+)
 WARRANT_ISSUED_BEFORE_APPLIED = "A warrant cannot be issued before it was applied for."
 WARRANT_REFUSED_BEFORE_APPLIED = "A warrant cannot be refused before it was applied for."
 WARRANT_JUSTICE_REQUIRED = "Enter the name of the justice or judge who issued the warrant."
@@ -167,6 +170,12 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
     ensure_case_open(warrant.case)
     _require_state(warrant, "apply")
     not_in_future(applied_at, field="applied_at", label="Applied at")
+    case = warrant.case
+    if applied_at < case.opened_at:
+        # Research under a referral may come before the case is opened, never before the referral.
+        referral = case.referral
+        if referral is None or applied_at < referral.received_at:
+            raise ValidationError({"applied_at": WARRANT_APPLIED_BEFORE_CASE})
     warrant.status = Status.APPLIED
     warrant.applied_at = applied_at
     _save(warrant, ["status", "applied_at"])

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(team, officer, supervisor):
-    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    # Opened before the warrants the tests apply for (a warrant is never applied for before its case).
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=london(2026, 1, 5, 9))
 
 
 @pytest.fixture

@@ -652,3 +652,14 @@ def test_further_entry_under_a_returned_warrant_is_refused(case, officer, premis
         ),
         services.WARRANT_FURTHER_ENTRY_CLOSED,
     )
+
+
+def test_an_application_before_the_case_was_opened_is_refused_without_an_earlier_referral(case, officer, premises):
+    warrant = WarrantFactory(case=case, premises=premises)
+    before = snapshot(warrant)
+    assert_refused(
+        lambda: services.warrant_apply(warrant=warrant, actor=officer, applied_at=case.opened_at - timedelta(hours=1)),
+        services.WARRANT_APPLIED_BEFORE_CASE,
+        field="applied_at",
+    )
+    assert snapshot(warrant) == before
