@@ -503,7 +503,7 @@ class Story:
                 "kind": kind,
                 "released_at": left,
                 "bail_regime": regime,
-                "bail_ends_at": seconds(rules.bail_initial_end(regime=regime, bail_start=utc(left)))
+                "bail_ends_at": seconds(rules.bail_initial_end(regime=regime, arrested_at=utc(arrested)))
                 if regime
                 else None,
                 "bail_conditions": "Not to have unsupervised contact with children." if regime else "",

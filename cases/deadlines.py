@@ -204,7 +204,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
             Kind.REFERRAL_RESPONSE,
             label=f"Respond to referral ({referral.get_risk_grade_display().lower()} risk)",
             due_at=rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade),
-            source=rules.REFERRAL_RESPONSE.source,
+            source=rules.referral_response_source(referral.risk_grade),
             record=referral,
             # The first response on the ground: a search, an arrest or a warrant executed.
             met_at=_earliest(
@@ -233,7 +233,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
                 Kind.WARRANT_RETURN,
                 label=f"Return warrant for {warrant.premises} to {warrant.court}",
                 due_at=rules.warrant_return_due_at(executed_at=warrant.executed_at, expires_at=warrant.expires_at),
-                source=rules.WARRANT_RETURN.source,
+                source=f"{rules.WARRANT_RETURN.source}; {rules.WARRANT_RETURN_TARGET.source}",
                 record=warrant,
                 met_at=warrant.returned_at,
                 url=link,
@@ -333,18 +333,28 @@ def _arrest_deadlines(
             lapsed=over,
             url=arrest_link,
         )
+        # Each review recorded met the one due before it (PACE s.40(3)); the next is due 9 hours
+        # after the last held (6 hours after the relevant time for the first) while in custody.
+        held = [r.reviewed_at for r in arrest.custody_reviews.all()]
+        for number, reviewed_at in enumerate(held, start=1):
+            b.add(
+                Kind.CUSTODY_REVIEW,
+                label=f"Review of detention of {subject} (review {number})",
+                due_at=rules.custody_next_review_due(relevant_time=rt, reviews=held[: number - 1]),
+                source=rules.PACE_REVIEWS.source,
+                record=arrest,
+                met_at=reviewed_at,
+                url=arrest_link,
+            )
         if left is None and not over:
-            upcoming = [r for r in rules.custody_reviews_due(relevant_time=rt, until=limit) if r >= now]
-            if upcoming:
-                number = len(rules.custody_reviews_due(relevant_time=rt, until=upcoming[0]))
-                b.add(
-                    Kind.CUSTODY_REVIEW,
-                    label=f"Review of detention of {subject} (review {number})",
-                    due_at=upcoming[0],
-                    source=rules.PACE_REVIEWS.source,
-                    record=arrest,
-                    url=arrest_link,
-                )
+            b.add(
+                Kind.CUSTODY_REVIEW,
+                label=f"Review of detention of {subject} (review {len(held) + 1})",
+                due_at=rules.custody_next_review_due(relevant_time=rt, reviews=held),
+                source=rules.PACE_REVIEWS.source,
+                record=arrest,
+                url=arrest_link,
+            )
 
     # Pre-charge bail, by the regime in force on the arrest date; each bail until it is replaced.
     for release, following in zip(releases, [*releases[1:], None], strict=False):
@@ -353,16 +363,18 @@ def _arrest_deadlines(
         bail_extensions = list(release.bail_extensions.all())
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         rule = rules.bail_rule(release.bail_regime)
-        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
         next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
         furthest = rules.bail_extension_end(
-            regime=release.bail_regime, bail_start=release.released_at, approver_rank=next_rank
+            regime=release.bail_regime, arrested_at=arrest.arrested_at, approver_rank=next_rank
         )
         note = (
             f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, to {formats.when(furthest)}"
             if furthest
             else "Next extension: the magistrates' court"
         )
+        if release.bail_conditions:
+            note += f". Conditions: {release.bail_conditions}"
         b.add(
             Kind.BAIL_END,
             label=f"Pre-charge bail of {subject} ends",

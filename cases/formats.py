@@ -3,7 +3,7 @@ Europe/London as `23 Nov 2026 14:05`, dates as `23 Nov 2026`. The template filte
 `|day`, `|when_utc`), the form fields' inputs and the records' names (`__str__`, as in a choice
 list) all use these; a test checks that templates and display code format no date another way."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -25,11 +25,22 @@ DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
 
 def when(value: datetime | None) -> str:
     """A moment in London time: `23 Nov 2026 14:05`. Empty for none. A naive value is taken as
-    London time already (a form's value)."""
+    London time already (a form's value).
+
+    The end of a UK day (a period that ends with its last day) is shown as the date: `28 Jan 2023,
+    end of day`. A time in the hour repeated when the clocks go back says which it is: `25 Oct 2026
+    01:30 BST` (the first) or `01:30 GMT` (the second)."""
     if not value:
         return ""
-    local = value.astimezone(LONDON) if value.tzinfo else value
-    return f"{local.day} {local:%b %Y %H:%M}"
+    if not value.tzinfo:
+        return f"{value.day} {value:%b %Y %H:%M}"
+    local = value.astimezone(LONDON)
+    if local.time() == time.max:
+        return f"{day(local)}, end of day"
+    text = f"{local.day} {local:%b %Y %H:%M}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += f" {local.tzname()}"
+    return text
 
 
 def day(value: date | datetime | None) -> str:

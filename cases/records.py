@@ -36,6 +36,7 @@ from cases.models import (
     CommsDataRequest,
     CourtHearing,
     CustodyExtension,
+    CustodyReview,
     Device,
     ImageCount,
     Offence,
@@ -136,6 +137,7 @@ SETS = (
         "t.approved_at, t.id",
     ),
     _Set("custody_extensions", CustodyExtension, _of(CustodyExtension, "arrest_id", _ARRESTS), "t.authorised_at, t.id"),
+    _Set("custody_reviews", CustodyReview, _of(CustodyReview, "arrest_id", _ARRESTS), "t.reviewed_at, t.id"),
     _Set("charging_submissions", ChargingSubmission, _of_case(ChargingSubmission), "t.submitted_at, t.id"),
     _Set(
         "charges",
@@ -178,6 +180,7 @@ DEADLINE_SETS = frozenset(
         "releases",
         "bail_extensions",
         "custody_extensions",
+        "custody_reviews",
         "charging_submissions",
         "hearings",
         "safeguarding_referrals",
@@ -318,6 +321,7 @@ _CHILDREN = (
     ("image_counts", "devices", "device_id"),
     ("releases", "arrests", "arrest_id"),
     ("custody_extensions", "arrests", "arrest_id"),
+    ("custody_reviews", "arrests", "arrest_id"),
     ("bail_extensions", "releases", "release_id"),
     ("charges", "charging_submissions", "submission_id"),
 )

@@ -1,13 +1,20 @@
 """Dates the law or a local target derives. Each rule names its source and the date it applies from.
 
-Dates are computed here and nowhere else; services store the result, forms never take it. Periods
-in months and days are calendar months and days counted in Europe/London (31 Jan + 3 months =
-30 Apr), so a time of day is kept across a change of the clocks. Periods in hours (the PACE custody
-clock, the MASH referral) are elapsed hours, whatever the clocks do.
+Dates are computed here and nowhere else; services store the result, forms never take it.
+
+- Statutory periods that the law counts in whole days (entry under a search warrant, PACE s.16(3);
+  pre-charge bail, PACE ss.47ZB-47ZG) end at the end of their last day, a UK date. They are stored
+  as the last instant of that day in Europe/London (`end_of_uk_day`) and shown as the date with
+  "end of day" (`cases.formats.when`).
+- Local targets in months and days are calendar months and days counted in Europe/London (31 Jan
+  + 3 months = 30 Apr), keeping the time of day across a change of the clocks.
+- Periods in hours (the PACE custody clock, the MASH referral) are elapsed hours, whatever the
+  clocks do.
 """
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -18,42 +25,71 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule and its source in words. A statute is cited as it is; a local target is named with
+    its period as configured ("Local target: four-week charging target, 28 days"), never by the
+    name of the setting that holds the period."""
+
     key: str
     title: str
-    source: str
+    citation: str
     applies_from: date
     local_target: bool = False
+    # For a local target: its period in words, read from the settings when it is shown.
+    period: Callable[[], str] | None = field(default=None, compare=False)
+
+    @property
+    def source(self) -> str:
+        if not self.local_target:
+            return self.citation
+        return f"Local target: {self.citation}" + (f", {self.period()}" if self.period else "")
+
+
+def _days_setting(name: str) -> Callable[[], str]:
+    def period() -> str:
+        days = getattr(settings, name)
+        return f"{days} day" if days == 1 else f"{days} days"
+
+    return period
+
+
+def _hours_setting(name: str) -> Callable[[], str]:
+    def period() -> str:
+        hours = getattr(settings, name)
+        return f"{hours} hour" if hours == 1 else f"{hours} hours"
+
+    return period
 
 
 WARRANT_EXPIRY = Rule(
     key="warrant_expiry",
-    title="Entry under a search warrant within three months of issue",
-    source="Police and Criminal Evidence Act 1984 s.16(3)",
+    title="Entry under a search warrant within three months from the date of issue",
+    citation="Police and Criminal Evidence Act 1984 s.16(3)",
     applies_from=date(2006, 1, 1),  # three months since the Serious Organised Crime and Police Act 2005
 )
 BAIL_PCA_2017 = Rule(
     key="bail_pca2017",
     title="Pre-charge bail: 28 days, then 3 months by a superintendent, then the court",
-    source="Policing and Crime Act 2017 (PACE ss.47ZA-47ZM as then in force)",
+    citation="Policing and Crime Act 2017 (PACE ss.47ZA-47ZM as then in force)",
     applies_from=date(2017, 4, 3),
 )
 BAIL_PCSCA_2022 = Rule(
     key="bail_pcsca2022",
     title="Pre-charge bail: 3 months, 6 months by an inspector, 9 months by a superintendent, then the court",
-    source="Police, Crime, Sentencing and Courts Act 2022 Sch 4 (PACE ss.47ZA-47ZM)",
+    citation="Police, Crime, Sentencing and Courts Act 2022 Sch 4 (PACE ss.47ZA-47ZM)",
     applies_from=date(2022, 10, 28),
 )
 CHARGING_TARGET = Rule(
     key="charging_target",
     title="Charging decision within four weeks of arrest",
-    source="Local target (not law); SAFEGUARD_CHARGING_TARGET_DAYS",
+    citation="four-week charging target",
     applies_from=date(2017, 1, 1),
     local_target=True,
+    period=_days_setting("CHARGING_TARGET_DAYS"),
 )
 RETENTION_REVIEW = Rule(
     key="retention_review",
     title="Management of Police Information review of retained records",
-    source="Authorised Professional Practice: Information management (MoPI), retention groups",
+    citation="Authorised Professional Practice: Information management (MoPI), retention groups",
     applies_from=date(2006, 1, 1),
 )
 
@@ -63,7 +99,7 @@ RETENTION_REVIEW_YEARS = {"1": 10, "2": 10, "3": 6}
 REFERRAL_RESPONSE = Rule(
     key="referral_response",
     title="Respond to a referral within the target for its risk grade",
-    source="HMICFRS 2023 (local response targets)",
+    citation="referral response by risk grade (HMICFRS 2023)",
     applies_from=date(2023, 1, 1),
     local_target=True,
 )
@@ -74,20 +110,54 @@ REFERRAL_RESPONSE_DAYS = {"very_high": 1, "high": 7, "medium": 14, "low": 30}
 WARRANT_RETURN = Rule(
     key="warrant_return",
     title="An executed or expired warrant is endorsed and returned to the court",
-    source="Police and Criminal Evidence Act 1984 s.16(9)-(12); period: local target",
+    citation="Police and Criminal Evidence Act 1984 s.16(9)-(12)",
     applies_from=date(1986, 1, 1),
+)
+# The Act sets no period for the return: the period is a local target, named in the deadline's source.
+WARRANT_RETURN_TARGET = Rule(
+    key="warrant_return_target",
+    title="Return an executed or expired warrant to the court within the target",
+    citation="warrant return",
+    applies_from=date(1986, 1, 1),
+    local_target=True,
+    period=_days_setting("WARRANT_RETURN_DAYS"),
 )
 # The Act sets no period for the return; Safeguard's target for it is SAFEGUARD_WARRANT_RETURN_DAYS.
 
 
+def _referral_response_days(risk_grade: str) -> int:
+    return int(getattr(settings, "SAFEGUARD_REFERRAL_RESPONSE_DAYS", REFERRAL_RESPONSE_DAYS)[risk_grade])
+
+
 def referral_response_due_at(*, received_at: datetime, risk_grade: str) -> datetime:
     """When the response to a referral is due: received at + the target days for its risk grade."""
-    days = getattr(settings, "SAFEGUARD_REFERRAL_RESPONSE_DAYS", REFERRAL_RESPONSE_DAYS)[risk_grade]
-    return add_days_london(received_at, days)
+    return add_days_london(received_at, _referral_response_days(risk_grade))
+
+
+def referral_response_source(risk_grade: str) -> str:
+    """The source of a referral's response deadline in words, with the days for its grade:
+    "Local target: referral response by risk grade (HMICFRS 2023), 7 days"."""
+    days = _referral_response_days(risk_grade)
+    return f"{REFERRAL_RESPONSE.source}, {days} day{'' if days == 1 else 's'}"
 
 
 class NoRuleInForce(ValueError):
     """The date falls before any version of the rule applies."""
+
+
+def is_ambiguous_uk_time(wall: datetime) -> bool:
+    """Whether a UK wall-clock time happens twice (the hour repeated when the clocks go back)."""
+    first, second = wall.replace(tzinfo=LONDON, fold=0), wall.replace(tzinfo=LONDON, fold=1)
+    return first.utcoffset() != second.utcoffset() and _exists(first) and _exists(second)
+
+
+def is_missing_uk_time(wall: datetime) -> bool:
+    """Whether a UK wall-clock time never happens (the hour skipped when the clocks go forward)."""
+    return not _exists(wall.replace(tzinfo=LONDON, fold=0)) and not _exists(wall.replace(tzinfo=LONDON, fold=1))
+
+
+def _exists(local: datetime) -> bool:
+    return local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
 def add_months_london(moment: datetime, months: int) -> datetime:
@@ -110,30 +180,98 @@ def add_hours(moment: datetime, hours: timedelta) -> datetime:
     return moment.astimezone(UTC) + hours
 
 
+# --- Whole days in UK time ---------------------------------------------------------------------
+
+
+def uk_date(moment: datetime) -> date:
+    """The date in the UK (Europe/London) of a moment."""
+    return moment.astimezone(LONDON).date()
+
+
+def end_of_uk_day(day: date) -> datetime:
+    """The last instant of a UK date, in UTC: a period that ends at the end of its last day is
+    stored as this moment, so that anything done at any time on that day is within it."""
+    return datetime.combine(day, time.max).replace(tzinfo=LONDON).astimezone(UTC)
+
+
+def is_end_of_uk_day(moment: datetime) -> bool:
+    """Whether a moment is the end of a UK day (`end_of_uk_day`): shown as the date, "end of day"."""
+    return moment.astimezone(LONDON).time() == time.max
+
+
+def months_after(day: date, months: int) -> date:
+    """The corresponding date `months` calendar months after `day`, or the last day of that month
+    when it has no such date (31 Jan + 1 month = 28 or 29 Feb)."""
+    return day + relativedelta(months=months)
+
+
+def last_day_of_period(start: date, *, months: int = 0, days: int = 0) -> date:
+    """The last day of a period of `months` months or `days` days "beginning with" `start` (the
+    start day counts as the first day).
+
+    Months: the period ends on the day before the corresponding date; where the later month has no
+    corresponding date (a period of 1 month beginning with 31 Jan), it ends on that month's last
+    day. 3 months beginning with 29 Oct 2022 end on 28 Jan 2023; beginning with 1 Nov, on 31 Jan.
+    """
+    if days:
+        return start + timedelta(days=days - 1)
+    corresponding = start + relativedelta(months=months)
+    if corresponding.day != start.day:  # no corresponding date: relativedelta kept the month's last day
+        return corresponding
+    return corresponding - timedelta(days=1)
+
+
+def warrant_last_day(issued_at: datetime) -> date:
+    """The last day on which entry under a search warrant is lawful.
+
+    PACE 1984 s.16(3): "Entry and search under a warrant must be within three months from the date
+    of its issue." Counted "from" the date of issue, the period ends on the corresponding date three
+    months later (issued 15 Jan: last day 15 Apr; issued 31 Jan: 30 Apr, as April has no 31st), and
+    entry at any time of that UK day is lawful.
+    """
+    return months_after(uk_date(issued_at), 3)
+
+
 def warrant_expires_at(issued_at: datetime) -> datetime:
-    """A warrant authorises entry within three months from its issue (PACE s.16(3))."""
-    return add_months_london(issued_at, 3)
+    """The end of the last day for entry (`warrant_last_day`), PACE s.16(3)."""
+    return end_of_uk_day(warrant_last_day(issued_at))
+
+
+# --- Pre-charge bail (PACE 1984 Part IV, ss.47ZA-47ZM) -------------------------------------------
 
 
 @dataclass(frozen=True)
 class BailLimit:
     rank: str
-    months: int | None  # None: the court sets the period
+    months: int | None  # from the bail start date; None: the court sets the period
+    section: str = ""
 
 
-BAIL_LIMITS: dict[str, tuple[int, list[BailLimit]]] = {
-    # regime: (initial period in days, limits of each further authority in months from bail start)
-    "pca2017": (28, [BailLimit("superintendent", 3), BailLimit("magistrates", None)]),
-    "pcsca2022": (
-        0,
-        [BailLimit("inspector", 6), BailLimit("superintendent", 9), BailLimit("magistrates", None)],
-    ),
+# The initial period of each regime as (months, days) beginning with the bail start date, and the
+# ladder of further authorities, each with the furthest end it may set (months beginning with the
+# bail start date). Standard cases; see docs/deadlines.md for the others.
+BAIL_INITIAL: dict[str, tuple[int, int]] = {
+    # s.47ZB(1)(b) as substituted by PCSCA 2022 Sch 4 para 26: 3 months.
+    "pcsca2022": (3, 0),
+    # s.47ZB(1)(b) as enacted by PCA 2017 s.63: 28 days.
+    "pca2017": (0, 28),
+}
+BAIL_LIMITS: dict[str, list[BailLimit]] = {
+    "pca2017": [
+        BailLimit("superintendent", 3, "PACE s.47ZD (as enacted by the Policing and Crime Act 2017)"),
+        BailLimit("magistrates", None, "PACE ss.47ZF-47ZG"),
+    ],
+    "pcsca2022": [
+        BailLimit("inspector", 6, "PACE s.47ZD"),
+        BailLimit("superintendent", 9, "PACE s.47ZDA"),
+        BailLimit("magistrates", None, "PACE ss.47ZF-47ZG"),
+    ],
 }
 
 
 def bail_rule_for_arrest(arrested_at: datetime) -> Rule:
     """Choose the pre-charge bail regime by the arrest date (in London)."""
-    arrest_day = arrested_at.astimezone(LONDON).date()
+    arrest_day = uk_date(arrested_at)
     if arrest_day >= BAIL_PCSCA_2022.applies_from:
         return BAIL_PCSCA_2022
     if arrest_day >= BAIL_PCA_2017.applies_from:
@@ -145,20 +283,29 @@ def bail_regime_for_arrest(arrested_at: datetime) -> str:
     return bail_rule_for_arrest(arrested_at).key.removeprefix("bail_")
 
 
-def bail_initial_end(*, regime: str, bail_start: datetime) -> datetime:
-    """The end of the initial bail period set by the custody officer."""
-    if regime == "pcsca2022":
-        return add_months_london(bail_start, 3)
-    if regime == "pca2017":
-        return add_days_london(bail_start, 28)
-    raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
+def bail_start_date(arrested_at: datetime) -> date:
+    """PACE s.47ZB(4)(a): "a person's bail start date is the day after the day on which the person
+    was arrested for the relevant offence" (the UK date of the arrest, whatever the release time)."""
+    return uk_date(arrested_at) + timedelta(days=1)
 
 
-def bail_extension_end(*, regime: str, bail_start: datetime, approver_rank: str) -> datetime | None:
-    """The furthest end an approver of this rank may extend bail to; None where the court sets it."""
-    for limit in BAIL_LIMITS[regime][1]:
+def bail_initial_end(*, regime: str, arrested_at: datetime) -> datetime:
+    """The end of the applicable bail period set on release (PACE s.47ZB(1)): the end of the last
+    day of 3 months (2022 regime) or 28 days (2017 regime) beginning with the bail start date."""
+    if regime not in BAIL_INITIAL:
+        raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
+    months, days = BAIL_INITIAL[regime]
+    return end_of_uk_day(last_day_of_period(bail_start_date(arrested_at), months=months, days=days))
+
+
+def bail_extension_end(*, regime: str, arrested_at: datetime, approver_rank: str) -> datetime | None:
+    """The furthest end an approver of this rank may extend bail to, at the end of the last day of
+    the period beginning with the bail start date (PACE ss.47ZD, 47ZDA); None where the court sets it."""
+    for limit in BAIL_LIMITS[regime]:
         if limit.rank == approver_rank:
-            return None if limit.months is None else add_months_london(bail_start, limit.months)
+            if limit.months is None:
+                return None
+            return end_of_uk_day(last_day_of_period(bail_start_date(arrested_at), months=limit.months))
     raise NoRuleInForce(f"A {approver_rank} cannot extend bail under the {regime} regime.")
 
 
@@ -178,25 +325,25 @@ def retention_next_review_at(*, reviewed_at: datetime, retention_group: str) -> 
 PACE_REVIEWS = Rule(
     key="pace_reviews",
     title="Reviews of detention: the first within 6 hours, then at intervals of at most 9 hours",
-    source="Police and Criminal Evidence Act 1984 s.40",
+    citation="Police and Criminal Evidence Act 1984 s.40",
     applies_from=date(1986, 1, 1),
 )
 PACE_DETENTION_LIMIT = Rule(
     key="pace_detention_limit",
     title="Detention without charge limited to 24 hours after the relevant time",
-    source="Police and Criminal Evidence Act 1984 s.41",
+    citation="Police and Criminal Evidence Act 1984 s.41",
     applies_from=date(1986, 1, 1),
 )
 PACE_SUPERINTENDENT_EXTENSION = Rule(
     key="pace_superintendent_extension",
     title="A superintendent may authorise detention to 36 hours after the relevant time",
-    source="Police and Criminal Evidence Act 1984 s.42",
+    citation="Police and Criminal Evidence Act 1984 s.42",
     applies_from=date(1986, 1, 1),
 )
 PACE_WARRANT_OF_FURTHER_DETENTION = Rule(
     key="pace_warrant_of_further_detention",
     title="Magistrates' warrants of further detention: each at most 36 hours, never beyond 96 hours",
-    source="Police and Criminal Evidence Act 1984 ss.43-44",
+    citation="Police and Criminal Evidence Act 1984 ss.43-44",
     applies_from=date(1986, 1, 1),
 )
 
@@ -229,6 +376,30 @@ def custody_warrant_limit_at(*, relevant_time: datetime, issued_at: datetime) ->
     return min(add_hours(issued_at, CUSTODY_WARRANT_PERIOD), custody_maximum_at(relevant_time))
 
 
+def custody_next_review_due(*, relevant_time: datetime, reviews: list[datetime]) -> datetime:
+    """The latest time for the next review of detention (PACE s.40(3)): "the first review shall be not
+    later than six hours after the detention was first authorised; the second review shall be not
+    later than nine hours after the first; subsequent reviews shall be at intervals of not more than
+    nine hours". Counted from the review actually held, so an early review brings the next forward."""
+    if reviews:
+        return add_hours(max(reviews), CUSTODY_REVIEW_INTERVAL)
+    return add_hours(relevant_time, CUSTODY_FIRST_REVIEW)
+
+
+# PACE s.43(5): an application for a warrant of further detention may be made "(a) at any time before
+# the expiry of 36 hours after the relevant time; or (b) in a case where it is not practicable for the
+# magistrates' court to sit at the expiry of 36 hours after the relevant time but the court will sit
+# during the 6 hours following the end of that period, at any time before the expiry of the said 6 hours".
+CUSTODY_WARRANT_APPLICATION = timedelta(hours=36)
+CUSTODY_WARRANT_APPLICATION_COURT_NOT_SITTING = timedelta(hours=42)
+
+
+def custody_warrant_application_latest(relevant_time: datetime, *, court_not_sitting: bool) -> datetime:
+    """The latest time to apply for a warrant of further detention (PACE s.43(5)(a) or (b))."""
+    period = CUSTODY_WARRANT_APPLICATION_COURT_NOT_SITTING if court_not_sitting else CUSTODY_WARRANT_APPLICATION
+    return add_hours(relevant_time, period)
+
+
 def custody_reviews_due(*, relevant_time: datetime, until: datetime) -> list[datetime]:
     """Latest times for each review of detention up to `until`: 6 hours, then every 9 hours (PACE s.40)."""
     due = []
@@ -249,23 +420,26 @@ def warrant_return_due_at(*, executed_at: datetime | None, expires_at: datetime)
 FIRST_COURT = Rule(
     key="first_court",
     title="First court appearance of a charged suspect within four weeks of arrest",
-    source="Local target (not law); SAFEGUARD_FIRST_COURT_TARGET_DAYS",
+    citation="first court appearance within four weeks of arrest",
     applies_from=date(2017, 1, 1),
     local_target=True,
+    period=_days_setting("FIRST_COURT_TARGET_DAYS"),
 )
 MASH_REFERRAL = Rule(
     key="mash_referral",
     title="Referral to children's services (MASH) soon after the arrest",
-    source="Local target (not law); SAFEGUARD_MASH_REFERRAL_HOURS",
+    citation="MASH referral after arrest",
     applies_from=date(2017, 1, 1),
     local_target=True,
+    period=_hours_setting("MASH_REFERRAL_HOURS"),
 )
 FORENSIC_EXAMINATION = Rule(
     key="forensic_examination",
     title="Full forensic examination completed within the target after it was requested",
-    source="Local target (not law); SAFEGUARD_FORENSIC_TARGET_DAYS",
+    citation="forensic examination after request",
     applies_from=date(2017, 1, 1),
     local_target=True,
+    period=_days_setting("FORENSIC_TARGET_DAYS"),
 )
 
 

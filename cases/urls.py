@@ -69,6 +69,11 @@ urlpatterns = [
         custody_views.custody_extension_add,
         name="custody_extension_add",
     ),
+    path(
+        "cases/<str:reference>/arrests/<int:pk>/reviews/add/",
+        custody_views.custody_review_add,
+        name="custody_review_add",
+    ),
     path("cases/<str:reference>/arrests/<int:pk>/releases/add/", custody_views.release_add, name="release_add"),
     path(
         "cases/<str:reference>/arrests/<int:arrest_pk>/releases/<int:pk>/extend-bail/",

@@ -23,15 +23,12 @@ RAW_CODE_FORMAT = re.compile(r"strftime\(|:%[-YmdbBHMSjy]")
 # Machine formats, not shown as a time to a person: the audit chain's hashed timestamp and its
 # verification report, an export file's name, the demo's input data, the summary tables' own labels
 # (UTC, for the administrator) and Django's input formats for the audit search (settings).
-# cases/services/custody.py writes a bail end in the same form as cases.formats.when, by its own
-# few lines.
 MACHINE_FORMATS = {
     "audit/chain.py",
     "audit/views.py",
     "cases/demo/builder.py",
     "cases/models/summaries.py",
     "safeguard/settings.py",
-    "cases/services/custody.py",
 }
 
 

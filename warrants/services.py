@@ -6,8 +6,9 @@ The life of a warrant:
     issued → executed | expired
     executed | expired → returned
 
-Entry must be within three months of issue (PACE 1984 s.16(3)); the expiry is computed by
-`cases.rules.warrant_expires_at` when the issue is recorded and never typed. A further entry
+Entry must be within three months from the date of issue (PACE 1984 s.16(3)): at any time up to
+the end of the last day for entry, a UK date (`cases.rules.warrant_last_day`), stored as the end of
+that day (`cases.rules.warrant_expires_at`) when the issue is recorded, never typed. A further entry
 under a multiple-entry warrant needs an inspector's written authority (s.16(3A)-(3B)). A warrant
 is returned to the court once executed, or once expired unexecuted (s.16(10)).
 """
@@ -33,6 +34,9 @@ WARRANT_COURT_REQUIRED = "Enter the court the application is made to."
 WARRANT_ALREADY_APPLIED = "This warrant has already been applied for."
 WARRANT_NOT_APPLIED = "Record the application before the court's decision."
 WARRANT_ALREADY_DECIDED = "The court's decision on this application has already been recorded."
+WARRANT_APPLIED_BEFORE_CASE = (
+    "A warrant cannot be applied for before the case was opened, or before its referral was received."
+)
 WARRANT_ISSUED_BEFORE_APPLIED = "A warrant cannot be issued before it was applied for."
 WARRANT_REFUSED_BEFORE_APPLIED = "A warrant cannot be refused before it was applied for."
 WARRANT_JUSTICE_REQUIRED = "Enter the name of the justice or judge who issued the warrant."
@@ -43,6 +47,9 @@ WARRANT_ALREADY_EXECUTED = "The execution of this warrant has already been recor
 WARRANT_EXECUTED_BEFORE_ISSUE = "A warrant cannot be executed before the time it was issued."
 WARRANT_EXECUTED_AFTER_EXPIRY = (
     "This warrant had expired: entry must be within three months of issue (PACE 1984 s.16(3))."
+)
+WARRANT_EXECUTED_AFTER_LAST_DAY = (
+    "Entry must be within three months from the date of issue (PACE 1984 s.16(3)): the last day for entry was {day}."
 )
 WARRANT_EXECUTOR_INACTIVE = "The officer who executed the warrant must be an active user."
 WARRANT_RETURN_NOT_ISSUED = "A warrant that was never issued is not returned to the court."
@@ -163,6 +170,12 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
     ensure_case_open(warrant.case)
     _require_state(warrant, "apply")
     not_in_future(applied_at, field="applied_at", label="Applied at")
+    case = warrant.case
+    if applied_at < case.opened_at:
+        # Research under a referral may come before the case is opened, never before the referral.
+        referral = case.referral
+        if referral is None or applied_at < referral.received_at:
+            raise ValidationError({"applied_at": WARRANT_APPLIED_BEFORE_CASE})
     warrant.status = Status.APPLIED
     warrant.applied_at = applied_at
     _save(warrant, ["status", "applied_at"])
@@ -227,7 +240,7 @@ def warrant_record_execution(
     persons_present: str = "",
     result: str = "",
 ) -> Warrant:
-    """Record entry under the warrant: within its validity, from issue to expiry inclusive."""
+    """Record entry under the warrant: from its issue to the end of the last day for entry (s.16(3))."""
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "execute")
@@ -236,7 +249,8 @@ def warrant_record_execution(
     if executed_at < warrant.issued_at:
         raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
     if executed_at > warrant.expires_at:
-        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_EXPIRY})
+        day = rules.uk_date(warrant.expires_at)
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=f"{day.day} {day:%b %Y}")})
     _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
     warrant.status = Status.EXECUTED
     warrant.executed_at = executed_at

@@ -36,7 +36,7 @@ from cases.services.case import case_log_add, case_open, premises_add, subject_a
 from cases.services.charging import charging_record_decision, charging_submit
 from cases.services.closure import case_close
 from cases.services.court import hearing_record
-from cases.services.custody import arrest_record, custody_extension_record, release_record
+from cases.services.custody import arrest_record, custody_extension_record, custody_review_record, release_record
 from cases.services.referrals import (
     comms_request_record_approval,
     comms_request_record_result,
@@ -369,6 +369,14 @@ class Demo:
             left_custody_at=left,
         )
         if in_custody_hours > 24:
+            # The second review of detention comes before a superintendent's extension (PACE s.42(4)(b)).
+            for hours in (5, 14):
+                custody_review_record(
+                    arrest=arrest,
+                    actor=case.officer_in_case,
+                    reviewed_at=relevant + timedelta(hours=hours),
+                    review_officer="Insp K. Byrne",
+                )
             custody_extension_record(
                 arrest=arrest,
                 actor=case.officer_in_case,

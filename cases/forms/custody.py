@@ -3,7 +3,14 @@ cases/services/custody.py, and computed dates (bail end, custody limits) are nev
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, ModelMultipleChoiceField, datetime_field
+from cases.forms.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    Form,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    date_field,
+    datetime_field,
+)
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 
 
@@ -33,6 +40,24 @@ class CustodyExtensionForm(Form):
     authorised_at = datetime_field("Authorised at")
     authorised_by = forms.CharField(label="Authorised by", max_length=120, help_text="Name and rank, or the court.")
     detention_until = datetime_field("Detention authorised until")
+    applied_at = datetime_field(
+        "Warrant of further detention applied for at",
+        required=False,
+        help_text="Warrants of further detention only: within 36 hours of the relevant time (PACE s.43(5)).",
+    )
+    court_not_sitting = forms.BooleanField(
+        label="The court could not sit at 36 hours and sat within the 6 hours after (PACE s.43(5)(b))",
+        required=False,
+    )
+
+
+class CustodyReviewForm(Form):
+    reviewed_at = datetime_field("Reviewed at")
+    review_officer = forms.CharField(
+        label="Review officer",
+        max_length=120,
+        help_text="Name and rank: an inspector or above not directly involved in the investigation (PACE s.40).",
+    )
 
 
 class ReleaseForm(Form):
@@ -53,9 +78,9 @@ class BailExtensionForm(Form):
     approved_by = forms.CharField(
         label="Approved by", max_length=120, help_text="Name of the approving officer, or the court."
     )
-    new_end = datetime_field(
-        "New end of bail",
+    new_end = date_field(
+        "Last day of bail set by the court",
         required=False,
-        help_text="Only for an extension by the magistrates' court. For an inspector or superintendent "
-        "the new end is computed.",
+        help_text="Only for an extension by the magistrates' court: bail runs to the end of that day. For an "
+        "inspector or superintendent the new end is computed.",
     )

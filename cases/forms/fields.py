@@ -1,15 +1,19 @@
-"""Form fields shared by the forms: times typed in UK local time, stored in UTC; choices of records."""
+"""Form fields shared by the forms: times typed in UK local time (with BST or GMT in the hour repeated
+when the clocks go back), stored in UTC; choices of records."""
 
 import inspect
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from cases import formats
+from cases import formats, rules
 
 
 def required_message(field: forms.Field) -> str:
@@ -123,11 +127,51 @@ def _only_choice(field: forms.Field) -> object:
     return None
 
 
+CLOCKS = ("BST", "GMT")
+TIME_AMBIGUOUS = (
+    "{time} happens twice on {day}, as the clocks go back that night: choose BST (the first {time}) or "
+    "GMT (the second)."
+)
+TIME_MISSING = (
+    "{time} does not exist on {day}: the clocks go forward from 01:00 GMT to 02:00 BST that night. "
+    "Enter the time the clock showed (01:30 GMT is 02:30 BST)."
+)
+
+
+def _split_clock(value: str) -> tuple[str, str]:
+    """A typed time and its clock, if one was chosen: "2026-10-25T01:30 GMT" -> ("2026-10-25T01:30", "GMT")."""
+    text = value.strip()
+    for clock in CLOCKS:
+        if text.upper().endswith(" " + clock):
+            return text[: -len(clock)].strip(), clock
+    return text, ""
+
+
+def _parse_wall(text: str) -> datetime | None:
+    """A typed time in any of `formats.DATETIME_INPUT_FORMATS` (or ISO 8601 with an offset), or None."""
+    try:
+        parsed = parse_datetime(text.strip())
+    except ValueError:
+        return None
+    if parsed is not None:
+        return parsed
+    for input_format in formats.DATETIME_INPUT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), input_format)
+        except ValueError:
+            continue
+    return None
+
+
 class DateTimeInput(forms.DateTimeInput):
     """A time typed as Safeguard shows it, in UK time (`23 Nov 2026 14:05`), or the word "now"; a
     plain text box rather than the browser's picker, which writes dates in the computer's own
     locale. With scripts on, a "Now" button beside it fills in the current UK time
-    (static/js/safeguard.js, `data-now`)."""
+    (static/js/safeguard.js, `data-now`).
+
+    In the hour repeated when the clocks go back, a time happens twice: the input is then followed by
+    a choice of BST (the first) or GMT (the second), sent as `<name>_clock`, so every such time can be
+    entered without JavaScript."""
 
     input_type = "text"
 
@@ -136,6 +180,44 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):  # type: ignore[no-untyped-def]
         return formats.when(value) if isinstance(value, datetime) else super().format_value(value)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        clock = str(data.get(f"{name}_clock", "")).upper()
+        if isinstance(value, str) and value.strip() and clock in CLOCKS and not _split_clock(value)[1]:
+            return f"{value.strip()} {clock}"
+        return value
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        clock = ""
+        if isinstance(value, str):
+            value, clock = _split_clock(value)
+        html = super().render(name, value, attrs, renderer)
+        wall = _parse_wall(value) if isinstance(value, str) else None
+        try:
+            ambiguous = bool(wall and wall.tzinfo is None and rules.is_ambiguous_uk_time(wall))
+        except OverflowError:
+            ambiguous = False
+        if not clock and not ambiguous:
+            return html
+        select_id = f"{(attrs or {}).get('id') or 'id_' + name}_clock"
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, " selected" if code == clock else "", label)
+                for code, label in (("", "Choose"), ("BST", "BST, the first time"), ("GMT", "GMT, the second time"))
+            ),
+        )
+        return format_html(
+            '{}<label for="{}" class="clock-label">Clock (the clocks go back that night)</label>'
+            '<select id="{}" name="{}_clock">{}</select>',
+            html,
+            select_id,
+            select_id,
+            name,
+            options,
+        )
 
 
 class DateInput(forms.DateInput):
@@ -157,15 +239,52 @@ DATE_HINT = "For example 23 Nov 2026, or today."
 
 class DateTimeField(forms.DateTimeField):
     """A moment typed in UK time in any of `formats.DATETIME_INPUT_FORMATS`, or "now" (to the
-    minute); stored in UTC."""
+    minute); stored in UTC. Every date-and-time input of every form is one of these.
 
+    A time in the repeated hour of the autumn change needs its clock (BST or GMT); a time in the
+    hour skipped in spring is refused, saying why. Django's own field refuses both with "may be
+    ambiguous or it may not exist"."""
+
+    widget = DateTimeInput
     input_formats = formats.DATETIME_INPUT_FORMATS
     default_error_messages = {"invalid": "Enter a date and time like 23 Nov 2026 14:05, or now."}
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
-        if isinstance(value, str) and value.strip().lower() == NOW:
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            local = value.astimezone(rules.LONDON)
+            if rules.is_ambiguous_uk_time(local.replace(tzinfo=None)):
+                return formats.when(local)  # with its clock: `25 Oct 2026 01:30 BST`
+        return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else self._localise(value, "")
+        text, clock = _split_clock(str(value))
+        if text.lower() == NOW:
             return timezone.now().replace(second=0, microsecond=0)
-        return super().to_python(value)
+        wall = _parse_wall(text)
+        if wall is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if wall.tzinfo is not None:
+            return wall
+        try:
+            return self._localise(wall, clock)
+        except OverflowError:  # a year at the edge of the calendar: not a time Safeguard records
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def _localise(self, wall: datetime, clock: str) -> datetime:
+        said = {"time": f"{wall.hour:02d}:{wall.minute:02d}", "day": formats.day(wall)}
+        if rules.is_missing_uk_time(wall):
+            raise ValidationError(TIME_MISSING.format(**said), code="missing")
+        if rules.is_ambiguous_uk_time(wall):
+            if clock not in CLOCKS:
+                raise ValidationError(TIME_AMBIGUOUS.format(**said), code="ambiguous")
+            # Converted to UTC at once: Python never compares a London time in the repeated hour as
+            # equal to another zone's (PEP 495), and the fold is lost on the way to the database.
+            return wall.replace(tzinfo=rules.LONDON, fold=0 if clock == "BST" else 1).astimezone(UTC)
+        return wall.replace(tzinfo=rules.LONDON).astimezone(UTC)
 
 
 class DateField(forms.DateField):

@@ -24,6 +24,7 @@ from cases.io.schema import (
     CLOSURE,
     COMMS_REQUEST,
     CUSTODY_EXTENSION,
+    CUSTODY_REVIEW,
     DEVICE,
     FURTHER_ENTRY,
     HEARING,
@@ -52,6 +53,7 @@ from cases.models import (
     CommsDataRequest,
     CourtHearing,
     CustodyExtension,
+    CustodyReview,
     Device,
     ImageCount,
     Offence,
@@ -118,6 +120,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("arrests", Arrest.objects.select_related("arresting_officer").order_by(by_id)),
             Prefetch("arrests__suspected_offences", Offence.objects.order_by("code")),
             Prefetch("arrests__custody_extensions", CustodyExtension.objects.order_by(by_id)),
+            Prefetch("arrests__custody_reviews", CustodyReview.objects.order_by(by_id)),
             Prefetch("arrests__releases", Release.objects.select_related("recorded_by").order_by(by_id)),
             Prefetch("arrests__releases__bail_extensions", BailExtension.objects.order_by(by_id)),
             Prefetch("charging_submissions", ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
@@ -414,6 +417,13 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
             "custody_reference": arrest.custody_reference,
             "relevant_time": _time(arrest.relevant_time),
             "left_custody_at": _time(arrest.left_custody_at),
+            "custody_reviews": [
+                _ordered(
+                    CUSTODY_REVIEW,
+                    {"reviewed_at": _time(r.reviewed_at), "review_officer": r.review_officer},
+                )
+                for r in arrest.custody_reviews.all()
+            ],
             "custody_extensions": [
                 _ordered(
                     CUSTODY_EXTENSION,
@@ -422,6 +432,8 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         "authorised_at": _time(e.authorised_at),
                         "authorised_by": e.authorised_by,
                         "detention_until": _time(e.detention_until),
+                        "applied_at": _time(e.applied_at),
+                        "court_not_sitting": e.court_not_sitting,
                     },
                 )
                 for e in arrest.custody_extensions.all()

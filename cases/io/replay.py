@@ -389,6 +389,16 @@ class CaseReplay:
                 relevant_time=item["relevant_time"],
                 left_custody_at=item["left_custody_at"],
             )
+            for review_index, review in enumerate(item["custody_reviews"]):
+                self.step(
+                    join(join(path, "custody_reviews"), review_index),
+                    "",
+                    custody_services.custody_review_record,
+                    arrest=arrest,
+                    actor=self.by(item["arresting_officer"]),
+                    reviewed_at=review["reviewed_at"],
+                    review_officer=review["review_officer"],
+                )
             for extension_index, extension in enumerate(item["custody_extensions"]):
                 self.step(
                     join(join(path, "custody_extensions"), extension_index),
@@ -400,6 +410,8 @@ class CaseReplay:
                     authorised_at=extension["authorised_at"],
                     authorised_by=extension["authorised_by"],
                     detention_until=extension["detention_until"],
+                    applied_at=extension["applied_at"],
+                    court_not_sitting=bool(extension["court_not_sitting"]),
                 )
             for release_index, release_item in enumerate(item["releases"]):
                 release_path = join(join(path, "releases"), release_index)

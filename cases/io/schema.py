@@ -39,6 +39,7 @@ from cases.models import (
     CommsDataRequest,
     CourtHearing,
     CustodyExtension,
+    CustodyReview,
     Device,
     ImageCategory,
     ImageCount,
@@ -266,6 +267,14 @@ DEVICE = Record(
     ),
 )
 
+CUSTODY_REVIEW = Record(
+    "custody review",
+    (
+        dt("reviewed_at", required=True),
+        s(CustodyReview, "review_officer", required=True, help="Name and rank of the review officer."),
+    ),
+)
+
 CUSTODY_EXTENSION = Record(
     "custody extension",
     (
@@ -273,6 +282,8 @@ CUSTODY_EXTENSION = Record(
         dt("authorised_at", required=True),
         s(CustodyExtension, "authorised_by", required=True, help="Name and rank, or the court."),
         dt("detention_until", required=True),
+        dt("applied_at", help="Warrants of further detention only (required for them): when applied for."),
+        Field("court_not_sitting", "bool", help="The court could not sit at 36 hours (PACE s.43(5)(b))."),
     ),
 )
 
@@ -311,6 +322,7 @@ ARREST = Record(
         s(Arrest, "custody_reference"),
         dt("relevant_time"),
         dt("left_custody_at"),
+        many("custody_reviews", CUSTODY_REVIEW),
         many("custody_extensions", CUSTODY_EXTENSION),
         many("releases", RELEASE),
     ),

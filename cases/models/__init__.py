@@ -4,7 +4,7 @@ from .charging import Charge, ChargingSubmission
 from .choices import ImageCategory
 from .closure import Closure, RetentionReview
 from .court import CourtHearing
-from .custody import Arrest, BailExtension, CustodyExtension, Offence, Release
+from .custody import Arrest, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
 from .notifications import Notification
 from .people import Force, Team, User
@@ -26,6 +26,7 @@ __all__ = [
     "CommsDataRequest",
     "CourtHearing",
     "CustodyExtension",
+    "CustodyReview",
     "Device",
     "ExportJob",
     "FigureFact",

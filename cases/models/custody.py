@@ -60,6 +60,21 @@ class Arrest(models.Model):
         return f"Arrest of {self.subject} at {when(self.arrested_at)}"
 
 
+class CustodyReview(models.Model):
+    """A review of detention without charge by an inspector not directly involved (PACE s.40(1)(b))."""
+
+    arrest = models.ForeignKey(Arrest, on_delete=models.PROTECT, related_name="custody_reviews")
+    reviewed_at = models.DateTimeField()
+    review_officer = models.CharField(max_length=120, help_text="Name and rank of the review officer.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"Review of detention at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
 class CustodyExtension(models.Model):
     """Authority to detain beyond 24 hours: PACE s.42 (superintendent) or ss.43-44 (magistrates)."""
 
@@ -73,6 +88,13 @@ class CustodyExtension(models.Model):
     authorised_at = models.DateTimeField()
     authorised_by = models.CharField(max_length=120, help_text="Name and rank, or the court.")
     detention_until = models.DateTimeField()
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the warrant of further detention was applied for (PACE s.43(5))."
+    )
+    court_not_sitting = models.BooleanField(
+        default=False,
+        help_text="The court could not sit at 36 hours but sat within the 6 hours after (PACE s.43(5)(b)).",
+    )
 
     class Meta:
         ordering = ["authorised_at"]

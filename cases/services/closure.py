@@ -4,9 +4,24 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
-from cases import rules
-from cases.models import Case, ChargingSubmission, Closure, RetentionReview, User
+from cases import formats, rules
+from cases.models import (
+    Arrest,
+    BailExtension,
+    Case,
+    ChargingSubmission,
+    Closure,
+    CourtHearing,
+    CustodyReview,
+    Device,
+    Release,
+    RetentionReview,
+    Search,
+    User,
+)
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from warrants.models import Warrant
 
@@ -16,6 +31,12 @@ CLOSURE_WARRANTS_NOT_RETURNED = (
 CLOSURE_CHARGING_PENDING = "A charging submission is awaiting a CPS decision: record the decision before closing."
 CLOSURE_BEFORE_CASE_OPENED = "The case cannot be closed before it was opened."
 CLOSURE_OUTCOME_INVALID = "Choose a Home Office outcome type from the list."
+CLOSURE_BEFORE_EVENT = "The case cannot be closed before an event recorded on it: {event} at {at}. Enter a later time."
+CLOSURE_CHARGED_NEEDS_DECISION = (
+    "Outcome 1 (charged or summonsed) needs a charging decision to charge, or a release on charge, recorded on "
+    "the case first."
+)
+CLOSURE_CAUTION_NEEDS_DECISION = "A caution outcome needs a charging decision to caution recorded on the case first."
 RETENTION_GROUP_INVALID = "Choose a MoPI retention group from the list."
 RETENTION_CASE_NOT_CLOSED = "Retention reviews are recorded on closed cases only."
 RETENTION_DECISION_INVALID = "A review decides to retain or dispose; the group is set at closure."
@@ -28,6 +49,53 @@ UNRETURNED_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, W
 
 def _describe(warrant: Warrant) -> str:
     return f"warrant {warrant.pk} for {warrant.premises} ({warrant.get_status_display().lower()})"
+
+
+def _latest_event(case: Case) -> tuple[str, datetime] | None:
+    """The latest event recorded on the case that has happened (a hearing listed ahead has not)."""
+    now = timezone.now()
+    found: list[tuple[str, datetime | None]] = [
+        ("an arrest", Arrest.objects.filter(case=case).aggregate(at=Max("arrested_at"))["at"]),
+        ("a release", Release.objects.filter(arrest__case=case).aggregate(at=Max("released_at"))["at"]),
+        (
+            "a bail extension",
+            BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
+        ),
+        (
+            "a review of detention",
+            CustodyReview.objects.filter(arrest__case=case).aggregate(at=Max("reviewed_at"))["at"],
+        ),
+        ("a search", Search.objects.filter(case=case).aggregate(at=Max("started_at"))["at"]),
+        (
+            "a court hearing",
+            CourtHearing.objects.filter(case=case, hearing_at__lte=now).aggregate(at=Max("hearing_at"))["at"],
+        ),
+        ("a charging decision", case.charging_submissions.aggregate(at=Max("decision_at"))["at"]),
+        ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
+        ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
+        ("a forensic examination", Device.objects.filter(case=case).aggregate(at=Max("forensic_completed_at"))["at"]),
+    ]
+    dated = [(event, at) for event, at in found if at is not None]
+    return max(dated, key=lambda item: item[1]) if dated else None
+
+
+def _check_after_every_event(case: Case, closed_at: datetime) -> None:
+    latest = _latest_event(case)
+    if latest is not None and closed_at < latest[1]:
+        raise ValidationError({"closed_at": CLOSURE_BEFORE_EVENT.format(event=latest[0], at=formats.when(latest[1]))})
+
+
+def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
+    """The Home Office outcome agrees with the decisions recorded: a charge or a caution is recorded
+    before a case is closed as charged (outcome 1) or cautioned (outcomes 2 and 3)."""
+    decisions = set(case.charging_submissions.values_list("decision", flat=True))
+    if outcome_type == Closure.OutcomeType.CHARGED:
+        charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
+        if ChargingSubmission.Decision.CHARGE not in decisions and not charged:
+            raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
+    cautioned = outcome_type in (Closure.OutcomeType.CAUTION_YOUTH, Closure.OutcomeType.CAUTION_ADULT)
+    if cautioned and ChargingSubmission.Decision.CAUTION not in decisions:
+        raise ValidationError({"outcome_type": CLOSURE_CAUTION_NEEDS_DECISION})
 
 
 @transaction.atomic
@@ -43,7 +111,9 @@ def case_close(
     """Close the case with a Home Office outcome and set its MoPI retention group.
 
     Refused while a warrant is issued, executed or expired but not returned to the court, or a
-    charging submission awaits a decision. Records the first retention review (decision "set")
+    charging submission awaits a decision; refused at a time before an event recorded on the case,
+    and with an outcome the decisions recorded do not support (charged without a decision to charge,
+    cautioned without a decision to caution). Records the first retention review (decision "set")
     with its next review date computed by `rules.retention_next_review_at`.
     """
     Case.objects.select_for_update().get(pk=case.pk)  # one closure at a time; the caller's case stays current
@@ -66,6 +136,8 @@ def case_close(
         raise ValidationError(CLOSURE_WARRANTS_NOT_RETURNED.format(warrants=names))
     if case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING).exists():
         raise ValidationError(CLOSURE_CHARGING_PENDING)
+    _check_after_every_event(case, closed_at)
+    _check_outcome_agrees(case, outcome_type)
 
     rationale = rationale.strip()
     closure = Closure.objects.create(

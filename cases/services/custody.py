@@ -5,14 +5,14 @@ services check what is typed against them and store the computed dates.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases import rules
-from cases.models import Arrest, BailExtension, Case, CustodyExtension, Offence, Release, Subject, User
+from cases import formats, rules
+from cases.models import Arrest, BailExtension, Case, CustodyExtension, CustodyReview, Offence, Release, Subject, User
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
@@ -44,6 +44,24 @@ CUSTODY_WARRANT_BEYOND_LIMIT = (
     "A warrant of further detention or its extension runs at most 36 hours from its issue and never beyond "
     "96 hours after the relevant time (PACE ss.43(12), 44(3))."
 )
+CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW = (
+    "A superintendent cannot authorise further detention before the second review of detention has been "
+    "carried out (PACE s.42(4)(b)): record the reviews first."
+)
+CUSTODY_WARRANT_APPLIED_AT_REQUIRED = "Enter when the warrant of further detention was applied for (PACE s.43(5))."
+CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT = "An application time is recorded only for a warrant of further detention."
+CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME = "The application cannot be before the relevant time."
+CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED = "A warrant of further detention cannot be issued before it was applied for."
+CUSTODY_WARRANT_APPLIED_TOO_LATE = (
+    "An application for a warrant of further detention must be made within 36 hours of the relevant time "
+    "(by {latest}), or, where the court could not sit then but sat within the 6 hours after, within 42 hours "
+    "(PACE s.43(5))."
+)
+CUSTODY_REVIEW_BEFORE_RELEVANT_TIME = "A review of detention cannot be before the relevant time."
+CUSTODY_REVIEW_AFTER_LEAVING = "A review of detention cannot be after the suspect left custody."
+CUSTODY_REVIEW_BEFORE_PREVIOUS = "Reviews are a history: this review cannot be before the last one recorded."
+CUSTODY_REVIEW_NEEDS_RELEVANT_TIME = "Record the relevant time on the arrest before recording a review of detention."
+CUSTODY_REVIEW_OFFICER_REQUIRED = "Enter the name and rank of the review officer."
 CUSTODY_NOT_LATER_THAN_PREVIOUS = "Detention must be authorised to a later time than the previous extension."
 
 RELEASE_BEFORE_ARREST = "The release cannot be before the arrest."
@@ -63,13 +81,18 @@ BAIL_EXTEND_SUPERSEDED = "This bail was ended by a later release and cannot be e
 BAIL_EXTEND_WRONG_RANK = "Under this bail regime the next extension must be approved by: {rank}."
 BAIL_EXTEND_BEFORE_RELEASE = "An extension cannot be approved before the suspect was bailed."
 BAIL_EXTEND_AFTER_END = (
-    "Bail ended at {end}: an extension must be approved before the bail ends. Bail that has lapsed cannot be extended."
+    "Bail lapsed at the end of {end}: an extension must be approved before the bail ends "
+    "(PACE ss.47ZD-47ZF). Bail that has lapsed cannot be extended."
 )
-BAIL_EXTEND_NEW_END_REQUIRED = "Enter the new end of bail set by the magistrates' court."
+BAIL_PERIOD_OVER = (
+    "The applicable bail period for this arrest ended at the end of {end} (PACE s.47ZB): pre-charge bail cannot "
+    "start after it. Record released under investigation, or the extension that was given."
+)
+BAIL_EXTEND_NEW_END_REQUIRED = "Enter the last day of bail set by the magistrates' court."
 BAIL_EXTEND_NEW_END_COMPUTED = (
     "The new end of bail is computed for an inspector or superintendent (PACE ss.47ZD-47ZE): leave it blank."
 )
-BAIL_EXTEND_NEW_END_NOT_LATER = "The new end of bail must be after the current end."
+BAIL_EXTEND_NEW_END_NOT_LATER = "The new last day of bail must be after the current last day."
 
 CHOICE_INVALID = "Choose one of the options offered."
 
@@ -80,11 +103,6 @@ def _choice(choices: Any, value: str, field: str) -> Any:
         return choices(value)
     except ValueError:
         raise ValidationError({field: CHOICE_INVALID}) from None
-
-
-def _london(moment: datetime) -> str:
-    local = moment.astimezone(rules.LONDON)
-    return f"{local.day} {local:%b %Y %H:%M}"
 
 
 @transaction.atomic
@@ -133,7 +151,7 @@ def arrest_record(
         left_custody_at=left_custody_at,
     )
     arrest.suspected_offences.set(offences)
-    case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({_london(arrested_at)}).")
+    case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({formats.when(arrested_at)}).")
     case_advance_stage(case=case, stage=Case.Stage.ARREST)
     return arrest
 
@@ -147,12 +165,16 @@ def custody_extension_record(
     authorised_at: datetime,
     authorised_by: str,
     detention_until: datetime,
+    applied_at: datetime | None = None,
+    court_not_sitting: bool = False,
 ) -> CustodyExtension:
     """Record authority to detain beyond 24 hours, in the order PACE gives it.
 
-    A superintendent first (once, within 24 hours, to at most 36 hours: s.42), then one warrant of
-    further detention (s.43), then any extensions of it (s.44); each warrant or extension runs at
-    most 36 hours from its issue and never beyond 96 hours after the relevant time.
+    A superintendent first (once, within 24 hours and not before the second review of detention, to
+    at most 36 hours: s.42(1), (4)), then one warrant of further detention (s.43), applied for within
+    36 hours of the relevant time or, where the court could not sit then but sat within the 6 hours
+    after, within 42 hours (s.43(5)); then any extensions of it (s.44). Each warrant or extension
+    runs at most 36 hours from its issue and never beyond 96 hours after the relevant time.
     """
     case = arrest.case
     ensure_case_open(case)
@@ -168,11 +190,16 @@ def custody_extension_record(
 
     previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
     kinds = {extension.authority for extension in previous}
+    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+    if applied_at is not None and not wofd:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
     if authority == CustodyExtension.Authority.SUPERINTENDENT:
         if kinds:
             raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
         if authorised_at > rules.custody_limit_at(relevant):
             raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
+        if arrest.custody_reviews.filter(reviewed_at__lte=authorised_at).count() < 2:
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
         if detention_until > rules.custody_superintendent_limit_at(relevant):
             raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
     else:
@@ -183,6 +210,8 @@ def custody_extension_record(
             raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
         if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
             raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
+        if wofd:
+            _check_warrant_application(relevant, applied_at, authorised_at, court_not_sitting=court_not_sitting)
         if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
             raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
     current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
@@ -195,13 +224,63 @@ def custody_extension_record(
         authorised_at=authorised_at,
         authorised_by=authorised_by.strip(),
         detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting and wofd,
     )
     case_log_system(
         case=case,
         actor=actor,
-        text=f"{extension.get_authority_display()} for {arrest.subject}: detention until {_london(detention_until)}.",
+        text=(
+            f"{extension.get_authority_display()} for {arrest.subject}: "
+            f"detention until {formats.when(detention_until)}."
+        ),
     )
     return extension
+
+
+def _check_warrant_application(
+    relevant: datetime, applied_at: datetime | None, issued_at: datetime, *, court_not_sitting: bool
+) -> None:
+    """PACE s.43(5): when a warrant of further detention may be applied for."""
+    if applied_at is None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
+    not_in_future(applied_at, field="applied_at", label="The application")
+    if applied_at < relevant:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME})
+    if issued_at < applied_at:
+        raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
+    if applied_at > rules.custody_warrant_application_latest(relevant, court_not_sitting=court_not_sitting):
+        latest = rules.custody_warrant_application_latest(relevant, court_not_sitting=False)
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_TOO_LATE.format(latest=formats.when(latest))})
+
+
+@transaction.atomic
+def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime, review_officer: str) -> CustodyReview:
+    """Record a review of detention (PACE s.40), so that the next is due 9 hours after it (s.40(3))
+    and a superintendent's authorisation can follow the second (s.42(4)(b))."""
+    ensure_case_open(arrest.case)
+    if arrest.relevant_time is None:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_NEEDS_RELEVANT_TIME})
+    review_officer = review_officer.strip()
+    if not review_officer:
+        raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})
+    not_in_future(reviewed_at, field="reviewed_at", label="The review")
+    if reviewed_at < arrest.relevant_time:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
+    last = arrest.custody_reviews.order_by("-reviewed_at").first()
+    if last is not None and reviewed_at < last.reviewed_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_PREVIOUS})
+    review = CustodyReview.objects.create(
+        arrest=arrest, reviewed_at=reviewed_at, review_officer=review_officer, recorded_by=actor
+    )
+    case_log_system(
+        case=arrest.case,
+        actor=actor,
+        text=f"Review of detention of {arrest.subject} by {review_officer} ({formats.when(reviewed_at)}).",
+    )
+    return review
 
 
 def bail_current_end(release: Release) -> datetime:
@@ -224,8 +303,10 @@ def release_record(
     Releases on one arrest are a history, recorded in time order: for example bail, then released
     under investigation when bail is not extended, then charged. A new pre-charge bail is refused
     while the latest release is a bail still running at the new release time (extend it instead);
-    any later release supersedes an earlier bail. Bail regime and end are computed from the ARREST
-    date (`rules.bail_rule_for_arrest`), the period running from the release.
+    any later release supersedes an earlier bail. Bail regime and end are computed from the ARREST:
+    the regime by its UK date (`rules.bail_rule_for_arrest`), and the period counted beginning with
+    the bail start date, the day after the day of the arrest (PACE s.47ZB(4)(a)), whatever the time
+    of release; it ends at the end of its last day.
     """
     case = arrest.case
     ensure_case_open(case)
@@ -245,7 +326,9 @@ def release_record(
             regime = rules.bail_regime_for_arrest(arrest.arrested_at)
         except rules.NoRuleInForce:
             raise ValidationError({"kind": BAIL_ARREST_BEFORE_2017}) from None
-        ends_at = rules.bail_initial_end(regime=regime, bail_start=released_at)
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
+        if ends_at <= released_at:
+            raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
     elif bail_conditions:
         raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
 
@@ -258,9 +341,9 @@ def release_record(
         bail_conditions=bail_conditions,
         recorded_by=actor,
     )
-    text = f"{release.get_kind_display()} of {arrest.subject} recorded ({_london(released_at)})"
+    text = f"{release.get_kind_display()} of {arrest.subject} recorded ({formats.when(released_at)})"
     if ends_at is not None:
-        text += f"; bail ends {_london(ends_at)}"
+        text += f"; bail ends {formats.when(ends_at)}"
     case_log_system(case=case, actor=actor, text=text + ".")
     if kind == Release.Kind.CHARGED:
         case_advance_stage(case=case, stage=Case.Stage.CHARGING)
@@ -269,7 +352,7 @@ def release_record(
 
 def bail_next_rank(release: Release) -> str:
     """The rank that must approve the next extension: the regime's ladder, then the court again."""
-    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime][1]]
+    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
     done = release.bail_extensions.count()
     return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
 
@@ -282,14 +365,16 @@ def bail_extend(
     approved_at: datetime,
     approved_by: str,
     approver_rank: str,
-    new_end: datetime | None = None,
+    new_end: date | datetime | None = None,
 ) -> BailExtension:
     """Extend pre-charge bail by the next authority on the regime's ladder.
 
-    2022 regime: inspector to 6 months, superintendent to 9 months, then the magistrates' court;
-    2017 regime: superintendent to 3 months, then the court. Police extensions run from the bail
-    start and are computed; the court sets its own end, which must be after the current end. An
-    extension must be approved before the current bail ends: lapsed bail cannot be extended.
+    2022 regime: inspector to 6 months (PACE s.47ZD), superintendent to 9 months (s.47ZDA), then
+    the magistrates' court (s.47ZF); 2017 regime: superintendent to 3 months (s.47ZD as then in
+    force), then the court. Police extensions are periods beginning with the bail start date (the
+    day after the arrest, s.47ZB(4)(a)), computed, ending at the end of their last day; the court
+    sets its own last day, which must be after the current end. An extension must be approved
+    before the current bail ends: lapsed bail cannot be extended.
     """
     release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
     case = release.arrest.case
@@ -306,17 +391,19 @@ def bail_extend(
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
     current_end = bail_current_end(release)
     if approved_at >= current_end:
-        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=_london(current_end))})
+        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end))})
     if expected == BailExtension.ApproverRank.MAGISTRATES:
         if new_end is None:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
+        # The court's extension, like every bail period, ends at the end of its last day (s.47ZF(4)).
+        new_end = rules.end_of_uk_day(new_end if not isinstance(new_end, datetime) else rules.uk_date(new_end))
         if new_end <= current_end:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_NOT_LATER})
     else:
         if new_end is not None:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
         new_end = rules.bail_extension_end(
-            regime=release.bail_regime, bail_start=release.released_at, approver_rank=expected
+            regime=release.bail_regime, arrested_at=release.arrest.arrested_at, approver_rank=expected
         )
         if new_end is None or new_end <= current_end:  # the ladder always extends; kept as a guard
             raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})
@@ -332,6 +419,6 @@ def bail_extend(
     case_log_system(
         case=case,
         actor=actor,
-        text=f"Bail of {release.arrest.subject} extended to {_london(new_end)} ({expected.label}).",
+        text=f"Bail of {release.arrest.subject} extended to {formats.when(new_end)} ({expected.label}).",
     )
     return extension

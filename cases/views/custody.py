@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import rules
-from cases.forms.custody import ArrestForm, BailExtensionForm, CustodyExtensionForm, ReleaseForm
+from cases.forms.custody import ArrestForm, BailExtensionForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
 from cases.models import Arrest, BailExtension, Release
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
 from cases.selectors import case_actions
@@ -17,6 +17,7 @@ from cases.services.custody import (
     bail_extend,
     bail_next_rank,
     custody_extension_record,
+    custody_review_record,
     release_record,
 )
 from cases.views.stage import record_stage
@@ -47,7 +48,7 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
     arrest = get_child_or_404(case, Arrest, pk)
     prefetch_related_objects(
-        [arrest], "subject", "suspected_offences", "custody_extensions", "releases__bail_extensions"
+        [arrest], "subject", "suspected_offences", "custody_extensions", "custody_reviews", "releases__bail_extensions"
     )
     clock = None
     if arrest.relevant_time is not None:
@@ -59,6 +60,9 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             "maximum": rules.custody_maximum_at(arrest.relevant_time),
             "current_limit": current_limit,
             "reviews": rules.custody_reviews_due(relevant_time=arrest.relevant_time, until=current_limit),
+            "next_review": rules.custody_next_review_due(
+                relevant_time=arrest.relevant_time, reviews=[r.reviewed_at for r in arrest.custody_reviews.all()]
+            ),
         }
     context = {
         "case": case,
@@ -91,6 +95,21 @@ def custody_extension_add(request: HttpRequest, reference: str, pk: int) -> Http
         save=lambda data: custody_extension_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
         title=f"Record an extension of detention: {arrest.subject}",
         success="Extension of detention recorded.",
+        redirect_to=_arrest_url(reference, arrest),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def custody_review_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=CustodyReviewForm(request.POST or None),
+        save=lambda data: custody_review_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record a review of detention: {arrest.subject}",
+        success="Review of detention recorded.",
         redirect_to=_arrest_url(reference, arrest),
     )
 

@@ -99,6 +99,7 @@ RULES: dict[str, Rule] = {
     "cases:log_correct": case("record", pk="log_entry"),
     "cases:arrest_add": case("record"),
     "cases:custody_extension_add": case("record", pk="arrest"),
+    "cases:custody_review_add": case("record", pk="arrest"),
     "cases:release_add": case("record", pk="arrest"),
     "cases:bail_extend": case("record", arrest_pk="arrest", pk="release"),
     "cases:charging_submit": case("record"),

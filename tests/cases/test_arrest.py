@@ -15,10 +15,13 @@ from cases.services.custody import (
     CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME,
     CUSTODY_NEEDS_RELEVANT_TIME,
     CUSTODY_NOT_LATER_THAN_PREVIOUS,
+    CUSTODY_REVIEW_BEFORE_PREVIOUS,
     CUSTODY_SUPERINTENDENT_AFTER_24H,
     CUSTODY_SUPERINTENDENT_ALREADY,
+    CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW,
     CUSTODY_SUPERINTENDENT_BEYOND_36H,
     CUSTODY_WARRANT_ALREADY,
+    CUSTODY_WARRANT_APPLIED_AT_REQUIRED,
     CUSTODY_WARRANT_BEYOND_LIMIT,
     CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT,
     CUSTODY_WARRANT_NEEDS_SUPERINTENDENT,
@@ -26,6 +29,7 @@ from cases.services.custody import (
     RELEVANT_TIME_BEFORE_ARREST,
     arrest_record,
     custody_extension_record,
+    custody_review_record,
 )
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, offence
@@ -138,11 +142,26 @@ def test_it_refuses_an_arrest_on_a_closed_case(case, officer, subject):
 
 
 @pytest.fixture
-def arrest(case):
+def unreviewed(case):
     return ArrestFactory(case=case)
 
 
-def extend(arrest, officer, authority, *, after_hours, until_hours, by="Supt Rees"):
+@pytest.fixture
+def arrest(unreviewed, officer):
+    """In custody and reviewed twice (at 5 and 14 hours), as PACE s.42(4)(b) needs before a superintendent."""
+    for hours in (5, 14):
+        custody_review_record(
+            arrest=unreviewed,
+            actor=officer,
+            reviewed_at=unreviewed.relevant_time + timedelta(hours=hours),
+            review_officer="Insp Shah",
+        )
+    return unreviewed
+
+
+def extend(arrest, officer, authority, *, after_hours, until_hours, by="Supt Rees", applied_hours=None, **extra):
+    if authority == WOFD and applied_hours is None:
+        applied_hours = after_hours - 1
     return custody_extension_record(
         arrest=arrest,
         actor=officer,
@@ -150,6 +169,8 @@ def extend(arrest, officer, authority, *, after_hours, until_hours, by="Supt Ree
         authorised_at=arrest.relevant_time + timedelta(hours=after_hours),
         authorised_by=by,
         detention_until=arrest.relevant_time + timedelta(hours=until_hours),
+        applied_at=None if applied_hours is None else arrest.relevant_time + timedelta(hours=applied_hours),
+        **extra,
     )
 
 
@@ -177,7 +198,8 @@ def test_extensions_follow_the_pace_ladder_to_96_hours(arrest, officer):
     extend(arrest, officer, WOFD_EXT, after_hours=69, until_hours=96, by="North Staffordshire Magistrates")
 
     assert list(arrest.custody_extensions.values_list("authority", flat=True)) == [SUPERINTENDENT, WOFD, WOFD_EXT]
-    assert CaseLogEntry.objects.filter(case=arrest.case, kind=CaseLogEntry.Kind.SYSTEM).count() == 3
+    # The arrest's two reviews and the three authorities.
+    assert CaseLogEntry.objects.filter(case=arrest.case, kind=CaseLogEntry.Kind.SYSTEM).count() == 5
 
 
 def test_a_superintendent_cannot_authorise_beyond_36_hours(arrest, officer):
@@ -271,3 +293,88 @@ def test_an_extension_cannot_be_authorised_before_the_relevant_time(arrest, offi
         extend(arrest, officer, SUPERINTENDENT, after_hours=-1, until_hours=30)
     assert error.value.message_dict["authorised_at"] == [CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME]
     assert not arrest.custody_extensions.exists()
+
+
+# --- Reviews of detention (s.40) and when a superintendent or the court may extend (ss.42(4), 43(5))
+
+
+def test_a_superintendent_cannot_authorise_before_the_second_review(unreviewed, officer):
+    custody_review_record(
+        arrest=unreviewed,
+        actor=officer,
+        reviewed_at=unreviewed.relevant_time + timedelta(hours=5),
+        review_officer="Insp Shah",
+    )
+    with pytest.raises(ValidationError) as error:
+        extend(unreviewed, officer, SUPERINTENDENT, after_hours=12, until_hours=36)
+    assert error.value.message_dict["authorised_at"] == [CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW]
+    assert not unreviewed.custody_extensions.exists()
+
+
+def test_the_next_review_is_due_nine_hours_after_the_last_one_held(arrest):
+    held = list(arrest.custody_reviews.values_list("reviewed_at", flat=True))
+    # Reviews held at 5 and 14 hours: the third is due by 23 hours, not at 24 (s.40(3)(b)-(c)).
+    assert rules.custody_next_review_due(relevant_time=arrest.relevant_time, reviews=held) == (
+        arrest.relevant_time + timedelta(hours=23)
+    )
+    assert rules.custody_next_review_due(relevant_time=arrest.relevant_time, reviews=[]) == (
+        arrest.relevant_time + timedelta(hours=6)
+    )
+
+
+def test_a_review_before_the_last_one_or_after_leaving_custody_is_refused(arrest, officer):
+    with pytest.raises(ValidationError) as error:
+        custody_review_record(
+            arrest=arrest,
+            actor=officer,
+            reviewed_at=arrest.relevant_time + timedelta(hours=10),
+            review_officer="Insp Shah",
+        )
+    assert error.value.message_dict["reviewed_at"] == [CUSTODY_REVIEW_BEFORE_PREVIOUS]
+    assert arrest.custody_reviews.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("applied_hours", "court_not_sitting", "allowed"),
+    [
+        (35.9, False, True),  # before 36 hours after the relevant time (s.43(5)(a))
+        (36.5, False, False),
+        (36.5, True, True),  # the court could not sit at 36 hours but sat within 6 hours (s.43(5)(b))
+        (42.5, True, False),
+    ],
+)
+def test_a_warrant_of_further_detention_is_applied_for_within_36_hours_or_42_if_the_court_could_not_sit(
+    arrest, officer, applied_hours, court_not_sitting, allowed
+):
+    extend(arrest, officer, SUPERINTENDENT, after_hours=20, until_hours=36)
+    issue = applied_hours + 0.5
+    call = lambda: extend(  # noqa: E731
+        arrest,
+        officer,
+        WOFD,
+        after_hours=issue,
+        until_hours=issue + 30,
+        applied_hours=applied_hours,
+        court_not_sitting=court_not_sitting,
+    )
+    if allowed:
+        assert call().applied_at == arrest.relevant_time + timedelta(hours=applied_hours)
+        return
+    with pytest.raises(ValidationError) as error:
+        call()
+    assert "(PACE s.43(5))" in error.value.message_dict["applied_at"][0]
+    assert arrest.custody_extensions.count() == 1
+
+
+def test_a_warrant_of_further_detention_needs_its_application_time(arrest, officer):
+    extend(arrest, officer, SUPERINTENDENT, after_hours=20, until_hours=36)
+    with pytest.raises(ValidationError) as error:
+        custody_extension_record(
+            arrest=arrest,
+            actor=officer,
+            authority=WOFD,
+            authorised_at=arrest.relevant_time + timedelta(hours=30),
+            authorised_by="North Staffordshire Magistrates",
+            detention_until=arrest.relevant_time + timedelta(hours=60),
+        )
+    assert error.value.message_dict["applied_at"] == [CUSTODY_WARRANT_APPLIED_AT_REQUIRED]

@@ -9,7 +9,12 @@ from cases.formats import when
 from cases.models import Arrest, ChargingSubmission, CustodyExtension
 from cases.rules import LONDON, charging_target_at
 from cases.services.charging import charging_record_decision
-from cases.services.custody import CUSTODY_SUPERINTENDENT_BEYOND_36H, custody_extension_record, release_record
+from cases.services.custody import (
+    CUSTODY_SUPERINTENDENT_BEYOND_36H,
+    custody_extension_record,
+    custody_review_record,
+    release_record,
+)
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, offence
 
@@ -23,9 +28,21 @@ def case(team, officer, supervisor):
     return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
 
 
+def reviewed(arrest, officer):
+    """Two reviews of detention, at 5 and 14 hours: a superintendent may then extend (PACE s.42(4)(b))."""
+    for hours in (5, 14):
+        custody_review_record(
+            arrest=arrest,
+            actor=officer,
+            reviewed_at=arrest.relevant_time + timedelta(hours=hours),
+            review_officer="Insp Shah",
+        )
+    return arrest
+
+
 @pytest.fixture
-def arrest(case):
-    return ArrestFactory(case=case)
+def arrest(case, officer):
+    return reviewed(ArrestFactory(case=case), officer)
 
 
 @pytest.fixture
@@ -123,7 +140,8 @@ def test_the_arrest_page_shows_the_custody_clock_and_charging_target_with_source
     content = response.content.decode()
     assert "Police and Criminal Evidence Act 1984 s.41" in content
     assert "Police and Criminal Evidence Act 1984 s.40" in content
-    assert "Local target (not law)" in content
+    assert "Local target: four-week charging target, 28 days" in content
+    assert "Insp Shah" in content  # the reviews of detention held
 
 
 def test_a_valid_extension_is_saved_and_goes_back_to_the_arrest(client, officer, arrest, urls):
@@ -171,7 +189,7 @@ def test_the_case_page_shows_the_arrest_and_its_charging_target(client, officer,
 def _fill(case, officer, n):
     """n arrests, each with bail, an extension of detention and a charge decision with charges."""
     for _ in range(n):
-        arrest = ArrestFactory(case=case)
+        arrest = reviewed(ArrestFactory(case=case), officer)
         custody_extension_record(
             arrest=arrest,
             actor=officer,
@@ -209,3 +227,27 @@ def test_the_case_page_costs_the_same_queries_for_one_arrest_or_three(client, of
     with CaptureQueriesContext(connection) as three:
         client.get(case.get_absolute_url())
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_a_review_of_detention_is_recorded_from_its_page(client, officer, case):
+    arrest = ArrestFactory(case=case)
+    client.force_login(officer)
+    url = reverse("cases:custody_review_add", args=[case.reference, arrest.pk])
+    response = client.post(
+        url, {"reviewed_at": local(arrest.relevant_time + timedelta(hours=5)), "review_officer": "Insp Shah"}
+    )
+    assert response.status_code == 302
+    assert arrest.custody_reviews.get().review_officer == "Insp Shah"
+    page = client.get(reverse("cases:arrest_detail", args=[case.reference, arrest.pk])).content.decode()
+    # The next review is due 9 hours after the one held (PACE s.40(3)(b)).
+    assert f"Next review due by {when(arrest.relevant_time + timedelta(hours=14))}" in page
+
+
+def test_a_review_without_its_officer_names_the_field_and_saves_nothing(client, officer, case):
+    arrest = ArrestFactory(case=case)
+    client.force_login(officer)
+    url = reverse("cases:custody_review_add", args=[case.reference, arrest.pk])
+    response = client.post(url, {"reviewed_at": local(arrest.relevant_time + timedelta(hours=5))})
+    assert response.status_code == 400
+    assert "Review officer: Fill this in." in response.content.decode()
+    assert not arrest.custody_reviews.exists()

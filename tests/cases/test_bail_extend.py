@@ -17,7 +17,7 @@ from cases.services.custody import (
     release_record,
 )
 from tests.factories.cases import CaseFactory
-from tests.factories.custody import ArrestFactory, london
+from tests.factories.custody import ArrestFactory, end_of, london
 
 INSPECTOR = BailExtension.ApproverRank.INSPECTOR
 SUPERINTENDENT = BailExtension.ApproverRank.SUPERINTENDENT
@@ -59,9 +59,11 @@ def test_the_2022_ladder_runs_inspector_to_6_months_superintendent_to_9_then_the
     second = extend(bail_2022, officer, SUPERINTENDENT, london(2023, 7, 20, 12))
     third = extend(bail_2022, officer, MAGISTRATES, london(2023, 10, 20, 12), new_end=london(2024, 1, 31, 10))
 
-    assert (first.previous_end, first.new_end) == (london(2023, 4, 30, 10), london(2023, 7, 31, 10))
-    assert (second.previous_end, second.new_end) == (london(2023, 7, 31, 10), london(2023, 10, 31, 10))
-    assert (third.previous_end, third.new_end) == (london(2023, 10, 31, 10), london(2024, 1, 31, 10))
+    # Bail start date 1 Feb 2023: 3 months end 30 Apr, 6 months (s.47ZD) 31 Jul, 9 months (s.47ZDA) 31 Oct.
+    assert (first.previous_end, first.new_end) == (end_of(2023, 4, 30), end_of(2023, 7, 31))
+    assert (second.previous_end, second.new_end) == (end_of(2023, 7, 31), end_of(2023, 10, 31))
+    # The court's extension runs to the end of the day it sets.
+    assert (third.previous_end, third.new_end) == (end_of(2023, 10, 31), end_of(2024, 1, 31))
     assert CaseLogEntry.objects.filter(text__startswith="Bail of").count() == 3
 
 
@@ -69,8 +71,9 @@ def test_the_2017_ladder_runs_superintendent_to_3_months_then_the_court(bail_201
     first = extend(bail_2017, officer, SUPERINTENDENT, london(2021, 3, 25, 12))
     second = extend(bail_2017, officer, MAGISTRATES, london(2021, 5, 25, 12), new_end=london(2021, 9, 1, 10))
 
-    assert first.new_end == london(2021, 6, 1, 10)
-    assert second.new_end == london(2021, 9, 1, 10)
+    # Bail start date 2 Mar 2021: 3 months beginning with it end on 1 Jun.
+    assert first.new_end == end_of(2021, 6, 1)
+    assert second.new_end == end_of(2021, 9, 1)
 
 
 def test_the_court_may_extend_again_after_its_first_extension(bail_2017, officer):
@@ -78,7 +81,7 @@ def test_the_court_may_extend_again_after_its_first_extension(bail_2017, officer
     extend(bail_2017, officer, MAGISTRATES, london(2021, 5, 25, 12), new_end=london(2021, 9, 1, 10))
     again = extend(bail_2017, officer, MAGISTRATES, london(2021, 8, 25, 12), new_end=london(2021, 12, 1, 10))
 
-    assert again.previous_end == london(2021, 9, 1, 10)
+    assert again.previous_end == end_of(2021, 9, 1)
 
 
 @pytest.mark.parametrize(("rank", "expected"), [(SUPERINTENDENT, "Inspector"), (MAGISTRATES, "Inspector")])
@@ -96,10 +99,16 @@ def test_the_2017_regime_refuses_an_inspector(bail_2017, officer):
     assert not BailExtension.objects.exists()
 
 
+def test_bail_may_be_extended_at_any_time_of_its_last_day(bail_2022, officer):
+    extension = extend(bail_2022, officer, INSPECTOR, london(2023, 4, 30, 23, 59))
+    assert extension.new_end == end_of(2023, 7, 31)
+
+
 def test_bail_that_has_lapsed_cannot_be_extended(bail_2022, officer):
     with pytest.raises(ValidationError) as error:
-        extend(bail_2022, officer, INSPECTOR, london(2023, 4, 30, 10))
-    assert error.value.message_dict["approved_at"] == [BAIL_EXTEND_AFTER_END.format(end="30 Apr 2023 10:00")]
+        extend(bail_2022, officer, INSPECTOR, london(2023, 5, 1, 0, 0))
+    assert error.value.message_dict["approved_at"] == [BAIL_EXTEND_AFTER_END.format(end="30 Apr 2023")]
+    assert "Bail lapsed at the end of 30 Apr 2023" in error.value.message_dict["approved_at"][0]
     assert not BailExtension.objects.exists()
     assert not CaseLogEntry.objects.filter(text__startswith="Bail of").exists()
 

@@ -8,6 +8,9 @@ from cases import rules
 from cases.models import Case, CaseLogEntry, Closure, RetentionReview
 from cases.services.closure import (
     CLOSURE_BEFORE_CASE_OPENED,
+    CLOSURE_BEFORE_EVENT,
+    CLOSURE_CAUTION_NEEDS_DECISION,
+    CLOSURE_CHARGED_NEEDS_DECISION,
     CLOSURE_CHARGING_PENDING,
     CLOSURE_OUTCOME_INVALID,
     CLOSURE_WARRANTS_NOT_RETURNED,
@@ -32,9 +35,9 @@ def close(case, actor, **overrides):
     values = {
         "case": case,
         "actor": actor,
-        "outcome_type": "1",
+        "outcome_type": "15",
         "closed_at": london(2025, 6, 2, 16),
-        "rationale": "Charged and sentenced.",
+        "rationale": "Evidential difficulties: the suspect is identified.",
         "retention_group": "1",
     }
     values.update(overrides)
@@ -76,7 +79,9 @@ def test_closing_sets_status_stage_and_the_first_retention_review(case, supervis
     review = RetentionReview.objects.get(case=case)
     assert (review.decision, review.retention_group, review.reviewed_at) == ("set", "1", london(2025, 6, 2, 16))
     assert review.next_review_at == london(2035, 6, 2, 16)  # group 1: every 10 years
-    assert CaseLogEntry.objects.filter(case=case, text="Case closed: outcome 1: Charged or summonsed.").exists()
+    assert CaseLogEntry.objects.filter(
+        case=case, text="Case closed: outcome 15: Evidential difficulties: suspect identified."
+    ).exists()
 
 
 def test_closing_is_refused_while_an_issued_warrant_is_neither_executed_nor_returned(case, officer, supervisor):
@@ -200,3 +205,40 @@ def test_a_retention_review_in_the_future_is_refused(case, supervisor):
         review(case, supervisor, reviewed_at=timezone.now() + timedelta(days=1))
     assert error.value.message_dict["reviewed_at"] == ["The review cannot be in the future."]
     assert RetentionReview.objects.count() == 1
+
+
+# --- The order of events and the outcome ---------------------------------------------------------
+
+
+def test_a_case_cannot_be_closed_before_an_event_recorded_on_it(case, supervisor):
+    ArrestFactory(case=case, arrested_at=london(2025, 6, 10, 7))
+    with pytest.raises(ValidationError) as error:
+        close(case, supervisor, closed_at=london(2025, 6, 2, 16))
+    assert error.value.message_dict["closed_at"] == [
+        CLOSURE_BEFORE_EVENT.format(event="an arrest", at="10 Jun 2025 07:00")
+    ]
+    assert_not_closed(case)
+
+
+def test_a_charged_outcome_needs_a_recorded_decision_to_charge(case, supervisor):
+    with pytest.raises(ValidationError) as error:
+        close(case, supervisor, outcome_type="1")
+    assert error.value.message_dict["outcome_type"] == [CLOSURE_CHARGED_NEEDS_DECISION]
+    assert_not_closed(case)
+
+    arrest = ArrestFactory(case=case, arrested_at=london(2025, 2, 1, 7))
+    ChargingSubmissionFactory(
+        case=case,
+        subject=arrest.subject,
+        submitted_at=london(2025, 3, 1, 9),
+        decision="charge",
+        decision_at=london(2025, 4, 1, 9),
+    )
+    assert close(case, supervisor, outcome_type="1").outcome_type == "1"
+
+
+def test_a_caution_outcome_needs_a_recorded_decision_to_caution(case, supervisor):
+    with pytest.raises(ValidationError) as error:
+        close(case, supervisor, outcome_type="3")
+    assert error.value.message_dict["outcome_type"] == [CLOSURE_CAUTION_NEEDS_DECISION]
+    assert_not_closed(case)

@@ -106,9 +106,9 @@ def test_a_valid_retention_review_is_saved_and_shown_on_the_case_page(client, su
     case_close(
         case=case,
         actor=supervisor,
-        outcome_type="1",
+        outcome_type="15",
         closed_at=case.opened_at + timedelta(days=1),
-        rationale="Charged.",
+        rationale="Evidential difficulties.",
         retention_group="1",
     )
     client.force_login(supervisor)
@@ -119,5 +119,5 @@ def test_a_valid_retention_review_is_saved_and_shown_on_the_case_page(client, su
     assert response.status_code == 302
     assert case.retention_reviews.count() == 2
     content = client.get(case.get_absolute_url()).content.decode()
-    assert "1: Charged or summonsed" in content
+    assert "15: Evidential difficulties: suspect identified" in content
     assert "Retain and review again" in content

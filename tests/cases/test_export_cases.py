@@ -79,11 +79,11 @@ def test_it_writes_one_case_per_line_in_reference_order_with_fields_in_schema_or
 def test_it_writes_derived_dates_as_read_only_fields_and_no_system_log_lines(imported):
     closed = json.loads(export_text(references=["STF-2021-000187"]))
 
-    assert closed["warrants"][0]["expires_at"] == "2021-05-22T10:40:00+00:00"
+    assert closed["warrants"][0]["expires_at"] == "2021-05-22T22:59:59.999999+00:00"
     assert closed["warrants"][0]["status"] == "returned"
     bail = closed["arrests"][0]["releases"][0]
-    assert (bail["bail_regime"], bail["bail_ends_at"]) == ("pca2017", "2021-04-01T18:30:00+00:00")
-    assert bail["bail_extensions"][0]["new_end"] == "2021-06-04T18:30:00+00:00"
+    assert (bail["bail_regime"], bail["bail_ends_at"]) == ("pca2017", "2021-04-01T22:59:59.999999+00:00")
+    assert bail["bail_extensions"][0]["new_end"] == "2021-06-04T22:59:59.999999+00:00"
     assert closed["closure"]["next_review_at"] == "2031-10-20T10:00:00+00:00"
     assert closed["retention_reviews"][0]["next_review_at"] == "2034-10-21T09:00:00+00:00"
     assert [entry["kind"] for entry in closed["log"]] == ["action", "decision", "note", "correction"]

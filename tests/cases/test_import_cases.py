@@ -47,11 +47,14 @@ from cases.models import (
 from cases.services.charging import CHARGING_NEEDS_ARREST
 from tests.factories.people import UserFactory
 from warrants.models import Warrant
-from warrants.services import WARRANT_EXECUTED_AFTER_EXPIRY
+from warrants.services import WARRANT_EXECUTED_AFTER_LAST_DAY
 
 FULL = Path(__file__).resolve().parent.parent / "data" / "cases-full.jsonl"
 # 1x1 PNG as a browser would put it in a JSON string.
 PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+AFTER_LAST_DAY = WARRANT_EXECUTED_AFTER_LAST_DAY.format(day="22 May 2021")
 
 
 def full_cases() -> list[dict]:
@@ -163,9 +166,8 @@ def test_the_2021_arrest_is_bailed_under_the_2017_regime_and_2025_under_2022(imp
 
     old = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert old.bail_regime == Release.BailRegime.PCA_2017
-    assert old.bail_ends_at == rules.bail_initial_end(regime="pca2017", bail_start=old.released_at)
-    # 28 calendar days in UK time: 19:30 GMT on 4 Mar to 19:30 BST on 1 Apr.
-    assert old.bail_ends_at.isoformat() == "2021-04-01T18:30:00+00:00"
+    # Arrested 4 Mar 2021: 28 days beginning with 5 Mar end with 1 Apr, at midnight BST.
+    assert old.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"
     assert [e.approver_rank for e in old.bail_extensions.order_by("approved_at")] == ["superintendent", "magistrates"]
     recent = Release.objects.get(arrest__case__reference="STF-2025-000412", kind=Release.Kind.BAIL)
     assert recent.bail_regime == Release.BailRegime.PCSCA_2022
@@ -192,7 +194,7 @@ def test_it_recomputes_derived_dates_and_ignores_read_only_fields_in_the_file(im
     assert stored.expires_at == rules.warrant_expires_at(stored.issued_at)
     release = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert release.bail_regime == "pca2017"
-    assert release.bail_ends_at.isoformat() == "2021-04-01T18:30:00+00:00"  # 28 days, UK time
+    assert release.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"  # to the end of 1 Apr
 
 
 def test_a_dry_run_checks_every_line_and_stores_nothing(importer):
@@ -308,7 +310,7 @@ def test_it_reports_a_rule_a_service_enforces_on_the_field_it_concerns(importer)
 
     errors = refused(as_file(*cases), importer)
 
-    assert errors == [f"line 1: warrants[0].executed_at: {WARRANT_EXECUTED_AFTER_EXPIRY}"]
+    assert errors == [f"line 1: warrants[0].executed_at: {AFTER_LAST_DAY}"]
 
 
 def test_it_reports_every_bad_line_not_just_the_first(importer):
@@ -319,7 +321,7 @@ def test_it_reports_every_bad_line_not_just_the_first(importer):
     errors = refused(as_file(*cases), importer)
 
     assert errors == [
-        f"line 1: warrants[0].executed_at: {WARRANT_EXECUTED_AFTER_EXPIRY}",
+        f"line 1: warrants[0].executed_at: {AFTER_LAST_DAY}",
         f"line 3: charging[0].subject: {CHARGING_NEEDS_ARREST}",
     ]
 

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from cases.io.importer import model_counts
 from cases.models import Case
 from tests.cases.test_import_cases import FULL, full_cases, importer  # noqa: F401 - importer is a fixture
-from warrants.services import WARRANT_EXECUTED_AFTER_EXPIRY
+from warrants.services import WARRANT_EXECUTED_AFTER_LAST_DAY
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -47,7 +47,7 @@ def test_it_reports_each_bad_line_exits_non_zero_and_stores_nothing(importer, tm
     assert raised.value.returncode == 1
     assert "Nothing was imported" in str(raised.value)
     assert err.getvalue().splitlines() == [
-        f"line 1: warrants[0].executed_at: {WARRANT_EXECUTED_AFTER_EXPIRY}",
+        f"line 1: warrants[0].executed_at: {WARRANT_EXECUTED_AFTER_LAST_DAY.format(day='22 May 2021')}",
         'line 3: officer_in_case: No user with username "dc.nobody".',
     ]
     assert model_counts() == before

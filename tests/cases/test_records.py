@@ -17,7 +17,7 @@ from cases.models import (
     Release,
     RetentionReview,
 )
-from cases.models.custody import BailExtension, CustodyExtension
+from cases.models.custody import BailExtension, CustodyExtension, CustodyReview
 from cases.records import (
     CASE_PAGE_SETS,
     LATEST_LOG_ENTRIES,
@@ -48,6 +48,7 @@ PATHS = {
     "arrests__releases": ("recorded_by",),
     "arrests__releases__bail_extensions": (),
     "arrests__custody_extensions": (),
+    "arrests__custody_reviews": ("recorded_by",),
     "charging_submissions": ("subject", "submitted_by"),
     "charging_submissions__charges": ("offence",),
     "hearings": ("subject",),
@@ -119,6 +120,12 @@ def week():
             approver_rank="inspector",
             previous_end=later,
             new_end=later + timedelta(days=30),
+        )
+        CustodyReview.objects.create(
+            arrest=arrest,
+            reviewed_at=arrest.arrested_at + timedelta(hours=5 + n),
+            review_officer="Insp. K. Byrne",
+            recorded_by=arrest.arresting_officer,
         )
         CustodyExtension.objects.create(
             arrest=arrest,
@@ -224,7 +231,7 @@ def test_every_set_is_read(week):
     """A set added to SETS but not to what the page reads would go unnoticed: each is named here."""
     assert {rows.name for rows in SETS} == {
         "subjects", "premises", "warrants", "further_entries", "searches", "devices", "image_counts",
-        "arrests", "suspected_offences", "releases", "bail_extensions", "custody_extensions",
+        "arrests", "suspected_offences", "releases", "bail_extensions", "custody_extensions", "custody_reviews",
         "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
         "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
     }  # fmt: skip

@@ -14,7 +14,7 @@ from cases.services.custody import (
     release_record,
 )
 from tests.factories.cases import CaseFactory
-from tests.factories.custody import ArrestFactory, london
+from tests.factories.custody import ArrestFactory, end_of, london
 
 
 @pytest.fixture
@@ -35,7 +35,8 @@ def test_an_arrest_late_on_27_october_2022_gets_the_2017_regime_of_28_days(case,
     release = bail(arrest, officer, london(2022, 10, 28, 9, 0))
 
     assert release.bail_regime == Release.BailRegime.PCA_2017
-    assert release.bail_ends_at == london(2022, 10, 28, 9, 0) + timedelta(days=28)
+    # 28 days beginning with the bail start date, 28 Oct (the day after the arrest): to 24 Nov.
+    assert release.bail_ends_at == end_of(2022, 11, 24)
 
 
 def test_an_arrest_early_on_28_october_2022_gets_the_2022_regime_of_three_months(case, officer):
@@ -43,15 +44,25 @@ def test_an_arrest_early_on_28_october_2022_gets_the_2022_regime_of_three_months
     release = bail(arrest, officer, london(2022, 10, 28, 9, 0))
 
     assert release.bail_regime == Release.BailRegime.PCSCA_2022
-    assert release.bail_ends_at == london(2023, 1, 28, 9, 0)
+    # 3 months beginning with 29 Oct 2022 (the day after the arrest): bail ends on 28 Jan 2023.
+    assert release.bail_ends_at == end_of(2023, 1, 28)
+    assert "bail ends 28 Jan 2023, end of day" in CaseLogEntry.objects.get(case=case).text
 
 
-def test_three_months_from_31_january_ends_on_30_april_at_the_same_uk_time(case, officer):
+def test_bail_after_an_arrest_on_31_january_ends_at_the_end_of_30_april(case, officer):
     arrest = arrest_at(case, london(2023, 1, 31, 6, 0))
     release = bail(arrest, officer, london(2023, 1, 31, 10, 0))
 
-    # 10:00 GMT on 31 Jan, 10:00 BST on 30 Apr: the clocks changed in between.
-    assert release.bail_ends_at == london(2023, 4, 30, 10, 0)
+    # Bail start date 1 Feb; 3 months beginning with it end on 30 Apr, at midnight BST.
+    assert release.bail_ends_at == end_of(2023, 4, 30)
+
+
+def test_an_arrest_late_in_the_evening_and_a_release_next_morning_count_from_the_day_after_the_arrest(case, officer):
+    arrest = arrest_at(case, london(2023, 1, 10, 23, 40))
+    release = bail(arrest, officer, london(2023, 1, 11, 9, 15))
+
+    # Bail start date 11 Jan (the day after the arrest), not 12 Jan (the day after the release).
+    assert release.bail_ends_at == end_of(2023, 4, 10)
 
 
 def test_bail_is_refused_for_an_arrest_before_3_april_2017(case, officer):
@@ -95,7 +106,8 @@ def test_bail_may_follow_a_later_release_that_superseded_the_first_bail(case, of
     release_record(arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=london(2023, 4, 1, 12))
     again = bail(arrest, officer, london(2023, 5, 2, 12, 0))
 
-    assert again.bail_ends_at == london(2023, 8, 2, 12, 0)
+    # The applicable bail period still begins with the day after the arrest (PACE s.47ZB).
+    assert again.bail_ends_at == end_of(2023, 6, 1)
 
 
 def test_a_release_before_the_last_release_is_refused(case, officer):

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(team, officer, supervisor):
-    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    # Opened before the warrants the tests apply for (a warrant is never applied for before its case).
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=london(2026, 1, 5, 9))
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def premises(case):
 
 @pytest.fixture
 def warrant(case, officer, premises):
-    """Issued 31 Jan 2026 10:00, in force to 30 Apr 2026 10:00 (London)."""
+    """Issued 31 Jan 2026 10:00: entry lawful through the whole of 30 Apr 2026, its last day (PACE s.16(3))."""
     warrant = warrant_draft(case=case, actor=officer, premises=premises, power="poca_s4", entry="single", court="X")
     warrant_apply(warrant=warrant, actor=officer, applied_at=london(2026, 1, 30, 9))
     return warrant_record_issue(
@@ -69,10 +70,17 @@ def test_search_under_a_warrant_being_executed_is_recorded(case, officer, premis
     assert search.warrant == warrant
 
 
+def test_search_under_a_warrant_late_on_its_last_day_is_recorded(case, officer, premises, warrant):
+    search = services.search_record(
+        case=case, actor=officer, premises=premises, started_at=london(2026, 4, 30, 23, 59), warrant=warrant
+    )
+    assert search.warrant == warrant
+
+
 def test_search_under_a_warrant_after_its_expiry_is_refused(case, officer, premises, warrant):
     refused(
         lambda: services.search_record(
-            case=case, actor=officer, premises=premises, started_at=london(2026, 4, 30, 10, 1), warrant=warrant
+            case=case, actor=officer, premises=premises, started_at=london(2026, 5, 1, 0, 0), warrant=warrant
         ),
         services.SEARCH_OUTSIDE_WARRANT,
         "started_at",

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from cases import rules
 from cases.deadlines import Kind, Status, case_deadlines, deadline_status, with_deadline_records
-from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, Release
+from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, CustodyReview, Release
 from cases.records import case_page_select, load_case_page_records
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
+from tests.factories.custody import end_of
 from warrants.models import Warrant
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -85,7 +86,7 @@ def test_a_new_case_from_a_high_risk_referral_is_due_a_response_in_seven_days(ca
         "referral_response",
         "Respond to referral (high risk)",
         datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
-        "HMICFRS 2023 (local response targets)",
+        "Local target: referral response by risk grade (HMICFRS 2023), 7 days",
         Status.ON_TRACK,
     )
     assert deadline.record == case.referral
@@ -174,7 +175,7 @@ def test_an_issued_warrant_is_due_execution_before_expiry_then_return(case, offi
         executed + 7 * DAY,
         Status.ON_TRACK,
     )
-    assert ret.source == "Police and Criminal Evidence Act 1984 s.16(9)-(12); period: local target"
+    assert ret.source == "Police and Criminal Evidence Act 1984 s.16(9)-(12); Local target: warrant return, 7 days"
 
     Warrant.objects.filter(pk=warrant.pk).update(status="returned", returned_at=NOW - HOUR)
     assert [d.status for d in by_kind(deadlines_for(case), "warrant_return")] == [Status.MET]
@@ -187,8 +188,8 @@ def test_an_unexecuted_warrant_past_expiry_is_missed_and_due_return(case, office
     [expiry] = by_kind(deadlines, "warrant_expiry")
     assert (expiry.status, expiry.outstanding) == (Status.MISSED, False)
     [ret] = by_kind(deadlines, "warrant_return")
-    # 31 Jul 11:00 BST + 3 months = 31 Oct 11:00 GMT, then 7 calendar days.
-    assert ret.due_at == datetime(2026, 11, 7, 11, 0, tzinfo=UTC)
+    # Issued 31 Jul (11:00 BST): the last day for entry is 31 Oct, then 7 calendar days to the end of 7 Nov.
+    assert ret.due_at == end_of(2026, 11, 7)
     assert (ret.status, ret.outstanding) == (Status.MISSED, True)
 
 
@@ -200,16 +201,28 @@ def arrest_in_custody(case, officer, relevant, name="John Smith"):
 
 
 def test_in_custody_the_next_review_and_the_detention_limit_are_due(case, officer):
-    relevant = NOW - 7 * HOUR  # first review (6 h) passed; the second is due 15 h after the relevant time
+    relevant = NOW - 7 * HOUR
     arrest = arrest_in_custody(case, officer, relevant)
-    deadlines = deadlines_for(case)
-    [review] = by_kind(deadlines, "custody_review")
+    # No review recorded: the first, due 6 hours after the relevant time, is missed.
+    [review] = by_kind(deadlines_for(case), "custody_review")
     assert (review.label, review.due_at, review.status) == (
+        "Review of detention of John Smith (review 1)",
+        relevant + 6 * HOUR,
+        Status.MISSED,
+    )
+    # Reviewed at 5 hours: that one is met, and the second is due 9 hours after it (PACE s.40(3)(b)).
+    CustodyReview.objects.create(
+        arrest=arrest, reviewed_at=relevant + 5 * HOUR, review_officer="Insp Shah", recorded_by=officer
+    )
+    deadlines = deadlines_for(case)
+    first, second = by_kind(deadlines, "custody_review")
+    assert (first.status, first.met_at) == (Status.MET, relevant + 5 * HOUR)
+    assert (second.label, second.due_at, second.status) == (
         "Review of detention of John Smith (review 2)",
-        relevant + 15 * HOUR,
+        relevant + 14 * HOUR,
         Status.ON_TRACK,
     )
-    assert review.source == "Police and Criminal Evidence Act 1984 s.40"
+    assert second.source == "Police and Criminal Evidence Act 1984 s.40"
     [limit] = by_kind(deadlines, "custody_limit")
     assert (limit.due_at, limit.source, limit.status) == (
         relevant + 24 * HOUR,
@@ -253,45 +266,44 @@ def bail(arrest, officer, released):
         kind="bail",
         released_at=released,
         bail_regime=regime,
-        bail_ends_at=rules.bail_initial_end(regime=regime, bail_start=released),
+        bail_ends_at=rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at),
         recorded_by=officer,
     )
 
 
 @pytest.mark.parametrize(
-    ("arrested", "source", "ends_after_release", "note"),
+    ("arrested", "source", "expected", "note"),
     [
         (
-            datetime(2022, 10, 27, 22, 0, tzinfo=UTC),  # 23:00 BST on 27 Oct 2022: the 2017 regime
+            # 23:00 BST on 27 Oct 2022: the 2017 regime, 28 days beginning with 28 Oct, to 24 Nov.
+            datetime(2022, 10, 27, 22, 0, tzinfo=UTC),
             rules.BAIL_PCA_2017.source,
-            28,
-            "Next extension: a superintendent, to",
+            end_of(2022, 11, 24),
+            "Next extension: a superintendent, to 27 Jan 2023, end of day",
         ),
         (
-            datetime(2022, 10, 27, 23, 30, tzinfo=UTC),  # 00:30 BST on 28 Oct 2022: the 2022 regime
+            # 00:30 BST on 28 Oct 2022: the 2022 regime, 3 months beginning with 29 Oct, to 28 Jan.
+            datetime(2022, 10, 27, 23, 30, tzinfo=UTC),
             rules.BAIL_PCSCA_2022.source,
-            None,
-            "Next extension: an inspector, to",
+            end_of(2023, 1, 28),
+            "Next extension: an inspector, to 28 Apr 2023, end of day",
         ),
     ],
 )
-def test_bail_end_follows_the_regime_of_the_arrest_date(case, officer, arrested, source, ends_after_release, note):
+def test_bail_end_follows_the_regime_of_the_arrest_date(case, officer, arrested, source, expected, note):
     Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
     subject = SubjectFactory(case=case, full_name="John Smith")
     arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
     released = arrested + 10 * HOUR
     bail(arrest, officer, released)
     [end] = by_kind(deadlines_for(case, now=released + HOUR), "bail_end")
-    # 28 calendar days in UK time (09:00 BST to 09:00 GMT), or 3 calendar months.
-    expected = rules.add_days_london(released, ends_after_release) if ends_after_release else None
-    expected = expected or rules.add_months_london(released, 3)
     assert (end.label, end.due_at, end.source, end.status) == (
         "Pre-charge bail of John Smith ends",
         expected,
         source,
         Status.ON_TRACK,
     )
-    assert end.note.startswith(note)
+    assert end.note == note
 
 
 def test_an_extension_moves_the_bail_end_and_a_decision_meets_it(case, officer):
@@ -300,7 +312,7 @@ def test_an_extension_moves_the_bail_end_and_a_decision_meets_it(case, officer):
     Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
     arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
     release = bail(arrest, officer, arrested + 10 * HOUR)
-    six_months = rules.bail_extension_end(regime="pcsca2022", bail_start=release.released_at, approver_rank="inspector")
+    six_months = rules.bail_extension_end(regime="pcsca2022", arrested_at=arrested, approver_rank="inspector")
     release.bail_extensions.create(
         approved_at=arrested + 80 * DAY,
         approved_by="Insp Kaur",
@@ -352,7 +364,7 @@ def test_a_charge_brings_the_first_court_target_met_by_the_first_appearance(case
     assert (court.due_at, court.status, court.source) == (
         rules.add_days_london(arrested, 28),
         Status.ON_TRACK,
-        "Local target (not law); SAFEGUARD_FIRST_COURT_TARGET_DAYS",
+        "Local target: first court appearance within four weeks of arrest, 28 days",
     )
     assert court.local_target
     hearing = CourtHearing.objects.create(

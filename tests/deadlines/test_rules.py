@@ -1,58 +1,98 @@
 """The rules behind every deadline, table-driven over the edges: month ends, leap years, the clock
 changes (GMT/BST) and the change of the pre-charge bail regime on 28 Oct 2022."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from cases import rules
-from tests.factories.custody import london
+from tests.factories.custody import end_of, london
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+# PACE 1984 s.16(3): "Entry and search under a warrant must be within three months from the date of
+# its issue." The last day is the corresponding date three months on (the last of the month where
+# there is none), and entry is lawful at any time of that UK day.
 @pytest.mark.parametrize(
-    ("issued", "expires"),
+    ("issued", "last_day"),
     [
-        (london(2026, 1, 31, 10), london(2026, 4, 30, 10)),  # 31 Jan + 3 months: the end of April
-        (london(2026, 3, 31, 10), london(2026, 6, 30, 10)),  # 31 Mar: June has 30 days
-        (london(2025, 11, 30, 10), london(2026, 2, 28, 10)),  # into a February of 28 days
-        (london(2023, 11, 30, 10), london(2024, 2, 29, 10)),  # into a leap February
-        (london(2023, 11, 29, 10), london(2024, 2, 29, 10)),
-        (london(2024, 2, 29, 10), london(2024, 5, 29, 10)),  # from 29 Feb
-        (london(2026, 12, 31, 23, 30), london(2027, 3, 31, 23, 30)),  # across the year end
-        # Issued in GMT, expires in BST: the same wall-clock time, one hour less in UTC.
-        (london(2026, 1, 15, 10), london(2026, 4, 15, 10)),
-        # Issued in BST, expires in GMT.
-        (london(2026, 8, 20, 9), london(2026, 11, 20, 9)),
+        (london(2026, 1, 31, 10), date(2026, 4, 30)),  # 31 Jan: April has no 31st
+        (london(2026, 3, 31, 10), date(2026, 6, 30)),
+        (london(2025, 11, 30, 10), date(2026, 2, 28)),  # into a February of 28 days
+        (london(2023, 11, 30, 10), date(2024, 2, 29)),  # into a leap February
+        (london(2023, 11, 29, 10), date(2024, 2, 29)),
+        (london(2024, 2, 29, 10), date(2024, 5, 29)),  # from a leap day
+        (london(2026, 12, 31, 23, 30), date(2027, 3, 31)),  # across the year end
+        (london(2026, 1, 15, 10), date(2026, 4, 15)),  # issued in GMT, last day in BST
+        (london(2026, 8, 20, 9), date(2026, 11, 20)),  # issued in BST, last day in GMT
+        # 00:30 BST on 1 Aug is 23:30 UTC on 31 Jul: the date of issue is the UK date.
+        (utc(2026, 7, 31, 23, 30), date(2026, 11, 1)),
     ],
 )
-def test_warrant_expiry_is_three_calendar_months_in_uk_time(issued, expires):
-    assert rules.warrant_expires_at(issued) == expires
+def test_a_warrant_may_be_executed_through_the_whole_of_its_last_day(issued, last_day):
+    assert rules.warrant_last_day(issued) == last_day
+    expires = rules.warrant_expires_at(issued)
+    assert expires == end_of(last_day.year, last_day.month, last_day.day)
+    # At one minute to midnight on the last day entry is lawful; a minute after midnight it is not.
+    assert london(last_day.year, last_day.month, last_day.day, 23, 59) <= expires
+    following = last_day + timedelta(days=1)
+    assert london(following.year, following.month, following.day, 0, 1) > expires
 
 
-def test_warrant_expiry_across_the_clock_change_keeps_the_wall_clock_time_not_the_hours():
-    issued = london(2026, 1, 15, 10)  # 10:00 GMT = 10:00 UTC
-    assert rules.warrant_expires_at(issued) == utc(2026, 4, 15, 9)  # 10:00 BST = 09:00 UTC
+def test_a_warrant_issued_in_gmt_has_its_last_day_end_at_midnight_bst():
+    expires = rules.warrant_expires_at(london(2026, 1, 15, 10))  # 10:00 GMT
+    assert expires + timedelta(microseconds=1) == utc(2026, 4, 15, 23)  # midnight BST is 23:00 UTC
 
 
+# PACE s.47ZB(4)(a): the bail start date is the day after the day of arrest; s.47ZB(1): the period is
+# 3 months (from 28 Oct 2022) or 28 days (3 Apr 2017 to 27 Oct 2022) "beginning with" that date.
 @pytest.mark.parametrize(
-    ("arrested", "regime", "initial_end_after_bail_on"),
+    ("arrested", "regime", "last_day"),
     [
-        (london(2017, 4, 3, 0, 5), "pca2017", london(2017, 5, 1, 0, 5)),  # 28 days
-        (london(2022, 10, 27, 23, 59), "pca2017", london(2022, 11, 24, 23, 59)),
-        (london(2022, 10, 28, 0, 0), "pcsca2022", london(2023, 1, 28, 0, 0)),  # 3 months
-        # 00:30 on 28 Oct 2022 in BST is 23:30 on 27 Oct in UTC: the arrest date is the UK date.
-        (utc(2022, 10, 27, 23, 30), "pcsca2022", utc(2023, 1, 28, 0, 30)),
-        (london(2023, 11, 30, 12), "pcsca2022", london(2024, 2, 29, 12)),  # leap February
+        # 28 days beginning with 4 Apr 2017: 4 Apr is day 1, 1 May is day 28.
+        (london(2017, 4, 3, 0, 5), "pca2017", date(2017, 5, 1)),
+        (london(2022, 10, 27, 23, 59), "pca2017", date(2022, 11, 24)),
+        # 3 months beginning with 29 Oct 2022 end on 28 Jan 2023.
+        (london(2022, 10, 28, 0, 0), "pcsca2022", date(2023, 1, 28)),
+        # 00:30 BST on 28 Oct 2022 is 23:30 UTC on 27 Oct: the arrest date is the UK date.
+        (utc(2022, 10, 27, 23, 30), "pcsca2022", date(2023, 1, 28)),
+        # Across a month end: arrested 31 Jan, bail start 1 Feb, 3 months end on 30 Apr.
+        (london(2023, 1, 31, 14), "pcsca2022", date(2023, 4, 30)),
+        # Arrested 30 Apr, bail start 1 May: the period ends on 31 Jul, not 30 Jul.
+        (london(2023, 4, 30, 14), "pcsca2022", date(2023, 7, 31)),
+        # A leap day: arrested 30 Nov 2023, bail start 1 Dec, ends 29 Feb 2024.
+        (london(2023, 11, 30, 12), "pcsca2022", date(2024, 2, 29)),
+        # Bail start 30 Nov 2022: February 2023 has no 30th, so the period ends on its last day.
+        (london(2022, 11, 29, 12), "pcsca2022", date(2023, 2, 28)),
+        # 28 days across a leap day: beginning with 15 Feb 2020, day 28 is 13 Mar.
+        (london(2020, 2, 14, 12), "pca2017", date(2020, 3, 13)),
     ],
 )
-def test_bail_regime_follows_the_arrest_date_and_sets_the_initial_end(arrested, regime, initial_end_after_bail_on):
+def test_bail_runs_from_the_bail_start_date_to_the_end_of_its_last_day(arrested, regime, last_day):
     assert rules.bail_regime_for_arrest(arrested) == regime
-    # Bailed at the moment of arrest, to keep the table short.
-    assert rules.bail_initial_end(regime=regime, bail_start=arrested) == initial_end_after_bail_on
+    assert rules.bail_initial_end(regime=regime, arrested_at=arrested) == end_of(
+        last_day.year, last_day.month, last_day.day
+    )
+
+
+def test_an_arrest_late_in_the_evening_and_a_release_next_morning_count_from_the_day_after_the_arrest():
+    # Arrested 23:40 on 10 Jan 2023, released 09:15 on 11 Jan: the bail start date is 11 Jan (the
+    # day after the arrest), not 12 Jan (the day after the release), so bail ends on 10 Apr.
+    arrested = london(2023, 1, 10, 23, 40)
+    assert rules.bail_start_date(arrested) == date(2023, 1, 11)
+    assert rules.bail_initial_end(regime="pcsca2022", arrested_at=arrested) == end_of(2023, 4, 10)
+
+
+def test_bail_across_both_clock_changes_ends_at_midnight_uk_time():
+    # Arrested in GMT, last day in BST (spring): the period ends at 23:00 UTC.
+    spring = rules.bail_initial_end(regime="pcsca2022", arrested_at=london(2023, 1, 20, 10))
+    assert spring + timedelta(microseconds=1) == utc(2023, 4, 20, 23)
+    # Arrested in BST, last day in GMT (autumn): the period ends at midnight UTC.
+    autumn = rules.bail_initial_end(regime="pcsca2022", arrested_at=london(2023, 8, 20, 10))
+    assert autumn + timedelta(microseconds=1) == utc(2023, 11, 21)
 
 
 def test_bail_before_the_2017_regime_has_no_rule():
@@ -61,25 +101,25 @@ def test_bail_before_the_2017_regime_has_no_rule():
 
 
 @pytest.mark.parametrize(
-    ("regime", "rank", "months"),
-    [("pcsca2022", "inspector", 6), ("pcsca2022", "superintendent", 9), ("pca2017", "superintendent", 3)],
+    ("regime", "rank", "last_day"),
+    [
+        # Arrested 30 Aug 2023, bail start 31 Aug: 6 months (s.47ZD) end on 29 Feb 2024 (no 31 Feb),
+        # 9 months (s.47ZDA) on 30 May 2024, 3 months under the 2017 regime (s.47ZD) on 30 Nov 2023.
+        ("pcsca2022", "inspector", date(2024, 2, 29)),
+        ("pcsca2022", "superintendent", date(2024, 5, 30)),
+        ("pca2017", "superintendent", date(2023, 11, 30)),
+    ],
 )
-def test_bail_extensions_run_from_the_bail_start(regime, rank, months):
-    start = london(2023, 8, 31, 15)
-    expected = rules.add_months_london(start, months)
-    assert rules.bail_extension_end(regime=regime, bail_start=start, approver_rank=rank) == expected
-    assert rules.bail_extension_end(regime=regime, bail_start=start, approver_rank="magistrates") is None
+def test_bail_extensions_run_from_the_bail_start_date(regime, rank, last_day):
+    arrested = london(2023, 8, 30, 15)
+    expected = end_of(last_day.year, last_day.month, last_day.day)
+    assert rules.bail_extension_end(regime=regime, arrested_at=arrested, approver_rank=rank) == expected
+    assert rules.bail_extension_end(regime=regime, arrested_at=arrested, approver_rank="magistrates") is None
 
 
 def test_an_inspector_cannot_extend_bail_under_the_2017_regime():
     with pytest.raises(rules.NoRuleInForce):
-        rules.bail_extension_end(regime="pca2017", bail_start=london(2020, 1, 1), approver_rank="inspector")
-
-
-def test_bail_extended_by_an_inspector_from_31_august_ends_on_the_last_day_of_february():
-    assert rules.bail_extension_end(
-        regime="pcsca2022", bail_start=london(2023, 8, 31, 15), approver_rank="inspector"
-    ) == london(2024, 2, 29, 15)
+        rules.bail_extension_end(regime="pca2017", arrested_at=london(2020, 1, 1), approver_rank="inspector")
 
 
 def test_custody_clock_counts_elapsed_hours_across_the_spring_clock_change():
@@ -149,9 +189,15 @@ def test_retention_review_interval_by_group(reviewed, group, due):
     assert rules.retention_next_review_at(reviewed_at=reviewed, retention_group=group) == due
 
 
-def test_every_rule_names_its_source_and_local_targets_say_so():
+def test_every_rule_names_its_source_in_words_and_local_targets_say_so(settings):
+    settings.CHARGING_TARGET_DAYS = 21
     every = [value for value in vars(rules).values() if isinstance(value, rules.Rule)]
     assert len(every) >= 14
     for rule in every:
         assert rule.source and rule.applies_from
-        assert rule.local_target == rule.source.startswith("Local target") or rule.key == "referral_response"
+        assert rule.local_target == rule.source.startswith("Local target: ")
+        assert "SAFEGUARD_" not in rule.source and "_DAYS" not in rule.source and "_HOURS" not in rule.source
+    assert rules.CHARGING_TARGET.source == "Local target: four-week charging target, 21 days"
+    assert rules.referral_response_source("high") == (
+        "Local target: referral response by risk grade (HMICFRS 2023), 7 days"
+    )

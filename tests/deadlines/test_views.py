@@ -45,7 +45,8 @@ def test_the_deadlines_page_lists_what_is_missed_with_its_source_in_words(client
     html = response.content.decode()
     assert "Charging decision for John Smith (four-week target)" in html
     assert "Missed" in html
-    assert "Local target (not law); SAFEGUARD_CHARGING_TARGET_DAYS" in html
+    assert "Local target: four-week charging target, 28 days" in html
+    assert "SAFEGUARD_" not in html
     assert case.reference in html
     [entry] = reads(officer, "Deadlines")
     assert entry.changes["cases"] == [case.reference]
@@ -118,7 +119,7 @@ def test_the_case_page_shows_every_deadline_with_status_and_source(client, offic
     section = html.split('id="due-next"')[1].split("</section>")[0]
     assert "Charging decision for John Smith (four-week target)" in section
     assert "Missed" in section
-    assert "Local target (not law); SAFEGUARD_CHARGING_TARGET_DAYS" in section
+    assert "Local target: four-week charging target, 28 days" in section
     assert "Refer children with access to the suspect to children&#x27;s services (MASH)" in section
 
 

@@ -67,3 +67,9 @@ class ChargingSubmissionFactory(factory.django.DjangoModelFactory):
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A moment given in UK local time (Europe/London)."""
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+def end_of(year: int, month: int, day: int) -> datetime:
+    """The last instant of a UK day, written out by hand (23:59:59.999999 in Europe/London): where a
+    period that ends with its last day is stored."""
+    return datetime(year, month, day, 23, 59, 59, 999999, tzinfo=LONDON)

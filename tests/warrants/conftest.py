@@ -1,11 +1,13 @@
 import pytest
 
 from tests.factories.cases import CaseFactory, PremisesFactory
+from tests.factories.custody import london
 
 
 @pytest.fixture
 def case(team, officer, supervisor):
-    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    # Opened before the warrants the tests apply for (a warrant is never applied for before its case).
+    return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=london(2026, 1, 5, 9))
 
 
 @pytest.fixture

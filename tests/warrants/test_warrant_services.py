@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import rules
 from cases.models import Case, CaseLogEntry
 from cases.services.common import CASE_CLOSED
 from tests.factories.cases import CaseFactory, PremisesFactory
+from tests.factories.custody import end_of
 from tests.factories.people import UserFactory
 from tests.factories.warrants import WarrantFactory, london
 from warrants import services
@@ -141,30 +141,29 @@ def test_apply_refuses_a_time_in_the_future(case, officer, premises):
 # --- Issue: the expiry is computed (PACE 1984 s.16(3)) -----------------------------------------
 
 
-def test_issue_on_31_january_expires_on_30_april_by_the_rule(case, officer, premises):
+def test_issue_on_31_january_has_30_april_as_the_last_day_for_entry(case, officer, premises):
     warrant = issued(case, officer, premises, issued_at=london(2026, 1, 31, 10))
 
     warrant.refresh_from_db()
     assert warrant.status == Warrant.Status.ISSUED
-    assert warrant.expires_at == rules.warrant_expires_at(london(2026, 1, 31, 10))
-    assert warrant.expires_at == london(2026, 4, 30, 10)
+    # Three months from the date of issue (PACE s.16(3)): entry lawful at any time of 30 Apr.
+    assert warrant.expires_at == end_of(2026, 4, 30)
 
 
-def test_expiry_keeps_the_london_wall_clock_time_across_the_spring_clock_change(case, officer, premises):
-    # Issued in GMT (UTC+0), expires in BST (UTC+1): still 14:05 on the London clock.
+def test_the_last_day_for_entry_ends_at_midnight_bst_after_a_spring_clock_change(case, officer, premises):
+    # Issued in GMT (UTC+0); the last day, 15 Apr, is in BST, so it ends at 23:00 UTC.
     warrant = issued(case, officer, premises, issued_at=london(2026, 1, 15, 14, 5))
 
     warrant.refresh_from_db()
-    assert warrant.expires_at == datetime(2026, 4, 15, 13, 5, tzinfo=UTC)
-    assert warrant.expires_at.astimezone(london(2026, 1, 1).tzinfo).strftime("%H:%M") == "14:05"
+    assert warrant.expires_at == datetime(2026, 4, 15, 22, 59, 59, 999999, tzinfo=UTC)
 
 
-def test_expiry_keeps_the_london_wall_clock_time_across_the_autumn_clock_change(case, officer, premises):
-    # Issued in BST (UTC+1), expires in GMT: still 09:00 on the London clock.
+def test_the_last_day_for_entry_ends_at_midnight_gmt_after_an_autumn_clock_change(case, officer, premises):
+    # Issued in BST (UTC+1); the last day, 1 Dec, is in GMT, so it ends at midnight UTC.
     warrant = issued(case, officer, premises, issued_at=london(2026, 9, 1, 9))
 
     warrant.refresh_from_db()
-    assert warrant.expires_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert warrant.expires_at == datetime(2026, 12, 1, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 def test_issue_moves_the_case_to_the_warrant_stage_and_logs_it(case, officer, premises):
@@ -269,27 +268,27 @@ def test_refusal_before_the_application_is_refused(case, officer, premises):
 # --- Execution: within issue to expiry, inclusive ----------------------------------------------
 
 
-def test_execution_exactly_at_expiry_is_allowed(case, officer, premises):
+def test_entry_late_on_the_last_day_is_lawful(case, officer, premises):
     warrant = issued(case, officer, premises, issued_at=london(2026, 1, 31, 10))
 
+    # 23:59 on 30 Apr, long after the time of issue on 31 Jan: still the last day (PACE s.16(3)).
     services.warrant_record_execution(
-        warrant=warrant, actor=officer, executed_at=london(2026, 4, 30, 10), executed_by=officer
+        warrant=warrant, actor=officer, executed_at=london(2026, 4, 30, 23, 59), executed_by=officer
     )
 
     warrant.refresh_from_db()
     assert warrant.status == Warrant.Status.EXECUTED
-    assert warrant.executed_at == warrant.expires_at
 
 
-def test_execution_one_minute_after_expiry_is_refused_and_saves_nothing(case, officer, premises):
+def test_entry_on_the_day_after_the_last_day_is_refused_and_saves_nothing(case, officer, premises):
     warrant = issued(case, officer, premises, issued_at=london(2026, 1, 31, 10))
     before = snapshot(warrant)
 
     assert_refused(
         lambda: services.warrant_record_execution(
-            warrant=warrant, actor=officer, executed_at=london(2026, 4, 30, 10, 1), executed_by=officer
+            warrant=warrant, actor=officer, executed_at=london(2026, 5, 1, 0, 0), executed_by=officer
         ),
-        services.WARRANT_EXECUTED_AFTER_EXPIRY,
+        services.WARRANT_EXECUTED_AFTER_LAST_DAY.format(day="30 Apr 2026"),
         field="executed_at",
     )
     assert snapshot(warrant) == before
@@ -403,7 +402,9 @@ def test_mark_expired_expires_an_issued_unexecuted_warrant_past_expiry_and_logs_
 ):
     warrant = issued(case, supervisor, premises, issued_at=london(2026, 1, 31, 10))
 
-    changed = services.warrant_mark_expired(warrant=warrant, now=london(2026, 4, 30, 10, 1))
+    # Not expired at any time of its last day, 30 Apr; expired from the first moment of 1 May.
+    assert services.warrant_mark_expired(warrant=warrant, now=london(2026, 4, 30, 23, 59)) is False
+    changed = services.warrant_mark_expired(warrant=warrant, now=london(2026, 5, 1, 0, 0))
 
     assert changed is True
     warrant.refresh_from_db()
@@ -580,7 +581,7 @@ def test_further_entry_authorised_after_expiry_is_refused(case, officer, premise
 
     assert_refused(
         lambda: services.warrant_authorise_further_entry(
-            warrant=warrant, actor=officer, authorised_by="Inspector Shah", authorised_at=london(2026, 4, 30, 10, 1)
+            warrant=warrant, actor=officer, authorised_by="Inspector Shah", authorised_at=london(2026, 5, 1, 0, 1)
         ),
         services.WARRANT_FURTHER_ENTRY_AFTER_EXPIRY,
         field="authorised_at",
@@ -651,3 +652,14 @@ def test_further_entry_under_a_returned_warrant_is_refused(case, officer, premis
         ),
         services.WARRANT_FURTHER_ENTRY_CLOSED,
     )
+
+
+def test_an_application_before_the_case_was_opened_is_refused_without_an_earlier_referral(case, officer, premises):
+    warrant = WarrantFactory(case=case, premises=premises)
+    before = snapshot(warrant)
+    assert_refused(
+        lambda: services.warrant_apply(warrant=warrant, actor=officer, applied_at=case.opened_at - timedelta(hours=1)),
+        services.WARRANT_APPLIED_BEFORE_CASE,
+        field="applied_at",
+    )
+    assert snapshot(warrant) == before

@@ -155,7 +155,8 @@ def test_issue_records_the_issue_and_shows_the_computed_expiry(signed_in, case, 
 
     assert response.status_code == 302
     page = signed_in.get(url("detail", warrant)).content.decode()
-    assert "30 Apr 2026 10:00" in page
+    assert "Last day for entry" in page
+    assert "30 Apr 2026: entry at any time that day" in page
     assert "PACE 1984 s.16(3)" in page
 
 
@@ -175,7 +176,7 @@ def test_refuse_records_the_refusal(signed_in, case, premises):
 def test_execute_page_shows_expiry_and_its_source(signed_in, issued_warrant):
     page = signed_in.get(url("execute", issued_warrant)).content.decode()
 
-    assert "30 Apr 2026 10:00" in page
+    assert "30 Apr 2026: entry at any time that day" in page
     assert "PACE 1984 s.16(3)" in page
     assert 'name="executed_at"' in page
 
@@ -194,11 +195,11 @@ def test_execute_records_the_execution(signed_in, issued_warrant, officer):
 
 def test_execute_after_expiry_shows_the_error_and_saves_nothing(signed_in, issued_warrant, officer):
     response = signed_in.post(
-        url("execute", issued_warrant), {"executed_at": "2026-04-30T10:01", "executed_by": officer.pk}
+        url("execute", issued_warrant), {"executed_at": "2026-05-01T00:01", "executed_by": officer.pk}
     )
 
     assert response.status_code == 400
-    assert services.WARRANT_EXECUTED_AFTER_EXPIRY in response.content.decode()
+    assert services.WARRANT_EXECUTED_AFTER_LAST_DAY.format(day="30 Apr 2026") in response.content.decode()
     issued_warrant.refresh_from_db()
     assert issued_warrant.status == Warrant.Status.ISSUED
     assert issued_warrant.executed_at is None
