@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cases import rules
+from cases import formats, rules
 from cases.models import Case, Premises, User
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from warrants.models import FurtherEntryAuthority, Warrant
@@ -250,7 +250,7 @@ def warrant_record_execution(
         raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
     if executed_at > warrant.expires_at:
         day = rules.uk_date(warrant.expires_at)
-        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=f"{day.day} {day:%b %Y}")})
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=formats.day(day))})
     _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
     warrant.status = Status.EXECUTED
     warrant.executed_at = executed_at

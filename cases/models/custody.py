@@ -72,7 +72,7 @@ class CustodyReview(models.Model):
         ordering = ["reviewed_at"]
 
     def __str__(self) -> str:
-        return f"Review of detention at {self.reviewed_at:%Y-%m-%d %H:%M}"
+        return f"Review of detention at {when(self.reviewed_at)}"
 
 
 class CustodyExtension(models.Model):
