@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from django.db import DatabaseError, IntegrityError, models, transaction
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from cases.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
     DUPLICATE_REFERENCE_IN_FILE,
@@ -28,6 +30,7 @@ from cases.io.parsing import (
     screen,
 )
 from cases.io.replay import CaseReplay, StepFailed
+from cases.io.screening import refused_kind
 from cases.models import (
     Arrest,
     BailExtension,
@@ -196,7 +199,26 @@ def import_cases(
     if report.errors:
         report.references = []
         report.created = {}
+        _audit_refused_media(report, actor)
     return report
+
+
+def _audit_refused_media(report: ImportReport, actor: User) -> None:
+    """One `media_refused` audit entry for each line refused as imagery or an encoded file: who,
+    which line and field, and what kind; never the value. Written after the import's own
+    transaction was rolled back, so the refusal is kept although nothing of the file is."""
+    for error in report.errors:
+        kind = refused_kind(error.message)
+        if kind is None:
+            continue
+        field = f"line {error.line}" + (f": {error.path}" if error.path else "")
+        audit_record(
+            kind=AuditEntry.Kind.MEDIA_REFUSED,
+            actor=actor,
+            object_type="import",
+            summary=f"Refused {kind} in an import ({field})",
+            changes={"where": "import_cases", "line": error.line, "field": error.path, "what": kind},
+        )
 
 
 def _actor_problems(cleaned: dict[str, Any], actor: User) -> list[Problem]:

@@ -25,6 +25,20 @@ def _as_bytes(value: str) -> bytes:
         return value.encode("utf-8", errors="replace")
 
 
+_IMAGE_DATA_KIND = re.compile(re.escape(IMAGE_DATA).replace(re.escape("{kind}"), "(?P<kind>.+)"))
+
+
+def refused_kind(message: str) -> str | None:
+    """What kind of thing a screening problem refused (for its audit entry), or None when `message`
+    is not one of this module's refusals."""
+    if message == DATA_URI:
+        return "data: URI"
+    if message == ENCODED_BLOB:
+        return "encoded file"
+    found = _IMAGE_DATA_KIND.fullmatch(message)
+    return found.group("kind") if found else None
+
+
 def raw_line_problem(raw: bytes) -> str | None:
     """A line that is itself image or video bytes (a file pasted or concatenated into the case file)."""
     kind = looks_like_media(raw)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from audit.models import AuditEntry
 from cases import rules
 from cases.io import import_cases
 from cases.io.importer import ACTOR_INACTIVE, model_counts
@@ -369,6 +370,24 @@ def test_it_refuses_a_line_of_raw_image_bytes(importer):
     errors = refused(as_file(cases[0], b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", cases[2]), importer)
 
     assert errors == [f"line 2: {IMAGE_DATA.format(kind='JPEG image')}"]
+
+
+def test_imagery_refused_in_an_import_is_audited_with_its_line_and_kind_never_its_bytes(importer):
+    cases = full_cases()
+    cases[0]["devices"][0]["notes"] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+    cases[1]["summary"] = f"Screenshot: data:image/png;base64,{PNG_BASE64}"
+    cases[2]["summary"] = "Not a case: missing fields are refused, but not audited as imagery"
+    del cases[2]["team"]
+
+    refused(as_file(*cases, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"), importer)
+
+    entries = AuditEntry.objects.filter(kind=AuditEntry.Kind.MEDIA_REFUSED).order_by("id")
+    assert [(e.actor_id, e.object_type, e.changes) for e in entries] == [
+        (importer.pk, "import", {"where": "import_cases", "line": 1, "field": "devices[0].notes", "what": "PNG image"}),
+        (importer.pk, "import", {"where": "import_cases", "line": 2, "field": "summary", "what": "data: URI"}),
+        (importer.pk, "import", {"where": "import_cases", "line": 4, "field": "", "what": "JPEG image"}),
+    ]
+    assert not any(PNG_BASE64[:24] in str(e.changes) + e.summary for e in entries)
 
 
 def test_it_refuses_a_long_base64_blob(importer):
