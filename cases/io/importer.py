@@ -30,6 +30,7 @@ from cases.io.parsing import (
 from cases.io.replay import CaseReplay, StepFailed
 from cases.models import (
     Arrest,
+    BailBreach,
     BailExtension,
     Case,
     CaseLogEntry,
@@ -96,6 +97,7 @@ IMPORTED_MODELS: tuple[tuple[type[models.Model], str], ...] = (
     (CustodyExtension, "custody extensions"),
     (Release, "releases"),
     (BailExtension, "bail extensions"),
+    (BailBreach, "breaches of bail"),
     (ChargingSubmission, "charging submissions"),
     (Charge, "charges"),
     (CourtHearing, "court hearings"),
