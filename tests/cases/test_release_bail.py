@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from cases.models import Case, CaseLogEntry, Release
 from cases.services.custody import (
@@ -229,3 +230,20 @@ def test_an_unknown_kind_of_release_is_refused_on_its_field(case, officer):
         release_record(arrest=arrest, actor=officer, kind="street_bail", released_at=london(2023, 3, 1, 15))
     assert error.value.message_dict["kind"] == [CHOICE_INVALID]
     assert not Release.objects.exists()
+
+
+def test_the_database_refuses_bail_with_no_end_unless_before_2017_with_its_answer_date(case, officer):
+    arrest = arrest_at(case, london(2016, 6, 1, 10, 0))
+    fields = {"arrest": arrest, "kind": "bail", "released_at": london(2016, 6, 1, 18, 0), "recorded_by": officer}
+    for regime in ("pca2017", "pre2017"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Release.objects.create(bail_regime=regime, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Release.objects.create(
+            arrest=arrest,
+            kind="rui",
+            released_at=london(2016, 6, 1, 18, 0),
+            recorded_by=officer,
+            answer_place="Hanley police station",
+        )
+    assert Release.objects.create(bail_regime="pre2017", answer_at=london(2016, 9, 1, 10, 0), **fields).pk
