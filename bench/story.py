@@ -509,6 +509,8 @@ class Story:
                 "bail_conditions": "Not to have unsupervised contact with children." if regime else "",
                 "arrest_id": arrest["id"],
                 "recorded_by_id": self.oic.id,
+                "answer_at": None,
+                "answer_place": "",
             },
         )
         if rng.random() < 0.5:

@@ -210,6 +210,8 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("bail_conditions", "S"),
             ("arrest_id", "I"),
             ("recorded_by_id", "I"),
+            ("answer_at", "T"),
+            ("answer_place", "S"),
         ),
     ),
     "cases_chargingsubmission": (

@@ -373,6 +373,8 @@ def _arrest_deadlines(
             if furthest
             else "Next extension: the magistrates' court"
         )
+        if release.answer_text:
+            note += f". To{release.answer_text[2:]}"
         if release.bail_conditions:
             note += f". Conditions: {release.bail_conditions}"
         b.add(

@@ -50,7 +50,7 @@ from cases.models import (
     Subject,
     User,
 )
-from cases.models.custody import BailExtension
+from cases.models.custody import BailBreach, BailExtension
 from warrants.models import FurtherEntryAuthority, Warrant
 
 LATEST_LOG_ENTRIES = 20
@@ -97,6 +97,7 @@ def _ids_of_case(model: type[models.Model]) -> str:
 
 
 _ARRESTS = _ids_of_case(Arrest)
+_RELEASES = f"SELECT id FROM {_table(Release)} WHERE arrest_id IN ({_ARRESTS})"
 # Each case's newest log entries.
 _LATEST_LOG = (
     f"SELECT log.* FROM unnest({{cases}}) AS c(id) CROSS JOIN LATERAL (SELECT * FROM {_table(CaseLogEntry)} "
@@ -133,8 +134,14 @@ SETS = (
     _Set(
         "bail_extensions",
         BailExtension,
-        _of(BailExtension, "release_id", f"SELECT id FROM {_table(Release)} WHERE arrest_id IN ({_ARRESTS})"),
+        _of(BailExtension, "release_id", _RELEASES),
         "t.approved_at, t.id",
+    ),
+    _Set(
+        "bail_breaches",
+        BailBreach,
+        _of(BailBreach, "release_id", _RELEASES),
+        "t.occurred_at, t.id",
     ),
     _Set("custody_extensions", CustodyExtension, _of(CustodyExtension, "arrest_id", _ARRESTS), "t.authorised_at, t.id"),
     _Set("custody_reviews", CustodyReview, _of(CustodyReview, "arrest_id", _ARRESTS), "t.reviewed_at, t.id"),
@@ -323,6 +330,7 @@ _CHILDREN = (
     ("custody_extensions", "arrests", "arrest_id"),
     ("custody_reviews", "arrests", "arrest_id"),
     ("bail_extensions", "releases", "release_id"),
+    ("bail_breaches", "releases", "release_id"),
     ("charges", "charging_submissions", "submission_id"),
 )
 

@@ -80,6 +80,11 @@ urlpatterns = [
         custody_views.bail_extend_view,
         name="bail_extend",
     ),
+    path(
+        "cases/<str:reference>/arrests/<int:arrest_pk>/releases/<int:pk>/breach/",
+        custody_views.bail_breach_add,
+        name="bail_breach_add",
+    ),
     # Charging, court, safeguarding, closure
     path("cases/<str:reference>/charging/submit/", charging_views.charging_submit_view, name="charging_submit"),
     path(

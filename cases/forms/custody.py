@@ -70,6 +70,27 @@ class ReleaseForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Pre-charge bail only. The end of bail is computed from the arrest date.",
     )
+    answer_at = datetime_field(
+        "Date and time to answer bail",
+        required=False,
+        help_text="Pre-charge bail only. Required for an arrest before 3 Apr 2017, when bail had no time limit.",
+    )
+    answer_place = forms.CharField(
+        max_length=200,
+        label="Police station to answer bail at",
+        required=False,
+        help_text="Pre-charge bail only.",
+    )
+
+
+class BailBreachForm(Form):
+    occurred_at = datetime_field("When the breach happened")
+    description = forms.CharField(
+        max_length=FREE_TEXT_MAX_LENGTH,
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The condition broken, or the failure to answer bail.",
+    )
 
 
 class BailExtensionForm(Form):

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cases.io.schema import (
     ARREST,
+    BAIL_BREACH,
     BAIL_EXTENSION,
     CASE,
     CHARGE,
@@ -45,6 +46,7 @@ from cases.io.schema import (
 )
 from cases.models import (
     Arrest,
+    BailBreach,
     BailExtension,
     Case,
     CaseLogEntry,
@@ -123,6 +125,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("arrests__custody_reviews", CustodyReview.objects.order_by(by_id)),
             Prefetch("arrests__releases", Release.objects.select_related("recorded_by").order_by(by_id)),
             Prefetch("arrests__releases__bail_extensions", BailExtension.objects.order_by(by_id)),
+            Prefetch("arrests__releases__bail_breaches", BailBreach.objects.select_related("noted_by").order_by(by_id)),
             Prefetch("charging_submissions", ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
             Prefetch("charging_submissions__charges", Charge.objects.select_related("offence").order_by(by_id)),
             Prefetch("hearings", CourtHearing.objects.order_by(by_id)),
@@ -445,6 +448,8 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         "kind": r.kind,
                         "released_at": _time(r.released_at),
                         "bail_conditions": r.bail_conditions,
+                        "answer_at": _time(r.answer_at),
+                        "answer_place": r.answer_place,
                         "recorded_by": r.recorded_by.username,
                         "bail_extensions": [
                             _ordered(
@@ -458,6 +463,17 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                                 },
                             )
                             for b in r.bail_extensions.all()
+                        ],
+                        "bail_breaches": [
+                            _ordered(
+                                BAIL_BREACH,
+                                {
+                                    "occurred_at": _time(b.occurred_at),
+                                    "description": b.description,
+                                    "noted_by": b.noted_by.username,
+                                },
+                            )
+                            for b in r.bail_breaches.all()
                         ],
                         "bail_regime": r.bail_regime,
                         "bail_ends_at": _time(r.bail_ends_at),

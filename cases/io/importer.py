@@ -33,6 +33,7 @@ from cases.io.replay import CaseReplay, StepFailed
 from cases.io.screening import refused_kind
 from cases.models import (
     Arrest,
+    BailBreach,
     BailExtension,
     Case,
     CaseLogEntry,
@@ -99,6 +100,7 @@ IMPORTED_MODELS: tuple[tuple[type[models.Model], str], ...] = (
     (CustodyExtension, "custody extensions"),
     (Release, "releases"),
     (BailExtension, "bail extensions"),
+    (BailBreach, "breaches of bail"),
     (ChargingSubmission, "charging submissions"),
     (Charge, "charges"),
     (CourtHearing, "court hearings"),

@@ -425,6 +425,8 @@ class CaseReplay:
                     kind=release_item["kind"],
                     released_at=release_item["released_at"],
                     bail_conditions=release_item["bail_conditions"],
+                    answer_at=release_item["answer_at"],
+                    answer_place=release_item["answer_place"],
                 )
                 for extension_index, extension in enumerate(release_item["bail_extensions"]):
                     magistrates = extension["approver_rank"] == BailExtension.ApproverRank.MAGISTRATES
@@ -438,6 +440,16 @@ class CaseReplay:
                         approved_by=extension["approved_by"],
                         approver_rank=extension["approver_rank"],
                         new_end=extension["new_end"] if magistrates else None,
+                    )
+                for breach_index, breach in enumerate(release_item["bail_breaches"]):
+                    self.step(
+                        join(join(release_path, "bail_breaches"), breach_index),
+                        "",
+                        custody_services.bail_breach_record,
+                        release=release,
+                        actor=self.by(breach["noted_by"]),
+                        occurred_at=breach["occurred_at"],
+                        description=breach["description"],
                     )
 
     def charging(self, case: Case) -> None:

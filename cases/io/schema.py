@@ -30,6 +30,7 @@ from django.db import models
 
 from cases.models import (
     Arrest,
+    BailBreach,
     BailExtension,
     Case,
     CaseLogEntry,
@@ -298,14 +299,29 @@ BAIL_EXTENSION = Record(
     ),
 )
 
+BAIL_BREACH = Record(
+    "bail breach",
+    (
+        dt("occurred_at", required=True),
+        s(BailBreach, "description", required=True, help="The condition broken, or the failure to answer bail."),
+        user("noted_by", help="Default the --actor user."),
+    ),
+)
+
 RELEASE = Record(
     "release",
     (
         s(Release, "kind", required=True),
         dt("released_at", required=True),
         s(Release, "bail_conditions"),
+        dt(
+            "answer_at",
+            help="Pre-charge bail only: the date and time to answer bail; required for an arrest before 3 Apr 2017.",
+        ),
+        s(Release, "answer_place", help="Pre-charge bail only: the police station to answer bail at."),
         user("recorded_by", help="Default the --actor user."),
         many("bail_extensions", BAIL_EXTENSION),
+        many("bail_breaches", BAIL_BREACH),
         ro("bail_regime", "str", help="Read-only: chosen by the arrest date."),
         ro("bail_ends_at", help="Read-only: computed by cases/rules.py."),
     ),

@@ -4,7 +4,7 @@ from .charging import Charge, ChargingSubmission
 from .choices import ImageCategory
 from .closure import Closure, RetentionReview
 from .court import CourtHearing
-from .custody import Arrest, BailExtension, CustodyExtension, CustodyReview, Offence, Release
+from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
 from .notifications import Notification
 from .people import Force, Team, User
@@ -15,6 +15,7 @@ from .summaries import FigureFact, FigureFactsVersion, FiguresCache, Outstanding
 
 __all__ = [
     "Arrest",
+    "BailBreach",
     "BailExtension",
     "Case",
     "CaseGroupObjectPermission",

@@ -118,6 +118,7 @@ class Release(models.Model):
         CHARGED = "charged", "Charged"
 
     class BailRegime(models.TextChoices):
+        PRE_2017 = "pre2017", "Pre-charge bail before 3 Apr 2017: no statutory time limit"
         PCA_2017 = "pca2017", "Policing and Crime Act 2017 (arrests 3 Apr 2017 to 27 Oct 2022)"
         PCSCA_2022 = "pcsca2022", "Police, Crime, Sentencing and Courts Act 2022 (arrests from 28 Oct 2022)"
 
@@ -127,15 +128,31 @@ class Release(models.Model):
     bail_regime = models.CharField(max_length=10, choices=BailRegime.choices, blank=True, editable=False)
     bail_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
     bail_conditions = models.TextField(blank=True)
+    # PACE s.47(3)(c): the time and police station at which a person released on bail is to attend.
+    answer_at = models.DateTimeField("Date and time to answer bail", null=True, blank=True)
+    answer_place = models.CharField("Place to answer bail", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["released_at"]
         constraints = [
+            # Bail has a regime and, except before 3 Apr 2017 (no statutory limit), an end.
             models.CheckConstraint(
-                condition=(Q(kind="bail") & Q(bail_ends_at__isnull=False) & ~Q(bail_regime=""))
+                condition=(
+                    Q(kind="bail")
+                    & ~Q(bail_regime="")
+                    & (Q(bail_ends_at__isnull=False) | Q(bail_regime="pre2017", answer_at__isnull=False))
+                )
                 | (~Q(kind="bail") & Q(bail_ends_at__isnull=True) & Q(bail_regime="")),
                 name="release_bail_has_end_and_regime",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="bail") | (Q(answer_at__isnull=True) & Q(answer_place="")),
+                name="release_answer_only_on_bail",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_at__isnull=True) | Q(answer_at__gt=F("released_at")),
+                name="release_answer_after_release",
             ),
             models.CheckConstraint(
                 condition=Q(bail_ends_at__isnull=True) | Q(bail_ends_at__gt=F("released_at")),
@@ -145,6 +162,15 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {day(self.released_at)}"
+
+    @property
+    def answer_text(self) -> str:
+        """When and where the person is to answer bail, in words ("to answer bail 23 Nov 2026 14:05
+        at Hanley police station"), or "" when neither is recorded."""
+        parts = [when(self.answer_at)] if self.answer_at else []
+        if self.answer_place:
+            parts.append(f"at {self.answer_place}")
+        return f"to answer bail {' '.join(parts)}" if parts else ""
 
 
 class BailExtension(models.Model):
@@ -168,3 +194,21 @@ class BailExtension(models.Model):
 
     def __str__(self) -> str:
         return f"Bail extended to {day(self.new_end)} ({self.get_approver_rank_display()})"
+
+
+class BailBreach(models.Model):
+    """A breach of pre-charge bail: failing to attend at the police station at the time appointed,
+    or breaking a condition of bail; either is a ground for arrest without warrant (PACE s.46A(1),
+    (1A)). Breaking a condition is not in itself an offence."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="bail_breaches")
+    occurred_at = models.DateTimeField("When the breach happened")
+    description = models.TextField("What happened")
+    noted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+
+    def __str__(self) -> str:
+        return f"Breach of bail {when(self.occurred_at)}"

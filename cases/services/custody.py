@@ -12,7 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import formats, rules
-from cases.models import Arrest, BailExtension, Case, CustodyExtension, CustodyReview, Offence, Release, Subject, User
+from cases.models import (
+    Arrest,
+    BailBreach,
+    BailExtension,
+    Case,
+    CustodyExtension,
+    CustodyReview,
+    Offence,
+    Release,
+    Subject,
+    User,
+)
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
@@ -70,11 +81,22 @@ RELEASE_STILL_ON_BAIL = (
     "The suspect is still on pre-charge bail for this arrest at that time: extend that bail, "
     "or record the release that ended it first."
 )
-BAIL_ARREST_BEFORE_2017 = (
-    "Pre-charge bail cannot be computed for an arrest before 3 Apr 2017: Safeguard applies the "
-    "Policing and Crime Act 2017 and Police, Crime, Sentencing and Courts Act 2022 regimes only."
+BAIL_BEFORE_2017_NEEDS_ANSWER = (
+    "Enter the date and time to answer bail: bail after an arrest before 3 Apr 2017 had no statutory "
+    "time limit, so the time to answer it is its only date."
 )
 BAIL_CONDITIONS_ONLY_ON_BAIL = "Bail conditions are recorded only for pre-charge bail."
+BAIL_ANSWER_ONLY_ON_BAIL = "A date and place to answer bail are recorded only for pre-charge bail."
+BAIL_ANSWER_BEFORE_RELEASE = "The time to answer bail must be after the release."
+BAIL_ANSWER_AFTER_END = "The time to answer bail must be on or before the last day of bail, {end} (PACE s.47ZA(2))."
+BAIL_EXTEND_NO_LIMIT = (
+    "Bail after an arrest before 3 Apr 2017 had no statutory time limit and is not extended: record "
+    "a new release on bail with its new date to answer bail."
+)
+BAIL_BREACH_NOT_BAIL = "A breach of bail is recorded only on a release on pre-charge bail."
+BAIL_BREACH_BEFORE_RELEASE = "The breach cannot be before the release on bail."
+BAIL_BREACH_AFTER_END = "The breach cannot be after this bail ended ({end})."
+BAIL_BREACH_DESCRIPTION_REQUIRED = "Say what happened: the condition broken, or the failure to answer bail."
 
 BAIL_EXTEND_NOT_BAIL = "Only pre-charge bail can be extended."
 BAIL_EXTEND_SUPERSEDED = "This bail was ended by a later release and cannot be extended."
@@ -283,10 +305,11 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
     return review
 
 
-def bail_current_end(release: Release) -> datetime:
-    """The end of bail now: the latest extension's end, or the initial end."""
+def bail_current_end(release: Release) -> datetime | None:
+    """The end of bail now: the latest extension's end, or the initial end; None for bail after an
+    arrest before 3 Apr 2017, which had no statutory time limit."""
     last = release.bail_extensions.order_by("-new_end").first()
-    return last.new_end if last else release.bail_ends_at  # type: ignore[return-value]
+    return last.new_end if last else release.bail_ends_at
 
 
 @transaction.atomic
@@ -297,6 +320,8 @@ def release_record(
     kind: str,
     released_at: datetime,
     bail_conditions: str = "",
+    answer_at: datetime | None = None,
+    answer_place: str = "",
 ) -> Release:
     """Record how the suspect left custody pending a decision.
 
@@ -307,6 +332,14 @@ def release_record(
     the regime by its UK date (`rules.bail_rule_for_arrest`), and the period counted beginning with
     the bail start date, the day after the day of the arrest (PACE s.47ZB(4)(a)), whatever the time
     of release; it ends at the end of its last day.
+
+    Bail after an arrest before 3 Apr 2017 is recorded with no end: the time limits of PACE
+    ss.47ZA-47ZM, inserted by the Policing and Crime Act 2017, apply to arrests from that date, and
+    before it pre-charge bail had no statutory time limit. Such bail needs its time to answer bail.
+
+    The time and police station at which the person is to attend (PACE s.47(3)(c)) are optional
+    for other bail; the time is after the release and on or before the last day of the applicable
+    bail period (s.47ZA(2)).
     """
     case = arrest.case
     ensure_case_open(case)
@@ -317,20 +350,31 @@ def release_record(
     latest = arrest.releases.order_by("-released_at", "-id").first()
     if latest is not None and released_at < latest.released_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_PREVIOUS})
-    bail_conditions = bail_conditions.strip()
+    bail_conditions, answer_place = bail_conditions.strip(), answer_place.strip()
     regime, ends_at = "", None
     if kind == Release.Kind.BAIL:
-        if latest is not None and latest.kind == Release.Kind.BAIL and bail_current_end(latest) > released_at:
+        running_end = bail_current_end(latest) if latest is not None and latest.kind == Release.Kind.BAIL else None
+        if running_end is not None and running_end > released_at:
             raise ValidationError({"kind": RELEASE_STILL_ON_BAIL})
         try:
             regime = rules.bail_regime_for_arrest(arrest.arrested_at)
         except rules.NoRuleInForce:
-            raise ValidationError({"kind": BAIL_ARREST_BEFORE_2017}) from None
-        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
-        if ends_at <= released_at:
-            raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
+            regime = Release.BailRegime.PRE_2017
+            if answer_at is None:
+                raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
+        else:
+            ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
+            if ends_at <= released_at:
+                raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
+        if answer_at is not None:
+            if answer_at <= released_at:
+                raise ValidationError({"answer_at": BAIL_ANSWER_BEFORE_RELEASE})
+            if ends_at is not None and answer_at > ends_at:
+                raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
     elif bail_conditions:
         raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
+    elif answer_at is not None or answer_place:
+        raise ValidationError({"answer_at" if answer_at is not None else "answer_place": BAIL_ANSWER_ONLY_ON_BAIL})
 
     release = Release.objects.create(
         arrest=arrest,
@@ -339,11 +383,17 @@ def release_record(
         bail_regime=regime,
         bail_ends_at=ends_at,
         bail_conditions=bail_conditions,
+        answer_at=answer_at,
+        answer_place=answer_place,
         recorded_by=actor,
     )
     text = f"{release.get_kind_display()} of {arrest.subject} recorded ({formats.when(released_at)})"
     if ends_at is not None:
         text += f"; bail ends {formats.when(ends_at)}"
+    elif kind == Release.Kind.BAIL:
+        text += f"; {release.get_bail_regime_display()}"
+    if answer_at is not None or answer_place:
+        text += f"; {release.answer_text}"
     case_log_system(case=case, actor=actor, text=text + ".")
     if kind == Release.Kind.CHARGED:
         case_advance_stage(case=case, stage=Case.Stage.CHARGING)
@@ -352,7 +402,7 @@ def release_record(
 
 def bail_next_rank(release: Release) -> str:
     """The rank that must approve the next extension: the regime's ladder, then the court again."""
-    ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
+    ladder = [limit.rank for limit in rules.BAIL_LIMITS.get(release.bail_regime, [])]
     done = release.bail_extensions.count()
     return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
 
@@ -381,6 +431,8 @@ def bail_extend(
     ensure_case_open(case)
     if release.kind != Release.Kind.BAIL:
         raise ValidationError(BAIL_EXTEND_NOT_BAIL)
+    if release.bail_regime == Release.BailRegime.PRE_2017:
+        raise ValidationError(BAIL_EXTEND_NO_LIMIT)
     if release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk).exists():
         raise ValidationError(BAIL_EXTEND_SUPERSEDED)
     expected = BailExtension.ApproverRank(bail_next_rank(release))
@@ -390,6 +442,8 @@ def bail_extend(
     if approved_at < release.released_at:
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
     current_end = bail_current_end(release)
+    if current_end is None:  # bail with a statutory limit always has an end; kept as a guard
+        raise ValidationError(BAIL_EXTEND_NO_LIMIT)
     if approved_at >= current_end:
         raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end))})
     if expected == BailExtension.ApproverRank.MAGISTRATES:
@@ -422,3 +476,36 @@ def bail_extend(
         text=f"Bail of {release.arrest.subject} extended to {formats.when(new_end)} ({expected.label}).",
     )
     return extension
+
+
+@transaction.atomic
+def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, description: str) -> BailBreach:
+    """Record a breach of pre-charge bail: a failure to attend at the police station at the time
+    appointed, or a condition of bail broken (grounds for arrest without warrant, PACE s.46A(1),
+    (1A)). The breach happened while this bail ran: after the release, before a later release
+    replaced it and before its end. The person recording it is who noted it."""
+    release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
+    case = release.arrest.case
+    ensure_case_open(case)
+    if release.kind != Release.Kind.BAIL:
+        raise ValidationError(BAIL_BREACH_NOT_BAIL)
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
+    not_in_future(occurred_at, field="occurred_at", label="The breach")
+    if occurred_at < release.released_at:
+        raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
+    later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)
+    following = later.order_by("released_at", "id").first()
+    ends = [end for end in (bail_current_end(release), following.released_at if following else None) if end]
+    if ends and occurred_at > min(ends):
+        raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(min(ends)))})
+    breach = BailBreach.objects.create(
+        release=release, occurred_at=occurred_at, description=description, noted_by=actor
+    )
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"Breach of bail by {release.arrest.subject} ({formats.when(occurred_at)}): {description}",
+    )
+    return breach

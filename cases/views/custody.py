@@ -7,12 +7,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import rules
-from cases.forms.custody import ArrestForm, BailExtensionForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
+from cases.forms.custody import (
+    ArrestForm,
+    BailBreachForm,
+    BailExtensionForm,
+    CustodyExtensionForm,
+    CustodyReviewForm,
+    ReleaseForm,
+)
 from cases.models import Arrest, BailExtension, Release
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
 from cases.selectors import case_actions
 from cases.services.custody import (
     arrest_record,
+    bail_breach_record,
     bail_current_end,
     bail_extend,
     bail_next_rank,
@@ -48,7 +56,13 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
     arrest = get_child_or_404(case, Arrest, pk)
     prefetch_related_objects(
-        [arrest], "subject", "suspected_offences", "custody_extensions", "custody_reviews", "releases__bail_extensions"
+        [arrest],
+        "subject",
+        "suspected_offences",
+        "custody_extensions",
+        "custody_reviews",
+        "releases__bail_extensions",
+        "releases__bail_breaches__noted_by",
     )
     clock = None
     if arrest.relevant_time is not None:
@@ -133,7 +147,9 @@ def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
     case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
     arrest = get_child_or_404(case, Arrest, arrest_pk)
-    release = get_object_or_404(arrest.releases.filter(kind=Release.Kind.BAIL), pk=pk)
+    release = get_object_or_404(
+        arrest.releases.filter(kind=Release.Kind.BAIL).exclude(bail_regime=Release.BailRegime.PRE_2017), pk=pk
+    )
     form = BailExtensionForm(request.POST or None, initial={"approver_rank": bail_next_rank(release)})
     next_rank = BailExtension.ApproverRank(bail_next_rank(release)).label
     return record_stage(
@@ -146,4 +162,20 @@ def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: i
         template="cases/custody/bail_extend_form.html",
         redirect_to=_arrest_url(reference, arrest),
         extra={"release": release, "next_rank": next_rank, "current_end": bail_current_end(release)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def bail_breach_add(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+    arrest = get_child_or_404(case, Arrest, arrest_pk)
+    release = get_object_or_404(arrest.releases.filter(kind=Release.Kind.BAIL), pk=pk)
+    return record_stage(
+        request,
+        case=case,
+        form=BailBreachForm(request.POST or None),
+        save=lambda data: bail_breach_record(release=release, actor=request.user, **data),  # type: ignore[arg-type]
+        title=f"Record a breach of bail: {arrest.subject}",
+        success="Breach of bail recorded.",
+        redirect_to=_arrest_url(reference, arrest),
     )

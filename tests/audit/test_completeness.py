@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 CASE_DATA = {
     "cases.Referral", "cases.ReferralIdentifier", "cases.CommsDataRequest", "cases.Case", "cases.Subject",
     "cases.Premises", "cases.CaseLogEntry", "cases.Search", "cases.Device", "cases.ImageCount", "cases.Arrest",
-    "cases.CustodyExtension", "cases.Release", "cases.BailExtension", "cases.ChargingSubmission", "cases.Charge",
+    "cases.CustodyExtension", "cases.Release", "cases.BailExtension", "cases.BailBreach", "cases.ChargingSubmission",
+    "cases.Charge",
     "cases.CourtHearing", "cases.SafeguardingReferral", "cases.Closure", "cases.RetentionReview",
     "warrants.Warrant", "warrants.FurtherEntryAuthority", "cases.CaseUserObjectPermission",
     "cases.CaseGroupObjectPermission", "cases.User", "cases.User_groups", "cases.User_teams",

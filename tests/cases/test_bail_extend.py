@@ -10,6 +10,7 @@ from cases.services.custody import (
     BAIL_EXTEND_NEW_END_COMPUTED,
     BAIL_EXTEND_NEW_END_NOT_LATER,
     BAIL_EXTEND_NEW_END_REQUIRED,
+    BAIL_EXTEND_NO_LIMIT,
     BAIL_EXTEND_NOT_BAIL,
     BAIL_EXTEND_SUPERSEDED,
     BAIL_EXTEND_WRONG_RANK,
@@ -157,4 +158,27 @@ def test_an_extension_cannot_be_approved_before_the_bail_began(bail_2022, office
     with pytest.raises(ValidationError) as error:
         extend(bail_2022, officer, INSPECTOR, bail_2022.released_at - timedelta(minutes=1))
     assert error.value.message_dict["approved_at"] == [BAIL_EXTEND_BEFORE_RELEASE]
+    assert not BailExtension.objects.exists()
+
+
+def test_bail_after_a_2016_arrest_has_no_limit_and_is_not_extended(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=london(2016, 6, 1, 9), relevant_time=london(2016, 6, 1, 9, 20))
+    old = release_record(
+        arrest=arrest,
+        actor=officer,
+        kind=Release.Kind.BAIL,
+        released_at=london(2016, 6, 1, 18),
+        answer_at=london(2016, 9, 1, 10),
+    )
+    for rank in (INSPECTOR, SUPERINTENDENT, MAGISTRATES):
+        with pytest.raises(ValidationError) as error:
+            bail_extend(
+                release=old,
+                actor=officer,
+                approved_at=london(2016, 7, 1, 10),
+                approved_by="Supt R. Adeyemi",
+                approver_rank=rank,
+                new_end=london(2016, 12, 1).date(),
+            )
+        assert error.value.messages == [BAIL_EXTEND_NO_LIMIT]
     assert not BailExtension.objects.exists()

@@ -11,7 +11,13 @@ from django.db import transaction
 from cases.io import export_cases, import_cases
 from cases.io.schema import CASE, Record
 from cases.models import Case
-from tests.cases.test_import_cases import FULL, full_cases, importer  # noqa: F401 - importer is a fixture
+from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
+    FULL,
+    a_2016_case,
+    as_file,
+    full_cases,
+    importer,
+)
 
 
 def export_text(**kwargs) -> str:  # type: ignore[no-untyped-def]
@@ -124,3 +130,21 @@ def test_the_command_writes_a_file_with_only_the_references_given(imported, offi
 def test_the_command_refuses_a_reference_that_does_not_exist(imported, officer):
     with pytest.raises(CommandError, match="No case with reference STF-2019-000001"):
         call_command("export_cases", *WHO, "--reference", "STF-2019-000001", stdout=io.StringIO())
+
+
+def test_bail_before_2017_its_answer_date_and_place_and_its_breach_round_trip(importer):  # noqa: F811
+    given = a_2016_case()
+    with transaction.atomic():
+        assert import_cases(as_file(given), actor=importer).ok
+        first = export_text()
+        transaction.set_rollback(True)
+
+    written = json.loads(first)
+    assert_within(given, written, given["reference"])
+    release = written["arrests"][0]["releases"][0]
+    assert release["bail_regime"] == "pre2017"
+    assert release["bail_ends_at"] is None
+    assert release["bail_extensions"] == []
+
+    assert import_cases(io.StringIO(first), actor=importer).ok
+    assert export_text() == first

@@ -455,3 +455,70 @@ def test_it_accepts_text_streams_as_well_as_bytes(importer):
 
     assert report.ok
     assert Case.objects.count() == 3
+
+
+def a_2016_case() -> dict:
+    """The unwarranted 2026 case of the full file, moved to 2016, with an arrest and bail: a unit's
+    history from before the Policing and Crime Act 2017."""
+    case = full_cases()[2]
+    case["reference"] = "STF-2016-000044"
+    case["opened_at"] = "2016-03-01T09:00:00+00:00"
+    case["referral"]["received_at"] = "2016-02-29T14:00:00+00:00"
+    case["warrants"] = []
+    case["log"] = []
+    case["arrests"] = [
+        {
+            "key": "A1",
+            "subject": "S1",
+            "arrested_at": "2016-06-01T05:30:00+00:00",
+            "suspected_offences": ["CJA1988-160"],
+            "releases": [
+                {
+                    "kind": "bail",
+                    "released_at": "2016-06-01T17:00:00+00:00",
+                    "answer_at": "2017-02-01T10:00:00+00:00",
+                    "answer_place": "Stafford police station",
+                    "bail_breaches": [
+                        {
+                            "occurred_at": "2016-08-12T21:30:00+00:00",
+                            "description": "Found at an address with a child under 16.",
+                            "noted_by": "dc.hughes",
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    return case
+
+
+def test_bail_after_a_2016_arrest_imports_with_its_answer_date_no_limit_and_its_breach(importer, officer):
+    report = import_cases(as_file(a_2016_case()), actor=importer)
+
+    assert report.ok, [str(e) for e in report.errors]
+    release = Release.objects.get(arrest__case__reference="STF-2016-000044")
+    assert release.bail_regime == Release.BailRegime.PRE_2017
+    assert release.bail_ends_at is None
+    assert release.answer_at.isoformat() == "2017-02-01T10:00:00+00:00"
+    assert release.answer_place == "Stafford police station"
+    breach = release.bail_breaches.get()
+    assert breach.noted_by == officer
+    assert breach.description == "Found at an address with a child under 16."
+
+
+def test_bail_after_a_2016_arrest_without_its_answer_date_is_refused_on_that_field(importer):
+    case = a_2016_case()
+    del case["arrests"][0]["releases"][0]["answer_at"]
+
+    errors = refused(as_file(case), importer)
+
+    assert any("arrests[0].releases[0].answer_at" in e and "3 Apr 2017" in e for e in errors), errors
+
+
+def test_a_breach_before_the_release_on_bail_is_refused_on_that_field(importer):
+    case = a_2016_case()
+    case["arrests"][0]["releases"][0]["bail_breaches"][0]["occurred_at"] = "2016-06-01T16:00:00+00:00"
+
+    errors = refused(as_file(case), importer)
+
+    assert any("bail_breaches[0].occurred_at" in e for e in errors), errors

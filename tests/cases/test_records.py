@@ -17,7 +17,7 @@ from cases.models import (
     Release,
     RetentionReview,
 )
-from cases.models.custody import BailExtension, CustodyExtension, CustodyReview
+from cases.models.custody import BailBreach, BailExtension, CustodyExtension, CustodyReview
 from cases.records import (
     CASE_PAGE_SETS,
     LATEST_LOG_ENTRIES,
@@ -47,6 +47,7 @@ PATHS = {
     "arrests__suspected_offences": (),
     "arrests__releases": ("recorded_by",),
     "arrests__releases__bail_extensions": (),
+    "arrests__releases__bail_breaches": ("noted_by",),
     "arrests__custody_extensions": (),
     "arrests__custody_reviews": ("recorded_by",),
     "charging_submissions": ("subject", "submitted_by"),
@@ -120,6 +121,12 @@ def week():
             approver_rank="inspector",
             previous_end=later,
             new_end=later + timedelta(days=30),
+        )
+        BailBreach.objects.create(
+            release=release,
+            occurred_at=later + timedelta(hours=n),
+            description="Contact with a child under 16.",
+            noted_by=arrest.arresting_officer,
         )
         CustodyReview.objects.create(
             arrest=arrest,
@@ -231,7 +238,8 @@ def test_every_set_is_read(week):
     """A set added to SETS but not to what the page reads would go unnoticed: each is named here."""
     assert {rows.name for rows in SETS} == {
         "subjects", "premises", "warrants", "further_entries", "searches", "devices", "image_counts",
-        "arrests", "suspected_offences", "releases", "bail_extensions", "custody_extensions", "custody_reviews",
+        "arrests", "suspected_offences", "releases", "bail_extensions", "bail_breaches", "custody_extensions",
+        "custody_reviews",
         "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
         "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
     }  # fmt: skip

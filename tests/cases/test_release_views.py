@@ -5,9 +5,14 @@ from django.urls import reverse
 
 from cases.models import BailExtension, Release
 from cases.rules import LONDON
-from cases.services.custody import BAIL_EXTEND_WRONG_RANK, RELEASE_BEFORE_ARREST, release_record
+from cases.services.custody import (
+    BAIL_BEFORE_2017_NEEDS_ANSWER,
+    BAIL_EXTEND_WRONG_RANK,
+    RELEASE_BEFORE_ARREST,
+    release_record,
+)
 from tests.factories.cases import CaseFactory
-from tests.factories.custody import ArrestFactory
+from tests.factories.custody import ArrestFactory, london
 
 
 def local(moment):
@@ -122,3 +127,35 @@ def test_a_release_that_is_not_bail_has_no_extension_page(client, officer, case,
     client.force_login(officer)
     response = client.get(reverse("cases:bail_extend", args=[case.reference, arrest.pk, rui.pk]))
     assert response.status_code == 404
+
+
+def test_bail_after_a_2016_arrest_is_recorded_from_the_page_with_its_answer_date_and_has_no_extension_page(
+    client, officer, team, supervisor
+):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=london(2016, 1, 4, 9))
+    arrest = ArrestFactory(case=case, arrested_at=london(2016, 6, 1, 9), relevant_time=london(2016, 6, 1, 9, 20))
+    client.force_login(officer)
+    add = reverse("cases:release_add", args=[case.reference, arrest.pk])
+
+    without = client.post(add, {"kind": "bail", "released_at": local(london(2016, 6, 1, 18))})
+    assert without.status_code == 400
+    assert BAIL_BEFORE_2017_NEEDS_ANSWER in without.content.decode()
+
+    response = client.post(
+        add,
+        {
+            "kind": "bail",
+            "released_at": local(london(2016, 6, 1, 18)),
+            "answer_at": local(london(2016, 9, 1, 10)),
+            "answer_place": "Stafford police station",
+        },
+    )
+    assert response.status_code == 302
+    release = arrest.releases.get()
+    assert release.bail_regime == Release.BailRegime.PRE_2017
+    page = client.get(reverse("cases:arrest_detail", args=[case.reference, arrest.pk])).content.decode()
+    assert "Pre-charge bail before 3 Apr 2017: no statutory time limit" in page
+    assert "To answer bail 1 Sep 2016 10:00 at Stafford police station" in page
+    assert "Extend this bail" not in page
+    extend = reverse("cases:bail_extend", args=[case.reference, arrest.pk, release.pk])
+    assert client.get(extend).status_code == 404

@@ -449,3 +449,35 @@ def test_each_kind_names_its_source():
         "forensic_examination",
         "retention_review",
     }
+
+
+def test_the_bail_end_note_says_when_and_where_to_answer_bail(case, officer):
+    arrested = datetime(2023, 1, 10, 9, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
+    release = bail(arrest, officer, arrested + 6 * HOUR)
+    Release.objects.filter(pk=release.pk).update(
+        answer_at=datetime(2023, 2, 7, 10, 0, tzinfo=UTC), answer_place="Hanley police station"
+    )
+    [end] = by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end")
+    assert end.note == (
+        "Next extension: an inspector, to 10 Jul 2023, end of day. "
+        "To answer bail 7 Feb 2023 10:00 at Hanley police station"
+    )
+
+
+def test_bail_before_3_april_2017_has_no_bail_end_deadline(case, officer):
+    arrested = datetime(2016, 6, 1, 8, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
+    Release.objects.create(
+        arrest=arrest,
+        kind="bail",
+        released_at=arrested + 6 * HOUR,
+        bail_regime="pre2017",
+        answer_at=datetime(2016, 9, 1, 9, 0, tzinfo=UTC),
+        recorded_by=officer,
+    )
+    assert by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end") == []
