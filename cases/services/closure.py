@@ -215,9 +215,21 @@ def _check_after_every_event(case: Case, closed_at: datetime) -> None:
         raise ValidationError({"closed_at": CLOSURE_BEFORE_EVENT.format(event=latest[0], at=formats.when(latest[1]))})
 
 
+def _standing(case: Case) -> set[str]:
+    """The charging decisions that stand: the latest decision recorded for each person."""
+    latest: dict[int, str] = {}
+    decided = case.charging_submissions.exclude(decision=ChargingSubmission.Decision.PENDING)
+    for subject_id, decision in decided.order_by("decision_at", "id").values_list("subject_id", "decision"):
+        latest[subject_id] = decision
+    return set(latest.values())
+
+
 def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
-    """The Home Office outcome agrees with the decisions recorded: a charge or a caution is recorded
-    before a case is closed as charged (outcome 1) or cautioned (outcomes 2 and 3)."""
+    """The Home Office outcome agrees with the decisions recorded (docs/deadlines.md, "The outcome
+    agrees with the decisions recorded"): charged (1) and cautioned (2, 3) need the decision; 9 the
+    CPS's decision of no further action; suspect not identified (14, 18) no suspect put to the CPS or
+    charged; and no outcome of no further action while a charge, or a decision to charge that
+    stands, is recorded."""
     decisions = set(case.charging_submissions.values_list("decision", flat=True))
     charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
     charge_recorded = charged or ChargingSubmission.Decision.CHARGE in decisions
@@ -225,7 +237,9 @@ def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
         raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
     if outcome_type in NO_SUSPECT_OUTCOMES and (decisions or charged):
         raise ValidationError({"outcome_type": CLOSURE_SUSPECT_WAS_IDENTIFIED})
-    if outcome_type in NO_FURTHER_ACTION_OUTCOMES and charge_recorded:
+    if outcome_type in NO_FURTHER_ACTION_OUTCOMES and (
+        charged or ChargingSubmission.Decision.CHARGE in _standing(case)
+    ):
         label = Closure.OutcomeType(outcome_type).label
         raise ValidationError({"outcome_type": CLOSURE_CHARGE_CONTRADICTS_OUTCOME.format(outcome=label)})
     cps_no_further_action = ChargingSubmission.Decision.NO_FURTHER_ACTION in decisions

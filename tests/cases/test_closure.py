@@ -508,3 +508,16 @@ def test_a_supervisors_confirmations_are_kept_with_their_reasons_in_the_case_log
     assert "The suspect has died; bail lapses." in str([entry.changes for entry in audited])
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
+
+
+def test_a_decision_to_charge_replaced_by_one_of_no_further_action_allows_evidential_difficulties(case, supervisor):
+    arrest = ArrestFactory(case=case, arrested_at=london(2025, 2, 1, 7))
+    for submitted, decision in ((london(2025, 3, 1, 9), "charge"), (london(2025, 4, 1, 9), "nfa")):
+        ChargingSubmissionFactory(
+            case=case,
+            subject=arrest.subject,
+            submitted_at=submitted,
+            decision=decision,
+            decision_at=submitted + timedelta(days=7),
+        )
+    assert close(case, supervisor, outcome_type="15").outcome_type == "15"
