@@ -180,6 +180,9 @@ def test_a_supervisors_confirmed_closure_closes_the_case_and_keeps_the_reason(cl
     confirmation = ClosureConfirmation.objects.get(closure__case=case)
     assert (confirmation.item_key, confirmation.reason) == (f"forensic-{device.pk}", "Encrypted beyond recovery.")
     assert "Encrypted beyond recovery." in client.get(reverse("cases:log", args=[case.reference])).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Closed although</dt><dd>The full forensic examination of device SH/7" in page
+    assert "Encrypted beyond recovery." in page
 
 
 def test_an_item_outstanding_at_the_closing_time_typed_is_asked_for(client, supervisor, officer, case, urls):
