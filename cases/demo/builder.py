@@ -34,7 +34,7 @@ from cases.rules import LONDON
 from cases.services.access import case_assign_examiner
 from cases.services.case import case_log_add, case_open, premises_add, subject_add
 from cases.services.charging import charging_record_decision, charging_submit
-from cases.services.closure import case_close
+from cases.services.closure import case_close, case_closure_outstanding
 from cases.services.court import hearing_record
 from cases.services.custody import arrest_record, custody_extension_record, custody_review_record, release_record
 from cases.services.referrals import (
@@ -481,7 +481,10 @@ class Demo:
             outcome=outcome,
         )
 
-    def close(self, case: Case, *, outcome: str, at: datetime, rationale: str) -> Closure:
+    def close(self, case: Case, *, outcome: str, at: datetime, rationale: str, confirm: str = "") -> Closure:
+        """Close as the case's supervisor, confirming with the reason `confirm` whatever is then
+        outstanding (a forensic examination no longer needed, for example)."""
+        outstanding = case_closure_outstanding(case, at) if confirm else []
         return case_close(
             case=case,
             actor=case.supervisor,
@@ -489,6 +492,7 @@ class Demo:
             closed_at=at,
             rationale=rationale,
             retention_group=RetentionReview.Group.GROUP_1,
+            confirmations={item.key: confirm for item in outstanding},
         )
 
 

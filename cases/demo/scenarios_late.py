@@ -606,6 +606,7 @@ def _stf_closed_charged(d: Demo, ref: str) -> None:
         outcome=Closure.OutcomeType.CHARGED,
         at=c.ago(14, "16:00"),
         rationale="Sentenced; notification requirements and SHPO made.",
+        confirm="Sentenced on guilty pleas: the full forensic examination is no longer needed and was cancelled.",
     )
 
 
@@ -646,6 +647,7 @@ def _wmp_closed_cps_nfa(d: Demo, ref: str) -> None:
         outcome=Closure.OutcomeType.EVIDENTIAL_SUSPECT_IDENTIFIED,
         at=c.ago(20, "12:00"),
         rationale="CPS decided no further action (evidential difficulties). Suspect informed.",
+        confirm="CPS decided no further action: the full forensic examination is no longer needed and was cancelled.",
     )
 
 

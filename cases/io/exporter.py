@@ -23,6 +23,7 @@ from cases.io.schema import (
     CHARGE,
     CHARGING,
     CLOSURE,
+    CLOSURE_CONFIRMATION,
     COMMS_REQUEST,
     CUSTODY_EXTENSION,
     CUSTODY_REVIEW,
@@ -52,6 +53,7 @@ from cases.models import (
     CaseLogEntry,
     Charge,
     ChargingSubmission,
+    ClosureConfirmation,
     CommsDataRequest,
     CourtHearing,
     CustodyExtension,
@@ -112,6 +114,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch(
                 "referral__comms_requests", CommsDataRequest.objects.select_related("time_verified_by").order_by(by_id)
             ),
+            Prefetch("closure__confirmations", ClosureConfirmation.objects.order_by(by_id)),
             Prefetch("subjects", Subject.objects.order_by(by_id)),
             Prefetch("premises", Premises.objects.order_by(by_id)),
             Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
@@ -268,6 +271,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "rationale": closure.rationale,
                     "retention_group": set_review.retention_group if set_review else None,
                     "closed_by": closure.closed_by.username,
+                    "confirmations": [
+                        _ordered(CLOSURE_CONFIRMATION, {"item": c.item, "reason": c.reason})
+                        for c in closure.confirmations.all()
+                    ],
                     "next_review_at": _time(set_review.next_review_at) if set_review else None,
                 },
             )

@@ -552,6 +552,13 @@ class CaseReplay:
                 )
             entries.append(entry)
 
+    def closure_confirmations(self, case: Case, item: dict[str, Any]) -> dict[str, str]:
+        """The confirmations given, matched by their words to the items outstanding at the closing
+        time on the case as imported (an item not confirmed is refused by `case_close`)."""
+        reasons = {given["item"]: given["reason"] for given in item.get("confirmations") or []}
+        outstanding = closure_services.case_closure_outstanding(case, item["closed_at"])
+        return {found.key: reasons[found.label] for found in outstanding if found.label in reasons}
+
     def closure(self, case: Case) -> None:
         item = self.data["closure"]
         if not item:
@@ -568,6 +575,7 @@ class CaseReplay:
             closed_at=item["closed_at"],
             rationale=item["rationale"],
             retention_group=item["retention_group"],
+            confirmations=self.closure_confirmations(case, item),
         )
         case.refresh_from_db()
         for index, review in enumerate(self.data["retention_reviews"]):

@@ -37,6 +37,7 @@ from cases.models import (
     Charge,
     ChargingSubmission,
     Closure,
+    ClosureConfirmation,
     CommsDataRequest,
     CourtHearing,
     CustodyExtension,
@@ -411,6 +412,20 @@ LOG_ENTRY = Record(
     ),
 )
 
+CLOSURE_CONFIRMATION = Record(
+    "closure confirmation",
+    (
+        s(
+            ClosureConfirmation,
+            "item",
+            required=True,
+            help="What was outstanding at the closing time, in the words Safeguard gives it, e.g. "
+            '"pre-charge bail of Sam Cole runs until 31 Jul 2025, end of day".',
+        ),
+        s(ClosureConfirmation, "reason", required=True, help="Why the case may close although it is outstanding."),
+    ),
+)
+
 CLOSURE = Record(
     "closure",
     (
@@ -419,6 +434,11 @@ CLOSURE = Record(
         s(Closure, "rationale", required=True),
         s(RetentionReview, "retention_group", required=True, help="MoPI group 1, 2 or 3."),
         user("closed_by", help="Default the --actor user."),
+        many(
+            "confirmations",
+            CLOSURE_CONFIRMATION,
+            help="A supervisor's confirmation of each item outstanding at the closing time (docs/deadlines.md).",
+        ),
         ro("next_review_at", help="Read-only: the first MoPI review date, computed."),
     ),
 )

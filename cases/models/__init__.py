@@ -2,7 +2,7 @@ from .access import CaseGroupObjectPermission, CaseUserObjectPermission
 from .case import Case, CaseLogEntry, Premises, Subject
 from .charging import Charge, ChargingSubmission
 from .choices import ImageCategory
-from .closure import Closure, RetentionReview
+from .closure import Closure, ClosureConfirmation, RetentionReview
 from .court import CourtHearing
 from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
@@ -24,6 +24,7 @@ __all__ = [
     "Charge",
     "ChargingSubmission",
     "Closure",
+    "ClosureConfirmation",
     "CommsDataRequest",
     "CourtHearing",
     "CustodyExtension",

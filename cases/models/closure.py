@@ -70,3 +70,25 @@ class RetentionReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} MoPI group {self.retention_group}"
+
+
+class ClosureConfirmation(models.Model):
+    """A supervisor's confirmation that a case may close although something was outstanding at the
+    closing time (a hearing listed ahead, pre-charge bail running, a forensic examination not
+    completed), with the reason. Made only by `cases.services.closure.case_close`."""
+
+    closure = models.ForeignKey(Closure, on_delete=models.PROTECT, related_name="confirmations")
+    item_key = models.CharField(max_length=40, help_text="What was outstanding, e.g. bail-12.")
+    item = models.TextField(help_text="What was outstanding, in words, at the closing time.")
+    reason = models.TextField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["closure", "item_key"], name="closure_confirmation_once_per_item"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="closure_confirmation_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure confirmed although {self.item}"

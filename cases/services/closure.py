@@ -1,5 +1,7 @@
 """Stage 10: closing a case with a Home Office outcome, and Management of Police Information reviews."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from cases.models import (
     Case,
     ChargingSubmission,
     Closure,
+    ClosureConfirmation,
     CourtHearing,
     CustodyReview,
     Device,
@@ -22,7 +25,9 @@ from cases.models import (
     Search,
     User,
 )
+from cases.roles import SUPERVISOR, roles_of
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.custody import bail_current_end
 from warrants.models import Warrant
 
 CLOSURE_WARRANTS_NOT_RETURNED = (
@@ -37,6 +42,28 @@ CLOSURE_CHARGED_NEEDS_DECISION = (
     "the case first."
 )
 CLOSURE_CAUTION_NEEDS_DECISION = "A caution outcome needs a charging decision to caution recorded on the case first."
+CLOSURE_SUSPECT_WAS_IDENTIFIED = (
+    "Outcomes 14 and 18 are for a suspect not identified, but a suspect of this case was put to the CPS for a "
+    "charging decision or charged: choose the outcome that applies to that suspect."
+)
+CLOSURE_CHARGE_CONTRADICTS_OUTCOME = (
+    "A decision to charge, or a charge, is recorded on the case: outcome {outcome} says the case ended without "
+    "one. Choose outcome 1 (charged or summonsed), or the outcome that applies."
+)
+CLOSURE_CPS_PUBLIC_INTEREST_NEEDS_DECISION = (
+    "Outcome 9 is the CPS's decision that a prosecution is not in the public interest: record the CPS's "
+    "charging decision of no further action on the case first."
+)
+CLOSURE_OUTSTANDING_NOT_CONFIRMED = (
+    "The case cannot close while {item}: {todo}; or, as a supervisor, confirm that it may close although this "
+    "is outstanding, and give a reason."
+)
+CLOSURE_CONFIRMATION_NEEDS_REASON = "Give a reason for confirming that the case may close although {item}."
+CLOSURE_CONFIRMATION_NEEDS_SUPERVISOR = (
+    "Only a supervisor can confirm that the case may close although {items}. Ask a supervisor of the case's team "
+    "to close it."
+)
+CONFIRMATION_LABEL = "I confirm this case may close although {item}"
 RETENTION_GROUP_INVALID = "Choose a MoPI retention group from the list."
 RETENTION_CASE_NOT_CLOSED = "Retention reviews are recorded on closed cases only."
 RETENTION_DECISION_INVALID = "A review decides to retain or dispose; the group is set at closure."
@@ -45,6 +72,111 @@ RETENTION_BEFORE_LAST_REVIEW = "A retention review cannot be before the last rev
 
 # Warrants in these states have been issued and not yet returned to the court (s.16(9)-(12)).
 UNRETURNED_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.EXPIRED]
+
+
+# Outcomes that say no suspect was identified (Home Office outcomes 14 and 18).
+NO_SUSPECT_OUTCOMES = {Closure.OutcomeType.EVIDENTIAL_NO_SUSPECT, Closure.OutcomeType.NO_SUSPECT_IDENTIFIED}
+# Outcomes that say the case ended with no further action, for want of evidence or of public
+# interest: each contradicts a decision to charge or a charge recorded on the case.
+NO_FURTHER_ACTION_OUTCOMES = NO_SUSPECT_OUTCOMES | {
+    Closure.OutcomeType.NOT_IN_PUBLIC_INTEREST_CPS,
+    Closure.OutcomeType.NOT_IN_PUBLIC_INTEREST_POLICE,
+    Closure.OutcomeType.EVIDENTIAL_SUSPECT_IDENTIFIED,
+    Closure.OutcomeType.EVIDENTIAL_VICTIM_NOT_SUPPORTING,
+    Closure.OutcomeType.FURTHER_INVESTIGATION_NOT_IN_PUBLIC_INTEREST,
+}
+
+
+@dataclass(frozen=True)
+class OutstandingItem:
+    """Something still to happen on a case at its closing time, that a supervisor may confirm the
+    case can close without: `key` names the record (stable across requests), `label` says what is
+    outstanding and `todo` what would settle it."""
+
+    key: str
+    label: str
+    todo: str
+
+
+def case_closure_outstanding(case: Case, closed_at: datetime) -> list[OutstandingItem]:
+    """What is outstanding on `case` at `closed_at`: court hearings listed after it (every hearing
+    dated in the future among them, as a closing time is never in the future), pre-charge bail
+    running past it (its end with every extension) with no later release of the same person ending
+    it, and full forensic examinations requested and not completed."""
+    items = [
+        OutstandingItem(
+            key=f"hearing-{hearing.pk}",
+            label=(
+                f"a {hearing.get_hearing_type_display().lower()} hearing of {hearing.subject} at {hearing.court} "
+                f"is listed for {formats.when(hearing.hearing_at)}"
+            ),
+            todo="close the case after the hearing, once its outcome is recorded",
+        )
+        for hearing in CourtHearing.objects.filter(case=case, hearing_at__gt=closed_at)
+        .select_related("subject")
+        .order_by("hearing_at", "id")
+    ]
+    releases = list(Release.objects.filter(arrest__case=case).select_related("arrest__subject").order_by("id"))
+    for release in releases:
+        if release.kind != Release.Kind.BAIL:
+            continue
+        # Bail after an arrest before 3 Apr 2017 had no statutory limit: it runs until it is answered.
+        ends_at = bail_current_end(release) or release.answer_at
+        ended = any(
+            later.arrest.subject_id == release.arrest.subject_id and later.released_at > release.released_at
+            for later in releases
+        )
+        if (ends_at is None or ends_at > closed_at) and not ended:
+            until = formats.when(ends_at) if ends_at else "it is answered"
+            items.append(
+                OutstandingItem(
+                    key=f"bail-{release.pk}",
+                    label=f"pre-charge bail of {release.arrest.subject} runs until {until}",
+                    todo=(
+                        "record the release that ends it (released under investigation or charged), or close the "
+                        "case after bail ends"
+                    ),
+                )
+            )
+    items.extend(
+        OutstandingItem(
+            key=f"forensic-{device.pk}",
+            label=(
+                f"the full forensic examination of device {device.exhibit_reference}, requested "
+                f"{formats.when(device.forensic_requested_at)}, is not completed"  # type: ignore[arg-type]
+            ),
+            todo="record the examination's completion",
+        )
+        for device in Device.objects.filter(
+            case=case, forensic_requested_at__isnull=False, forensic_completed_at__isnull=True
+        ).order_by("forensic_requested_at", "id")
+    )
+    return items
+
+
+def _check_outstanding_confirmed(
+    items: list[OutstandingItem], actor: User, confirmations: Mapping[str, str]
+) -> dict[str, str]:
+    """The reason given for each outstanding item; refused unless a supervisor confirmed every one
+    with a reason. Errors are keyed `confirm_<key>`, the close form's checkbox for the item."""
+    if not items:
+        return {}
+    if SUPERVISOR not in roles_of(actor):
+        raise ValidationError(
+            CLOSURE_CONFIRMATION_NEEDS_SUPERVISOR.format(items="; ".join(item.label for item in items))
+        )
+    errors: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for item in items:
+        if item.key not in confirmations:
+            errors[f"confirm_{item.key}"] = CLOSURE_OUTSTANDING_NOT_CONFIRMED.format(item=item.label, todo=item.todo)
+        elif not (confirmations[item.key] or "").strip():
+            errors[f"reason_{item.key}"] = CLOSURE_CONFIRMATION_NEEDS_REASON.format(item=item.label)
+        else:
+            reasons[item.key] = confirmations[item.key].strip()
+    if errors:
+        raise ValidationError(errors)
+    return reasons
 
 
 def _describe(warrant: Warrant) -> str:
@@ -85,14 +217,36 @@ def _check_after_every_event(case: Case, closed_at: datetime) -> None:
         raise ValidationError({"closed_at": CLOSURE_BEFORE_EVENT.format(event=latest[0], at=formats.when(latest[1]))})
 
 
+def _standing(case: Case) -> set[str]:
+    """The charging decisions that stand: the latest decision recorded for each person."""
+    latest: dict[int, str] = {}
+    decided = case.charging_submissions.exclude(decision=ChargingSubmission.Decision.PENDING)
+    for subject_id, decision in decided.order_by("decision_at", "id").values_list("subject_id", "decision"):
+        latest[subject_id] = decision
+    return set(latest.values())
+
+
 def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
-    """The Home Office outcome agrees with the decisions recorded: a charge or a caution is recorded
-    before a case is closed as charged (outcome 1) or cautioned (outcomes 2 and 3)."""
+    """The Home Office outcome agrees with the decisions recorded (docs/deadlines.md, "The outcome
+    agrees with the decisions recorded"): charged (1) and cautioned (2, 3) need the decision; 9 the
+    CPS's decision of no further action; suspect not identified (14, 18) no suspect put to the CPS or
+    charged; and no outcome of no further action while a charge, or a decision to charge that
+    stands, is recorded."""
     decisions = set(case.charging_submissions.values_list("decision", flat=True))
-    if outcome_type == Closure.OutcomeType.CHARGED:
-        charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
-        if ChargingSubmission.Decision.CHARGE not in decisions and not charged:
-            raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
+    charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
+    charge_recorded = charged or ChargingSubmission.Decision.CHARGE in decisions
+    if outcome_type == Closure.OutcomeType.CHARGED and not charge_recorded:
+        raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
+    if outcome_type in NO_SUSPECT_OUTCOMES and (decisions or charged):
+        raise ValidationError({"outcome_type": CLOSURE_SUSPECT_WAS_IDENTIFIED})
+    if outcome_type in NO_FURTHER_ACTION_OUTCOMES and (
+        charged or ChargingSubmission.Decision.CHARGE in _standing(case)
+    ):
+        label = Closure.OutcomeType(outcome_type).label
+        raise ValidationError({"outcome_type": CLOSURE_CHARGE_CONTRADICTS_OUTCOME.format(outcome=label)})
+    cps_no_further_action = ChargingSubmission.Decision.NO_FURTHER_ACTION in decisions
+    if outcome_type == Closure.OutcomeType.NOT_IN_PUBLIC_INTEREST_CPS and not cps_no_further_action:
+        raise ValidationError({"outcome_type": CLOSURE_CPS_PUBLIC_INTEREST_NEEDS_DECISION})
     cautioned = outcome_type in (Closure.OutcomeType.CAUTION_YOUTH, Closure.OutcomeType.CAUTION_ADULT)
     if cautioned and ChargingSubmission.Decision.CAUTION not in decisions:
         raise ValidationError({"outcome_type": CLOSURE_CAUTION_NEEDS_DECISION})
@@ -107,14 +261,18 @@ def case_close(
     closed_at: datetime,
     rationale: str,
     retention_group: str,
+    confirmations: Mapping[str, str] | None = None,
 ) -> Closure:
     """Close the case with a Home Office outcome and set its MoPI retention group.
 
     Refused while a warrant is issued, executed or expired but not returned to the court, or a
     charging submission awaits a decision; refused at a time before an event recorded on the case,
-    and with an outcome the decisions recorded do not support (charged without a decision to charge,
-    cautioned without a decision to caution). Records the first retention review (decision "set")
-    with its next review date computed by `rules.retention_next_review_at`.
+    and with an outcome the decisions recorded do not support (`_check_outcome_agrees`). What is
+    outstanding at the closing time (`case_closure_outstanding`: a hearing listed ahead, bail
+    running, a forensic examination not completed) holds the closure until a supervisor confirms
+    each item: `confirmations` maps an item's key to the reason given. Each confirmation is kept
+    (`ClosureConfirmation`) and written to the case log. Records the first retention review
+    (decision "set") with its next review date computed by `rules.retention_next_review_at`.
     """
     Case.objects.select_for_update().get(pk=case.pk)  # one closure at a time; the caller's case stays current
     case.refresh_from_db(fields=["status", "stage", "version"])
@@ -138,11 +296,22 @@ def case_close(
         raise ValidationError(CLOSURE_CHARGING_PENDING)
     _check_after_every_event(case, closed_at)
     _check_outcome_agrees(case, outcome_type)
+    outstanding = case_closure_outstanding(case, closed_at)
+    reasons = _check_outstanding_confirmed(outstanding, actor, confirmations or {})
 
     rationale = rationale.strip()
     closure = Closure.objects.create(
         case=case, outcome_type=outcome_type, closed_at=closed_at, closed_by=actor, rationale=rationale
     )
+    for item in outstanding:
+        ClosureConfirmation.objects.create(
+            closure=closure, item_key=item.key, item=item.label, reason=reasons[item.key], confirmed_by=actor
+        )
+        case_log_system(
+            case=case,
+            actor=actor,
+            text=f"Closure confirmed by a supervisor although {item.label}. Reason: {reasons[item.key]}",
+        )
     RetentionReview.objects.create(
         case=case,
         retention_group=retention_group,

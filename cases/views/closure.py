@@ -1,23 +1,33 @@
 """Closing a case, and Management of Police Information reviews after closure."""
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cases.forms.closure import CloseCaseForm, RetentionReviewForm
 from cases.permissions import get_case_for_change
 from cases.roles import Capability
-from cases.services.closure import case_close, retention_review_record
+from cases.services.closure import case_close, case_closure_outstanding, retention_review_record
 from cases.views.stage import record_stage
 
 
 @require_http_methods(["GET", "POST"])
 def case_close_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The form asks the supervisor to confirm each item outstanding at the closing time typed (now,
+    until one is typed); the service checks again, so an item that appears with a new closing time
+    is named and asked for."""
     case = get_case_for_change(request.user, reference, capability=Capability.APPROVE_CLOSURE)  # type: ignore[arg-type]
+    closed_at = timezone.now()
+    if request.method == "POST":
+        typed = CloseCaseForm(request.POST)
+        typed.is_valid()
+        closed_at = typed.cleaned_data.get("closed_at") or closed_at
+    form = CloseCaseForm(request.POST or None, outstanding=case_closure_outstanding(case, closed_at))
     return record_stage(
         request,
         case=case,
-        form=CloseCaseForm(request.POST or None),
-        save=lambda data: case_close(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        form=form,
+        save=lambda data: case_close(case=case, actor=request.user, **form.closing()),  # type: ignore[arg-type]
         title="Close the case",
         success="Case closed.",
         submit="Close the case",

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cases.io import export_cases, import_cases
 from cases.io.schema import CASE, Record
-from cases.models import Case
+from cases.models import Case, ClosureConfirmation
 from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
     a_2016_case,
@@ -148,3 +148,26 @@ def test_bail_before_2017_its_answer_date_and_place_and_its_breach_round_trip(im
 
     assert import_cases(io.StringIO(first), actor=importer).ok
     assert export_text() == first
+
+
+def test_a_closures_confirmations_are_exported_and_imported_again(importer):  # noqa: F811
+    closed = full_cases()[0]  # closed with outcome 1
+    closed["devices"][1]["forensic_completed_at"] = None  # GL/2's examination never finished
+    item = "the full forensic examination of device GL/2, requested 5 Mar 2021 09:00, is not completed"
+    given = {"item": item, "reason": "Sentenced on guilty pleas: the examination was cancelled."}
+
+    refused = import_cases(io.StringIO(json.dumps(closed) + "\n"), actor=importer)
+    assert not refused.ok
+    assert item in " ".join(str(error) for error in refused.errors)
+    assert not ClosureConfirmation.objects.exists()
+
+    closed["closure"]["confirmations"] = [given]
+    report = import_cases(io.StringIO(json.dumps(closed) + "\n"), actor=importer)
+    assert report.ok, [str(e) for e in report.errors]
+    confirmation = ClosureConfirmation.objects.get()
+    assert (confirmation.item, confirmation.reason, confirmation.confirmed_by.username) == (
+        item,
+        given["reason"],
+        "ds.okafor",
+    )
+    assert json.loads(export_text())["closure"]["confirmations"] == [given]

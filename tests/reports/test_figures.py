@@ -17,7 +17,7 @@ from cases.formats import when
 from cases.models import Arrest, Case, ChargingSubmission, Closure, Device, FiguresCache, RetentionReview, SummaryState
 from cases.reports.figures import Flow, figures_report
 from cases.reports.sql import Period
-from cases.services.closure import case_close
+from cases.services.closure import case_close, case_closure_outstanding
 from cases.services.exports import CSV_COLUMNS, figures_csv
 from cases.services.summaries import FIGURES_LAG, figure_facts_refresh
 from tests.factories.cases import CaseFactory
@@ -280,13 +280,17 @@ def test_a_closed_cases_unfinished_forensic_request_leaves_the_backlog(west_midl
     assert figures_report(supervisor, period=QUARTER, now=NOW).position.forensic_backlog == 1
     case = Case.objects.get(reference="STF-2026-000001")
     Warrant.objects.filter(case=case).update(status=Warrant.Status.RETURNED)
+    closed_at = datetime(2026, 4, 1, tzinfo=UTC)
+    outstanding = case_closure_outstanding(case, closed_at)
+    assert [item.key.split("-")[0] for item in outstanding] == ["forensic"]
     case_close(
         case=case,
         actor=supervisor,
         outcome_type=Closure.OutcomeType.values[0],
-        closed_at=datetime(2026, 4, 1, tzinfo=UTC),
+        closed_at=closed_at,
         rationale="Closed for the test.",
         retention_group=RetentionReview.Group.values[0],
+        confirmations={item.key: "The examination is no longer needed." for item in outstanding},
     )
     assert Device.objects.filter(case=case, forensic_requested_at__isnull=False, forensic_completed_at=None).exists()
     figure_facts_refresh()  # as Celery does within the minute
