@@ -1,5 +1,5 @@
 """Look-alike accounts: a username that reads as an existing one (UTS #39 skeletons: Cyrillic or
-Greek letters for Latin ones, 1 for l, 0 for O, a case change, an invisible character) is
+Greek letters for Latin ones, 1 for l, 0 for O, rn for m, a case change, an invisible character) is
 refused wherever a user can be made: the admin, createsuperuser, the ORM. Usernames are NFKC-normalised."""
 
 import pytest
@@ -21,6 +21,7 @@ LOOK_ALIKES = {
     "capitals": "DC.Hulme",
     "a zero-width space": "dc.hul\u200bme",
     "full-width letters": "\uff44\uff43.hulme",
+    "rn for m": "dc.hulrne",
 }
 
 
