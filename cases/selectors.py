@@ -206,6 +206,19 @@ def case_allows(case: Case, user: User | AnonymousUser, capability: Capability) 
     return capability == Capability.RECORD_DEVICES and "record_triage" in grants
 
 
+def case_ids_changeable_by(user: User | AnonymousUser, case_ids: Iterable[int]) -> frozenset[int]:
+    """Of `case_ids`, those `user` may record on (`case_allows` with RECORD_TEAM_CASES), in one
+    query: so a list of deadlines links each to its form only where the person may use it."""
+    ids = set(case_ids)
+    if not ids or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    may = _granted(user, "change_case")  # type: ignore[arg-type]
+    if roles_of(user) & roles_with(Capability.RECORD_TEAM_CASES):
+        team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
+        may |= Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk) | team_member
+    return frozenset(Case.objects.filter(one_of_ids("id", ids)).filter(may).values_list("pk", flat=True))
+
+
 def case_is_changeable_by(case: Case, user: User | AnonymousUser) -> bool:
     """Whether `user` may record on `case` (see `case_allows`)."""
     return case_allows(case, user, Capability.RECORD_TEAM_CASES)

@@ -14,7 +14,7 @@ from cases.forms.deadlines import DeadlineFilterForm
 from cases.models import Notification, User
 from cases.permissions import get_notification_for_user
 from cases.roles import Capability, user_has_capability
-from cases.selectors import cases_visible_to
+from cases.selectors import case_ids_changeable_by, cases_visible_to
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -43,7 +43,13 @@ def deadlines_page(request: HttpRequest) -> HttpResponse:
         filters = filter_form.filters() if request.GET else {}
     deadlines = deadlines_due_for(user, now=timezone.now(), **filters)
     audit_cases_read(request, page="Deadlines", references=[d.case.reference for d in deadlines])
-    context = {"deadlines": deadlines, "filter_form": filter_form, "filtered": bool(filters), "nav": "deadlines"}
+    context = {
+        "deadlines": deadlines,
+        "changeable": case_ids_changeable_by(user, (d.case.pk for d in deadlines)),
+        "filter_form": filter_form,
+        "filtered": bool(filters),
+        "nav": "deadlines",
+    }
     return render(request, "cases/deadlines/list.html", context)
 
 

@@ -20,7 +20,7 @@ from cases.reports import dashboard as board
 from cases.reports.charts import bar_chart, stacked_bar_chart
 from cases.reports.figures import COUNTS, FLOWS, figures_report
 from cases.roles import Capability
-from cases.selectors import case_ids_in_view
+from cases.selectors import case_ids_changeable_by, case_ids_in_view
 from cases.services.exports import (
     export_job_download,
     export_parameters_display,
@@ -107,6 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "performance": performance,
         "caseload": caseload,
         "deadlines": deadlines,
+        "changeable": case_ids_changeable_by(user, (d.case.pk for d in deadlines)),
         "deadlines_total": due.total,
         "stages": board.OPEN_STAGES,
         "status_chart": status_chart,
