@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import Case, CommsDataRequest, Force, Referral, ReferralIdentifier, User
-from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
 
 REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."
 REFERRAL_SOURCE_UNKNOWN = "Choose where the referral came from."
@@ -57,6 +57,42 @@ OUTCOME_DISSEMINATED_NEEDS_RECIPIENT = "Enter who the referral was disseminated 
 OUTCOME_BEFORE_RECEIPT = "The outcome cannot be before the referral was received."
 
 
+# The checks of the values a form holds, and nothing else: each service runs its own, and its form
+# runs it beside the field checks (`cases.forms.fields.Form.service_checks`), so that a person sees
+# every problem in one round. Checks against the referral or the request on record stay in the
+# services.
+
+
+def referral_check_received(*, received_at: datetime) -> None:
+    not_in_future(received_at, field="received_at", label="Received at")
+
+
+def comms_request_check_submitted(*, submitted_at: datetime) -> None:
+    not_in_future(submitted_at, field="submitted_at", label="Submitted at")
+
+
+def comms_request_check_approved(*, approved_at: datetime) -> None:
+    not_in_future(approved_at, field="approved_at", label="Approved at")
+
+
+def comms_request_check_result(*, result_received_at: datetime) -> None:
+    not_in_future(result_received_at, field="result_received_at", label="Result received at")
+
+
+def referral_check_outcome(
+    *, outcome: str, outcome_at: datetime, outcome_reason: str = "", disseminated_to: str = ""
+) -> None:
+    """No further action needs its reason, dissemination its recipient; the time not in the future."""
+
+    def goes_with_outcome() -> None:
+        if outcome == Referral.Outcome.NO_FURTHER_ACTION and not outcome_reason.strip():
+            raise ValidationError({"outcome_reason": OUTCOME_NFA_NEEDS_REASON})
+        if outcome == Referral.Outcome.DISSEMINATED and not disseminated_to.strip():
+            raise ValidationError({"disseminated_to": OUTCOME_DISSEMINATED_NEEDS_RECIPIENT})
+
+    all_problems(goes_with_outcome, lambda: not_in_future(outcome_at, field="outcome_at", label="Outcome at"))
+
+
 def _referral_case(referral: Referral) -> Case | None:
     try:
         return referral.case
@@ -99,7 +135,7 @@ def referral_create(
     source_reference = source_reference.strip()
     if not source_reference:
         raise ValidationError({"source_reference": REFERRAL_SOURCE_REFERENCE_REQUIRED})
-    not_in_future(received_at, field="received_at", label="Received at")
+    referral_check_received(received_at=received_at)
     if files_reported is not None and files_reported < 0:
         raise ValidationError({"files_reported": REFERRAL_FILES_NEGATIVE})
     if Referral.objects.filter(force=force, source=source, source_reference=source_reference).exists():
@@ -222,7 +258,7 @@ def comms_request_submit(
     reference = reference.strip()
     if not reference:
         raise ValidationError({"reference": COMMS_REFERENCE_REQUIRED})
-    not_in_future(submitted_at, field="submitted_at", label="Submitted at")
+    comms_request_check_submitted(submitted_at=submitted_at)
     if submitted_at < referral.received_at:
         raise ValidationError({"submitted_at": COMMS_SUBMITTED_BEFORE_RECEIPT})
     request = CommsDataRequest.objects.create(
@@ -249,7 +285,7 @@ def comms_request_record_approval(
         raise ValidationError(COMMS_ALREADY_APPROVED)
     if approval_route not in CommsDataRequest.Route.values:
         raise ValidationError({"approval_route": COMMS_ROUTE_REQUIRED})
-    not_in_future(approved_at, field="approved_at", label="Approved at")
+    comms_request_check_approved(approved_at=approved_at)
     if approved_at < comms_request.submitted_at:
         raise ValidationError({"approved_at": COMMS_APPROVED_BEFORE_SUBMISSION})
     comms_request.approved_at = approved_at
@@ -277,7 +313,7 @@ def comms_request_record_result(
         raise ValidationError({"outcome": COMMS_OUTCOME_REQUIRED})
     if comms_request.approved_at is None:
         raise ValidationError(COMMS_RESULT_NEEDS_APPROVAL)
-    not_in_future(result_received_at, field="result_received_at", label="Result received at")
+    comms_request_check_result(result_received_at=result_received_at)
     if result_received_at < comms_request.submitted_at:
         raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_SUBMISSION})
     if result_received_at < comms_request.approved_at:
@@ -311,17 +347,13 @@ def referral_record_outcome(
         raise ValidationError(OUTCOME_ALREADY_RECORDED)
     if outcome == Referral.Outcome.DEVELOPED:
         raise ValidationError({"outcome": OUTCOME_DEVELOPED_NEEDS_CASE})
+    if outcome not in (Referral.Outcome.NO_FURTHER_ACTION, Referral.Outcome.DISSEMINATED):
+        raise ValidationError({"outcome": OUTCOME_UNKNOWN})
+    referral_check_outcome(
+        outcome=outcome, outcome_at=outcome_at, outcome_reason=outcome_reason, disseminated_to=disseminated_to
+    )
     outcome_reason = outcome_reason.strip()
     disseminated_to = disseminated_to.strip()
-    if outcome == Referral.Outcome.NO_FURTHER_ACTION:
-        if not outcome_reason:
-            raise ValidationError({"outcome_reason": OUTCOME_NFA_NEEDS_REASON})
-    elif outcome == Referral.Outcome.DISSEMINATED:
-        if not disseminated_to:
-            raise ValidationError({"disseminated_to": OUTCOME_DISSEMINATED_NEEDS_RECIPIENT})
-    else:
-        raise ValidationError({"outcome": OUTCOME_UNKNOWN})
-    not_in_future(outcome_at, field="outcome_at", label="Outcome at")
     if outcome_at < referral.received_at:
         raise ValidationError({"outcome_at": OUTCOME_BEFORE_RECEIPT})
     referral.outcome = outcome
