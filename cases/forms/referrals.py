@@ -13,6 +13,7 @@ from cases.services.referrals import (
     comms_request_check_approved,
     comms_request_check_result,
     comms_request_check_submitted,
+    identifier_check_values,
     referral_check_outcome,
     referral_check_received,
 )
@@ -86,6 +87,7 @@ class ReferralIdentifierForm(Form):
         required=False,
         help_text="The zone the referral states, e.g. UTC or America/New_York. Safeguard converts the time to UTC.",
     )
+    service_checks = (identifier_check_values,)
 
 
 class CommsRequestForm(Form):

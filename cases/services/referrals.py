@@ -190,6 +190,59 @@ def parse_observed_time(original: str, zone_name: str) -> datetime:
 
 
 @transaction.atomic
+def identifier_check_values(
+    *,
+    kind: str,
+    ip_address: str | None = None,
+    port: int | None = None,
+    account_id: str = "",
+    observed_original: str = "",
+    observed_timezone: str = "",
+) -> None:
+    """An IP address valid, with its time of observation and a port from 1 to 65535; an account ID
+    given, without a port; a time of observation with its zone, readable and existing there."""
+    original = observed_original.strip()
+
+    def ip_valid() -> None:
+        try:
+            ipaddress.ip_address((ip_address or "").strip())
+        except ValueError:
+            raise ValidationError({"ip_address": IDENTIFIER_IP_INVALID}) from None
+
+    def ip_has_time() -> None:
+        if not original:
+            raise ValidationError({"observed_original": IDENTIFIER_IP_NEEDS_TIME})
+
+    def port_in_range() -> None:
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError({"port": IDENTIFIER_PORT_RANGE})
+
+    def account_given() -> None:
+        if not account_id.strip():
+            raise ValidationError({"account_id": IDENTIFIER_ACCOUNT_REQUIRED})
+
+    def no_port() -> None:
+        if port is not None:
+            raise ValidationError({"port": IDENTIFIER_PORT_WITHOUT_IP})
+
+    def kind_known() -> None:
+        raise ValidationError({"kind": IDENTIFIER_KIND_UNKNOWN})
+
+    def time_readable() -> None:
+        if not original:
+            return
+        if not observed_timezone.strip():
+            raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
+        parse_observed_time(original, observed_timezone.strip())
+
+    if kind == ReferralIdentifier.Kind.IP_ADDRESS:
+        all_problems(ip_valid, ip_has_time, port_in_range, time_readable)
+    elif kind == ReferralIdentifier.Kind.ACCOUNT:
+        all_problems(account_given, no_port, time_readable)
+    else:
+        all_problems(kind_known)
+
+
 def referral_add_identifier(
     *,
     referral: Referral,
@@ -206,29 +259,22 @@ def referral_add_identifier(
     observed_original = observed_original.strip()
     observed_timezone = observed_timezone.strip()
     account_id = account_id.strip()
+    identifier_check_values(
+        kind=kind,
+        ip_address=ip_address,
+        port=port,
+        account_id=account_id,
+        observed_original=observed_original,
+        observed_timezone=observed_timezone,
+    )
     if kind == ReferralIdentifier.Kind.IP_ADDRESS:
-        try:
-            ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
-        except ValueError:
-            raise ValidationError({"ip_address": IDENTIFIER_IP_INVALID}) from None
-        if not observed_original:
-            raise ValidationError({"observed_original": IDENTIFIER_IP_NEEDS_TIME})
-        if port is not None and not 1 <= port <= 65535:
-            raise ValidationError({"port": IDENTIFIER_PORT_RANGE})
+        ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
         account_id = ""
-    elif kind == ReferralIdentifier.Kind.ACCOUNT:
-        if not account_id:
-            raise ValidationError({"account_id": IDENTIFIER_ACCOUNT_REQUIRED})
-        if port is not None:
-            raise ValidationError({"port": IDENTIFIER_PORT_WITHOUT_IP})
-        ip_address = None
     else:
-        raise ValidationError({"kind": IDENTIFIER_KIND_UNKNOWN})
+        ip_address = None
 
     observed_at = None
     if observed_original:
-        if not observed_timezone:
-            raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
         observed_at = parse_observed_time(observed_original, observed_timezone)
         if observed_at > referral.received_at:
             raise ValidationError({"observed_original": IDENTIFIER_OBSERVED_AFTER_RECEIPT})

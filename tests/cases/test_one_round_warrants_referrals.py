@@ -14,9 +14,14 @@ from cases.forms.referrals import (
     CommsRequestForm,
     CommsResultForm,
     ReferralForm,
+    ReferralIdentifierForm,
     ReferralOutcomeForm,
 )
 from cases.services.referrals import (
+    IDENTIFIER_IP_INVALID,
+    IDENTIFIER_IP_NEEDS_TIME,
+    IDENTIFIER_NEEDS_TIMEZONE,
+    IDENTIFIER_PORT_WITHOUT_IP,
     OUTCOME_DISSEMINATED_NEEDS_RECIPIENT,
     OUTCOME_NFA_NEEDS_REASON,
     referral_check_outcome,
@@ -118,3 +123,20 @@ def test_an_outcome_with_what_goes_with_it_passes_the_check():
     with pytest.raises(ValidationError) as refused:
         referral_check_outcome(outcome="nfa", outcome_at=earlier, outcome_reason="")
     assert refused.value.message_dict == {"outcome_reason": [OUTCOME_NFA_NEEDS_REASON]}
+
+
+def test_a_bad_ip_address_without_its_time_is_reported_with_a_malformed_port():
+    data = {"kind": "ip", "ip_address": "999.1.1.1", "port": "eighty", "observed_original": ""}
+    form = ReferralIdentifierForm(data=data)
+    assert not form.is_valid()
+    assert form.errors["ip_address"] == [IDENTIFIER_IP_INVALID]
+    assert form.errors["observed_original"] == [IDENTIFIER_IP_NEEDS_TIME]
+    assert "port" in form.errors
+
+
+def test_an_account_with_a_port_and_a_time_without_its_zone_are_reported_together():
+    data = {"kind": "account", "account_id": "user123", "port": "443", "observed_original": "2026-11-02 21:14:07"}
+    form = ReferralIdentifierForm(data=data)
+    assert not form.is_valid()
+    assert form.errors["port"] == [IDENTIFIER_PORT_WITHOUT_IP]
+    assert form.errors["observed_timezone"] == [IDENTIFIER_NEEDS_TIMEZONE]
