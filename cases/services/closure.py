@@ -252,13 +252,13 @@ def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
         raise ValidationError({"outcome_type": CLOSURE_CAUTION_NEEDS_DECISION})
 
 
-@transaction.atomic
 def closure_check_time(*, closed_at: datetime) -> None:
     """The closing time not in the future: the one rule on the closure form's own values, run by
     `case_close` and by its form beside the field checks (`cases.forms.fields.Form.service_checks`)."""
     not_in_future(closed_at, field="closed_at", label="The closure")
 
 
+@transaction.atomic
 def case_close(
     *,
     case: Case,
@@ -335,12 +335,12 @@ def case_close(
     return closure
 
 
-@transaction.atomic
 def retention_review_check_time(*, reviewed_at: datetime) -> None:
     """The review's time not in the future; also run by its form beside the field checks."""
     not_in_future(reviewed_at, field="reviewed_at", label="The review")
 
 
+@transaction.atomic
 def retention_review_record(
     *,
     case: Case,

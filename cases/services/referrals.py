@@ -189,7 +189,6 @@ def parse_observed_time(original: str, zone_name: str) -> datetime:
     return earlier.astimezone(UTC)
 
 
-@transaction.atomic
 def identifier_check_values(
     *,
     kind: str,
@@ -243,6 +242,7 @@ def identifier_check_values(
         all_problems(kind_known)
 
 
+@transaction.atomic
 def referral_add_identifier(
     *,
     referral: Referral,
