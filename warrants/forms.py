@@ -1,4 +1,5 @@
-"""Forms for each step of a warrant. They check shape only; the services check the rules.
+"""Forms for each step of a warrant. Each runs its service's checks of the values it holds beside
+its field checks (`service_checks`); the services check the rest against the warrant's record.
 
 No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 """
@@ -9,6 +10,14 @@ from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, dat
 from cases.models import Case, Premises, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
+from warrants.services import (
+    warrant_check_applied,
+    warrant_check_executed,
+    warrant_check_further_entry,
+    warrant_check_issued,
+    warrant_check_refused,
+    warrant_check_returned,
+)
 
 
 class WarrantDraftForm(Form):
@@ -28,6 +37,7 @@ class WarrantDraftForm(Form):
 
 class WarrantApplyForm(Form):
     applied_at = datetime_field("Applied at")
+    service_checks = (warrant_check_applied,)
 
 
 class WarrantIssueForm(Form):
@@ -35,6 +45,7 @@ class WarrantIssueForm(Form):
         "Issued at", help_text="The expiry is worked out from this: three months (PACE 1984 s.16(3))."
     )
     issuing_justice = forms.CharField(label="Issuing justice or judge", max_length=120)
+    service_checks = (warrant_check_issued,)
 
 
 class WarrantRefuseForm(Form):
@@ -42,6 +53,7 @@ class WarrantRefuseForm(Form):
     refusal_reason = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH, label="Reason given for refusal", widget=forms.Textarea(attrs={"rows": 4})
     )
+    service_checks = (warrant_check_refused,)
 
 
 class WarrantExecuteForm(Form):
@@ -57,6 +69,7 @@ class WarrantExecuteForm(Form):
     result = forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH, label="Result", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    service_checks = (warrant_check_executed,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -65,9 +78,11 @@ class WarrantExecuteForm(Form):
 
 class WarrantReturnForm(Form):
     returned_at = datetime_field("Returned to court at")
+    service_checks = (warrant_check_returned,)
 
 
 class FurtherEntryForm(Form):
     authorised_by = forms.CharField(label="Inspector giving written authority", max_length=120)
     authorised_at = datetime_field("Authorised at")
     entered_at = datetime_field("Entered at", required=False, help_text="Leave blank if entry has not yet been made.")
+    service_checks = (warrant_check_further_entry,)

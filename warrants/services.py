@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cases import formats, rules
 from cases.models import Case, Premises, User
-from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from warrants.models import FurtherEntryAuthority, Warrant
 
 Status = Warrant.Status
@@ -140,6 +140,46 @@ def _require_active(user: User | None, *, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
+# The checks of the values a step's form holds, and nothing else: each service runs its own, and
+# its form runs it beside the field checks (`cases.forms.fields.Form.service_checks`), so that a
+# person sees every problem in one round. Checks against the warrant's own record stay in the
+# services.
+
+
+def warrant_check_applied(*, applied_at: datetime) -> None:
+    not_in_future(applied_at, field="applied_at", label="Applied at")
+
+
+def warrant_check_issued(*, issued_at: datetime) -> None:
+    not_in_future(issued_at, field="issued_at", label="Issued at")
+
+
+def warrant_check_refused(*, refused_at: datetime) -> None:
+    not_in_future(refused_at, field="refused_at", label="Refused at")
+
+
+def warrant_check_executed(*, executed_at: datetime) -> None:
+    not_in_future(executed_at, field="executed_at", label="Executed at")
+
+
+def warrant_check_returned(*, returned_at: datetime) -> None:
+    not_in_future(returned_at, field="returned_at", label="Returned at")
+
+
+def warrant_check_further_entry(*, authorised_at: datetime, entered_at: datetime | None = None) -> None:
+    """Neither time in the future, and the entry not before the inspector's written authority."""
+
+    def in_order() -> None:
+        if entered_at is not None and entered_at < authorised_at:
+            raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_BEFORE_AUTHORITY})
+
+    all_problems(
+        lambda: not_in_future(authorised_at, field="authorised_at", label="Authorised at"),
+        lambda: not_in_future(entered_at, field="entered_at", label="Entered at"),
+        in_order,
+    )
+
+
 @transaction.atomic
 def warrant_draft(*, case: Case, actor: User, premises: Premises, power: str, entry: str, court: str) -> Warrant:
     ensure_case_open(case)
@@ -169,7 +209,7 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "apply")
-    not_in_future(applied_at, field="applied_at", label="Applied at")
+    warrant_check_applied(applied_at=applied_at)
     case = warrant.case
     if applied_at < case.opened_at:
         # Research under a referral may come before the case is opened, never before the referral.
@@ -189,7 +229,7 @@ def warrant_record_issue(*, warrant: Warrant, actor: User, issued_at: datetime, 
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "issue")
-    not_in_future(issued_at, field="issued_at", label="Issued at")
+    warrant_check_issued(issued_at=issued_at)
     assert warrant.applied_at is not None  # an applied warrant always has its time (see warrant_apply)
     if issued_at < warrant.applied_at:
         raise ValidationError({"issued_at": WARRANT_ISSUED_BEFORE_APPLIED})
@@ -215,7 +255,7 @@ def warrant_record_refusal(*, warrant: Warrant, actor: User, refused_at: datetim
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "refuse")
-    not_in_future(refused_at, field="refused_at", label="Refused at")
+    warrant_check_refused(refused_at=refused_at)
     assert warrant.applied_at is not None
     if refused_at < warrant.applied_at:
         raise ValidationError({"refused_at": WARRANT_REFUSED_BEFORE_APPLIED})
@@ -244,7 +284,7 @@ def warrant_record_execution(
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "execute")
-    not_in_future(executed_at, field="executed_at", label="Executed at")
+    warrant_check_executed(executed_at=executed_at)
     assert warrant.issued_at is not None and warrant.expires_at is not None
     if executed_at < warrant.issued_at:
         raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
@@ -273,7 +313,7 @@ def warrant_record_return(*, warrant: Warrant, actor: User, returned_at: datetim
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "return")
-    not_in_future(returned_at, field="returned_at", label="Returned at")
+    warrant_check_returned(returned_at=returned_at)
     if warrant.status == Status.ISSUED:
         warrant_mark_expired(warrant=warrant)
     if warrant.executed_at is not None:
@@ -338,18 +378,14 @@ def warrant_authorise_further_entry(
     authorised_by = authorised_by.strip()
     if not authorised_by:
         raise ValidationError({"authorised_by": WARRANT_INSPECTOR_REQUIRED})
-    not_in_future(authorised_at, field="authorised_at", label="Authorised at")
-    not_in_future(entered_at, field="entered_at", label="Entered at")
+    warrant_check_further_entry(authorised_at=authorised_at, entered_at=entered_at)
     assert warrant.executed_at is not None and warrant.expires_at is not None
     if authorised_at < warrant.executed_at:
         raise ValidationError({"authorised_at": WARRANT_FURTHER_ENTRY_BEFORE_FIRST})
     if authorised_at > warrant.expires_at:
         raise ValidationError({"authorised_at": WARRANT_FURTHER_ENTRY_AFTER_EXPIRY})
-    if entered_at is not None:
-        if entered_at < authorised_at:
-            raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_BEFORE_AUTHORITY})
-        if entered_at > warrant.expires_at:
-            raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_AFTER_EXPIRY})
+    if entered_at is not None and entered_at > warrant.expires_at:
+        raise ValidationError({"entered_at": WARRANT_FURTHER_ENTRY_AFTER_EXPIRY})
     authority = FurtherEntryAuthority.objects.create(
         warrant=warrant, authorised_by=authorised_by, authorised_at=authorised_at, entered_at=entered_at
     )

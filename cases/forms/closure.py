@@ -7,7 +7,7 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, datetime_field
 from cases.models import Closure, RetentionReview
-from cases.services.closure import CONFIRMATION_LABEL, OutstandingItem
+from cases.services.closure import CONFIRMATION_LABEL, OutstandingItem, closure_check_time, retention_review_check_time
 
 
 class CloseCaseForm(Form):
@@ -19,6 +19,7 @@ class CloseCaseForm(Form):
         choices=RetentionReview.Group.choices,
         help_text="Sexual offences are usually group 1. The next review date is computed.",
     )
+    service_checks = (closure_check_time,)
 
     def __init__(self, *args: Any, outstanding: Sequence[OutstandingItem] = (), **kwargs: Any) -> None:
         """One checkbox and one reason per item outstanding at the closing time, for a supervisor
@@ -59,3 +60,4 @@ class RetentionReviewForm(Form):
     )
     reviewed_at = datetime_field("Reviewed at")
     rationale = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    service_checks = (retention_review_check_time,)

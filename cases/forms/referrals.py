@@ -1,4 +1,5 @@
-"""Referral forms: shape only. The rules (times in order, identifiers valid) are in the services."""
+"""Referral forms. Each runs its service's checks of the values it holds beside its field checks
+(`service_checks`); the rules that need the referral on record are in the services."""
 
 from functools import cache
 from zoneinfo import available_timezones
@@ -7,7 +8,15 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, datetime_field
 from cases.models import CommsDataRequest, Referral, ReferralIdentifier
-from cases.services.referrals import IDENTIFIER_PORT_RANGE
+from cases.services.referrals import (
+    IDENTIFIER_PORT_RANGE,
+    comms_request_check_approved,
+    comms_request_check_result,
+    comms_request_check_submitted,
+    identifier_check_values,
+    referral_check_outcome,
+    referral_check_received,
+)
 
 
 class ReferralForm(Form):
@@ -24,6 +33,7 @@ class ReferralForm(Form):
         help_text="A count only, never files.",
     )
     summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    service_checks = (referral_check_received,)
 
 
 # The zones referrals most often state, offered first: the UK, UTC (most platforms' reports), the
@@ -77,17 +87,20 @@ class ReferralIdentifierForm(Form):
         required=False,
         help_text="The zone the referral states, e.g. UTC or America/New_York. Safeguard converts the time to UTC.",
     )
+    service_checks = (identifier_check_values,)
 
 
 class CommsRequestForm(Form):
     reference = forms.CharField(max_length=80, help_text="The communications-data request reference.")
     submitted_at = datetime_field("Submitted at")
     notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    service_checks = (comms_request_check_submitted,)
 
 
 class CommsApprovalForm(Form):
     approved_at = datetime_field("Approved at")
     approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, widget=forms.RadioSelect)
+    service_checks = (comms_request_check_approved,)
 
 
 class CommsResultForm(Form):
@@ -103,6 +116,7 @@ class CommsResultForm(Form):
         label="I have checked the conversion of the time of observation to UTC",
         help_text="You are recorded as the person who verified it.",
     )
+    service_checks = (comms_request_check_result,)
 
 
 class ReferralOutcomeForm(Form):
@@ -123,6 +137,7 @@ class ReferralOutcomeForm(Form):
         required=False,
         help_text="Needed for no further action.",
     )
+    service_checks = (referral_check_outcome,)
 
 
 class ReferralFilterForm(Form):

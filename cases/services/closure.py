@@ -252,6 +252,12 @@ def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
         raise ValidationError({"outcome_type": CLOSURE_CAUTION_NEEDS_DECISION})
 
 
+def closure_check_time(*, closed_at: datetime) -> None:
+    """The closing time not in the future: the one rule on the closure form's own values, run by
+    `case_close` and by its form beside the field checks (`cases.forms.fields.Form.service_checks`)."""
+    not_in_future(closed_at, field="closed_at", label="The closure")
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -281,7 +287,7 @@ def case_close(
         raise ValidationError({"outcome_type": CLOSURE_OUTCOME_INVALID})
     if retention_group not in RetentionReview.Group.values:
         raise ValidationError({"retention_group": RETENTION_GROUP_INVALID})
-    not_in_future(closed_at, field="closed_at", label="The closure")
+    closure_check_time(closed_at=closed_at)
     if closed_at < case.opened_at:
         raise ValidationError({"closed_at": CLOSURE_BEFORE_CASE_OPENED})
     unreturned = list(
@@ -329,6 +335,11 @@ def case_close(
     return closure
 
 
+def retention_review_check_time(*, reviewed_at: datetime) -> None:
+    """The review's time not in the future; also run by its form beside the field checks."""
+    not_in_future(reviewed_at, field="reviewed_at", label="The review")
+
+
 @transaction.atomic
 def retention_review_record(
     *,
@@ -347,7 +358,7 @@ def retention_review_record(
         raise ValidationError({"retention_group": RETENTION_GROUP_INVALID})
     if decision not in (RetentionReview.Decision.RETAIN, RetentionReview.Decision.DISPOSE):
         raise ValidationError({"decision": RETENTION_DECISION_INVALID})
-    not_in_future(reviewed_at, field="reviewed_at", label="The review")
+    retention_review_check_time(reviewed_at=reviewed_at)
     closure = Closure.objects.filter(case=case).first()
     if closure is not None and reviewed_at < closure.closed_at:
         raise ValidationError({"reviewed_at": RETENTION_BEFORE_CLOSURE})

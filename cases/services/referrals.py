@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import Case, CommsDataRequest, Force, Referral, ReferralIdentifier, User
-from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
 
 REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."
 REFERRAL_SOURCE_UNKNOWN = "Choose where the referral came from."
@@ -57,6 +57,42 @@ OUTCOME_DISSEMINATED_NEEDS_RECIPIENT = "Enter who the referral was disseminated 
 OUTCOME_BEFORE_RECEIPT = "The outcome cannot be before the referral was received."
 
 
+# The checks of the values a form holds, and nothing else: each service runs its own, and its form
+# runs it beside the field checks (`cases.forms.fields.Form.service_checks`), so that a person sees
+# every problem in one round. Checks against the referral or the request on record stay in the
+# services.
+
+
+def referral_check_received(*, received_at: datetime) -> None:
+    not_in_future(received_at, field="received_at", label="Received at")
+
+
+def comms_request_check_submitted(*, submitted_at: datetime) -> None:
+    not_in_future(submitted_at, field="submitted_at", label="Submitted at")
+
+
+def comms_request_check_approved(*, approved_at: datetime) -> None:
+    not_in_future(approved_at, field="approved_at", label="Approved at")
+
+
+def comms_request_check_result(*, result_received_at: datetime) -> None:
+    not_in_future(result_received_at, field="result_received_at", label="Result received at")
+
+
+def referral_check_outcome(
+    *, outcome: str, outcome_at: datetime, outcome_reason: str = "", disseminated_to: str = ""
+) -> None:
+    """No further action needs its reason, dissemination its recipient; the time not in the future."""
+
+    def goes_with_outcome() -> None:
+        if outcome == Referral.Outcome.NO_FURTHER_ACTION and not outcome_reason.strip():
+            raise ValidationError({"outcome_reason": OUTCOME_NFA_NEEDS_REASON})
+        if outcome == Referral.Outcome.DISSEMINATED and not disseminated_to.strip():
+            raise ValidationError({"disseminated_to": OUTCOME_DISSEMINATED_NEEDS_RECIPIENT})
+
+    all_problems(goes_with_outcome, lambda: not_in_future(outcome_at, field="outcome_at", label="Outcome at"))
+
+
 def _referral_case(referral: Referral) -> Case | None:
     try:
         return referral.case
@@ -99,7 +135,7 @@ def referral_create(
     source_reference = source_reference.strip()
     if not source_reference:
         raise ValidationError({"source_reference": REFERRAL_SOURCE_REFERENCE_REQUIRED})
-    not_in_future(received_at, field="received_at", label="Received at")
+    referral_check_received(received_at=received_at)
     if files_reported is not None and files_reported < 0:
         raise ValidationError({"files_reported": REFERRAL_FILES_NEGATIVE})
     if Referral.objects.filter(force=force, source=source, source_reference=source_reference).exists():
@@ -153,6 +189,59 @@ def parse_observed_time(original: str, zone_name: str) -> datetime:
     return earlier.astimezone(UTC)
 
 
+def identifier_check_values(
+    *,
+    kind: str,
+    ip_address: str | None = None,
+    port: int | None = None,
+    account_id: str = "",
+    observed_original: str = "",
+    observed_timezone: str = "",
+) -> None:
+    """An IP address valid, with its time of observation and a port from 1 to 65535; an account ID
+    given, without a port; a time of observation with its zone, readable and existing there."""
+    original = observed_original.strip()
+
+    def ip_valid() -> None:
+        try:
+            ipaddress.ip_address((ip_address or "").strip())
+        except ValueError:
+            raise ValidationError({"ip_address": IDENTIFIER_IP_INVALID}) from None
+
+    def ip_has_time() -> None:
+        if not original:
+            raise ValidationError({"observed_original": IDENTIFIER_IP_NEEDS_TIME})
+
+    def port_in_range() -> None:
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError({"port": IDENTIFIER_PORT_RANGE})
+
+    def account_given() -> None:
+        if not account_id.strip():
+            raise ValidationError({"account_id": IDENTIFIER_ACCOUNT_REQUIRED})
+
+    def no_port() -> None:
+        if port is not None:
+            raise ValidationError({"port": IDENTIFIER_PORT_WITHOUT_IP})
+
+    def kind_known() -> None:
+        raise ValidationError({"kind": IDENTIFIER_KIND_UNKNOWN})
+
+    def time_readable() -> None:
+        if not original:
+            return
+        if not observed_timezone.strip():
+            raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
+        parse_observed_time(original, observed_timezone.strip())
+
+    if kind == ReferralIdentifier.Kind.IP_ADDRESS:
+        all_problems(ip_valid, ip_has_time, port_in_range, time_readable)
+    elif kind == ReferralIdentifier.Kind.ACCOUNT:
+        all_problems(account_given, no_port, time_readable)
+    else:
+        all_problems(kind_known)
+
+
 @transaction.atomic
 def referral_add_identifier(
     *,
@@ -170,29 +259,22 @@ def referral_add_identifier(
     observed_original = observed_original.strip()
     observed_timezone = observed_timezone.strip()
     account_id = account_id.strip()
+    identifier_check_values(
+        kind=kind,
+        ip_address=ip_address,
+        port=port,
+        account_id=account_id,
+        observed_original=observed_original,
+        observed_timezone=observed_timezone,
+    )
     if kind == ReferralIdentifier.Kind.IP_ADDRESS:
-        try:
-            ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
-        except ValueError:
-            raise ValidationError({"ip_address": IDENTIFIER_IP_INVALID}) from None
-        if not observed_original:
-            raise ValidationError({"observed_original": IDENTIFIER_IP_NEEDS_TIME})
-        if port is not None and not 1 <= port <= 65535:
-            raise ValidationError({"port": IDENTIFIER_PORT_RANGE})
+        ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
         account_id = ""
-    elif kind == ReferralIdentifier.Kind.ACCOUNT:
-        if not account_id:
-            raise ValidationError({"account_id": IDENTIFIER_ACCOUNT_REQUIRED})
-        if port is not None:
-            raise ValidationError({"port": IDENTIFIER_PORT_WITHOUT_IP})
-        ip_address = None
     else:
-        raise ValidationError({"kind": IDENTIFIER_KIND_UNKNOWN})
+        ip_address = None
 
     observed_at = None
     if observed_original:
-        if not observed_timezone:
-            raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
         observed_at = parse_observed_time(observed_original, observed_timezone)
         if observed_at > referral.received_at:
             raise ValidationError({"observed_original": IDENTIFIER_OBSERVED_AFTER_RECEIPT})
@@ -222,7 +304,7 @@ def comms_request_submit(
     reference = reference.strip()
     if not reference:
         raise ValidationError({"reference": COMMS_REFERENCE_REQUIRED})
-    not_in_future(submitted_at, field="submitted_at", label="Submitted at")
+    comms_request_check_submitted(submitted_at=submitted_at)
     if submitted_at < referral.received_at:
         raise ValidationError({"submitted_at": COMMS_SUBMITTED_BEFORE_RECEIPT})
     request = CommsDataRequest.objects.create(
@@ -249,7 +331,7 @@ def comms_request_record_approval(
         raise ValidationError(COMMS_ALREADY_APPROVED)
     if approval_route not in CommsDataRequest.Route.values:
         raise ValidationError({"approval_route": COMMS_ROUTE_REQUIRED})
-    not_in_future(approved_at, field="approved_at", label="Approved at")
+    comms_request_check_approved(approved_at=approved_at)
     if approved_at < comms_request.submitted_at:
         raise ValidationError({"approved_at": COMMS_APPROVED_BEFORE_SUBMISSION})
     comms_request.approved_at = approved_at
@@ -277,7 +359,7 @@ def comms_request_record_result(
         raise ValidationError({"outcome": COMMS_OUTCOME_REQUIRED})
     if comms_request.approved_at is None:
         raise ValidationError(COMMS_RESULT_NEEDS_APPROVAL)
-    not_in_future(result_received_at, field="result_received_at", label="Result received at")
+    comms_request_check_result(result_received_at=result_received_at)
     if result_received_at < comms_request.submitted_at:
         raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_SUBMISSION})
     if result_received_at < comms_request.approved_at:
@@ -311,17 +393,13 @@ def referral_record_outcome(
         raise ValidationError(OUTCOME_ALREADY_RECORDED)
     if outcome == Referral.Outcome.DEVELOPED:
         raise ValidationError({"outcome": OUTCOME_DEVELOPED_NEEDS_CASE})
+    if outcome not in (Referral.Outcome.NO_FURTHER_ACTION, Referral.Outcome.DISSEMINATED):
+        raise ValidationError({"outcome": OUTCOME_UNKNOWN})
+    referral_check_outcome(
+        outcome=outcome, outcome_at=outcome_at, outcome_reason=outcome_reason, disseminated_to=disseminated_to
+    )
     outcome_reason = outcome_reason.strip()
     disseminated_to = disseminated_to.strip()
-    if outcome == Referral.Outcome.NO_FURTHER_ACTION:
-        if not outcome_reason:
-            raise ValidationError({"outcome_reason": OUTCOME_NFA_NEEDS_REASON})
-    elif outcome == Referral.Outcome.DISSEMINATED:
-        if not disseminated_to:
-            raise ValidationError({"disseminated_to": OUTCOME_DISSEMINATED_NEEDS_RECIPIENT})
-    else:
-        raise ValidationError({"outcome": OUTCOME_UNKNOWN})
-    not_in_future(outcome_at, field="outcome_at", label="Outcome at")
     if outcome_at < referral.received_at:
         raise ValidationError({"outcome_at": OUTCOME_BEFORE_RECEIPT})
     referral.outcome = outcome
