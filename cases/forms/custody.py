@@ -16,6 +16,7 @@ from cases.services.custody import (
     arrest_check_times,
     bail_extension_check_approved_at,
     bail_extension_check_new_end,
+    custody_extension_check_application,
     custody_extension_check_times,
     custody_review_check_time,
     release_check_details,
@@ -58,7 +59,7 @@ class CustodyExtensionForm(Form):
         label="The court could not sit at 36 hours and sat within the 6 hours after (PACE s.43(5)(b))",
         required=False,
     )
-    service_checks = (custody_extension_check_times,)
+    service_checks = (custody_extension_check_times, custody_extension_check_application)
 
 
 class CustodyReviewForm(Form):

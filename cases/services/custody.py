@@ -199,30 +199,28 @@ def arrest_record(
     return arrest
 
 
-def custody_extension_check_times(
-    *, authority: str, authorised_at: datetime, applied_at: datetime | None = None
-) -> None:
-    """An extension's own values: the authorisation and the application not in the future, an
-    application time for a warrant of further detention and for nothing else, and the warrant not
-    issued before it was applied for (PACE s.43(5)). Also run by its form beside the field checks."""
-    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
-
-    def application() -> None:
-        if wofd and applied_at is None:
-            raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
-        if not wofd and applied_at is not None:
-            raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
-
-    def issued_after_application() -> None:
-        if wofd and applied_at is not None and authorised_at < applied_at:
-            raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
-
+def custody_extension_check_times(*, authorised_at: datetime, applied_at: datetime | None = None) -> None:
+    """An extension's authorisation and application are not in the future. Also run by its form
+    beside the field checks."""
     all_problems(
         lambda: not_in_future(authorised_at, field="authorised_at", label="The authorisation"),
-        application,
         lambda: not_in_future(applied_at, field="applied_at", label="The application"),
-        issued_after_application,
     )
+
+
+def custody_extension_check_application(
+    *, authority: str, authorised_at: datetime, applied_at: datetime | None = None
+) -> None:
+    """An application time is given for a warrant of further detention and for nothing else, and the
+    warrant is not issued before it was applied for (PACE s.43(5)). Also run by its form beside the
+    field checks."""
+    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+    if wofd and applied_at is None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
+    if not wofd and applied_at is not None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
+    if wofd and applied_at is not None and authorised_at < applied_at:
+        raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
 
 
 @transaction.atomic
@@ -251,7 +249,12 @@ def custody_extension_record(
     relevant = arrest.relevant_time
     if relevant is None:
         raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
-    custody_extension_check_times(authority=authority, authorised_at=authorised_at, applied_at=applied_at)
+    all_problems(
+        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
+        lambda: custody_extension_check_application(
+            authority=authority, authorised_at=authorised_at, applied_at=applied_at
+        ),
+    )
     if authorised_at < relevant:
         raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
     if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
@@ -307,8 +310,8 @@ def custody_extension_record(
 
 def _check_warrant_application(relevant: datetime, applied_at: datetime | None, *, court_not_sitting: bool) -> None:
     """PACE s.43(5): when a warrant of further detention may be applied for, against the arrest's
-    relevant time (the application's own values are checked by `custody_extension_check_times`)."""
-    if applied_at is None:  # refused by custody_extension_check_times; kept for the type checker
+    relevant time (the application's own values are checked by `custody_extension_check_application`)."""
+    if applied_at is None:  # refused by custody_extension_check_application; kept for the type checker
         raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
     if applied_at < relevant:
         raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME})

@@ -106,6 +106,15 @@ def test_an_application_time_goes_with_a_warrant_only_and_is_reported_with_a_mis
     assert "authorised_by" in form.errors
 
 
+def test_an_authorisation_in_the_future_is_reported_with_a_missing_authority():
+    form = CustodyExtensionForm(
+        data={"authorised_at": (timezone.now() + timedelta(days=1)).isoformat(), "detention_until": ago(-30)}
+    )
+    assert not form.is_valid()
+    assert form.errors["authorised_at"] == ["The authorisation cannot be in the future."]
+    assert "authority" in form.errors and "authorised_by" in form.errors
+
+
 def test_a_review_in_the_future_is_reported_with_a_missing_review_officer():
     form = CustodyReviewForm(data={"reviewed_at": (timezone.now() + timedelta(days=1)).isoformat()})
     assert not form.is_valid()
