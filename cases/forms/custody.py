@@ -12,6 +12,15 @@ from cases.forms.fields import (
     datetime_field,
 )
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
+from cases.services.custody import (
+    arrest_check_times,
+    bail_extension_check_approved_at,
+    bail_extension_check_new_end,
+    custody_extension_check_application,
+    custody_extension_check_times,
+    custody_review_check_time,
+    release_check_details,
+)
 
 
 class ArrestForm(Form):
@@ -29,6 +38,7 @@ class ArrestForm(Form):
         help_text="When the PACE detention clock started, usually arrival at the police station.",
     )
     left_custody_at = datetime_field("Left custody at", required=False)
+    service_checks = (arrest_check_times,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -49,6 +59,7 @@ class CustodyExtensionForm(Form):
         label="The court could not sit at 36 hours and sat within the 6 hours after (PACE s.43(5)(b))",
         required=False,
     )
+    service_checks = (custody_extension_check_times, custody_extension_check_application)
 
 
 class CustodyReviewForm(Form):
@@ -58,6 +69,7 @@ class CustodyReviewForm(Form):
         max_length=120,
         help_text="Name and rank: an inspector or above not directly involved in the investigation (PACE s.40).",
     )
+    service_checks = (custody_review_check_time,)
 
 
 class ReleaseForm(Form):
@@ -81,6 +93,7 @@ class ReleaseForm(Form):
         required=False,
         help_text="Pre-charge bail only.",
     )
+    service_checks = (release_check_details,)
 
 
 class BailBreachForm(Form):
@@ -105,3 +118,4 @@ class BailExtensionForm(Form):
         help_text="Only for an extension by the magistrates' court: bail runs to the end of that day. For an "
         "inspector or superintendent the new end is computed.",
     )
+    service_checks = (bail_extension_check_approved_at, bail_extension_check_new_end)

@@ -24,7 +24,13 @@ from cases.models import (
     Subject,
     User,
 )
-from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.common import (
+    all_problems,
+    case_advance_stage,
+    case_log_system,
+    ensure_case_open,
+    not_in_future,
+)
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
 ARREST_NEEDS_OFFENCE = "Choose at least one suspected offence."
@@ -127,6 +133,31 @@ def _choice(choices: Any, value: str, field: str) -> Any:
         raise ValidationError({field: CHOICE_INVALID}) from None
 
 
+def arrest_check_times(
+    *, arrested_at: datetime, relevant_time: datetime | None = None, left_custody_at: datetime | None = None
+) -> None:
+    """An arrest's own times: none in the future, the relevant time and leaving custody not before the
+    arrest, leaving custody not before the relevant time. Also run by its form beside the field checks."""
+
+    def relevant_in_order() -> None:
+        if relevant_time is not None and relevant_time < arrested_at:
+            raise ValidationError({"relevant_time": RELEVANT_TIME_BEFORE_ARREST})
+
+    def left_in_order() -> None:
+        if left_custody_at is not None and left_custody_at < arrested_at:
+            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_ARREST})
+        if left_custody_at is not None and relevant_time is not None and left_custody_at < relevant_time:
+            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_RELEVANT_TIME})
+
+    all_problems(
+        lambda: not_in_future(arrested_at, field="arrested_at", label="The arrest"),
+        lambda: not_in_future(relevant_time, field="relevant_time", label="The relevant time"),
+        relevant_in_order,
+        lambda: not_in_future(left_custody_at, field="left_custody_at", label="Leaving custody"),
+        left_in_order,
+    )
+
+
 @transaction.atomic
 def arrest_record(
     *,
@@ -149,19 +180,9 @@ def arrest_record(
         raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
     if any(not offence.active for offence in offences):
         raise ValidationError({"suspected_offences": ARREST_OFFENCE_NOT_IN_CATALOGUE})
-    not_in_future(arrested_at, field="arrested_at", label="The arrest")
+    arrest_check_times(arrested_at=arrested_at, relevant_time=relevant_time, left_custody_at=left_custody_at)
     if arrested_at < case.opened_at:
         raise ValidationError({"arrested_at": ARREST_BEFORE_CASE_OPENED})
-    if relevant_time is not None:
-        not_in_future(relevant_time, field="relevant_time", label="The relevant time")
-        if relevant_time < arrested_at:
-            raise ValidationError({"relevant_time": RELEVANT_TIME_BEFORE_ARREST})
-    if left_custody_at is not None:
-        not_in_future(left_custody_at, field="left_custody_at", label="Leaving custody")
-        if left_custody_at < arrested_at:
-            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_ARREST})
-        if relevant_time is not None and left_custody_at < relevant_time:
-            raise ValidationError({"left_custody_at": LEFT_CUSTODY_BEFORE_RELEVANT_TIME})
 
     arrest = Arrest.objects.create(
         case=case,
@@ -176,6 +197,30 @@ def arrest_record(
     case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({formats.when(arrested_at)}).")
     case_advance_stage(case=case, stage=Case.Stage.ARREST)
     return arrest
+
+
+def custody_extension_check_times(*, authorised_at: datetime, applied_at: datetime | None = None) -> None:
+    """An extension's authorisation and application are not in the future. Also run by its form
+    beside the field checks."""
+    all_problems(
+        lambda: not_in_future(authorised_at, field="authorised_at", label="The authorisation"),
+        lambda: not_in_future(applied_at, field="applied_at", label="The application"),
+    )
+
+
+def custody_extension_check_application(
+    *, authority: str, authorised_at: datetime, applied_at: datetime | None = None
+) -> None:
+    """An application time is given for a warrant of further detention and for nothing else, and the
+    warrant is not issued before it was applied for (PACE s.43(5)). Also run by its form beside the
+    field checks."""
+    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+    if wofd and applied_at is None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
+    if not wofd and applied_at is not None:
+        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
+    if wofd and applied_at is not None and authorised_at < applied_at:
+        raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
 
 
 @transaction.atomic
@@ -204,7 +249,12 @@ def custody_extension_record(
     relevant = arrest.relevant_time
     if relevant is None:
         raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
-    not_in_future(authorised_at, field="authorised_at", label="The authorisation")
+    all_problems(
+        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
+        lambda: custody_extension_check_application(
+            authority=authority, authorised_at=authorised_at, applied_at=applied_at
+        ),
+    )
     if authorised_at < relevant:
         raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
     if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
@@ -213,8 +263,6 @@ def custody_extension_record(
     previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
     kinds = {extension.authority for extension in previous}
     wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
-    if applied_at is not None and not wofd:
-        raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_ONLY_FOR_WARRANT})
     if authority == CustodyExtension.Authority.SUPERINTENDENT:
         if kinds:
             raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
@@ -233,7 +281,7 @@ def custody_extension_record(
         if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
             raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
         if wofd:
-            _check_warrant_application(relevant, applied_at, authorised_at, court_not_sitting=court_not_sitting)
+            _check_warrant_application(relevant, applied_at, court_not_sitting=court_not_sitting)
         if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
             raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
     current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
@@ -260,20 +308,22 @@ def custody_extension_record(
     return extension
 
 
-def _check_warrant_application(
-    relevant: datetime, applied_at: datetime | None, issued_at: datetime, *, court_not_sitting: bool
-) -> None:
-    """PACE s.43(5): when a warrant of further detention may be applied for."""
-    if applied_at is None:
+def _check_warrant_application(relevant: datetime, applied_at: datetime | None, *, court_not_sitting: bool) -> None:
+    """PACE s.43(5): when a warrant of further detention may be applied for, against the arrest's
+    relevant time (the application's own values are checked by `custody_extension_check_application`)."""
+    if applied_at is None:  # refused by custody_extension_check_application; kept for the type checker
         raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_AT_REQUIRED})
-    not_in_future(applied_at, field="applied_at", label="The application")
     if applied_at < relevant:
         raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_BEFORE_RELEVANT_TIME})
-    if issued_at < applied_at:
-        raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
     if applied_at > rules.custody_warrant_application_latest(relevant, court_not_sitting=court_not_sitting):
         latest = rules.custody_warrant_application_latest(relevant, court_not_sitting=False)
         raise ValidationError({"applied_at": CUSTODY_WARRANT_APPLIED_TOO_LATE.format(latest=formats.when(latest))})
+
+
+def custody_review_check_time(*, reviewed_at: datetime) -> None:
+    """A review's own time: not in the future. Also run by its form beside the field checks (whose
+    own required check names the review officer)."""
+    not_in_future(reviewed_at, field="reviewed_at", label="The review")
 
 
 @transaction.atomic
@@ -286,7 +336,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
     review_officer = review_officer.strip()
     if not review_officer:
         raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})
-    not_in_future(reviewed_at, field="reviewed_at", label="The review")
+    custody_review_check_time(reviewed_at=reviewed_at)
     if reviewed_at < arrest.relevant_time:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
     if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
@@ -310,6 +360,32 @@ def bail_current_end(release: Release) -> datetime | None:
     arrest before 3 Apr 2017, which had no statutory time limit."""
     last = release.bail_extensions.order_by("-new_end").first()
     return last.new_end if last else release.bail_ends_at
+
+
+def release_check_details(
+    *,
+    kind: str,
+    released_at: datetime,
+    bail_conditions: str = "",
+    answer_at: datetime | None = None,
+    answer_place: str = "",
+) -> None:
+    """A release's own values: not in the future; bail conditions and a date and place to answer bail
+    only for pre-charge bail, and the time to answer bail after the release. Also run by its form
+    beside the field checks."""
+    on_bail = kind == Release.Kind.BAIL
+
+    def conditions() -> None:
+        if not on_bail and bail_conditions.strip():
+            raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
+
+    def answer() -> None:
+        if not on_bail and (answer_at is not None or answer_place.strip()):
+            raise ValidationError({"answer_at" if answer_at is not None else "answer_place": BAIL_ANSWER_ONLY_ON_BAIL})
+        if on_bail and answer_at is not None and answer_at <= released_at:
+            raise ValidationError({"answer_at": BAIL_ANSWER_BEFORE_RELEASE})
+
+    all_problems(lambda: not_in_future(released_at, field="released_at", label="The release"), conditions, answer)
 
 
 @transaction.atomic
@@ -344,7 +420,13 @@ def release_record(
     case = arrest.case
     ensure_case_open(case)
     kind = _choice(Release.Kind, kind, "kind")
-    not_in_future(released_at, field="released_at", label="The release")
+    release_check_details(
+        kind=kind,
+        released_at=released_at,
+        bail_conditions=bail_conditions,
+        answer_at=answer_at,
+        answer_place=answer_place,
+    )
     if released_at < arrest.arrested_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
     latest = arrest.releases.order_by("-released_at", "-id").first()
@@ -366,15 +448,8 @@ def release_record(
             ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
             if ends_at <= released_at:
                 raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
-        if answer_at is not None:
-            if answer_at <= released_at:
-                raise ValidationError({"answer_at": BAIL_ANSWER_BEFORE_RELEASE})
-            if ends_at is not None and answer_at > ends_at:
-                raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
-    elif bail_conditions:
-        raise ValidationError({"bail_conditions": BAIL_CONDITIONS_ONLY_ON_BAIL})
-    elif answer_at is not None or answer_place:
-        raise ValidationError({"answer_at" if answer_at is not None else "answer_place": BAIL_ANSWER_ONLY_ON_BAIL})
+        if answer_at is not None and ends_at is not None and answer_at > ends_at:
+            raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
 
     release = Release.objects.create(
         arrest=arrest,
@@ -405,6 +480,21 @@ def bail_next_rank(release: Release) -> str:
     ladder = [limit.rank for limit in rules.BAIL_LIMITS.get(release.bail_regime, [])]
     done = release.bail_extensions.count()
     return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
+
+
+def bail_extension_check_approved_at(*, approved_at: datetime) -> None:
+    """An extension's approval is not in the future. Also run by its form beside the field checks."""
+    not_in_future(approved_at, field="approved_at", label="The approval")
+
+
+def bail_extension_check_new_end(*, approver_rank: str, new_end: date | datetime | None = None) -> None:
+    """A last day of bail is typed for the magistrates' court only: a police extension's end is
+    computed. Also run by its form beside the field checks."""
+    by_court = approver_rank == BailExtension.ApproverRank.MAGISTRATES
+    if by_court and new_end is None:
+        raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
+    if not by_court and new_end is not None:
+        raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
 
 
 @transaction.atomic
@@ -438,7 +528,10 @@ def bail_extend(
     expected = BailExtension.ApproverRank(bail_next_rank(release))
     if approver_rank != expected:
         raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=expected.label)})
-    not_in_future(approved_at, field="approved_at", label="The approval")
+    all_problems(
+        lambda: bail_extension_check_approved_at(approved_at=approved_at),
+        lambda: bail_extension_check_new_end(approver_rank=expected, new_end=new_end),
+    )
     if approved_at < release.released_at:
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
     current_end = bail_current_end(release)
@@ -447,15 +540,13 @@ def bail_extend(
     if approved_at >= current_end:
         raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end))})
     if expected == BailExtension.ApproverRank.MAGISTRATES:
-        if new_end is None:
+        if new_end is None:  # refused by bail_extension_check_new_end; kept for the type checker
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
         # The court's extension, like every bail period, ends at the end of its last day (s.47ZF(4)).
         new_end = rules.end_of_uk_day(new_end if not isinstance(new_end, datetime) else rules.uk_date(new_end))
         if new_end <= current_end:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_NOT_LATER})
     else:
-        if new_end is not None:
-            raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
         new_end = rules.bail_extension_end(
             regime=release.bail_regime, arrested_at=release.arrest.arrested_at, approver_rank=expected
         )
