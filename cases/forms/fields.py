@@ -60,6 +60,7 @@ class Form(forms.Form):
     # when other fields have errors, so that a person sees every problem in one round. The service
     # still runs them itself: they are its rules, the form only shows them early.
     service_checks: tuple[Callable[..., None], ...] = ()
+    _fields_with_own_errors: set[str]
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.id_prefix and "auto_id" not in kwargs:
@@ -76,6 +77,9 @@ class Form(forms.Form):
         super().full_clean()
         if not self.is_bound or (self.empty_permitted and not self.has_changed()):
             return
+        # A field's own error (missing, malformed) says what to fix; a service's message about the
+        # same field would only repeat it in other words.
+        self._fields_with_own_errors = {name for name in self.errors if name in self.fields}
         for check in self.service_checks:
             parameters = inspect.signature(check).parameters
             needed = [name for name, p in parameters.items() if p.default is inspect.Parameter.empty]
@@ -91,6 +95,8 @@ class Form(forms.Form):
         found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
         for name, messages in found.items():
             field = name if name in self.fields else None
+            if field in self._fields_with_own_errors:
+                continue
             already = [str(message) for message in self.errors.get(field or NON_FIELD_ERRORS, [])]
             new = [message for message in messages if message not in already]
             if new:

@@ -167,3 +167,11 @@ def test_an_approval_in_the_future_is_reported_with_a_malformed_approver_rank():
     assert not form.is_valid()
     assert form.errors["approved_at"] == ["The approval cannot be in the future."]
     assert "approver_rank" in form.errors and "approved_by" in form.errors
+
+
+def test_a_malformed_last_day_for_the_court_shows_its_own_error_once_not_the_services_too():
+    form = BailExtensionForm(data={"approver_rank": "magistrates", "approved_at": ago(1), "new_end": "31 Febtember"})
+    assert not form.is_valid()
+    assert len(form.errors["new_end"]) == 1
+    assert form.errors["new_end"] != [BAIL_EXTEND_NEW_END_REQUIRED]
+    assert "approved_by" in form.errors
