@@ -9,7 +9,7 @@ from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, dat
 from cases.models import Case, Team, User
 from cases.roles import OFFICER, SUPERVISOR
 from cases.selectors import own_team_members, own_teams
-from cases.services.case import LOG_KINDS_WRITTEN, subject_check
+from cases.services.case import LOG_KINDS_WRITTEN, case_check_opened_at, log_entry_check_at, subject_check
 
 PNC_ID_SHAPE = re.compile(r"^\d{2}/\d{1,7}[A-Z]$")
 PNC_ID_INVALID = "Enter a PNC ID like 09/123456A."
@@ -26,6 +26,7 @@ class CaseOpenForm(Form):
     officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
     supervisor = ModelChoiceField(queryset=User.objects.none())
     opened_at = datetime_field("Opened at")
+    service_checks = (case_check_opened_at,)
     operation = forms.CharField(max_length=80, required=False, help_text="e.g. Safenet.")
     district = forms.CharField(max_length=80, required=False)
     restricted = forms.BooleanField(
@@ -84,6 +85,7 @@ class CaseLogEntryForm(Form):
     )
     text = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, label="Entry", widget=forms.Textarea(attrs={"rows": 5}))
     at = datetime_field("When", required=False, help_text="Leave blank for now.")
+    service_checks = (log_entry_check_at,)
 
 
 class CaseLogCorrectionForm(Form):

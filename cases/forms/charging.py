@@ -6,6 +6,7 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
 from cases.models import Case, ChargingSubmission, ImageCategory, Offence, Subject
+from cases.services.charging import charging_check_decision_at, charging_check_submitted_at
 
 CHARGE_ROW_NEEDS_OFFENCE = "Choose the offence for this charge, or clear the row."
 MAX_CHARGE_ROWS = 5
@@ -16,6 +17,7 @@ class ChargingSubmissionForm(Form):
     submitted_at = datetime_field("Submitted to the CPS at")
     test = forms.ChoiceField(choices=ChargingSubmission.Test.choices)
     cps_reference = forms.CharField(label="CPS reference", max_length=40, required=False)
+    service_checks = (charging_check_submitted_at,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -57,6 +59,7 @@ class ChargingDecisionForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    service_checks = (charging_check_decision_at,)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

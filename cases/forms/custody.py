@@ -14,6 +14,7 @@ from cases.forms.fields import (
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 from cases.services.custody import (
     arrest_check_times,
+    bail_breach_check_time,
     bail_extension_check_approved_at,
     bail_extension_check_new_end,
     custody_extension_check_application,
@@ -104,6 +105,7 @@ class BailBreachForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The condition broken, or the failure to answer bail.",
     )
+    service_checks = (bail_breach_check_time,)
 
 
 class BailExtensionForm(Form):

@@ -4,6 +4,7 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, datetime_field, version_field
 from cases.models import SafeguardingReferral
+from cases.services.safeguarding import safeguarding_check_values
 
 
 class SafeguardingForm(Form):
@@ -28,6 +29,7 @@ class SafeguardingForm(Form):
         help_text="Children subject to a joint police and children's services safeguarding response.",
     )
     outcome = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    service_checks = (safeguarding_check_values,)
 
 
 class SafeguardingEditForm(SafeguardingForm):

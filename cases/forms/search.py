@@ -7,7 +7,12 @@ from django import forms
 
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
-from cases.services.search import device_check_triage, search_check_times
+from cases.services.search import (
+    device_check_forensic_completed_at,
+    device_check_forensic_requested_at,
+    device_check_triage,
+    search_check_times,
+)
 from warrants.models import Warrant
 from warrants.selectors import case_people
 
@@ -118,7 +123,9 @@ class DeviceImageCountsForm(Form):
 
 class DeviceForensicRequestForm(Form):
     requested_at = datetime_field("Full forensic examination requested at")
+    service_checks = (device_check_forensic_requested_at,)
 
 
 class DeviceForensicCompleteForm(Form):
     completed_at = datetime_field("Full forensic examination completed at")
+    service_checks = (device_check_forensic_completed_at,)

@@ -82,7 +82,7 @@ def case_open(
         raise ValidationError({"officer_in_case": CASE_OIC_NOT_IN_TEAM})
     if not team_member_with_role(team.pk, supervisor, {SUPERVISOR}):
         raise ValidationError({"supervisor": CASE_SUPERVISOR_NOT_IN_TEAM})
-    not_in_future(opened_at, field="opened_at", label="Opened at")
+    case_check_opened_at(opened_at=opened_at)
     if referral is not None:
         # Locked so that two people opening a case from one referral cannot both succeed.
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -180,10 +180,20 @@ def premises_add(*, case: Case, actor: User, address: str, postcode: str = "", d
     return premises
 
 
+def case_check_opened_at(*, opened_at: datetime) -> None:
+    """A case is opened before it is recorded (the form shows this with its own checks)."""
+    not_in_future(opened_at, field="opened_at", label="Opened at")
+
+
+def log_entry_check_at(*, at: datetime | None = None) -> None:
+    """A case log entry is about something that has happened (the form shows this with its own checks)."""
+    not_in_future(at, field="at", label="Time")
+
+
 def _log_time(at: datetime | None) -> datetime:
     if at is None:
         return timezone.now()
-    not_in_future(at, field="at", label="Time")
+    log_entry_check_at(at=at)
     return at
 
 

@@ -59,7 +59,7 @@ def charging_submit(
     arrests = case.arrests.filter(subject=subject)
     if not arrests.exists():
         raise ValidationError({"subject": CHARGING_NEEDS_ARREST})
-    not_in_future(submitted_at, field="submitted_at", label="The submission")
+    charging_check_submitted_at(submitted_at=submitted_at)
     if not arrests.filter(arrested_at__lte=submitted_at).exists():
         raise ValidationError({"submitted_at": CHARGING_SUBMITTED_BEFORE_ARREST})
     test = _choice(ChargingSubmission.Test, test, "test")
@@ -77,6 +77,16 @@ def charging_submit(
         case=case, actor=actor, text=f"{submission.get_test_display()} submission to the CPS for {subject} recorded."
     )
     return submission
+
+
+def charging_check_submitted_at(*, submitted_at: datetime) -> None:
+    """A submission to the CPS is recorded after it is made (the form shows this with its own checks)."""
+    not_in_future(submitted_at, field="submitted_at", label="The submission")
+
+
+def charging_check_decision_at(*, decision_at: datetime) -> None:
+    """A charging decision is recorded after it is made (the form shows this with its own checks)."""
+    not_in_future(decision_at, field="decision_at", label="The decision")
 
 
 def _clean_charges(charges: Sequence[Mapping[str, Any]]) -> list[Charge]:
@@ -117,7 +127,7 @@ def charging_record_decision(
     decision = _choice(ChargingSubmission.Decision, decision, "decision")
     if decision == ChargingSubmission.Decision.PENDING:
         raise ValidationError({"decision": CHARGING_DECISION_PENDING})
-    not_in_future(decision_at, field="decision_at", label="The decision")
+    charging_check_decision_at(decision_at=decision_at)
     first_arrest = case.arrests.filter(subject=submission.subject).order_by("arrested_at").first()
     if first_arrest is None or decision_at < first_arrest.arrested_at:
         raise ValidationError({"decision_at": CHARGING_DECISION_BEFORE_ARREST})

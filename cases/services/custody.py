@@ -569,6 +569,11 @@ def bail_extend(
     return extension
 
 
+def bail_breach_check_time(*, occurred_at: datetime) -> None:
+    """A breach of bail is recorded after it happened (the form shows this with its own checks)."""
+    not_in_future(occurred_at, field="occurred_at", label="The breach")
+
+
 @transaction.atomic
 def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, description: str) -> BailBreach:
     """Record a breach of pre-charge bail: a failure to attend at the police station at the time
@@ -583,7 +588,7 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
     description = description.strip()
     if not description:
         raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
-    not_in_future(occurred_at, field="occurred_at", label="The breach")
+    bail_breach_check_time(occurred_at=occurred_at)
     if occurred_at < release.released_at:
         raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
     later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)

@@ -54,6 +54,42 @@ def _choice(choices: Any, value: str, field: str) -> Any:
         raise ValidationError({field: CHOICE_INVALID}) from None
 
 
+def safeguarding_check_values(
+    *,
+    pseudonymous_reference: str,
+    children_count: int,
+    mash_referred_at: datetime | None = None,
+    mash_reference: str = "",
+    children_safeguarded: int = 0,
+) -> None:
+    """The rules a safeguarding record's own values must meet, every one reported at once (the form
+    shows them beside its field checks): a pseudonymous reference, never a name; at least one child;
+    a MASH referral not in the future, and its date with its reference; no more children
+    safeguarded than have access, and none without a MASH referral."""
+    problems: dict[str, str] = {}
+    if (
+        len(pseudonymous_reference) > PSEUDONYM_MAX_LENGTH
+        or not PSEUDONYM_PATTERN.match(pseudonymous_reference)
+        or not PSEUDONYM_MARKER.search(pseudonymous_reference)
+    ):
+        problems["pseudonymous_reference"] = SAFEGUARDING_REFERENCE_NOT_PSEUDONYMOUS
+    if children_count < 1:
+        problems["children_count"] = SAFEGUARDING_CHILDREN_AT_LEAST_ONE
+    if mash_referred_at is not None:
+        try:
+            not_in_future(mash_referred_at, field="mash_referred_at", label="The MASH referral")
+        except ValidationError as error:
+            problems.update({name: messages[0] for name, messages in error.message_dict.items()})
+    elif mash_reference:
+        problems["mash_referred_at"] = SAFEGUARDING_MASH_REFERENCE_NEEDS_DATE
+    if children_safeguarded > children_count:
+        problems["children_safeguarded"] = SAFEGUARDING_SAFEGUARDED_OVER_COUNT
+    elif children_safeguarded > 0 and mash_referred_at is None:
+        problems["children_safeguarded"] = SAFEGUARDING_SAFEGUARDED_NEEDS_MASH
+    if problems:
+        raise ValidationError(problems)
+
+
 def _check(
     *,
     case: Case,
@@ -64,29 +100,20 @@ def _check(
     mash_reference: str,
     children_safeguarded: int,
 ) -> None:
-    if (
-        len(pseudonymous_reference) > PSEUDONYM_MAX_LENGTH
-        or not PSEUDONYM_PATTERN.match(pseudonymous_reference)
-        or not PSEUDONYM_MARKER.search(pseudonymous_reference)
-    ):
-        raise ValidationError({"pseudonymous_reference": SAFEGUARDING_REFERENCE_NOT_PSEUDONYMOUS})
+    safeguarding_check_values(
+        pseudonymous_reference=pseudonymous_reference,
+        children_count=children_count,
+        mash_referred_at=mash_referred_at,
+        mash_reference=mash_reference,
+        children_safeguarded=children_safeguarded,
+    )
     taken = case.safeguarding_referrals.filter(pseudonymous_reference=pseudonymous_reference)
     if referral is not None:
         taken = taken.exclude(pk=referral.pk)
     if taken.exists():
         raise ValidationError({"pseudonymous_reference": SAFEGUARDING_REFERENCE_TAKEN})
-    if children_count < 1:
-        raise ValidationError({"children_count": SAFEGUARDING_CHILDREN_AT_LEAST_ONE})
-    if mash_referred_at is not None:
-        not_in_future(mash_referred_at, field="mash_referred_at", label="The MASH referral")
-        if mash_referred_at < case.opened_at:
-            raise ValidationError({"mash_referred_at": SAFEGUARDING_MASH_BEFORE_CASE})
-    elif mash_reference:
-        raise ValidationError({"mash_referred_at": SAFEGUARDING_MASH_REFERENCE_NEEDS_DATE})
-    if children_safeguarded > children_count:
-        raise ValidationError({"children_safeguarded": SAFEGUARDING_SAFEGUARDED_OVER_COUNT})
-    if children_safeguarded > 0 and mash_referred_at is None:
-        raise ValidationError({"children_safeguarded": SAFEGUARDING_SAFEGUARDED_NEEDS_MASH})
+    if mash_referred_at is not None and mash_referred_at < case.opened_at:
+        raise ValidationError({"mash_referred_at": SAFEGUARDING_MASH_BEFORE_CASE})
 
 
 @transaction.atomic

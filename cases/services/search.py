@@ -288,13 +288,23 @@ def device_set_image_counts(
     return rows
 
 
+def device_check_forensic_requested_at(*, requested_at: datetime) -> None:
+    """A full forensic examination is recorded as requested once it was (shown with the form's checks)."""
+    not_in_future(requested_at, field="requested_at", label="Requested at")
+
+
+def device_check_forensic_completed_at(*, completed_at: datetime) -> None:
+    """A full forensic examination is recorded as completed once it was (shown with the form's checks)."""
+    not_in_future(completed_at, field="completed_at", label="Completed at")
+
+
 @transaction.atomic
 def device_record_forensic_request(*, device: Device, actor: User, requested_at: datetime) -> Device:
     _lock_device(device)
     ensure_case_open(device.case)
     if device.forensic_requested_at is not None:
         raise ValidationError(FORENSIC_ALREADY_REQUESTED)
-    not_in_future(requested_at, field="requested_at", label="Requested at")
+    device_check_forensic_requested_at(requested_at=requested_at)
     device.forensic_requested_at = requested_at
     device.save(update_fields=["forensic_requested_at"])
     case_log_system(
@@ -313,7 +323,7 @@ def device_record_forensic_completion(*, device: Device, actor: User, completed_
         raise ValidationError(FORENSIC_NOT_REQUESTED)
     if device.forensic_completed_at is not None:
         raise ValidationError(FORENSIC_ALREADY_COMPLETED)
-    not_in_future(completed_at, field="completed_at", label="Completed at")
+    device_check_forensic_completed_at(completed_at=completed_at)
     if completed_at < device.forensic_requested_at:
         raise ValidationError({"completed_at": FORENSIC_COMPLETED_BEFORE_REQUEST})
     device.forensic_completed_at = completed_at
