@@ -1,0 +1,15 @@
+"""Request types for views that only a signed-in person reaches."""
+
+from django.http import HttpRequest
+
+from cases.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request that `LoginRequiredMiddleware` let through, so `user` is a signed-in `User`.
+
+    Views that need sign-in take this type instead of `HttpRequest`; the type checker then knows
+    `request.user` is a `User` and not an `AnonymousUser`.
+    """
+
+    user: User
