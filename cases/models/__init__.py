@@ -6,6 +6,7 @@ from .closure import Closure, ClosureConfirmation, RetentionReview
 from .court import CourtHearing
 from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
+from .identifiers import DeconflictionDecision, DeconflictionMatch, IndexedIdentifier
 from .notifications import Notification
 from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
@@ -29,6 +30,8 @@ __all__ = [
     "CourtHearing",
     "CustodyExtension",
     "CustodyReview",
+    "DeconflictionDecision",
+    "DeconflictionMatch",
     "Device",
     "ExportJob",
     "FigureFact",
@@ -37,6 +40,7 @@ __all__ = [
     "Force",
     "ImageCategory",
     "ImageCount",
+    "IndexedIdentifier",
     "Notification",
     "Offence",
     "OutstandingDeadline",

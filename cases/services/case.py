@@ -8,11 +8,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cases.identifiers import normalise_postcode
 from cases.models import Case, CaseLogEntry, Force, Premises, Referral, Subject, Team, User
 from cases.roles import OFFICER, SUPERVISOR
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.identifiers import identifiers_attach_case, identifiers_index
 
 CASE_TEAM_OTHER_FORCE = "That team is not in your force."
 CASE_OIC_NOT_IN_TEAM = "The officer in the case must be an active officer or supervisor of the team."
@@ -129,6 +131,9 @@ def case_open(
         case_grant_named(case=case, actor=actor)
         text += " Restricted: need-to-know."
     case_log_system(case=case, actor=actor, text=text)
+    identifiers_index(record=case, actor=actor)
+    if referral is not None:
+        identifiers_attach_case(referral=referral, case=case)
     return case
 
 
@@ -163,6 +168,7 @@ def subject_add(
         case=case, full_name=full_name, date_of_birth=date_of_birth, pnc_id=pnc_id, notes=notes
     )
     case_log_system(case=case, actor=actor, text=f"Subject added: {subject.full_name}.")
+    identifiers_index(record=subject, actor=actor)
     return subject
 
 
@@ -170,13 +176,14 @@ def subject_add(
 def premises_add(*, case: Case, actor: User, address: str, postcode: str = "", description: str = "") -> Premises:
     ensure_case_open(case)
     address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
-    postcode = " ".join(postcode.upper().split())
     if not address:
         raise ValidationError({"address": PREMISES_ADDRESS_REQUIRED})
+    postcode = normalise_postcode(postcode) if postcode.strip() else ""
     if case.premises.filter(address__iexact=address, postcode=postcode).exists():
         raise ValidationError(PREMISES_DUPLICATE)
     premises = Premises.objects.create(case=case, address=address, postcode=postcode, description=description.strip())
     case_log_system(case=case, actor=actor, text=f"Premises added: {premises}.")
+    identifiers_index(record=premises, actor=actor)
     return premises
 
 

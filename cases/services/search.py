@@ -17,6 +17,7 @@ from cases.services.common import (
     ensure_case_open,
     not_in_future,
 )
+from cases.services.identifiers import identifiers_index
 from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
 
@@ -171,6 +172,7 @@ def device_record(
         f"{device.get_action_display().lower()}.",
     )
     case_advance_stage(case=case, stage=Case.Stage.SEARCH)
+    identifiers_index(record=device, actor=actor)
     return device
 
 

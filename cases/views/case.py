@@ -31,6 +31,7 @@ from cases.permissions import (
 from cases.roles import Capability
 from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
+from cases.views.find import show_deconfliction_notices
 from cases.views.stage import record_stage
 from safeguard.keyset import Position
 
@@ -142,7 +143,10 @@ def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         case=case,
         form=form,
-        save=lambda data: subject_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: show_deconfliction_notices(
+            request,  # type: ignore[arg-type]
+            subject_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        ),
         title="Add a subject",
         success="Subject added.",
     )
@@ -156,7 +160,10 @@ def premises_add_view(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         case=case,
         form=form,
-        save=lambda data: premises_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: show_deconfliction_notices(
+            request,  # type: ignore[arg-type]
+            premises_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        ),
         title="Add premises",
         success="Premises added.",
     )

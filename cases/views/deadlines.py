@@ -63,7 +63,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         Notification.objects.filter(recipient=user).select_related("case").annotate(case_visible=Exists(visible))
     )
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    audit_cases_read(request, page="Inbox", references=[n.case.reference for n in page if n.case_visible])
+    audit_cases_read(
+        request, page="Inbox", references=[n.case.reference for n in page if n.case is not None and n.case_visible]
+    )
     return render(request, "cases/inbox.html", {"page": page, "nav": "inbox"})
 
 
