@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -451,7 +452,8 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
     if len(q) >= SEARCH_PART_MIN:
         words = SearchQuery(q, config="simple", search_type="plain")
         matches |= Q(upper_value__contains=normalise_reference(q)) | Q(words=words)
-        matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(upper_value__trigram_similar=normalise_name(q))
+        similar = TrigramSimilar(Upper("value"), Value(normalise_name(q)))
+        matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(similar)
     found = (
         _visible_identifiers(user)
         .alias(upper_value=Upper("value"), words=SearchVector("value", config="simple"))
