@@ -62,6 +62,11 @@ def find(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cases/find.html", context)
 
 
+def in_sentence(label: str) -> str:
+    """A kind's label inside a sentence: "Phone number" -> "phone number", "IP address" as it is."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
 def show_deconfliction_notices(request: AuthenticatedHttpRequest, record: models.Model) -> None:
     """After recording: a notice for each match the record's identifiers make, at once. Someone who
     may not see the other record is told only that a match is held and whom to contact. Each notice
@@ -74,7 +79,7 @@ def show_deconfliction_notices(request: AuthenticatedHttpRequest, record: models
             request,
             format_html(
                 NOTICE,
-                match.get_kind_display().lower(),
+                in_sentence(match.get_kind_display()),
                 whom,
                 reverse("cases:match_detail", kwargs={"pk": match.pk}),
             ),
