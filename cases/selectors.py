@@ -1,7 +1,7 @@
 """User-scoped reads. Every list of case data starts from `cases_visible_to`."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -427,16 +427,28 @@ def _visible_identifiers(user: User) -> QuerySet[IndexedIdentifier]:
     return IndexedIdentifier.objects.filter(Q(case_seen) | (Q(case__isnull=True) & Q(referral_seen)))
 
 
+def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
+    try:
+        return normalise(q)
+    except ValidationError:
+        return None
+
+
 def search_values(q: str) -> set[str]:
     """Every normalised form `q` could be: a reference or name, an IP address, a phone number, an
     e-mail address, a postcode, a PNC ID or an account (cases.identifiers)."""
     values = {normalise_reference(q), normalise_name(q), normalise_account(q)}
     for normalise in (normalise_ip, normalise_phone, normalise_email, normalise_postcode, normalise_pnc):
-        try:
-            values.add(normalise(q))
-        except ValidationError:
-            continue
+        values.add(_parsed(q, normalise) or "")
     return values - {""}
+
+
+def whole_value_only(q: str) -> bool:
+    """A whole IP address, e-mail address or phone number is looked up as a whole: a part of one (the
+    digits of an address or number) is in thousands of others and says nothing."""
+    return any(_parsed(q, normalise) for normalise in (normalise_ip, normalise_email)) or (
+        not any(character.isalpha() for character in q) and _parsed(q, normalise_phone) is not None
+    )
 
 
 def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
@@ -449,11 +461,13 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
         return []
     values = search_values(q)
     matches = Q(value__in=values)
-    if len(q) >= SEARCH_PART_MIN:
+    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
         words = SearchQuery(q, config="simple", search_type="plain")
         matches |= Q(upper_value__contains=normalise_reference(q)) | Q(words=words)
-        similar = TrigramSimilar(Upper("value"), Value(normalise_name(q)))
-        matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(similar)
+        if any(character.isalpha() for character in q):
+            # Served by the partial trigram index of people's names (`identifier_person_trgm`).
+            similar = TrigramSimilar(Upper("value"), Value(normalise_name(q)))
+            matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(similar)
     found = (
         _visible_identifiers(user)
         .alias(upper_value=Upper("value"), words=SearchVector("value", config="simple"))
@@ -477,7 +491,7 @@ def identifiers_found_queryset(user: User, q: str) -> QuerySet[IndexedIdentifier
     """As `identifiers_found`, the matching rows as a query (whole values and parts of values)."""
     q = q.strip()
     matches = Q(value__in=search_values(q))
-    if len(q) >= SEARCH_PART_MIN:
+    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
         matches |= Q(upper_value__contains=normalise_reference(q))
     return _visible_identifiers(user).alias(upper_value=Upper("value")).filter(matches)
 

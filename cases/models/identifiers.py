@@ -58,7 +58,8 @@ class IndexedIdentifier(models.Model):
     class Meta:
         ordering = ["kind", "value"]
         # Also `identifier_value_trgm`, a trigram index on UPPER(value) for part of a value or a name
-        # spelt differently (LIKE and similarity), written as SQL in the migration (as 0009).
+        # spelt differently (LIKE and similarity), and `identifier_person_trgm`, the same of people's
+        # rows alone (similarity of names), written as SQL in migrations 0024 and 0025 (as 0009).
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
             models.Index(fields=["value", "kind"], name="identifier_value_kind"),

@@ -165,3 +165,12 @@ def test_a_malformed_postcode_is_refused_on_its_field(client, officer, team, sup
     assert 'id="id_postcode_error"' in response.content.decode()
     assert POSTCODE_INVALID in response.content.decode()
     assert not case.premises.exists()
+
+
+def test_people_who_read_no_team_cases_or_referrals_find_nothing_without_an_error(client, examiner, recorded):
+    case, _ = recorded
+    client.force_login(examiner)
+    response = find(client, "ST16 2DJ")
+    assert response.status_code == 200
+    assert case.reference not in response.content.decode()
+    assert "Nothing you may see matches" in response.content.decode()
