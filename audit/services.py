@@ -153,7 +153,7 @@ def audit_chain_check(*, actor: Any = None, alert: bool = False) -> ChainReport:
 
 
 def _send_chain_alert(report: ChainReport) -> None:
-    from cases.models import User
+    from accounts.models import User
 
     recipients = sorted(
         set(

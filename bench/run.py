@@ -140,8 +140,9 @@ def choose_cast() -> Cast:
     open case of theirs with a charged suspect (so a court hearing can be recorded on it)."""
     from django.db.models import Count, Q
 
-    from cases.models import Case, ChargingSubmission, User
-    from cases.roles import AUDITOR, OFFICER, SUPERVISOR
+    from accounts.models import User
+    from accounts.roles import AUDITOR, OFFICER, SUPERVISOR
+    from cases.models import Case, ChargingSubmission
 
     officers = (
         User.objects.filter(groups__name=OFFICER, is_active=True)
@@ -500,7 +501,8 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import RequestFactory
 
-    from cases.models import Case, User
+    from accounts.models import User
+    from cases.models import Case
 
     site = admin.AdminSite(name="bench_admin")
 
@@ -532,8 +534,8 @@ def guardian_list(cast: Cast, iterations: int) -> Measure:
     from django.db import connection, transaction
     from guardian.shortcuts import get_objects_for_user
 
+    from accounts.roles import OFFICER  # noqa: F401  (the officer keeps their role)
     from cases.models import Case, CaseGroupObjectPermission
-    from cases.roles import OFFICER  # noqa: F401  (the officer keeps their role)
 
     class Rollback(Exception):
         pass

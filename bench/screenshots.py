@@ -45,7 +45,7 @@ def _with_app(username: str) -> str:
     """Give the demo user a known password and an authenticator app; returns the app's secret."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.models import User
+    from accounts.models import User
 
     user = User.objects.get(username=username)
     user.set_password(PASSWORD)

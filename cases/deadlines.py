@@ -21,16 +21,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import Team, User
 from cases import formats, rules
-from cases.models import (
-    Arrest,
-    Case,
-    ChargingSubmission,
-    CourtHearing,
-    Release,
-    Team,
-    User,
-)
+from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, Release
 from cases.records import DEADLINE_SETS, load_records
 from cases.selectors import one_of_ids, open_case_ids
 

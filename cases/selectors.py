@@ -13,16 +13,10 @@ from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Va
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    Referral,
-    Subject,
-    Team,
-    User,
-)
+from accounts.models import Team, User
+from accounts.roles import Capability, roles_of, roles_with, user_has_capability
+from cases.models import Case, CaseGroupObjectPermission, Referral, Subject
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import Capability, roles_of, roles_with, user_has_capability
 from safeguard.keyset import Page, Position, keyset_page
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "accounts",
     "cases",
     "warrants",
     "audit",
@@ -99,7 +100,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAFEGUARD_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-AUTH_USER_MODEL = "cases.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -190,7 +191,7 @@ AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip_address"
 
 # Every role signs in with a password and then a code from an authenticator app (TOTP, django-otp).
 # On in every mode: demo users set up their app on first sign-in. Tests turn it off only to prove
-# the check (tests/auth/test_two_factor.py).
+# the check (tests/accounts/test_two_factor.py).
 SAFEGUARD_REQUIRE_TWO_FACTOR = True
 OTP_TOTP_ISSUER = "Safeguard"
 # After a wrong code the next is refused for 1, 2, 4, 8... seconds (per device, until a right one).

@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_GET
-
-from cases.views import auth as sign_in_views
+from django.views.generic import RedirectView
 
 
 @login_not_required
@@ -22,14 +20,13 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("warrants/", include("warrants.urls")),
     path("audit/", include("audit.urls")),
-    path("sign-in/", sign_in_views.SignInView.as_view(), name="login"),
-    path("sign-in/two-factor/", sign_in_views.two_factor, name="two_factor"),
-    path("sign-in/two-factor/set-up/", sign_in_views.two_factor_setup, name="two_factor_setup"),
-    path("account/backup-codes/", sign_in_views.two_factor_backup_codes, name="two_factor_backup_codes"),
-    path("account/password/", sign_in_views.PasswordChange.as_view(), name="password_change"),
-    path("account/password/changed/", sign_in_views.PasswordChangeDone.as_view(), name="password_change_done"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("health/", health, name="health"),
+    # People, teams and forces were first kept in the cases app: their admin pages' old addresses.
+    re_path(
+        r"^admin/cases/(?P<model>user|team|force)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/accounts/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,8 +6,9 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
+from accounts.models import User
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
-from cases.models import Case, Premises, User
+from cases.models import Case, Premises
 from warrants.models import Warrant
 from warrants.selectors import case_people
 from warrants.services import (

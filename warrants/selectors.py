@@ -4,7 +4,8 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from cases.models import Case, User
+from accounts.models import User
+from cases.models import Case
 from warrants.models import Warrant
 from warrants.services import ACTIONS, warrant_state_error
 

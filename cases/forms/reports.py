@@ -5,8 +5,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import Team, User
 from cases.forms.fields import Form, ModelChoiceField, date_field
-from cases.models import Team, User
 from cases.reports.sql import Period
 from cases.selectors import own_team_members, own_teams
 

@@ -5,8 +5,9 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
+from accounts.models import User
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
-from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search
 from cases.services.search import (
     device_check_forensic_completed_at,
     device_check_forensic_requested_at,

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import Team, User
 from cases.deadlines import DECIDED, STATUS_TAGS, Kind, Status, deadline_status, due_soon_threshold
-from cases.models import Arrest, Case, ChargingSubmission, Team, User
+from cases.models import Arrest, Case, ChargingSubmission
 from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
 from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_case_ids
 

@@ -25,7 +25,8 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, F, Max, Q, Value
 from django.utils import timezone
 
-from cases.models import Closure, Device, FigureFact, Force, Release, Team, User
+from accounts.models import Force, Team, User
+from cases.models import Closure, Device, FigureFact, Release
 from cases.reports.cache import kept
 from cases.reports.sql import Days, Period, days, median
 from cases.services.summaries import figure_facts_refresh

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import Case, User
+from accounts.models import User
+from accounts.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
+from cases.models import Case
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
 from cases.selectors import case_allows, case_is_visible_to
 from cases.services.common import case_log_system, ensure_case_open
 from cases.services.versions import version_check, version_save

@@ -15,13 +15,14 @@ from django.db.models.functions import Coalesce, Concat
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Capability, user_has_capability
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.formats import day
-from cases.models import ExportJob, User
+from cases.models import ExportJob
 from cases.reports.figures import COUNTS, FLOWS, FiguresReport, figures_report, figures_reports
 from cases.reports.sql import Period
-from cases.roles import Capability, user_has_capability
 from safeguard.outbox.services import outbox_enqueue
 from safeguard.spreadsheet import FormulaSafeWriter
 

@@ -18,9 +18,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from cases import formats
 from cases.deadlines import Deadline, Status, deadlines_of_cases
-from cases.models import Case, Notification, User
+from cases.models import Case, Notification
 from cases.selectors import case_is_visible_to
 from safeguard.outbox.services import outbox_enqueue
 

@@ -10,16 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
+from accounts.roles import Capability
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.deadlines import first_deadlines_due_for
 from cases.forms.reports import DashboardForm, ExportRequestForm, PeriodForm
-from cases.models import Case, User
+from cases.models import Case
 from cases.permissions import get_export_job_for_user, require_capability
 from cases.reports import dashboard as board
 from cases.reports.charts import bar_chart, stacked_bar_chart
 from cases.reports.figures import COUNTS, FLOWS, figures_report
-from cases.roles import Capability
 from cases.selectors import case_ids_changeable_by, case_ids_in_view
 from cases.services.exports import (
     export_job_download,

@@ -25,7 +25,7 @@ from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
 # Pages anyone may open, signed in or not (sign-in, sign-out, health, the two-factor and password
-# pages of the sign-in flow: their own behaviour is tested in tests/auth). Add new ones here.
+# pages of the sign-in flow: their own behaviour is tested in tests/accounts). Add new ones here.
 PUBLIC = {
     "login",
     "logout",

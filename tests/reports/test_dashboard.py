@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import OFFICER
 from audit.models import AuditEntry
 from cases import rules
 from cases.deadlines import Status
@@ -21,7 +22,6 @@ from cases.reports.dashboard import (
     status_counts,
 )
 from cases.reports.sql import Period
-from cases.roles import OFFICER
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import UserFactory

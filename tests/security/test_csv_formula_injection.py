@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import AUDITOR
 from cases.reports.figures import figures_report
-from cases.roles import AUDITOR
 from cases.services.exports import figures_csv
 from safeguard.spreadsheet import FORMULA_STARTS, neutralise
 from tests.factories.people import UserFactory

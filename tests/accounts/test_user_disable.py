@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.services.users import USER_DISABLE_SELF, user_disable
+from accounts.services import USER_DISABLE_SELF, user_disable
 from tests.conftest import BrowserClient
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_the_admin_action_disables_and_ends_sessions(officer, supervisor):
     admin_client = _signed_in(administrator)
 
     response = admin_client.post(
-        reverse("admin:cases_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "disable_and_sign_out", "_selected_action": [officer.pk]},
     )
 

@@ -17,7 +17,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import User
+from accounts.models import User
 
 USER_DISABLE_SELF = "You cannot disable your own account. Ask another administrator."
 TWO_FACTOR_ALREADY_SET_UP = "An authenticator app is already set up for this account."

@@ -15,8 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.services.users import BACKUP_CODE_COUNT, TWO_FACTOR_SETUP_WRONG_CODE, backup_codes_replace
-from cases.views.auth import SETUP_KEY, WRONG_CODE
+from accounts.services import BACKUP_CODE_COUNT, TWO_FACTOR_SETUP_WRONG_CODE, backup_codes_replace
+from accounts.views import SETUP_KEY, WRONG_CODE
 
 PASSWORD = "correct horse battery staple"
 LOCKED = "Too many failed sign-in attempts for this account. Try again in 10 minutes or ask an administrator."

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 
-from cases.models import User
+from accounts.models import User
 
 OFFICER = "Officer"
 EXAMINER = "Digital forensics examiner"

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cases.usernames import normalise_username, username_skeleton
+from accounts.usernames import normalise_username, username_skeleton
 
 USERNAME_CONFUSABLE = (
     "This username looks like the existing username “{existing}”: people could mistake one for the other. "
@@ -20,6 +20,7 @@ class Force(models.Model):
     region = models.CharField(max_length=120, blank=True, help_text="Regional operation, e.g. West Midlands.")
 
     class Meta:
+        db_table = "cases_force"  # made when forces lived in the cases app; kept so that no data moves
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -31,6 +32,7 @@ class Team(models.Model):
     name = models.CharField(max_length=120)
 
     class Meta:
+        db_table = "cases_team"
         ordering = ["force__name", "name"]
         constraints = [models.UniqueConstraint(fields=["force", "name"], name="team_unique_name_per_force")]
 
@@ -51,6 +53,7 @@ class User(AbstractUser):
     username_skeleton = models.CharField(max_length=600, unique=True, editable=False)
 
     class Meta:
+        db_table = "cases_user"
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:

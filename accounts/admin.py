@@ -11,8 +11,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from cases.models import Force, Team, User
-from cases.services.users import user_disable, user_sessions_end
+from accounts.models import Force, Team, User
+from accounts.services import user_disable, user_sessions_end
 
 admin.site.unregister(Group)
 

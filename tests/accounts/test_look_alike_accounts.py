@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cases.models import User
-from cases.models.people import USERNAME_CONFUSABLE
+from accounts.models import USERNAME_CONFUSABLE, User
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +42,7 @@ def test_a_look_alike_username_is_refused_in_the_admin_with_what_to_fix(client, 
     root = UserFactory(username="root.admin", is_superuser=True, is_staff=True)
     client.force_login(root)
     response = client.post(
-        reverse("admin:cases_user_add"),
+        reverse("admin:accounts_user_add"),
         {"username": username, "password1": "A long passphrase 4 safety", "password2": "A long passphrase 4 safety",
          "usable_password": "true"},
     )  # fmt: skip

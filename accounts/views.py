@@ -31,11 +31,11 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from accounts.forms import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
+from accounts.services import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.forms.auth import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
-from cases.services.users import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
-from cases.views.stage import add_service_error
+from safeguard.forms import add_service_error
 
 WRONG_CODE = (
     "That code is not right. Enter the code your authenticator app shows now. "

@@ -4,7 +4,7 @@ Password change uses Django's own form."""
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
-from cases.forms.fields import Form
+from safeguard.forms import Form
 
 CODE_HINT = "The 6-digit code your authenticator app shows now. Spaces are ignored."
 
