@@ -405,8 +405,8 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
     supervisor = signed_in(cast.supervisor)
     measures = []
     for name, url_name, what in (
-        ("dashboard", "cases:dashboard", "Supervisor dashboard, in the minute after a stage was recorded"),
-        ("figures", "cases:figures", "Figures report"),
+        ("dashboard", "reports:dashboard", "Supervisor dashboard, in the minute after a stage was recorded"),
+        ("figures", "reports:figures", "Figures report"),
     ):
         try:
             url = reverse(url_name)
@@ -431,7 +431,7 @@ def after_a_write(cast: Cast) -> None:
 
     Not the case `write_measures` recorded on: by then it holds a hundred and more hearings from
     this run (and more from each earlier run), which no real case has."""
-    from cases.tasks import refresh_summaries
+    from reports.tasks import refresh_summaries
 
     refresh_summaries()
     hearing_post(signed_in(cast.officer), cast.fresh_case, cast.fresh_subject)()
@@ -442,7 +442,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
     (`cases.tasks.refresh_summaries`, run here in the same process): the deadlines are all read
     from the summary. The `dashboard` line before it is the page in the minute after a stage was
     recorded (`after_a_write`), when the deadlines of that case are computed afresh on each request."""
-    from cases.tasks import refresh_summaries
+    from reports.tasks import refresh_summaries
 
     refresh_summaries()
     return timed(
@@ -462,7 +462,7 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
     from django.utils import timezone
 
     from cases.models import FigureFactsVersion
-    from cases.reports.figures import remake_default_figures
+    from reports.figures import remake_default_figures
 
     force_id = cast.supervisor.force_id
 
@@ -480,7 +480,7 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
 
 
 def figures_made_afresh(supervisor: Any, url: str, iterations: int) -> Measure:
-    """The figures report when nothing is kept from an earlier one (cases/reports/cache.py): a period
+    """The figures report when nothing is kept from an earlier one (reports/cache.py): a period
     no one has asked for since the force's facts last changed (Celery makes only the default
     period's again, `figures_after_change`). Every grouped query runs again."""
     from cases.models import FiguresCache

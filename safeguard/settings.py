@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "warrants",
+    "reports",
     "audit",
     "safeguard.outbox",
 ]

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.decorators.http import require_GET
-from django.views.generic import RedirectView
 
 
 @login_not_required
@@ -18,15 +17,11 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("", include("cases.urls")),
+    path("", include("reports.urls")),
     path("warrants/", include("warrants.urls")),
     path("audit/", include("audit.urls")),
     path("", include("accounts.urls")),
     path("health/", health, name="health"),
-    # People, teams and forces were first kept in the cases app: their admin pages' old addresses.
-    re_path(
-        r"^admin/cases/(?P<model>user|team|force)/(?P<rest>.*)$",
-        RedirectView.as_view(url="/admin/accounts/%(model)s/%(rest)s", permanent=True, query_string=True),
-    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -274,19 +274,6 @@ def test_an_administrator_manages_people_in_the_admin_but_sees_no_cases(world):
     assert client.get("/admin/cases/case/").status_code == 404
 
 
-def test_the_admin_pages_of_people_keep_their_former_addresses(world):
-    """People, teams and forces were first kept in the cases app: their old admin addresses lead
-    to the same pages."""
-    client = signed_in(world.users["administrator"])
-    officer = world.users["officer_a"]
-
-    response = client.get(f"/admin/cases/user/{officer.pk}/change/?x=1")
-
-    assert response.status_code == 301
-    assert response["Location"] == f"/admin/accounts/user/{officer.pk}/change/?x=1"
-    assert client.get(response["Location"]).status_code == 200
-
-
 def test_an_officer_cannot_use_the_admin(world):
     response = signed_in(world.users["officer_a"]).get("/admin/accounts/user/")
 

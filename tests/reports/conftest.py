@@ -25,7 +25,7 @@ from django.test import override_settings
 from accounts.models import User
 from accounts.roles import OFFICER, SUPERVISOR
 from cases.io import import_cases
-from cases.reports.sql import Period
+from reports.sql import Period
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "figures-west-midlands.jsonl"

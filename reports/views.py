@@ -15,14 +15,14 @@ from accounts.roles import Capability
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.deadlines import first_deadlines_due_for
-from cases.forms.reports import DashboardForm, ExportRequestForm, PeriodForm
 from cases.models import Case
 from cases.permissions import get_export_job_for_user, require_capability
-from cases.reports import dashboard as board
-from cases.reports.charts import bar_chart, stacked_bar_chart
-from cases.reports.figures import COUNTS, FLOWS, figures_report
 from cases.selectors import case_ids_changeable_by, case_ids_in_view
-from cases.services.exports import (
+from reports import dashboard as board
+from reports.charts import bar_chart, stacked_bar_chart
+from reports.figures import COUNTS, FLOWS, figures_report
+from reports.forms import DashboardForm, ExportRequestForm, PeriodForm
+from reports.services import (
     export_job_download,
     export_parameters_display,
     figures_download,
@@ -117,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "due_soon_days": board.due_soon().days,
         "now": now,
     }
-    return render(request, "cases/reports/dashboard.html", context, status=400 if form.errors else 200)
+    return render(request, "reports/dashboard.html", context, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -150,7 +150,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "csv_query": f"date_from={period.first.isoformat()}&date_to={period.last.isoformat()}&format=csv",
         "jobs": list(user.export_jobs.order_by("-created_at", "-id")[:5]),
     }
-    return render(request, "cases/reports/figures.html", context, status=400 if form.errors else 200)
+    return render(request, "reports/figures.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -166,7 +166,7 @@ def figures_export_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(job)
     context = {"nav": "figures", "form": form}
-    return render(request, "cases/reports/export_refused.html", context, status=400)
+    return render(request, "reports/export_refused.html", context, status=400)
 
 
 @require_GET
@@ -178,7 +178,7 @@ def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
         "parameters": export_parameters_display(job),
         "refresh_seconds": EXPORT_REFRESH_SECONDS,
     }
-    return render(request, "cases/reports/export.html", context)
+    return render(request, "reports/export.html", context)
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Chart geometry for server-rendered SVG (templates/cases/reports/_bar_chart.html).
+"""Chart geometry for server-rendered SVG (templates/reports/_bar_chart.html).
 
 Charts are drawn by templates from these numbers: no JavaScript, no inline style (colours are CSS
 classes in static/css/safeguard.css). Every chart has a title and a description for screen readers

@@ -15,8 +15,8 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from accounts.models import Team, User
 from cases.deadlines import DECIDED, STATUS_TAGS, Kind, Status, deadline_status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission
-from cases.reports.sql import Days, LondonDaysAfter, Period, days, median
 from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_case_ids
+from reports.sql import Days, LondonDaysAfter, Period, days, median
 
 
 # An undecided arrest whose target is this close is "due soon".

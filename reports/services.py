@@ -21,8 +21,8 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.formats import day
 from cases.models import ExportJob
-from cases.reports.figures import COUNTS, FLOWS, FiguresReport, figures_report, figures_reports
-from cases.reports.sql import Period
+from reports.figures import COUNTS, FLOWS, FiguresReport, figures_report, figures_reports
+from reports.sql import Period
 from safeguard.outbox.services import outbox_enqueue
 from safeguard.spreadsheet import FormulaSafeWriter
 

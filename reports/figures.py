@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from accounts.models import Force, Team, User
 from cases.models import Closure, Device, FigureFact, Release
-from cases.reports.cache import kept
-from cases.reports.sql import Days, Period, days, median
 from cases.services.summaries import figure_facts_refresh
+from reports.cache import kept
+from reports.sql import Days, Period, days, default_period, median
 
 M = FigureFact.Measure
 
@@ -245,7 +245,7 @@ class Grouped:
 
 def _grouped(period: Period, forces: list[Force], key: str, *, flows: bool, now: datetime) -> Grouped:
     """One query, `_GROUPED_SQL`, or its answer kept from an earlier report while still true
-    (cases/reports/cache.py). `key` is "team_id" or "force_id"."""
+    (reports/cache.py). `key` is "team_id" or "force_id"."""
     force_ids = [force.pk for force in forces]
     parts = {"key": key, "flows": flows, "forces": force_ids, "start": period.starts_at, "end": period.ends_before}
     return kept(
@@ -348,8 +348,6 @@ def remake_default_figures(force_ids: Iterable[int], *, now: datetime) -> int:
     regions, whose regional counts include them. The first supervisor to look after a change then
     reads kept figures instead of waiting for them to be made (docs/figures.md). Kept answers of the
     forces not changed are read, not made again. Returns how many forces' figures were looked at."""
-    from cases.forms.reports import default_period  # the forms import the reports' helpers
-
     changed = list(Force.objects.filter(pk__in=list(force_ids)))
     if not changed:
         return 0

@@ -1,24 +1,16 @@
 """Forms of the supervisor's dashboard and the figures: shape only."""
 
-from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import Team, User
 from cases.forms.fields import Form, ModelChoiceField, date_field
-from cases.reports.sql import Period
 from cases.selectors import own_team_members, own_teams
+from reports.sql import Period, default_period
 
-DEFAULT_PERIOD_DAYS = 90
 DATES_REVERSED = "The end date must be the same as or after the start date."
 DATE_IN_FUTURE = "The end date cannot be in the future."
-
-
-def default_period(today: date | None = None) -> Period:
-    """The last 90 days, today included."""
-    today = today or timezone.localdate()
-    return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
 
 
 class PeriodForm(Form):

@@ -6,8 +6,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Aggregate, DateTimeField, Expression, F, FloatField, Func, Value
+from django.utils import timezone
 
 from cases.rules import LONDON
+
+DEFAULT_PERIOD_DAYS = 90
 
 
 class Days(Func):
@@ -90,3 +93,9 @@ class Period:
 def days(value: float | None) -> float | None:
     """A number of days as shown: one decimal place."""
     return None if value is None else round(value, 1)
+
+
+def default_period(today: date | None = None) -> Period:
+    """The last 90 days, today included."""
+    today = today or timezone.localdate()
+    return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
