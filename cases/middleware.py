@@ -25,7 +25,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
-from cases.metadata import looks_like_media, refusal_for_value
+from audit.context import acting_as, client_ip_address, new_request_id
+from audit.models import AuditEntry
+from audit.services import audit_record
+from safeguard.metadata import looks_like_media, refusal_for_value
 
 UPLOADS_REFUSED = "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
 MEDIA_REFUSED = (
@@ -118,10 +121,6 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
     this runs before the session middleware), where (the page's URL name), which field and what kind
     of thing; never the value. Fails closed: if it cannot be written, the request fails."""
-    from audit.context import acting_as, new_request_id
-    from audit.models import AuditEntry
-    from audit.services import audit_record
-
     person = _signed_in_person(request)
     try:
         where = resolve(request.path_info).view_name
@@ -349,19 +348,3 @@ class RequireTwoFactorMiddleware:
             return None
         step = "two_factor" if user_has_device(request.user, confirmed=True) else "two_factor_setup"
         return redirect(f"{reverse(step)}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")
-
-
-def client_ip_address(request: HttpRequest) -> str | None:
-    """The address sign-in attempts are counted against (AXES_CLIENT_IP_CALLABLE).
-
-    Without a reverse proxy, the connection's address. Behind SAFEGUARD_TRUSTED_PROXIES proxies, each
-    of which appends the address it received the request from to X-Forwarded-For, the entry the
-    outermost proxy appended: everything to the left of it is whatever the client chose to send.
-    """
-    proxies = settings.SAFEGUARD_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")

@@ -14,10 +14,10 @@ from accounts.models import User
 from accounts.roles import Capability
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.deadlines import first_deadlines_due_for
 from cases.models import Case
 from cases.permissions import get_export_job_for_user, require_capability
 from cases.selectors import case_ids_changeable_by, case_ids_in_view
+from cases.services.summaries import first_deadlines_due_for
 from reports import dashboard as board
 from reports.charts import bar_chart, stacked_bar_chart
 from reports.figures import COUNTS, FLOWS, figures_report

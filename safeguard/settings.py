@@ -186,9 +186,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Masked in the attempts axes records (passwords always are): two-factor codes and CSRF tokens too.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 # The client's address: REMOTE_ADDR, or behind SAFEGUARD_TRUSTED_PROXIES reverse proxies the entry
-# that the outermost of them appended to X-Forwarded-For (cases.middleware.client_ip_address).
+# that the outermost of them appended to X-Forwarded-For (audit.context.client_ip_address).
 SAFEGUARD_TRUSTED_PROXIES = env.int("SAFEGUARD_TRUSTED_PROXIES", default=0)
-AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip_address"
 
 # Every role signs in with a password and then a code from an authenticator app (TOTP, django-otp).
 # On in every mode: demo users set up their app on first sign-in. Tests turn it off only to prove

@@ -4,7 +4,7 @@ rows instead of computing every open case's deadlines on each request (docs/perf
 They are derived data: every value is recomputed from the audited case records by
 `cases.services.summaries`, they hold nothing that is not in those records, and they are not
 audited themselves (audit/triggers.py, `DERIVED_MODELS`). A case changed since the last refresh is
-never read from here: its deadlines are computed afresh (`cases.deadlines.deadlines_due_for`).
+never read from here: its deadlines are computed afresh (`cases.services.summaries.deadlines_due_for`).
 """
 
 from django.db import models

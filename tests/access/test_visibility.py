@@ -9,10 +9,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
+from audit.signals import access_denied
 from cases.models import Case
 from cases.permissions import get_case_for_change
 from cases.selectors import CaseIds, case_ids_in_view, cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
-from cases.signals import access_denied
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
 from tests.factories.cases import CaseFactory, ReferralFactory

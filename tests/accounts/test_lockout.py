@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.middleware import client_ip_address
+from audit.context import client_ip_address
 
 PASSWORD = "correct horse battery staple"
 LOCKED = "Too many failed sign-in attempts for this account. Try again in 10 minutes or ask an administrator."
@@ -87,7 +87,7 @@ def test_signing_in_resets_the_count_of_failures(client, officer):
     assert responses[-1].status_code == 200  # four more, not nine in all: no lock
 
 
-# The address attempts are counted against (cases.middleware.client_ip_address).
+# The address attempts are counted against (audit.context.client_ip_address).
 
 
 def _request(remote="10.0.0.5", forwarded=None):

@@ -77,7 +77,7 @@ def test_unticking_active_in_the_admin_ends_the_persons_sessions(officer):
     laptop = _signed_in(officer)
     assert Session.objects.count() == 1
     officer.is_active = False
-    from cases.admin import SafeguardUserAdmin
+    from accounts.admin import SafeguardUserAdmin
 
     class Form:
         changed_data = ["is_active"]

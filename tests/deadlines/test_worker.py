@@ -21,9 +21,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from cases import tasks
-from cases.deadlines import deadlines_due_for
 from cases.models import Arrest, Notification, Offence, OutstandingDeadline
-from cases.services.summaries import cases_to_compute
+from cases.services.summaries import cases_to_compute, deadlines_due_for
 from reports import tasks as report_tasks
 from safeguard.celery import app
 from safeguard.outbox.models import OutboxMessage

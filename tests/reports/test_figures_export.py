@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.models import ExportJob
-from cases.services import exports
+from reports import services as exports
 from reports.figures import figures_report
 from reports.services import (
     EXPORT_TASK,
