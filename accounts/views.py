@@ -2,7 +2,7 @@
 
 Step one is Django's LoginView behind django-axes: it signs the person in, which starts a new
 session (new key), and sends them to step two. Until step two, RequireTwoFactorMiddleware
-(cases/middleware.py) keeps them on these pages. Step two verifies a code with django-otp and
+(accounts/middleware.py) keeps them on these pages. Step two verifies a code with django-otp and
 starts a new session key again.
 
 A wrong two-factor code sends Django's `user_login_failed` signal with

@@ -65,9 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditContextMiddleware",  # audit: who and from where, for every write
-    "cases.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "cases.middleware.RequireTwoFactorMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -149,7 +149,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A session ends when the browser closes, and in any case this long after sign-in (an absolute
-# lifetime, enforced by cases.middleware.SessionLifetimeMiddleware): one shift.
+# lifetime, enforced by accounts.middleware.SessionLifetimeMiddleware): one shift.
 SESSION_COOKIE_AGE = env.int("SAFEGUARD_SESSION_AGE_SECONDS", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
@@ -199,7 +199,7 @@ OTP_TOTP_ISSUER = "Safeguard"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# A session ends after this many minutes without a request (cases.middleware.SessionLifetimeMiddleware),
+# A session ends after this many minutes without a request (accounts.middleware.SessionLifetimeMiddleware),
 # as well as SESSION_COOKIE_AGE after sign-in.
 SAFEGUARD_SESSION_IDLE_MINUTES = env.int("SAFEGUARD_SESSION_IDLE_MINUTES", default=30)
 if not 0 < SAFEGUARD_SESSION_IDLE_MINUTES * 60 <= SESSION_COOKIE_AGE:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from cases.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.conftest import BrowserClient
 
 PASSWORD = "correct horse battery staple"
