@@ -363,3 +363,13 @@ def case_actions(case: Case, user: User) -> dict[str, bool]:
         "close": is_open and closure,
         "review": not is_open and closure,
     }
+
+
+def case_people(case: Case) -> QuerySet[User]:
+    """Active people who work this case: its team's members, its officer in the case and supervisor."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(teams=case.team_id) | Q(pk=case.officer_in_case_id) | Q(pk=case.supervisor_id))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
