@@ -18,6 +18,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from accounts.models import Team, User
+from accounts.roles import Capability, roles_of, roles_with, user_has_capability
 from cases.identifiers import (
     normalise_account,
     normalise_email,
@@ -28,18 +30,8 @@ from cases.identifiers import (
     normalise_postcode,
     normalise_reference,
 )
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    DeconflictionMatch,
-    IndexedIdentifier,
-    Referral,
-    Subject,
-    Team,
-    User,
-)
+from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import Capability, roles_of, roles_with, user_has_capability
 from safeguard.keyset import Page, Position, keyset_page
 
 
@@ -409,6 +401,16 @@ def case_actions(case: Case, user: User) -> dict[str, bool]:
         "close": is_open and closure,
         "review": not is_open and closure,
     }
+
+
+def case_people(case: Case) -> QuerySet[User]:
+    """Active people who work this case: its team's members, its officer in the case and supervisor."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(teams=case.team_id) | Q(pk=case.officer_in_case_id) | Q(pk=case.supervisor_id))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 # --- The identifier index: search and deconfliction (docs/search.md) -----------------------------

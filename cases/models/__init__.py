@@ -8,7 +8,6 @@ from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, Custod
 from .exports import ExportJob
 from .identifiers import DeconflictionDecision, DeconflictionMatch, IndexedIdentifier
 from .notifications import Notification
-from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
@@ -37,7 +36,6 @@ __all__ = [
     "FigureFact",
     "FigureFactsVersion",
     "FiguresCache",
-    "Force",
     "ImageCategory",
     "ImageCount",
     "IndexedIdentifier",
@@ -53,6 +51,4 @@ __all__ = [
     "Search",
     "Subject",
     "SummaryState",
-    "Team",
-    "User",
 ]

@@ -17,8 +17,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import Force
+
 from .case import Case
-from .people import Force
 from .referrals import Referral
 
 
@@ -59,7 +60,7 @@ class IndexedIdentifier(models.Model):
         ordering = ["kind", "value"]
         # Also `identifier_value_trgm`, a trigram index on UPPER(value) for part of a value or a name
         # spelt differently (LIKE and similarity), and `identifier_person_trgm`, the same of people's
-        # rows alone (similarity of names), written as SQL in migrations 0024 and 0025 (as 0009).
+        # rows alone (similarity of names), written as SQL in migrations 0025 and 0026 (as 0009).
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
             models.Index(fields=["value", "kind"], name="identifier_value_kind"),

@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import Force, User
+from accounts.roles import Capability
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.identifiers import (
@@ -35,16 +37,13 @@ from cases.models import (
     DeconflictionDecision,
     DeconflictionMatch,
     Device,
-    Force,
     IndexedIdentifier,
     Notification,
     Premises,
     Referral,
     ReferralIdentifier,
     Subject,
-    User,
 )
-from cases.roles import Capability
 from cases.selectors import case_allows, case_is_visible_to, referrals_visible_to, side_of, side_people
 
 Kind = IndexedIdentifier.Kind

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import Force, User
 from cases.identifiers import normalise_email, normalise_ip, normalise_phone
-from cases.models import Case, CommsDataRequest, Force, Referral, ReferralIdentifier, User
+from cases.models import Case, CommsDataRequest, Referral, ReferralIdentifier
 from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
 from cases.services.identifiers import identifiers_index
 

@@ -13,11 +13,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.roles import Capability
 from audit.services import audit_search
 from cases.forms.find import FindForm, MatchDecisionForm
 from cases.models import DeconflictionMatch, IndexedIdentifier
 from cases.permissions import get_match_for_user, require_capability
-from cases.roles import Capability
 from cases.selectors import identifiers_found, match_sides, matches_of_record
 from cases.services.identifiers import (
     audit_match,

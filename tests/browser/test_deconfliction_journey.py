@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.roles import OFFICER
 from cases.models import DeconflictionDecision, Referral
-from cases.roles import OFFICER
 from cases.services.referrals import referral_add_identifier, referral_create
 from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory

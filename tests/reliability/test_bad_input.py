@@ -34,7 +34,7 @@ GET_FORMS = {"audit:search", "audit:export"}
 # Forms shown on another page than the one they send to.
 SHOWN_ON = {
     "audit:export": "audit:search",
-    "cases:figures_export_create": "cases:figures",
+    "reports:figures_export_create": "reports:figures",
     "cases:match_confirm": "cases:match_detail",  # the same match's page (the same keyword arguments)
 }
 # Buttons that post nothing a person types (mark a reminder read): nothing to fill in; who may press

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.roles import OFFICER, SUPERVISOR
 from cases.models import Referral
-from cases.roles import OFFICER, SUPERVISOR
 from cases.services.case import case_open
 from cases.services.referrals import referral_add_identifier, referral_create
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory

@@ -114,7 +114,7 @@ def test_an_address_matches_whatever_its_punctuation_and_postcode_spacing(office
 
 
 def supervisor_of(user):  # type: ignore[no-untyped-def]
-    from cases.roles import SUPERVISOR
+    from accounts.roles import SUPERVISOR
     from tests.factories.people import UserFactory
 
     return UserFactory(

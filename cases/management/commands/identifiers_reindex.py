@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
+from accounts.models import User
 from audit.context import acting_as
-from cases.models import Case, CommsDataRequest, Device, Premises, Referral, ReferralIdentifier, Subject, User
+from cases.models import Case, CommsDataRequest, Device, Premises, Referral, ReferralIdentifier, Subject
 from cases.services.identifiers import identifiers_reindex
 
 # Cases before their subjects and premises, referrals before their identifiers: the order the
