@@ -120,6 +120,7 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     of thing; never the value. Fails closed: if it cannot be written, the request fails."""
     from audit.context import acting_as, new_request_id
     from audit.models import AuditEntry
+    from audit.objects import ObjectType
     from audit.services import audit_record
 
     person = _signed_in_person(request)
@@ -134,7 +135,7 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
         audit_record(
             kind=AuditEntry.Kind.MEDIA_REFUSED,
             actor=person,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             summary=f"Refused {refusal.kind or 'a file upload'} sent to {where}" + (f" in {field}" if field else ""),
             changes={"where": where, "method": request.method, "field": field, "what": refusal.kind or "upload"},
             request=request,
