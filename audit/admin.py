@@ -15,11 +15,15 @@ from audit.services import audit_read
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("id", "occurred_at", "actor_username", "kind", "object_type_label", "object_id", "case_reference")
+    list_display = ("id", "occurred_at", "actor_username", "kind", "what", "object_id", "case_reference")
     list_filter = ("kind",)
     search_fields = ("actor_username", "case_reference")
     ordering = ("-occurred_at", "-id")
     show_full_result_count = False
+
+    @admin.display(description="Object type", ordering="object_type")
+    def what(self, entry: AuditEntry) -> str:
+        return entry.object_type_label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
