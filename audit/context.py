@@ -34,6 +34,9 @@ class ReadRecord:
     object_id: str
     case_reference: str
 
+    def __post_init__(self) -> None:
+        object_type_value(self.object_type)  # an unknown type is refused when noted, not at the page's end
+
     @property
     def stored_type(self) -> str:
         return object_type_value(self.object_type)

@@ -96,7 +96,6 @@ def audit_read(
     Fails closed, as `audit_record` does.
     """
     read = ReadRecord(object_type, str(object_id), case_reference)
-    read.stored_type  # noqa: B018  (refuses an unknown type now, not when the page is written)
     context = current_context()
     if not summary and object_type is not ObjectType.AUDIT_TRAIL and context is not None and context.source == "web":
         context.reads.append(read)
