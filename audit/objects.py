@@ -1,10 +1,10 @@
 """What an audit entry is about (`AuditEntry.object_type`): one vocabulary for every entry.
 
 - One row of a model is named by the model's label (`cases.Case`, `warrants.Warrant`,
-  `otp_totp.TOTPDevice`): the name the row triggers write (audit/triggers.py), so a record's
-  reads, changes and refusals share one spelling. Writers pass the model class itself
-  (`object_type=Device`); `object_type_value` turns it into its label. The audit app imports no
-  other app's models: every other app hands its own models in.
+  `otp_totp.TOTPDevice`), or by the label in `TRAIL_LABELS` for a model that moved app: the name
+  the row triggers write (audit/triggers.py), so a record's reads, changes and refusals share one
+  spelling. Writers pass the model class itself (`object_type=Device`); `object_type_value` turns
+  it into its name. The audit app imports no other app's models: every other app hands its own in.
 - Anything else is a member of `ObjectType`, audit's own plain values: the audit trail, a page that
   is not about one record, a refused request, an import file, the figures and the dashboard.
 
@@ -34,17 +34,30 @@ class ObjectType(models.TextChoices):
 
 ObjectTypeArgument = ObjectType | type[models.Model]
 
+# People, teams and forces were first kept in the cases app: the trail goes on naming their rows as it
+# always has, so that one person's history reads under one name.
+TRAIL_LABELS = {
+    "accounts.Force": "cases.Force",
+    "accounts.Team": "cases.Team",
+    "accounts.User": "cases.User",
+    "accounts.User_groups": "cases.User_groups",
+    "accounts.User_teams": "cases.User_teams",
+    "accounts.User_user_permissions": "cases.User_user_permissions",
+}
+_MODEL_LABELS = {trail: label for label, trail in TRAIL_LABELS.items()}
+
 
 class UnknownObjectType(ValueError):
     pass
 
 
 def object_type_value(object_type: ObjectTypeArgument) -> str:
-    """The stored value for `object_type`: a member's value, or a model's label."""
+    """The stored value for `object_type`: a member's value, or a model's name in the trail."""
     if isinstance(object_type, ObjectType):
         return object_type.value
     if isinstance(object_type, type) and issubclass(object_type, models.Model):
-        return str(object_type._meta.label)
+        label = str(object_type._meta.label)
+        return TRAIL_LABELS.get(label, label)
     raise UnknownObjectType(
         f"Unknown audit object type {object_type!r}: pass a model class or an audit.objects.ObjectType member."
     )
@@ -52,11 +65,12 @@ def object_type_value(object_type: ObjectTypeArgument) -> str:
 
 def canonical_object_type(value: str) -> str:
     """A stored value as the vocabulary names it now: an older short spelling (a model's lower-case
-    name, as in "case" or "exportjob") becomes the model's label; anything else is returned as it is."""
+    name, as in "case" or "exportjob") becomes the model's name in the trail; anything else is
+    returned as it is."""
     if not value or "." in value or value in ObjectType.values:
         return value
     models_named = [model for model in apps.get_models() if model._meta.model_name == value]
-    return str(models_named[0]._meta.label) if len(models_named) == 1 else value
+    return object_type_value(models_named[0]) if len(models_named) == 1 else value
 
 
 def object_type_label(value: str) -> str:
@@ -66,7 +80,7 @@ def object_type_label(value: str) -> str:
     if value in ObjectType.values:
         return str(ObjectType(value).label)
     try:
-        model = apps.get_model(value)
+        model = apps.get_model(_MODEL_LABELS.get(value, value))
     except (LookupError, ValueError):
         return value
     return str(model._meta.verbose_name).capitalize()

@@ -14,8 +14,8 @@ from audit.context import current_context
 from audit.models import AuditEntry
 from audit.objects import ObjectTypeArgument, object_type_label, object_type_value
 from audit.services import audit_record
-from cases.metadata import recognise
-from cases.signals import access_changed, access_denied
+from audit.signals import access_changed, access_denied
+from safeguard.metadata import recognise
 
 Kind = AuditEntry.Kind
 ROLE_CHANGES = ("assign_", "reassign_")

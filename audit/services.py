@@ -10,10 +10,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit.chain import ChainReport, verify_chain
-from audit.context import ReadRecord, current_context, valid_ip
+from audit.context import ReadRecord, client_ip_address, current_context, valid_ip
 from audit.models import AuditEntry
 from audit.objects import ObjectType, ObjectTypeArgument, describe_object, object_type_value
-from cases.middleware import client_ip_address
 
 
 @transaction.atomic
@@ -178,10 +177,10 @@ def audit_chain_check(*, actor: Any = None, alert: bool = False) -> ChainReport:
 
 
 def _send_chain_alert(report: ChainReport) -> None:
-    User = get_user_model()
     recipients = sorted(
         set(
-            User.objects.filter(is_active=True, groups__name__in=ALERT_GROUPS)
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=ALERT_GROUPS)
             .exclude(email="")
             .values_list("email", flat=True)
         )

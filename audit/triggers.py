@@ -1,15 +1,16 @@
 """Which tables are audited by database trigger, and putting the triggers on them.
 
-Every table of the `cases` and `warrants` apps (case data, people, teams, per-case grants, and their
-many-to-many tables; not the derived summaries of `DERIVED_MODELS`), plus roles and permissions
-(`auth`), django-guardian's generic grants, the admin's log, the two-factor devices and backup codes
-(django-otp) and django-axes' record of who is locked out, carries two triggers calling the
-functions of migration audit/0002: one row trigger (INSERT, UPDATE, DELETE) and one TRUNCATE
-trigger. They are (re)installed after every `migrate` (post_migrate, see AuditConfig.ready), so a
-table a later migration adds is audited from then on. Every other model is in `NOT_AUDITED` with
-the reason: tests/audit/test_every_model_audited.py walks every installed model and fails for one
-that is neither. Triggers live on the tables, but the definitions live here, so the other apps'
-models and migrations are untouched.
+Every table of the `accounts`, `cases` and `warrants` apps (people, teams, forces, case data,
+per-case grants, and their many-to-many tables; not the derived summaries of `DERIVED_MODELS`),
+plus roles and permissions (`auth`), django-guardian's generic grants, the admin's log, the
+two-factor devices and backup codes (django-otp) and django-axes' record of who is locked out,
+carries two triggers calling the functions of migration audit/0002: one row trigger (INSERT,
+UPDATE, DELETE) and one TRUNCATE trigger. They are (re)installed after every `migrate`
+(post_migrate, see AuditConfig.ready), so a table a later migration adds is audited from then on.
+Every other model is in `NOT_AUDITED` with the reason: tests/audit/test_every_model_audited.py
+walks every installed model and fails for one that is neither. Triggers live on the tables, but
+the definitions live here, so the other apps' models and migrations are untouched. Each table's
+rows are named in the trail as `audit.objects.object_type_value` names its model.
 """
 
 from collections import deque
@@ -21,9 +22,11 @@ from django.apps.registry import Apps
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from audit.objects import object_type_value
+
 ROW_TRIGGER = "safeguard_audit"
 TRUNCATE_TRIGGER = "safeguard_audit_truncate"
-AUDITED_APPS = ("cases", "warrants")
+AUDITED_APPS = ("accounts", "cases", "warrants")
 # Models of other apps that hold who may do what, how a person proves who they are, who is locked
 # out, or administrators' actions.
 AUDITED_MODELS = (
@@ -85,7 +88,7 @@ NOT_AUDITED = {
     "audit.AuditEntry": "The audit trail itself: append-only and hash-chained (audit/0002).",
     "audit.AuditChainHead": "The chain's last link, moved by the chain trigger with every entry.",
     "auth.Permission": "Django's catalogue of permission names, written only by migrate; who holds "
-    "which is audited (auth.Group_permissions, cases.User_user_permissions).",
+    "which is audited (auth.Group_permissions, accounts.User_user_permissions).",
     "contenttypes.ContentType": "Django's catalogue of model names, written only by migrate; holds no one's data.",
     "sessions.Session": "Signing in and out are recorded as sign_in and sign_out; the row is a signed "
     "blob rewritten on many requests.",
@@ -133,7 +136,7 @@ def audited_models(apps: Apps = global_apps) -> list[type[models.Model]]:
 def audited_tables(apps: Apps = global_apps) -> list[AuditedTable]:
     tables = []
     for model in audited_models(apps):
-        label = model._meta.label
+        label = object_type_value(model)
         tables.append(
             AuditedTable(
                 label=label,

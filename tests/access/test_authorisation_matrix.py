@@ -42,7 +42,7 @@ class Rule:
 
     kind: "public" (anyone, signed in or not: only for views marked `login_not_required`),
     "signed_in" (any signed-in person; lists are scoped by the selectors), "account" (the person's
-    own sign-in steps and password: any signed-in person; what they do is tested in tests/auth),
+    own sign-in steps and password: any signed-in person; what they do is tested in tests/accounts),
     "role" (a role
     capability, 403 otherwise), "case" (a case page: `need` is view, record, devices or supervise),
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
@@ -156,12 +156,12 @@ RULES: dict[str, Rule] = {
     "audit:user_access": AUDITOR,
     "audit:flags": AUDITOR,
     # The supervisor's dashboard and the figures: supervisors only (403 for anyone else).
-    "cases:dashboard": Rule("role", "figures", methods=READ),
-    "cases:figures": Rule("role", "figures", methods=READ),
-    "cases:figures_export_create": Rule("role", "figures", methods=("POST",)),
+    "reports:dashboard": Rule("role", "figures", methods=READ),
+    "reports:figures": Rule("role", "figures", methods=READ),
+    "reports:figures_export_create": Rule("role", "figures", methods=("POST",)),
     # A figures export: only its requester (supervisor_a in the world).
-    "cases:figures_export": Rule("export_job", methods=READ),
-    "cases:figures_export_download": Rule("export_job", methods=READ),
+    "reports:figures_export": Rule("export_job", methods=READ),
+    "reports:figures_export_download": Rule("export_job", methods=READ),
 }
 
 # What each person may do on the case of team A and on the restricted case of team A (the role

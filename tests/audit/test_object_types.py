@@ -5,6 +5,7 @@ import csv
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from audit.chain import verify_chain
 from audit.context import acting_as
 from audit.models import AuditEntry
@@ -79,3 +80,15 @@ def test_older_short_spellings_read_as_the_label_they_meant_without_touching_the
     old.refresh_from_db()
     assert old.object_type == "device"
     assert verify_chain().ok
+
+
+def test_a_model_that_moved_app_keeps_the_name_the_trail_has_always_given_it(officer, new_entries):
+    since = new_entries()
+    with acting_as(officer, source="import"):
+        entry = audit_record(kind=Kind.SIGN_IN, actor=officer, object_type=User, object_id=str(officer.pk))
+        officer.first_name = "Changed"
+        officer.save(update_fields=["first_name"])
+    [change] = since.entries(kind=Kind.CHANGE)
+    assert entry.object_type == change.object_type == "cases.User" != User._meta.label
+    assert entry.object_type_label == str(User._meta.verbose_name).capitalize()
+    assert canonical_object_type("user") == "cases.User"

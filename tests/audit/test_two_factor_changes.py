@@ -11,9 +11,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from accounts.services import BACKUP_CODE_COUNT, two_factor_setup_confirm
 from audit.context import acting_as
 from audit.models import AuditEntry
-from cases.services.users import BACKUP_CODE_COUNT, two_factor_setup_confirm
 
 pytestmark = pytest.mark.django_db
 Kind = AuditEntry.Kind
