@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from cases import rules
 from cases.forms.custody import (
     ArrestForm,
     BailBreachForm,
+    BailCourtApplicationForm,
     BailExtensionForm,
     CustodyExtensionForm,
     CustodyReviewForm,
@@ -21,9 +23,10 @@ from cases.selectors import case_actions
 from cases.services.custody import (
     arrest_record,
     bail_breach_record,
+    bail_court_application_record,
     bail_current_end,
     bail_extend,
-    bail_next_rank,
+    bail_next_steps,
     custody_extension_record,
     custody_review_record,
     release_record,
@@ -147,11 +150,10 @@ def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
     case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
     arrest = get_child_or_404(case, Arrest, arrest_pk)
-    release = get_object_or_404(
-        arrest.releases.filter(kind=Release.Kind.BAIL).exclude(bail_regime=Release.BailRegime.PRE_2017), pk=pk
-    )
-    form = BailExtensionForm(request.POST or None, initial={"approver_rank": bail_next_rank(release)})
-    next_rank = BailExtension.ApproverRank(bail_next_rank(release)).label
+    release = _bail_with_limit(arrest, pk)
+    steps = bail_next_steps(release)
+    form = BailExtensionForm(request.POST or None, initial={"approver_rank": steps[0].rank})
+    next_rank = " or ".join(f"{BailExtension.ApproverRank(s.rank).label} ({s.citation})" for s in steps)
     return record_stage(
         request,
         case=case,
@@ -162,6 +164,29 @@ def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: i
         template="cases/custody/bail_extend_form.html",
         redirect_to=_arrest_url(reference, arrest),
         extra={"release": release, "next_rank": next_rank, "current_end": bail_current_end(release)},
+    )
+
+
+def _bail_with_limit(arrest: Arrest, pk: int) -> Release:
+    """A bail on this arrest that has a statutory time limit (not before 3 Apr 2017), or 404."""
+    bails = arrest.releases.filter(kind=Release.Kind.BAIL).exclude(bail_regime=Release.BailRegime.PRE_2017)
+    return get_object_or_404(bails.prefetch_related("bail_extensions"), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def bail_court_apply(request: AuthenticatedHttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    """Record an application to the magistrates' court to extend bail, pending its decision (PACE s.47ZJ)."""
+    case = get_case_for_change(request.user, reference)
+    arrest = get_child_or_404(case, Arrest, arrest_pk)
+    release = _bail_with_limit(arrest, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=BailCourtApplicationForm(request.POST or None),
+        save=lambda data: bail_court_application_record(release=release, actor=request.user, **data),
+        title=f"Record an application to the court to extend bail: {arrest.subject}",
+        success="Application to the court recorded: bail is treated as extended until the court decides.",
+        redirect_to=_arrest_url(reference, arrest),
     )
 
 

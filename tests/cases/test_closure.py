@@ -394,6 +394,7 @@ def test_it_refuses_to_close_while_bail_extended_past_the_closing_time_is_runnin
         approved_at=london(2025, 5, 20, 9),
         approved_by="Supt Hale",
         approver_rank=BailExtension.ApproverRank.SUPERINTENDENT,
+        section=BailExtension.Section.S47ZDA,
         previous_end=release.bail_ends_at,
         new_end=end_of(2025, 8, 31),
     )

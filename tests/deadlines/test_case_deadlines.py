@@ -277,16 +277,16 @@ def bail(arrest, officer, released):
         (
             # 23:00 BST on 27 Oct 2022: the 2017 regime, 28 days beginning with 28 Oct, to 24 Nov.
             datetime(2022, 10, 27, 22, 0, tzinfo=UTC),
-            rules.BAIL_PCA_2017.source,
+            rules.BAIL_PCA_2017.source + ": PACE s.47ZB(1)(b) (as enacted by the Policing and Crime Act 2017)",
             end_of(2022, 11, 24),
-            "Next extension: a superintendent, to 27 Jan 2023, end of day",
+            "Next extension: a superintendent, to 27 Jan 2023, end of day (PACE s.47ZD)",
         ),
         (
             # 00:30 BST on 28 Oct 2022: the 2022 regime, 3 months beginning with 29 Oct, to 28 Jan.
             datetime(2022, 10, 27, 23, 30, tzinfo=UTC),
-            rules.BAIL_PCSCA_2022.source,
+            rules.BAIL_PCSCA_2022.source + ": PACE s.47ZB(1)(b)",
             end_of(2023, 1, 28),
-            "Next extension: an inspector, to 28 Apr 2023, end of day",
+            "Next extension: an inspector, to 28 Apr 2023, end of day (PACE s.47ZD)",
         ),
     ],
 )
@@ -317,6 +317,7 @@ def test_an_extension_moves_the_bail_end_and_a_decision_meets_it(case, officer):
         approved_at=arrested + 80 * DAY,
         approved_by="Insp Kaur",
         approver_rank="inspector",
+        section="47ZD",
         previous_end=release.bail_ends_at,
         new_end=six_months,
     )
@@ -462,7 +463,7 @@ def test_the_bail_end_note_says_when_and_where_to_answer_bail(case, officer):
     )
     [end] = by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end")
     assert end.note == (
-        "Next extension: an inspector, to 10 Jul 2023, end of day. "
+        "Next extension: an inspector, to 10 Jul 2023, end of day (PACE s.47ZD). "
         "To answer bail 7 Feb 2023 10:00 at Hanley police station"
     )
 
