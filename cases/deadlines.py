@@ -24,7 +24,6 @@ from django.urls import NoReverseMatch, reverse
 from cases import formats, rules
 from cases.models import (
     Arrest,
-    BailExtension,
     Case,
     ChargingSubmission,
     CourtHearing,

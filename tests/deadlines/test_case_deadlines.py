@@ -9,6 +9,7 @@ from cases import rules
 from cases.deadlines import Kind, Status, case_deadlines, deadline_status, with_deadline_records
 from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, CustodyReview, Release
 from cases.records import case_page_select, load_case_page_records
+from cases.services.custody import bail_court_application_record, bail_extend, release_record
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from tests.factories.custody import end_of
 from warrants.models import Warrant
@@ -482,3 +483,52 @@ def test_bail_before_3_april_2017_has_no_bail_end_deadline(case, officer):
         recorded_by=officer,
     )
     assert by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end") == []
+
+
+def nca_bail_with_decision_maker_extension(case, officer):
+    """An NCA case arrested 31 Jan 2023: 6 months (PACE s.47ZB(1)(a)) to 31 Jul 2023, then 12 months
+    by the appropriate decision-maker (s.47ZDB) to 31 Jan 2024."""
+    arrested = datetime(2023, 1, 31, 6, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
+    release = release_record(
+        arrest=arrest,
+        actor=officer,
+        kind="bail",
+        released_at=arrested + 6 * HOUR,
+        investigating_body="nca",
+        body_confirmed_by="NCA officer J. Patel",
+    )
+    bail_extend(
+        release=release,
+        actor=officer,
+        approved_at=datetime(2023, 7, 20, 10, tzinfo=UTC),
+        approved_by="NCA Grade 2 Hale",
+        approver_rank="decision_maker",
+    )
+    return release
+
+
+def test_an_nca_case_bail_end_cites_its_sections_and_offers_the_court_next(case, officer):
+    nca_bail_with_decision_maker_extension(case, officer)
+    [end] = by_kind(deadlines_for(case, now=datetime(2023, 8, 1, tzinfo=UTC)), "bail_end")
+    assert (end.due_at, end.status) == (end_of(2024, 1, 31), Status.ON_TRACK)
+    assert end.source == f"{rules.BAIL_PCSCA_2022.source}: PACE s.47ZB(1)(a); PACE s.47ZDB"
+    assert end.note == (
+        "Next extension: the magistrates' court (PACE s.47ZF). National Crime Agency (NCA case), confirmed by "
+        "NCA officer J. Patel"
+    )
+
+
+def test_bail_past_its_end_with_an_application_pending_is_treated_as_extended_not_missed(case, officer):
+    release = nca_bail_with_decision_maker_extension(case, officer)
+    [before] = by_kind(deadlines_for(case, now=datetime(2024, 2, 2, tzinfo=UTC)), "bail_end")
+    assert (before.status, before.status_label, before.outstanding) == (Status.MISSED, "Missed", True)
+
+    bail_court_application_record(release=release, actor=officer, applied_at=datetime(2024, 1, 25, 10, tzinfo=UTC))
+    [after] = by_kind(deadlines_for(case, now=datetime(2024, 2, 2, tzinfo=UTC)), "bail_end")
+    # PACE s.47ZJ(3): "treated as extended until the application is determined".
+    assert after.status_label == "Treated as extended (application pending, s.47ZJ(3))"
+    assert not after.outstanding
+    assert after.note.startswith("Application to the court made 25 Jan 2024 10:00, not yet determined")
