@@ -7,6 +7,8 @@ court has not yet determined (s.47ZJ). Each refusal names its field and stores n
 import pytest
 from django.core.exceptions import ValidationError
 
+from audit.context import acting_as
+from audit.models import AuditEntry
 from cases.models import BailExtension, CaseLogEntry, Release
 from cases.services.custody import (
     BAIL_BODY_CONFIRMER_ONLY_NON_STANDARD,
@@ -559,3 +561,32 @@ def test_an_application_to_the_court_before_the_police_ladder_is_refused(standar
     assert problems == {"applied_at": [BAIL_COURT_APPLICATION_NOT_NEXT.format(rank="Inspector (PACE s.47ZD)")]}
     standard_bail.refresh_from_db()
     assert standard_bail.court_applied_at is None
+
+
+# --- Audit --------------------------------------------------------------------------------------
+
+
+def test_a_designated_case_extension_and_an_application_to_the_court_are_audited(standard_bail, officer, case):
+    to_47zda(standard_bail, officer)
+    with acting_as(officer, source="web"):
+        extension = extend(
+            standard_bail,
+            officer,
+            QUALIFYING,
+            london(2023, 10, 25, 12),
+            designated_at=london(2023, 10, 24, 9),
+            designated_by="CPS Special Crime Division",
+        )
+        bail_court_application_record(release=standard_bail, actor=officer, applied_at=london(2024, 1, 20, 10))
+    [created] = AuditEntry.objects.filter(object_type="cases.BailExtension", object_id=str(extension.pk))
+    assert (created.kind, created.case_reference, created.actor_id) == (
+        AuditEntry.Kind.CREATE,
+        case.reference,
+        officer.pk,
+    )
+    assert created.changes["designated_by"] == {"before": None, "after": "CPS Special Crime Division"}
+    [updated] = AuditEntry.objects.filter(
+        object_type="cases.Release", object_id=str(standard_bail.pk), kind=AuditEntry.Kind.CHANGE
+    )
+    assert (updated.case_reference, updated.actor_id) == (case.reference, officer.pk)
+    assert list(updated.changes) == ["court_applied_at"]
