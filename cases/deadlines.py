@@ -379,8 +379,10 @@ def _arrest_deadlines(
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         done = [e.section for e in bail_extensions]
         body = release.investigating_body
+        # The sections applied, each once, in PACE's words ("PACE ss.47ZB(1)(a), 47ZDB, 47ZF"): the
+        # initial period's subsection, then each extension's section.
         sections = [rules.bail_initial_period(regime=release.bail_regime, body=body)[2]]
-        sections += [rules.BAIL_SECTION_CITATIONS[section] for section in done]
+        sections += [section for section in dict.fromkeys(done) if section]
         steps = rules.bail_next_steps(regime=release.bail_regime, body=body, done=done)
         options = []
         for step in steps:
@@ -408,7 +410,8 @@ def _arrest_deadlines(
             Kind.BAIL_END,
             label=f"Pre-charge bail of {subject} ends",
             due_at=ends,
-            source=f"{rules.bail_rule(release.bail_regime).source}: {'; '.join(sections)}",
+            source=f"{rules.bail_rule(release.bail_regime).source}: PACE "
+            + (f"ss.{', '.join(sections)}" if len(sections) > 1 else f"s.{sections[0]}"),
             record=release,
             # An application made in time keeps the bail running until the court decides (s.47ZJ(3)).
             met_at=_earliest(decided_at, following.released_at if following else None, release.court_applied_at),

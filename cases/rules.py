@@ -368,8 +368,8 @@ def bail_start_date(arrested_at: datetime) -> date:
 
 
 def bail_initial_period(*, regime: str, body: str = BAIL_BODY_STANDARD) -> tuple[int, int, str]:
-    """The applicable bail period set on release as (months, days, section), beginning with the bail
-    start date.
+    """The applicable bail period set on release as (months, days, subsection of PACE), beginning
+    with the bail start date.
 
     2022 regime (PACE s.47ZB(1) as substituted by PCSCA 2022 Sch 4): 6 months in an FCA, HMRC, NCA or
     SFO case ((1)(a)), 3 months in any other case ((1)(b)). 2017 regime (s.47ZB(1) as enacted by the
@@ -378,13 +378,19 @@ def bail_initial_period(*, regime: str, body: str = BAIL_BODY_STANDARD) -> tuple
     """
     if regime == "pcsca2022":
         if body == BAIL_BODY_STANDARD:
-            return 3, 0, "PACE s.47ZB(1)(b)"
-        return 6, 0, "PACE s.47ZB(1)(a)"
+            return 3, 0, "47ZB(1)(b)"
+        return 6, 0, "47ZB(1)(a)"
     if regime == "pca2017":
         if body == "sfo":
-            return 3, 0, "PACE s.47ZB(1)(a) (as enacted by the Policing and Crime Act 2017)"
-        return 0, 28, "PACE s.47ZB(1)(b) (as enacted by the Policing and Crime Act 2017)"
+            return 3, 0, "47ZB(1)(a)"
+        return 0, 28, "47ZB(1)(b)"
     raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
+
+
+def bail_initial_citation(*, regime: str, body: str = BAIL_BODY_STANDARD) -> str:
+    """The provision that sets the initial period, cited ("PACE s.47ZB(1)(a)")."""
+    citation = f"PACE s.{bail_initial_period(regime=regime, body=body)[2]}"
+    return citation + (" (as enacted by the Policing and Crime Act 2017)" if regime == "pca2017" else "")
 
 
 def bail_initial_end(*, regime: str, arrested_at: datetime, body: str = BAIL_BODY_STANDARD) -> datetime:

@@ -203,7 +203,7 @@ class Release(models.Model):
         """The provision that sets this bail's initial period (PACE s.47ZB(1)(a) or (b)), "" if none."""
         if self.bail_regime not in (self.BailRegime.PCA_2017, self.BailRegime.PCSCA_2022):
             return ""
-        return rules.bail_initial_period(regime=self.bail_regime, body=self.investigating_body)[2]
+        return rules.bail_initial_citation(regime=self.bail_regime, body=self.investigating_body)
 
     @property
     def answer_text(self) -> str:

@@ -531,7 +531,7 @@ def release_record(
     if ends_at is not None:
         text += f"; bail ends {formats.when(ends_at)}"
         if investigating_body != Release.InvestigatingBody.STANDARD:
-            section = rules.bail_initial_period(regime=regime, body=investigating_body)[2]
+            section = rules.bail_initial_citation(regime=regime, body=investigating_body)
             text += (
                 f" ({release.get_investigating_body_display()}, confirmed by {release.body_confirmed_by}; {section})"
             )
@@ -836,7 +836,9 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
     later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)
     following = later.order_by("released_at", "id").first()
-    ends = [end for end in (bail_current_end(release), following.released_at if following else None) if end]
+    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
+    current_end = None if release.court_applied_at is not None else bail_current_end(release)
+    ends = [end for end in (current_end, following.released_at if following else None) if end]
     if ends and occurred_at > min(ends):
         raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(min(ends)))})
     breach = BailBreach.objects.create(

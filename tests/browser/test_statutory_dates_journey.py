@@ -133,4 +133,4 @@ def test_an_officer_sees_an_nca_cases_bail_and_a_designated_cases_extension(brow
     page.get_by_role("link", name=case.reference).first.click()
     due = page.get_by_role("row", name=re.compile("Pre-charge bail of Liam Shaw ends"))
     assert "15 Feb 2024, end of day" in due.inner_text()
-    assert "PACE s.47ZE" in due.inner_text()
+    assert "PACE ss.47ZB(1)(b), 47ZD, 47ZDA, 47ZE" in due.inner_text()
