@@ -138,7 +138,8 @@ class Deadline:
 
     @property
     def tag(self) -> str:
-        return STATUS_TAGS[self.status]
+        # A state the law words for itself (bail treated as extended) is neither met nor missed.
+        return "tag-orange" if self.status_text else STATUS_TAGS[self.status]
 
     @property
     def local_target(self) -> bool:

@@ -141,6 +141,8 @@ def test_an_application_to_the_court_is_recorded_and_shown_as_pending(client, of
     assert "treated as extended until the court decides (PACE s.47ZJ(3))" in page
     case_page = client.get(case.get_absolute_url()).content.decode()
     assert "not yet determined: treated as extended (PACE s.47ZJ(3))" in case_page
+    # Past the end of 31 Oct 2023, the deadline is neither met nor missed.
+    assert '<strong class="tag tag-orange">Treated as extended (application pending, s.47ZJ(3))</strong>' in case_page
 
 
 def test_an_application_after_bail_ended_names_the_field_and_the_rule_and_saves_nothing(
