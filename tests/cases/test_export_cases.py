@@ -14,6 +14,7 @@ from cases.models import Case, ClosureConfirmation
 from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
     a_2016_case,
+    a_2023_case_with_the_rest_of_the_bail_law,
     as_file,
     full_cases,
     importer,
@@ -171,57 +172,6 @@ def test_a_closures_confirmations_are_exported_and_imported_again(importer):  # 
         "ds.okafor",
     )
     assert json.loads(export_text())["closure"]["confirmations"] == [given]
-
-
-def a_2023_case_with_the_rest_of_the_bail_law() -> dict:
-    """An NCA case's bail extended by the appropriate decision-maker (PACE s.47ZDB) with an application
-    to the court pending (s.47ZJ), and a designated case's bail (s.47ZE) extended by the court after
-    its end on an application made in time (s.47ZF(2), s.47ZJ(3))."""
-    case = a_2016_case()
-    case["reference"] = "STF-2023-000051"
-    case["opened_at"] = "2023-01-10T09:00:00+00:00"
-    case["referral"]["received_at"] = "2023-01-09T14:00:00+00:00"
-    nca = {
-        "kind": "bail",
-        "released_at": "2023-01-31T12:00:00+00:00",
-        "investigating_body": "nca",
-        "body_confirmed_by": "NCA officer J. Patel",
-        "bail_extensions": [
-            {
-                "approved_at": "2023-07-20T10:00:00+00:00",
-                "approved_by": "NCA Grade 2 Hale",
-                "approver_rank": "decision_maker",
-            }
-        ],
-        "court_applied_at": "2024-01-20T10:00:00+00:00",
-    }
-    designated = {
-        "kind": "bail",
-        "released_at": "2023-02-15T12:00:00+00:00",
-        "bail_extensions": [
-            {"approved_at": "2023-05-10T10:00:00+00:00", "approved_by": "Insp Carter", "approver_rank": "inspector"},
-            {"approved_at": "2023-08-10T10:00:00+00:00", "approved_by": "Supt Rees", "approver_rank": "superintendent"},
-            {
-                "approved_at": "2023-11-10T10:00:00+00:00",
-                "approved_by": "Cdr Lowe",
-                "approver_rank": "qualifying_officer",
-                "designated_at": "2023-11-09T10:00:00+00:00",
-                "designated_by": "CPS Special Crime Division",
-            },
-            {
-                "approved_at": "2024-02-20T10:00:00+00:00",
-                "approved_by": "Cannock Magistrates' Court",
-                "approver_rank": "magistrates",
-                "applied_at": "2024-02-10T10:00:00+00:00",
-                "new_end": "2024-08-10T22:59:59.999999+00:00",
-            },
-        ],
-    }
-    first, second = (dict(case["arrests"][0]) for _ in range(2))
-    first.update(key="A1", arrested_at="2023-01-31T06:00:00+00:00", releases=[nca])
-    second.update(key="A2", arrested_at="2023-02-15T06:00:00+00:00", releases=[designated])
-    case["arrests"] = [first, second]
-    return case
 
 
 def test_an_nca_case_a_designated_case_and_a_pending_application_round_trip(importer):  # noqa: F811
