@@ -557,12 +557,8 @@ def bail_next_steps(release: Release) -> list[rules.BailStep]:
     )
 
 
-def bail_next_rank(release: Release) -> str:
-    """The rank that usually approves the next extension."""
-    return bail_next_steps(release)[0].rank
-
-
-def _ranks_in_words(steps: list[rules.BailStep]) -> str:
+def bail_steps_in_words(steps: list[rules.BailStep]) -> str:
+    """Who may give the next extension, with the section ("Inspector (PACE s.47ZD)")."""
     return " or ".join(f"{BailExtension.ApproverRank(step.rank).label} ({step.citation})" for step in steps)
 
 
@@ -637,7 +633,7 @@ def bail_court_application_record(*, release: Release, actor: User, applied_at: 
     release = _bail_for_change(release)
     steps = bail_next_steps(release)
     if not any(step.rank == BailExtension.ApproverRank.MAGISTRATES for step in steps):
-        raise ValidationError({"applied_at": BAIL_COURT_APPLICATION_NOT_NEXT.format(rank=_ranks_in_words(steps))})
+        raise ValidationError({"applied_at": BAIL_COURT_APPLICATION_NOT_NEXT.format(rank=bail_steps_in_words(steps))})
     if release.court_applied_at is not None:
         raise ValidationError(
             {"applied_at": BAIL_COURT_APPLICATION_PENDING.format(when=formats.when(release.court_applied_at))}
@@ -659,13 +655,6 @@ def bail_court_application_record(*, release: Release, actor: User, applied_at: 
         f"{formats.when(applied_at)}; bail is treated as extended until the court determines it (PACE s.47ZJ(3)).",
     )
     return release
-
-
-def bail_court_application_pending(release: Release, *, now: datetime) -> bool:
-    """Bail past its end whose application to the court, made before the end, is not yet determined:
-    treated as extended (PACE s.47ZJ(3)) rather than lapsed."""
-    end = bail_current_end(release)
-    return release.court_applied_at is not None and end is not None and now > end
 
 
 @transaction.atomic
@@ -704,7 +693,7 @@ def bail_extend(
     steps = rules.bail_next_steps(regime=release.bail_regime, body=release.investigating_body, done=done)
     step = next((s for s in steps if s.rank == approver_rank), None)
     if step is None:
-        raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=_ranks_in_words(steps))})
+        raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=bail_steps_in_words(steps))})
     by_court = step.rank == BailExtension.ApproverRank.MAGISTRATES
 
     def subsection_7() -> None:

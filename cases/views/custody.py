@@ -17,7 +17,7 @@ from cases.forms.custody import (
     CustodyReviewForm,
     ReleaseForm,
 )
-from cases.models import Arrest, BailExtension, Release
+from cases.models import Arrest, Release
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
 from cases.selectors import case_actions
 from cases.services.custody import (
@@ -27,6 +27,7 @@ from cases.services.custody import (
     bail_current_end,
     bail_extend,
     bail_next_steps,
+    bail_steps_in_words,
     custody_extension_record,
     custody_review_record,
     release_record,
@@ -153,7 +154,7 @@ def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: i
     release = _bail_with_limit(arrest, pk)
     steps = bail_next_steps(release)
     form = BailExtensionForm(request.POST or None, initial={"approver_rank": steps[0].rank})
-    next_rank = " or ".join(f"{BailExtension.ApproverRank(s.rank).label} ({s.citation})" for s in steps)
+    next_rank = bail_steps_in_words(steps)
     return record_stage(
         request,
         case=case,
