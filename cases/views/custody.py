@@ -17,7 +17,7 @@ from cases.forms.custody import (
     CustodyReviewForm,
     ReleaseForm,
 )
-from cases.models import Arrest, Release
+from cases.models import Arrest, BailExtension, Release
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
 from cases.selectors import case_actions
 from cases.services.custody import (
@@ -82,10 +82,19 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                 relevant_time=arrest.relevant_time, reviews=[r.reviewed_at for r in arrest.custody_reviews.all()]
             ),
         }
+    # Bails whose next extension may be the court's: an application to it can be recorded (s.47ZF(2)).
+    court_next = [
+        release.pk
+        for release in arrest.releases.all()
+        if release.kind == Release.Kind.BAIL
+        and release.bail_regime != Release.BailRegime.PRE_2017
+        and any(step.rank == BailExtension.ApproverRank.MAGISTRATES for step in bail_next_steps(release))
+    ]
     context = {
         "case": case,
         "may": case_actions(case, request.user),  # type: ignore[arg-type]
         "arrest": arrest,
+        "court_next": court_next,
         "clock": clock,
         "charging_target": rules.charging_target_at(arrest.arrested_at),
         "rules": {

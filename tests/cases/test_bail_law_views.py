@@ -187,3 +187,18 @@ def test_the_application_page_is_forbidden_to_one_who_may_see_the_case_but_not_r
 def test_the_application_page_refuses_the_wrong_method(client, officer, case, arrest, bail_to_47zda):
     client.force_login(officer)
     assert client.delete(apply_url(case, arrest, bail_to_47zda)).status_code == 405
+
+
+def test_the_arrest_page_offers_an_application_to_the_court_only_when_the_court_may_extend_next(
+    client, officer, case, arrest, bail_to_47zda
+):
+    client.force_login(officer)
+    page = reverse("cases:arrest_detail", args=[case.reference, arrest.pk])
+    assert "Record an application to the court to extend this bail" in client.get(page).content.decode()
+
+    fresh = ArrestFactory(case=case, arrested_at=london(2023, 3, 1, 6), relevant_time=london(2023, 3, 1, 6))
+    release_record(arrest=fresh, actor=officer, kind="bail", released_at=london(2023, 3, 1, 10))
+    fresh_page = client.get(reverse("cases:arrest_detail", args=[case.reference, fresh.pk])).content.decode()
+    # s.47ZF(1): the court comes after s.47ZDA, s.47ZDB or s.47ZE, not before an inspector.
+    assert "Extend this bail" in fresh_page
+    assert "Record an application to the court" not in fresh_page
