@@ -25,6 +25,6 @@ def name_sections(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0024_bail_investigating_body_designation_court_application")]
+    dependencies = [("cases", "0025_bail_investigating_body_designation_court_application")]
 
     operations = [migrations.RunPython(name_sections, migrations.RunPython.noop)]

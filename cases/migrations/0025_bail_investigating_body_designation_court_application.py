@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0023_username_skeleton_m_as_rn'),
+        ('cases', '0024_people_moved_to_accounts'),
     ]
 
     operations = [
