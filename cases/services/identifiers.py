@@ -282,7 +282,7 @@ def audit_match(
     return audit_record(
         kind=AuditEntry.Kind.LINK,
         actor=actor,
-        object_type="deconfliction_match",
+        object_type=DeconflictionMatch,
         object_id=str(match.pk),
         case_reference=(first.case.reference if first.case else "") or (second.case.reference if second.case else ""),
         summary=f"Deconfliction match {match.pk} ({match.get_kind_display()}) {event}: "

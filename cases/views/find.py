@@ -53,7 +53,7 @@ def find(request: AuthenticatedHttpRequest) -> HttpResponse:
     if q:
         audit_search(
             request,
-            object_type="identifier",
+            object_type=IndexedIdentifier,
             filters={"q": q},
             shown=sorted({_owner_label(entry) for entry in found}),
             page=1,
@@ -146,7 +146,5 @@ def match_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "first__case", "first__referral", "second__case", "second__referral", "found_by"
     ).prefetch_related("decisions")
     page = Paginator(matches, MATCHES_PER_PAGE).get_page(request.GET.get("page"))
-    audit_search(
-        request, object_type="deconfliction_match", filters={}, shown=[str(m.pk) for m in page], page=page.number
-    )
+    audit_search(request, object_type=DeconflictionMatch, filters={}, shown=[str(m.pk) for m in page], page=page.number)
     return render(request, "cases/matches.html", {"page": page, "nav": "audit"})

@@ -160,7 +160,7 @@ def test_each_match_found_is_audited_as_a_combination_naming_both_records(office
     second = new_referral(neighbour, "CEOP-2")
     add_value(second, neighbour, "account", "Snapper99")
     match = DeconflictionMatch.objects.get()
-    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.LINK, object_type="deconfliction_match")
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.LINK, object_type="cases.DeconflictionMatch")
     assert entry.object_id == str(match.pk)
     assert entry.actor_username == neighbour.username
     assert entry.changes["records"] == [f"referral {first.pk}", f"referral {second.pk}"]

@@ -144,5 +144,5 @@ def test_only_auditors_list_every_match_and_see_references_not_identifiers(world
     page = signed_in(auditor).get(reverse("cases:match_list")).content.decode()
     assert world.cases["restricted"].reference in page
     assert "01/555555K" not in page and "suspect@example.com" not in page
-    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, object_type="deconfliction_match").exists()
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, object_type="cases.DeconflictionMatch").exists()
     assert signed_in(world.users["officer_a"]).get(reverse("cases:match_list")).status_code == 403

@@ -78,7 +78,7 @@ def test_a_search_is_audited_with_what_was_asked_and_which_records_were_shown(cl
     case, _ = recorded
     client.force_login(officer)
     find(client, "07911123456")
-    entry = AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, object_type="identifier").get()
+    entry = AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, object_type="cases.IndexedIdentifier").get()
     assert entry.changes["filters"] == {"q": "07911123456"}
     assert entry.changes["shown"] == [case.reference]
 
