@@ -16,34 +16,34 @@ from typing import Any, Protocol
 from django.db.models import Prefetch, QuerySet
 
 from cases.io.schema import (
-    ARREST,
-    BAIL_BREACH,
-    BAIL_EXTENSION,
-    CASE,
-    CHARGE,
-    CHARGING,
-    CLOSURE,
-    CLOSURE_CONFIRMATION,
-    COMMS_REQUEST,
-    CUSTODY_EXTENSION,
-    CUSTODY_REVIEW,
-    DEVICE,
-    FURTHER_ENTRY,
-    HEARING,
-    IDENTIFIER,
     IMAGE_CATEGORIES,
     IMAGE_KINDS,
     IMAGE_SOURCES,
-    LOG_ENTRY,
-    PREMISES,
-    REFERRAL,
-    RELEASE,
-    RETENTION_REVIEW,
-    SAFEGUARDING,
-    SEARCH,
-    SUBJECT,
-    WARRANT,
+    ArrestRecord,
+    BailBreachRecord,
+    BailExtensionRecord,
+    CaseRecord,
+    ChargeRecord,
+    ChargingRecord,
+    ClosureConfirmationRecord,
+    ClosureRecord,
+    CommsRequestRecord,
+    CustodyExtensionRecord,
+    CustodyReviewRecord,
+    DeviceRecord,
+    FurtherEntryRecord,
+    HearingRecord,
+    IdentifierRecord,
+    LogEntryRecord,
+    PremisesRecord,
     Record,
+    ReferralRecord,
+    ReleaseRecord,
+    RetentionReviewRecord,
+    SafeguardingRecord,
+    SearchRecord,
+    SubjectRecord,
+    WarrantRecord,
 )
 from cases.models import (
     Arrest,
@@ -93,10 +93,10 @@ def _username(user: User | None) -> str | None:
     return user.username if user is not None else None
 
 
-def _ordered(spec: Record, values: dict[str, Any]) -> dict[str, Any]:
+def _ordered(spec: type[Record], values: dict[str, Any]) -> dict[str, Any]:
     """The record's fields in the schema's order; every field of the schema, no other."""
-    assert set(values) == {f.name for f in spec.fields}, set(values) ^ {f.name for f in spec.fields}
-    return {f.name: values[f.name] for f in spec.fields}
+    assert set(values) == set(spec.model_fields), set(values) ^ set(spec.model_fields)
+    return {name: values[name] for name in spec.model_fields}
 
 
 def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterable[str] = ()) -> QuerySet[Case]:
@@ -156,7 +156,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     set_review = next((r for r in reviews if r.decision == RetentionReview.Decision.SET), None)
     closure = getattr(case, "closure", None)
     return _ordered(
-        CASE,
+        CaseRecord,
         {
             "reference": case.reference,
             "force": case.force.code,
@@ -173,7 +173,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "referral": _referral(case.referral) if case.referral else None,
             "subjects": [
                 _ordered(
-                    SUBJECT,
+                    SubjectRecord,
                     {
                         "key": subject_keys[s.pk],
                         "full_name": s.full_name,
@@ -186,7 +186,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "premises": [
                 _ordered(
-                    PREMISES,
+                    PremisesRecord,
                     {
                         "key": premises_keys[p.pk],
                         "address": p.address,
@@ -199,7 +199,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "warrants": [_warrant(w, warrant_keys[w.pk], premises_keys) for w in case.warrants.all()],
             "searches": [
                 _ordered(
-                    SEARCH,
+                    SearchRecord,
                     {
                         "key": search_keys[s.pk],
                         "premises": premises_keys[s.premises_id],
@@ -217,7 +217,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "charging": [_charging(c, subject_keys) for c in case.charging_submissions.all()],
             "hearings": [
                 _ordered(
-                    HEARING,
+                    HearingRecord,
                     {
                         "subject": subject_keys[h.subject_id],
                         "court": h.court,
@@ -233,7 +233,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "safeguarding": [
                 _ordered(
-                    SAFEGUARDING,
+                    SafeguardingRecord,
                     {
                         "pseudonymous_reference": r.pseudonymous_reference,
                         "children_count": r.children_count,
@@ -252,7 +252,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "log": [
                 _ordered(
-                    LOG_ENTRY,
+                    LogEntryRecord,
                     {
                         "kind": e.kind,
                         "text": e.text,
@@ -264,7 +264,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 for e in log
             ],
             "closure": _ordered(
-                CLOSURE,
+                ClosureRecord,
                 {
                     "outcome_type": closure.outcome_type,
                     "closed_at": _time(closure.closed_at),
@@ -272,7 +272,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "retention_group": set_review.retention_group if set_review else None,
                     "closed_by": closure.closed_by.username,
                     "confirmations": [
-                        _ordered(CLOSURE_CONFIRMATION, {"item": c.item, "reason": c.reason})
+                        _ordered(ClosureConfirmationRecord, {"item": c.item, "reason": c.reason})
                         for c in closure.confirmations.all()
                     ],
                     "next_review_at": _time(set_review.next_review_at) if set_review else None,
@@ -282,7 +282,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             else None,
             "retention_reviews": [
                 _ordered(
-                    RETENTION_REVIEW,
+                    RetentionReviewRecord,
                     {
                         "retention_group": r.retention_group,
                         "decision": r.decision,
@@ -301,7 +301,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 def _referral(referral: Any) -> dict[str, Any]:
     return _ordered(
-        REFERRAL,
+        ReferralRecord,
         {
             "source": referral.source,
             "source_reference": referral.source_reference,
@@ -312,7 +312,7 @@ def _referral(referral: Any) -> dict[str, Any]:
             "summary": referral.summary,
             "identifiers": [
                 _ordered(
-                    IDENTIFIER,
+                    IdentifierRecord,
                     {
                         "kind": i.kind,
                         "ip_address": i.ip_address,
@@ -327,7 +327,7 @@ def _referral(referral: Any) -> dict[str, Any]:
             ],
             "comms_requests": [
                 _ordered(
-                    COMMS_REQUEST,
+                    CommsRequestRecord,
                     {
                         "reference": c.reference,
                         "submitted_at": _time(c.submitted_at),
@@ -349,7 +349,7 @@ def _referral(referral: Any) -> dict[str, Any]:
 
 def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        WARRANT,
+        WarrantRecord,
         {
             "key": key,
             "premises": premises_keys[warrant.premises_id],
@@ -369,7 +369,7 @@ def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[
             "returned_at": _time(warrant.returned_at),
             "further_entries": [
                 _ordered(
-                    FURTHER_ENTRY,
+                    FurtherEntryRecord,
                     {
                         "authorised_by": f.authorised_by,
                         "authorised_at": _time(f.authorised_at),
@@ -397,7 +397,7 @@ def _image_counts(device: Device) -> dict[str, dict[str, dict[str, int]]]:
 
 def _device(device: Device, search_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        DEVICE,
+        DeviceRecord,
         {
             "exhibit_reference": device.exhibit_reference,
             "device_type": device.device_type,
@@ -417,7 +417,7 @@ def _device(device: Device, search_keys: dict[int, str]) -> dict[str, Any]:
 
 def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        ARREST,
+        ArrestRecord,
         {
             "key": f"A{number}",
             "subject": subject_keys[arrest.subject_id],
@@ -429,14 +429,14 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
             "left_custody_at": _time(arrest.left_custody_at),
             "custody_reviews": [
                 _ordered(
-                    CUSTODY_REVIEW,
+                    CustodyReviewRecord,
                     {"reviewed_at": _time(r.reviewed_at), "review_officer": r.review_officer},
                 )
                 for r in arrest.custody_reviews.all()
             ],
             "custody_extensions": [
                 _ordered(
-                    CUSTODY_EXTENSION,
+                    CustodyExtensionRecord,
                     {
                         "authority": e.authority,
                         "authorised_at": _time(e.authorised_at),
@@ -450,7 +450,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
             ],
             "releases": [
                 _ordered(
-                    RELEASE,
+                    ReleaseRecord,
                     {
                         "kind": r.kind,
                         "released_at": _time(r.released_at),
@@ -460,7 +460,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         "recorded_by": r.recorded_by.username,
                         "bail_extensions": [
                             _ordered(
-                                BAIL_EXTENSION,
+                                BailExtensionRecord,
                                 {
                                     "approved_at": _time(b.approved_at),
                                     "approved_by": b.approved_by,
@@ -473,7 +473,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         ],
                         "bail_breaches": [
                             _ordered(
-                                BAIL_BREACH,
+                                BailBreachRecord,
                                 {
                                     "occurred_at": _time(b.occurred_at),
                                     "description": b.description,
@@ -494,7 +494,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
 
 def _charging(submission: ChargingSubmission, subject_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        CHARGING,
+        ChargingRecord,
         {
             "subject": subject_keys[submission.subject_id],
             "submitted_at": _time(submission.submitted_at),
@@ -505,7 +505,7 @@ def _charging(submission: ChargingSubmission, subject_keys: dict[int, str]) -> d
             "decision_at": _time(submission.decision_at),
             "decision_notes": submission.decision_notes,
             "charges": [
-                _ordered(CHARGE, {"offence": c.offence.code, "counts": c.counts, "category": c.category})
+                _ordered(ChargeRecord, {"offence": c.offence.code, "counts": c.counts, "category": c.category})
                 for c in submission.charges.all()
             ],
         },

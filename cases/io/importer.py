@@ -19,17 +19,17 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from cases.io.fields import Lookups, Problem
 from cases.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
     DUPLICATE_REFERENCE_IN_FILE,
-    CaseCleaner,
-    Lookups,
-    Problem,
+    clean_case,
     decode,
     read_lines,
     screen,
 )
 from cases.io.replay import CaseReplay, StepFailed
+from cases.io.schema import CaseRecord
 from cases.io.screening import refused_kind
 from cases.models import (
     Arrest,
@@ -223,15 +223,15 @@ def _audit_refused_media(report: ImportReport, actor: User) -> None:
         )
 
 
-def _actor_problems(cleaned: dict[str, Any], actor: User) -> list[Problem]:
+def _actor_problems(cleaned: CaseRecord, actor: User) -> list[Problem]:
     """What in this case the importing person could not record through the pages themselves: the
     importer acts as them, so it may do no more than their roles and teams allow."""
     problems = [
         Problem(name, ACTOR_MAY_NOT.format(username=actor.get_username(), what=what))
         for name, capability, what in NEEDED
-        if (name == "team" or cleaned.get(name)) and not user_has_capability(actor, capability)
+        if (name == "team" or getattr(cleaned, name)) and not user_has_capability(actor, capability)
     ]
-    team = cleaned.get("team")
+    team = cleaned.team
     if team is not None and not problems and not team_member_with_role(team.pk, actor, {OFFICER, SUPERVISOR}):
         problems.append(Problem("team", ACTOR_NOT_IN_TEAM.format(username=actor.get_username(), team=team.name)))
     return problems
@@ -244,12 +244,12 @@ def _import_line(
     if problem:
         return [problem], None
     problems = screen(data)
-    cleaner = CaseCleaner(lookups)
-    cleaned = cleaner.clean_case(data)
-    problems.extend(cleaner.problems)
-    problems.extend(_actor_problems(cleaned, actor))
-    reference = cleaned.get("reference")
-    if isinstance(reference, str) and reference.strip():
+    cleaned, shape_problems = clean_case(data, lookups)
+    problems.extend(shape_problems)
+    if cleaned is not None:
+        problems.extend(_actor_problems(cleaned, actor))
+    reference = data.get("reference")  # checked even when the rest is not, so that every problem is told
+    if isinstance(reference, str) and reference.strip() and "\x00" not in reference:
         normalised = reference.strip().upper()
         if normalised in seen:
             problems.append(
@@ -259,7 +259,7 @@ def _import_line(
             seen[normalised] = number
             if Case.objects.filter(reference=normalised).exists():
                 problems.append(Problem("reference", DUPLICATE_REFERENCE_IN_DATABASE.format(value=normalised)))
-    if problems:
+    if problems or cleaned is None:
         return problems, None
     replay = CaseReplay(cleaned, actor=actor)
     try:

@@ -10,20 +10,13 @@ import pytest
 from audit.models import AuditEntry
 from cases import rules
 from cases.io import import_cases
-from cases.io.importer import ACTOR_INACTIVE, model_counts
-from cases.io.parsing import (
+from cases.io.fields import (
     CHILD_NAMED,
-    CORRECTS_EARLIER,
-    DUPLICATE_REFERENCE_IN_DATABASE,
-    DUPLICATE_REFERENCE_IN_FILE,
-    LINE_TOO_LONG,
     NO_OFFSET,
     NOT_A_CHOICE,
     NOT_A_DATE,
     NOT_A_DATETIME,
-    NOT_AN_OBJECT,
     REQUIRED,
-    STATUS_CLOSED_WITHOUT_CLOSURE,
     UNKNOWN_FIELD,
     UNKNOWN_FORCE,
     UNKNOWN_KEY,
@@ -31,6 +24,15 @@ from cases.io.parsing import (
     UNKNOWN_TEAM,
     UNKNOWN_USER,
     WRONG_TYPE,
+)
+from cases.io.importer import ACTOR_INACTIVE, model_counts
+from cases.io.parsing import (
+    CORRECTS_EARLIER,
+    DUPLICATE_REFERENCE_IN_DATABASE,
+    DUPLICATE_REFERENCE_IN_FILE,
+    LINE_TOO_LONG,
+    NOT_AN_OBJECT,
+    STATUS_CLOSED_WITHOUT_CLOSURE,
 )
 from cases.io.screening import DATA_URI, ENCODED_BLOB, IMAGE_DATA
 from cases.models import (
