@@ -51,6 +51,7 @@ from cases.models import (
     BailExtension,
     Case,
     CaseLogEntry,
+    CaseUserObjectPermission,
     Charge,
     ChargingSubmission,
     ClosureConfirmation,
@@ -99,6 +100,10 @@ def _ordered(spec: type[Record], values: dict[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in spec.model_fields}
 
 
+# The grant that makes a digital forensics examiner one of a case's examiners (case_assign_examiner).
+EXAMINER_GRANT = "record_triage"
+
+
 def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterable[str] = ()) -> QuerySet[Case]:
     """Cases in reference order with everything the export writes prefetched, in recorded order."""
     cases = queryset if queryset is not None else Case.objects.all()
@@ -120,6 +125,13 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
             Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
             Prefetch("searches", Search.objects.select_related("officer_in_charge").order_by(by_id)),
+            Prefetch(
+                "user_grants",
+                CaseUserObjectPermission.objects.filter(permission__codename=EXAMINER_GRANT)
+                .select_related("user")
+                .order_by("user__username"),
+                to_attr="examiner_grants",
+            ),
             Prefetch("devices", Device.objects.select_related("examiner").order_by(by_id)),
             Prefetch("devices__image_counts", ImageCount.objects.order_by(by_id)),
             Prefetch("arrests", Arrest.objects.select_related("arresting_officer").order_by(by_id)),
@@ -212,6 +224,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 )
                 for s in case.searches.all()
             ],
+            "examiners": [grant.user.username for grant in case.examiner_grants],  # type: ignore[attr-defined]
             "devices": [_device(d, search_keys) for d in case.devices.all()],
             "arrests": [_arrest(a, n, subject_keys) for n, a in enumerate(case.arrests.all(), 1)],
             "charging": [_charging(c, subject_keys) for c in case.charging_submissions.all()],

@@ -200,16 +200,18 @@ class Chars:
 
 @dataclass(frozen=True)
 class OneOf:
-    """A choice from a model's `TextChoices`, less the values only Safeguard itself records."""
+    """A choice from a model's `TextChoices`, less the values only Safeguard itself records, or
+    from the values given."""
 
-    values: type[models.TextChoices]
+    values: type[models.TextChoices] | tuple[str, ...]
     exclude: tuple[str, ...] = ()
     label = "choice"
     limit = None
 
     @property
     def choices(self) -> tuple[str, ...]:
-        return tuple(value for value in self.values.values if value not in self.exclude)
+        values = self.values if isinstance(self.values, tuple) else tuple(self.values.values)
+        return tuple(value for value in values if value not in self.exclude)
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return _checked_string(core_schema.literal_schema(list(self.choices)))

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from cases.io.fields import Chars, OneOf, ReadOnly
-from cases.io.schema import CaseRecord, Record, field_kind
+from cases.io.schema import CaseRecord, Record, ReferralLineRecord, field_kind
 
 DOC = Path(settings.BASE_DIR) / "docs" / "import-format.md"
 HEADING = "## Fields"
@@ -39,13 +39,18 @@ def _nested(annotation: Any) -> tuple[type[Record] | None, bool]:
     return None, False
 
 
-def records_in_order(record: type[Record] = CaseRecord) -> list[type[Record]]:
-    """The case and every record it holds, depth first in field order, each once."""
-    found = [record]
-    for spec in record.model_fields.values():
-        nested, _ = _nested(spec.annotation)
-        if nested is not None:
-            found.extend(item for item in records_in_order(nested) if item not in found)
+def records_in_order(*lines: type[Record]) -> list[type[Record]]:
+    """The lines (a case, a referral without a case) and every record they hold, depth first in
+    field order, each once."""
+    found: list[type[Record]] = []
+    for record in lines or (CaseRecord, ReferralLineRecord):
+        if record in found:
+            continue
+        found.append(record)
+        for spec in record.model_fields.values():
+            nested, _ = _nested(spec.annotation)
+            if nested is not None:
+                found.extend(item for item in records_in_order(nested) if item not in found)
     return found
 
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from cases.io.fields import CheckContext, Lookups, Problem, join, problems_from
-from cases.io.schema import MAX_LINE_BYTES, CaseRecord
+from cases.io.schema import MAX_LINE_BYTES, REFERRAL_LINE, CaseRecord, ReferralLineRecord
 from cases.io.screening import raw_line_problem, string_problem
 from cases.models import Case
 
@@ -136,15 +136,17 @@ def screen(value: Any, path: str = "") -> list[Problem]:
     return problems
 
 
-def clean_case(data: dict[str, Any], lookups: Lookups) -> tuple[CaseRecord | None, list[Problem]]:
-    """The case checked against its declaration, with users, codes and times resolved, or the
-    problems found (every one, each at its path in the line)."""
+def clean_line(data: dict[str, Any], lookups: Lookups) -> tuple[CaseRecord | ReferralLineRecord | None, list[Problem]]:
+    """The line checked against its declaration (a case, or a referral without a case when it says
+    `"type": "referral"`), with users, codes and times resolved, or the problems found (every one,
+    each at its path in the line)."""
+    record = ReferralLineRecord if data.get("type") == REFERRAL_LINE else CaseRecord
     try:
-        case = CaseRecord.model_validate(data, context=CheckContext(lookups))
+        line = record.model_validate(data, context=CheckContext(lookups))
     except ValidationError as error:
         return None, problems_from(error)
-    problems = _within_the_case(case)
-    return (None if problems else case), problems
+    problems = _within_the_case(line) if isinstance(line, CaseRecord) else []
+    return (None if problems else line), problems
 
 
 def _within_the_case(case: CaseRecord) -> list[Problem]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from cases.io.fields import join
-from cases.io.schema import CaseRecord, ClosureRecord, ReferralRecord
+from cases.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
 from cases.models import (
     BailExtension,
     Case,
@@ -21,12 +21,14 @@ from cases.models import (
     ChargingSubmission,
     CommsDataRequest,
     Device,
+    Force,
     Premises,
     Referral,
     Search,
     Subject,
     User,
 )
+from cases.services import access as access_services
 from cases.services import case as case_services
 from cases.services import charging as charging_services
 from cases.services import closure as closure_services
@@ -58,17 +60,12 @@ def _first_message(
     return (join(path, default_field) if default_field else path), " ".join(error.messages)
 
 
-class CaseReplay:
-    """Replays one cleaned case through the services, in path order."""
+class Replay:
+    """Calls the services as the line says, reporting a service's error at the path in the line."""
 
-    def __init__(self, data: CaseRecord, *, actor: User) -> None:
-        self.data = data
+    def __init__(self, *, actor: User) -> None:
         self.actor = actor
         self.path = ""  # the record being written, for errors the database raises
-        self.subjects: dict[str, Subject] = {}
-        self.premises: dict[str, Premises] = {}
-        self.warrant_by_key: dict[str, Warrant] = {}
-        self.search_by_key: dict[str, Search] = {}
 
     def step(
         self,
@@ -89,73 +86,13 @@ class CaseReplay:
     def by(self, person: User | None) -> User:
         return person or self.actor
 
-    def run(self) -> Case:
-        data = self.data
-        referral = self.referral(data.referral) if data.referral else None
-        case: Case = self.step(
-            "",
-            "",
-            case_services.case_open,
-            actor=self.actor,
-            team=data.team,
-            officer_in_case=data.officer_in_case,
-            supervisor=data.supervisor,
-            opened_at=data.opened_at,
-            operation=data.operation,
-            district=data.district,
-            restricted=data.restricted,
-            summary=data.summary,
-            referral=referral,
-            reference=data.reference,
-        )
-        for index, item in enumerate(data.subjects):
-            self.subjects[item.key] = self.step(
-                join("subjects", index),
-                "",
-                case_services.subject_add,
-                case=case,
-                actor=self.actor,
-                full_name=item.full_name,
-                date_of_birth=item.date_of_birth,
-                pnc_id=item.pnc_id,
-                notes=item.notes,
-            )
-        for index, place in enumerate(data.premises):
-            self.premises[place.key] = self.step(
-                join("premises", index),
-                "",
-                case_services.premises_add,
-                case=case,
-                actor=self.actor,
-                address=place.address,
-                postcode=place.postcode,
-                description=place.description,
-            )
-        # Some services move the case along on their own copy of it: reload before each stage so a
-        # stale copy never writes an earlier stage back.
-        for stage in (
-            self.warrants,
-            self.searches,
-            self.devices,
-            self.warrant_returns,
-            self.arrests,
-            self.charging,
-            self.hearings,
-            self.safeguarding,
-            self.log,
-            self.closure,
-        ):
-            case.refresh_from_db()
-            stage(case)
-        return case
-
-    def referral(self, item: ReferralRecord) -> Referral:
+    def referral(self, item: ReferralRecord, *, force: Force) -> Referral:
         referral: Referral = self.step(
             "referral",
             "",
             referral_services.referral_create,
             actor=self.actor,
-            force=self.data.force,
+            force=force,
             source=item.source,
             source_reference=item.source_reference,
             received_at=item.received_at,
@@ -211,6 +148,106 @@ class CaseReplay:
                     outcome=request.outcome,
                 )
         return referral
+
+
+class ReferralReplay(Replay):
+    """Replays a referral that was not developed into a case, and its outcome if it has one."""
+
+    def __init__(self, data: ReferralLineRecord, *, actor: User) -> None:
+        super().__init__(actor=actor)
+        self.data = data
+
+    def run(self) -> Referral:
+        data = self.data
+        assert data.force is not None  # checked with the line
+        referral = self.referral(data.referral, force=data.force)
+        if data.outcome not in ("", Referral.Outcome.PENDING):
+            self.step(
+                "",
+                "outcome",
+                referral_services.referral_record_outcome,
+                referral=referral,
+                actor=self.by(data.outcome_by),
+                outcome=data.outcome,
+                outcome_at=data.outcome_at,
+                outcome_reason=data.outcome_reason,
+                disseminated_to=data.disseminated_to,
+            )
+        return referral
+
+
+class CaseReplay(Replay):
+    """Replays one cleaned case through the services, in path order."""
+
+    def __init__(self, data: CaseRecord, *, actor: User) -> None:
+        super().__init__(actor=actor)
+        self.data = data
+        self.subjects: dict[str, Subject] = {}
+        self.premises: dict[str, Premises] = {}
+        self.warrant_by_key: dict[str, Warrant] = {}
+        self.search_by_key: dict[str, Search] = {}
+
+    def run(self) -> Case:
+        data = self.data
+        assert data.force is not None  # checked with the line
+        referral = self.referral(data.referral, force=data.force) if data.referral else None
+        case: Case = self.step(
+            "",
+            "",
+            case_services.case_open,
+            actor=self.actor,
+            team=data.team,
+            officer_in_case=data.officer_in_case,
+            supervisor=data.supervisor,
+            opened_at=data.opened_at,
+            operation=data.operation,
+            district=data.district,
+            restricted=data.restricted,
+            summary=data.summary,
+            referral=referral,
+            reference=data.reference or None,
+        )
+        for index, item in enumerate(data.subjects):
+            self.subjects[item.key] = self.step(
+                join("subjects", index),
+                "",
+                case_services.subject_add,
+                case=case,
+                actor=self.actor,
+                full_name=item.full_name,
+                date_of_birth=item.date_of_birth,
+                pnc_id=item.pnc_id,
+                notes=item.notes,
+            )
+        for index, place in enumerate(data.premises):
+            self.premises[place.key] = self.step(
+                join("premises", index),
+                "",
+                case_services.premises_add,
+                case=case,
+                actor=self.actor,
+                address=place.address,
+                postcode=place.postcode,
+                description=place.description,
+            )
+        # Some services move the case along on their own copy of it: reload before each stage so a
+        # stale copy never writes an earlier stage back.
+        for stage in (
+            self.warrants,
+            self.searches,
+            self.examiners,
+            self.devices,
+            self.warrant_returns,
+            self.arrests,
+            self.charging,
+            self.hearings,
+            self.safeguarding,
+            self.log,
+            self.closure,
+        ):
+            case.refresh_from_db()
+            stage(case)
+        return case
 
     def warrants(self, case: Case) -> None:
         for index, item in enumerate(self.data.warrants):
@@ -312,6 +349,18 @@ class CaseReplay:
                 warrant=self.warrant_by_key[item.warrant] if item.warrant else None,
                 ended_at=item.ended_at,
                 notes=item.notes,
+            )
+
+    def examiners(self, case: Case) -> None:
+        for index, examiner in enumerate(self.data.examiners):
+            self.step(
+                join("examiners", index),
+                "",
+                access_services.case_assign_examiner,
+                renamed={"examiner": ""},
+                case=case,
+                actor=case.supervisor,
+                examiner=examiner,
             )
 
     def devices(self, case: Case) -> None:

@@ -72,6 +72,8 @@ from warrants.models import FurtherEntryAuthority, Warrant
 # well under 200 KiB; anything near this limit is almost certainly an embedded file.
 MAX_LINE_BYTES = 1024 * 1024
 
+# The `type` of a line that is a referral without a case; a line without a type is a case.
+REFERRAL_LINE = "referral"
 IMAGE_SOURCES = tuple(ImageCount.Source.values)
 IMAGE_CATEGORIES = tuple(ImageCategory.values)
 IMAGE_KINDS = tuple(ImageCount.Kind.values)
@@ -158,6 +160,7 @@ OffenceCodes = Annotated[
     Label("list of offence codes"),
 ]
 Counts = Annotated[ImageCounts, Label("image counts")]
+Usernames = Annotated[list[Annotated[User | None, USERNAME]], Label("list of usernames")]
 
 
 class IdentifierRecord(Record):
@@ -612,7 +615,11 @@ class RetentionReviewRecord(Record):
 class CaseRecord(Record):
     record_name = "case"
 
-    reference: Annotated[str, Chars(max_length=24)] = Field(description="e.g. STF-2025-000412; unique.")
+    reference: Annotated[str, Chars(max_length=24)] = Field(
+        "",
+        description="e.g. STF-2025-000412; unique. Left out: the force's next reference for the year the "
+        "case was opened, as when a case is opened on the pages.",
+    )
     force: Annotated[Force | None, FORCE_CODE] = Field(description="Force code, e.g. STF.")
     team: Annotated[Team | None, TEAM_NAME] = Field(description="Team name in that force, e.g. Safenet.")
     officer_in_case: Annotated[User | None, USERNAME] = Field(
@@ -641,6 +648,11 @@ class CaseRecord(Record):
     premises: list[PremisesRecord] = Field(default_factory=list, description="Addresses.")
     warrants: list[WarrantRecord] = Field(default_factory=list, description="Search warrants.")
     searches: list[SearchRecord] = Field(default_factory=list, description="Searches of premises.")
+    examiners: Usernames = Field(
+        default_factory=list,
+        description="Digital forensics examiners the supervisor assigned to the case: each may see it and "
+        "record its devices and triage (docs/access.md).",
+    )
     devices: list[DeviceRecord] = Field(
         default_factory=list, description="Devices previewed, seized or left, with triage and image counts."
     )
@@ -658,4 +670,30 @@ class CaseRecord(Record):
     closure: ClosureRecord | None = Field(None, description="Closure; omit or null for an open case.")
     retention_reviews: list[RetentionReviewRecord] = Field(
         default_factory=list, description="MoPI reviews after closure (the review set at closure is not listed)."
+    )
+
+
+class ReferralLineRecord(Record):
+    """A line that is a referral not developed into a case: still being researched, disseminated to
+    another force, or closed with no further action."""
+
+    record_name = "referral without a case"
+
+    type: Annotated[str, OneOf((REFERRAL_LINE,))] = Field(
+        description='"referral": this line is a referral without a case, not a case.'
+    )
+    force: Annotated[Force | None, FORCE_CODE] = Field(description="Force code, e.g. STF.")
+    referral: ReferralRecord = Field(description="The referral, with its research.")
+    outcome: Annotated[str, OneOf(Referral.Outcome, exclude=(Referral.Outcome.DEVELOPED,))] = Field(
+        "", description='Default "pending" (being researched). A referral developed into a case is a case line.'
+    )
+    outcome_at: Annotated[datetime, DATETIME] | None = Field(None, description="When the outcome was decided.")
+    outcome_reason: Annotated[str, Chars(Referral, "outcome_reason")] = Field(
+        "", description="Why no further action; required for it."
+    )
+    disseminated_to: Annotated[str, Chars(Referral, "disseminated_to")] = Field(
+        "", description="The force or unit it went to; required for a dissemination."
+    )
+    outcome_by: Annotated[User | None, USERNAME] = Field(
+        None, description="Who decided the outcome; default the --actor user."
     )

@@ -41,7 +41,9 @@ def test_the_format_doc_lists_every_field_of_every_record_in_declaration_order()
 def test_the_doc_command_rewrites_a_stale_doc_and_check_refuses_it(tmp_path, monkeypatch):
     stale = tmp_path / "import-format.md"
     text = DOC.read_text(encoding="utf-8")
-    stale.write_text(text.replace("| `reference` | string | yes |", "| `reference` | string | no |"), encoding="utf-8")
+    stale_text = text.replace("| `force` | force code | yes |", "| `force` | force code | no |", 1)
+    assert stale_text != text
+    stale.write_text(stale_text, encoding="utf-8")
     monkeypatch.setattr("cases.io.formatdoc.DOC", stale)
 
     with pytest.raises(CommandError, match=re.escape(OUT_OF_DATE)):

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (cases/demo.py).
+"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (cases/demo/week.jsonl).
 
 Refuses to run unless SAFEGUARD_DEMO=1 (or --force). Idempotent: a second run creates nothing.
 Demo passwords are random; each is printed once, when its user is created, and only in demo mode.
