@@ -154,6 +154,8 @@ def test_relative_times_are_counted_from_the_day_of_loading_in_london():
     line = {
         "opened_at": "today-3 09:20",
         "hearing_at": "today+2 10:00",
+        "first_appearance": "next Tuesday 10:00",  # 15 Jul 2026 is a Wednesday
+        "plea": "next Wednesday 10:00",
         "later_today": "today 15:00",
         "identifier": {"observed_original": "today-5 21:14:07"},
         "item": "requested {today-1 10:00}, is not completed",
@@ -165,6 +167,8 @@ def test_relative_times_are_counted_from_the_day_of_loading_in_london():
     assert resolved == {
         "opened_at": "2026-07-12T08:20:00+00:00",
         "hearing_at": "2026-07-17T09:00:00+00:00",
+        "first_appearance": "2026-07-21T09:00:00+00:00",
+        "plea": "2026-07-22T09:00:00+00:00",
         "later_today": "2026-07-15T10:50:00+00:00",  # not yet come: ten minutes ago
         "identifier": {"observed_original": "2026-07-10 21:14:07"},
         "item": "requested 14 Jul 2026 10:00, is not completed",

@@ -10,10 +10,10 @@ outcome, else the force's supervisor).
 Dates are relative to the day the demo is loaded, so that it always shows a live week: referrals
 received this week, warrants issued last week, arrests nearing the four-week charging target (and
 one past it), bail running out, a hearing next week, closed cases. In `week.jsonl` a time is written
-`"today-3 09:20"` (three days ago at 09:20 London time), `"today 14:00"` or `"today+3 10:00"`;
-`resolve_dates` turns each into an ISO 8601 time with an offset before the line is imported. A time
-today or earlier that has not come yet becomes ten minutes ago (nothing is recorded before it
-happens). `observed_original`, a time as a referral gives it in its own time zone, becomes a date
+`"today-3 09:20"` (three days ago at 09:20 London time), `"today 14:00"`, `"today+3 10:00"` or
+`"next Tuesday 10:00"` (the first Tuesday after today); `resolve_dates` turns each into an ISO 8601
+time with an offset before the line is imported. A time today or earlier that has not come yet
+becomes ten minutes ago (nothing is recorded before it happens). `observed_original`, a time as a referral gives it in its own time zone, becomes a date
 and time without an offset. Inside a text, "{today-159 10:00}" becomes the time as Safeguard shows
 it ("29 Jun 2026 10:00"), as in a closure confirmation's words for what is outstanding.
 
@@ -47,7 +47,8 @@ DEMO_LINE_REFUSED = "The demo's line {line} was refused: {errors}"
 # Things are recorded after they happen: a time not yet come today is taken as this long ago.
 NOT_YET = timedelta(minutes=10)
 
-_TODAY = r"today(?:(?P<days>[+-]\d+))? (?P<at>\d{2}:\d{2}(?::\d{2})?)"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_TODAY = r"(?:today(?P<days>[+-]\d+)?|next (?P<weekday>" + "|".join(WEEKDAYS) + r")) (?P<at>\d{2}:\d{2}(?::\d{2})?)"
 _RELATIVE = re.compile(_TODAY)
 _IN_TEXT = re.compile(r"\{" + _TODAY + r"\}")
 
@@ -56,8 +57,15 @@ class DemoLineRefused(Exception):
     pass
 
 
+def _days(found: re.Match[str], now: datetime) -> int:
+    """Days from `now`'s day in London: as written, or to the next such weekday after today."""
+    if found["weekday"]:
+        return (WEEKDAYS.index(found["weekday"]) - now.astimezone(LONDON).weekday()) % 7 or 7
+    return int(found["days"] or 0)
+
+
 def _moment(found: re.Match[str], now: datetime) -> datetime:
-    days = int(found["days"] or 0)
+    days = _days(found, now)
     day = now.astimezone(LONDON).date() + timedelta(days=days)
     moment = datetime.combine(day, time.fromisoformat(found["at"]), tzinfo=LONDON)
     return min(moment, now - NOT_YET) if days <= 0 else moment
@@ -76,7 +84,7 @@ def resolve_dates(value: Any, now: datetime, name: str = "") -> Any:
     if found is None:
         return _IN_TEXT.sub(lambda inner: formats.when(_moment(inner, now)), value)
     if name == "observed_original":
-        day = now.astimezone(LONDON).date() + timedelta(days=int(found["days"] or 0))
+        day = now.astimezone(LONDON).date() + timedelta(days=_days(found, now))
         return f"{day.isoformat()} {found['at']}"
     return _moment(found, now).astimezone(UTC).isoformat()
 
