@@ -13,9 +13,10 @@ one past it), bail running out, a hearing next week, closed cases. In `week.json
 `"today-3 09:20"` (three days ago at 09:20 London time), `"today 14:00"`, `"today+3 10:00"` or
 `"next Tuesday 10:00"` (the first Tuesday after today); `resolve_dates` turns each into an ISO 8601
 time with an offset before the line is imported. A time today or earlier that has not come yet
-becomes ten minutes ago (nothing is recorded before it happens). `observed_original`, a time as a referral gives it in its own time zone, becomes a date
-and time without an offset. Inside a text, "{today-159 10:00}" becomes the time as Safeguard shows
-it ("29 Jun 2026 10:00"), as in a closure confirmation's words for what is outstanding.
+becomes ten minutes ago (nothing is recorded before it happens). `observed_original`, a time as a
+referral gives it in its own time zone, becomes a date and time without an offset. Inside a text,
+"{today-159 10:00}" becomes the time as Safeguard shows it ("29 Jun 2026 10:00"), as in a closure
+confirmation's words for what is outstanding.
 
 Idempotent: forces by code, teams by name, users by username, and each referral (with the case
 developed from it) by its force and source reference; a second run creates nothing. Demo passwords
