@@ -15,10 +15,8 @@ from typing import Any, Protocol
 
 from django.db.models import Prefetch, QuerySet
 
+from cases.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
 from cases.io.schema import (
-    IMAGE_CATEGORIES,
-    IMAGE_KINDS,
-    IMAGE_SOURCES,
     ArrestRecord,
     BailBreachRecord,
     BailExtensionRecord,

@@ -6,7 +6,8 @@ columns. Lookups of usernames, force codes, team names, offence codes and local 
 `CheckContext` passed to `model_validate(..., context=...)`, so each import looks each name up once.
 
 Messages name the rule in the file's words; `problems_from` turns pydantic's errors into them, with
-the path of the value in the line (`warrants[0].executed_at`).
+the path of the value in the line (`warrants[0].executed_at`). `Record`, at the end, is what every
+record has in common: unknown fields refused, no coercion, and what a left-out value means.
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from django.db import models
-from pydantic import GetCoreSchemaHandler, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 from cases.forms.fields import DATE_EARLIEST, DATE_LATEST, NUMBER_MAX
@@ -64,9 +74,9 @@ KEY_SPACE_RECORD = {
     "searches": "search",
     "arrests": "arrest",
 }
-COUNT_SOURCES = tuple(ImageCount.Source.values)
-COUNT_CATEGORIES = tuple(ImageCategory.values)
-COUNT_KINDS = tuple(ImageCount.Kind.values)
+IMAGE_SOURCES = tuple(ImageCount.Source.values)
+IMAGE_CATEGORIES = tuple(ImageCategory.values)
+IMAGE_KINDS = tuple(ImageCount.Kind.values)
 # A value refused by the metadata-only screening (cases.io.parsing.screen), which reports it itself.
 _SCREENED = "screened"
 
@@ -406,9 +416,9 @@ def _message(error: Any, counts_depth: int | None) -> str | None:
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
         if counts_depth == 1:
-            return BAD_COUNT_SOURCE.format(value=name, choices=", ".join(COUNT_SOURCES))
+            return BAD_COUNT_SOURCE.format(value=name, choices=", ".join(IMAGE_SOURCES))
         if counts_depth in (2, 3):
-            choices = COUNT_CATEGORIES if counts_depth == 2 else COUNT_KINDS
+            choices = IMAGE_CATEGORIES if counts_depth == 2 else IMAGE_KINDS
             return NOT_A_CHOICE.format(value=name, choices=", ".join(choices))
         return (CHILD_NAMED if _CHILD_NAME.search(name) else UNKNOWN_FIELD).format(name=name)
     if kind in _EXPECTED:
@@ -445,3 +455,90 @@ class Label:
     label: str
     limit = None
     choices = None
+
+
+# The building blocks of cases/io/schema.py.
+
+
+class Record(BaseModel):
+    """One object in a case line. Unknown fields are refused; values are never coerced (a number
+    is not a string, "4" is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True)
+
+    record_name: ClassVar[str]
+    key_space: ClassVar[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _left_out(cls, data: Any) -> Any:
+        """Null means left out, and so does "" for anything but free text; a required string of
+        spaces is missing; read-only fields are dropped whatever they say."""
+        if not isinstance(data, dict):
+            return data  # refused by pydantic as not an object
+        kept = {}
+        for name, value in data.items():
+            spec = cls.model_fields.get(name)
+            if spec is None:
+                kept[name] = value  # refused as unknown
+                continue
+            kind = field_kind(spec)
+            free_text = isinstance(kind, Chars) and not kind.choices
+            if isinstance(kind, ReadOnly) or value is None or (value == "" and not free_text):
+                continue
+            typed = free_text or getattr(kind, "label", "") == "key"
+            if typed and spec.is_required() and isinstance(value, str) and not value.strip():
+                continue
+            kept[name] = value
+        return kept
+
+
+def field_kind(spec: Any) -> Any:
+    """The kind marker of a field (cases/io/fields.py), or None for true/false, records and lists."""
+    for item in spec.metadata:
+        if hasattr(item, "label"):
+            return item
+    annotation = spec.annotation
+    for arg in getattr(annotation, "__args__", ()):
+        for item in getattr(arg, "__metadata__", ()):
+            if hasattr(item, "label"):
+                return item
+    return None
+
+
+class KindCounts(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    still: Annotated[int, Number(0, NUMBER_MAX)] | None = None
+    moving: Annotated[int, Number(0, NUMBER_MAX)] | None = None
+
+
+class CategoryCounts(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    A: KindCounts | None = None
+    B: KindCounts | None = None
+    C: KindCounts | None = None
+
+
+class ImageCounts(BaseModel):
+    """Numbers only, by source, category and kind; a cell left out is 0."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    triage: CategoryCounts | None = None
+    caid: CategoryCounts | None = None
+    forensic: CategoryCounts | None = None
+
+    def by_source(self) -> dict[str, dict[str, dict[str, int]]]:
+        return self.model_dump(exclude_none=True)
+
+
+OffenceCodes = Annotated[
+    list[Annotated[Offence | None, OFFENCE_CODE]],
+    Field(min_length=1),
+    AfterValidator(no_offence_twice),
+    Label("list of offence codes"),
+]
+Counts = Annotated[ImageCounts, Label("image counts")]
+Usernames = Annotated[list[Annotated[User | None, USERNAME]], Label("list of usernames")]

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
-from cases.io.fields import Chars, OneOf, ReadOnly
-from cases.io.schema import CaseRecord, Record, ReferralLineRecord, field_kind
+from cases.io.fields import Chars, OneOf, ReadOnly, Record, field_kind
+from cases.io.schema import CaseRecord, ReferralLineRecord
 
 DOC = Path(settings.BASE_DIR) / "docs" / "import-format.md"
 HEADING = "## Fields"

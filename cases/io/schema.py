@@ -1,10 +1,11 @@
 """The case file format: one JSON object per line, one case per object, declared once here.
 
-Each record is a pydantic model, in path order. The importer validates a line against `CaseRecord`,
+Each record is a pydantic model, in path order. The importer validates a line against `CaseRecord`
+(or `ReferralLineRecord` when it says `"type": "referral"`),
 the exporter writes each record's fields in this order, and docs/import-format.md's field tables
 are generated from these declarations (`manage.py import_format_doc`; a test keeps them equal).
 Lengths and choices come from the Django models (`Chars`), so the format cannot drift from the
-database. The kinds of value and their messages are in cases/io/fields.py.
+database. The base `Record`, the kinds of value and their messages are in cases/io/fields.py.
 
 Optional fields may be left out; a left-out or null string is "", list [], true/false false, other
 values None. Read-only fields (`ReadOnly`) are written by the export (derived by cases/rules.py or
@@ -14,27 +15,29 @@ by the services) and ignored on import, so an exported file imports unchanged.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
 from cases.io.fields import (
     DATE,
     DATETIME,
     FORCE_CODE,
     IP_ADDRESS,
-    NUMBER_MAX,
     OFFENCE_CODE,
     TEAM_NAME,
     USERNAME,
     Chars,
+    Counts,
+    ImageCounts,
     Key,
-    Label,
     Number,
+    OffenceCodes,
     OneOf,
     ReadOnly,
+    Record,
     Ref,
-    no_offence_twice,
+    Usernames,
 )
 from cases.models import (
     Arrest,
@@ -52,8 +55,6 @@ from cases.models import (
     CustodyReview,
     Device,
     Force,
-    ImageCategory,
-    ImageCount,
     Offence,
     Premises,
     Referral,
@@ -74,93 +75,6 @@ MAX_LINE_BYTES = 1024 * 1024
 
 # The `type` of a line that is a referral without a case; a line without a type is a case.
 REFERRAL_LINE = "referral"
-IMAGE_SOURCES = tuple(ImageCount.Source.values)
-IMAGE_CATEGORIES = tuple(ImageCategory.values)
-IMAGE_KINDS = tuple(ImageCount.Kind.values)
-
-
-class Record(BaseModel):
-    """One object in a case line. Unknown fields are refused; values are never coerced (a number
-    is not a string, "4" is not a number)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True)
-
-    record_name: ClassVar[str]
-    key_space: ClassVar[str | None] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _left_out(cls, data: Any) -> Any:
-        """Null means left out, and so does "" for anything but free text; a required string of
-        spaces is missing; read-only fields are dropped whatever they say."""
-        if not isinstance(data, dict):
-            return data  # refused by pydantic as not an object
-        kept = {}
-        for name, value in data.items():
-            spec = cls.model_fields.get(name)
-            if spec is None:
-                kept[name] = value  # refused as unknown
-                continue
-            kind = field_kind(spec)
-            free_text = isinstance(kind, Chars) and not kind.choices
-            if isinstance(kind, ReadOnly) or value is None or (value == "" and not free_text):
-                continue
-            typed = free_text or getattr(kind, "label", "") == "key"
-            if typed and spec.is_required() and isinstance(value, str) and not value.strip():
-                continue
-            kept[name] = value
-        return kept
-
-
-def field_kind(spec: Any) -> Any:
-    """The kind marker of a field (cases/io/fields.py), or None for true/false, records and lists."""
-    for item in spec.metadata:
-        if hasattr(item, "label"):
-            return item
-    annotation = spec.annotation
-    for arg in getattr(annotation, "__args__", ()):
-        for item in getattr(arg, "__metadata__", ()):
-            if hasattr(item, "label"):
-                return item
-    return None
-
-
-class KindCounts(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    still: Annotated[int, Number(0, NUMBER_MAX)] | None = None
-    moving: Annotated[int, Number(0, NUMBER_MAX)] | None = None
-
-
-class CategoryCounts(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    A: KindCounts | None = None
-    B: KindCounts | None = None
-    C: KindCounts | None = None
-
-
-class ImageCounts(BaseModel):
-    """Numbers only, by source, category and kind; a cell left out is 0."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    triage: CategoryCounts | None = None
-    caid: CategoryCounts | None = None
-    forensic: CategoryCounts | None = None
-
-    def by_source(self) -> dict[str, dict[str, dict[str, int]]]:
-        return self.model_dump(exclude_none=True)
-
-
-OffenceCodes = Annotated[
-    list[Annotated[Offence | None, OFFENCE_CODE]],
-    Field(min_length=1),
-    AfterValidator(no_offence_twice),
-    Label("list of offence codes"),
-]
-Counts = Annotated[ImageCounts, Label("image counts")]
-Usernames = Annotated[list[Annotated[User | None, USERNAME]], Label("list of usernames")]
 
 
 class IdentifierRecord(Record):

@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from cases.io import export_cases, import_cases
-from cases.io.schema import CaseRecord, Record
+from cases.io.fields import Record
+from cases.io.schema import CaseRecord
 from cases.models import Case, ClosureConfirmation
 from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
