@@ -467,7 +467,6 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True)
 
     record_name: ClassVar[str]
-    key_space: ClassVar[str | None] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -486,15 +485,15 @@ class Record(BaseModel):
             free_text = isinstance(kind, Chars) and not kind.choices
             if isinstance(kind, ReadOnly) or value is None or (value == "" and not free_text):
                 continue
-            typed = free_text or getattr(kind, "label", "") == "key"
-            if typed and spec.is_required() and isinstance(value, str) and not value.strip():
+            text_or_key = free_text or getattr(kind, "label", "") == "key"
+            if text_or_key and spec.is_required() and isinstance(value, str) and not value.strip():
                 continue
             kept[name] = value
         return kept
 
 
 def field_kind(spec: Any) -> Any:
-    """The kind marker of a field (cases/io/fields.py), or None for true/false, records and lists."""
+    """The kind marker of a field (one of the classes above), or None for true/false, records and lists."""
     for item in spec.metadata:
         if hasattr(item, "label"):
             return item

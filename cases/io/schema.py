@@ -1,9 +1,9 @@
 """The case file format: one JSON object per line, one case per object, declared once here.
 
 Each record is a pydantic model, in path order. The importer validates a line against `CaseRecord`
-(or `ReferralLineRecord` when it says `"type": "referral"`),
-the exporter writes each record's fields in this order, and docs/import-format.md's field tables
-are generated from these declarations (`manage.py import_format_doc`; a test keeps them equal).
+(or `ReferralLineRecord` when it says `"type": "referral"`), the exporter writes each record's
+fields in this order, and docs/import-format.md's field tables are generated from these
+declarations (`manage.py import_format_doc`; a test keeps them equal).
 Lengths and choices come from the Django models (`Chars`), so the format cannot drift from the
 database. The base `Record`, the kinds of value and their messages are in cases/io/fields.py.
 
@@ -156,7 +156,6 @@ class ReferralRecord(Record):
 
 class SubjectRecord(Record):
     record_name = "subject"
-    key_space = "subjects"
 
     key: Annotated[str, Key("subjects")] = Field(description='Local key other records use for this subject, e.g. "S1".')
     full_name: Annotated[str, Chars(Subject, "full_name")] = Field()
@@ -167,7 +166,6 @@ class SubjectRecord(Record):
 
 class PremisesRecord(Record):
     record_name = "premises"
-    key_space = "premises"
 
     key: Annotated[str, Key("premises")] = Field(
         description='Local key other records use for these premises, e.g. "P1".'
@@ -189,7 +187,6 @@ class FurtherEntryRecord(Record):
 
 class WarrantRecord(Record):
     record_name = "warrant"
-    key_space = "warrants"
 
     key: Annotated[str, Key("warrants")] = Field(description='Local key searches use for this warrant, e.g. "W1".')
     premises: Annotated[str, Ref("premises")] = Field(description="Key of the premises the warrant is for.")
@@ -234,7 +231,6 @@ class WarrantRecord(Record):
 
 class SearchRecord(Record):
     record_name = "search"
-    key_space = "searches"
 
     key: Annotated[str, Key("searches")] = Field(description='Local key devices use for this search, e.g. "SR1".')
     premises: Annotated[str, Ref("premises")] = Field(description="Key of the premises searched.")
@@ -374,7 +370,6 @@ class ReleaseRecord(Record):
 
 class ArrestRecord(Record):
     record_name = "arrest"
-    key_space = "arrests"
 
     key: Annotated[str, Key("arrests")] = Field(description='Local key for this arrest, e.g. "A1".')
     subject: Annotated[str, Ref("subjects")] = Field(description="Key of the subject arrested.")
