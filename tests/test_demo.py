@@ -183,3 +183,17 @@ def test_the_demo_assigns_examiners_and_gives_no_case_a_reference_of_its_own(set
     assert CaseUserObjectPermission.objects.filter(permission__codename="record_triage").count() >= 10
     for case in Case.objects.all():  # numbered as the pages number them, by the year of opening
         assert case.reference.startswith(f"{case.force.code}-{case.opened_at.astimezone(LONDON).year}-"), case
+
+
+def test_a_demo_line_the_services_refuse_stops_the_load_naming_the_line_and_rule(settings, tmp_path, monkeypatch):
+    settings.DEMO_MODE = True
+    lines = WEEK.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[0])
+    bad["team"] = "Burglary"
+    week = tmp_path / "week.jsonl"
+    week.write_text(lines[1] + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    monkeypatch.setattr("cases.demo.WEEK", week)
+
+    with pytest.raises(CommandError, match=re.escape('line 2 was refused: team: No team "Burglary" in force STF.')):
+        _load()
+    assert Referral.objects.count() == 1  # the good line before it stays: each line is its own transaction

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cases.demo import USERS, load_demo
+from cases.demo import USERS, DemoLineRefused, load_demo
 from cases.models import User
 
 NOT_DEMO = (
@@ -43,7 +43,10 @@ class Command(BaseCommand):
             self._print_passwords(self._reset_passwords(), "New demo passwords (shown once):")
             return
 
-        result = load_demo()
+        try:
+            result = load_demo()
+        except DemoLineRefused as error:  # the demo data no longer meets a rule: nothing of that line was stored
+            raise CommandError(str(error)) from error
         if result.users_created:
             created = [(spec.username, spec.role, password) for spec, password in result.users_created]
             if demo_mode:
