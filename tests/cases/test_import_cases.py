@@ -9,7 +9,7 @@ import pytest
 
 from audit.models import AuditEntry
 from cases import rules
-from cases.io import import_cases
+from cases.io import export_cases, import_cases
 from cases.io.fields import (
     CHILD_NAMED,
     NO_OFFSET,
@@ -539,6 +539,9 @@ def test_a_case_without_a_reference_gets_the_next_one_and_its_examiners_are_assi
     assert imported.reference.startswith(f"{imported.force.code}-{imported.opened_at.year}-")
     assert examiner.has_perm("cases.record_triage", imported)
     assert imported.log_entries.filter(text__contains=f"examiner {examiner} assigned").exists()
+    exported = io.StringIO()
+    export_cases(exported, references=[imported.reference])
+    assert json.loads(exported.getvalue())["examiners"] == [examiner.username]
 
 
 def test_an_examiner_who_is_not_one_is_refused_on_the_field(importer, officer):
