@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from cases.io.fields import join
+from cases.io.fields import REQUIRED, join
 from cases.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
 from cases.models import (
     BailExtension,
@@ -83,6 +83,11 @@ class Replay:
         except ValidationError as error:
             raise StepFailed(*_first_message(error, path, default_field, renamed)) from None
 
+    def needs(self, path: str, name: str, value: object) -> None:
+        """A time the next step cannot be recorded without (the record says it happened, not when)."""
+        if value is None:
+            raise StepFailed(join(path, name), REQUIRED)
+
     def by(self, person: User | None) -> User:
         return person or self.actor
 
@@ -128,6 +133,7 @@ class Replay:
                 notes=request.notes,
             )
             if request.approved_at or request.approval_route:
+                self.needs(path, "approved_at", request.approved_at)
                 self.step(
                     path,
                     "approved_at",
@@ -138,6 +144,7 @@ class Replay:
                     approval_route=request.approval_route,
                 )
             if request.result_received_at or request.outcome not in ("", CommsDataRequest.Outcome.PENDING):
+                self.needs(path, "result_received_at", request.result_received_at)
                 self.step(
                     path,
                     "result_received_at",
@@ -285,6 +292,7 @@ class CaseReplay(Replay):
                     issuing_justice=item.issuing_justice,
                 )
             if item.refused_at or item.refusal_reason:
+                self.needs(path, "refused_at", item.refused_at)
                 self.step(
                     path,
                     "refused_at",
@@ -295,6 +303,7 @@ class CaseReplay(Replay):
                     refusal_reason=item.refusal_reason,
                 )
             if item.executed_at or item.executed_by:
+                self.needs(path, "executed_at", item.executed_at)
                 self.step(
                     path,
                     "executed_at",
@@ -518,6 +527,7 @@ class CaseReplay(Replay):
                 cps_reference=item.cps_reference,
             )
             if item.decision not in ("", ChargingSubmission.Decision.PENDING) or item.decision_at:
+                self.needs(path, "decision_at", item.decision_at)
                 charges = [
                     {"offence": charge.offence, "counts": charge.counts or 1, "category": charge.category}
                     for charge in item.charges
