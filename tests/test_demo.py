@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import Force, User
 from cases.demo import ROLES, USERS, WEEK, resolve_dates
 from cases.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
 from cases.models import (
@@ -18,12 +19,10 @@ from cases.models import (
     CaseUserObjectPermission,
     ChargingSubmission,
     CourtHearing,
-    Force,
     ImageCount,
     Referral,
     Release,
     SafeguardingReferral,
-    User,
 )
 from cases.rules import LONDON, charging_target_at
 from warrants.models import Warrant

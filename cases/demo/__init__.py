@@ -37,10 +37,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cases import formats
 from cases.demo.people import ROLES, SUPERVISOR, USERS, DemoResult, set_up_people
 from cases.io import import_cases
-from cases.models import Referral, User
+from cases.models import Referral
 from cases.rules import LONDON
 
 WEEK = Path(__file__).with_name("week.jsonl")

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 
-from cases.models import Force, Team, User
+from accounts.models import Force, Team, User
 
-# Roles are Django groups whose names and table live in cases/roles.py (re-exported for the demo).
-from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR
+# Roles are Django groups whose names and table live in accounts/roles.py (re-exported for the demo).
+from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR
 
 REGION = "West Midlands"
 FORCES = {"STF": "Staffordshire Police", "WAR": "Warwickshire Police", "WMP": "West Mercia Police"}

@@ -32,9 +32,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from accounts.models import Force, Team, User
 from cases.forms.fields import DATE_EARLIEST, DATE_LATEST, NUMBER_MAX
 from cases.io.screening import string_problem
-from cases.models import Force, ImageCategory, ImageCount, Offence, Team, User
+from cases.models import ImageCategory, ImageCount, Offence
 
 DATE_OUT_OF_RANGE_IMPORT = f"Dates must lie between {DATE_EARLIEST:%Y-%m-%d} and {DATE_LATEST:%Y-%m-%d}."
 UNKNOWN_FIELD = 'Unknown field "{name}".'

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from accounts.models import Force, User
 from cases.io.fields import REQUIRED, join
 from cases.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
 from cases.models import (
@@ -21,12 +22,11 @@ from cases.models import (
     ChargingSubmission,
     CommsDataRequest,
     Device,
-    Force,
     Premises,
     Referral,
+    Release,
     Search,
     Subject,
-    User,
 )
 from cases.services import access as access_services
 from cases.services import case as case_services
@@ -486,6 +486,8 @@ class CaseReplay(Replay):
                     bail_conditions=release_item.bail_conditions,
                     answer_at=release_item.answer_at,
                     answer_place=release_item.answer_place,
+                    investigating_body=release_item.investigating_body or Release.InvestigatingBody.STANDARD,
+                    body_confirmed_by=release_item.body_confirmed_by,
                 )
                 for extension_index, bail_extension in enumerate(release_item.bail_extensions):
                     magistrates = bail_extension.approver_rank == BailExtension.ApproverRank.MAGISTRATES
@@ -499,6 +501,20 @@ class CaseReplay(Replay):
                         approved_by=bail_extension.approved_by,
                         approver_rank=bail_extension.approver_rank,
                         new_end=bail_extension.new_end if magistrates else None,
+                        applied_at=bail_extension.applied_at,
+                        within_subsection_7=bail_extension.within_subsection_7,
+                        designated_at=bail_extension.designated_at,
+                        designated_by=bail_extension.designated_by,
+                    )
+                if release_item.court_applied_at is not None:
+                    self.step(
+                        release_path,
+                        "court_applied_at",
+                        custody_services.bail_court_application_record,
+                        renamed={"applied_at": "court_applied_at"},
+                        release=release,
+                        actor=recorder,
+                        applied_at=release_item.court_applied_at,
                     )
                 for breach_index, breach in enumerate(release_item.bail_breaches):
                     self.step(

@@ -19,6 +19,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from accounts.models import Force, Team, User
 from cases.io.fields import (
     DATE,
     DATETIME,
@@ -54,7 +55,6 @@ from cases.models import (
     CustodyExtension,
     CustodyReview,
     Device,
-    Force,
     Offence,
     Premises,
     Referral,
@@ -64,8 +64,6 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    Team,
-    User,
 )
 from warrants.models import FurtherEntryAuthority, Warrant
 
@@ -313,9 +311,34 @@ class BailExtensionRecord(Record):
     approved_by: Annotated[str, Chars(BailExtension, "approved_by")] = Field(
         description="Name of the approving officer, or the court."
     )
-    approver_rank: Annotated[str, Chars(BailExtension, "approver_rank")] = Field()
+    approver_rank: Annotated[str, Chars(BailExtension, "approver_rank")] = Field(
+        description="`decision_maker`: the appropriate decision-maker of an FCA, HMRC, NCA or SFO case (PACE "
+        "s.47ZDB); `qualifying_officer`: a commander or assistant chief constable (s.47ZE)."
+    )
     new_end: Annotated[datetime, DATETIME] | None = Field(
         None, description="Used only for a magistrates' extension; otherwise computed (and written by the export)."
+    )
+    applied_at: Annotated[datetime, DATETIME] | None = Field(
+        None,
+        description="Magistrates' court only: when the application was made, before bail ended (PACE s.47ZF(2)); "
+        "the court may then decide after the end (s.47ZJ(3)). Without it the decision must be before the end.",
+    )
+    within_subsection_7: bool = Field(
+        False,
+        description="Magistrates' court, first extension under the 2022 regime only: the court found the case "
+        "within PACE s.47ZF(7), so the cap is s.47ZF(6)'s. Default false.",
+    )
+    designated_at: Annotated[datetime, DATETIME] | None = Field(
+        None,
+        description="`qualifying_officer` only, and required for it: when the DPP designated the case exceptionally "
+        "complex (PACE s.47ZE(2)), after the s.47ZDA extension and before bail ended (s.47ZE(8)).",
+    )
+    designated_by: Annotated[str, Chars(BailExtension, "designated_by")] = Field(
+        "", description="With `designated_at`: who designated the case for the DPP."
+    )
+    section: Annotated[str | None, ReadOnly("string")] = Field(
+        None,
+        description="Read-only: the PACE section of the extension (`47ZD`, `47ZDA`, `47ZDB`, `47ZE`, `47ZF`, `47ZG`).",
     )
     previous_end: Annotated[datetime | None, ReadOnly("date-time")] = Field(None, description="Read-only.")
 
@@ -351,6 +374,22 @@ class ReleaseRecord(Record):
     )
     answer_place: Annotated[str, Chars(Release, "answer_place")] = Field(
         "", description="Pre-charge bail only: the police station to answer bail at."
+    )
+    investigating_body: Annotated[str, Chars(Release, "investigating_body")] = Field(
+        "",
+        description="Pre-charge bail only: who investigates the case (PACE s.47ZB(4)); it sets the initial period "
+        "(s.47ZB(1)) and who extends it (s.47ZDB). Default `standard`.",
+    )
+    body_confirmed_by: Annotated[str, Chars(Release, "body_confirmed_by")] = Field(
+        "",
+        description="An FCA, HMRC, NCA or SFO case, and required for it: the officer or member of staff of that body "
+        "who confirms that it investigates the case (PACE s.47ZB(4)(b)-(c)).",
+    )
+    court_applied_at: Annotated[datetime, DATETIME] | None = Field(
+        None,
+        description="Pre-charge bail only: an application to the magistrates' court made before bail ended and not "
+        "yet determined, recorded after the extensions; bail is treated as extended until the court decides "
+        "(PACE s.47ZJ(3)).",
     )
     recorded_by: Annotated[User | None, USERNAME] = Field(None, description="Default the --actor user.")
     bail_extensions: list[BailExtensionRecord] = Field(
