@@ -7,6 +7,7 @@ Without DEBUG, a real SECRET_KEY is required and the secure-transport settings a
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +33,27 @@ else:
 
 ALLOWED_HOSTS = env.list("SAFEGUARD_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("SAFEGUARD_CSRF_TRUSTED_ORIGINS", default=[])
+# The address people open Safeguard at, such as https://safeguard.police.example: every link in an
+# e-mail is this plus the page's path (safeguard.links.absolute_url), since an e-mail has no request
+# to take the host from. Required without debug and demo mode: `check --deploy` fails without it,
+# and no e-mail is sent without it.
+SAFEGUARD_BASE_URL = env.str("SAFEGUARD_BASE_URL", default="http://127.0.0.1:8000" if DEBUG or DEMO_MODE else "")
+if SAFEGUARD_BASE_URL:
+    _base = urlsplit(SAFEGUARD_BASE_URL)
+    _schemes = {"http", "https"} if DEBUG or DEMO_MODE else {"https"}
+    if (
+        _base.scheme not in _schemes
+        or not _base.hostname
+        or _base.username is not None
+        or _base.path not in ("", "/")
+        or _base.query
+        or _base.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"SAFEGUARD_BASE_URL must be a scheme and host only, such as https://safeguard.police.example "
+            f"({' or '.join(sorted(_schemes))}), not {SAFEGUARD_BASE_URL!r}."
+        )
+    SAFEGUARD_BASE_URL = SAFEGUARD_BASE_URL.rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

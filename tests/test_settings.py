@@ -26,6 +26,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
         SAFEGUARD_DEMO="0",
         SAFEGUARD_SECRET_KEY=secrets.token_urlsafe(50),
         SAFEGUARD_ALLOWED_HOSTS="safeguard.police.example",
+        SAFEGUARD_BASE_URL="https://safeguard.police.example",
         DJANGO_SETTINGS_MODULE="safeguard.settings",
     )
     env.update(overrides)
@@ -77,6 +78,50 @@ def test_the_deployment_checklist_fails_if_secure_cookies_are_turned_off():
     )
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr
+
+
+def test_the_deployment_checklist_fails_without_a_base_url_for_e_mail_links():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _production_env(SAFEGUARD_BASE_URL=""))
+    assert result.returncode != 0
+    assert "safeguard.E001" in result.stderr
+    assert "SAFEGUARD_BASE_URL is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://safeguard.police.example",  # production links are https
+        "safeguard.police.example",
+        "https://",
+        "https://safeguard.police.example/cases/",
+        "https://safeguard.police.example?next=/",
+        "https://someone@safeguard.police.example",
+    ],
+)
+def test_production_refuses_to_start_with_a_base_url_that_is_not_a_scheme_and_host(url):
+    result = _run(["-c", "import django; django.setup()"], _production_env(SAFEGUARD_BASE_URL=url))
+    assert result.returncode != 0
+    assert "SAFEGUARD_BASE_URL must be a scheme and host only" in result.stderr
+
+
+_PRINT_BASE_URL = "import django; django.setup(); from django.conf import settings; print(settings.SAFEGUARD_BASE_URL)"
+
+
+def test_the_base_url_is_kept_without_its_trailing_slash():
+    result = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_BASE_URL="https://safeguard.police.example/"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://safeguard.police.example"
+
+
+def test_only_debug_has_a_default_base_url():
+    debug = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_DEBUG="1", SAFEGUARD_BASE_URL=""))
+    assert debug.stdout.strip() == ""  # set but empty: no default
+    env = _production_env(SAFEGUARD_DEBUG="1")
+    del env["SAFEGUARD_BASE_URL"]
+    assert _run(["-c", _PRINT_BASE_URL], env).stdout.strip() == "http://127.0.0.1:8000"
+    env = _production_env()
+    del env["SAFEGUARD_BASE_URL"]
+    assert _run(["-c", _PRINT_BASE_URL], env).stdout.strip() == ""
 
 
 def test_production_turns_on_transport_and_cookie_security():

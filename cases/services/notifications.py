@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from cases import formats
 from cases.deadlines import Deadline, Status, deadlines_of_cases
 from cases.models import Case, Notification, User
 from cases.selectors import case_is_visible_to
+from safeguard.links import absolute_url
 from safeguard.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def notification_send_email(*, notification_id: int) -> bool:
             f"{notification.get_threshold_display()}: {notification.label}\n"
             f"Case {reference}, due {formats.when(notification.due_at)} (UK time).\n"
             f"Rule or source: {notification.source}\n\n"
-            f"Open the case in Safeguard: {reverse('cases:detail', kwargs={'reference': reference})}\n"
+            f"Open the case in Safeguard: {absolute_url('cases:detail', reference=reference)}\n"
         )
         subject = EMAIL_SUBJECT[Notification.Threshold(notification.threshold)].format(reference=reference)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
