@@ -6,7 +6,8 @@ Each page is requested through Django's test client against the real database, a
 person who has passed two-factor sign-in, through the whole middleware stack (audit context,
 sessions, CSP...), with garbage collection tuned as in a web worker (safeguard/memory.py). For
 each: p50 and p95 latency over the iterations and the number of SQL queries one request makes.
-Results are printed as a table and written to bench/results/<time>-<cases>.json.
+Results are printed as a table and written to bench/results/<time>-<cases>-cases.json, which replaces
+the previous results at that scale (`keep_latest`): git keeps the earlier ones.
 
 Naive peers measured in the same run, on the same data: Django's admin change list for cases (a
 stock ModelAdmin on a private admin site: Safeguard deliberately registers no case content in its
@@ -646,10 +647,23 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{report['scale']['cases']}-cases.json"
         path.write_text(json.dumps(report, indent=2) + "\n")
+        keep_latest(path)
     out(table(report))
     if write:
         out(f"Written to {path.relative_to(RESULTS.parent.parent)}")
     return report
+
+
+def keep_latest(path: Path) -> list[Path]:
+    """Remove the other results at `path`'s scale (`<time>-<cases>-cases.json` beside it), so that
+    bench/results holds one file per scale: the latest. Returns what was removed."""
+    cases = path.name.split("-")[2]
+    removed = [
+        other for other in path.parent.glob("*-cases.json") if other != path and other.name.split("-")[2] == cases
+    ]
+    for other in removed:
+        other.unlink()
+    return sorted(removed)
 
 
 def _ratio(peer: float | None, ours: float | None) -> float | None:
