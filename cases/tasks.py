@@ -58,8 +58,8 @@ def exports_resume_stalled() -> int:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)
 def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
     """The deadline summary (from scratch if `full`) and the figure facts (what changed), then the
-    default period's figures of the forces whose facts changed, made and kept before anyone asks.
-    Safe to run twice or at once: refreshes queue on each summary's state row."""
+    default period's figures of the forces whose facts changed, recomputed and cached before anyone
+    asks. Idempotent, and safe to run concurrently: refreshes queue on each summary's state row."""
     with acting_as(None, source="task:refresh_summaries"):
         deadlines = deadline_summary_refresh(full=full)
         facts = figure_facts_refresh()
