@@ -1,7 +1,7 @@
 """Reminders of deadlines: the sweep that notifies, the inbox's writes, and the e-mail of each
 reminder (docs/deadlines.md).
 
-The sweep is safe to run any number of times, at once or again after a failure: a reminder is
+The sweep is idempotent, and safe to run concurrently or again after a failure: a reminder is
 created with get_or_create under the unique constraint `notification_once_per_threshold`, so a
 second run finds it instead of making another, and its e-mail is queued through the outbox in the
 same transaction that created it, so it is queued exactly once too.

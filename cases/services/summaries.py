@@ -175,8 +175,8 @@ def _row(deadline: Deadline) -> OutstandingDeadline:
 @transaction.atomic
 def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False) -> RefreshReport:
     """Bring the deadline summary up to date: from scratch (`full`, or if it was never filled), or
-    for the cases written or fallen due since the last refresh. Safe to run twice or at once: runs
-    queue on the summary's state row."""
+    for the cases written or fallen due since the last refresh. Idempotent, and safe to run
+    concurrently: runs queue on the summary's state row."""
     now = now or timezone.now()
     state, head = _locked_state(DEADLINES)
     full = full or state.full_refresh_at is None or state.refreshed_at is None
