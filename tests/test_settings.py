@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from cases.middleware import SIGNED_IN_AT
+from safeguard.settings import _checked_base_url
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -80,11 +83,13 @@ def test_the_deployment_checklist_fails_if_secure_cookies_are_turned_off():
     assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr
 
 
-def test_the_deployment_checklist_fails_without_a_base_url_for_e_mail_links():
-    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _production_env(SAFEGUARD_BASE_URL=""))
-    assert result.returncode != 0
-    assert "safeguard.E001" in result.stderr
-    assert "SAFEGUARD_BASE_URL is not set" in result.stderr
+def test_the_deployment_checklist_fails_without_a_base_url_for_e_mail_links(settings):
+    settings.SAFEGUARD_BASE_URL = ""
+    found = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "safeguard.E001" in found
+    assert "safeguard.E001" not in [message.id for message in run_checks()]  # a deployment check only
+    settings.SAFEGUARD_BASE_URL = "https://safeguard.police.example"
+    assert "safeguard.E001" not in [message.id for message in run_checks(include_deployment_checks=True)]
 
 
 @pytest.mark.parametrize(
@@ -98,24 +103,28 @@ def test_the_deployment_checklist_fails_without_a_base_url_for_e_mail_links():
         "https://someone@safeguard.police.example",
     ],
 )
-def test_production_refuses_to_start_with_a_base_url_that_is_not_a_scheme_and_host(url):
-    result = _run(["-c", "import django; django.setup()"], _production_env(SAFEGUARD_BASE_URL=url))
-    assert result.returncode != 0
-    assert "SAFEGUARD_BASE_URL must be a scheme and host only" in result.stderr
+def test_a_base_url_that_is_not_an_https_scheme_and_host_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="SAFEGUARD_BASE_URL must be a scheme and host only"):
+        _checked_base_url(url, schemes={"https"})
+
+
+def test_the_base_url_is_kept_without_its_trailing_slash():
+    assert _checked_base_url("https://safeguard.police.example/", schemes={"https"}) == (
+        "https://safeguard.police.example"
+    )
+    assert _checked_base_url("http://127.0.0.1:8000", schemes={"http", "https"}) == "http://127.0.0.1:8000"
 
 
 _PRINT_BASE_URL = "import django; django.setup(); from django.conf import settings; print(settings.SAFEGUARD_BASE_URL)"
 
 
-def test_the_base_url_is_kept_without_its_trailing_slash():
-    result = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_BASE_URL="https://safeguard.police.example/"))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "https://safeguard.police.example"
+def test_production_refuses_to_start_with_a_base_url_that_is_not_https():
+    result = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_BASE_URL="http://safeguard.police.example"))
+    assert result.returncode != 0
+    assert "SAFEGUARD_BASE_URL must be a scheme and host only" in result.stderr
 
 
 def test_only_debug_has_a_default_base_url():
-    debug = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_DEBUG="1", SAFEGUARD_BASE_URL=""))
-    assert debug.stdout.strip() == ""  # set but empty: no default
     env = _production_env(SAFEGUARD_DEBUG="1")
     del env["SAFEGUARD_BASE_URL"]
     assert _run(["-c", _PRINT_BASE_URL], env).stdout.strip() == "http://127.0.0.1:8000"
