@@ -427,7 +427,7 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
 def after_a_write(cast: Cast) -> None:
     """The moment after an officer records a stage: the summaries have taken in every earlier write
     (as Celery's minutely refresh does), and one hearing has just been recorded on a case like any
-    other, whose deadlines the dashboard then computes afresh on each request.
+    other, whose deadlines the dashboard then recomputes on each request.
 
     Not the case `write_measures` recorded on: by then it holds a hundred and more hearings from
     this run (and more from each earlier run), which no real case has."""
@@ -441,7 +441,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
     """The dashboard once Celery's minutely refresh has taken in the stages just recorded
     (`cases.tasks.refresh_summaries`, run here in the same process): the deadlines are all read
     from the summary. The `dashboard` line before it is the page in the minute after a stage was
-    recorded (`after_a_write`), when the deadlines of that case are computed afresh on each request."""
+    recorded (`after_a_write`), when the deadlines of that case are recomputed on each request."""
     from cases.tasks import refresh_summaries
 
     refresh_summaries()
@@ -456,7 +456,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
 def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: int) -> Measure:
     """The figures report in the minute after Celery's refresh took in a change to the force's facts:
     before each request (untimed) the force's facts version moves on, as the refresh moves it when a
-    fact changes, and the refresh's next step makes the default period's figures again
+    fact changes, and the refresh's next step recomputes and caches the default period's figures
     (`remake_default_figures`), as `cases.tasks.refresh_summaries` does."""
     from django.db.models import F
     from django.utils import timezone
@@ -480,9 +480,9 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
 
 
 def figures_made_afresh(supervisor: Any, url: str, iterations: int) -> Measure:
-    """The figures report when nothing is kept from an earlier one (cases/reports/cache.py): a period
-    no one has asked for since the force's facts last changed (Celery makes only the default
-    period's again, `figures_after_change`). Every grouped query runs again."""
+    """The figures report with the cache empty (cases/reports/cache.py), as for a period no one has
+    asked for since the force's facts last changed (Celery recomputes only the default period's,
+    `figures_after_change`). Every grouped query runs again."""
     from cases.models import FiguresCache
 
     return timed(
