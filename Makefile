@@ -2,8 +2,8 @@
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
 #   make test   install what is missing (Chromium for the browser tests too), start the services if
-#               down, then lint, format check, migrations check, deployment checklist, type check
-#               and the tests (in two processes, with line and branch coverage and its floor).
+#               down, then lint, format check, import borders, migrations check, deployment checklist,
+#               type check and the tests (in two processes, with line and branch coverage and its floor).
 #   make load, make screenshots: see their targets below.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -74,6 +74,8 @@ test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typeche
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The borders between apps and between an app's modules (pyproject.toml, docs/design.md).
+	$(VENV)/bin/lint-imports
 
 format: $(VENV_STAMP)
 	$(VENV)/bin/ruff check --fix .

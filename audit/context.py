@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
+from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
+
+from audit.objects import ObjectTypeArgument, describe_object, object_type_value
 
 SETTINGS = ("actor_id", "actor_username", "ip", "request_id", "source")
 PREFIX = "SELECT " + ", ".join(f"set_config('safeguard.{name}', %s, true)" for name in SETTINGS) + "; "
@@ -28,9 +32,19 @@ PREFIX = "SELECT " + ", ".join(f"set_config('safeguard.{name}', %s, true)" for n
 class ReadRecord:
     """One record a page showed: a case, or a record of it (a warrant, a device...)."""
 
-    object_type: str
+    object_type: ObjectTypeArgument
     object_id: str
     case_reference: str
+
+    def __post_init__(self) -> None:
+        object_type_value(self.object_type)  # an unknown type is refused when noted, not at the page's end
+
+    @property
+    def stored_type(self) -> str:
+        return object_type_value(self.object_type)
+
+    def describe(self) -> str:
+        return describe_object(self.object_type, self.object_id)
 
 
 @dataclass
@@ -120,3 +134,19 @@ def _attach_context(execute: Callable[..., Any], sql: Any, params: Any, many: bo
         cursor.cursor.execute(PREFIX.removesuffix("; "), audit_context.values())
         return execute(sql, params, many, context)
     return execute(PREFIX + sql, [*audit_context.values(), *params], many, context)
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The address sign-in attempts are counted against (AXES_CLIENT_IP_CALLABLE).
+
+    Without a reverse proxy, the connection's address. Behind SAFEGUARD_TRUSTED_PROXIES proxies, each
+    of which appends the address it received the request from to X-Forwarded-For, the entry the
+    outermost proxy appended: everything to the left of it is whatever the client chose to send.
+    """
+    proxies = settings.SAFEGUARD_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")

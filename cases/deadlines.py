@@ -22,17 +22,9 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from cases import formats, rules
-from cases.models import (
-    Arrest,
-    Case,
-    ChargingSubmission,
-    CourtHearing,
-    Release,
-    Team,
-    User,
-)
+from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, Release
 from cases.records import DEADLINE_SETS, load_records
-from cases.selectors import one_of_ids, open_case_ids
+from warrants.models import Warrant
 
 
 class Kind(models.TextChoices):
@@ -70,6 +62,17 @@ DECIDED = (
 )
 
 
+BAIL_TREATED_AS_EXTENDED = "Treated as extended (application pending, s.47ZJ(3))"
+# Who gives the next extension of bail, in a sentence.
+BAIL_RANK_WORDS = {
+    "inspector": "an inspector",
+    "superintendent": "a superintendent",
+    "decision_maker": "the appropriate decision-maker",
+    "qualifying_officer": "a commander or assistant chief constable in a case the DPP designates",
+    "magistrates": "the magistrates' court",
+}
+
+
 def due_soon_threshold(kind: str) -> timedelta:
     return settings.DEADLINE_DUE_SOON.get(kind, settings.DEADLINE_DUE_SOON_DEFAULT)
 
@@ -103,6 +106,8 @@ class Deadline:
     note: str = ""
     url: str = ""
     lapsed: bool = False
+    # Said instead of the status, where the law gives the state its own words.
+    status_text: str = ""
     record_type: str = ""
     record_id: int = 0
 
@@ -117,13 +122,16 @@ class Deadline:
 
     @property
     def status_label(self) -> str:
+        if self.status_text:
+            return self.status_text
         if self.status == Status.MISSED and self.met_at is not None:
             return "Missed (done late)"
         return str(self.status.label)
 
     @property
     def tag(self) -> str:
-        return STATUS_TAGS[self.status]
+        # A state the law words for itself (bail treated as extended) is neither met nor missed.
+        return "tag-orange" if self.status_text else STATUS_TAGS[self.status]
 
     @property
     def local_target(self) -> bool:
@@ -188,8 +196,6 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
 
     On a closed case only what was met (history) and its MoPI reviews are kept: nothing else is due.
     """
-    from warrants.models import Warrant
-
     b = _Builder(case, now)
     warrants = list(case.warrants.all())
     searches = list(case.searches.all())
@@ -360,19 +366,33 @@ def _arrest_deadlines(
     for release, following in zip(releases, [*releases[1:], None], strict=False):
         if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
             continue
-        bail_extensions = list(release.bail_extensions.all())
+        bail_extensions = sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
-        rule = rules.bail_rule(release.bail_regime)
-        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
-        next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
-        furthest = rules.bail_extension_end(
-            regime=release.bail_regime, arrested_at=arrest.arrested_at, approver_rank=next_rank
-        )
-        note = (
-            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, to {formats.when(furthest)}"
-            if furthest
-            else "Next extension: the magistrates' court"
-        )
+        done = [e.section for e in bail_extensions]
+        body = release.investigating_body
+        # The sections applied, each once, in PACE's words ("PACE ss.47ZB(1)(a), 47ZDB, 47ZF"): the
+        # initial period's subsection, then each extension's section.
+        sections = [rules.bail_initial_period(regime=release.bail_regime, body=body)[2]]
+        sections += [section for section in dict.fromkeys(done) if section]
+        steps = rules.bail_next_steps(regime=release.bail_regime, body=body, done=done)
+        options = []
+        for step in steps:
+            if step.months is None:
+                options.append(f"{BAIL_RANK_WORDS[step.rank]} ({step.citation})")
+            else:
+                furthest = rules.bail_period_end(arrested_at=arrest.arrested_at, months=step.months)
+                options.append(f"{BAIL_RANK_WORDS[step.rank]}, to {formats.when(furthest)} ({step.citation})")
+        note = "Next extension: " + " or ".join(options)
+        status_text = ""
+        if release.court_applied_at is not None:
+            note = (
+                f"Application to the court made {formats.when(release.court_applied_at)}, not yet determined: "
+                "bail is treated as extended until the court decides (PACE s.47ZJ(3))"
+            )
+            if now > ends:
+                status_text = BAIL_TREATED_AS_EXTENDED
+        if body != Release.InvestigatingBody.STANDARD:
+            note += f". {release.get_investigating_body_display()}, confirmed by {release.body_confirmed_by}"
         if release.answer_text:
             note += f". To{release.answer_text[2:]}"
         if release.bail_conditions:
@@ -381,10 +401,13 @@ def _arrest_deadlines(
             Kind.BAIL_END,
             label=f"Pre-charge bail of {subject} ends",
             due_at=ends,
-            source=rule.source,
+            source=f"{rules.bail_rule(release.bail_regime).source}: PACE "
+            + (f"ss.{', '.join(sections)}" if len(sections) > 1 else f"s.{sections[0]}"),
             record=release,
-            met_at=_earliest(decided_at, following.released_at if following else None),
+            # An application made in time keeps the bail running until the court decides (s.47ZJ(3)).
+            met_at=_earliest(decided_at, following.released_at if following else None, release.court_applied_at),
             note=note,
+            status_text=status_text,
             url=_url("cases:bail_extend", reference=ref, arrest_pk=arrest.pk, pk=release.pk),
         )
 
@@ -452,70 +475,3 @@ def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500
     """The outstanding due-soon and missed deadlines of `cases`, most urgent (earliest due) first."""
     found = outstanding_deadlines_of_cases(cases, now=now, batch=batch)
     return most_urgent_first([d for d in found if d.status in URGENT])
-
-
-@dataclass(frozen=True)
-class DueDeadlines:
-    """The most urgent of the due-soon and missed deadlines in view, and how many there are in all."""
-
-    first: list[Deadline]
-    total: int
-
-
-def deadlines_due_for(
-    user: User,
-    *,
-    now: datetime,
-    team: Team | None = None,
-    officer: User | None = None,
-    open_ids: list[int] | None = None,
-) -> list[Deadline]:
-    """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
-    optionally of one team or one officer in the case, most urgent first. `open_ids`, if given, are
-    those cases' ids as `open_case_ids` reads them for the same user, team and officer.
-
-    Read from the deadline summary (`cases.services.summaries`), except for the cases it may not
-    have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
-    little work per request, whatever the number of open cases, and never a stale answer.
-    """
-    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=None).first
-
-
-def first_deadlines_due_for(
-    user: User,
-    *,
-    now: datetime,
-    first: int,
-    team: Team | None = None,
-    officer: User | None = None,
-    open_ids: list[int] | None = None,
-) -> DueDeadlines:
-    """The `first` most urgent of `deadlines_due_for`, and how many there are in all: the stored ones
-    are cut and counted by the database, so a panel showing a few reads only those (one query more)."""
-    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=first)
-
-
-def _due(
-    user: User,
-    *,
-    now: datetime,
-    team: Team | None,
-    officer: User | None,
-    open_ids: list[int] | None,
-    first: int | None,
-) -> DueDeadlines:
-    from cases.services.summaries import cases_to_compute, stored_urgent_count, stored_urgent_deadlines
-
-    ids = set(open_case_ids(user, team=team, officer=officer) if open_ids is None else open_ids)
-    fresh = cases_to_compute(now=now)
-    if fresh is None:  # never refreshed: compute everything
-        fresh = ids
-    to_compute, to_read = ids & fresh, ids - fresh
-    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
-    stored = stored_urgent_deadlines(to_read, now=now, first=first) if to_read else []
-    merged = most_urgent_first([*computed, *stored])
-    if first is None:
-        return DueDeadlines(first=merged, total=len(merged))
-    # Counted even when fewer than `first` were read, so the page's queries are the same in number.
-    stored_total = stored_urgent_count(to_read, now=now) if to_read else 0
-    return DueDeadlines(first=merged[:first], total=len(computed) + stored_total)

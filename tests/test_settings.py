@@ -15,7 +15,7 @@ from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from cases.middleware import SIGNED_IN_AT
+from accounts.middleware import SIGNED_IN_AT
 from safeguard.settings import _checked_base_url
 
 BASE_DIR = Path(settings.BASE_DIR)

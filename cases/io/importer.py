@@ -17,7 +17,10 @@ from typing import IO, Any
 
 from django.db import DatabaseError, IntegrityError, models, transaction
 
+from accounts.models import User
+from accounts.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from audit.models import AuditEntry
+from audit.objects import ObjectType
 from audit.services import audit_record
 from cases.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
@@ -54,9 +57,7 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    User,
 )
-from cases.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from cases.services.access import team_member_with_role
 from warrants.models import FurtherEntryAuthority, Warrant
 
@@ -217,7 +218,7 @@ def _audit_refused_media(report: ImportReport, actor: User) -> None:
         audit_record(
             kind=AuditEntry.Kind.MEDIA_REFUSED,
             actor=actor,
-            object_type="import",
+            object_type=ObjectType.IMPORT,
             summary=f"Refused {kind} in an import ({field})",
             changes={"where": "import_cases", "line": error.line, "field": error.path, "what": kind},
         )

@@ -8,11 +8,12 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
+from audit.objects import ObjectType
+from audit.signals import access_denied
 from cases.models import Case
 from cases.permissions import get_case_for_change
-from cases.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
 from cases.selectors import CaseIds, case_ids_in_view, cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
-from cases.signals import access_denied
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
 from tests.factories.cases import CaseFactory, ReferralFactory
@@ -165,7 +166,7 @@ def test_a_hidden_case_and_a_missing_one_are_both_reported_as_denied(world, deni
     client.get(reverse("cases:detail", kwargs={"reference": "STF-NO-SUCH"}))
 
     officer = world.users["officer_a"]
-    assert denials == [(officer, "case", "STF-A-R", "view"), (officer, "case", "STF-NO-SUCH", "view")]
+    assert denials == [(officer, Case, "STF-A-R", "view"), (officer, Case, "STF-NO-SUCH", "view")]
 
 
 def test_a_refused_change_is_a_403_reported_as_denied(world, denials):
@@ -174,7 +175,7 @@ def test_a_refused_change_is_a_403_reported_as_denied(world, denials):
     response = client.get(reverse("cases:subject_add", kwargs={"reference": "STF-A-1"}))
 
     assert response.status_code == 403
-    assert denials == [(world.users["examiner_assigned"], "case", "STF-A-1", "record_team_cases")]
+    assert denials == [(world.users["examiner_assigned"], Case, "STF-A-1", "record_team_cases")]
 
 
 def test_closing_a_case_needs_a_supervisor(world, denials):
@@ -183,7 +184,7 @@ def test_closing_a_case_needs_a_supervisor(world, denials):
     response = signed_in(officer).post(reverse("cases:case_close", kwargs={"reference": "STF-A-1"}), {})
 
     assert response.status_code == 403
-    assert denials == [(officer, "case", "STF-A-1", "approve_closure")]
+    assert denials == [(officer, Case, "STF-A-1", "approve_closure")]
     assert get_case_for_change(world.users["supervisor_a"], "STF-A-1", capability=Capability.APPROVE_CLOSURE)
 
 
@@ -191,7 +192,7 @@ def test_opening_a_case_needs_an_officer_or_supervisor(world, denials):
     response = signed_in(world.users["auditor"]).get(reverse("cases:create"))
 
     assert response.status_code == 403
-    assert denials == [(world.users["auditor"], "page", "", "record_team_cases")]
+    assert denials == [(world.users["auditor"], ObjectType.PAGE, "", "record_team_cases")]
 
 
 def test_the_case_page_shows_people_with_access_to_supervisors_only(world):
@@ -257,12 +258,12 @@ def test_the_admin_holds_people_teams_and_forces_only():
     """No case content (and no grants) in the admin; other apps' own records (e.g. authenticator
     devices) are theirs to decide."""
     registered = {model._meta.label for model in admin.site._registry}
-    content_apps = {"cases", "warrants", "guardian"}
+    content_apps = {"accounts", "cases", "warrants", "guardian"}
 
     assert {label for label in registered if label.split(".")[0] in content_apps} == {
-        "cases.User",
-        "cases.Team",
-        "cases.Force",
+        "accounts.User",
+        "accounts.Team",
+        "accounts.Force",
     }
     assert "auth.Group" not in registered
 
@@ -270,12 +271,12 @@ def test_the_admin_holds_people_teams_and_forces_only():
 def test_an_administrator_manages_people_in_the_admin_but_sees_no_cases(world):
     client = signed_in(world.users["administrator"])
 
-    assert client.get("/admin/cases/user/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/cases/case/").status_code == 404
 
 
 def test_an_officer_cannot_use_the_admin(world):
-    response = signed_in(world.users["officer_a"]).get("/admin/cases/user/")
+    response = signed_in(world.users["officer_a"]).get("/admin/accounts/user/")
 
     assert response.status_code == 302
 
