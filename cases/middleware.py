@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
+from django_otp.middleware import is_verified
 
 from cases.metadata import looks_like_media, refusal_for_value
 
@@ -146,11 +147,11 @@ def _signed_in_person(request: HttpRequest) -> Any:
     if not key:
         return None
     engine = import_module(settings.SESSION_ENGINE)
-    request.session = engine.SessionStore(key)  # type: ignore[attr-defined]
+    request.session = engine.SessionStore(key)
     try:
         user = get_user(request)
     finally:
-        del request.session  # type: ignore[attr-defined]
+        del request.session
     return user if user.is_authenticated else None
 
 
@@ -342,7 +343,7 @@ class RequireTwoFactorMiddleware:
     ) -> HttpResponse | None:
         if not settings.SAFEGUARD_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
             return None
-        if request.user.is_verified():  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
+        if is_verified(request.user):  # set up by OTPMiddleware
             return None
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_OPEN_VIEWS:

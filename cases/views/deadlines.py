@@ -2,11 +2,12 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.deadlines import deadlines_due_for
@@ -20,7 +21,7 @@ from cases.services.notifications import notification_mark_read, notifications_m
 NOTIFICATIONS_PER_PAGE = 50
 
 
-def audit_cases_read(request: HttpRequest, *, page: str, references: list[str]) -> None:
+def audit_cases_read(request: AuthenticatedHttpRequest, *, page: str, references: list[str]) -> None:
     """One read (consultation) entry for a page of case data, naming every case it showed."""
     shown = sorted(set(references))
     audit_record(
@@ -34,8 +35,8 @@ def audit_cases_read(request: HttpRequest, *, page: str, references: list[str]) 
 
 
 @require_GET
-def deadlines_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def deadlines_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     filter_form = None
     filters = {}
     if user_has_capability(user, Capability.SUPERVISE):
@@ -54,10 +55,10 @@ def deadlines_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own reminders, newest first. A reminder about a case they can no
     longer see says only that: not the case, nor what was due."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
     notifications = (
         Notification.objects.filter(recipient=user).select_related("case").annotate(case_visible=Exists(visible))
@@ -68,13 +69,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_notification_for_user(request.user, pk)  # type: ignore[arg-type]
-    notification_mark_read(notification=notification, actor=request.user)  # type: ignore[arg-type]
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    notification_mark_read(notification=notification, actor=request.user)
     return redirect("cases:inbox")
 
 
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_all_read(actor=request.user)  # type: ignore[arg-type]
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications_mark_all_read(actor=request.user)
     return redirect("cases:inbox")

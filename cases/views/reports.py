@@ -5,11 +5,12 @@ person who asked for it (404 for anyone else)."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.deadlines import first_deadlines_due_for
@@ -42,7 +43,7 @@ DASHBOARD_DEADLINES = 20
 EXPORT_REFRESH_SECONDS = 3
 
 
-def _read(request: HttpRequest, object_type: str, summary: str, changes: dict[str, Any]) -> None:
+def _read(request: AuthenticatedHttpRequest, object_type: str, summary: str, changes: dict[str, Any]) -> None:
     audit_record(
         kind=AuditEntry.Kind.READ,
         actor=request.user,
@@ -54,8 +55,8 @@ def _read(request: HttpRequest, object_type: str, summary: str, changes: dict[st
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = DashboardForm(request.GET or None, user=user)
     period, team, officer = form.period(), form.choice("team"), form.choice("officer")
@@ -120,8 +121,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def figures(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = PeriodForm(request.GET or None)
     period = form.period()
@@ -153,8 +154,8 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def figures_export_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures_export_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = ExportRequestForm(request.POST)
     if form.is_valid():
@@ -169,8 +170,8 @@ def figures_export_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_export_job_for_user(request.user, pk)  # type: ignore[arg-type]
+def figures_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = get_export_job_for_user(request.user, pk)
     context = {
         "nav": "figures",
         "job": job,
@@ -181,8 +182,8 @@ def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def figures_export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures_export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user
     job = get_export_job_for_user(user, pk)
     try:
         text = export_job_download(job=job, actor=user, request=request)

@@ -17,9 +17,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import AuthenticatedHttpRequest
 from cases.formats import when
 from cases.models import Case
 from cases.services.versions import VersionConflict
@@ -37,7 +38,7 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 
 
 def record_stage(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     case: Case,
     form: forms.Form,
