@@ -30,7 +30,7 @@ class WarrantDraftForm(Form):
     )
     court = forms.CharField(label="Court applied to", max_length=120)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
 
@@ -71,7 +71,7 @@ class WarrantExecuteForm(Form):
     )
     service_checks = (warrant_check_executed,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["executed_by"].queryset = case_people(case)  # type: ignore[attr-defined]
 

@@ -17,7 +17,7 @@ class GrantAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
     level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = people_of_force(case)  # type: ignore[attr-defined]
 
@@ -25,17 +25,17 @@ class GrantAccessForm(Form):
 class RevokeAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=case.user_grants.values("user_id")  # type: ignore[attr-defined]
+            pk__in=case.user_grants.values("user_id")
         )
 
 
 class AssignExaminerForm(Form):
     examiner = ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["examiner"].queryset = people_of_force(case).filter(groups__name=EXAMINER)  # type: ignore[attr-defined]
 
@@ -45,7 +45,7 @@ class ReassignForm(Form):
     supervisor = ModelChoiceField(queryset=User.objects.none())
     version = version_field()
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         team = case.team.members.filter(is_active=True)
         officers = team.filter(groups__name__in=(OFFICER, SUPERVISOR)).distinct()

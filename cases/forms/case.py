@@ -35,7 +35,7 @@ class CaseOpenForm(Form):
     )
     summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_of(user)  # type: ignore[attr-defined]
         # The case's officer and supervisor must be officers or supervisors, and supervisors, of its
@@ -113,7 +113,7 @@ class CaseListFilterForm(Form):
     opened_from = date_field("Opened from", required=False)
     opened_to = date_field("Opened to", required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
         self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ class ChargingSubmissionForm(Form):
     cps_reference = forms.CharField(label="CPS reference", max_length=40, required=False)
     service_checks = (charging_check_submitted_at,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
 
@@ -61,7 +61,7 @@ class ChargingDecisionForm(Form):
     )
     service_checks = (charging_check_decision_at,)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.charges = ChargeFormSet(self.data or None, prefix="charges")
 

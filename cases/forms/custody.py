@@ -41,7 +41,7 @@ class ArrestForm(Form):
     left_custody_at = datetime_field("Left custody at", required=False)
     service_checks = (arrest_check_times,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
 

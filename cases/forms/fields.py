@@ -62,7 +62,7 @@ class Form(forms.Form):
     service_checks: tuple[Callable[..., None], ...] = ()
     _fields_with_own_errors: set[str]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         if self.id_prefix and "auto_id" not in kwargs:
             kwargs["auto_id"] = f"id_{self.id_prefix}_%s"
         super().__init__(*args, **kwargs)
@@ -102,7 +102,7 @@ class Form(forms.Form):
             if new:
                 self.add_error(field, new)
 
-    def get_initial_for_field(self, field: forms.Field, field_name: str):  # type: ignore[no-untyped-def]
+    def get_initial_for_field(self, field: forms.Field, field_name: str):
         value = super().get_initial_for_field(field, field_name)
         if value in (None, "") and field.required and not self.is_bound:
             return _only_choice(field)
@@ -184,7 +184,7 @@ class DateTimeInput(forms.DateTimeInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", "data-now": "", **(attrs or {})})
 
-    def format_value(self, value):  # type: ignore[no-untyped-def]
+    def format_value(self, value):
         return formats.when(value) if isinstance(value, datetime) else super().format_value(value)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -234,7 +234,7 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
 
-    def format_value(self, value):  # type: ignore[no-untyped-def]
+    def format_value(self, value):
         return formats.day(value) if isinstance(value, date) else super().format_value(value)
 
 
@@ -262,7 +262,7 @@ class DateTimeField(forms.DateTimeField):
                 return formats.when(local)  # with its clock: `25 Oct 2026 01:30 BST`
         return super().prepare_value(value)
 
-    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> datetime | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime):
@@ -299,7 +299,7 @@ class DateField(forms.DateField):
     input_formats = formats.DATE_INPUT_FORMATS
     default_error_messages = {"invalid": "Enter a date like 23 Nov 2026, or today."}
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         if isinstance(value, str) and value.strip().lower() == TODAY:
             return timezone.localdate(timezone=formats.LONDON)
         return super().to_python(value)
@@ -367,7 +367,7 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
     (DECLARE, FETCH, CLOSE: three round trips outside a transaction), which pays off only for
     more rows than a select can usefully list."""
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for obj in self.queryset:
@@ -380,7 +380,7 @@ class ModelChoiceField(forms.ModelChoiceField):
 
     iterator = _ListedChoices
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         if "empty_label" not in kwargs:
             kwargs["empty_label"] = CHOOSE_ONE if kwargs.get("required", True) else "None"
         super().__init__(*args, **kwargs)

@@ -39,11 +39,11 @@ class SearchForm(Form):
     )
     service_checks = (search_check_times,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
         self.fields["warrant"].queryset = (  # type: ignore[attr-defined]
-            case.warrants.filter(  # type: ignore[attr-defined]
+            case.warrants.filter(
                 status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
             ).select_related("premises")
         )
@@ -63,7 +63,7 @@ class DeviceForm(Form):
         max_length=FREE_TEXT_MAX_LENGTH, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["search"].queryset = case.searches.select_related("premises")  # type: ignore[attr-defined]
 
@@ -80,7 +80,7 @@ class DeviceTriageForm(Form):
     version = version_field()
     service_checks = (device_check_triage,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
 
@@ -95,7 +95,7 @@ class DeviceImageCountsForm(Form):
     source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
     version = version_field()
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for category in ImageCategory.values:
             for kind, kind_label in ImageCount.Kind.choices:
