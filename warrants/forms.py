@@ -6,7 +6,7 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, model_choice
 from cases.models import Case, Premises, User
 from warrants.models import Warrant
 from warrants.selectors import case_people
@@ -32,7 +32,7 @@ class WarrantDraftForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
+        model_choice(self, "premises").queryset = case.premises.all()
 
 
 class WarrantApplyForm(Form):
@@ -73,7 +73,7 @@ class WarrantExecuteForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["executed_by"].queryset = case_people(case)  # type: ignore[attr-defined]
+        model_choice(self, "executed_by").queryset = case_people(case)
 
 
 class WarrantReturnForm(Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import QuerySet
 
-from cases.forms.fields import Form, ModelChoiceField, version_field
+from cases.forms.fields import Form, ModelChoiceField, model_choice, version_field
 from cases.models import Case, User
 from cases.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.services.access import AccessLevel
@@ -19,7 +19,7 @@ class GrantAccessForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people_of_force(case)  # type: ignore[attr-defined]
+        model_choice(self, "user").queryset = people_of_force(case)
 
 
 class RevokeAccessForm(Form):
@@ -27,9 +27,7 @@ class RevokeAccessForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=case.user_grants.values("user_id")
-        )
+        model_choice(self, "user").queryset = User.objects.filter(pk__in=case.user_grants.values("user_id"))
 
 
 class AssignExaminerForm(Form):
@@ -37,7 +35,7 @@ class AssignExaminerForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["examiner"].queryset = people_of_force(case).filter(groups__name=EXAMINER)  # type: ignore[attr-defined]
+        model_choice(self, "examiner").queryset = people_of_force(case).filter(groups__name=EXAMINER)
 
 
 class ReassignForm(Form):
@@ -49,8 +47,8 @@ class ReassignForm(Form):
         super().__init__(*args, **kwargs)
         team = case.team.members.filter(is_active=True)
         officers = team.filter(groups__name__in=(OFFICER, SUPERVISOR)).distinct()
-        self.fields["officer_in_case"].queryset = officers  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = team.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
+        model_choice(self, "officer_in_case").queryset = officers
+        model_choice(self, "supervisor").queryset = team.filter(groups__name=SUPERVISOR)
 
 
 class RestrictForm(Form):

@@ -10,6 +10,7 @@ from cases.forms.fields import (
     ModelMultipleChoiceField,
     date_field,
     datetime_field,
+    model_choice,
 )
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 from cases.services.custody import (
@@ -43,7 +44,7 @@ class ArrestForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        model_choice(self, "subject").queryset = case.subjects.all()
 
 
 class CustodyExtensionForm(Form):

@@ -2,9 +2,9 @@
 when the clocks go back), stored in UTC; choices of records."""
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -70,8 +70,8 @@ class Form(forms.Form):
         for field in self.fields.values():
             if str(field.error_messages.get("required", "")) == generic:
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
-            if _is_drop_down(field) and not any(value == "" for value, _label in field.choices):  # type: ignore[attr-defined]
-                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *field.choices]  # type: ignore[attr-defined]
+            if _is_drop_down(field) and not any(value == "" for value, _label in _choices(field)):
+                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *_choices(field)]
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -109,7 +109,7 @@ class Form(forms.Form):
         return value
 
 
-def _is_drop_down(field: forms.Field) -> bool:
+def _is_drop_down(field: forms.Field) -> TypeGuard[forms.ChoiceField]:
     """A single choice from a fixed list, shown as a <select> (radio buttons start unticked)."""
     return (
         type(field) in (forms.ChoiceField, forms.TypedChoiceField)
@@ -118,19 +118,32 @@ def _is_drop_down(field: forms.Field) -> bool:
     )
 
 
+def _choices(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """The field's (value, label) pairs. Django normalises whatever a field is given to such pairs
+    (`normalize_choices`), but the stubs type the getter as everything the setter accepts."""
+    return list(cast(Iterable[tuple[Any, Any]], field.choices))
+
+
 def _only_choice(field: forms.Field) -> object:
     """The one possible answer of a single-choice field, or None if there are none or several."""
     if isinstance(field, forms.ModelMultipleChoiceField):
         return None
     if isinstance(field, forms.ModelChoiceField):
-        rows = list(field.queryset[:2])  # type: ignore[index]
+        rows = list(field.queryset[:2]) if field.queryset is not None else []
         return rows[0].pk if len(rows) == 1 else None
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        choices = _choices(field)
         values = [value for value, label in choices if value != "" and not isinstance(label, list | tuple)]
         grouped = any(isinstance(label, list | tuple) for _value, label in choices)
         return values[0] if len(values) == 1 and not grouped else None
     return None
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's choice of records `name`, whose queryset each form narrows to the person or case."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 CLOCKS = ("BST", "GMT")

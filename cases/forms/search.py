@@ -5,7 +5,15 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
+from cases.forms.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    NUMBER_MAX,
+    Form,
+    ModelChoiceField,
+    datetime_field,
+    model_choice,
+    version_field,
+)
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
 from cases.services.search import (
     device_check_forensic_completed_at,
@@ -41,12 +49,10 @@ class SearchForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
-        self.fields["warrant"].queryset = (  # type: ignore[attr-defined]
-            case.warrants.filter(
-                status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
-            ).select_related("premises")
-        )
+        model_choice(self, "premises").queryset = case.premises.all()
+        model_choice(self, "warrant").queryset = case.warrants.filter(
+            status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+        ).select_related("premises")
 
 
 class DeviceForm(Form):
@@ -65,7 +71,7 @@ class DeviceForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["search"].queryset = case.searches.select_related("premises")  # type: ignore[attr-defined]
+        model_choice(self, "search").queryset = case.searches.select_related("premises")
 
 
 class DeviceTriageForm(Form):
@@ -82,7 +88,7 @@ class DeviceTriageForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
+        model_choice(self, "examiner").queryset = case_people(case)
 
 
 def count_field_name(category: str, kind: str) -> str:
