@@ -76,7 +76,7 @@ def warrant_create(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
         title="Apply for a search warrant",
         success="Warrant drafted. Record the application when it is made.",
         submit="Save draft",
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
     )
 
 

@@ -70,8 +70,8 @@ class Form(forms.Form):
         for field in self.fields.values():
             if str(field.error_messages.get("required", "")) == generic:
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
-            if _is_drop_down(field) and not any(value == "" for value, _label in _choices(field)):
-                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *_choices(field)]
+            if _is_drop_down(field) and not any(value == "" for value, _label in choices_of(field)):
+                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *choices_of(field)]
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -118,7 +118,7 @@ def _is_drop_down(field: forms.Field) -> TypeGuard[forms.ChoiceField]:
     )
 
 
-def _choices(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+def choices_of(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
     """The field's (value, label) pairs. Django normalises whatever a field is given to such pairs
     (`normalize_choices`), but the stubs type the getter as everything the setter accepts."""
     return list(cast(Iterable[tuple[Any, Any]], field.choices))
@@ -132,7 +132,7 @@ def _only_choice(field: forms.Field) -> object:
         rows = list(field.queryset[:2]) if field.queryset is not None else []
         return rows[0].pk if len(rows) == 1 else None
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-        choices = _choices(field)
+        choices = choices_of(field)
         values = [value for value, label in choices if value != "" and not isinstance(label, list | tuple)]
         grouped = any(isinstance(label, list | tuple) for _value, label in choices)
         return values[0] if len(values) == 1 and not grouped else None

@@ -107,14 +107,14 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         form=form,
         save=save,
         title="Open a case",
         success="Case opened.",
         template="cases/referrals/form.html",
         submit="Open case",
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
         extra={"back_url": reverse("cases:list"), "back_label": "Cases", "nav": "cases"},
     )
 

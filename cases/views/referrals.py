@@ -51,7 +51,7 @@ def _record(request: AuthenticatedHttpRequest, referral: Referral, **kwargs: Any
     extra = {"referral": referral, "back_url": _detail_url(referral), "back_label": str(referral), "nav": "referrals"}
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         template=FORM_TEMPLATE,
         redirect_to=kwargs.pop("redirect_to", None) or _detail_url(referral),
         extra=extra,
@@ -100,18 +100,19 @@ def referral_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     created = AfterSave()
 
     def save(data: dict[str, Any]) -> None:
-        referral = referral_create(actor=user, force=user.force, **data)  # type: ignore[arg-type]
+        assert user.force is not None, "a referral is recorded for the force of the person recording it"
+        referral = referral_create(actor=user, force=user.force, **data)
         created.url = _detail_url(referral)
 
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         form=form,
         save=save,
         title="Record a referral",
         success="Referral recorded.",
         template=FORM_TEMPLATE,
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
         extra={"back_url": reverse("cases:referral_list"), "back_label": "Referrals", "nav": "referrals"},
     )
 

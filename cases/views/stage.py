@@ -11,7 +11,7 @@ the person typed (still in the form, ready to save again) and, beside them, the 
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.contrib import messages
@@ -22,10 +22,17 @@ from django.shortcuts import redirect, render
 
 from accounts.http import AuthenticatedHttpRequest
 from cases.formats import when
+from cases.forms.fields import choices_of
 from cases.models import Case
 from cases.services.versions import VersionConflict
 
 NOT_RECORDED = "Not recorded"
+
+
+class HasAbsoluteUrl(Protocol):
+    """Somewhere Django's `redirect` can go: a record, or a URL known only once saved (`AfterSave`)."""
+
+    def get_absolute_url(self) -> str: ...
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -40,14 +47,14 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 def record_stage(
     request: AuthenticatedHttpRequest,
     *,
-    case: Case,
+    case: Case | None,
     form: forms.Form,
     save: Callable[[dict[str, Any]], object],
     title: str,
     success: str,
     template: str = "cases/stage_form.html",
     submit: str = "Save",
-    redirect_to: str | None = None,
+    redirect_to: str | HasAbsoluteUrl | None = None,
     extra: dict[str, Any] | None = None,
     current: Callable[[Any], dict[str, object]] | None = None,
 ) -> HttpResponse:
@@ -64,7 +71,9 @@ def record_stage(
             add_service_error(form, error)
         else:
             messages.success(request, success)
-            return redirect(redirect_to or case.get_absolute_url())
+            destination = redirect_to or case
+            assert destination is not None, "a page without a case says where to go after saving"
+            return redirect(destination)
     if request.method == "POST" and status == 200:
         status = 400
     context = {"case": case, "form": form, "title": title, "submit": submit, "nav": "cases", **(extra or {})}
@@ -100,9 +109,10 @@ def shown_value(field: forms.Field, value: object) -> str:
     if isinstance(value, datetime):
         return when(value)
     if isinstance(field, forms.ModelChoiceField):
-        model = field.queryset.model  # type: ignore[union-attr]
+        assert field.queryset is not None, "every choice of records is given its queryset"
+        model = field.queryset.model
         chosen = value if isinstance(value, models.Model) else model._default_manager.filter(pk=value).first()
         return str(chosen) if chosen is not None else NOT_RECORDED
     if isinstance(field, forms.ChoiceField):
-        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(choices_of(field)).get(value, value))
     return str(value)
