@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from cases.models import Force, Team, User
 
 
-class ForceFactory(factory.django.DjangoModelFactory):
+class ForceFactory(factory.django.DjangoModelFactory[Force]):
     class Meta:
         model = Force
         django_get_or_create = ("code",)
@@ -14,7 +14,7 @@ class ForceFactory(factory.django.DjangoModelFactory):
     region = "West Midlands"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("force", "name")
@@ -23,7 +23,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
