@@ -139,7 +139,7 @@ def _only_choice(field: forms.Field) -> object:
     return None
 
 
-def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+def model_choice(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
     """The form's choice of records `name`, whose queryset each form narrows to the person or case."""
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
