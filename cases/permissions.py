@@ -74,7 +74,7 @@ def _case_not_found(user: User, reference: str, action: str) -> Http404:
 def _remember_user(case: Case, user: User) -> Case:
     """Records fetched under this case (`get_child_or_404`) know whom to name in a denial and in
     the audit trail's record of the read."""
-    case._fetched_for = user  # type: ignore[attr-defined]
+    case._fetched_for = user
     audit_read(actor=user, object_type="case", object_id=case.pk, case_reference=case.reference)
     return case
 
