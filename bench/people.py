@@ -187,12 +187,12 @@ def make_people(
         }
         sink.created("cases_user", row, at_us, admin, request, "")
         sink.write("cases_user", row)
-        link = {"id": sink.new_id("cases_user_groups"), "user_id": user_id, "group_id": groups[role]}
+        link: dict[str, object] = {"id": sink.new_id("cases_user_groups"), "user_id": user_id, "group_id": groups[role]}
         sink.created("cases_user_groups", link, at_us, admin, request, "")
         sink.write("cases_user_groups", link)
         actor = Actor(user_id, username, f"10.{force_id % 250}.{serial // 250 % 250}.{serial % 250 + 1}")
         if team is not None:
-            member = {"id": sink.new_id("cases_user_teams"), "user_id": user_id, "team_id": team.id}
+            member: dict[str, object] = {"id": sink.new_id("cases_user_teams"), "user_id": user_id, "team_id": team.id}
             sink.created("cases_user_teams", member, at_us, admin, request, "")
             sink.write("cases_user_teams", member)
         by_role[role].append(actor)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,10 @@ def signed_in(user: Any) -> Any:
     client = BrowserClient(HTTP_HOST=HOST)
     client.force_login(user)
     return client
+
+
+def _get_page(client: Any, url: str) -> Any:
+    return expect(client.get(url), 200)
 
 
 def expect(response: Any, status: int) -> Any:
@@ -414,7 +419,7 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
             continue
         if name == "dashboard":
             after_a_write(cast)
-        measures.append(timed(name, what, lambda url=url: expect(supervisor.get(url), 200), iterations))
+        measures.append(timed(name, what, partial(_get_page, supervisor, url), iterations))
         if name == "dashboard":
             measures.append(dashboard_refreshed(supervisor, url, iterations))
         if name == "figures":
@@ -625,7 +630,7 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
     ours = safeguard_list_query(cast, iterations)
     peers = [admin_changelist(cast, iterations), guardian_list(cast, iterations)]
     case_list = next(m for m in measures if m.name == "case_list")
-    report = {
+    report: dict[str, Any] = {
         "scale": scale(),
         "machine": machine(),
         "iterations": iterations,

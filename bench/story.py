@@ -38,7 +38,7 @@ class Dice(random.Random):
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+    def choice(self, seq):
         return seq[int(self.random() * len(seq))]
 
 

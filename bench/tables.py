@@ -516,4 +516,4 @@ class TableSpec:
                 + _value_lines(columns, _JSON_EXPRESSIONS, "NULL_JSON", "before", "b"),
                 "{{" + ", ".join(parts) + "}}",
             )
-        return write(before, after)  # type: ignore[no-any-return]
+        return write(before, after)
