@@ -64,6 +64,15 @@ class CommsDataRequestFactory(factory.django.DjangoModelFactory[CommsDataRequest
     submitted_at = factory.LazyAttribute(lambda c: c.referral.received_at + timedelta(hours=2))
 
 
+def _grant_named(case: Case, create: bool, extracted: object, **kwargs: object) -> None:
+    """A restricted case is granted by name to its officer in the case and supervisor, as
+    case_open does (cases.services.access.case_grant_named)."""
+    if create and case.restricted:
+        for person in {case.officer_in_case, case.supervisor}:
+            for codename in ("view_case", "change_case"):
+                assign_perm(f"cases.{codename}", person, case)
+
+
 class CaseFactory(factory.django.DjangoModelFactory[Case]):
     """A case of `team` (one of the force's teams). Pass officer_in_case/supervisor to use fixtures."""
 
@@ -82,14 +91,7 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
     district = "North"
     summary = ""
 
-    @factory.post_generation
-    def named_grants(self, create, extracted, **kwargs):
-        """A restricted case is granted by name to its officer in the case and supervisor, as
-        case_open does (cases.services.access.case_grant_named)."""
-        if create and self.restricted:
-            for person in {self.officer_in_case, self.supervisor}:
-                for codename in ("view_case", "change_case"):
-                    assign_perm(f"cases.{codename}", person, self)
+    named_grants = factory.PostGeneration(_grant_named)
 
 
 class SubjectFactory(factory.django.DjangoModelFactory[Subject]):

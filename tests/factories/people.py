@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -23,6 +25,17 @@ class TeamFactory(factory.django.DjangoModelFactory[Team]):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
+def _set_teams(user: User, create: bool, extracted: Iterable[Team] | None, **kwargs: object) -> None:
+    if create and extracted:
+        user.teams.set(extracted)
+
+
+def _add_roles(user: User, create: bool, extracted: Iterable[str] | None, **kwargs: object) -> None:
+    """`roles=[OFFICER]`: the role groups (cases/roles.py) the user belongs to; none by default."""
+    if create and extracted:
+        user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
+
+
 class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
@@ -36,13 +49,5 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.LazyAttribute(lambda u: f"{u.username}@police.example")
     password = factory.django.Password("correct horse battery staple")
 
-    @factory.post_generation
-    def teams(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.teams.set(extracted)
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        """`roles=[OFFICER]`: the role groups (cases/roles.py) the user belongs to; none by default."""
-        if create and extracted:
-            self.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
+    teams = factory.PostGeneration(_set_teams)
+    roles = factory.PostGeneration(_add_roles)
