@@ -3,6 +3,7 @@ the middle, and writing an entry with a chosen time or source as the application
 found by `verify_audit` or undone by the database."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -64,7 +65,7 @@ def test_a_gap_left_by_a_rolled_back_entry_is_explained_by_the_chain(entries, of
     assert report.ok, report.describe()
 
 
-def _insert_as_app(sql: str, params: list[object]) -> AuditEntry:
+def _insert_as_app(sql: str, params: list[Any]) -> AuditEntry:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE safeguard_app")
         cursor.execute(sql, params)
