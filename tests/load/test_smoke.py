@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory):  # type: ignore[no-untyped-def]
+def figures(tmp_path_factory):
     out = tmp_path_factory.mktemp("load")
     command = [
         sys.executable,
