@@ -43,7 +43,7 @@ VIEW = "view"
 M = TypeVar("M", bound=models.Model)
 
 
-def deny(user: User | AnonymousUser, obj_type: str, obj_id: object, action: str, *, exists: bool = True) -> None:
+def deny(user: User | AnonymousUser | None, obj_type: str, obj_id: object, action: str, *, exists: bool = True) -> None:
     """Tell the audit trail that `user` was refused `action` on `obj_type` `obj_id` (one that
     `exists`, or one asked for that does not)."""
     access_denied.send(
@@ -63,7 +63,7 @@ def not_found(
     work (one lookup, one audit entry), so neither the page nor its timing says which."""
     lookup = {"reference": obj_id} if model is Case else {"pk": obj_id}
     exists = model._default_manager.filter(**lookup).exists()
-    deny(user, obj_type, obj_id, action, exists=exists)  # type: ignore[arg-type]
+    deny(user, obj_type, obj_id, action, exists=exists)
     return Http404(message)
 
 
