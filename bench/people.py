@@ -207,10 +207,11 @@ def make_people(
         teams = []
         names = TEAM_NAMES[: 2 + min(weight, 2)]
         for team_name in [name if n == 1 else f"{name} {n}" for n in range(1, team_sets + 1) for name in names]:
-            team_row = {"id": sink.new_id("cases_team"), "name": team_name, "force_id": force_id}
+            team_id = sink.new_id("cases_team")
+            team_row: dict[str, object] = {"id": team_id, "name": team_name, "force_id": force_id}
             sink.created("cases_team", team_row, at_us, admin, request, "")
             sink.write("cases_team", team_row)
-            team = Team(team_row["id"], team_name, code, force_id)  # type: ignore[arg-type]
+            team = Team(team_id, team_name, code, force_id)
             for role, rank, count in PER_TEAM:
                 for _ in range(count):
                     actor = add_user(role, rank, force_id, code, team)

@@ -503,6 +503,7 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
     from django.contrib import admin
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore
+    from django.template.response import TemplateResponse
     from django.test import RequestFactory
 
     from cases.models import Case, User
@@ -522,9 +523,10 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
         request = RequestFactory(HTTP_HOST=HOST).get("/admin/cases/case/")
         request.user = superuser
         request.session = SessionStore()
-        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # as Django's MessageMiddleware sets it
         response = site._registry[Case].changelist_view(request)
-        response.render()  # type: ignore[attr-defined]
+        assert isinstance(response, TemplateResponse)
+        response.render()
         assert response.status_code == 200
 
     return timed("admin_changelist", "Django admin change list of cases (stock ModelAdmin)", call, iterations)

@@ -9,6 +9,7 @@ and a retention review, warrant expiry, bail end and review dates come from case
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from bench.people import LAST_NAMES, People, Team
 from bench.sink import Actor, Sink
@@ -118,9 +119,12 @@ class Story:
             },
         )
 
+    def _next_version(self) -> int:
+        return cast(int, self.case["version"]) + 1  # the case row's version, written as an int
+
     def advance(self, stage: str) -> None:
         if STAGES.index(stage) > STAGES.index(str(self.case["stage"])):
-            self.update("cases_case", self.case, stage=stage, version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
+            self.update("cases_case", self.case, stage=stage, version=self._next_version())
 
     def read(self, at: int, actor: Actor) -> None:
         """Someone opens the case page (a consultation, recorded by the application). Reads fall
@@ -621,7 +625,7 @@ class Story:
             },
         )
         self.advance("closed")
-        self.update("cases_case", self.case, status="closed", version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
+        self.update("cases_case", self.case, status="closed", version=self._next_version())
         self.log(f"Case closed: outcome {outcome}.")
         self.insert(
             "cases_retentionreview",
