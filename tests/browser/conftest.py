@@ -34,6 +34,8 @@ from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases.models import User
+
 CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 
@@ -218,12 +220,12 @@ def totp_code(device: TOTPDevice, *, offset: int = 0) -> str:
 
 @dataclass
 class Person:
-    user: object
+    user: User
     device: TOTPDevice
 
     @property
     def username(self) -> str:
-        return self.user.get_username()  # type: ignore[attr-defined]
+        return self.user.get_username()
 
 
 def person_with_app(user) -> Person:
