@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.roles import Capability, user_has_capability
 from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
 from audit.models import AuditEntry
 from audit.selectors import (
@@ -28,7 +29,6 @@ from audit.selectors import (
     flags_outside_team,
 )
 from audit.services import audit_record
-from cases.roles import Capability, user_has_capability
 from safeguard.keyset import Position
 from safeguard.spreadsheet import FormulaSafeWriter
 

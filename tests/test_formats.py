@@ -18,10 +18,10 @@ from cases.forms.fields import (
     DateTimeField,
     DateTimeInput,
     Form,
-    choices_of,
     date_field,
     datetime_field,
 )
+from safeguard.forms import choices_of
 
 LONDON = ZoneInfo("Europe/London")
 BASE_DIR = Path(settings.BASE_DIR)

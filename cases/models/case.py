@@ -7,9 +7,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Force, Team, User
 from cases.formats import when
 
-from .people import Force, Team, User
 from .referrals import Referral
 
 

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.models import Case, CaseLogEntry, Force, Premises, Referral, Subject, Team, User
-from cases.roles import OFFICER, SUPERVISOR
+from accounts.models import Force, Team, User
+from accounts.roles import OFFICER, SUPERVISOR
+from cases.models import Case, CaseLogEntry, Premises, Referral, Subject
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future

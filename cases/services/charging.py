@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, Subject, User
+from accounts.models import User
+from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, Subject
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 
 CHARGING_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from cases import formats, rules
 from cases.models import (
     Arrest,
@@ -22,7 +23,6 @@ from cases.models import (
     Offence,
     Release,
     Subject,
-    User,
 )
 from cases.services.common import (
     all_problems,

@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.roles import Capability
 from cases.forms import access as access_forms
 from cases.models import Case
 from cases.permissions import get_case_for_change
-from cases.roles import Capability
 from cases.services import access as access_services
 from cases.views.stage import record_stage
 

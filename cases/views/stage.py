@@ -22,9 +22,9 @@ from django.shortcuts import redirect, render
 
 from accounts.http import AuthenticatedHttpRequest
 from cases.formats import when
-from cases.forms.fields import choices_of
 from cases.models import Case
 from cases.services.versions import VersionConflict
+from safeguard.forms import add_service_error, choices_of
 
 NOT_RECORDED = "Not recorded"
 
@@ -33,15 +33,6 @@ class HasAbsoluteUrl(Protocol):
     """Somewhere Django's `redirect` can go: a record, or a URL known only once saved (`AfterSave`)."""
 
     def get_absolute_url(self) -> str: ...
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service error to the form: to its field when the form has that field, else to the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def record_stage(

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 import factory
 from django.contrib.auth.models import Group
 
-from cases.models import Force, Team, User
+from accounts.models import Force, Team, User
 
 
 class ForceFactory(factory.django.DjangoModelFactory[Force]):
@@ -31,7 +31,7 @@ def _set_teams(user: User, create: bool, extracted: Iterable[Team] | None, **kwa
 
 
 def _add_roles(user: User, create: bool, extracted: Iterable[str] | None, **kwargs: object) -> None:
-    """`roles=[OFFICER]`: the role groups (cases/roles.py) the user belongs to; none by default."""
+    """`roles=[OFFICER]`: the role groups (accounts/roles.py) the user belongs to; none by default."""
     if create and extracted:
         user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
 
