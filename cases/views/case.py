@@ -22,7 +22,7 @@ from cases.forms.case import (
     PremisesForm,
     SubjectForm,
 )
-from cases.models import CaseLogEntry
+from cases.models import Case, CaseLogEntry
 from cases.permissions import (
     get_case_for_change,
     get_case_for_page,
@@ -77,7 +77,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = case_list_for(request.user, **filters)
     page = case_list_page(cases, size=CASES_PER_PAGE, position=position)
     shown = [case.reference for case in page.rows]
-    audit_search(request, object_type="case", filters=filters, shown=shown, page=position.describe())
+    audit_search(request, object_type=Case, filters=filters, shown=shown, page=position.describe())
     context = {
         "filter_form": filter_form,
         "filtered": bool(filters),
