@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,10 @@ def signed_in(user: Any) -> Any:
     client = BrowserClient(HTTP_HOST=HOST)
     client.force_login(user)
     return client
+
+
+def _get_page(client: Any, url: str) -> Any:
+    return expect(client.get(url), 200)
 
 
 def expect(response: Any, status: int) -> Any:
@@ -416,7 +421,7 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
             continue
         if name == "dashboard":
             after_a_write(cast)
-        measures.append(timed(name, what, lambda url=url: expect(supervisor.get(url), 200), iterations))
+        measures.append(timed(name, what, partial(_get_page, supervisor, url), iterations))
         if name == "dashboard":
             measures.append(dashboard_refreshed(supervisor, url, iterations))
         if name == "figures":
@@ -500,6 +505,7 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
     from django.contrib import admin
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore
+    from django.template.response import TemplateResponse
     from django.test import RequestFactory
     from django.urls import path, set_urlconf
 
@@ -527,11 +533,12 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
         request = RequestFactory(HTTP_HOST=HOST).get("/admin/cases/case/")
         request.user = superuser
         request.session = SessionStore()
-        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
-        set_urlconf(BenchUrls)
+        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # as Django's MessageMiddleware sets it
+        set_urlconf(BenchUrls)  # type: ignore[arg-type]  # Django takes an object with urlpatterns too
         try:
             response = site._registry[Case].changelist_view(request)
-            response.render()  # type: ignore[attr-defined]
+            assert isinstance(response, TemplateResponse)
+            response.render()
         finally:
             set_urlconf(None)
         assert response.status_code == 200
@@ -639,7 +646,7 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
     ours = safeguard_list_query(cast, iterations)
     peers = [admin_changelist(cast, iterations), guardian_list(cast, iterations)]
     case_list = next(m for m in measures if m.name == "case_list")
-    report = {
+    report: dict[str, Any] = {
         "scale": scale(),
         "machine": machine(),
         "iterations": iterations,

@@ -15,6 +15,7 @@ loaded, so a list of cases costs a fixed number of queries whatever its length.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -168,7 +169,7 @@ class _Builder:
         source: str,
         record: models.Model,
         met_at: datetime | None = None,
-        **extra: object,
+        **extra: Any,
     ) -> None:
         status = deadline_status(kind=kind, due_at=due_at, met_at=met_at, now=self.now)
         self.found.append(
@@ -181,7 +182,7 @@ class _Builder:
                 case=self.case,
                 record=record,
                 met_at=met_at,
-                **extra,  # type: ignore[arg-type]
+                **extra,
             )
         )
 

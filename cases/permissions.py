@@ -46,7 +46,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 def deny(
-    user: User | AnonymousUser, obj_type: ObjectTypeArgument, obj_id: object, action: str, *, exists: bool = True
+    user: User | AnonymousUser | None, obj_type: ObjectTypeArgument, obj_id: object, action: str, *, exists: bool = True
 ) -> None:
     """Tell the audit trail that `user` was refused `action` on `obj_type` `obj_id` (one that
     `exists`, or one asked for that does not)."""
@@ -73,7 +73,7 @@ def not_found(
     work (one lookup, one audit entry), so neither the page nor its timing says which."""
     lookup = {"reference": obj_id} if model is Case else {"pk": obj_id}
     exists = model._default_manager.filter(**lookup).exists()
-    deny(user, model, obj_id, action, exists=exists)  # type: ignore[arg-type]
+    deny(user, model, obj_id, action, exists=exists)
     return Http404(message)
 
 
@@ -84,7 +84,7 @@ def _case_not_found(user: User, reference: str, action: str) -> Http404:
 def _remember_user(case: Case, user: User) -> Case:
     """Records fetched under this case (`get_child_or_404`) know whom to name in a denial and in
     the audit trail's record of the read."""
-    case._fetched_for = user  # type: ignore[attr-defined]
+    case._fetched_for = user
     audit_read(actor=user, object_type=Case, object_id=case.pk, case_reference=case.reference)
     return case
 

@@ -299,8 +299,8 @@ _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "DurationField", "Fl
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     """How a column's JSON value becomes what Django would have read. A column of another type
     (binary, JSON, arrays) is refused, rather than read wrongly."""
-    if field.is_relation:
-        field = field.target_field  # type: ignore[attr-defined]
+    if isinstance(field, models.ForeignKey):  # the relations among concrete columns
+        field = field.target_field
     kind = field.get_internal_type()
     if kind in _AS_IS:
         return lambda value: value
@@ -354,7 +354,7 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
     if "latest_log_entries" in sets:
         newest = _grouped(sets["latest_log_entries"], "case_id")
         for case in cases:
-            case.latest_log_entries = newest[case.pk]  # type: ignore[attr-defined]
+            case.latest_log_entries = newest[case.pk]
     if "suspected_offences" in sets:
         suspected = _grouped(sets["suspected_offences"], "arrest_id")
         for arrest in sets["arrests"]:
@@ -364,13 +364,16 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
 
 def _link_foreign_keys(instance: models.Model, by_id: dict[type[models.Model], dict[Any, Any]]) -> None:
     for field in instance._meta.concrete_fields:
-        if not field.is_relation or field.related_model not in by_id:
+        if not isinstance(field, models.ForeignKey):
+            continue
+        related = field.related_model  # a class once the app registry is ready ("self" only before)
+        if not isinstance(related, type) or related not in by_id:
             continue
         value = getattr(instance, field.attname)
         if value is None:
-            field.set_cached_value(instance, None)  # type: ignore[attr-defined]
-        elif value in by_id[field.related_model]:  # type: ignore[index]
-            field.set_cached_value(instance, by_id[field.related_model][value])  # type: ignore[attr-defined,index]
+            field.set_cached_value(instance, None)
+        elif value in by_id[related]:
+            field.set_cached_value(instance, by_id[related][value])
         # A row pointing outside what was read (not in a consistent database) is read when used.
 
 
@@ -393,6 +396,5 @@ def _set_related(instance: models.Model, name: str, rows: list[Any]) -> None:
     queryset = getattr(instance, name).get_queryset()  # filtered to `instance`, not yet evaluated
     queryset._result_cache = rows
     queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    instance._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
+    # Where prefetch_related keeps its results, an attribute Model's stubs do not declare.
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset

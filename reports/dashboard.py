@@ -130,8 +130,8 @@ def charging_rows(
 def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> ChargingRow:
     """One row of the charging table: the arrest's status against its target at `now`, worked out as
     for every other deadline (`deadline_status`), and its days since arrest and to decision."""
-    decision_at: datetime | None = arrest.decision_at  # type: ignore[attr-defined]
-    target_at: datetime = arrest.target_at  # type: ignore[attr-defined]
+    decision_at: datetime | None = arrest.decision_at  # type: ignore[attr-defined]  # annotated by with_decisions
+    target_at: datetime = arrest.target_at  # type: ignore[attr-defined]  # annotated by with_decisions
     to_decision = None if decision_at is None else (decision_at - arrest.arrested_at) / timedelta(days=1)
     return ChargingRow(
         arrest=arrest,
@@ -139,7 +139,7 @@ def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> C
         days_since_arrest=math.floor((now - arrest.arrested_at) / timedelta(days=1)),
         target_at=target_at,
         decision_at=decision_at,
-        decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]
+        decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]  # annotated by with_decisions
         days_to_decision=days(to_decision),
     )
 

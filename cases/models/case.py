@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Force, Team
+from accounts.models import Force, Team, User
 from cases.formats import when
 
 from .referrals import Referral
@@ -51,6 +51,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # Not columns: set on a case read for its page (cases.records) and by its fetch-and-authorise
+    # helper (cases.permissions), for the records read under it.
+    latest_log_entries: list["CaseLogEntry"]
+    _fetched_for: "User"
 
     class Meta:
         ordering = ["-opened_at"]

@@ -150,7 +150,7 @@ def case_closure_outstanding(case: Case, closed_at: datetime) -> list[Outstandin
             key=f"forensic-{device.pk}",
             label=(
                 f"the full forensic examination of device {device.exhibit_reference}, requested "
-                f"{formats.when(device.forensic_requested_at)}, is not completed"  # type: ignore[arg-type]
+                f"{formats.when(device.forensic_requested_at)}, is not completed"
             ),
             todo="record the examination's completion",
         )

@@ -194,7 +194,7 @@ def url_patterns(resolver: URLResolver | None = None) -> list[tuple[str, tuple[s
     resolver."""
     found: list[tuple[str, tuple[str, ...], Callable[..., Any]]] = []
 
-    def walk(patterns, namespace: str, converters: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    def walk(patterns, namespace: str, converters: tuple[str, ...]) -> None:
         for pattern in patterns:
             keys = converters + tuple(getattr(pattern.pattern, "converters", {}))
             if isinstance(pattern, URLResolver):
@@ -295,7 +295,7 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
     return "ok" if rule.need in may else "403"
 
 
-def answer(response, login_url: str) -> str:  # type: ignore[no-untyped-def]
+def answer(response, login_url: str) -> str:
     if response.status_code == 302 and response.url.startswith(login_url + "?"):
         return "sign-in"
     if response.status_code in (403, 404, 405):
@@ -350,12 +350,12 @@ def targets_for(rule: Rule) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
+def world(db) -> World:
     return build_world()
 
 
 @pytest.fixture
-def clients(world) -> dict[str, BrowserClient]:  # type: ignore[no-untyped-def]
+def clients(world) -> dict[str, BrowserClient]:
     signed_in = {}
     for actor in ACTORS:
         client = BrowserClient()
@@ -365,7 +365,7 @@ def clients(world) -> dict[str, BrowserClient]:  # type: ignore[no-untyped-def]
     return signed_in
 
 
-def _request(client: BrowserClient, method: str, url: str):  # type: ignore[no-untyped-def]
+def _request(client: BrowserClient, method: str, url: str):
     with transaction.atomic():
         response = client.get(url) if method == "GET" else client.post(url, {})
         transaction.set_rollback(True)
@@ -373,7 +373,7 @@ def _request(client: BrowserClient, method: str, url: str):  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("name", "keys"), URLS, ids=lambda v: str(v))
-def test_url_answers_each_person_as_the_role_table_says(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
+def test_url_answers_each_person_as_the_role_table_says(name, keys, world, clients) -> None:
     assert name in RULES, f"No authorisation rule for {name}: add it to RULES in {__file__}."
     rule = RULES[name]
     login_url = reverse("login")
@@ -390,5 +390,5 @@ def test_url_answers_each_person_as_the_role_table_says(name, keys, world, clien
 
 
 @pytest.mark.parametrize("name", ["login", "health"])
-def test_sign_in_and_health_open_without_signing_in(name, client, db) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_and_health_open_without_signing_in(name, client, db) -> None:
     assert client.get(reverse(name)).status_code == 200

@@ -88,7 +88,7 @@ def build_world() -> World:
     team_b = TeamFactory(force=force, name="POLIT North")
     other_force = ForceFactory(code="WAR", name="Warwickshire Police")
 
-    def person(username: str, role: str, teams: list, **extra) -> User:  # type: ignore[no-untyped-def, type-arg]
+    def person(username: str, role: str, teams: list, **extra) -> User:
         return UserFactory(username=username, force=force, teams=teams, roles=[role], **extra)
 
     users = {
