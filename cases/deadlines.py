@@ -193,9 +193,10 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     b = _Builder(case, now)
     warrants = list(case.warrants.all())
     searches = list(case.searches.all())
-    arrests = list(case.arrests.all())
+    # Records withdrawn as entered in error set no deadline and meet none.
+    arrests = [a for a in case.arrests.all() if a.withdrawn_at is None]
     submissions = list(case.charging_submissions.all())
-    hearings = list(case.hearings.all())
+    hearings = [h for h in case.hearings.all() if h.withdrawn_at is None]
     ref = case.reference
 
     if case.referral is not None:

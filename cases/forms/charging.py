@@ -21,7 +21,7 @@ class ChargingSubmissionForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = case.subjects.filter(withdrawn_at__isnull=True)  # type: ignore[attr-defined]
 
 
 class ChargeForm(Form):

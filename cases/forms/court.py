@@ -22,4 +22,4 @@ class HearingForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = case.subjects.filter(withdrawn_at__isnull=True)  # type: ignore[attr-defined]

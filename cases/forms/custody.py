@@ -43,7 +43,7 @@ class ArrestForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = case.subjects.filter(withdrawn_at__isnull=True)  # type: ignore[attr-defined]
 
 
 class CustodyExtensionForm(Form):

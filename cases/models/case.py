@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.formats import when
 
+from .correctable import Correctable
 from .people import Force, Team
 from .referrals import Referral
 
@@ -86,7 +87,7 @@ class Case(models.Model):
         return reverse("cases:detail", kwargs={"reference": self.reference})
 
 
-class Subject(models.Model):
+class Subject(Correctable):
     """A suspect. Children are never recorded here: see safeguarding."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects")
@@ -95,7 +96,7 @@ class Subject(models.Model):
     pnc_id = models.CharField("PNC ID", max_length=20, blank=True)
     notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         # Also `subject_name_trgm`, a trigram index on UPPER(full_name) for the case list's search by
         # part of a name (migration 0006, with those on the case's reference and operation; SQL there,
@@ -106,13 +107,13 @@ class Subject(models.Model):
         return self.full_name
 
 
-class Premises(models.Model):
+class Premises(Correctable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="premises")
     address = models.TextField()
     postcode = models.CharField(max_length=10, blank=True)
     description = models.CharField(max_length=200, blank=True, help_text="e.g. home address, workplace.")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         verbose_name_plural = "premises"
 

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from cases.formats import day, when
 
 from .case import Case, Subject
+from .correctable import Correctable
 
 
 class Offence(models.Model):
@@ -26,7 +27,7 @@ class Offence(models.Model):
         return f"{self.statute} {self.section}: {self.title}"
 
 
-class Arrest(models.Model):
+class Arrest(Correctable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="arrests")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="arrests")
     arrested_at = models.DateTimeField()
@@ -38,7 +39,7 @@ class Arrest(models.Model):
     )
     left_custody_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["arrested_at"]
         indexes = [
             # The arrests of a period kept if their case is among those in view (the dashboard's

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 
 from cases import formats, rules
 from cases.models import (
@@ -20,6 +21,7 @@ from cases.models import (
     CustodyExtension,
     CustodyReview,
     Offence,
+    RecordVersion,
     Release,
     Subject,
     User,
@@ -30,6 +32,15 @@ from cases.services.common import (
     case_log_system,
     ensure_case_open,
     not_in_future,
+)
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    first_dependant,
+    not_after,
+    not_before,
 )
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
@@ -176,6 +187,7 @@ def arrest_record(
     offences = list(suspected_offences)
     if subject.case_id != case.pk:
         raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
+    ensure_current(subject, "subject")
     if not offences:
         raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
     if any(not offence.active for offence in offences):
@@ -245,6 +257,7 @@ def custody_extension_record(
     """
     case = arrest.case
     ensure_case_open(case)
+    ensure_current(arrest)
     authority = _choice(CustodyExtension.Authority, authority, "authority")
     relevant = arrest.relevant_time
     if relevant is None:
@@ -331,6 +344,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
     """Record a review of detention (PACE s.40), so that the next is due 9 hours after it (s.40(3))
     and a superintendent's authorisation can follow the second (s.42(4)(b))."""
     ensure_case_open(arrest.case)
+    ensure_current(arrest)
     if arrest.relevant_time is None:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_NEEDS_RELEVANT_TIME})
     review_officer = review_officer.strip()
@@ -419,6 +433,7 @@ def release_record(
     """
     case = arrest.case
     ensure_case_open(case)
+    ensure_current(arrest)
     kind = _choice(Release.Kind, kind, "kind")
     release_check_details(
         kind=kind,
@@ -605,3 +620,147 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         text=f"Breach of bail by {release.arrest.subject} ({formats.when(occurred_at)}): {description}",
     )
     return breach
+
+
+ARREST_BAIL_REGIME_WOULD_CHANGE = (
+    "At that time the arrest would fall under another bail regime than {release} (before or after 3 Apr 2017): "
+    "withdraw that release and record it again, or enter the time the arrest happened."
+)
+ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME = (
+    "{record} is recorded against the relevant time: correct or withdraw it before removing the relevant time."
+)
+
+
+def _after_arrest(arrest: Arrest) -> list[Event]:
+    """The arrest's own later records, which its time must not follow."""
+    events = [
+        Event(f"the {r.get_kind_display().lower()} of {formats.when(r.released_at)}", r.released_at)
+        for r in arrest.releases.all()
+    ]
+    events += [
+        Event(f"the review of detention of {formats.when(r.reviewed_at)}", r.reviewed_at)
+        for r in arrest.custody_reviews.all()
+    ]
+    events += [
+        Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
+        for e in arrest.custody_extensions.all()
+    ]
+    return events
+
+
+def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
+    return [
+        *(
+            Event(f"the review of detention of {formats.when(r.reviewed_at)}", r.reviewed_at)
+            for r in arrest.custody_reviews.all()
+        ),
+        *(
+            Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
+            for e in arrest.custody_extensions.all()
+        ),
+    ]
+
+
+def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
+    """Work out again what each release on bail took from the arrest's time: its bail regime and end,
+    and the ends of the extensions an inspector or superintendent approved (PACE ss.47ZB, 47ZD-47ZE);
+    a court's extension keeps the date it set. Refused where the new time would make a bail recorded
+    impossible, naming it."""
+    for release in arrest.releases.filter(kind=Release.Kind.BAIL).order_by("released_at", "id"):
+        name = f"the pre-charge bail of {formats.when(release.released_at)}"
+        try:
+            regime = rules.bail_regime_for_arrest(arrested_at)
+        except rules.NoRuleInForce:
+            regime = Release.BailRegime.PRE_2017
+        if Release.BailRegime.PRE_2017 in (regime, release.bail_regime) and regime != release.bail_regime:
+            raise ValidationError({"arrested_at": ARREST_BAIL_REGIME_WOULD_CHANGE.format(release=name)})
+        if regime == Release.BailRegime.PRE_2017:
+            continue
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrested_at)
+        if ends_at <= release.released_at:
+            raise ValidationError({"arrested_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at)) + f" ({name})"})
+        if release.answer_at is not None and release.answer_at > ends_at:
+            raise ValidationError(
+                {"arrested_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at)) + f" ({name})"}
+            )
+        release.bail_regime, release.bail_ends_at = regime, ends_at
+        release.save(update_fields=["bail_regime", "bail_ends_at"])
+        previous = ends_at
+        for extension in release.bail_extensions.order_by("approved_at", "id"):
+            extension.previous_end = previous
+            if extension.approver_rank != BailExtension.ApproverRank.MAGISTRATES:
+                new_end = rules.bail_extension_end(
+                    regime=regime, arrested_at=arrested_at, approver_rank=extension.approver_rank
+                )
+                extension.new_end = new_end if new_end is not None else extension.new_end
+            if extension.new_end <= previous:
+                raise ValidationError({"arrested_at": BAIL_EXTEND_NEW_END_NOT_LATER + f" ({extension}, {name})"})
+            extension.save(update_fields=["previous_end", "new_end"])
+            previous = extension.new_end
+
+
+@transaction.atomic
+def arrest_correct(
+    *,
+    arrest: Arrest,
+    actor: User,
+    reason: str,
+    subject: Subject,
+    arrested_at: datetime,
+    suspected_offences: Iterable[Offence],
+    custody_reference: str = "",
+    relevant_time: datetime | None = None,
+    left_custody_at: datetime | None = None,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an arrest under the rules of `arrest_record`, kept in order with what followed it (its
+    releases, reviews and extensions of detention); what was derived from its time (the bail regime
+    and end of each release on bail, and the ends of bail extended by an officer) is worked out again
+    at once. The custody clock, charging target and figures are computed from the arrest as it now
+    stands."""
+    case = arrest.case
+    locked = correction_start(case=case, record=arrest, reason=reason, version=version)
+    assert isinstance(locked, Arrest)
+    offences = list(suspected_offences)
+    if subject.case_id != case.pk:
+        raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
+    ensure_current(subject, "subject")
+    if not offences:
+        raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
+    changed_offences = {o.pk for o in offences} - set(locked.suspected_offences.values_list("pk", flat=True))
+    if any(not offence.active for offence in offences if offence.pk in changed_offences):
+        raise ValidationError({"suspected_offences": ARREST_OFFENCE_NOT_IN_CATALOGUE})
+    arrest_check_times(arrested_at=arrested_at, relevant_time=relevant_time, left_custody_at=left_custody_at)
+    if arrested_at < case.opened_at:
+        raise ValidationError({"arrested_at": ARREST_BEFORE_CASE_OPENED})
+    not_after(arrested_at, _after_arrest(locked), field="arrested_at", label="The arrest")
+    custody = _custody_after_relevant_time(locked)
+    if relevant_time is None and custody:
+        raise ValidationError(
+            {"relevant_time": ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME.format(record=capfirst(custody[0].record))}
+        )
+    not_after(relevant_time, custody, field="relevant_time", label="The relevant time")
+    not_before(left_custody_at, custody, field="left_custody_at", label="Leaving custody")
+    if arrested_at != locked.arrested_at:
+        _rederive_bail(locked, arrested_at)
+    return correction_apply(
+        case=case,
+        record_type="arrest",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "subject": subject,
+            "arrested_at": arrested_at,
+            "suspected_offences": offences,
+            "custody_reference": custody_reference,
+            "relevant_time": relevant_time,
+            "left_custody_at": left_custody_at,
+        },
+        describe=f"Arrest of {locked.subject}",
+    )
+
+
+def arrest_dependants(arrest: Arrest) -> str | None:
+    return first_dependant(arrest.releases.all(), arrest.custody_reviews.all(), arrest.custody_extensions.all())

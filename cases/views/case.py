@@ -165,7 +165,7 @@ def premises_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def case_log(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
-    entries = case.log_entries.select_related("author", "corrects").prefetch_related("corrections")
+    entries = case.log_entries.select_related("author", "corrects", "record_version").prefetch_related("corrections")
     page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     may = case_actions(case, request.user)  # type: ignore[arg-type]
     return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases", "may": may})

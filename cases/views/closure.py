@@ -4,10 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from cases.forms.closure import CloseCaseForm, RetentionReviewForm
+from cases.forms.corrections import ReopenForm
 from cases.permissions import get_case_for_change
 from cases.roles import Capability
-from cases.services.closure import case_close, case_closure_outstanding, retention_review_record
+from cases.services.closure import case_close, case_closure_outstanding, case_reopen, retention_review_record
 from cases.views.stage import record_stage
 
 
@@ -44,4 +46,18 @@ def retention_review_add(request: HttpRequest, reference: str) -> HttpResponse:
         save=lambda data: retention_review_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
         title="Record a retention review",
         success="Retention review recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_reopen_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=Capability.APPROVE_CLOSURE)
+    return record_stage(
+        request,
+        case=case,
+        form=ReopenForm(request.POST or None, initial={"version": case.version}),
+        save=lambda data: case_reopen(case=case, actor=request.user, **data),
+        title="Reopen the case",
+        success="Case reopened.",
+        submit="Reopen the case",
     )

@@ -1,0 +1,140 @@
+"""The record types that can be corrected, withdrawn and read version by version: one registry, read
+by one set of pages (`cases.views.records`: correct, withdraw, history) for every type.
+
+Each type names its model, the first entry's form (a correction shows the same fields, labels, hints
+and service checks, `cases.forms.corrections.correction_form`), its `<entity>_correct` service (which
+runs the first entry's rules and the order of events), what must be withdrawn before it can be
+(None: it cannot be withdrawn), and the capability needed: the one its first entry needs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.urls import reverse
+
+from cases.forms.case import PremisesForm, SubjectForm
+from cases.forms.corrections import CaseDetailsForm, correction_form
+from cases.forms.court import HearingForm
+from cases.forms.custody import ArrestForm
+from cases.models import Arrest, Case, CourtHearing, Premises, RecordVersion, Subject, User
+from cases.roles import Capability
+from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
+from cases.services.court import hearing_correct, hearing_dependants
+from cases.services.custody import arrest_correct, arrest_dependants
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str  # in the pages' addresses and RecordVersion.record_type
+    label: str  # "Arrest"
+    model: type[models.Model]
+    first_entry_form: type[forms.Form]
+    # Called as correct(record, actor, data): data is the form's cleaned values, reason and version.
+    correct: Callable[[Any, User, dict[str, Any]], RecordVersion]
+    # The first current record that depends on one of this type, or None; None itself: never withdrawn.
+    dependants: Callable[[Any], str | None] | None = None
+    capability: Capability = Capability.RECORD_TEAM_CASES
+    # The first-entry form's own arguments (the case, for choices limited to it).
+    takes_case: bool = False
+    # Where the record is shown: the case page's section, or its own page.
+    anchor: str = ""
+    page: Callable[[Case, Any], str] | None = field(default=None)
+
+    @property
+    def form(self) -> type[forms.Form]:
+        return correction_form(self.first_entry_form)
+
+    def make_form(self, case: Case, data: Any = None, record: models.Model | None = None) -> forms.Form:
+        """The correction form, bound to `data` if given, filled from `record` as it stands."""
+        extra: dict[str, Any] = {"case": case} if self.takes_case else {}
+        initial = initial_values(self.form, record) if record is not None else None
+        return self.form(data, initial=initial, **extra)
+
+    def describe(self, record: Any) -> str:
+        return "The case's details" if isinstance(record, Case) else str(record)
+
+    def url(self, case: Case, record: Any) -> str:
+        if self.page is not None:
+            return self.page(case, record)
+        return f"{case.get_absolute_url()}#{self.anchor}"
+
+
+def _arrest_page(case: Case, arrest: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": arrest.pk})
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    record_type.key: record_type
+    for record_type in (
+        RecordType(
+            key="case",
+            label="Case details",
+            model=Case,
+            first_entry_form=CaseDetailsForm,
+            correct=lambda case, actor, data: case_correct(case=case, actor=actor, **data),
+            anchor="summary",
+        ),
+        RecordType(
+            key="subject",
+            label="Subject",
+            model=Subject,
+            first_entry_form=SubjectForm,
+            correct=lambda subject, actor, data: subject_correct(subject=subject, actor=actor, **data),
+            dependants=subject_dependants,
+            anchor="subjects-premises",
+        ),
+        RecordType(
+            key="premises",
+            label="Premises",
+            model=Premises,
+            first_entry_form=PremisesForm,
+            correct=lambda premises, actor, data: premises_correct(premises=premises, actor=actor, **data),
+            dependants=premises_dependants,
+            anchor="subjects-premises",
+        ),
+        RecordType(
+            key="arrest",
+            label="Arrest",
+            model=Arrest,
+            first_entry_form=ArrestForm,
+            correct=lambda arrest, actor, data: arrest_correct(arrest=arrest, actor=actor, **data),
+            dependants=arrest_dependants,
+            takes_case=True,
+            page=_arrest_page,
+        ),
+        RecordType(
+            key="hearing",
+            label="Court hearing",
+            model=CourtHearing,
+            first_entry_form=HearingForm,
+            correct=lambda hearing, actor, data: hearing_correct(hearing=hearing, actor=actor, **data),
+            dependants=hearing_dependants,
+            takes_case=True,
+            anchor="court",
+        ),
+    )
+}
+# The closure's history (reopened, closed again) is read on the same history page.
+HISTORY_ONLY = {"closure"}
+
+
+def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[str, Any]:
+    """The form's fields filled from the record as it stands, and the version it stands at."""
+    values: dict[str, Any] = {}
+    for name in form_class.base_fields:
+        try:
+            model_field = record._meta.get_field(name)
+        except FieldDoesNotExist:  # the reason, the version
+            continue
+        if model_field.many_to_many:
+            values[name] = [item.pk for item in getattr(record, name).all()]
+        elif model_field.is_relation:
+            values[name] = getattr(record, model_field.attname)  # type: ignore[union-attr]
+        else:
+            values[name] = getattr(record, name)
+    values["version"] = getattr(record, "version", None)
+    return values
