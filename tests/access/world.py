@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cases.models import Case, ExportJob, Referral, Release, SafeguardingReferral, User
+from cases.models import Case, CourtHearing, ExportJob, Referral, Release, SafeguardingReferral, User
 from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
 from tests.factories.cases import (
     CaseFactory,
@@ -78,6 +78,15 @@ def _records(case: Case) -> dict[str, int]:
         "release": release.pk,
         "submission": ChargingSubmissionFactory(case=case, subject=subject).pk,
         "safeguarding": safeguarding.pk,
+        "hearing": CourtHearing.objects.create(
+            case=case,
+            subject=subject,
+            court="Stafford",
+            hearing_at=arrest.arrested_at + timedelta(days=2),
+            hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
+        ).pk,
+        # The case's own details, a record of the case itself (cases.corrections).
+        "case": case.pk,
     }
 
 
