@@ -115,7 +115,7 @@ def _first_values(kind: RecordType | None, case: Case, record: Any, versions: li
         for change in version.changes:
             earliest.setdefault(change["field"], change["before"])
     return [
-        (str(field.label), earliest.get(name) or shown_value(field, current.get(name)))
+        (str(form[name].label), earliest.get(name) or shown_value(field, current.get(name)))
         for name, field in form.fields.items()
         if name in current and name != "version"
     ]
