@@ -17,14 +17,37 @@ from django.db import models
 from django.urls import reverse
 
 from cases.forms.case import PremisesForm, SubjectForm
+from cases.forms.charging import ChargingSubmissionForm
 from cases.forms.corrections import CaseDetailsForm, correction_form
 from cases.forms.court import HearingForm
-from cases.forms.custody import ArrestForm
-from cases.models import Arrest, Case, CourtHearing, Premises, RecordVersion, Subject, User
+from cases.forms.custody import ArrestForm, CustodyReviewForm, ReleaseForm
+from cases.forms.search import SearchForm
+from cases.models import (
+    Arrest,
+    Case,
+    ChargingSubmission,
+    CourtHearing,
+    CustodyReview,
+    Premises,
+    RecordVersion,
+    Release,
+    Search,
+    Subject,
+    User,
+)
 from cases.roles import Capability
 from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
+from cases.services.charging import charging_submission_correct, charging_submission_dependants
 from cases.services.court import hearing_correct, hearing_dependants
-from cases.services.custody import arrest_correct, arrest_dependants
+from cases.services.custody import (
+    arrest_correct,
+    arrest_dependants,
+    custody_review_correct,
+    custody_review_dependants,
+    release_correct,
+    release_dependants,
+)
+from cases.services.search import search_correct, search_dependants
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,8 @@ class RecordType:
     capability: Capability = Capability.RECORD_TEAM_CASES
     # The first-entry form's own arguments (the case, for choices limited to it).
     takes_case: bool = False
+    # The path of foreign keys from the record to its case.
+    via: str = "case"
     # Where the record is shown: the case page's section, or its own page.
     anchor: str = ""
     page: Callable[[Case, Any], str] | None = field(default=None)
@@ -65,6 +90,10 @@ class RecordType:
 
 def _arrest_page(case: Case, arrest: Any) -> str:
     return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": arrest.pk})
+
+
+def _its_arrest_page(case: Case, record: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.arrest_id})
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -105,6 +134,48 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=arrest_dependants,
             takes_case=True,
             page=_arrest_page,
+        ),
+        RecordType(
+            key="search",
+            label="Search",
+            model=Search,
+            first_entry_form=SearchForm,
+            correct=lambda search, actor, data: search_correct(search=search, actor=actor, **data),
+            dependants=search_dependants,
+            takes_case=True,
+            anchor="searches",
+        ),
+        RecordType(
+            key="custody_review",
+            label="Review of detention",
+            model=CustodyReview,
+            first_entry_form=CustodyReviewForm,
+            correct=lambda review, actor, data: custody_review_correct(review=review, actor=actor, **data),
+            dependants=custody_review_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
+            key="release",
+            label="Release",
+            model=Release,
+            first_entry_form=ReleaseForm,
+            correct=lambda release, actor, data: release_correct(release=release, actor=actor, **data),
+            dependants=release_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
+            key="charging_submission",
+            label="Submission to the CPS",
+            model=ChargingSubmission,
+            first_entry_form=ChargingSubmissionForm,
+            correct=lambda submission, actor, data: charging_submission_correct(
+                submission=submission, actor=actor, **data
+            ),
+            dependants=charging_submission_dependants,
+            takes_case=True,
+            anchor="charging",
         ),
         RecordType(
             key="hearing",

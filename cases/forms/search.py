@@ -41,7 +41,7 @@ class SearchForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
+        self.fields["premises"].queryset = case.premises.filter(withdrawn_at__isnull=True)  # type: ignore[attr-defined]
         self.fields["warrant"].queryset = (  # type: ignore[attr-defined]
             case.warrants.filter(  # type: ignore[attr-defined]
                 status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]

@@ -119,7 +119,11 @@ def case_closure_outstanding(case: Case, closed_at: datetime) -> list[Outstandin
         .select_related("subject")
         .order_by("hearing_at", "id")
     ]
-    releases = list(Release.objects.filter(arrest__case=case).select_related("arrest__subject").order_by("id"))
+    releases = list(
+        Release.objects.filter(arrest__case=case, withdrawn_at__isnull=True, arrest__withdrawn_at__isnull=True)
+        .select_related("arrest__subject")
+        .order_by("id")
+    )
     for release in releases:
         if release.kind != Release.Kind.BAIL:
             continue
@@ -194,23 +198,31 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
             "an arrest",
             Arrest.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(at=Max("arrested_at"))["at"],
         ),
-        ("a release", Release.objects.filter(arrest__case=case).aggregate(at=Max("released_at"))["at"]),
+        (
+            "a release",
+            Release.objects.filter(arrest__case=case, withdrawn_at__isnull=True).aggregate(at=Max("released_at"))["at"],
+        ),
         (
             "a bail extension",
             BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
         ),
         (
             "a review of detention",
-            CustodyReview.objects.filter(arrest__case=case).aggregate(at=Max("reviewed_at"))["at"],
+            CustodyReview.objects.filter(arrest__case=case, withdrawn_at__isnull=True).aggregate(at=Max("reviewed_at"))[
+                "at"
+            ],
         ),
-        ("a search", Search.objects.filter(case=case).aggregate(at=Max("started_at"))["at"]),
+        ("a search", Search.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(at=Max("started_at"))["at"]),
         (
             "a court hearing",
             CourtHearing.objects.filter(case=case, hearing_at__lte=now, withdrawn_at__isnull=True).aggregate(
                 at=Max("hearing_at")
             )["at"],
         ),
-        ("a charging decision", case.charging_submissions.aggregate(at=Max("decision_at"))["at"]),
+        (
+            "a charging decision",
+            case.charging_submissions.filter(withdrawn_at__isnull=True).aggregate(at=Max("decision_at"))["at"],
+        ),
         ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
         ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
         ("a forensic examination", Device.objects.filter(case=case).aggregate(at=Max("forensic_completed_at"))["at"]),
@@ -228,7 +240,9 @@ def _check_after_every_event(case: Case, closed_at: datetime) -> None:
 def _standing(case: Case) -> set[str]:
     """The charging decisions that stand: the latest decision recorded for each person."""
     latest: dict[int, str] = {}
-    decided = case.charging_submissions.exclude(decision=ChargingSubmission.Decision.PENDING)
+    decided = case.charging_submissions.filter(withdrawn_at__isnull=True).exclude(
+        decision=ChargingSubmission.Decision.PENDING
+    )
     for subject_id, decision in decided.order_by("decision_at", "id").values_list("subject_id", "decision"):
         latest[subject_id] = decision
     return set(latest.values())
@@ -240,8 +254,8 @@ def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
     CPS's decision of no further action; suspect not identified (14, 18) no suspect put to the CPS or
     charged; and no outcome of no further action while a charge, or a decision to charge that
     stands, is recorded."""
-    decisions = set(case.charging_submissions.values_list("decision", flat=True))
-    charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
+    decisions = set(case.charging_submissions.filter(withdrawn_at__isnull=True).values_list("decision", flat=True))
+    charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED, withdrawn_at__isnull=True).exists()
     charge_recorded = charged or ChargingSubmission.Decision.CHARGE in decisions
     if outcome_type == Closure.OutcomeType.CHARGED and not charge_recorded:
         raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
@@ -306,7 +320,8 @@ def case_close(
     if unreturned:
         names = "; ".join(_describe(warrant) for warrant in unreturned)
         raise ValidationError(CLOSURE_WARRANTS_NOT_RETURNED.format(warrants=names))
-    if case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING).exists():
+    pending = case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING)
+    if pending.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError(CLOSURE_CHARGING_PENDING)
     _check_after_every_event(case, closed_at)
     _check_outcome_agrees(case, outcome_type)

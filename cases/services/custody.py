@@ -355,7 +355,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
     if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
-    last = arrest.custody_reviews.order_by("-reviewed_at").first()
+    last = arrest.custody_reviews.filter(withdrawn_at__isnull=True).order_by("-reviewed_at").first()
     if last is not None and reviewed_at < last.reviewed_at:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_PREVIOUS})
     review = CustodyReview.objects.create(
@@ -402,6 +402,29 @@ def release_check_details(
     all_problems(lambda: not_in_future(released_at, field="released_at", label="The release"), conditions, answer)
 
 
+def _bail_terms(
+    arrest: Arrest, *, kind: str, released_at: datetime, answer_at: datetime | None
+) -> tuple[str, datetime | None]:
+    """The bail regime and end of a release of `kind`, computed from the arrest (`release_record`);
+    ("", None) for a release other than bail."""
+    if kind != Release.Kind.BAIL:
+        return "", None
+    ends_at = None
+    try:
+        regime = rules.bail_regime_for_arrest(arrest.arrested_at)
+    except rules.NoRuleInForce:
+        regime = Release.BailRegime.PRE_2017
+        if answer_at is None:
+            raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
+    else:
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
+        if ends_at <= released_at:
+            raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
+    if answer_at is not None and ends_at is not None and answer_at > ends_at:
+        raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
+    return regime, ends_at
+
+
 @transaction.atomic
 def release_record(
     *,
@@ -444,27 +467,15 @@ def release_record(
     )
     if released_at < arrest.arrested_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
-    latest = arrest.releases.order_by("-released_at", "-id").first()
+    latest = arrest.releases.filter(withdrawn_at__isnull=True).order_by("-released_at", "-id").first()
     if latest is not None and released_at < latest.released_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_PREVIOUS})
     bail_conditions, answer_place = bail_conditions.strip(), answer_place.strip()
-    regime, ends_at = "", None
     if kind == Release.Kind.BAIL:
         running_end = bail_current_end(latest) if latest is not None and latest.kind == Release.Kind.BAIL else None
         if running_end is not None and running_end > released_at:
             raise ValidationError({"kind": RELEASE_STILL_ON_BAIL})
-        try:
-            regime = rules.bail_regime_for_arrest(arrest.arrested_at)
-        except rules.NoRuleInForce:
-            regime = Release.BailRegime.PRE_2017
-            if answer_at is None:
-                raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
-        else:
-            ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
-            if ends_at <= released_at:
-                raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
-        if answer_at is not None and ends_at is not None and answer_at > ends_at:
-            raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
+    regime, ends_at = _bail_terms(arrest, kind=kind, released_at=released_at, answer_at=answer_at)
 
     release = Release.objects.create(
         arrest=arrest,
@@ -632,15 +643,9 @@ ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME = (
 
 
 def _after_arrest(arrest: Arrest) -> list[Event]:
-    """The arrest's own later records, which its time must not follow."""
-    events = [
-        Event(f"the {r.get_kind_display().lower()} of {formats.when(r.released_at)}", r.released_at)
-        for r in arrest.releases.all()
-    ]
-    events += [
-        Event(f"the review of detention of {formats.when(r.reviewed_at)}", r.reviewed_at)
-        for r in arrest.custody_reviews.all()
-    ]
+    """The arrest's own later records, which its time must not follow (withdrawn ones are out of it)."""
+    events = [Event(_release_name(r), r.released_at) for r in arrest.releases.filter(withdrawn_at__isnull=True)]
+    events += [Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)]
     events += [
         Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
         for e in arrest.custody_extensions.all()
@@ -650,10 +655,7 @@ def _after_arrest(arrest: Arrest) -> list[Event]:
 
 def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
     return [
-        *(
-            Event(f"the review of detention of {formats.when(r.reviewed_at)}", r.reviewed_at)
-            for r in arrest.custody_reviews.all()
-        ),
+        *(Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)),
         *(
             Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
             for e in arrest.custody_extensions.all()
@@ -666,7 +668,9 @@ def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
     and the ends of the extensions an inspector or superintendent approved (PACE ss.47ZB, 47ZD-47ZE);
     a court's extension keeps the date it set. Refused where the new time would make a bail recorded
     impossible, naming it."""
-    for release in arrest.releases.filter(kind=Release.Kind.BAIL).order_by("released_at", "id"):
+    for release in arrest.releases.filter(kind=Release.Kind.BAIL, withdrawn_at__isnull=True).order_by(
+        "released_at", "id"
+    ):
         name = f"the pre-charge bail of {formats.when(release.released_at)}"
         try:
             regime = rules.bail_regime_for_arrest(arrested_at)
@@ -764,3 +768,144 @@ def arrest_correct(
 
 def arrest_dependants(arrest: Arrest) -> str | None:
     return first_dependant(arrest.releases.all(), arrest.custody_reviews.all(), arrest.custody_extensions.all())
+
+
+RELEASE_KIND_HAS_BAIL_RECORDS = (
+    "{record} is recorded on this bail: withdraw it before correcting the release to another kind."
+)
+
+
+def _release_name(release: Release) -> str:
+    return f"the {release.get_kind_display().lower()} of {formats.when(release.released_at)}"
+
+
+@transaction.atomic
+def release_correct(
+    *,
+    release: Release,
+    actor: User,
+    reason: str,
+    kind: str,
+    released_at: datetime,
+    bail_conditions: str = "",
+    answer_at: datetime | None = None,
+    answer_place: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a release under the rules of `release_record`, kept in order with the arrest, the
+    releases before and after it, and its bail extensions and breaches; the bail regime and end are
+    worked out again from the arrest."""
+    arrest = release.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=release, reason=reason, version=version)
+    assert isinstance(locked, Release)
+    ensure_current(arrest)
+    kind = _choice(Release.Kind, kind, "kind")
+    release_check_details(
+        kind=kind,
+        released_at=released_at,
+        bail_conditions=bail_conditions,
+        answer_at=answer_at,
+        answer_place=answer_place,
+    )
+    if released_at < arrest.arrested_at:
+        raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
+    others = arrest.releases.filter(withdrawn_at__isnull=True).exclude(pk=locked.pk)
+    before = others.filter(released_at__lte=locked.released_at)
+    after = others.filter(released_at__gt=locked.released_at)
+    not_before(
+        released_at, [Event(_release_name(r), r.released_at) for r in before], field="released_at", label="The release"
+    )
+    not_after(
+        released_at, [Event(_release_name(r), r.released_at) for r in after], field="released_at", label="The release"
+    )
+    on_bail = [
+        *(
+            Event(f"the bail extension approved {formats.when(e.approved_at)}", e.approved_at)
+            for e in locked.bail_extensions.all()
+        ),
+        *(
+            Event(f"the breach of bail of {formats.when(b.occurred_at)}", b.occurred_at)
+            for b in locked.bail_breaches.all()
+        ),
+    ]
+    if kind != Release.Kind.BAIL and on_bail:
+        raise ValidationError({"kind": RELEASE_KIND_HAS_BAIL_RECORDS.format(record=capfirst(on_bail[0].record))})
+    not_after(released_at, on_bail, field="released_at", label="The release")
+    regime, ends_at = _bail_terms(arrest, kind=kind, released_at=released_at, answer_at=answer_at)
+    result = correction_apply(
+        case=case,
+        record_type="release",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "kind": kind,
+            "released_at": released_at,
+            "bail_conditions": bail_conditions,
+            "answer_at": answer_at,
+            "answer_place": answer_place,
+            "bail_regime": regime,
+            "bail_ends_at": ends_at,
+        },
+        describe=f"Release of {arrest.subject}",
+    )
+    if kind == Release.Kind.CHARGED:
+        case_advance_stage(case=case, stage=Case.Stage.CHARGING)
+    return result
+
+
+def release_dependants(release: Release) -> str | None:
+    later = release.arrest.releases.filter(released_at__gt=release.released_at)
+    return first_dependant(later, release.bail_extensions.all(), release.bail_breaches.all())
+
+
+def _review_name(review: CustodyReview) -> str:
+    return f"the review of detention of {formats.when(review.reviewed_at)}"
+
+
+@transaction.atomic
+def custody_review_correct(
+    *,
+    review: CustodyReview,
+    actor: User,
+    reason: str,
+    reviewed_at: datetime,
+    review_officer: str,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a review of detention under the rules of `custody_review_record`, kept in order with
+    the reviews before and after it. The next review due is computed from the reviews as they stand."""
+    arrest = review.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=review, reason=reason, version=version)
+    assert isinstance(locked, CustodyReview)
+    ensure_current(arrest)
+    if not review_officer.strip():
+        raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})
+    custody_review_check_time(reviewed_at=reviewed_at)
+    if arrest.relevant_time is not None and reviewed_at < arrest.relevant_time:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
+    others = arrest.custody_reviews.filter(withdrawn_at__isnull=True).exclude(pk=locked.pk)
+    earlier = [Event(_review_name(r), r.reviewed_at) for r in others if r.reviewed_at <= locked.reviewed_at]
+    later = [Event(_review_name(r), r.reviewed_at) for r in others if r.reviewed_at > locked.reviewed_at]
+    not_before(reviewed_at, earlier, field="reviewed_at", label="The review")
+    not_after(reviewed_at, later, field="reviewed_at", label="The review")
+    return correction_apply(
+        case=case,
+        record_type="custody_review",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"reviewed_at": reviewed_at, "review_officer": review_officer},
+        describe=f"Review of detention of {arrest.subject}",
+    )
+
+
+def custody_review_dependants(review: CustodyReview) -> str | None:
+    """A superintendent's extension rests on the second review (PACE s.42(4)(b))."""
+    return first_dependant(review.arrest.custody_extensions.filter(authorised_at__gte=review.reviewed_at))

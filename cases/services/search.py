@@ -9,13 +9,21 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, RecordVersion, Search, User
 from cases.services.common import (
     all_problems,
     case_advance_stage,
     case_log_system,
     ensure_case_open,
     not_in_future,
+)
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    first_dependant,
+    not_after,
 )
 from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
@@ -73,6 +81,7 @@ def search_record(
     ensure_case_open(case)
     if premises.case_id != case.pk:
         raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
+    ensure_current(premises, "premises")
     search_check_times(started_at=started_at, ended_at=ended_at)
     if warrant is not None:
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
@@ -334,3 +343,53 @@ def device_record_forensic_completion(*, device: Device, actor: User, completed_
         text=f"Full forensic examination of device {device.exhibit_reference} completed.",
     )
     return device
+
+
+@transaction.atomic
+def search_correct(
+    *,
+    search: Search,
+    actor: User,
+    reason: str,
+    premises: Premises,
+    started_at: datetime,
+    warrant: Warrant | None = None,
+    ended_at: datetime | None = None,
+    notes: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a search under the rules of `search_record`; its start stays before the triage of
+    every device it found."""
+    case = search.case
+    locked = correction_start(case=case, record=search, reason=reason, version=version)
+    if premises.case_id != case.pk:
+        raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
+    ensure_current(premises, "premises")
+    search_check_times(started_at=started_at, ended_at=ended_at)
+    if warrant is not None:
+        _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
+    triaged = [
+        Event(f"the triage of device {device.exhibit_reference}", device.triaged_at)
+        for device in locked.devices.filter(triaged_at__isnull=False)  # type: ignore[attr-defined]
+    ]
+    not_after(started_at, triaged, field="started_at", label="The search")
+    return correction_apply(
+        case=case,
+        record_type="search",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "premises": premises,
+            "warrant": warrant,
+            "started_at": started_at,
+            "ended_at": ended_at,
+            "notes": notes,
+        },
+        describe=f"Search of {locked.premises}",  # type: ignore[attr-defined]
+    )
+
+
+def search_dependants(search: Search) -> str | None:
+    return first_dependant(search.devices.all())  # type: ignore[attr-defined]

@@ -228,8 +228,9 @@ _FACT_SELECTS = (
     "d.decision_at, c.status = 'open' FROM cases_arrest a JOIN cases_case c ON c.id = a.case_id "
     "LEFT JOIN LATERAL (SELECT s.decision_at FROM cases_chargingsubmission s WHERE s.case_id = a.case_id "
     "AND s.subject_id = a.subject_id AND s.decision = ANY(%(decided)s) AND s.decision_at >= a.arrested_at "
+    "AND s.withdrawn_at IS NULL "
     "ORDER BY s.decision_at, s.id LIMIT 1) d ON TRUE "
-    "LEFT JOIN LATERAL (SELECT r.kind FROM cases_release r WHERE r.arrest_id = a.id "
+    "LEFT JOIN LATERAL (SELECT r.kind FROM cases_release r WHERE r.arrest_id = a.id AND r.withdrawn_at IS NULL "
     "ORDER BY r.released_at DESC, r.id DESC LIMIT 1) rel ON TRUE WHERE {cases} AND a.withdrawn_at IS NULL",
     # Arrests with a first court appearance (the first for that subject at or after the arrest).
     "SELECT c.id, c.force_id, c.team_id, 'first_court', a.arrested_at, "
@@ -243,7 +244,7 @@ _FACT_SELECTS = (
     # Decisions to charge, by subject (people charged are counted once).
     "SELECT c.id, c.force_id, c.team_id, 'charged', s.decision_at, NULL, 1, s.subject_id, '', NULL, NULL, "
     "c.status = 'open' FROM cases_chargingsubmission s JOIN cases_case c ON c.id = s.case_id "
-    "WHERE {cases} AND s.decision = %(charge)s AND s.decision_at IS NOT NULL",
+    "WHERE {cases} AND s.decision = %(charge)s AND s.decision_at IS NOT NULL AND s.withdrawn_at IS NULL",
     # MASH referrals: children safeguarded, and the days from the case's first arrest before it.
     "SELECT c.id, c.force_id, c.team_id, 'mash_referral', g.mash_referred_at, "
     "(EXTRACT(EPOCH FROM (g.mash_referred_at - fa.arrested_at)) / 86400.0), g.children_safeguarded, "

@@ -39,13 +39,13 @@ def _record_type(key: str) -> RecordType:
         raise Http404(TYPE_NOT_FOUND) from None
 
 
-def _record(case: Case, model: type, pk: int, user: Any) -> Any:
+def _record(case: Case, model: type, pk: int, user: Any, via: str = "case") -> Any:
     """The record `pk` of `case` (for the case's own details, the case itself); any other is a 404."""
     if model is Case:
         if pk != case.pk:
             raise not_found(user, Case, "case", pk, VIEW, RECORD_NOT_FOUND)
         return case
-    return get_child_or_404(case, model, pk)
+    return get_child_or_404(case, model, pk, via=via)
 
 
 def history_url(case: Case, key: str, pk: int) -> str:
@@ -56,7 +56,7 @@ def history_url(case: Case, key: str, pk: int) -> str:
 def record_correct(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
     kind = _record_type(record_type)
     case = get_case_for_change(request.user, reference, capability=kind.capability)
-    record = _record(case, kind.model, pk, request.user)
+    record = _record(case, kind.model, pk, request.user, kind.via)
     form = kind.make_form(case, request.POST or None, record)
     return record_stage(
         request,
@@ -80,7 +80,7 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
     if dependants is None:
         raise Http404(TYPE_NOT_FOUND)
     case = get_case_for_change(request.user, reference, capability=kind.capability)
-    record = _record(case, kind.model, pk, request.user)
+    record = _record(case, kind.model, pk, request.user, kind.via)
     form = WithdrawForm(request.POST or None, initial={"version": record.version})
     return record_stage(
         request,
@@ -127,7 +127,7 @@ def record_history(request: AuthenticatedHttpRequest, reference: str, record_typ
     correction, withdrawal, reopening or closing again, with the reason and each value before and after."""
     kind = None if record_type in HISTORY_ONLY else _record_type(record_type)
     case = get_case_for_user(request.user, reference)
-    record = _record(case, kind.model if kind else Closure, pk, request.user)
+    record = _record(case, kind.model if kind else Closure, pk, request.user, kind.via if kind else "case")
     versions = list(versions_of(case, record_type, pk))
     context = {
         "case": case,

@@ -8,7 +8,16 @@ from datetime import timedelta
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cases.models import Case, CourtHearing, ExportJob, Referral, Release, SafeguardingReferral, User
+from cases.models import (
+    Case,
+    CourtHearing,
+    CustodyReview,
+    ExportJob,
+    Referral,
+    Release,
+    SafeguardingReferral,
+    User,
+)
 from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
 from tests.factories.cases import (
     CaseFactory,
@@ -67,6 +76,13 @@ def _records(case: Case) -> dict[str, int]:
         relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
         recorded_by=case.officer_in_case,
     )
+    submission = ChargingSubmissionFactory(case=case, subject=subject)
+    review = CustodyReview.objects.create(
+        arrest=arrest,
+        reviewed_at=arrest.relevant_time + timedelta(hours=5),
+        review_officer="Insp Clarke",
+        recorded_by=case.officer_in_case,
+    )
     return {
         "subject": subject.pk,
         "premises": premises.pk,
@@ -76,7 +92,9 @@ def _records(case: Case) -> dict[str, int]:
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
         "release": release.pk,
-        "submission": ChargingSubmissionFactory(case=case, subject=subject).pk,
+        "submission": submission.pk,
+        "charging_submission": submission.pk,
+        "custody_review": review.pk,
         "safeguarding": safeguarding.pk,
         "hearing": CourtHearing.objects.create(
             case=case,
