@@ -857,7 +857,7 @@ def release_correct(
 
 
 def release_dependants(release: Release) -> str | None:
-    later = release.arrest.releases.filter(released_at__gt=release.released_at)
+    later = release.arrest.releases.filter(released_at__gt=release.released_at).exclude(pk=release.pk)
     return first_dependant(later, release.bail_extensions.all(), release.bail_breaches.all())
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from audit.models import AuditEntry
 from cases import formats, rules
@@ -22,6 +23,7 @@ from cases.models import (
     CaseLogEntry,
     ChargingSubmission,
     CourtHearing,
+    Device,
     FigureFact,
     OutstandingDeadline,
     RecordVersion,
@@ -35,6 +37,14 @@ from cases.services.case import (
     subject_correct,
     subject_dependants,
 )
+from cases.services.charging import (
+    CHARGING_DECIDED_BEFORE_SUBMISSION,
+    charging_record_decision,
+    charging_submission_correct,
+    charging_submission_dependants,
+    charging_submit,
+)
+from cases.services.closure import case_close
 from cases.services.corrections import (
     HAS_DEPENDANTS,
     NOTHING_CHANGED,
@@ -49,12 +59,18 @@ from cases.services.custody import (
     RELEASE_BEFORE_ARREST,
     arrest_correct,
     arrest_dependants,
+    custody_review_correct,
+    custody_review_record,
+    release_correct,
+    release_dependants,
     release_record,
 )
+from cases.services.search import device_record_triage, search_correct, search_dependants
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 from cases.services.versions import VersionConflict
 from tests.factories.cases import CaseFactory, PremisesFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, london
+from tests.factories.warrants import DeviceFactory, SearchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -443,3 +459,215 @@ def test_a_withdrawn_hearing_no_longer_meets_the_first_court_deadline(case, offi
     assert not FigureFact.objects.filter(case=case, measure="first_court").exists()
     hearing.refresh_from_db()
     assert hearing.withdrawn_at is not None
+
+
+# --- Searches, releases, reviews of detention, submissions to the CPS ----------------------------
+
+
+def test_a_search_is_corrected_and_cannot_start_after_a_device_it_found_was_triaged(case, officer, examiner):
+    premises = PremisesFactory(case=case)
+    search = SearchFactory(case=case, premises=premises, started_at=case.opened_at + timedelta(days=1))
+    device = DeviceFactory(case=case, search=search)
+    device_record_triage(
+        device=device, actor=examiner, triage_result=Device.TriageResult.POSITIVE,
+        triaged_at=search.started_at + timedelta(hours=2), examiner=examiner,
+    )  # fmt: skip
+    values = {"premises": premises, "warrant": None, "ended_at": None, "notes": ""}
+
+    search_correct(
+        search=search,
+        actor=officer,
+        reason="Began earlier.",
+        version=1,
+        started_at=search.started_at - timedelta(hours=1),
+        **values,
+    )
+    with pytest.raises(ValidationError) as refused:
+        search_correct(
+            search=search,
+            actor=officer,
+            reason="x",
+            version=2,
+            started_at=search.started_at + timedelta(hours=3),
+            **values,
+        )
+
+    device.refresh_from_db()
+    named = f"the triage of device {device.exhibit_reference}"
+    assert refused.value.message_dict == {
+        "started_at": [TOO_LATE.format(label="The search", record=named, at=formats.when(device.triaged_at))]
+    }
+    assert search_dependants(search) is not None  # withdrawn only after its devices
+
+
+def test_a_release_is_corrected_between_the_arrest_and_the_next_release(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    first = release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+    second = release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.CHARGED, released_at=arrest.arrested_at + timedelta(days=3)
+    )
+    values = {"kind": Release.Kind.RUI, "bail_conditions": "", "answer_at": None, "answer_place": ""}
+
+    release_correct(
+        release=first,
+        actor=officer,
+        reason="Custody record says 10:00.",
+        version=1,
+        released_at=first.released_at + timedelta(hours=1),
+        **values,
+    )
+    with pytest.raises(ValidationError) as refused:
+        release_correct(
+            release=first,
+            actor=officer,
+            reason="x",
+            version=2,
+            released_at=second.released_at + timedelta(hours=1),
+            **values,
+        )
+
+    named = f"the charged of {formats.when(second.released_at)}"
+    assert refused.value.message_dict == {
+        "released_at": [TOO_LATE.format(label="The release", record=named, at=formats.when(second.released_at))]
+    }
+    assert release_dependants(first) == capfirst(str(second))
+
+
+def test_a_release_corrected_to_bail_gets_its_bail_end_and_deadline(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    release = release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+
+    version = release_correct(
+        release=release, actor=officer, reason="Bailed, not RUI.", version=1, kind=Release.Kind.BAIL,
+        released_at=release.released_at, bail_conditions="Not to contact the complainant.",
+    )  # fmt: skip
+
+    release.refresh_from_db()
+    assert release.bail_ends_at == rules.bail_initial_end(regime=release.bail_regime, arrested_at=arrest.arrested_at)
+    assert [d.due_at for d in deadlines_of(case) if d.kind == Kind.BAIL_END] == [release.bail_ends_at]
+    assert {c["field"] for c in version.changes} >= {"kind", "bail_regime", "bail_ends_at", "bail_conditions"}
+
+
+def test_a_withdrawn_release_leaves_the_bail_deadline(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    release = release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.BAIL, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+    assert [d for d in deadlines_of(case) if d.kind == Kind.BAIL_END]
+
+    record_withdraw(
+        case=case, record_type="release", record=release, actor=officer, reason="Entered twice.", version=1,
+        describe=str(release), dependants=release_dependants,
+    )  # fmt: skip
+
+    assert [d for d in deadlines_of(case) if d.kind == Kind.BAIL_END] == []
+
+
+def test_a_review_of_detention_is_corrected_in_order_and_a_conflict_is_shown(case, officer, supervisor):
+    arrest = ArrestFactory(case=case, arrested_at=timezone.now() - timedelta(hours=20))
+    first = custody_review_record(
+        arrest=arrest, actor=officer, reviewed_at=arrest.relevant_time + timedelta(hours=5), review_officer="Insp A"
+    )
+    second = custody_review_record(
+        arrest=arrest, actor=officer, reviewed_at=arrest.relevant_time + timedelta(hours=13), review_officer="Insp B"
+    )
+
+    custody_review_correct(
+        review=first,
+        actor=officer,
+        reason="Rank missing.",
+        version=1,
+        reviewed_at=first.reviewed_at,
+        review_officer="Insp A Khan",
+    )
+    with pytest.raises(VersionConflict):
+        custody_review_correct(
+            review=first,
+            actor=supervisor,
+            reason="Mine.",
+            version=1,
+            reviewed_at=first.reviewed_at,
+            review_officer="Insp X",
+        )
+    with pytest.raises(ValidationError) as refused:
+        custody_review_correct(
+            review=first,
+            actor=officer,
+            reason="x",
+            version=2,
+            reviewed_at=second.reviewed_at + timedelta(hours=1),
+            review_officer="Insp A Khan",
+        )
+
+    assert refused.value.message_dict["reviewed_at"][0].startswith(
+        "The review cannot be after the review of detention of"
+    )
+    first.refresh_from_db()
+    assert first.review_officer == "Insp A Khan"
+
+
+def test_a_submission_is_corrected_but_not_moved_after_its_decision(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    submission = charging_submit(
+        case=case,
+        actor=officer,
+        subject=arrest.subject,
+        submitted_at=arrest.arrested_at + timedelta(days=1),
+        test=ChargingSubmission.Test.FULL_CODE,
+    )
+    values = {"subject": arrest.subject, "test": ChargingSubmission.Test.FULL_CODE}
+
+    charging_submission_correct(
+        submission=submission,
+        actor=officer,
+        reason="CPS ref.",
+        version=1,
+        submitted_at=submission.submitted_at,
+        cps_reference="CPS-1",
+        **values,
+    )
+    charging_record_decision(
+        submission=submission, actor=officer, decision=ChargingSubmission.Decision.NO_FURTHER_ACTION,
+        decision_at=submission.submitted_at + timedelta(days=1),
+    )  # fmt: skip
+    submission.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        charging_submission_correct(
+            submission=submission,
+            actor=officer,
+            reason="x",
+            version=2,
+            submitted_at=submission.decision_at + timedelta(hours=1),
+            **values,
+        )
+
+    assert refused.value.message_dict == {
+        "submitted_at": [CHARGING_DECIDED_BEFORE_SUBMISSION.format(at=formats.when(submission.decision_at))]
+    }
+    assert charging_submission_dependants(submission) is not None
+
+
+def test_a_withdrawn_pending_submission_no_longer_holds_the_closure(case, officer, supervisor):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    submission = charging_submit(
+        case=case,
+        actor=officer,
+        subject=arrest.subject,
+        submitted_at=arrest.arrested_at + timedelta(days=1),
+        test=ChargingSubmission.Test.FULL_CODE,
+    )
+    record_withdraw(
+        case=case, record_type="charging_submission", record=submission, actor=officer, reason="Wrong subject.",
+        version=1, describe=str(submission), dependants=charging_submission_dependants,
+    )  # fmt: skip
+
+    case_close(
+        case=case, actor=supervisor, outcome_type="15", closed_at=timezone.now() - timedelta(minutes=1),
+        rationale="Evidential difficulties.", retention_group="1",
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
