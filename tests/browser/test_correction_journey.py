@@ -77,14 +77,20 @@ def test_an_officer_adds_the_outcome_of_a_listed_hearing_and_lists_the_next(brow
     subject = SubjectFactory(case=case, full_name="Daniel Mercer")
     ArrestFactory(case=case, subject=subject, arrested_at=on_the_hour(18, 7))
     ChargingSubmissionFactory(
-        case=case, subject=subject, submitted_at=on_the_hour(17, 9),
-        decision=ChargingSubmission.Decision.CHARGE, decision_at=on_the_hour(16, 9),
-    )  # fmt: skip
+        case=case,
+        subject=subject,
+        submitted_at=on_the_hour(17, 9),
+        decision=ChargingSubmission.Decision.CHARGE,
+        decision_at=on_the_hour(16, 9),
+    )
     listed_at = on_the_hour(1, 10)
     hearing = CourtHearing.objects.create(
-        case=case, subject=subject, court="North Staffordshire Justice Centre", hearing_at=listed_at,
+        case=case,
+        subject=subject,
+        court="North Staffordshire Justice Centre",
+        hearing_at=listed_at,
         hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
-    )  # fmt: skip
+    )
     page = browser_page
     sign_in(page, person_with_app(officer), path=case.get_absolute_url())
 
@@ -110,9 +116,13 @@ def test_an_officer_adds_the_outcome_of_a_listed_hearing_and_lists_the_next(brow
 def test_a_supervisor_reopens_a_closed_case(browser_page, team, officer, supervisor):
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=on_the_hour(10, 9))
     case_close(
-        case=case, actor=supervisor, outcome_type="15", closed_at=on_the_hour(2, 9),
-        rationale="Evidential difficulties.", retention_group="1",
-    )  # fmt: skip
+        case=case,
+        actor=supervisor,
+        outcome_type="15",
+        closed_at=on_the_hour(2, 9),
+        rationale="Evidential difficulties.",
+        retention_group="1",
+    )
     page = browser_page
     sign_in(page, person_with_app(supervisor), path=case.get_absolute_url())
 

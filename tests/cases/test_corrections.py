@@ -111,9 +111,15 @@ def test_correcting_the_opening_time_keeps_the_old_time_and_the_reason(case, off
     new = old - timedelta(days=2)
 
     version = case_correct(
-        case=case, actor=officer, reason="Typed the date of the first log entry.", opened_at=new,
-        operation="Safenet", district="North", summary="", version=case.version,
-    )  # fmt: skip
+        case=case,
+        actor=officer,
+        reason="Typed the date of the first log entry.",
+        opened_at=new,
+        operation="Safenet",
+        district="North",
+        summary="",
+        version=case.version,
+    )
 
     case.refresh_from_db()
     assert case.opened_at == new
@@ -145,9 +151,15 @@ def test_the_case_cannot_be_opened_after_its_first_arrest(case, officer):
 
     with pytest.raises(ValidationError) as refused:
         case_correct(
-            case=case, actor=officer, reason="Wrong day.", opened_at=arrest.arrested_at + timedelta(hours=1),
-            operation="Safenet", district="North", summary="", version=case.version,
-        )  # fmt: skip
+            case=case,
+            actor=officer,
+            reason="Wrong day.",
+            opened_at=arrest.arrested_at + timedelta(hours=1),
+            operation="Safenet",
+            district="North",
+            summary="",
+            version=case.version,
+        )
 
     assert refused.value.message_dict["opened_at"] == [
         CASE_OPENED_AFTER_EVENT.format(record="the first arrest", at=formats.when(arrest.arrested_at))
@@ -163,9 +175,13 @@ def test_a_second_save_of_the_case_details_from_an_older_page_is_a_conflict(case
 
     with pytest.raises(VersionConflict) as conflict:
         case_correct(
-            case=Case.objects.get(pk=case.pk), actor=supervisor, reason="Mine.", operation="Other", version=opened,
+            case=Case.objects.get(pk=case.pk),
+            actor=supervisor,
+            reason="Mine.",
+            operation="Other",
+            version=opened,
             **values,
-        )  # fmt: skip
+        )
 
     assert conflict.value.current.operation == "Safenet II"
     assert Case.objects.get(pk=case.pk).operation == "Safenet II"
@@ -211,9 +227,15 @@ def test_a_subject_with_an_arrest_is_withdrawn_only_after_the_arrest(case, offic
 
     with pytest.raises(ValidationError) as refused:
         record_withdraw(
-            case=case, record_type="subject", record=arrest.subject, actor=officer, reason="Wrong person.",
-            version=1, describe="Subject", dependants=subject_dependants,
-        )  # fmt: skip
+            case=case,
+            record_type="subject",
+            record=arrest.subject,
+            actor=officer,
+            reason="Wrong person.",
+            version=1,
+            describe="Subject",
+            dependants=subject_dependants,
+        )
     assert refused.value.messages == [HAS_DEPENDANTS.format(record=str(arrest))]
 
 
@@ -221,9 +243,15 @@ def test_withdrawn_premises_stay_with_their_history_and_take_nothing_new(case, o
     premises = PremisesFactory(case=case)
 
     version = record_withdraw(
-        case=case, record_type="premises", record=premises, actor=officer, reason="Added to the wrong case.",
-        version=1, describe="Premises", dependants=lambda p: None,
-    )  # fmt: skip
+        case=case,
+        record_type="premises",
+        record=premises,
+        actor=officer,
+        reason="Added to the wrong case.",
+        version=1,
+        describe="Premises",
+        dependants=lambda p: None,
+    )
 
     premises.refresh_from_db()
     assert premises.withdrawn_at is not None and premises.withdrawn_reason == "Added to the wrong case."
@@ -267,9 +295,12 @@ def test_correcting_the_arrest_time_moves_the_charging_target_the_summary_and_th
     earlier = case.opened_at + timedelta(hours=3)
 
     arrest_correct(
-        arrest=arrest, actor=officer, reason="Wrong day.", version=1,
+        arrest=arrest,
+        actor=officer,
+        reason="Wrong day.",
+        version=1,
         **arrest_values(arrest, arrested_at=earlier, relevant_time=earlier + timedelta(minutes=30)),
-    )  # fmt: skip
+    )
 
     target = rules.charging_target_at(earlier)
     charging = [d for d in deadlines_of(case) if d.kind == Kind.CHARGING_TARGET]
@@ -292,9 +323,12 @@ def test_correcting_the_arrest_time_works_out_the_bail_end_again(team, officer, 
     assert release.bail_regime == Release.BailRegime.PCSCA_2022
 
     arrest_correct(
-        arrest=arrest, actor=officer, reason="Arrested before midnight.", version=1,
+        arrest=arrest,
+        actor=officer,
+        reason="Arrested before midnight.",
+        version=1,
         **arrest_values(arrest, arrested_at=london(2022, 10, 27, 23, 30)),
-    )  # fmt: skip
+    )
 
     release.refresh_from_db()
     assert release.bail_regime == Release.BailRegime.PCA_2017
@@ -328,9 +362,12 @@ def test_an_arrest_cannot_be_moved_after_its_release_and_the_release_is_named(ca
 
     with pytest.raises(ValidationError) as refused:
         arrest_correct(
-            arrest=arrest, actor=officer, reason="x", version=1,
+            arrest=arrest,
+            actor=officer,
+            reason="x",
+            version=1,
             **arrest_values(arrest, arrested_at=release.released_at + timedelta(hours=1)),
-        )  # fmt: skip
+        )
 
     named = f"the released under investigation of {formats.when(release.released_at)}"
     assert refused.value.message_dict == {
@@ -363,9 +400,12 @@ def test_a_second_save_of_an_arrest_from_an_older_page_is_a_conflict(case, offic
 
     with pytest.raises(VersionConflict) as conflict:
         arrest_correct(
-            arrest=Arrest.objects.get(pk=arrest.pk), actor=supervisor, reason="Mine.", version=1,
+            arrest=Arrest.objects.get(pk=arrest.pk),
+            actor=supervisor,
+            reason="Mine.",
+            version=1,
             **arrest_values(arrest, custody_reference="ST/2/26"),
-        )  # fmt: skip
+        )
 
     assert conflict.value.current.custody_reference == "ST/1/26"
     assert len(versions("arrest", arrest)) == 1
@@ -376,9 +416,15 @@ def test_a_withdrawn_arrest_leaves_the_deadlines_and_figures(case, officer):
     assert arrest_dependants(arrest) is None
 
     record_withdraw(
-        case=case, record_type="arrest", record=arrest, actor=officer, reason="Entered on the wrong case.",
-        version=1, describe=str(arrest), dependants=arrest_dependants,
-    )  # fmt: skip
+        case=case,
+        record_type="arrest",
+        record=arrest,
+        actor=officer,
+        reason="Entered on the wrong case.",
+        version=1,
+        describe=str(arrest),
+        dependants=arrest_dependants,
+    )
 
     assert [d for d in deadlines_of(case) if d.kind in (Kind.CHARGING_TARGET, Kind.CUSTODY_LIMIT)] == []
     figure_facts_refresh(full=True)
@@ -408,19 +454,34 @@ def charged_subject(case, officer):
 
 def test_the_outcome_of_a_listed_hearing_is_added_and_the_next_hearing_recorded(case, officer, charged_subject):
     listed = hearing_record(
-        case=case, actor=officer, subject=charged_subject, court="Stafford", hearing_at=timezone.now() - timedelta(hours=2),
+        case=case,
+        actor=officer,
+        subject=charged_subject,
+        court="Stafford",
+        hearing_at=timezone.now() - timedelta(hours=2),
         hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
-    )  # fmt: skip
+    )
 
     hearing_correct(
-        hearing=listed, actor=officer, reason="Result from court.", version=1, subject=charged_subject,
-        court="Stafford", hearing_at=listed.hearing_at, hearing_type=listed.hearing_type,
-        outcome="Not guilty plea; sent to the Crown Court.", remand_status=CourtHearing.RemandStatus.CONDITIONAL_BAIL,
-    )  # fmt: skip
+        hearing=listed,
+        actor=officer,
+        reason="Result from court.",
+        version=1,
+        subject=charged_subject,
+        court="Stafford",
+        hearing_at=listed.hearing_at,
+        hearing_type=listed.hearing_type,
+        outcome="Not guilty plea; sent to the Crown Court.",
+        remand_status=CourtHearing.RemandStatus.CONDITIONAL_BAIL,
+    )
     hearing_record(
-        case=case, actor=officer, subject=charged_subject, court="Stoke Crown Court",
-        hearing_at=timezone.now() + timedelta(days=28), hearing_type=CourtHearing.Type.TRIAL,
-    )  # fmt: skip
+        case=case,
+        actor=officer,
+        subject=charged_subject,
+        court="Stoke Crown Court",
+        hearing_at=timezone.now() + timedelta(days=28),
+        hearing_type=CourtHearing.Type.TRIAL,
+    )
 
     listed.refresh_from_db()
     assert listed.outcome == "Not guilty plea; sent to the Crown Court."
@@ -435,26 +496,46 @@ def test_the_outcome_of_a_listed_hearing_is_added_and_the_next_hearing_recorded(
 
 def test_a_hearing_cannot_be_moved_before_the_decision_to_charge(case, officer, charged_subject):
     hearing = hearing_record(
-        case=case, actor=officer, subject=charged_subject, court="Stafford", hearing_at=case.opened_at + timedelta(days=4),
+        case=case,
+        actor=officer,
+        subject=charged_subject,
+        court="Stafford",
+        hearing_at=case.opened_at + timedelta(days=4),
         hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
-    )  # fmt: skip
+    )
     with pytest.raises(ValidationError) as refused:
         hearing_correct(
-            hearing=hearing, actor=officer, reason="x", version=1, subject=charged_subject, court="Stafford",
-            hearing_at=case.opened_at + timedelta(days=2), hearing_type=hearing.hearing_type,
-        )  # fmt: skip
+            hearing=hearing,
+            actor=officer,
+            reason="x",
+            version=1,
+            subject=charged_subject,
+            court="Stafford",
+            hearing_at=case.opened_at + timedelta(days=2),
+            hearing_type=hearing.hearing_type,
+        )
     assert refused.value.message_dict == {"hearing_at": [HEARING_BEFORE_CHARGE]}
 
 
 def test_a_withdrawn_hearing_no_longer_meets_the_first_court_deadline(case, officer, charged_subject):
     hearing = hearing_record(
-        case=case, actor=officer, subject=charged_subject, court="Stafford", hearing_at=case.opened_at + timedelta(days=4),
+        case=case,
+        actor=officer,
+        subject=charged_subject,
+        court="Stafford",
+        hearing_at=case.opened_at + timedelta(days=4),
         hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
-    )  # fmt: skip
+    )
     record_withdraw(
-        case=case, record_type="hearing", record=hearing, actor=officer, reason="Wrong subject.", version=1,
-        describe=str(hearing), dependants=hearing_dependants,
-    )  # fmt: skip
+        case=case,
+        record_type="hearing",
+        record=hearing,
+        actor=officer,
+        reason="Wrong subject.",
+        version=1,
+        describe=str(hearing),
+        dependants=hearing_dependants,
+    )
     figure_facts_refresh(full=True)
     assert not FigureFact.objects.filter(case=case, measure="first_court").exists()
     hearing.refresh_from_db()
@@ -469,9 +550,12 @@ def test_a_search_is_corrected_and_cannot_start_after_a_device_it_found_was_tria
     search = SearchFactory(case=case, premises=premises, started_at=case.opened_at + timedelta(days=1))
     device = DeviceFactory(case=case, search=search)
     device_record_triage(
-        device=device, actor=examiner, triage_result=Device.TriageResult.POSITIVE,
-        triaged_at=search.started_at + timedelta(hours=2), examiner=examiner,
-    )  # fmt: skip
+        device=device,
+        actor=examiner,
+        triage_result=Device.TriageResult.POSITIVE,
+        triaged_at=search.started_at + timedelta(hours=2),
+        examiner=examiner,
+    )
     values = {"premises": premises, "warrant": None, "ended_at": None, "notes": ""}
 
     search_correct(
@@ -542,9 +626,14 @@ def test_a_release_corrected_to_bail_gets_its_bail_end_and_deadline(case, office
     )
 
     version = release_correct(
-        release=release, actor=officer, reason="Bailed, not RUI.", version=1, kind=Release.Kind.BAIL,
-        released_at=release.released_at, bail_conditions="Not to contact the complainant.",
-    )  # fmt: skip
+        release=release,
+        actor=officer,
+        reason="Bailed, not RUI.",
+        version=1,
+        kind=Release.Kind.BAIL,
+        released_at=release.released_at,
+        bail_conditions="Not to contact the complainant.",
+    )
 
     release.refresh_from_db()
     assert release.bail_ends_at == rules.bail_initial_end(regime=release.bail_regime, arrested_at=arrest.arrested_at)
@@ -560,9 +649,15 @@ def test_a_withdrawn_release_leaves_the_bail_deadline(case, officer):
     assert [d for d in deadlines_of(case) if d.kind == Kind.BAIL_END]
 
     record_withdraw(
-        case=case, record_type="release", record=release, actor=officer, reason="Entered twice.", version=1,
-        describe=str(release), dependants=release_dependants,
-    )  # fmt: skip
+        case=case,
+        record_type="release",
+        record=release,
+        actor=officer,
+        reason="Entered twice.",
+        version=1,
+        describe=str(release),
+        dependants=release_dependants,
+    )
 
     assert [d for d in deadlines_of(case) if d.kind == Kind.BAIL_END] == []
 
@@ -631,9 +726,11 @@ def test_a_submission_is_corrected_but_not_moved_after_its_decision(case, office
         **values,
     )
     charging_record_decision(
-        submission=submission, actor=officer, decision=ChargingSubmission.Decision.NO_FURTHER_ACTION,
+        submission=submission,
+        actor=officer,
+        decision=ChargingSubmission.Decision.NO_FURTHER_ACTION,
         decision_at=submission.submitted_at + timedelta(days=1),
-    )  # fmt: skip
+    )
     submission.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         charging_submission_correct(
@@ -661,13 +758,23 @@ def test_a_withdrawn_pending_submission_no_longer_holds_the_closure(case, office
         test=ChargingSubmission.Test.FULL_CODE,
     )
     record_withdraw(
-        case=case, record_type="charging_submission", record=submission, actor=officer, reason="Wrong subject.",
-        version=1, describe=str(submission), dependants=charging_submission_dependants,
-    )  # fmt: skip
+        case=case,
+        record_type="charging_submission",
+        record=submission,
+        actor=officer,
+        reason="Wrong subject.",
+        version=1,
+        describe=str(submission),
+        dependants=charging_submission_dependants,
+    )
 
     case_close(
-        case=case, actor=supervisor, outcome_type="15", closed_at=timezone.now() - timedelta(minutes=1),
-        rationale="Evidential difficulties.", retention_group="1",
-    )  # fmt: skip
+        case=case,
+        actor=supervisor,
+        outcome_type="15",
+        closed_at=timezone.now() - timedelta(minutes=1),
+        rationale="Evidential difficulties.",
+        retention_group="1",
+    )
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED

@@ -172,9 +172,13 @@ def test_the_case_details_are_corrected_from_the_case_page(client, officer, case
 @pytest.fixture
 def closed(case, supervisor):
     case_close(
-        case=case, actor=supervisor, outcome_type="15", closed_at=case.opened_at + timedelta(days=2),
-        rationale="Evidential difficulties.", retention_group="1",
-    )  # fmt: skip
+        case=case,
+        actor=supervisor,
+        outcome_type="15",
+        closed_at=case.opened_at + timedelta(days=2),
+        rationale="Evidential difficulties.",
+        retention_group="1",
+    )
     case.refresh_from_db()
     return case
 
@@ -211,9 +215,13 @@ def test_what_was_outstanding_reappears_on_reopening_and_closing_again_is_kept(s
     assert closed.stage == Case.Stage.ARREST
 
     case_close(
-        case=closed, actor=supervisor, outcome_type="15", closed_at=timezone.now() - timedelta(minutes=1),
-        rationale="Again: evidential difficulties.", retention_group="1",
-    )  # fmt: skip
+        case=closed,
+        actor=supervisor,
+        outcome_type="15",
+        closed_at=timezone.now() - timedelta(minutes=1),
+        rationale="Again: evidential difficulties.",
+        retention_group="1",
+    )
 
     closure = Closure.objects.get(case=closed)
     assert closure.rationale == "Again: evidential difficulties." and closure.reopened_at is None
