@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargingSubmissionForm
-from cases.forms.corrections import CaseDetailsForm, correction_form
+from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
 from cases.forms.custody import ArrestForm, CustodyReviewForm, ReleaseForm
+from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
     Arrest,
@@ -28,9 +29,11 @@ from cases.models import (
     ChargingSubmission,
     CourtHearing,
     CustodyReview,
+    Device,
     Premises,
     RecordVersion,
     Release,
+    SafeguardingReferral,
     Search,
     Subject,
     User,
@@ -47,7 +50,8 @@ from cases.services.custody import (
     release_correct,
     release_dependants,
 )
-from cases.services.search import search_correct, search_dependants
+from cases.services.safeguarding import safeguarding_correct
+from cases.services.search import device_correct, search_correct, search_dependants
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ class RecordType:
 
 def _arrest_page(case: Case, arrest: Any) -> str:
     return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": arrest.pk})
+
+
+def _device_page(case: Case, device: Any) -> str:
+    return reverse("cases:device_detail", kwargs={"reference": case.reference, "pk": device.pk})
 
 
 def _its_arrest_page(case: Case, record: Any) -> str:
@@ -146,6 +154,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             anchor="searches",
         ),
         RecordType(
+            key="device",
+            label="Device",
+            model=Device,
+            first_entry_form=DeviceRecordForm,
+            correct=lambda device, actor, data: device_correct(device=device, actor=actor, **data),
+            capability=Capability.RECORD_DEVICES,
+            takes_case=True,
+            page=_device_page,
+        ),
+        RecordType(
             key="custody_review",
             label="Review of detention",
             model=CustodyReview,
@@ -186,6 +204,14 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=hearing_dependants,
             takes_case=True,
             anchor="court",
+        ),
+        RecordType(
+            key="safeguarding",
+            label="Safeguarding record",
+            model=SafeguardingReferral,
+            first_entry_form=SafeguardingForm,
+            correct=lambda referral, actor, data: safeguarding_correct(referral=referral, actor=actor, **data),
+            anchor="safeguarding",
         ),
     )
 }

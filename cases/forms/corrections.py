@@ -8,8 +8,12 @@ from functools import cache
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, datetime_field, version_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, version_field
+from cases.forms.search import DeviceForm
+from cases.models import Case, Device, User
 from cases.services.case import case_check_opened_at
+from cases.services.search import device_check_forensic_times, device_check_triage
+from warrants.selectors import case_people
 
 
 def reason_field(label: str, help_text: str) -> forms.CharField:
@@ -41,6 +45,21 @@ class CaseDetailsForm(Form):
     district = forms.CharField(max_length=80, required=False)
     summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
     service_checks = (case_check_opened_at,)
+
+
+class DeviceRecordForm(DeviceForm):
+    """A device with its triage and forensic examination, as a correction shows them together."""
+
+    triage_result = forms.ChoiceField(label="Triage result", choices=Device.TriageResult.choices)
+    triaged_at = datetime_field("Triaged at", required=False, help_text="Needed for any result but not examined.")
+    examiner = ModelChoiceField(queryset=User.objects.none(), label="Examiner", required=False)
+    forensic_requested_at = datetime_field("Full forensic examination requested at", required=False)
+    forensic_completed_at = datetime_field("Full forensic examination completed at", required=False)
+    service_checks = (device_check_triage, device_check_forensic_times)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
 
 
 class WithdrawForm(Form):

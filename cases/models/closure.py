@@ -37,7 +37,7 @@ class Closure(models.Model):
     rationale = models.TextField()
     # Moves on with each reopening and closing again (cases.services.versions); the values each
     # closing had are kept in the closure's history (cases.models.versions.RecordVersion).
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, db_default=1)  # db_default: as cases.models.correctable
     # Set while the case is reopened; cleared when it is closed again.
     reopened_at = models.DateTimeField(null=True, blank=True)
 
@@ -88,7 +88,7 @@ class ClosureConfirmation(models.Model):
     reason = models.TextField()
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The closure's version when it was confirmed: a case closed again after reopening is confirmed again.
-    closing = models.PositiveIntegerField(default=1)
+    closing = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         ordering = ["id"]

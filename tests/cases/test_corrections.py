@@ -28,6 +28,7 @@ from cases.models import (
     OutstandingDeadline,
     RecordVersion,
     Release,
+    SafeguardingReferral,
 )
 from cases.services.case import (
     CASE_OPENED_AFTER_EVENT,
@@ -65,7 +66,15 @@ from cases.services.custody import (
     release_dependants,
     release_record,
 )
-from cases.services.search import device_record_triage, search_correct, search_dependants
+from cases.services.safeguarding import safeguarding_correct, safeguarding_record
+from cases.services.search import (
+    FORENSIC_COMPLETED_BEFORE_REQUEST,
+    TRIAGE_BEFORE_SEARCH,
+    device_correct,
+    device_record_triage,
+    search_correct,
+    search_dependants,
+)
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 from cases.services.versions import VersionConflict
 from tests.factories.cases import CaseFactory, PremisesFactory, SubjectFactory
@@ -778,3 +787,82 @@ def test_a_withdrawn_pending_submission_no_longer_holds_the_closure(case, office
     )
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
+
+
+# --- Devices and safeguarding records ------------------------------------------------------------
+
+
+def test_a_devices_triage_and_examination_are_corrected_with_their_history(case, officer, examiner):
+    search = SearchFactory(
+        case=case, premises=PremisesFactory(case=case), started_at=case.opened_at + timedelta(days=1)
+    )
+    device = DeviceFactory(case=case, search=search)
+    values = {
+        "exhibit_reference": device.exhibit_reference,
+        "device_type": device.device_type,
+        "action": device.action,
+        "search": search,
+        "triage_result": Device.TriageResult.POSITIVE,
+        "triaged_at": search.started_at + timedelta(hours=1),
+        "examiner": examiner,
+        "forensic_requested_at": search.started_at + timedelta(days=1),
+    }
+
+    device_correct(
+        device=device, actor=examiner, reason="Triage result was entered on the wrong exhibit.", version=1, **values
+    )
+    with pytest.raises(ValidationError) as before_search:
+        device_correct(
+            device=device,
+            actor=examiner,
+            reason="x",
+            version=2,
+            **{**values, "triaged_at": search.started_at - timedelta(hours=1)},
+        )
+    with pytest.raises(ValidationError) as completed_early:
+        device_correct(
+            device=device,
+            actor=examiner,
+            reason="x",
+            version=2,
+            **{**values, "forensic_completed_at": values["forensic_requested_at"] - timedelta(hours=1)},
+        )
+
+    device.refresh_from_db()
+    assert device.triage_result == Device.TriageResult.POSITIVE and device.version == 2
+    assert before_search.value.message_dict == {"triaged_at": [TRIAGE_BEFORE_SEARCH]}
+    assert completed_early.value.message_dict == {"forensic_completed_at": [FORENSIC_COMPLETED_BEFORE_REQUEST]}
+    forensic = [d for d in deadlines_of(case) if d.kind == Kind.FORENSIC_EXAMINATION]
+    assert [d.due_at for d in forensic] == [rules.forensic_examination_due_at(values["forensic_requested_at"])]
+
+
+def test_a_safeguarding_record_is_corrected_with_a_reason(case, officer):
+    referral = safeguarding_record(
+        case=case,
+        actor=officer,
+        pseudonymous_reference="CHILD-A",
+        children_count=2,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+    )
+
+    version = safeguarding_correct(
+        referral=referral,
+        actor=officer,
+        reason="One child, not two.",
+        version=1,
+        pseudonymous_reference="CHILD-A",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+    )
+
+    assert version.changes == [{"field": "children_count", "label": "Children count", "before": "2", "after": "1"}]
+    with pytest.raises(VersionConflict):
+        safeguarding_correct(
+            referral=referral,
+            actor=officer,
+            reason="x",
+            version=1,
+            pseudonymous_reference="CHILD-B",
+            children_count=1,
+            relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        )
