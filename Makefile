@@ -2,7 +2,7 @@
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
 #   make test   install what is missing (Chromium for the browser tests too), start the services if
-#               down, then lint, format check, migrations check, deployment checklist, type check
+#               down, then lint, format check, import borders, migrations check, deployment checklist, type check
 #               and the tests.
 #   make load, make screenshots: see their targets below.
 SHELL := /bin/bash
@@ -71,6 +71,8 @@ test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typeche
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The borders between apps and between an app's modules (pyproject.toml, docs/design.md).
+	$(VENV)/bin/lint-imports
 
 format: $(VENV_STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from cases.models import User
+from accounts.models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -10,6 +11,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
+        # Imported here, not above: they import models, which cannot load before the app registry is ready.
         from audit import receivers
         from audit.locking import install_chain_lock_first
 
@@ -21,8 +23,6 @@ class AuditConfig(AppConfig):
 
 def _install_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """After every migrate: put the audit triggers on every audited table (audit/triggers.py)."""
-    from django.db import connections
-
-    from audit.triggers import install_triggers
+    from audit.triggers import install_triggers  # as in `ready`: it imports models
 
     install_triggers(connections[using])

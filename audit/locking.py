@@ -19,6 +19,9 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from audit.models import AuditEntry
+from audit.triggers import audited_models
+
 CHAIN_LOCK_KEY = 7310452061  # the key `safeguard_audit_chain` takes (migration audit/0002)
 CHAIN_LOCK_SQL = f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
@@ -28,9 +31,6 @@ FIRST_TABLE = re.compile(r'\bFROM\s+"([^"]+)"', re.IGNORECASE)
 
 @cache
 def audited_tables() -> frozenset[str]:
-    from audit.models import AuditEntry
-    from audit.triggers import audited_models
-
     return frozenset({model._meta.db_table for model in audited_models()} | {AuditEntry._meta.db_table})
 
 

@@ -4,9 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from audit.context import acting_as, new_request_id
+from audit.context import acting_as, client_ip_address, new_request_id
 from audit.services import audit_page_read
-from cases.middleware import client_ip_address
 
 REQUEST_ID_HEADER = "X-Request-ID"
 

@@ -13,8 +13,8 @@ from django.db.models.signals import m2m_changed
 from audit.context import current_context
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.metadata import recognise
-from cases.signals import access_changed, access_denied
+from audit.signals import access_changed, access_denied
+from safeguard.metadata import recognise
 
 Kind = AuditEntry.Kind
 ROLE_CHANGES = ("assign_", "reassign_")

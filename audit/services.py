@@ -4,14 +4,14 @@ sign-in, refusals, reads of the audit trail itself (docs/audit.md)."""
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 
 from audit.chain import ChainReport, verify_chain
-from audit.context import ReadRecord, current_context, valid_ip
+from audit.context import ReadRecord, client_ip_address, current_context, valid_ip
 from audit.models import AuditEntry
-from cases.middleware import client_ip_address
 
 
 @transaction.atomic
@@ -153,11 +153,10 @@ def audit_chain_check(*, actor: Any = None, alert: bool = False) -> ChainReport:
 
 
 def _send_chain_alert(report: ChainReport) -> None:
-    from cases.models import User
-
     recipients = sorted(
         set(
-            User.objects.filter(is_active=True, groups__name__in=ALERT_GROUPS)
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=ALERT_GROUPS)
             .exclude(email="")
             .values_list("email", flat=True)
         )

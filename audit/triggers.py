@@ -21,7 +21,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 ROW_TRIGGER = "safeguard_audit"
 TRUNCATE_TRIGGER = "safeguard_audit_truncate"
-AUDITED_APPS = ("cases", "warrants")
+AUDITED_APPS = ("accounts", "cases", "warrants")
 # Models of other apps that hold who may do what, or record administrators' actions.
 AUDITED_MODELS = (
     "auth.Group",
@@ -30,6 +30,16 @@ AUDITED_MODELS = (
     "guardian.GroupObjectPermission",
     "admin.LogEntry",
 )
+# People, teams and forces were first kept in the cases app: the trail goes on naming their rows as it
+# always has, so that one person's history reads under one name.
+TRAIL_LABELS = {
+    "accounts.Force": "cases.Force",
+    "accounts.Team": "cases.Team",
+    "accounts.User": "cases.User",
+    "accounts.User_groups": "cases.User_groups",
+    "accounts.User_teams": "cases.User_teams",
+    "accounts.User_user_permissions": "cases.User_user_permissions",
+}
 # Values never copied into the audit trail; the entry says only that they changed.
 # A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied here.
 REDACTED_COLUMNS = {"cases.User": ("password",), "cases.ExportJob": ("result",)}
@@ -81,7 +91,7 @@ def audited_models(apps: Apps = global_apps) -> list[type[models.Model]]:
 def audited_tables(apps: Apps = global_apps) -> list[AuditedTable]:
     tables = []
     for model in audited_models(apps):
-        label = model._meta.label
+        label = TRAIL_LABELS.get(model._meta.label, model._meta.label)
         tables.append(
             AuditedTable(
                 label=label,

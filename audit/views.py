@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.roles import Capability, user_has_capability
 from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
 from audit.models import AuditEntry
 from audit.selectors import (
@@ -27,7 +28,6 @@ from audit.selectors import (
     flags_outside_team,
 )
 from audit.services import audit_record
-from cases.roles import Capability, user_has_capability
 from safeguard.keyset import Position
 from safeguard.spreadsheet import FormulaSafeWriter
 

@@ -3,8 +3,8 @@
 import random
 from dataclasses import dataclass, field
 
+from accounts.usernames import username_skeleton
 from bench.sink import Actor, Sink
-from cases.usernames import username_skeleton
 
 # (code, name, region, relative size of the caseload)
 FORCES = (
@@ -117,7 +117,7 @@ LAST_NAMES = (
     "Turner",
     "Hill",
 )
-# Group ids are looked up by name in the database; these are the role names (cases/roles.py).
+# Group ids are looked up by name in the database; these are the role names (accounts/roles.py).
 OFFICER, EXAMINER, SUPERVISOR, AUDITOR, ADMINISTRATOR = (
     "Officer",
     "Digital forensics examiner",

@@ -140,8 +140,9 @@ def choose_cast() -> Cast:
     open case of theirs with a charged suspect (so a court hearing can be recorded on it)."""
     from django.db.models import Count, Q
 
-    from cases.models import Case, ChargingSubmission, User
-    from cases.roles import AUDITOR, OFFICER, SUPERVISOR
+    from accounts.models import User
+    from accounts.roles import AUDITOR, OFFICER, SUPERVISOR
+    from cases.models import Case, ChargingSubmission
 
     officers = (
         User.objects.filter(groups__name=OFFICER, is_active=True)
@@ -432,8 +433,8 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
     supervisor = signed_in(cast.supervisor)
     measures = []
     for name, url_name, what in (
-        ("dashboard", "cases:dashboard", "Supervisor dashboard, in the minute after a stage was recorded"),
-        ("figures", "cases:figures", "Figures report"),
+        ("dashboard", "reports:dashboard", "Supervisor dashboard, in the minute after a stage was recorded"),
+        ("figures", "reports:figures", "Figures report"),
     ):
         try:
             url = reverse(url_name)
@@ -458,7 +459,7 @@ def after_a_write(cast: Cast) -> None:
 
     Not the case `write_measures` recorded on: by then it holds a hundred and more hearings from
     this run (and more from each earlier run), which no real case has."""
-    from cases.tasks import refresh_summaries
+    from reports.tasks import refresh_summaries
 
     refresh_summaries()
     hearing_post(signed_in(cast.officer), cast.fresh_case, cast.fresh_subject)()
@@ -469,7 +470,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
     (`cases.tasks.refresh_summaries`, run here in the same process): the deadlines are all read
     from the summary. The `dashboard` line before it is the page in the minute after a stage was
     recorded (`after_a_write`), when the deadlines of that case are computed afresh on each request."""
-    from cases.tasks import refresh_summaries
+    from reports.tasks import refresh_summaries
 
     refresh_summaries()
     return timed(
@@ -489,7 +490,7 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
     from django.utils import timezone
 
     from cases.models import FigureFactsVersion
-    from cases.reports.figures import remake_default_figures
+    from reports.figures import remake_default_figures
 
     force_id = cast.supervisor.force_id
 
@@ -507,7 +508,7 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
 
 
 def figures_made_afresh(supervisor: Any, url: str, iterations: int) -> Measure:
-    """The figures report when nothing is kept from an earlier one (cases/reports/cache.py): a period
+    """The figures report when nothing is kept from an earlier one (reports/cache.py): a period
     no one has asked for since the force's facts last changed (Celery makes only the default
     period's again, `figures_after_change`). Every grouped query runs again."""
     from cases.models import FiguresCache
@@ -527,8 +528,10 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import RequestFactory
+    from django.urls import path, set_urlconf
 
-    from cases.models import Case, User
+    from accounts.models import User
+    from cases.models import Case
 
     site = admin.AdminSite(name="bench_admin")
 
@@ -539,6 +542,12 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
         list_select_related = ("force", "team", "officer_in_case")
 
     site.register(Case, CaseAdmin)
+
+    class BenchUrls:
+        # The private site's own addresses: the change list links to its app's page, which Safeguard's
+        # admin (people, teams and forces only) does not serve for cases.
+        urlpatterns = [path("admin/", site.urls)]
+
     superuser = User(username="bench-superuser", is_staff=True, is_superuser=True, is_active=True)
 
     def call() -> None:
@@ -546,8 +555,12 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
         request.user = superuser
         request.session = SessionStore()
         request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
-        response = site._registry[Case].changelist_view(request)
-        response.render()  # type: ignore[attr-defined]
+        set_urlconf(BenchUrls)
+        try:
+            response = site._registry[Case].changelist_view(request)
+            response.render()  # type: ignore[attr-defined]
+        finally:
+            set_urlconf(None)
         assert response.status_code == 200
 
     return timed("admin_changelist", "Django admin change list of cases (stock ModelAdmin)", call, iterations)
@@ -560,8 +573,8 @@ def guardian_list(cast: Cast, iterations: int) -> Measure:
     from django.db import connection, transaction
     from guardian.shortcuts import get_objects_for_user
 
+    from accounts.roles import OFFICER  # noqa: F401  (the officer keeps their role)
     from cases.models import Case, CaseGroupObjectPermission
-    from cases.roles import OFFICER  # noqa: F401  (the officer keeps their role)
 
     class Rollback(Exception):
         pass

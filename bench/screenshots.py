@@ -3,7 +3,7 @@
 A throwaway Safeguard with the demo (bench/throwaway.py) is served by gunicorn; Debian's Chromium,
 driven by Playwright, signs in as the demo's officer, auditor and supervisor with two factors and
 saves each page to docs/screenshots/. The supervisor's dashboard and figures are taken once
-Safeguard has them (URL names cases:dashboard and cases:figures).
+Safeguard has them (URL names reports:dashboard and reports:figures).
 
 The server runs with production settings except the HTTPS redirect: Chromium reaches it at
 http://localhost, which it treats as secure, so the `Secure` cookies work as over HTTPS.
@@ -45,7 +45,7 @@ def _with_app(username: str) -> str:
     """Give the demo user a known password and an authenticator app; returns the app's secret."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.models import User
+    from accounts.models import User
 
     user = User.objects.get(username=username)
     user.set_password(PASSWORD)
@@ -94,7 +94,7 @@ def _take(base_url: str, devices: dict[str, str]) -> None:
         page.context.close()
 
         pages = []
-        for name, file_name in (("cases:dashboard", "dashboard"), ("cases:figures", "figures")):
+        for name, file_name in (("reports:dashboard", "dashboard"), ("reports:figures", "figures")):
             with contextlib.suppress(NoReverseMatch):
                 pages.append((reverse(name), file_name))
         if pages:

@@ -16,6 +16,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 
+from accounts.models import User
+from accounts.roles import Capability
 from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargingSubmissionForm
 from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
@@ -36,9 +38,7 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    User,
 )
-from cases.roles import Capability
 from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
 from cases.services.charging import charging_submission_correct, charging_submission_dependants
 from cases.services.court import hearing_correct, hearing_dependants

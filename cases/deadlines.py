@@ -22,17 +22,9 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from cases import formats, rules
-from cases.models import (
-    Arrest,
-    Case,
-    ChargingSubmission,
-    CourtHearing,
-    Release,
-    Team,
-    User,
-)
+from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, Release
 from cases.records import DEADLINE_SETS, load_records
-from cases.selectors import one_of_ids, open_case_ids
+from warrants.models import Warrant
 
 
 class Kind(models.TextChoices):
@@ -188,8 +180,6 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
 
     On a closed case only what was met (history) and its MoPI reviews are kept: nothing else is due.
     """
-    from warrants.models import Warrant
-
     b = _Builder(case, now)
     warrants = list(case.warrants.all())
     searches = [s for s in case.searches.all() if s.withdrawn_at is None]
@@ -453,70 +443,3 @@ def deadlines_of_cases(cases: QuerySet[Case], *, now: datetime, batch: int = 500
     """The outstanding due-soon and missed deadlines of `cases`, most urgent (earliest due) first."""
     found = outstanding_deadlines_of_cases(cases, now=now, batch=batch)
     return most_urgent_first([d for d in found if d.status in URGENT])
-
-
-@dataclass(frozen=True)
-class DueDeadlines:
-    """The most urgent of the due-soon and missed deadlines in view, and how many there are in all."""
-
-    first: list[Deadline]
-    total: int
-
-
-def deadlines_due_for(
-    user: User,
-    *,
-    now: datetime,
-    team: Team | None = None,
-    officer: User | None = None,
-    open_ids: list[int] | None = None,
-) -> list[Deadline]:
-    """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
-    optionally of one team or one officer in the case, most urgent first. `open_ids`, if given, are
-    those cases' ids as `open_case_ids` reads them for the same user, team and officer.
-
-    Read from the deadline summary (`cases.services.summaries`), except for the cases it may not
-    have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
-    little work per request, whatever the number of open cases, and never a stale answer.
-    """
-    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=None).first
-
-
-def first_deadlines_due_for(
-    user: User,
-    *,
-    now: datetime,
-    first: int,
-    team: Team | None = None,
-    officer: User | None = None,
-    open_ids: list[int] | None = None,
-) -> DueDeadlines:
-    """The `first` most urgent of `deadlines_due_for`, and how many there are in all: the stored ones
-    are cut and counted by the database, so a panel showing a few reads only those (one query more)."""
-    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=first)
-
-
-def _due(
-    user: User,
-    *,
-    now: datetime,
-    team: Team | None,
-    officer: User | None,
-    open_ids: list[int] | None,
-    first: int | None,
-) -> DueDeadlines:
-    from cases.services.summaries import cases_to_compute, stored_urgent_count, stored_urgent_deadlines
-
-    ids = set(open_case_ids(user, team=team, officer=officer) if open_ids is None else open_ids)
-    fresh = cases_to_compute(now=now)
-    if fresh is None:  # never refreshed: compute everything
-        fresh = ids
-    to_compute, to_read = ids & fresh, ids - fresh
-    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
-    stored = stored_urgent_deadlines(to_read, now=now, first=first) if to_read else []
-    merged = most_urgent_first([*computed, *stored])
-    if first is None:
-        return DueDeadlines(first=merged, total=len(merged))
-    # Counted even when fewer than `first` were read, so the page's queries are the same in number.
-    stored_total = stored_urgent_count(to_read, now=now) if to_read else 0
-    return DueDeadlines(first=merged[:first], total=len(computed) + stored_total)

@@ -1,31 +1,30 @@
 """Request guards that run before any view.
 
 `MetadataOnlyMiddleware` refuses imagery, video and file uploads before anything parses the body,
-so nothing of such a request is ever stored (DOMAIN.md, "Metadata only"). `SessionLifetimeMiddleware`
-ends a session a fixed time after sign-in, however active it has been, and after a spell without
-requests. `RequireTwoFactorMiddleware` keeps a person who has given only their password on the
-two-factor pages. `NoStoreMiddleware` keeps every page Safeguard builds out of every cache.
+so nothing of such a request is ever stored (DOMAIN.md, "Metadata only"). `NoStoreMiddleware` keeps
+every page Safeguard builds out of every cache. The session and two-factor guards are in
+accounts/middleware.py.
 """
 
 import json
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, get_user, logout
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth import get_user
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
-from django_otp import user_has_device
 
-from cases.metadata import looks_like_media, refusal_for_value
+from audit.context import acting_as, client_ip_address, new_request_id
+from audit.models import AuditEntry
+from audit.services import audit_record
+from safeguard.metadata import looks_like_media, refusal_for_value
 
 UPLOADS_REFUSED = "Safeguard records metadata only: file uploads are not accepted. Nothing was saved."
 MEDIA_REFUSED = (
@@ -118,10 +117,6 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
     this runs before the session middleware), where (the page's URL name), which field and what kind
     of thing; never the value. Fails closed: if it cannot be written, the request fails."""
-    from audit.context import acting_as, new_request_id
-    from audit.models import AuditEntry
-    from audit.services import audit_record
-
     person = _signed_in_person(request)
     try:
         where = resolve(request.path_info).view_name
@@ -273,95 +268,3 @@ def _walk_json(data: Any, path: str, depth: int) -> Iterator[tuple[str, bytes]]:
 
 def _with_article(kind: str) -> str:
     return f"an {kind}" if kind[0].lower() in "aeiou" else f"a {kind}"
-
-
-SIGNED_IN_AT = "safeguard_signed_in_at"
-LAST_SEEN_AT = "safeguard_last_seen_at"
-# The idle clock is written back to the session at most this often, not on every request.
-LAST_SEEN_RESOLUTION_SECONDS = 60
-
-
-class SessionLifetimeMiddleware:
-    """End a session SESSION_COOKIE_AGE seconds after sign-in, however active it has been, and
-    SAFEGUARD_SESSION_IDLE_MINUTES after the last request.
-
-    Django's own expiry restarts whenever the session is saved; the absolute limit counts from the
-    request that signed the person in. The idle clock is saved at most once a minute, so a session
-    ends between 30 and 31 minutes after its last request. Sessions also end when the browser closes
-    (SESSION_EXPIRE_AT_BROWSER_CLOSE).
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        now = time.time()
-        if request.user.is_authenticated and _session_has_ended(request, now):
-            logout(request)
-            return redirect_to_login(request.get_full_path())
-        response = self.get_response(request)
-        if request.user.is_authenticated:
-            if SIGNED_IN_AT not in request.session:
-                request.session[SIGNED_IN_AT] = now
-            last_seen = request.session.get(LAST_SEEN_AT)
-            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
-                request.session[LAST_SEEN_AT] = now
-        return response
-
-
-def _session_has_ended(request: HttpRequest, now: float) -> bool:
-    signed_in_at = request.session.get(SIGNED_IN_AT)
-    if signed_in_at is not None and now - float(signed_in_at) > settings.SESSION_COOKIE_AGE:
-        return True
-    last_seen = request.session.get(LAST_SEEN_AT)
-    idle_limit = settings.SAFEGUARD_SESSION_IDLE_MINUTES * 60
-    return last_seen is not None and now - float(last_seen) > idle_limit
-
-
-# Pages a person who has given their password but not yet a two-factor code may open.
-TWO_FACTOR_OPEN_VIEWS = frozenset({"login", "logout", "two_factor", "two_factor_setup", "health"})
-
-
-class RequireTwoFactorMiddleware:
-    """Send a signed-in person who has not yet given a two-factor code to the code page, or to set up
-    an authenticator app if they have none, whatever page they ask for.
-
-    Runs after OTPMiddleware (which sets `request.user.is_verified()`) and LoginRequiredMiddleware
-    (which has already sent anonymous requests to sign in). Pages marked `login_not_required` are
-    not let through on that account: Django's admin marks its own pages so.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
-        if not settings.SAFEGUARD_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
-            return None
-        if request.user.is_verified():  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
-            return None
-        match = request.resolver_match
-        if match is not None and match.view_name in TWO_FACTOR_OPEN_VIEWS:
-            return None
-        step = "two_factor" if user_has_device(request.user, confirmed=True) else "two_factor_setup"
-        return redirect(f"{reverse(step)}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")
-
-
-def client_ip_address(request: HttpRequest) -> str | None:
-    """The address sign-in attempts are counted against (AXES_CLIENT_IP_CALLABLE).
-
-    Without a reverse proxy, the connection's address. Behind SAFEGUARD_TRUSTED_PROXIES proxies, each
-    of which appends the address it received the request from to X-Forwarded-For, the entry the
-    outermost proxy appended: everything to the left of it is whatever the client chose to send.
-    """
-    proxies = settings.SAFEGUARD_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")

@@ -3,10 +3,10 @@
 A case the user may not see is a 404, exactly as a case that does not exist (same message, same
 page, and the same work: `not_found` looks the record up and records an `access_denied` entry either
 way, so the time taken does not tell a hidden record from a missing one); a case the user may see
-but not do the thing asked is a 403. Every refusal sends `cases.signals.access_denied` for the
+but not do the thing asked is a 403. Every refusal sends `audit.signals.access_denied` for the
 audit trail, and every record fetched is a read
 of case data, recorded by `audit.services.audit_read` (one entry per page). The rules of who may see and do what
-live in `cases.selectors` (`cases_visible_to`, `case_allows`) and `cases.roles`; docs/access.md
+live in `cases.selectors` (`cases_visible_to`, `case_allows`) and `accounts.roles`; docs/access.md
 explains them.
 """
 
@@ -17,12 +17,13 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from accounts.models import User
+from accounts.roles import Capability, user_has_capability
 from audit.services import audit_read
-from cases.models import Case, ExportJob, Notification, Referral, User
+from audit.signals import access_denied
+from cases.models import Case, ExportJob, Notification, Referral
 from cases.records import case_page_select, load_case_page_records
-from cases.roles import Capability, user_has_capability
 from cases.selectors import case_allows, cases_visible_to, referrals_visible_to
-from cases.signals import access_denied
 
 CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connections, models
 from django.db.models import QuerySet
 
+from accounts.models import User
 from cases.models import (
     Arrest,
     Case,
@@ -49,7 +50,6 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    User,
 )
 from cases.models.custody import BailBreach, BailExtension
 from warrants.models import FurtherEntryAuthority, Warrant

@@ -13,16 +13,10 @@ from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Va
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    Referral,
-    Subject,
-    Team,
-    User,
-)
+from accounts.models import Team, User
+from accounts.roles import Capability, roles_of, roles_with, user_has_capability
+from cases.models import Case, CaseGroupObjectPermission, Referral, Subject
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import Capability, roles_of, roles_with, user_has_capability
 from safeguard.keyset import Page, Position, keyset_page
 
 
@@ -369,3 +363,13 @@ def case_actions(case: Case, user: User) -> dict[str, bool]:
         "close": is_open and closure,
         "review": not is_open and closure,
     }
+
+
+def case_people(case: Case) -> QuerySet[User]:
+    """Active people who work this case: its team's members, its officer in the case and supervisor."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(teams=case.team_id) | Q(pk=case.officer_in_case_id) | Q(pk=case.supervisor_id))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -9,7 +9,6 @@ from cases.views import custody as custody_views
 from cases.views import deadlines as deadline_views
 from cases.views import records as record_views
 from cases.views import referrals as referral_views
-from cases.views import reports as report_views
 from cases.views import safeguarding as safeguarding_views
 from cases.views import search as search_views
 
@@ -126,12 +125,6 @@ urlpatterns = [
     path("inbox/", deadline_views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", deadline_views.notification_read, name="notification_read"),
     path("inbox/read-all/", deadline_views.notifications_read_all, name="notifications_read_all"),
-    # Supervisor's dashboard and the unit's figures
-    path("dashboard/", report_views.dashboard, name="dashboard"),
-    path("figures/", report_views.figures, name="figures"),
-    path("figures/exports/", report_views.figures_export_create, name="figures_export_create"),
-    path("figures/exports/<int:pk>/", report_views.figures_export, name="figures_export"),
-    path("figures/exports/<int:pk>/download/", report_views.figures_export_download, name="figures_export_download"),
     # Access
     path("cases/<str:reference>/access/grant/", access_views.access_grant, name="access_grant"),
     path("cases/<str:reference>/access/revoke/", access_views.access_revoke, name="access_revoke"),

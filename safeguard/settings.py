@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "accounts",
     "cases",
     "warrants",
+    "reports",
     "audit",
     "safeguard.outbox",
 ]
@@ -63,9 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditContextMiddleware",  # audit: who and from where, for every write
-    "cases.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "cases.middleware.RequireTwoFactorMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,7 +101,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAFEGUARD_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-AUTH_USER_MODEL = "cases.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -147,7 +149,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A session ends when the browser closes, and in any case this long after sign-in (an absolute
-# lifetime, enforced by cases.middleware.SessionLifetimeMiddleware): one shift.
+# lifetime, enforced by accounts.middleware.SessionLifetimeMiddleware): one shift.
 SESSION_COOKIE_AGE = env.int("SAFEGUARD_SESSION_AGE_SECONDS", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
@@ -184,20 +186,20 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Masked in the attempts axes records (passwords always are): two-factor codes and CSRF tokens too.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 # The client's address: REMOTE_ADDR, or behind SAFEGUARD_TRUSTED_PROXIES reverse proxies the entry
-# that the outermost of them appended to X-Forwarded-For (cases.middleware.client_ip_address).
+# that the outermost of them appended to X-Forwarded-For (audit.context.client_ip_address).
 SAFEGUARD_TRUSTED_PROXIES = env.int("SAFEGUARD_TRUSTED_PROXIES", default=0)
-AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip_address"
 
 # Every role signs in with a password and then a code from an authenticator app (TOTP, django-otp).
 # On in every mode: demo users set up their app on first sign-in. Tests turn it off only to prove
-# the check (tests/auth/test_two_factor.py).
+# the check (tests/accounts/test_two_factor.py).
 SAFEGUARD_REQUIRE_TWO_FACTOR = True
 OTP_TOTP_ISSUER = "Safeguard"
 # After a wrong code the next is refused for 1, 2, 4, 8... seconds (per device, until a right one).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# A session ends after this many minutes without a request (cases.middleware.SessionLifetimeMiddleware),
+# A session ends after this many minutes without a request (accounts.middleware.SessionLifetimeMiddleware),
 # as well as SESSION_COOKIE_AGE after sign-in.
 SAFEGUARD_SESSION_IDLE_MINUTES = env.int("SAFEGUARD_SESSION_IDLE_MINUTES", default=30)
 if not 0 < SAFEGUARD_SESSION_IDLE_MINUTES * 60 <= SESSION_COOKIE_AGE:

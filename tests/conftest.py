@@ -7,7 +7,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.roles import EXAMINER, OFFICER, SUPERVISOR
+from accounts.roles import EXAMINER, OFFICER, SUPERVISOR
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 URLENCODED = "application/x-www-form-urlencoded"

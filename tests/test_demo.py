@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import Force, User
 from cases.demo import ROLES, USERS
 from cases.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
 from cases.models import (
@@ -16,12 +17,10 @@ from cases.models import (
     Case,
     ChargingSubmission,
     CourtHearing,
-    Force,
     ImageCount,
     Referral,
     Release,
     SafeguardingReferral,
-    User,
 )
 from cases.rules import charging_target_at
 from warrants.models import Warrant

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from cases.metadata import find_data_uri, looks_like_media
 from cases.middleware import FIELD_REFUSED, MEDIA_REFUSED, TOO_LARGE, UPLOADS_REFUSED
 from cases.models import CaseLogEntry
+from safeguard.metadata import find_data_uri, looks_like_media
 from tests.factories.cases import CaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cases.middleware import SIGNED_IN_AT
+from accounts.middleware import SIGNED_IN_AT
 
 BASE_DIR = Path(settings.BASE_DIR)
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from cases.roles import AUDITOR
+from accounts.roles import AUDITOR
 from tests.conftest import BrowserClient
 from tests.factories.people import UserFactory
 

@@ -6,10 +6,11 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 
 from django import forms
 
+from accounts.models import User
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
-from cases.models import Case, Premises, User
+from cases.models import Case, Premises
+from cases.selectors import case_people
 from warrants.models import Warrant
-from warrants.selectors import case_people
 from warrants.services import (
     warrant_check_applied,
     warrant_check_executed,

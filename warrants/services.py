@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from cases import formats, rules
-from cases.models import Case, Premises, User
+from cases.models import Case, Premises
 from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from warrants.models import FurtherEntryAuthority, Warrant
 

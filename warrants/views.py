@@ -5,6 +5,7 @@ it says why, in the service's own words, and a POST gets the same error (400), n
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -21,7 +22,24 @@ from cases.views.stage import record_stage
 from warrants import forms as warrant_forms
 from warrants import services
 from warrants.models import Warrant
-from warrants.selectors import warrant_next_actions
+
+ACTION_LABELS = {
+    "apply": "Record the application",
+    "issue": "Record the issue",
+    "refuse": "Record a refusal",
+    "execute": "Record the execution",
+    "return": "Record the return to court",
+    "further_entry": "Record an inspector's authority for a further entry",
+}
+
+
+def warrant_next_actions(warrant: Warrant, *, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(URL name, label) for each action valid in the warrant's current state, in path order."""
+    return [
+        (f"warrants:{action}", ACTION_LABELS[action])
+        for action in services.ACTIONS
+        if services.warrant_state_error(warrant, action, now=now) is None
+    ]
 
 
 def _warrant(case: Case, pk: int) -> Warrant:

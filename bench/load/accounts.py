@@ -13,8 +13,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Case, Team, User
-from cases.roles import AUDITOR, OFFICER, SUPERVISOR
+from accounts.models import Team, User
+from accounts.roles import AUDITOR, OFFICER, SUPERVISOR
+from cases.models import Case
 
 # Officers and supervisors are spread over the demo's teams, as a regional operation's would be.
 TEAMS = (("STF", "Safenet"), ("STF", "POLIT North"), ("WAR", "OCSAE Team"), ("WMP", "Safenet West"))

@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace, out: Path, database: str) -> int:
     plan_path = out / "plan.json"
     plan_path.write_text(json.dumps(plan(accounts)), encoding="utf-8")
     supervisor_pages = []
-    for name in ("cases:dashboard", "cases:figures"):
+    for name in ("reports:dashboard", "reports:figures"):
         with contextlib.suppress(NoReverseMatch):
             supervisor_pages.append(reverse(name))
 
@@ -247,7 +247,7 @@ def _figures(
             "started_at_utc": started_at.isoformat(timespec="seconds"),
             "finished_at_utc": finished_at.isoformat(timespec="seconds"),
             "accounts": counts,
-            "supervisor_pages": supervisor_pages or "none yet (cases:dashboard, cases:figures do not resolve)",
+            "supervisor_pages": supervisor_pages or "none yet (reports:dashboard, reports:figures do not resolve)",
             "server": "gunicorn, 2 sync workers, production settings, on loopback",
         },
         "machine": _machine(),

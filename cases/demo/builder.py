@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.models import Group, Permission
 
+from accounts.models import Force, Team, User
 from cases.demo.people import ADMINISTRATOR, ADMINISTRATOR_PERMISSIONS, FORCES, REGION, ROLES, TEAMS, USERS, DemoUser
 from cases.models import (
     Case,
@@ -16,7 +17,6 @@ from cases.models import (
     CommsDataRequest,
     CourtHearing,
     Device,
-    Force,
     ImageCount,
     Offence,
     Premises,
@@ -27,8 +27,6 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    Team,
-    User,
 )
 from cases.rules import LONDON
 from cases.services.access import case_assign_examiner

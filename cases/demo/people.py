@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-# Roles are Django groups whose names and table live in cases/roles.py (re-exported for the builder).
-from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR  # noqa: F401
+# Roles are Django groups whose names and table live in accounts/roles.py (re-exported for the builder).
+from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR  # noqa: F401
 
 REGION = "West Midlands"
 FORCES = {"STF": "Staffordshire Police", "WAR": "Warwickshire Police", "WMP": "West Mercia Police"}

@@ -3,9 +3,10 @@
 from django import forms
 from django.db.models import QuerySet
 
+from accounts.models import User
+from accounts.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.forms.fields import Form, ModelChoiceField, version_field
-from cases.models import Case, User
-from cases.roles import EXAMINER, OFFICER, SUPERVISOR
+from cases.models import Case
 from cases.services.access import AccessLevel
 
 

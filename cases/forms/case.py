@@ -5,9 +5,10 @@ import re
 from django import forms
 from django.db.models import QuerySet
 
+from accounts.models import Team, User
+from accounts.roles import OFFICER, SUPERVISOR
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field
-from cases.models import Case, Team, User
-from cases.roles import OFFICER, SUPERVISOR
+from cases.models import Case
 from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN, case_check_opened_at, log_entry_check_at, subject_check
 

@@ -8,12 +8,13 @@ from functools import cache
 
 from django import forms
 
+from accounts.models import User
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, version_field
 from cases.forms.search import DeviceForm
-from cases.models import Case, Device, User
+from cases.models import Case, Device
+from cases.selectors import case_people
 from cases.services.case import case_check_opened_at
 from cases.services.search import device_check_forensic_times, device_check_triage
-from warrants.selectors import case_people
 
 
 def reason_field(label: str, help_text: str) -> forms.CharField:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from accounts.models import Team, User
 from cases.forms.fields import Form, ModelChoiceField
-from cases.models import Team, User
 from cases.selectors import own_team_members, own_teams
 
 

@@ -5,8 +5,10 @@ Every choice of a related record is limited to the case's own records.
 
 from django import forms
 
+from accounts.models import User
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
-from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search, User
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search
+from cases.selectors import case_people
 from cases.services.search import (
     device_check_forensic_completed_at,
     device_check_forensic_requested_at,
@@ -14,7 +16,6 @@ from cases.services.search import (
     search_check_times,
 )
 from warrants.models import Warrant
-from warrants.selectors import case_people
 
 COUNT_ERRORS = {
     "required": "Enter a number, 0 if there are none.",

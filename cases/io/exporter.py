@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User
 from cases.io.schema import (
     ARREST,
     BAIL_BREACH,
@@ -68,7 +69,6 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    User,
 )
 from warrants.models import FurtherEntryAuthority, Warrant
 

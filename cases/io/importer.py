@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from django.db import DatabaseError, IntegrityError, models, transaction
 
+from accounts.models import User
+from accounts.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.io.parsing import (
@@ -54,9 +56,7 @@ from cases.models import (
     SafeguardingReferral,
     Search,
     Subject,
-    User,
 )
-from cases.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from cases.services.access import team_member_with_role
 from warrants.models import FurtherEntryAuthority, Warrant
 

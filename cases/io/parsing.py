@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from accounts.models import Force, Team, User
 from cases.forms.fields import DATE_EARLIEST, DATE_LATEST, NUMBER_MAX
 from cases.io.schema import CASE, IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES, MAX_LINE_BYTES, Field, Record
 from cases.io.screening import raw_line_problem, string_problem
-from cases.models import Case, Force, Offence, Team, User
+from cases.models import Case, Offence
 
 LINE_TOO_LONG = f"Line is longer than the limit of {MAX_LINE_BYTES // (1024 * 1024)} MiB; nothing of it was read."
 NOT_UTF8 = "Line is not UTF-8 text."

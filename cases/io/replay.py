@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from accounts.models import User
 from cases.io.parsing import join
 from cases.models import (
     BailExtension,
@@ -24,7 +25,6 @@ from cases.models import (
     Referral,
     Search,
     Subject,
-    User,
 )
 from cases.services import case as case_services
 from cases.services import charging as charging_services

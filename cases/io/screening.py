@@ -1,13 +1,13 @@
 """Metadata only: refuse anything in an import that looks like a file, an image or encoded data.
 
-Safeguard never receives imagery. Media is recognised by `cases.metadata` (shared with the request
+Safeguard never receives imagery. Media is recognised by `safeguard.metadata` (shared with the request
 middleware); on top of that an import refuses any long unbroken base64 run, because a case file is
 typed or exported text and nothing in it is legitimately an encoded file.
 """
 
 import re
 
-from cases.metadata import ENCODED_BINARY, looks_like_media, recognise
+from safeguard.metadata import ENCODED_BINARY, looks_like_media, recognise
 
 DATA_URI = "A data: URI is not allowed: Safeguard stores metadata only, never files."
 IMAGE_DATA = "This looks like {kind} data: Safeguard stores metadata only, never imagery, video or files."

@@ -6,7 +6,6 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -86,9 +85,9 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(blank=True)),
                 ('opened_at', models.DateTimeField()),
                 ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('officer_in_case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases_as_oic', to=settings.AUTH_USER_MODEL)),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases_as_supervisor', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
+                ('officer_in_case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases_as_oic', to='cases.user')),
+                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases_as_supervisor', to='cases.user')),
                 ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.force')),
             ],
             options={
@@ -103,7 +102,7 @@ class Migration(migrations.Migration):
                 ('custody_reference', models.CharField(blank=True, max_length=40)),
                 ('relevant_time', models.DateTimeField(blank=True, help_text='When the PACE detention clock started (arrival at the station).', null=True)),
                 ('left_custody_at', models.DateTimeField(blank=True, null=True)),
-                ('arresting_officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('arresting_officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='arrests', to='cases.case')),
                 ('suspected_offences', models.ManyToManyField(related_name='arrests', to='cases.offence')),
             ],
@@ -122,7 +121,7 @@ class Migration(migrations.Migration):
                 ('decision_at', models.DateTimeField(blank=True, null=True)),
                 ('decision_notes', models.TextField(blank=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charging_submissions', to='cases.case')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
             ],
             options={
                 'ordering': ['submitted_at'],
@@ -136,7 +135,7 @@ class Migration(migrations.Migration):
                 ('closed_at', models.DateTimeField()),
                 ('rationale', models.TextField()),
                 ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='closure', to='cases.case')),
-                ('closed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('closed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
             ],
             options={
                 'ordering': ['-closed_at'],
@@ -170,7 +169,7 @@ class Migration(migrations.Migration):
                 ('forensic_completed_at', models.DateTimeField(blank=True, null=True)),
                 ('notes', models.TextField(blank=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='cases.case')),
-                ('examiner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devices_examined', to=settings.AUTH_USER_MODEL)),
+                ('examiner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devices_examined', to='cases.user')),
             ],
             options={
                 'ordering': ['exhibit_reference'],
@@ -233,7 +232,7 @@ class Migration(migrations.Migration):
                 ('outcome_reason', models.TextField(blank=True)),
                 ('disseminated_to', models.CharField(blank=True, max_length=120)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
                 ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.force')),
             ],
             options={
@@ -251,7 +250,7 @@ class Migration(migrations.Migration):
                 ('result_received_at', models.DateTimeField(blank=True, null=True)),
                 ('outcome', models.CharField(choices=[('pending', 'Awaiting result'), ('resolved', 'Subscriber resolved'), ('not_resolved', 'Subscriber not resolved')], default='pending', max_length=14)),
                 ('notes', models.TextField(blank=True)),
-                ('time_verified_by', models.ForeignKey(blank=True, help_text='Who checked the conversion of the observation time to UTC.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('time_verified_by', models.ForeignKey(blank=True, help_text='Who checked the conversion of the observation time to UTC.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
                 ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comms_requests', to='cases.referral')),
             ],
             options={
@@ -290,7 +289,7 @@ class Migration(migrations.Migration):
                 ('bail_ends_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('bail_conditions', models.TextField(blank=True)),
                 ('arrest', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='cases.arrest')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
             ],
             options={
                 'ordering': ['released_at'],
@@ -321,7 +320,7 @@ class Migration(migrations.Migration):
                 ('rationale', models.TextField()),
                 ('next_review_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='retention_reviews', to='cases.case')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
             ],
             options={
                 'ordering': ['-reviewed_at'],
@@ -342,7 +341,7 @@ class Migration(migrations.Migration):
                 ('outcome', models.TextField(blank=True)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='safeguarding_referrals', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
             ],
             options={
                 'ordering': ['id'],
@@ -356,7 +355,7 @@ class Migration(migrations.Migration):
                 ('ended_at', models.DateTimeField(blank=True, null=True)),
                 ('notes', models.TextField(blank=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='searches', to='cases.case')),
-                ('officer_in_charge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('officer_in_charge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
                 ('premises', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='searches', to='cases.premises')),
             ],
             options={
@@ -439,7 +438,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('action', 'Action'), ('decision', 'Decision'), ('note', 'Note'), ('correction', 'Correction'), ('system', 'Recorded stage')], max_length=12)),
                 ('text', models.TextField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.user')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_entries', to='cases.case')),
                 ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='cases.caselogentry')),
             ],

@@ -1,4 +1,4 @@
-# The role groups (cases/roles.py). Data only; names are copied here, not imported, so that this
+# The role groups (accounts/roles.py). Data only; names are copied here, not imported, so that this
 # migration keeps meaning what it meant when it was written.
 
 from django.contrib.auth.management import create_permissions

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from cases.usernames import normalise_username, username_skeleton
+from accounts.usernames import normalise_username, username_skeleton
 
 
 def fill_skeletons(apps, schema_editor):  # type: ignore[no-untyped-def]

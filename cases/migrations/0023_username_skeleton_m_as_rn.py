@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from cases.usernames import username_skeleton
+from accounts.usernames import username_skeleton
 
 
 def recompute_skeletons(apps, schema_editor):  # type: ignore[no-untyped-def]

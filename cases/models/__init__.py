@@ -8,7 +8,6 @@ from .court import CourtHearing
 from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
 from .notifications import Notification
-from .people import Force, Team, User
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
@@ -37,7 +36,6 @@ __all__ = [
     "FigureFact",
     "FigureFactsVersion",
     "FiguresCache",
-    "Force",
     "ImageCategory",
     "ImageCount",
     "Notification",
@@ -53,6 +51,4 @@ __all__ = [
     "Search",
     "Subject",
     "SummaryState",
-    "Team",
-    "User",
 ]

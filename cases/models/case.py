@@ -7,10 +7,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Force, Team
 from cases.formats import when
 
 from .correctable import Correctable
-from .people import Force, Team
 from .referrals import Referral
 
 

@@ -34,7 +34,7 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The run that holds the export (one delivery of its task) and when it last said it was alive:
-    # a run whose heartbeat stops is resumed by another from `progress_done` (cases/services/exports.py).
+    # a run whose heartbeat stops is resumed by another from `progress_done` (reports/services.py).
     run_id = models.CharField(max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
@@ -54,7 +54,7 @@ class ExportJob(models.Model):
         return f"{self.get_kind_display()} export {self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:figures_export", kwargs={"pk": self.pk})
+        return reverse("reports:figures_export", kwargs={"pk": self.pk})
 
     @property
     def running(self) -> bool:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .people import Force
+from accounts.models import Force
 
 
 class Referral(models.Model):

@@ -4,7 +4,7 @@ rows instead of computing every open case's deadlines on each request (docs/perf
 They are derived data: every value is recomputed from the audited case records by
 `cases.services.summaries`, they hold nothing that is not in those records, and they are not
 audited themselves (audit/triggers.py, `DERIVED_MODELS`). A case changed since the last refresh is
-never read from here: its deadlines are computed afresh (`cases.deadlines.deadlines_due_for`).
+never read from here: its deadlines are computed afresh (`cases.services.summaries.deadlines_due_for`).
 """
 
 from django.db import models
@@ -56,7 +56,7 @@ class FigureFact(models.Model):
     """One event the figures count, filed under its case's force and team, with what the figures
     measure of it: the moment it is counted at (`at`), a number of days for the flow times, and for
     some measures a due time, a completion, an amount or a category. Refreshed per case by
-    `cases.services.summaries.figure_facts_refresh`; read by `cases.reports.figures`.
+    `cases.services.summaries.figure_facts_refresh`; read by `reports.figures`.
     """
 
     class Measure(models.TextChoices):
@@ -123,10 +123,10 @@ class FigureFactsVersion(models.Model):
 
 
 class FiguresCache(models.Model):
-    """One grouped aggregate of the figure facts (`cases.reports.figures`), kept while it is still
+    """One grouped aggregate of the figure facts (`reports.figures`), kept while it is still
     true: while the versions of the forces it read are those it was made from, and until
     `valid_until`, when a charging target it counted as not yet missed passes. Read by key: a hash
-    of the query and its parameters (`cases.reports.cache`)."""
+    of the query and its parameters (`reports.cache`)."""
 
     key = models.CharField(max_length=64, primary_key=True)
     versions = models.JSONField()

@@ -1,7 +1,7 @@
 """Who may see and record on a case: grants, revokes, examiner assignment, reassignment, restriction.
 
 Only a supervisor of the case's team (`case_allows(..., SUPERVISE)`) may do any of these. Each
-writes a SYSTEM case-log line and sends `cases.signals.access_changed` for the audit trail. Grants
+writes a SYSTEM case-log line and sends `audit.signals.access_changed` for the audit trail. Grants
 are django-guardian object permissions in the direct-foreign-key tables of `cases.models.access`:
 view_case (see the case), change_case (record on it), record_triage (record devices and triage).
 """
@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import Case, User
+from accounts.models import User
+from accounts.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
+from audit.signals import access_changed
+from cases.models import Case
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
 from cases.selectors import case_allows, case_is_visible_to
 from cases.services.common import case_log_system, ensure_case_open
 from cases.services.versions import version_check, version_save
-from cases.signals import access_changed
 
 ACCESS_SUPERVISOR_ONLY = "Only a supervisor of the case's team can change who has access to it."
 ACCESS_USER_INACTIVE = "That person's account is disabled."

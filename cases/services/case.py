@@ -9,14 +9,14 @@ from django.db import models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from accounts.models import Force, Team, User
+from accounts.roles import OFFICER, SUPERVISOR
 from cases.formats import when
-from cases.models import Case, CaseLogEntry, Force, Premises, RecordVersion, Referral, Subject, Team, User
-from cases.roles import OFFICER, SUPERVISOR
+from cases.models import Case, CaseLogEntry, Premises, RecordVersion, Referral, Subject
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import Event, correction_apply, correction_start, first_dependant
-from warrants.models import Warrant
 
 CASE_TEAM_OTHER_FORCE = "That team is not in your force."
 CASE_OIC_NOT_IN_TEAM = "The officer in the case must be an active officer or supervisor of the team."
@@ -242,7 +242,7 @@ def _events_after_opening(case: Case) -> list[Event]:
     firsts: list[tuple[str, models.QuerySet[Any], str]] = [
         ("the first arrest", case.arrests.filter(withdrawn_at__isnull=True), "arrested_at"),
         ("the first search", case.searches.all(), "started_at"),
-        ("the first warrant application", Warrant.objects.filter(case=case), "applied_at"),
+        ("the first warrant application", case.warrants.all(), "applied_at"),  # type: ignore[attr-defined]
         ("the first charging submission", case.charging_submissions.all(), "submitted_at"),
         ("the first case log entry written", case.log_entries.filter(kind__in=LOG_KINDS_WRITTEN), "created_at"),
     ]
@@ -375,4 +375,4 @@ def premises_correct(
 
 
 def premises_dependants(premises: Premises) -> str | None:
-    return first_dependant(Warrant.objects.filter(premises=premises), premises.searches.all())  # type: ignore[attr-defined]
+    return first_dependant(premises.warrants.all(), premises.searches.all())  # type: ignore[attr-defined]

@@ -11,8 +11,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from cases import formats
-from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, RecordVersion, Subject, User
+from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, RecordVersion, Subject
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import correction_apply, correction_start, ensure_current
 

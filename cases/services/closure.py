@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import SUPERVISOR, roles_of
 from cases import formats, rules
 from cases.models import (
     Arrest,
@@ -24,9 +26,7 @@ from cases.models import (
     Release,
     RetentionReview,
     Search,
-    User,
 )
-from cases.roles import SUPERVISOR, roles_of
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import reason_check, record_version_add
 from cases.services.custody import bail_current_end

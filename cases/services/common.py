@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
-from cases.models import Case, CaseLogEntry, User
+from accounts.models import User
+from cases.models import Case, CaseLogEntry
 
 CASE_CLOSED = "This case is closed. Reopen it before recording anything more."
 

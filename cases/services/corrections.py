@@ -28,8 +28,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from accounts.models import User
 from cases import formats
-from cases.models import Case, RecordVersion, User
+from cases.models import Case, RecordVersion
 from cases.services.common import case_log_system, ensure_case_open
 from cases.services.versions import version_check, version_save
 

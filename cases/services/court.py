@@ -6,7 +6,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case, ChargingSubmission, CourtHearing, RecordVersion, Subject, User
+from accounts.models import User
+from cases.models import Case, ChargingSubmission, CourtHearing, RecordVersion, Subject
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open
 from cases.services.corrections import correction_apply, correction_start, ensure_current
 

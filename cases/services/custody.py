@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import capfirst
 
+from accounts.models import User
 from cases import formats, rules
 from cases.models import (
     Arrest,
@@ -24,7 +25,6 @@ from cases.models import (
     RecordVersion,
     Release,
     Subject,
-    User,
 )
 from cases.services.common import (
     all_problems,

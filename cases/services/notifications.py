@@ -18,11 +18,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from cases import formats
 from cases.deadlines import Deadline, Status, deadlines_of_cases
-from cases.models import Case, Notification, User
+from cases.models import Case, Notification
 from cases.selectors import case_is_visible_to
 from safeguard.outbox.services import outbox_enqueue
+from warrants.models import Warrant
+from warrants.services import warrant_mark_expired
 
 logger = logging.getLogger(__name__)
 SEND_EMAIL_TASK = "cases.tasks.send_notification_email"
@@ -66,9 +69,6 @@ def notification_for_deadline(*, deadline: Deadline, recipient: User) -> tuple[N
 
 def warrants_mark_expired(*, now: datetime) -> int:
     """Mark every issued, unexecuted warrant past its expiry as expired (warrant_mark_expired)."""
-    from warrants.models import Warrant
-    from warrants.services import warrant_mark_expired
-
     due = Warrant.objects.filter(
         status=Warrant.Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, case__status=Case.Status.OPEN
     ).select_related("case__officer_in_case")

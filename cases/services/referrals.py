@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case, CommsDataRequest, Force, Referral, ReferralIdentifier, User
+from accounts.models import Force, User
+from cases.models import Case, CommsDataRequest, Referral, ReferralIdentifier
 from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
 
 REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."

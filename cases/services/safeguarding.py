@@ -14,7 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case, RecordVersion, SafeguardingReferral, User
+from accounts.models import User
+from cases.models import Case, RecordVersion, SafeguardingReferral
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import correction_apply, correction_start
 from cases.services.versions import version_check, version_save

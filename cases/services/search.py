@@ -9,7 +9,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, Device, ImageCategory, ImageCount, Premises, RecordVersion, Search, User
+from accounts.models import User
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, RecordVersion, Search
 from cases.services.common import (
     all_problems,
     case_advance_stage,

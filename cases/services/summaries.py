@@ -29,13 +29,16 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
 
+from accounts.models import Team, User
 from audit.models import AuditEntry
 from cases.deadlines import (
     DECIDED,
     Deadline,
     Kind,
     deadline_status,
+    deadlines_of_cases,
     due_soon_threshold,
+    most_urgent_first,
     outstanding_deadlines_of_cases,
 )
 from cases.models import (
@@ -49,7 +52,7 @@ from cases.models import (
     SummaryState,
 )
 from cases.rules import LONDON
-from cases.selectors import one_of_ids
+from cases.selectors import one_of_ids, open_case_ids
 
 DEADLINES = "deadlines"
 WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
@@ -353,3 +356,68 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
         cases = len(ids)
     _move_on(state, head=head, now=now, full=full)
     return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head, as_of=now, forces_changed=changed)
+
+
+@dataclass(frozen=True)
+class DueDeadlines:
+    """The most urgent of the due-soon and missed deadlines in view, and how many there are in all."""
+
+    first: list[Deadline]
+    total: int
+
+
+def deadlines_due_for(
+    user: User,
+    *,
+    now: datetime,
+    team: Team | None = None,
+    officer: User | None = None,
+    open_ids: list[int] | None = None,
+) -> list[Deadline]:
+    """Due-soon and missed deadlines on the open cases `user` may see (`cases_visible_to`),
+    optionally of one team or one officer in the case, most urgent first. `open_ids`, if given, are
+    those cases' ids as `open_case_ids` reads them for the same user, team and officer.
+
+    Read from the deadline summary (`cases.services.summaries`), except for the cases it may not
+    have caught up with, whose deadlines are computed here and now: so a fixed number of queries and
+    little work per request, whatever the number of open cases, and never a stale answer.
+    """
+    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=None).first
+
+
+def first_deadlines_due_for(
+    user: User,
+    *,
+    now: datetime,
+    first: int,
+    team: Team | None = None,
+    officer: User | None = None,
+    open_ids: list[int] | None = None,
+) -> DueDeadlines:
+    """The `first` most urgent of `deadlines_due_for`, and how many there are in all: the stored ones
+    are cut and counted by the database, so a panel showing a few reads only those (one query more)."""
+    return _due(user, now=now, team=team, officer=officer, open_ids=open_ids, first=first)
+
+
+def _due(
+    user: User,
+    *,
+    now: datetime,
+    team: Team | None,
+    officer: User | None,
+    open_ids: list[int] | None,
+    first: int | None,
+) -> DueDeadlines:
+    ids = set(open_case_ids(user, team=team, officer=officer) if open_ids is None else open_ids)
+    fresh = cases_to_compute(now=now)
+    if fresh is None:  # never refreshed: compute everything
+        fresh = ids
+    to_compute, to_read = ids & fresh, ids - fresh
+    computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
+    stored = stored_urgent_deadlines(to_read, now=now, first=first) if to_read else []
+    merged = most_urgent_first([*computed, *stored])
+    if first is None:
+        return DueDeadlines(first=merged, total=len(merged))
+    # Counted even when fewer than `first` were read, so the page's queries are the same in number.
+    stored_total = stored_urgent_count(to_read, now=now) if to_read else 0
+    return DueDeadlines(first=merged[:first], total=len(computed) + stored_total)

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
+from accounts.roles import Capability, roles_of, roles_with
 from cases import formats, rules
-from cases.roles import Capability, roles_of, roles_with
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def charging_target(arrested_at: datetime | None) -> datetime | None:
 @register.filter
 def can(user: Any, capability: str) -> bool:
     """`{% if user|can:"read_audit" %}`: whether the person's roles give them `capability`
-    (cases.roles). For showing links only: every page checks again."""
+    (accounts.roles). For showing links only: every page checks again."""
     if not getattr(user, "is_authenticated", False):
         return False
     roles = roles_of(user)

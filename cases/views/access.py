@@ -5,10 +5,10 @@ anyone else who can see the case, 404 for anyone who cannot)."""
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
+from accounts.roles import Capability
 from cases.forms import access as access_forms
 from cases.models import Case
 from cases.permissions import get_case_for_change
-from cases.roles import Capability
 from cases.services import access as access_services
 from cases.views.stage import record_stage
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.roles import Capability
 from audit.services import audit_search
 from cases.deadlines import case_deadlines
 from cases.forms.case import (
@@ -28,7 +29,6 @@ from cases.permissions import (
     get_child_or_404,
     require_capability,
 )
-from cases.roles import Capability
 from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.stage import record_stage

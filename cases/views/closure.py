@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.roles import Capability
 from cases.forms.closure import CloseCaseForm, RetentionReviewForm
 from cases.forms.corrections import ReopenForm
 from cases.permissions import get_case_for_change
-from cases.roles import Capability
 from cases.services.closure import case_close, case_closure_outstanding, case_reopen, retention_review_record
 from cases.views.stage import record_stage
 

@@ -7,15 +7,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
+from accounts.roles import Capability, user_has_capability
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.deadlines import deadlines_due_for
 from cases.forms.deadlines import DeadlineFilterForm
-from cases.models import Notification, User
+from cases.models import Notification
 from cases.permissions import get_notification_for_user
-from cases.roles import Capability, user_has_capability
 from cases.selectors import case_ids_changeable_by, cases_visible_to
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
+from cases.services.summaries import deadlines_due_for
 
 NOTIFICATIONS_PER_PAGE = 50
 

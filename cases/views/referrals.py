@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.roles import Capability
 from audit.services import audit_search
 from cases import rules
 from cases.forms.case import CaseOpenForm
@@ -23,7 +24,6 @@ from cases.forms.referrals import (
 )
 from cases.models import Case, CommsDataRequest, Referral
 from cases.permissions import get_referral_child_or_404, get_referral_for_user, require_capability
-from cases.roles import Capability
 from cases.selectors import cases_visible_to, referral_list_for
 from cases.services.case import case_open
 from cases.services.referrals import (

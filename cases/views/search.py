@@ -5,10 +5,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.roles import Capability
 from cases.forms import search as search_forms
 from cases.models import Case, Device, ImageCategory, ImageCount, Search
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
-from cases.roles import Capability
 from cases.selectors import case_allows
 from cases.services import search as search_services
 from cases.views.stage import record_stage

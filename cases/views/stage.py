@@ -23,17 +23,9 @@ from django.shortcuts import redirect, render
 from cases.formats import when
 from cases.models import Case
 from cases.services.versions import VersionConflict
+from safeguard.forms import add_service_error
 
 NOT_RECORDED = "Not recorded"
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service error to the form: to its field when the form has that field, else to the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def record_stage(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from safeguard.celery import app
 from safeguard.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = BATCH, broker_url
     publish the same row together. At the first failure to reach the broker the row keeps its place
     (with the error and one more attempt counted) and the relay stops until its next round.
     """
-    from safeguard.celery import app
-
     pending = OutboxMessage.objects.filter(published_at__isnull=True)
     if ids is not None:
         pending = pending.filter(pk__in=ids)

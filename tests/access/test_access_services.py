@@ -5,13 +5,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.roles import EXAMINER, OFFICER, SUPERVISOR, Capability
+from audit.signals import access_changed
 from cases.models import CaseLogEntry
 from cases.models.access import CaseUserObjectPermission
-from cases.roles import EXAMINER, OFFICER, SUPERVISOR, Capability
 from cases.selectors import case_allows, cases_visible_to
 from cases.services import access as services
 from cases.services.case import case_open
-from cases.signals import access_changed
 from tests.factories.cases import CaseFactory
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 

@@ -25,7 +25,7 @@ from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
 # Pages anyone may open, signed in or not (sign-in, sign-out, health, the two-factor and password
-# pages of the sign-in flow: their own behaviour is tested in tests/auth). Add new ones here.
+# pages of the sign-in flow: their own behaviour is tested in tests/accounts). Add new ones here.
 PUBLIC = {
     "login",
     "logout",
@@ -158,12 +158,12 @@ RULES: dict[str, Rule] = {
     "audit:user_access": AUDITOR,
     "audit:flags": AUDITOR,
     # The supervisor's dashboard and the figures: supervisors only (403 for anyone else).
-    "cases:dashboard": Rule("role", "figures", methods=READ),
-    "cases:figures": Rule("role", "figures", methods=READ),
-    "cases:figures_export_create": Rule("role", "figures", methods=("POST",)),
+    "reports:dashboard": Rule("role", "figures", methods=READ),
+    "reports:figures": Rule("role", "figures", methods=READ),
+    "reports:figures_export_create": Rule("role", "figures", methods=("POST",)),
     # A figures export: only its requester (supervisor_a in the world).
-    "cases:figures_export": Rule("export_job", methods=READ),
-    "cases:figures_export_download": Rule("export_job", methods=READ),
+    "reports:figures_export": Rule("export_job", methods=READ),
+    "reports:figures_export_download": Rule("export_job", methods=READ),
 }
 
 # What each person may do on the case of team A and on the restricted case of team A (the role

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
-from cases.roles import Capability
+from accounts.roles import Capability
 from cases.selectors import case_allows, case_ids_changeable_by
 from tests.access.test_links import _get, _links
 from tests.access.world import ACTORS, build_world

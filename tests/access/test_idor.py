@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from cases.signals import access_denied
+from audit.signals import access_denied
 from tests.access.test_authorisation_matrix import RULES, URLS
 from tests.access.world import build_world
 from tests.conftest import BrowserClient

@@ -5,8 +5,8 @@ record of another case is "not found" as a missing one."""
 import pytest
 from django.urls import reverse
 
+from accounts.roles import Capability
 from cases.corrections import RECORD_TYPES
-from cases.roles import Capability
 from tests.access.test_authorisation_matrix import (
     ACTORS,
     Rule,

@@ -8,11 +8,11 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
+from audit.signals import access_denied
 from cases.models import Case
 from cases.permissions import get_case_for_change
-from cases.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
 from cases.selectors import CaseIds, case_ids_in_view, cases_visible_to, one_of_ids, open_case_ids, referrals_visible_to
-from cases.signals import access_denied
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
 from tests.factories.cases import CaseFactory, ReferralFactory
@@ -257,12 +257,12 @@ def test_the_admin_holds_people_teams_and_forces_only():
     """No case content (and no grants) in the admin; other apps' own records (e.g. authenticator
     devices) are theirs to decide."""
     registered = {model._meta.label for model in admin.site._registry}
-    content_apps = {"cases", "warrants", "guardian"}
+    content_apps = {"accounts", "cases", "warrants", "guardian"}
 
     assert {label for label in registered if label.split(".")[0] in content_apps} == {
-        "cases.User",
-        "cases.Team",
-        "cases.Force",
+        "accounts.User",
+        "accounts.Team",
+        "accounts.Force",
     }
     assert "auth.Group" not in registered
 
@@ -270,12 +270,12 @@ def test_the_admin_holds_people_teams_and_forces_only():
 def test_an_administrator_manages_people_in_the_admin_but_sees_no_cases(world):
     client = signed_in(world.users["administrator"])
 
-    assert client.get("/admin/cases/user/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/cases/case/").status_code == 404
 
 
 def test_an_officer_cannot_use_the_admin(world):
-    response = signed_in(world.users["officer_a"]).get("/admin/cases/user/")
+    response = signed_in(world.users["officer_a"]).get("/admin/accounts/user/")
 
     assert response.status_code == 302
 

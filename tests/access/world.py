@@ -8,17 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cases.models import (
-    Case,
-    CourtHearing,
-    CustodyReview,
-    ExportJob,
-    Referral,
-    Release,
-    SafeguardingReferral,
-    User,
-)
-from cases.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
+from accounts.models import User
+from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
+from cases.models import Case, CourtHearing, CustodyReview, ExportJob, Referral, Release, SafeguardingReferral
 from tests.factories.cases import (
     CaseFactory,
     CaseLogEntryFactory,

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from accounts.roles import AUDITOR
 from audit.models import AuditEntry
-from cases.roles import AUDITOR
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from audit.signals import access_changed, access_denied
 from cases.models import Case
-from cases.signals import access_changed, access_denied
 
 pytestmark = pytest.mark.django_db
 Kind = AuditEntry.Kind

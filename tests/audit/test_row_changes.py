@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from accounts.models import User
 from audit.context import acting_as
 from audit.models import AuditEntry
-from cases.models import Subject, User
+from cases.models import Subject
 from cases.services.case import subject_add
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@ auditors and records that it looked."""
 
 import pytest
 
+from accounts.roles import ADMINISTRATOR
 from audit.models import AuditEntry
 from audit.services import CHAIN_ALERT_SUBJECT
 from audit.tasks import verify_audit_chain
-from cases.roles import ADMINISTRATOR
 from tests.audit.conftest import run_as_owner
 from tests.factories.people import UserFactory
 

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import AUDITOR
 from audit.models import AuditEntry
-from cases.roles import AUDITOR
 from tests.factories.cases import CaseFactory, CaseLogEntryFactory, PremisesFactory, SubjectFactory
 from tests.factories.people import UserFactory
 

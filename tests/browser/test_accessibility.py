@@ -147,7 +147,7 @@ def test_the_case_lists_page_links_work_without_scripts(chromium, live_server, o
 
 
 def test_the_auditor_pages_are_accessible(browser_page, force, team, officer):
-    from cases.roles import AUDITOR
+    from accounts.roles import AUDITOR
 
     case = CaseFactory(team=team, officer_in_case=officer)
     auditor = UserFactory(username="auditor.marsh", force=force, roles=[AUDITOR])

@@ -15,7 +15,7 @@ SUMMARY = "Account shared indecent images of children on a peer-to-peer network.
 
 @pytest.fixture
 def auditor(force):
-    from cases.roles import AUDITOR
+    from accounts.roles import AUDITOR
 
     return UserFactory(username="auditor.marsh", first_name="Helen", last_name="Marsh", force=force, roles=[AUDITOR])
 

@@ -12,7 +12,7 @@ from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory
 
-PAGES = ("cases:dashboard", "cases:figures")
+PAGES = ("reports:dashboard", "reports:figures")
 
 
 def _resolves(name: str) -> bool:
@@ -56,7 +56,7 @@ def _tables_have_headers(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_supervisor_reviews_the_four_week_table_and_the_figures(browser_page, supervisor, arrests):
-    dashboard_url, figures_url = reverse("cases:dashboard"), reverse("cases:figures")
+    dashboard_url, figures_url = reverse("reports:dashboard"), reverse("reports:figures")
     page = browser_page
     sign_in(page, person_with_app(supervisor), path=dashboard_url)
 

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseLogEntry, Force, Referral, Team, User
-from cases.roles import EXAMINER, SUPERVISOR
+from accounts.models import Force, Team, User
+from accounts.roles import EXAMINER, SUPERVISOR
+from cases.models import Case, CaseLogEntry, Referral
 from cases.services import case as svc
 from tests.factories.cases import CaseFactory, ReferralFactory
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory

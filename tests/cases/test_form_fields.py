@@ -126,8 +126,8 @@ def test_an_optional_choice_starts_on_not_recorded_and_a_list_of_records_never_s
 
 
 def test_the_only_possible_supervisor_is_chosen_already_and_one_of_two_is_not(officer, supervisor, team):
+    from accounts.roles import SUPERVISOR
     from cases.forms.case import CaseOpenForm
-    from cases.roles import SUPERVISOR
     from tests.factories.people import UserFactory
 
     assert _selected(str(CaseOpenForm(user=officer)["supervisor"])) == [str(supervisor.pk)]

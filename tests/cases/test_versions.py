@@ -12,10 +12,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.roles import SUPERVISOR
 from audit.models import AuditEntry
 from cases.formats import when
 from cases.models import Case, CommsDataRequest, Device, ImageCount, SafeguardingReferral
-from cases.roles import SUPERVISOR
 from cases.rules import LONDON
 from cases.services.access import case_grant_access, case_set_restricted
 from cases.services.referrals import COMMS_ALREADY_APPROVED, comms_request_record_approval

@@ -11,10 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.deadlines import Kind, deadlines_due_for, deadlines_of_cases, first_deadlines_due_for
+from cases.deadlines import Kind, deadlines_of_cases
 from cases.models import Arrest, Case, ChargingSubmission, FigureFact, OutstandingDeadline, SummaryState
 from cases.services.case import case_log_add
-from cases.services.summaries import cases_to_compute, deadline_summary_refresh
+from cases.services.summaries import (
+    cases_to_compute,
+    deadline_summary_refresh,
+    deadlines_due_for,
+    first_deadlines_due_for,
+)
 from safeguard.celery import app
 from tests.deadlines.test_case_deadlines import issue_warrant
 from tests.deadlines.test_views import case_with_missed_target

@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import OFFICER
 from audit.models import AuditEntry
-from cases.deadlines import deadlines_due_for
 from cases.models import Arrest, Notification
-from cases.roles import OFFICER
 from cases.services.notifications import deadline_sweep
+from cases.services.summaries import deadlines_due_for
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.people import UserFactory
 

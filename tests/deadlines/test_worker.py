@@ -21,9 +21,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from cases import tasks
-from cases.deadlines import deadlines_due_for
 from cases.models import Arrest, Notification, Offence, OutstandingDeadline
-from cases.services.summaries import cases_to_compute
+from cases.services.summaries import cases_to_compute, deadlines_due_for
+from reports import tasks as report_tasks
 from safeguard.celery import app
 from safeguard.outbox.models import OutboxMessage
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL
@@ -138,7 +138,7 @@ def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker,
     backend = RedisBackend(app=app, url=RESULT_URL)
     computed = [d.key for d in deadlines_due_for(supervisor, now=timezone.now())]
 
-    full = tasks.refresh_summaries.apply_async(kwargs={"full": True}, queue=QUEUE, ignore_result=False)
+    full = report_tasks.refresh_summaries.apply_async(kwargs={"full": True}, queue=QUEUE, ignore_result=False)
     assert wait_for(full.id, backend, mail_dir.parent / "worker.log") == {
         "full": True,
         "cases": 1,
@@ -150,7 +150,7 @@ def test_a_real_worker_refreshes_the_summaries_and_readers_then_use_them(worker,
     }
     assert cases_to_compute(now=timezone.now()) == set()
     assert [d.key for d in deadlines_due_for(supervisor, now=timezone.now())] == computed
-    again = tasks.refresh_summaries.apply_async(queue=QUEUE, ignore_result=False)
+    again = report_tasks.refresh_summaries.apply_async(queue=QUEUE, ignore_result=False)
     assert wait_for(again.id, backend, mail_dir.parent / "worker.log") == {
         "full": False,
         "cases": 0,

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth.models import Group
 
-from cases.models import Force, Team, User
+from accounts.models import Force, Team, User
 
 
 class ForceFactory(factory.django.DjangoModelFactory):
@@ -43,6 +43,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        """`roles=[OFFICER]`: the role groups (cases/roles.py) the user belongs to; none by default."""
+        """`roles=[OFFICER]`: the role groups (accounts/roles.py) the user belongs to; none by default."""
         if create and extracted:
             self.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))

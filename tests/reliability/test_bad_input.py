@@ -32,7 +32,7 @@ SIGN_IN_FORMS = {"login": ("anonymous", "GET"), "password_change": ("officer_a",
 # Forms that search rather than save, sent with GET.
 GET_FORMS = {"audit:search", "audit:export"}
 # Forms shown on another page than the one they send to.
-SHOWN_ON = {"audit:export": "audit:search", "cases:figures_export_create": "cases:figures"}
+SHOWN_ON = {"audit:export": "audit:search", "reports:figures_export_create": "reports:figures"}
 # Buttons that post nothing a person types (mark a reminder read): nothing to fill in; who may press
 # them is in the authorisation matrix.
 NO_INPUT = {"cases:notification_read", "cases:notifications_read_all"}

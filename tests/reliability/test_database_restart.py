@@ -27,7 +27,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import User
+from accounts.models import User
 from tests.conftest import BrowserClient
 from tests.processes import database_refusing_connections, database_url
 

@@ -17,11 +17,11 @@ import psycopg2
 from django.db import connection
 
 from audit.models import AuditEntry
-from cases import tasks
 from cases.models import ExportJob
-from cases.reports.figures import figures_report
-from cases.reports.sql import Period
-from cases.services.exports import figures_csv, figures_export_request
+from reports import tasks
+from reports.figures import figures_report
+from reports.services import figures_csv, figures_export_request
+from reports.sql import Period
 from tests.deadlines.test_worker import WAIT, wait_until
 from tests.processes import database_url
 from tests.reliability.test_worker_killed import _waiting_on_a_lock, workers  # noqa: F401

@@ -83,7 +83,7 @@ def test_hostile_input_to_every_url_is_a_4xx_never_a_500(name, keys, world) -> N
         clients[actor].force_login(world.users[actor])
     kwargs = kwargs_for(world, name, keys, target) if keys and name not in PUBLIC else {}
     if keys and not kwargs:
-        pytest.skip(f"{name} is public and takes arguments (tested in tests/auth)")
+        pytest.skip(f"{name} is public and takes arguments (tested in tests/accounts)")
     url = reverse(name, kwargs=kwargs or None)
     failures = []
     for who, client in clients.items():

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
+from accounts.roles import AUDITOR
 from audit.models import AuditEntry
 from audit.services import audit_chain_check
 from cases.logs import SingleLineFormatter, escape_controls
 from cases.models import CaseLogEntry
-from cases.roles import AUDITOR
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 

@@ -22,10 +22,10 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from accounts.models import User
+from accounts.roles import OFFICER, SUPERVISOR
 from cases.io import import_cases
-from cases.models import User
-from cases.reports.sql import Period
-from cases.roles import OFFICER, SUPERVISOR
+from reports.sql import Period
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "figures-west-midlands.jsonl"

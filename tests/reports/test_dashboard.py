@@ -10,18 +10,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import OFFICER
 from audit.models import AuditEntry
 from cases import rules
 from cases.deadlines import Status
 from cases.models import Case, ChargingSubmission
-from cases.reports.dashboard import (
+from reports.dashboard import (
     caseload,
     charging_performance,
     charging_rows,
     status_counts,
 )
-from cases.reports.sql import Period
-from cases.roles import OFFICER
+from reports.sql import Period
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import UserFactory
@@ -165,7 +165,7 @@ def test_the_page_shows_the_table_the_charts_and_their_text_alternatives(client,
     arrested(case, now, 40)
     arrested(case, now, 20, decided_after=10)
     client.force_login(supervisor)
-    response = client.get(reverse("cases:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
     assert '<span class="tag tag-red">Missed</span>' in page
@@ -182,7 +182,7 @@ def test_the_page_shows_the_table_the_charts_and_their_text_alternatives(client,
 
 def test_officers_are_refused_the_dashboard(client, officer):
     client.force_login(officer)
-    response = client.get(reverse("cases:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
     assert response.status_code == 403
     assert "Your role does not allow this." in response.content.decode()
     assert AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS_DENIED).exists()
@@ -190,15 +190,15 @@ def test_officers_are_refused_the_dashboard(client, officer):
 
 def test_the_navigation_links_to_the_dashboard_for_supervisors_only(client, officer, supervisor):
     client.force_login(supervisor)
-    assert f'href="{reverse("cases:dashboard")}"' in client.get(reverse("cases:list")).content.decode()
+    assert f'href="{reverse("reports:dashboard")}"' in client.get(reverse("cases:list")).content.decode()
     client.force_login(officer)
-    assert f'href="{reverse("cases:dashboard")}"' not in client.get(reverse("cases:list")).content.decode()
+    assert f'href="{reverse("reports:dashboard")}"' not in client.get(reverse("cases:list")).content.decode()
 
 
 def test_a_bad_filter_is_explained_and_not_applied(client, case, supervisor, now):
     arrested(case, now, 3)
     client.force_login(supervisor)
-    response = client.get(reverse("cases:dashboard"), {"team": "999999", "date_from": "not a date"})
+    response = client.get(reverse("reports:dashboard"), {"team": "999999", "date_from": "not a date"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "This filter was not applied." in page
@@ -213,7 +213,7 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 def test_the_page_costs_the_same_number_of_queries_with_1_or_50_arrests(client, case, supervisor, colleague, now):
     client.force_login(supervisor)
-    url = reverse("cases:dashboard")
+    url = reverse("reports:dashboard")
     arrested(case, now, 3)
     client.get(url)  # the first request of a session also touches the session itself
     one = _queries(client, url)

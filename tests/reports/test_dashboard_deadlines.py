@@ -21,7 +21,7 @@ def test_the_dashboard_lists_a_missed_charging_target_with_its_case(supervisor, 
     client = BrowserClient()
     client.force_login(supervisor)
 
-    page = client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
 
     panel = page.split('id="deadlines-heading"')[1].split("</section>")[0]
     assert case.reference in panel
@@ -33,7 +33,7 @@ def test_the_panel_says_so_when_nothing_is_due(supervisor):
     client = BrowserClient()
     client.force_login(supervisor)
 
-    page = client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
 
     panel = page.split('id="deadlines-heading"')[1].split("</section>")[0]
     assert "Nothing is due soon or missed." in panel
@@ -50,7 +50,7 @@ def test_the_panel_shows_the_20_most_urgent_and_links_to_them_all(supervisor, of
     client = BrowserClient()
     client.force_login(supervisor)
 
-    page = client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
 
     panel = page.split('id="deadlines-heading"')[1].split("</section>")[0]
     assert "The 20 most urgent of 21." in panel

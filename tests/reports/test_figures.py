@@ -15,11 +15,11 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cases.formats import when
 from cases.models import Arrest, Case, ChargingSubmission, Closure, Device, FiguresCache, RetentionReview, SummaryState
-from cases.reports.figures import Flow, figures_report
-from cases.reports.sql import Period
 from cases.services.closure import case_close, case_closure_outstanding
-from cases.services.exports import CSV_COLUMNS, figures_csv
 from cases.services.summaries import FIGURES_LAG, figure_facts_refresh
+from reports.figures import Flow, figures_report
+from reports.services import CSV_COLUMNS, figures_csv
+from reports.sql import Period
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import ForceFactory, TeamFactory
@@ -192,7 +192,7 @@ def test_bail_is_counted_as_it_is_now_and_a_charging_decision_ends_it(west_midla
 
 def test_the_page_shows_the_published_numbers(client, west_midlands):
     client.force_login(west_midlands["ds.okafor"])
-    response = client.get(reverse("cases:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    response = client.get(reverse("reports:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31"})
     assert response.status_code == 200
     assert response.context["report"].force_total.counts["children_safeguarded"] == 5
     page = response.content.decode()
@@ -208,18 +208,18 @@ def test_the_page_shows_the_published_numbers(client, west_midlands):
 
 def test_the_page_defaults_to_the_last_90_days_and_explains_a_reversed_period(client, west_midlands):
     client.force_login(west_midlands["ds.okafor"])
-    response = client.get(reverse("cases:figures"))
+    response = client.get(reverse("reports:figures"))
     period = response.context["period"]
     assert (period.last - period.first).days == 89 and period.last == timezone.localdate()
-    response = client.get(reverse("cases:figures"), {"date_from": "2026-03-01", "date_to": "2026-02-01"})
+    response = client.get(reverse("reports:figures"), {"date_from": "2026-03-01", "date_to": "2026-02-01"})
     assert response.status_code == 400
     assert "The end date must be the same as or after the start date." in response.content.decode()
 
 
 def test_officers_are_refused_the_figures(client, west_midlands):
     client.force_login(west_midlands["dc.hughes"])
-    assert client.get(reverse("cases:figures")).status_code == 403
-    assert client.get(reverse("cases:figures"), {"format": "csv"}).status_code == 403
+    assert client.get(reverse("reports:figures")).status_code == 403
+    assert client.get(reverse("reports:figures"), {"format": "csv"}).status_code == 403
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
 
 
@@ -230,7 +230,7 @@ def rows_of(text: str) -> list[dict[str, str]]:
 def test_the_csv_download_has_exactly_the_published_numbers_and_is_audited_as_a_disclosure(client, west_midlands):
     client.force_login(west_midlands["ds.okafor"])
     response = client.get(
-        reverse("cases:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31", "format": "csv"}
+        reverse("reports:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31", "format": "csv"}
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"

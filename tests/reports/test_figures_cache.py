@@ -1,4 +1,4 @@
-"""Grouped figures kept while still true (cases/reports/cache.py): read again only when a refresh
+"""Grouped figures kept while still true (reports/cache.py): read again only when a refresh
 changed a fact of a force they read, or when time alone makes a charging target pass."""
 
 from datetime import UTC, datetime, timedelta
@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Arrest, FigureFact, FigureFactsVersion, FiguresCache
-from cases.reports.cache import KEPT_FOR, forget_unused
-from cases.reports.figures import figures_report
 from cases.services.case import case_log_add
 from cases.services.summaries import figure_facts_refresh
+from reports.cache import KEPT_FOR, forget_unused
+from reports.figures import figures_report
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory
 from tests.reports.conftest import QUARTER
@@ -115,8 +115,8 @@ def test_celerys_refresh_makes_the_default_periods_figures_again_before_anyone_a
     """After a change to a force's facts, the refresh Celery runs every minute makes the figures of
     the default period (the page's first view) for that force and the other forces of its region,
     so the supervisors who look next read them kept."""
-    from cases.forms.reports import default_period
-    from cases.tasks import refresh_summaries
+    from reports.forms import default_period
+    from reports.tasks import refresh_summaries
 
     staffordshire, warwickshire = west_midlands["ds.okafor"], west_midlands["ds.shah"]
     period = default_period()
@@ -138,7 +138,7 @@ def test_celerys_refresh_makes_the_default_periods_figures_again_before_anyone_a
 
 
 def test_a_refresh_that_changes_no_fact_makes_no_figures(west_midlands):
-    from cases.tasks import refresh_summaries
+    from reports.tasks import refresh_summaries
 
     supervisor = west_midlands["ds.okafor"]
     case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.models import ExportJob
-from cases.reports.figures import figures_report
-from cases.reports.sql import Period
-from cases.services import exports
-from cases.services.exports import (
+from reports import services as exports
+from reports.figures import figures_report
+from reports.services import (
     EXPORT_TASK,
     EXPORT_TOO_LONG,
     FIGURES_NOT_ALLOWED,
@@ -24,6 +23,7 @@ from cases.services.exports import (
     figures_export_request,
     figures_export_run,
 )
+from reports.sql import Period
 from safeguard.outbox.models import OutboxMessage
 from tests.reports.conftest import QUARTER
 
@@ -123,8 +123,8 @@ def test_the_page_refreshes_itself_with_a_progress_bar_while_running(client, job
     page = client.get(job.get_absolute_url()).content.decode()
     assert '<meta http-equiv="refresh" content="3">' in page
     assert '<progress id="export-progress" max="3" value="0">' in page
-    assert "cases:figures_export_download" not in page and "Download the CSV" not in page
-    response = client.get(reverse("cases:figures_export_download", kwargs={"pk": job.pk}))
+    assert "reports:figures_export_download" not in page and "Download the CSV" not in page
+    response = client.get(reverse("reports:figures_export_download", kwargs={"pk": job.pk}))
     assert response.status_code == 302 and response.url == job.get_absolute_url()
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
 
@@ -134,8 +134,8 @@ def test_when_done_the_page_links_the_download_which_is_audited_once(client, job
     client.force_login(west_midlands["ds.okafor"])
     page = client.get(job.get_absolute_url()).content.decode()
     assert "http-equiv" not in page and "<progress" not in page
-    assert reverse("cases:figures_export_download", kwargs={"pk": job.pk}) in page
-    response = client.get(reverse("cases:figures_export_download", kwargs={"pk": job.pk}))
+    assert reverse("reports:figures_export_download", kwargs={"pk": job.pk}) in page
+    response = client.get(reverse("reports:figures_export_download", kwargs={"pk": job.pk}))
     job.refresh_from_db()
     assert response.status_code == 200 and response.content.decode() == job.result
     [entry] = AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT)
@@ -147,14 +147,14 @@ def test_nobody_else_sees_an_export_not_even_another_supervisor(client, job, wes
     for username in ("ds.shah", "dc.hughes"):
         client.force_login(west_midlands[username])
         assert client.get(job.get_absolute_url()).status_code == 404
-        assert client.get(reverse("cases:figures_export_download", kwargs={"pk": job.pk})).status_code == 404
+        assert client.get(reverse("reports:figures_export_download", kwargs={"pk": job.pk})).status_code == 404
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
     assert AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS_DENIED, object_type="exportjob").count() == 4
 
 
 def test_the_export_form_asks_for_both_dates(client, west_midlands):
     client.force_login(west_midlands["ds.okafor"])
-    response = client.post(reverse("cases:figures_export_create"), {"date_from": "2026-01-01"})
+    response = client.post(reverse("reports:figures_export_create"), {"date_from": "2026-01-01"})
     assert response.status_code == 400
     assert "To: Enter a date." in response.content.decode()
     assert not ExportJob.objects.exists()
@@ -164,7 +164,7 @@ def test_the_export_form_creates_the_job_and_shows_its_page(client, west_midland
     client.force_login(west_midlands["ds.okafor"])
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
-            reverse("cases:figures_export_create"), {"date_from": "2026-01-01", "date_to": "2026-02-15"}
+            reverse("reports:figures_export_create"), {"date_from": "2026-01-01", "date_to": "2026-02-15"}
         )
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()

@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from cases.models import ExportJob
-from cases.reports.figures import figures_report
-from cases.services.exports import figures_csv
+from reports.figures import figures_report
+from reports.services import figures_csv
 from safeguard.celery import app
 from tests.processes import database_url, restore_migration_data, start_worker, stop_worker
 from tests.reports.conftest import QUARTER, build_west_midlands
@@ -93,7 +93,9 @@ def test_a_real_worker_runs_the_export_and_its_download_is_the_report(west_midla
     supervisor = west_midlands["ds.okafor"]
     client.force_login(supervisor)
 
-    response = client.post(reverse("cases:figures_export_create"), {"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    response = client.post(
+        reverse("reports:figures_export_create"), {"date_from": "2026-01-01", "date_to": "2026-03-31"}
+    )
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
 
@@ -107,7 +109,7 @@ def test_a_real_worker_runs_the_export_and_its_download_is_the_report(west_midla
     expected = figures_csv([figures_report(supervisor, period=month, now=as_at) for month in QUARTER.months()])
     page = client.get(job.get_absolute_url()).content.decode()
     assert "Download the CSV" in page and "<progress" not in page
-    download = client.get(reverse("cases:figures_export_download", kwargs={"pk": job.pk}))
+    download = client.get(reverse("reports:figures_export_download", kwargs={"pk": job.pk}))
     assert download.status_code == 200
     assert download.content.decode() == expected
     # The sum of the months is the quarter's synchronous report: Staffordshire's force row.

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.reports.figures import figures_report
-from cases.roles import AUDITOR
-from cases.services.exports import figures_csv
+from accounts.roles import AUDITOR
+from reports.figures import figures_report
+from reports.services import figures_csv
 from safeguard.spreadsheet import FORMULA_STARTS, neutralise
 from tests.factories.people import UserFactory
 from tests.reports.conftest import QUARTER

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from cases.io.screening import string_problem
-from cases.metadata import recognise
 from cases.models import CaseLogEntry
+from safeguard.metadata import recognise
 from tests.factories.cases import CaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 
+from accounts.models import User
 from audit.context import acting_as
 from audit.models import AuditEntry
 from audit.services import audit_record
 from cases.io import export_cases
-from cases.models import Case, User
+from cases.models import Case
 
 
 class _Lines:

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import User
 from audit.context import acting_as  # audit: writes attributed to the importing person
 from cases.io import import_cases
-from cases.models import User
 
 
 class Command(BaseCommand):

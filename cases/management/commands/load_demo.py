@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from accounts.models import User
 from cases.demo import USERS, load_demo
-from cases.models import User
 
 NOT_DEMO = (
     "Refusing to load demo data: SAFEGUARD_DEMO is not 1. Demo data is for trying Safeguard, never for a "

@@ -1,0 +1,73 @@
+"""Background work for the reports: the figures' exports and the refresh of the summaries they and the
+deadlines read (scheduled in safeguard/celery.py). Tasks take ids, never records, and are safe to run
+twice (docs/figures.md).
+
+The tasks keep the names they were first registered under (`cases.tasks.*`), so that messages already
+queued, the outbox's pending rows and beat's schedule still reach them."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from audit.context import acting_as
+from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
+from cases.tasks import TRANSIENT
+from reports.cache import forget_unused
+from reports.figures import remake_default_figures
+from reports.services import exports_resume_stalled as resume_exports
+from reports.services import figures_export_run as run_export
+
+
+@shared_task(
+    name="cases.tasks.figures_export_run",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def figures_export_run(job_id: int) -> None:
+    """Safe to run twice: the service claims a queued export and ignores one already claimed."""
+    with acting_as(None, source="task:figures_export"):
+        run_export(job_id=job_id)
+
+
+@shared_task(
+    name="cases.tasks.exports_resume_stalled",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def exports_resume_stalled() -> int:
+    """Queue again the exports whose worker died (their heartbeat stopped); each resumes where it was."""
+    with acting_as(None, source="task:exports_resume_stalled"):
+        return resume_exports()
+
+
+@shared_task(
+    name="cases.tasks.refresh_summaries",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
+    """The deadline summary (from scratch if `full`) and the figure facts (what changed), then the
+    default period's figures of the forces whose facts changed, made and kept before anyone asks.
+    Safe to run twice or at once: refreshes queue on each summary's state row."""
+    with acting_as(None, source="task:refresh_summaries"):
+        deadlines = deadline_summary_refresh(full=full)
+        facts = figure_facts_refresh()
+        remade = remake_default_figures(facts.forces_changed, now=timezone.now())
+        forgotten = forget_unused(now=timezone.now())
+    return {
+        "full": deadlines.full,
+        "cases": deadlines.cases,
+        "deadlines": deadlines.rows,
+        "facts_cases": facts.cases,
+        "facts": facts.rows,
+        "figures_remade": remade,
+        "figures_forgotten": forgotten,
+    }
