@@ -511,6 +511,9 @@ class Story:
                 "recorded_by_id": self.oic.id,
                 "answer_at": None,
                 "answer_place": "",
+                "investigating_body": "standard",
+                "body_confirmed_by": "",
+                "court_applied_at": None,
             },
         )
         if rng.random() < 0.5:

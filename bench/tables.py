@@ -212,6 +212,9 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("recorded_by_id", "I"),
             ("answer_at", "T"),
             ("answer_place", "S"),
+            ("investigating_body", "S"),
+            ("body_confirmed_by", "S"),
+            ("court_applied_at", "T"),
         ),
     ),
     "cases_chargingsubmission": (

@@ -62,6 +62,17 @@ DECIDED = (
 )
 
 
+BAIL_TREATED_AS_EXTENDED = "Treated as extended (application pending, s.47ZJ(3))"
+# Who gives the next extension of bail, in a sentence.
+BAIL_RANK_WORDS = {
+    "inspector": "an inspector",
+    "superintendent": "a superintendent",
+    "decision_maker": "the appropriate decision-maker",
+    "qualifying_officer": "a commander or assistant chief constable in a case the DPP designates",
+    "magistrates": "the magistrates' court",
+}
+
+
 def due_soon_threshold(kind: str) -> timedelta:
     return settings.DEADLINE_DUE_SOON.get(kind, settings.DEADLINE_DUE_SOON_DEFAULT)
 
@@ -95,6 +106,8 @@ class Deadline:
     note: str = ""
     url: str = ""
     lapsed: bool = False
+    # Said instead of the status, where the law gives the state its own words.
+    status_text: str = ""
     record_type: str = ""
     record_id: int = 0
 
@@ -109,13 +122,16 @@ class Deadline:
 
     @property
     def status_label(self) -> str:
+        if self.status_text:
+            return self.status_text
         if self.status == Status.MISSED and self.met_at is not None:
             return "Missed (done late)"
         return str(self.status.label)
 
     @property
     def tag(self) -> str:
-        return STATUS_TAGS[self.status]
+        # A state the law words for itself (bail treated as extended) is neither met nor missed.
+        return "tag-orange" if self.status_text else STATUS_TAGS[self.status]
 
     @property
     def local_target(self) -> bool:
@@ -351,19 +367,33 @@ def _arrest_deadlines(
     for release, following in zip(releases, [*releases[1:], None], strict=False):
         if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
             continue
-        bail_extensions = list(release.bail_extensions.all())
+        bail_extensions = sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
-        rule = rules.bail_rule(release.bail_regime)
-        ladder = [limit.rank for limit in rules.BAIL_LIMITS[release.bail_regime]]
-        next_rank = ladder[len(bail_extensions)] if len(bail_extensions) < len(ladder) else "magistrates"
-        furthest = rules.bail_extension_end(
-            regime=release.bail_regime, arrested_at=arrest.arrested_at, approver_rank=next_rank
-        )
-        note = (
-            f"Next extension: {'an' if next_rank[0] in 'aeiou' else 'a'} {next_rank}, to {formats.when(furthest)}"
-            if furthest
-            else "Next extension: the magistrates' court"
-        )
+        done = [e.section for e in bail_extensions]
+        body = release.investigating_body
+        # The sections applied, each once, in PACE's words ("PACE ss.47ZB(1)(a), 47ZDB, 47ZF"): the
+        # initial period's subsection, then each extension's section.
+        sections = [rules.bail_initial_period(regime=release.bail_regime, body=body)[2]]
+        sections += [section for section in dict.fromkeys(done) if section]
+        steps = rules.bail_next_steps(regime=release.bail_regime, body=body, done=done)
+        options = []
+        for step in steps:
+            if step.months is None:
+                options.append(f"{BAIL_RANK_WORDS[step.rank]} ({step.citation})")
+            else:
+                furthest = rules.bail_period_end(arrested_at=arrest.arrested_at, months=step.months)
+                options.append(f"{BAIL_RANK_WORDS[step.rank]}, to {formats.when(furthest)} ({step.citation})")
+        note = "Next extension: " + " or ".join(options)
+        status_text = ""
+        if release.court_applied_at is not None:
+            note = (
+                f"Application to the court made {formats.when(release.court_applied_at)}, not yet determined: "
+                "bail is treated as extended until the court decides (PACE s.47ZJ(3))"
+            )
+            if now > ends:
+                status_text = BAIL_TREATED_AS_EXTENDED
+        if body != Release.InvestigatingBody.STANDARD:
+            note += f". {release.get_investigating_body_display()}, confirmed by {release.body_confirmed_by}"
         if release.answer_text:
             note += f". To{release.answer_text[2:]}"
         if release.bail_conditions:
@@ -372,10 +402,13 @@ def _arrest_deadlines(
             Kind.BAIL_END,
             label=f"Pre-charge bail of {subject} ends",
             due_at=ends,
-            source=rule.source,
+            source=f"{rules.bail_rule(release.bail_regime).source}: PACE "
+            + (f"ss.{', '.join(sections)}" if len(sections) > 1 else f"s.{sections[0]}"),
             record=release,
-            met_at=_earliest(decided_at, following.released_at if following else None),
+            # An application made in time keeps the bail running until the court decides (s.47ZJ(3)).
+            met_at=_earliest(decided_at, following.released_at if following else None, release.court_applied_at),
             note=note,
+            status_text=status_text,
             url=_url("cases:bail_extend", reference=ref, arrest_pk=arrest.pk, pk=release.pk),
         )
 

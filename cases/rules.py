@@ -247,9 +247,14 @@ class BailLimit:
     section: str = ""
 
 
+# Who investigates the case (PACE s.47ZB(4)(b)-(c)): a case is an FCA, HMRC, NCA or SFO case when
+# that body investigates it and one of its officers or staff confirms so; otherwise it is standard.
+BAIL_BODY_STANDARD = "standard"
+BAIL_BODIES_2022 = ("nca", "hmrc", "fca", "sfo")
+
 # The initial period of each regime as (months, days) beginning with the bail start date, and the
 # ladder of further authorities, each with the furthest end it may set (months beginning with the
-# bail start date). Standard cases; see docs/deadlines.md for the others.
+# bail start date). Standard cases; the initial period of the others is `bail_initial_period`.
 BAIL_INITIAL: dict[str, tuple[int, int]] = {
     # s.47ZB(1)(b) as substituted by PCSCA 2022 Sch 4 para 26: 3 months.
     "pcsca2022": (3, 0),
@@ -264,9 +269,82 @@ BAIL_LIMITS: dict[str, list[BailLimit]] = {
     "pcsca2022": [
         BailLimit("inspector", 6, "PACE s.47ZD"),
         BailLimit("superintendent", 9, "PACE s.47ZDA"),
+        BailLimit("decision_maker", 12, "PACE s.47ZDB"),
+        BailLimit("qualifying_officer", 12, "PACE s.47ZE(3)"),
         BailLimit("magistrates", None, "PACE ss.47ZF-47ZG"),
     ],
 }
+
+
+@dataclass(frozen=True)
+class BailStep:
+    """One authority that may extend the applicable bail period, and the section that gives it."""
+
+    section: str  # "47ZD", "47ZDA", "47ZDB", "47ZE", "47ZF", "47ZG"
+    rank: str
+    months: int | None  # the police extension's end, months beginning with the bail start date
+
+    @property
+    def citation(self) -> str:
+        return BAIL_SECTION_CITATIONS[self.section]
+
+
+BAIL_SECTION_CITATIONS = {
+    "47ZD": "PACE s.47ZD",
+    "47ZDA": "PACE s.47ZDA",
+    "47ZDB": "PACE s.47ZDB",
+    "47ZE": "PACE s.47ZE",
+    "47ZF": "PACE s.47ZF",
+    "47ZG": "PACE s.47ZG",
+}
+_COURT_FIRST = BailStep("47ZF", "magistrates", None)
+_COURT_LATER = BailStep("47ZG", "magistrates", None)
+
+
+def bail_next_steps(*, regime: str, body: str, done: list[str]) -> list[BailStep]:
+    """The authorities that may give the next extension, given the sections of those already given
+    (in order). The first is the usual one.
+
+    2022 regime, standard case: inspector to 6 months (s.47ZD(2)), superintendent to 9 months
+    (s.47ZDA(2)), then either a qualifying police officer to 12 months in a case the DPP has
+    designated exceptionally complex (s.47ZE(1)-(3)), or the court (s.47ZF(1)(b)); after s.47ZE, the
+    court (s.47ZF(1)(c)). FCA, HMRC, NCA or SFO case: the appropriate decision-maker to 12 months
+    (s.47ZDB(2)), then the court (s.47ZF(1)(ba)). 2017 regime: a superintendent to 3 months (s.47ZD
+    as enacted) except in an SFO case, whose initial period is already 3 months, then the court.
+    After the court's first extension (s.47ZF), each further one is under s.47ZG.
+    """
+    if "47ZF" in done or "47ZG" in done:
+        return [_COURT_LATER]
+    last = done[-1] if done else ""
+    if regime == "pca2017":
+        if body == "sfo" or last:
+            return [_COURT_FIRST]
+        return [BailStep("47ZD", "superintendent", 3)]
+    if regime != "pcsca2022":
+        raise NoRuleInForce(f"Bail under the {regime} regime has no statutory extensions.")
+    if body != BAIL_BODY_STANDARD:
+        return [BailStep("47ZDB", "decision_maker", 12)] if not last else [_COURT_FIRST]
+    ladder = {
+        "": [BailStep("47ZD", "inspector", 6)],
+        "47ZD": [BailStep("47ZDA", "superintendent", 9)],
+        "47ZDA": [_COURT_FIRST, BailStep("47ZE", "qualifying_officer", 12)],
+    }
+    return ladder.get(last, [_COURT_FIRST])
+
+
+def bail_court_cap_months(*, regime: str, done: list[str], within_subsection_7: bool) -> int | None:
+    """The furthest end, in months beginning with the bail start date, of the court's first extension
+    (PACE s.47ZF(4), (6)), by the route the case came: after s.47ZDA, 12 months, or 18 where the case
+    falls within s.47ZF(7); after s.47ZDB or s.47ZE, 18 months, or 24 within (7). None where Safeguard
+    checks no cap: a later extension under s.47ZG, and the court under the 2017 regime (the texts of
+    those provisions are not verified; see docs/deadlines.md)."""
+    if regime != "pcsca2022" or "47ZF" in done or "47ZG" in done or not done:
+        return None
+    if done[-1] == "47ZDA":
+        return 18 if within_subsection_7 else 12
+    if done[-1] in ("47ZDB", "47ZE"):
+        return 24 if within_subsection_7 else 18
+    return None
 
 
 def bail_rule_for_arrest(arrested_at: datetime) -> Rule:
@@ -289,18 +367,49 @@ def bail_start_date(arrested_at: datetime) -> date:
     return uk_date(arrested_at) + timedelta(days=1)
 
 
-def bail_initial_end(*, regime: str, arrested_at: datetime) -> datetime:
-    """The end of the applicable bail period set on release (PACE s.47ZB(1)): the end of the last
-    day of 3 months (2022 regime) or 28 days (2017 regime) beginning with the bail start date."""
-    if regime not in BAIL_INITIAL:
-        raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
-    months, days = BAIL_INITIAL[regime]
+def bail_initial_period(*, regime: str, body: str = BAIL_BODY_STANDARD) -> tuple[int, int, str]:
+    """The applicable bail period set on release as (months, days, subsection of PACE), beginning
+    with the bail start date.
+
+    2022 regime (PACE s.47ZB(1) as substituted by PCSCA 2022 Sch 4): 6 months in an FCA, HMRC, NCA or
+    SFO case ((1)(a)), 3 months in any other case ((1)(b)). 2017 regime (s.47ZB(1) as enacted by the
+    Policing and Crime Act 2017): 3 months in an SFO case ((1)(a)), 28 days in an FCA case or any
+    other case ((1)(b)); that text knew no NCA or HMRC case, so those take 28 days.
+    """
+    if regime == "pcsca2022":
+        if body == BAIL_BODY_STANDARD:
+            return 3, 0, "47ZB(1)(b)"
+        return 6, 0, "47ZB(1)(a)"
+    if regime == "pca2017":
+        if body == "sfo":
+            return 3, 0, "47ZB(1)(a)"
+        return 0, 28, "47ZB(1)(b)"
+    raise NoRuleInForce(f"Unknown bail regime {regime!r}.")
+
+
+def bail_initial_citation(*, regime: str, body: str = BAIL_BODY_STANDARD) -> str:
+    """The provision that sets the initial period, cited ("PACE s.47ZB(1)(a)")."""
+    citation = f"PACE s.{bail_initial_period(regime=regime, body=body)[2]}"
+    return citation + (" (as enacted by the Policing and Crime Act 2017)" if regime == "pca2017" else "")
+
+
+def bail_initial_end(*, regime: str, arrested_at: datetime, body: str = BAIL_BODY_STANDARD) -> datetime:
+    """The end of the applicable bail period set on release (PACE s.47ZB(1), `bail_initial_period`):
+    the end of the last day of the period beginning with the bail start date."""
+    months, days, _section = bail_initial_period(regime=regime, body=body)
     return end_of_uk_day(last_day_of_period(bail_start_date(arrested_at), months=months, days=days))
+
+
+def bail_period_end(*, arrested_at: datetime, months: int) -> datetime:
+    """The end of the last day of the period of `months` months beginning with the bail start date,
+    the form every extension of the applicable bail period takes (PACE ss.47ZD-47ZF)."""
+    return end_of_uk_day(last_day_of_period(bail_start_date(arrested_at), months=months))
 
 
 def bail_extension_end(*, regime: str, arrested_at: datetime, approver_rank: str) -> datetime | None:
     """The furthest end an approver of this rank may extend bail to, at the end of the last day of
-    the period beginning with the bail start date (PACE ss.47ZD, 47ZDA); None where the court sets it."""
+    the period beginning with the bail start date (PACE ss.47ZD, 47ZDA, 47ZDB, 47ZE); None where the
+    court sets it."""
     for limit in BAIL_LIMITS[regime]:
         if limit.rank == approver_rank:
             if limit.months is None:

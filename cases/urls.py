@@ -97,6 +97,11 @@ urlpatterns = [
         name="bail_extend",
     ),
     path(
+        "cases/<str:reference>/arrests/<int:arrest_pk>/releases/<int:pk>/court-application/",
+        custody_views.bail_court_apply,
+        name="bail_court_apply",
+    ),
+    path(
         "cases/<str:reference>/arrests/<int:arrest_pk>/releases/<int:pk>/breach/",
         custody_views.bail_breach_add,
         name="bail_breach_add",

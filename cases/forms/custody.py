@@ -16,6 +16,8 @@ from cases.services.custody import (
     arrest_check_times,
     bail_breach_check_time,
     bail_extension_check_approved_at,
+    bail_extension_check_court,
+    bail_extension_check_designation,
     bail_extension_check_new_end,
     custody_extension_check_application,
     custody_extension_check_times,
@@ -94,7 +96,27 @@ class ReleaseForm(Form):
         required=False,
         help_text="Pre-charge bail only.",
     )
+    investigating_body = forms.ChoiceField(
+        label="Case investigated by",
+        choices=Release.InvestigatingBody.choices,
+        initial=Release.InvestigatingBody.STANDARD,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Pre-charge bail only. An FCA, HMRC, NCA or SFO case has a longer applicable bail period "
+        "(PACE s.47ZB(1)).",
+    )
+    body_confirmed_by = forms.CharField(
+        max_length=120,
+        label="Confirmed by",
+        required=False,
+        help_text="FCA, HMRC, NCA or SFO case only: the officer or member of staff of that body who confirms "
+        "that it investigates the case (PACE s.47ZB(4)(b)-(c)).",
+    )
     service_checks = (release_check_details,)
+
+    def clean_investigating_body(self) -> str:
+        # Left unticked (or not sent by an older form): the police, a standard case.
+        return self.cleaned_data["investigating_body"] or Release.InvestigatingBody.STANDARD
 
 
 class BailBreachForm(Form):
@@ -117,7 +139,42 @@ class BailExtensionForm(Form):
     new_end = date_field(
         "Last day of bail set by the court",
         required=False,
-        help_text="Only for an extension by the magistrates' court: bail runs to the end of that day. For an "
-        "inspector or superintendent the new end is computed.",
+        help_text="Only for an extension by the magistrates' court: bail runs to the end of that day. For a "
+        "police or agency extension the new end is computed.",
     )
-    service_checks = (bail_extension_check_approved_at, bail_extension_check_new_end)
+    applied_at = datetime_field(
+        "Application to the court made at",
+        required=False,
+        help_text="The magistrates' court only: the application is made before bail ends (PACE s.47ZF(2)); "
+        "the court may then decide after it (s.47ZJ(3)).",
+    )
+    within_subsection_7 = forms.BooleanField(
+        label="The court found that the case falls within PACE s.47ZF(7) (its first extension only)",
+        required=False,
+    )
+    designated_at = datetime_field(
+        "Case designated exceptionally complex at",
+        required=False,
+        help_text="Commander or assistant chief constable only: when the DPP designated the case (PACE s.47ZE(2)), "
+        "before bail ended (s.47ZE(8)).",
+    )
+    designated_by = forms.CharField(
+        label="Designated by (for the DPP)",
+        max_length=120,
+        required=False,
+        help_text="Commander or assistant chief constable only: who designated the case for the DPP.",
+    )
+    service_checks = (
+        bail_extension_check_approved_at,
+        bail_extension_check_new_end,
+        bail_extension_check_court,
+        bail_extension_check_designation,
+    )
+
+
+class BailCourtApplicationForm(Form):
+    applied_at = datetime_field(
+        "Application to the court made at",
+        help_text="Before bail ends (PACE s.47ZF(2)). Until the court decides, bail is treated as extended "
+        "(s.47ZJ(3)).",
+    )

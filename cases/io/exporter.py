@@ -457,6 +457,9 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         "bail_conditions": r.bail_conditions,
                         "answer_at": _time(r.answer_at),
                         "answer_place": r.answer_place,
+                        "investigating_body": r.investigating_body,
+                        "body_confirmed_by": r.body_confirmed_by,
+                        "court_applied_at": _time(r.court_applied_at),
                         "recorded_by": r.recorded_by.username,
                         "bail_extensions": [
                             _ordered(
@@ -466,6 +469,11 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                                     "approved_by": b.approved_by,
                                     "approver_rank": b.approver_rank,
                                     "new_end": _time(b.new_end),
+                                    "applied_at": _time(b.applied_at),
+                                    "within_subsection_7": b.within_subsection_7,
+                                    "designated_at": _time(b.designated_at),
+                                    "designated_by": b.designated_by,
+                                    "section": b.section,
                                     "previous_end": _time(b.previous_end),
                                 },
                             )

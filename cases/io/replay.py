@@ -23,6 +23,7 @@ from cases.models import (
     Device,
     Premises,
     Referral,
+    Release,
     Search,
     Subject,
 )
@@ -427,6 +428,8 @@ class CaseReplay:
                     bail_conditions=release_item["bail_conditions"],
                     answer_at=release_item["answer_at"],
                     answer_place=release_item["answer_place"],
+                    investigating_body=release_item["investigating_body"] or Release.InvestigatingBody.STANDARD,
+                    body_confirmed_by=release_item["body_confirmed_by"],
                 )
                 for extension_index, extension in enumerate(release_item["bail_extensions"]):
                     magistrates = extension["approver_rank"] == BailExtension.ApproverRank.MAGISTRATES
@@ -440,6 +443,20 @@ class CaseReplay:
                         approved_by=extension["approved_by"],
                         approver_rank=extension["approver_rank"],
                         new_end=extension["new_end"] if magistrates else None,
+                        applied_at=extension["applied_at"],
+                        within_subsection_7=bool(extension["within_subsection_7"]),
+                        designated_at=extension["designated_at"],
+                        designated_by=extension["designated_by"],
+                    )
+                if release_item["court_applied_at"] is not None:
+                    self.step(
+                        release_path,
+                        "court_applied_at",
+                        custody_services.bail_court_application_record,
+                        renamed={"applied_at": "court_applied_at"},
+                        release=release,
+                        actor=recorder,
+                        applied_at=release_item["court_applied_at"],
                     )
                 for breach_index, breach in enumerate(release_item["bail_breaches"]):
                     self.step(

@@ -296,6 +296,23 @@ BAIL_EXTENSION = Record(
         s(BailExtension, "approved_by", required=True, help="Name of the approving officer, or the court."),
         s(BailExtension, "approver_rank", required=True),
         dt("new_end", help="Used only for a magistrates' extension; otherwise computed (and written by the export)."),
+        dt(
+            "applied_at",
+            help="Magistrates' court only: when the application was made, before bail ended (PACE s.47ZF(2)); "
+            "the court may then decide after the end (s.47ZJ(3)).",
+        ),
+        Field(
+            "within_subsection_7",
+            "bool",
+            help="Magistrates' court, first extension only: the court found the case within PACE s.47ZF(7).",
+        ),
+        dt(
+            "designated_at",
+            help="Commander or assistant chief constable only (required for it): when the DPP designated the case "
+            "exceptionally complex (PACE s.47ZE(2)).",
+        ),
+        s(BailExtension, "designated_by", help="With designated_at: who designated the case for the DPP."),
+        ro("section", "str", help="Read-only: the PACE section of the extension (47ZD to 47ZG)."),
         ro("previous_end", help="Read-only."),
     ),
 )
@@ -320,6 +337,21 @@ RELEASE = Record(
             help="Pre-charge bail only: the date and time to answer bail; required for an arrest before 3 Apr 2017.",
         ),
         s(Release, "answer_place", help="Pre-charge bail only: the police station to answer bail at."),
+        s(
+            Release,
+            "investigating_body",
+            help="Pre-charge bail only: who investigates the case (PACE s.47ZB(4)); default `standard`.",
+        ),
+        s(
+            Release,
+            "body_confirmed_by",
+            help="FCA, HMRC, NCA or SFO case (required for it): who confirmed it (PACE s.47ZB(4)(b)-(c)).",
+        ),
+        dt(
+            "court_applied_at",
+            help="Pre-charge bail only: an application to the court made before bail ended and not yet "
+            "determined (PACE s.47ZJ); recorded after the extensions.",
+        ),
         user("recorded_by", help="Default the --actor user."),
         many("bail_extensions", BAIL_EXTENSION),
         many("bail_breaches", BAIL_BREACH),

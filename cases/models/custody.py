@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from cases import rules
 from cases.formats import day, when
 
 from .case import Case, Subject
@@ -123,9 +124,32 @@ class Release(Correctable):
         PCA_2017 = "pca2017", "Policing and Crime Act 2017 (arrests 3 Apr 2017 to 27 Oct 2022)"
         PCSCA_2022 = "pcsca2022", "Police, Crime, Sentencing and Courts Act 2022 (arrests from 28 Oct 2022)"
 
+    class InvestigatingBody(models.TextChoices):
+        """PACE s.47ZB(4)(b)-(c): the body investigating the case, as one of its officers or staff
+        confirms. It sets the applicable bail period (s.47ZB(1)) and who may extend it (s.47ZDB)."""
+
+        STANDARD = "standard", "Police (standard case)"
+        NCA = "nca", "National Crime Agency (NCA case)"
+        HMRC = "hmrc", "HM Revenue and Customs (HMRC case)"
+        FCA = "fca", "Financial Conduct Authority (FCA case)"
+        SFO = "sfo", "Serious Fraud Office (SFO case)"
+
     arrest = models.ForeignKey(Arrest, on_delete=models.PROTECT, related_name="releases")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     released_at = models.DateTimeField()
+    investigating_body = models.CharField(
+        "Case investigated by", max_length=10, choices=InvestigatingBody.choices, default=InvestigatingBody.STANDARD
+    )
+    body_confirmed_by = models.CharField(
+        "Confirmed by",
+        max_length=120,
+        blank=True,
+        help_text="FCA, HMRC, NCA or SFO case: the officer or member of staff of that body who confirms that "
+        "it investigates the case (PACE s.47ZB(4)(b)-(c)).",
+    )
+    # PACE s.47ZJ: an application to the magistrates' court made before the end of the applicable bail
+    # period and not yet determined; the period is treated as extended until it is (s.47ZJ(3)).
+    court_applied_at = models.DateTimeField("Application to the court made at", null=True, blank=True)
     bail_regime = models.CharField(max_length=10, choices=BailRegime.choices, blank=True, editable=False)
     bail_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
     bail_conditions = models.TextField(blank=True)
@@ -159,10 +183,28 @@ class Release(Correctable):
                 condition=Q(bail_ends_at__isnull=True) | Q(bail_ends_at__gt=F("released_at")),
                 name="release_bail_ends_after_release",
             ),
+            # s.47ZB(4)(b)-(c): a case is an FCA, HMRC, NCA or SFO case only when that body confirms it.
+            models.CheckConstraint(
+                condition=Q(investigating_body="standard", body_confirmed_by="")
+                | (Q(kind="bail") & ~Q(investigating_body="standard") & ~Q(body_confirmed_by="")),
+                name="release_body_confirmed_on_bail",
+            ),
+            models.CheckConstraint(
+                condition=Q(court_applied_at__isnull=True)
+                | (Q(kind="bail") & Q(court_applied_at__gte=F("released_at"))),
+                name="release_court_application_on_bail",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {day(self.released_at)}"
+
+    @property
+    def initial_period_citation(self) -> str:
+        """The provision that sets this bail's initial period (PACE s.47ZB(1)(a) or (b)), "" if none."""
+        if self.bail_regime not in (self.BailRegime.PCA_2017, self.BailRegime.PCSCA_2022):
+            return ""
+        return rules.bail_initial_citation(regime=self.bail_regime, body=self.investigating_body)
 
     @property
     def answer_text(self) -> str:
@@ -178,12 +220,31 @@ class BailExtension(models.Model):
     class ApproverRank(models.TextChoices):
         INSPECTOR = "inspector", "Inspector"
         SUPERINTENDENT = "superintendent", "Superintendent"
+        DECISION_MAKER = "decision_maker", "Appropriate decision-maker (FCA, HMRC, NCA or SFO case)"
+        QUALIFYING_OFFICER = "qualifying_officer", "Commander or assistant chief constable (or above)"
         MAGISTRATES = "magistrates", "Magistrates' court"
+
+    class Section(models.TextChoices):
+        """The section of PACE under which the extension was given."""
+
+        S47ZD = "47ZD", "PACE s.47ZD"
+        S47ZDA = "47ZDA", "PACE s.47ZDA"
+        S47ZDB = "47ZDB", "PACE s.47ZDB"
+        S47ZE = "47ZE", "PACE s.47ZE"
+        S47ZF = "47ZF", "PACE s.47ZF"
+        S47ZG = "47ZG", "PACE s.47ZG"
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="bail_extensions")
     approved_at = models.DateTimeField()
     approved_by = models.CharField(max_length=120, help_text="Name of the approving officer, or the court.")
-    approver_rank = models.CharField(max_length=16, choices=ApproverRank.choices)
+    approver_rank = models.CharField(max_length=18, choices=ApproverRank.choices)
+    section = models.CharField(max_length=5, choices=Section.choices, editable=False)
+    # The magistrates' court: when the application was made, before the period ended (s.47ZF(2)).
+    applied_at = models.DateTimeField("Application to the court made at", null=True, blank=True)
+    within_subsection_7 = models.BooleanField("The court found the case falls within PACE s.47ZF(7)", default=False)
+    # s.47ZE(2), (8): the DPP's designation of the case as exceptionally complex, before the period ended.
+    designated_at = models.DateTimeField("Designated exceptionally complex at", null=True, blank=True)
+    designated_by = models.CharField("Designated by (for the DPP)", max_length=120, blank=True)
     previous_end = models.DateTimeField(editable=False)
     new_end = models.DateTimeField(editable=False)
 
@@ -191,10 +252,23 @@ class BailExtension(models.Model):
         ordering = ["approved_at"]
         constraints = [
             models.CheckConstraint(condition=Q(new_end__gt=F("previous_end")), name="bail_ext_extends"),
+            models.CheckConstraint(
+                condition=Q(approver_rank="magistrates") | (Q(applied_at__isnull=True) & Q(within_subsection_7=False)),
+                name="bail_ext_application_only_by_court",
+            ),
+            models.CheckConstraint(
+                condition=(Q(section="47ZE") & Q(designated_at__isnull=False) & ~Q(designated_by=""))
+                | (~Q(section="47ZE") & Q(designated_at__isnull=True) & Q(designated_by="")),
+                name="bail_ext_designation_with_47ze",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Bail extended to {day(self.new_end)} ({self.get_approver_rank_display()})"
+
+    @property
+    def citation(self) -> str:
+        return self.get_section_display()
 
 
 class BailBreach(models.Model):

@@ -133,8 +133,12 @@ def case_closure_outstanding(case: Case, closed_at: datetime) -> list[Outstandin
             later.arrest.subject_id == release.arrest.subject_id and later.released_at > release.released_at
             for later in releases
         )
-        if (ends_at is None or ends_at > closed_at) and not ended:
+        # An application to the court made in time keeps it running until determined (PACE s.47ZJ(3)).
+        pending = release.court_applied_at is not None and ends_at is not None and ends_at <= closed_at
+        if (pending or ends_at is None or ends_at > closed_at) and not ended:
             until = formats.when(ends_at) if ends_at else "it is answered"
+            if pending:
+                until = "the court determines the application to extend it (PACE s.47ZJ(3))"
             items.append(
                 OutstandingItem(
                     key=f"bail-{release.pk}",

@@ -117,11 +117,11 @@ BAIL_BREACH_DESCRIPTION_REQUIRED = "Say what happened: the condition broken, or 
 
 BAIL_EXTEND_NOT_BAIL = "Only pre-charge bail can be extended."
 BAIL_EXTEND_SUPERSEDED = "This bail was ended by a later release and cannot be extended."
-BAIL_EXTEND_WRONG_RANK = "Under this bail regime the next extension must be approved by: {rank}."
+BAIL_EXTEND_WRONG_RANK = "Under this bail regime and case the next extension must be approved by: {rank}."
 BAIL_EXTEND_BEFORE_RELEASE = "An extension cannot be approved before the suspect was bailed."
 BAIL_EXTEND_AFTER_END = (
     "Bail lapsed at the end of {end}: an extension must be approved before the bail ends "
-    "(PACE ss.47ZD-47ZF). Bail that has lapsed cannot be extended."
+    "({citation}). Bail that has lapsed cannot be extended."
 )
 BAIL_PERIOD_OVER = (
     "The applicable bail period for this arrest ended at the end of {end} (PACE s.47ZB): pre-charge bail cannot "
@@ -129,9 +129,51 @@ BAIL_PERIOD_OVER = (
 )
 BAIL_EXTEND_NEW_END_REQUIRED = "Enter the last day of bail set by the magistrates' court."
 BAIL_EXTEND_NEW_END_COMPUTED = (
-    "The new end of bail is computed for an inspector or superintendent (PACE ss.47ZD-47ZE): leave it blank."
+    "The new end of bail is computed for a police or agency extension (PACE ss.47ZD-47ZE): leave it blank."
 )
 BAIL_EXTEND_NEW_END_NOT_LATER = "The new last day of bail must be after the current last day."
+BAIL_BODY_CONFIRMER_REQUIRED = (
+    "Enter who confirmed that {body} investigates the case: without that confirmation it is a standard "
+    "case (PACE s.47ZB(4)(b)-(c))."
+)
+BAIL_BODY_CONFIRMER_ONLY_NON_STANDARD = (
+    "A confirming officer is recorded only for an FCA, HMRC, NCA or SFO case (PACE s.47ZB(4)(b)-(c))."
+)
+BAIL_BODY_ONLY_ON_BAIL = "The investigating body is recorded only for pre-charge bail (PACE s.47ZB)."
+BAIL_COURT_ONLY = "Only the magistrates' court's extension has an application and a finding under PACE s.47ZF(7)."
+BAIL_COURT_APPLIED_AFTER_END = (
+    "The application to the court must be made before the applicable bail period ends (PACE s.47ZF(2), "
+    "s.47ZJ(1)): bail lapsed at the end of {end}."
+)
+BAIL_COURT_APPLIED_BEFORE_RELEASE = "The application to the court cannot be before the suspect was bailed."
+BAIL_COURT_DECIDED_BEFORE_APPLIED = "The court cannot decide before the application was made."
+BAIL_COURT_APPLICATION_NOT_NEXT = "The next extension is not the court's: it must be approved by: {rank}."
+BAIL_COURT_APPLICATION_PENDING = "An application to the court made {when} is still to be determined."
+BAIL_COURT_BEYOND_CAP = "The court may extend this bail to the end of {cap} at the latest ({citation})."
+BAIL_COURT_SUBSECTION_7_FIRST_ONLY = (
+    "A finding that the case falls within PACE s.47ZF(7) belongs to the court's first extension under "
+    "the 2022 regime (s.47ZF(5)-(6))."
+)
+BAIL_DESIGNATION_REQUIRED = (
+    "Enter when and by whom the DPP designated the case exceptionally complex: a qualifying police "
+    "officer extends bail only in a designated case (PACE s.47ZE(2)-(3))."
+)
+BAIL_DESIGNATION_ONLY_47ZE = (
+    "A designation of an exceptionally complex case is recorded with the qualifying police officer's "
+    "extension only (PACE s.47ZE)."
+)
+BAIL_DESIGNATION_AFTER_END = (
+    "The designation must be made before the applicable bail period ends (PACE s.47ZE(8)): bail lapsed "
+    "at the end of {end}."
+)
+BAIL_DESIGNATION_BEFORE_47ZDA = (
+    "The case can be designated only after a superintendent's extension under PACE s.47ZDA (s.47ZE(1)), "
+    "approved {when}."
+)
+BAIL_DESIGNATION_AFTER_AUTHORISATION = (
+    "The qualifying police officer extends bail in a designated case (PACE s.47ZE(3)): the designation "
+    "cannot be after the extension."
+)
 
 CHOICE_INVALID = "Choose one of the options offered."
 
@@ -383,11 +425,24 @@ def release_check_details(
     bail_conditions: str = "",
     answer_at: datetime | None = None,
     answer_place: str = "",
+    investigating_body: str = Release.InvestigatingBody.STANDARD,
+    body_confirmed_by: str = "",
 ) -> None:
-    """A release's own values: not in the future; bail conditions and a date and place to answer bail
-    only for pre-charge bail, and the time to answer bail after the release. Also run by its form
-    beside the field checks."""
+    """A release's own values: not in the future; bail conditions, a date and place to answer bail
+    and an investigating body other than the police only for pre-charge bail, and the time to answer
+    bail after the release; an FCA, HMRC, NCA or SFO case names who confirmed it (PACE
+    s.47ZB(4)(b)-(c)). Also run by its form beside the field checks."""
     on_bail = kind == Release.Kind.BAIL
+
+    def body() -> None:
+        standard = investigating_body == Release.InvestigatingBody.STANDARD
+        if not on_bail and not standard:
+            raise ValidationError({"investigating_body": BAIL_BODY_ONLY_ON_BAIL})
+        if standard and body_confirmed_by.strip():
+            raise ValidationError({"body_confirmed_by": BAIL_BODY_CONFIRMER_ONLY_NON_STANDARD})
+        if not standard and not body_confirmed_by.strip():
+            label = Release.InvestigatingBody(investigating_body).label.split(" (")[0]
+            raise ValidationError({"body_confirmed_by": BAIL_BODY_CONFIRMER_REQUIRED.format(body=f"the {label}")})
 
     def conditions() -> None:
         if not on_bail and bail_conditions.strip():
@@ -399,11 +454,11 @@ def release_check_details(
         if on_bail and answer_at is not None and answer_at <= released_at:
             raise ValidationError({"answer_at": BAIL_ANSWER_BEFORE_RELEASE})
 
-    all_problems(lambda: not_in_future(released_at, field="released_at", label="The release"), conditions, answer)
+    all_problems(lambda: not_in_future(released_at, field="released_at", label="The release"), conditions, answer, body)
 
 
 def _bail_terms(
-    arrest: Arrest, *, kind: str, released_at: datetime, answer_at: datetime | None
+    arrest: Arrest, *, kind: str, released_at: datetime, answer_at: datetime | None, body: str
 ) -> tuple[str, datetime | None]:
     """The bail regime and end of a release of `kind`, computed from the arrest (`release_record`);
     ("", None) for a release other than bail."""
@@ -417,7 +472,7 @@ def _bail_terms(
         if answer_at is None:
             raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
     else:
-        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at)
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at, body=body)
         if ends_at <= released_at:
             raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
     if answer_at is not None and ends_at is not None and answer_at > ends_at:
@@ -435,6 +490,8 @@ def release_record(
     bail_conditions: str = "",
     answer_at: datetime | None = None,
     answer_place: str = "",
+    investigating_body: str = Release.InvestigatingBody.STANDARD,
+    body_confirmed_by: str = "",
 ) -> Release:
     """Record how the suspect left custody pending a decision.
 
@@ -453,17 +510,23 @@ def release_record(
     The time and police station at which the person is to attend (PACE s.47(3)(c)) are optional
     for other bail; the time is after the release and on or before the last day of the applicable
     bail period (s.47ZA(2)).
+
+    The applicable bail period depends on who investigates the case (s.47ZB(1), (4)(b)-(c); see
+    `rules.bail_initial_period`): 6 months in an FCA, HMRC, NCA or SFO case under the 2022 regime.
     """
     case = arrest.case
     ensure_case_open(case)
     ensure_current(arrest)
     kind = _choice(Release.Kind, kind, "kind")
+    investigating_body = _choice(Release.InvestigatingBody, investigating_body, "investigating_body")
     release_check_details(
         kind=kind,
         released_at=released_at,
         bail_conditions=bail_conditions,
         answer_at=answer_at,
         answer_place=answer_place,
+        investigating_body=investigating_body,
+        body_confirmed_by=body_confirmed_by,
     )
     if released_at < arrest.arrested_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
@@ -475,7 +538,9 @@ def release_record(
         running_end = bail_current_end(latest) if latest is not None and latest.kind == Release.Kind.BAIL else None
         if running_end is not None and running_end > released_at:
             raise ValidationError({"kind": RELEASE_STILL_ON_BAIL})
-    regime, ends_at = _bail_terms(arrest, kind=kind, released_at=released_at, answer_at=answer_at)
+    regime, ends_at = _bail_terms(
+        arrest, kind=kind, released_at=released_at, answer_at=answer_at, body=investigating_body
+    )
 
     release = Release.objects.create(
         arrest=arrest,
@@ -483,6 +548,8 @@ def release_record(
         released_at=released_at,
         bail_regime=regime,
         bail_ends_at=ends_at,
+        investigating_body=investigating_body,
+        body_confirmed_by=body_confirmed_by.strip(),
         bail_conditions=bail_conditions,
         answer_at=answer_at,
         answer_place=answer_place,
@@ -491,6 +558,11 @@ def release_record(
     text = f"{release.get_kind_display()} of {arrest.subject} recorded ({formats.when(released_at)})"
     if ends_at is not None:
         text += f"; bail ends {formats.when(ends_at)}"
+        if investigating_body != Release.InvestigatingBody.STANDARD:
+            section = rules.bail_initial_citation(regime=regime, body=investigating_body)
+            text += (
+                f" ({release.get_investigating_body_display()}, confirmed by {release.body_confirmed_by}; {section})"
+            )
     elif kind == Release.Kind.BAIL:
         text += f"; {release.get_bail_regime_display()}"
     if answer_at is not None or answer_place:
@@ -501,11 +573,21 @@ def release_record(
     return release
 
 
-def bail_next_rank(release: Release) -> str:
-    """The rank that must approve the next extension: the regime's ladder, then the court again."""
-    ladder = [limit.rank for limit in rules.BAIL_LIMITS.get(release.bail_regime, [])]
-    done = release.bail_extensions.count()
-    return ladder[done] if done < len(ladder) else BailExtension.ApproverRank.MAGISTRATES
+def bail_sections_done(release: Release) -> list[str]:
+    """The PACE sections of the extensions given so far, in order."""
+    return [e.section for e in sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))]
+
+
+def bail_next_steps(release: Release) -> list[rules.BailStep]:
+    """Who may give the next extension of this bail (`rules.bail_next_steps`), the usual one first."""
+    return rules.bail_next_steps(
+        regime=release.bail_regime, body=release.investigating_body, done=bail_sections_done(release)
+    )
+
+
+def bail_steps_in_words(steps: list[rules.BailStep]) -> str:
+    """Who may give the next extension, with the section ("Inspector (PACE s.47ZD)")."""
+    return " or ".join(f"{BailExtension.ApproverRank(step.rank).label} ({step.citation})" for step in steps)
 
 
 def bail_extension_check_approved_at(*, approved_at: datetime) -> None:
@@ -523,6 +605,86 @@ def bail_extension_check_new_end(*, approver_rank: str, new_end: date | datetime
         raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_COMPUTED})
 
 
+def bail_extension_check_court(
+    *, approver_rank: str, applied_at: datetime | None = None, within_subsection_7: bool = False
+) -> None:
+    """The application to the court and the court's finding under PACE s.47ZF(7) belong to the
+    court's extension only; the application is not in the future. Also run by its form."""
+    if approver_rank != BailExtension.ApproverRank.MAGISTRATES and (applied_at is not None or within_subsection_7):
+        raise ValidationError({"applied_at" if applied_at is not None else "within_subsection_7": BAIL_COURT_ONLY})
+    not_in_future(applied_at, field="applied_at", label="The application")
+
+
+def bail_extension_check_designation(
+    *, approver_rank: str, designated_at: datetime | None = None, designated_by: str = ""
+) -> None:
+    """The DPP's designation of an exceptionally complex case is recorded with, and only with, the
+    qualifying police officer's extension (PACE s.47ZE(2)-(3)). Also run by its form."""
+    qualifying = approver_rank == BailExtension.ApproverRank.QUALIFYING_OFFICER
+    given = designated_at is not None or bool(designated_by.strip())
+    if not qualifying and given:
+        raise ValidationError(
+            {"designated_at" if designated_at is not None else "designated_by": BAIL_DESIGNATION_ONLY_47ZE}
+        )
+    if qualifying:
+        missing = {
+            name: BAIL_DESIGNATION_REQUIRED
+            for name, v in (("designated_at", designated_at), ("designated_by", designated_by.strip()))
+            if not v
+        }
+        if missing:
+            raise ValidationError(missing)
+    not_in_future(designated_at, field="designated_at", label="The designation")
+
+
+def _bail_for_change(release: Release) -> Release:
+    """Lock a bail for an extension or an application: it is pre-charge bail with a statutory limit,
+    not ended by a later release, on an open case."""
+    release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
+    ensure_case_open(release.arrest.case)
+    if release.kind != Release.Kind.BAIL:
+        raise ValidationError(BAIL_EXTEND_NOT_BAIL)
+    if release.bail_regime == Release.BailRegime.PRE_2017:
+        raise ValidationError(BAIL_EXTEND_NO_LIMIT)
+    if release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk).exists():
+        raise ValidationError(BAIL_EXTEND_SUPERSEDED)
+    return release
+
+
+@transaction.atomic
+def bail_court_application_record(*, release: Release, actor: User, applied_at: datetime) -> Release:
+    """Record an application to the magistrates' court to extend bail (PACE s.47ZF(2), s.47ZG), made
+    before the applicable bail period ends and not yet determined. Until the court determines it the
+    period is treated as extended (s.47ZJ(3)); the court's extension, recorded with `bail_extend`,
+    determines it. If the court refuses, record the release that follows (released under
+    investigation, or charged)."""
+    release = _bail_for_change(release)
+    steps = bail_next_steps(release)
+    if not any(step.rank == BailExtension.ApproverRank.MAGISTRATES for step in steps):
+        raise ValidationError({"applied_at": BAIL_COURT_APPLICATION_NOT_NEXT.format(rank=bail_steps_in_words(steps))})
+    if release.court_applied_at is not None:
+        raise ValidationError(
+            {"applied_at": BAIL_COURT_APPLICATION_PENDING.format(when=formats.when(release.court_applied_at))}
+        )
+    not_in_future(applied_at, field="applied_at", label="The application")
+    if applied_at < release.released_at:
+        raise ValidationError({"applied_at": BAIL_COURT_APPLIED_BEFORE_RELEASE})
+    current_end = bail_current_end(release)
+    if current_end is None:  # bail with a statutory limit always has an end; kept as a guard
+        raise ValidationError(BAIL_EXTEND_NO_LIMIT)
+    if applied_at > current_end:
+        raise ValidationError({"applied_at": BAIL_COURT_APPLIED_AFTER_END.format(end=formats.day(current_end))})
+    release.court_applied_at = applied_at
+    release.save(update_fields=["court_applied_at"])
+    case_log_system(
+        case=release.arrest.case,
+        actor=actor,
+        text=f"Application to the magistrates' court to extend bail of {release.arrest.subject} made "
+        f"{formats.when(applied_at)}; bail is treated as extended until the court determines it (PACE s.47ZJ(3)).",
+    )
+    return release
+
+
 @transaction.atomic
 def bail_extend(
     *,
@@ -532,66 +694,138 @@ def bail_extend(
     approved_by: str,
     approver_rank: str,
     new_end: date | datetime | None = None,
+    applied_at: datetime | None = None,
+    within_subsection_7: bool = False,
+    designated_at: datetime | None = None,
+    designated_by: str = "",
 ) -> BailExtension:
-    """Extend pre-charge bail by the next authority on the regime's ladder.
+    """Extend pre-charge bail by an authority that may give the next extension (`rules.bail_next_steps`).
 
-    2022 regime: inspector to 6 months (PACE s.47ZD), superintendent to 9 months (s.47ZDA), then
-    the magistrates' court (s.47ZF); 2017 regime: superintendent to 3 months (s.47ZD as then in
-    force), then the court. Police extensions are periods beginning with the bail start date (the
-    day after the arrest, s.47ZB(4)(a)), computed, ending at the end of their last day; the court
-    sets its own last day, which must be after the current end. An extension must be approved
-    before the current bail ends: lapsed bail cannot be extended.
+    Police and agency extensions (PACE ss.47ZD, 47ZDA, 47ZDB, 47ZE) end at the end of a period
+    beginning with the bail start date (the day after the arrest, s.47ZB(4)(a)), computed, and are
+    approved before the current bail ends (each section's "that period has not ended", s.47ZE(8)).
+
+    The qualifying police officer's extension (s.47ZE, to 12 months) carries the DPP's designation of
+    the case as exceptionally complex: made after the superintendent's s.47ZDA extension (s.47ZE(1))
+    and before the bail ended (s.47ZE(8)), and not after the officer's authorisation.
+
+    The court sets its own last day. The application is made before the current bail ends
+    (s.47ZF(2)); given that, the court may decide after the end (s.47ZJ(3)). Without an application
+    time (and none pending), the decision itself must be before the end. The court's first
+    extension under the 2022 regime is capped by s.47ZF(4)/(6) by the route the case came
+    (`rules.bail_court_cap_months`); a later one (s.47ZG) is recorded as the court states it.
     """
-    release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
+    release = _bail_for_change(release)
     case = release.arrest.case
-    ensure_case_open(case)
-    if release.kind != Release.Kind.BAIL:
-        raise ValidationError(BAIL_EXTEND_NOT_BAIL)
-    if release.bail_regime == Release.BailRegime.PRE_2017:
-        raise ValidationError(BAIL_EXTEND_NO_LIMIT)
-    if release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk).exists():
-        raise ValidationError(BAIL_EXTEND_SUPERSEDED)
-    expected = BailExtension.ApproverRank(bail_next_rank(release))
-    if approver_rank != expected:
-        raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=expected.label)})
+    done = bail_sections_done(release)
+    steps = rules.bail_next_steps(regime=release.bail_regime, body=release.investigating_body, done=done)
+    step = next((s for s in steps if s.rank == approver_rank), None)
+    if step is None:
+        raise ValidationError({"approver_rank": BAIL_EXTEND_WRONG_RANK.format(rank=bail_steps_in_words(steps))})
+    by_court = step.rank == BailExtension.ApproverRank.MAGISTRATES
+
+    def subsection_7() -> None:
+        if (
+            within_subsection_7
+            and rules.bail_court_cap_months(regime=release.bail_regime, done=done, within_subsection_7=True) is None
+        ):
+            raise ValidationError({"within_subsection_7": BAIL_COURT_SUBSECTION_7_FIRST_ONLY})
+
     all_problems(
         lambda: bail_extension_check_approved_at(approved_at=approved_at),
-        lambda: bail_extension_check_new_end(approver_rank=expected, new_end=new_end),
+        lambda: bail_extension_check_new_end(approver_rank=step.rank, new_end=new_end),
+        lambda: bail_extension_check_court(
+            approver_rank=step.rank, applied_at=applied_at, within_subsection_7=within_subsection_7
+        ),
+        lambda: bail_extension_check_designation(
+            approver_rank=step.rank, designated_at=designated_at, designated_by=designated_by
+        ),
+        subsection_7,
     )
     if approved_at < release.released_at:
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
     current_end = bail_current_end(release)
     if current_end is None:  # bail with a statutory limit always has an end; kept as a guard
         raise ValidationError(BAIL_EXTEND_NO_LIMIT)
-    if approved_at >= current_end:
-        raise ValidationError({"approved_at": BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end))})
-    if expected == BailExtension.ApproverRank.MAGISTRATES:
+    lapsed = BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end), citation=step.citation)
+    if by_court:
+        applied_at = applied_at or release.court_applied_at
+        if applied_at is not None:
+            if applied_at < release.released_at:
+                raise ValidationError({"applied_at": BAIL_COURT_APPLIED_BEFORE_RELEASE})
+            if applied_at > current_end:
+                raise ValidationError({"applied_at": BAIL_COURT_APPLIED_AFTER_END.format(end=formats.day(current_end))})
+            if approved_at < applied_at:
+                raise ValidationError({"approved_at": BAIL_COURT_DECIDED_BEFORE_APPLIED})
+        elif approved_at >= current_end:
+            raise ValidationError({"approved_at": lapsed})
+    elif approved_at >= current_end:
+        raise ValidationError({"approved_at": lapsed})
+    if step.section == BailExtension.Section.S47ZE and designated_at is not None:
+        authorised_47zda = max(
+            e.approved_at for e in release.bail_extensions.all() if e.section == BailExtension.Section.S47ZDA
+        )
+        if designated_at >= current_end:
+            raise ValidationError({"designated_at": BAIL_DESIGNATION_AFTER_END.format(end=formats.day(current_end))})
+        if designated_at < authorised_47zda:
+            raise ValidationError(
+                {"designated_at": BAIL_DESIGNATION_BEFORE_47ZDA.format(when=formats.when(authorised_47zda))}
+            )
+        if designated_at > approved_at:
+            raise ValidationError({"designated_at": BAIL_DESIGNATION_AFTER_AUTHORISATION})
+
+    if by_court:
         if new_end is None:  # refused by bail_extension_check_new_end; kept for the type checker
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_REQUIRED})
         # The court's extension, like every bail period, ends at the end of its last day (s.47ZF(4)).
         new_end = rules.end_of_uk_day(new_end if not isinstance(new_end, datetime) else rules.uk_date(new_end))
         if new_end <= current_end:
             raise ValidationError({"new_end": BAIL_EXTEND_NEW_END_NOT_LATER})
-    else:
-        new_end = rules.bail_extension_end(
-            regime=release.bail_regime, arrested_at=release.arrest.arrested_at, approver_rank=expected
+        cap_months = rules.bail_court_cap_months(
+            regime=release.bail_regime, done=done, within_subsection_7=within_subsection_7
         )
-        if new_end is None or new_end <= current_end:  # the ladder always extends; kept as a guard
+        if cap_months is not None:
+            cap = rules.bail_period_end(arrested_at=release.arrest.arrested_at, months=cap_months)
+            if new_end > cap:
+                subsection = "(6)" if within_subsection_7 else "(4)"
+                raise ValidationError(
+                    {"new_end": BAIL_COURT_BEYOND_CAP.format(cap=formats.day(cap), citation=f"PACE s.47ZF{subsection}")}
+                )
+    else:
+        if step.months is None:  # police steps always have a period; kept for the type checker
+            raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})
+        new_end = rules.bail_period_end(arrested_at=release.arrest.arrested_at, months=step.months)
+        if new_end <= current_end:  # the ladder always extends; kept as a guard
             raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})
 
     extension = BailExtension.objects.create(
         release=release,
         approved_at=approved_at,
         approved_by=approved_by.strip(),
-        approver_rank=expected,
+        approver_rank=step.rank,
+        section=step.section,
+        applied_at=applied_at if by_court else None,
+        within_subsection_7=within_subsection_7,
+        designated_at=designated_at,
+        designated_by=designated_by.strip(),
         previous_end=current_end,
         new_end=new_end,
     )
-    case_log_system(
-        case=case,
-        actor=actor,
-        text=f"Bail of {release.arrest.subject} extended to {formats.when(new_end)} ({expected.label}).",
-    )
+    if by_court and release.court_applied_at is not None:
+        release.court_applied_at = None  # determined (s.47ZJ(3))
+        release.save(update_fields=["court_applied_at"])
+    rank = extension.get_approver_rank_display()
+    text = f"Bail of {release.arrest.subject} extended to {formats.when(new_end)} ({rank}, {step.citation})"
+    if designated_at is not None:
+        text += (
+            f"; case designated exceptionally complex for the DPP by {extension.designated_by}, "
+            f"{formats.when(designated_at)} (PACE s.47ZE(2))"
+        )
+    if by_court and applied_at is not None:
+        text += f"; application made {formats.when(applied_at)}"
+    if by_court and step.section == BailExtension.Section.S47ZG:
+        text += "; the court's stated end, no statutory cap checked"
+    case_log_system(case=case, actor=actor, text=text + ".")
     return extension
 
 
@@ -619,7 +853,9 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
     later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)
     following = later.order_by("released_at", "id").first()
-    ends = [end for end in (bail_current_end(release), following.released_at if following else None) if end]
+    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
+    current_end = None if release.court_applied_at is not None else bail_current_end(release)
+    ends = [end for end in (current_end, following.released_at if following else None) if end]
     if ends and occurred_at > min(ends):
         raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(min(ends)))})
     breach = BailBreach.objects.create(
@@ -636,6 +872,10 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
 ARREST_BAIL_REGIME_WOULD_CHANGE = (
     "At that time the arrest would fall under another bail regime than {release} (before or after 3 Apr 2017): "
     "withdraw that release and record it again, or enter the time the arrest happened."
+)
+ARREST_BAIL_EXTENSION_NOT_RECOUNTED = (
+    "{extension}, on {release}, cannot be counted again from that time: withdraw that release and record "
+    "it again, or enter the time the arrest happened."
 )
 ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME = (
     "{record} is recorded against the relevant time: correct or withdraw it before removing the relevant time."
@@ -663,6 +903,16 @@ def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
     ]
 
 
+def _months_from_arrest(end: datetime, arrested_at: datetime) -> int | None:
+    """How many months from the bail start date an officer's extension ran to (PACE ss.47ZD-47ZE
+    count each period from the bail start date), so that it can be counted again from a corrected
+    arrest time; None if it is no whole number of months (it then cannot be worked out again)."""
+    for months in range(1, 49):
+        if rules.bail_period_end(arrested_at=arrested_at, months=months) == end:
+            return months
+    return None
+
+
 def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
     """Work out again what each release on bail took from the arrest's time: its bail regime and end,
     and the ends of the extensions an inspector or superintendent approved (PACE ss.47ZB, 47ZD-47ZE);
@@ -680,7 +930,7 @@ def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
             raise ValidationError({"arrested_at": ARREST_BAIL_REGIME_WOULD_CHANGE.format(release=name)})
         if regime == Release.BailRegime.PRE_2017:
             continue
-        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrested_at)
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrested_at, body=release.investigating_body)
         if ends_at <= release.released_at:
             raise ValidationError({"arrested_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at)) + f" ({name})"})
         if release.answer_at is not None and release.answer_at > ends_at:
@@ -693,10 +943,12 @@ def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
         for extension in release.bail_extensions.order_by("approved_at", "id"):
             extension.previous_end = previous
             if extension.approver_rank != BailExtension.ApproverRank.MAGISTRATES:
-                new_end = rules.bail_extension_end(
-                    regime=regime, arrested_at=arrested_at, approver_rank=extension.approver_rank
-                )
-                extension.new_end = new_end if new_end is not None else extension.new_end
+                months = _months_from_arrest(extension.new_end, arrest.arrested_at)
+                if months is None:
+                    raise ValidationError(
+                        {"arrested_at": ARREST_BAIL_EXTENSION_NOT_RECOUNTED.format(extension=extension, release=name)}
+                    )
+                extension.new_end = rules.bail_period_end(arrested_at=arrested_at, months=months)
             if extension.new_end <= previous:
                 raise ValidationError({"arrested_at": BAIL_EXTEND_NEW_END_NOT_LATER + f" ({extension}, {name})"})
             extension.save(update_fields=["previous_end", "new_end"])
@@ -790,6 +1042,8 @@ def release_correct(
     bail_conditions: str = "",
     answer_at: datetime | None = None,
     answer_place: str = "",
+    investigating_body: str = Release.InvestigatingBody.STANDARD,
+    body_confirmed_by: str = "",
     version: int | None = None,
 ) -> RecordVersion:
     """Correct a release under the rules of `release_record`, kept in order with the arrest, the
@@ -832,7 +1086,9 @@ def release_correct(
     if kind != Release.Kind.BAIL and on_bail:
         raise ValidationError({"kind": RELEASE_KIND_HAS_BAIL_RECORDS.format(record=capfirst(on_bail[0].record))})
     not_after(released_at, on_bail, field="released_at", label="The release")
-    regime, ends_at = _bail_terms(arrest, kind=kind, released_at=released_at, answer_at=answer_at)
+    regime, ends_at = _bail_terms(
+        arrest, kind=kind, released_at=released_at, answer_at=answer_at, body=investigating_body
+    )
     result = correction_apply(
         case=case,
         record_type="release",
@@ -846,6 +1102,8 @@ def release_correct(
             "bail_conditions": bail_conditions,
             "answer_at": answer_at,
             "answer_place": answer_place,
+            "investigating_body": investigating_body,
+            "body_confirmed_by": body_confirmed_by,
             "bail_regime": regime,
             "bail_ends_at": ends_at,
         },

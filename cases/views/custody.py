@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from cases import rules
 from cases.forms.custody import (
     ArrestForm,
     BailBreachForm,
+    BailCourtApplicationForm,
     BailExtensionForm,
     CustodyExtensionForm,
     CustodyReviewForm,
@@ -21,9 +23,11 @@ from cases.selectors import case_actions
 from cases.services.custody import (
     arrest_record,
     bail_breach_record,
+    bail_court_application_record,
     bail_current_end,
     bail_extend,
-    bail_next_rank,
+    bail_next_steps,
+    bail_steps_in_words,
     custody_extension_record,
     custody_review_record,
     release_record,
@@ -78,10 +82,19 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                 relevant_time=arrest.relevant_time, reviews=[r.reviewed_at for r in arrest.custody_reviews.all()]
             ),
         }
+    # Bails whose next extension may be the court's: an application to it can be recorded (s.47ZF(2)).
+    court_next = [
+        release.pk
+        for release in arrest.releases.all()
+        if release.kind == Release.Kind.BAIL
+        and release.bail_regime != Release.BailRegime.PRE_2017
+        and any(step.rank == BailExtension.ApproverRank.MAGISTRATES for step in bail_next_steps(release))
+    ]
     context = {
         "case": case,
         "may": case_actions(case, request.user),  # type: ignore[arg-type]
         "arrest": arrest,
+        "court_next": court_next,
         "clock": clock,
         "charging_target": rules.charging_target_at(arrest.arrested_at),
         "rules": {
@@ -147,11 +160,10 @@ def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
     case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
     arrest = get_child_or_404(case, Arrest, arrest_pk)
-    release = get_object_or_404(
-        arrest.releases.filter(kind=Release.Kind.BAIL).exclude(bail_regime=Release.BailRegime.PRE_2017), pk=pk
-    )
-    form = BailExtensionForm(request.POST or None, initial={"approver_rank": bail_next_rank(release)})
-    next_rank = BailExtension.ApproverRank(bail_next_rank(release)).label
+    release = _bail_with_limit(arrest, pk)
+    steps = bail_next_steps(release)
+    form = BailExtensionForm(request.POST or None, initial={"approver_rank": steps[0].rank})
+    next_rank = bail_steps_in_words(steps)
     return record_stage(
         request,
         case=case,
@@ -162,6 +174,29 @@ def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: i
         template="cases/custody/bail_extend_form.html",
         redirect_to=_arrest_url(reference, arrest),
         extra={"release": release, "next_rank": next_rank, "current_end": bail_current_end(release)},
+    )
+
+
+def _bail_with_limit(arrest: Arrest, pk: int) -> Release:
+    """A bail on this arrest that has a statutory time limit (not before 3 Apr 2017), or 404."""
+    bails = arrest.releases.filter(kind=Release.Kind.BAIL).exclude(bail_regime=Release.BailRegime.PRE_2017)
+    return get_object_or_404(bails.prefetch_related("bail_extensions"), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def bail_court_apply(request: AuthenticatedHttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    """Record an application to the magistrates' court to extend bail, pending its decision (PACE s.47ZJ)."""
+    case = get_case_for_change(request.user, reference)
+    arrest = get_child_or_404(case, Arrest, arrest_pk)
+    release = _bail_with_limit(arrest, pk)
+    return record_stage(
+        request,
+        case=case,
+        form=BailCourtApplicationForm(request.POST or None),
+        save=lambda data: bail_court_application_record(release=release, actor=request.user, **data),
+        title=f"Record an application to the court to extend bail: {arrest.subject}",
+        success="Application to the court recorded: bail is treated as extended until the court decides.",
+        redirect_to=_arrest_url(reference, arrest),
     )
 
 

@@ -104,6 +104,7 @@ RULES: dict[str, Rule] = {
     "cases:release_add": case("record", pk="arrest"),
     "cases:bail_extend": case("record", arrest_pk="arrest", pk="release"),
     "cases:bail_breach_add": case("record", arrest_pk="arrest", pk="release"),
+    "cases:bail_court_apply": case("record", arrest_pk="arrest", pk="release"),
     "cases:charging_submit": case("record"),
     "cases:charging_decision": case("record", pk="submission"),
     "cases:hearing_add": case("record"),

@@ -1,15 +1,19 @@
 """The law's dates on the pages, as an officer meets them (PACE 1984 ss.16(3), 47ZB): an arrest late
 in the evening and a release on bail next morning; a warrant issued on 31 January; an arrest in the
-hour repeated when the clocks go back. Each is entered through the pages and read back from them."""
+hour repeated when the clocks go back; an NCA case's bail (s.47ZB(1)(a)) and a designated case's
+extension (s.47ZE). Each is entered through the pages and read back from them."""
 
 import re
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 
 from cases.models import Arrest, Offence
+from cases.services.custody import bail_extend, release_record
 from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, PremisesFactory, SubjectFactory
+from tests.factories.custody import ArrestFactory, london
 from tests.factories.warrants import WarrantFactory
 
 pytestmark = [pytest.mark.browser, *browser_test]
@@ -78,3 +82,55 @@ def test_an_officer_sees_the_statutory_dates_as_the_law_counts_them(browser_page
     page.get_by_role("button", name="Save").click()
     assert Arrest.objects.filter(case=case, arrested_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC)).exists()
     assert "25 Oct 2026 01:30 GMT" in page.get_by_role("main").inner_text()
+
+
+def test_an_officer_sees_an_nca_cases_bail_and_a_designated_cases_extension(browser_page, team, officer, supervisor):
+    """PACE s.47ZB(1)(a): an NCA case's bail is 6 months beginning with the bail start date; s.47ZE(3):
+    in a case the DPP designates exceptionally complex, a commander extends it to 12 months."""
+    page = browser_page
+    case = CaseFactory(
+        team=team, officer_in_case=officer, supervisor=supervisor, opened_at=datetime(2023, 1, 2, 9, tzinfo=UTC)
+    )
+    nca_subject = SubjectFactory(case=case, full_name="Owen Price")
+    standard_subject = SubjectFactory(case=case, full_name="Liam Shaw")
+    nca_arrest = ArrestFactory(case=case, subject=nca_subject, arrested_at=london(2023, 1, 31, 6))
+    standard_arrest = ArrestFactory(case=case, subject=standard_subject, arrested_at=london(2023, 2, 15, 6))
+    standard = release_record(arrest=standard_arrest, actor=officer, kind="bail", released_at=london(2023, 2, 15, 12))
+    for rank, approved in (("inspector", london(2023, 5, 10, 10)), ("superintendent", london(2023, 8, 10, 10))):
+        bail_extend(
+            release=standard, actor=officer, approved_at=approved, approved_by=f"{rank} Lowe", approver_rank=rank
+        )
+    sign_in(page, person_with_app(officer), path=reverse("cases:arrest_detail", args=[case.reference, nca_arrest.pk]))
+
+    # Arrested 31 Jan 2023, an NCA case: bail start date 1 Feb, 6 months end at the end of 31 Jul 2023.
+    page.get_by_role("link", name="Record a release").click()
+    page.get_by_label("Released on").select_option(label="Pre-charge bail")
+    page.get_by_label("Released at").fill("2023-01-31T12:00")
+    page.get_by_label("National Crime Agency (NCA case)").check()
+    page.get_by_label("Confirmed by").fill("NCA officer J. Patel")
+    page.get_by_role("button", name="Save").click()
+    row = page.get_by_role("row").filter(has_text="Pre-charge bail")
+    assert "31 Jul 2023, end of day" in row.inner_text()
+    assert "National Crime Agency (NCA case), confirmed by NCA officer J. Patel" in row.inner_text()
+    assert "PACE s.47ZB(1)(a)" in row.inner_text()
+
+    # Liam Shaw's bail ran to 9 months (s.47ZDA), to 15 Nov 2023; the DPP designated the case on
+    # 9 Nov and a commander extended it on 10 Nov to 12 months: the end of 15 Feb 2024.
+    page.goto(
+        page.url.rsplit("/cases/", 1)[0] + reverse("cases:arrest_detail", args=[case.reference, standard_arrest.pk])
+    )
+    page.get_by_role("link", name="Extend this bail", exact=True).click()
+    page.get_by_label("Approved by rank").select_option(label="Commander or assistant chief constable (or above)")
+    page.get_by_label("Approved at").fill("2023-11-10T10:00")
+    page.get_by_label("Approved by", exact=True).fill("Cdr A. Lowe")
+    page.get_by_label("Case designated exceptionally complex at").fill("2023-11-09T10:00")
+    page.get_by_label("Designated by (for the DPP)").fill("CPS Special Crime Division")
+    page.get_by_role("button", name="Save").click()
+    row = page.get_by_role("row").filter(has_text="Pre-charge bail")
+    assert "To 15 Feb 2024, end of day by Cdr A. Lowe" in row.inner_text()
+    assert "PACE s.47ZE" in row.inner_text()
+    assert "designated exceptionally complex for the DPP by CPS Special Crime Division" in row.inner_text()
+    page.get_by_role("link", name=case.reference).first.click()
+    due = page.get_by_role("row", name=re.compile("Pre-charge bail of Liam Shaw ends"))
+    assert "15 Feb 2024, end of day" in due.inner_text()
+    assert "PACE ss.47ZB(1)(b), 47ZD, 47ZDA, 47ZE" in due.inner_text()

@@ -75,6 +75,13 @@ def test_a_breach_on_the_last_day_of_bail_is_recorded_but_not_the_day_after(bail
     assert error.value.message_dict["occurred_at"] == [BAIL_BREACH_AFTER_END.format(end="10 Apr 2023, end of day")]
 
 
+def test_a_breach_after_the_end_while_an_application_to_the_court_is_pending_is_recorded(bail, officer):
+    # PACE s.47ZJ(3): bail is treated as extended until the court determines the application.
+    Release.objects.filter(pk=bail.pk).update(court_applied_at=london(2023, 4, 5, 10))
+    recorded = breach(bail, officer, london(2023, 4, 12, 10))
+    assert recorded.occurred_at == london(2023, 4, 12, 10)
+
+
 def test_a_breach_before_the_release_on_bail_is_refused(bail, officer):
     with pytest.raises(ValidationError) as error:
         breach(bail, officer, london(2023, 1, 10, 14))

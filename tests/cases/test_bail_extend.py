@@ -85,7 +85,9 @@ def test_the_court_may_extend_again_after_its_first_extension(bail_2017, officer
     assert again.previous_end == end_of(2021, 9, 1)
 
 
-@pytest.mark.parametrize(("rank", "expected"), [(SUPERINTENDENT, "Inspector"), (MAGISTRATES, "Inspector")])
+@pytest.mark.parametrize(
+    ("rank", "expected"), [(SUPERINTENDENT, "Inspector (PACE s.47ZD)"), (MAGISTRATES, "Inspector (PACE s.47ZD)")]
+)
 def test_the_2022_regime_refuses_skipping_the_inspector(bail_2022, officer, rank, expected):
     with pytest.raises(ValidationError) as error:
         extend(bail_2022, officer, rank, london(2023, 4, 20, 12), new_end=london(2023, 12, 1, 10))
@@ -96,7 +98,9 @@ def test_the_2022_regime_refuses_skipping_the_inspector(bail_2022, officer, rank
 def test_the_2017_regime_refuses_an_inspector(bail_2017, officer):
     with pytest.raises(ValidationError) as error:
         extend(bail_2017, officer, INSPECTOR, london(2021, 3, 25, 12))
-    assert error.value.message_dict["approver_rank"] == [BAIL_EXTEND_WRONG_RANK.format(rank="Superintendent")]
+    assert error.value.message_dict["approver_rank"] == [
+        BAIL_EXTEND_WRONG_RANK.format(rank="Superintendent (PACE s.47ZD)")
+    ]
     assert not BailExtension.objects.exists()
 
 
@@ -108,7 +112,9 @@ def test_bail_may_be_extended_at_any_time_of_its_last_day(bail_2022, officer):
 def test_bail_that_has_lapsed_cannot_be_extended(bail_2022, officer):
     with pytest.raises(ValidationError) as error:
         extend(bail_2022, officer, INSPECTOR, london(2023, 5, 1, 0, 0))
-    assert error.value.message_dict["approved_at"] == [BAIL_EXTEND_AFTER_END.format(end="30 Apr 2023")]
+    assert error.value.message_dict["approved_at"] == [
+        BAIL_EXTEND_AFTER_END.format(end="30 Apr 2023", citation="PACE s.47ZD")
+    ]
     assert "Bail lapsed at the end of 30 Apr 2023" in error.value.message_dict["approved_at"][0]
     assert not BailExtension.objects.exists()
     assert not CaseLogEntry.objects.filter(text__startswith="Bail of").exists()

@@ -394,6 +394,7 @@ def test_it_refuses_to_close_while_bail_extended_past_the_closing_time_is_runnin
         approved_at=london(2025, 5, 20, 9),
         approved_by="Supt Hale",
         approver_rank=BailExtension.ApproverRank.SUPERINTENDENT,
+        section=BailExtension.Section.S47ZDA,
         previous_end=release.bail_ends_at,
         new_end=end_of(2025, 8, 31),
     )
@@ -401,6 +402,17 @@ def test_it_refuses_to_close_while_bail_extended_past_the_closing_time_is_runnin
         close(case, supervisor)
     assert list(error.value.message_dict) == [f"confirm_bail-{release.pk}"]
     assert "runs until 31 Aug 2025, end of day" in error.value.messages[0]
+    assert_not_closed(case)
+
+
+def test_bail_past_its_end_with_an_application_to_the_court_pending_is_still_running(case, supervisor):
+    # PACE s.47ZJ(3): "treated as extended until the application is determined".
+    release = bail(case, released_at=london(2025, 3, 1, 18), ends_at=end_of(2025, 5, 31))
+    Release.objects.filter(pk=release.pk).update(court_applied_at=london(2025, 5, 30, 10))
+    with pytest.raises(ValidationError) as error:
+        close(case, supervisor)
+    assert list(error.value.message_dict) == [f"confirm_bail-{release.pk}"]
+    assert "runs until the court determines the application to extend it (PACE s.47ZJ(3))" in error.value.messages[0]
     assert_not_closed(case)
 
 

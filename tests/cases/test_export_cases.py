@@ -14,6 +14,7 @@ from cases.models import Case, ClosureConfirmation
 from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
     a_2016_case,
+    a_2023_case_with_the_rest_of_the_bail_law,
     as_file,
     full_cases,
     importer,
@@ -171,3 +172,27 @@ def test_a_closures_confirmations_are_exported_and_imported_again(importer):  # 
         "ds.okafor",
     )
     assert json.loads(export_text())["closure"]["confirmations"] == [given]
+
+
+def test_an_nca_case_a_designated_case_and_a_pending_application_round_trip(importer):  # noqa: F811
+    given = a_2023_case_with_the_rest_of_the_bail_law()
+    with transaction.atomic():
+        report = import_cases(as_file(given), actor=importer)
+        assert report.ok, [str(e) for e in report.errors]
+        first = export_text()
+        transaction.set_rollback(True)
+
+    written = json.loads(first)
+    assert_within(given, written, given["reference"])
+    nca, designated = (arrest["releases"][0] for arrest in written["arrests"])
+    # PACE s.47ZB(1)(a): 6 months beginning with 1 Feb 2023; s.47ZDB: 12 months.
+    assert nca["bail_ends_at"] == "2023-07-31T22:59:59.999999+00:00"
+    assert [(e["section"], e["new_end"]) for e in nca["bail_extensions"]] == [
+        ("47ZDB", "2024-01-31T23:59:59.999999+00:00")
+    ]
+    assert nca["court_applied_at"] == "2024-01-20T10:00:00+00:00"
+    assert [e["section"] for e in designated["bail_extensions"]] == ["47ZD", "47ZDA", "47ZE", "47ZF"]
+    assert designated["bail_extensions"][2]["new_end"] == "2024-02-15T23:59:59.999999+00:00"
+
+    assert import_cases(io.StringIO(first), actor=importer).ok
+    assert export_text() == first

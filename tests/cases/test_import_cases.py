@@ -46,6 +46,7 @@ from cases.models import (
     SafeguardingReferral,
 )
 from cases.services.charging import CHARGING_NEEDS_ARREST
+from cases.services.custody import BAIL_BODY_CONFIRMER_REQUIRED, BAIL_DESIGNATION_REQUIRED
 from tests.factories.people import UserFactory
 from warrants.models import Warrant
 from warrants.services import WARRANT_EXECUTED_AFTER_LAST_DAY
@@ -492,6 +493,57 @@ def a_2016_case() -> dict:
     return case
 
 
+def a_2023_case_with_the_rest_of_the_bail_law() -> dict:
+    """An NCA case's bail extended by the appropriate decision-maker (PACE s.47ZDB) with an application
+    to the court pending (s.47ZJ), and a designated case's bail (s.47ZE) extended by the court after
+    its end on an application made in time (s.47ZF(2), s.47ZJ(3))."""
+    case = a_2016_case()
+    case["reference"] = "STF-2023-000051"
+    case["opened_at"] = "2023-01-10T09:00:00+00:00"
+    case["referral"]["received_at"] = "2023-01-09T14:00:00+00:00"
+    nca = {
+        "kind": "bail",
+        "released_at": "2023-01-31T12:00:00+00:00",
+        "investigating_body": "nca",
+        "body_confirmed_by": "NCA officer J. Patel",
+        "bail_extensions": [
+            {
+                "approved_at": "2023-07-20T10:00:00+00:00",
+                "approved_by": "NCA Grade 2 Hale",
+                "approver_rank": "decision_maker",
+            }
+        ],
+        "court_applied_at": "2024-01-20T10:00:00+00:00",
+    }
+    designated = {
+        "kind": "bail",
+        "released_at": "2023-02-15T12:00:00+00:00",
+        "bail_extensions": [
+            {"approved_at": "2023-05-10T10:00:00+00:00", "approved_by": "Insp Carter", "approver_rank": "inspector"},
+            {"approved_at": "2023-08-10T10:00:00+00:00", "approved_by": "Supt Rees", "approver_rank": "superintendent"},
+            {
+                "approved_at": "2023-11-10T10:00:00+00:00",
+                "approved_by": "Cdr Lowe",
+                "approver_rank": "qualifying_officer",
+                "designated_at": "2023-11-09T10:00:00+00:00",
+                "designated_by": "CPS Special Crime Division",
+            },
+            {
+                "approved_at": "2024-02-20T10:00:00+00:00",
+                "approved_by": "Cannock Magistrates' Court",
+                "approver_rank": "magistrates",
+                "applied_at": "2024-02-10T10:00:00+00:00",
+                "new_end": "2024-08-10T22:59:59.999999+00:00",
+            },
+        ],
+    }
+    first, second = (dict(case["arrests"][0]) for _ in range(2))
+    first.update(key="A1", arrested_at="2023-01-31T06:00:00+00:00", releases=[nca])
+    second.update(key="A2", arrested_at="2023-02-15T06:00:00+00:00", releases=[designated])
+    case["arrests"] = [first, second]
+    return case
+
+
 def test_bail_after_a_2016_arrest_imports_with_its_answer_date_no_limit_and_its_breach(importer, officer):
     report = import_cases(as_file(a_2016_case()), actor=importer)
 
@@ -522,3 +574,26 @@ def test_a_breach_before_the_release_on_bail_is_refused_on_that_field(importer):
     errors = refused(as_file(case), importer)
 
     assert any("bail_breaches[0].occurred_at" in e for e in errors), errors
+
+
+def test_a_commanders_extension_without_the_dpps_designation_is_refused_naming_the_field(importer):
+    case = a_2023_case_with_the_rest_of_the_bail_law()
+    designated = case["arrests"][1]["releases"][0]["bail_extensions"][2]
+    del designated["designated_at"], designated["designated_by"]
+
+    errors = refused(as_file(case), importer)
+
+    # The first problem is reported, on the field it names.
+    assert errors == [f"line 1: arrests[1].releases[0].bail_extensions[2].designated_at: {BAIL_DESIGNATION_REQUIRED}"]
+    assert not Case.objects.filter(reference=case["reference"]).exists()
+
+
+def test_an_nca_case_without_its_confirming_officer_is_refused_naming_the_field(importer):
+    case = a_2023_case_with_the_rest_of_the_bail_law()
+    del case["arrests"][0]["releases"][0]["body_confirmed_by"]
+
+    errors = refused(as_file(case), importer)
+
+    message = BAIL_BODY_CONFIRMER_REQUIRED.format(body="the National Crime Agency")
+    assert errors == [f"line 1: arrests[0].releases[0].body_confirmed_by: {message}"]
+    assert not Case.objects.filter(reference=case["reference"]).exists()

@@ -119,6 +119,7 @@ def week():
             approved_at=later + timedelta(hours=n),
             approved_by="Insp. R. Okafor",
             approver_rank="inspector",
+            section="47ZD",
             previous_end=later,
             new_end=later + timedelta(days=30),
         )

@@ -116,7 +116,7 @@ def test_a_bail_extension_by_the_wrong_rank_shows_the_error_and_saves_nothing(cl
         },
     )
     assert response.status_code == 400
-    assert BAIL_EXTEND_WRONG_RANK.format(rank="Inspector") in response.content.decode()
+    assert BAIL_EXTEND_WRONG_RANK.format(rank="Inspector (PACE s.47ZD)") in response.content.decode()
     assert not BailExtension.objects.exists()
 
 

@@ -8,7 +8,9 @@ from django.urls import reverse
 from cases import rules
 from cases.deadlines import Kind, Status, case_deadlines, deadline_status, with_deadline_records
 from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, CustodyExtension, CustodyReview, Release
+from cases.models.summaries import OutstandingDeadline
 from cases.records import case_page_select, load_case_page_records
+from cases.services.custody import bail_court_application_record, bail_extend, release_record
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from tests.factories.custody import end_of
 from warrants.models import Warrant
@@ -277,16 +279,16 @@ def bail(arrest, officer, released):
         (
             # 23:00 BST on 27 Oct 2022: the 2017 regime, 28 days beginning with 28 Oct, to 24 Nov.
             datetime(2022, 10, 27, 22, 0, tzinfo=UTC),
-            rules.BAIL_PCA_2017.source,
+            rules.BAIL_PCA_2017.source + ": PACE s.47ZB(1)(b)",
             end_of(2022, 11, 24),
-            "Next extension: a superintendent, to 27 Jan 2023, end of day",
+            "Next extension: a superintendent, to 27 Jan 2023, end of day (PACE s.47ZD)",
         ),
         (
             # 00:30 BST on 28 Oct 2022: the 2022 regime, 3 months beginning with 29 Oct, to 28 Jan.
             datetime(2022, 10, 27, 23, 30, tzinfo=UTC),
-            rules.BAIL_PCSCA_2022.source,
+            rules.BAIL_PCSCA_2022.source + ": PACE s.47ZB(1)(b)",
             end_of(2023, 1, 28),
-            "Next extension: an inspector, to 28 Apr 2023, end of day",
+            "Next extension: an inspector, to 28 Apr 2023, end of day (PACE s.47ZD)",
         ),
     ],
 )
@@ -317,6 +319,7 @@ def test_an_extension_moves_the_bail_end_and_a_decision_meets_it(case, officer):
         approved_at=arrested + 80 * DAY,
         approved_by="Insp Kaur",
         approver_rank="inspector",
+        section="47ZD",
         previous_end=release.bail_ends_at,
         new_end=six_months,
     )
@@ -462,7 +465,7 @@ def test_the_bail_end_note_says_when_and_where_to_answer_bail(case, officer):
     )
     [end] = by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end")
     assert end.note == (
-        "Next extension: an inspector, to 10 Jul 2023, end of day. "
+        "Next extension: an inspector, to 10 Jul 2023, end of day (PACE s.47ZD). "
         "To answer bail 7 Feb 2023 10:00 at Hanley police station"
     )
 
@@ -481,3 +484,80 @@ def test_bail_before_3_april_2017_has_no_bail_end_deadline(case, officer):
         recorded_by=officer,
     )
     assert by_kind(deadlines_for(case, now=arrested + 7 * HOUR), "bail_end") == []
+
+
+def nca_bail_with_decision_maker_extension(case, officer):
+    """An NCA case arrested 31 Jan 2023: 6 months (PACE s.47ZB(1)(a)) to 31 Jul 2023, then 12 months
+    by the appropriate decision-maker (s.47ZDB) to 31 Jan 2024."""
+    arrested = datetime(2023, 1, 31, 6, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
+    release = release_record(
+        arrest=arrest,
+        actor=officer,
+        kind="bail",
+        released_at=arrested + 6 * HOUR,
+        investigating_body="nca",
+        body_confirmed_by="NCA officer J. Patel",
+    )
+    bail_extend(
+        release=release,
+        actor=officer,
+        approved_at=datetime(2023, 7, 20, 10, tzinfo=UTC),
+        approved_by="NCA Grade 2 Hale",
+        approver_rank="decision_maker",
+    )
+    return release
+
+
+def test_an_nca_case_bail_end_cites_its_sections_and_offers_the_court_next(case, officer):
+    nca_bail_with_decision_maker_extension(case, officer)
+    [end] = by_kind(deadlines_for(case, now=datetime(2023, 8, 1, tzinfo=UTC)), "bail_end")
+    assert (end.due_at, end.status) == (end_of(2024, 1, 31), Status.ON_TRACK)
+    assert end.source == f"{rules.BAIL_PCSCA_2022.source}: PACE ss.47ZB(1)(a), 47ZDB"
+    assert end.note == (
+        "Next extension: the magistrates' court (PACE s.47ZF). National Crime Agency (NCA case), confirmed by "
+        "NCA officer J. Patel"
+    )
+
+
+def test_bail_past_its_end_with_an_application_pending_is_treated_as_extended_not_missed(case, officer):
+    release = nca_bail_with_decision_maker_extension(case, officer)
+    [before] = by_kind(deadlines_for(case, now=datetime(2024, 2, 2, tzinfo=UTC)), "bail_end")
+    assert (before.status, before.status_label, before.outstanding) == (Status.MISSED, "Missed", True)
+
+    bail_court_application_record(release=release, actor=officer, applied_at=datetime(2024, 1, 25, 10, tzinfo=UTC))
+    [after] = by_kind(deadlines_for(case, now=datetime(2024, 2, 2, tzinfo=UTC)), "bail_end")
+    # PACE s.47ZJ(3): "treated as extended until the application is determined".
+    assert after.status_label == "Treated as extended (application pending, s.47ZJ(3))"
+    assert not after.outstanding
+    assert after.note.startswith("Application to the court made 25 Jan 2024 10:00, not yet determined")
+
+
+def test_the_longest_bail_source_fits_the_deadline_summary(case, officer):
+    # Every section a standard case's bail can meet: ss.47ZB(1)(b), 47ZD, 47ZDA, 47ZE, 47ZF, 47ZG.
+    arrested = datetime(2023, 1, 31, 6, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=arrested - DAY)
+    subject = SubjectFactory(case=case, full_name="John Smith")
+    arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
+    release = release_record(arrest=arrest, actor=officer, kind="bail", released_at=arrested + 6 * HOUR)
+    steps = [
+        ("inspector", datetime(2023, 4, 20, tzinfo=UTC), {}),
+        ("superintendent", datetime(2023, 7, 20, tzinfo=UTC), {}),
+        (
+            "qualifying_officer",
+            datetime(2023, 10, 20, tzinfo=UTC),
+            {"designated_at": datetime(2023, 10, 19, tzinfo=UTC), "designated_by": "DPP"},
+        ),
+        ("magistrates", datetime(2024, 1, 20, tzinfo=UTC), {"new_end": datetime(2024, 7, 1, tzinfo=UTC)}),
+        ("magistrates", datetime(2024, 6, 20, tzinfo=UTC), {"new_end": datetime(2025, 1, 1, tzinfo=UTC)}),
+        ("magistrates", datetime(2024, 12, 20, tzinfo=UTC), {"new_end": datetime(2025, 6, 1, tzinfo=UTC)}),
+    ]
+    for rank, approved_at, extra in steps:
+        bail_extend(
+            release=release, actor=officer, approved_at=approved_at, approved_by="X", approver_rank=rank, **extra
+        )
+    [end] = by_kind(deadlines_for(case, now=datetime(2025, 1, 2, tzinfo=UTC)), "bail_end")
+    assert end.source == f"{rules.BAIL_PCSCA_2022.source}: PACE ss.47ZB(1)(b), 47ZD, 47ZDA, 47ZE, 47ZF, 47ZG"
+    assert len(end.source) <= OutstandingDeadline._meta.get_field("source").max_length

@@ -201,3 +201,53 @@ def test_every_rule_names_its_source_in_words_and_local_targets_say_so(settings)
     assert rules.referral_response_source("high") == (
         "Local target: referral response by risk grade (HMICFRS 2023), 7 days"
     )
+
+
+@pytest.mark.parametrize(
+    ("regime", "body", "done", "expected"),
+    [
+        # s.47ZD(1)(a): the inspector extends where the period is "the period mentioned in s.47ZB(1)(b)".
+        ("pcsca2022", "standard", [], [("47ZD", "inspector", 6)]),
+        # s.47ZDA(1)(a): "a relevant officer has authorised an extension ... under section 47ZD".
+        ("pcsca2022", "standard", ["47ZD"], [("47ZDA", "superintendent", 9)]),
+        # s.47ZE(1) and s.47ZF(1)(b): after s.47ZDA, a designated case's commander, or the court.
+        (
+            "pcsca2022",
+            "standard",
+            ["47ZD", "47ZDA"],
+            [("47ZF", "magistrates", None), ("47ZE", "qualifying_officer", 12)],
+        ),
+        # s.47ZF(1)(c): after s.47ZE, the court.
+        ("pcsca2022", "standard", ["47ZD", "47ZDA", "47ZE"], [("47ZF", "magistrates", None)]),
+        # s.47ZDB(1)(a): "the period mentioned in section 47ZB(1)(a)"; then s.47ZF(1)(ba).
+        ("pcsca2022", "nca", [], [("47ZDB", "decision_maker", 12)]),
+        ("pcsca2022", "sfo", ["47ZDB"], [("47ZF", "magistrates", None)]),
+        # After the court's first extension, s.47ZG.
+        ("pcsca2022", "hmrc", ["47ZDB", "47ZF"], [("47ZG", "magistrates", None)]),
+        ("pcsca2022", "standard", ["47ZD", "47ZDA", "47ZF", "47ZG"], [("47ZG", "magistrates", None)]),
+        # 2017 text: a superintendent to 3 months (s.47ZD as enacted), except an SFO case (already 3).
+        ("pca2017", "standard", [], [("47ZD", "superintendent", 3)]),
+        ("pca2017", "nca", [], [("47ZD", "superintendent", 3)]),
+        ("pca2017", "sfo", [], [("47ZF", "magistrates", None)]),
+        ("pca2017", "standard", ["47ZD"], [("47ZF", "magistrates", None)]),
+    ],
+)
+def test_who_may_give_the_next_extension_follows_the_sections_in_order(regime, body, done, expected):
+    steps = rules.bail_next_steps(regime=regime, body=body, done=done)
+    assert [(step.section, step.rank, step.months) for step in steps] == expected
+
+
+@pytest.mark.parametrize(
+    ("done", "within_7", "months"),
+    [
+        (["47ZD", "47ZDA"], False, 12),  # s.47ZF(4)(a)
+        (["47ZD", "47ZDA"], True, 18),  # s.47ZF(6)(a)
+        (["47ZD", "47ZDA", "47ZE"], False, 18),  # s.47ZF(4)(b)
+        (["47ZDB"], False, 18),  # s.47ZF(4)(b)
+        (["47ZDB"], True, 24),  # s.47ZF(6)(b): text not verified, see docs/deadlines.md
+        (["47ZD", "47ZDA", "47ZF"], False, None),  # s.47ZG: no cap checked
+    ],
+)
+def test_the_courts_first_extension_is_capped_by_the_route_the_case_came(done, within_7, months):
+    assert rules.bail_court_cap_months(regime="pcsca2022", done=done, within_subsection_7=within_7) == months
+    assert rules.bail_court_cap_months(regime="pca2017", done=done, within_subsection_7=within_7) is None

@@ -96,3 +96,72 @@ def test_a_period_beginning_with_a_day_is_one_day_shorter_than_from_the_day_befo
     assert start <= last < oracle_from(start, months) or start.day > month_length(
         *add_months_oracle(start.year, start.month, months)
     )
+
+
+bodies = st.sampled_from(["nca", "hmrc", "fca", "sfo"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(moments, bodies)
+def test_2022_fca_hmrc_nca_and_sfo_bail_is_six_months_then_twelve_by_the_appropriate_decision_maker(arrested, body):
+    # PACE s.47ZB(1)(a), s.47ZDB(2): 6 and 12 months beginning with the bail start date. The rule is
+    # counted the same way whatever the year, so the property covers 1970-2100.
+    start = date.fromordinal(london_day(arrested).toordinal() + 1)
+    assert rules.bail_initial_end(regime="pcsca2022", arrested_at=arrested, body=body) == end_of_day(
+        oracle_beginning_with(start, 6)
+    )
+    [step] = rules.bail_next_steps(regime="pcsca2022", body=body, done=[])
+    assert (step.section, step.rank, step.months) == ("47ZDB", "decision_maker", 12)
+    assert rules.bail_period_end(arrested_at=arrested, months=step.months) == end_of_day(
+        oracle_beginning_with(start, 12)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(moments)
+def test_2022_designated_case_extension_is_twelve_months_beginning_with_the_bail_start_date(arrested):
+    # PACE s.47ZE(3): after s.47ZD (6 months) and s.47ZDA (9 months), 12 months.
+    start = date.fromordinal(london_day(arrested).toordinal() + 1)
+    steps = rules.bail_next_steps(regime="pcsca2022", body="standard", done=["47ZD", "47ZDA"])
+    [designated] = [step for step in steps if step.section == "47ZE"]
+    assert rules.bail_period_end(arrested_at=arrested, months=designated.months) == end_of_day(
+        oracle_beginning_with(start, 12)
+    )
+    assert rules.bail_extension_end(
+        regime="pcsca2022", arrested_at=arrested, approver_rank="qualifying_officer"
+    ) == end_of_day(oracle_beginning_with(start, 12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    moments,
+    st.sampled_from(
+        [
+            ("47ZDA", False, 12),
+            ("47ZDA", True, 18),
+            ("47ZDB", False, 18),
+            ("47ZDB", True, 24),
+            ("47ZE", False, 18),
+            ("47ZE", True, 24),
+        ]
+    ),
+)
+def test_2022_courts_first_extension_is_capped_by_the_route_the_case_came(arrested, route):
+    # PACE s.47ZF(4), (6): 12 or 18 months after s.47ZDA, 18 or 24 after s.47ZDB or s.47ZE, by whether
+    # the case falls within s.47ZF(7).
+    last_police, within_7, months = route
+    months_found = rules.bail_court_cap_months(regime="pcsca2022", done=[last_police], within_subsection_7=within_7)
+    assert months_found == months
+    start = date.fromordinal(london_day(arrested).toordinal() + 1)
+    assert rules.bail_period_end(arrested_at=arrested, months=months_found) == end_of_day(
+        oracle_beginning_with(start, months)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, st.sampled_from(["standard", "nca", "hmrc", "fca", "sfo"]))
+def test_2017_bail_is_three_months_in_an_sfo_case_and_28_days_in_any_other(arrested, body):
+    # PACE s.47ZB(1) as enacted by the Policing and Crime Act 2017.
+    start = london_day(arrested).toordinal() + 1
+    expected = oracle_beginning_with(date.fromordinal(start), 3) if body == "sfo" else date.fromordinal(start + 27)
+    assert rules.bail_initial_end(regime="pca2017", arrested_at=arrested, body=body) == end_of_day(expected)
