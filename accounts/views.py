@@ -18,7 +18,7 @@ import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, logout, user_login_failed
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, logout, user_login_failed
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -148,7 +148,7 @@ def _finish_sign_in(request: HttpRequest, device: Any) -> None:
     audit_record(
         kind=AuditEntry.Kind.SIGN_IN,
         actor=request.user,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=str(request.user.pk),
         summary=f"Second factor verified ({kind})",
         request=request,

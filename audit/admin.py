@@ -9,16 +9,21 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from audit.models import AuditEntry
-from audit.services import audit_record
+from audit.objects import ObjectType
+from audit.services import audit_read
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("id", "occurred_at", "actor_username", "kind", "object_type", "object_id", "case_reference")
+    list_display = ("id", "occurred_at", "actor_username", "kind", "what", "object_id", "case_reference")
     list_filter = ("kind",)
     search_fields = ("actor_username", "case_reference")
     ordering = ("-occurred_at", "-id")
     show_full_result_count = False
+
+    @admin.display(description="Object type", ordering="object_type")
+    def what(self, entry: AuditEntry) -> str:
+        return entry.object_type_label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -40,10 +45,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if self.has_view_permission(request):
-            audit_record(
-                kind=AuditEntry.Kind.AUDIT_READ,
+            audit_read(
                 actor=request.user,
-                object_type="audit.AuditEntry",
+                object_type=ObjectType.AUDIT_TRAIL,
                 summary="Listed audit entries in the admin",
                 changes={"query": request.GET.urlencode()},
                 request=request,
@@ -54,10 +58,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         if self.has_view_permission(request):
-            audit_record(
-                kind=AuditEntry.Kind.AUDIT_READ,
+            audit_read(
                 actor=request.user,
-                object_type="audit.AuditEntry",
+                object_type=ObjectType.AUDIT_TRAIL,
                 object_id=object_id,
                 summary="Viewed an audit entry in the admin",
                 request=request,

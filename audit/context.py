@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from audit.objects import ObjectTypeArgument, describe_object, object_type_value
+
 SETTINGS = ("actor_id", "actor_username", "ip", "request_id", "source")
 PREFIX = "SELECT " + ", ".join(f"set_config('safeguard.{name}', %s, true)" for name in SETTINGS) + "; "
 
@@ -30,9 +32,19 @@ PREFIX = "SELECT " + ", ".join(f"set_config('safeguard.{name}', %s, true)" for n
 class ReadRecord:
     """One record a page showed: a case, or a record of it (a warrant, a device...)."""
 
-    object_type: str
+    object_type: ObjectTypeArgument
     object_id: str
     case_reference: str
+
+    def __post_init__(self) -> None:
+        object_type_value(self.object_type)  # an unknown type is refused when noted, not at the page's end
+
+    @property
+    def stored_type(self) -> str:
+        return object_type_value(self.object_type)
+
+    def describe(self) -> str:
+        return describe_object(self.object_type, self.object_id)
 
 
 @dataclass

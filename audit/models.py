@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from audit.objects import object_type_label
+
 
 class AuditEntry(models.Model):
     class Kind(models.TextChoices):
@@ -58,6 +60,7 @@ class AuditEntry(models.Model):
     # builds (docs/performance.md).
     actor_username = models.CharField(max_length=150, blank=True, db_collation="C")
     kind = models.CharField(max_length=20, choices=Kind.choices, db_collation="C")
+    # A model's label or an `audit.objects.ObjectType` value (audit/objects.py).
     object_type = models.CharField(max_length=100, blank=True, help_text="e.g. cases.Case")
     object_id = models.CharField(max_length=100, blank=True)
     case_reference = models.CharField(max_length=24, blank=True, db_collation="C")
@@ -83,6 +86,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.kind} {self.object_type} {self.object_id}".strip()
+
+    @property
+    def object_type_label(self) -> str:
+        """What the entry is about, as the auditor pages name it ("Case", "Device", "Audit trail")."""
+        return object_type_label(self.object_type)
 
 
 class AuditChainHead(models.Model):

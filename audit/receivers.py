@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed
 
 from audit.context import current_context
 from audit.models import AuditEntry
+from audit.objects import ObjectTypeArgument, object_type_label, object_type_value
 from audit.services import audit_record
 from audit.signals import access_changed, access_denied
 from safeguard.metadata import recognise
@@ -27,7 +28,7 @@ def on_user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
     audit_record(
         kind=Kind.SIGN_IN,
         actor=user,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=str(user.pk),
         summary="Signed in with password",
         request=request,
@@ -40,7 +41,7 @@ def on_user_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
     audit_record(
         kind=Kind.SIGN_OUT,
         actor=user,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=str(user.pk),
         summary="Signed out",
         request=request,
@@ -61,7 +62,7 @@ def on_user_login_failed(sender: Any, credentials: dict[str, Any], request: Any 
         kind=Kind.SIGN_IN_FAILED,
         actor=None,
         actor_username=username,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=username[: AuditEntry._meta.get_field("object_id").max_length],
         summary=what,
         request=request,
@@ -74,7 +75,7 @@ def on_user_locked_out(sender: Any, request: Any = None, username: str | None = 
         kind=Kind.LOCKOUT,
         actor=None,
         actor_username=name,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=name[: AuditEntry._meta.get_field("object_id").max_length],
         summary="Locked out after too many failed sign-in attempts",
         request=request,
@@ -84,25 +85,31 @@ def on_user_locked_out(sender: Any, request: Any = None, username: str | None = 
 def on_access_denied(
     sender: Any,
     user: Any,
-    obj_type: str,
+    obj_type: ObjectTypeArgument,
     obj_id: str,
     action: str,
     request: Any = None,
     exists: bool = True,
+    case_reference: str = "",
     **kwargs: Any,
 ) -> None:
-    # What was asked for is the visitor's text: kept to the columns' widths, and never a file.
-    asked = "[a value carrying a file]" if recognise(obj_id) else obj_id[:100]
+    asked = _asked(obj_id, AuditEntry._meta.get_field("object_id").max_length)
     audit_record(
         kind=Kind.ACCESS_DENIED,
         actor=user,
         object_type=obj_type,
         object_id=asked,
-        case_reference=asked[:24] if obj_type == "case" else "",
-        summary=f"Refused: {action} on {obj_type} {asked}" + ("" if exists else " (no such record)"),
+        case_reference=_asked(case_reference, AuditEntry._meta.get_field("case_reference").max_length),
+        summary=f"Refused: {action} on {object_type_label(object_type_value(obj_type))} {asked}"
+        + ("" if exists else " (no such record)"),
         changes={"exists": exists},
         request=request,
     )
+
+
+def _asked(value: str, width: int | None) -> str:
+    """What was asked for is the visitor's text: kept to the column's width, and never a file."""
+    return ("[a value carrying a file]" if recognise(value) else value)[:width]
 
 
 def on_access_changed(sender: Any, actor: Any, user: Any, case: Any, change: str, **kwargs: Any) -> None:
@@ -110,7 +117,7 @@ def on_access_changed(sender: Any, actor: Any, user: Any, case: Any, change: str
     audit_record(
         kind=kind,
         actor=actor,
-        object_type="cases.User",
+        object_type=get_user_model(),
         object_id=str(user.pk),
         case_reference=case.reference,
         summary=f"{change} for {user.get_username()} on {case.reference}",
@@ -140,7 +147,7 @@ def on_membership_changed(
         audit_record(
             kind=kind,
             actor=None,
-            object_type="cases.User",
+            object_type=get_user_model(),
             object_id=str(person.pk),
             summary=f"{what.capitalize()} {verb} for {person.get_username()}: {', '.join(names[person.pk])}",
             changes={what: names[person.pk], "action": "add" if action == "post_add" else "remove"},

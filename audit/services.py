@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from audit.chain import ChainReport, verify_chain
 from audit.context import ReadRecord, client_ip_address, current_context, valid_ip
 from audit.models import AuditEntry
+from audit.objects import ObjectType, ObjectTypeArgument, describe_object, object_type_value
 
 
 @transaction.atomic
@@ -19,7 +20,7 @@ def audit_record(
     *,
     kind: str,
     actor: Any,
-    object_type: str,
+    object_type: ObjectTypeArgument,
     object_id: str = "",
     case_reference: str = "",
     summary: str = "",
@@ -33,10 +34,12 @@ def audit_record(
     Fails closed: if the entry cannot be written this raises, and the caller's transaction (the
     read, export or change it describes) fails with it. `actor` may be None or anonymous (a failed
     sign-in); `actor_username` then says whose name was tried. Address and request id come from
-    `request`, else from the surrounding `acting_as` context.
+    `request`, else from the surrounding `acting_as` context. `object_type` is a model class or an
+    `ObjectType` member (audit/objects.py); anything else raises, as an unknown kind does.
     """
     if kind not in AuditEntry.Kind.values:
         raise ValueError(f"Unknown audit kind {kind!r}.")
+    stored_type = object_type_value(object_type)
     context = current_context()
     person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if request is not None:
@@ -54,7 +57,7 @@ def audit_record(
         actor_id=actor_id,
         actor_username=username,
         kind=kind,
-        object_type=object_type,
+        object_type=stored_type,
         object_id=str(object_id),
         case_reference=case_reference,
         summary=summary,
@@ -69,25 +72,42 @@ def audit_record(
 READ_METHODS = ("GET", "HEAD")
 
 
-def audit_read(*, actor: Any, object_type: str, object_id: object, case_reference: str = "") -> None:
-    """A read of case data (consultation), from the fetch helpers of cases.permissions.
+def audit_read(
+    *,
+    actor: Any,
+    object_type: ObjectTypeArgument,
+    object_id: object = "",
+    case_reference: str = "",
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEntry | None:
+    """Record a read: a consultation of case data (kind `read`), or of the audit trail itself
+    (`object_type=ObjectType.AUDIT_TRAIL`, kind `audit_read`). Every read is recorded through here.
 
-    In a web request the read is noted and AuditContextMiddleware writes one READ entry for the
-    page once it is built (a device page reads its case and its device: one event, one entry); a
-    request that fails writes none, and a POST's writes are audited by the triggers instead.
-    Outside a request (a command, a task) the entry is written at once.
+    - A read of one record (no `summary`), during a web request: noted, and AuditContextMiddleware
+      writes one `read` entry for the page once it is built (a device page reads its case and its
+      device: one event, one entry); a request that fails writes none, and a POST's writes are
+      audited by the triggers instead. Returns None.
+    - Anything else is written at once and returned: a read outside a request (a command, a task),
+      and a page that says itself what it showed (`summary`, and `changes` such as
+      `{"cases": [...references]}` for a list of cases, or the figures' period).
+    Fails closed, as `audit_record` does.
     """
+    read = ReadRecord(object_type, str(object_id), case_reference)
     context = current_context()
-    if context is not None and context.source == "web":
-        context.reads.append(ReadRecord(object_type, str(object_id), case_reference))
-        return
-    audit_record(
-        kind=AuditEntry.Kind.READ,
+    if not summary and object_type is not ObjectType.AUDIT_TRAIL and context is not None and context.source == "web":
+        context.reads.append(read)
+        return None
+    return audit_record(
+        kind=AuditEntry.Kind.AUDIT_READ if object_type is ObjectType.AUDIT_TRAIL else AuditEntry.Kind.READ,
         actor=actor,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=read.object_id,
         case_reference=case_reference,
-        summary=f"Read {object_type} {object_id}",
+        summary=summary or f"Read {read.describe()}",
+        changes=changes,
+        request=request,
     )
 
 
@@ -104,14 +124,19 @@ def audit_page_read(request: HttpRequest, reads: list[ReadRecord]) -> AuditEntry
         object_type=main.object_type,
         object_id=main.object_id,
         case_reference=main.case_reference,
-        summary=f"Read {main.object_type} {main.object_id} ({request.path})",
-        changes={"read": [[r.object_type, r.object_id, r.case_reference] for r in unique]} if len(unique) > 1 else None,
+        summary=f"Read {main.describe()} ({request.path})",
+        changes={"read": [[r.stored_type, r.object_id, r.case_reference] for r in unique]} if len(unique) > 1 else None,
         request=request,
     )
 
 
 def audit_search(
-    request: HttpRequest, *, object_type: str, filters: dict[str, Any], shown: list[str], page: int | str
+    request: HttpRequest,
+    *,
+    object_type: ObjectTypeArgument,
+    filters: dict[str, Any],
+    shown: list[str],
+    page: int | str,
 ) -> AuditEntry:
     """One SEARCH entry for a list page: what was asked (the filters, none for the whole list), which
     page (its number, or for a keyset page which one: `safeguard.keyset.Position.describe`) and which
@@ -123,7 +148,7 @@ def audit_search(
         kind=AuditEntry.Kind.SEARCH,
         actor=request.user,
         object_type=object_type,
-        summary=f"Listed {object_type} ({described}), {which}: {len(shown)} shown",
+        summary=f"Listed {describe_object(object_type)} ({described}), {which}: {len(shown)} shown",
         changes={"filters": asked, "page": page, "shown": shown},
         request=request,
     )
@@ -140,10 +165,9 @@ def audit_chain_check(*, actor: Any = None, alert: bool = False) -> ChainReport:
     The check itself is not in a transaction: its record is written whatever it finds.
     """
     report = verify_chain()
-    audit_record(
-        kind=AuditEntry.Kind.AUDIT_READ,
+    audit_read(
         actor=actor,
-        object_type="audit.AuditEntry",
+        object_type=ObjectType.AUDIT_TRAIL,
         summary=report.describe(),
         changes={"ok": report.ok, "checked": report.checked, "broken_id": report.broken_id},
     )

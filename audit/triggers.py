@@ -1,13 +1,16 @@
 """Which tables are audited by database trigger, and putting the triggers on them.
 
-Every table of the `cases` and `warrants` apps (case data, people, teams, per-case grants, and their
-many-to-many tables; not the derived summaries of `DERIVED_MODELS`), plus roles and permissions
-(`auth`), django-guardian's generic grants and the admin's log, carries two triggers calling the
-functions of migration audit/0002: one row trigger (INSERT, UPDATE, DELETE) and one TRUNCATE
-trigger. They are (re)installed after every `migrate` (post_migrate, see AuditConfig.ready), so a
-table a later migration adds is audited from then on, and tests/audit/test_completeness.py fails if
-one is missed. Triggers live on the tables, but the definitions live here, so the other apps'
-models and migrations are untouched.
+Every table of the `accounts`, `cases` and `warrants` apps (people, teams, forces, case data,
+per-case grants, and their many-to-many tables; not the derived summaries of `DERIVED_MODELS`),
+plus roles and permissions (`auth`), django-guardian's generic grants, the admin's log, the
+two-factor devices and backup codes (django-otp) and django-axes' record of who is locked out,
+carries two triggers calling the functions of migration audit/0002: one row trigger (INSERT,
+UPDATE, DELETE) and one TRUNCATE trigger. They are (re)installed after every `migrate`
+(post_migrate, see AuditConfig.ready), so a table a later migration adds is audited from then on.
+Every other model is in `NOT_AUDITED` with the reason: tests/audit/test_every_model_audited.py
+walks every installed model and fails for one that is neither. Triggers live on the tables, but
+the definitions live here, so the other apps' models and migrations are untouched. Each table's
+rows are named in the trail as `audit.objects.object_type_value` names its model.
 """
 
 from collections import deque
@@ -19,32 +22,51 @@ from django.apps.registry import Apps
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from audit.objects import object_type_value
+
 ROW_TRIGGER = "safeguard_audit"
 TRUNCATE_TRIGGER = "safeguard_audit_truncate"
 AUDITED_APPS = ("accounts", "cases", "warrants")
-# Models of other apps that hold who may do what, or record administrators' actions.
+# Models of other apps that hold who may do what, how a person proves who they are, who is locked
+# out, or administrators' actions.
 AUDITED_MODELS = (
     "auth.Group",
     "auth.Group_permissions",
     "guardian.UserObjectPermission",
     "guardian.GroupObjectPermission",
     "admin.LogEntry",
+    "otp_totp.TOTPDevice",
+    "otp_static.StaticDevice",
+    "otp_static.StaticToken",
+    "axes.AccessAttempt",
 )
-# People, teams and forces were first kept in the cases app: the trail goes on naming their rows as it
-# always has, so that one person's history reads under one name.
-TRAIL_LABELS = {
-    "accounts.Force": "cases.Force",
-    "accounts.Team": "cases.Team",
-    "accounts.User": "cases.User",
-    "accounts.User_groups": "cases.User_groups",
-    "accounts.User_teams": "cases.User_teams",
-    "accounts.User_user_permissions": "cases.User_user_permissions",
-}
 # Values never copied into the audit trail; the entry says only that they changed.
-# A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied here.
-REDACTED_COLUMNS = {"cases.User": ("password",), "cases.ExportJob": ("result",)}
-# Columns whose change alone is not worth an entry: sign-in is recorded as sign_in.
-QUIET_COLUMNS = {"cases.User": ("last_login",)}
+# A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied
+# here. An authenticator app's secret and a backup code would let anyone who reads the trail sign in.
+REDACTED_COLUMNS = {
+    "cases.User": ("password",),
+    "cases.ExportJob": ("result",),
+    "otp_totp.TOTPDevice": ("key",),
+    "otp_static.StaticToken": ("token",),
+    "axes.AccessAttempt": ("get_data", "post_data"),
+}
+# Columns whose change alone is not worth an entry: sign-in is recorded as sign_in, a wrong code or
+# password as sign_in_failed, so the bookkeeping each one does on these rows would only copy them.
+_DEVICE_USE = ("last_used_at", "throttling_failure_timestamp", "throttling_failure_count")
+QUIET_COLUMNS = {
+    "cases.User": ("last_login",),
+    "otp_totp.TOTPDevice": ("last_t", "drift", *_DEVICE_USE),
+    "otp_static.StaticDevice": _DEVICE_USE,
+    "axes.AccessAttempt": (
+        "attempt_time",
+        "failures_since_start",
+        "get_data",
+        "post_data",
+        "user_agent",
+        "http_accept",
+        "path_info",
+    ),
+}
 INSERT_KINDS = {"admin.LogEntry": "admin_action"}
 # Summaries recomputed from audited records by Celery (cases/models/summaries.py): they hold nothing
 # that is not already in the trail, and auditing every refresh would bury the trail in copies.
@@ -55,6 +77,29 @@ DERIVED_MODELS = (
     "cases.OutstandingDeadline",
     "cases.SummaryState",
 )
+# Every installed model that carries no audit trigger, and why. A model that is neither audited nor
+# here fails tests/audit/test_every_model_audited.py: audit it, or say here why it need not be.
+NOT_AUDITED = {
+    **dict.fromkeys(
+        DERIVED_MODELS,
+        "A summary recomputed from audited records by Celery: it holds nothing the trail does not, and "
+        "auditing every refresh would bury the trail in copies.",
+    ),
+    "audit.AuditEntry": "The audit trail itself: append-only and hash-chained (audit/0002).",
+    "audit.AuditChainHead": "The chain's last link, moved by the chain trigger with every entry.",
+    "auth.Permission": "Django's catalogue of permission names, written only by migrate; who holds "
+    "which is audited (auth.Group_permissions, accounts.User_user_permissions).",
+    "contenttypes.ContentType": "Django's catalogue of model names, written only by migrate; holds no one's data.",
+    "sessions.Session": "Signing in and out are recorded as sign_in and sign_out; the row is a signed "
+    "blob rewritten on many requests.",
+    "axes.AccessLog": "django-axes' copy of each sign-in and sign-out, which the trail records as "
+    "sign_in and sign_out with the same person, address and time.",
+    "axes.AccessFailureLog": "django-axes' copy of each failed sign-in, which the trail records as "
+    "sign_in_failed (and lockout) with the same username, address and time.",
+    "axes.AccessAttemptExpiration": "When an axes.AccessAttempt (audited) expires; removed with it.",
+    "outbox.OutboxMessage": "A queue of Celery tasks still to be sent: a task name and record ids, "
+    "no case content; the work each task does is audited where it writes.",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +136,7 @@ def audited_models(apps: Apps = global_apps) -> list[type[models.Model]]:
 def audited_tables(apps: Apps = global_apps) -> list[AuditedTable]:
     tables = []
     for model in audited_models(apps):
-        label = TRAIL_LABELS.get(model._meta.label, model._meta.label)
+        label = object_type_value(model)
         tables.append(
             AuditedTable(
                 label=label,

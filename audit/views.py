@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Capability, user_has_capability
 from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
 from audit.models import AuditEntry
+from audit.objects import ObjectType, canonical_object_type
 from audit.selectors import (
     LONDON,
     AuditFilters,
@@ -27,7 +28,7 @@ from audit.selectors import (
     flags_out_of_hours,
     flags_outside_team,
 )
-from audit.services import audit_record
+from audit.services import audit_read, audit_record
 from safeguard.keyset import Position
 from safeguard.spreadsheet import FormulaSafeWriter
 
@@ -58,13 +59,8 @@ def auditor_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
 
 
 def _read(request: HttpRequest, summary: str, changes: dict[str, Any]) -> None:
-    audit_record(
-        kind=AuditEntry.Kind.AUDIT_READ,
-        actor=request.user,
-        object_type="audit.AuditEntry",
-        summary=summary,
-        changes=changes,
-        request=request,
+    audit_read(
+        actor=request.user, object_type=ObjectType.AUDIT_TRAIL, summary=summary, changes=changes, request=request
     )
 
 
@@ -102,7 +98,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     audit_record(
         kind=AuditEntry.Kind.EXPORT,
         actor=request.user,
-        object_type="audit.AuditEntry",
+        object_type=ObjectType.AUDIT_TRAIL,
         summary="Exported audit entries to CSV",
         recipient=recipient,
         changes={"filters": filters.as_dict()},
@@ -129,7 +125,7 @@ def _csv_lines(entries: Any) -> Iterator[str]:
                 entry.occurred_at.isoformat(),
                 entry.actor_username,
                 entry.kind,
-                entry.object_type,
+                canonical_object_type(entry.object_type),
                 entry.object_id,
                 entry.case_reference,
                 entry.summary,

@@ -23,6 +23,7 @@ from django.utils.cache import add_never_cache_headers
 
 from audit.context import acting_as, client_ip_address, new_request_id
 from audit.models import AuditEntry
+from audit.objects import ObjectType
 from audit.services import audit_record
 from safeguard.metadata import looks_like_media, refusal_for_value
 
@@ -129,7 +130,7 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
         audit_record(
             kind=AuditEntry.Kind.MEDIA_REFUSED,
             actor=person,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             summary=f"Refused {refusal.kind or 'a file upload'} sent to {where}" + (f" in {field}" if field else ""),
             changes={"where": where, "method": request.method, "field": field, "what": refusal.kind or "upload"},
             request=request,

@@ -19,6 +19,7 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import Capability, user_has_capability
+from audit.objects import ObjectType, ObjectTypeArgument
 from audit.services import audit_read
 from audit.signals import access_denied
 from cases.models import Case, ExportJob, Notification, Referral
@@ -44,18 +45,26 @@ VIEW = "view"
 M = TypeVar("M", bound=models.Model)
 
 
-def deny(user: User | AnonymousUser, obj_type: str, obj_id: object, action: str, *, exists: bool = True) -> None:
+def deny(
+    user: User | AnonymousUser, obj_type: ObjectTypeArgument, obj_id: object, action: str, *, exists: bool = True
+) -> None:
     """Tell the audit trail that `user` was refused `action` on `obj_type` `obj_id` (one that
     `exists`, or one asked for that does not)."""
     access_denied.send(
-        sender=Case, user=user, obj_type=obj_type, obj_id=str(obj_id), action=str(action), request=None, exists=exists
+        sender=Case,
+        user=user,
+        obj_type=obj_type,
+        obj_id=str(obj_id),
+        action=str(action),
+        request=None,
+        exists=exists,
+        case_reference=str(obj_id) if obj_type is Case else "",
     )
 
 
 def not_found(
     user: User | AnonymousUser | None,
     model: type[models.Model],
-    obj_type: str,
     obj_id: object,
     action: str,
     message: str,
@@ -64,19 +73,19 @@ def not_found(
     work (one lookup, one audit entry), so neither the page nor its timing says which."""
     lookup = {"reference": obj_id} if model is Case else {"pk": obj_id}
     exists = model._default_manager.filter(**lookup).exists()
-    deny(user, obj_type, obj_id, action, exists=exists)  # type: ignore[arg-type]
+    deny(user, model, obj_id, action, exists=exists)  # type: ignore[arg-type]
     return Http404(message)
 
 
 def _case_not_found(user: User, reference: str, action: str) -> Http404:
-    return not_found(user, Case, "case", reference, action, CASE_NOT_FOUND)
+    return not_found(user, Case, reference, action, CASE_NOT_FOUND)
 
 
 def _remember_user(case: Case, user: User) -> Case:
     """Records fetched under this case (`get_child_or_404`) know whom to name in a denial and in
     the audit trail's record of the read."""
     case._fetched_for = user  # type: ignore[attr-defined]
-    audit_read(actor=user, object_type="case", object_id=case.pk, case_reference=case.reference)
+    audit_read(actor=user, object_type=Case, object_id=case.pk, case_reference=case.reference)
     return case
 
 
@@ -99,7 +108,7 @@ def get_case_for_change(user: User, reference: str, *, capability: Capability = 
     (APPROVE_CLOSURE). Not visible is a 404; visible but not allowed is a 403."""
     case = get_case_for_user(user, reference, action=capability)
     if not case_allows(case, user, capability):
-        deny(user, "case", reference, capability)
+        deny(user, Case, reference, capability)
         raise PermissionDenied(NOT_ALLOWED[capability])
     return case
 
@@ -114,10 +123,10 @@ def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") 
         record = model._default_manager.get(**{via: case, "pk": pk})
     except ObjectDoesNotExist:
         user = getattr(case, "_fetched_for", None)
-        raise not_found(user, model, str(model._meta.model_name), pk, VIEW, RECORD_NOT_FOUND) from None
+        raise not_found(user, model, pk, VIEW, RECORD_NOT_FOUND) from None
     audit_read(
         actor=getattr(case, "_fetched_for", None),
-        object_type=str(model._meta.model_name),
+        object_type=model,
         object_id=pk,
         case_reference=case.reference,
     )
@@ -138,8 +147,8 @@ def get_referral_for_user(user: User, pk: int, *, action: str = VIEW) -> Referra
     try:
         referral = referrals_visible_to(user).select_related("force", "created_by").get(pk=pk)
     except Referral.DoesNotExist:
-        raise not_found(user, Referral, "referral", pk, action, REFERRAL_NOT_FOUND) from None
-    audit_read(actor=user, object_type="referral", object_id=referral.pk)
+        raise not_found(user, Referral, pk, action, REFERRAL_NOT_FOUND) from None
+    audit_read(actor=user, object_type=Referral, object_id=referral.pk)
     return referral
 
 
@@ -148,12 +157,12 @@ def get_referral_child_or_404(referral: Referral, model: type[M], pk: int, *, us
     try:
         record = model._default_manager.get(referral=referral, pk=pk)
     except ObjectDoesNotExist:
-        raise not_found(user, model, str(model._meta.model_name), pk, VIEW, RECORD_NOT_FOUND) from None
-    audit_read(actor=user, object_type=str(model._meta.model_name), object_id=pk)
+        raise not_found(user, model, pk, VIEW, RECORD_NOT_FOUND) from None
+    audit_read(actor=user, object_type=model, object_id=pk)
     return record
 
 
-def require_capability(user: User, capability: Capability, *, obj_type: str = "page") -> None:
+def require_capability(user: User, capability: Capability, *, obj_type: ObjectTypeArgument = ObjectType.PAGE) -> None:
     """For pages not about one case (open a case, record a referral): the role must allow it."""
     if not user_has_capability(user, capability):
         deny(user, obj_type, "", capability)
@@ -165,7 +174,7 @@ def get_notification_for_user(user: User, pk: int) -> Notification:
     try:
         return Notification.objects.get(pk=pk, recipient_id=user.pk)
     except Notification.DoesNotExist:
-        raise not_found(user, Notification, "notification", pk, VIEW, NOTIFICATION_NOT_FOUND) from None
+        raise not_found(user, Notification, pk, VIEW, NOTIFICATION_NOT_FOUND) from None
 
 
 def get_export_job_for_user(user: User, pk: int) -> ExportJob:
@@ -173,4 +182,4 @@ def get_export_job_for_user(user: User, pk: int) -> ExportJob:
     try:
         return ExportJob.objects.get(pk=pk, requested_by_id=user.pk)
     except ExportJob.DoesNotExist:
-        raise not_found(user, ExportJob, "exportjob", pk, VIEW, EXPORT_NOT_FOUND) from None
+        raise not_found(user, ExportJob, pk, VIEW, EXPORT_NOT_FOUND) from None

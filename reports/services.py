@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Capability, user_has_capability
 from audit.models import AuditEntry
+from audit.objects import ObjectType
 from audit.services import audit_record
 from cases.formats import day
 from cases.models import ExportJob
@@ -96,7 +97,7 @@ def figures_download(*, actor: User, period: Period, now: datetime, request: Htt
     audit_record(
         kind=AuditEntry.Kind.EXPORT,
         actor=actor,
-        object_type="cases.Figures",
+        object_type=ObjectType.FIGURES,
         summary=f"Downloaded the figures for {day(period.first)} to {day(period.last)} as CSV",
         recipient=actor.get_username(),
         changes={"date_from": period.first.isoformat(), "date_to": period.last.isoformat()},
@@ -214,7 +215,7 @@ def export_job_download(*, job: ExportJob, actor: User, request: HttpRequest | N
     audit_record(
         kind=AuditEntry.Kind.EXPORT,
         actor=actor,
-        object_type="cases.ExportJob",
+        object_type=ExportJob,
         object_id=str(job.pk),
         summary=f"Downloaded figures export {job.pk} as CSV",
         recipient=actor.get_username(),

@@ -2,8 +2,6 @@
 table's "Dashboards and figures"); anyone else is refused with 403. An export is seen only by the
 person who asked for it (404 for anyone else)."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.roles import Capability
-from audit.models import AuditEntry
-from audit.services import audit_record
+from audit.objects import ObjectType
+from audit.services import audit_read
 from cases.models import Case
 from cases.permissions import get_export_job_for_user, require_capability
 from cases.selectors import case_ids_changeable_by, case_ids_in_view
@@ -43,17 +41,6 @@ DASHBOARD_DEADLINES = 20
 EXPORT_REFRESH_SECONDS = 3
 
 
-def _read(request: HttpRequest, object_type: str, summary: str, changes: dict[str, Any]) -> None:
-    audit_record(
-        kind=AuditEntry.Kind.READ,
-        actor=request.user,
-        object_type=object_type,
-        summary=summary,
-        changes=changes,
-        request=request,
-    )
-
-
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -70,11 +57,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     caseload = board.caseload(user, open_ids=in_view.open, **scope)
     due = first_deadlines_due_for(user, now=now, first=DASHBOARD_DEADLINES, open_ids=in_view.open, **scope)
     deadlines = due.first
-    _read(
-        request,
-        "cases.Dashboard",
-        "Looked at the supervisor's dashboard",
-        {
+    audit_read(
+        actor=user,
+        object_type=ObjectType.DASHBOARD,
+        summary="Looked at the supervisor's dashboard",
+        changes={
             "team": team.pk if team else None,
             "officer": officer.pk if officer else None,
             "date_from": period.first.isoformat(),
@@ -83,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {row.arrest.case.reference for row in rows} | {deadline.case.reference for deadline in deadlines}
             ),
         },
+        request=request,
     )
     status_chart = bar_chart(
         key="charging-status",
@@ -133,11 +121,12 @@ def figures(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="figures-{period.first}-to-{period.last}.csv"'
         return response
     report = figures_report(user, period=period, now=now)
-    _read(
-        request,
-        "cases.Figures",
-        "Looked at the figures",
-        {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()},
+    audit_read(
+        actor=user,
+        object_type=ObjectType.FIGURES,
+        summary="Looked at the figures",
+        changes={"date_from": period.first.isoformat(), "date_to": period.last.isoformat()},
+        request=request,
     )
     context = {
         "nav": "figures",

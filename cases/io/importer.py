@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from accounts.models import User
 from accounts.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from audit.models import AuditEntry
+from audit.objects import ObjectType
 from audit.services import audit_record
 from cases.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
@@ -217,7 +218,7 @@ def _audit_refused_media(report: ImportReport, actor: User) -> None:
         audit_record(
             kind=AuditEntry.Kind.MEDIA_REFUSED,
             actor=actor,
-            object_type="import",
+            object_type=ObjectType.IMPORT,
             summary=f"Refused {kind} in an import ({field})",
             changes={"where": "import_cases", "line": error.line, "field": error.path, "what": kind},
         )

@@ -21,7 +21,7 @@ from cases.forms.case import (
     PremisesForm,
     SubjectForm,
 )
-from cases.models import CaseLogEntry
+from cases.models import Case, CaseLogEntry
 from cases.permissions import (
     get_case_for_change,
     get_case_for_page,
@@ -76,7 +76,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
     page = case_list_page(cases, size=CASES_PER_PAGE, position=position)
     shown = [case.reference for case in page.rows]
-    audit_search(request, object_type="case", filters=filters, shown=shown, page=position.describe())
+    audit_search(request, object_type=Case, filters=filters, shown=shown, page=position.describe())
     context = {
         "filter_form": filter_form,
         "filtered": bool(filters),

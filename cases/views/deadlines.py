@@ -1,5 +1,8 @@
 """The deadlines page (what is due soon or missed on the cases a person may see) and the inbox."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.roles import Capability, user_has_capability
-from audit.models import AuditEntry
-from audit.services import audit_record
+from audit.services import audit_read
 from cases.forms.deadlines import DeadlineFilterForm
-from cases.models import Notification
+from cases.models import Case, Notification
 from cases.permissions import get_notification_for_user
 from cases.selectors import case_ids_changeable_by, cases_visible_to
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
@@ -21,17 +23,10 @@ from cases.services.summaries import deadlines_due_for
 NOTIFICATIONS_PER_PAGE = 50
 
 
-def audit_cases_read(request: HttpRequest, *, page: str, references: list[str]) -> None:
-    """One read (consultation) entry for a page of case data, naming every case it showed."""
-    shown = sorted(set(references))
-    audit_record(
-        kind=AuditEntry.Kind.READ,
-        actor=request.user,
-        object_type="cases.Case",
-        summary=f"{page}: {len(shown)} case(s) shown",
-        changes={"page": page, "cases": shown},
-        request=request,
-    )
+def _cases_shown(page: str, rows: Iterable[Any]) -> dict[str, Any]:
+    """The summary and changes of the read entry for a page listing cases: every case it showed."""
+    shown = sorted({row.case.reference for row in rows})
+    return {"summary": f"{page}: {len(shown)} case(s) shown", "changes": {"page": page, "cases": shown}}
 
 
 @require_GET
@@ -43,7 +38,7 @@ def deadlines_page(request: HttpRequest) -> HttpResponse:
         filter_form = DeadlineFilterForm(request.GET or None, user=user)
         filters = filter_form.filters() if request.GET else {}
     deadlines = deadlines_due_for(user, now=timezone.now(), **filters)
-    audit_cases_read(request, page="Deadlines", references=[d.case.reference for d in deadlines])
+    audit_read(actor=user, object_type=Case, request=request, **_cases_shown("Deadlines", deadlines))
     context = {
         "deadlines": deadlines,
         "changeable": case_ids_changeable_by(user, (d.case.pk for d in deadlines)),
@@ -64,7 +59,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         Notification.objects.filter(recipient=user).select_related("case").annotate(case_visible=Exists(visible))
     )
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    audit_cases_read(request, page="Inbox", references=[n.case.reference for n in page if n.case_visible])
+    shown = [notification for notification in page if notification.case_visible]
+    audit_read(actor=user, object_type=Case, request=request, **_cases_shown("Inbox", shown))
     return render(request, "cases/inbox.html", {"page": page, "nav": "inbox"})
 
 

@@ -74,7 +74,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     ]
     audit_search(
         request,
-        object_type="referral",
+        object_type=Referral,
         filters={"outcome": outcome},
         shown=[str(referral.pk) for referral, _ in rows],
         page=page.number,

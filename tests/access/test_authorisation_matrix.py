@@ -4,7 +4,9 @@ URLs are walked from the resolver, so a new URL without a rule in `RULES` fails 
 someone decides who may use it. Expected answers come from the role table (docs/access.md), restated
 here independently of the code under test:
 
-- anonymous: 302 to the sign-in page (except the PUBLIC pages);
+- anonymous: 302 to the sign-in page, except on the public pages: the views marked
+  `login_not_required` (PUBLIC is read from the URL patterns, never written by hand), which answer
+  everyone alike;
 - a case the person may not see: 404, exactly as a missing case;
 - a case they may see but not do this on: 403;
 - otherwise the page works: 200 (a form or page), 302 (saved) or 400 (the empty form refused);
@@ -14,32 +16,21 @@ Each request runs in a savepoint that is rolled back, so one person's POST canno
 next person meets.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.urls.resolvers import RegexPattern
 
 from cases.models import Notification
 from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
-# Pages anyone may open, signed in or not (sign-in, sign-out, health, the two-factor and password
-# pages of the sign-in flow: their own behaviour is tested in tests/accounts). Add new ones here.
-PUBLIC = {
-    "login",
-    "logout",
-    "health",
-    "two_factor",
-    "two_factor_setup",
-    "two_factor_backup_codes",
-    "password_change",
-    "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-}
 EXCLUDED_NAMESPACES = {"admin", "djdt"}
 
 OK = {200, 302, 400}
@@ -49,7 +40,10 @@ OK = {200, 302, 400}
 class Rule:
     """Who may use a URL.
 
-    kind: "signed_in" (any signed-in person; lists are scoped by the selectors), "role" (a role
+    kind: "public" (anyone, signed in or not: only for views marked `login_not_required`),
+    "signed_in" (any signed-in person; lists are scoped by the selectors), "account" (the person's
+    own sign-in steps and password: any signed-in person; what they do is tested in tests/accounts),
+    "role" (a role
     capability, 403 otherwise), "case" (a case page: `need` is view, record, devices or supervise),
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
     "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves),
@@ -82,6 +76,17 @@ SIGNED_IN = Rule("signed_in", methods=READ)
 AUDITOR = Rule("auditor", methods=READ)
 
 RULES: dict[str, Rule] = {
+    # Public: signing in, and the health check for the load balancer.
+    "login": Rule("public"),
+    "health": Rule("public", methods=READ),
+    # The rest of signing in and out, and the person's own password and backup codes. A person who
+    # has given both steps is sent on from the two-factor pages (302).
+    "logout": Rule("account", methods=("POST",)),
+    "two_factor": Rule("account"),
+    "two_factor_setup": Rule("account"),
+    "two_factor_backup_codes": Rule("account", methods=READ),
+    "password_change": Rule("account"),
+    "password_change_done": Rule("account", methods=READ),
     # Lists and creating things not yet on a case.
     "cases:list": SIGNED_IN,
     "cases:create": Rule("role", "record_team_cases"),
@@ -191,9 +196,10 @@ ROLE_CAPABILITIES = {
 SEES_REFERRALS = {"officer_a", "supervisor_a", "officer_b", "officer_r"}
 
 
-def url_names() -> list[tuple[str, tuple[str, ...]]]:
-    """Every named URL the project serves, with its keyword arguments, walked from the resolver."""
-    found: list[tuple[str, tuple[str, ...]]] = []
+def url_patterns(resolver: URLResolver | None = None) -> list[tuple[str, tuple[str, ...], Callable[..., Any]]]:
+    """Every named URL the project serves, with its keyword arguments and its view, walked from the
+    resolver."""
+    found: list[tuple[str, tuple[str, ...], Callable[..., Any]]] = []
 
     def walk(patterns, namespace: str, converters: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
         for pattern in patterns:
@@ -207,21 +213,60 @@ def url_names() -> list[tuple[str, tuple[str, ...]]]:
                 if pattern.lookup_str == "django.views.static.serve":
                     continue
                 assert pattern.name, f"The URL {pattern.pattern} has no name: name it and give it a rule in RULES."
-                found.append((f"{namespace}{pattern.name}", keys))
+                found.append((f"{namespace}{pattern.name}", keys, pattern.callback))
 
-    walk(get_resolver().url_patterns, "", ())
+    walk((resolver or get_resolver()).url_patterns, "", ())
     return found
 
 
+def url_names() -> list[tuple[str, tuple[str, ...]]]:
+    return [(name, keys) for name, keys, _view in url_patterns()]
+
+
+def public_url_names(resolver: URLResolver | None = None) -> set[str]:
+    """The URLs whose views are marked `login_not_required`: the ones LoginRequiredMiddleware lets
+    anyone open."""
+    return {name for name, _keys, view in url_patterns(resolver) if not getattr(view, "login_required", True)}
+
+
+def public_pages_not_in_the_matrix(public: set[str], rules: dict[str, Rule]) -> list[str]:
+    """Public views the matrix does not know as public, and "public" rules for views that are not."""
+    ruled_public = {name for name, rule in rules.items() if rule.kind == "public"}
+    return sorted(public ^ ruled_public)
+
+
 URLS = url_names()
+PUBLIC = public_url_names()
 
 
 def test_every_url_has_a_rule() -> None:
-    missing = [name for name, _ in URLS if name not in RULES and name not in PUBLIC]
-    assert not missing, (
-        f"No authorisation rule for {missing}. Add each to RULES in {__file__} "
-        "(or to PUBLIC if anyone may open it), saying who may use it."
+    missing = [name for name, _ in URLS if name not in RULES]
+    assert not missing, f"No authorisation rule for {missing}. Add each to RULES in {__file__}, saying who may use it."
+
+
+def test_the_public_pages_are_exactly_the_views_marked_login_not_required() -> None:
+    wrong = public_pages_not_in_the_matrix(PUBLIC, RULES)
+    assert not wrong, (
+        f"{wrong}: a view marked login_not_required needs Rule('public') in RULES (and a reason to be "
+        "public: docs/access.md); a Rule('public') needs its view so marked."
     )
+
+
+def test_a_new_public_view_without_a_public_rule_is_found() -> None:
+    """The check above can fail: a URL configuration with one more view marked login_not_required."""
+
+    @login_not_required
+    def open_page(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("open")
+
+    def closed_page(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("closed")
+
+    extra = [path("open/", open_page, name="open"), path("closed/", closed_page, name="closed")]
+    resolver = URLResolver(RegexPattern(r"^/"), [*get_resolver().url_patterns, *extra])
+    public = public_url_names(resolver)
+    assert public == PUBLIC | {"open"}
+    assert public_pages_not_in_the_matrix(public, RULES) == ["open"]
 
 
 def test_every_rule_names_a_url() -> None:
@@ -231,11 +276,13 @@ def test_every_rule_names_a_url() -> None:
 
 def expected(rule: Rule, actor: str, target: str, method: str) -> str:
     """ "ok", "403", "404", "405" or "sign-in"."""
+    if rule.kind == "public":
+        return "ok" if method in rule.methods else "405"
     if actor == "anonymous":
         return "sign-in"
     if method not in rule.methods:
         return "405"
-    if rule.kind == "signed_in":
+    if rule.kind in ("signed_in", "account"):
         return "ok"
     if rule.kind == "role":
         return "ok" if rule.need in ROLE_CAPABILITIES.get(actor, set()) else "403"
@@ -334,7 +381,7 @@ def _request(client: BrowserClient, method: str, url: str):  # type: ignore[no-u
     return response
 
 
-@pytest.mark.parametrize(("name", "keys"), [(n, k) for n, k in URLS if n not in PUBLIC], ids=lambda v: str(v))
+@pytest.mark.parametrize(("name", "keys"), URLS, ids=lambda v: str(v))
 def test_url_answers_each_person_as_the_role_table_says(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
     assert name in RULES, f"No authorisation rule for {name}: add it to RULES in {__file__}."
     rule = RULES[name]

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.signals import access_denied
+from cases.models import Device
 from tests.access.test_authorisation_matrix import RULES, URLS
 from tests.access.world import build_world
 from tests.conftest import BrowserClient
@@ -115,5 +116,5 @@ def test_a_record_id_from_another_case_is_reported_as_denied(world) -> None:  # 
         access_denied.disconnect(receiver)
 
     assert [(h["user"], h["obj_type"], h["obj_id"], h["action"]) for h in heard] == [
-        (world.users["supervisor_a"], "device", str(device), "view")
+        (world.users["supervisor_a"], Device, str(device), "view")
     ]

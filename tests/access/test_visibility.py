@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.roles import ADMINISTRATOR, AUDITOR, ROLE_TABLE, ROLES, Capability
+from audit.objects import ObjectType
 from audit.signals import access_denied
 from cases.models import Case
 from cases.permissions import get_case_for_change
@@ -165,7 +166,7 @@ def test_a_hidden_case_and_a_missing_one_are_both_reported_as_denied(world, deni
     client.get(reverse("cases:detail", kwargs={"reference": "STF-NO-SUCH"}))
 
     officer = world.users["officer_a"]
-    assert denials == [(officer, "case", "STF-A-R", "view"), (officer, "case", "STF-NO-SUCH", "view")]
+    assert denials == [(officer, Case, "STF-A-R", "view"), (officer, Case, "STF-NO-SUCH", "view")]
 
 
 def test_a_refused_change_is_a_403_reported_as_denied(world, denials):
@@ -174,7 +175,7 @@ def test_a_refused_change_is_a_403_reported_as_denied(world, denials):
     response = client.get(reverse("cases:subject_add", kwargs={"reference": "STF-A-1"}))
 
     assert response.status_code == 403
-    assert denials == [(world.users["examiner_assigned"], "case", "STF-A-1", "record_team_cases")]
+    assert denials == [(world.users["examiner_assigned"], Case, "STF-A-1", "record_team_cases")]
 
 
 def test_closing_a_case_needs_a_supervisor(world, denials):
@@ -183,7 +184,7 @@ def test_closing_a_case_needs_a_supervisor(world, denials):
     response = signed_in(officer).post(reverse("cases:case_close", kwargs={"reference": "STF-A-1"}), {})
 
     assert response.status_code == 403
-    assert denials == [(officer, "case", "STF-A-1", "approve_closure")]
+    assert denials == [(officer, Case, "STF-A-1", "approve_closure")]
     assert get_case_for_change(world.users["supervisor_a"], "STF-A-1", capability=Capability.APPROVE_CLOSURE)
 
 
@@ -191,7 +192,7 @@ def test_opening_a_case_needs_an_officer_or_supervisor(world, denials):
     response = signed_in(world.users["auditor"]).get(reverse("cases:create"))
 
     assert response.status_code == 403
-    assert denials == [(world.users["auditor"], "page", "", "record_team_cases")]
+    assert denials == [(world.users["auditor"], ObjectType.PAGE, "", "record_team_cases")]
 
 
 def test_the_case_page_shows_people_with_access_to_supervisors_only(world):

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.chain import verify_chain
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.models import Subject
+from cases.models import Case, Subject
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ REFUSED_AS_APP = [
 
 @pytest.fixture
 def an_entry(officer):
-    return audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type="cases.Case", object_id="1")
+    return audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id="1")
 
 
 @pytest.mark.parametrize("sql", REFUSED_AS_APP)
@@ -46,7 +46,7 @@ def test_the_append_only_trigger_refuses_even_the_owner(an_entry):
 def test_the_application_role_adds_entries_through_the_normal_paths(case, officer):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE safeguard_app")
-        entry = audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type="cases.Case", object_id=str(case.pk))
+        entry = audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id=str(case.pk))
         subject = Subject.objects.create(case=case, full_name="Written by the app role")
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == ("safeguard_app",)

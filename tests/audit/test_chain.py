@@ -11,8 +11,9 @@ from django.db import connection, connections, transaction
 from audit.chain import GENESIS, verify_chain
 from audit.context import acting_as
 from audit.models import AuditEntry
+from audit.objects import ObjectType
 from audit.services import audit_record
-from cases.models import Subject
+from cases.models import Case, Subject
 from cases.services.case import subject_add
 from tests.audit.conftest import run_as_owner
 
@@ -25,7 +26,7 @@ def workload(case, officer):
     with acting_as(officer, source="web", ip="192.0.2.1"):
         subject = subject_add(case=case, actor=officer, full_name="Chain Subject")
         Subject.objects.filter(pk=subject.pk).update(notes='ünïcödé, quotes " and newlines\n')
-        audit_record(kind=Kind.READ, actor=officer, object_type="cases.Case", case_reference=case.reference)
+        audit_record(kind=Kind.READ, actor=officer, object_type=Case, case_reference=case.reference)
         with connection.cursor() as cursor:
             cursor.execute("UPDATE cases_subject SET pnc_id = '01/2345A' WHERE id = %s", [subject.pk])
         Subject.objects.filter(pk=subject.pk).delete()
@@ -109,7 +110,9 @@ def test_concurrent_writers_keep_one_unbroken_chain(db):
             barrier.wait()
             for n in range(15):
                 with transaction.atomic():
-                    audit_record(kind=Kind.READ, actor=None, actor_username=name, object_type="test", object_id=str(n))
+                    audit_record(
+                        kind=Kind.READ, actor=None, actor_username=name, object_type=ObjectType.PAGE, object_id=str(n)
+                    )
         except BaseException as error:
             errors.append(error)
         finally:

@@ -14,6 +14,7 @@ from audit.chain import verify_chain
 from audit.context import acting_as
 from audit.models import AuditEntry
 from audit.services import audit_record
+from cases.models import Case
 from tests.audit.conftest import run_as_owner
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ Kind = AuditEntry.Kind
 def entries(officer):
     with acting_as(officer, source="web"):
         for n in range(6):
-            audit_record(kind=Kind.READ, actor=officer, object_type="cases.Case", object_id=str(n))
+            audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id=str(n))
     return list(AuditEntry.objects.order_by("-id")[:6])[::-1]
 
 
@@ -56,9 +57,9 @@ def test_removing_entries_from_the_middle_names_the_gap(entries):
 
 def test_a_gap_left_by_a_rolled_back_entry_is_explained_by_the_chain(entries, officer):
     with pytest.raises(RuntimeError), transaction.atomic():
-        audit_record(kind=Kind.READ, actor=officer, object_type="cases.Case", object_id="rolled back")
+        audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id="rolled back")
         raise RuntimeError
-    after = audit_record(kind=Kind.READ, actor=officer, object_type="cases.Case", object_id="after")
+    after = audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id="after")
     assert after.id > entries[-1].id + 1
     report = verify_chain()
     assert report.ok, report.describe()
@@ -100,7 +101,7 @@ def test_the_application_role_cannot_name_another_actor_time_or_source_within_a_
             actor_id=supervisor.pk,
             actor_username=supervisor.username,
             kind=Kind.READ,
-            object_type="cases.Case",
+            object_type=Case,
             source="web",
             ip="203.0.113.1",
             request_id="chosen",

@@ -52,7 +52,15 @@ def test_the_failure_that_locks_an_account_is_one_lockout_entry(client, officer,
 
 def test_a_refusal_is_one_access_denied_entry(outsider, case, new_entries):
     since = new_entries()
-    access_denied.send(sender=Case, user=outsider, obj_type="case", obj_id=case.reference, action="view", request=None)
+    access_denied.send(
+        sender=Case,
+        user=outsider,
+        obj_type=Case,
+        obj_id=case.reference,
+        action="view",
+        request=None,
+        case_reference=case.reference,
+    )
     [entry] = since.entries(kind=Kind.ACCESS_DENIED)
     assert (entry.actor_id, entry.case_reference) == (outsider.pk, case.reference)
 
@@ -92,7 +100,7 @@ def test_an_administrators_action_logged_by_the_admin_is_one_admin_action_entry(
 def test_each_recorded_event_is_exactly_one_entry(kind, officer, case, new_entries):
     since = new_entries()
     audit_record(
-        kind=kind, actor=officer, object_type="cases.Case", object_id=str(case.pk), case_reference=case.reference,
+        kind=kind, actor=officer, object_type=Case, object_id=str(case.pk), case_reference=case.reference,
         recipient="CPS Staffordshire" if kind in (Kind.EXPORT, Kind.PRINT) else "",
     )  # fmt: skip
     [entry] = since.entries()
@@ -101,4 +109,4 @@ def test_each_recorded_event_is_exactly_one_entry(kind, officer, case, new_entri
 
 def test_an_unknown_kind_is_refused(officer):
     with pytest.raises(ValueError):
-        audit_record(kind="peek", actor=officer, object_type="cases.Case")
+        audit_record(kind="peek", actor=officer, object_type=Case)

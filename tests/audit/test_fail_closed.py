@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.models import Subject
+from cases.models import Case, Subject
 from cases.services.case import subject_add
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_raw_sql_change_whose_audit_entry_fails_is_not_saved(case, audit_refus
 
 def test_a_read_whose_audit_entry_fails_raises_to_the_caller(officer, audit_refuses_inserts):
     with pytest.raises(DatabaseError), transaction.atomic():
-        audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type="cases.Case", object_id="1")
+        audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id="1")
 
 
 def test_without_insert_right_the_change_fails_too(case, officer):
@@ -58,7 +58,7 @@ def test_audit_entries_roll_back_with_their_transaction(case, officer, new_entri
     since = new_entries()
     with pytest.raises(ValidationError), transaction.atomic():
         subject_add(case=case, actor=officer, full_name="Rolled Back")
-        audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type="cases.Case", object_id=str(case.pk))
+        audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id=str(case.pk))
         raise ValidationError("the service's rule failed")
     assert since.entries() == []
     assert not Subject.objects.filter(full_name="Rolled Back").exists()

@@ -40,7 +40,7 @@ def test_opening_a_case_page_is_one_read_entry_naming_the_case_the_address_and_t
 
     assert response.status_code == 200
     [entry] = since.entries(kind=Kind.READ)
-    assert (entry.actor_id, entry.object_type, entry.case_reference) == (officer.pk, "case", case.reference)
+    assert (entry.actor_id, entry.object_type, entry.case_reference) == (officer.pk, "cases.Case", case.reference)
     assert (entry.ip, entry.source) == ("198.51.100.4", "web")
     assert entry.request_id == response["X-Request-ID"]
 
@@ -55,8 +55,15 @@ def test_a_record_page_is_one_read_entry_naming_the_record_and_listing_what_it_s
 
     assert response.status_code == 200
     [entry] = since.entries(kind=Kind.READ)
-    assert (entry.object_type, entry.object_id, entry.case_reference) == ("device", str(device.pk), case.reference)
-    assert entry.changes["read"] == [["case", str(case.pk), case.reference], ["device", str(device.pk), case.reference]]
+    assert (entry.object_type, entry.object_id, entry.case_reference) == (
+        "cases.Device",
+        str(device.pk),
+        case.reference,
+    )
+    assert entry.changes["read"] == [
+        ["cases.Case", str(case.pk), case.reference],
+        ["cases.Device", str(device.pk), case.reference],
+    ]
 
 
 def test_a_case_the_person_may_not_see_is_no_read_but_one_refusal(outsider, case, new_entries):
@@ -152,7 +159,7 @@ def test_the_referral_list_and_a_referral_are_one_search_and_one_read(officer_cl
     [search] = since.entries(kind=Kind.SEARCH)
     assert str(referral.pk) in search.changes["shown"]
     [read] = since.entries(kind=Kind.READ)
-    assert (read.object_type, read.object_id) == ("referral", str(referral.pk))
+    assert (read.object_type, read.object_id) == ("cases.Referral", str(referral.pk))
 
 
 def test_an_export_is_one_disclosure_entry_naming_the_recipient(officer, case, new_entries, tmp_path):

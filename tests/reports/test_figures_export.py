@@ -149,7 +149,7 @@ def test_nobody_else_sees_an_export_not_even_another_supervisor(client, job, wes
         assert client.get(job.get_absolute_url()).status_code == 404
         assert client.get(reverse("reports:figures_export_download", kwargs={"pk": job.pk})).status_code == 404
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
-    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS_DENIED, object_type="exportjob").count() == 4
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS_DENIED, object_type="cases.ExportJob").count() == 4
 
 
 def test_the_export_form_asks_for_both_dates(client, west_midlands):

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             audit_record(
                 kind=AuditEntry.Kind.EXPORT,
                 actor=actor,
-                object_type="case",
+                object_type=Case,
                 summary=f"Exported {', '.join(references) if references else 'all cases'} as JSON Lines",
                 changes={"references": references or "all", "output": options["output"] or "standard output"},
                 recipient=recipient,
