@@ -42,8 +42,8 @@ def _record_type(key: str) -> RecordType:
 def _record(case: Case, model: type, pk: int, user: Any, via: str = "case") -> Any:
     """The record `pk` of `case` (for the case's own details, the case itself); any other is a 404."""
     if model is Case:
-        if pk != case.pk:
-            raise not_found(user, Case, "case", pk, VIEW, RECORD_NOT_FOUND)
+        if pk != case.pk:  # another case's id: refused, and recorded, as a case not found
+            raise not_found(user, Case, str(pk), VIEW, RECORD_NOT_FOUND)
         return case
     return get_child_or_404(case, model, pk, via=via)
 
