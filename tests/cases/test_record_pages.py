@@ -248,3 +248,17 @@ def test_an_officer_is_not_offered_the_reopening(client, officer, closed):
         not in client.get(closed.get_absolute_url()).content.decode()
     )
     assert client.get(reverse("cases:case_reopen", args=[closed.reference])).status_code == 403
+
+
+def test_a_withdrawn_arrest_leaves_the_dashboards_charging_table(client, officer, supervisor, case):
+    arrest = ArrestFactory(case=case, arrested_at=timezone.now() - timedelta(days=3))
+    client.force_login(supervisor)
+    dashboard = reverse("reports:dashboard")
+    assert case.reference in client.get(dashboard).content.decode()
+
+    client.force_login(officer)
+    withdrawn = client.post(url("record_withdraw", case, "arrest", arrest.pk), {"reason": "Wrong case.", "version": 1})
+    assert withdrawn.status_code == 302
+
+    client.force_login(supervisor)
+    assert case.reference not in client.get(dashboard).content.decode()
