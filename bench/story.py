@@ -1,9 +1,17 @@
 """One case's story, from referral to closure, as rows and the audit entries they would have made.
 
+Every other way of building a case's history goes through the services, driven by the import format
+(cases/io). This one writes rows for PostgreSQL's COPY instead, because a million cases through the
+services (a transaction, row locks and audit hashing per call) would take days, and the benchmark
+needs them in minutes. So that it cannot drift from the services it uses their rules rather than
+copies: the path's order and "the stage only moves forward" (cases.services.common), warrant
+expiry, bail regime and end, and retention review dates (cases.rules), the statuses and outcomes
+(the models' choices) and the case-log lines the services write (warrants.services,
+cases.services.closure). tests/bench checks the result against the constraints and the services'
+invariants.
+
 Each step happens after the one before it and never after `now`: a case opened last week is still
-at its warrant, one opened in 2018 is long closed. Stages, statuses and dates follow the services'
-rules (cases/services, warrants/services): the stage only moves forward, a closed case has a closure
-and a retention review, warrant expiry, bail end and review dates come from cases.rules.
+at its warrant, one opened in 2018 is long closed. A closed case has a closure and a retention review.
 """
 
 import random
@@ -13,10 +21,14 @@ from datetime import UTC, datetime
 from bench.people import LAST_NAMES, People, Team
 from bench.sink import Actor, Sink
 from cases import rules
+from cases.models import Case, Closure, Premises
+from cases.services.closure import LOG_CLOSED
+from cases.services.common import stage_is_later
+from warrants.models import Warrant
+from warrants.services import LOG_APPLIED, LOG_EXECUTED, LOG_REFUSED, LOG_RETURNED
 
 HOUR = 3600
 DAY = 86_400
-STAGES = ("investigation", "warrant", "search", "arrest", "charging", "court", "closed")
 SOURCES = ("nca_ceop", "nca_ceop", "nca_ceop", "p2p_monitoring", "p2p_monitoring", "uk_force", "overseas")
 PLATFORMS = ("Snapchat", "Instagram", "BitTorrent", "Kik", "Discord", "Facebook Messenger", "eMule", "Telegram")
 RISK = ("very_high", "high", "high", "medium", "medium", "medium", "low")
@@ -119,7 +131,7 @@ class Story:
         )
 
     def advance(self, stage: str) -> None:
-        if STAGES.index(stage) > STAGES.index(str(self.case["stage"])):
+        if stage_is_later(stage, str(self.case["stage"])):
             self.update("cases_case", self.case, stage=stage, version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
 
     def read(self, at: int, actor: Actor) -> None:
@@ -254,7 +266,7 @@ class Story:
                 "operation": "Safenet" if self.rng.random() < 0.3 else "",
                 "district": "",
                 "status": "open",
-                "stage": "investigation",
+                "stage": Case.Stage.INVESTIGATION.value,
                 "restricted": restricted,
                 "summary": "",
                 "opened_at": self.opened_at,
@@ -341,7 +353,7 @@ class Story:
                 "power": rng.choice(("pace_s8", "poca_s4")),
                 "entry": "single",
                 "court": rng.choice(COURTS),
-                "status": "applied",
+                "status": Warrant.Status.APPLIED.value,
                 "applied_at": applied,
                 "issuing_justice": "",
                 "issued_at": None,
@@ -359,8 +371,8 @@ class Story:
                 "premises_id": premises[0]["id"],
             },
         )
-        self.log(f"Search warrant applied for at {warrant['court']}.")
-        self.advance("warrant")
+        self.log(LOG_APPLIED.format(court=warrant["court"]))
+        self.advance(Case.Stage.WARRANT.value)
         decided = applied + self.days(0.1, 2)
         if not self.record(decided, self.oic):
             return None
@@ -368,18 +380,18 @@ class Story:
             self.update(
                 "warrants_warrant",
                 warrant,
-                status="refused",
+                status=Warrant.Status.REFUSED.value,
                 refused_at=decided,
                 refusal_reason="Insufficient grounds.",
                 version=2,
             )
-            self.log("Search warrant application refused by the court.")
+            self.log(LOG_REFUSED)
             return decided + self.days(5, 40), "21"
         expires = seconds(rules.warrant_expires_at(utc(decided)))
         self.update(
             "warrants_warrant",
             warrant,
-            status="issued",
+            status=Warrant.Status.ISSUED.value,
             issued_at=decided,
             expires_at=expires,
             issuing_justice="District Judge Evans",
@@ -391,15 +403,16 @@ class Story:
         self.update(
             "warrants_warrant",
             warrant,
-            status="executed",
+            status=Warrant.Status.EXECUTED.value,
             executed_at=executed,
             executed_by_id=self.oic.id,
             persons_present=f"{self.oic.username}, {self.examiner.username} (forensic, supervised)",
             result="Entry made; devices seized.",
             version=3,
         )
-        self.log("Search warrant executed.")
-        self.advance("search")
+        place = Premises(address=str(premises[0]["address"]), postcode=str(premises[0]["postcode"]))
+        self.log(LOG_EXECUTED.format(premises=place))
+        self.advance(Case.Stage.SEARCH.value)
         search = self.insert(
             "cases_search",
             {
@@ -415,7 +428,10 @@ class Story:
         positive = self.devices(search, executed)
         returned = executed + self.days(1, 12)
         if self.record(returned, self.oic):
-            self.update("warrants_warrant", warrant, status="returned", returned_at=returned, version=4)
+            self.update(
+                "warrants_warrant", warrant, status=Warrant.Status.RETURNED.value, returned_at=returned, version=4
+            )
+            self.log(LOG_RETURNED.format(court=warrant["court"]))
         if not positive and rng.random() < 0.6:
             return executed + self.days(30, 200), "15"
         return self.custody(subjects, executed)
@@ -494,7 +510,7 @@ class Story:
         for offence in rng.sample(self.ctx.offences, rng.randint(1, 2)):
             self.insert("cases_arrest_suspected_offences", {"arrest_id": arrest["id"], "offence_id": offence})
         self.log(f"Arrest of {subject['full_name']} recorded.")
-        self.advance("arrest")
+        self.advance(Case.Stage.ARREST.value)
         kind = rng.choice(("bail", "bail", "bail", "rui", "rui", "rui", "remanded"))
         regime = rules.bail_regime_for_arrest(utc(arrested)) if kind == "bail" else ""
         self.insert(
@@ -581,7 +597,7 @@ class Story:
                     },
                 )
         self.log(f"Charging decision: {decision}.")
-        self.advance("charging")
+        self.advance(Case.Stage.CHARGING.value)
         if decision != "charge":
             return decided + self.days(2, 30), "3" if decision == "caution" else "15"
         hearing_at = decided + self.days(7, 28)
@@ -605,7 +621,7 @@ class Story:
             )
             if sentenced:
                 self.log("Sentence recorded.")
-            self.advance("court")
+            self.advance(Case.Stage.COURT.value)
             hearing_at += self.days(21, 90)
         return hearing_at, "1"
 
@@ -623,9 +639,9 @@ class Story:
                 "closed_by_id": self.supervisor.id,
             },
         )
-        self.advance("closed")
+        self.advance(Case.Stage.CLOSED.value)
         self.update("cases_case", self.case, status="closed", version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
-        self.log(f"Case closed: outcome {outcome}.")
+        self.log(LOG_CLOSED.format(outcome=Closure.OutcomeType(outcome).label))
         self.insert(
             "cases_retentionreview",
             {

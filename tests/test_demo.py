@@ -1,7 +1,8 @@
-"""`manage.py load_demo`: a realistic unit's week, made through the services, once."""
+"""`manage.py load_demo`: a realistic unit's week, a case file imported through the services, once."""
 
+import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -10,11 +11,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Force, User
-from cases.demo import ROLES, USERS
+from cases.demo import ROLES, USERS, WEEK, resolve_dates
 from cases.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
 from cases.models import (
     Arrest,
     Case,
+    CaseUserObjectPermission,
     ChargingSubmission,
     CourtHearing,
     ImageCount,
@@ -22,7 +24,7 @@ from cases.models import (
     Release,
     SafeguardingReferral,
 )
-from cases.rules import charging_target_at
+from cases.rules import LONDON, charging_target_at
 from warrants.models import Warrant
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,61 @@ def test_reset_passwords_prints_new_working_passwords_in_demo_mode_only(settings
     settings.DEMO_MODE = False
     with pytest.raises(CommandError):
         _load("--reset-passwords")
+
+
+def test_the_demo_is_a_case_file_whose_times_are_all_relative_to_today():
+    lines = [json.loads(text) for text in WEEK.read_text(encoding="utf-8").splitlines()]
+
+    assert len(lines) >= 30
+    assert all(line.get("type") in (None, "referral") for line in lines)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T|\d{1,2} [A-Z][a-z]{2} \d{4}", WEEK.read_text(encoding="utf-8"))
+
+
+def test_relative_times_are_counted_from_the_day_of_loading_in_london():
+    now = datetime(2026, 7, 15, 11, 0, tzinfo=UTC)  # 12:00 in London (BST)
+    line = {
+        "opened_at": "today-3 09:20",
+        "hearing_at": "today+2 10:00",
+        "first_appearance": "next Tuesday 10:00",  # 15 Jul 2026 is a Wednesday
+        "plea": "next Wednesday 10:00",
+        "later_today": "today 15:00",
+        "identifier": {"observed_original": "today-5 21:14:07"},
+        "item": "requested {today-1 10:00}, is not completed",
+        "notes": "today is not a time",
+    }
+
+    resolved = resolve_dates(line, now)
+
+    assert resolved == {
+        "opened_at": "2026-07-12T08:20:00+00:00",
+        "hearing_at": "2026-07-17T09:00:00+00:00",
+        "first_appearance": "2026-07-21T09:00:00+00:00",
+        "plea": "2026-07-22T09:00:00+00:00",
+        "later_today": "2026-07-15T10:50:00+00:00",  # not yet come: ten minutes ago
+        "identifier": {"observed_original": "2026-07-10 21:14:07"},
+        "item": "requested 14 Jul 2026 10:00, is not completed",
+        "notes": "today is not a time",
+    }
+
+
+def test_the_demo_assigns_examiners_and_gives_no_case_a_reference_of_its_own(settings):
+    settings.DEMO_MODE = True
+    _load()
+
+    assert CaseUserObjectPermission.objects.filter(permission__codename="record_triage").count() >= 10
+    for case in Case.objects.all():  # numbered as the pages number them, by the year of opening
+        assert case.reference.startswith(f"{case.force.code}-{case.opened_at.astimezone(LONDON).year}-"), case
+
+
+def test_a_demo_line_the_services_refuse_stops_the_load_naming_the_line_and_rule(settings, tmp_path, monkeypatch):
+    settings.DEMO_MODE = True
+    lines = WEEK.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[0])
+    bad["team"] = "Burglary"
+    week = tmp_path / "week.jsonl"
+    week.write_text(lines[1] + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    monkeypatch.setattr("cases.demo.WEEK", week)
+
+    with pytest.raises(CommandError, match=re.escape('line 2 was refused: team: No team "Burglary" in force STF.')):
+        _load()
+    assert Referral.objects.count() == 1  # the good line before it stays: each line is its own transaction

@@ -26,6 +26,12 @@ from cases.models import Case, Premises
 from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from warrants.models import FurtherEntryAuthority, Warrant
 
+# Case-log lines the services write (the benchmark's bulk loader writes the same words).
+LOG_APPLIED = "Search warrant applied for at {court}."
+LOG_REFUSED = "Search warrant application refused by the court."
+LOG_EXECUTED = "Search warrant executed at {premises}."
+LOG_RETURNED = "Search warrant returned to {court}."
+
 Status = Warrant.Status
 
 WARRANT_PREMISES_OTHER_CASE = "Choose premises recorded on this case."
@@ -220,7 +226,7 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
     warrant.status = Status.APPLIED
     warrant.applied_at = applied_at
     _save(warrant, ["status", "applied_at"])
-    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant applied for at {warrant.court}.")
+    case_log_system(case=warrant.case, actor=actor, text=LOG_APPLIED.format(court=warrant.court))
     return warrant
 
 
@@ -267,7 +273,7 @@ def warrant_record_refusal(*, warrant: Warrant, actor: User, refused_at: datetim
     warrant.refused_at = refused_at
     warrant.refusal_reason = refusal_reason
     _save(warrant, ["status", "refused_at", "refusal_reason"])
-    case_log_system(case=warrant.case, actor=actor, text="Search warrant application refused by the court.")
+    case_log_system(case=warrant.case, actor=actor, text=LOG_REFUSED)
     return warrant
 
 
@@ -299,7 +305,7 @@ def warrant_record_execution(
     warrant.persons_present = persons_present.strip()
     warrant.result = result.strip()
     _save(warrant, ["status", "executed_at", "executed_by", "persons_present", "result"])
-    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant executed at {warrant.premises}.")
+    case_log_system(case=warrant.case, actor=actor, text=LOG_EXECUTED.format(premises=warrant.premises))
     case_advance_stage(case=warrant.case, stage=Case.Stage.SEARCH)
     return warrant
 
@@ -327,7 +333,7 @@ def warrant_record_return(*, warrant: Warrant, actor: User, returned_at: datetim
     warrant.status = Status.RETURNED
     warrant.returned_at = returned_at
     _save(warrant, ["status", "returned_at"])
-    case_log_system(case=warrant.case, actor=actor, text=f"Search warrant returned to {warrant.court}.")
+    case_log_system(case=warrant.case, actor=actor, text=LOG_RETURNED.format(court=warrant.court))
     return warrant
 
 

@@ -1,9 +1,14 @@
 """The demo's forces, teams and people. Roles are Django groups."""
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
-# Roles are Django groups whose names and table live in accounts/roles.py (re-exported for the builder).
-from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR  # noqa: F401
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import Force, Team, User
+
+# Roles are Django groups whose names and table live in accounts/roles.py (re-exported for the demo).
+from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR
 
 REGION = "West Midlands"
 FORCES = {"STF": "Staffordshire Police", "WAR": "Warwickshire Police", "WMP": "West Mercia Police"}
@@ -53,3 +58,45 @@ ADMINISTRATOR_PERMISSIONS = (
     "view_team",
     "view_force",
 )
+
+
+@dataclass
+class DemoResult:
+    users_created: list[tuple[DemoUser, str]] = field(default_factory=list)
+    referrals_created: int = 0
+    referrals_existing: int = 0
+
+
+def set_up_people(result: DemoResult) -> None:
+    """Roles, forces, teams and users, each made only if missing; a new user's random password is
+    kept in `result` so that it can be shown once."""
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+    admin_group = Group.objects.get(name=ADMINISTRATOR)
+    admin_group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="cases", codename__in=ADMINISTRATOR_PERMISSIONS)
+    )
+    forces: dict[str, Force] = {}
+    teams: dict[tuple[str, str], Team] = {}
+    for code, name in FORCES.items():
+        forces[code], _ = Force.objects.get_or_create(code=code, defaults={"name": name, "region": REGION})
+        for team_name in TEAMS[code]:
+            teams[(code, team_name)], _ = Team.objects.get_or_create(force=forces[code], name=team_name)
+    for spec in USERS:
+        if User.objects.filter(username=spec.username).exists():
+            continue
+        password = secrets.token_urlsafe(12)
+        user = User(
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            rank=spec.rank,
+            email=f"{spec.username}@{spec.force.lower()}.police.example",
+            force=forces[spec.force],
+            is_staff=spec.is_staff,
+        )
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=spec.role))
+        user.teams.set([teams[(spec.force, team)] for team in spec.teams])
+        result.users_created.append((spec, password))

@@ -16,35 +16,33 @@ from typing import Any, Protocol
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
+from cases.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
 from cases.io.schema import (
-    ARREST,
-    BAIL_BREACH,
-    BAIL_EXTENSION,
-    CASE,
-    CHARGE,
-    CHARGING,
-    CLOSURE,
-    CLOSURE_CONFIRMATION,
-    COMMS_REQUEST,
-    CUSTODY_EXTENSION,
-    CUSTODY_REVIEW,
-    DEVICE,
-    FURTHER_ENTRY,
-    HEARING,
-    IDENTIFIER,
-    IMAGE_CATEGORIES,
-    IMAGE_KINDS,
-    IMAGE_SOURCES,
-    LOG_ENTRY,
-    PREMISES,
-    REFERRAL,
-    RELEASE,
-    RETENTION_REVIEW,
-    SAFEGUARDING,
-    SEARCH,
-    SUBJECT,
-    WARRANT,
+    ArrestRecord,
+    BailBreachRecord,
+    BailExtensionRecord,
+    CaseRecord,
+    ChargeRecord,
+    ChargingRecord,
+    ClosureConfirmationRecord,
+    ClosureRecord,
+    CommsRequestRecord,
+    CustodyExtensionRecord,
+    CustodyReviewRecord,
+    DeviceRecord,
+    FurtherEntryRecord,
+    HearingRecord,
+    IdentifierRecord,
+    LogEntryRecord,
+    PremisesRecord,
     Record,
+    ReferralRecord,
+    ReleaseRecord,
+    RetentionReviewRecord,
+    SafeguardingRecord,
+    SearchRecord,
+    SubjectRecord,
+    WarrantRecord,
 )
 from cases.models import (
     Arrest,
@@ -52,6 +50,7 @@ from cases.models import (
     BailExtension,
     Case,
     CaseLogEntry,
+    CaseUserObjectPermission,
     Charge,
     ChargingSubmission,
     ClosureConfirmation,
@@ -93,10 +92,14 @@ def _username(user: User | None) -> str | None:
     return user.username if user is not None else None
 
 
-def _ordered(spec: Record, values: dict[str, Any]) -> dict[str, Any]:
+def _ordered(spec: type[Record], values: dict[str, Any]) -> dict[str, Any]:
     """The record's fields in the schema's order; every field of the schema, no other."""
-    assert set(values) == {f.name for f in spec.fields}, set(values) ^ {f.name for f in spec.fields}
-    return {f.name: values[f.name] for f in spec.fields}
+    assert set(values) == set(spec.model_fields), set(values) ^ set(spec.model_fields)
+    return {name: values[name] for name in spec.model_fields}
+
+
+# The grant that makes a digital forensics examiner one of a case's examiners (case_assign_examiner).
+EXAMINER_GRANT = "record_triage"
 
 
 def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterable[str] = ()) -> QuerySet[Case]:
@@ -120,6 +123,13 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
             Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
             Prefetch("searches", Search.objects.select_related("officer_in_charge").order_by(by_id)),
+            Prefetch(
+                "user_grants",
+                CaseUserObjectPermission.objects.filter(permission__codename=EXAMINER_GRANT)
+                .select_related("user")
+                .order_by("user__username"),
+                to_attr="examiner_grants",
+            ),
             Prefetch("devices", Device.objects.select_related("examiner").order_by(by_id)),
             Prefetch("devices__image_counts", ImageCount.objects.order_by(by_id)),
             Prefetch("arrests", Arrest.objects.select_related("arresting_officer").order_by(by_id)),
@@ -156,7 +166,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     set_review = next((r for r in reviews if r.decision == RetentionReview.Decision.SET), None)
     closure = getattr(case, "closure", None)
     return _ordered(
-        CASE,
+        CaseRecord,
         {
             "reference": case.reference,
             "force": case.force.code,
@@ -173,7 +183,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "referral": _referral(case.referral) if case.referral else None,
             "subjects": [
                 _ordered(
-                    SUBJECT,
+                    SubjectRecord,
                     {
                         "key": subject_keys[s.pk],
                         "full_name": s.full_name,
@@ -186,7 +196,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "premises": [
                 _ordered(
-                    PREMISES,
+                    PremisesRecord,
                     {
                         "key": premises_keys[p.pk],
                         "address": p.address,
@@ -199,7 +209,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "warrants": [_warrant(w, warrant_keys[w.pk], premises_keys) for w in case.warrants.all()],
             "searches": [
                 _ordered(
-                    SEARCH,
+                    SearchRecord,
                     {
                         "key": search_keys[s.pk],
                         "premises": premises_keys[s.premises_id],
@@ -212,12 +222,13 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 )
                 for s in case.searches.all()
             ],
+            "examiners": [grant.user.username for grant in case.examiner_grants],  # type: ignore[attr-defined]
             "devices": [_device(d, search_keys) for d in case.devices.all()],
             "arrests": [_arrest(a, n, subject_keys) for n, a in enumerate(case.arrests.all(), 1)],
             "charging": [_charging(c, subject_keys) for c in case.charging_submissions.all()],
             "hearings": [
                 _ordered(
-                    HEARING,
+                    HearingRecord,
                     {
                         "subject": subject_keys[h.subject_id],
                         "court": h.court,
@@ -233,7 +244,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "safeguarding": [
                 _ordered(
-                    SAFEGUARDING,
+                    SafeguardingRecord,
                     {
                         "pseudonymous_reference": r.pseudonymous_reference,
                         "children_count": r.children_count,
@@ -252,7 +263,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             ],
             "log": [
                 _ordered(
-                    LOG_ENTRY,
+                    LogEntryRecord,
                     {
                         "kind": e.kind,
                         "text": e.text,
@@ -264,7 +275,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 for e in log
             ],
             "closure": _ordered(
-                CLOSURE,
+                ClosureRecord,
                 {
                     "outcome_type": closure.outcome_type,
                     "closed_at": _time(closure.closed_at),
@@ -272,7 +283,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "retention_group": set_review.retention_group if set_review else None,
                     "closed_by": closure.closed_by.username,
                     "confirmations": [
-                        _ordered(CLOSURE_CONFIRMATION, {"item": c.item, "reason": c.reason})
+                        _ordered(ClosureConfirmationRecord, {"item": c.item, "reason": c.reason})
                         for c in closure.confirmations.all()
                     ],
                     "next_review_at": _time(set_review.next_review_at) if set_review else None,
@@ -282,7 +293,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             else None,
             "retention_reviews": [
                 _ordered(
-                    RETENTION_REVIEW,
+                    RetentionReviewRecord,
                     {
                         "retention_group": r.retention_group,
                         "decision": r.decision,
@@ -301,7 +312,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 def _referral(referral: Any) -> dict[str, Any]:
     return _ordered(
-        REFERRAL,
+        ReferralRecord,
         {
             "source": referral.source,
             "source_reference": referral.source_reference,
@@ -312,7 +323,7 @@ def _referral(referral: Any) -> dict[str, Any]:
             "summary": referral.summary,
             "identifiers": [
                 _ordered(
-                    IDENTIFIER,
+                    IdentifierRecord,
                     {
                         "kind": i.kind,
                         "ip_address": i.ip_address,
@@ -327,7 +338,7 @@ def _referral(referral: Any) -> dict[str, Any]:
             ],
             "comms_requests": [
                 _ordered(
-                    COMMS_REQUEST,
+                    CommsRequestRecord,
                     {
                         "reference": c.reference,
                         "submitted_at": _time(c.submitted_at),
@@ -349,7 +360,7 @@ def _referral(referral: Any) -> dict[str, Any]:
 
 def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        WARRANT,
+        WarrantRecord,
         {
             "key": key,
             "premises": premises_keys[warrant.premises_id],
@@ -369,7 +380,7 @@ def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[
             "returned_at": _time(warrant.returned_at),
             "further_entries": [
                 _ordered(
-                    FURTHER_ENTRY,
+                    FurtherEntryRecord,
                     {
                         "authorised_by": f.authorised_by,
                         "authorised_at": _time(f.authorised_at),
@@ -397,7 +408,7 @@ def _image_counts(device: Device) -> dict[str, dict[str, dict[str, int]]]:
 
 def _device(device: Device, search_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        DEVICE,
+        DeviceRecord,
         {
             "exhibit_reference": device.exhibit_reference,
             "device_type": device.device_type,
@@ -417,7 +428,7 @@ def _device(device: Device, search_keys: dict[int, str]) -> dict[str, Any]:
 
 def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        ARREST,
+        ArrestRecord,
         {
             "key": f"A{number}",
             "subject": subject_keys[arrest.subject_id],
@@ -429,14 +440,14 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
             "left_custody_at": _time(arrest.left_custody_at),
             "custody_reviews": [
                 _ordered(
-                    CUSTODY_REVIEW,
+                    CustodyReviewRecord,
                     {"reviewed_at": _time(r.reviewed_at), "review_officer": r.review_officer},
                 )
                 for r in arrest.custody_reviews.all()
             ],
             "custody_extensions": [
                 _ordered(
-                    CUSTODY_EXTENSION,
+                    CustodyExtensionRecord,
                     {
                         "authority": e.authority,
                         "authorised_at": _time(e.authorised_at),
@@ -450,7 +461,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
             ],
             "releases": [
                 _ordered(
-                    RELEASE,
+                    ReleaseRecord,
                     {
                         "kind": r.kind,
                         "released_at": _time(r.released_at),
@@ -463,7 +474,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         "recorded_by": r.recorded_by.username,
                         "bail_extensions": [
                             _ordered(
-                                BAIL_EXTENSION,
+                                BailExtensionRecord,
                                 {
                                     "approved_at": _time(b.approved_at),
                                     "approved_by": b.approved_by,
@@ -481,7 +492,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
                         ],
                         "bail_breaches": [
                             _ordered(
-                                BAIL_BREACH,
+                                BailBreachRecord,
                                 {
                                     "occurred_at": _time(b.occurred_at),
                                     "description": b.description,
@@ -502,7 +513,7 @@ def _arrest(arrest: Arrest, number: int, subject_keys: dict[int, str]) -> dict[s
 
 def _charging(submission: ChargingSubmission, subject_keys: dict[int, str]) -> dict[str, Any]:
     return _ordered(
-        CHARGING,
+        ChargingRecord,
         {
             "subject": subject_keys[submission.subject_id],
             "submitted_at": _time(submission.submitted_at),
@@ -513,7 +524,7 @@ def _charging(submission: ChargingSubmission, subject_keys: dict[int, str]) -> d
             "decision_at": _time(submission.decision_at),
             "decision_notes": submission.decision_notes,
             "charges": [
-                _ordered(CHARGE, {"offence": c.offence.code, "counts": c.counts, "category": c.category})
+                _ordered(ChargeRecord, {"offence": c.offence.code, "counts": c.counts, "category": c.category})
                 for c in submission.charges.all()
             ],
         },

@@ -22,17 +22,17 @@ from accounts.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from audit.models import AuditEntry
 from audit.objects import ObjectType
 from audit.services import audit_record
+from cases.io.fields import Lookups, Problem
 from cases.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
     DUPLICATE_REFERENCE_IN_FILE,
-    CaseCleaner,
-    Lookups,
-    Problem,
+    clean_line,
     decode,
     read_lines,
     screen,
 )
-from cases.io.replay import CaseReplay, StepFailed
+from cases.io.replay import CaseReplay, ReferralReplay, StepFailed
+from cases.io.schema import CaseRecord, ReferralLineRecord
 from cases.io.screening import refused_kind
 from cases.models import (
     Arrest,
@@ -127,6 +127,7 @@ class ImportReport:
     dry_run: bool = False
     lines: int = 0
     references: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)  # source references of referrals without a case
     errors: list[LineError] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
 
@@ -136,7 +137,7 @@ class ImportReport:
 
     @property
     def stored(self) -> bool:
-        return self.ok and not self.dry_run and bool(self.references)
+        return self.ok and not self.dry_run and bool(self.references or self.referrals)
 
     def summary(self) -> str:
         if self.errors:
@@ -147,7 +148,10 @@ class ImportReport:
             )
         added = ", ".join(f"{count} {name}" for name, count in self.created.items() if count)
         verb = "Checked" if self.dry_run else "Imported"
-        text = f"{verb} {len(self.references)} case(s) from {self.lines} line(s)"
+        text = f"{verb} {len(self.references)} case(s)"
+        if self.referrals:
+            text += f" and {len(self.referrals)} referral(s) without a case"
+        text += f" from {self.lines} line(s)"
         text += f": {added}." if added else "."
         if self.dry_run:
             text += " Dry run: nothing was stored."
@@ -191,16 +195,19 @@ def import_cases(
             if not text.strip():
                 continue
             report.lines += 1
-            problems, reference = _import_line(text, actor=actor, lookups=lookups, seen=seen, number=number)
+            problems, stored = _import_line(text, actor=actor, lookups=lookups, seen=seen, number=number)
             report.errors.extend(LineError(number, p.path, p.message) for p in problems)
-            if not problems and reference:
-                report.references.append(reference)
+            if isinstance(stored, Case):
+                report.references.append(stored.reference)
+            elif isinstance(stored, Referral):
+                report.referrals.append(stored.source_reference)
         after = model_counts()
         report.created = {name: after[name] - before[name] for name in after}
         if report.errors or dry_run:
             transaction.set_rollback(True)
     if report.errors:
         report.references = []
+        report.referrals = []
         report.created = {}
         _audit_refused_media(report, actor)
     return report
@@ -224,15 +231,19 @@ def _audit_refused_media(report: ImportReport, actor: User) -> None:
         )
 
 
-def _actor_problems(cleaned: dict[str, Any], actor: User) -> list[Problem]:
-    """What in this case the importing person could not record through the pages themselves: the
+def _actor_problems(cleaned: CaseRecord | ReferralLineRecord, actor: User) -> list[Problem]:
+    """What in this line the importing person could not record through the pages themselves: the
     importer acts as them, so it may do no more than their roles and teams allow."""
+    if isinstance(cleaned, ReferralLineRecord):
+        if user_has_capability(actor, Capability.REFERRALS):
+            return []
+        return [Problem("referral", ACTOR_MAY_NOT.format(username=actor.get_username(), what="record referrals"))]
     problems = [
         Problem(name, ACTOR_MAY_NOT.format(username=actor.get_username(), what=what))
         for name, capability, what in NEEDED
-        if (name == "team" or cleaned.get(name)) and not user_has_capability(actor, capability)
+        if (name == "team" or getattr(cleaned, name)) and not user_has_capability(actor, capability)
     ]
-    team = cleaned.get("team")
+    team = cleaned.team
     if team is not None and not problems and not team_member_with_role(team.pk, actor, {OFFICER, SUPERVISOR}):
         problems.append(Problem("team", ACTOR_NOT_IN_TEAM.format(username=actor.get_username(), team=team.name)))
     return problems
@@ -240,17 +251,17 @@ def _actor_problems(cleaned: dict[str, Any], actor: User) -> list[Problem]:
 
 def _import_line(
     text: str, *, actor: User, lookups: Lookups, seen: dict[str, int], number: int
-) -> tuple[list[Problem], str | None]:
+) -> tuple[list[Problem], Case | Referral | None]:
     data, problem = decode(text)
     if problem:
         return [problem], None
     problems = screen(data)
-    cleaner = CaseCleaner(lookups)
-    cleaned = cleaner.clean_case(data)
-    problems.extend(cleaner.problems)
-    problems.extend(_actor_problems(cleaned, actor))
-    reference = cleaned.get("reference")
-    if isinstance(reference, str) and reference.strip():
+    cleaned, shape_problems = clean_line(data, lookups)
+    problems.extend(shape_problems)
+    if cleaned is not None:
+        problems.extend(_actor_problems(cleaned, actor))
+    reference = data.get("reference")  # checked even when the rest is not, so that every problem is told
+    if isinstance(reference, str) and reference.strip() and "\x00" not in reference:
         normalised = reference.strip().upper()
         if normalised in seen:
             problems.append(
@@ -260,12 +271,14 @@ def _import_line(
             seen[normalised] = number
             if Case.objects.filter(reference=normalised).exists():
                 problems.append(Problem("reference", DUPLICATE_REFERENCE_IN_DATABASE.format(value=normalised)))
-    if problems:
+    if problems or cleaned is None:
         return problems, None
-    replay = CaseReplay(cleaned, actor=actor)
+    replay: CaseReplay | ReferralReplay = (
+        CaseReplay(cleaned, actor=actor) if isinstance(cleaned, CaseRecord) else ReferralReplay(cleaned, actor=actor)
+    )
     try:
         with transaction.atomic():
-            case = replay.run()
+            stored = replay.run()
     except StepFailed as failure:
         return [Problem(failure.path, failure.message)], None
     except ValueError as error:  # a value a service could not read, e.g. a choice it does not know
@@ -274,4 +287,4 @@ def _import_line(
         detail = getattr(getattr(error, "__cause__", None), "diag", None)
         name = getattr(detail, "constraint_name", None) or str(error).splitlines()[0]
         return [Problem(replay.path, DATABASE_RULE.format(detail=name))], None
-    return [], case.reference
+    return [], stored

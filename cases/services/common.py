@@ -28,9 +28,14 @@ def ensure_case_open(case: Case) -> None:
         raise ValidationError(CASE_CLOSED)
 
 
+def stage_is_later(stage: str, than: str) -> bool:
+    """Whether `stage` is further along the path than `than`."""
+    return STAGE_ORDER.index(Case.Stage(stage)) > STAGE_ORDER.index(Case.Stage(than))
+
+
 def case_advance_stage(*, case: Case, stage: str) -> None:
     """Move the case to `stage` if that is further along than where it is; never backwards."""
-    if STAGE_ORDER.index(Case.Stage(stage)) > STAGE_ORDER.index(Case.Stage(case.stage)):
+    if stage_is_later(stage, case.stage):
         case.stage = stage
         case.version += 1
         case.save(update_fields=["stage", "version"])

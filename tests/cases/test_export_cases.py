@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from cases.io import export_cases, import_cases
-from cases.io.schema import CASE, Record
+from cases.io.fields import Record
+from cases.io.schema import CaseRecord
 from cases.models import Case, ClosureConfirmation
 from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
@@ -42,8 +43,8 @@ def assert_within(given, exported, path="") -> None:  # type: ignore[no-untyped-
         assert given == exported, f"{path}: {given!r} != {exported!r}"
 
 
-def schema_names(record: Record) -> list[str]:
-    return [f.name for f in record.fields]
+def schema_names(record: type[Record]) -> list[str]:
+    return list(record.model_fields)
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_it_writes_one_case_per_line_in_reference_order_with_fields_in_schema_or
     assert all(line.endswith("\n") and line.count("\n") == 1 for line in lines)
     cases = [json.loads(line) for line in lines]
     assert [c["reference"] for c in cases] == ["STF-2021-000187", "STF-2025-000412", "STF-2026-000031"]
-    assert all(list(c) == schema_names(CASE) for c in cases)
+    assert all(list(c) == schema_names(CaseRecord) for c in cases)
 
 
 def test_it_writes_derived_dates_as_read_only_fields_and_no_system_log_lines(imported):

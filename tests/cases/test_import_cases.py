@@ -9,21 +9,14 @@ import pytest
 
 from audit.models import AuditEntry
 from cases import rules
-from cases.io import import_cases
-from cases.io.importer import ACTOR_INACTIVE, model_counts
-from cases.io.parsing import (
+from cases.io import export_cases, import_cases
+from cases.io.fields import (
     CHILD_NAMED,
-    CORRECTS_EARLIER,
-    DUPLICATE_REFERENCE_IN_DATABASE,
-    DUPLICATE_REFERENCE_IN_FILE,
-    LINE_TOO_LONG,
     NO_OFFSET,
     NOT_A_CHOICE,
     NOT_A_DATE,
     NOT_A_DATETIME,
-    NOT_AN_OBJECT,
     REQUIRED,
-    STATUS_CLOSED_WITHOUT_CLOSURE,
     UNKNOWN_FIELD,
     UNKNOWN_FORCE,
     UNKNOWN_KEY,
@@ -31,6 +24,15 @@ from cases.io.parsing import (
     UNKNOWN_TEAM,
     UNKNOWN_USER,
     WRONG_TYPE,
+)
+from cases.io.importer import ACTOR_INACTIVE, model_counts
+from cases.io.parsing import (
+    CORRECTS_EARLIER,
+    DUPLICATE_REFERENCE_IN_DATABASE,
+    DUPLICATE_REFERENCE_IN_FILE,
+    LINE_TOO_LONG,
+    NOT_AN_OBJECT,
+    STATUS_CLOSED_WITHOUT_CLOSURE,
 )
 from cases.io.screening import DATA_URI, ENCODED_BLOB, IMAGE_DATA
 from cases.models import (
@@ -41,6 +43,7 @@ from cases.models import (
     CommsDataRequest,
     Device,
     ImageCount,
+    Referral,
     Release,
     RetentionReview,
     SafeguardingReferral,
@@ -574,6 +577,64 @@ def test_a_breach_before_the_release_on_bail_is_refused_on_that_field(importer):
     errors = refused(as_file(case), importer)
 
     assert any("bail_breaches[0].occurred_at" in e for e in errors), errors
+
+
+def test_a_case_without_a_reference_gets_the_next_one_and_its_examiners_are_assigned(importer, examiner):
+    case = full_cases()[2]
+    del case["reference"]
+    case["examiners"] = [examiner.username]
+
+    report = import_cases(as_file(case), actor=importer)
+
+    assert report.ok, [str(e) for e in report.errors]
+    imported = Case.objects.get(reference=report.references[0])
+    assert imported.reference.startswith(f"{imported.force.code}-{imported.opened_at.year}-")
+    assert examiner.has_perm("cases.record_triage", imported)
+    assert imported.log_entries.filter(text__contains=f"examiner {examiner} assigned").exists()
+    exported = io.StringIO()
+    export_cases(exported, references=[imported.reference])
+    assert json.loads(exported.getvalue())["examiners"] == [examiner.username]
+
+
+def test_an_examiner_who_is_not_one_is_refused_on_the_field(importer, officer):
+    case = full_cases()[2]
+    case["examiners"] = [officer.username]
+
+    errors = refused(as_file(case), importer)
+
+    assert len(errors) == 1 and errors[0].startswith("line 1: examiners[0]: "), errors
+
+
+def test_a_referral_without_a_case_is_imported_with_its_outcome(importer):
+    referral = full_cases()[2]["referral"]
+    pending = {"type": "referral", "force": "STF", "referral": referral}
+    closed = copy.deepcopy(pending)
+    closed["referral"]["source_reference"] = "CEOP-NFA-1"
+    closed["outcome"] = "nfa"
+    closed["outcome_at"] = "2026-02-01T10:00:00+00:00"
+    closed["outcome_reason"] = "Subscriber not resolvable."
+
+    report = import_cases(as_file(pending, closed), actor=importer)
+
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.references == []
+    assert report.referrals == [referral["source_reference"], "CEOP-NFA-1"]
+    assert "Imported 0 case(s) and 2 referral(s) without a case from 2 line(s)" in report.summary()
+    outcomes = dict(Referral.objects.values_list("source_reference", "outcome"))
+    assert outcomes == {referral["source_reference"]: "pending", "CEOP-NFA-1": "nfa"}
+    assert not Case.objects.exists()
+
+
+def test_a_referral_line_is_checked_against_its_own_declaration(importer):
+    line = {"type": "referral", "force": "STF", "referral": full_cases()[2]["referral"], "team": "Safenet"}
+    line["outcome"] = "developed"
+
+    errors = refused(as_file(line), importer)
+
+    assert errors == [
+        "line 1: outcome: " + NOT_A_CHOICE.format(value="developed", choices="pending, disseminated, nfa"),
+        f"line 1: team: {UNKNOWN_FIELD.format(name='team')}",
+    ]
 
 
 def test_a_commanders_extension_without_the_dpps_designation_is_refused_naming_the_field(importer):

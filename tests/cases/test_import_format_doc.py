@@ -1,13 +1,15 @@
-"""docs/import-format.md describes every field the importer accepts, and only those."""
+"""docs/import-format.md describes every field the importer accepts, and only those: its field
+tables are generated from the declarations in cases/io/schema.py and must say exactly that."""
 
 import json
 import re
-from pathlib import Path
+from io import StringIO
 
-from cases.io import schema
+import pytest
+from django.core.management import CommandError, call_command
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
-RECORDS = [value for value in vars(schema).values() if isinstance(value, schema.Record)]
+from cases.io.formatdoc import DOC, documented_section, fields_section, records_in_order, write_doc
+from cases.management.commands.import_format_doc import OUT_OF_DATE
 
 
 def documented_fields() -> dict[str, list[str]]:
@@ -24,12 +26,32 @@ def documented_fields() -> dict[str, list[str]]:
     return fields
 
 
-def test_the_format_doc_lists_every_field_of_every_record_in_schema_order():
+def test_the_format_doc_field_tables_are_the_generated_ones():
+    assert documented_section(DOC.read_text(encoding="utf-8")) == fields_section()
+
+
+def test_the_format_doc_lists_every_field_of_every_record_in_declaration_order():
     documented = documented_fields()
 
-    assert set(documented) == {record.name for record in RECORDS}
-    for record in RECORDS:
-        assert documented[record.name] == [f.name for f in record.fields], record.name
+    assert list(documented) == [record.record_name for record in records_in_order()]
+    for record in records_in_order():
+        assert documented[record.record_name] == list(record.model_fields), record.record_name
+
+
+def test_the_doc_command_rewrites_a_stale_doc_and_check_refuses_it(tmp_path, monkeypatch):
+    stale = tmp_path / "import-format.md"
+    text = DOC.read_text(encoding="utf-8")
+    stale_text = text.replace("| `force` | force code | yes |", "| `force` | force code | no |", 1)
+    assert stale_text != text
+    stale.write_text(stale_text, encoding="utf-8")
+    monkeypatch.setattr("cases.io.formatdoc.DOC", stale)
+
+    with pytest.raises(CommandError, match=re.escape(OUT_OF_DATE)):
+        call_command("import_format_doc", "--check", stdout=StringIO())
+    call_command("import_format_doc", stdout=StringIO())
+
+    assert stale.read_text(encoding="utf-8") == text
+    assert write_doc(stale) is False
 
 
 def test_the_format_doc_example_is_a_case_from_the_test_file():

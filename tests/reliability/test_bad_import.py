@@ -17,8 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.io import import_cases
+from cases.io.fields import NUL_CHARACTER
 from cases.io.importer import model_counts
-from cases.io.parsing import NUL_CHARACTER, TOO_DEEP
+from cases.io.parsing import TOO_DEEP
 from tests.cases.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
 from tests.reliability.strategies import CONTROL, LONG, NUMBERS, ODD_DATES, TEXT
 

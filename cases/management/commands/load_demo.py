@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (cases/demo.py).
+"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (cases/demo/week.jsonl).
 
 Refuses to run unless SAFEGUARD_DEMO=1 (or --force). Idempotent: a second run creates nothing.
 Demo passwords are random; each is printed once, when its user is created, and only in demo mode.
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import User
-from cases.demo import USERS, load_demo
+from cases.demo import USERS, DemoLineRefused, load_demo
 
 NOT_DEMO = (
     "Refusing to load demo data: SAFEGUARD_DEMO is not 1. Demo data is for trying Safeguard, never for a "
@@ -43,7 +43,10 @@ class Command(BaseCommand):
             self._print_passwords(self._reset_passwords(), "New demo passwords (shown once):")
             return
 
-        result = load_demo()
+        try:
+            result = load_demo()
+        except DemoLineRefused as error:  # the demo data no longer meets a rule: nothing of that line was stored
+            raise CommandError(str(error)) from error
         if result.users_created:
             created = [(spec.username, spec.role, password) for spec, password in result.users_created]
             if demo_mode:
