@@ -2,8 +2,8 @@
 #   make run    install what is missing, start PostgreSQL and Redis if down, migrate, load the demo,
 #               then serve http://127.0.0.1:8000 with a Celery worker and beat (Procfile, honcho).
 #   make test   install what is missing (Chromium for the browser tests too), start the services if
-#               down, then lint, format check, import borders, migrations check, deployment checklist, type check
-#               and the tests.
+#               down, then lint, format check, import borders, migrations check, deployment checklist,
+#               type check and the tests (in two processes, with line and branch coverage and its floor).
 #   make load, make screenshots: see their targets below.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,10 +12,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 RANDOM_KEY = $$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n')
-# Production-like: no debug, no demo, a random secret key. SSL redirect off only so that the test
-# client's plain-HTTP requests reach the views; `deploy-check` runs with it on.
-TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY)
-DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY)
+# Production-like: no debug, no demo, a random secret key, a base URL for e-mails' links. SSL
+# redirect off only so that the test client's plain-HTTP requests reach the views; `deploy-check`
+# runs with it on.
+TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
+	SAFEGUARD_BASE_URL=https://safeguard.test
+DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
+	SAFEGUARD_BASE_URL=https://safeguard.police.example
 # CI is always a fresh machine; a fresh test database also keeps a changed migration from meeting
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
@@ -87,9 +90,17 @@ deploy-check: $(VENV_STAMP)
 typecheck: $(VENV_STAMP)
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
+# `make test` runs the tests in PYTEST_WORKERS processes (pytest-xdist; 0 for one process), each with
+# a test database of its own and a test file's tests kept together in one process, and measures
+# coverage of lines and branches (pytest-cov; the floor is `fail_under` in pyproject.toml). `make
+# pytest` alone does neither, for a quick run of a few tests.
+PYTEST_WORKERS ?= 2
+test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term-missing:skip-covered
+PYTEST_TEST_ARGS ?=
+
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
 pytest: $(VENV_STAMP) database chromium
-	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_TEST_ARGS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
 
 # Bad-input tests with many more examples per form and per case file than `make test` runs
@@ -110,7 +121,7 @@ screenshots: $(VENV_STAMP) database chromium
 	$(PY) -m bench.screenshots
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .coverage .coverage.*
 
 # Benchmarks at national scale (docs/performance.md); not part of `make test`.
 #   make bench-data CASES=1000000   a fresh database sg_bench_<CASES>, migrated and filled

@@ -8,6 +8,6 @@ from audit.services import audit_chain_check
 
 @shared_task
 def verify_audit_chain() -> bool:
-    """Safe to run twice: it only reads, records that it read, and alerts on a break."""
+    """Idempotent: it only reads, records that it read, and alerts on a break."""
     with acting_as(None, source="task:verify_audit_chain"):
         return audit_chain_check(alert=True).ok

@@ -6,7 +6,8 @@ Each page is requested through Django's test client against the real database, a
 person who has passed two-factor sign-in, through the whole middleware stack (audit context,
 sessions, CSP...), with garbage collection tuned as in a web worker (safeguard/memory.py). For
 each: p50 and p95 latency over the iterations and the number of SQL queries one request makes.
-Results are printed as a table and written to bench/results/<time>-<cases>.json.
+Results are printed as a table and written to bench/results/<time>-<cases>-cases.json, which replaces
+the previous results at that scale (`keep_latest`): git keeps the earlier ones.
 
 Naive peers measured in the same run, on the same data: Django's admin change list for cases (a
 stock ModelAdmin on a private admin site: Safeguard deliberately registers no case content in its
@@ -455,7 +456,7 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
 def after_a_write(cast: Cast) -> None:
     """The moment after an officer records a stage: the summaries have taken in every earlier write
     (as Celery's minutely refresh does), and one hearing has just been recorded on a case like any
-    other, whose deadlines the dashboard then computes afresh on each request.
+    other, whose deadlines the dashboard then recomputes on each request.
 
     Not the case `write_measures` recorded on: by then it holds a hundred and more hearings from
     this run (and more from each earlier run), which no real case has."""
@@ -469,7 +470,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
     """The dashboard once Celery's minutely refresh has taken in the stages just recorded
     (`cases.tasks.refresh_summaries`, run here in the same process): the deadlines are all read
     from the summary. The `dashboard` line before it is the page in the minute after a stage was
-    recorded (`after_a_write`), when the deadlines of that case are computed afresh on each request."""
+    recorded (`after_a_write`), when the deadlines of that case are recomputed on each request."""
     from reports.tasks import refresh_summaries
 
     refresh_summaries()
@@ -484,7 +485,7 @@ def dashboard_refreshed(supervisor: Any, url: str, iterations: int) -> Measure:
 def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: int) -> Measure:
     """The figures report in the minute after Celery's refresh took in a change to the force's facts:
     before each request (untimed) the force's facts version moves on, as the refresh moves it when a
-    fact changes, and the refresh's next step makes the default period's figures again
+    fact changes, and the refresh's next step recomputes and caches the default period's figures
     (`remake_default_figures`), as `cases.tasks.refresh_summaries` does."""
     from django.db.models import F
     from django.utils import timezone
@@ -508,9 +509,9 @@ def figures_after_a_change(cast: Cast, supervisor: Any, url: str, iterations: in
 
 
 def figures_made_afresh(supervisor: Any, url: str, iterations: int) -> Measure:
-    """The figures report when nothing is kept from an earlier one (reports/cache.py): a period
-    no one has asked for since the force's facts last changed (Celery makes only the default
-    period's again, `figures_after_change`). Every grouped query runs again."""
+    """The figures report with the cache empty (reports/cache.py), as for a period no one has
+    asked for since the force's facts last changed (Celery recomputes only the default period's,
+    `figures_after_change`). Every grouped query runs again."""
     from cases.models import FiguresCache
 
     return timed(
@@ -687,10 +688,23 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{report['scale']['cases']}-cases.json"
         path.write_text(json.dumps(report, indent=2) + "\n")
+        keep_latest(path)
     out(table(report))
     if write:
         out(f"Written to {path.relative_to(RESULTS.parent.parent)}")
     return report
+
+
+def keep_latest(path: Path) -> list[Path]:
+    """Remove the other results at `path`'s scale (`<time>-<cases>-cases.json` beside it), so that
+    bench/results holds one file per scale: the latest. Returns what was removed."""
+    cases = path.name.split("-")[2]
+    removed = [
+        other for other in path.parent.glob("*-cases.json") if other != path and other.name.split("-")[2] == cases
+    ]
+    for other in removed:
+        other.unlink()
+    return sorted(removed)
 
 
 def _ratio(peer: float | None, ours: float | None) -> float | None:

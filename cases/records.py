@@ -7,7 +7,7 @@ referral's identifiers and communications-data requests, and the newest log entr
 (`cases.deadlines`) are computed from a part of those.
 
 Read with `prefetch_related`, that is up to eighteen queries, and Django spends more time building
-them than PostgreSQL spends answering (docs/performance.md, "The case page"). Here one statement
+them than PostgreSQL spends answering (docs/performance.md, "How the pages stay within budget"). Here one statement
 returns every set as a JSON array of whole rows, ordered as each model orders itself, together
 with the people and offences those rows point at. The rows become model instances, linked to each
 other (`warrant.premises`, `device.search`, `charge.offence`, ...) and stored where

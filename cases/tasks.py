@@ -1,6 +1,6 @@
 """Background work on case data: deadlines (scheduled in safeguard/celery.py); the figures' exports and
 the summaries' refresh are in reports/tasks.py.
-Tasks take ids, never records, and are safe to run twice: the services they call are idempotent
+Tasks take ids, never records, and are idempotent, as the services they call are
 (docs/deadlines.md, docs/figures.md)."""
 
 from smtplib import SMTPException

@@ -1,15 +1,16 @@
-"""Grouped figures kept while they are still true (cases/models/summaries.py, `FiguresCache`).
+"""A cache of the grouped figures, valid while their facts are unchanged (cases/models/summaries.py,
+`FiguresCache`).
 
 Sorting a large force's facts for its medians and 90th percentiles is most of what the figures page
 costs (docs/performance.md), yet the answer rarely changes: only when a refresh changes one of the
 facts of a force it read (`FigureFactsVersion`, moved on by `cases.services.summaries`), or when
 time alone makes an undecided arrest's charging target pass (`valid_until`). Until then, a report
-for the same period and forces reads its kept answer instead of the facts. An answer is kept for
-the moments from the one it was made for (`made_at`) to `valid_until`: a report for an earlier
-moment (a month-by-month export runs at the moment it was asked for) makes its own.
+for the same period and forces reads the cached answer instead of the facts (a cache hit). An
+entry is valid from the moment it was computed for (`made_at`) to `valid_until`: a report for an
+earlier moment (a month-by-month export runs at the moment it was asked for) computes its own.
 
 The versions are read before the facts are: a refresh committed between the two can only make the
-kept answer look older than it is, never newer, so it is made again rather than read out of date.
+cache entry look older than it is, never newer, so it is recomputed rather than read stale.
 """
 
 import hashlib
@@ -23,12 +24,12 @@ from django.db import connection
 from cases.models import FigureFactsVersion, FiguresCache
 
 T = TypeVar("T")
-# Kept answers made this long ago are deleted by the summaries' refresh: the default period moves
-# on every day, so by then they are of periods no one is likely to ask for again.
+# Cache entries computed this long ago are evicted by the summaries' refresh: the default period
+# moves on every day, so by then they are of periods no one is likely to ask for again.
 KEPT_FOR = timedelta(days=2)
 
 
-# The versions of the forces read, and the kept answer if it is still true, in one query.
+# The versions of the forces read, and the cache entry if it is still valid, in one query.
 _READ_SQL = """
 SELECT now_versions.versions, kept.value
 FROM (
@@ -54,8 +55,9 @@ def kept(
     dump: Callable[[T], Any],
     load: Callable[[Any], T],
 ) -> T:
-    """The answer for `parts` (the query and its parameters) over the facts of `force_ids`: kept
-    if still true at `now`, else `make()`, which returns it and when time alone will change it."""
+    """The answer for `parts` (the query and its parameters) over the facts of `force_ids`: from the
+    cache if still valid at `now`, else computed by `make()` (which returns it and when time alone
+    will change it) and cached."""
     key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     sql = _READ_SQL.format(versions=FigureFactsVersion._meta.db_table, cache=FiguresCache._meta.db_table)
     with connection.cursor() as cursor:
@@ -75,6 +77,6 @@ def kept(
 
 
 def forget_unused(*, now: datetime) -> int:
-    """Delete kept answers made longer ago than `KEPT_FOR`."""
+    """Evict cache entries computed longer ago than `KEPT_FOR`."""
     deleted, _ = FiguresCache.objects.filter(made_at__lt=now - KEPT_FOR).delete()
     return deleted

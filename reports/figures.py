@@ -244,7 +244,7 @@ class Grouped:
 
 
 def _grouped(period: Period, forces: list[Force], key: str, *, flows: bool, now: datetime) -> Grouped:
-    """One query, `_GROUPED_SQL`, or its answer kept from an earlier report while still true
+    """One query, `_GROUPED_SQL`, or its cached answer from an earlier report while still valid
     (reports/cache.py). `key` is "team_id" or "force_id"."""
     force_ids = [force.pk for force in forces]
     parts = {"key": key, "flows": flows, "forces": force_ids, "start": period.starts_at, "end": period.ends_before}
@@ -328,7 +328,7 @@ def figures_report(user: User, *, period: Period, now: datetime) -> FiguresRepor
 
 def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> Iterator[FiguresReport]:
     """`figures_report` for each of `periods` in turn (a month-by-month export shows its progress
-    as each is made), the facts brought up to date once for all of them."""
+    as each is computed), the facts brought up to date once for all of them."""
     if user.force_id is None:
         yield from (FiguresReport(period=period, force=None) for period in periods)
         return
@@ -342,12 +342,13 @@ def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> 
 
 
 def remake_default_figures(force_ids: Iterable[int], *, now: datetime) -> int:
-    """After a refresh changed the facts of `force_ids` (Celery's, `cases.tasks.refresh_summaries`):
-    make and keep again the figures of the default period, the one the page shows first, for every
+    """After a refresh changed the facts of `force_ids` (Celery's, `reports.tasks.refresh_summaries`):
+    recompute and cache the figures of the default period, the one the page shows first, for every
     force whose report reads those facts: the forces themselves and the other forces of their
-    regions, whose regional counts include them. The first supervisor to look after a change then
-    reads kept figures instead of waiting for them to be made (docs/figures.md). Kept answers of the
-    forces not changed are read, not made again. Returns how many forces' figures were looked at."""
+    regions, whose regional counts include them (cache warming). The first supervisor to look after a
+    change then gets a cache hit instead of waiting for the recomputation (docs/figures.md). Cache
+    entries of the forces not changed are read, not recomputed. Returns how many forces' figures
+    were looked at."""
     changed = list(Force.objects.filter(pk__in=list(force_ids)))
     if not changed:
         return 0
@@ -361,7 +362,7 @@ def remake_default_figures(force_ids: Iterable[int], *, now: datetime) -> int:
 
 def _teams_and_region(force: Force) -> tuple[list[Team], list[Force]]:
     """The force's teams and the forces of its region (none without one), in the report's order:
-    what `_report` reads, and so what its kept answers are filed under."""
+    what `_report` reads, and so the cache keys of its answers."""
     teams = list(Team.objects.filter(force=force).order_by("name"))
     forces = list(Force.objects.filter(region=force.region).order_by("name")) if force.region else []
     return teams, forces

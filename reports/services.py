@@ -195,8 +195,8 @@ def figures_export_run(*, job_id: int) -> ExportJob | None:
 @transaction.atomic
 def exports_resume_stalled(*, now: datetime | None = None) -> int:
     """Queue again every export whose run went silent (its worker died) or that never started, so it
-    is resumed within minutes rather than when the broker gives the lost task back. Safe to run
-    any number of times: a run claims an export only while it is stalled. Returns how many."""
+    is resumed within minutes rather than when the broker gives the lost task back. Idempotent:
+    a run claims an export only while it is stalled. Returns how many."""
     stale = _stale_before(now or timezone.now())
     stalled = ExportJob.objects.filter(
         Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)

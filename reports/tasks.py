@@ -26,7 +26,7 @@ from reports.services import figures_export_run as run_export
     max_retries=5,
 )
 def figures_export_run(job_id: int) -> None:
-    """Safe to run twice: the service claims a queued export and ignores one already claimed."""
+    """Idempotent: the service claims a queued export and ignores one already claimed."""
     with acting_as(None, source="task:figures_export"):
         run_export(job_id=job_id)
 
@@ -55,8 +55,8 @@ def exports_resume_stalled() -> int:
 )
 def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
     """The deadline summary (from scratch if `full`) and the figure facts (what changed), then the
-    default period's figures of the forces whose facts changed, made and kept before anyone asks.
-    Safe to run twice or at once: refreshes queue on each summary's state row."""
+    default period's figures of the forces whose facts changed, recomputed and cached before anyone
+    asks. Idempotent, and safe to run concurrently: refreshes queue on each summary's state row."""
     with acting_as(None, source="task:refresh_summaries"):
         deadlines = deadline_summary_refresh(full=full)
         facts = figure_facts_refresh()

@@ -21,7 +21,8 @@ app.conf.beat_schedule = {
     },
     # Deadlines: every ten minutes, mark warrants past their three months as expired and remind the
     # officer in the case and the supervisor of deadlines due soon or missed. Ten minutes because
-    # the custody clock is counted in hours; reminders are made once however often it runs.
+    # the custody clock is counted in hours; the sweep is idempotent (one reminder per deadline,
+    # threshold and recipient).
     "deadline-sweep": {
         "task": "cases.tasks.deadline_sweep",
         "schedule": crontab(minute="*/10"),

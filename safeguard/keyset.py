@@ -1,4 +1,4 @@
-"""Keyset pages, newest first, on a moment and the id: the audit search and the case list.
+"""Keyset pagination, newest first, on a moment and the id: the audit search and the case list.
 
 A page is the rows just older (or just newer) than the row a link names, read with one query of one
 row more than a page (to know whether there is another). There is no OFFSET and no COUNT: a page

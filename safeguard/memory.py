@@ -1,5 +1,5 @@
-"""Garbage collection tuned for a long-running web worker (docs/performance.md, "What was changed
-to get here": garbage collection tuned for a web worker).
+"""Garbage collection tuned for a long-running web worker (docs/performance.md, "How the pages stay
+within budget").
 
 A request makes and drops tens of thousands of objects. With CPython's default thresholds the
 cyclic collector runs every 700 net allocations, and every so often a full collection walks every
@@ -15,7 +15,7 @@ import gc
 # Collections of the youngest generation every this many net allocations (CPython's default: 700);
 # the middle one every GENERATION_1 of those, the oldest every GENERATION_2 of the middle ones.
 # Measured on the dashboard at 1,000,000 cases: at 50,000 a young collection took 20 to 27 ms, at
-# 10,000 about 4 ms, at 700 many more of them, 75 ms in 40 requests in all (docs/performance.md).
+# 10,000 about 4 ms, at 700 many more of them, 75 ms in 40 requests in all.
 GENERATION_0 = 10_000
 GENERATION_1 = 20
 GENERATION_2 = 20

@@ -7,6 +7,7 @@ Without DEBUG, a real SECRET_KEY is required and the secure-transport settings a
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +33,35 @@ else:
 
 ALLOWED_HOSTS = env.list("SAFEGUARD_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("SAFEGUARD_CSRF_TRUSTED_ORIGINS", default=[])
+
+
+def _checked_base_url(value: str, *, schemes: set[str]) -> str:
+    """`value` without its trailing slash, if it is one of `schemes` and a host only."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in schemes
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"SAFEGUARD_BASE_URL must be a scheme and host only, such as https://safeguard.police.example "
+            f"({' or '.join(sorted(schemes))}), not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+# The address people open Safeguard at, such as https://safeguard.police.example: every link in an
+# e-mail is this plus the page's path (safeguard.links.absolute_url), since an e-mail has no request
+# to take the host from. Required without debug and demo mode: `check --deploy` fails without it,
+# and no e-mail is sent without it.
+SAFEGUARD_BASE_URL = env.str("SAFEGUARD_BASE_URL", default="http://127.0.0.1:8000" if DEBUG or DEMO_MODE else "")
+if SAFEGUARD_BASE_URL:
+    SAFEGUARD_BASE_URL = _checked_base_url(
+        SAFEGUARD_BASE_URL, schemes={"http", "https"} if DEBUG or DEMO_MODE else {"https"}
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts.middleware import SIGNED_IN_AT
+from safeguard.settings import _checked_base_url
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -26,6 +29,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
         SAFEGUARD_DEMO="0",
         SAFEGUARD_SECRET_KEY=secrets.token_urlsafe(50),
         SAFEGUARD_ALLOWED_HOSTS="safeguard.police.example",
+        SAFEGUARD_BASE_URL="https://safeguard.police.example",
         DJANGO_SETTINGS_MODULE="safeguard.settings",
     )
     env.update(overrides)
@@ -77,6 +81,56 @@ def test_the_deployment_checklist_fails_if_secure_cookies_are_turned_off():
     )
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr
+
+
+def test_the_deployment_checklist_fails_without_a_base_url_for_e_mail_links(settings):
+    settings.SAFEGUARD_BASE_URL = ""
+    found = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "safeguard.E001" in found
+    assert "safeguard.E001" not in [message.id for message in run_checks()]  # a deployment check only
+    settings.SAFEGUARD_BASE_URL = "https://safeguard.police.example"
+    assert "safeguard.E001" not in [message.id for message in run_checks(include_deployment_checks=True)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://safeguard.police.example",  # production links are https
+        "safeguard.police.example",
+        "https://",
+        "https://safeguard.police.example/cases/",
+        "https://safeguard.police.example?next=/",
+        "https://someone@safeguard.police.example",
+    ],
+)
+def test_a_base_url_that_is_not_an_https_scheme_and_host_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="SAFEGUARD_BASE_URL must be a scheme and host only"):
+        _checked_base_url(url, schemes={"https"})
+
+
+def test_the_base_url_is_kept_without_its_trailing_slash():
+    assert _checked_base_url("https://safeguard.police.example/", schemes={"https"}) == (
+        "https://safeguard.police.example"
+    )
+    assert _checked_base_url("http://127.0.0.1:8000", schemes={"http", "https"}) == "http://127.0.0.1:8000"
+
+
+_PRINT_BASE_URL = "import django; django.setup(); from django.conf import settings; print(settings.SAFEGUARD_BASE_URL)"
+
+
+def test_production_refuses_to_start_with_a_base_url_that_is_not_https():
+    result = _run(["-c", _PRINT_BASE_URL], _production_env(SAFEGUARD_BASE_URL="http://safeguard.police.example"))
+    assert result.returncode != 0
+    assert "SAFEGUARD_BASE_URL must be a scheme and host only" in result.stderr
+
+
+def test_only_debug_has_a_default_base_url():
+    env = _production_env(SAFEGUARD_DEBUG="1")
+    del env["SAFEGUARD_BASE_URL"]
+    assert _run(["-c", _PRINT_BASE_URL], env).stdout.strip() == "http://127.0.0.1:8000"
+    env = _production_env()
+    del env["SAFEGUARD_BASE_URL"]
+    assert _run(["-c", _PRINT_BASE_URL], env).stdout.strip() == ""
 
 
 def test_production_turns_on_transport_and_cookie_security():

@@ -341,7 +341,7 @@ def warrant_record_return(*, warrant: Warrant, actor: User, returned_at: datetim
 def warrant_mark_expired(*, warrant: Warrant, now: datetime | None = None) -> bool:
     """Mark an issued, unexecuted warrant whose expiry has passed as expired; True if it changed.
 
-    Safe to run twice, and from a scheduled task: the change is a conditional UPDATE that only an
+    Idempotent, and run by a scheduled task: the change is a conditional UPDATE that only an
     issued, unexecuted, past-expiry warrant matches, so an expired, executed or returned warrant is
     left as it is. Nobody acts here (the law ends the warrant), so the case-log line is written as
     the case's officer in the case, who is answerable for returning it. A closed case is left

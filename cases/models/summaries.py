@@ -1,10 +1,10 @@
-"""Summaries kept up to date by Celery, so the dashboard and the deadlines page read a few indexed
-rows instead of computing every open case's deadlines on each request (docs/performance.md).
+"""Summary tables kept up to date by Celery, so the dashboard and the deadlines page read a few
+indexed rows instead of computing every open case's deadlines on each request (docs/performance.md).
 
 They are derived data: every value is recomputed from the audited case records by
 `cases.services.summaries`, they hold nothing that is not in those records, and they are not
 audited themselves (audit/triggers.py, `DERIVED_MODELS`). A case changed since the last refresh is
-never read from here: its deadlines are computed afresh (`cases.services.summaries.deadlines_due_for`).
+never read from here: its deadlines are recomputed (`cases.services.summaries.deadlines_due_for`).
 """
 
 from django.db import models
@@ -112,8 +112,8 @@ class FigureFact(models.Model):
 
 class FigureFactsVersion(models.Model):
     """How often a force's figure facts have changed: moved on by a refresh that changed any of
-    them (`cases.services.summaries`), so that a grouped figure kept in `FiguresCache` is known to
-    be out of date."""
+    them (`cases.services.summaries`), so that a grouped figure cached in `FiguresCache` is known to
+    be stale (cache invalidation by version)."""
 
     force_id = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField(default=0)
@@ -123,8 +123,8 @@ class FigureFactsVersion(models.Model):
 
 
 class FiguresCache(models.Model):
-    """One grouped aggregate of the figure facts (`reports.figures`), kept while it is still
-    true: while the versions of the forces it read are those it was made from, and until
+    """One cache entry: a grouped aggregate of the figure facts (`reports.figures`), valid
+    while the versions of the forces it read are those it was computed from, and until
     `valid_until`, when a charging target it counted as not yet missed passes. Read by key: a hash
     of the query and its parameters (`reports.cache`)."""
 

@@ -1,7 +1,7 @@
 """Reminders of deadlines: the sweep that notifies, the inbox's writes, and the e-mail of each
 reminder (docs/deadlines.md).
 
-The sweep is safe to run any number of times, at once or again after a failure: a reminder is
+The sweep is idempotent, and safe to run concurrently or again after a failure: a reminder is
 created with get_or_create under the unique constraint `notification_once_per_threshold`, so a
 second run finds it instead of making another, and its e-mail is queued through the outbox in the
 same transaction that created it, so it is queued exactly once too.
@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,6 +22,7 @@ from cases import formats
 from cases.deadlines import Deadline, Status, deadlines_of_cases
 from cases.models import Case, Notification
 from cases.selectors import case_is_visible_to
+from safeguard.links import absolute_url
 from safeguard.outbox.services import outbox_enqueue
 from warrants.models import Warrant
 from warrants.services import warrant_mark_expired
@@ -142,7 +142,7 @@ def notification_send_email(*, notification_id: int) -> bool:
             f"{notification.get_threshold_display()}: {notification.label}\n"
             f"Case {reference}, due {formats.when(notification.due_at)} (UK time).\n"
             f"Rule or source: {notification.source}\n\n"
-            f"Open the case in Safeguard: {reverse('cases:detail', kwargs={'reference': reference})}\n"
+            f"Open the case in Safeguard: {absolute_url('cases:detail', reference=reference)}\n"
         )
         subject = EMAIL_SUBJECT[Notification.Threshold(notification.threshold)].format(reference=reference)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])

@@ -1,4 +1,4 @@
-"""Keeping the deadline summary up to date (cases/models/summaries.py, docs/performance.md).
+"""Keeping the summary tables up to date (cases/models/summaries.py, docs/performance.md).
 
 Every open case's outstanding deadlines are stored by `deadline_summary_refresh`, which Celery runs
 every minute for what changed (`safeguard/celery.py`) and every hour from scratch. What is
@@ -12,7 +12,7 @@ How a reader knows what the summary may have missed, so that it is never stale:
 - a case with a stored deadline that has fallen due since the refresh: a warrant that expired
   unexecuted is then due for return, a review of detention is followed by the next one.
 
-`cases_to_compute` names both kinds; `deadlines_due_for` computes those cases afresh and reads the
+`cases_to_compute` names both kinds; `deadlines_due_for` recomputes those cases and reads the
 rest from the summary. Two changes that come with time alone are left to the next full refresh, at
 most an hour later: a listed first court appearance whose time has come (it then counts as
 held), and a detention past its 96-hour maximum with no release recorded.
@@ -109,7 +109,7 @@ def _fell_due(after: datetime, until: datetime) -> set[int]:
 
 
 def cases_to_compute(*, now: datetime) -> set[int] | None:
-    """The cases whose deadlines must be computed afresh rather than read from the summary (see the
+    """The cases whose deadlines must be recomputed rather than read from the summary (see the
     module's docstring), or None if the summary has never been filled. Three queries."""
     state = SummaryState.objects.filter(name=DEADLINES, full_refresh_at__isnull=False).first()
     if state is None or state.refreshed_at is None:
@@ -178,8 +178,8 @@ def _row(deadline: Deadline) -> OutstandingDeadline:
 @transaction.atomic
 def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False) -> RefreshReport:
     """Bring the deadline summary up to date: from scratch (`full`, or if it was never filled), or
-    for the cases written or fallen due since the last refresh. Safe to run twice or at once: runs
-    queue on the summary's state row."""
+    for the cases written or fallen due since the last refresh. Idempotent, and safe to run
+    concurrently: runs queue on the summary's state row."""
     now = now or timezone.now()
     state, head = _locked_state(DEADLINES)
     full = full or state.full_refresh_at is None or state.refreshed_at is None
@@ -204,7 +204,7 @@ FIGURES = "figures"
 # A report reads the figure facts as Celery keeps them (every minute) and brings them up to date
 # itself only when their last refresh is older than this (Celery stopped or behind). Nationally
 # some case is written every few seconds: a report that took in every write itself would run the
-# refresh, and then make its figures afresh, on nearly every request (docs/performance.md).
+# refresh, and then recompute its figures, on nearly every request (docs/performance.md).
 FIGURES_LAG = timedelta(minutes=2)
 _FACT_COLUMNS = "case_id, force_id, team_id, measure, at, days, amount, subject_id, detail, due_at, done_at, case_open"
 # One INSERT ... SELECT per measure (cases/models/summaries.py, FigureFact.Measure), over the cases
@@ -303,8 +303,8 @@ def _facts_digests(case_ids: list[int]) -> dict[int, str]:
 
 
 def _move_versions_on(before: dict[int, str], after: dict[int, str]) -> tuple[int, ...]:
-    """Move on the version of each force whose facts changed, so that figures kept from its old
-    facts (`FiguresCache`) are no longer read. Returns those forces."""
+    """Move on the version of each force whose facts changed, so that figures cached from its old
+    facts (`FiguresCache`) are no longer read (they are stale). Returns those forces."""
     changed = sorted(force for force in before.keys() | after.keys() if before.get(force) != after.get(force))
     if not changed:
         return ()
@@ -342,7 +342,7 @@ def _refresh_facts(*, full: bool) -> RefreshReport:
     now = timezone.now()
     state, head = _locked_state(FIGURES)
     full = full or state.full_refresh_at is None
-    changed: tuple[int, ...] = ()  # after a full refresh nothing is kept to make again
+    changed: tuple[int, ...] = ()  # after a full refresh the cache is empty: nothing to recompute
     if full:
         FigureFact.objects.all().delete()
         FiguresCache.objects.all().delete()

@@ -1,4 +1,5 @@
-"""Optimistic versioning: two people editing the same record never overwrite each other unseen.
+"""Optimistic locking: two people editing the same record never overwrite each other unseen (no
+lost update).
 
 A record that is edited in place (rather than added to, as a stage event is) carries a `version`
 number. Its edit page sends the version it showed in a hidden field; the service saves with one

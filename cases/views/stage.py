@@ -4,9 +4,10 @@ GET shows the form; POST validates its shape, calls one service, and on success 
 case page with a confirmation. A service's `ValidationError` is shown on the form, on the field it
 names where it names one, and nothing is saved (services are atomic).
 
-An edit page of a versioned record (cases.services.versions) also passes `current`, the form's
-initial values for a record. When someone else saved first, the page shows the conflict, the values
-the person typed (still in the form, ready to save again) and, beside them, the current ones.
+An edit page of a versioned record (optimistic locking, cases.services.versions) also passes
+`current`, the form's initial values for a record. When someone else saved first, the page shows
+the conflict, the values the person typed (still in the form, ready to save again) and, beside
+them, the current ones.
 """
 
 from collections.abc import Callable

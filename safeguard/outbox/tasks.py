@@ -7,5 +7,5 @@ from safeguard.outbox.services import outbox_relay
 
 @shared_task
 def relay_outbox() -> int:
-    """Publish what is pending. Safe to run twice, and beside the relay command (SKIP LOCKED)."""
+    """Publish what is pending. Idempotent, and safe beside the relay command (SKIP LOCKED)."""
     return outbox_relay().published

@@ -8,6 +8,7 @@ from audit.models import AuditEntry
 from audit.services import CHAIN_ALERT_SUBJECT
 from audit.tasks import verify_audit_chain
 from tests.audit.conftest import run_as_owner
+from tests.emails import links_in
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def test_a_break_is_mailed_to_administrators_and_auditors_and_recorded(
     assert mail.subject == CHAIN_ALERT_SUBJECT
     assert sorted(mail.to) == sorted([administrator.email, auditor.email])
     assert f"entry {entry.id}" in mail.body
+    assert links_in(mail.body) == []  # no link: it names the command and the procedure instead
     [record] = since.entries()
     assert record.kind == AuditEntry.Kind.AUDIT_READ and "BROKEN" in record.summary
 

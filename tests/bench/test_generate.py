@@ -163,7 +163,7 @@ def test_the_benchmark_runs_on_generated_data(generated):
     # then computed no deadline afresh: fewer queries than in the minute after the stage recorded.
     assert SummaryState.objects.filter(name="deadlines", full_refresh_at__isnull=False).exists()
     assert measured["dashboard_refreshed"]["queries"] < measured["dashboard"]["queries"]
-    # Kept figures spare the grouped queries (and keeping their answers) that a report made afresh runs.
+    # Cached figures spare the grouped queries (and caching their answers) that a recomputed report runs.
     assert measured["figures"]["queries"] < measured["figures_afresh"]["queries"]
     # After a change, Celery's refresh has made the default period's figures again: read kept.
     assert measured["figures_after_change"]["queries"] == measured["figures"]["queries"]

@@ -235,7 +235,7 @@ def test_a_case_without_records_or_referral_reads_empty_sets(case, django_assert
         assert loaded.latest_log_entries == []
 
 
-def test_every_set_is_read(week):
+def test_every_set_is_read():
     """A set added to SETS but not to what the page reads would go unnoticed: each is named here."""
     assert {rows.name for rows in SETS} == {
         "subjects", "premises", "warrants", "further_entries", "searches", "devices", "image_counts",

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from audit.models import AuditEntry
 from cases.models import Arrest, Notification
 from cases.services.notifications import SEND_EMAIL_TASK, deadline_sweep, notification_send_email
 from safeguard.outbox.models import OutboxMessage
+from tests.emails import assert_links_on_base_url
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.warrants import WarrantFactory
 from warrants.models import Warrant
@@ -136,6 +138,35 @@ def test_the_email_goes_out_once(case, officer, settings):
     assert "Charging decision for John Smith (four-week target)" in message.body
     notification.refresh_from_db()
     assert notification.emailed_at is not None
+
+
+def missed_charging_target(case, officer):
+    """The officer's reminder of a missed charging target, not yet e-mailed."""
+    arrest(case, days_ago=30)
+    deadline_sweep()
+    return Notification.objects.get(recipient=officer, kind="charging_target")
+
+
+def test_the_emails_link_to_the_case_is_absolute_on_the_base_url(case, officer, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SAFEGUARD_BASE_URL = "https://safeguard.staffordshire.police.example"
+    notification = missed_charging_target(case, officer)
+    notification_send_email(notification_id=notification.pk)
+    [message] = mail.outbox
+    links = assert_links_on_base_url(message.body)
+    assert links == [f"https://safeguard.staffordshire.police.example/cases/{case.reference}/"]
+    assert f"Open the case in Safeguard: {links[0]}" in message.body
+
+
+def test_no_email_without_a_base_url_for_its_link(case, officer, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SAFEGUARD_BASE_URL = ""
+    notification = missed_charging_target(case, officer)
+    with pytest.raises(ImproperlyConfigured, match="SAFEGUARD_BASE_URL is not set"):
+        notification_send_email(notification_id=notification.pk)
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.emailed_at is None  # sent once the setting is there
 
 
 def test_no_email_about_a_case_the_recipient_can_no_longer_see(case, officer, other_team, settings):

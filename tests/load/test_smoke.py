@@ -13,14 +13,16 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory):  # type: ignore[no-untyped-def]
+def figures(tmp_path_factory, worker_id):  # type: ignore[no-untyped-def]
+    """The run's figures. Its throwaway database is named after the test process too (pytest-xdist's
+    `worker_id`, "master" in a run of one process), so that two runs in parallel never share one."""
     out = tmp_path_factory.mktemp("load")
     command = [
         sys.executable,
         "-m",
         "bench.load.run",
         *("--users", "5", "--spawn-rate", "5", "--duration", "15s"),
-        *("--out", str(out), "--database-suffix", "_load_smoke"),
+        *("--out", str(out), "--database-suffix", f"_load_smoke_{worker_id}"),
     ]
     result = subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
     path = out / "figures.json"

@@ -1,6 +1,6 @@
 """Bring the summaries the dashboard, deadlines page and figures read up to date now, as Celery does
 every minute; `--full` rebuilds both from scratch (after a bulk load, or a change of
-SAFEGUARD_CHARGING_TARGET_DAYS). docs/figures.md, "Summaries kept by Celery"."""
+SAFEGUARD_CHARGING_TARGET_DAYS). docs/figures.md, "Summary tables kept by Celery"."""
 
 from typing import Any
 
