@@ -249,6 +249,7 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
             iterations,
         ),
         timed("case_page", "Case page (timeline, what is due next)", get(officer, detail), iterations),
+        *record_page_measures(cast, officer, iterations),
         timed(
             "audit_by_user",
             "Auditor search by username",
@@ -263,6 +264,33 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
         ),
         timed("audit_by_date", "Auditor search by a 30-day date range", get(auditor, audit, month), iterations),
     ]
+
+
+def record_page_measures(cast: Cast, officer: Any, iterations: int) -> list[Measure]:
+    """The correction page and the history page of the page case's first arrest (cases.corrections):
+    the same budget as the case page."""
+    from django.urls import reverse
+
+    arrest = cast.page_case.arrests.order_by("id").first()
+    if arrest is None:
+        return [unavailable(name, what, "the measured case has no arrest") for name, what in RECORD_PAGES]
+    urls = [
+        reverse(
+            f"cases:record_{page}",
+            kwargs={"reference": cast.page_case.reference, "record_type": "arrest", "pk": arrest.pk},
+        )
+        for page in ("correct", "history")
+    ]
+    return [
+        timed(name, what, lambda url=url: expect(officer.get(url), 200), iterations)
+        for (name, what), url in zip(RECORD_PAGES, urls, strict=True)
+    ]
+
+
+RECORD_PAGES = (
+    ("record_correct", "Correction page of an arrest (form filled from the record)"),
+    ("record_history", "History page of an arrest (every version)"),
+)
 
 
 def halfway_back(cast: Cast) -> str:

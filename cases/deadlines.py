@@ -199,10 +199,11 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     """
     b = _Builder(case, now)
     warrants = list(case.warrants.all())
-    searches = list(case.searches.all())
-    arrests = list(case.arrests.all())
-    submissions = list(case.charging_submissions.all())
-    hearings = list(case.hearings.all())
+    searches = [s for s in case.searches.all() if s.withdrawn_at is None]
+    # Records withdrawn as entered in error set no deadline and meet none.
+    arrests = [a for a in case.arrests.all() if a.withdrawn_at is None]
+    submissions = [s for s in case.charging_submissions.all() if s.withdrawn_at is None]
+    hearings = [h for h in case.hearings.all() if h.withdrawn_at is None]
     ref = case.reference
 
     if case.referral is not None:
@@ -302,7 +303,7 @@ def _arrest_deadlines(
     b: _Builder, arrest: Arrest, submissions: list[ChargingSubmission], hearings: list[CourtHearing]
 ) -> None:
     ref, now, subject = b.case.reference, b.now, arrest.subject
-    releases = list(arrest.releases.all())
+    releases = [r for r in arrest.releases.all() if r.withdrawn_at is None]
     decided = [
         s
         for s in submissions
@@ -342,7 +343,7 @@ def _arrest_deadlines(
         )
         # Each review recorded met the one due before it (PACE s.40(3)); the next is due 9 hours
         # after the last held (6 hours after the relevant time for the first) while in custody.
-        held = [r.reviewed_at for r in arrest.custody_reviews.all()]
+        held = [r.reviewed_at for r in arrest.custody_reviews.all() if r.withdrawn_at is None]
         for number, reviewed_at in enumerate(held, start=1):
             b.add(
                 Kind.CUSTODY_REVIEW,

@@ -113,13 +113,14 @@ def get_case_for_change(user: User, reference: str, *, capability: Capability = 
     return case
 
 
-def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
-    """A record that belongs to `case` (warrant, device, arrest...); anything else is a 404.
+def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") -> M:
+    """A record that belongs to `case` (warrant, device, arrest...; through `via`, the path of
+    foreign keys to its case, for a record of a record: "arrest__case"); anything else is a 404.
 
     A record that exists on another case is refused as a denial (an id tried from another case).
     """
     try:
-        record = model._default_manager.get(case=case, pk=pk)
+        record = model._default_manager.get(**{via: case, "pk": pk})
     except ObjectDoesNotExist:
         user = getattr(case, "_fetched_for", None)
         raise not_found(user, model, pk, VIEW, RECORD_NOT_FOUND) from None

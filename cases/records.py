@@ -42,6 +42,7 @@ from cases.models import (
     ImageCount,
     Offence,
     Premises,
+    RecordVersion,
     Referral,
     ReferralIdentifier,
     Release,
@@ -166,6 +167,11 @@ SETS = (
         "t.submitted_at, t.id",
     ),
     _Set("latest_log_entries", CaseLogEntry, f"FROM ({_LATEST_LOG}) t", "t.created_at DESC, t.id DESC"),
+    _Set(
+        "log_versions",
+        RecordVersion,
+        _of(RecordVersion, "log_entry_id", f"SELECT id FROM ({_LATEST_LOG}) latest"),
+    ),
     _Set(
         "corrected_log_entries",
         CaseLogEntry,
@@ -292,6 +298,8 @@ _AS_IS = {
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
     "GenericIPAddressField", "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
+    # A JSON column arrives inside the row's JSON already parsed (a record version's changes).
+    "JSONField",
 }  # fmt: skip
 _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "DurationField", "FloatField", "TimeField", "UUIDField"}
 
@@ -355,6 +363,13 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
         newest = _grouped(sets["latest_log_entries"], "case_id")
         for case in cases:
             case.latest_log_entries = newest[case.pk]
+    if "log_versions" in sets:
+        # Each latest log entry knows the record version it reports (or that there is none), so the
+        # case log's link to a record's history needs no query.
+        reverse = RecordVersion._meta.get_field("log_entry").remote_field
+        versions = {version.log_entry_id: version for version in sets["log_versions"]}
+        for entry in sets["latest_log_entries"]:
+            reverse.set_cached_value(entry, versions.get(entry.pk))  # type: ignore[union-attr]
     if "suspected_offences" in sets:
         suspected = _grouped(sets["suspected_offences"], "arrest_id")
         for arrest in sets["arrests"]:

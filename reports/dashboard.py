@@ -36,15 +36,17 @@ def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
 
     The decision is the first charge, no further action or caution for the arrested subject on the
     same case at or after the arrest (a request for further evidence is not a decision), as on the
-    case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`.
+    case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`. Arrests and
+    submissions withdrawn as entered in error (cases.corrections) count for nothing.
     """
     first_decision = ChargingSubmission.objects.filter(
+        withdrawn_at__isnull=True,
         case_id=OuterRef("case_id"),
         subject_id=OuterRef("subject_id"),
         decision__in=DECIDED,
         decision_at__gte=OuterRef("arrested_at"),
     ).order_by("decision_at", "id")
-    return arrests.annotate(
+    return arrests.filter(withdrawn_at__isnull=True).annotate(
         decision_at=Subquery(first_decision.values("decision_at")[:1]),
         decision=Subquery(first_decision.values("decision")[:1]),
         target_at=LondonDaysAfter(F("arrested_at"), charging_target().days),
@@ -77,7 +79,7 @@ def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
     """
     recent = now - charging_target()
     decided_lately = ChargingSubmission.objects.filter(
-        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent
+        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent, withdrawn_at__isnull=True
     )
     on_open_case = Q(one_of_ids("case_id", in_view.open))
     decided_case = Q(any_of("case_id", decided_lately.order_by().values("case_id")))

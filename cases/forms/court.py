@@ -22,4 +22,4 @@ class HearingForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        model_choice(self, "subject").queryset = case.subjects.all()
+        model_choice(self, "subject").queryset = case.subjects.filter(withdrawn_at__isnull=True)

@@ -50,7 +50,7 @@ class SearchForm(Form):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        model_choice(self, "premises").queryset = case.premises.all()
+        model_choice(self, "premises").queryset = case.premises.filter(withdrawn_at__isnull=True)
         model_choice(self, "warrant").queryset = case.warrants.filter(
             status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
         ).select_related("premises")

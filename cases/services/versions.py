@@ -112,3 +112,15 @@ def _case_reference(instance: models.Model) -> str:
         return reference
     case = getattr(instance, "case", None)
     return str(getattr(case, "reference", "") or "")
+
+
+def first_entry(instance: models.Model) -> AuditEntry | None:
+    """The audit trail's entry for the row's first entry: who recorded it and when (found through the
+    case reference's index)."""
+    entries = AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.CREATE, object_type=instance._meta.label, object_id=str(instance.pk)
+    )
+    reference = _case_reference(instance)
+    if reference:
+        entries = entries.filter(case_reference=reference)
+    return entries.select_related("actor").order_by("occurred_at", "id").first()

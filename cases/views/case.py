@@ -166,7 +166,7 @@ def premises_add_view(request: AuthenticatedHttpRequest, reference: str) -> Http
 @require_GET
 def case_log(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = get_case_for_user(request.user, reference)
-    entries = case.log_entries.select_related("author", "corrects").prefetch_related("corrections")
+    entries = case.log_entries.select_related("author", "corrects", "record_version").prefetch_related("corrections")
     page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     may = case_actions(case, request.user)
     return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases", "may": may})

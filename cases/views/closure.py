@@ -7,8 +7,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from cases.forms.closure import CloseCaseForm, RetentionReviewForm
+from cases.forms.corrections import ReopenForm
 from cases.permissions import get_case_for_change
-from cases.services.closure import case_close, case_closure_outstanding, retention_review_record
+from cases.services.closure import case_close, case_closure_outstanding, case_reopen, retention_review_record
 from cases.views.stage import record_stage
 
 
@@ -45,4 +46,18 @@ def retention_review_add(request: AuthenticatedHttpRequest, reference: str) -> H
         save=lambda data: retention_review_record(case=case, actor=request.user, **data),
         title="Record a retention review",
         success="Retention review recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_reopen_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=Capability.APPROVE_CLOSURE)
+    return record_stage(
+        request,
+        case=case,
+        form=ReopenForm(request.POST or None, initial={"version": case.version}),
+        save=lambda data: case_reopen(case=case, actor=request.user, **data),
+        title="Reopen the case",
+        success="Case reopened.",
+        submit="Reopen the case",
     )

@@ -96,8 +96,10 @@ def shown_value(field: forms.Field, value: object) -> str:
     """A stored value as a person reads it: a choice's label, a person's name, a London time."""
     if isinstance(field, forms.BooleanField):
         return "Yes" if value else "No"
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return NOT_RECORDED
+    if isinstance(value, list | tuple):  # the choices of a multiple choice
+        return "; ".join(shown_value(field, item) for item in value)
     if isinstance(value, datetime):
         return when(value)
     if isinstance(field, forms.ModelChoiceField):

@@ -48,7 +48,8 @@ class Rule:
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
     "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves),
     "export_job" (a figures export: only the person who asked for it; 404 for anyone else).
-    records: URL keyword -> kind of record in the world ("pk" -> "device").
+    records: URL keyword -> kind of record in the world ("pk" -> "device"), or "=<value>" for a
+    value put in the URL as it is ("record_type" -> "=arrest").
     methods: what the page takes. Any other method is 405 for everyone signed in, before any
     access check, so it tells nobody whether the case exists.
     """
@@ -114,6 +115,11 @@ RULES: dict[str, Rule] = {
     "cases:hearing_add": case("record"),
     "cases:safeguarding_add": case("record"),
     "cases:safeguarding_edit": case("record", pk="safeguarding"),
+    # Correcting and withdrawing any record: who may record it (tests/access/test_record_access.py
+    # walks every record type); its history: anyone who may see the case.
+    "cases:record_correct": case("record", record_type="=arrest", pk="arrest"),
+    "cases:record_withdraw": case("record", record_type="=arrest", pk="arrest"),
+    "cases:record_history": case("view", record_type="=arrest", pk="arrest"),
     "warrants:create": case("record"),
     "warrants:apply": case("record", pk="warrant"),
     "warrants:issue": case("record", pk="warrant"),
@@ -130,6 +136,7 @@ RULES: dict[str, Rule] = {
     "cases:device_forensic_complete": case("devices", pk="device"),
     # Supervisor actions.
     "cases:case_close": case("supervise"),
+    "cases:case_reopen": case("supervise"),
     "cases:retention_review_add": case("supervise"),
     "cases:access_grant": case("supervise"),
     "cases:access_revoke": case("supervise"),
@@ -336,6 +343,8 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
         elif rule.kind == "referral":
             kind = records[key]
             kwargs[key] = world.referrals[target].pk if kind == "referral" else world.comms_requests[target]
+        elif records[key].startswith("="):
+            kwargs[key] = records[key].removeprefix("=")
         else:
             kwargs[key] = world.records[target][records[key]]
     return kwargs

@@ -39,7 +39,9 @@ def _kwargs(world, name, keys, *, case_key: str, record_from: str, missing: bool
     records = dict(RULES[name].records)
     kwargs = {"reference": world.cases[case_key].reference}
     for key in keys:
-        if key != "reference":
+        if records.get(key, "").startswith("="):  # a value put in the URL as it is (a record type)
+            kwargs[key] = records[key].removeprefix("=")
+        elif key != "reference":
             kwargs[key] = MISSING if missing else world.records[record_from][records[key]]
     return kwargs
 

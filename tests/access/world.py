@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
-from cases.models import Case, ExportJob, Referral, Release, SafeguardingReferral
+from cases.models import Case, CourtHearing, CustodyReview, ExportJob, Referral, Release, SafeguardingReferral
 from tests.factories.cases import (
     CaseFactory,
     CaseLogEntryFactory,
@@ -68,6 +68,13 @@ def _records(case: Case) -> dict[str, int]:
         relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
         recorded_by=case.officer_in_case,
     )
+    submission = ChargingSubmissionFactory(case=case, subject=subject)
+    review = CustodyReview.objects.create(
+        arrest=arrest,
+        reviewed_at=arrest.relevant_time + timedelta(hours=5),
+        review_officer="Insp Clarke",
+        recorded_by=case.officer_in_case,
+    )
     return {
         "subject": subject.pk,
         "premises": premises.pk,
@@ -77,8 +84,19 @@ def _records(case: Case) -> dict[str, int]:
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
         "release": release.pk,
-        "submission": ChargingSubmissionFactory(case=case, subject=subject).pk,
+        "submission": submission.pk,
+        "charging_submission": submission.pk,
+        "custody_review": review.pk,
         "safeguarding": safeguarding.pk,
+        "hearing": CourtHearing.objects.create(
+            case=case,
+            subject=subject,
+            court="Stafford",
+            hearing_at=arrest.arrested_at + timedelta(days=2),
+            hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
+        ).pk,
+        # The case's own details, a record of the case itself (cases.corrections).
+        "case": case.pk,
     }
 
 

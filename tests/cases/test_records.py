@@ -244,8 +244,28 @@ def test_every_set_is_read():
         "arrests", "suspected_offences", "releases", "bail_extensions", "bail_breaches", "custody_extensions",
         "custody_reviews",
         "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
-        "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
+        "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries", "log_versions",
     }  # fmt: skip
+
+
+def test_the_log_line_of_a_correction_knows_its_record_version_without_a_query(
+    case, officer, django_assert_num_queries
+):
+    from cases.services.case import subject_correct
+    from tests.factories.cases import SubjectFactory
+
+    subject = SubjectFactory(case=case, full_name="Jon Smith")
+    version = subject_correct(subject=subject, actor=officer, reason="Misspelt.", full_name="John Smith", version=1)
+    CaseLogEntryFactory(case=case, author=officer, text="A note.")
+
+    loaded = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+
+    with django_assert_num_queries(0):
+        by_text = {entry.text: entry for entry in loaded.latest_log_entries}
+        assert not hasattr(by_text["A note."], "record_version")  # known to have none: no query
+        corrected = next(entry for entry in loaded.latest_log_entries if entry.pk == version.log_entry_id)
+        assert corrected.record_version.changes[0]["after"] == "John Smith"
+        assert (corrected.record_version.record_type, corrected.record_version.record_id) == ("subject", subject.pk)
 
 
 def test_a_column_type_it_cannot_read_from_json_is_refused_not_read_wrongly():
