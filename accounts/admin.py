@@ -29,7 +29,7 @@ class SafeguardUserAdmin(UserAdmin):
     actions = ["disable_and_sign_out"]
 
     @admin.action(description="Disable the selected people and end their sessions")
-    def disable_and_sign_out(self, request, queryset):  # type: ignore[no-untyped-def]
+    def disable_and_sign_out(self, request, queryset):
         ended = 0
         for user in queryset:
             try:
@@ -38,13 +38,13 @@ class SafeguardUserAdmin(UserAdmin):
                 self.message_user(request, f"{user}: {' '.join(error.messages)}", messages.ERROR)
         self.message_user(request, f"Disabled; {ended} session(s) ended.", messages.SUCCESS)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Unticking "active" on the person's page ends their sessions too, as the action does.
         if change and "is_active" in form.changed_data and not obj.is_active:
             user_sessions_end(user=obj)
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         # An administrator gives roles (groups); only a superuser may make superusers or give
         # permissions one by one.
         if request.user.is_superuser:

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
+from django_otp.middleware import is_verified
 
 SIGNED_IN_AT = "safeguard_signed_in_at"
 LAST_SEEN_AT = "safeguard_last_seen_at"
@@ -85,7 +86,7 @@ class RequireTwoFactorMiddleware:
     ) -> HttpResponse | None:
         if not settings.SAFEGUARD_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
             return None
-        if request.user.is_verified():  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
+        if is_verified(request.user):  # set up by OTPMiddleware
             return None
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_OPEN_VIEWS:

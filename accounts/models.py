@@ -51,6 +51,8 @@ class User(AbstractUser):
     # made (the admin, createsuperuser, the ORM, a bulk write that must then supply it) no two
     # usernames look alike.
     username_skeleton = models.CharField(max_length=600, unique=True, editable=False)
+    # Not a column: the roles read once per request and kept on the user (cases.roles.roles_of).
+    _safeguard_roles: frozenset[str]
 
     class Meta:
         db_table = "cases_user"

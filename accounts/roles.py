@@ -106,7 +106,7 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     roles = getattr(user, "_safeguard_roles", None)
     if roles is None:
         roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._safeguard_roles = roles  # type: ignore[union-attr,attr-defined]
+        user._safeguard_roles = roles
     return roles
 
 

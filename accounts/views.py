@@ -21,17 +21,19 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, logout, user_login_failed
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
+from django_otp.middleware import is_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.forms import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.services import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -70,9 +72,9 @@ class PasswordChangeDone(PasswordChangeDoneView):
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step two: a code from the authenticator app, or a backup code."""
-    if request.user.is_verified():  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
+    if is_verified(request.user):  # set up by OTPMiddleware
         return redirect(_next_url(request))
     if not user_has_device(request.user, confirmed=True):
         return redirect(_step_url("two_factor_setup", _next_url(request)))
@@ -97,7 +99,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), then give its first code."""
     if user_has_device(request.user, confirmed=True):
         return redirect(_step_url("two_factor", _next_url(request)))
@@ -107,8 +109,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device = two_factor_setup_confirm(
-                user=request.user,  # type: ignore[arg-type]
-                actor=request.user,  # type: ignore[arg-type]
+                user=request.user,
+                actor=request.user,
                 key=key,
                 code=form.cleaned_data["code"],
             )
@@ -130,7 +132,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's unused backup codes, to write down or print and keep safe."""
     codes = list(
         StaticToken.objects.filter(device__user=request.user, device__name=BACKUP_CODES_NAME, device__confirmed=True)
@@ -140,7 +142,7 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_backup_codes.html", {"codes": codes, "next": _next_url(request)})
 
 
-def _finish_sign_in(request: HttpRequest, device: Any) -> None:
+def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
     otp_login(request, device)
     # A new session key now the session is trusted, as at every change of privilege.
     request.session.cycle_key()
@@ -155,7 +157,7 @@ def _finish_sign_in(request: HttpRequest, device: Any) -> None:
     )
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedHttpRequest) -> str:
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()

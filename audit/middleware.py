@@ -21,7 +21,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id()
-        request.audit_request_id = request_id  # type: ignore[attr-defined]
+        request.audit_request_id = request_id  # type: ignore[attr-defined]  # read by audit_record
         with acting_as(request.user, source="web", ip=client_ip_address(request), request_id=request_id) as context:
             response = self.get_response(request)
             if context.reads and response.status_code < 400:

@@ -8,11 +8,12 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability, user_has_capability
 from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
 from audit.models import AuditEntry
@@ -50,7 +51,7 @@ CSV_COLUMNS = (
 
 def auditor_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not user_has_capability(request.user, Capability.READ_AUDIT):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
@@ -58,7 +59,7 @@ def auditor_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
     return wrapper
 
 
-def _read(request: HttpRequest, summary: str, changes: dict[str, Any]) -> None:
+def _read(request: AuthenticatedHttpRequest, summary: str, changes: dict[str, Any]) -> None:
     audit_read(
         actor=request.user, object_type=ObjectType.AUDIT_TRAIL, summary=summary, changes=changes, request=request
     )
@@ -66,7 +67,7 @@ def _read(request: HttpRequest, summary: str, changes: dict[str, Any]) -> None:
 
 @require_GET
 @auditor_only
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     filters = form.filters() if form.is_valid() else AuditFilters()
     page = audit_page(audit_entries(filters), Position.from_query(request.GET))
@@ -83,7 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @auditor_only
-def export(request: HttpRequest) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = AuditExportForm(request.GET or None)
     if not form.is_valid():
         _read(
@@ -139,7 +140,7 @@ def _csv_lines(entries: Any) -> Iterator[str]:
 
 @require_GET
 @auditor_only
-def case_access(request: HttpRequest, reference: str) -> HttpResponse:
+def case_access(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     reference = reference.upper()
     people = case_accessed_by(reference)
     _read(request, f"Looked at who accessed {reference}", {"case_reference": reference})
@@ -148,7 +149,7 @@ def case_access(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 @auditor_only
-def user_access(request: HttpRequest, username: str) -> HttpResponse:
+def user_access(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     cases = cases_accessed_by(username)
     _read(request, f"Looked at what {username} accessed", {"username": username})
     return render(request, "audit/user_access.html", {"nav": "audit", "username": username, "cases": cases})
@@ -156,7 +157,7 @@ def user_access(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_GET
 @auditor_only
-def flags(request: HttpRequest) -> HttpResponse:
+def flags(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     date_from = date_to = None
     if form.is_valid():

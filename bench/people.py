@@ -187,12 +187,12 @@ def make_people(
         }
         sink.created("cases_user", row, at_us, admin, request, "")
         sink.write("cases_user", row)
-        link = {"id": sink.new_id("cases_user_groups"), "user_id": user_id, "group_id": groups[role]}
+        link: dict[str, object] = {"id": sink.new_id("cases_user_groups"), "user_id": user_id, "group_id": groups[role]}
         sink.created("cases_user_groups", link, at_us, admin, request, "")
         sink.write("cases_user_groups", link)
         actor = Actor(user_id, username, f"10.{force_id % 250}.{serial // 250 % 250}.{serial % 250 + 1}")
         if team is not None:
-            member = {"id": sink.new_id("cases_user_teams"), "user_id": user_id, "team_id": team.id}
+            member: dict[str, object] = {"id": sink.new_id("cases_user_teams"), "user_id": user_id, "team_id": team.id}
             sink.created("cases_user_teams", member, at_us, admin, request, "")
             sink.write("cases_user_teams", member)
         by_role[role].append(actor)
@@ -207,10 +207,11 @@ def make_people(
         teams = []
         names = TEAM_NAMES[: 2 + min(weight, 2)]
         for team_name in [name if n == 1 else f"{name} {n}" for n in range(1, team_sets + 1) for name in names]:
-            team_row = {"id": sink.new_id("cases_team"), "name": team_name, "force_id": force_id}
+            team_id = sink.new_id("cases_team")
+            team_row: dict[str, object] = {"id": team_id, "name": team_name, "force_id": force_id}
             sink.created("cases_team", team_row, at_us, admin, request, "")
             sink.write("cases_team", team_row)
-            team = Team(team_row["id"], team_name, code, force_id)  # type: ignore[arg-type]
+            team = Team(team_id, team_name, code, force_id)
             for role, rank, count in PER_TEAM:
                 for _ in range(count):
                     actor = add_user(role, rank, force_id, code, team)

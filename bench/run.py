@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,10 @@ def signed_in(user: Any) -> Any:
     return client
 
 
+def _get_page(client: Any, url: str) -> Any:
+    return expect(client.get(url), 200)
+
+
 def expect(response: Any, status: int) -> Any:
     if response.status_code != status:
         raise AssertionError(f"{response.request['PATH_INFO']}: expected {status}, got {response.status_code}")
@@ -244,6 +249,7 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
             iterations,
         ),
         timed("case_page", "Case page (timeline, what is due next)", get(officer, detail), iterations),
+        *record_page_measures(cast, officer, iterations),
         timed(
             "audit_by_user",
             "Auditor search by username",
@@ -304,6 +310,33 @@ def search_measures(cast: Cast, iterations: int) -> list[Measure]:
         ),
         timed("deconfliction_check", "Deconfliction check of one IP address (budget 10 ms)", check, iterations),
     ]
+
+
+def record_page_measures(cast: Cast, officer: Any, iterations: int) -> list[Measure]:
+    """The correction page and the history page of the page case's first arrest (cases.corrections):
+    the same budget as the case page."""
+    from django.urls import reverse
+
+    arrest = cast.page_case.arrests.order_by("id").first()
+    if arrest is None:
+        return [unavailable(name, what, "the measured case has no arrest") for name, what in RECORD_PAGES]
+    urls = [
+        reverse(
+            f"cases:record_{page}",
+            kwargs={"reference": cast.page_case.reference, "record_type": "arrest", "pk": arrest.pk},
+        )
+        for page in ("correct", "history")
+    ]
+    return [
+        timed(name, what, lambda url=url: expect(officer.get(url), 200), iterations)
+        for (name, what), url in zip(RECORD_PAGES, urls, strict=True)
+    ]
+
+
+RECORD_PAGES = (
+    ("record_correct", "Correction page of an arrest (form filled from the record)"),
+    ("record_history", "History page of an arrest (every version)"),
+)
 
 
 def halfway_back(cast: Cast) -> str:
@@ -462,7 +495,7 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
             continue
         if name == "dashboard":
             after_a_write(cast)
-        measures.append(timed(name, what, lambda url=url: expect(supervisor.get(url), 200), iterations))
+        measures.append(timed(name, what, partial(_get_page, supervisor, url), iterations))
         if name == "dashboard":
             measures.append(dashboard_refreshed(supervisor, url, iterations))
         if name == "figures":
@@ -546,6 +579,7 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
     from django.contrib import admin
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore
+    from django.template.response import TemplateResponse
     from django.test import RequestFactory
     from django.urls import path, set_urlconf
 
@@ -573,11 +607,12 @@ def admin_changelist(cast: Cast, iterations: int) -> Measure:
         request = RequestFactory(HTTP_HOST=HOST).get("/admin/cases/case/")
         request.user = superuser
         request.session = SessionStore()
-        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
-        set_urlconf(BenchUrls)
+        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # as Django's MessageMiddleware sets it
+        set_urlconf(BenchUrls)  # type: ignore[arg-type]  # Django takes an object with urlpatterns too
         try:
             response = site._registry[Case].changelist_view(request)
-            response.render()  # type: ignore[attr-defined]
+            assert isinstance(response, TemplateResponse)
+            response.render()
         finally:
             set_urlconf(None)
         assert response.status_code == 200
@@ -686,7 +721,7 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
     ours = safeguard_list_query(cast, iterations)
     peers = [admin_changelist(cast, iterations), guardian_list(cast, iterations)]
     case_list = next(m for m in measures if m.name == "case_list")
-    report = {
+    report: dict[str, Any] = {
         "scale": scale(),
         "machine": machine(),
         "iterations": iterations,

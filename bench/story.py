@@ -17,6 +17,7 @@ at its warrant, one opened in 2018 is long closed. A closed case has a closure a
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from bench.people import LAST_NAMES, People, Team
 from bench.sink import Actor, Sink
@@ -50,7 +51,7 @@ class Dice(random.Random):
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+    def choice(self, seq):
         return seq[int(self.random() * len(seq))]
 
 
@@ -130,9 +131,12 @@ class Story:
             },
         )
 
+    def _next_version(self) -> int:
+        return cast(int, self.case["version"]) + 1  # the case row's version, written as an int
+
     def advance(self, stage: str) -> None:
         if stage_is_later(stage, str(self.case["stage"])):
-            self.update("cases_case", self.case, stage=stage, version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
+            self.update("cases_case", self.case, stage=stage, version=self._next_version())
 
     def read(self, at: int, actor: Actor) -> None:
         """Someone opens the case page (a consultation, recorded by the application). Reads fall
@@ -661,7 +665,7 @@ class Story:
             },
         )
         self.advance(Case.Stage.CLOSED.value)
-        self.update("cases_case", self.case, status="closed", version=int(self.case["version"]) + 1)  # type: ignore[call-overload]
+        self.update("cases_case", self.case, status="closed", version=self._next_version())
         self.log(LOG_CLOSED.format(outcome=Closure.OutcomeType(outcome).label))
         self.insert(
             "cases_retentionreview",

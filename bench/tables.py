@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 # Column types: I integer, S text, T timestamp with time zone (epoch seconds), D date, B boolean,
 # N inet (text).
@@ -389,9 +389,10 @@ def copy_value(kind: str, value: object) -> str:
     if value is None:
         return "\\N"
     if kind == "S":
-        return copy_text(value)  # type: ignore[arg-type]
+        assert isinstance(value, str)
+        return copy_text(value)
     if kind == "T":
-        return copy_time(value)  # type: ignore[arg-type]
+        return copy_time(cast(int, value))  # a "T" column holds epoch seconds (see Column types)
     if kind == "B":
         return "t" if value else "f"
     if kind == "D":
@@ -410,9 +411,10 @@ def json_value(kind: str, value: object) -> str:
     if value is None:
         return "null"
     if kind == "S":
-        return json_string(value)  # type: ignore[arg-type]
+        assert isinstance(value, str)
+        return json_string(value)
     if kind == "T":
-        return json_time(value)  # type: ignore[arg-type]
+        return json_time(cast(int, value))  # a "T" column holds epoch seconds (see Column types)
     if kind == "B":
         return "true" if value else "false"
     if kind in ("D", "N"):
@@ -519,4 +521,4 @@ class TableSpec:
                 + _value_lines(columns, _JSON_EXPRESSIONS, "NULL_JSON", "before", "b"),
                 "{{" + ", ".join(parts) + "}}",
             )
-        return write(before, after)  # type: ignore[no-any-return]
+        return write(before, after)

@@ -15,6 +15,7 @@ loaded, so a list of cases costs a fixed number of queries whatever its length.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -168,7 +169,7 @@ class _Builder:
         source: str,
         record: models.Model,
         met_at: datetime | None = None,
-        **extra: object,
+        **extra: Any,
     ) -> None:
         status = deadline_status(kind=kind, due_at=due_at, met_at=met_at, now=self.now)
         self.found.append(
@@ -181,7 +182,7 @@ class _Builder:
                 case=self.case,
                 record=record,
                 met_at=met_at,
-                **extra,  # type: ignore[arg-type]
+                **extra,
             )
         )
 
@@ -198,10 +199,11 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     """
     b = _Builder(case, now)
     warrants = list(case.warrants.all())
-    searches = list(case.searches.all())
-    arrests = list(case.arrests.all())
-    submissions = list(case.charging_submissions.all())
-    hearings = list(case.hearings.all())
+    searches = [s for s in case.searches.all() if s.withdrawn_at is None]
+    # Records withdrawn as entered in error set no deadline and meet none.
+    arrests = [a for a in case.arrests.all() if a.withdrawn_at is None]
+    submissions = [s for s in case.charging_submissions.all() if s.withdrawn_at is None]
+    hearings = [h for h in case.hearings.all() if h.withdrawn_at is None]
     ref = case.reference
 
     if case.referral is not None:
@@ -301,7 +303,7 @@ def _arrest_deadlines(
     b: _Builder, arrest: Arrest, submissions: list[ChargingSubmission], hearings: list[CourtHearing]
 ) -> None:
     ref, now, subject = b.case.reference, b.now, arrest.subject
-    releases = list(arrest.releases.all())
+    releases = [r for r in arrest.releases.all() if r.withdrawn_at is None]
     decided = [
         s
         for s in submissions
@@ -341,7 +343,7 @@ def _arrest_deadlines(
         )
         # Each review recorded met the one due before it (PACE s.40(3)); the next is due 9 hours
         # after the last held (6 hours after the relevant time for the first) while in custody.
-        held = [r.reviewed_at for r in arrest.custody_reviews.all()]
+        held = [r.reviewed_at for r in arrest.custody_reviews.all() if r.withdrawn_at is None]
         for number, reviewed_at in enumerate(held, start=1):
             b.add(
                 Kind.CUSTODY_REVIEW,

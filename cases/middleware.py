@@ -142,11 +142,11 @@ def _signed_in_person(request: HttpRequest) -> Any:
     if not key:
         return None
     engine = import_module(settings.SESSION_ENGINE)
-    request.session = engine.SessionStore(key)  # type: ignore[attr-defined]
+    request.session = engine.SessionStore(key)
     try:
         user = get_user(request)
     finally:
-        del request.session  # type: ignore[attr-defined]
+        del request.session
     return user if user.is_authenticated else None
 
 

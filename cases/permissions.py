@@ -47,7 +47,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 def deny(
-    user: User | AnonymousUser, obj_type: ObjectTypeArgument, obj_id: object, action: str, *, exists: bool = True
+    user: User | AnonymousUser | None, obj_type: ObjectTypeArgument, obj_id: object, action: str, *, exists: bool = True
 ) -> None:
     """Tell the audit trail that `user` was refused `action` on `obj_type` `obj_id` (one that
     `exists`, or one asked for that does not)."""
@@ -74,7 +74,7 @@ def not_found(
     work (one lookup, one audit entry), so neither the page nor its timing says which."""
     lookup = {"reference": obj_id} if model is Case else {"pk": obj_id}
     exists = model._default_manager.filter(**lookup).exists()
-    deny(user, model, obj_id, action, exists=exists)  # type: ignore[arg-type]
+    deny(user, model, obj_id, action, exists=exists)
     return Http404(message)
 
 
@@ -85,7 +85,7 @@ def _case_not_found(user: User, reference: str, action: str) -> Http404:
 def _remember_user(case: Case, user: User) -> Case:
     """Records fetched under this case (`get_child_or_404`) know whom to name in a denial and in
     the audit trail's record of the read."""
-    case._fetched_for = user  # type: ignore[attr-defined]
+    case._fetched_for = user
     audit_read(actor=user, object_type=Case, object_id=case.pk, case_reference=case.reference)
     return case
 
@@ -114,13 +114,14 @@ def get_case_for_change(user: User, reference: str, *, capability: Capability = 
     return case
 
 
-def get_child_or_404(case: Case, model: type[M], pk: int) -> M:
-    """A record that belongs to `case` (warrant, device, arrest...); anything else is a 404.
+def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") -> M:
+    """A record that belongs to `case` (warrant, device, arrest...; through `via`, the path of
+    foreign keys to its case, for a record of a record: "arrest__case"); anything else is a 404.
 
     A record that exists on another case is refused as a denial (an id tried from another case).
     """
     try:
-        record = model._default_manager.get(case=case, pk=pk)
+        record = model._default_manager.get(**{via: case, "pk": pk})
     except ObjectDoesNotExist:
         user = getattr(case, "_fetched_for", None)
         raise not_found(user, model, pk, VIEW, RECORD_NOT_FOUND) from None

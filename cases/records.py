@@ -42,6 +42,7 @@ from cases.models import (
     ImageCount,
     Offence,
     Premises,
+    RecordVersion,
     Referral,
     ReferralIdentifier,
     Release,
@@ -166,6 +167,11 @@ SETS = (
         "t.submitted_at, t.id",
     ),
     _Set("latest_log_entries", CaseLogEntry, f"FROM ({_LATEST_LOG}) t", "t.created_at DESC, t.id DESC"),
+    _Set(
+        "log_versions",
+        RecordVersion,
+        _of(RecordVersion, "log_entry_id", f"SELECT id FROM ({_LATEST_LOG}) latest"),
+    ),
     _Set(
         "corrected_log_entries",
         CaseLogEntry,
@@ -292,6 +298,8 @@ _AS_IS = {
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
     "GenericIPAddressField", "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
+    # A JSON column arrives inside the row's JSON already parsed (a record version's changes).
+    "JSONField",
 }  # fmt: skip
 _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "DurationField", "FloatField", "TimeField", "UUIDField"}
 
@@ -299,8 +307,8 @@ _CONVERTED = {"DateField", "DateTimeField", "DecimalField", "DurationField", "Fl
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     """How a column's JSON value becomes what Django would have read. A column of another type
     (binary, JSON, arrays) is refused, rather than read wrongly."""
-    if field.is_relation:
-        field = field.target_field  # type: ignore[attr-defined]
+    if isinstance(field, models.ForeignKey):  # the relations among concrete columns
+        field = field.target_field
     kind = field.get_internal_type()
     if kind in _AS_IS:
         return lambda value: value
@@ -354,7 +362,14 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
     if "latest_log_entries" in sets:
         newest = _grouped(sets["latest_log_entries"], "case_id")
         for case in cases:
-            case.latest_log_entries = newest[case.pk]  # type: ignore[attr-defined]
+            case.latest_log_entries = newest[case.pk]
+    if "log_versions" in sets:
+        # Each latest log entry knows the record version it reports (or that there is none), so the
+        # case log's link to a record's history needs no query.
+        reverse = RecordVersion._meta.get_field("log_entry").remote_field
+        versions = {version.log_entry_id: version for version in sets["log_versions"]}
+        for entry in sets["latest_log_entries"]:
+            reverse.set_cached_value(entry, versions.get(entry.pk))  # type: ignore[union-attr]
     if "suspected_offences" in sets:
         suspected = _grouped(sets["suspected_offences"], "arrest_id")
         for arrest in sets["arrests"]:
@@ -364,13 +379,16 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
 
 def _link_foreign_keys(instance: models.Model, by_id: dict[type[models.Model], dict[Any, Any]]) -> None:
     for field in instance._meta.concrete_fields:
-        if not field.is_relation or field.related_model not in by_id:
+        if not isinstance(field, models.ForeignKey):
+            continue
+        related = field.related_model  # a class once the app registry is ready ("self" only before)
+        if not isinstance(related, type) or related not in by_id:
             continue
         value = getattr(instance, field.attname)
         if value is None:
-            field.set_cached_value(instance, None)  # type: ignore[attr-defined]
-        elif value in by_id[field.related_model]:  # type: ignore[index]
-            field.set_cached_value(instance, by_id[field.related_model][value])  # type: ignore[attr-defined,index]
+            field.set_cached_value(instance, None)
+        elif value in by_id[related]:
+            field.set_cached_value(instance, by_id[related][value])
         # A row pointing outside what was read (not in a consistent database) is read when used.
 
 
@@ -393,6 +411,5 @@ def _set_related(instance: models.Model, name: str, rows: list[Any]) -> None:
     queryset = getattr(instance, name).get_queryset()  # filtered to `instance`, not yet evaluated
     queryset._result_cache = rows
     queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    instance._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
+    # Where prefetch_related keeps its results, an attribute Model's stubs do not declare.
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset

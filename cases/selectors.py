@@ -42,7 +42,7 @@ class _AnyOf(Lookup):
 
     lookup_name = "any_of"
 
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
@@ -202,14 +202,14 @@ def case_allows(case: Case, user: User | AnonymousUser, capability: Capability) 
         return False
     roles = roles_of(user)
     named = user.pk in (case.officer_in_case_id, case.supervisor_id)
-    in_team = named or user.teams.filter(pk=case.team_id).exists()  # type: ignore[union-attr]
+    in_team = named or user.teams.filter(pk=case.team_id).exists()
     if capability in (Capability.SUPERVISE, Capability.APPROVE_CLOSURE):
         return bool(roles & roles_with(capability)) and in_team
     if capability not in (Capability.RECORD_TEAM_CASES, Capability.RECORD_DEVICES):
         return False
     if in_team and roles & roles_with(Capability.RECORD_TEAM_CASES):
         return True
-    grants = case_grants(case, user)  # type: ignore[arg-type]
+    grants = case_grants(case, user)
     if "change_case" in grants:
         return True
     return capability == Capability.RECORD_DEVICES and "record_triage" in grants
@@ -221,7 +221,7 @@ def case_ids_changeable_by(user: User | AnonymousUser, case_ids: Iterable[int]) 
     ids = set(case_ids)
     if not ids or not user.is_authenticated or not user.is_active:
         return frozenset()
-    may = _granted(user, "change_case")  # type: ignore[arg-type]
+    may = _granted(user, "change_case")
     if roles_of(user) & roles_with(Capability.RECORD_TEAM_CASES):
         team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
         may |= Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk) | team_member

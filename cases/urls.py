@@ -8,6 +8,7 @@ from cases.views import court as court_views
 from cases.views import custody as custody_views
 from cases.views import deadlines as deadline_views
 from cases.views import find as find_views
+from cases.views import records as record_views
 from cases.views import referrals as referral_views
 from cases.views import safeguarding as safeguarding_views
 from cases.views import search as search_views
@@ -24,6 +25,22 @@ urlpatterns = [
     path("cases/<str:reference>/log/", case_views.case_log, name="log"),
     path("cases/<str:reference>/log/add/", case_views.case_log_add_view, name="log_add"),
     path("cases/<str:reference>/log/<int:pk>/correct/", case_views.case_log_correct_view, name="log_correct"),
+    # Correcting any record, withdrawing one entered in error, and its every version
+    path(
+        "cases/<str:reference>/records/<slug:record_type>/<int:pk>/correct/",
+        record_views.record_correct,
+        name="record_correct",
+    ),
+    path(
+        "cases/<str:reference>/records/<slug:record_type>/<int:pk>/withdraw/",
+        record_views.record_withdraw_view,
+        name="record_withdraw",
+    ),
+    path(
+        "cases/<str:reference>/records/<slug:record_type>/<int:pk>/history/",
+        record_views.record_history,
+        name="record_history",
+    ),
     path("referrals/", referral_views.referral_list, name="referral_list"),
     path("referrals/new/", referral_views.referral_create_view, name="referral_create"),
     path("referrals/<int:pk>/", referral_views.referral_detail, name="referral_detail"),
@@ -103,6 +120,7 @@ urlpatterns = [
         name="safeguarding_edit",
     ),
     path("cases/<str:reference>/close/", closure_views.case_close_view, name="case_close"),
+    path("cases/<str:reference>/reopen/", closure_views.case_reopen_view, name="case_reopen"),
     path(
         "cases/<str:reference>/retention-reviews/add/",
         closure_views.retention_review_add,

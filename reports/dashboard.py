@@ -36,15 +36,17 @@ def with_decisions(arrests: QuerySet[Arrest]) -> QuerySet[Arrest]:
 
     The decision is the first charge, no further action or caution for the arrested subject on the
     same case at or after the arrest (a request for further evidence is not a decision), as on the
-    case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`.
+    case page (`case_next_steps`). Annotations: `decision_at`, `decision`, `target_at`. Arrests and
+    submissions withdrawn as entered in error (cases.corrections) count for nothing.
     """
     first_decision = ChargingSubmission.objects.filter(
+        withdrawn_at__isnull=True,
         case_id=OuterRef("case_id"),
         subject_id=OuterRef("subject_id"),
         decision__in=DECIDED,
         decision_at__gte=OuterRef("arrested_at"),
     ).order_by("decision_at", "id")
-    return arrests.annotate(
+    return arrests.filter(withdrawn_at__isnull=True).annotate(
         decision_at=Subquery(first_decision.values("decision_at")[:1]),
         decision=Subquery(first_decision.values("decision")[:1]),
         target_at=LondonDaysAfter(F("arrested_at"), charging_target().days),
@@ -77,7 +79,7 @@ def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
     """
     recent = now - charging_target()
     decided_lately = ChargingSubmission.objects.filter(
-        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent
+        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent, withdrawn_at__isnull=True
     )
     on_open_case = Q(one_of_ids("case_id", in_view.open))
     decided_case = Q(any_of("case_id", decided_lately.order_by().values("case_id")))
@@ -130,8 +132,8 @@ def charging_rows(
 def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> ChargingRow:
     """One row of the charging table: the arrest's status against its target at `now`, worked out as
     for every other deadline (`deadline_status`), and its days since arrest and to decision."""
-    decision_at: datetime | None = arrest.decision_at  # type: ignore[attr-defined]
-    target_at: datetime = arrest.target_at  # type: ignore[attr-defined]
+    decision_at: datetime | None = arrest.decision_at  # type: ignore[attr-defined]  # annotated by with_decisions
+    target_at: datetime = arrest.target_at  # type: ignore[attr-defined]  # annotated by with_decisions
     to_decision = None if decision_at is None else (decision_at - arrest.arrested_at) / timedelta(days=1)
     return ChargingRow(
         arrest=arrest,
@@ -139,7 +141,7 @@ def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> C
         days_since_arrest=math.floor((now - arrest.arrested_at) / timedelta(days=1)),
         target_at=target_at,
         decision_at=decision_at,
-        decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]
+        decision_label=labels.get(arrest.decision or "", ""),  # type: ignore[attr-defined]  # annotated by with_decisions
         days_to_decision=days(to_decision),
     )
 

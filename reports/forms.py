@@ -5,7 +5,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Team, User
-from cases.forms.fields import Form, ModelChoiceField, date_field
+from cases.forms.fields import Form, ModelChoiceField, date_field, model_choice
 from cases.selectors import own_team_members, own_teams
 from reports.sql import Period, default_period
 
@@ -59,8 +59,8 @@ class DashboardForm(PeriodForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
+        model_choice(self, "team").queryset = own_teams(user)
+        model_choice(self, "officer").queryset = own_team_members(user)
 
     def choice(self, name: str) -> Any:
         """A valid team or officer filter, or None."""

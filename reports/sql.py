@@ -33,7 +33,15 @@ class LondonDaysAfter(Func):
     def __init__(self, expression: Expression | Func | F, days: int) -> None:
         super().__init__(expression, Value(days))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         moment_sql, moment_params = compiler.compile(self.source_expressions[0])
         days_sql, days_params = compiler.compile(self.source_expressions[1])
         sql = f"timezone('{LONDON.key}', timezone('{LONDON.key}', {moment_sql}) + make_interval(days => {days_sql}))"

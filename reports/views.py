@@ -3,11 +3,12 @@ table's "Dashboards and figures"); anyone else is refused with 403. An export is
 person who asked for it (404 for anyone else)."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.roles import Capability
 from audit.objects import ObjectType
@@ -42,8 +43,8 @@ EXPORT_REFRESH_SECONDS = 3
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = DashboardForm(request.GET or None, user=user)
     period, team, officer = form.period(), form.choice("team"), form.choice("officer")
@@ -109,8 +110,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def figures(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = PeriodForm(request.GET or None)
     period = form.period()
@@ -143,8 +144,8 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def figures_export_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures_export_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     require_capability(user, Capability.FIGURES)
     form = ExportRequestForm(request.POST)
     if form.is_valid():
@@ -159,8 +160,8 @@ def figures_export_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_export_job_for_user(request.user, pk)  # type: ignore[arg-type]
+def figures_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = get_export_job_for_user(request.user, pk)
     context = {
         "nav": "figures",
         "job": job,
@@ -171,8 +172,8 @@ def figures_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def figures_export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def figures_export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user
     job = get_export_job_for_user(user, pk)
     try:
         text = export_job_download(job=job, actor=user, request=request)

@@ -2,8 +2,8 @@
 on no choice, the service's own checks in the same round) and how a service's error reaches a form."""
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeGuard, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -55,7 +55,7 @@ class Form(forms.Form):
     service_checks: tuple[Callable[..., None], ...] = ()
     _fields_with_own_errors: set[str]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         if self.id_prefix and "auto_id" not in kwargs:
             kwargs["auto_id"] = f"id_{self.id_prefix}_%s"
         super().__init__(*args, **kwargs)
@@ -63,8 +63,8 @@ class Form(forms.Form):
         for field in self.fields.values():
             if str(field.error_messages.get("required", "")) == generic:
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
-            if _is_drop_down(field) and not any(value == "" for value, _label in field.choices):  # type: ignore[attr-defined]
-                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *field.choices]  # type: ignore[attr-defined]
+            if _is_drop_down(field) and not any(value == "" for value, _label in choices_of(field)):
+                field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *choices_of(field)]
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -95,14 +95,14 @@ class Form(forms.Form):
             if new:
                 self.add_error(field, new)
 
-    def get_initial_for_field(self, field: forms.Field, field_name: str):  # type: ignore[no-untyped-def]
+    def get_initial_for_field(self, field: forms.Field, field_name: str):
         value = super().get_initial_for_field(field, field_name)
         if value in (None, "") and field.required and not self.is_bound:
             return _only_choice(field)
         return value
 
 
-def _is_drop_down(field: forms.Field) -> bool:
+def _is_drop_down(field: forms.Field) -> TypeGuard[forms.ChoiceField]:
     """A single choice from a fixed list, shown as a <select> (radio buttons start unticked)."""
     return (
         type(field) in (forms.ChoiceField, forms.TypedChoiceField)
@@ -111,15 +111,21 @@ def _is_drop_down(field: forms.Field) -> bool:
     )
 
 
+def choices_of(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """The field's (value, label) pairs. Django normalises whatever a field is given to such pairs
+    (`normalize_choices`), but the stubs type the getter as everything the setter accepts."""
+    return list(cast(Iterable[tuple[Any, Any]], field.choices))
+
+
 def _only_choice(field: forms.Field) -> object:
     """The one possible answer of a single-choice field, or None if there are none or several."""
     if isinstance(field, forms.ModelMultipleChoiceField):
         return None
     if isinstance(field, forms.ModelChoiceField):
-        rows = list(field.queryset[:2])  # type: ignore[index]
+        rows = list(field.queryset[:2]) if field.queryset is not None else []
         return rows[0].pk if len(rows) == 1 else None
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        choices = choices_of(field)
         values = [value for value, label in choices if value != "" and not isinstance(label, list | tuple)]
         grouped = any(isinstance(label, list | tuple) for _value, label in choices)
         return values[0] if len(values) == 1 and not grouped else None

@@ -17,15 +17,15 @@ class BrowserClient(Client):
     """Posts forms URL-encoded, as Safeguard's pages do. Django's test client would send multipart,
     which the metadata-only guard (cases.middleware) refuses with 415 before any view runs."""
 
-    def post(self, path, data=None, content_type=URLENCODED, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, path, data=None, content_type=URLENCODED, *args, **kwargs):
         if content_type == URLENCODED and not isinstance(data, str | bytes):
             for key, value in (data or {}).items():
                 if value is None:
                     raise TypeError(f"Cannot encode None for key '{key}' as POST data: pass '' or leave it out.")
             data = urlencode(data or {}, doseq=True)
-        return super().post(path, data, content_type=content_type, **kwargs)
+        return super().post(path, data, content_type, *args, **kwargs)
 
-    def force_login(self, user, backend=None, *, two_factor=True):  # type: ignore[no-untyped-def]
+    def force_login(self, user, backend=None, *, two_factor=True):
         """Sign `user` in fully, as after both sign-in steps: password, then a two-factor code from a
         confirmed authenticator app (created for them if they have none). `two_factor=False` stops
         after the password step, as a person who has not yet given their code."""
@@ -34,7 +34,7 @@ class BrowserClient(Client):
             verify_two_factor(self, user)
 
 
-def verify_two_factor(client, user):  # type: ignore[no-untyped-def]
+def verify_two_factor(client, user):
     """Mark the client's session as having passed the two-factor step with `user`'s authenticator app,
     exactly as django_otp.login does after a right code (the session holds the device's id)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
@@ -125,7 +125,7 @@ def outsider(other_team):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     """The test database as in production: owned by safeguard_owner, with the application's role
     safeguard_app able only to read and add to the audit trail (audit: setup_database_roles)."""
     from io import StringIO

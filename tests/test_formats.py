@@ -8,10 +8,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.forms import ChoiceField
 from django.utils import timezone
 
 from cases import formats
-from cases.forms.fields import DateField, DateInput, DateTimeField, DateTimeInput, Form, date_field, datetime_field
+from cases.forms.fields import (
+    DateField,
+    DateInput,
+    DateTimeField,
+    DateTimeInput,
+    Form,
+    date_field,
+    datetime_field,
+)
+from safeguard.forms import choices_of
 
 LONDON = ZoneInfo("Europe/London")
 BASE_DIR = Path(settings.BASE_DIR)
@@ -150,7 +160,8 @@ def test_the_time_zone_picker_offers_the_uk_utc_and_the_referrals_zones_first_an
     from cases.forms.referrals import ReferralIdentifierForm
 
     field = ReferralIdentifierForm().fields["observed_timezone"]
-    empty, (first_group, common), (_, others) = field.choices
+    assert isinstance(field, ChoiceField)
+    empty, (first_group, common), (_, others) = choices_of(field)
     assert empty == ("", "Choose a time zone")
     assert first_group == "Most used"
     assert [zone for zone, _label in common[:3]] == ["Europe/London", "UTC", "America/New_York"]

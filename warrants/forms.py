@@ -7,7 +7,7 @@ No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 from django import forms
 
 from accounts.models import User
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, model_choice
 from cases.models import Case, Premises
 from cases.selectors import case_people
 from warrants.models import Warrant
@@ -31,9 +31,9 @@ class WarrantDraftForm(Form):
     )
     court = forms.CharField(label="Court applied to", max_length=120)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
+        model_choice(self, "premises").queryset = case.premises.all()
 
 
 class WarrantApplyForm(Form):
@@ -72,9 +72,9 @@ class WarrantExecuteForm(Form):
     )
     service_checks = (warrant_check_executed,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["executed_by"].queryset = case_people(case)  # type: ignore[attr-defined]
+        model_choice(self, "executed_by").queryset = case_people(case)
 
 
 class WarrantReturnForm(Form):

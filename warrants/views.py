@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from cases import rules
 from cases.models import Case
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
@@ -49,7 +50,7 @@ def _warrant(case: Case, pk: int) -> Warrant:
 
 
 def _step(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     case: Case,
     warrant: Warrant,
@@ -77,13 +78,13 @@ def _step(
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_create(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     form = warrant_forms.WarrantDraftForm(request.POST or None, case=case)
     created = AfterSave()
 
     def save(data: dict[str, Any]) -> None:
-        created.url = services.warrant_draft(case=case, actor=request.user, **data).get_absolute_url()  # type: ignore[arg-type]
+        created.url = services.warrant_draft(case=case, actor=request.user, **data).get_absolute_url()
 
     return record_stage(
         request,
@@ -93,15 +94,15 @@ def warrant_create(request: HttpRequest, reference: str) -> HttpResponse:
         title="Apply for a search warrant",
         success="Warrant drafted. Record the application when it is made.",
         submit="Save draft",
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
     )
 
 
 @require_GET
-def warrant_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+def warrant_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, reference)
     warrant = _warrant(case, pk)
-    can_change = case_is_changeable_by(case, request.user)  # type: ignore[arg-type]
+    can_change = case_is_changeable_by(case, request.user)
     context = {
         "case": case,
         "warrant": warrant,
@@ -115,8 +116,8 @@ def warrant_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_apply(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_apply(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -124,15 +125,15 @@ def warrant_apply(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         warrant=warrant,
         action="apply",
         form=warrant_forms.WarrantApplyForm(request.POST or None),
-        save=lambda data: services.warrant_apply(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_apply(warrant=warrant, actor=request.user, **data),
         title="Record the warrant application",
         success="Application recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_issue(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_issue(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -140,15 +141,15 @@ def warrant_issue(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         warrant=warrant,
         action="issue",
         form=warrant_forms.WarrantIssueForm(request.POST or None),
-        save=lambda data: services.warrant_record_issue(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_record_issue(warrant=warrant, actor=request.user, **data),
         title="Record the warrant's issue",
         success="Issue recorded. The expiry is three months from issue (PACE 1984 s.16(3)).",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_refuse(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_refuse(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -156,15 +157,15 @@ def warrant_refuse(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         warrant=warrant,
         action="refuse",
         form=warrant_forms.WarrantRefuseForm(request.POST or None),
-        save=lambda data: services.warrant_record_refusal(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_record_refusal(warrant=warrant, actor=request.user, **data),
         title="Record the court's refusal",
         success="Refusal recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_execute(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_execute(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -172,15 +173,15 @@ def warrant_execute(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         warrant=warrant,
         action="execute",
         form=warrant_forms.WarrantExecuteForm(request.POST or None, case=case),
-        save=lambda data: services.warrant_record_execution(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_record_execution(warrant=warrant, actor=request.user, **data),
         title="Record the warrant's execution",
         success="Execution recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_return(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_return(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -188,15 +189,15 @@ def warrant_return(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         warrant=warrant,
         action="return",
         form=warrant_forms.WarrantReturnForm(request.POST or None),
-        save=lambda data: services.warrant_record_return(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_record_return(warrant=warrant, actor=request.user, **data),
         title="Record the warrant's return to court",
         success="Return to court recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def warrant_further_entry(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def warrant_further_entry(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     warrant = _warrant(case, pk)
     return _step(
         request,
@@ -204,7 +205,7 @@ def warrant_further_entry(request: HttpRequest, reference: str, pk: int) -> Http
         warrant=warrant,
         action="further_entry",
         form=warrant_forms.FurtherEntryForm(request.POST or None),
-        save=lambda data: services.warrant_authorise_further_entry(warrant=warrant, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: services.warrant_authorise_further_entry(warrant=warrant, actor=request.user, **data),
         title="Record an inspector's authority for a further entry",
         success="Further entry authority recorded.",
     )

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import EXAMINER, OFFICER, SUPERVISOR
-from cases.forms.fields import Form, ModelChoiceField, version_field
+from cases.forms.fields import Form, ModelChoiceField, model_choice, version_field
 from cases.models import Case
 from cases.services.access import AccessLevel
 
@@ -18,27 +18,25 @@ class GrantAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
     level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people_of_force(case)  # type: ignore[attr-defined]
+        model_choice(self, "user").queryset = people_of_force(case)
 
 
 class RevokeAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=case.user_grants.values("user_id")  # type: ignore[attr-defined]
-        )
+        model_choice(self, "user").queryset = User.objects.filter(pk__in=case.user_grants.values("user_id"))
 
 
 class AssignExaminerForm(Form):
     examiner = ModelChoiceField(label="Digital forensics examiner", queryset=User.objects.none())
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["examiner"].queryset = people_of_force(case).filter(groups__name=EXAMINER)  # type: ignore[attr-defined]
+        model_choice(self, "examiner").queryset = people_of_force(case).filter(groups__name=EXAMINER)
 
 
 class ReassignForm(Form):
@@ -46,12 +44,12 @@ class ReassignForm(Form):
     supervisor = ModelChoiceField(queryset=User.objects.none())
     version = version_field()
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         team = case.team.members.filter(is_active=True)
         officers = team.filter(groups__name__in=(OFFICER, SUPERVISOR)).distinct()
-        self.fields["officer_in_case"].queryset = officers  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = team.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
+        model_choice(self, "officer_in_case").queryset = officers
+        model_choice(self, "supervisor").queryset = team.filter(groups__name=SUPERVISOR)
 
 
 class RestrictForm(Form):

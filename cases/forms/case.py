@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Team, User
 from accounts.roles import OFFICER, SUPERVISOR
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field, model_choice
 from cases.identifiers import POSTCODE_INVALID, normalise_postcode
 from cases.models import Case
 from cases.selectors import own_team_members, own_teams
@@ -36,16 +36,14 @@ class CaseOpenForm(Form):
     )
     summary = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams_of(user)  # type: ignore[attr-defined]
+        model_choice(self, "team").queryset = teams_of(user)
         # The case's officer and supervisor must be officers or supervisors, and supervisors, of its
         # team (`case_open`): offer those of the person's teams, not everyone in the force.
         members = own_team_members(user)
-        self.fields["officer_in_case"].queryset = members.filter(  # type: ignore[attr-defined]
-            groups__name__in=[OFFICER, SUPERVISOR]
-        )
-        self.fields["supervisor"].queryset = members.filter(groups__name=SUPERVISOR)  # type: ignore[attr-defined]
+        model_choice(self, "officer_in_case").queryset = members.filter(groups__name__in=[OFFICER, SUPERVISOR])
+        model_choice(self, "supervisor").queryset = members.filter(groups__name=SUPERVISOR)
 
 
 class SubjectForm(Form):
@@ -117,10 +115,10 @@ class CaseListFilterForm(Form):
     opened_from = date_field("Opened from", required=False)
     opened_to = date_field("Opened to", required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
+        model_choice(self, "team").queryset = own_teams(user)
+        model_choice(self, "officer").queryset = own_team_members(user)
 
     def filters(self) -> dict:
         """The valid filters, ready for `case_list_for`."""

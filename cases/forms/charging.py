@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, model_choice
 from cases.models import Case, ChargingSubmission, ImageCategory, Offence, Subject
 from cases.services.charging import charging_check_decision_at, charging_check_submitted_at
 
@@ -19,9 +19,9 @@ class ChargingSubmissionForm(Form):
     cps_reference = forms.CharField(label="CPS reference", max_length=40, required=False)
     service_checks = (charging_check_submitted_at,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        model_choice(self, "subject").queryset = case.subjects.filter(withdrawn_at__isnull=True)
 
 
 class ChargeForm(Form):
@@ -61,7 +61,7 @@ class ChargingDecisionForm(Form):
     )
     service_checks = (charging_check_decision_at,)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.charges = ChargeFormSet(self.data or None, prefix="charges")
 

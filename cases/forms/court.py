@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, model_choice
 from cases.models import Case, CourtHearing, Subject
 from cases.services.court import hearing_check_orders
 
@@ -20,6 +20,6 @@ class HearingForm(Form):
     shpo_made = forms.BooleanField(label="Sexual Harm Prevention Order made", required=False)
     service_checks = (hearing_check_orders,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        model_choice(self, "subject").queryset = case.subjects.filter(withdrawn_at__isnull=True)

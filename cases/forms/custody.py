@@ -10,6 +10,7 @@ from cases.forms.fields import (
     ModelMultipleChoiceField,
     date_field,
     datetime_field,
+    model_choice,
 )
 from cases.models import BailExtension, Case, CustodyExtension, Offence, Release, Subject
 from cases.services.custody import (
@@ -43,9 +44,9 @@ class ArrestForm(Form):
     left_custody_at = datetime_field("Left custody at", required=False)
     service_checks = (arrest_check_times,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = case.subjects.all()  # type: ignore[attr-defined]
+        model_choice(self, "subject").queryset = case.subjects.filter(withdrawn_at__isnull=True)
 
 
 class CustodyExtensionForm(Form):

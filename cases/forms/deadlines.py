@@ -3,7 +3,7 @@
 from typing import Any
 
 from accounts.models import Team, User
-from cases.forms.fields import Form, ModelChoiceField
+from cases.forms.fields import Form, ModelChoiceField, model_choice
 from cases.selectors import own_team_members, own_teams
 
 
@@ -15,8 +15,8 @@ class DeadlineFilterForm(Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = own_teams(user)  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = own_team_members(user)  # type: ignore[attr-defined]
+        model_choice(self, "team").queryset = own_teams(user)
+        model_choice(self, "officer").queryset = own_team_members(user)
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, ready for `deadlines_due_for`."""

@@ -15,6 +15,14 @@ from cases import formats, rules
 from safeguard.forms import CHOOSE_ONE
 from safeguard.forms import Form as Form  # the base of every form, kept importable here
 
+
+def model_choice(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's choice of records `name`, whose queryset each form narrows to the person or case."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 CLOCKS = ("BST", "GMT")
 TIME_AMBIGUOUS = (
     "{time} happens twice on {day}, as the clocks go back that night: choose BST (the first {time}) or "
@@ -66,7 +74,7 @@ class DateTimeInput(forms.DateTimeInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", "data-now": "", **(attrs or {})})
 
-    def format_value(self, value):  # type: ignore[no-untyped-def]
+    def format_value(self, value):
         return formats.when(value) if isinstance(value, datetime) else super().format_value(value)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -116,7 +124,7 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
 
-    def format_value(self, value):  # type: ignore[no-untyped-def]
+    def format_value(self, value):
         return formats.day(value) if isinstance(value, date) else super().format_value(value)
 
 
@@ -144,7 +152,7 @@ class DateTimeField(forms.DateTimeField):
                 return formats.when(local)  # with its clock: `25 Oct 2026 01:30 BST`
         return super().prepare_value(value)
 
-    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> datetime | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime):
@@ -181,7 +189,7 @@ class DateField(forms.DateField):
     input_formats = formats.DATE_INPUT_FORMATS
     default_error_messages = {"invalid": "Enter a date like 23 Nov 2026, or today."}
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         if isinstance(value, str) and value.strip().lower() == TODAY:
             return timezone.localdate(timezone=formats.LONDON)
         return super().to_python(value)
@@ -249,7 +257,7 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
     (DECLARE, FETCH, CLOSE: three round trips outside a transaction), which pays off only for
     more rows than a select can usefully list."""
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for obj in self.queryset:
@@ -262,7 +270,7 @@ class ModelChoiceField(forms.ModelChoiceField):
 
     iterator = _ListedChoices
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         if "empty_label" not in kwargs:
             kwargs["empty_label"] = CHOOSE_ONE if kwargs.get("required", True) else "None"
         super().__init__(*args, **kwargs)

@@ -6,7 +6,15 @@ Every choice of a related record is limited to the case's own records.
 from django import forms
 
 from accounts.models import User
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX, Form, ModelChoiceField, datetime_field, version_field
+from cases.forms.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    NUMBER_MAX,
+    Form,
+    ModelChoiceField,
+    datetime_field,
+    model_choice,
+    version_field,
+)
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search
 from cases.selectors import case_people
 from cases.services.search import (
@@ -40,14 +48,12 @@ class SearchForm(Form):
     )
     service_checks = (search_check_times,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premises"].queryset = case.premises.all()  # type: ignore[attr-defined]
-        self.fields["warrant"].queryset = (  # type: ignore[attr-defined]
-            case.warrants.filter(  # type: ignore[attr-defined]
-                status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
-            ).select_related("premises")
-        )
+        model_choice(self, "premises").queryset = case.premises.filter(withdrawn_at__isnull=True)
+        model_choice(self, "warrant").queryset = case.warrants.filter(
+            status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+        ).select_related("premises")
 
 
 class DeviceForm(Form):
@@ -64,9 +70,9 @@ class DeviceForm(Form):
         max_length=FREE_TEXT_MAX_LENGTH, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["search"].queryset = case.searches.select_related("premises")  # type: ignore[attr-defined]
+        model_choice(self, "search").queryset = case.searches.select_related("premises")
 
 
 class DeviceTriageForm(Form):
@@ -81,9 +87,9 @@ class DeviceTriageForm(Form):
     version = version_field()
     service_checks = (device_check_triage,)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
+        model_choice(self, "examiner").queryset = case_people(case)
 
 
 def count_field_name(category: str, kind: str) -> str:
@@ -96,7 +102,7 @@ class DeviceImageCountsForm(Form):
     source = forms.ChoiceField(label="Source of the counts", choices=ImageCount.Source.choices)
     version = version_field()
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for category in ImageCategory.values:
             for kind, kind_label in ImageCount.Kind.choices:

@@ -222,7 +222,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 )
                 for s in case.searches.all()
             ],
-            "examiners": [grant.user.username for grant in case.examiner_grants],  # type: ignore[attr-defined]
+            "examiners": [grant.user.username for grant in case.examiner_grants],  # type: ignore[attr-defined]  # Prefetch to_attr
             "devices": [_device(d, search_keys) for d in case.devices.all()],
             "arrests": [_arrest(a, n, subject_keys) for n, a in enumerate(case.arrests.all(), 1)],
             "charging": [_charging(c, subject_keys) for c in case.charging_submissions.all()],

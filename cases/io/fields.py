@@ -191,7 +191,7 @@ class Chars:
         if self.model is None:
             return None
         model_field = self.model._meta.get_field(self.name)
-        return tuple(str(value) for value, _ in model_field.choices) if model_field.choices else None  # type: ignore[union-attr]
+        return tuple(str(value) for value, _ in model_field.choices) if model_field.choices else None  # type: ignore[union-attr]  # a column, not a relation
 
     @property
     def limit(self) -> int | None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 from accounts.usernames import normalise_username, username_skeleton
 
 
-def fill_skeletons(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fill_skeletons(apps, schema_editor):
     User = apps.get_model("cases", "User")
     for user in User.objects.only("pk", "username").iterator():
         username = normalise_username(user.username)

@@ -5,7 +5,7 @@ from django.db import migrations
 from accounts.usernames import username_skeleton
 
 
-def recompute_skeletons(apps, schema_editor):  # type: ignore[no-untyped-def]
+def recompute_skeletons(apps, schema_editor):
     User = apps.get_model("cases", "User")
     for user in User.objects.only("pk", "username").iterator():
         User.objects.filter(pk=user.pk).update(username_skeleton=username_skeleton(user.username))

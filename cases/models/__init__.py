@@ -3,6 +3,7 @@ from .case import Case, CaseLogEntry, Premises, Subject
 from .charging import Charge, ChargingSubmission
 from .choices import ImageCategory
 from .closure import Closure, ClosureConfirmation, RetentionReview
+from .correctable import Correctable
 from .court import CourtHearing
 from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
@@ -12,6 +13,7 @@ from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
 from .summaries import FigureFact, FigureFactsVersion, FiguresCache, OutstandingDeadline, SummaryState
+from .versions import RecordVersion
 
 __all__ = [
     "Arrest",
@@ -26,6 +28,7 @@ __all__ = [
     "Closure",
     "ClosureConfirmation",
     "CommsDataRequest",
+    "Correctable",
     "CourtHearing",
     "CustodyExtension",
     "CustodyReview",
@@ -43,6 +46,7 @@ __all__ = [
     "Offence",
     "OutstandingDeadline",
     "Premises",
+    "RecordVersion",
     "Referral",
     "ReferralIdentifier",
     "Release",

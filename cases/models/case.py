@@ -7,9 +7,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Force, Team
+from accounts.models import Force, Team, User
 from cases.formats import when
 
+from .correctable import Correctable
 from .referrals import Referral
 
 
@@ -51,6 +52,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # Not columns: set on a case read for its page (cases.records) and by its fetch-and-authorise
+    # helper (cases.permissions), for the records read under it.
+    latest_log_entries: list["CaseLogEntry"]
+    _fetched_for: "User"
 
     class Meta:
         ordering = ["-opened_at"]
@@ -86,7 +91,7 @@ class Case(models.Model):
         return reverse("cases:detail", kwargs={"reference": self.reference})
 
 
-class Subject(models.Model):
+class Subject(Correctable):
     """A suspect. Children are never recorded here: see safeguarding."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects")
@@ -95,7 +100,7 @@ class Subject(models.Model):
     pnc_id = models.CharField("PNC ID", max_length=20, blank=True)
     notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         # Also `subject_name_trgm`, a trigram index on UPPER(full_name) for the case list's search by
         # part of a name (migration 0006, with those on the case's reference and operation; SQL there,
@@ -106,13 +111,13 @@ class Subject(models.Model):
         return self.full_name
 
 
-class Premises(models.Model):
+class Premises(Correctable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="premises")
     address = models.TextField()
     postcode = models.CharField(max_length=10, blank=True)
     description = models.CharField(max_length=200, blank=True, help_text="e.g. home address, workplace.")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         verbose_name_plural = "premises"
 

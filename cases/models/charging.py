@@ -6,10 +6,11 @@ from django.db.models import F, Q
 
 from .case import Case, Subject
 from .choices import ImageCategory
+from .correctable import Correctable
 from .custody import Offence
 
 
-class ChargingSubmission(models.Model):
+class ChargingSubmission(Correctable):
     class Test(models.TextChoices):
         FULL_CODE = "full_code", "Full Code Test"
         THRESHOLD = "threshold", "Threshold Test"
@@ -31,7 +32,7 @@ class ChargingSubmission(models.Model):
     decision_at = models.DateTimeField(null=True, blank=True)
     decision_notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["submitted_at"]
         indexes = [
             # The decisions of the last target period kept if their case is in view (the dashboard's

@@ -35,6 +35,11 @@ class Closure(models.Model):
     closed_at = models.DateTimeField()
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField()
+    # Moves on with each reopening and closing again (cases.services.versions); the values each
+    # closing had are kept in the closure's history (cases.models.versions.RecordVersion).
+    version = models.PositiveIntegerField(default=1, db_default=1)  # db_default: as cases.models.correctable
+    # Set while the case is reopened; cleared when it is closed again.
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-closed_at"]
@@ -82,11 +87,15 @@ class ClosureConfirmation(models.Model):
     item = models.TextField(help_text="What was outstanding, in words, at the closing time.")
     reason = models.TextField()
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The closure's version when it was confirmed: a case closed again after reopening is confirmed again.
+    closing = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["closure", "item_key"], name="closure_confirmation_once_per_item"),
+            models.UniqueConstraint(
+                fields=["closure", "closing", "item_key"], name="closure_confirmation_once_per_item"
+            ),
             models.CheckConstraint(condition=~models.Q(reason=""), name="closure_confirmation_has_reason"),
         ]
 

@@ -3,9 +3,10 @@
 from django.db import models
 
 from .case import Case, Subject
+from .correctable import Correctable
 
 
-class CourtHearing(models.Model):
+class CourtHearing(Correctable):
     class Type(models.TextChoices):
         FIRST_APPEARANCE = "first_appearance", "First appearance"
         PLEA = "plea", "Plea"
@@ -30,7 +31,7 @@ class CourtHearing(models.Model):
     )
     shpo_made = models.BooleanField("SHPO made", default=False, help_text="Sexual Harm Prevention Order made.")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["hearing_at"]
         indexes = [models.Index(fields=["hearing_type", "hearing_at"], name="hearing_type_at")]
 

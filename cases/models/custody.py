@@ -8,6 +8,7 @@ from cases import rules
 from cases.formats import day, when
 
 from .case import Case, Subject
+from .correctable import Correctable
 
 
 class Offence(models.Model):
@@ -27,7 +28,7 @@ class Offence(models.Model):
         return f"{self.statute} {self.section}: {self.title}"
 
 
-class Arrest(models.Model):
+class Arrest(Correctable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="arrests")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="arrests")
     arrested_at = models.DateTimeField()
@@ -39,7 +40,7 @@ class Arrest(models.Model):
     )
     left_custody_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["arrested_at"]
         indexes = [
             # The arrests of a period kept if their case is among those in view (the dashboard's
@@ -61,7 +62,7 @@ class Arrest(models.Model):
         return f"Arrest of {self.subject} at {when(self.arrested_at)}"
 
 
-class CustodyReview(models.Model):
+class CustodyReview(Correctable):
     """A review of detention without charge by an inspector not directly involved (PACE s.40(1)(b))."""
 
     arrest = models.ForeignKey(Arrest, on_delete=models.PROTECT, related_name="custody_reviews")
@@ -69,7 +70,7 @@ class CustodyReview(models.Model):
     review_officer = models.CharField(max_length=120, help_text="Name and rank of the review officer.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["reviewed_at"]
 
     def __str__(self) -> str:
@@ -109,7 +110,7 @@ class CustodyExtension(models.Model):
         return f"{self.get_authority_display()} until {when(self.detention_until)}"
 
 
-class Release(models.Model):
+class Release(Correctable):
     """How a suspect left custody pending a decision."""
 
     class Kind(models.TextChoices):
@@ -157,7 +158,7 @@ class Release(models.Model):
     answer_place = models.CharField("Place to answer bail", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["released_at"]
         constraints = [
             # Bail has a regime and, except before 3 Apr 2017 (no statutory limit), an end.

@@ -60,7 +60,7 @@ class IndexedIdentifier(models.Model):
         ordering = ["kind", "value"]
         # Also `identifier_value_trgm`, a trigram index on UPPER(value) for part of a value or a name
         # spelt differently (LIKE and similarity), and `identifier_person_trgm`, the same of people's
-        # rows alone (similarity of names), written as SQL in migrations 0027 and 0028 (as 0009).
+        # rows alone (similarity of names), written as SQL in migrations 0028 and 0029 (as 0009).
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
             models.Index(fields=["value", "kind"], name="identifier_value_kind"),

@@ -8,9 +8,10 @@ from cases.formats import when
 
 from .case import Case, Premises
 from .choices import ImageCategory
+from .correctable import Correctable
 
 
-class Search(models.Model):
+class Search(Correctable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="searches")
     warrant = models.ForeignKey(
         "warrants.Warrant", null=True, blank=True, on_delete=models.PROTECT, related_name="searches"
@@ -21,7 +22,7 @@ class Search(models.Model):
     officer_in_charge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["started_at"]
         verbose_name_plural = "searches"
         constraints = [

@@ -2,19 +2,22 @@
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import models, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.models import Force, Team, User
 from accounts.roles import OFFICER, SUPERVISOR
+from cases.formats import when
 from cases.identifiers import normalise_postcode
-from cases.models import Case, CaseLogEntry, Premises, Referral, Subject
+from cases.models import Case, CaseLogEntry, Premises, RecordVersion, Referral, Subject
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import Event, correction_apply, correction_start, first_dependant
 from cases.services.identifiers import identifiers_attach_case, identifiers_index
 
 CASE_TEAM_OTHER_FORCE = "That team is not in your force."
@@ -156,14 +159,14 @@ def subject_add(
 ) -> Subject:
     """A suspect. Children are never recorded as subjects."""
     ensure_case_open(case)
-    full_name = " ".join(full_name.split())
-    pnc_id = pnc_id.strip().upper()
+    full_name, pnc_id = _subject_values(full_name, pnc_id)
     if not full_name:
         raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
     subject_check(date_of_birth=date_of_birth)
-    if case.subjects.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
+    current = case.subjects.filter(withdrawn_at__isnull=True)
+    if current.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
         raise ValidationError(SUBJECT_DUPLICATE)
-    if pnc_id and case.subjects.filter(pnc_id=pnc_id).exists():
+    if pnc_id and current.filter(pnc_id=pnc_id).exists():
         raise ValidationError({"pnc_id": SUBJECT_PNC_DUPLICATE})
     subject = Subject.objects.create(
         case=case, full_name=full_name, date_of_birth=date_of_birth, pnc_id=pnc_id, notes=notes
@@ -176,11 +179,10 @@ def subject_add(
 @transaction.atomic
 def premises_add(*, case: Case, actor: User, address: str, postcode: str = "", description: str = "") -> Premises:
     ensure_case_open(case)
-    address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
+    address, postcode = _premises_values(address, postcode)
     if not address:
         raise ValidationError({"address": PREMISES_ADDRESS_REQUIRED})
-    postcode = normalise_postcode(postcode) if postcode.strip() else ""
-    if case.premises.filter(address__iexact=address, postcode=postcode).exists():
+    if case.premises.filter(withdrawn_at__isnull=True).filter(address__iexact=address, postcode=postcode).exists():
         raise ValidationError(PREMISES_DUPLICATE)
     premises = Premises.objects.create(case=case, address=address, postcode=postcode, description=description.strip())
     case_log_system(case=case, actor=actor, text=f"Premises added: {premises}.")
@@ -234,3 +236,152 @@ def case_log_correct(*, entry: CaseLogEntry, actor: User, text: str, at: datetim
     return CaseLogEntry.objects.create(
         case=case, author=actor, kind=CaseLogEntry.Kind.CORRECTION, text=text, corrects=entry, created_at=at
     )
+
+
+CASE_OPENED_AFTER_EVENT = (
+    "The case cannot be opened after {record} ({at}): correct that record first, or enter an earlier time."
+)
+
+
+def _events_after_opening(case: Case) -> list[Event]:
+    """The first of each kind of event recorded on the case, which its opening must not follow."""
+    events: list[Event] = []
+    firsts: list[tuple[str, models.QuerySet[Any], str]] = [
+        ("the first arrest", case.arrests.filter(withdrawn_at__isnull=True), "arrested_at"),
+        ("the first search", case.searches.all(), "started_at"),
+        ("the first warrant application", case.warrants.all(), "applied_at"),
+        ("the first charging submission", case.charging_submissions.all(), "submitted_at"),
+        ("the first case log entry written", case.log_entries.filter(kind__in=LOG_KINDS_WRITTEN), "created_at"),
+    ]
+    for record, rows, column in firsts:
+        at = rows.aggregate(at=Min(column))["at"]
+        if at is not None:
+            events.append(Event(record, at))
+    return events
+
+
+@transaction.atomic
+def case_correct(
+    *,
+    case: Case,
+    actor: User,
+    reason: str,
+    opened_at: datetime,
+    operation: str = "",
+    district: str = "",
+    summary: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct the case's own details. The opening time stays after its referral was received and
+    before every event recorded on the case (the first entry's rules, and the order of events)."""
+    locked = correction_start(case=case, record=case, reason=reason, version=version)
+    assert isinstance(locked, Case)
+    case_check_opened_at(opened_at=opened_at)
+    if locked.referral_id is not None and opened_at < locked.referral.received_at:  # type: ignore[union-attr]
+        raise ValidationError({"opened_at": CASE_OPENED_BEFORE_REFERRAL})
+    for event in _events_after_opening(locked):
+        if opened_at > event.at:
+            raise ValidationError({"opened_at": CASE_OPENED_AFTER_EVENT.format(record=event.record, at=when(event.at))})
+    result = correction_apply(
+        case=locked,
+        record_type="case",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"opened_at": opened_at, "operation": operation, "district": district, "summary": summary},
+        describe="The case's details",
+    )
+    case.refresh_from_db()
+    return result
+
+
+def _subject_values(full_name: str, pnc_id: str) -> tuple[str, str]:
+    return " ".join(full_name.split()), pnc_id.strip().upper()
+
+
+@transaction.atomic
+def subject_correct(
+    *,
+    subject: Subject,
+    actor: User,
+    reason: str,
+    full_name: str,
+    date_of_birth: date | None = None,
+    pnc_id: str = "",
+    notes: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a subject's details, under the rules of `subject_add`."""
+    case = subject.case
+    locked = correction_start(case=case, record=subject, reason=reason, version=version)
+    full_name, pnc_id = _subject_values(full_name, pnc_id)
+    if not full_name:
+        raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
+    subject_check(date_of_birth=date_of_birth)
+    others = case.subjects.exclude(pk=locked.pk).filter(withdrawn_at__isnull=True)
+    if others.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
+        raise ValidationError(SUBJECT_DUPLICATE)
+    if pnc_id and others.filter(pnc_id=pnc_id).exists():
+        raise ValidationError({"pnc_id": SUBJECT_PNC_DUPLICATE})
+    return correction_apply(
+        case=case,
+        record_type="subject",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"full_name": full_name, "date_of_birth": date_of_birth, "pnc_id": pnc_id, "notes": notes},
+        describe=f"Subject {locked}",
+    )
+
+
+def subject_dependants(subject: Subject) -> str | None:
+    return first_dependant(
+        subject.arrests.all(),
+        subject.hearings.all(),
+        subject.charging_submissions.all(),
+    )
+
+
+def _premises_values(address: str, postcode: str) -> tuple[str, str]:
+    """An address's lines trimmed, empty ones dropped; its postcode in one form (cases.identifiers),
+    a malformed one refused on the postcode field."""
+    address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
+    return address, normalise_postcode(postcode) if postcode.strip() else ""
+
+
+@transaction.atomic
+def premises_correct(
+    *,
+    premises: Premises,
+    actor: User,
+    reason: str,
+    address: str,
+    postcode: str = "",
+    description: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct premises, under the rules of `premises_add`."""
+    case = premises.case
+    locked = correction_start(case=case, record=premises, reason=reason, version=version)
+    address, postcode = _premises_values(address, postcode)
+    if not address:
+        raise ValidationError({"address": PREMISES_ADDRESS_REQUIRED})
+    others = case.premises.exclude(pk=locked.pk).filter(withdrawn_at__isnull=True)
+    if others.filter(address__iexact=address, postcode=postcode).exists():
+        raise ValidationError(PREMISES_DUPLICATE)
+    return correction_apply(
+        case=case,
+        record_type="premises",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"address": address, "postcode": postcode, "description": description},
+        describe=f"Premises {locked}",
+    )
+
+
+def premises_dependants(premises: Premises) -> str | None:
+    return first_dependant(premises.warrants.all(), premises.searches.all())

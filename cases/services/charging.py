@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, Subject
+from cases import formats
+from cases.models import Case, Charge, ChargingSubmission, ImageCategory, Offence, RecordVersion, Subject
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import correction_apply, correction_start, ensure_current
 
 CHARGING_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
 CHARGING_NEEDS_ARREST = "Record the arrest of this subject on this case before submitting to the CPS."
@@ -57,14 +59,16 @@ def charging_submit(
     ensure_case_open(case)
     if subject.case_id != case.pk:
         raise ValidationError({"subject": CHARGING_SUBJECT_OTHER_CASE})
-    arrests = case.arrests.filter(subject=subject)
+    ensure_current(subject, "subject")
+    arrests = case.arrests.filter(subject=subject, withdrawn_at__isnull=True)
     if not arrests.exists():
         raise ValidationError({"subject": CHARGING_NEEDS_ARREST})
     charging_check_submitted_at(submitted_at=submitted_at)
     if not arrests.filter(arrested_at__lte=submitted_at).exists():
         raise ValidationError({"submitted_at": CHARGING_SUBMITTED_BEFORE_ARREST})
     test = _choice(ChargingSubmission.Test, test, "test")
-    if case.charging_submissions.filter(subject=subject, decision=ChargingSubmission.Decision.PENDING).exists():
+    pending = case.charging_submissions.filter(subject=subject, decision=ChargingSubmission.Decision.PENDING)
+    if pending.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError({"subject": CHARGING_ALREADY_PENDING})
     submission = ChargingSubmission.objects.create(
         case=case,
@@ -123,6 +127,7 @@ def charging_record_decision(
     submission = ChargingSubmission.objects.select_for_update().select_related("case", "subject").get(pk=submission.pk)
     case = submission.case
     ensure_case_open(case)
+    ensure_current(submission)
     if submission.decision != ChargingSubmission.Decision.PENDING:
         raise ValidationError(CHARGING_DECISION_ALREADY)
     decision = _choice(ChargingSubmission.Decision, decision, "decision")
@@ -153,3 +158,64 @@ def charging_record_decision(
     case_log_system(case=case, actor=actor, text=text + ".")
     case_advance_stage(case=case, stage=Case.Stage.CHARGING)
     return submission
+
+
+CHARGING_DECIDED_BEFORE_SUBMISSION = (
+    "The submission cannot be after the CPS decision on it ({at}): correct the decision first, or enter an "
+    "earlier time."
+)
+
+
+@transaction.atomic
+def charging_submission_correct(
+    *,
+    submission: ChargingSubmission,
+    actor: User,
+    reason: str,
+    subject: Subject,
+    submitted_at: datetime,
+    test: str,
+    cps_reference: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a submission to the CPS under the rules of `charging_submit`; it stays before the
+    decision recorded on it. The charging target is met by the decision as it stands."""
+    case = submission.case
+    locked = correction_start(case=case, record=submission, reason=reason, version=version)
+    assert isinstance(locked, ChargingSubmission)
+    if subject.case_id != case.pk:
+        raise ValidationError({"subject": CHARGING_SUBJECT_OTHER_CASE})
+    ensure_current(subject, "subject")
+    arrests = case.arrests.filter(subject=subject, withdrawn_at__isnull=True)
+    if not arrests.exists():
+        raise ValidationError({"subject": CHARGING_NEEDS_ARREST})
+    charging_check_submitted_at(submitted_at=submitted_at)
+    if not arrests.filter(arrested_at__lte=submitted_at).exists():
+        raise ValidationError({"submitted_at": CHARGING_SUBMITTED_BEFORE_ARREST})
+    test = _choice(ChargingSubmission.Test, test, "test")
+    pending = case.charging_submissions.filter(
+        subject=subject, decision=ChargingSubmission.Decision.PENDING, withdrawn_at__isnull=True
+    ).exclude(pk=locked.pk)
+    if locked.decision == ChargingSubmission.Decision.PENDING and pending.exists():
+        raise ValidationError({"subject": CHARGING_ALREADY_PENDING})
+    if locked.decision_at is not None and submitted_at > locked.decision_at:
+        raise ValidationError(
+            {"submitted_at": CHARGING_DECIDED_BEFORE_SUBMISSION.format(at=formats.when(locked.decision_at))}
+        )
+    return correction_apply(
+        case=case,
+        record_type="charging_submission",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"subject": subject, "submitted_at": submitted_at, "test": test, "cps_reference": cps_reference},
+        describe=f"Submission to the CPS for {locked.subject}",
+    )
+
+
+def charging_submission_dependants(submission: ChargingSubmission) -> str | None:
+    """A decision recorded on the submission, and the hearings that follow a decision to charge."""
+    if submission.decision != ChargingSubmission.Decision.PENDING:
+        return f"The CPS decision recorded on it ({submission.get_decision_display().lower()})"
+    return None

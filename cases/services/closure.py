@@ -22,12 +22,15 @@ from cases.models import (
     CourtHearing,
     CustodyReview,
     Device,
+    RecordVersion,
     Release,
     RetentionReview,
     Search,
 )
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import reason_check, record_version_add
 from cases.services.custody import bail_current_end
+from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
 
 # The case-log line for a closure (the benchmark's bulk loader writes the same words).
@@ -115,11 +118,15 @@ def case_closure_outstanding(case: Case, closed_at: datetime) -> list[Outstandin
             ),
             todo="close the case after the hearing, once its outcome is recorded",
         )
-        for hearing in CourtHearing.objects.filter(case=case, hearing_at__gt=closed_at)
+        for hearing in CourtHearing.objects.filter(case=case, hearing_at__gt=closed_at, withdrawn_at__isnull=True)
         .select_related("subject")
         .order_by("hearing_at", "id")
     ]
-    releases = list(Release.objects.filter(arrest__case=case).select_related("arrest__subject").order_by("id"))
+    releases = list(
+        Release.objects.filter(arrest__case=case, withdrawn_at__isnull=True, arrest__withdrawn_at__isnull=True)
+        .select_related("arrest__subject")
+        .order_by("id")
+    )
     for release in releases:
         if release.kind != Release.Kind.BAIL:
             continue
@@ -150,7 +157,7 @@ def case_closure_outstanding(case: Case, closed_at: datetime) -> list[Outstandin
             key=f"forensic-{device.pk}",
             label=(
                 f"the full forensic examination of device {device.exhibit_reference}, requested "
-                f"{formats.when(device.forensic_requested_at)}, is not completed"  # type: ignore[arg-type]
+                f"{formats.when(device.forensic_requested_at)}, is not completed"
             ),
             todo="record the examination's completion",
         )
@@ -194,22 +201,35 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
     """The latest event recorded on the case that has happened (a hearing listed ahead has not)."""
     now = timezone.now()
     found: list[tuple[str, datetime | None]] = [
-        ("an arrest", Arrest.objects.filter(case=case).aggregate(at=Max("arrested_at"))["at"]),
-        ("a release", Release.objects.filter(arrest__case=case).aggregate(at=Max("released_at"))["at"]),
+        (
+            "an arrest",
+            Arrest.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(at=Max("arrested_at"))["at"],
+        ),
+        (
+            "a release",
+            Release.objects.filter(arrest__case=case, withdrawn_at__isnull=True).aggregate(at=Max("released_at"))["at"],
+        ),
         (
             "a bail extension",
             BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
         ),
         (
             "a review of detention",
-            CustodyReview.objects.filter(arrest__case=case).aggregate(at=Max("reviewed_at"))["at"],
+            CustodyReview.objects.filter(arrest__case=case, withdrawn_at__isnull=True).aggregate(at=Max("reviewed_at"))[
+                "at"
+            ],
         ),
-        ("a search", Search.objects.filter(case=case).aggregate(at=Max("started_at"))["at"]),
+        ("a search", Search.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(at=Max("started_at"))["at"]),
         (
             "a court hearing",
-            CourtHearing.objects.filter(case=case, hearing_at__lte=now).aggregate(at=Max("hearing_at"))["at"],
+            CourtHearing.objects.filter(case=case, hearing_at__lte=now, withdrawn_at__isnull=True).aggregate(
+                at=Max("hearing_at")
+            )["at"],
         ),
-        ("a charging decision", case.charging_submissions.aggregate(at=Max("decision_at"))["at"]),
+        (
+            "a charging decision",
+            case.charging_submissions.filter(withdrawn_at__isnull=True).aggregate(at=Max("decision_at"))["at"],
+        ),
         ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
         ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
         ("a forensic examination", Device.objects.filter(case=case).aggregate(at=Max("forensic_completed_at"))["at"]),
@@ -227,7 +247,9 @@ def _check_after_every_event(case: Case, closed_at: datetime) -> None:
 def _standing(case: Case) -> set[str]:
     """The charging decisions that stand: the latest decision recorded for each person."""
     latest: dict[int, str] = {}
-    decided = case.charging_submissions.exclude(decision=ChargingSubmission.Decision.PENDING)
+    decided = case.charging_submissions.filter(withdrawn_at__isnull=True).exclude(
+        decision=ChargingSubmission.Decision.PENDING
+    )
     for subject_id, decision in decided.order_by("decision_at", "id").values_list("subject_id", "decision"):
         latest[subject_id] = decision
     return set(latest.values())
@@ -239,8 +261,8 @@ def _check_outcome_agrees(case: Case, outcome_type: str) -> None:
     CPS's decision of no further action; suspect not identified (14, 18) no suspect put to the CPS or
     charged; and no outcome of no further action while a charge, or a decision to charge that
     stands, is recorded."""
-    decisions = set(case.charging_submissions.values_list("decision", flat=True))
-    charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
+    decisions = set(case.charging_submissions.filter(withdrawn_at__isnull=True).values_list("decision", flat=True))
+    charged = Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED, withdrawn_at__isnull=True).exists()
     charge_recorded = charged or ChargingSubmission.Decision.CHARGE in decisions
     if outcome_type == Closure.OutcomeType.CHARGED and not charge_recorded:
         raise ValidationError({"outcome_type": CLOSURE_CHARGED_NEEDS_DECISION})
@@ -305,7 +327,8 @@ def case_close(
     if unreturned:
         names = "; ".join(_describe(warrant) for warrant in unreturned)
         raise ValidationError(CLOSURE_WARRANTS_NOT_RETURNED.format(warrants=names))
-    if case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING).exists():
+    pending = case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING)
+    if pending.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError(CLOSURE_CHARGING_PENDING)
     _check_after_every_event(case, closed_at)
     _check_outcome_agrees(case, outcome_type)
@@ -313,12 +336,15 @@ def case_close(
     reasons = _check_outstanding_confirmed(outstanding, actor, confirmations or {})
 
     rationale = rationale.strip()
-    closure = Closure.objects.create(
-        case=case, outcome_type=outcome_type, closed_at=closed_at, closed_by=actor, rationale=rationale
-    )
+    closure = _closure_save(case, actor, outcome_type=outcome_type, closed_at=closed_at, rationale=rationale)
     for item in outstanding:
         ClosureConfirmation.objects.create(
-            closure=closure, item_key=item.key, item=item.label, reason=reasons[item.key], confirmed_by=actor
+            closure=closure,
+            closing=closure.version,
+            item_key=item.key,
+            item=item.label,
+            reason=reasons[item.key],
+            confirmed_by=actor,
         )
         case_log_system(
             case=case,
@@ -386,3 +412,96 @@ def retention_review_record(
     )
     case_log_system(case=case, actor=actor, text=f"MoPI review: {review.get_decision_display()}.")
     return review
+
+
+CASE_REOPEN_NOT_CLOSED = "This case is open: only a closed case can be reopened."
+CASE_REOPEN_NEEDS_SUPERVISOR = "Only a supervisor of the case's team can reopen a case."
+
+
+def _closure_shown(closure: Closure) -> str:
+    return (
+        f"Closed {formats.when(closure.closed_at)} by {closure.closed_by}, outcome "
+        f"{closure.get_outcome_type_display()}: {closure.rationale}"
+    )
+
+
+def _closure_save(case: Case, actor: User, *, outcome_type: str, closed_at: datetime, rationale: str) -> Closure:
+    """The case's closure: made on the first closing; on closing again after a reopening, the same
+    record takes the new values, and the closing before is kept in its history."""
+    closure = Closure.objects.select_for_update().filter(case=case).first()
+    if closure is None:
+        return Closure.objects.create(
+            case=case, outcome_type=outcome_type, closed_at=closed_at, closed_by=actor, rationale=rationale
+        )
+    closure.outcome_type, closure.closed_at, closure.closed_by, closure.rationale = (
+        outcome_type,
+        closed_at,
+        actor,
+        rationale,
+    )
+    closure.reopened_at = None
+    version_save(closure, version=None, fields=["outcome_type", "closed_at", "closed_by", "rationale", "reopened_at"])
+    record_version_add(
+        case=case,
+        record_type="closure",
+        record=closure,
+        actor=actor,
+        kind=RecordVersion.Kind.CLOSED_AGAIN,
+        reason=rationale,
+        # The closing before is the "before" of the reopening's version.
+        changes=[{"field": "status", "label": "Status", "before": "Reopened", "after": _closure_shown(closure)}],
+        log_text=f"Case closed again after it was reopened. Rationale: {rationale}",
+    )
+    return closure
+
+
+def _stage_from_records(case: Case) -> str:
+    """How far along its path a reopened case is, from what is recorded on it."""
+    if case.hearings.filter(withdrawn_at__isnull=True).exists():
+        return Case.Stage.COURT
+    if (
+        case.charging_submissions.exists()
+        or Release.objects.filter(arrest__case=case, kind=Release.Kind.CHARGED).exists()
+    ):
+        return Case.Stage.CHARGING
+    if case.arrests.filter(withdrawn_at__isnull=True).exists():
+        return Case.Stage.ARREST
+    if case.searches.exists():
+        return Case.Stage.SEARCH
+    if Warrant.objects.filter(case=case).exists():
+        return Case.Stage.WARRANT
+    return Case.Stage.INVESTIGATION
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User, reason: str, version: int | None = None) -> RecordVersion:
+    """A supervisor reopens a closed case, with a reason: it is open again, at the stage its records
+    show, and what was outstanding when it closed (deadlines, bail, hearings listed) is due again. The
+    closure stays, marked reopened; closing again (`case_close`) gives it its new values, and each
+    closing is kept in the closure's history."""
+    Case.objects.select_for_update().get(pk=case.pk)
+    case.refresh_from_db(fields=["status", "stage", "version"])
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError(CASE_REOPEN_NOT_CLOSED)
+    version_check(case, version=version)
+    if SUPERVISOR not in roles_of(actor):
+        raise ValidationError(CASE_REOPEN_NEEDS_SUPERVISOR)
+    reason_check(reason=reason)
+    closure = Closure.objects.select_for_update().get(case=case)
+    closure.reopened_at = timezone.now()
+    version_save(closure, version=None, fields=["reopened_at"])
+    result = record_version_add(
+        case=case,
+        record_type="closure",
+        record=closure,
+        actor=actor,
+        kind=RecordVersion.Kind.REOPENED,
+        reason=reason,
+        changes=[{"field": "status", "label": "Status", "before": _closure_shown(closure), "after": "Reopened"}],
+        log_text=f"Case reopened. Reason: {reason.strip()}",
+    )
+    case.status = Case.Status.OPEN
+    case.stage = _stage_from_records(case)
+    case.version += 1
+    case.save(update_fields=["status", "stage", "version"])
+    return result

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 
 from accounts.models import User
 from cases import formats, rules
@@ -21,6 +22,7 @@ from cases.models import (
     CustodyExtension,
     CustodyReview,
     Offence,
+    RecordVersion,
     Release,
     Subject,
 )
@@ -30,6 +32,15 @@ from cases.services.common import (
     case_log_system,
     ensure_case_open,
     not_in_future,
+)
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    first_dependant,
+    not_after,
+    not_before,
 )
 
 ARREST_SUBJECT_OTHER_CASE = "The subject must be a suspect on this case."
@@ -218,6 +229,7 @@ def arrest_record(
     offences = list(suspected_offences)
     if subject.case_id != case.pk:
         raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
+    ensure_current(subject, "subject")
     if not offences:
         raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
     if any(not offence.active for offence in offences):
@@ -287,6 +299,7 @@ def custody_extension_record(
     """
     case = arrest.case
     ensure_case_open(case)
+    ensure_current(arrest)
     authority = _choice(CustodyExtension.Authority, authority, "authority")
     relevant = arrest.relevant_time
     if relevant is None:
@@ -373,6 +386,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
     """Record a review of detention (PACE s.40), so that the next is due 9 hours after it (s.40(3))
     and a superintendent's authorisation can follow the second (s.42(4)(b))."""
     ensure_case_open(arrest.case)
+    ensure_current(arrest)
     if arrest.relevant_time is None:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_NEEDS_RELEVANT_TIME})
     review_officer = review_officer.strip()
@@ -383,7 +397,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
     if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
-    last = arrest.custody_reviews.order_by("-reviewed_at").first()
+    last = arrest.custody_reviews.filter(withdrawn_at__isnull=True).order_by("-reviewed_at").first()
     if last is not None and reviewed_at < last.reviewed_at:
         raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_PREVIOUS})
     review = CustodyReview.objects.create(
@@ -443,6 +457,29 @@ def release_check_details(
     all_problems(lambda: not_in_future(released_at, field="released_at", label="The release"), conditions, answer, body)
 
 
+def _bail_terms(
+    arrest: Arrest, *, kind: str, released_at: datetime, answer_at: datetime | None, body: str
+) -> tuple[str, datetime | None]:
+    """The bail regime and end of a release of `kind`, computed from the arrest (`release_record`);
+    ("", None) for a release other than bail."""
+    if kind != Release.Kind.BAIL:
+        return "", None
+    ends_at = None
+    try:
+        regime = rules.bail_regime_for_arrest(arrest.arrested_at)
+    except rules.NoRuleInForce:
+        regime = Release.BailRegime.PRE_2017
+        if answer_at is None:
+            raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
+    else:
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at, body=body)
+        if ends_at <= released_at:
+            raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
+    if answer_at is not None and ends_at is not None and answer_at > ends_at:
+        raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
+    return regime, ends_at
+
+
 @transaction.atomic
 def release_record(
     *,
@@ -479,6 +516,7 @@ def release_record(
     """
     case = arrest.case
     ensure_case_open(case)
+    ensure_current(arrest)
     kind = _choice(Release.Kind, kind, "kind")
     investigating_body = _choice(Release.InvestigatingBody, investigating_body, "investigating_body")
     release_check_details(
@@ -492,27 +530,17 @@ def release_record(
     )
     if released_at < arrest.arrested_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
-    latest = arrest.releases.order_by("-released_at", "-id").first()
+    latest = arrest.releases.filter(withdrawn_at__isnull=True).order_by("-released_at", "-id").first()
     if latest is not None and released_at < latest.released_at:
         raise ValidationError({"released_at": RELEASE_BEFORE_PREVIOUS})
     bail_conditions, answer_place = bail_conditions.strip(), answer_place.strip()
-    regime, ends_at = "", None
     if kind == Release.Kind.BAIL:
         running_end = bail_current_end(latest) if latest is not None and latest.kind == Release.Kind.BAIL else None
         if running_end is not None and running_end > released_at:
             raise ValidationError({"kind": RELEASE_STILL_ON_BAIL})
-        try:
-            regime = rules.bail_regime_for_arrest(arrest.arrested_at)
-        except rules.NoRuleInForce:
-            regime = Release.BailRegime.PRE_2017
-            if answer_at is None:
-                raise ValidationError({"answer_at": BAIL_BEFORE_2017_NEEDS_ANSWER}) from None
-        else:
-            ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrest.arrested_at, body=investigating_body)
-            if ends_at <= released_at:
-                raise ValidationError({"released_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at))})
-        if answer_at is not None and ends_at is not None and answer_at > ends_at:
-            raise ValidationError({"answer_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at))})
+    regime, ends_at = _bail_terms(
+        arrest, kind=kind, released_at=released_at, answer_at=answer_at, body=investigating_body
+    )
 
     release = Release.objects.create(
         arrest=arrest,
@@ -839,3 +867,303 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         text=f"Breach of bail by {release.arrest.subject} ({formats.when(occurred_at)}): {description}",
     )
     return breach
+
+
+ARREST_BAIL_REGIME_WOULD_CHANGE = (
+    "At that time the arrest would fall under another bail regime than {release} (before or after 3 Apr 2017): "
+    "withdraw that release and record it again, or enter the time the arrest happened."
+)
+ARREST_BAIL_EXTENSION_NOT_RECOUNTED = (
+    "{extension}, on {release}, cannot be counted again from that time: withdraw that release and record "
+    "it again, or enter the time the arrest happened."
+)
+ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME = (
+    "{record} is recorded against the relevant time: correct or withdraw it before removing the relevant time."
+)
+
+
+def _after_arrest(arrest: Arrest) -> list[Event]:
+    """The arrest's own later records, which its time must not follow (withdrawn ones are out of it)."""
+    events = [Event(_release_name(r), r.released_at) for r in arrest.releases.filter(withdrawn_at__isnull=True)]
+    events += [Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)]
+    events += [
+        Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
+        for e in arrest.custody_extensions.all()
+    ]
+    return events
+
+
+def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
+    return [
+        *(Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)),
+        *(
+            Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
+            for e in arrest.custody_extensions.all()
+        ),
+    ]
+
+
+def _months_from_arrest(end: datetime, arrested_at: datetime) -> int | None:
+    """How many months from the bail start date an officer's extension ran to (PACE ss.47ZD-47ZE
+    count each period from the bail start date), so that it can be counted again from a corrected
+    arrest time; None if it is no whole number of months (it then cannot be worked out again)."""
+    for months in range(1, 49):
+        if rules.bail_period_end(arrested_at=arrested_at, months=months) == end:
+            return months
+    return None
+
+
+def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
+    """Work out again what each release on bail took from the arrest's time: its bail regime and end,
+    and the ends of the extensions an inspector or superintendent approved (PACE ss.47ZB, 47ZD-47ZE);
+    a court's extension keeps the date it set. Refused where the new time would make a bail recorded
+    impossible, naming it."""
+    for release in arrest.releases.filter(kind=Release.Kind.BAIL, withdrawn_at__isnull=True).order_by(
+        "released_at", "id"
+    ):
+        name = f"the pre-charge bail of {formats.when(release.released_at)}"
+        try:
+            regime = rules.bail_regime_for_arrest(arrested_at)
+        except rules.NoRuleInForce:
+            regime = Release.BailRegime.PRE_2017
+        if Release.BailRegime.PRE_2017 in (regime, release.bail_regime) and regime != release.bail_regime:
+            raise ValidationError({"arrested_at": ARREST_BAIL_REGIME_WOULD_CHANGE.format(release=name)})
+        if regime == Release.BailRegime.PRE_2017:
+            continue
+        ends_at = rules.bail_initial_end(regime=regime, arrested_at=arrested_at, body=release.investigating_body)
+        if ends_at <= release.released_at:
+            raise ValidationError({"arrested_at": BAIL_PERIOD_OVER.format(end=formats.day(ends_at)) + f" ({name})"})
+        if release.answer_at is not None and release.answer_at > ends_at:
+            raise ValidationError(
+                {"arrested_at": BAIL_ANSWER_AFTER_END.format(end=formats.day(ends_at)) + f" ({name})"}
+            )
+        release.bail_regime, release.bail_ends_at = regime, ends_at
+        release.save(update_fields=["bail_regime", "bail_ends_at"])
+        previous = ends_at
+        for extension in release.bail_extensions.order_by("approved_at", "id"):
+            extension.previous_end = previous
+            if extension.approver_rank != BailExtension.ApproverRank.MAGISTRATES:
+                months = _months_from_arrest(extension.new_end, arrest.arrested_at)
+                if months is None:
+                    raise ValidationError(
+                        {"arrested_at": ARREST_BAIL_EXTENSION_NOT_RECOUNTED.format(extension=extension, release=name)}
+                    )
+                extension.new_end = rules.bail_period_end(arrested_at=arrested_at, months=months)
+            if extension.new_end <= previous:
+                raise ValidationError({"arrested_at": BAIL_EXTEND_NEW_END_NOT_LATER + f" ({extension}, {name})"})
+            extension.save(update_fields=["previous_end", "new_end"])
+            previous = extension.new_end
+
+
+@transaction.atomic
+def arrest_correct(
+    *,
+    arrest: Arrest,
+    actor: User,
+    reason: str,
+    subject: Subject,
+    arrested_at: datetime,
+    suspected_offences: Iterable[Offence],
+    custody_reference: str = "",
+    relevant_time: datetime | None = None,
+    left_custody_at: datetime | None = None,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an arrest under the rules of `arrest_record`, kept in order with what followed it (its
+    releases, reviews and extensions of detention); what was derived from its time (the bail regime
+    and end of each release on bail, and the ends of bail extended by an officer) is worked out again
+    at once. The custody clock, charging target and figures are computed from the arrest as it now
+    stands."""
+    case = arrest.case
+    locked = correction_start(case=case, record=arrest, reason=reason, version=version)
+    assert isinstance(locked, Arrest)
+    offences = list(suspected_offences)
+    if subject.case_id != case.pk:
+        raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
+    ensure_current(subject, "subject")
+    if not offences:
+        raise ValidationError({"suspected_offences": ARREST_NEEDS_OFFENCE})
+    changed_offences = {o.pk for o in offences} - set(locked.suspected_offences.values_list("pk", flat=True))
+    if any(not offence.active for offence in offences if offence.pk in changed_offences):
+        raise ValidationError({"suspected_offences": ARREST_OFFENCE_NOT_IN_CATALOGUE})
+    arrest_check_times(arrested_at=arrested_at, relevant_time=relevant_time, left_custody_at=left_custody_at)
+    if arrested_at < case.opened_at:
+        raise ValidationError({"arrested_at": ARREST_BEFORE_CASE_OPENED})
+    not_after(arrested_at, _after_arrest(locked), field="arrested_at", label="The arrest")
+    custody = _custody_after_relevant_time(locked)
+    if relevant_time is None and custody:
+        raise ValidationError(
+            {"relevant_time": ARREST_CUSTODY_RECORDS_NEED_RELEVANT_TIME.format(record=capfirst(custody[0].record))}
+        )
+    not_after(relevant_time, custody, field="relevant_time", label="The relevant time")
+    not_before(left_custody_at, custody, field="left_custody_at", label="Leaving custody")
+    if arrested_at != locked.arrested_at:
+        _rederive_bail(locked, arrested_at)
+    return correction_apply(
+        case=case,
+        record_type="arrest",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "subject": subject,
+            "arrested_at": arrested_at,
+            "suspected_offences": offences,
+            "custody_reference": custody_reference,
+            "relevant_time": relevant_time,
+            "left_custody_at": left_custody_at,
+        },
+        describe=f"Arrest of {locked.subject}",
+    )
+
+
+def arrest_dependants(arrest: Arrest) -> str | None:
+    return first_dependant(arrest.releases.all(), arrest.custody_reviews.all(), arrest.custody_extensions.all())
+
+
+RELEASE_KIND_HAS_BAIL_RECORDS = (
+    "{record} is recorded on this bail: withdraw it before correcting the release to another kind."
+)
+
+
+def _release_name(release: Release) -> str:
+    return f"the {release.get_kind_display().lower()} of {formats.when(release.released_at)}"
+
+
+@transaction.atomic
+def release_correct(
+    *,
+    release: Release,
+    actor: User,
+    reason: str,
+    kind: str,
+    released_at: datetime,
+    bail_conditions: str = "",
+    answer_at: datetime | None = None,
+    answer_place: str = "",
+    investigating_body: str = Release.InvestigatingBody.STANDARD,
+    body_confirmed_by: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a release under the rules of `release_record`, kept in order with the arrest, the
+    releases before and after it, and its bail extensions and breaches; the bail regime and end are
+    worked out again from the arrest."""
+    arrest = release.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=release, reason=reason, version=version)
+    assert isinstance(locked, Release)
+    ensure_current(arrest)
+    kind = _choice(Release.Kind, kind, "kind")
+    release_check_details(
+        kind=kind,
+        released_at=released_at,
+        bail_conditions=bail_conditions,
+        answer_at=answer_at,
+        answer_place=answer_place,
+    )
+    if released_at < arrest.arrested_at:
+        raise ValidationError({"released_at": RELEASE_BEFORE_ARREST})
+    others = arrest.releases.filter(withdrawn_at__isnull=True).exclude(pk=locked.pk)
+    before = others.filter(released_at__lte=locked.released_at)
+    after = others.filter(released_at__gt=locked.released_at)
+    not_before(
+        released_at, [Event(_release_name(r), r.released_at) for r in before], field="released_at", label="The release"
+    )
+    not_after(
+        released_at, [Event(_release_name(r), r.released_at) for r in after], field="released_at", label="The release"
+    )
+    on_bail = [
+        *(
+            Event(f"the bail extension approved {formats.when(e.approved_at)}", e.approved_at)
+            for e in locked.bail_extensions.all()
+        ),
+        *(
+            Event(f"the breach of bail of {formats.when(b.occurred_at)}", b.occurred_at)
+            for b in locked.bail_breaches.all()
+        ),
+    ]
+    if kind != Release.Kind.BAIL and on_bail:
+        raise ValidationError({"kind": RELEASE_KIND_HAS_BAIL_RECORDS.format(record=capfirst(on_bail[0].record))})
+    not_after(released_at, on_bail, field="released_at", label="The release")
+    regime, ends_at = _bail_terms(
+        arrest, kind=kind, released_at=released_at, answer_at=answer_at, body=investigating_body
+    )
+    result = correction_apply(
+        case=case,
+        record_type="release",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "kind": kind,
+            "released_at": released_at,
+            "bail_conditions": bail_conditions,
+            "answer_at": answer_at,
+            "answer_place": answer_place,
+            "investigating_body": investigating_body,
+            "body_confirmed_by": body_confirmed_by,
+            "bail_regime": regime,
+            "bail_ends_at": ends_at,
+        },
+        describe=f"Release of {arrest.subject}",
+    )
+    if kind == Release.Kind.CHARGED:
+        case_advance_stage(case=case, stage=Case.Stage.CHARGING)
+    return result
+
+
+def release_dependants(release: Release) -> str | None:
+    later = release.arrest.releases.filter(released_at__gt=release.released_at).exclude(pk=release.pk)
+    return first_dependant(later, release.bail_extensions.all(), release.bail_breaches.all())
+
+
+def _review_name(review: CustodyReview) -> str:
+    return f"the review of detention of {formats.when(review.reviewed_at)}"
+
+
+@transaction.atomic
+def custody_review_correct(
+    *,
+    review: CustodyReview,
+    actor: User,
+    reason: str,
+    reviewed_at: datetime,
+    review_officer: str,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a review of detention under the rules of `custody_review_record`, kept in order with
+    the reviews before and after it. The next review due is computed from the reviews as they stand."""
+    arrest = review.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=review, reason=reason, version=version)
+    assert isinstance(locked, CustodyReview)
+    ensure_current(arrest)
+    if not review_officer.strip():
+        raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})
+    custody_review_check_time(reviewed_at=reviewed_at)
+    if arrest.relevant_time is not None and reviewed_at < arrest.relevant_time:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and reviewed_at > arrest.left_custody_at:
+        raise ValidationError({"reviewed_at": CUSTODY_REVIEW_AFTER_LEAVING})
+    others = arrest.custody_reviews.filter(withdrawn_at__isnull=True).exclude(pk=locked.pk)
+    earlier = [Event(_review_name(r), r.reviewed_at) for r in others if r.reviewed_at <= locked.reviewed_at]
+    later = [Event(_review_name(r), r.reviewed_at) for r in others if r.reviewed_at > locked.reviewed_at]
+    not_before(reviewed_at, earlier, field="reviewed_at", label="The review")
+    not_after(reviewed_at, later, field="reviewed_at", label="The review")
+    return correction_apply(
+        case=case,
+        record_type="custody_review",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"reviewed_at": reviewed_at, "review_officer": review_officer},
+        describe=f"Review of detention of {arrest.subject}",
+    )
+
+
+def custody_review_dependants(review: CustodyReview) -> str | None:
+    """A superintendent's extension rests on the second review (PACE s.42(4)(b))."""
+    return first_dependant(review.arrest.custody_extensions.filter(authorised_at__gte=review.reviewed_at))

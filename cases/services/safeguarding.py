@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from cases.models import Case, SafeguardingReferral
+from cases.models import Case, RecordVersion, SafeguardingReferral
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import correction_apply, correction_start
 from cases.services.versions import version_check, version_save
 
 PSEUDONYM_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -229,3 +230,59 @@ def safeguarding_update(
         f"{children_safeguarded} safeguarded.",
     )
     return referral
+
+
+@transaction.atomic
+def safeguarding_correct(
+    *,
+    referral: SafeguardingReferral,
+    actor: User,
+    reason: str,
+    pseudonymous_reference: str,
+    children_count: int,
+    relationship: str,
+    mash_referred_at: datetime | None = None,
+    mash_reference: str = "",
+    strategy_discussion: bool = False,
+    section_47_enquiry: bool = False,
+    children_safeguarded: int = 0,
+    outcome: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a safeguarding record entered wrongly, with a reason kept in its history, under the
+    rules of `safeguarding_record` (adding what comes in later is `safeguarding_update`)."""
+    case = referral.case
+    locked = correction_start(case=case, record=referral, reason=reason, version=version)
+    assert isinstance(locked, SafeguardingReferral)
+    pseudonymous_reference = pseudonymous_reference.strip()
+    relationship = _choice(SafeguardingReferral.Relationship, relationship, "relationship")
+    _check(
+        case=case,
+        referral=locked,
+        pseudonymous_reference=pseudonymous_reference,
+        children_count=children_count,
+        mash_referred_at=mash_referred_at,
+        mash_reference=mash_reference.strip(),
+        children_safeguarded=children_safeguarded,
+    )
+    values = {
+        "pseudonymous_reference": pseudonymous_reference,
+        "children_count": children_count,
+        "relationship": relationship,
+        "mash_referred_at": mash_referred_at,
+        "mash_reference": mash_reference,
+        "strategy_discussion": strategy_discussion,
+        "section_47_enquiry": section_47_enquiry,
+        "children_safeguarded": children_safeguarded,
+        "outcome": outcome,
+    }
+    return correction_apply(
+        case=case,
+        record_type="safeguarding",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Safeguarding {locked.pseudonymous_reference}",
+    )

@@ -10,13 +10,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from cases.models import Case, Device, ImageCategory, ImageCount, Premises, Search
+from cases.models import Case, Device, ImageCategory, ImageCount, Premises, RecordVersion, Search
 from cases.services.common import (
     all_problems,
     case_advance_stage,
     case_log_system,
     ensure_case_open,
     not_in_future,
+)
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    first_dependant,
+    not_after,
 )
 from cases.services.identifiers import identifiers_index
 from cases.services.versions import version_check, version_save
@@ -75,6 +83,7 @@ def search_record(
     ensure_case_open(case)
     if premises.case_id != case.pk:
         raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
+    ensure_current(premises, "premises")
     search_check_times(started_at=started_at, ended_at=ended_at)
     if warrant is not None:
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
@@ -337,3 +346,142 @@ def device_record_forensic_completion(*, device: Device, actor: User, completed_
         text=f"Full forensic examination of device {device.exhibit_reference} completed.",
     )
     return device
+
+
+@transaction.atomic
+def search_correct(
+    *,
+    search: Search,
+    actor: User,
+    reason: str,
+    premises: Premises,
+    started_at: datetime,
+    warrant: Warrant | None = None,
+    ended_at: datetime | None = None,
+    notes: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a search under the rules of `search_record`; its start stays before the triage of
+    every device it found."""
+    case = search.case
+    locked = correction_start(case=case, record=search, reason=reason, version=version)
+    if premises.case_id != case.pk:
+        raise ValidationError({"premises": SEARCH_PREMISES_OTHER_CASE})
+    ensure_current(premises, "premises")
+    search_check_times(started_at=started_at, ended_at=ended_at)
+    if warrant is not None:
+        _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
+    triaged = [
+        Event(f"the triage of device {device.exhibit_reference}", device.triaged_at)
+        for device in locked.devices.filter(triaged_at__isnull=False)  # type: ignore[attr-defined]
+    ]
+    not_after(started_at, triaged, field="started_at", label="The search")
+    return correction_apply(
+        case=case,
+        record_type="search",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "premises": premises,
+            "warrant": warrant,
+            "started_at": started_at,
+            "ended_at": ended_at,
+            "notes": notes,
+        },
+        describe=f"Search of {locked.premises}",  # type: ignore[attr-defined]
+    )
+
+
+def search_dependants(search: Search) -> str | None:
+    return first_dependant(search.devices.all())
+
+
+def device_check_forensic_times(
+    *, forensic_requested_at: datetime | None = None, forensic_completed_at: datetime | None = None
+) -> None:
+    """A forensic examination's times as a correction gives them: none in the future, completed only
+    once requested and not before it. Also run by its form beside the field checks."""
+
+    def in_order() -> None:
+        if forensic_completed_at is not None and forensic_requested_at is None:
+            raise ValidationError({"forensic_completed_at": FORENSIC_NOT_REQUESTED})
+        if forensic_completed_at and forensic_requested_at and forensic_completed_at < forensic_requested_at:
+            raise ValidationError({"forensic_completed_at": FORENSIC_COMPLETED_BEFORE_REQUEST})
+
+    all_problems(
+        lambda: not_in_future(forensic_requested_at, field="forensic_requested_at", label="Requested at"),
+        lambda: not_in_future(forensic_completed_at, field="forensic_completed_at", label="Completed at"),
+        in_order,
+    )
+
+
+@transaction.atomic
+def device_correct(
+    *,
+    device: Device,
+    actor: User,
+    reason: str,
+    exhibit_reference: str,
+    device_type: str,
+    action: str,
+    triage_result: str,
+    search: Search | None = None,
+    make_model: str = "",
+    notes: str = "",
+    triaged_at: datetime | None = None,
+    examiner: User | None = None,
+    forensic_requested_at: datetime | None = None,
+    forensic_completed_at: datetime | None = None,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a device, its triage and its forensic examination under the rules of their first
+    entries (`device_record`, `device_record_triage`, the forensic request and completion). The
+    forensic examination's deadline and the triage figures follow."""
+    case = device.case
+    locked = correction_start(case=case, record=device, reason=reason, version=version)
+    assert isinstance(locked, Device)
+    exhibit_reference = exhibit_reference.strip()
+    if not exhibit_reference:
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})
+    if device_type not in Device.Type.values:
+        raise ValidationError({"device_type": DEVICE_TYPE_UNKNOWN})
+    if action not in Device.Action.values:
+        raise ValidationError({"action": DEVICE_ACTION_UNKNOWN})
+    if search is not None and search.case_id != case.pk:
+        raise ValidationError({"search": DEVICE_SEARCH_OTHER_CASE})
+    if search is not None:
+        ensure_current(search, "search")
+    taken = Device.objects.filter(case=case, exhibit_reference__iexact=exhibit_reference).exclude(pk=locked.pk)
+    if taken.exists():
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_TAKEN})
+    device_check_triage(triage_result=triage_result, triaged_at=triaged_at, examiner=examiner)
+    if triaged_at is not None and search is not None and triaged_at < search.started_at:
+        raise ValidationError({"triaged_at": TRIAGE_BEFORE_SEARCH})
+    device_check_forensic_times(
+        forensic_requested_at=forensic_requested_at, forensic_completed_at=forensic_completed_at
+    )
+    values = {
+        "exhibit_reference": exhibit_reference,
+        "device_type": device_type,
+        "make_model": make_model,
+        "action": action,
+        "search": search,
+        "notes": notes,
+        "triage_result": triage_result,
+        "triaged_at": triaged_at,
+        "examiner": examiner,
+        "forensic_requested_at": forensic_requested_at,
+        "forensic_completed_at": forensic_completed_at,
+    }
+    return correction_apply(
+        case=case,
+        record_type="device",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Device {locked.exhibit_reference}",
+    )

@@ -231,9 +231,10 @@ _FACT_SELECTS = (
     "d.decision_at, c.status = 'open' FROM cases_arrest a JOIN cases_case c ON c.id = a.case_id "
     "LEFT JOIN LATERAL (SELECT s.decision_at FROM cases_chargingsubmission s WHERE s.case_id = a.case_id "
     "AND s.subject_id = a.subject_id AND s.decision = ANY(%(decided)s) AND s.decision_at >= a.arrested_at "
+    "AND s.withdrawn_at IS NULL "
     "ORDER BY s.decision_at, s.id LIMIT 1) d ON TRUE "
-    "LEFT JOIN LATERAL (SELECT r.kind FROM cases_release r WHERE r.arrest_id = a.id "
-    "ORDER BY r.released_at DESC, r.id DESC LIMIT 1) rel ON TRUE WHERE {cases}",
+    "LEFT JOIN LATERAL (SELECT r.kind FROM cases_release r WHERE r.arrest_id = a.id AND r.withdrawn_at IS NULL "
+    "ORDER BY r.released_at DESC, r.id DESC LIMIT 1) rel ON TRUE WHERE {cases} AND a.withdrawn_at IS NULL",
     # Arrests with a first court appearance (the first for that subject at or after the arrest).
     "SELECT c.id, c.force_id, c.team_id, 'first_court', a.arrested_at, "
     "(EXTRACT(EPOCH FROM (h.hearing_at - a.arrested_at)) / 86400.0), 1, a.subject_id, '', NULL, NULL, "
@@ -241,18 +242,20 @@ _FACT_SELECTS = (
     "FROM cases_arrest a JOIN cases_case c ON c.id = a.case_id "
     "JOIN LATERAL (SELECT h.hearing_at FROM cases_courthearing h WHERE h.case_id = a.case_id "
     "AND h.subject_id = a.subject_id AND h.hearing_type = %(first_appearance)s AND h.hearing_at >= a.arrested_at "
-    "ORDER BY h.hearing_at, h.id LIMIT 1) h ON TRUE WHERE {cases}",
+    "AND h.withdrawn_at IS NULL ORDER BY h.hearing_at, h.id LIMIT 1) h ON TRUE "
+    "WHERE {cases} AND a.withdrawn_at IS NULL",
     # Decisions to charge, by subject (people charged are counted once).
     "SELECT c.id, c.force_id, c.team_id, 'charged', s.decision_at, NULL, 1, s.subject_id, '', NULL, NULL, "
     "c.status = 'open' FROM cases_chargingsubmission s JOIN cases_case c ON c.id = s.case_id "
-    "WHERE {cases} AND s.decision = %(charge)s AND s.decision_at IS NOT NULL",
+    "WHERE {cases} AND s.decision = %(charge)s AND s.decision_at IS NOT NULL AND s.withdrawn_at IS NULL",
     # MASH referrals: children safeguarded, and the days from the case's first arrest before it.
     "SELECT c.id, c.force_id, c.team_id, 'mash_referral', g.mash_referred_at, "
     "(EXTRACT(EPOCH FROM (g.mash_referred_at - fa.arrested_at)) / 86400.0), g.children_safeguarded, "
     "NULL, '', NULL, NULL, c.status = 'open' "
     "FROM cases_safeguardingreferral g "
     "JOIN cases_case c ON c.id = g.case_id LEFT JOIN LATERAL (SELECT a.arrested_at FROM cases_arrest a "
-    "WHERE a.case_id = g.case_id AND a.arrested_at <= g.mash_referred_at ORDER BY a.arrested_at, a.id LIMIT 1) fa "
+    "WHERE a.case_id = g.case_id AND a.withdrawn_at IS NULL AND a.arrested_at <= g.mash_referred_at "
+    "ORDER BY a.arrested_at, a.id LIMIT 1) fa "
     "ON TRUE WHERE {cases} AND g.mash_referred_at IS NOT NULL",
     # Forensic examinations requested, and completed.
     "SELECT c.id, c.force_id, c.team_id, 'forensic_request', v.forensic_requested_at, NULL, 1, NULL, '', NULL, "
@@ -264,7 +267,8 @@ _FACT_SELECTS = (
     "WHERE {cases} AND v.triaged_at IS NOT NULL",
     # Closures, with the Home Office outcome.
     "SELECT c.id, c.force_id, c.team_id, 'closure', x.closed_at, NULL, 1, NULL, x.outcome_type, NULL, NULL, "
-    "c.status = 'open' FROM cases_closure x JOIN cases_case c ON c.id = x.case_id WHERE {cases}",
+    "c.status = 'open' FROM cases_closure x JOIN cases_case c ON c.id = x.case_id WHERE {cases} "
+    "AND x.reopened_at IS NULL",
 )
 
 

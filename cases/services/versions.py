@@ -10,7 +10,7 @@ them beside the current ones.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -27,6 +27,17 @@ VERSION_CONFLICT_UNKNOWN = (
 )
 
 
+class Versioned(Protocol):
+    """A record edited in place: each such model declares its own `version` field (no shared base)."""
+
+    version: int
+
+
+def _versioned(instance: models.Model) -> Versioned:
+    # Only records with a `version` field reach these functions (their services pass them).
+    return cast(Versioned, instance)
+
+
 class VersionConflict(ValidationError):
     """The record moved on since the form was opened. `current` is the record as it now stands."""
 
@@ -36,7 +47,7 @@ class VersionConflict(ValidationError):
 
     @property
     def current_version(self) -> int:
-        return int(self.current.version)  # type: ignore[attr-defined]
+        return int(_versioned(self.current).version)
 
 
 def version_check(instance: models.Model, *, version: int | None) -> None:
@@ -45,7 +56,7 @@ def version_check(instance: models.Model, *, version: int | None) -> None:
     Call it after locking the row; `version_save` is the guarantee, this only makes the conflict the
     first thing the person is told. None (imports, the demo, scripts) means "the record as loaded".
     """
-    if version is not None and version != instance.version:  # type: ignore[attr-defined]
+    if version is not None and version != _versioned(instance).version:
         raise version_conflict(instance)
 
 
@@ -55,7 +66,7 @@ def version_save(instance: models.Model, *, version: int | None, fields: Sequenc
     One conditional UPDATE, so the check and the write cannot be separated by another save. None
     means the version `instance` was loaded with.
     """
-    expected = instance.version if version is None else version  # type: ignore[attr-defined]
+    expected = _versioned(instance).version if version is None else version
     values: dict[str, Any] = {name: getattr(instance, name) for name in fields}
     updated = (
         type(instance)
@@ -64,7 +75,7 @@ def version_save(instance: models.Model, *, version: int | None, fields: Sequenc
     )
     if updated != 1:
         raise version_conflict(instance)
-    instance.version = expected + 1  # type: ignore[attr-defined]
+    _versioned(instance).version = expected + 1
 
 
 def version_conflict(instance: models.Model) -> VersionConflict:
@@ -101,3 +112,15 @@ def _case_reference(instance: models.Model) -> str:
         return reference
     case = getattr(instance, "case", None)
     return str(getattr(case, "reference", "") or "")
+
+
+def first_entry(instance: models.Model) -> AuditEntry | None:
+    """The audit trail's entry for the row's first entry: who recorded it and when (found through the
+    case reference's index)."""
+    entries = AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.CREATE, object_type=instance._meta.label, object_id=str(instance.pk)
+    )
+    reference = _case_reference(instance)
+    if reference:
+        entries = entries.filter(case_reference=reference)
+    return entries.select_related("actor").order_by("occurred_at", "id").first()

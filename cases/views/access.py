@@ -2,9 +2,10 @@
 reassign the officer in the case or supervisor, restrict. Each is a supervisor action (403 for
 anyone else who can see the case, 404 for anyone who cannot)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from cases.forms import access as access_forms
 from cases.models import Case
@@ -13,18 +14,18 @@ from cases.services import access as access_services
 from cases.views.stage import record_stage
 
 
-def _supervised_case(request: HttpRequest, reference: str) -> Case:
-    return get_case_for_change(request.user, reference, capability=Capability.SUPERVISE)  # type: ignore[arg-type]
+def _supervised_case(request: AuthenticatedHttpRequest, reference: str) -> Case:
+    return get_case_for_change(request.user, reference, capability=Capability.SUPERVISE)
 
 
 @require_http_methods(["GET", "POST"])
-def access_grant(request: HttpRequest, reference: str) -> HttpResponse:
+def access_grant(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
     return record_stage(
         request,
         case=case,
         form=access_forms.GrantAccessForm(request.POST or None, case=case),
-        save=lambda data: access_services.case_grant_access(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: access_services.case_grant_access(case=case, actor=request.user, **data),
         title="Grant access to the case",
         success="Access granted.",
         submit="Grant access",
@@ -32,14 +33,14 @@ def access_grant(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def access_revoke(request: HttpRequest, reference: str) -> HttpResponse:
+def access_revoke(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
     initial = {"user": request.GET["user"]} if request.GET.get("user", "").isdigit() else {}
     return record_stage(
         request,
         case=case,
         form=access_forms.RevokeAccessForm(request.POST or None, case=case, initial=initial),
-        save=lambda data: access_services.case_revoke_access(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: access_services.case_revoke_access(case=case, actor=request.user, **data),
         title="Revoke access to the case",
         success="Access revoked.",
         submit="Revoke access",
@@ -47,13 +48,13 @@ def access_revoke(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def examiner_assign(request: HttpRequest, reference: str) -> HttpResponse:
+def examiner_assign(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
     return record_stage(
         request,
         case=case,
         form=access_forms.AssignExaminerForm(request.POST or None, case=case),
-        save=lambda data: access_services.case_assign_examiner(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: access_services.case_assign_examiner(case=case, actor=request.user, **data),
         title="Assign a digital forensics examiner",
         success="Examiner assigned.",
         submit="Assign examiner",
@@ -61,13 +62,13 @@ def examiner_assign(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_reassign_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
     return record_stage(
         request,
         case=case,
         form=access_forms.ReassignForm(request.POST or None, case=case, initial=_reassign_initial(case)),
-        save=lambda data: access_services.case_reassign(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: access_services.case_reassign(case=case, actor=request.user, **data),
         title="Reassign the case",
         success="Case reassigned.",
         submit="Reassign",
@@ -80,13 +81,13 @@ def _reassign_initial(case: Case) -> dict[str, object]:
 
 
 @require_http_methods(["GET", "POST"])
-def case_restrict_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_restrict_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
     return record_stage(
         request,
         case=case,
         form=access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case)),
-        save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),
         title="Restrict the case",
         success="Restriction saved.",
         current=_restrict_initial,

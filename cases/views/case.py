@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from audit.services import audit_search
 from cases.deadlines import case_deadlines
@@ -52,7 +53,7 @@ class AfterSave:
         return self.url
 
 
-def page_links(request: HttpRequest) -> str:
+def page_links(request: AuthenticatedHttpRequest) -> str:
     """The current query string without the page asked for (`page`, or a keyset page's `before` or
     `after`), so page links keep the search and filters."""
     params = request.GET.copy()
@@ -65,16 +66,16 @@ BAD_PAGE_LINK = "That page link is not valid, so the newest cases are shown inst
 
 
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cases a person may see, newest opened first, searched and filtered, a keyset page at a
     time ("Older cases", "Newer cases"): never counted and no OFFSET (`case_list_page`). A page
     link that is not valid shows the newest page and says so, with a 400."""
-    filter_form = CaseListFilterForm(request.GET or None, user=request.user)  # type: ignore[misc, arg-type]
+    filter_form = CaseListFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters() if request.GET else {}
     position = Position.from_query(request.GET)
     if position.invalid:
         messages.error(request, BAD_PAGE_LINK)
-    cases = case_list_for(request.user, **filters)  # type: ignore[arg-type]
+    cases = case_list_for(request.user, **filters)
     page = case_list_page(cases, size=CASES_PER_PAGE, position=position)
     shown = [case.reference for case in page.rows]
     audit_search(request, object_type=Case, filters=filters, shown=shown, page=position.describe())
@@ -89,63 +90,63 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a case without a referral (e.g. intelligence from within the force)."""
     user = request.user
-    require_capability(user, Capability.RECORD_TEAM_CASES)  # type: ignore[arg-type]
-    first_team = user.teams.order_by("name").first()  # type: ignore[union-attr]
+    require_capability(user, Capability.RECORD_TEAM_CASES)
+    first_team = user.teams.order_by("name").first()
     initial = {
         "team": first_team,
         "officer_in_case": user,
         "opened_at": timezone.now().replace(second=0, microsecond=0),
     }
-    form = CaseOpenForm(request.POST or None, user=user, initial=initial)  # type: ignore[misc, arg-type]
+    form = CaseOpenForm(request.POST or None, user=user, initial=initial)
     created = AfterSave()
 
     def save(data: dict[str, Any]) -> None:
-        created.url = case_open(actor=user, **data).get_absolute_url()  # type: ignore[arg-type]
+        created.url = case_open(actor=user, **data).get_absolute_url()
 
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         form=form,
         save=save,
         title="Open a case",
         success="Case opened.",
         template="cases/referrals/form.html",
         submit="Open case",
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
         extra={"back_url": reverse("cases:list"), "back_label": "Cases", "nav": "cases"},
     )
 
 
 @require_GET
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_page(request.user, reference)  # type: ignore[arg-type]
+def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_page(request.user, reference)
     deadlines = case_deadlines(case, now=timezone.now())
     context = {
         "case": case,
         "deadlines": [d for d in deadlines if d.outstanding],
         "past_deadlines": [d for d in deadlines if not d.outstanding],
         "nav": "cases",
-        "may": case_actions(case, request.user),  # type: ignore[arg-type]
+        "may": case_actions(case, request.user),
     }
-    if case_allows(case, request.user, Capability.SUPERVISE):  # type: ignore[arg-type]
+    if case_allows(case, request.user, Capability.SUPERVISE):
         context.update(can_supervise=True, access_rows=case_access_rows(case))
     return render(request, "cases/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def subject_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     form = SubjectForm(request.POST or None)
     return record_stage(
         request,
         case=case,
         form=form,
         save=lambda data: show_deconfliction_notices(
-            request,  # type: ignore[arg-type]
-            subject_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+            request,
+            subject_add(case=case, actor=request.user, **data),
         ),
         title="Add a subject",
         success="Subject added.",
@@ -153,16 +154,16 @@ def subject_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def premises_add_view(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def premises_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     form = PremisesForm(request.POST or None)
     return record_stage(
         request,
         case=case,
         form=form,
         save=lambda data: show_deconfliction_notices(
-            request,  # type: ignore[arg-type]
-            premises_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+            request,
+            premises_add(case=case, actor=request.user, **data),
         ),
         title="Add premises",
         success="Premises added.",
@@ -170,23 +171,23 @@ def premises_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def case_log(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
-    entries = case.log_entries.select_related("author", "corrects").prefetch_related("corrections")
+def case_log(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_user(request.user, reference)
+    entries = case.log_entries.select_related("author", "corrects", "record_version").prefetch_related("corrections")
     page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    may = case_actions(case, request.user)  # type: ignore[arg-type]
+    may = case_actions(case, request.user)
     return render(request, "cases/log.html", {"case": case, "page": page, "nav": "cases", "may": may})
 
 
 @require_http_methods(["GET", "POST"])
-def case_log_add_view(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def case_log_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     form = CaseLogEntryForm(request.POST or None)
     return record_stage(
         request,
         case=case,
         form=form,
-        save=lambda data: case_log_add(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: case_log_add(case=case, actor=request.user, **data),
         title="Add a case log entry",
         success="Case log entry added.",
         redirect_to=reverse("cases:log", kwargs={"reference": case.reference}),
@@ -194,15 +195,15 @@ def case_log_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_log_correct_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def case_log_correct_view(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     entry = get_child_or_404(case, CaseLogEntry, pk)
     form = CaseLogCorrectionForm(request.POST or None)
     return record_stage(
         request,
         case=case,
         form=form,
-        save=lambda data: case_log_correct(entry=entry, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: case_log_correct(entry=entry, actor=request.user, **data),
         title="Correct a case log entry",
         success="Correction added. The original entry is kept.",
         template="cases/log_correct.html",

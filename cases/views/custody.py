@@ -1,7 +1,7 @@
 """Arrest and custody, release and bail: one short view per page, each around `record_stage`."""
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -40,14 +40,14 @@ def _arrest_url(reference: str, arrest: Arrest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def arrest_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def arrest_add(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     form = ArrestForm(request.POST or None, case=case)
     return record_stage(
         request,
         case=case,
         form=form,
-        save=lambda data: arrest_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: arrest_record(case=case, actor=request.user, **data),
         title="Record an arrest",
         success="Arrest recorded.",
         template="cases/custody/arrest_form.html",
@@ -55,9 +55,9 @@ def arrest_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def arrest_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
     """The arrest with its PACE custody clock, releases and bail, all computed by cases.rules."""
-    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+    case = get_case_for_user(request.user, reference)
     arrest = get_child_or_404(case, Arrest, pk)
     prefetch_related_objects(
         [arrest],
@@ -92,7 +92,7 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     ]
     context = {
         "case": case,
-        "may": case_actions(case, request.user),  # type: ignore[arg-type]
+        "may": case_actions(case, request.user),
         "arrest": arrest,
         "court_next": court_next,
         "clock": clock,
@@ -112,14 +112,14 @@ def arrest_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def custody_extension_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def custody_extension_add(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     arrest = get_child_or_404(case, Arrest, pk)
     return record_stage(
         request,
         case=case,
         form=CustodyExtensionForm(request.POST or None),
-        save=lambda data: custody_extension_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: custody_extension_record(arrest=arrest, actor=request.user, **data),
         title=f"Record an extension of detention: {arrest.subject}",
         success="Extension of detention recorded.",
         redirect_to=_arrest_url(reference, arrest),
@@ -127,14 +127,14 @@ def custody_extension_add(request: HttpRequest, reference: str, pk: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def custody_review_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def custody_review_add(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     arrest = get_child_or_404(case, Arrest, pk)
     return record_stage(
         request,
         case=case,
         form=CustodyReviewForm(request.POST or None),
-        save=lambda data: custody_review_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: custody_review_record(arrest=arrest, actor=request.user, **data),
         title=f"Record a review of detention: {arrest.subject}",
         success="Review of detention recorded.",
         redirect_to=_arrest_url(reference, arrest),
@@ -142,14 +142,14 @@ def custody_review_add(request: HttpRequest, reference: str, pk: int) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def release_add(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     arrest = get_child_or_404(case, Arrest, pk)
     return record_stage(
         request,
         case=case,
         form=ReleaseForm(request.POST or None),
-        save=lambda data: release_record(arrest=arrest, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: release_record(arrest=arrest, actor=request.user, **data),
         title=f"Record a release: {arrest.subject}",
         success="Release recorded.",
         redirect_to=_arrest_url(reference, arrest),
@@ -157,8 +157,8 @@ def release_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def bail_extend_view(request: AuthenticatedHttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     arrest = get_child_or_404(case, Arrest, arrest_pk)
     release = _bail_with_limit(arrest, pk)
     steps = bail_next_steps(release)
@@ -168,7 +168,7 @@ def bail_extend_view(request: HttpRequest, reference: str, arrest_pk: int, pk: i
         request,
         case=case,
         form=form,
-        save=lambda data: bail_extend(release=release, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: bail_extend(release=release, actor=request.user, **data),
         title=f"Extend pre-charge bail: {arrest.subject}",
         success="Bail extension recorded.",
         template="cases/custody/bail_extend_form.html",
@@ -201,15 +201,15 @@ def bail_court_apply(request: AuthenticatedHttpRequest, reference: str, arrest_p
 
 
 @require_http_methods(["GET", "POST"])
-def bail_breach_add(request: HttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference)  # type: ignore[arg-type]
+def bail_breach_add(request: AuthenticatedHttpRequest, reference: str, arrest_pk: int, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference)
     arrest = get_child_or_404(case, Arrest, arrest_pk)
     release = get_object_or_404(arrest.releases.filter(kind=Release.Kind.BAIL), pk=pk)
     return record_stage(
         request,
         case=case,
         form=BailBreachForm(request.POST or None),
-        save=lambda data: bail_breach_record(release=release, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: bail_breach_record(release=release, actor=request.user, **data),
         title=f"Record a breach of bail: {arrest.subject}",
         success="Breach of bail recorded.",
         redirect_to=_arrest_url(reference, arrest),

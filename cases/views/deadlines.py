@@ -5,11 +5,12 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.roles import Capability, user_has_capability
 from audit.services import audit_read
@@ -30,8 +31,8 @@ def _cases_shown(page: str, rows: Iterable[Any]) -> dict[str, Any]:
 
 
 @require_GET
-def deadlines_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def deadlines_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     filter_form = None
     filters = {}
     if user_has_capability(user, Capability.SUPERVISE):
@@ -50,10 +51,10 @@ def deadlines_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own reminders, newest first. A reminder about a case they can no
     longer see says only that: not the case, nor what was due."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
     notifications = (
         Notification.objects.filter(recipient=user).select_related("case").annotate(case_visible=Exists(visible))
@@ -65,13 +66,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_notification_for_user(request.user, pk)  # type: ignore[arg-type]
-    notification_mark_read(notification=notification, actor=request.user)  # type: ignore[arg-type]
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    notification_mark_read(notification=notification, actor=request.user)
     return redirect("cases:inbox")
 
 
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_all_read(actor=request.user)  # type: ignore[arg-type]
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications_mark_all_read(actor=request.user)
     return redirect("cases:inbox")

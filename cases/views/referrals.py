@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,12 +47,12 @@ def _detail_url(referral: Referral) -> str:
     return reverse("cases:referral_detail", kwargs={"pk": referral.pk})
 
 
-def _record(request: HttpRequest, referral: Referral, **kwargs: Any) -> HttpResponse:
+def _record(request: AuthenticatedHttpRequest, referral: Referral, **kwargs: Any) -> HttpResponse:
     """`record_stage` for a referral's pages: there is no case yet, so back to the referral."""
     extra = {"referral": referral, "back_url": _detail_url(referral), "back_label": str(referral), "nav": "referrals"}
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         template=FORM_TEMPLATE,
         redirect_to=kwargs.pop("redirect_to", None) or _detail_url(referral),
         extra=extra,
@@ -60,7 +60,7 @@ def _record(request: HttpRequest, referral: Referral, **kwargs: Any) -> HttpResp
     )
 
 
-def response_due(referral: Referral):  # type: ignore[no-untyped-def]
+def response_due(referral: Referral):
     return rules.referral_response_due_at(received_at=referral.received_at, risk_grade=referral.risk_grade)
 
 
@@ -96,36 +96,37 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_create_view(request: HttpRequest) -> HttpResponse:
+def referral_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    require_capability(user, Capability.REFERRALS)  # type: ignore[arg-type]
+    require_capability(user, Capability.REFERRALS)
     form = ReferralForm(request.POST or None)
     created = AfterSave()
 
     def save(data: dict[str, Any]) -> None:
-        referral = referral_create(actor=user, force=user.force, **data)  # type: ignore[arg-type, union-attr]
+        assert user.force is not None, "a referral is recorded for the force of the person recording it"
+        referral = referral_create(actor=user, force=user.force, **data)
         created.url = _detail_url(referral)
 
     return record_stage(
         request,
-        case=None,  # type: ignore[arg-type]
+        case=None,
         form=form,
         save=save,
         title="Record a referral",
         success="Referral recorded.",
         template=FORM_TEMPLATE,
-        redirect_to=created,  # type: ignore[arg-type]
+        redirect_to=created,
         extra={"back_url": reverse("cases:referral_list"), "back_label": "Referrals", "nav": "referrals"},
     )
 
 
 @require_GET
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
     identifiers = list(referral.identifiers.all())
     comms_requests = list(referral.comms_requests.select_related("time_verified_by"))
     # The case is named only to someone who may see it.
-    case = cases_visible_to(request.user).filter(referral=referral).first()  # type: ignore[arg-type]
+    case = cases_visible_to(request.user).filter(referral=referral).first()
     developed = referral.outcome == Referral.Outcome.DEVELOPED
     context = {
         "referral": referral,
@@ -143,16 +144,16 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+def referral_identifier_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
     form = ReferralIdentifierForm(request.POST or None)
     return _record(
         request,
         referral,
         form=form,
         save=lambda data: show_deconfliction_notices(
-            request,  # type: ignore[arg-type]
-            referral_add_identifier(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+            request,
+            referral_add_identifier(referral=referral, actor=request.user, **data),
         ),
         title="Add an identifier",
         success="Identifier added.",
@@ -160,16 +161,16 @@ def referral_identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def comms_request_add(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+def comms_request_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
     form = CommsRequestForm(request.POST or None)
     return _record(
         request,
         referral,
         form=form,
         save=lambda data: show_deconfliction_notices(
-            request,  # type: ignore[arg-type]
-            comms_request_submit(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+            request,
+            comms_request_submit(referral=referral, actor=request.user, **data),
         ),
         title="Record a communications-data request",
         success="Communications-data request recorded.",
@@ -177,30 +178,30 @@ def comms_request_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def comms_request_approval(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
-    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)  # type: ignore[arg-type]
+def comms_request_approval(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)
     form = CommsApprovalForm(request.POST or None)
     return _record(
         request,
         referral,
         form=form,
-        save=lambda data: comms_request_record_approval(comms_request=comms_request, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: comms_request_record_approval(comms_request=comms_request, actor=request.user, **data),
         title=f"Record approval of request {comms_request.reference}",
         success="Approval recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def comms_request_result(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
-    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)  # type: ignore[arg-type]
+def comms_request_result(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    comms_request = get_referral_child_or_404(referral, CommsDataRequest, request_pk, user=request.user)
     form = CommsResultForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> None:
         comms_request_record_result(
             comms_request=comms_request,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             result_received_at=data["result_received_at"],
             outcome=data["outcome"],
         )
@@ -216,36 +217,36 @@ def comms_request_result(request: HttpRequest, pk: int, request_pk: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)  # type: ignore[arg-type]
+def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
     form = ReferralOutcomeForm(request.POST or None)
     return _record(
         request,
         referral,
         form=form,
-        save=lambda data: referral_record_outcome(referral=referral, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: referral_record_outcome(referral=referral, actor=request.user, **data),
         title="Record the referral's outcome",
         success="Outcome recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def case_open_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def case_open_from_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Create a case from a referral in a few clicks: the form comes filled in; check it and save."""
     user = request.user
-    referral = get_referral_for_user(user, pk)  # type: ignore[arg-type]
-    require_capability(user, Capability.RECORD_TEAM_CASES)  # type: ignore[arg-type]
+    referral = get_referral_for_user(user, pk)
+    require_capability(user, Capability.RECORD_TEAM_CASES)
     initial = {
-        "team": user.teams.order_by("name").first(),  # type: ignore[union-attr]
+        "team": user.teams.order_by("name").first(),
         "officer_in_case": user,
         "opened_at": timezone.now().replace(second=0, microsecond=0),
         "summary": referral.summary,
     }
-    form = CaseOpenForm(request.POST or None, user=user, initial=initial)  # type: ignore[misc, arg-type]
+    form = CaseOpenForm(request.POST or None, user=user, initial=initial)
     created = AfterSave()
 
     def save(data: dict[str, Any]) -> Case:
-        case = case_open(actor=user, referral=referral, **data)  # type: ignore[arg-type]
+        case = case_open(actor=user, referral=referral, **data)
         created.url = case.get_absolute_url()
         return case
 

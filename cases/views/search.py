@@ -1,10 +1,11 @@
 """Pages for stage 4: record a search, its devices, their triage, image counts and forensic work."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from cases.forms import search as search_forms
 from cases.models import Case, Device, ImageCategory, ImageCount, Search
@@ -28,22 +29,22 @@ def _device_url(case: Case, device: Device) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def search_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def search_add(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     form = search_forms.SearchForm(request.POST or None, case=case)
     return record_stage(
         request,
         case=case,
         form=form,
-        save=lambda data: search_services.search_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: search_services.search_record(case=case, actor=request.user, **data),
         title="Record a search",
         success="Search recorded. Record the devices found.",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def device_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def device_add(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     initial = {}
     if request.method == "GET" and request.GET.get("search", "").isdigit():
         initial["search"] = get_child_or_404(case, Search, int(request.GET["search"]))
@@ -52,15 +53,15 @@ def device_add(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         case=case,
         form=form,
-        save=lambda data: search_services.device_record(case=case, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: search_services.device_record(case=case, actor=request.user, **data),
         title="Record a device",
         success="Device recorded.",
     )
 
 
 @require_GET
-def device_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, reference)  # type: ignore[arg-type]
+def device_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, reference)
     device = get_child_or_404(case, Device, pk)
     by_cell = {(c.source, c.category, c.kind): c.count for c in device.image_counts.all()}
     sources = sorted({source for source, _, _ in by_cell}, key=ImageCount.Source.values.index)
@@ -79,22 +80,22 @@ def device_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         "device": device,
         "search": device.search,
         "counts": counts,
-        "can_change": case_allows(case, request.user, DEVICES),  # type: ignore[arg-type]
+        "can_change": case_allows(case, request.user, DEVICES),
         "nav": "cases",
     }
     return render(request, "cases/search/device_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def device_triage(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def device_triage(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     device = _device(case, pk)
     form = search_forms.DeviceTriageForm(request.POST or None, case=case, initial=_triage_initial(device))
     return record_stage(
         request,
         case=case,
         form=form,
-        save=lambda data: search_services.device_record_triage(device=device, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: search_services.device_record_triage(device=device, actor=request.user, **data),
         title=f"Record triage of {device.exhibit_reference}",
         success="Triage recorded.",
         redirect_to=_device_url(case, device),
@@ -112,8 +113,8 @@ def _triage_initial(device: Device) -> dict[str, object]:
 
 
 @require_http_methods(["GET", "POST"])
-def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def device_image_counts(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     device = _device(case, pk)
     source = request.GET.get("source", ImageCount.Source.TRIAGE)
     if source not in ImageCount.Source.values:
@@ -134,7 +135,7 @@ def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpRe
         form=form,
         save=lambda data: search_services.device_set_image_counts(
             device=device,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             source=data["source"],
             counts=form.counts(),
             version=data["version"],
@@ -149,14 +150,14 @@ def device_image_counts(request: HttpRequest, reference: str, pk: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def device_forensic_request(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def device_forensic_request(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     device = _device(case, pk)
     return record_stage(
         request,
         case=case,
         form=search_forms.DeviceForensicRequestForm(request.POST or None),
-        save=lambda data: search_services.device_record_forensic_request(device=device, actor=request.user, **data),  # type: ignore[arg-type]
+        save=lambda data: search_services.device_record_forensic_request(device=device, actor=request.user, **data),
         title=f"Record a forensic examination request for {device.exhibit_reference}",
         success="Forensic examination request recorded.",
         redirect_to=_device_url(case, device),
@@ -164,8 +165,8 @@ def device_forensic_request(request: HttpRequest, reference: str, pk: int) -> Ht
 
 
 @require_http_methods(["GET", "POST"])
-def device_forensic_complete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    case = get_case_for_change(request.user, reference, capability=DEVICES)  # type: ignore[arg-type]
+def device_forensic_complete(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = get_case_for_change(request.user, reference, capability=DEVICES)
     device = _device(case, pk)
     return record_stage(
         request,
@@ -173,7 +174,7 @@ def device_forensic_complete(request: HttpRequest, reference: str, pk: int) -> H
         form=search_forms.DeviceForensicCompleteForm(request.POST or None),
         save=lambda data: search_services.device_record_forensic_completion(
             device=device,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             **data,
         ),
         title=f"Record completion of the forensic examination of {device.exhibit_reference}",

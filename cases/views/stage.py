@@ -12,34 +12,41 @@ them, the current ones.
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import AuthenticatedHttpRequest
 from cases.formats import when
 from cases.models import Case
 from cases.services.versions import VersionConflict
-from safeguard.forms import add_service_error
+from safeguard.forms import add_service_error, choices_of
 
 NOT_RECORDED = "Not recorded"
 
 
+class HasAbsoluteUrl(Protocol):
+    """Somewhere Django's `redirect` can go: a record, or a URL known only once saved (`AfterSave`)."""
+
+    def get_absolute_url(self) -> str: ...
+
+
 def record_stage(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
-    case: Case,
+    case: Case | None,
     form: forms.Form,
     save: Callable[[dict[str, Any]], object],
     title: str,
     success: str,
     template: str = "cases/stage_form.html",
     submit: str = "Save",
-    redirect_to: str | None = None,
+    redirect_to: str | HasAbsoluteUrl | None = None,
     extra: dict[str, Any] | None = None,
     current: Callable[[Any], dict[str, object]] | None = None,
 ) -> HttpResponse:
@@ -56,7 +63,9 @@ def record_stage(
             add_service_error(form, error)
         else:
             messages.success(request, success)
-            return redirect(redirect_to or case.get_absolute_url())
+            destination = redirect_to or case
+            assert destination is not None, "a page without a case says where to go after saving"
+            return redirect(destination)
     if request.method == "POST" and status == 200:
         status = 400
     context = {"case": case, "form": form, "title": title, "submit": submit, "nav": "cases", **(extra or {})}
@@ -87,14 +96,17 @@ def shown_value(field: forms.Field, value: object) -> str:
     """A stored value as a person reads it: a choice's label, a person's name, a London time."""
     if isinstance(field, forms.BooleanField):
         return "Yes" if value else "No"
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return NOT_RECORDED
+    if isinstance(value, list | tuple):  # the choices of a multiple choice
+        return "; ".join(shown_value(field, item) for item in value)
     if isinstance(value, datetime):
         return when(value)
     if isinstance(field, forms.ModelChoiceField):
-        model = field.queryset.model  # type: ignore[union-attr]
+        assert field.queryset is not None, "every choice of records is given its queryset"
+        model = field.queryset.model
         chosen = value if isinstance(value, models.Model) else model._default_manager.filter(pk=value).first()
         return str(chosen) if chosen is not None else NOT_RECORDED
     if isinstance(field, forms.ChoiceField):
-        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(choices_of(field)).get(value, value))
     return str(value)

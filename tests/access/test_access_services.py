@@ -25,7 +25,7 @@ def case(team, officer, supervisor):
 def changes():
     heard: list[dict] = []
 
-    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+    def receiver(sender, **kwargs):
         heard.append(kwargs)
 
     access_changed.connect(receiver)
@@ -33,7 +33,7 @@ def changes():
     access_changed.disconnect(receiver)
 
 
-def grants(case, user) -> set[str]:  # type: ignore[no-untyped-def]
+def grants(case, user) -> set[str]:
     return set(
         CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
             "permission__codename", flat=True
@@ -41,7 +41,7 @@ def grants(case, user) -> set[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def last_log(case) -> str:  # type: ignore[no-untyped-def]
+def last_log(case) -> str:
     return case.log_entries.filter(kind=CaseLogEntry.Kind.SYSTEM).order_by("-id").first().text
 
 

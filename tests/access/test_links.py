@@ -38,7 +38,7 @@ def _links(base: str, html: str) -> list[str]:
     return found
 
 
-def _get(client: BrowserClient, url: str):  # type: ignore[no-untyped-def]
+def _get(client: BrowserClient, url: str):
     with transaction.atomic():
         response = client.get(url, follow=True)
         transaction.set_rollback(True)

@@ -23,7 +23,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     return build_world()
 
 
@@ -31,7 +31,7 @@ def world(db):  # type: ignore[no-untyped-def]
 def denials():
     heard: list[tuple] = []
 
-    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+    def receiver(sender, **kwargs):
         heard.append((kwargs["user"], kwargs["obj_type"], kwargs["obj_id"], kwargs["action"]))
 
     access_denied.connect(receiver)
@@ -39,13 +39,13 @@ def denials():
     access_denied.disconnect(receiver)
 
 
-def signed_in(user) -> BrowserClient:  # type: ignore[no-untyped-def]
+def signed_in(user) -> BrowserClient:
     client = BrowserClient()
     client.force_login(user)
     return client
 
 
-def refs(queryset) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(queryset) -> list[str]:
     return sorted(queryset.values_list("reference", flat=True))
 
 

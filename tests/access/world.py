@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
-from cases.models import Case, ExportJob, Referral, Release, SafeguardingReferral
+from cases.models import Case, CourtHearing, CustodyReview, ExportJob, Referral, Release, SafeguardingReferral
 from cases.services.referrals import referral_add_identifier
 from tests.factories.cases import (
     CaseFactory,
@@ -70,6 +70,13 @@ def _records(case: Case) -> dict[str, int]:
         relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
         recorded_by=case.officer_in_case,
     )
+    submission = ChargingSubmissionFactory(case=case, subject=subject)
+    review = CustodyReview.objects.create(
+        arrest=arrest,
+        reviewed_at=arrest.relevant_time + timedelta(hours=5),
+        review_officer="Insp Clarke",
+        recorded_by=case.officer_in_case,
+    )
     return {
         "subject": subject.pk,
         "premises": premises.pk,
@@ -79,8 +86,19 @@ def _records(case: Case) -> dict[str, int]:
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
         "release": release.pk,
-        "submission": ChargingSubmissionFactory(case=case, subject=subject).pk,
+        "submission": submission.pk,
+        "charging_submission": submission.pk,
+        "custody_review": review.pk,
         "safeguarding": safeguarding.pk,
+        "hearing": CourtHearing.objects.create(
+            case=case,
+            subject=subject,
+            court="Stafford",
+            hearing_at=arrest.arrested_at + timedelta(days=2),
+            hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
+        ).pk,
+        # The case's own details, a record of the case itself (cases.corrections).
+        "case": case.pk,
     }
 
 
@@ -90,7 +108,7 @@ def build_world() -> World:
     team_b = TeamFactory(force=force, name="POLIT North")
     other_force = ForceFactory(code="WAR", name="Warwickshire Police")
 
-    def person(username: str, role: str, teams: list, **extra) -> User:  # type: ignore[no-untyped-def, type-arg]
+    def person(username: str, role: str, teams: list, **extra) -> User:
         return UserFactory(username=username, force=force, teams=teams, roles=[role], **extra)
 
     users = {

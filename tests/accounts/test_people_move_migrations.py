@@ -24,7 +24,7 @@ MOVED_APPS = {"accounts", *BEFORE_THE_MOVE}
 
 
 @pytest.fixture
-def scratch(django_db_blocker) -> Iterator:  # type: ignore[type-arg]
+def scratch(django_db_blocker) -> Iterator:
     """An empty database of its own, as the default connection (the data migrations write through
     it), dropped afterwards."""
     original = connections["default"]

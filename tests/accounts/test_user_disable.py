@@ -77,12 +77,14 @@ def test_unticking_active_in_the_admin_ends_the_persons_sessions(officer):
     laptop = _signed_in(officer)
     assert Session.objects.count() == 1
     officer.is_active = False
+    from django.contrib.admin import site
+
     from accounts.admin import SafeguardUserAdmin
 
     class Form:
         changed_data = ["is_active"]
 
-    SafeguardUserAdmin(type(officer), None).save_model(None, officer, Form(), True)  # type: ignore[arg-type]
+    SafeguardUserAdmin(type(officer), site).save_model(None, officer, Form(), True)
 
     assert Session.objects.count() == 0
     assert laptop.get(reverse("cases:list")).status_code == 302

@@ -1,5 +1,7 @@
 """Fixtures for the audit trail's tests."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -25,17 +27,17 @@ class NewEntries:
     def __init__(self) -> None:
         self.start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-    def entries(self, **filters):  # type: ignore[no-untyped-def]
+    def entries(self, **filters):
         return list(AuditEntry.objects.filter(id__gt=self.start, **filters).order_by("id"))
 
 
 @pytest.fixture
-def new_entries(db):  # type: ignore[no-untyped-def]
+def new_entries(db):
     """Call to start counting: `since = new_entries()` ... `since.entries(kind="read")`."""
     return NewEntries
 
 
-def run_as_owner(sql: str, params: list[object] | None = None) -> None:
+def run_as_owner(sql: str, params: list[Any] | None = None) -> None:
     """What an owner (or superuser) who tampers would do: switch the append-only trigger off for
     this transaction, run `sql`, switch it on again. The test's transaction undoes it all."""
     with connection.cursor() as cursor:

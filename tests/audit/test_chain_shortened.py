@@ -3,6 +3,7 @@ the middle, and writing an entry with a chosen time or source as the application
 found by `verify_audit` or undone by the database."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -65,7 +66,7 @@ def test_a_gap_left_by_a_rolled_back_entry_is_explained_by_the_chain(entries, of
     assert report.ok, report.describe()
 
 
-def _insert_as_app(sql: str, params: list[object]) -> AuditEntry:
+def _insert_as_app(sql: str, params: list[Any]) -> AuditEntry:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE safeguard_app")
         cursor.execute(sql, params)
@@ -101,7 +102,7 @@ def test_the_application_role_cannot_name_another_actor_time_or_source_within_a_
             actor_id=supervisor.pk,
             actor_username=supervisor.username,
             kind=Kind.READ,
-            object_type=Case,
+            object_type="cases.Case",  # the column holds the model's label
             source="web",
             ip="203.0.113.1",
             request_id="chosen",

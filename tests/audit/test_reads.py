@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def officer_client(officer):  # type: ignore[no-untyped-def]
+def officer_client(officer):
     client = BrowserClient()
     client.force_login(officer)
     return client

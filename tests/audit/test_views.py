@@ -19,7 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 PAGES = ["audit:search", "audit:flags"]
 
 
-def _entry(**fields):  # type: ignore[no-untyped-def]
+def _entry(**fields):
     defaults = {"kind": Kind.READ, "object_type": "cases.Case", "actor_username": "someone"}
     return AuditEntry.objects.create(**{**defaults, **fields})
 

@@ -41,7 +41,7 @@ def _schema() -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def generated():  # type: ignore[no-untyped-def]
+def generated():
     before = AuditEntry.objects.count()
     schema = _schema()
     connection.ensure_connection()
@@ -126,7 +126,7 @@ def test_the_audit_entries_follow_the_rows(generated):
     case = Case.objects.filter(status="closed").first()
     assert case is not None
     changes = AuditEntry.objects.filter(object_type="cases.Case", object_id=str(case.pk), kind="change").order_by("id")
-    final = {}
+    final: dict[str, object] = {}
     for entry in changes:
         final |= {field: value["after"] for field, value in entry.changes.items()}
     assert final["status"] == case.status == "closed"

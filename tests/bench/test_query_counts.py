@@ -20,7 +20,7 @@ from tests.factories.people import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _queries(client, url, data=None):  # type: ignore[no-untyped-def]
+def _queries(client, url, data=None):
     client.get(url, data or {})  # warm: session, two-factor device, content types
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, data or {})
@@ -28,7 +28,7 @@ def _queries(client, url, data=None):  # type: ignore[no-untyped-def]
     return len(captured.captured_queries)
 
 
-def _cases(count, team, officer, supervisor):  # type: ignore[no-untyped-def]
+def _cases(count, team, officer, supervisor):
     return [
         CaseFactory(
             team=team,

@@ -34,6 +34,8 @@ from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
+
 CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 
@@ -84,12 +86,12 @@ def load_migrated_data() -> None:
 
 
 @pytest.fixture
-def migrated_data(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def migrated_data(transactional_db) -> None:
     load_migrated_data()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):
     """The last browser test's flush empties the test database; a later run with --reuse-db must
     still find what the migrations loaded."""
     yield
@@ -98,7 +100,7 @@ def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):  # type:
 
 
 @pytest.fixture(scope="package")
-def chromium():  # type: ignore[no-untyped-def]
+def chromium():
     """One Chromium for the browser tests, closed when they are done (package scope)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.fail(f"Chromium is not at {CHROMIUM}. Install it: apt-get install -y chromium (make test does).")
@@ -132,13 +134,13 @@ class PageProblems:
     failed_resources: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
 
-    def on_console(self, message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(self, message) -> None:
         # A page answered 400 or 404 on purpose is logged as "Failed to load resource"; resources
         # are checked by their responses instead (on_response).
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.console.append(message.text)
 
-    def on_response(self, response) -> None:  # type: ignore[no-untyped-def]
+    def on_response(self, response) -> None:
         # Stylesheets and other subresources must load; the browser's own favicon request may 404.
         request = response.request
         if request.resource_type == "document" and request.method == "GET" and response.status == 200:
@@ -148,13 +150,13 @@ class PageProblems:
 
 
 @pytest.fixture
-def new_browser_page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
+def new_browser_page(chromium, live_server) -> Iterator:
     """Opens a page in a browser of its own (a fresh context, no cookies), as a second person at
     another computer would; in British English and London time. Problems fail the test."""
     base_url = live_server.url.replace("127.0.0.1", "localhost")
     opened = []
 
-    def open_page():  # type: ignore[no-untyped-def]
+    def open_page():
         context = chromium.new_context(
             base_url=base_url, locale="en-GB", timezone_id="Europe/London", viewport={"width": 1280, "height": 900}
         )
@@ -179,7 +181,7 @@ def new_browser_page(chromium, live_server) -> Iterator:  # type: ignore[no-unty
         assert problems.failed_resources == [], f"Resources failed to load: {problems.failed_resources}"
 
 
-def _too_wide_when_narrow(chromium, context, urls: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _too_wide_when_narrow(chromium, context, urls: list[str]) -> list[str]:
     """Each page opened again {NARROW_WIDTH} pixels wide, signed in as the test left it: those wider
     than the window, with their width. Each address once, the sign-in steps left out (their
     one-time codes are spent)."""
@@ -206,7 +208,7 @@ def _too_wide_when_narrow(chromium, context, urls: list[str]) -> list[str]:  # t
 
 
 @pytest.fixture
-def browser_page(new_browser_page):  # type: ignore[no-untyped-def]
+def browser_page(new_browser_page):
     return new_browser_page()
 
 
@@ -218,21 +220,21 @@ def totp_code(device: TOTPDevice, *, offset: int = 0) -> str:
 
 @dataclass
 class Person:
-    user: object
+    user: User
     device: TOTPDevice
 
     @property
     def username(self) -> str:
-        return self.user.get_username()  # type: ignore[attr-defined]
+        return self.user.get_username()
 
 
-def person_with_app(user) -> Person:  # type: ignore[no-untyped-def]
+def person_with_app(user) -> Person:
     """`user` with a confirmed authenticator app, as after setting one up."""
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return Person(user=user, device=device)
 
 
-def sign_in(page, person: Person, *, path: str = "/") -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, person: Person, *, path: str = "/") -> None:
     """Sign in as a person does: username and password, then the code from their app."""
     page.goto(path)
     page.get_by_label("Username").fill(person.username)

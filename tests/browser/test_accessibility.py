@@ -42,7 +42,7 @@ START_AT_TOP = """() => {
 }"""
 
 
-def check_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def check_page(page, name: str) -> None:
     """The checks every page must pass; `name` says which page failed."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE)

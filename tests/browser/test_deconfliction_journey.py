@@ -21,7 +21,7 @@ OBSERVED = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
 
 
 @pytest.fixture
-def held_elsewhere(db):  # type: ignore[no-untyped-def]
+def held_elsewhere(db):
     """Warwickshire (same region as the officer's force) already holds the address and port."""
     force = ForceFactory(code="WAR", name="Warwickshire Police", region="West Midlands")
     team = TeamFactory(force=force, name="POLIT")

@@ -36,7 +36,7 @@ def at_hour(days: int, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON)
 
 
-def saved(page, message: str) -> None:  # type: ignore[no-untyped-def]
+def saved(page, message: str) -> None:
     status = page.get_by_role("status")
     assert message in status.inner_text(), status.inner_text()
 

@@ -46,7 +46,7 @@ def arrests(team, officer, supervisor):
     ]
 
 
-def _tables_have_headers(page) -> None:  # type: ignore[no-untyped-def]
+def _tables_have_headers(page) -> None:
     tables = page.get_by_role("table")
     assert tables.count() >= 1, "Expected the figures as a table."
     for index in range(tables.count()):

@@ -232,6 +232,7 @@ def test_the_case_page_costs_the_same_queries_for_one_arrest_or_three(client, of
 def test_a_review_of_detention_is_recorded_from_its_page(client, officer, case):
     arrest = ArrestFactory(case=case)
     client.force_login(officer)
+    assert arrest.relevant_time is not None
     url = reverse("cases:custody_review_add", args=[case.reference, arrest.pk])
     response = client.post(
         url, {"reviewed_at": local(arrest.relevant_time + timedelta(hours=5)), "review_officer": "Insp Shah"}
@@ -247,6 +248,7 @@ def test_a_review_without_its_officer_names_the_field_and_saves_nothing(client, 
     arrest = ArrestFactory(case=case)
     client.force_login(officer)
     url = reverse("cases:custody_review_add", args=[case.reference, arrest.pk])
+    assert arrest.relevant_time is not None
     response = client.post(url, {"reviewed_at": local(arrest.relevant_time + timedelta(hours=5))})
     assert response.status_code == 400
     assert "Review officer: Fill this in." in response.content.decode()

@@ -22,13 +22,13 @@ from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixtur
 )
 
 
-def export_text(**kwargs) -> str:  # type: ignore[no-untyped-def]
+def export_text(**kwargs) -> str:
     out = io.StringIO()
     export_cases(out, **kwargs)
     return out.getvalue()
 
 
-def assert_within(given, exported, path="") -> None:  # type: ignore[no-untyped-def]
+def assert_within(given, exported, path="") -> None:
     """Everything the fixture gives is in the export with the same value (the export adds defaults)."""
     if isinstance(given, dict):
         assert isinstance(exported, dict), path

@@ -22,7 +22,7 @@ def test_a_choice_of_records_is_read_with_one_plain_query_not_a_server_side_curs
     assert '<option value="">Anyone</option>' in select
 
 
-def _subclasses(cls):  # type: ignore[no-untyped-def]
+def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
@@ -65,7 +65,7 @@ def test_a_required_field_left_empty_says_what_to_enter_by_its_kind():
         born_on = date_field("Date of birth")
         kind = forms.ChoiceField(label="Kind", choices=[("a", "A")])
         offences = forms.MultipleChoiceField(label="Offences", choices=[("a", "A")])
-        files = forms.IntegerField(label="Files")
+        file_count = forms.IntegerField(label="Files")
         confirmed = forms.BooleanField(label="Confirmed")
         own = forms.CharField(label="Own", error_messages={"required": "Enter the court's name."})
 
@@ -77,7 +77,7 @@ def test_a_required_field_left_empty_says_what_to_enter_by_its_kind():
         "born_on": "Enter a date.",
         "kind": "Choose one.",
         "offences": "Choose at least one.",
-        "files": "Enter a number, 0 if there are none.",
+        "file_count": "Enter a number, 0 if there are none.",
         "confirmed": "Tick this box to go on.",
         "own": "Enter the court's name.",
     }

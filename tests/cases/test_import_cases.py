@@ -85,7 +85,7 @@ def importer(team, officer, supervisor, examiner):
     return supervisor
 
 
-def refused(file: io.BytesIO, actor) -> list[str]:  # type: ignore[no-untyped-def]
+def refused(file: io.BytesIO, actor) -> list[str]:
     """Import a file that must fail; prove nothing at all was stored and return the error lines."""
     before = model_counts()
     report = import_cases(file, actor=actor)
@@ -133,9 +133,9 @@ def test_it_keeps_historical_times_and_the_people_each_record_names(importer, of
     case = Case.objects.get(reference="STF-2025-000412")
     assert case.opened_at.isoformat() == "2025-05-07T11:00:00+00:00"
     assert case.created_by == importer
-    assert case.referral.outcome == "developed"
+    assert case.referral is not None and case.referral.outcome == "developed"
     warrant = case.warrants.get(power="poca_s4")
-    assert warrant.executed_by.username == "pc.begum"
+    assert warrant.executed_by is not None and warrant.executed_by.username == "pc.begum"
     assert warrant.applicant == officer
     assert warrant.status == Warrant.Status.RETURNED
     assert case.warrants.get(power="pace_s8").status == Warrant.Status.REFUSED
@@ -157,7 +157,10 @@ def test_it_replays_a_closed_case_to_closure_with_its_correction_and_review(impo
     case = Case.objects.get(reference="STF-2021-000187")
     assert (case.status, case.stage) == (Case.Status.CLOSED, Case.Stage.CLOSED)
     correction = case.log_entries.get(kind=CaseLogEntry.Kind.CORRECTION)
-    assert correction.corrects.text == "Briefing held at Hanley police station before the warrant."
+    assert (
+        correction.corrects is not None
+        and correction.corrects.text == "Briefing held at Hanley police station before the warrant."
+    )
     assert list(case.retention_reviews.order_by("reviewed_at").values_list("decision", flat=True)) == [
         RetentionReview.Decision.SET,
         RetentionReview.Decision.RETAIN,
@@ -172,7 +175,7 @@ def test_the_2021_arrest_is_bailed_under_the_2017_regime_and_2025_under_2022(imp
     old = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert old.bail_regime == Release.BailRegime.PCA_2017
     # Arrested 4 Mar 2021: 28 days beginning with 5 Mar end with 1 Apr, at midnight BST.
-    assert old.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"
+    assert old.bail_ends_at is not None and old.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"
     assert [e.approver_rank for e in old.bail_extensions.order_by("approved_at")] == ["superintendent", "magistrates"]
     recent = Release.objects.get(arrest__case__reference="STF-2025-000412", kind=Release.Kind.BAIL)
     assert recent.bail_regime == Release.BailRegime.PCSCA_2022
@@ -196,10 +199,12 @@ def test_it_recomputes_derived_dates_and_ignores_read_only_fields_in_the_file(im
 
     assert report.ok, [str(e) for e in report.errors]
     stored = Warrant.objects.get(case__reference="STF-2021-000187")
-    assert stored.expires_at == rules.warrant_expires_at(stored.issued_at)
+    assert stored.issued_at is not None and stored.expires_at == rules.warrant_expires_at(stored.issued_at)
     release = Release.objects.get(arrest__case__reference="STF-2021-000187", kind=Release.Kind.BAIL)
     assert release.bail_regime == "pca2017"
-    assert release.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"  # to the end of 1 Apr
+    assert (
+        release.bail_ends_at is not None and release.bail_ends_at.isoformat() == "2021-04-01T22:59:59.999999+00:00"
+    )  # to the end of 1 Apr
 
 
 def test_a_dry_run_checks_every_line_and_stores_nothing(importer):
@@ -554,7 +559,7 @@ def test_bail_after_a_2016_arrest_imports_with_its_answer_date_no_limit_and_its_
     release = Release.objects.get(arrest__case__reference="STF-2016-000044")
     assert release.bail_regime == Release.BailRegime.PRE_2017
     assert release.bail_ends_at is None
-    assert release.answer_at.isoformat() == "2017-02-01T10:00:00+00:00"
+    assert release.answer_at is not None and release.answer_at.isoformat() == "2017-02-01T10:00:00+00:00"
     assert release.answer_place == "Stafford police station"
     breach = release.bail_breaches.get()
     assert breach.noted_by == officer

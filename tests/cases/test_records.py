@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -61,7 +62,7 @@ PATHS = {
 
 
 def _by_django(case: Case) -> Case:
-    return Case.objects.prefetch_related(
+    return Case.objects.prefetch_related(  # type: ignore[no-redef]  # to_attr fills the attribute Case declares for cases.records
         *PATHS,
         Prefetch(
             "log_entries",
@@ -77,7 +78,7 @@ def _rows(parents: list, path: list[str]) -> list:
     """The rows at `path` below `parents`, in the order the page lists them."""
     if not path:
         return parents
-    rows = []
+    rows: list[Any] = []
     for parent in parents:
         related = getattr(parent, path[0])
         if related is None:
@@ -110,7 +111,7 @@ def case(team, officer, supervisor):
 def week():
     """The demo week, with the records it does not happen to hold."""
     call_command("load_demo", "--force", stdout=StringIO())
-    release = Release.objects.select_related("arrest").order_by("pk").first()
+    release = Release.objects.select_related("arrest").order_by("pk")[0]
     arrest = release.arrest
     later = release.released_at + timedelta(days=20)
     for n in range(2):
@@ -162,7 +163,7 @@ def _shown_on(loaded: Case) -> dict[str, list]:
 
 
 def test_it_reads_what_django_reads_in_the_same_order_with_the_same_links(week, django_assert_num_queries):
-    seen = set()
+    seen: set[object] = set()
     for case in week:
         wanted = _shown_on(_by_django(case))
         selected = case_page_select(Case.objects.filter(pk=case.pk)).get()
@@ -221,6 +222,7 @@ def test_a_correction_of_an_entry_older_than_the_page_shows_links_to_it(case, of
     with django_assert_num_queries(0):
         assert len(loaded.latest_log_entries) == LATEST_LOG_ENTRIES
         assert loaded.latest_log_entries[0] == correction
+        assert loaded.latest_log_entries[0].corrects is not None
         assert loaded.latest_log_entries[0].corrects.text == "Premises searched at 06:10."
         assert first not in loaded.latest_log_entries
 
@@ -242,8 +244,28 @@ def test_every_set_is_read():
         "arrests", "suspected_offences", "releases", "bail_extensions", "bail_breaches", "custody_extensions",
         "custody_reviews",
         "charging_submissions", "charges", "hearings", "safeguarding_referrals", "retention_reviews",
-        "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries",
+        "identifiers", "comms_requests", "latest_log_entries", "corrected_log_entries", "log_versions",
     }  # fmt: skip
+
+
+def test_the_log_line_of_a_correction_knows_its_record_version_without_a_query(
+    case, officer, django_assert_num_queries
+):
+    from cases.services.case import subject_correct
+    from tests.factories.cases import SubjectFactory
+
+    subject = SubjectFactory(case=case, full_name="Jon Smith")
+    version = subject_correct(subject=subject, actor=officer, reason="Misspelt.", full_name="John Smith", version=1)
+    CaseLogEntryFactory(case=case, author=officer, text="A note.")
+
+    loaded = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+
+    with django_assert_num_queries(0):
+        by_text = {entry.text: entry for entry in loaded.latest_log_entries}
+        assert not hasattr(by_text["A note."], "record_version")  # known to have none: no query
+        corrected = next(entry for entry in loaded.latest_log_entries if entry.pk == version.log_entry_id)
+        assert corrected.record_version.changes[0]["after"] == "John Smith"
+        assert (corrected.record_version.record_type, corrected.record_version.record_id) == ("subject", subject.pk)
 
 
 def test_a_column_type_it_cannot_read_from_json_is_refused_not_read_wrongly():

@@ -125,6 +125,7 @@ def test_ip_identifier_reads_iso_like_times(referral, officer, original):
         observed_original=original,
         observed_timezone="UTC",
     )
+    assert identifier.observed_at is not None
     assert identifier.observed_at.replace(second=0, microsecond=0) == datetime(2026, 11, 2, 21, 14, tzinfo=UTC)
 
 
@@ -358,6 +359,7 @@ def test_comms_request_result_needs_a_resolved_or_not_resolved_outcome(referral,
     request = CommsDataRequestFactory(
         referral=referral, approved_at=referral.received_at + timedelta(hours=4), approval_route="ocda"
     )
+    assert request.approved_at is not None
     with pytest.raises(ValidationError) as caught:
         svc.comms_request_record_result(
             comms_request=request, actor=officer, result_received_at=request.approved_at, outcome="pending"

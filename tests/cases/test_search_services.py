@@ -58,7 +58,7 @@ def test_search_without_warrant_is_recorded_logged_and_moves_the_case_to_search(
     case.refresh_from_db()
     assert case.stage == Case.Stage.SEARCH
     entry = CaseLogEntry.objects.filter(case=case).order_by("-id").first()
-    assert entry.kind == CaseLogEntry.Kind.SYSTEM
+    assert entry is not None and entry.kind == CaseLogEntry.Kind.SYSTEM
     assert "Search of" in entry.text
 
 
@@ -196,8 +196,9 @@ def test_search_ending_before_start_is_rejected_by_the_database(case):
 def test_search_under_an_executed_and_returned_warrant_is_allowed(case, officer, premises):
     warrant = WarrantFactory(case=case, premises=premises, returned=True)
 
+    assert warrant.executed_at is not None
     search = services.search_record(
         case=case, actor=officer, premises=premises, started_at=warrant.executed_at, warrant=warrant
     )
 
-    assert search.warrant.status == Warrant.Status.RETURNED
+    assert search.warrant is not None and search.warrant.status == Warrant.Status.RETURNED

@@ -55,6 +55,7 @@ def test_search_is_recorded_under_a_warrant_of_the_case(client, officer, case, p
     warrant = WarrantFactory(case=case, premises=premises, issued=True)
     client.force_login(officer)
 
+    assert warrant.issued_at is not None
     response = client.post(
         add_url(case),
         {"premises": premises.pk, "warrant": warrant.pk, "started_at": typed(warrant.issued_at + HOUR), "notes": ""},

@@ -104,7 +104,7 @@ def test_list_ignores_an_invalid_filter_and_says_so(signed_in, case):
 # --- the list's pages: keyset on (opened_at, id), never counted -------------------------------------
 
 
-def _opened(team, officer, supervisor, how_many, *, opened_at=None, **fields):  # type: ignore[no-untyped-def]
+def _opened(team, officer, supervisor, how_many, *, opened_at=None, **fields):
     """`how_many` cases, STF-2026-000001 opened longest ago; all at `opened_at` if given."""
     now = timezone.now()
     return [
@@ -129,7 +129,7 @@ def _link(body: str, text: str) -> str | None:
     return reverse("cases:list") + address if address.startswith("?") else address
 
 
-def _shown(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _shown(response) -> list[str]:
     return [case.reference for case in response.context["page"].rows]
 
 
@@ -184,10 +184,10 @@ def test_page_links_keep_the_search_and_filters(signed_in, team, officer, superv
     body = first.content.decode()
     assert "Showing the 25 newest cases that match your search." in body
     older_link = _link(body, "Older cases")
-    assert older_link.startswith(reverse("cases:list") + "?status=open&q=STF&before=")
+    assert older_link is not None and older_link.startswith(reverse("cases:list") + "?status=open&q=STF&before=")
     older = signed_in.get(older_link)
     newer_link = _link(older.content.decode(), "Newer cases")
-    assert newer_link.startswith(reverse("cases:list") + "?status=open&q=STF&after=")
+    assert newer_link is not None and newer_link.startswith(reverse("cases:list") + "?status=open&q=STF&after=")
     assert _link(older.content.decode(), "Newest cases") == reverse("cases:list") + "?status=open&q=STF"
 
     assert _shown(first) == matching[:25]

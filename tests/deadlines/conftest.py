@@ -21,12 +21,13 @@ QUEUE = f"safeguard-test-{uuid.uuid4().hex[:8]}"
 def broker(settings):
     """The test broker, empty, as the Celery app's broker for this test; its queue is removed after."""
     saved = app.conf.broker_url, app.conf.task_default_queue
-    app.conf.broker_url, app.conf.task_default_queue = BROKER_URL, QUEUE
+    # Item assignment, as attribute assignment does (celery-types types these attributes read-only).
+    app.conf["broker_url"], app.conf["task_default_queue"] = BROKER_URL, QUEUE
     client = redis.Redis.from_url(BROKER_URL)
     client.delete(QUEUE)
     yield client
     client.delete(QUEUE)
-    app.conf.broker_url, app.conf.task_default_queue = saved
+    app.conf["broker_url"], app.conf["task_default_queue"] = saved
 
 
 def queued_tasks(client: redis.Redis) -> list[str]:

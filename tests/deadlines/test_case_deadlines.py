@@ -1,6 +1,7 @@
 """case_deadlines: every deadline of a case with its due date, source and status."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -542,7 +543,7 @@ def test_the_longest_bail_source_fits_the_deadline_summary(case, officer):
     subject = SubjectFactory(case=case, full_name="John Smith")
     arrest = Arrest.objects.create(case=case, subject=subject, arrested_at=arrested, arresting_officer=officer)
     release = release_record(arrest=arrest, actor=officer, kind="bail", released_at=arrested + 6 * HOUR)
-    steps = [
+    steps: list[tuple[str, datetime, dict[str, Any]]] = [
         ("inspector", datetime(2023, 4, 20, tzinfo=UTC), {}),
         ("superintendent", datetime(2023, 7, 20, tzinfo=UTC), {}),
         (
@@ -560,4 +561,5 @@ def test_the_longest_bail_source_fits_the_deadline_summary(case, officer):
         )
     [end] = by_kind(deadlines_for(case, now=datetime(2025, 1, 2, tzinfo=UTC)), "bail_end")
     assert end.source == f"{rules.BAIL_PCSCA_2022.source}: PACE ss.47ZB(1)(b), 47ZD, 47ZDA, 47ZE, 47ZF, 47ZG"
-    assert len(end.source) <= OutstandingDeadline._meta.get_field("source").max_length
+    max_length = OutstandingDeadline._meta.get_field("source").max_length
+    assert max_length is not None and len(end.source) <= max_length

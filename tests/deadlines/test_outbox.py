@@ -39,7 +39,7 @@ def test_a_rolled_back_change_sends_nothing(db, broker, django_capture_on_commit
 
 
 def test_work_waits_while_redis_is_down_and_drains_when_it_is_back(db, broker, django_capture_on_commit_callbacks):
-    app.conf.broker_url = UNREACHABLE_BROKER_URL
+    app.conf["broker_url"] = UNREACHABLE_BROKER_URL
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox_enqueue("cases.tasks.send_notification_email", 1)
         outbox_enqueue("cases.tasks.send_notification_email", 2)
@@ -48,9 +48,9 @@ def test_work_waits_while_redis_is_down_and_drains_when_it_is_back(db, broker, d
     report = outbox_relay()
     assert report.failed and "Connection refused" in report.error
     assert pending.count() == 2
-    assert pending.order_by("pk").first().attempts == 2  # after commit, then the relay
+    assert pending.order_by("pk")[0].attempts == 2  # after commit, then the relay
 
-    app.conf.broker_url = BROKER_URL  # Redis is back
+    app.conf["broker_url"] = BROKER_URL  # Redis is back
     out = io.StringIO()
     call_command("relay_outbox", "--once", stdout=out)
     assert out.getvalue().strip() == "Published 2 task(s)."

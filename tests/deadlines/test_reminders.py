@@ -153,7 +153,7 @@ def test_the_emails_link_to_the_case_is_absolute_on_the_base_url(case, officer, 
     notification = missed_charging_target(case, officer)
     notification_send_email(notification_id=notification.pk)
     [message] = mail.outbox
-    links = assert_links_on_base_url(message.body)
+    links = assert_links_on_base_url(str(message.body))
     assert links == [f"https://safeguard.staffordshire.police.example/cases/{case.reference}/"]
     assert f"Open the case in Safeguard: {links[0]}" in message.body
 

@@ -9,8 +9,8 @@ from cases import rules
 from tests.factories.custody import end_of, london
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # PACE 1984 s.16(3): "Entry and search under a warrant must be within three months from the date of

@@ -112,6 +112,7 @@ def test_2022_fca_hmrc_nca_and_sfo_bail_is_six_months_then_twelve_by_the_appropr
     )
     [step] = rules.bail_next_steps(regime="pcsca2022", body=body, done=[])
     assert (step.section, step.rank, step.months) == ("47ZDB", "decision_maker", 12)
+    assert step.months is not None
     assert rules.bail_period_end(arrested_at=arrested, months=step.months) == end_of_day(
         oracle_beginning_with(start, 12)
     )
@@ -124,6 +125,7 @@ def test_2022_designated_case_extension_is_twelve_months_beginning_with_the_bail
     start = date.fromordinal(london_day(arrested).toordinal() + 1)
     steps = rules.bail_next_steps(regime="pcsca2022", body="standard", done=["47ZD", "47ZDA"])
     [designated] = [step for step in steps if step.section == "47ZE"]
+    assert designated.months is not None
     assert rules.bail_period_end(arrested_at=arrested, months=designated.months) == end_of_day(
         oracle_beginning_with(start, 12)
     )

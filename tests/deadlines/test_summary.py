@@ -114,8 +114,9 @@ def test_a_deadline_that_falls_due_after_the_refresh_is_computed_afresh(supervis
     expiring = cases[1]
     warrant = Warrant.objects.get(case=expiring)
     deadline_summary_refresh()
+    assert warrant.expires_at is not None
     later = warrant.expires_at + HOUR
-    assert expiring.pk in cases_to_compute(now=later)
+    assert expiring.pk in (cases_to_compute(now=later) or set())
     # The summary still holds the expiry, which would show as missed; computed afresh, it has lapsed.
     assert OutstandingDeadline.objects.filter(case=expiring, kind=Kind.WARRANT_EXPIRY).exists()
     kinds = {d.kind for d in deadlines_due_for(supervisor, now=later) if d.case == expiring}

@@ -141,8 +141,8 @@ def test_the_inbox_shows_only_my_reminders_and_the_unread_count(client, officer,
 
 def test_marking_as_read(client, officer, supervisor, case):
     deadline_sweep()
-    mine = Notification.objects.filter(recipient=officer).first()
-    theirs = Notification.objects.filter(recipient=supervisor).first()
+    mine = Notification.objects.filter(recipient=officer)[0]
+    theirs = Notification.objects.filter(recipient=supervisor)[0]
     client.force_login(officer)
     assert client.post(reverse("cases:notification_read", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()

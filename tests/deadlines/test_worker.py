@@ -12,6 +12,7 @@ import re
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from celery.backends.redis import RedisBackend
@@ -59,7 +60,7 @@ def worker(restores_migration_data, transactional_db, broker, tmp_path):
     log.close()
 
 
-def wait_for(result_id: str, backend: RedisBackend, worker_log: Path) -> object:
+def wait_for(result_id: str, backend: RedisBackend, worker_log: Path) -> Any:
     try:
         return AsyncResult(result_id, backend=backend, app=app).get(timeout=WAIT)
     except Exception:
@@ -81,7 +82,7 @@ def sent_messages(mail_dir: Path) -> list[str]:
     ]
 
 
-def wait_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition, what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         assert time.monotonic() < deadline, f"Timed out waiting for {what}."
@@ -192,7 +193,7 @@ def test_a_transient_database_error_is_retried_and_reminds_once(db, team, office
     real = tasks.run_sweep
     attempts = []
 
-    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+    def flaky(**kwargs):
         attempts.append(1)
         if len(attempts) == 1:
             raise OperationalError("server closed the connection unexpectedly")

@@ -22,12 +22,12 @@ from cases.models import (
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 
-def _team_member(obj):  # type: ignore[no-untyped-def]
+def _team_member(obj):
     """A user of the case's force and team, so the case passes the same checks case_open makes."""
     return UserFactory(force=obj.team.force, teams=[obj.team])
 
 
-class ReferralFactory(factory.django.DjangoModelFactory):
+class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
     class Meta:
         model = Referral
 
@@ -42,7 +42,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     created_by = factory.LazyAttribute(lambda r: UserFactory(force=r.force))
 
 
-class ReferralIdentifierFactory(factory.django.DjangoModelFactory):
+class ReferralIdentifierFactory(factory.django.DjangoModelFactory[ReferralIdentifier]):
     class Meta:
         model = ReferralIdentifier
 
@@ -55,7 +55,7 @@ class ReferralIdentifierFactory(factory.django.DjangoModelFactory):
     observed_timezone = "UTC"
 
 
-class CommsDataRequestFactory(factory.django.DjangoModelFactory):
+class CommsDataRequestFactory(factory.django.DjangoModelFactory[CommsDataRequest]):
     class Meta:
         model = CommsDataRequest
 
@@ -64,7 +64,16 @@ class CommsDataRequestFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyAttribute(lambda c: c.referral.received_at + timedelta(hours=2))
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+def _grant_named(case: Case, create: bool, extracted: object, **kwargs: object) -> None:
+    """A restricted case is granted by name to its officer in the case and supervisor, as
+    case_open does (cases.services.access.case_grant_named)."""
+    if create and case.restricted:
+        for person in {case.officer_in_case, case.supervisor}:
+            for codename in ("view_case", "change_case"):
+                assign_perm(f"cases.{codename}", person, case)
+
+
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     """A case of `team` (one of the force's teams). Pass officer_in_case/supervisor to use fixtures."""
 
     class Meta:
@@ -82,17 +91,10 @@ class CaseFactory(factory.django.DjangoModelFactory):
     district = "North"
     summary = ""
 
-    @factory.post_generation
-    def named_grants(self, create, extracted, **kwargs):
-        """A restricted case is granted by name to its officer in the case and supervisor, as
-        case_open does (cases.services.access.case_grant_named)."""
-        if create and self.restricted:
-            for person in {self.officer_in_case, self.supervisor}:
-                for codename in ("view_case", "change_case"):
-                    assign_perm(f"cases.{codename}", person, self)
+    named_grants = factory.PostGeneration(_grant_named)
 
 
-class SubjectFactory(factory.django.DjangoModelFactory):
+class SubjectFactory(factory.django.DjangoModelFactory[Subject]):
     class Meta:
         model = Subject
 
@@ -101,7 +103,7 @@ class SubjectFactory(factory.django.DjangoModelFactory):
     pnc_id = ""
 
 
-class PremisesFactory(factory.django.DjangoModelFactory):
+class PremisesFactory(factory.django.DjangoModelFactory[Premises]):
     class Meta:
         model = Premises
 
@@ -111,7 +113,7 @@ class PremisesFactory(factory.django.DjangoModelFactory):
     description = "Home address"
 
 
-class CaseLogEntryFactory(factory.django.DjangoModelFactory):
+class CaseLogEntryFactory(factory.django.DjangoModelFactory[CaseLogEntry]):
     class Meta:
         model = CaseLogEntry
 

@@ -23,7 +23,7 @@ def offence(code: str = "POCA1978-1-1-a") -> Offence:
     return Offence.objects.get(code=code)
 
 
-class ArrestFactory(factory.django.DjangoModelFactory):
+class ArrestFactory(factory.django.DjangoModelFactory[Arrest]):
     class Meta:
         model = Arrest
         skip_postgeneration_save = True
@@ -41,7 +41,7 @@ class ArrestFactory(factory.django.DjangoModelFactory):
             self.suspected_offences.set(extracted or [offence()])
 
 
-class ReleaseFactory(factory.django.DjangoModelFactory):
+class ReleaseFactory(factory.django.DjangoModelFactory[Release]):
     """A release other than bail (bail needs its computed end: use the service)."""
 
     class Meta:
@@ -53,7 +53,7 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.LazyAttribute(lambda r: r.arrest.arresting_officer)
 
 
-class ChargingSubmissionFactory(factory.django.DjangoModelFactory):
+class ChargingSubmissionFactory(factory.django.DjangoModelFactory[ChargingSubmission]):
     class Meta:
         model = ChargingSubmission
 

@@ -1,10 +1,12 @@
+from collections.abc import Iterable
+
 import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Force, Team, User
 
 
-class ForceFactory(factory.django.DjangoModelFactory):
+class ForceFactory(factory.django.DjangoModelFactory[Force]):
     class Meta:
         model = Force
         django_get_or_create = ("code",)
@@ -14,7 +16,7 @@ class ForceFactory(factory.django.DjangoModelFactory):
     region = "West Midlands"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("force", "name")
@@ -23,7 +25,18 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _set_teams(user: User, create: bool, extracted: Iterable[Team] | None, **kwargs: object) -> None:
+    if create and extracted:
+        user.teams.set(extracted)
+
+
+def _add_roles(user: User, create: bool, extracted: Iterable[str] | None, **kwargs: object) -> None:
+    """`roles=[OFFICER]`: the role groups (accounts/roles.py) the user belongs to; none by default."""
+    if create and extracted:
+        user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -36,13 +49,5 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@police.example")
     password = factory.django.Password("correct horse battery staple")
 
-    @factory.post_generation
-    def teams(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.teams.set(extracted)
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        """`roles=[OFFICER]`: the role groups (accounts/roles.py) the user belongs to; none by default."""
-        if create and extracted:
-            self.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
+    teams = factory.PostGeneration(_set_teams)
+    roles = factory.PostGeneration(_add_roles)

@@ -28,7 +28,7 @@ def typed(moment: datetime) -> str:
     return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
-class WarrantFactory(factory.django.DjangoModelFactory):
+class WarrantFactory(factory.django.DjangoModelFactory[Warrant]):
     """A draft warrant; traits `applied`, `issued`, `executed`, `refused`, `expired`, `returned`."""
 
     class Meta:
@@ -78,7 +78,7 @@ class WarrantFactory(factory.django.DjangoModelFactory):
     status = Warrant.Status.DRAFT
 
 
-class FurtherEntryAuthorityFactory(factory.django.DjangoModelFactory):
+class FurtherEntryAuthorityFactory(factory.django.DjangoModelFactory[FurtherEntryAuthority]):
     class Meta:
         model = FurtherEntryAuthority
 
@@ -87,7 +87,7 @@ class FurtherEntryAuthorityFactory(factory.django.DjangoModelFactory):
     authorised_at = factory.LazyAttribute(lambda a: a.warrant.executed_at + timedelta(hours=1))
 
 
-class SearchFactory(factory.django.DjangoModelFactory):
+class SearchFactory(factory.django.DjangoModelFactory[Search]):
     class Meta:
         model = Search
 
@@ -97,7 +97,7 @@ class SearchFactory(factory.django.DjangoModelFactory):
     officer_in_charge = factory.LazyAttribute(lambda s: s.case.officer_in_case)
 
 
-class DeviceFactory(factory.django.DjangoModelFactory):
+class DeviceFactory(factory.django.DjangoModelFactory[Device]):
     class Meta:
         model = Device
 
@@ -108,7 +108,7 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     action = Device.Action.SEIZED
 
 
-class ImageCountFactory(factory.django.DjangoModelFactory):
+class ImageCountFactory(factory.django.DjangoModelFactory[ImageCount]):
     class Meta:
         model = ImageCount
 

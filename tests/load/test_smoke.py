@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory, worker_id):  # type: ignore[no-untyped-def]
+def figures(tmp_path_factory, worker_id):
     """The run's figures. Its throwaway database is named after the test process too (pytest-xdist's
     `worker_id`, "master" in a run of one process), so that two runs in parallel never share one."""
     out = tmp_path_factory.mktemp("load")

@@ -44,7 +44,7 @@ NO_INPUT = {"cases:notification_read", "cases:notifications_read_all"}
 # input is tried here, and its rules are tested in tests/search/test_deconfliction.py.
 NO_INPUT |= {"cases:match_undo"}
 # The world's warrant has been applied for; each other step's form needs a warrant at that step.
-WARRANT_AT = {
+WARRANT_AT: dict[str, dict[str, object]] = {
     "warrants:apply": {},
     "warrants:execute": {"issued": True},
     "warrants:return": {"executed": True},
@@ -118,7 +118,7 @@ def form_pages() -> list[tuple[str, tuple[str, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     """One world for every form, in a transaction rolled back after the last (each test's own
     transaction is a savepoint inside it)."""
     with django_db_blocker.unblock(), transaction.atomic():
@@ -132,7 +132,7 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignor
 
 
 @pytest.mark.parametrize(("name", "keys"), form_pages(), ids=lambda v: str(v))
-def test_a_form_answers_any_input_without_a_server_error(name, keys, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_answers_any_input_without_a_server_error(name, keys, world) -> None:
     actor, target = actor_for(name)
     client = BrowserClient(raise_request_exception=True)
     if actor != "anonymous":
@@ -156,7 +156,7 @@ def test_a_form_answers_any_input_without_a_server_error(name, keys, world) -> N
             response = send_form(url, data)
             transaction.set_rollback(True)
         assert response.status_code in FINE, f"{response.status_code} for {data!r}"
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = response.getvalue()  # the content, streamed or not
         assert b"Traceback" not in body
 
     send()

@@ -10,6 +10,7 @@ row, would end in PostgreSQL's "deadlock detected": a failed task and a 500 page
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -41,7 +42,7 @@ def _in_thread(work: Callable[[], None], errors: list[BaseException]) -> threadi
 
 
 @pytest.fixture
-def busy_team(restores_migration_data, transactional_db, broker, team, officer, supervisor):  # type: ignore[no-untyped-def]
+def busy_team(restores_migration_data, transactional_db, broker, team, officer, supervisor):
     cases = []
     for number in range(CASES):
         case = CaseFactory(
@@ -98,7 +99,7 @@ def test_sweep_emails_and_page_reads_at_once_never_deadlock(busy_team, officer, 
                 statuses.append(client.get(f"/cases/{case.reference}/").status_code)
 
         threads = [_in_thread(sweep, errors), _in_thread(emails, errors)]
-        threads += [_in_thread(lambda c=client: reads(c), errors) for client in readers]
+        threads += [_in_thread(partial(reads, client), errors) for client in readers]
         for thread in threads:
             thread.start()
         for thread in threads:

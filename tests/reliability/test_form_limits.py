@@ -25,7 +25,7 @@ FORM_MODULES = [
 ]
 
 
-def safeguard_forms() -> list[type[forms.Form]]:
+def safeguard_forms() -> list[type[forms.BaseForm]]:
     found = []
     for name in FORM_MODULES:
         module = importlib.import_module(name)

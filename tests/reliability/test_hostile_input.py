@@ -51,13 +51,13 @@ def _bodies() -> dict[str, tuple[bytes, str]]:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_world()
         transaction.set_rollback(True)
 
 
-def _send(client: BrowserClient, method: str, *args, **extra) -> int:  # type: ignore[no-untyped-def]
+def _send(client: BrowserClient, method: str, *args, **extra) -> int:
     with transaction.atomic():
         response = getattr(client, method)(*args, **extra)
         transaction.set_rollback(True)
@@ -75,7 +75,7 @@ def _filters(page_html: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("name", "keys"), URLS, ids=lambda v: str(v))
-def test_hostile_input_to_every_url_is_a_4xx_never_a_500(name, keys, world) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_input_to_every_url_is_a_4xx_never_a_500(name, keys, world) -> None:
     actor, target = ("anonymous", "none") if name in PUBLIC else actor_for(name)
     clients = {"anonymous": BrowserClient(raise_request_exception=False)}
     if actor != "anonymous":
@@ -97,13 +97,13 @@ def test_hostile_input_to_every_url_is_a_4xx_never_a_500(name, keys, world) -> N
             status = _send(client, "generic", "POST", url, data=body, content_type=content_type)
             if status >= 500:
                 failures.append(f"POST {url} as {who} with {label}: {status}")
-        for key, value in kwargs.items():
-            edges = PATH_EDGES if isinstance(value, str) else {"a number past bigint": "99999999999999999999"}
+        for key, argument in kwargs.items():
+            edges = PATH_EDGES if isinstance(argument, str) else {"a number past bigint": "99999999999999999999"}
             for label, bad in edges.items():
                 try:
                     bad_url = reverse(name, kwargs={**kwargs, key: bad})
                 except Exception:  # the converter does not take it: the resolver answers 404 itself
-                    bad_url = url.replace(str(value), bad.replace("\x00", "%00").replace("\r\n", "%0D%0A"))
+                    bad_url = url.replace(str(argument), bad.replace("\x00", "%00").replace("\r\n", "%0D%0A"))
                 status = _send(client, "get", bad_url)
                 if status >= 500:
                     failures.append(f"GET {bad_url!r} as {who} with {label} in {key}: {status}")

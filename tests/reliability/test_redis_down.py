@@ -50,7 +50,7 @@ def redis_down(settings):
     return url
 
 
-def timed(call):  # type: ignore[no-untyped-def]
+def timed(call):
     started = time.monotonic()
     response = call()
     elapsed = time.monotonic() - started

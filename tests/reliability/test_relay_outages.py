@@ -70,7 +70,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def relay_on_test_broker(restores_migration_data, transactional_db, broker, tmp_path) -> Iterator[Relay]:  # type: ignore[no-untyped-def]
+def relay_on_test_broker(restores_migration_data, transactional_db, broker, tmp_path) -> Iterator[Relay]:
     relay = Relay(tmp_path)
     yield relay
     relay.stop()

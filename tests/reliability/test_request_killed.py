@@ -33,7 +33,7 @@ from tests.reliability.test_worker_killed import _waiting_on_a_lock
 CHILD = "CHILD-K9"
 
 
-def _open(request: urllib.request.Request) -> tuple[int, str, str]:
+def _open(request: urllib.request.Request) -> tuple[int, str, list[str]]:
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (http://127.0.0.1 only)
             return response.status, response.read().decode(), response.headers.get_all("Set-Cookie") or []

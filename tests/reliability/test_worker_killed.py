@@ -60,7 +60,7 @@ class Workers:
 
 
 @pytest.fixture
-def workers(restores_migration_data, transactional_db, broker, tmp_path) -> Iterator[Workers]:  # type: ignore[no-untyped-def]
+def workers(restores_migration_data, transactional_db, broker, tmp_path) -> Iterator[Workers]:
     started = Workers(tmp_path)
     yield started
     started.stop_all()

@@ -67,7 +67,7 @@ def _send(url: str) -> None:
 @pytest.fixture
 def processes(
     restores_migration_data, transactional_db, tmp_path
-) -> Iterator[tuple[OwnRedis, dict[str, subprocess.Popen[str]], Path]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[OwnRedis, dict[str, subprocess.Popen[str]], Path]]:
     redis = OwnRedis()
     redis.start()
     env = worker_env(

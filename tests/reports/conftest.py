@@ -33,7 +33,7 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 QUARTER = Period(date(2026, 1, 1), date(2026, 3, 31))
 
 
-def _import(force_code: str, actor) -> None:  # type: ignore[no-untyped-def]
+def _import(force_code: str, actor) -> None:
     lines = [line for line in DATA.read_text(encoding="utf-8").splitlines() if json.loads(line)["force"] == force_code]
     report = import_cases(io.BytesIO(("\n".join(lines) + "\n").encode()), actor=actor)
     assert report.ok, report
@@ -67,7 +67,7 @@ def build_west_midlands() -> dict[str, User]:
 
 
 @pytest.fixture(scope="module")
-def west_midlands_once(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def west_midlands_once(django_db_setup, django_db_blocker):
     """The data set, imported once for a test module in a transaction that is rolled back after its
     last test; each test runs inside it in its own savepoint, rolled back after the test."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
@@ -77,5 +77,5 @@ def west_midlands_once(django_db_setup, django_db_blocker):  # type: ignore[no-u
 
 
 @pytest.fixture
-def west_midlands(west_midlands_once, db):  # type: ignore[no-untyped-def]
+def west_midlands(west_midlands_once, db):
     return west_midlands_once

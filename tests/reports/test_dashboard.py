@@ -30,16 +30,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def now():  # type: ignore[no-untyped-def]
+def now():
     return timezone.now()
 
 
 @pytest.fixture
-def colleague(team):  # type: ignore[no-untyped-def]
+def colleague(team):
     return UserFactory(username="dc.reid", first_name="Ana", last_name="Reid", rank="DC", teams=[team], roles=[OFFICER])
 
 
-def arrested(case, now, days_ago: float, *, decided_after: float | None = None, decision: str = "charge"):  # type: ignore[no-untyped-def]
+def arrested(case, now, days_ago: float, *, decided_after: float | None = None, decision: str = "charge"):
     """An arrest `days_ago`, decided `decided_after` days after the arrest (or not decided)."""
     subject = SubjectFactory(case=case)
     arrest = ArrestFactory(case=case, subject=subject, arrested_at=now - timedelta(days=days_ago))
@@ -56,7 +56,7 @@ def arrested(case, now, days_ago: float, *, decided_after: float | None = None, 
 
 
 @pytest.fixture
-def case(team, officer, supervisor):  # type: ignore[no-untyped-def]
+def case(team, officer, supervisor):
     return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, reference="STF-2026-000101")
 
 
@@ -205,7 +205,7 @@ def test_a_bad_filter_is_explained_and_not_applied(client, case, supervisor, now
     assert len(response.context["rows"]) == 1
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -30,12 +30,12 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 COUNT_NAMES = ("investigations", "warrants_executed", "arrests", "people_charged", "children_safeguarded")
 
 
-def counts(row) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+def counts(row) -> tuple[int, ...]:
     return tuple(row.counts[name] for name in COUNT_NAMES)
 
 
 @pytest.fixture
-def report(west_midlands):  # type: ignore[no-untyped-def]
+def report(west_midlands):
     return figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW)
 
 
@@ -90,6 +90,7 @@ def test_an_arrest_still_within_its_target_is_neither_met_nor_missed(west_midlan
 def test_a_period_counts_only_what_happened_in_it(west_midlands):
     december = figures_report(west_midlands["ds.okafor"], period=Period(date(2025, 12, 1), date(2025, 12, 31)), now=NOW)
     assert counts(december.force_total) == (1, 1, 1, 1, 1)
+    assert december.force_total is not None and december.force_total.flows is not None
     assert december.force_total.flows["arrest_to_charging_decision"] == Flow(count=1, median=17.0, p90=17.0)
     january = figures_report(west_midlands["ds.okafor"], period=Period(date(2026, 1, 1), date(2026, 1, 31)), now=NOW)
     # Opened STF-2026-000001; executed its warrant; arrested; charged on 3 February; 2 safeguarded.
@@ -107,6 +108,7 @@ def test_forces_of_another_region_are_not_in_the_regional_figures(west_midlands,
 def test_another_forces_supervisor_sees_its_own_teams_and_only_counts_of_staffordshire(west_midlands):
     report = figures_report(west_midlands["ds.shah"], period=QUARTER, now=NOW)
     assert [(row.team, counts(row)) for row in report.teams] == [("Safenet", (2, 1, 1, 1, 4))]
+    assert report.force_total is not None and report.force_total.flows is not None
     assert report.force_total.flows["arrest_to_charging_decision"] == Flow(count=1, median=14.0, p90=14.0)
     staffordshire = next(row for row in report.region_forces if row.force == "Staffordshire Police")
     assert counts(staffordshire) == (3, 2, 4, 2, 5) and staffordshire.flows is None
@@ -150,6 +152,7 @@ def test_a_case_written_since_the_last_refresh_is_counted_once_celery_has_taken_
     again = figures_report(supervisor, period=QUARTER, now=NOW)
     assert counts(again.force_total)[0] == counts(first.force_total)[0] + 1
     assert counts(again.force_total)[2] == counts(first.force_total)[2] + 1
+    assert again.facts_as_of is not None and first.facts_as_of is not None
     assert again.facts_as_of > first.facts_as_of
     # Celery behind: the report brings the facts up to date itself.
     ArrestFactory(case=case, arrested_at=datetime(2026, 2, 5, tzinfo=UTC))
@@ -176,6 +179,7 @@ def test_where_the_force_stands(west_midlands, report):
 
 def test_bail_is_counted_as_it_is_now_and_a_charging_decision_ends_it(west_midlands):
     april = figures_report(west_midlands["ds.okafor"], period=Period(date(2026, 4, 1), date(2026, 4, 30)), now=NOW)
+    assert april.position is not None
     assert (april.position.triaged, april.position.triage_positive_percent, april.position.outcomes) == (0, None, [])
     assert april.position.on_bail == 1  # still waiting, whatever the period
     arrest = Arrest.objects.get(case__reference="STF-2026-000003")
@@ -187,7 +191,8 @@ def test_bail_is_counted_as_it_is_now_and_a_charging_decision_ends_it(west_midla
         decision_at=datetime(2026, 4, 20, tzinfo=UTC),
     )
     figure_facts_refresh()  # as Celery does within the minute
-    assert figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW).position.on_bail == 0
+    position = figures_report(west_midlands["ds.okafor"], period=QUARTER, now=NOW).position
+    assert position is not None and position.on_bail == 0
 
 
 def test_the_page_shows_the_published_numbers(client, west_midlands):
@@ -277,7 +282,8 @@ def test_a_name_that_looks_like_a_formula_is_not_one_in_the_csv(supervisor, forc
 def test_a_closed_cases_unfinished_forensic_request_leaves_the_backlog(west_midlands):
     """The backlog is what open cases are waiting for: closing STF-2026-000001 takes its laptop out."""
     supervisor = west_midlands["ds.okafor"]
-    assert figures_report(supervisor, period=QUARTER, now=NOW).position.forensic_backlog == 1
+    position = figures_report(supervisor, period=QUARTER, now=NOW).position
+    assert position is not None and position.forensic_backlog == 1
     case = Case.objects.get(reference="STF-2026-000001")
     Warrant.objects.filter(case=case).update(status=Warrant.Status.RETURNED)
     closed_at = datetime(2026, 4, 1, tzinfo=UTC)
@@ -294,4 +300,5 @@ def test_a_closed_cases_unfinished_forensic_request_leaves_the_backlog(west_midl
     )
     assert Device.objects.filter(case=case, forensic_requested_at__isnull=False, forensic_completed_at=None).exists()
     figure_facts_refresh()  # as Celery does within the minute
-    assert figures_report(supervisor, period=QUARTER, now=NOW).position.forensic_backlog == 0
+    position = figures_report(supervisor, period=QUARTER, now=NOW).position
+    assert position is not None and position.forensic_backlog == 0

@@ -30,7 +30,7 @@ def fact_scans(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-def report_of(user, now=NOW):  # type: ignore[no-untyped-def]
+def report_of(user, now=NOW):
     with CaptureQueriesContext(connection) as queries:
         report = figures_report(user, period=QUARTER, now=now)
     return report, fact_scans(queries)
@@ -49,7 +49,7 @@ def test_a_write_that_changes_no_figure_leaves_them_kept(west_midlands):
     supervisor = west_midlands["ds.okafor"]
     report_of(supervisor)
     versions = list(FigureFactsVersion.objects.values_list("force_id", "version"))
-    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case
+    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True)[0].case
     case_log_add(case=case, actor=supervisor, kind="note", text="Spoke to the CPS lawyer.")
     assert figure_facts_refresh().cases == 1  # as Celery does within the minute
     _, scans = report_of(supervisor)
@@ -77,6 +77,7 @@ def test_an_undecided_arrest_counts_as_missed_once_its_target_has_passed(west_mi
     before, _ = report_of(supervisor, now=datetime(2026, 3, 20, tzinfo=UTC))
     polit = supervisor.teams.get(name="POLIT").pk
     target = FigureFact.objects.get(measure="arrest", team_id=polit, at__gte=datetime(2026, 3, 1, tzinfo=UTC)).due_at
+    assert target is not None
     polit = next(row for row in before.teams if row.team == "POLIT")
     assert polit.charging_missed == 0
     _, scans = report_of(supervisor, now=target - timedelta(minutes=1))
@@ -133,7 +134,9 @@ def test_celerys_refresh_makes_the_default_periods_figures_again_before_anyone_a
             report = figures_report(supervisor, period=period, now=timezone.now())
         assert fact_scans(queries) == [], supervisor
     again = figures_report(staffordshire, period=period, now=timezone.now())
+    assert again.force_total is not None and first.force_total is not None
     assert again.force_total.counts["arrests"] == first.force_total.counts["arrests"] + 1
+    assert report.region_total is not None and again.region_total is not None
     assert report.region_total.counts["arrests"] == again.region_total.counts["arrests"]
 
 
@@ -141,7 +144,7 @@ def test_a_refresh_that_changes_no_fact_makes_no_figures(west_midlands):
     from reports.tasks import refresh_summaries
 
     supervisor = west_midlands["ds.okafor"]
-    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True).first().case
+    case = Arrest.objects.filter(case__team__force=supervisor.force, case__closure__isnull=True)[0].case
     refresh_summaries()
     case_log_add(case=case, actor=supervisor, kind="note", text="Spoke to the CPS lawyer.")
     assert refresh_summaries()["figures_remade"] == 0

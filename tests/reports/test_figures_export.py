@@ -31,7 +31,7 @@ AS_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def job(west_midlands, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def job(west_midlands, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         job = figures_export_request(actor=west_midlands["ds.okafor"], period=QUARTER, now=AS_AT)
     assert len(callbacks) == 1  # the task is sent only once the request has committed
@@ -183,7 +183,7 @@ def test_a_database_outage_mid_export_leaves_it_running_with_its_progress(job, m
     running with January kept, so the sweeper resumes it once its heartbeat is stale."""
     real = exports.figures_reports
 
-    def cut_off(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def cut_off(*args, **kwargs):
         reports = real(*args, **kwargs)
         yield next(reports)
         raise OperationalError("server closed the connection unexpectedly")

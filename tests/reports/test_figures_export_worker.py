@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _restore_migration_data(django_db_blocker):  # type: ignore[no-untyped-def]
+def _restore_migration_data(django_db_blocker):
     """A transactional test ends by emptying every table, taking the data migrations loaded (role
     groups, the offence catalogue) with it. Put them back once this module's test database has been
     emptied, so a reused test database is as migrations left it. (Module scope: this runs after the
@@ -46,7 +46,7 @@ def _use_queue(queue: str | None) -> None:
     routing and connections, so they are dropped to take the new setting."""
     app.conf.task_default_queue = queue or "celery"
     app.__dict__.pop("amqp", None)
-    app._pool = None
+    app._pool = None  # type: ignore[attr-defined]  # Celery's private connection pool: no public way to drop it
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def _wait_until_finished(job: ExportJob, process: subprocess.Popen) -> list[int]
 
 
 @pytest.fixture
-def west_midlands(transactional_db):  # type: ignore[no-untyped-def]
+def west_midlands(transactional_db):
     """The data set committed, so that the worker, on its own connection, sees it."""
     return build_west_midlands()
 
@@ -114,6 +114,7 @@ def test_a_real_worker_runs_the_export_and_its_download_is_the_report(west_midla
     assert download.content.decode() == expected
     # The sum of the months is the quarter's synchronous report: Staffordshire's force row.
     quarter = figures_report(supervisor, period=QUARTER, now=as_at).force_total
+    assert quarter is not None
     force_rows = [line.split(",") for line in expected.splitlines() if ",Force,West Midlands,Staffordshire" in line]
     sums = [sum(int(row[index]) for row in force_rows) for index in range(6, 11)]
     assert sums == [3, 2, 4, 2, 5] == list(quarter.counts.values())

@@ -24,7 +24,7 @@ def distant_force(db):
     return ForceFactory(code="MET", name="Metropolitan Police", region="London")
 
 
-def people_of(force, prefix: str):  # type: ignore[no-untyped-def]
+def people_of(force, prefix: str):
     team = TeamFactory(force=force, name=f"{prefix} POLIT")
     officer = UserFactory(
         username=f"dc.{prefix}",
@@ -50,16 +50,16 @@ def people_of(force, prefix: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def neighbours(neighbour_force):  # type: ignore[no-untyped-def]
+def neighbours(neighbour_force):
     return people_of(neighbour_force, "war")
 
 
 @pytest.fixture
-def distant(distant_force):  # type: ignore[no-untyped-def]
+def distant(distant_force):
     return people_of(distant_force, "met")
 
 
-def new_referral(actor, reference: str, *, hours_ago: int = 1) -> Referral:  # type: ignore[no-untyped-def]
+def new_referral(actor, reference: str, *, hours_ago: int = 1) -> Referral:
     return referral_create(
         actor=actor,
         force=actor.force,
@@ -70,7 +70,7 @@ def new_referral(actor, reference: str, *, hours_ago: int = 1) -> Referral:  # t
     )
 
 
-def add_ip(referral, actor, address: str, observed: str, *, port: int | None = None):  # type: ignore[no-untyped-def]
+def add_ip(referral, actor, address: str, observed: str, *, port: int | None = None):
     return referral_add_identifier(
         referral=referral,
         actor=actor,
@@ -82,11 +82,11 @@ def add_ip(referral, actor, address: str, observed: str, *, port: int | None = N
     )
 
 
-def add_value(referral, actor, kind: str, value: str):  # type: ignore[no-untyped-def]
+def add_value(referral, actor, kind: str, value: str):
     return referral_add_identifier(referral=referral, actor=actor, kind=kind, account_id=value)
 
 
-def open_case(actor, team, supervisor, *, restricted: bool = False, referral: Referral | None = None):  # type: ignore[no-untyped-def]
+def open_case(actor, team, supervisor, *, restricted: bool = False, referral: Referral | None = None):
     return case_open(
         actor=actor,
         team=team,

@@ -113,7 +113,7 @@ def test_an_address_matches_whatever_its_punctuation_and_postcode_spacing(office
     assert DeconflictionMatch.objects.get().kind == IndexedIdentifier.Kind.ADDRESS
 
 
-def supervisor_of(user):  # type: ignore[no-untyped-def]
+def supervisor_of(user):
     from accounts.roles import SUPERVISOR
     from tests.factories.people import UserFactory
 
@@ -191,10 +191,12 @@ def test_a_link_is_confirmed_and_undone_with_who_when_and_why_and_audited(office
         ("confirmed", "dc.hughes", "Same subscriber per CDR result"),
         ("undone", "dc.war", "Subscriber differs on review"),
     ]
-    assert svc.match_state(match).decision == DeconflictionDecision.Decision.UNDONE
+    state = svc.match_state(match)
+    assert state is not None and state.decision == DeconflictionDecision.Decision.UNDONE
     events = AuditEntry.objects.filter(kind=AuditEntry.Kind.LINK, object_id=str(match.pk)).order_by("id")
     assert [e.changes["event"] for e in events] == ["found", "confirmed", "undone"]
-    assert events.last().changes["reason"] == "Subscriber differs on review"
+    last = events.last()
+    assert last is not None and last.changes["reason"] == "Subscriber differs on review"
 
 
 def test_only_someone_who_may_record_on_one_side_may_confirm(officer, neighbours, distant):

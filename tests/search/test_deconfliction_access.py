@@ -42,14 +42,14 @@ RESTRICTED_MATCH = {
 }
 
 
-def signed_in(user):  # type: ignore[no-untyped-def]
+def signed_in(user):
     client = BrowserClient()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     world = build_world()
     case, restricted = world.cases["case"], world.cases["restricted"]
     subject_add(case=case, actor=world.users["officer_a"], full_name="Pat Doe", pnc_id="01/555555K")

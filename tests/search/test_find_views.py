@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def recorded(officer, team, supervisor, outsider):  # type: ignore[no-untyped-def]
+def recorded(officer, team, supervisor, outsider):
     """A case of the officer's team with a subject, premises and a device, from a referral with an
     IP address, a phone number and an e-mail address; and a case of another team the officer may
     not see, with the same postcode."""
@@ -37,7 +37,7 @@ def recorded(officer, team, supervisor, outsider):  # type: ignore[no-untyped-de
     return case, hidden
 
 
-def find(client, q):  # type: ignore[no-untyped-def]
+def find(client, q):
     return client.get(reverse("cases:find"), {"q": q})
 
 

@@ -15,7 +15,7 @@ DIGITS = st.sampled_from("0123456789")
 
 
 @st.composite
-def postcodes(draw):  # type: ignore[no-untyped-def]
+def postcodes(draw):
     """UK postcodes of every outward shape: A9, A99, AA9, AA99, A9A, AA9A."""
     area = draw(st.text(LETTERS, min_size=1, max_size=2))
     district = draw(DIGITS) + draw(st.sampled_from(["", *"0123456789", *"ABCDEFGHJKPSTUW"]))
@@ -23,7 +23,7 @@ def postcodes(draw):  # type: ignore[no-untyped-def]
     return f"{area}{district} {inward}"
 
 
-def spaced_and_cased(draw, text: str) -> str:  # type: ignore[no-untyped-def]
+def spaced_and_cased(draw, text: str) -> str:
     """`text` with its spaces moved, added or removed and its letters in any case."""
     compact = text.replace(" ", "")
     out = []

@@ -22,7 +22,7 @@ MISSING_ID = 2_000_000_000
 NAMED = [(name, keys) for name, keys in URLS if keys and name not in PUBLIC]
 
 
-def _work(client, url):  # type: ignore[no-untyped-def]
+def _work(client, url):
     """The answer, the statements run (their SQL, parameters aside) and the access_denied entries."""
     start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
@@ -34,7 +34,7 @@ def _work(client, url):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("name", "keys"), NAMED, ids=lambda v: str(v))
-def test_a_hidden_record_and_a_missing_one_take_the_same_work(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_record_and_a_missing_one_take_the_same_work(name, keys, world, clients) -> None:
     rule = RULES[name]
     compared = 0
     for target in targets_for(rule):

@@ -14,7 +14,7 @@ from tests.factories.people import TeamFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _refused(cases, actor) -> list[str]:  # type: ignore[no-untyped-def]
+def _refused(cases, actor) -> list[str]:
     before = model_counts()
     report = import_cases(as_file(*cases), actor=actor)
     assert not report.ok

@@ -9,13 +9,13 @@ from tests.access.test_authorisation_matrix import PUBLIC, RULES, URLS, expected
 from tests.access.world import ACTORS
 
 
-def _no_store(response) -> bool:  # type: ignore[no-untyped-def]
+def _no_store(response) -> bool:
     directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
     return "no-store" in directives
 
 
 @pytest.mark.parametrize(("name", "keys"), [(n, k) for n, k in URLS if n not in PUBLIC], ids=lambda v: str(v))
-def test_a_page_with_case_or_audit_data_is_never_cached(name, keys, world, clients) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_with_case_or_audit_data_is_never_cached(name, keys, world, clients) -> None:
     rule = RULES[name]
     cached = []
     for target in targets_for(rule):
@@ -32,5 +32,5 @@ def test_a_page_with_case_or_audit_data_is_never_cached(name, keys, world, clien
 
 
 @pytest.mark.parametrize("name", ["login", "logout", "health"])
-def test_the_sign_in_pages_are_never_cached(name, client, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_sign_in_pages_are_never_cached(name, client, db) -> None:
     assert _no_store(client.get(reverse(name)))

@@ -19,6 +19,7 @@ def assert_rejected(queryset, **values):
 def test_execution_after_expiry_is_rejected_by_the_database():
     warrant = WarrantFactory(issued=True)
 
+    assert warrant.expires_at is not None
     assert_rejected(
         Warrant.objects.filter(pk=warrant.pk),
         status=Warrant.Status.EXECUTED,
@@ -38,6 +39,7 @@ def test_execution_exactly_at_expiry_is_accepted_by_the_database():
 def test_execution_before_issue_is_rejected_by_the_database():
     warrant = WarrantFactory(issued=True)
 
+    assert warrant.issued_at is not None
     assert_rejected(Warrant.objects.filter(pk=warrant.pk), executed_at=warrant.issued_at - timedelta(minutes=1))
 
 
@@ -50,6 +52,7 @@ def test_execution_of_an_unissued_warrant_is_rejected_by_the_database():
 def test_issue_before_application_is_rejected_by_the_database():
     warrant = WarrantFactory(issued=True)
 
+    assert warrant.applied_at is not None
     assert_rejected(
         Warrant.objects.filter(pk=warrant.pk),
         issued_at=warrant.applied_at - timedelta(hours=1),
@@ -78,6 +81,7 @@ def test_a_refusal_without_its_date_is_rejected_by_the_database():
 def test_return_before_issue_is_rejected_by_the_database():
     warrant = WarrantFactory(executed=True)
 
+    assert warrant.issued_at is not None
     assert_rejected(Warrant.objects.filter(pk=warrant.pk), returned_at=warrant.issued_at - timedelta(minutes=1))
 
 

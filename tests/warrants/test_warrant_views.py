@@ -233,6 +233,7 @@ def test_execute_by_someone_outside_the_case_is_refused(signed_in, issued_warran
 def test_return_records_the_return(signed_in, case, premises):
     warrant = WarrantFactory(case=case, premises=premises, executed=True)
 
+    assert warrant.executed_at is not None
     response = signed_in.post(url("return", warrant), {"returned_at": typed(warrant.executed_at + timedelta(hours=1))})
 
     assert response.status_code == 302

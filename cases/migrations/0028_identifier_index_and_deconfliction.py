@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_content_types_to_accounts'),
-        ('cases', '0026_bail_extension_section_backfill'),
+        ('cases', '0027_record_corrections_and_reopening'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0027_identifier_index_and_deconfliction"),
+        ("cases", "0028_identifier_index_and_deconfliction"),
     ]
 
     operations = [

@@ -1,0 +1,237 @@
+"""The record types that can be corrected, withdrawn and read version by version: one registry, read
+by one set of pages (`cases.views.records`: correct, withdraw, history) for every type.
+
+Each type names its model, the first entry's form (a correction shows the same fields, labels, hints
+and service checks, `cases.forms.corrections.correction_form`), its `<entity>_correct` service (which
+runs the first entry's rules and the order of events), what must be withdrawn before it can be
+(None: it cannot be withdrawn), and the capability needed: the one its first entry needs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import Capability
+from cases.forms.case import PremisesForm, SubjectForm
+from cases.forms.charging import ChargingSubmissionForm
+from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
+from cases.forms.court import HearingForm
+from cases.forms.custody import ArrestForm, CustodyReviewForm, ReleaseForm
+from cases.forms.safeguarding import SafeguardingForm
+from cases.forms.search import SearchForm
+from cases.models import (
+    Arrest,
+    Case,
+    ChargingSubmission,
+    CourtHearing,
+    CustodyReview,
+    Device,
+    Premises,
+    RecordVersion,
+    Release,
+    SafeguardingReferral,
+    Search,
+    Subject,
+)
+from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
+from cases.services.charging import charging_submission_correct, charging_submission_dependants
+from cases.services.court import hearing_correct, hearing_dependants
+from cases.services.custody import (
+    arrest_correct,
+    arrest_dependants,
+    custody_review_correct,
+    custody_review_dependants,
+    release_correct,
+    release_dependants,
+)
+from cases.services.safeguarding import safeguarding_correct
+from cases.services.search import device_correct, search_correct, search_dependants
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str  # in the pages' addresses and RecordVersion.record_type
+    label: str  # "Arrest"
+    model: type[models.Model]
+    first_entry_form: type[forms.Form]
+    # Called as correct(record, actor, data): data is the form's cleaned values, reason and version.
+    correct: Callable[[Any, User, dict[str, Any]], RecordVersion]
+    # The first current record that depends on one of this type, or None; None itself: never withdrawn.
+    dependants: Callable[[Any], str | None] | None = None
+    capability: Capability = Capability.RECORD_TEAM_CASES
+    # The first-entry form's own arguments (the case, for choices limited to it).
+    takes_case: bool = False
+    # The path of foreign keys from the record to its case.
+    via: str = "case"
+    # Where the record is shown: the case page's section, or its own page.
+    anchor: str = ""
+    page: Callable[[Case, Any], str] | None = field(default=None)
+
+    @property
+    def form(self) -> type[forms.Form]:
+        return correction_form(self.first_entry_form)
+
+    def make_form(self, case: Case, data: Any = None, record: models.Model | None = None) -> forms.Form:
+        """The correction form, bound to `data` if given, filled from `record` as it stands."""
+        extra: dict[str, Any] = {"case": case} if self.takes_case else {}
+        initial = initial_values(self.form, record) if record is not None else None
+        return self.form(data, initial=initial, **extra)
+
+    def describe(self, record: Any) -> str:
+        return "The case's details" if isinstance(record, Case) else str(record)
+
+    def url(self, case: Case, record: Any) -> str:
+        if self.page is not None:
+            return self.page(case, record)
+        return f"{case.get_absolute_url()}#{self.anchor}"
+
+
+def _arrest_page(case: Case, arrest: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": arrest.pk})
+
+
+def _device_page(case: Case, device: Any) -> str:
+    return reverse("cases:device_detail", kwargs={"reference": case.reference, "pk": device.pk})
+
+
+def _its_arrest_page(case: Case, record: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.arrest_id})
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    record_type.key: record_type
+    for record_type in (
+        RecordType(
+            key="case",
+            label="Case details",
+            model=Case,
+            first_entry_form=CaseDetailsForm,
+            correct=lambda case, actor, data: case_correct(case=case, actor=actor, **data),
+            anchor="summary",
+        ),
+        RecordType(
+            key="subject",
+            label="Subject",
+            model=Subject,
+            first_entry_form=SubjectForm,
+            correct=lambda subject, actor, data: subject_correct(subject=subject, actor=actor, **data),
+            dependants=subject_dependants,
+            anchor="subjects-premises",
+        ),
+        RecordType(
+            key="premises",
+            label="Premises",
+            model=Premises,
+            first_entry_form=PremisesForm,
+            correct=lambda premises, actor, data: premises_correct(premises=premises, actor=actor, **data),
+            dependants=premises_dependants,
+            anchor="subjects-premises",
+        ),
+        RecordType(
+            key="arrest",
+            label="Arrest",
+            model=Arrest,
+            first_entry_form=ArrestForm,
+            correct=lambda arrest, actor, data: arrest_correct(arrest=arrest, actor=actor, **data),
+            dependants=arrest_dependants,
+            takes_case=True,
+            page=_arrest_page,
+        ),
+        RecordType(
+            key="search",
+            label="Search",
+            model=Search,
+            first_entry_form=SearchForm,
+            correct=lambda search, actor, data: search_correct(search=search, actor=actor, **data),
+            dependants=search_dependants,
+            takes_case=True,
+            anchor="searches",
+        ),
+        RecordType(
+            key="device",
+            label="Device",
+            model=Device,
+            first_entry_form=DeviceRecordForm,
+            correct=lambda device, actor, data: device_correct(device=device, actor=actor, **data),
+            capability=Capability.RECORD_DEVICES,
+            takes_case=True,
+            page=_device_page,
+        ),
+        RecordType(
+            key="custody_review",
+            label="Review of detention",
+            model=CustodyReview,
+            first_entry_form=CustodyReviewForm,
+            correct=lambda review, actor, data: custody_review_correct(review=review, actor=actor, **data),
+            dependants=custody_review_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
+            key="release",
+            label="Release",
+            model=Release,
+            first_entry_form=ReleaseForm,
+            correct=lambda release, actor, data: release_correct(release=release, actor=actor, **data),
+            dependants=release_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
+            key="charging_submission",
+            label="Submission to the CPS",
+            model=ChargingSubmission,
+            first_entry_form=ChargingSubmissionForm,
+            correct=lambda submission, actor, data: charging_submission_correct(
+                submission=submission, actor=actor, **data
+            ),
+            dependants=charging_submission_dependants,
+            takes_case=True,
+            anchor="charging",
+        ),
+        RecordType(
+            key="hearing",
+            label="Court hearing",
+            model=CourtHearing,
+            first_entry_form=HearingForm,
+            correct=lambda hearing, actor, data: hearing_correct(hearing=hearing, actor=actor, **data),
+            dependants=hearing_dependants,
+            takes_case=True,
+            anchor="court",
+        ),
+        RecordType(
+            key="safeguarding",
+            label="Safeguarding record",
+            model=SafeguardingReferral,
+            first_entry_form=SafeguardingForm,
+            correct=lambda referral, actor, data: safeguarding_correct(referral=referral, actor=actor, **data),
+            anchor="safeguarding",
+        ),
+    )
+}
+# The closure's history (reopened, closed again) is read on the same history page.
+HISTORY_ONLY = {"closure"}
+
+
+def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[str, Any]:
+    """The form's fields filled from the record as it stands, and the version it stands at."""
+    values: dict[str, Any] = {}
+    for name in form_class.base_fields:
+        try:
+            model_field = record._meta.get_field(name)
+        except FieldDoesNotExist:  # the reason, the version
+            continue
+        if model_field.many_to_many:
+            values[name] = [item.pk for item in getattr(record, name).all()]
+        elif model_field.is_relation:
+            values[name] = getattr(record, model_field.attname)  # type: ignore[union-attr]
+        else:
+            values[name] = getattr(record, name)
+    values["version"] = getattr(record, "version", None)
+    return values

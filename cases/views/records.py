@@ -1,0 +1,143 @@
+"""Correcting a record, withdrawing one entered in error, and reading its every version: one set of
+pages for every record type in `cases.corrections.RECORD_TYPES`.
+
+Access is the first entry's: the correction and withdrawal pages need the capability the record's
+type is recorded with (`RecordType.capability`), the history page only sight of the case. A record
+of another case, or of a type not listed, is a 404 like any record not found.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.http import AuthenticatedHttpRequest
+from cases.corrections import HISTORY_ONLY, RECORD_TYPES, RecordType, initial_values
+from cases.forms.corrections import WithdrawForm
+from cases.models import Case, Closure
+from cases.permissions import (
+    RECORD_NOT_FOUND,
+    VIEW,
+    get_case_for_change,
+    get_case_for_user,
+    get_child_or_404,
+    not_found,
+)
+from cases.services.corrections import record_withdraw, versions_of
+from cases.services.versions import first_entry
+from cases.views.stage import record_stage, shown_value
+
+TYPE_NOT_FOUND = "No such kind of record."
+
+
+def _record_type(key: str) -> RecordType:
+    try:
+        return RECORD_TYPES[key]
+    except KeyError:
+        raise Http404(TYPE_NOT_FOUND) from None
+
+
+def _record(case: Case, model: type, pk: int, user: Any, via: str = "case") -> Any:
+    """The record `pk` of `case` (for the case's own details, the case itself); any other is a 404."""
+    if model is Case:
+        if pk != case.pk:  # another case's id: refused, and recorded, as a case not found
+            raise not_found(user, Case, str(pk), VIEW, RECORD_NOT_FOUND)
+        return case
+    return get_child_or_404(case, model, pk, via=via)
+
+
+def history_url(case: Case, key: str, pk: int) -> str:
+    return reverse("cases:record_history", kwargs={"reference": case.reference, "record_type": key, "pk": pk})
+
+
+@require_http_methods(["GET", "POST"])
+def record_correct(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
+    kind = _record_type(record_type)
+    case = get_case_for_change(request.user, reference, capability=kind.capability)
+    record = _record(case, kind.model, pk, request.user, kind.via)
+    form = kind.make_form(case, request.POST or None, record)
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: kind.correct(record, request.user, data),
+        title=f"Correct: {kind.describe(record)}",
+        success=f"{kind.label} corrected.",
+        submit="Save the correction",
+        redirect_to=kind.url(case, record),
+        current=lambda current: initial_values(kind.form, current),
+        extra={"history_url": history_url(case, kind.key, pk), "withdrawn": getattr(record, "withdrawn_at", None)},
+        template="cases/records/correct.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
+    kind = _record_type(record_type)
+    dependants = kind.dependants
+    if dependants is None:
+        raise Http404(TYPE_NOT_FOUND)
+    case = get_case_for_change(request.user, reference, capability=kind.capability)
+    record = _record(case, kind.model, pk, request.user, kind.via)
+    form = WithdrawForm(request.POST or None, initial={"version": record.version})
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=lambda data: record_withdraw(
+            case=case,
+            record_type=kind.key,
+            record=record,
+            actor=request.user,
+            describe=kind.describe(record),
+            dependants=dependants,
+            **data,
+        ),
+        title=f"Withdraw as entered in error: {kind.describe(record)}",
+        success=f"{kind.label} withdrawn as entered in error.",
+        submit="Withdraw the record",
+        redirect_to=kind.url(case, record),
+        extra={"history_url": history_url(case, kind.key, pk), "withdrawn": record.withdrawn_at},
+        template="cases/records/correct.html",
+    )
+
+
+def _first_values(kind: RecordType | None, case: Case, record: Any, versions: list[Any]) -> list[tuple[str, str]]:
+    """Each field's value as first entered: the value before its first change, or as it now stands."""
+    if kind is None:
+        return []
+    form = kind.make_form(case)
+    current = initial_values(kind.form, record)
+    earliest: dict[str, str] = {}
+    for version in versions:
+        for change in version.changes:
+            earliest.setdefault(change["field"], change["before"])
+    return [
+        (str(form[name].label), earliest.get(name) or shown_value(field, current.get(name)))
+        for name, field in form.fields.items()
+        if name in current and name != "version"
+    ]
+
+
+@require_GET
+def record_history(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
+    """Every version of a record: its first entry (who and when, from the audit trail), then each
+    correction, withdrawal, reopening or closing again, with the reason and each value before and after."""
+    kind = None if record_type in HISTORY_ONLY else _record_type(record_type)
+    case = get_case_for_user(request.user, reference)
+    record = _record(case, kind.model if kind else Closure, pk, request.user, kind.via if kind else "case")
+    versions = list(versions_of(case, record_type, pk))
+    context = {
+        "case": case,
+        "nav": "cases",
+        "record": record,
+        "label": kind.label if kind else "Closure",
+        "title": f"History: {kind.describe(record) if kind else 'closure of the case'}",
+        "record_url": kind.url(case, record) if kind else f"{case.get_absolute_url()}#closure",
+        "created": first_entry(record),
+        "first_values": _first_values(kind, case, record, versions),
+        "versions": versions,
+    }
+    return render(request, "cases/records/history.html", context)

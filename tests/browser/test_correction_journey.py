@@ -1,0 +1,138 @@
+"""Working the record in the browser: an officer corrects an arrest time typed late, so that the
+release can be recorded; adds the outcome of a listed hearing and lists the next one; and a supervisor
+reopens a closed case. Every change is kept in the record's history, reached from the case log."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, ChargingSubmission, CourtHearing, Release
+from cases.services.closure import case_close
+from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.factories.cases import CaseFactory, SubjectFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
+
+pytestmark = [pytest.mark.browser, *browser_test]
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def typed(moment: datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
+
+
+def shown(moment: datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%-d %b %Y %H:%M")
+
+
+def on_the_hour(days_ago: int, hour: int) -> datetime:
+    day = (timezone.now() - timedelta(days=days_ago)).astimezone(LONDON)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_an_officer_corrects_an_arrest_time_so_the_release_can_be_recorded(browser_page, team, officer, supervisor):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=on_the_hour(6, 9))
+    real = on_the_hour(3, 7)
+    arrest = ArrestFactory(case=case, arrested_at=real + timedelta(hours=12), relevant_time=None)  # 19:00 for 07:00
+    page = browser_page
+    sign_in(page, person_with_app(officer), path=reverse("cases:arrest_detail", args=[case.reference, arrest.pk]))
+
+    # The release at 13:00 is refused: the arrest, as typed, was later.
+    page.get_by_role("link", name="Record a release").click()
+    page.get_by_label("Released on").select_option(label="Released under investigation")
+    page.get_by_label("Released at").fill(typed(real + timedelta(hours=6)))
+    page.get_by_role("button", name="Save").click()
+    assert "The release cannot be before the arrest." in page.get_by_role("main").inner_text()
+
+    # The arrest time is corrected, with the reason.
+    page.goto(reverse("cases:arrest_detail", args=[case.reference, arrest.pk]))
+    page.get_by_role("link", name="Correct this arrest").click()
+    page.get_by_label("Arrested at").fill(typed(real))
+    page.get_by_label("Reason for the correction").fill("Typed 19:00 for 07:00: custody record checked.")
+    page.get_by_role("button", name="Save the correction").click()
+    main = page.get_by_role("main").inner_text()
+    assert "Arrest corrected." in page.inner_text("body") and shown(real) in main
+
+    # Now the release is recorded.
+    page.get_by_role("link", name="Record a release").click()
+    page.get_by_label("Released on").select_option(label="Released under investigation")
+    page.get_by_label("Released at").fill(typed(real + timedelta(hours=6)))
+    page.get_by_role("button", name="Save").click()
+    assert Release.objects.filter(arrest=arrest).count() == 1
+
+    # The case log says so, and leads to the arrest's history with both times.
+    page.goto(reverse("cases:log", args=[case.reference]))
+    assert "Reason: Typed 19:00 for 07:00" in page.get_by_role("main").inner_text()
+    page.get_by_role("link", name="History of the record").first.click()
+    history = page.get_by_role("main").inner_text()
+    assert "Version 2: corrected" in history
+    assert shown(real + timedelta(hours=12)) in history and shown(real) in history
+
+
+def test_an_officer_adds_the_outcome_of_a_listed_hearing_and_lists_the_next(browser_page, team, officer, supervisor):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=on_the_hour(20, 9))
+    subject = SubjectFactory(case=case, full_name="Daniel Mercer")
+    ArrestFactory(case=case, subject=subject, arrested_at=on_the_hour(18, 7))
+    ChargingSubmissionFactory(
+        case=case,
+        subject=subject,
+        submitted_at=on_the_hour(17, 9),
+        decision=ChargingSubmission.Decision.CHARGE,
+        decision_at=on_the_hour(16, 9),
+    )
+    listed_at = on_the_hour(1, 10)
+    hearing = CourtHearing.objects.create(
+        case=case,
+        subject=subject,
+        court="North Staffordshire Justice Centre",
+        hearing_at=listed_at,
+        hearing_type=CourtHearing.Type.FIRST_APPEARANCE,
+    )
+    page = browser_page
+    sign_in(page, person_with_app(officer), path=case.get_absolute_url())
+
+    court = page.locator("#court")
+    court.get_by_role("link", name=f"Correct {hearing}").click()
+    page.get_by_label("Outcome").fill("Not guilty plea. Sent to the Crown Court.")
+    page.get_by_label("Remand status").select_option(label="Conditional bail")
+    page.get_by_label("Reason for the correction").fill("Result of the first appearance.")
+    page.get_by_role("button", name="Save the correction").click()
+    assert "Not guilty plea. Sent to the Crown Court." in page.locator("#court").inner_text()
+
+    page.locator("#court").get_by_role("link", name="Record a court hearing").click()
+    page.get_by_label("Subject").select_option(label="Daniel Mercer")
+    page.get_by_label("Court").fill("Stoke-on-Trent Crown Court")
+    page.get_by_label("Hearing at").fill(typed(on_the_hour(-27, 10)))
+    page.get_by_label("Type of hearing").select_option(label="Trial")
+    page.get_by_role("button", name="Save").click()
+    assert "Stoke-on-Trent Crown Court" in page.locator("#court").inner_text()
+    hearing.refresh_from_db()
+    assert hearing.outcome == "Not guilty plea. Sent to the Crown Court." and hearing.version == 2
+
+
+def test_a_supervisor_reopens_a_closed_case(browser_page, team, officer, supervisor):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=on_the_hour(10, 9))
+    case_close(
+        case=case,
+        actor=supervisor,
+        outcome_type="15",
+        closed_at=on_the_hour(2, 9),
+        rationale="Evidential difficulties.",
+        retention_group="1",
+    )
+    page = browser_page
+    sign_in(page, person_with_app(supervisor), path=case.get_absolute_url())
+
+    page.get_by_role("link", name="Reopen the case").click()
+    page.get_by_label("Reason for reopening").fill("New evidence from the forensic examination.")
+    page.get_by_role("button", name="Reopen the case").click()
+
+    assert "Case reopened." in page.inner_text("body")
+    assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
+    assert page.get_by_role("link", name="Close the case").is_visible()
+    page.get_by_role("link", name="the history of the closure").click()
+    history = page.get_by_role("main").inner_text()
+    assert "Version 2: case reopened" in history and "New evidence from the forensic examination." in history
