@@ -242,7 +242,7 @@ def _events_after_opening(case: Case) -> list[Event]:
     firsts: list[tuple[str, models.QuerySet[Any], str]] = [
         ("the first arrest", case.arrests.filter(withdrawn_at__isnull=True), "arrested_at"),
         ("the first search", case.searches.all(), "started_at"),
-        ("the first warrant application", case.warrants.all(), "applied_at"),  # type: ignore[attr-defined]
+        ("the first warrant application", case.warrants.all(), "applied_at"),
         ("the first charging submission", case.charging_submissions.all(), "submitted_at"),
         ("the first case log entry written", case.log_entries.filter(kind__in=LOG_KINDS_WRITTEN), "created_at"),
     ]
@@ -268,9 +268,9 @@ def case_correct(
     """Correct the case's own details. The opening time stays after its referral was received and
     before every event recorded on the case (the first entry's rules, and the order of events)."""
     locked = correction_start(case=case, record=case, reason=reason, version=version)
-    assert isinstance(locked, Case)
     case_check_opened_at(opened_at=opened_at)
-    if locked.referral_id is not None and opened_at < locked.referral.received_at:  # type: ignore[union-attr]
+    referral = locked.referral
+    if referral is not None and opened_at < referral.received_at:
         raise ValidationError({"opened_at": CASE_OPENED_BEFORE_REFERRAL})
     for event in _events_after_opening(locked):
         if opened_at > event.at:
@@ -333,7 +333,7 @@ def subject_dependants(subject: Subject) -> str | None:
     return first_dependant(
         subject.arrests.all(),
         subject.hearings.all(),
-        subject.charging_submissions.all(),  # type: ignore[attr-defined]
+        subject.charging_submissions.all(),
     )
 
 
@@ -375,4 +375,4 @@ def premises_correct(
 
 
 def premises_dependants(premises: Premises) -> str | None:
-    return first_dependant(premises.warrants.all(), premises.searches.all())  # type: ignore[attr-defined]
+    return first_dependant(premises.warrants.all(), premises.searches.all())
