@@ -328,7 +328,7 @@ def record_page_measures(cast: Cast, officer: Any, iterations: int) -> list[Meas
         for page in ("correct", "history")
     ]
     return [
-        timed(name, what, lambda url=url: expect(officer.get(url), 200), iterations)
+        timed(name, what, partial(_get_page, officer, url), iterations)
         for (name, what), url in zip(RECORD_PAGES, urls, strict=True)
     ]
 

@@ -41,6 +41,7 @@ from cases.models import (
 )
 from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
 from cases.services.charging import charging_submission_correct, charging_submission_dependants
+from cases.services.corrections import record_field
 from cases.services.court import hearing_correct, hearing_dependants
 from cases.services.custody import (
     arrest_correct,
@@ -224,13 +225,13 @@ def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[s
     values: dict[str, Any] = {}
     for name in form_class.base_fields:
         try:
-            model_field = record._meta.get_field(name)
+            model_field = record_field(record, name)
         except FieldDoesNotExist:  # the reason, the version
             continue
         if model_field.many_to_many:
             values[name] = [item.pk for item in getattr(record, name).all()]
         elif model_field.is_relation:
-            values[name] = getattr(record, model_field.attname)  # type: ignore[union-attr]
+            values[name] = getattr(record, model_field.attname)
         else:
             values[name] = getattr(record, name)
     values["version"] = getattr(record, "version", None)

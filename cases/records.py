@@ -369,7 +369,7 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
         reverse = RecordVersion._meta.get_field("log_entry").remote_field
         versions = {version.log_entry_id: version for version in sets["log_versions"]}
         for entry in sets["latest_log_entries"]:
-            reverse.set_cached_value(entry, versions.get(entry.pk))  # type: ignore[union-attr]
+            reverse.set_cached_value(entry, versions.get(entry.pk))
     if "suspected_offences" in sets:
         suspected = _grouped(sets["suspected_offences"], "arrest_id")
         for arrest in sets["arrests"]:

@@ -9,7 +9,14 @@ from functools import cache
 from django import forms
 
 from accounts.models import User
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, datetime_field, version_field
+from cases.forms.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    Form,
+    ModelChoiceField,
+    datetime_field,
+    model_choice,
+    version_field,
+)
 from cases.forms.search import DeviceForm
 from cases.models import Case, Device
 from cases.selectors import case_people
@@ -58,9 +65,9 @@ class DeviceRecordForm(DeviceForm):
     forensic_completed_at = datetime_field("Full forensic examination completed at", required=False)
     service_checks = (device_check_triage, device_check_forensic_times)
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, case=case, **kwargs)
-        self.fields["examiner"].queryset = case_people(case)  # type: ignore[attr-defined]
+        model_choice(self, "examiner").queryset = case_people(case)
 
 
 class WithdrawForm(Form):

@@ -275,9 +275,9 @@ def case_correct(
     """Correct the case's own details. The opening time stays after its referral was received and
     before every event recorded on the case (the first entry's rules, and the order of events)."""
     locked = correction_start(case=case, record=case, reason=reason, version=version)
-    assert isinstance(locked, Case)
     case_check_opened_at(opened_at=opened_at)
-    if locked.referral_id is not None and opened_at < locked.referral.received_at:  # type: ignore[union-attr]
+    referral = locked.referral
+    if referral is not None and opened_at < referral.received_at:
         raise ValidationError({"opened_at": CASE_OPENED_BEFORE_REFERRAL})
     for event in _events_after_opening(locked):
         if opened_at > event.at:

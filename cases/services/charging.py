@@ -182,7 +182,6 @@ def charging_submission_correct(
     decision recorded on it. The charging target is met by the decision as it stands."""
     case = submission.case
     locked = correction_start(case=case, record=submission, reason=reason, version=version)
-    assert isinstance(locked, ChargingSubmission)
     if subject.case_id != case.pk:
         raise ValidationError({"subject": CHARGING_SUBJECT_OTHER_CASE})
     ensure_current(subject, "subject")

@@ -20,7 +20,7 @@ an arrest with a release) is withdrawn only after them, so nothing is left point
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,7 +30,7 @@ from django.utils.text import capfirst
 
 from accounts.models import User
 from cases import formats
-from cases.models import Case, RecordVersion
+from cases.models import Case, Correctable, RecordVersion
 from cases.services.common import case_log_system, ensure_case_open
 from cases.services.versions import version_check, version_save
 
@@ -41,6 +41,8 @@ HAS_DEPENDANTS = "{record} depends on this record: withdraw or correct that firs
 TOO_LATE = "{label} cannot be after {record} ({at}): correct that record first, or enter an earlier time."
 TOO_EARLY = "{label} cannot be before {record} ({at}): correct that record first, or enter a later time."
 NOT_RECORDED = "Not recorded"
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,20 @@ def shown(field: models.Field, value: Any) -> str:
     return str(value)
 
 
+def record_field(model: type[models.Model] | models.Model, name: str) -> models.Field:
+    """The record's own field `name`: a column, a foreign key or a many-to-many field (a reverse
+    relation is never corrected or filled in)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a field of {model._meta.label}"
+    return field
+
+
 def field_label(model: type[models.Model], name: str) -> str:
-    return str(capfirst(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+    return str(capfirst(record_field(model, name).verbose_name))
 
 
 def _current(record: models.Model, name: str) -> Any:
-    field = record._meta.get_field(name)
+    field = record_field(record, name)
     if field.many_to_many:
         return sorted(getattr(record, name).all(), key=lambda item: item.pk)
     return getattr(record, name)
@@ -136,7 +146,7 @@ def correction_apply(
     plain: list[str] = []
     many: dict[str, list[Any]] = {}
     for name, after in values.items():
-        field = record._meta.get_field(name)
+        field = record_field(record, name)
         before = _current(record, name)
         if isinstance(after, str):
             after = after.strip()
@@ -148,8 +158,8 @@ def correction_apply(
             {
                 "field": name,
                 "label": field_label(type(record), name),
-                "before": shown(field, before),  # type: ignore[arg-type]
-                "after": shown(field, after),  # type: ignore[arg-type]
+                "before": shown(field, before),
+                "after": shown(field, after),
             }
         )
         if field.many_to_many:
@@ -205,9 +215,7 @@ def record_version_add(
     )
 
 
-def correction_start(
-    *, case: Case, record: models.Model, reason: str, version: int | None, check_open: bool = True
-) -> models.Model:
+def correction_start(*, case: Case, record: M, reason: str, version: int | None, check_open: bool = True) -> M:
     """The checks every correction makes first: the case open, the record locked, current (not
     withdrawn) and as the form showed it, a reason given. Returns the locked row."""
     if check_open:
@@ -228,7 +236,7 @@ def record_withdraw(
     *,
     case: Case,
     record_type: str,
-    record: models.Model,
+    record: Correctable,
     actor: User,
     reason: str,
     version: int | None,
@@ -242,11 +250,11 @@ def record_withdraw(
     if first is not None:
         raise ValidationError(HAS_DEPENDANTS.format(record=first))
     now = timezone.now()
-    locked.withdrawn_at = now  # type: ignore[attr-defined]
-    locked.withdrawn_reason = reason.strip()  # type: ignore[attr-defined]
+    locked.withdrawn_at = now
+    locked.withdrawn_reason = reason.strip()
     version_save(locked, version=version, fields=["withdrawn_at", "withdrawn_reason"])
-    field = locked._meta.get_field("withdrawn_at")
-    changes = [{"field": "withdrawn_at", "label": "Withdrawn", "before": NOT_RECORDED, "after": shown(field, now)}]  # type: ignore[arg-type]
+    field = record_field(locked, "withdrawn_at")
+    changes = [{"field": "withdrawn_at", "label": "Withdrawn", "before": NOT_RECORDED, "after": shown(field, now)}]
     return record_version_add(
         case=case,
         record_type=record_type,

@@ -976,7 +976,6 @@ def arrest_correct(
     stands."""
     case = arrest.case
     locked = correction_start(case=case, record=arrest, reason=reason, version=version)
-    assert isinstance(locked, Arrest)
     offences = list(suspected_offences)
     if subject.case_id != case.pk:
         raise ValidationError({"subject": ARREST_SUBJECT_OTHER_CASE})
@@ -1052,7 +1051,6 @@ def release_correct(
     arrest = release.arrest
     case = arrest.case
     locked = correction_start(case=case, record=release, reason=reason, version=version)
-    assert isinstance(locked, Release)
     ensure_current(arrest)
     kind = _choice(Release.Kind, kind, "kind")
     release_check_details(
@@ -1138,7 +1136,6 @@ def custody_review_correct(
     arrest = review.arrest
     case = arrest.case
     locked = correction_start(case=case, record=review, reason=reason, version=version)
-    assert isinstance(locked, CustodyReview)
     ensure_current(arrest)
     if not review_officer.strip():
         raise ValidationError({"review_officer": CUSTODY_REVIEW_OFFICER_REQUIRED})

@@ -253,7 +253,6 @@ def safeguarding_correct(
     rules of `safeguarding_record` (adding what comes in later is `safeguarding_update`)."""
     case = referral.case
     locked = correction_start(case=case, record=referral, reason=reason, version=version)
-    assert isinstance(locked, SafeguardingReferral)
     pseudonymous_reference = pseudonymous_reference.strip()
     relationship = _choice(SafeguardingReferral.Relationship, relationship, "relationship")
     _check(

@@ -373,7 +373,8 @@ def search_correct(
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
     triaged = [
         Event(f"the triage of device {device.exhibit_reference}", device.triaged_at)
-        for device in locked.devices.filter(triaged_at__isnull=False)  # type: ignore[attr-defined]
+        for device in locked.devices.filter(triaged_at__isnull=False)
+        if device.triaged_at is not None
     ]
     not_after(started_at, triaged, field="started_at", label="The search")
     return correction_apply(
@@ -390,7 +391,7 @@ def search_correct(
             "ended_at": ended_at,
             "notes": notes,
         },
-        describe=f"Search of {locked.premises}",  # type: ignore[attr-defined]
+        describe=f"Search of {locked.premises}",
     )
 
 
@@ -441,7 +442,6 @@ def device_correct(
     forensic examination's deadline and the triage figures follow."""
     case = device.case
     locked = correction_start(case=case, record=device, reason=reason, version=version)
-    assert isinstance(locked, Device)
     exhibit_reference = exhibit_reference.strip()
     if not exhibit_reference:
         raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})

@@ -22,21 +22,21 @@ PAGES = {"record_correct": "record", "record_withdraw": "record", "record_histor
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     return build_world()
 
 
-def _url(world, page: str, key: str, target: str, record_from: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def _url(world, page: str, key: str, target: str, record_from: str | None = None) -> str:
     pk = world.records[record_from or target][key]
     return reverse(f"cases:{page}", kwargs={"reference": world.cases[target].reference, "record_type": key, "pk": pk})
 
 
-def test_every_record_type_has_a_record_in_the_world(world) -> None:  # type: ignore[no-untyped-def]
+def test_every_record_type_has_a_record_in_the_world(world) -> None:
     assert set(RECORD_TYPES) <= set(world.records["case"])
 
 
 @pytest.mark.parametrize("key", sorted(RECORD_TYPES))
-def test_each_record_types_pages_answer_as_the_role_table_says(world, key) -> None:  # type: ignore[no-untyped-def]
+def test_each_record_types_pages_answer_as_the_role_table_says(world, key) -> None:
     clients = {}
     for actor in ACTORS:
         clients[actor] = BrowserClient()
@@ -63,7 +63,7 @@ def test_each_record_types_pages_answer_as_the_role_table_says(world, key) -> No
 @pytest.mark.parametrize("record_from", ["restricted", "other_team"])
 @pytest.mark.parametrize("page", sorted(PAGES))
 @pytest.mark.parametrize("key", sorted(RECORD_TYPES))
-def test_a_record_of_another_case_is_not_found_under_this_case(world, key, page, record_from) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_of_another_case_is_not_found_under_this_case(world, key, page, record_from) -> None:
     client = BrowserClient()
     client.force_login(world.users["supervisor_a"])
     if page == "record_withdraw" and RECORD_TYPES[key].dependants is None:
@@ -73,7 +73,7 @@ def test_a_record_of_another_case_is_not_found_under_this_case(world, key, page,
     assert client.get(_url(world, page, key, "case")).status_code == 200
 
 
-def test_a_record_type_not_listed_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_type_not_listed_is_not_found(world) -> None:
     client = BrowserClient()
     client.force_login(world.users["supervisor_a"])
     url = reverse(

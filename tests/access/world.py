@@ -71,6 +71,7 @@ def _records(case: Case) -> dict[str, int]:
         recorded_by=case.officer_in_case,
     )
     submission = ChargingSubmissionFactory(case=case, subject=subject)
+    assert arrest.relevant_time is not None
     review = CustodyReview.objects.create(
         arrest=arrest,
         reviewed_at=arrest.relevant_time + timedelta(hours=5),

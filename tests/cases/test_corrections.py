@@ -8,6 +8,7 @@ the record it would conflict with.
 """
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -136,6 +137,7 @@ def test_correcting_the_opening_time_keeps_the_old_time_and_the_reason(case, off
     assert version.changes == [
         {"field": "opened_at", "label": "Opened at", "before": formats.when(old), "after": formats.when(new)}
     ]
+    assert version.log_entry is not None
     assert version.log_entry.text == (
         f"The case's details corrected: Opened at {formats.when(old)} → {formats.when(new)}. "
         "Reason: Typed the date of the first log entry."
@@ -192,7 +194,8 @@ def test_a_second_save_of_the_case_details_from_an_older_page_is_a_conflict(case
             **values,
         )
 
-    assert conflict.value.current.operation == "Safenet II"
+    current = conflict.value.current
+    assert isinstance(current, Case) and current.operation == "Safenet II"
     assert Case.objects.get(pk=case.pk).operation == "Safenet II"
 
 
@@ -265,6 +268,7 @@ def test_withdrawn_premises_stay_with_their_history_and_take_nothing_new(case, o
     premises.refresh_from_db()
     assert premises.withdrawn_at is not None and premises.withdrawn_reason == "Added to the wrong case."
     assert version.kind == RecordVersion.Kind.WITHDRAWN
+    assert version.log_entry is not None
     assert "withdrawn as entered in error. Reason: Added to the wrong case." in version.log_entry.text
     with pytest.raises(ValidationError) as refused:
         premises_correct(premises=premises, actor=officer, reason="x", address="1 New Road", version=2)
@@ -416,7 +420,8 @@ def test_a_second_save_of_an_arrest_from_an_older_page_is_a_conflict(case, offic
             **arrest_values(arrest, custody_reference="ST/2/26"),
         )
 
-    assert conflict.value.current.custody_reference == "ST/1/26"
+    current = conflict.value.current
+    assert isinstance(current, Arrest) and current.custody_reference == "ST/1/26"
     assert len(versions("arrest", arrest)) == 1
 
 
@@ -565,7 +570,7 @@ def test_a_search_is_corrected_and_cannot_start_after_a_device_it_found_was_tria
         triaged_at=search.started_at + timedelta(hours=2),
         examiner=examiner,
     )
-    values = {"premises": premises, "warrant": None, "ended_at": None, "notes": ""}
+    values: dict[str, Any] = {"premises": premises, "warrant": None, "ended_at": None, "notes": ""}
 
     search_correct(
         search=search,
@@ -601,7 +606,7 @@ def test_a_release_is_corrected_between_the_arrest_and_the_next_release(case, of
     second = release_record(
         arrest=arrest, actor=officer, kind=Release.Kind.CHARGED, released_at=arrest.arrested_at + timedelta(days=3)
     )
-    values = {"kind": Release.Kind.RUI, "bail_conditions": "", "answer_at": None, "answer_place": ""}
+    values: dict[str, Any] = {"kind": Release.Kind.RUI, "bail_conditions": "", "answer_at": None, "answer_place": ""}
 
     release_correct(
         release=first,
@@ -673,6 +678,7 @@ def test_a_withdrawn_release_leaves_the_bail_deadline(case, officer):
 
 def test_a_review_of_detention_is_corrected_in_order_and_a_conflict_is_shown(case, officer, supervisor):
     arrest = ArrestFactory(case=case, arrested_at=timezone.now() - timedelta(hours=20))
+    assert arrest.relevant_time is not None
     first = custody_review_record(
         arrest=arrest, actor=officer, reviewed_at=arrest.relevant_time + timedelta(hours=5), review_officer="Insp A"
     )
@@ -723,7 +729,7 @@ def test_a_submission_is_corrected_but_not_moved_after_its_decision(case, office
         submitted_at=arrest.arrested_at + timedelta(days=1),
         test=ChargingSubmission.Test.FULL_CODE,
     )
-    values = {"subject": arrest.subject, "test": ChargingSubmission.Test.FULL_CODE}
+    values: dict[str, Any] = {"subject": arrest.subject, "test": ChargingSubmission.Test.FULL_CODE}
 
     charging_submission_correct(
         submission=submission,
@@ -741,6 +747,7 @@ def test_a_submission_is_corrected_but_not_moved_after_its_decision(case, office
         decision_at=submission.submitted_at + timedelta(days=1),
     )
     submission.refresh_from_db()
+    assert submission.decision_at is not None
     with pytest.raises(ValidationError) as refused:
         charging_submission_correct(
             submission=submission,
