@@ -124,6 +124,11 @@ class DeconflictionMatch(models.Model):
     def __str__(self) -> str:
         return f"Deconfliction match {self.pk} ({self.get_kind_display()})"
 
+    @property
+    def superseded(self) -> bool:
+        """A side's value was since corrected away, or its record withdrawn: kept, no longer shown."""
+        return self.first.superseded_at is not None or self.second.superseded_at is not None
+
 
 class DeconflictionDecision(models.Model):
     """A person confirming that a match is the same suspect, or undoing that; never edited. The

@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 
+from accounts.roles import AUDITOR
 from audit.models import AuditEntry
 from cases.corrections import RECORD_TYPES
 from cases.models import Case, Correctable, DeconflictionMatch, Device, IndexedIdentifier, Notification, Subject
@@ -26,6 +27,7 @@ from cases.services.case import premises_add, subject_add
 from cases.services.corrections import record_field, record_withdraw
 from cases.services.identifiers import INDEXED_MODELS, identifiers_index
 from cases.services.search import device_record
+from tests.factories.people import UserFactory
 from tests.search.conftest import open_case
 
 pytestmark = pytest.mark.django_db
@@ -149,17 +151,23 @@ def test_a_corrected_pnc_id_is_found_and_the_old_one_is_not(team, officer, super
     assert not found_for(officer, "09/123456A", subject)
 
 
-def test_a_new_spelling_of_the_same_value_keeps_its_row_and_its_matches(team, officer, supervisor, neighbours):
-    their_team, their_officer, their_supervisor = neighbours
-    ours = subject_add(
-        case=open_case(officer, team, supervisor), actor=officer, full_name="Mary O'Neil", date_of_birth=BORN
-    )
+def two_subjects(ours_name: str, theirs_name: str, *, ours: tuple, theirs: tuple) -> Subject:
+    """A subject on a new case of ours and one on a new case of the neighbouring force, both born on
+    BORN; returns ours. `ours` and `theirs` are (team, officer, supervisor)."""
+    their_team, their_officer, their_supervisor = theirs
     subject_add(
         case=open_case(their_officer, their_team, their_supervisor),
         actor=their_officer,
-        full_name="Mary ONeil",
+        full_name=theirs_name,
         date_of_birth=BORN,
     )
+    team, officer, supervisor = ours
+    case = open_case(officer, team, supervisor)
+    return subject_add(case=case, actor=officer, full_name=ours_name, date_of_birth=BORN)
+
+
+def test_a_new_spelling_of_the_same_value_keeps_its_row_and_its_matches(team, officer, supervisor, neighbours):
+    ours = two_subjects("Mary O'Neil", "Mary ONeil", ours=(team, officer, supervisor), theirs=neighbours)
     [match] = matches_of_record(ours)
 
     correct("subject", ours, officer, full_name="MARY O'NEIL")
@@ -241,16 +249,7 @@ def test_indexing_a_withdrawn_record_again_adds_nothing(team, officer, superviso
 @pytest.fixture
 def near_miss(team, officer, supervisor, neighbours) -> Subject:
     """Our subject, a name's letter away from a subject of the neighbouring force with the same date of birth."""
-    their_team, their_officer, their_supervisor = neighbours
-    subject_add(
-        case=open_case(their_officer, their_team, their_supervisor),
-        actor=their_officer,
-        full_name="Peter Lindqvist",
-        date_of_birth=BORN,
-    )
-    ours = subject_add(
-        case=open_case(officer, team, supervisor), actor=officer, full_name="Petra Lindqvist", date_of_birth=BORN
-    )
+    ours = two_subjects("Petra Lindqvist", "Peter Lindqvist", ours=(team, officer, supervisor), theirs=neighbours)
     assert not matches_of_record(ours).exists()
     return ours
 
@@ -284,3 +283,21 @@ def test_the_correction_page_shows_the_notice_of_a_match_it_makes_once(client, n
     notice = reverse("cases:match_detail", kwargs={"pk": match.pk})
     assert notice in made.content.decode()
     assert notice not in again.content.decode()
+
+
+NO_LONGER_CURRENT = "no longer current"
+
+
+def test_a_withdrawn_records_match_is_kept_but_no_longer_current(client, team, officer, supervisor, neighbours):
+    ours = two_subjects("Ann Example", "Ann Example", ours=(team, officer, supervisor), theirs=neighbours)
+    [match] = matches_of_record(ours)
+    auditor = UserFactory(username="auditor.lee", force=team.force, roles=[AUDITOR])
+    page = reverse("cases:match_detail", kwargs={"pk": match.pk})
+    client.force_login(officer)
+    assert NO_LONGER_CURRENT not in client.get(page).content.decode().lower()
+
+    withdraw("subject", ours, officer)
+
+    assert NO_LONGER_CURRENT in client.get(page).content.decode().lower()
+    client.force_login(auditor)
+    assert NO_LONGER_CURRENT in client.get(reverse("cases:match_list")).content.decode().lower()
