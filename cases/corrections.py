@@ -22,11 +22,12 @@ from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargingSubmissionForm
 from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
-from cases.forms.custody import ArrestForm, CustodyReviewForm, ReleaseForm
+from cases.forms.custody import ArrestForm, BailBreachForm, CustodyReviewForm, ReleaseForm
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
     Arrest,
+    BailBreach,
     Case,
     ChargingSubmission,
     CourtHearing,
@@ -46,6 +47,8 @@ from cases.services.court import hearing_correct, hearing_dependants
 from cases.services.custody import (
     arrest_correct,
     arrest_dependants,
+    bail_breach_correct,
+    bail_breach_dependants,
     custody_review_correct,
     custody_review_dependants,
     release_correct,
@@ -103,6 +106,10 @@ def _device_page(case: Case, device: Any) -> str:
 
 def _its_arrest_page(case: Case, record: Any) -> str:
     return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.arrest_id})
+
+
+def _its_releases_arrest_page(case: Case, record: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.release.arrest_id})
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -183,6 +190,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=release_dependants,
             via="arrest__case",
             page=_its_arrest_page,
+        ),
+        RecordType(
+            key="bail_breach",
+            label="Breach of bail",
+            model=BailBreach,
+            first_entry_form=BailBreachForm,
+            correct=lambda breach, actor, data: bail_breach_correct(breach=breach, actor=actor, **data),
+            dependants=bail_breach_dependants,
+            via="release__arrest__case",
+            page=_its_releases_arrest_page,
         ),
         RecordType(
             key="charging_submission",

@@ -271,7 +271,7 @@ class BailExtension(models.Model):
         return self.get_section_display()
 
 
-class BailBreach(models.Model):
+class BailBreach(Correctable):
     """A breach of pre-charge bail: failing to attend at the police station at the time appointed,
     or breaking a condition of bail; either is a ground for arrest without warrant (PACE s.46A(1),
     (1A)). Breaking a condition is not in itself an offence."""
@@ -282,7 +282,7 @@ class BailBreach(models.Model):
     noted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["occurred_at"]
 
     def __str__(self) -> str:

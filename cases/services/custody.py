@@ -834,6 +834,34 @@ def bail_breach_check_time(*, occurred_at: datetime) -> None:
     not_in_future(occurred_at, field="occurred_at", label="The breach")
 
 
+def _bail_breach_check(release: Release, *, occurred_at: datetime, description: str) -> str:
+    """A breach's rules, on its first entry and on each correction: on bail, said what happened, not in
+    the future, while this bail ran (after the release, before its end and before a later release
+    replaced it). Returns the description as kept."""
+    if release.kind != Release.Kind.BAIL:
+        raise ValidationError(BAIL_BREACH_NOT_BAIL)
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
+    bail_breach_check_time(occurred_at=occurred_at)
+    if occurred_at < release.released_at:
+        raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
+    later = release.arrest.releases.filter(withdrawn_at__isnull=True, released_at__gte=release.released_at)
+    following = later.exclude(pk=release.pk).order_by("released_at", "id").first()
+    if following is not None:
+        not_after(
+            occurred_at,
+            [Event(_release_name(following), following.released_at)],
+            field="occurred_at",
+            label="The breach",
+        )
+    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
+    current_end = None if release.court_applied_at is not None else bail_current_end(release)
+    if current_end is not None and occurred_at > current_end:
+        raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(current_end))})
+    return description
+
+
 @transaction.atomic
 def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, description: str) -> BailBreach:
     """Record a breach of pre-charge bail: a failure to attend at the police station at the time
@@ -843,21 +871,8 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
     release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
     case = release.arrest.case
     ensure_case_open(case)
-    if release.kind != Release.Kind.BAIL:
-        raise ValidationError(BAIL_BREACH_NOT_BAIL)
-    description = description.strip()
-    if not description:
-        raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
-    bail_breach_check_time(occurred_at=occurred_at)
-    if occurred_at < release.released_at:
-        raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
-    later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)
-    following = later.order_by("released_at", "id").first()
-    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
-    current_end = None if release.court_applied_at is not None else bail_current_end(release)
-    ends = [end for end in (current_end, following.released_at if following else None) if end]
-    if ends and occurred_at > min(ends):
-        raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(min(ends)))})
+    ensure_current(release)
+    description = _bail_breach_check(release, occurred_at=occurred_at, description=description)
     breach = BailBreach.objects.create(
         release=release, occurred_at=occurred_at, description=description, noted_by=actor
     )
@@ -867,6 +882,40 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         text=f"Breach of bail by {release.arrest.subject} ({formats.when(occurred_at)}): {description}",
     )
     return breach
+
+
+@transaction.atomic
+def bail_breach_correct(
+    *,
+    breach: BailBreach,
+    actor: User,
+    reason: str,
+    occurred_at: datetime,
+    description: str,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a breach of bail under the rules of `bail_breach_record`: still while its bail ran.
+    Who noted it stays as first entered."""
+    release = breach.release
+    case = release.arrest.case
+    locked = correction_start(case=case, record=breach, reason=reason, version=version)
+    ensure_current(release)
+    description = _bail_breach_check(release, occurred_at=occurred_at, description=description)
+    return correction_apply(
+        case=case,
+        record_type="bail_breach",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"occurred_at": occurred_at, "description": description},
+        describe=f"Breach of bail by {release.arrest.subject}",
+    )
+
+
+def bail_breach_dependants(breach: BailBreach) -> str | None:
+    """Nothing is recorded against a breach of bail: it can always be withdrawn as entered in error."""
+    return None
 
 
 ARREST_BAIL_REGIME_WOULD_CHANGE = (
@@ -1078,7 +1127,7 @@ def release_correct(
         ),
         *(
             Event(f"the breach of bail of {formats.when(b.occurred_at)}", b.occurred_at)
-            for b in locked.bail_breaches.all()
+            for b in locked.bail_breaches.filter(withdrawn_at__isnull=True)
         ),
     ]
     if kind != Release.Kind.BAIL and on_bail:

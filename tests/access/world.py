@@ -10,7 +10,16 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
-from cases.models import Case, CourtHearing, CustodyReview, ExportJob, Referral, Release, SafeguardingReferral
+from cases.models import (
+    BailBreach,
+    Case,
+    CourtHearing,
+    CustodyReview,
+    ExportJob,
+    Referral,
+    Release,
+    SafeguardingReferral,
+)
 from tests.factories.cases import (
     CaseFactory,
     CaseLogEntryFactory,
@@ -85,6 +94,12 @@ def _records(case: Case) -> dict[str, int]:
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
         "release": release.pk,
+        "bail_breach": BailBreach.objects.create(
+            release=release,
+            occurred_at=release.released_at + timedelta(days=3),
+            description="Did not answer bail.",
+            noted_by=case.officer_in_case,
+        ).pk,
         "submission": submission.pk,
         "charging_submission": submission.pk,
         "custody_review": review.pk,

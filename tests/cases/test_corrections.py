@@ -20,6 +20,7 @@ from cases import formats, rules
 from cases.deadlines import Kind, case_deadlines, with_deadline_records
 from cases.models import (
     Arrest,
+    BailBreach,
     Case,
     CaseLogEntry,
     ChargingSubmission,
@@ -58,9 +59,13 @@ from cases.services.corrections import (
 from cases.services.court import HEARING_BEFORE_CHARGE, hearing_correct, hearing_dependants, hearing_record
 from cases.services.custody import (
     ARREST_BEFORE_CASE_OPENED,
+    BAIL_BREACH_BEFORE_RELEASE,
     RELEASE_BEFORE_ARREST,
     arrest_correct,
     arrest_dependants,
+    bail_breach_correct,
+    bail_breach_dependants,
+    bail_breach_record,
     custody_review_correct,
     custody_review_record,
     release_correct,
@@ -873,3 +878,141 @@ def test_a_safeguarding_record_is_corrected_with_a_reason(case, officer):
             children_count=1,
             relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
         )
+
+
+# --- Breaches of bail ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bailed(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    return release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.BAIL, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+
+
+def test_a_breach_of_bail_is_corrected_with_its_history_and_a_log_line(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=2), description="Late."
+    )
+    corrected_at = bailed.released_at + timedelta(days=1)
+
+    version = bail_breach_correct(
+        breach=breach,
+        actor=officer,
+        reason="The custody record says the day before.",
+        version=1,
+        occurred_at=corrected_at,
+        description="Did not answer bail at Hanley.",
+    )
+
+    breach.refresh_from_db()
+    assert (breach.occurred_at, breach.description, breach.version) == (
+        corrected_at,
+        "Did not answer bail at Hanley.",
+        2,
+    )
+    assert breach.noted_by == officer
+    assert [(c["field"], c["before"], c["after"]) for c in version.changes] == [
+        ("occurred_at", formats.when(bailed.released_at + timedelta(days=2)), formats.when(corrected_at)),
+        ("description", "Late.", "Did not answer bail at Hanley."),
+    ]
+    assert version.log_entry is not None
+    assert version.log_entry.text.startswith(f"Breach of bail by {bailed.arrest.subject} corrected: When the breach")
+    assert AuditEntry.objects.filter(kind="change", object_type="cases.BailBreach", object_id=str(breach.pk)).exists()
+
+
+def test_a_breach_cannot_be_moved_after_the_release_that_replaced_the_bail(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    later = release_record(
+        arrest=bailed.arrest, actor=officer, kind=Release.Kind.RUI, released_at=bailed.released_at + timedelta(days=5)
+    )
+
+    with pytest.raises(ValidationError) as after:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=1,
+            occurred_at=later.released_at + timedelta(hours=1),
+            description="Late.",
+        )
+    with pytest.raises(ValidationError) as before:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=1,
+            occurred_at=bailed.released_at - timedelta(hours=1),
+            description="Late.",
+        )
+
+    named = f"the released under investigation of {formats.when(later.released_at)}"
+    assert after.value.message_dict == {
+        "occurred_at": [TOO_LATE.format(label="The breach", record=named, at=formats.when(later.released_at))]
+    }
+    assert before.value.message_dict == {"occurred_at": [BAIL_BREACH_BEFORE_RELEASE]}
+    breach.refresh_from_db()
+    assert breach.version == 1 and not versions("bail_breach", breach)
+
+
+def test_a_second_save_of_a_breach_from_an_older_page_is_a_conflict(case, officer, supervisor, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    values: dict[str, Any] = {"occurred_at": breach.occurred_at, "reason": "Fuller account."}
+    bail_breach_correct(breach=breach, actor=officer, version=1, description="Late by two hours.", **values)
+
+    with pytest.raises(VersionConflict) as conflict:
+        bail_breach_correct(breach=breach, actor=supervisor, version=1, description="Late by an hour.", **values)
+
+    current = conflict.value.current
+    assert isinstance(current, BailBreach) and current.description == "Late by two hours."
+    breach.refresh_from_db()
+    assert breach.description == "Late by two hours."
+
+
+def test_a_withdrawn_breach_no_longer_holds_its_release_and_takes_no_correction(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    assert release_dependants(bailed) == capfirst(str(breach))
+    assert bail_breach_dependants(breach) is None
+
+    record_withdraw(
+        case=case,
+        record_type="bail_breach",
+        record=breach,
+        actor=officer,
+        reason="Another person's bail.",
+        version=1,
+        describe=str(breach),
+        dependants=bail_breach_dependants,
+    )
+
+    breach.refresh_from_db()
+    assert breach.withdrawn_at is not None and breach.withdrawn_reason == "Another person's bail."
+    assert [v.kind for v in versions("bail_breach", breach)] == [RecordVersion.Kind.WITHDRAWN]
+    assert release_dependants(bailed) is None
+    with pytest.raises(ValidationError) as refused:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=2,
+            occurred_at=breach.occurred_at,
+            description="Other.",
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]
+    # The release can now be corrected to one that is not bail: the withdrawn breach is not counted.
+    release_correct(
+        release=bailed,
+        actor=officer,
+        reason="Released under investigation.",
+        version=1,
+        kind=Release.Kind.RUI,
+        released_at=bailed.released_at,
+    )
+    assert BailBreach.objects.filter(pk=breach.pk).exists()
