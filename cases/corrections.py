@@ -22,7 +22,7 @@ from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargingSubmissionForm
 from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
-from cases.forms.custody import ArrestForm, BailBreachForm, CustodyReviewForm, ReleaseForm
+from cases.forms.custody import ArrestForm, BailBreachForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
@@ -31,6 +31,7 @@ from cases.models import (
     Case,
     ChargingSubmission,
     CourtHearing,
+    CustodyExtension,
     CustodyReview,
     Device,
     Premises,
@@ -49,6 +50,8 @@ from cases.services.custody import (
     arrest_dependants,
     bail_breach_correct,
     bail_breach_dependants,
+    custody_extension_correct,
+    custody_extension_dependants,
     custody_review_correct,
     custody_review_dependants,
     release_correct,
@@ -178,6 +181,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             first_entry_form=CustodyReviewForm,
             correct=lambda review, actor, data: custody_review_correct(review=review, actor=actor, **data),
             dependants=custody_review_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
+            key="custody_extension",
+            label="Extension of detention",
+            model=CustodyExtension,
+            first_entry_form=CustodyExtensionForm,
+            correct=lambda extension, actor, data: custody_extension_correct(extension=extension, actor=actor, **data),
+            dependants=custody_extension_dependants,
             via="arrest__case",
             page=_its_arrest_page,
         ),

@@ -323,7 +323,7 @@ def _arrest_deadlines(
     if arrest.relevant_time is not None:
         rt = arrest.relevant_time
         left = _earliest(arrest.left_custody_at, *(r.released_at for r in releases))
-        extensions = list(arrest.custody_extensions.all())
+        extensions = [e for e in arrest.custody_extensions.all() if e.withdrawn_at is None]
         limit = max([rules.custody_limit_at(rt), *(e.detention_until for e in extensions)])
         rule = rules.PACE_DETENTION_LIMIT
         if extensions:

@@ -77,7 +77,7 @@ class CustodyReview(Correctable):
         return f"Review of detention at {when(self.reviewed_at)}"
 
 
-class CustodyExtension(models.Model):
+class CustodyExtension(Correctable):
     """Authority to detain beyond 24 hours: PACE s.42 (superintendent) or ss.43-44 (magistrates)."""
 
     class Authority(models.TextChoices):
@@ -98,7 +98,7 @@ class CustodyExtension(models.Model):
         help_text="The court could not sit at 36 hours but sat within the 6 hours after (PACE s.43(5)(b)).",
     )
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["authorised_at"]
         constraints = [
             models.CheckConstraint(

@@ -91,6 +91,10 @@ CUSTODY_REVIEW_BEFORE_PREVIOUS = "Reviews are a history: this review cannot be b
 CUSTODY_REVIEW_NEEDS_RELEVANT_TIME = "Record the relevant time on the arrest before recording a review of detention."
 CUSTODY_REVIEW_OFFICER_REQUIRED = "Enter the name and rank of the review officer."
 CUSTODY_NOT_LATER_THAN_PREVIOUS = "Detention must be authorised to a later time than the previous extension."
+CUSTODY_EXTENSION_BEYOND_LATER = (
+    "Detention cannot be authorised to {until} or later: {record} extends it to then. Correct that record "
+    "first, or enter an earlier time."
+)
 
 RELEASE_BEFORE_ARREST = "The release cannot be before the arrest."
 RELEASE_BEFORE_PREVIOUS = "Releases are a history: this release cannot be before the last one recorded."
@@ -277,6 +281,73 @@ def custody_extension_check_application(
         raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
 
 
+def _extension_name(extension: CustodyExtension) -> str:
+    return f"the extension of detention authorised {formats.when(extension.authorised_at)}"
+
+
+def _custody_extension_check(
+    arrest: Arrest,
+    *,
+    previous: list[CustodyExtension],
+    authority: str,
+    authorised_at: datetime,
+    detention_until: datetime,
+    applied_at: datetime | None,
+    court_not_sitting: bool,
+) -> str:
+    """An extension's rules against the arrest and the current extensions before it (`previous`, in
+    order), on its first entry and on each correction. Returns the authority as a choice."""
+    authority = _choice(CustodyExtension.Authority, authority, "authority")
+    relevant = arrest.relevant_time
+    if relevant is None:
+        raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
+    all_problems(
+        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
+        lambda: custody_extension_check_application(
+            authority=authority, authorised_at=authorised_at, applied_at=applied_at
+        ),
+    )
+    if authorised_at < relevant:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_AFTER_LEAVING})
+
+    kinds = {extension.authority for extension in previous}
+    if authority == CustodyExtension.Authority.SUPERINTENDENT:
+        if kinds:
+            raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
+        if authorised_at > rules.custody_limit_at(relevant):
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
+        held = arrest.custody_reviews.filter(withdrawn_at__isnull=True, reviewed_at__lte=authorised_at)
+        if held.count() < 2:
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
+        if detention_until > rules.custody_superintendent_limit_at(relevant):
+            raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
+    else:
+        if CustodyExtension.Authority.SUPERINTENDENT not in kinds:
+            raise ValidationError({"authority": CUSTODY_WARRANT_NEEDS_SUPERINTENDENT})
+        has_warrant = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION in kinds
+        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION and has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
+        if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
+        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION:
+            _check_warrant_application(relevant, applied_at, court_not_sitting=court_not_sitting)
+        if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
+            raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
+    if previous:
+        not_before(
+            authorised_at,
+            [Event(_extension_name(previous[-1]), previous[-1].authorised_at)],
+            field="authorised_at",
+            label="The authorisation",
+        )
+    current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
+    if detention_until <= current_limit or detention_until <= authorised_at:
+        raise ValidationError({"detention_until": CUSTODY_NOT_LATER_THAN_PREVIOUS})
+    return str(authority)
+
+
 @transaction.atomic
 def custody_extension_record(
     *,
@@ -300,49 +371,15 @@ def custody_extension_record(
     case = arrest.case
     ensure_case_open(case)
     ensure_current(arrest)
-    authority = _choice(CustodyExtension.Authority, authority, "authority")
-    relevant = arrest.relevant_time
-    if relevant is None:
-        raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
-    all_problems(
-        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
-        lambda: custody_extension_check_application(
-            authority=authority, authorised_at=authorised_at, applied_at=applied_at
-        ),
+    authority = _custody_extension_check(
+        arrest,
+        previous=list(arrest.custody_extensions.filter(withdrawn_at__isnull=True).order_by("authorised_at", "id")),
+        authority=authority,
+        authorised_at=authorised_at,
+        detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting,
     )
-    if authorised_at < relevant:
-        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
-    if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
-        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_AFTER_LEAVING})
-
-    previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
-    kinds = {extension.authority for extension in previous}
-    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
-    if authority == CustodyExtension.Authority.SUPERINTENDENT:
-        if kinds:
-            raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
-        if authorised_at > rules.custody_limit_at(relevant):
-            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
-        if arrest.custody_reviews.filter(reviewed_at__lte=authorised_at).count() < 2:
-            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
-        if detention_until > rules.custody_superintendent_limit_at(relevant):
-            raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
-    else:
-        if CustodyExtension.Authority.SUPERINTENDENT not in kinds:
-            raise ValidationError({"authority": CUSTODY_WARRANT_NEEDS_SUPERINTENDENT})
-        has_warrant = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION in kinds
-        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION and has_warrant:
-            raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
-        if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
-            raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
-        if wofd:
-            _check_warrant_application(relevant, applied_at, court_not_sitting=court_not_sitting)
-        if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
-            raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
-    current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
-    if detention_until <= current_limit or detention_until <= authorised_at:
-        raise ValidationError({"detention_until": CUSTODY_NOT_LATER_THAN_PREVIOUS})
-
     extension = CustodyExtension.objects.create(
         arrest=arrest,
         authority=authority,
@@ -350,7 +387,7 @@ def custody_extension_record(
         authorised_by=authorised_by.strip(),
         detention_until=detention_until,
         applied_at=applied_at,
-        court_not_sitting=court_not_sitting and wofd,
+        court_not_sitting=court_not_sitting and authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION,
     )
     case_log_system(
         case=case,
@@ -361,6 +398,90 @@ def custody_extension_record(
         ),
     )
     return extension
+
+
+@transaction.atomic
+def custody_extension_correct(
+    *,
+    extension: CustodyExtension,
+    actor: User,
+    reason: str,
+    authority: str,
+    authorised_at: datetime,
+    authorised_by: str,
+    detention_until: datetime,
+    applied_at: datetime | None = None,
+    court_not_sitting: bool = False,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an extension of detention under the rules of `custody_extension_record`, against the
+    extensions before it (which also keep its kind: PACE's order allows one kind at each place);
+    the one after it keeps its place: this one is authorised before it and ends before its end. The
+    custody clock reads the extensions as they stand."""
+    arrest = extension.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=extension, reason=reason, version=version)
+    ensure_current(arrest)
+    others = list(
+        arrest.custody_extensions.filter(withdrawn_at__isnull=True)
+        .exclude(pk=locked.pk)
+        .order_by("authorised_at", "id")
+    )
+    key = (locked.authorised_at, locked.pk)
+    previous = [e for e in others if (e.authorised_at, e.pk) < key]
+    later = [e for e in others if (e.authorised_at, e.pk) > key]
+    authority = _custody_extension_check(
+        arrest,
+        previous=previous,
+        authority=authority,
+        authorised_at=authorised_at,
+        detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting,
+    )
+    if later:
+        following = later[0]
+        not_after(
+            authorised_at,
+            [Event(_extension_name(following), following.authorised_at)],
+            field="authorised_at",
+            label="The authorisation",
+        )
+        if detention_until >= following.detention_until:
+            raise ValidationError(
+                {
+                    "detention_until": CUSTODY_EXTENSION_BEYOND_LATER.format(
+                        record=_extension_name(following), until=formats.when(following.detention_until)
+                    )
+                }
+            )
+    return correction_apply(
+        case=case,
+        record_type="custody_extension",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "authority": authority,
+            "authorised_at": authorised_at,
+            "authorised_by": authorised_by.strip(),
+            "detention_until": detention_until,
+            "applied_at": applied_at,
+            "court_not_sitting": court_not_sitting
+            and authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION,
+        },
+        describe=f"Extension of detention of {arrest.subject}",
+    )
+
+
+def custody_extension_dependants(extension: CustodyExtension) -> str | None:
+    """A warrant of further detention rests on the superintendent's extension, and an extension of
+    the warrant on the warrant (PACE ss.43-44): the later extensions are withdrawn first."""
+    later = extension.arrest.custody_extensions.filter(authorised_at__gte=extension.authorised_at).exclude(
+        pk=extension.pk
+    )
+    return first_dependant(later)
 
 
 def _check_warrant_application(relevant: datetime, applied_at: datetime | None, *, court_not_sitting: bool) -> None:
@@ -936,8 +1057,7 @@ def _after_arrest(arrest: Arrest) -> list[Event]:
     events = [Event(_release_name(r), r.released_at) for r in arrest.releases.filter(withdrawn_at__isnull=True)]
     events += [Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)]
     events += [
-        Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
-        for e in arrest.custody_extensions.all()
+        Event(_extension_name(e), e.authorised_at) for e in arrest.custody_extensions.filter(withdrawn_at__isnull=True)
     ]
     return events
 
@@ -946,8 +1066,8 @@ def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
     return [
         *(Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)),
         *(
-            Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
-            for e in arrest.custody_extensions.all()
+            Event(_extension_name(e), e.authorised_at)
+            for e in arrest.custody_extensions.filter(withdrawn_at__isnull=True)
         ),
     ]
 

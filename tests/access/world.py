@@ -14,6 +14,7 @@ from cases.models import (
     BailBreach,
     Case,
     CourtHearing,
+    CustodyExtension,
     CustodyReview,
     ExportJob,
     Referral,
@@ -103,6 +104,13 @@ def _records(case: Case) -> dict[str, int]:
         "submission": submission.pk,
         "charging_submission": submission.pk,
         "custody_review": review.pk,
+        "custody_extension": CustodyExtension.objects.create(
+            arrest=arrest,
+            authority=CustodyExtension.Authority.SUPERINTENDENT,
+            authorised_at=arrest.relevant_time + timedelta(hours=20),
+            authorised_by="Supt Rees",
+            detention_until=arrest.relevant_time + timedelta(hours=36),
+        ).pk,
         "safeguarding": safeguarding.pk,
         "hearing": CourtHearing.objects.create(
             case=case,

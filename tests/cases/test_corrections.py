@@ -25,6 +25,7 @@ from cases.models import (
     CaseLogEntry,
     ChargingSubmission,
     CourtHearing,
+    CustodyExtension,
     Device,
     FigureFact,
     OutstandingDeadline,
@@ -60,12 +61,17 @@ from cases.services.court import HEARING_BEFORE_CHARGE, hearing_correct, hearing
 from cases.services.custody import (
     ARREST_BEFORE_CASE_OPENED,
     BAIL_BREACH_BEFORE_RELEASE,
+    CUSTODY_EXTENSION_BEYOND_LATER,
+    CUSTODY_SUPERINTENDENT_BEYOND_36H,
     RELEASE_BEFORE_ARREST,
     arrest_correct,
     arrest_dependants,
     bail_breach_correct,
     bail_breach_dependants,
     bail_breach_record,
+    custody_extension_correct,
+    custody_extension_dependants,
+    custody_extension_record,
     custody_review_correct,
     custody_review_record,
     release_correct,
@@ -84,7 +90,7 @@ from cases.services.search import (
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 from cases.services.versions import VersionConflict
 from tests.factories.cases import CaseFactory, PremisesFactory, SubjectFactory
-from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, london
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, london, reviewed_twice
 from tests.factories.warrants import DeviceFactory, SearchFactory
 
 pytestmark = pytest.mark.django_db
@@ -880,6 +886,20 @@ def test_a_safeguarding_record_is_corrected_with_a_reason(case, officer):
         )
 
 
+def withdraw(case: Case, record_type: str, record: Any, dependants: Any, *, actor: Any, reason: str) -> RecordVersion:
+    """Withdraw `record` of `case`, at its first version, as entered in error."""
+    return record_withdraw(
+        case=case,
+        record_type=record_type,
+        record=record,
+        actor=actor,
+        reason=reason,
+        version=1,
+        describe=str(record),
+        dependants=dependants,
+    )
+
+
 # --- Breaches of bail ---------------------------------------------------------------------------
 
 
@@ -981,16 +1001,7 @@ def test_a_withdrawn_breach_no_longer_holds_its_release_and_takes_no_correction(
     assert release_dependants(bailed) == capfirst(str(breach))
     assert bail_breach_dependants(breach) is None
 
-    record_withdraw(
-        case=case,
-        record_type="bail_breach",
-        record=breach,
-        actor=officer,
-        reason="Another person's bail.",
-        version=1,
-        describe=str(breach),
-        dependants=bail_breach_dependants,
-    )
+    withdraw(case, "bail_breach", breach, bail_breach_dependants, actor=officer, reason="Another person's bail.")
 
     breach.refresh_from_db()
     assert breach.withdrawn_at is not None and breach.withdrawn_reason == "Another person's bail."
@@ -1016,3 +1027,147 @@ def test_a_withdrawn_breach_no_longer_holds_its_release_and_takes_no_correction(
         released_at=bailed.released_at,
     )
     assert BailBreach.objects.filter(pk=breach.pk).exists()
+
+
+# --- Extensions of detention --------------------------------------------------------------------
+
+SUPERINTENDENT = CustodyExtension.Authority.SUPERINTENDENT
+WOFD = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+
+
+@pytest.fixture
+def reviewed(case):
+    """In custody from a relevant time 5 days after the case was opened, and reviewed twice."""
+    return reviewed_twice(ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=5)))
+
+
+def extension_values(arrest, authority, *, after_hours, until_hours, applied_hours=None) -> dict[str, Any]:
+    relevant = arrest.relevant_time
+    return {
+        "authority": authority,
+        "authorised_at": relevant + timedelta(hours=after_hours),
+        "authorised_by": "Supt Rees" if authority == SUPERINTENDENT else "North Staffordshire Magistrates",
+        "detention_until": relevant + timedelta(hours=until_hours),
+        "applied_at": None if applied_hours is None else relevant + timedelta(hours=applied_hours),
+    }
+
+
+def test_a_superintendents_extension_is_corrected_and_the_custody_limit_follows(case, officer, reviewed):
+    extension = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=30)
+    )
+
+    version = custody_extension_correct(
+        extension=extension,
+        actor=officer,
+        reason="The custody record says 36 hours.",
+        version=1,
+        **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36),
+    )
+    with pytest.raises(ValidationError) as refused:
+        custody_extension_correct(
+            extension=extension,
+            actor=officer,
+            reason="x",
+            version=2,
+            **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=37),
+        )
+
+    assert [c["field"] for c in version.changes] == ["detention_until"]
+    assert refused.value.message_dict == {"detention_until": [CUSTODY_SUPERINTENDENT_BEYOND_36H]}
+    limits = [d.due_at for d in deadlines_of(case) if d.kind == Kind.CUSTODY_LIMIT]
+    assert limits == [reviewed.relevant_time + timedelta(hours=36)]
+
+
+def test_a_warrant_keeps_its_place_before_its_extension_and_the_extension_is_named(case, officer, reviewed):
+    custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    warrant = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=60, applied_hours=34),
+    )
+    extended = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, CustodyExtension.Authority.EXTENSION_OF_WARRANT, after_hours=59, until_hours=70),
+    )
+    named = f"the extension of detention authorised {formats.when(extended.authorised_at)}"
+
+    refused = {}
+    for name, values in {
+        "after": extension_values(reviewed, WOFD, after_hours=60, until_hours=65, applied_hours=34),
+        "beyond": extension_values(reviewed, WOFD, after_hours=35, until_hours=70, applied_hours=34)
+        | {"detention_until": extended.detention_until},
+    }.items():
+        with pytest.raises(ValidationError) as error:
+            custody_extension_correct(extension=warrant, actor=officer, reason="x", version=1, **values)
+        refused[name] = error.value.message_dict
+
+    assert refused == {
+        "after": {
+            "authorised_at": [
+                TOO_LATE.format(label="The authorisation", record=named, at=formats.when(extended.authorised_at))
+            ]
+        },
+        "beyond": {
+            "detention_until": [
+                CUSTODY_EXTENSION_BEYOND_LATER.format(record=named, until=formats.when(extended.detention_until))
+            ]
+        },
+    }
+    assert custody_extension_dependants(warrant) == capfirst(str(extended))
+    warrant.refresh_from_db()
+    assert warrant.version == 1 and not versions("custody_extension", warrant)
+
+
+def test_a_second_save_of_an_extension_from_an_older_page_is_a_conflict(case, officer, supervisor, reviewed):
+    extension = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    values = extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    custody_extension_correct(
+        extension=extension, actor=officer, reason="Rank.", version=1, **values | {"authorised_by": "Supt A Rees"}
+    )
+
+    with pytest.raises(VersionConflict) as conflict:
+        custody_extension_correct(
+            extension=extension, actor=supervisor, reason="Mine.", version=1, **values | {"authorised_by": "Supt X"}
+        )
+
+    current = conflict.value.current
+    assert isinstance(current, CustodyExtension) and current.authorised_by == "Supt A Rees"
+
+
+def test_a_withdrawn_warrant_leaves_the_custody_limit_and_makes_way_for_another(case, officer, reviewed):
+    superintendent = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    warrant = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=60, applied_hours=34),
+    )
+    with pytest.raises(ValidationError) as held:
+        withdraw(case, "custody_extension", superintendent, custody_extension_dependants, actor=officer, reason="x")
+
+    withdraw(
+        case,
+        "custody_extension",
+        warrant,
+        custody_extension_dependants,
+        actor=officer,
+        reason="Entered on the wrong arrest.",
+    )
+
+    assert held.value.messages == [HAS_DEPENDANTS.format(record=capfirst(str(warrant)))]
+    limits = [d.due_at for d in deadlines_of(case) if d.kind == Kind.CUSTODY_LIMIT]
+    assert limits == [reviewed.relevant_time + timedelta(hours=36)]
+    assert custody_extension_dependants(superintendent) is None
+    # A warrant can be recorded again: the withdrawn one is not counted.
+    custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=58, applied_hours=34),
+    )

@@ -15,6 +15,7 @@ from cases.models import (
     CaseLogEntry,
     Closure,
     ClosureConfirmation,
+    CustodyExtension,
     RecordVersion,
     Release,
     RetentionReview,
@@ -25,7 +26,7 @@ from cases.services.corrections import REASON_REQUIRED
 from cases.services.custody import bail_breach_record, release_record
 from cases.services.versions import VERSION_CONFLICT
 from tests.factories.cases import CaseFactory, SubjectFactory
-from tests.factories.custody import ArrestFactory, offence
+from tests.factories.custody import ArrestFactory, offence, reviewed_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +310,38 @@ def test_a_breach_of_bail_is_corrected_and_withdrawn_from_the_arrest_page(client
     assert "<del><strong>Breach of bail</strong>" in page and "Withdrawn as entered in error" in page
     history = client.get(url("record_history", case, "bail_breach", breach.pk)).content.decode()
     assert "Fuller account." in history and "Another person&#x27;s bail." in history
+
+
+def test_an_extension_of_detention_is_corrected_from_the_arrest_page(client, officer, case):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    assert arrest.relevant_time is not None
+    extension = CustodyExtension.objects.create(
+        arrest=arrest,
+        authority=CustodyExtension.Authority.SUPERINTENDENT,
+        authorised_at=arrest.relevant_time + timedelta(hours=20),
+        authorised_by="Supt Rees",
+        detention_until=arrest.relevant_time + timedelta(hours=30),
+    )
+    reviewed_twice(arrest)
+    arrest_page = reverse("cases:arrest_detail", args=[case.reference, arrest.pk])
+    client.force_login(officer)
+
+    page = client.get(arrest_page).content.decode()
+    corrected = client.post(
+        url("record_correct", case, "custody_extension", extension.pk),
+        {
+            "authority": "superintendent",
+            "authorised_at": local(extension.authorised_at),
+            "authorised_by": "Supt A Rees",
+            "detention_until": local(arrest.relevant_time + timedelta(hours=36)),
+            "version": "1",
+            "reason": "The custody record says 36 hours.",
+        },
+    )
+
+    assert url("record_correct", case, "custody_extension", extension.pk) in page
+    assert url("record_withdraw", case, "custody_extension", extension.pk) in page
+    assert corrected.status_code == 302 and corrected["Location"] == arrest_page
+    extension.refresh_from_db()
+    assert extension.authorised_by == "Supt A Rees" and extension.version == 2
+    assert when(arrest.relevant_time + timedelta(hours=36)) in client.get(arrest_page).content.decode()
