@@ -70,7 +70,9 @@ QUIET_COLUMNS = {
 INSERT_KINDS = {"admin.LogEntry": "admin_action"}
 # Summaries recomputed from audited records by Celery (cases/models/summaries.py): they hold nothing
 # that is not already in the trail, and auditing every refresh would bury the trail in copies.
+# The identifier index likewise holds normalised copies of audited records (cases/models/identifiers.py).
 DERIVED_MODELS = (
+    "cases.IndexedIdentifier",
     "cases.FigureFact",
     "cases.FigureFactsVersion",
     "cases.FiguresCache",

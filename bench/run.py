@@ -266,6 +266,52 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
     ]
 
 
+def search_measures(cast: Cast, iterations: int) -> list[Measure]:
+    """The search over every record (budget: p95 at most 100 ms), by a whole IP address and by part
+    of a name; and the deconfliction check of one IP address, the work it adds to a save (budget: at
+    most 10 ms), run in a transaction rolled back each time so that no match it makes is kept."""
+    from django.db import transaction
+    from django.urls import reverse
+
+    from cases.models import IndexedIdentifier
+    from cases.services.identifiers import deconfliction_check
+
+    officer = signed_in(cast.officer)
+    find = reverse("cases:find")
+    own = IndexedIdentifier.objects.filter(case__officer_in_case=cast.officer)
+    ip = own.filter(kind="ip").order_by("id").first()
+    person = own.filter(kind="person").order_by("id").first()
+    if ip is None or person is None:
+        why = "no indexed IP address or person on the officer's cases: run make bench-data again"
+        return [
+            unavailable("search_ip", "Search every record: a whole IP address", why),
+            unavailable("search_name", "Search every record: part of a name", why),
+            unavailable("deconfliction_check", "Deconfliction check of one IP address (added to a save)", why),
+        ]
+    surname = person.value.split()[-1]
+
+    def check() -> None:
+        with transaction.atomic():
+            deconfliction_check(entry=ip, actor=cast.officer)
+            transaction.set_rollback(True)
+
+    return [
+        timed(
+            "search_ip",
+            "Search every record: a whole IP address (budget p95 100 ms)",
+            lambda: expect(officer.get(find, {"q": ip.value}), 200),
+            iterations,
+        ),
+        timed(
+            "search_name",
+            "Search every record: a surname, part of names (budget p95 100 ms)",
+            lambda: expect(officer.get(find, {"q": surname}), 200),
+            iterations,
+        ),
+        timed("deconfliction_check", "Deconfliction check of one IP address (budget 10 ms)", check, iterations),
+    ]
+
+
 def record_page_measures(cast: Cast, officer: Any, iterations: int) -> list[Measure]:
     """The correction page and the history page of the page case's first arrest (cases.corrections):
     the same budget as the case page."""
@@ -669,6 +715,7 @@ def machine() -> dict[str, Any]:
 def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = print) -> dict[str, Any]:
     cast = choose_cast()
     measures = page_measures(cast, iterations)
+    measures += search_measures(cast, iterations)
     measures += write_measures(cast, iterations)
     measures += optional_page_measures(cast, iterations)
     ours = safeguard_list_query(cast, iterations)

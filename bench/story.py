@@ -228,6 +228,27 @@ class Story:
                 },
                 ref="",
             )
+        # A phone number (E.164, as the services store it) or an e-mail address (lower case) the
+        # referral names, as a CyberTipline report often does.
+        for kind, share, value in (
+            ("phone", 0.3, lambda: f"+447{self.rng.randint(100000000, 999999999)}"),
+            ("email", 0.3, lambda: f"user{self.rng.getrandbits(32)}@example.com"),
+        ):
+            if self.rng.random() < share:
+                self.insert(
+                    "cases_referralidentifier",
+                    {
+                        "kind": kind,
+                        "ip_address": None,
+                        "port": None,
+                        "account_id": value(),
+                        "observed_at": None,
+                        "observed_original": "",
+                        "observed_timezone": "",
+                        "referral_id": referral["id"],
+                    },
+                    ref="",
+                )
         if self.rng.random() < 0.7:
             submitted = received + self.days(0.5, 2)
             if self.record(submitted, self.oic):

@@ -22,9 +22,9 @@ from accounts.roles import Capability, user_has_capability
 from audit.objects import ObjectType, ObjectTypeArgument
 from audit.services import audit_read
 from audit.signals import access_denied
-from cases.models import Case, ExportJob, Notification, Referral
+from cases.models import Case, DeconflictionMatch, ExportJob, Notification, Referral
 from cases.records import case_page_select, load_case_page_records
-from cases.selectors import case_allows, cases_visible_to, referrals_visible_to
+from cases.selectors import case_allows, cases_visible_to, match_is_visible_to, referrals_visible_to
 
 CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."
@@ -32,6 +32,7 @@ RECORD_NOT_FOUND = "No such record on this case."
 REFERRAL_NOT_FOUND = "No such referral."
 NOTIFICATION_NOT_FOUND = "No such reminder."
 EXPORT_NOT_FOUND = "No such export."
+MATCH_NOT_FOUND = "No such deconfliction match."
 NOT_ALLOWED = {
     Capability.RECORD_TEAM_CASES: CASE_NOT_CHANGEABLE,
     Capability.RECORD_DEVICES: "You can read this case but not record devices or triage on it.",
@@ -183,3 +184,13 @@ def get_export_job_for_user(user: User, pk: int) -> ExportJob:
         return ExportJob.objects.get(pk=pk, requested_by_id=user.pk)
     except ExportJob.DoesNotExist:
         raise not_found(user, ExportJob, pk, VIEW, EXPORT_NOT_FOUND) from None
+
+
+def get_match_for_user(user: User, pk: int) -> DeconflictionMatch:
+    """A deconfliction match of which `user` may see at least one record (`match_is_visible_to`);
+    any other, like a missing one, is a 404. What of the other record they may see is decided per
+    side (`cases.selectors.side_view`)."""
+    match = DeconflictionMatch.objects.select_related("first", "second").filter(pk=pk).first()
+    if match is None or not match_is_visible_to(match, user):
+        raise not_found(user, DeconflictionMatch, pk, VIEW, MATCH_NOT_FOUND)
+    return match

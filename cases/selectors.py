@@ -1,21 +1,36 @@
 """User-scoped reads. Every list of case data starts from `cases_visible_to`."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Value, When
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import BigIntegerField, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
+from django.urls import reverse
 
 from accounts.models import Team, User
 from accounts.roles import Capability, roles_of, roles_with, user_has_capability
-from cases.models import Case, CaseGroupObjectPermission, Referral, Subject
+from cases.identifiers import (
+    normalise_account,
+    normalise_email,
+    normalise_ip,
+    normalise_name,
+    normalise_phone,
+    normalise_pnc,
+    normalise_postcode,
+    normalise_reference,
+)
+from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
 from cases.models.access import CaseUserObjectPermission
 from safeguard.keyset import Page, Position, keyset_page
 
@@ -337,11 +352,34 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     )
 
 
-def referral_list_for(user: User, *, outcome: str = "") -> QuerySet[Referral]:
-    """Pending referrals first (oldest received first, as they are due soonest), then the rest newest first."""
+def referral_list_for(
+    user: User,
+    *,
+    q: str = "",
+    outcome: str = "",
+    risk_grade: str = "",
+    source: str = "",
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> QuerySet[Referral]:
+    """Pending referrals first (oldest received first, as they are due soonest), then the rest newest first.
+
+    `q` matches the source reference or an identifier of the referral (an IP address, account,
+    phone number or e-mail address, in any of its written forms), through the identifier index;
+    received from/to are London dates, both inclusive."""
     referrals = referrals_visible_to(user).select_related("case")
+    if q.strip():
+        referrals = referrals.filter(any_of("pk", referral_search_ids(user, q)))
     if outcome:
         referrals = referrals.filter(outcome=outcome)
+    if risk_grade:
+        referrals = referrals.filter(risk_grade=risk_grade)
+    if source:
+        referrals = referrals.filter(source=source)
+    if received_from is not None:
+        referrals = referrals.filter(received_at__date__gte=received_from)
+    if received_to is not None:
+        referrals = referrals.filter(received_at__date__lte=received_to)
     pending = Q(outcome=Referral.Outcome.PENDING)
     return referrals.annotate(
         pending_first=DbCase(When(pending, then=Value(0)), default=Value(1)),
@@ -373,3 +411,187 @@ def case_people(case: Case) -> QuerySet[User]:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+# --- The identifier index: search and deconfliction (docs/search.md) -----------------------------
+
+SEARCH_RESULTS = 100
+# Below this, part of a value matches too much to be worth reading (trigrams need three characters).
+SEARCH_PART_MIN = 3
+
+
+def _visible_identifiers(user: User) -> QuerySet[IndexedIdentifier]:
+    """Index rows of the cases and referrals `user` may see: a row of a case by the case's rules
+    (`cases_visible_to`), a row of a referral not yet a case by the referral's (`referrals_visible_to`).
+    Two correlated EXISTS, tested only on the rows the search's indexes found."""
+    case_seen = Exists(cases_visible_to(user).filter(pk=OuterRef("case_id")))
+    referral_seen = Exists(referrals_visible_to(user).filter(pk=OuterRef("referral_id")))
+    return IndexedIdentifier.objects.filter(Q(case_seen) | (Q(case__isnull=True) & Q(referral_seen)))
+
+
+def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
+    try:
+        return normalise(q)
+    except ValidationError:
+        return None
+
+
+def search_values(q: str) -> set[str]:
+    """Every normalised form `q` could be: a reference or name, an IP address, a phone number, an
+    e-mail address, a postcode, a PNC ID or an account (cases.identifiers)."""
+    values = {normalise_reference(q), normalise_name(q), normalise_account(q)}
+    for normalise in (normalise_ip, normalise_phone, normalise_email, normalise_postcode, normalise_pnc):
+        values.add(_parsed(q, normalise) or "")
+    return values - {""}
+
+
+def whole_value_only(q: str) -> bool:
+    """A whole IP address, e-mail address or phone number is looked up as a whole: a part of one (the
+    digits of an address or number) is in thousands of others and says nothing."""
+    return any(_parsed(q, normalise) for normalise in (normalise_ip, normalise_email)) or (
+        not any(character.isalpha() for character in q) and _parsed(q, normalise_phone) is not None
+    )
+
+
+def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
+    """The index rows `user` may see that match `q`: a whole value in any of its normalised forms;
+    part of a value (three characters or more); all the words of a name or address in any order
+    (full-text); or a person's name spelt a little differently (trigram similarity). Whole values
+    first, then the closest. One query, each branch served by an index."""
+    q = q.strip()
+    if not q:
+        return []
+    values = search_values(q)
+    matches = Q(value__in=values)
+    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
+        words = SearchQuery(q, config="simple", search_type="plain")
+        matches |= Q(upper_value__contains=normalise_reference(q)) | Q(words=words)
+        if any(character.isalpha() for character in q):
+            # Served by the partial trigram index of people's names (`identifier_person_trgm`).
+            similar = TrigramSimilar(Upper("value"), Value(normalise_name(q)))
+            matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(similar)
+    found = (
+        _visible_identifiers(user)
+        .alias(upper_value=Upper("value"), words=SearchVector("value", config="simple"))
+        .filter(matches)
+        .annotate(
+            whole=DbCase(When(value__in=values, then=Value(0)), default=Value(1)),
+            closeness=TrigramSimilarity(Upper("value"), normalise_reference(q)),
+        )
+        .select_related("case", "referral")
+        .order_by("whole", "-closeness", "kind", "value", "id")
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # PostgreSQL estimates the OR of text conditions poorly (hundreds of thousands of rows for a
+        # few hundred), and above its cost threshold compiles the query with JIT first: seconds of
+        # compiling for milliseconds of work. Off for this query only (SET LOCAL ends with it).
+        cursor.execute("SET LOCAL jit = off")
+        return list(found[:SEARCH_RESULTS])
+
+
+def referral_search_ids(user: User, q: str) -> QuerySet:
+    """The referrals whose identifiers or source reference match `q` (the referral list's search)."""
+    return identifiers_found_queryset(user, q).filter(referral__isnull=False).values("referral_id")
+
+
+def identifiers_found_queryset(user: User, q: str) -> QuerySet[IndexedIdentifier]:
+    """As `identifiers_found`, the matching rows as a query (whole values and parts of values)."""
+    q = q.strip()
+    matches = Q(value__in=search_values(q))
+    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
+        matches |= Q(upper_value__contains=normalise_reference(q))
+    return _visible_identifiers(user).alias(upper_value=Upper("value")).filter(matches)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a deconfliction match: its case (if the identifier is on a case) or its referral."""
+
+    entry: IndexedIdentifier
+    case: Case | None
+    referral: Referral | None
+
+    @property
+    def label(self) -> str:
+        if self.case is not None:
+            return f"case {self.case.reference}"
+        return f"referral {self.entry.referral_id}"
+
+
+def side_of(entry: IndexedIdentifier) -> Side:
+    case = (
+        Case.objects.select_related("team__force", "supervisor", "officer_in_case").filter(pk=entry.case_id).first()
+        if entry.case_id
+        else None
+    )
+    referral = (
+        Referral.objects.select_related("force", "created_by").filter(pk=entry.referral_id).first()
+        if entry.referral_id
+        else None
+    )
+    return Side(entry=entry, case=case, referral=referral)
+
+
+def side_people(side: Side) -> list[User]:
+    """Who is notified of a match on this side: its officer in the case and supervisor, or for a
+    referral not yet a case, the person who recorded it. Active people only, each once."""
+    if side.case is not None:
+        people = [side.case.officer_in_case, side.case.supervisor]
+    else:
+        assert side.referral is not None
+        people = [side.referral.created_by]
+    return list({person.pk: person for person in people if person.is_active}.values())
+
+
+@dataclass(frozen=True)
+class SideView:
+    """A side of a match as one person may see it: the record and the identifier if they may see
+    the record; otherwise only that a match is held and whom to contact (team and supervisor)."""
+
+    visible: bool
+    label: str
+    url: str
+    shown: str
+    contact: str
+
+
+def side_view(side: Side, user: User) -> SideView:
+    if side.case is not None:
+        case = side.case
+        if case_is_visible_to(case, user):
+            return SideView(True, f"Case {case.reference}", case.get_absolute_url(), side.entry.shown, "")
+        contact = f"{case.team.name}, {case.team.force.name}: supervisor {case.supervisor}"
+        if case.supervisor.email:
+            contact += f" ({case.supervisor.email})"
+        return SideView(False, "", "", "", contact)
+    assert side.referral is not None
+    referral = side.referral
+    if referrals_visible_to(user).filter(pk=referral.pk).exists():
+        url = reverse("cases:referral_detail", kwargs={"pk": referral.pk})
+        return SideView(True, f"Referral {referral}", url, side.entry.shown, "")
+    contact = f"Referrals, {referral.force.name}: recorded by {referral.created_by}"
+    if referral.created_by.email:
+        contact += f" ({referral.created_by.email})"
+    return SideView(False, "", "", "", contact)
+
+
+def match_sides(match: DeconflictionMatch, user: User) -> tuple[SideView, SideView]:
+    return side_view(side_of(match.first), user), side_view(side_of(match.second), user)
+
+
+def match_is_visible_to(match: DeconflictionMatch, user: User) -> bool:
+    """A match is shown to someone who may see at least one of its two records."""
+    return any(view.visible for view in match_sides(match, user))
+
+
+def matches_of(*, case: Case | None = None, referral: Referral | None = None) -> QuerySet[DeconflictionMatch]:
+    """The deconfliction matches of the identifiers of a case or a referral."""
+    rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
+    ids = (rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral)).values("pk")
+    return DeconflictionMatch.objects.filter(Q(first__in=ids) | Q(second__in=ids)).select_related("first", "second")
+
+
+def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:
+    """The matches of one record's identifiers (a referral identifier, a subject, premises...)."""
+    ids = IndexedIdentifier.objects.filter(source_type=record._meta.label, source_id=record.pk).values("pk")
+    return DeconflictionMatch.objects.filter(Q(first__in=ids) | Q(second__in=ids)).select_related("first", "second")

@@ -7,6 +7,7 @@ from cases.views import closure as closure_views
 from cases.views import court as court_views
 from cases.views import custody as custody_views
 from cases.views import deadlines as deadline_views
+from cases.views import find as find_views
 from cases.views import records as record_views
 from cases.views import referrals as referral_views
 from cases.views import safeguarding as safeguarding_views
@@ -125,6 +126,12 @@ urlpatterns = [
         closure_views.retention_review_add,
         name="retention_review_add",
     ),
+    # Search over every record, and deconfliction
+    path("find/", find_views.find, name="find"),
+    path("deconfliction/", find_views.match_list, name="match_list"),
+    path("deconfliction/<int:pk>/", find_views.match_detail, name="match_detail"),
+    path("deconfliction/<int:pk>/confirm/", find_views.match_confirm, name="match_confirm"),
+    path("deconfliction/<int:pk>/undo/", find_views.match_undo, name="match_undo"),
     # Deadlines and reminders
     path("deadlines/", deadline_views.deadlines_page, name="deadlines"),
     path("inbox/", deadline_views.inbox, name="inbox"),

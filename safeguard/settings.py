@@ -370,3 +370,10 @@ LOGGING = {
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("SAFEGUARD_LOG_LEVEL", default="INFO")},
 }
+
+# --- Search and deconfliction (docs/search.md) ---
+# An IP address matches another only if observed within this many minutes of it (before or after):
+# dynamic addresses are reassigned, so the same address hours apart is often someone else.
+SAFEGUARD_DECONFLICTION_IP_WINDOW_MINUTES = env.int("SAFEGUARD_DECONFLICTION_IP_WINDOW_MINUTES", default=60)
+if SAFEGUARD_DECONFLICTION_IP_WINDOW_MINUTES < 0:
+    raise ImproperlyConfigured("SAFEGUARD_DECONFLICTION_IP_WINDOW_MINUTES must be 0 or more.")

@@ -3,19 +3,19 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import Team, User
 from accounts.roles import OFFICER, SUPERVISOR
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, ModelChoiceField, date_field, datetime_field, model_choice
+from cases.identifiers import POSTCODE_INVALID, normalise_postcode
 from cases.models import Case
 from cases.selectors import own_team_members, own_teams
 from cases.services.case import LOG_KINDS_WRITTEN, case_check_opened_at, log_entry_check_at, subject_check
 
 PNC_ID_SHAPE = re.compile(r"^\d{2}/\d{1,7}[A-Z]$")
 PNC_ID_INVALID = "Enter a PNC ID like 09/123456A."
-POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
-POSTCODE_INVALID = "Enter a UK postcode like ST16 2AA."
 
 
 def teams_of(user: User) -> QuerySet[Team]:
@@ -70,10 +70,13 @@ class PremisesForm(Form):
     description = forms.CharField(max_length=200, required=False, help_text="e.g. home address, workplace.")
 
     def clean_postcode(self) -> str:
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
-        if postcode and not POSTCODE_SHAPE.match(postcode):
-            raise forms.ValidationError(POSTCODE_INVALID)
-        return postcode
+        postcode = self.cleaned_data["postcode"]
+        if not postcode.strip():
+            return ""
+        try:
+            return normalise_postcode(postcode)
+        except ValidationError:
+            raise forms.ValidationError(POSTCODE_INVALID) from None
 
 
 class CaseLogEntryForm(Form):

@@ -74,7 +74,12 @@ class ReferralIdentifierForm(Form):
         help_text="1 to 65535.",
         error_messages={"min_value": IDENTIFIER_PORT_RANGE, "max_value": IDENTIFIER_PORT_RANGE},
     )
-    account_id = forms.CharField(label="Account ID", max_length=200, required=False)
+    account_id = forms.CharField(
+        label="Account ID, phone number or e-mail address",
+        max_length=200,
+        required=False,
+        help_text="A phone number without a + code is read as a UK number.",
+    )
     observed_original = forms.CharField(
         label="Time of observation, as the referral gives it",
         max_length=80,
@@ -138,7 +143,3 @@ class ReferralOutcomeForm(Form):
         help_text="Needed for no further action.",
     )
     service_checks = (referral_check_outcome,)
-
-
-class ReferralFilterForm(Form):
-    outcome = forms.ChoiceField(choices=[("", "All outcomes"), *Referral.Outcome.choices], required=False)

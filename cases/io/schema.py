@@ -79,7 +79,7 @@ class IdentifierRecord(Record):
     record_name = "identifier"
 
     kind: Annotated[str, Chars(ReferralIdentifier, "kind")] = Field(
-        description='"ip" (IP address) or "account" (account ID).'
+        description='"ip" (IP address), "account" (account ID), "phone" (phone number) or "email" (e-mail address).'
     )
     ip_address: Annotated[str, IP_ADDRESS] | None = Field(
         None, description="IPv4 or IPv6 address, for an IP identifier."
@@ -88,7 +88,7 @@ class IdentifierRecord(Record):
         None, description="Source port, where the referral gives one."
     )
     account_id: Annotated[str, Chars(ReferralIdentifier, "account_id")] = Field(
-        "", description="Account ID, for an account identifier."
+        "", description="The account ID, phone number or e-mail address, for those identifiers."
     )
     observed_original: Annotated[str, Chars(ReferralIdentifier, "observed_original")] = Field(
         "", description="The time of observation exactly as the referral gives it."

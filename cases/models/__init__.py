@@ -7,6 +7,7 @@ from .correctable import Correctable
 from .court import CourtHearing
 from .custody import Arrest, BailBreach, BailExtension, CustodyExtension, CustodyReview, Offence, Release
 from .exports import ExportJob
+from .identifiers import DeconflictionDecision, DeconflictionMatch, IndexedIdentifier
 from .notifications import Notification
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
@@ -31,6 +32,8 @@ __all__ = [
     "CourtHearing",
     "CustodyExtension",
     "CustodyReview",
+    "DeconflictionDecision",
+    "DeconflictionMatch",
     "Device",
     "ExportJob",
     "FigureFact",
@@ -38,6 +41,7 @@ __all__ = [
     "FiguresCache",
     "ImageCategory",
     "ImageCount",
+    "IndexedIdentifier",
     "Notification",
     "Offence",
     "OutstandingDeadline",

@@ -67,11 +67,15 @@ class Referral(models.Model):
 
 
 class ReferralIdentifier(models.Model):
-    """An identifier the referral names: an IP address seen at a time, or an account."""
+    """An identifier the referral names: an IP address seen at a time, an online account, a phone
+    number or an e-mail address. The last three are held in `account_id`, normalised
+    (cases.identifiers: phone numbers in E.164, e-mail addresses in lower case)."""
 
     class Kind(models.TextChoices):
         IP_ADDRESS = "ip", "IP address"
         ACCOUNT = "account", "Account ID"
+        PHONE = "phone", "Phone number"
+        EMAIL = "email", "E-mail address"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -91,7 +95,10 @@ class ReferralIdentifier(models.Model):
                 condition=~Q(kind="ip") | (Q(ip_address__isnull=False) & Q(observed_at__isnull=False)),
                 name="identifier_ip_has_address_and_time",
             ),
-            models.CheckConstraint(condition=~Q(kind="account") | ~Q(account_id=""), name="identifier_account_has_id"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["account", "phone", "email"]) | ~Q(account_id=""),
+                name="identifier_account_has_id",
+            ),
             models.CheckConstraint(condition=Q(port__isnull=True) | Q(port__lte=65535), name="identifier_port_range"),
         ]
 

@@ -12,11 +12,13 @@ from django.utils import timezone
 from accounts.models import Force, Team, User
 from accounts.roles import OFFICER, SUPERVISOR
 from cases.formats import when
+from cases.identifiers import normalise_postcode
 from cases.models import Case, CaseLogEntry, Premises, RecordVersion, Referral, Subject
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import Event, correction_apply, correction_start, first_dependant
+from cases.services.identifiers import identifiers_attach_case, identifiers_index
 
 CASE_TEAM_OTHER_FORCE = "That team is not in your force."
 CASE_OIC_NOT_IN_TEAM = "The officer in the case must be an active officer or supervisor of the team."
@@ -133,6 +135,9 @@ def case_open(
         case_grant_named(case=case, actor=actor)
         text += " Restricted: need-to-know."
     case_log_system(case=case, actor=actor, text=text)
+    identifiers_index(record=case, actor=actor)
+    if referral is not None:
+        identifiers_attach_case(referral=referral, case=case)
     return case
 
 
@@ -167,6 +172,7 @@ def subject_add(
         case=case, full_name=full_name, date_of_birth=date_of_birth, pnc_id=pnc_id, notes=notes
     )
     case_log_system(case=case, actor=actor, text=f"Subject added: {subject.full_name}.")
+    identifiers_index(record=subject, actor=actor)
     return subject
 
 
@@ -180,6 +186,7 @@ def premises_add(*, case: Case, actor: User, address: str, postcode: str = "", d
         raise ValidationError(PREMISES_DUPLICATE)
     premises = Premises.objects.create(case=case, address=address, postcode=postcode, description=description.strip())
     case_log_system(case=case, actor=actor, text=f"Premises added: {premises}.")
+    identifiers_index(record=premises, actor=actor)
     return premises
 
 
@@ -338,8 +345,10 @@ def subject_dependants(subject: Subject) -> str | None:
 
 
 def _premises_values(address: str, postcode: str) -> tuple[str, str]:
+    """An address's lines trimmed, empty ones dropped; its postcode in one form (cases.identifiers),
+    a malformed one refused on the postcode field."""
     address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
-    return address, " ".join(postcode.upper().split())
+    return address, normalise_postcode(postcode) if postcode.strip() else ""
 
 
 @transaction.atomic

@@ -132,7 +132,8 @@ def notification_send_email(*, notification_id: int) -> bool:
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
-        if notification is None:
+        # A deconfliction match is told in the inbox only: it has no deadline to e-mail about.
+        if notification is None or notification.case is None:
             return False
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email or not case_is_visible_to(notification.case, recipient):

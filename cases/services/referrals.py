@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Force, User
+from cases.identifiers import normalise_email, normalise_ip, normalise_phone
 from cases.models import Case, CommsDataRequest, Referral, ReferralIdentifier
 from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
+from cases.services.identifiers import identifiers_index
 
 REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."
 REFERRAL_SOURCE_UNKNOWN = "Choose where the referral came from."
@@ -35,9 +37,9 @@ IDENTIFIER_TIME_AMBIGUOUS = (
 IDENTIFIER_OFFSET_MISMATCH = "The UTC offset in the time does not match the time zone."
 IDENTIFIER_OBSERVED_AFTER_RECEIPT = "The time of observation cannot be after the referral was received."
 IDENTIFIER_PORT_RANGE = "Enter a port from 1 to 65535."
-IDENTIFIER_PORT_WITHOUT_IP = "A port goes with an IP address, not an account."
-IDENTIFIER_ACCOUNT_REQUIRED = "Enter the account ID."
-IDENTIFIER_KIND_UNKNOWN = "Choose an IP address or an account ID."
+IDENTIFIER_PORT_WITHOUT_IP = "A port goes with an IP address, not an account, phone number or e-mail address."
+IDENTIFIER_ACCOUNT_REQUIRED = "Enter the account ID, phone number or e-mail address."
+IDENTIFIER_KIND_UNKNOWN = "Choose an IP address, an account ID, a phone number or an e-mail address."
 
 COMMS_REFERENCE_REQUIRED = "Enter the communications-data request reference."
 COMMS_SUBMITTED_BEFORE_RECEIPT = "The request cannot be submitted before the referral was received."
@@ -153,6 +155,7 @@ def referral_create(
         created_by=actor,
     )
     referral.save()
+    identifiers_index(record=referral, actor=actor)
     return referral
 
 
@@ -190,6 +193,19 @@ def parse_observed_time(original: str, zone_name: str) -> datetime:
     return earlier.astimezone(UTC)
 
 
+_VALUE_KINDS = (ReferralIdentifier.Kind.ACCOUNT, ReferralIdentifier.Kind.PHONE, ReferralIdentifier.Kind.EMAIL)
+
+
+def _normalised_value(kind: str, value: str) -> str:
+    """A phone number in E.164, an e-mail address in lower case, an account ID as given (trimmed);
+    a malformed phone number or e-mail address is refused on the form's `account_id` field."""
+    if kind == ReferralIdentifier.Kind.PHONE:
+        return normalise_phone(value, field="account_id")
+    if kind == ReferralIdentifier.Kind.EMAIL:
+        return normalise_email(value, field="account_id")
+    return value.strip()
+
+
 def identifier_check_values(
     *,
     kind: str,
@@ -199,8 +215,9 @@ def identifier_check_values(
     observed_original: str = "",
     observed_timezone: str = "",
 ) -> None:
-    """An IP address valid, with its time of observation and a port from 1 to 65535; an account ID
-    given, without a port; a time of observation with its zone, readable and existing there."""
+    """An IP address valid, with its time of observation and a port from 1 to 65535; an account ID,
+    phone number (any country's, UK if without a + code) or e-mail address given and well formed,
+    without a port; a time of observation with its zone, readable and existing there."""
     original = observed_original.strip()
 
     def ip_valid() -> None:
@@ -235,10 +252,14 @@ def identifier_check_values(
             raise ValidationError({"observed_timezone": IDENTIFIER_NEEDS_TIMEZONE})
         parse_observed_time(original, observed_timezone.strip())
 
+    def value_shaped() -> None:
+        if account_id.strip():
+            _normalised_value(kind, account_id)
+
     if kind == ReferralIdentifier.Kind.IP_ADDRESS:
         all_problems(ip_valid, ip_has_time, port_in_range, time_readable)
-    elif kind == ReferralIdentifier.Kind.ACCOUNT:
-        all_problems(account_given, no_port, time_readable)
+    elif kind in _VALUE_KINDS:
+        all_problems(account_given, value_shaped, no_port, time_readable)
     else:
         all_problems(kind_known)
 
@@ -269,10 +290,11 @@ def referral_add_identifier(
         observed_timezone=observed_timezone,
     )
     if kind == ReferralIdentifier.Kind.IP_ADDRESS:
-        ip_address = str(ipaddress.ip_address((ip_address or "").strip()))
+        ip_address = normalise_ip(ip_address or "")
         account_id = ""
     else:
         ip_address = None
+        account_id = _normalised_value(kind, account_id)
 
     observed_at = None
     if observed_original:
@@ -293,6 +315,7 @@ def referral_add_identifier(
         observed_timezone=observed_timezone,
     )
     _log_on_case(referral, actor=actor, text=f"Referral identifier recorded: {identifier.get_kind_display()}.")
+    identifiers_index(record=identifier, actor=actor)
     return identifier
 
 
@@ -312,6 +335,7 @@ def comms_request_submit(
         referral=referral, reference=reference, submitted_at=submitted_at, notes=notes
     )
     _log_on_case(referral, actor=actor, text=f"Communications-data request {reference} submitted.")
+    identifiers_index(record=request, actor=actor)
     return request
 
 

@@ -26,6 +26,7 @@ from cases.services.corrections import (
     first_dependant,
     not_after,
 )
+from cases.services.identifiers import identifiers_index
 from cases.services.versions import version_check, version_save
 from warrants.models import Warrant
 
@@ -181,6 +182,7 @@ def device_record(
         f"{device.get_action_display().lower()}.",
     )
     case_advance_stage(case=case, stage=Case.Stage.SEARCH)
+    identifiers_index(record=device, actor=actor)
     return device
 
 

@@ -32,6 +32,7 @@ from cases.permissions import (
 )
 from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
+from cases.views.find import show_deconfliction_notices
 from cases.views.stage import record_stage
 from safeguard.keyset import Position
 
@@ -143,7 +144,10 @@ def subject_add_view(request: AuthenticatedHttpRequest, reference: str) -> HttpR
         request,
         case=case,
         form=form,
-        save=lambda data: subject_add(case=case, actor=request.user, **data),
+        save=lambda data: show_deconfliction_notices(
+            request,
+            subject_add(case=case, actor=request.user, **data),
+        ),
         title="Add a subject",
         success="Subject added.",
     )
@@ -157,7 +161,10 @@ def premises_add_view(request: AuthenticatedHttpRequest, reference: str) -> Http
         request,
         case=case,
         form=form,
-        save=lambda data: premises_add(case=case, actor=request.user, **data),
+        save=lambda data: show_deconfliction_notices(
+            request,
+            premises_add(case=case, actor=request.user, **data),
+        ),
         title="Add premises",
         success="Premises added.",
     )

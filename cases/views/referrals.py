@@ -14,18 +14,18 @@ from accounts.roles import Capability
 from audit.services import audit_search
 from cases import rules
 from cases.forms.case import CaseOpenForm
+from cases.forms.find import ReferralFilterForm
 from cases.forms.referrals import (
     CommsApprovalForm,
     CommsRequestForm,
     CommsResultForm,
-    ReferralFilterForm,
     ReferralForm,
     ReferralIdentifierForm,
     ReferralOutcomeForm,
 )
 from cases.models import Case, CommsDataRequest, Referral
 from cases.permissions import get_referral_child_or_404, get_referral_for_user, require_capability
-from cases.selectors import cases_visible_to, referral_list_for
+from cases.selectors import cases_visible_to, matches_of, referral_list_for
 from cases.services.case import case_open
 from cases.services.referrals import (
     comms_request_record_approval,
@@ -36,6 +36,7 @@ from cases.services.referrals import (
     referral_record_outcome,
 )
 from cases.views.case import AfterSave, page_links
+from cases.views.find import show_deconfliction_notices
 from cases.views.stage import record_stage
 
 REFERRALS_PER_PAGE = 25
@@ -65,9 +66,11 @@ def response_due(referral: Referral):
 
 @require_GET
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Referrals, searched and filtered like the case list. A malformed filter is a 400 naming it."""
     filter_form = ReferralFilterForm(request.GET or None)
-    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_valid() else ""
-    referrals = referral_list_for(request.user, outcome=outcome)
+    filters = filter_form.filters()
+    invalid = filter_form.is_bound and not filter_form.is_valid()
+    referrals = referral_list_for(request.user, **filters) if not invalid else Referral.objects.none()  # type: ignore[arg-type]
     page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         (referral, response_due(referral) if referral.outcome == Referral.Outcome.PENDING else None)
@@ -76,7 +79,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit_search(
         request,
         object_type=Referral,
-        filters={"outcome": outcome},
+        filters=filters,
         shown=[str(referral.pk) for referral, _ in rows],
         page=page.number,
     )
@@ -89,7 +92,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "nav": "referrals",
     }
-    return render(request, "cases/referrals/list.html", context)
+    return render(request, "cases/referrals/list.html", context, status=400 if invalid else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,6 +132,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "identifiers": identifiers,
         "comms_requests": comms_requests,
+        "matches": list(matches_of(referral=referral)),
         "case": case,
         "developed": developed,
         "response_due_at": response_due(referral),
@@ -147,7 +151,10 @@ def referral_identifier_add(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         request,
         referral,
         form=form,
-        save=lambda data: referral_add_identifier(referral=referral, actor=request.user, **data),
+        save=lambda data: show_deconfliction_notices(
+            request,
+            referral_add_identifier(referral=referral, actor=request.user, **data),
+        ),
         title="Add an identifier",
         success="Identifier added.",
     )
@@ -161,7 +168,10 @@ def comms_request_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         referral,
         form=form,
-        save=lambda data: comms_request_submit(referral=referral, actor=request.user, **data),
+        save=lambda data: show_deconfliction_notices(
+            request,
+            comms_request_submit(referral=referral, actor=request.user, **data),
+        ),
         title="Record a communications-data request",
         success="Communications-data request recorded.",
     )

@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 
-from cases.models import Notification
+from cases.models import DeconflictionMatch, Notification
 from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
@@ -47,6 +47,7 @@ class Rule:
     capability, 403 otherwise), "case" (a case page: `need` is view, record, devices or supervise),
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
     "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves),
+    "match" (a deconfliction match: anyone who may see one of its records; 404 for anyone else),
     "export_job" (a figures export: only the person who asked for it; 404 for anyone else).
     records: URL keyword -> kind of record in the world ("pk" -> "device"), or "=<value>" for a
     value put in the URL as it is ("record_type" -> "=arrest").
@@ -91,6 +92,8 @@ RULES: dict[str, Rule] = {
     "cases:list": SIGNED_IN,
     "cases:create": Rule("role", "record_team_cases"),
     "cases:referral_list": SIGNED_IN,
+    # The search over every record: anyone signed in; results scoped to what they may see.
+    "cases:find": SIGNED_IN,
     "cases:referral_create": Rule("role", "referrals"),
     # Reading a case.
     "cases:detail": case(),
@@ -151,6 +154,12 @@ RULES: dict[str, Rule] = {
     "cases:comms_request_result": referral(request_pk="comms_request"),
     "cases:referral_outcome": referral(),
     "cases:case_open_from_referral": referral(),
+    # Deconfliction: a match is answered to anyone who may see one of its two records (the world's
+    # match is between this force's referral and another force's); an auditor lists every match.
+    "cases:match_detail": Rule("match", methods=READ),
+    "cases:match_confirm": Rule("match", methods=("POST",)),
+    "cases:match_undo": Rule("match", methods=("POST",)),
+    "cases:match_list": Rule("role", "read_audit", methods=READ),
     # Deadlines and the inbox: anyone signed in; lists scoped to what they may see, the inbox to
     # their own reminders (a reminder of someone else's is a 404, as a missing one).
     "cases:deadlines": SIGNED_IN,
@@ -191,6 +200,7 @@ ROLE_CAPABILITIES = {
     "supervisor_a": {"record_team_cases", "referrals", "figures"},
     "officer_b": {"record_team_cases", "referrals"},
     "officer_r": {"record_team_cases", "referrals"},
+    "auditor": {"read_audit"},
 }
 # Referrals: officers and supervisors of the force, whatever their team.
 SEES_REFERRALS = {"officer_a", "supervisor_a", "officer_b", "officer_r"}
@@ -292,6 +302,8 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
         return "ok" if actor == NOTIFIED else "404"
     if rule.kind == "export_job":
         return "ok" if actor == "supervisor_a" else "404"
+    if rule.kind == "match":
+        return "ok" if actor in SEES_REFERRALS else "404"
     if rule.kind == "referral":
         if target == "referral" and actor in SEES_REFERRALS:
             return "ok"
@@ -338,6 +350,8 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
             kwargs[key] = notification_for(world, NOTIFIED).pk
         elif rule.kind == "export_job":
             kwargs[key] = world.export_job
+        elif rule.kind == "match":
+            kwargs[key] = DeconflictionMatch.objects.get().pk
         elif key == "reference":
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":

@@ -1,6 +1,7 @@
 """A small world for the access tests: two teams of one force, a case of team A with one record of
-every kind, a restricted case of team A, a case of team B, referrals of this force and another, and
-one person for each role in the authorisation matrix."""
+every kind, a restricted case of team A, a case of team B, referrals of this force and another of
+its region (with a deconfliction match between them), and one person for each role in the
+authorisation matrix."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +22,7 @@ from cases.models import (
     Release,
     SafeguardingReferral,
 )
+from cases.services.referrals import referral_add_identifier
 from tests.factories.cases import (
     CaseFactory,
     CaseLogEntryFactory,
@@ -170,6 +172,11 @@ def build_world() -> World:
     world.comms_requests = {
         key: CommsDataRequestFactory(referral=referral).pk for key, referral in world.referrals.items()
     }
+    # A deconfliction match between the two forces' referrals (one region): the same e-mail address.
+    for referral in world.referrals.values():
+        referral_add_identifier(
+            referral=referral, actor=referral.created_by, kind="email", account_id="suspect@example.com"
+        )
     world.export_job = ExportJob.objects.create(
         requested_by=users["supervisor_a"],
         parameters={"date_from": "2026-01-01", "date_to": "2026-01-31", "as_at": "2026-02-01T00:00:00+00:00"},

@@ -156,6 +156,9 @@ def test_the_benchmark_runs_on_generated_data(generated):
         "figures",
         "figures_after_change",
         "figures_afresh",
+        "search_ip",
+        "search_name",
+        "deconfliction_check",
     ):
         assert measured[name]["p50_ms"] > 0, name
         assert measured[name]["queries"] > 0, name
@@ -176,6 +179,22 @@ def test_the_benchmark_runs_on_generated_data(generated):
     assert measured["guardian_list"]["p50_ms"] > 0
     assert "case_list" in lines[0]
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_the_identifier_index_is_filled_as_the_services_fill_it(generated):
+    """The generator's SQL (bench/identifiers.py) makes, for each record, the rows the services make."""
+    from django.apps import apps
+
+    from cases.models import IndexedIdentifier
+    from cases.services.identifiers import entries_for
+
+    kinds = set(IndexedIdentifier.objects.values_list("kind", flat=True))
+    assert {"case_reference", "external_reference", "ip", "account", "phone", "email", "person", "address"} <= kinds
+    for row in IndexedIdentifier.objects.order_by("id")[::7]:
+        record = apps.get_model(row.source_type).objects.get(pk=row.source_id)
+        made = {(entry.kind, entry.value, entry.case_id, entry.referral_id) for entry in entries_for(record)}
+        assert (row.kind, row.value, row.case_id, row.referral_id) in made, (row.source_type, row.shown)
 
 
 # --- Without the database: the compiled row writers and the chain -----------------------------------

@@ -32,10 +32,17 @@ SIGN_IN_FORMS = {"login": ("anonymous", "GET"), "password_change": ("officer_a",
 # Forms that search rather than save, sent with GET.
 GET_FORMS = {"audit:search", "audit:export"}
 # Forms shown on another page than the one they send to.
-SHOWN_ON = {"audit:export": "audit:search", "reports:figures_export_create": "reports:figures"}
+SHOWN_ON = {
+    "audit:export": "audit:search",
+    "reports:figures_export_create": "reports:figures",
+    "cases:match_confirm": "cases:match_detail",  # the same match's page (the same keyword arguments)
+}
 # Buttons that post nothing a person types (mark a reminder read): nothing to fill in; who may press
 # them is in the authorisation matrix.
 NO_INPUT = {"cases:notification_read", "cases:notifications_read_all"}
+# Shown only once a link is confirmed; the same form (one reason) as cases:match_confirm, whose bad
+# input is tried here, and its rules are tested in tests/search/test_deconfliction.py.
+NO_INPUT |= {"cases:match_undo"}
 # The world's warrant has been applied for; each other step's form needs a warrant at that step.
 WARRANT_AT: dict[str, dict[str, object]] = {
     "warrants:apply": {},
@@ -134,7 +141,8 @@ def test_a_form_answers_any_input_without_a_server_error(name, keys, world) -> N
     if name in WARRANT_AT:
         kwargs["pk"] = world.records[name]["warrant"]
     url = reverse(name, kwargs=kwargs or None)
-    page = client.get(reverse(SHOWN_ON[name]) if name in SHOWN_ON else url)
+    shown_kwargs = kwargs if name == "cases:match_confirm" else None
+    page = client.get(reverse(SHOWN_ON[name], kwargs=shown_kwargs) if name in SHOWN_ON else url)
     assert page.status_code == 200, f"{name}: {actor} cannot open the form for {url} ({page.status_code})"
     parser = FormFields(url, shown_here=name not in SHOWN_ON)
     parser.feed(page.content.decode())
