@@ -57,7 +57,7 @@ from cases.services.custody import (
     release_correct,
     release_dependants,
 )
-from cases.services.safeguarding import safeguarding_correct
+from cases.services.safeguarding import safeguarding_correct, safeguarding_dependants
 from cases.services.search import device_correct, search_correct, search_dependants
 
 
@@ -242,6 +242,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             model=SafeguardingReferral,
             first_entry_form=SafeguardingForm,
             correct=lambda referral, actor, data: safeguarding_correct(referral=referral, actor=actor, **data),
+            dependants=safeguarding_dependants,
             anchor="safeguarding",
         ),
     )

@@ -252,7 +252,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
 
     # Children with access to the suspect are recorded as safeguarding records; each must be referred
     # to children's services. The clock runs from the first arrest; met once every record is referred.
-    children = list(case.safeguarding_referrals.all())
+    children = [c for c in case.safeguarding_referrals.all() if c.withdrawn_at is None]
     if arrests and children:
         first = arrests[0]
         referred = [c.mash_referred_at for c in children]

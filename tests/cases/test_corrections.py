@@ -78,7 +78,12 @@ from cases.services.custody import (
     release_dependants,
     release_record,
 )
-from cases.services.safeguarding import safeguarding_correct, safeguarding_record
+from cases.services.safeguarding import (
+    safeguarding_correct,
+    safeguarding_dependants,
+    safeguarding_record,
+    safeguarding_update,
+)
 from cases.services.search import (
     FORENSIC_COMPLETED_BEFORE_REQUEST,
     TRIAGE_BEFORE_SEARCH,
@@ -1171,3 +1176,49 @@ def test_a_withdrawn_warrant_leaves_the_custody_limit_and_makes_way_for_another(
         actor=officer,
         **extension_values(reviewed, WOFD, after_hours=35, until_hours=58, applied_hours=34),
     )
+
+
+# --- Safeguarding records withdrawn -------------------------------------------------------------
+
+
+def test_a_withdrawn_safeguarding_record_leaves_the_mash_deadline_and_the_figures(case, officer):
+    ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    referred = safeguarding_record(
+        case=case,
+        actor=officer,
+        pseudonymous_reference="CHILD-A",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        mash_referred_at=case.opened_at + timedelta(days=2),
+        children_safeguarded=1,
+    )
+    mistaken = safeguarding_record(
+        case=case,
+        actor=officer,
+        pseudonymous_reference="CHILD-B",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+    )
+    mash = [d for d in deadlines_of(case) if d.kind == Kind.MASH_REFERRAL]
+    assert [d.met_at for d in mash] == [None]  # CHILD-B is not yet referred
+    assert safeguarding_dependants(mistaken) is None
+    figure_facts_refresh(full=True)
+    assert FigureFact.objects.filter(case=case, measure="mash_referral").exists()
+
+    withdraw(case, "safeguarding", mistaken, safeguarding_dependants, actor=officer, reason="Another case's child.")
+    withdraw(case, "safeguarding", referred, safeguarding_dependants, actor=officer, reason="Entered twice.")
+
+    assert [d for d in deadlines_of(case) if d.kind == Kind.MASH_REFERRAL] == []
+    figure_facts_refresh(full=True)
+    assert not FigureFact.objects.filter(case=case, measure="mash_referral").exists()
+    with pytest.raises(ValidationError) as refused:
+        safeguarding_update(
+            referral=mistaken,
+            actor=officer,
+            version=2,
+            pseudonymous_reference="CHILD-B",
+            children_count=2,
+            relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]
+    assert SafeguardingReferral.objects.filter(case=case, withdrawn_at__isnull=False).count() == 2
