@@ -58,7 +58,7 @@ from cases.services.custody import (
     release_dependants,
 )
 from cases.services.safeguarding import safeguarding_correct, safeguarding_dependants
-from cases.services.search import device_correct, search_correct, search_dependants
+from cases.services.search import device_correct, device_dependants, search_correct, search_dependants
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             model=Device,
             first_entry_form=DeviceRecordForm,
             correct=lambda device, actor, data: device_correct(device=device, actor=actor, **data),
+            dependants=device_dependants,
             capability=Capability.RECORD_DEVICES,
             takes_case=True,
             page=_device_page,

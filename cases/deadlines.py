@@ -267,7 +267,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
         )
 
     for device in case.devices.all():
-        if device.forensic_requested_at is None:
+        if device.forensic_requested_at is None or device.withdrawn_at is not None:
             continue
         b.add(
             Kind.FORENSIC_EXAMINATION,

@@ -260,11 +260,11 @@ _FACT_SELECTS = (
     # Forensic examinations requested, and completed.
     "SELECT c.id, c.force_id, c.team_id, 'forensic_request', v.forensic_requested_at, NULL, 1, NULL, '', NULL, "
     "v.forensic_completed_at, c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
-    "WHERE {cases} AND v.forensic_requested_at IS NOT NULL",
+    "WHERE {cases} AND v.forensic_requested_at IS NOT NULL AND v.withdrawn_at IS NULL",
     # Devices triaged, with the result.
     "SELECT c.id, c.force_id, c.team_id, 'triage', v.triaged_at, NULL, 1, NULL, v.triage_result, NULL, NULL, "
     "c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
-    "WHERE {cases} AND v.triaged_at IS NOT NULL",
+    "WHERE {cases} AND v.triaged_at IS NOT NULL AND v.withdrawn_at IS NULL",
     # Closures, with the Home Office outcome.
     "SELECT c.id, c.force_id, c.team_id, 'closure', x.closed_at, NULL, 1, NULL, x.outcome_type, NULL, NULL, "
     "c.status = 'open' FROM cases_closure x JOIN cases_case c ON c.id = x.case_id WHERE {cases} "

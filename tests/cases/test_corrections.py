@@ -88,6 +88,8 @@ from cases.services.search import (
     FORENSIC_COMPLETED_BEFORE_REQUEST,
     TRIAGE_BEFORE_SEARCH,
     device_correct,
+    device_dependants,
+    device_record_forensic_request,
     device_record_triage,
     search_correct,
     search_dependants,
@@ -1222,3 +1224,35 @@ def test_a_withdrawn_safeguarding_record_leaves_the_mash_deadline_and_the_figure
         )
     assert refused.value.messages == [RECORD_WITHDRAWN]
     assert SafeguardingReferral.objects.filter(case=case, withdrawn_at__isnull=False).count() == 2
+
+
+# --- Devices withdrawn --------------------------------------------------------------------------
+
+
+def test_a_withdrawn_device_leaves_the_forensic_deadline_and_the_figures_and_takes_no_triage(case, officer, examiner):
+    search = SearchFactory(
+        case=case, premises=PremisesFactory(case=case), started_at=case.opened_at + timedelta(days=1)
+    )
+    device = DeviceFactory(case=case, search=search)
+    device_record_forensic_request(device=device, actor=examiner, requested_at=search.started_at + timedelta(days=1))
+    assert [d.kind for d in deadlines_of(case) if d.kind == Kind.FORENSIC_EXAMINATION] == [Kind.FORENSIC_EXAMINATION]
+    figure_facts_refresh(full=True)
+    assert FigureFact.objects.filter(case=case, measure="forensic_request").exists()
+    assert device_dependants(device) is None
+    assert search_dependants(search) == capfirst(str(device))
+
+    withdraw(case, "device", device, device_dependants, actor=examiner, reason="Exhibit of another search.")
+
+    assert [d for d in deadlines_of(case) if d.kind == Kind.FORENSIC_EXAMINATION] == []
+    figure_facts_refresh(full=True)
+    assert not FigureFact.objects.filter(case=case, measure="forensic_request").exists()
+    assert search_dependants(search) is None
+    with pytest.raises(ValidationError) as refused:
+        device_record_triage(
+            device=device,
+            actor=examiner,
+            triage_result=Device.TriageResult.POSITIVE,
+            triaged_at=search.started_at + timedelta(hours=1),
+            examiner=examiner,
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]
