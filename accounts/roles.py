@@ -113,3 +113,8 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
 def user_has_capability(user: User | AnonymousUser, capability: Capability) -> bool:
     """Whether one of the user's roles has `capability` (before any per-case rule)."""
     return bool(roles_of(user) & roles_with(capability))
+
+
+def may_read_audit(user: User | AnonymousUser) -> bool:
+    """Whether the user may read the audit trail's pages (`Capability.READ_AUDIT`)."""
+    return user_has_capability(user, Capability.READ_AUDIT)

@@ -6,7 +6,8 @@ from django import forms
 
 from audit.models import AuditEntry
 from audit.selectors import AuditFilters
-from cases.forms.fields import Form, date_field
+from safeguard.dates import date_field
+from safeguard.forms import Form
 
 DATES_REVERSED = "The end date must be on or after the start date."
 

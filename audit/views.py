@@ -1,7 +1,9 @@
 """The auditor pages. Only people with the Auditor role see them; to anyone else they do not exist
 (404, as for a page that is not there), so the pages do not reveal that they, or an entry, exist.
 Every page view is itself an audit entry (audit_read; the CSV export: export, with its recipient).
-Auditors see case references and who did what, never case content."""
+Auditors see case references and who did what, never case content. Who is an auditor is given by
+accounts at start-up (audit.readers): the audit app is below accounts and does not read the role
+table itself."""
 
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -13,11 +15,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.roles import Capability, user_has_capability
 from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
 from audit.models import AuditEntry
 from audit.objects import ObjectType, canonical_object_type
+from audit.readers import may_read_audit
 from audit.selectors import (
     LONDON,
     AuditFilters,
@@ -30,6 +31,7 @@ from audit.selectors import (
     flags_outside_team,
 )
 from audit.services import audit_read, audit_record
+from safeguard.http import SignedInHttpRequest
 from safeguard.keyset import Position
 from safeguard.spreadsheet import FormulaSafeWriter
 
@@ -51,15 +53,15 @@ CSV_COLUMNS = (
 
 def auditor_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not user_has_capability(request.user, Capability.READ_AUDIT):
+    def wrapper(request: SignedInHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not may_read_audit(request.user):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def _read(request: AuthenticatedHttpRequest, summary: str, changes: dict[str, Any]) -> None:
+def _read(request: SignedInHttpRequest, summary: str, changes: dict[str, Any]) -> None:
     audit_read(
         actor=request.user, object_type=ObjectType.AUDIT_TRAIL, summary=summary, changes=changes, request=request
     )
@@ -67,7 +69,7 @@ def _read(request: AuthenticatedHttpRequest, summary: str, changes: dict[str, An
 
 @require_GET
 @auditor_only
-def search(request: AuthenticatedHttpRequest) -> HttpResponse:
+def search(request: SignedInHttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     filters = form.filters() if form.is_valid() else AuditFilters()
     page = audit_page(audit_entries(filters), Position.from_query(request.GET))
@@ -84,7 +86,7 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 @auditor_only
-def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+def export(request: SignedInHttpRequest) -> HttpResponseBase:
     form = AuditExportForm(request.GET or None)
     if not form.is_valid():
         _read(
@@ -140,7 +142,7 @@ def _csv_lines(entries: Any) -> Iterator[str]:
 
 @require_GET
 @auditor_only
-def case_access(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+def case_access(request: SignedInHttpRequest, reference: str) -> HttpResponse:
     reference = reference.upper()
     people = case_accessed_by(reference)
     _read(request, f"Looked at who accessed {reference}", {"case_reference": reference})
@@ -149,7 +151,7 @@ def case_access(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
 
 @require_GET
 @auditor_only
-def user_access(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
+def user_access(request: SignedInHttpRequest, username: str) -> HttpResponse:
     cases = cases_accessed_by(username)
     _read(request, f"Looked at what {username} accessed", {"username": username})
     return render(request, "audit/user_access.html", {"nav": "audit", "username": username, "cases": cases})
@@ -157,7 +159,7 @@ def user_access(request: AuthenticatedHttpRequest, username: str) -> HttpRespons
 
 @require_GET
 @auditor_only
-def flags(request: AuthenticatedHttpRequest) -> HttpResponse:
+def flags(request: SignedInHttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     date_from = date_to = None
     if form.is_valid():

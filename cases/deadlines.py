@@ -25,7 +25,6 @@ from django.urls import NoReverseMatch, reverse
 from cases import formats, rules
 from cases.models import Arrest, Case, ChargingSubmission, CourtHearing, Release
 from cases.records import DEADLINE_SETS, load_records
-from warrants.models import Warrant
 
 
 class Kind(models.TextChoices):
@@ -225,7 +224,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
         if warrant.issued_at is None or warrant.expires_at is None:
             continue
         link = _url("warrants:detail", reference=ref, pk=warrant.pk)
-        expired = warrant.executed_at is None and (warrant.expires_at < now or warrant.status != Warrant.Status.ISSUED)
+        expired = warrant.executed_at is None and (warrant.expires_at < now or warrant.status != warrant.Status.ISSUED)
         b.add(
             Kind.WARRANT_EXPIRY,
             label=f"Execute warrant for {warrant.premises} before it expires",

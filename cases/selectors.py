@@ -426,7 +426,9 @@ def _visible_identifiers(user: User) -> QuerySet[IndexedIdentifier]:
     Two correlated EXISTS, tested only on the rows the search's indexes found."""
     case_seen = Exists(cases_visible_to(user).filter(pk=OuterRef("case_id")))
     referral_seen = Exists(referrals_visible_to(user).filter(pk=OuterRef("referral_id")))
-    return IndexedIdentifier.objects.filter(Q(case_seen) | (Q(case__isnull=True) & Q(referral_seen)))
+    return IndexedIdentifier.objects.filter(superseded_at__isnull=True).filter(
+        Q(case_seen) | (Q(case__isnull=True) & Q(referral_seen))
+    )
 
 
 def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
@@ -584,14 +586,23 @@ def match_is_visible_to(match: DeconflictionMatch, user: User) -> bool:
     return any(view.visible for view in match_sides(match, user))
 
 
+def _current_matches(rows: QuerySet[IndexedIdentifier]) -> QuerySet[DeconflictionMatch]:
+    """The matches of `rows` between two values still held: a match of a value corrected away, or of
+    a record withdrawn as entered in error, is kept (and audited) but no longer shown."""
+    ids = rows.values("pk")
+    return (
+        DeconflictionMatch.objects.filter(Q(first__in=ids) | Q(second__in=ids))
+        .filter(first__superseded_at__isnull=True, second__superseded_at__isnull=True)
+        .select_related("first", "second")
+    )
+
+
 def matches_of(*, case: Case | None = None, referral: Referral | None = None) -> QuerySet[DeconflictionMatch]:
-    """The deconfliction matches of the identifiers of a case or a referral."""
+    """The current deconfliction matches of the identifiers of a case or a referral."""
     rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
-    ids = (rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral)).values("pk")
-    return DeconflictionMatch.objects.filter(Q(first__in=ids) | Q(second__in=ids)).select_related("first", "second")
+    return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
 
 
 def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:
-    """The matches of one record's identifiers (a referral identifier, a subject, premises...)."""
-    ids = IndexedIdentifier.objects.filter(source_type=record._meta.label, source_id=record.pk).values("pk")
-    return DeconflictionMatch.objects.filter(Q(first__in=ids) | Q(second__in=ids)).select_related("first", "second")
+    """The current matches of one record's identifiers (a referral identifier, a subject, premises...)."""
+    return _current_matches(IndexedIdentifier.objects.filter(source_type=record._meta.label, source_id=record.pk))

@@ -23,11 +23,7 @@ def deadline_sweep() -> dict[str, int]:
     """Mark expired warrants and remind people of deadlines due soon or missed."""
     with acting_as(None, source="task:deadline_sweep"):
         report = run_sweep()
-    return {
-        "warrants_expired": report.warrants_expired,
-        "deadlines": report.deadlines,
-        "notifications_created": report.notifications_created,
-    }
+    return report.as_dict()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, retry_jitter=True, max_retries=5)

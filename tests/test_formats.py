@@ -61,12 +61,12 @@ def test_no_display_code_formats_a_date_itself():
             relative = path.relative_to(BASE_DIR).as_posix()
             if "migrations" in path.parts or "io" in path.parts or relative in MACHINE_FORMATS:
                 continue
-            if relative == "cases/formats.py":
+            if relative == "safeguard/formats.py":
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if RAW_CODE_FORMAT.search(line):
                     offenders.append(f"{relative}:{number}: {line.strip()}")
-    assert offenders == [], "Use cases.formats.when or day."
+    assert offenders == [], "Use safeguard.formats.when or day (cases.formats)."
 
 
 def test_times_are_shown_in_uk_time_to_the_minute_and_dates_without_a_leading_zero():

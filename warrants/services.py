@@ -17,7 +17,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -403,3 +403,45 @@ def warrant_authorise_further_entry(
         text=f"Further entry under the search warrant authorised in writing by {authorised_by} (PACE 1984 s.16(3B)).",
     )
     return authority
+
+
+def warrants_mark_expired(*, now: datetime) -> int:
+    """Mark every issued, unexecuted warrant past its expiry as expired (warrant_mark_expired): the
+    deadline sweep's first step (cases.services.notifications.register_expiry)."""
+    due = Warrant.objects.filter(
+        status=Warrant.Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, case__status=Case.Status.OPEN
+    ).select_related("case__officer_in_case")
+    return sum(warrant_mark_expired(warrant=warrant, now=now) for warrant in due)
+
+
+# --- A case's closure (cases.services.closure.register_closure_part) ----------------------------------
+
+CLOSURE_WARRANTS_NOT_RETURNED = (
+    "Return every issued, executed or expired warrant to the court before closing the case (PACE s.16(10)): {warrants}."
+)
+# Warrants in these states have been issued and not yet returned to the court (s.16(9)-(12)).
+UNRETURNED_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.EXPIRED]
+
+
+def _describe(warrant: Warrant) -> str:
+    return f"warrant {warrant.pk} for {warrant.premises} ({warrant.get_status_display().lower()})"
+
+
+def warrants_check_closure(case: Case) -> None:
+    """Refuse to close a case while a warrant is issued, executed or expired but not returned."""
+    unreturned = list(
+        Warrant.objects.filter(case=case, status__in=UNRETURNED_WARRANT_STATUSES)
+        .select_related("premises")
+        .order_by("id")
+    )
+    if unreturned:
+        names = "; ".join(_describe(warrant) for warrant in unreturned)
+        raise ValidationError(CLOSURE_WARRANTS_NOT_RETURNED.format(warrants=names))
+
+
+def warrant_events(case: Case) -> list[tuple[str, datetime | None]]:
+    """The latest return to court and execution of the case's warrants, which a closure cannot precede."""
+    return [
+        ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
+        ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
+    ]

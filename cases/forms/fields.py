@@ -1,7 +1,7 @@
 """Form fields shared by the forms: times typed in UK local time (with BST or GMT in the hour repeated
 when the clocks go back), stored in UTC; choices of records."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -12,6 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from cases import formats, rules
+from safeguard.dates import DATE_EARLIEST as DATE_EARLIEST
+from safeguard.dates import DATE_LATEST as DATE_LATEST
+from safeguard.dates import DateField as DateField
+from safeguard.dates import DateInput as DateInput
+from safeguard.dates import date_field as date_field
+from safeguard.dates import date_in_range, with_hint
 from safeguard.forms import CHOOSE_ONE
 from safeguard.forms import Form as Form  # the base of every form, kept importable here
 
@@ -116,21 +122,8 @@ class DateTimeInput(forms.DateTimeInput):
         )
 
 
-class DateInput(forms.DateInput):
-    """A date typed as Safeguard shows it (`23 Nov 2026`), or the word "today"."""
-
-    input_type = "text"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
-
-    def format_value(self, value):
-        return formats.day(value) if isinstance(value, date) else super().format_value(value)
-
-
-NOW, TODAY = "now", "today"
+NOW = "now"
 DATETIME_HINT = "For example 23 Nov 2026 14:05 (UK time), or now."
-DATE_HINT = "For example 23 Nov 2026, or today."
 
 
 class DateTimeField(forms.DateTimeField):
@@ -183,51 +176,12 @@ class DateTimeField(forms.DateTimeField):
         return wall.replace(tzinfo=rules.LONDON).astimezone(UTC)
 
 
-class DateField(forms.DateField):
-    """A date in any of `formats.DATE_INPUT_FORMATS`, or "today" (in London)."""
-
-    input_formats = formats.DATE_INPUT_FORMATS
-    default_error_messages = {"invalid": "Enter a date like 23 Nov 2026, or today."}
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip().lower() == TODAY:
-            return timezone.localdate(timezone=formats.LONDON)
-        return super().to_python(value)
-
-
-def _with_hint(help_text: str, hint: str) -> str:
-    return f"{help_text} {hint}" if help_text else hint
-
-
-# Every date and time a form takes lies between these: far beyond any real case, yet far enough from
-# the ends of the calendar (years 1 and 9999) that a day or a time zone added never overflows.
-DATE_EARLIEST = date(1900, 1, 1)
-DATE_LATEST = date(2199, 12, 31)
-DATE_OUT_OF_RANGE = f"Enter a date between {formats.day(DATE_EARLIEST)} and {formats.day(DATE_LATEST)}."
-
-
-def date_in_range(value: date | datetime) -> None:
-    day = value.date() if isinstance(value, datetime) else value
-    if not DATE_EARLIEST <= day <= DATE_LATEST:
-        raise ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
-
-
 def datetime_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
     return DateTimeField(
         label=label,
         required=required,
-        help_text=_with_hint(help_text, DATETIME_HINT),
+        help_text=with_hint(help_text, DATETIME_HINT),
         widget=DateTimeInput(),
-        validators=[date_in_range],
-    )
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return DateField(
-        label=label,
-        required=required,
-        help_text=_with_hint(help_text, DATE_HINT),
-        widget=DateInput(),
         validators=[date_in_range],
     )
 

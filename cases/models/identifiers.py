@@ -5,6 +5,8 @@ numbers, e-mail addresses, accounts, IP addresses, exhibits) in its normalised f
 (`cases.identifiers`), with the case or referral it belongs to and its force. It is written by the
 services that record the identifiers, in the same transaction (`cases.services.identifiers`), and
 can be rebuilt from the records (`manage.py identifiers_reindex`): it holds nothing of its own.
+A correction or a withdrawal brings a record's rows up to date the same way; the rows of values it
+no longer holds are kept, superseded (`superseded_at`), and only current rows are searched and matched.
 
 A `DeconflictionMatch` is one pair of index rows of different investigations that name the same
 identifier; a `DeconflictionDecision` is a person confirming ("same suspect") or undoing the link.
@@ -55,6 +57,9 @@ class IndexedIdentifier(models.Model):
     source_type = models.CharField(max_length=40)
     source_id = models.BigIntegerField()
     recorded_at = models.DateTimeField(default=timezone.now)
+    # When the record was corrected to another value, or withdrawn as entered in error: the row is
+    # kept (a match may name it) but no longer searched, matched or shown as a match.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "value"]
@@ -118,6 +123,11 @@ class DeconflictionMatch(models.Model):
 
     def __str__(self) -> str:
         return f"Deconfliction match {self.pk} ({self.get_kind_display()})"
+
+    @property
+    def superseded(self) -> bool:
+        """A side's value was since corrected away, or its record withdrawn: kept, no longer shown."""
+        return self.first.superseded_at is not None or self.second.superseded_at is not None
 
 
 class DeconflictionDecision(models.Model):

@@ -1,6 +1,6 @@
 """Stage 10: closing a case with a Home Office outcome, and Management of Police Information reviews."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,14 +31,10 @@ from cases.services.common import case_advance_stage, case_log_system, ensure_ca
 from cases.services.corrections import reason_check, record_version_add
 from cases.services.custody import bail_current_end
 from cases.services.versions import version_check, version_save
-from warrants.models import Warrant
 
 # The case-log line for a closure (the benchmark's bulk loader writes the same words).
 LOG_CLOSED = "Case closed: outcome {outcome}."
 
-CLOSURE_WARRANTS_NOT_RETURNED = (
-    "Return every issued, executed or expired warrant to the court before closing the case (PACE s.16(10)): {warrants}."
-)
 CLOSURE_CHARGING_PENDING = "A charging submission is awaiting a CPS decision: record the decision before closing."
 CLOSURE_BEFORE_CASE_OPENED = "The case cannot be closed before it was opened."
 CLOSURE_OUTCOME_INVALID = "Choose a Home Office outcome type from the list."
@@ -76,8 +72,22 @@ RETENTION_DECISION_INVALID = "A review decides to retain or dispose; the group i
 RETENTION_BEFORE_CLOSURE = "A retention review cannot be before the case was closed."
 RETENTION_BEFORE_LAST_REVIEW = "A retention review cannot be before the last review."
 
-# Warrants in these states have been issued and not yet returned to the court (s.16(9)-(12)).
-UNRETURNED_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.EXPIRED]
+# The parts of a case's file kept by apps above cases (warrants: WarrantsConfig.ready), as closure
+# sees them: a check that refuses the closure (it raises ValidationError) while one of their records
+# is outstanding, checked first; and the dated events recorded on the case that a closure cannot
+# come before, each as (what happened, when or None).
+ClosureCheck = Callable[[Case], None]
+ClosureEvents = Callable[[Case], list[tuple[str, datetime | None]]]
+_CLOSURE_CHECKS: list[ClosureCheck] = []
+_CLOSURE_EVENTS: list[ClosureEvents] = []
+
+
+def register_closure_part(*, check: ClosureCheck, events: ClosureEvents) -> None:
+    """Have `case_close` run `check(case)` first and count `events(case)` among the case's events."""
+    if check not in _CLOSURE_CHECKS:
+        _CLOSURE_CHECKS.append(check)
+    if events not in _CLOSURE_EVENTS:
+        _CLOSURE_EVENTS.append(events)
 
 
 # Outcomes that say no suspect was identified (Home Office outcomes 14 and 18).
@@ -193,10 +203,6 @@ def _check_outstanding_confirmed(
     return reasons
 
 
-def _describe(warrant: Warrant) -> str:
-    return f"warrant {warrant.pk} for {warrant.premises} ({warrant.get_status_display().lower()})"
-
-
 def _latest_event(case: Case) -> tuple[str, datetime] | None:
     """The latest event recorded on the case that has happened (a hearing listed ahead has not)."""
     now = timezone.now()
@@ -230,8 +236,7 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
             "a charging decision",
             case.charging_submissions.filter(withdrawn_at__isnull=True).aggregate(at=Max("decision_at"))["at"],
         ),
-        ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
-        ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
+        *(event for events in _CLOSURE_EVENTS for event in events(case)),
         ("a forensic examination", Device.objects.filter(case=case).aggregate(at=Max("forensic_completed_at"))["at"]),
     ]
     dated = [(event, at) for event, at in found if at is not None]
@@ -319,14 +324,8 @@ def case_close(
     closure_check_time(closed_at=closed_at)
     if closed_at < case.opened_at:
         raise ValidationError({"closed_at": CLOSURE_BEFORE_CASE_OPENED})
-    unreturned = list(
-        Warrant.objects.filter(case=case, status__in=UNRETURNED_WARRANT_STATUSES)
-        .select_related("premises")
-        .order_by("id")
-    )
-    if unreturned:
-        names = "; ".join(_describe(warrant) for warrant in unreturned)
-        raise ValidationError(CLOSURE_WARRANTS_NOT_RETURNED.format(warrants=names))
+    for check in _CLOSURE_CHECKS:
+        check(case)
     pending = case.charging_submissions.filter(decision=ChargingSubmission.Decision.PENDING)
     if pending.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError(CLOSURE_CHARGING_PENDING)
@@ -468,7 +467,7 @@ def _stage_from_records(case: Case) -> str:
         return Case.Stage.ARREST
     if case.searches.exists():
         return Case.Stage.SEARCH
-    if Warrant.objects.filter(case=case).exists():
+    if case.warrants.exists():
         return Case.Stage.WARRANT
     return Case.Stage.INVESTIGATION
 

@@ -8,6 +8,11 @@ points at the record's history. The row itself moves its optimistic version on
 (`cases.services.versions`), so a second person saving the same record from an older page is shown
 the conflict instead of overwriting unseen. The audit trail keeps its row-level copy as for any write.
 
+The identifier index follows at once, in the same transaction (`index_follows`): a corrected record of
+a type the index reads is indexed again, so search and deconfliction find the new values and not the
+old, and a new match is notified as for a first entry; a withdrawn record's values leave search and
+matching, and its matches are no longer shown (docs/search.md).
+
 Deadlines, summaries and figures need no separate step: they are computed from the records (the
 case page and `cases.deadlines` at once; the stored summaries and figure facts on their next refresh,
 which takes in every case the audit trail names as written since, docs/performance.md).
@@ -32,6 +37,7 @@ from accounts.models import User
 from cases import formats
 from cases.models import Case, Correctable, RecordVersion
 from cases.services.common import case_log_system, ensure_case_open
+from cases.services.identifiers import identifiers_index, is_indexed
 from cases.services.versions import version_check, version_save
 
 REASON_REQUIRED = "Say why: the reason is kept with the record's history and read by anyone who checks it."
@@ -172,6 +178,7 @@ def correction_apply(
     version_save(record, version=version, fields=plain)
     for name, items in many.items():
         getattr(record, name).set(items)
+    index_follows(record, actor=actor)
     what = "; ".join(f"{change['label']} {change['before']} → {change['after']}" for change in changes)
     return record_version_add(
         case=case,
@@ -183,6 +190,14 @@ def correction_apply(
         changes=changes,
         log_text=f"{describe} corrected: {what}. Reason: {reason.strip()}",
     )
+
+
+def index_follows(record: models.Model, *, actor: User) -> None:
+    """A record the identifier index reads is indexed again as it now stands, by the function its
+    first entry calls (`identifiers_index`): a corrected value is searched and deconflicted like a
+    first entry, the old one no longer; a withdrawn record's values are no longer searched or matched."""
+    if is_indexed(record):
+        identifiers_index(record=record, actor=actor)
 
 
 def record_version_add(
@@ -253,6 +268,7 @@ def record_withdraw(
     locked.withdrawn_at = now
     locked.withdrawn_reason = reason.strip()
     version_save(locked, version=version, fields=["withdrawn_at", "withdrawn_reason"])
+    index_follows(locked, actor=actor)
     field = record_field(locked, "withdrawn_at")
     changes = [{"field": "withdrawn_at", "label": "Withdrawn", "before": NOT_RECORDED, "after": shown(field, now)}]
     return record_version_add(

@@ -1,7 +1,8 @@
 """The identifier index and deconfliction (docs/search.md).
 
 Every service that records an identifier (a referral and its identifiers, a case, a subject,
-premises, a device, a communications-data request) calls `identifiers_index` in its own transaction:
+premises, a device, a communications-data request) calls `identifiers_index` in its own transaction,
+and so does every correction and withdrawal of such a record (`cases.services.corrections`):
 the record's identifiers are written to the index, normalised, and each that can name a suspect
 (an IP address seen at a time, an account, a phone number, an e-mail address, a person, a PNC ID, an
 address) is compared with those of every other case and referral of the force and of the other
@@ -16,8 +17,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Force, User
 from accounts.roles import Capability
@@ -176,16 +178,69 @@ def entries_for(record: object) -> list[IndexedIdentifier]:
 # --- Writing the index and finding matches -------------------------------------------------------
 
 
+# The record types the index reads (`entries_for`). A correction or a withdrawal of any of them
+# brings its rows up to date (`cases.services.corrections`).
+INDEXED_MODELS: tuple[type[models.Model], ...] = (
+    Case,
+    Referral,
+    ReferralIdentifier,
+    Subject,
+    Premises,
+    Device,
+    CommsDataRequest,
+)
+
+
+def is_indexed(record: models.Model) -> bool:
+    return isinstance(record, INDEXED_MODELS)
+
+
+def _compared(entry: IndexedIdentifier) -> tuple[object, ...]:
+    """What a search and a match compare: a row with the same is the same identifier, whatever its
+    spelling as recorded."""
+    return (
+        entry.kind,
+        entry.value,
+        entry.date_of_birth,
+        str(entry.ip_address) if entry.ip_address is not None else None,
+        entry.port,
+        entry.observed_at,
+        entry.case_id,
+        entry.referral_id,
+    )
+
+
 @transaction.atomic
-def identifiers_index(*, record: object, actor: User) -> list[DeconflictionMatch]:
-    """Put `record`'s identifiers in the index and return the deconfliction matches they make that
-    were not known before. Called by the recording services, in their transaction, for a record
-    just made (a record already in the index is left as it is: its rows may be in matches)."""
-    if IndexedIdentifier.objects.filter(source_type=record._meta.label, source_id=record.pk).exists():  # type: ignore[attr-defined]
-        return []
-    entries = IndexedIdentifier.objects.bulk_create(entries_for(record))
+def identifiers_index(*, record: models.Model, actor: User) -> list[DeconflictionMatch]:
+    """Bring `record`'s rows in the index up to date and return the deconfliction matches its new
+    values make. Called in their transaction by the services that record a record (all its values
+    are new) and by those that correct or withdraw one (`cases.services.corrections`).
+
+    A value still held keeps its row (and its matches; a new spelling only changes what is shown).
+    A value no longer held, or every value of a record withdrawn as entered in error, is superseded:
+    the row stays, as a match may name it, but is no longer searched, matched or shown as a match.
+    Each new value is indexed and compared like a first entry. Idempotent."""
+    current = list(
+        IndexedIdentifier.objects.select_for_update().filter(
+            source_type=record._meta.label, source_id=record.pk, superseded_at__isnull=True
+        )
+    )
+    wanted = [] if getattr(record, "withdrawn_at", None) is not None else entries_for(record)
+    held = {_compared(entry): entry for entry in current}
+    new: list[IndexedIdentifier] = []
+    for entry in wanted:
+        kept = held.pop(_compared(entry), None)
+        if kept is None:
+            new.append(entry)
+        elif kept.shown != entry.shown:
+            kept.shown = entry.shown
+            kept.save(update_fields=["shown"])
+    if held:
+        IndexedIdentifier.objects.filter(pk__in=[entry.pk for entry in held.values()]).update(
+            superseded_at=timezone.now()
+        )
     found: list[DeconflictionMatch] = []
-    for entry in entries:
+    for entry in IndexedIdentifier.objects.bulk_create(new):
         if entry.kind in DECONFLICTED:
             found.extend(deconfliction_check(entry=entry, actor=actor))
     return found
@@ -210,7 +265,9 @@ def matching_entries(entry: IndexedIdentifier) -> list[IndexedIdentifier]:
     An IP address matches only when seen within the window (`ip_window`) of `entry`'s time, and,
     when both name a port (a shared address, e.g. carrier-grade NAT), only with the same port. A
     person matches only with the same name and date of birth. One indexed query."""
-    others = IndexedIdentifier.objects.filter(kind=entry.kind, force_id__in=region_force_ids(entry.force_id))
+    others = IndexedIdentifier.objects.filter(
+        kind=entry.kind, force_id__in=region_force_ids(entry.force_id), superseded_at__isnull=True
+    )
     if entry.kind == Kind.IP_ADDRESS:
         assert entry.observed_at is not None
         window = ip_window()
@@ -340,14 +397,13 @@ def deconfliction_match_undo(*, match: DeconflictionMatch, actor: User, reason: 
     return _decide(match=match, actor=actor, reason=reason, decision=DeconflictionDecision.Decision.UNDONE)
 
 
-def identifiers_reindex(records: Iterable[object], *, actor: User) -> int:
+def identifiers_reindex(records: Iterable[models.Model], *, actor: User) -> int:
     """Index those of `records` not yet in the index (`manage.py identifiers_reindex`: records made
     before the index, or by a bulk load); returns how many were indexed. Matches are found as when
     they are recorded."""
     indexed = 0
     for record in records:
-        label = record._meta.label  # type: ignore[attr-defined]
-        if not IndexedIdentifier.objects.filter(source_type=label, source_id=record.pk).exists():  # type: ignore[attr-defined]
+        if not IndexedIdentifier.objects.filter(source_type=record._meta.label, source_id=record.pk).exists():
             identifiers_index(record=record, actor=actor)
             indexed += 1
     return indexed

@@ -8,6 +8,7 @@ same transaction that created it, so it is queued exactly once too.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,19 +25,35 @@ from cases.models import Case, Notification
 from cases.selectors import case_is_visible_to
 from safeguard.links import absolute_url
 from safeguard.outbox.services import outbox_enqueue
-from warrants.models import Warrant
-from warrants.services import warrant_mark_expired
 
 logger = logging.getLogger(__name__)
 SEND_EMAIL_TASK = "cases.tasks.send_notification_email"
 THRESHOLDS = {Status.DUE_SOON: Notification.Threshold.DUE_SOON, Status.MISSED: Notification.Threshold.MISSED}
 
 
+# Records that lapse at their expiry (a warrant not executed in time), marked so by the sweep before
+# it reads the deadlines. Each is registered by the app that owns the records (warrants:
+# WarrantsConfig.ready) under the name the sweep's report counts them by; each takes `now` and returns
+# how many it marked.
+Expiry = Callable[..., int]
+_EXPIRIES: dict[str, Expiry] = {}
+
+
+def register_expiry(name: str, mark_expired: Expiry) -> None:
+    """Have the sweep call `mark_expired(now=...)` first, its count reported as `<name>_expired`."""
+    _EXPIRIES[name] = mark_expired
+
+
 @dataclass(frozen=True)
 class SweepReport:
-    warrants_expired: int
+    expired: dict[str, int]
     deadlines: int
     notifications_created: int
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by name, as the sweep's task returns them: `warrants_expired`, `deadlines`..."""
+        counts = {f"{name}_expired": count for name, count in self.expired.items()}
+        return counts | {"deadlines": self.deadlines, "notifications_created": self.notifications_created}
 
 
 def _recipients(deadline: Deadline) -> list[User]:
@@ -67,19 +84,11 @@ def notification_for_deadline(*, deadline: Deadline, recipient: User) -> tuple[N
     return notification, created
 
 
-def warrants_mark_expired(*, now: datetime) -> int:
-    """Mark every issued, unexecuted warrant past its expiry as expired (warrant_mark_expired)."""
-    due = Warrant.objects.filter(
-        status=Warrant.Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, case__status=Case.Status.OPEN
-    ).select_related("case__officer_in_case")
-    return sum(warrant_mark_expired(warrant=warrant, now=now) for warrant in due)
-
-
 def deadline_sweep(*, now: datetime | None = None) -> SweepReport:
-    """Mark expired warrants, then remind the officer in the case and the supervisor of every
+    """Mark expired records (warrants), then remind the officer in the case and the supervisor of every
     deadline that is due soon or missed: once per deadline, threshold and recipient."""
     now = now or timezone.now()
-    expired = warrants_mark_expired(now=now)
+    expired = {name: mark_expired(now=now) for name, mark_expired in _EXPIRIES.items()}
     retention_due = Q(status=Case.Status.CLOSED, retention_reviews__next_review_at__isnull=False)
     cases = Case.objects.filter(Q(status=Case.Status.OPEN) | retention_due).distinct()
     deadlines = deadlines_of_cases(cases, now=now)
@@ -87,7 +96,7 @@ def deadline_sweep(*, now: datetime | None = None) -> SweepReport:
     for deadline in deadlines:
         for recipient in _recipients(deadline):
             created += notification_for_deadline(deadline=deadline, recipient=recipient)[1]
-    return SweepReport(warrants_expired=expired, deadlines=len(deadlines), notifications_created=created)
+    return SweepReport(expired=expired, deadlines=len(deadlines), notifications_created=created)
 
 
 # --- The inbox -----------------------------------------------------------------------------------

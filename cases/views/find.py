@@ -1,5 +1,6 @@
 """One search over every record, and deconfliction matches (docs/search.md)."""
 
+from datetime import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -67,11 +68,17 @@ def in_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
-def show_deconfliction_notices(request: AuthenticatedHttpRequest, record: models.Model) -> None:
-    """After recording: a notice for each match the record's identifiers make, at once. Someone who
-    may not see the other record is told only that a match is held and whom to contact. Each notice
-    shown is audited as a combination of data."""
-    for match in matches_of_record(record):
+def show_deconfliction_notices(
+    request: AuthenticatedHttpRequest, record: models.Model, *, since: datetime | None = None
+) -> None:
+    """After recording: a notice for each match the record's identifiers make, at once (after a
+    correction, `since`: each match its new values made). Someone who may not see the other record is
+    told only that a match is held and whom to contact. Each notice shown is audited as a combination
+    of data."""
+    matches = matches_of_record(record)
+    if since is not None:
+        matches = matches.filter(found_at__gte=since)
+    for match in matches:
         audit_match(match, actor=request.user, event="shown", extra={"shown_to": request.user.get_username()})
         hidden = [view for view in match_sides(match, request.user) if not view.visible]
         whom = f"a match is held: contact {hidden[0].contact}" if hidden else "you may see both records"

@@ -11,12 +11,13 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from cases.corrections import HISTORY_ONLY, RECORD_TYPES, RecordType, initial_values
 from cases.forms.corrections import WithdrawForm
-from cases.models import Case, Closure
+from cases.models import Case, Closure, RecordVersion
 from cases.permissions import (
     RECORD_NOT_FOUND,
     VIEW,
@@ -27,6 +28,7 @@ from cases.permissions import (
 )
 from cases.services.corrections import record_withdraw, versions_of
 from cases.services.versions import first_entry
+from cases.views.find import show_deconfliction_notices
 from cases.views.stage import record_stage, shown_value
 
 TYPE_NOT_FOUND = "No such kind of record."
@@ -52,6 +54,14 @@ def history_url(case: Case, key: str, pk: int) -> str:
     return reverse("cases:record_history", kwargs={"reference": case.reference, "record_type": key, "pk": pk})
 
 
+def _correct(request: AuthenticatedHttpRequest, kind: RecordType, record: Any, data: dict[str, Any]) -> RecordVersion:
+    """The correction, then a notice for each deconfliction match its new values made, as on a first entry."""
+    started = timezone.now()
+    version = kind.correct(record, request.user, data)
+    show_deconfliction_notices(request, record, since=started)
+    return version
+
+
 @require_http_methods(["GET", "POST"])
 def record_correct(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
     kind = _record_type(record_type)
@@ -62,7 +72,7 @@ def record_correct(request: AuthenticatedHttpRequest, reference: str, record_typ
         request,
         case=case,
         form=form,
-        save=lambda data: kind.correct(record, request.user, data),
+        save=lambda data: _correct(request, kind, record, data),
         title=f"Correct: {kind.describe(record)}",
         success=f"{kind.label} corrected.",
         submit="Save the correction",

@@ -29,7 +29,6 @@ from cases.services.closure import (
     CLOSURE_OUTCOME_INVALID,
     CLOSURE_OUTSTANDING_NOT_CONFIRMED,
     CLOSURE_SUSPECT_WAS_IDENTIFIED,
-    CLOSURE_WARRANTS_NOT_RETURNED,
     RETENTION_BEFORE_CLOSURE,
     RETENTION_CASE_NOT_CLOSED,
     RETENTION_DECISION_INVALID,
@@ -42,6 +41,7 @@ from tests.factories.cases import CaseFactory, PremisesFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, end_of, london
 from tests.factories.warrants import DeviceFactory
 from warrants.models import Warrant
+from warrants.services import CLOSURE_WARRANTS_NOT_RETURNED
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from django.utils import timezone
 from cases.formats import when
 from cases.models import Case, Closure, ClosureConfirmation, Release, RetentionReview
 from cases.rules import LONDON
-from cases.services.closure import CLOSURE_WARRANTS_NOT_RETURNED, RETENTION_CASE_NOT_CLOSED, case_close
+from cases.services.closure import RETENTION_CASE_NOT_CLOSED, case_close
 from tests.factories.cases import CaseFactory, PremisesFactory
 from tests.factories.custody import ArrestFactory
 from tests.factories.warrants import DeviceFactory
 from warrants.models import Warrant
+from warrants.services import CLOSURE_WARRANTS_NOT_RETURNED
 
 
 def local(moment):

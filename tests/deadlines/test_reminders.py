@@ -109,9 +109,9 @@ def test_the_sweep_marks_expired_warrants_and_reminds_of_their_return(case):
     report = deadline_sweep()
     warrant.refresh_from_db()
     assert warrant.status == Warrant.Status.EXPIRED
-    assert report.warrants_expired == 1
+    assert report.expired == {"warrants": 1}
     assert ("dc.hughes", "warrant_return") in [r[:2] for r in reminders()]
-    assert deadline_sweep().warrants_expired == 0
+    assert deadline_sweep().as_dict()["warrants_expired"] == 0
 
 
 def test_the_sweep_is_recorded_in_the_audit_trail_as_the_task(case):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0031_custody_extension_correctable'),
+        ('cases', '0032_custody_extension_correctable'),
     ]
 
     operations = [
