@@ -22,14 +22,16 @@ from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargingSubmissionForm
 from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
-from cases.forms.custody import ArrestForm, CustodyReviewForm, ReleaseForm
+from cases.forms.custody import ArrestForm, BailBreachForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
     Arrest,
+    BailBreach,
     Case,
     ChargingSubmission,
     CourtHearing,
+    CustodyExtension,
     CustodyReview,
     Device,
     Premises,
@@ -46,13 +48,17 @@ from cases.services.court import hearing_correct, hearing_dependants
 from cases.services.custody import (
     arrest_correct,
     arrest_dependants,
+    bail_breach_correct,
+    bail_breach_dependants,
+    custody_extension_correct,
+    custody_extension_dependants,
     custody_review_correct,
     custody_review_dependants,
     release_correct,
     release_dependants,
 )
-from cases.services.safeguarding import safeguarding_correct
-from cases.services.search import device_correct, search_correct, search_dependants
+from cases.services.safeguarding import safeguarding_correct, safeguarding_dependants
+from cases.services.search import device_correct, device_dependants, search_correct, search_dependants
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,10 @@ def _device_page(case: Case, device: Any) -> str:
 
 def _its_arrest_page(case: Case, record: Any) -> str:
     return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.arrest_id})
+
+
+def _its_releases_arrest_page(case: Case, record: Any) -> str:
+    return reverse("cases:arrest_detail", kwargs={"reference": case.reference, "pk": record.release.arrest_id})
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -160,6 +170,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             model=Device,
             first_entry_form=DeviceRecordForm,
             correct=lambda device, actor, data: device_correct(device=device, actor=actor, **data),
+            dependants=device_dependants,
             capability=Capability.RECORD_DEVICES,
             takes_case=True,
             page=_device_page,
@@ -175,6 +186,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             page=_its_arrest_page,
         ),
         RecordType(
+            key="custody_extension",
+            label="Extension of detention",
+            model=CustodyExtension,
+            first_entry_form=CustodyExtensionForm,
+            correct=lambda extension, actor, data: custody_extension_correct(extension=extension, actor=actor, **data),
+            dependants=custody_extension_dependants,
+            via="arrest__case",
+            page=_its_arrest_page,
+        ),
+        RecordType(
             key="release",
             label="Release",
             model=Release,
@@ -183,6 +204,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=release_dependants,
             via="arrest__case",
             page=_its_arrest_page,
+        ),
+        RecordType(
+            key="bail_breach",
+            label="Breach of bail",
+            model=BailBreach,
+            first_entry_form=BailBreachForm,
+            correct=lambda breach, actor, data: bail_breach_correct(breach=breach, actor=actor, **data),
+            dependants=bail_breach_dependants,
+            via="release__arrest__case",
+            page=_its_releases_arrest_page,
         ),
         RecordType(
             key="charging_submission",
@@ -212,6 +243,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             model=SafeguardingReferral,
             first_entry_form=SafeguardingForm,
             correct=lambda referral, actor, data: safeguarding_correct(referral=referral, actor=actor, **data),
+            dependants=safeguarding_dependants,
             anchor="safeguarding",
         ),
     )

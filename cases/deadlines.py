@@ -251,7 +251,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
 
     # Children with access to the suspect are recorded as safeguarding records; each must be referred
     # to children's services. The clock runs from the first arrest; met once every record is referred.
-    children = list(case.safeguarding_referrals.all())
+    children = [c for c in case.safeguarding_referrals.all() if c.withdrawn_at is None]
     if arrests and children:
         first = arrests[0]
         referred = [c.mash_referred_at for c in children]
@@ -266,7 +266,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
         )
 
     for device in case.devices.all():
-        if device.forensic_requested_at is None:
+        if device.forensic_requested_at is None or device.withdrawn_at is not None:
             continue
         b.add(
             Kind.FORENSIC_EXAMINATION,
@@ -322,7 +322,7 @@ def _arrest_deadlines(
     if arrest.relevant_time is not None:
         rt = arrest.relevant_time
         left = _earliest(arrest.left_custody_at, *(r.released_at for r in releases))
-        extensions = list(arrest.custody_extensions.all())
+        extensions = [e for e in arrest.custody_extensions.all() if e.withdrawn_at is None]
         limit = max([rules.custody_limit_at(rt), *(e.detention_until for e in extensions)])
         rule = rules.PACE_DETENTION_LIMIT
         if extensions:

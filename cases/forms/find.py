@@ -1,11 +1,13 @@
 """Forms of the search over every record, the referral list's filters, and deconfliction links."""
 
 import unicodedata
+from datetime import date
+from typing import TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, Form, date_field
 from cases.models import Referral
 
 QUERY_MAX_LENGTH = 200
@@ -21,7 +23,7 @@ def no_control_characters(value: str) -> None:
         raise ValidationError(QUERY_CONTROL_CHARACTERS)
 
 
-def query_field(label: str, **kwargs: object) -> forms.CharField:
+def query_field(label: str, *, help_text: str = "") -> forms.CharField:
     # Not stripped before checking: a line break at either end is refused, not silently dropped.
     return forms.CharField(
         label=label,
@@ -30,7 +32,7 @@ def query_field(label: str, **kwargs: object) -> forms.CharField:
         max_length=QUERY_MAX_LENGTH,
         validators=[no_control_characters],
         error_messages={"max_length": QUERY_TOO_LONG},
-        **kwargs,  # type: ignore[arg-type]
+        help_text=help_text,
     )
 
 
@@ -42,7 +44,15 @@ class FindForm(Form):
     )
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+class ReferralFilters(TypedDict, total=False):
+    """The referral list's filters, as `referral_list_for` takes them."""
+
+    q: str
+    outcome: str
+    risk_grade: str
+    source: str
+    received_from: date
+    received_to: date
 
 
 class ReferralFilterForm(Form):
@@ -55,16 +65,16 @@ class ReferralFilterForm(Form):
         label="Risk grade", choices=[("", "All risk grades"), *Referral.RiskGrade.choices], required=False
     )
     source = forms.ChoiceField(choices=[("", "All sources"), *Referral.Source.choices], required=False)
-    received_from = forms.DateField(label="Received from", required=False, widget=DATE_INPUT)
-    received_to = forms.DateField(label="Received to", required=False, widget=DATE_INPUT)
+    received_from = date_field("Received from", required=False)
+    received_to = date_field("Received to", required=False)
 
-    def filters(self) -> dict[str, object]:
+    def filters(self) -> ReferralFilters:
         """The filters given, for the selector (`referral_list_for`); none if the form is invalid."""
         if not self.is_bound or not self.is_valid():
             return {}
         data = dict(self.cleaned_data)
         data["q"] = data["q"].strip()
-        return {name: value for name, value in data.items() if value not in ("", None)}
+        return cast(ReferralFilters, {name: value for name, value in data.items() if value not in ("", None)})
 
 
 class MatchDecisionForm(Form):

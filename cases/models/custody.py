@@ -77,7 +77,7 @@ class CustodyReview(Correctable):
         return f"Review of detention at {when(self.reviewed_at)}"
 
 
-class CustodyExtension(models.Model):
+class CustodyExtension(Correctable):
     """Authority to detain beyond 24 hours: PACE s.42 (superintendent) or ss.43-44 (magistrates)."""
 
     class Authority(models.TextChoices):
@@ -98,7 +98,7 @@ class CustodyExtension(models.Model):
         help_text="The court could not sit at 36 hours but sat within the 6 hours after (PACE s.43(5)(b)).",
     )
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["authorised_at"]
         constraints = [
             models.CheckConstraint(
@@ -271,7 +271,7 @@ class BailExtension(models.Model):
         return self.get_section_display()
 
 
-class BailBreach(models.Model):
+class BailBreach(Correctable):
     """A breach of pre-charge bail: failing to attend at the police station at the time appointed,
     or breaking a condition of bail; either is a ground for arrest without warrant (PACE s.46A(1),
     (1A)). Breaking a condition is not in itself an offence."""
@@ -282,7 +282,7 @@ class BailBreach(models.Model):
     noted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["occurred_at"]
 
     def __str__(self) -> str:

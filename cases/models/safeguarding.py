@@ -6,9 +6,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .case import Case
+from .correctable import Correctable
 
 
-class SafeguardingReferral(models.Model):
+class SafeguardingReferral(Correctable):
     class Relationship(models.TextChoices):
         OWN_CHILD = "own_child", "Own child"
         STEP_CHILD = "step_child", "Stepchild or partner's child"
@@ -32,10 +33,8 @@ class SafeguardingReferral(models.Model):
     outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
-    # Moved on by every edit (cases.services.versions): an edit opened before another saved is refused.
-    version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "pseudonymous_reference"], name="safeguarding_unique_reference"),

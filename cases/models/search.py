@@ -36,7 +36,7 @@ class Search(Correctable):
         return f"Search of {self.premises} at {when(self.started_at)}"
 
 
-class Device(models.Model):
+class Device(Correctable):
     class Type(models.TextChoices):
         COMPUTER = "computer", "Computer"
         LAPTOP = "laptop", "Laptop"
@@ -71,11 +71,8 @@ class Device(models.Model):
     forensic_requested_at = models.DateTimeField(null=True, blank=True)
     forensic_completed_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    # Moved on by triage and image counts (cases.services.versions): an edit opened before another
-    # saved is refused.
-    version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["exhibit_reference"]
         indexes = [
             models.Index(

@@ -91,6 +91,10 @@ CUSTODY_REVIEW_BEFORE_PREVIOUS = "Reviews are a history: this review cannot be b
 CUSTODY_REVIEW_NEEDS_RELEVANT_TIME = "Record the relevant time on the arrest before recording a review of detention."
 CUSTODY_REVIEW_OFFICER_REQUIRED = "Enter the name and rank of the review officer."
 CUSTODY_NOT_LATER_THAN_PREVIOUS = "Detention must be authorised to a later time than the previous extension."
+CUSTODY_EXTENSION_BEYOND_LATER = (
+    "Detention cannot be authorised to {until} or later: {record} extends it to then. Correct that record "
+    "first, or enter an earlier time."
+)
 
 RELEASE_BEFORE_ARREST = "The release cannot be before the arrest."
 RELEASE_BEFORE_PREVIOUS = "Releases are a history: this release cannot be before the last one recorded."
@@ -277,6 +281,73 @@ def custody_extension_check_application(
         raise ValidationError({"authorised_at": CUSTODY_WARRANT_ISSUED_BEFORE_APPLIED})
 
 
+def _extension_name(extension: CustodyExtension) -> str:
+    return f"the extension of detention authorised {formats.when(extension.authorised_at)}"
+
+
+def _custody_extension_check(
+    arrest: Arrest,
+    *,
+    previous: list[CustodyExtension],
+    authority: str,
+    authorised_at: datetime,
+    detention_until: datetime,
+    applied_at: datetime | None,
+    court_not_sitting: bool,
+) -> str:
+    """An extension's rules against the arrest and the current extensions before it (`previous`, in
+    order), on its first entry and on each correction. Returns the authority as a choice."""
+    authority = _choice(CustodyExtension.Authority, authority, "authority")
+    relevant = arrest.relevant_time
+    if relevant is None:
+        raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
+    all_problems(
+        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
+        lambda: custody_extension_check_application(
+            authority=authority, authorised_at=authorised_at, applied_at=applied_at
+        ),
+    )
+    if authorised_at < relevant:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
+    if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
+        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_AFTER_LEAVING})
+
+    kinds = {extension.authority for extension in previous}
+    if authority == CustodyExtension.Authority.SUPERINTENDENT:
+        if kinds:
+            raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
+        if authorised_at > rules.custody_limit_at(relevant):
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
+        held = arrest.custody_reviews.filter(withdrawn_at__isnull=True, reviewed_at__lte=authorised_at)
+        if held.count() < 2:
+            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
+        if detention_until > rules.custody_superintendent_limit_at(relevant):
+            raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
+    else:
+        if CustodyExtension.Authority.SUPERINTENDENT not in kinds:
+            raise ValidationError({"authority": CUSTODY_WARRANT_NEEDS_SUPERINTENDENT})
+        has_warrant = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION in kinds
+        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION and has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
+        if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
+            raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
+        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION:
+            _check_warrant_application(relevant, applied_at, court_not_sitting=court_not_sitting)
+        if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
+            raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
+    if previous:
+        not_before(
+            authorised_at,
+            [Event(_extension_name(previous[-1]), previous[-1].authorised_at)],
+            field="authorised_at",
+            label="The authorisation",
+        )
+    current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
+    if detention_until <= current_limit or detention_until <= authorised_at:
+        raise ValidationError({"detention_until": CUSTODY_NOT_LATER_THAN_PREVIOUS})
+    return str(authority)
+
+
 @transaction.atomic
 def custody_extension_record(
     *,
@@ -300,49 +371,15 @@ def custody_extension_record(
     case = arrest.case
     ensure_case_open(case)
     ensure_current(arrest)
-    authority = _choice(CustodyExtension.Authority, authority, "authority")
-    relevant = arrest.relevant_time
-    if relevant is None:
-        raise ValidationError({"authority": CUSTODY_NEEDS_RELEVANT_TIME})
-    all_problems(
-        lambda: custody_extension_check_times(authorised_at=authorised_at, applied_at=applied_at),
-        lambda: custody_extension_check_application(
-            authority=authority, authorised_at=authorised_at, applied_at=applied_at
-        ),
+    authority = _custody_extension_check(
+        arrest,
+        previous=list(arrest.custody_extensions.filter(withdrawn_at__isnull=True).order_by("authorised_at", "id")),
+        authority=authority,
+        authorised_at=authorised_at,
+        detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting,
     )
-    if authorised_at < relevant:
-        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_BEFORE_RELEVANT_TIME})
-    if arrest.left_custody_at is not None and authorised_at > arrest.left_custody_at:
-        raise ValidationError({"authorised_at": CUSTODY_AUTHORISED_AFTER_LEAVING})
-
-    previous = list(arrest.custody_extensions.order_by("authorised_at", "id"))
-    kinds = {extension.authority for extension in previous}
-    wofd = authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
-    if authority == CustodyExtension.Authority.SUPERINTENDENT:
-        if kinds:
-            raise ValidationError({"authority": CUSTODY_SUPERINTENDENT_ALREADY})
-        if authorised_at > rules.custody_limit_at(relevant):
-            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_AFTER_24H})
-        if arrest.custody_reviews.filter(reviewed_at__lte=authorised_at).count() < 2:
-            raise ValidationError({"authorised_at": CUSTODY_SUPERINTENDENT_BEFORE_SECOND_REVIEW})
-        if detention_until > rules.custody_superintendent_limit_at(relevant):
-            raise ValidationError({"detention_until": CUSTODY_SUPERINTENDENT_BEYOND_36H})
-    else:
-        if CustodyExtension.Authority.SUPERINTENDENT not in kinds:
-            raise ValidationError({"authority": CUSTODY_WARRANT_NEEDS_SUPERINTENDENT})
-        has_warrant = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION in kinds
-        if authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION and has_warrant:
-            raise ValidationError({"authority": CUSTODY_WARRANT_ALREADY})
-        if authority == CustodyExtension.Authority.EXTENSION_OF_WARRANT and not has_warrant:
-            raise ValidationError({"authority": CUSTODY_WARRANT_EXTENSION_NEEDS_WARRANT})
-        if wofd:
-            _check_warrant_application(relevant, applied_at, court_not_sitting=court_not_sitting)
-        if detention_until > rules.custody_warrant_limit_at(relevant_time=relevant, issued_at=authorised_at):
-            raise ValidationError({"detention_until": CUSTODY_WARRANT_BEYOND_LIMIT})
-    current_limit = previous[-1].detention_until if previous else rules.custody_limit_at(relevant)
-    if detention_until <= current_limit or detention_until <= authorised_at:
-        raise ValidationError({"detention_until": CUSTODY_NOT_LATER_THAN_PREVIOUS})
-
     extension = CustodyExtension.objects.create(
         arrest=arrest,
         authority=authority,
@@ -350,7 +387,7 @@ def custody_extension_record(
         authorised_by=authorised_by.strip(),
         detention_until=detention_until,
         applied_at=applied_at,
-        court_not_sitting=court_not_sitting and wofd,
+        court_not_sitting=court_not_sitting and authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION,
     )
     case_log_system(
         case=case,
@@ -361,6 +398,90 @@ def custody_extension_record(
         ),
     )
     return extension
+
+
+@transaction.atomic
+def custody_extension_correct(
+    *,
+    extension: CustodyExtension,
+    actor: User,
+    reason: str,
+    authority: str,
+    authorised_at: datetime,
+    authorised_by: str,
+    detention_until: datetime,
+    applied_at: datetime | None = None,
+    court_not_sitting: bool = False,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an extension of detention under the rules of `custody_extension_record`, against the
+    extensions before it (which also keep its kind: PACE's order allows one kind at each place);
+    the one after it keeps its place: this one is authorised before it and ends before its end. The
+    custody clock reads the extensions as they stand."""
+    arrest = extension.arrest
+    case = arrest.case
+    locked = correction_start(case=case, record=extension, reason=reason, version=version)
+    ensure_current(arrest)
+    others = list(
+        arrest.custody_extensions.filter(withdrawn_at__isnull=True)
+        .exclude(pk=locked.pk)
+        .order_by("authorised_at", "id")
+    )
+    key = (locked.authorised_at, locked.pk)
+    previous = [e for e in others if (e.authorised_at, e.pk) < key]
+    later = [e for e in others if (e.authorised_at, e.pk) > key]
+    authority = _custody_extension_check(
+        arrest,
+        previous=previous,
+        authority=authority,
+        authorised_at=authorised_at,
+        detention_until=detention_until,
+        applied_at=applied_at,
+        court_not_sitting=court_not_sitting,
+    )
+    if later:
+        following = later[0]
+        not_after(
+            authorised_at,
+            [Event(_extension_name(following), following.authorised_at)],
+            field="authorised_at",
+            label="The authorisation",
+        )
+        if detention_until >= following.detention_until:
+            raise ValidationError(
+                {
+                    "detention_until": CUSTODY_EXTENSION_BEYOND_LATER.format(
+                        record=_extension_name(following), until=formats.when(following.detention_until)
+                    )
+                }
+            )
+    return correction_apply(
+        case=case,
+        record_type="custody_extension",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={
+            "authority": authority,
+            "authorised_at": authorised_at,
+            "authorised_by": authorised_by.strip(),
+            "detention_until": detention_until,
+            "applied_at": applied_at,
+            "court_not_sitting": court_not_sitting
+            and authority == CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION,
+        },
+        describe=f"Extension of detention of {arrest.subject}",
+    )
+
+
+def custody_extension_dependants(extension: CustodyExtension) -> str | None:
+    """A warrant of further detention rests on the superintendent's extension, and an extension of
+    the warrant on the warrant (PACE ss.43-44): the later extensions are withdrawn first."""
+    later = extension.arrest.custody_extensions.filter(authorised_at__gte=extension.authorised_at).exclude(
+        pk=extension.pk
+    )
+    return first_dependant(later)
 
 
 def _check_warrant_application(relevant: datetime, applied_at: datetime | None, *, court_not_sitting: bool) -> None:
@@ -834,6 +955,34 @@ def bail_breach_check_time(*, occurred_at: datetime) -> None:
     not_in_future(occurred_at, field="occurred_at", label="The breach")
 
 
+def _bail_breach_check(release: Release, *, occurred_at: datetime, description: str) -> str:
+    """A breach's rules, on its first entry and on each correction: on bail, said what happened, not in
+    the future, while this bail ran (after the release, before its end and before a later release
+    replaced it). Returns the description as kept."""
+    if release.kind != Release.Kind.BAIL:
+        raise ValidationError(BAIL_BREACH_NOT_BAIL)
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
+    bail_breach_check_time(occurred_at=occurred_at)
+    if occurred_at < release.released_at:
+        raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
+    later = release.arrest.releases.filter(withdrawn_at__isnull=True, released_at__gte=release.released_at)
+    following = later.exclude(pk=release.pk).order_by("released_at", "id").first()
+    if following is not None:
+        not_after(
+            occurred_at,
+            [Event(_release_name(following), following.released_at)],
+            field="occurred_at",
+            label="The breach",
+        )
+    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
+    current_end = None if release.court_applied_at is not None else bail_current_end(release)
+    if current_end is not None and occurred_at > current_end:
+        raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(current_end))})
+    return description
+
+
 @transaction.atomic
 def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, description: str) -> BailBreach:
     """Record a breach of pre-charge bail: a failure to attend at the police station at the time
@@ -843,21 +992,8 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
     release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
     case = release.arrest.case
     ensure_case_open(case)
-    if release.kind != Release.Kind.BAIL:
-        raise ValidationError(BAIL_BREACH_NOT_BAIL)
-    description = description.strip()
-    if not description:
-        raise ValidationError({"description": BAIL_BREACH_DESCRIPTION_REQUIRED})
-    bail_breach_check_time(occurred_at=occurred_at)
-    if occurred_at < release.released_at:
-        raise ValidationError({"occurred_at": BAIL_BREACH_BEFORE_RELEASE})
-    later = release.arrest.releases.filter(released_at__gte=release.released_at).exclude(pk=release.pk)
-    following = later.order_by("released_at", "id").first()
-    # Bail with an application to the court pending is treated as extended until it is determined (s.47ZJ(3)).
-    current_end = None if release.court_applied_at is not None else bail_current_end(release)
-    ends = [end for end in (current_end, following.released_at if following else None) if end]
-    if ends and occurred_at > min(ends):
-        raise ValidationError({"occurred_at": BAIL_BREACH_AFTER_END.format(end=formats.when(min(ends)))})
+    ensure_current(release)
+    description = _bail_breach_check(release, occurred_at=occurred_at, description=description)
     breach = BailBreach.objects.create(
         release=release, occurred_at=occurred_at, description=description, noted_by=actor
     )
@@ -867,6 +1003,40 @@ def bail_breach_record(*, release: Release, actor: User, occurred_at: datetime, 
         text=f"Breach of bail by {release.arrest.subject} ({formats.when(occurred_at)}): {description}",
     )
     return breach
+
+
+@transaction.atomic
+def bail_breach_correct(
+    *,
+    breach: BailBreach,
+    actor: User,
+    reason: str,
+    occurred_at: datetime,
+    description: str,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a breach of bail under the rules of `bail_breach_record`: still while its bail ran.
+    Who noted it stays as first entered."""
+    release = breach.release
+    case = release.arrest.case
+    locked = correction_start(case=case, record=breach, reason=reason, version=version)
+    ensure_current(release)
+    description = _bail_breach_check(release, occurred_at=occurred_at, description=description)
+    return correction_apply(
+        case=case,
+        record_type="bail_breach",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"occurred_at": occurred_at, "description": description},
+        describe=f"Breach of bail by {release.arrest.subject}",
+    )
+
+
+def bail_breach_dependants(breach: BailBreach) -> str | None:
+    """Nothing is recorded against a breach of bail: it can always be withdrawn as entered in error."""
+    return None
 
 
 ARREST_BAIL_REGIME_WOULD_CHANGE = (
@@ -887,8 +1057,7 @@ def _after_arrest(arrest: Arrest) -> list[Event]:
     events = [Event(_release_name(r), r.released_at) for r in arrest.releases.filter(withdrawn_at__isnull=True)]
     events += [Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)]
     events += [
-        Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
-        for e in arrest.custody_extensions.all()
+        Event(_extension_name(e), e.authorised_at) for e in arrest.custody_extensions.filter(withdrawn_at__isnull=True)
     ]
     return events
 
@@ -897,8 +1066,8 @@ def _custody_after_relevant_time(arrest: Arrest) -> list[Event]:
     return [
         *(Event(_review_name(r), r.reviewed_at) for r in arrest.custody_reviews.filter(withdrawn_at__isnull=True)),
         *(
-            Event(f"the extension of detention authorised {formats.when(e.authorised_at)}", e.authorised_at)
-            for e in arrest.custody_extensions.all()
+            Event(_extension_name(e), e.authorised_at)
+            for e in arrest.custody_extensions.filter(withdrawn_at__isnull=True)
         ),
     ]
 
@@ -1078,7 +1247,7 @@ def release_correct(
         ),
         *(
             Event(f"the breach of bail of {formats.when(b.occurred_at)}", b.occurred_at)
-            for b in locked.bail_breaches.all()
+            for b in locked.bail_breaches.filter(withdrawn_at__isnull=True)
         ),
     ]
     if kind != Release.Kind.BAIL and on_bail:

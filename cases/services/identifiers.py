@@ -74,7 +74,7 @@ def ip_window() -> timedelta:
 # --- What each record puts in the index ----------------------------------------------------------
 
 
-def _entry(record: object, kind: str, value: str, shown: str, **extra: object) -> IndexedIdentifier:
+def _entry(record: models.Model, kind: str, value: str, shown: str, **extra: object) -> IndexedIdentifier:
     case = extra.pop("case", None)
     referral = extra.pop("referral", None)
     assert case is None or isinstance(case, Case)
@@ -88,8 +88,8 @@ def _entry(record: object, kind: str, value: str, shown: str, **extra: object) -
         force_id=owner.force_id,
         case=case,
         referral=referral,
-        source_type=record._meta.label,  # type: ignore[attr-defined]
-        source_id=record.pk,  # type: ignore[attr-defined]
+        source_type=record._meta.label,
+        source_id=record.pk,
         **extra,
     )
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from accounts.models import User
 from cases.models import Case, RecordVersion, SafeguardingReferral
 from cases.services.common import case_log_system, ensure_case_open, not_in_future
-from cases.services.corrections import correction_apply, correction_start
+from cases.services.corrections import correction_apply, correction_start, ensure_current
 from cases.services.versions import version_check, version_save
 
 PSEUDONYM_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -199,6 +199,7 @@ def safeguarding_update(
     """
     referral = SafeguardingReferral.objects.select_for_update().select_related("case").get(pk=referral.pk)
     version_check(referral, version=version)
+    ensure_current(referral)
     case = referral.case
     ensure_case_open(case)
     pseudonymous_reference = pseudonymous_reference.strip()
@@ -285,3 +286,9 @@ def safeguarding_correct(
         values=values,
         describe=f"Safeguarding {locked.pseudonymous_reference}",
     )
+
+
+def safeguarding_dependants(referral: SafeguardingReferral) -> str | None:
+    """Nothing is recorded against a safeguarding record: it can always be withdrawn as entered in
+    error (its pseudonymous reference stays taken on the case, with its history)."""
+    return None

@@ -133,6 +133,7 @@ def _check_search_warrant(*, case: Case, warrant: Warrant, premises: Premises, s
 def _lock_device(device: Device) -> None:
     Device.objects.select_for_update().filter(pk=device.pk).values_list("pk").get()
     device.refresh_from_db()
+    ensure_current(device)
 
 
 @transaction.atomic
@@ -485,3 +486,9 @@ def device_correct(
         values=values,
         describe=f"Device {locked.exhibit_reference}",
     )
+
+
+def device_dependants(device: Device) -> str | None:
+    """Nothing is recorded against a device but its own triage, counts and examination: it can always
+    be withdrawn as entered in error, and then takes none of them."""
+    return None

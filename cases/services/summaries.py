@@ -256,15 +256,15 @@ _FACT_SELECTS = (
     "JOIN cases_case c ON c.id = g.case_id LEFT JOIN LATERAL (SELECT a.arrested_at FROM cases_arrest a "
     "WHERE a.case_id = g.case_id AND a.withdrawn_at IS NULL AND a.arrested_at <= g.mash_referred_at "
     "ORDER BY a.arrested_at, a.id LIMIT 1) fa "
-    "ON TRUE WHERE {cases} AND g.mash_referred_at IS NOT NULL",
+    "ON TRUE WHERE {cases} AND g.mash_referred_at IS NOT NULL AND g.withdrawn_at IS NULL",
     # Forensic examinations requested, and completed.
     "SELECT c.id, c.force_id, c.team_id, 'forensic_request', v.forensic_requested_at, NULL, 1, NULL, '', NULL, "
     "v.forensic_completed_at, c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
-    "WHERE {cases} AND v.forensic_requested_at IS NOT NULL",
+    "WHERE {cases} AND v.forensic_requested_at IS NOT NULL AND v.withdrawn_at IS NULL",
     # Devices triaged, with the result.
     "SELECT c.id, c.force_id, c.team_id, 'triage', v.triaged_at, NULL, 1, NULL, v.triage_result, NULL, NULL, "
     "c.status = 'open' FROM cases_device v JOIN cases_case c ON c.id = v.case_id "
-    "WHERE {cases} AND v.triaged_at IS NOT NULL",
+    "WHERE {cases} AND v.triaged_at IS NOT NULL AND v.withdrawn_at IS NULL",
     # Closures, with the Home Office outcome.
     "SELECT c.id, c.force_id, c.team_id, 'closure', x.closed_at, NULL, 1, NULL, x.outcome_type, NULL, NULL, "
     "c.status = 'open' FROM cases_closure x JOIN cases_case c ON c.id = x.case_id WHERE {cases} "

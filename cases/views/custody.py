@@ -70,7 +70,7 @@ def arrest_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) ->
     )
     clock = None
     if arrest.relevant_time is not None:
-        extensions = list(arrest.custody_extensions.all())
+        extensions = [e for e in arrest.custody_extensions.all() if e.withdrawn_at is None]
         current_limit = extensions[-1].detention_until if extensions else rules.custody_limit_at(arrest.relevant_time)
         clock = {
             "limit_24h": rules.custody_limit_at(arrest.relevant_time),
@@ -79,7 +79,8 @@ def arrest_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) ->
             "current_limit": current_limit,
             "reviews": rules.custody_reviews_due(relevant_time=arrest.relevant_time, until=current_limit),
             "next_review": rules.custody_next_review_due(
-                relevant_time=arrest.relevant_time, reviews=[r.reviewed_at for r in arrest.custody_reviews.all()]
+                relevant_time=arrest.relevant_time,
+                reviews=[r.reviewed_at for r in arrest.custody_reviews.all() if r.withdrawn_at is None],
             ),
         }
     # Bails whose next extension may be the court's: an application to it can be recorded (s.47ZF(2)).

@@ -70,7 +70,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filter_form = ReferralFilterForm(request.GET or None)
     filters = filter_form.filters()
     invalid = filter_form.is_bound and not filter_form.is_valid()
-    referrals = referral_list_for(request.user, **filters) if not invalid else Referral.objects.none()  # type: ignore[arg-type]
+    referrals = referral_list_for(request.user, **filters) if not invalid else Referral.objects.none()
     page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         (referral, response_due(referral) if referral.outcome == Referral.Outcome.PENDING else None)
@@ -79,7 +79,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit_search(
         request,
         object_type=Referral,
-        filters=filters,
+        filters=dict(filters),
         shown=[str(referral.pk) for referral, _ in rows],
         page=page.number,
     )

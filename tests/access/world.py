@@ -11,7 +11,17 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
-from cases.models import Case, CourtHearing, CustodyReview, ExportJob, Referral, Release, SafeguardingReferral
+from cases.models import (
+    BailBreach,
+    Case,
+    CourtHearing,
+    CustodyExtension,
+    CustodyReview,
+    ExportJob,
+    Referral,
+    Release,
+    SafeguardingReferral,
+)
 from cases.services.referrals import referral_add_identifier
 from tests.factories.cases import (
     CaseFactory,
@@ -87,9 +97,22 @@ def _records(case: Case) -> dict[str, int]:
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
         "release": release.pk,
+        "bail_breach": BailBreach.objects.create(
+            release=release,
+            occurred_at=release.released_at + timedelta(days=3),
+            description="Did not answer bail.",
+            noted_by=case.officer_in_case,
+        ).pk,
         "submission": submission.pk,
         "charging_submission": submission.pk,
         "custody_review": review.pk,
+        "custody_extension": CustodyExtension.objects.create(
+            arrest=arrest,
+            authority=CustodyExtension.Authority.SUPERINTENDENT,
+            authorised_at=arrest.relevant_time + timedelta(hours=20),
+            authorised_by="Supt Rees",
+            detention_until=arrest.relevant_time + timedelta(hours=36),
+        ).pk,
         "safeguarding": safeguarding.pk,
         "hearing": CourtHearing.objects.create(
             case=case,

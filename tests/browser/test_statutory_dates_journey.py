@@ -42,7 +42,7 @@ def test_an_officer_sees_the_statutory_dates_as_the_law_counts_them(browser_page
     page.get_by_label("Arrested at").fill("2023-01-10T23:40")
     page.get_by_label(str(offence)).check()
     page.get_by_role("button", name="Save").click()
-    page.locator("#custody").get_by_role("link", name="Daniel Mercer").click()
+    page.locator("#custody").get_by_role("link", name="Daniel Mercer", exact=True).click()
     page.get_by_role("link", name="Record a release").click()
     page.get_by_label("Released on").select_option(label="Pre-charge bail")
     page.get_by_label("Released at").fill("2023-01-11T09:15")

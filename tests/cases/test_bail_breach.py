@@ -9,6 +9,7 @@ from audit.context import acting_as
 from audit.models import AuditEntry
 from cases.models import BailBreach, CaseLogEntry, Release
 from cases.rules import LONDON
+from cases.services.corrections import TOO_LATE
 from cases.services.custody import (
     BAIL_BREACH_AFTER_END,
     BAIL_BREACH_BEFORE_RELEASE,
@@ -93,7 +94,11 @@ def test_a_breach_after_a_later_release_replaced_the_bail_is_refused(bail, offic
     release_record(arrest=arrest, actor=officer, kind=Release.Kind.RUI, released_at=london(2023, 2, 1, 9))
     with pytest.raises(ValidationError) as error:
         breach(bail, officer, london(2023, 2, 2, 9))
-    assert error.value.message_dict["occurred_at"] == [BAIL_BREACH_AFTER_END.format(end="1 Feb 2023 09:00")]
+    assert error.value.message_dict["occurred_at"] == [
+        TOO_LATE.format(
+            label="The breach", record="the released under investigation of 1 Feb 2023 09:00", at="1 Feb 2023 09:00"
+        )
+    ]
 
 
 def test_a_breach_of_bail_before_2017_with_no_limit_is_recorded_long_after(case, officer):

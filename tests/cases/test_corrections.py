@@ -20,10 +20,12 @@ from cases import formats, rules
 from cases.deadlines import Kind, case_deadlines, with_deadline_records
 from cases.models import (
     Arrest,
+    BailBreach,
     Case,
     CaseLogEntry,
     ChargingSubmission,
     CourtHearing,
+    CustodyExtension,
     Device,
     FigureFact,
     OutstandingDeadline,
@@ -58,20 +60,36 @@ from cases.services.corrections import (
 from cases.services.court import HEARING_BEFORE_CHARGE, hearing_correct, hearing_dependants, hearing_record
 from cases.services.custody import (
     ARREST_BEFORE_CASE_OPENED,
+    BAIL_BREACH_BEFORE_RELEASE,
+    CUSTODY_EXTENSION_BEYOND_LATER,
+    CUSTODY_SUPERINTENDENT_BEYOND_36H,
     RELEASE_BEFORE_ARREST,
     arrest_correct,
     arrest_dependants,
+    bail_breach_correct,
+    bail_breach_dependants,
+    bail_breach_record,
+    custody_extension_correct,
+    custody_extension_dependants,
+    custody_extension_record,
     custody_review_correct,
     custody_review_record,
     release_correct,
     release_dependants,
     release_record,
 )
-from cases.services.safeguarding import safeguarding_correct, safeguarding_record
+from cases.services.safeguarding import (
+    safeguarding_correct,
+    safeguarding_dependants,
+    safeguarding_record,
+    safeguarding_update,
+)
 from cases.services.search import (
     FORENSIC_COMPLETED_BEFORE_REQUEST,
     TRIAGE_BEFORE_SEARCH,
     device_correct,
+    device_dependants,
+    device_record_forensic_request,
     device_record_triage,
     search_correct,
     search_dependants,
@@ -79,7 +97,7 @@ from cases.services.search import (
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
 from cases.services.versions import VersionConflict
 from tests.factories.cases import CaseFactory, PremisesFactory, SubjectFactory
-from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, london
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, london, reviewed_twice
 from tests.factories.warrants import DeviceFactory, SearchFactory
 
 pytestmark = pytest.mark.django_db
@@ -873,3 +891,368 @@ def test_a_safeguarding_record_is_corrected_with_a_reason(case, officer):
             children_count=1,
             relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
         )
+
+
+def withdraw(case: Case, record_type: str, record: Any, dependants: Any, *, actor: Any, reason: str) -> RecordVersion:
+    """Withdraw `record` of `case`, at its first version, as entered in error."""
+    return record_withdraw(
+        case=case,
+        record_type=record_type,
+        record=record,
+        actor=actor,
+        reason=reason,
+        version=1,
+        describe=str(record),
+        dependants=dependants,
+    )
+
+
+# --- Breaches of bail ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bailed(case, officer):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    return release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.BAIL, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+
+
+def test_a_breach_of_bail_is_corrected_with_its_history_and_a_log_line(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=2), description="Late."
+    )
+    corrected_at = bailed.released_at + timedelta(days=1)
+
+    version = bail_breach_correct(
+        breach=breach,
+        actor=officer,
+        reason="The custody record says the day before.",
+        version=1,
+        occurred_at=corrected_at,
+        description="Did not answer bail at Hanley.",
+    )
+
+    breach.refresh_from_db()
+    assert (breach.occurred_at, breach.description, breach.version) == (
+        corrected_at,
+        "Did not answer bail at Hanley.",
+        2,
+    )
+    assert breach.noted_by == officer
+    assert [(c["field"], c["before"], c["after"]) for c in version.changes] == [
+        ("occurred_at", formats.when(bailed.released_at + timedelta(days=2)), formats.when(corrected_at)),
+        ("description", "Late.", "Did not answer bail at Hanley."),
+    ]
+    assert version.log_entry is not None
+    assert version.log_entry.text.startswith(f"Breach of bail by {bailed.arrest.subject} corrected: When the breach")
+    assert AuditEntry.objects.filter(kind="change", object_type="cases.BailBreach", object_id=str(breach.pk)).exists()
+
+
+def test_a_breach_cannot_be_moved_after_the_release_that_replaced_the_bail(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    later = release_record(
+        arrest=bailed.arrest, actor=officer, kind=Release.Kind.RUI, released_at=bailed.released_at + timedelta(days=5)
+    )
+
+    with pytest.raises(ValidationError) as after:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=1,
+            occurred_at=later.released_at + timedelta(hours=1),
+            description="Late.",
+        )
+    with pytest.raises(ValidationError) as before:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=1,
+            occurred_at=bailed.released_at - timedelta(hours=1),
+            description="Late.",
+        )
+
+    named = f"the released under investigation of {formats.when(later.released_at)}"
+    assert after.value.message_dict == {
+        "occurred_at": [TOO_LATE.format(label="The breach", record=named, at=formats.when(later.released_at))]
+    }
+    assert before.value.message_dict == {"occurred_at": [BAIL_BREACH_BEFORE_RELEASE]}
+    breach.refresh_from_db()
+    assert breach.version == 1 and not versions("bail_breach", breach)
+
+
+def test_a_second_save_of_a_breach_from_an_older_page_is_a_conflict(case, officer, supervisor, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    values: dict[str, Any] = {"occurred_at": breach.occurred_at, "reason": "Fuller account."}
+    bail_breach_correct(breach=breach, actor=officer, version=1, description="Late by two hours.", **values)
+
+    with pytest.raises(VersionConflict) as conflict:
+        bail_breach_correct(breach=breach, actor=supervisor, version=1, description="Late by an hour.", **values)
+
+    current = conflict.value.current
+    assert isinstance(current, BailBreach) and current.description == "Late by two hours."
+    breach.refresh_from_db()
+    assert breach.description == "Late by two hours."
+
+
+def test_a_withdrawn_breach_no_longer_holds_its_release_and_takes_no_correction(case, officer, bailed):
+    breach = bail_breach_record(
+        release=bailed, actor=officer, occurred_at=bailed.released_at + timedelta(days=1), description="Late."
+    )
+    assert release_dependants(bailed) == capfirst(str(breach))
+    assert bail_breach_dependants(breach) is None
+
+    withdraw(case, "bail_breach", breach, bail_breach_dependants, actor=officer, reason="Another person's bail.")
+
+    breach.refresh_from_db()
+    assert breach.withdrawn_at is not None and breach.withdrawn_reason == "Another person's bail."
+    assert [v.kind for v in versions("bail_breach", breach)] == [RecordVersion.Kind.WITHDRAWN]
+    assert release_dependants(bailed) is None
+    with pytest.raises(ValidationError) as refused:
+        bail_breach_correct(
+            breach=breach,
+            actor=officer,
+            reason="x",
+            version=2,
+            occurred_at=breach.occurred_at,
+            description="Other.",
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]
+    # The release can now be corrected to one that is not bail: the withdrawn breach is not counted.
+    release_correct(
+        release=bailed,
+        actor=officer,
+        reason="Released under investigation.",
+        version=1,
+        kind=Release.Kind.RUI,
+        released_at=bailed.released_at,
+    )
+    assert BailBreach.objects.filter(pk=breach.pk).exists()
+
+
+# --- Extensions of detention --------------------------------------------------------------------
+
+SUPERINTENDENT = CustodyExtension.Authority.SUPERINTENDENT
+WOFD = CustodyExtension.Authority.WARRANT_OF_FURTHER_DETENTION
+
+
+@pytest.fixture
+def reviewed(case):
+    """In custody from a relevant time 5 days after the case was opened, and reviewed twice."""
+    return reviewed_twice(ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=5)))
+
+
+def extension_values(arrest, authority, *, after_hours, until_hours, applied_hours=None) -> dict[str, Any]:
+    relevant = arrest.relevant_time
+    return {
+        "authority": authority,
+        "authorised_at": relevant + timedelta(hours=after_hours),
+        "authorised_by": "Supt Rees" if authority == SUPERINTENDENT else "North Staffordshire Magistrates",
+        "detention_until": relevant + timedelta(hours=until_hours),
+        "applied_at": None if applied_hours is None else relevant + timedelta(hours=applied_hours),
+    }
+
+
+def test_a_superintendents_extension_is_corrected_and_the_custody_limit_follows(case, officer, reviewed):
+    extension = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=30)
+    )
+
+    version = custody_extension_correct(
+        extension=extension,
+        actor=officer,
+        reason="The custody record says 36 hours.",
+        version=1,
+        **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36),
+    )
+    with pytest.raises(ValidationError) as refused:
+        custody_extension_correct(
+            extension=extension,
+            actor=officer,
+            reason="x",
+            version=2,
+            **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=37),
+        )
+
+    assert [c["field"] for c in version.changes] == ["detention_until"]
+    assert refused.value.message_dict == {"detention_until": [CUSTODY_SUPERINTENDENT_BEYOND_36H]}
+    limits = [d.due_at for d in deadlines_of(case) if d.kind == Kind.CUSTODY_LIMIT]
+    assert limits == [reviewed.relevant_time + timedelta(hours=36)]
+
+
+def test_a_warrant_keeps_its_place_before_its_extension_and_the_extension_is_named(case, officer, reviewed):
+    custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    warrant = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=60, applied_hours=34),
+    )
+    extended = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, CustodyExtension.Authority.EXTENSION_OF_WARRANT, after_hours=59, until_hours=70),
+    )
+    named = f"the extension of detention authorised {formats.when(extended.authorised_at)}"
+
+    refused = {}
+    for name, values in {
+        "after": extension_values(reviewed, WOFD, after_hours=60, until_hours=65, applied_hours=34),
+        "beyond": extension_values(reviewed, WOFD, after_hours=35, until_hours=70, applied_hours=34)
+        | {"detention_until": extended.detention_until},
+    }.items():
+        with pytest.raises(ValidationError) as error:
+            custody_extension_correct(extension=warrant, actor=officer, reason="x", version=1, **values)
+        refused[name] = error.value.message_dict
+
+    assert refused == {
+        "after": {
+            "authorised_at": [
+                TOO_LATE.format(label="The authorisation", record=named, at=formats.when(extended.authorised_at))
+            ]
+        },
+        "beyond": {
+            "detention_until": [
+                CUSTODY_EXTENSION_BEYOND_LATER.format(record=named, until=formats.when(extended.detention_until))
+            ]
+        },
+    }
+    assert custody_extension_dependants(warrant) == capfirst(str(extended))
+    warrant.refresh_from_db()
+    assert warrant.version == 1 and not versions("custody_extension", warrant)
+
+
+def test_a_second_save_of_an_extension_from_an_older_page_is_a_conflict(case, officer, supervisor, reviewed):
+    extension = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    values = extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    custody_extension_correct(
+        extension=extension, actor=officer, reason="Rank.", version=1, **values | {"authorised_by": "Supt A Rees"}
+    )
+
+    with pytest.raises(VersionConflict) as conflict:
+        custody_extension_correct(
+            extension=extension, actor=supervisor, reason="Mine.", version=1, **values | {"authorised_by": "Supt X"}
+        )
+
+    current = conflict.value.current
+    assert isinstance(current, CustodyExtension) and current.authorised_by == "Supt A Rees"
+
+
+def test_a_withdrawn_warrant_leaves_the_custody_limit_and_makes_way_for_another(case, officer, reviewed):
+    superintendent = custody_extension_record(
+        arrest=reviewed, actor=officer, **extension_values(reviewed, SUPERINTENDENT, after_hours=20, until_hours=36)
+    )
+    warrant = custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=60, applied_hours=34),
+    )
+    with pytest.raises(ValidationError) as held:
+        withdraw(case, "custody_extension", superintendent, custody_extension_dependants, actor=officer, reason="x")
+
+    withdraw(
+        case,
+        "custody_extension",
+        warrant,
+        custody_extension_dependants,
+        actor=officer,
+        reason="Entered on the wrong arrest.",
+    )
+
+    assert held.value.messages == [HAS_DEPENDANTS.format(record=capfirst(str(warrant)))]
+    limits = [d.due_at for d in deadlines_of(case) if d.kind == Kind.CUSTODY_LIMIT]
+    assert limits == [reviewed.relevant_time + timedelta(hours=36)]
+    assert custody_extension_dependants(superintendent) is None
+    # A warrant can be recorded again: the withdrawn one is not counted.
+    custody_extension_record(
+        arrest=reviewed,
+        actor=officer,
+        **extension_values(reviewed, WOFD, after_hours=35, until_hours=58, applied_hours=34),
+    )
+
+
+# --- Safeguarding records withdrawn -------------------------------------------------------------
+
+
+def test_a_withdrawn_safeguarding_record_leaves_the_mash_deadline_and_the_figures(case, officer):
+    ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    referred = safeguarding_record(
+        case=case,
+        actor=officer,
+        pseudonymous_reference="CHILD-A",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        mash_referred_at=case.opened_at + timedelta(days=2),
+        children_safeguarded=1,
+    )
+    mistaken = safeguarding_record(
+        case=case,
+        actor=officer,
+        pseudonymous_reference="CHILD-B",
+        children_count=1,
+        relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+    )
+    mash = [d for d in deadlines_of(case) if d.kind == Kind.MASH_REFERRAL]
+    assert [d.met_at for d in mash] == [None]  # CHILD-B is not yet referred
+    assert safeguarding_dependants(mistaken) is None
+    figure_facts_refresh(full=True)
+    assert FigureFact.objects.filter(case=case, measure="mash_referral").exists()
+
+    withdraw(case, "safeguarding", mistaken, safeguarding_dependants, actor=officer, reason="Another case's child.")
+    withdraw(case, "safeguarding", referred, safeguarding_dependants, actor=officer, reason="Entered twice.")
+
+    assert [d for d in deadlines_of(case) if d.kind == Kind.MASH_REFERRAL] == []
+    figure_facts_refresh(full=True)
+    assert not FigureFact.objects.filter(case=case, measure="mash_referral").exists()
+    with pytest.raises(ValidationError) as refused:
+        safeguarding_update(
+            referral=mistaken,
+            actor=officer,
+            version=2,
+            pseudonymous_reference="CHILD-B",
+            children_count=2,
+            relationship=SafeguardingReferral.Relationship.HOUSEHOLD,
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]
+    assert SafeguardingReferral.objects.filter(case=case, withdrawn_at__isnull=False).count() == 2
+
+
+# --- Devices withdrawn --------------------------------------------------------------------------
+
+
+def test_a_withdrawn_device_leaves_the_forensic_deadline_and_the_figures_and_takes_no_triage(case, officer, examiner):
+    search = SearchFactory(
+        case=case, premises=PremisesFactory(case=case), started_at=case.opened_at + timedelta(days=1)
+    )
+    device = DeviceFactory(case=case, search=search)
+    device_record_forensic_request(device=device, actor=examiner, requested_at=search.started_at + timedelta(days=1))
+    assert [d.kind for d in deadlines_of(case) if d.kind == Kind.FORENSIC_EXAMINATION] == [Kind.FORENSIC_EXAMINATION]
+    figure_facts_refresh(full=True)
+    assert FigureFact.objects.filter(case=case, measure="forensic_request").exists()
+    assert device_dependants(device) is None
+    assert search_dependants(search) == capfirst(str(device))
+
+    withdraw(case, "device", device, device_dependants, actor=examiner, reason="Exhibit of another search.")
+
+    assert [d for d in deadlines_of(case) if d.kind == Kind.FORENSIC_EXAMINATION] == []
+    figure_facts_refresh(full=True)
+    assert not FigureFact.objects.filter(case=case, measure="forensic_request").exists()
+    assert search_dependants(search) is None
+    with pytest.raises(ValidationError) as refused:
+        device_record_triage(
+            device=device,
+            actor=examiner,
+            triage_result=Device.TriageResult.POSITIVE,
+            triaged_at=search.started_at + timedelta(hours=1),
+            examiner=examiner,
+        )
+    assert refused.value.messages == [RECORD_WITHDRAWN]

@@ -9,13 +9,24 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from cases.formats import when
-from cases.models import Arrest, Case, CaseLogEntry, Closure, ClosureConfirmation, RecordVersion, RetentionReview
+from cases.models import (
+    Arrest,
+    Case,
+    CaseLogEntry,
+    Closure,
+    ClosureConfirmation,
+    CustodyExtension,
+    RecordVersion,
+    Release,
+    RetentionReview,
+)
 from cases.rules import LONDON
 from cases.services.closure import CASE_REOPEN_NEEDS_SUPERVISOR, CASE_REOPEN_NOT_CLOSED, case_close, case_reopen
 from cases.services.corrections import REASON_REQUIRED
+from cases.services.custody import bail_breach_record, release_record
 from cases.services.versions import VERSION_CONFLICT
 from tests.factories.cases import CaseFactory, SubjectFactory
-from tests.factories.custody import ArrestFactory, offence
+from tests.factories.custody import ArrestFactory, offence, reviewed_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +273,75 @@ def test_a_withdrawn_arrest_leaves_the_dashboards_charging_table(client, officer
 
     client.force_login(supervisor)
     assert case.reference not in client.get(dashboard).content.decode()
+
+
+def test_a_breach_of_bail_is_corrected_and_withdrawn_from_the_arrest_page(client, officer, case):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1), relevant_time=None)
+    release = release_record(
+        arrest=arrest, actor=officer, kind=Release.Kind.BAIL, released_at=arrest.arrested_at + timedelta(hours=4)
+    )
+    breach = bail_breach_record(
+        release=release, actor=officer, occurred_at=release.released_at + timedelta(days=1), description="Late."
+    )
+    arrest_page = reverse("cases:arrest_detail", args=[case.reference, arrest.pk])
+    client.force_login(officer)
+
+    page = client.get(arrest_page).content.decode()
+    assert url("record_correct", case, "bail_breach", breach.pk) in page
+    assert url("record_withdraw", case, "bail_breach", breach.pk) in page
+    form = {
+        "occurred_at": local(breach.occurred_at),
+        "description": "Did not answer bail at Hanley.",
+        "version": "1",
+        "reason": "Fuller account.",
+    }
+    corrected = client.post(url("record_correct", case, "bail_breach", breach.pk), form)
+    stale = client.post(url("record_correct", case, "bail_breach", breach.pk), form | {"description": "Other."})
+    withdrawn = client.post(
+        url("record_withdraw", case, "bail_breach", breach.pk), {"version": "2", "reason": "Another person's bail."}
+    )
+
+    assert corrected.status_code == 302 and corrected["Location"] == arrest_page
+    assert stale.status_code == 409
+    stale_page = html.unescape(stale.content.decode())
+    assert "Did not answer bail at Hanley." in stale_page and "Other." in stale_page
+    assert withdrawn.status_code == 302
+    page = client.get(arrest_page).content.decode()
+    assert "<del><strong>Breach of bail</strong>" in page and "Withdrawn as entered in error" in page
+    history = client.get(url("record_history", case, "bail_breach", breach.pk)).content.decode()
+    assert "Fuller account." in history and "Another person&#x27;s bail." in history
+
+
+def test_an_extension_of_detention_is_corrected_from_the_arrest_page(client, officer, case):
+    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
+    assert arrest.relevant_time is not None
+    extension = CustodyExtension.objects.create(
+        arrest=arrest,
+        authority=CustodyExtension.Authority.SUPERINTENDENT,
+        authorised_at=arrest.relevant_time + timedelta(hours=20),
+        authorised_by="Supt Rees",
+        detention_until=arrest.relevant_time + timedelta(hours=30),
+    )
+    reviewed_twice(arrest)
+    arrest_page = reverse("cases:arrest_detail", args=[case.reference, arrest.pk])
+    client.force_login(officer)
+
+    page = client.get(arrest_page).content.decode()
+    corrected = client.post(
+        url("record_correct", case, "custody_extension", extension.pk),
+        {
+            "authority": "superintendent",
+            "authorised_at": local(extension.authorised_at),
+            "authorised_by": "Supt A Rees",
+            "detention_until": local(arrest.relevant_time + timedelta(hours=36)),
+            "version": "1",
+            "reason": "The custody record says 36 hours.",
+        },
+    )
+
+    assert url("record_correct", case, "custody_extension", extension.pk) in page
+    assert url("record_withdraw", case, "custody_extension", extension.pk) in page
+    assert corrected.status_code == 302 and corrected["Location"] == arrest_page
+    extension.refresh_from_db()
+    assert extension.authorised_by == "Supt A Rees" and extension.version == 2
+    assert when(arrest.relevant_time + timedelta(hours=36)) in client.get(arrest_page).content.decode()

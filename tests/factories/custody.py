@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import factory
 from django.apps import apps as django_apps
 
-from cases.models import Arrest, ChargingSubmission, Offence, Release
+from cases.models import Arrest, ChargingSubmission, CustodyReview, Offence, Release
 from cases.rules import LONDON
 from tests.factories.cases import CaseFactory, SubjectFactory
 
@@ -73,3 +73,17 @@ def end_of(year: int, month: int, day: int) -> datetime:
     """The last instant of a UK day, written out by hand (23:59:59.999999 in Europe/London): where a
     period that ends with its last day is stored."""
     return datetime(year, month, day, 23, 59, 59, 999999, tzinfo=LONDON)
+
+
+def reviewed_twice(arrest: Arrest) -> Arrest:
+    """Two reviews of detention, at 5 and 14 hours after the relevant time: a superintendent may then
+    extend (PACE s.42(4)(b))."""
+    assert arrest.relevant_time is not None
+    for hours in (5, 14):
+        CustodyReview.objects.create(
+            arrest=arrest,
+            reviewed_at=arrest.relevant_time + timedelta(hours=hours),
+            review_officer="Insp Shah",
+            recorded_by=arrest.case.officer_in_case,
+        )
+    return arrest

@@ -27,6 +27,8 @@ TASK = "cases.tasks.send_notification_email"
 OUTAGE_SECONDS = 5
 
 
+# Celery(...) makes itself the current app unless told not to: the project's shared tasks would then
+# send to this test's Redis, long stopped, in every later test of the same process.
 class OwnRedis:
     def __init__(self) -> None:
         self.port = _free_port()
@@ -40,7 +42,7 @@ class OwnRedis:
             stdout=subprocess.DEVNULL,
             text=True,
         )
-        sender = Celery(broker=self.url)
+        sender = Celery(broker=self.url, set_as_current=False)
         wait_until(lambda: _reachable(sender), "the test's Redis to start")
 
     def stop(self) -> None:
@@ -60,7 +62,7 @@ def _reachable(app: Celery) -> bool:
 
 
 def _send(url: str) -> None:
-    sender = Celery(broker=url)
+    sender = Celery(broker=url, set_as_current=False)
     sender.send_task(TASK, args=[0], queue=QUEUE, ignore_result=True)
 
 

@@ -10,6 +10,7 @@ from cases.forms.find import QUERY_CONTROL_CHARACTERS, QUERY_TOO_LONG
 from cases.identifiers import EMAIL_INVALID, PHONE_INVALID, POSTCODE_INVALID
 from cases.services.case import premises_add, subject_add
 from cases.services.search import device_record
+from safeguard.dates import DateField
 from tests.search.conftest import add_ip, add_value, new_referral, open_case, seen
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_a_bad_referral_filter_is_a_400_naming_it(client, officer):
     response = client.get(reverse("cases:referral_list"), {"received_from": "31/31/2026", "q": "a\tb"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Enter a valid date." in page
+    assert DateField.default_error_messages["invalid"] in page
     assert QUERY_CONTROL_CHARACTERS in page
 
 
