@@ -46,14 +46,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench import finish
-from bench.identifiers import fill_identifier_index
-from bench.loader import Chunk, Loader
-from bench.people import make_people
-from bench.sink import Sink
-from bench.story import DAY, Context, Dice, Story, other_referral
-from bench.tables import LOAD_ORDER
-from bench.trail import Trail, TrailProcess
+import django
+
+# bench.story reads the models' choices and the services' rules, so Django is set up before it loads.
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from bench import finish  # noqa: E402
+from bench.identifiers import fill_identifier_index  # noqa: E402
+from bench.loader import Chunk, Loader  # noqa: E402
+from bench.people import make_people  # noqa: E402
+from bench.sink import Sink  # noqa: E402
+from bench.story import DAY, Context, Dice, Story, other_referral  # noqa: E402
+from bench.tables import LOAD_ORDER  # noqa: E402
+from bench.trail import Trail, TrailProcess  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
 START = int(datetime(2017, 6, 1, tzinfo=UTC).timestamp())
@@ -344,11 +351,6 @@ def main(argv: list[str] | None = None) -> int:
     # audit triggers are switched back on.
     signal.signal(signal.SIGTERM, _stop)
     rebuild = {"auto": None, "yes": True, "no": False}[args.rebuild_audit_indexes]
-
-    import django
-
-    django.setup()
-    from django.db import connection
 
     name = connection.settings_dict["NAME"]
     if not str(name).startswith(("sg_bench", "test_")):

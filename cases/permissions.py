@@ -24,7 +24,7 @@ from audit.services import audit_read
 from audit.signals import access_denied
 from cases.models import Case, DeconflictionMatch, ExportJob, Notification, Referral
 from cases.records import case_page_select, load_case_page_records
-from cases.selectors import case_allows, cases_visible_to, match_is_visible_to, referrals_visible_to
+from cases.selectors import case_allows, cases_visible_to, matches_visible_to, referrals_visible_to
 
 CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."
@@ -108,10 +108,16 @@ def get_case_for_change(user: User, reference: str, *, capability: Capability = 
     triage (RECORD_DEVICES), supervisor actions (SUPERVISE) or closure and retention
     (APPROVE_CLOSURE). Not visible is a 404; visible but not allowed is a 403."""
     case = get_case_for_user(user, reference, action=capability)
-    if not case_allows(case, user, capability):
-        deny(user, Case, reference, capability)
-        raise PermissionDenied(NOT_ALLOWED[capability])
+    require_case_allows(case, user, capability)
     return case
+
+
+def require_case_allows(case: Case, user: User, capability: Capability) -> None:
+    """For a case already fetched for `user` (`get_case_for_user`): a 403 unless they may do
+    `capability` on it, for a page that knows the capability only once it has the case."""
+    if not case_allows(case, user, capability):
+        deny(user, Case, case.reference, capability)
+        raise PermissionDenied(NOT_ALLOWED[capability])
 
 
 def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") -> M:
@@ -187,10 +193,10 @@ def get_export_job_for_user(user: User, pk: int) -> ExportJob:
 
 
 def get_match_for_user(user: User, pk: int) -> DeconflictionMatch:
-    """A deconfliction match of which `user` may see at least one record (`match_is_visible_to`);
-    any other, like a missing one, is a 404. What of the other record they may see is decided per
-    side (`cases.selectors.side_view`)."""
-    match = DeconflictionMatch.objects.select_related("first", "second").filter(pk=pk).first()
-    if match is None or not match_is_visible_to(match, user):
-        raise not_found(user, DeconflictionMatch, pk, VIEW, MATCH_NOT_FOUND)
-    return match
+    """A deconfliction match of which `user` may see at least one record (`matches_visible_to`, one
+    query whether the match is hidden or missing); any other, like a missing one, is a 404. What of
+    the other record they may see is decided per side (`cases.selectors.side_view`)."""
+    try:
+        return matches_visible_to(user).select_related("first", "second").get(pk=pk)
+    except DeconflictionMatch.DoesNotExist:
+        raise not_found(user, DeconflictionMatch, pk, VIEW, MATCH_NOT_FOUND) from None

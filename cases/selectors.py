@@ -424,11 +424,15 @@ def _visible_identifiers(user: User) -> QuerySet[IndexedIdentifier]:
     """Index rows of the cases and referrals `user` may see: a row of a case by the case's rules
     (`cases_visible_to`), a row of a referral not yet a case by the referral's (`referrals_visible_to`).
     Two correlated EXISTS, tested only on the rows the search's indexes found."""
-    case_seen = Exists(cases_visible_to(user).filter(pk=OuterRef("case_id")))
-    referral_seen = Exists(referrals_visible_to(user).filter(pk=OuterRef("referral_id")))
-    return IndexedIdentifier.objects.filter(superseded_at__isnull=True).filter(
-        Q(case_seen) | (Q(case__isnull=True) & Q(referral_seen))
-    )
+    return IndexedIdentifier.objects.filter(superseded_at__isnull=True).filter(_identifier_seen(user))
+
+
+def _identifier_seen(user: User, path: str = "") -> Q:
+    """Whether the index row at `path` ("" for the row itself, "first__" from a match) is of a case
+    `user` may see, or of a referral not yet a case that they may see: as `side_view` decides it."""
+    case_seen = Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id")))
+    referral_seen = Exists(referrals_visible_to(user).filter(pk=OuterRef(f"{path}referral_id")))
+    return Q(case_seen) | (Q(**{f"{path}case__isnull": True}) & Q(referral_seen))
 
 
 def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
@@ -581,9 +585,10 @@ def match_sides(match: DeconflictionMatch, user: User) -> tuple[SideView, SideVi
     return side_view(side_of(match.first), user), side_view(side_of(match.second), user)
 
 
-def match_is_visible_to(match: DeconflictionMatch, user: User) -> bool:
-    """A match is shown to someone who may see at least one of its two records."""
-    return any(view.visible for view in match_sides(match, user))
+def matches_visible_to(user: User) -> QuerySet[DeconflictionMatch]:
+    """The matches shown to `user`: those of which they may see at least one of the two records (as
+    `side_view` decides each side), superseded or not, as one SQL query."""
+    return DeconflictionMatch.objects.filter(_identifier_seen(user, "first__") | _identifier_seen(user, "second__"))
 
 
 def _current_matches(rows: QuerySet[IndexedIdentifier]) -> QuerySet[DeconflictionMatch]:

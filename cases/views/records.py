@@ -21,10 +21,10 @@ from cases.models import Case, Closure, RecordVersion
 from cases.permissions import (
     RECORD_NOT_FOUND,
     VIEW,
-    get_case_for_change,
     get_case_for_user,
     get_child_or_404,
     not_found,
+    require_case_allows,
 )
 from cases.services.corrections import record_withdraw, versions_of
 from cases.services.versions import first_entry
@@ -34,11 +34,31 @@ from cases.views.stage import record_stage, shown_value
 TYPE_NOT_FOUND = "No such kind of record."
 
 
-def _record_type(key: str) -> RecordType:
-    try:
-        return RECORD_TYPES[key]
-    except KeyError:
-        raise Http404(TYPE_NOT_FOUND) from None
+def _record_for_change(
+    user: Any, reference: str, record_type: str, pk: int, *, withdraw: bool = False
+) -> tuple[Case, RecordType, Any]:
+    """The case, the record type and the record, for `user` to correct (or `withdraw`) it with the
+    type's capability. The case is fetched first, whatever the rest of the address: an address
+    naming a case hidden from `user` and one naming no case do the same work (`get_case_for_user`),
+    even with a type not listed. Then the type (not listed: a 404), the capability (a 403) and the
+    record (a 404)."""
+    kind = RECORD_TYPES.get(record_type)
+    case = get_case_for_user(user, reference, action=kind.capability if kind else VIEW)
+    if kind is None or (withdraw and kind.dependants is None):
+        raise Http404(TYPE_NOT_FOUND)
+    require_case_allows(case, user, kind.capability)
+    return case, kind, _record(case, kind.model, pk, user, kind.via)
+
+
+def _record_for_history(user: Any, reference: str, record_type: str, pk: int) -> tuple[Case, RecordType | None, Any]:
+    """As `_record_for_change`, for reading a record's history (sight of the case is enough); the
+    type is None for one with a history only (the closure)."""
+    kind = RECORD_TYPES.get(record_type)
+    case = get_case_for_user(user, reference)
+    if kind is None and record_type not in HISTORY_ONLY:
+        raise Http404(TYPE_NOT_FOUND)
+    model, via = (kind.model, kind.via) if kind else (Closure, "case")
+    return case, kind, _record(case, model, pk, user, via)
 
 
 def _record(case: Case, model: type, pk: int, user: Any, via: str = "case") -> Any:
@@ -64,9 +84,7 @@ def _correct(request: AuthenticatedHttpRequest, kind: RecordType, record: Any, d
 
 @require_http_methods(["GET", "POST"])
 def record_correct(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
-    kind = _record_type(record_type)
-    case = get_case_for_change(request.user, reference, capability=kind.capability)
-    record = _record(case, kind.model, pk, request.user, kind.via)
+    case, kind, record = _record_for_change(request.user, reference, record_type, pk)
     form = kind.make_form(case, request.POST or None, record)
     return record_stage(
         request,
@@ -85,12 +103,9 @@ def record_correct(request: AuthenticatedHttpRequest, reference: str, record_typ
 
 @require_http_methods(["GET", "POST"])
 def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
-    kind = _record_type(record_type)
+    case, kind, record = _record_for_change(request.user, reference, record_type, pk, withdraw=True)
     dependants = kind.dependants
-    if dependants is None:
-        raise Http404(TYPE_NOT_FOUND)
-    case = get_case_for_change(request.user, reference, capability=kind.capability)
-    record = _record(case, kind.model, pk, request.user, kind.via)
+    assert dependants is not None, "_record_for_change(withdraw=True) refuses a type never withdrawn"
     form = WithdrawForm(request.POST or None, initial={"version": record.version})
     return record_stage(
         request,
@@ -135,9 +150,7 @@ def _first_values(kind: RecordType | None, case: Case, record: Any, versions: li
 def record_history(request: AuthenticatedHttpRequest, reference: str, record_type: str, pk: int) -> HttpResponse:
     """Every version of a record: its first entry (who and when, from the audit trail), then each
     correction, withdrawal, reopening or closing again, with the reason and each value before and after."""
-    kind = None if record_type in HISTORY_ONLY else _record_type(record_type)
-    case = get_case_for_user(request.user, reference)
-    record = _record(case, kind.model if kind else Closure, pk, request.user, kind.via if kind else "case")
+    case, kind, record = _record_for_history(request.user, reference, record_type, pk)
     versions = list(versions_of(case, record_type, pk))
     context = {
         "case": case,
