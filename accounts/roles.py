@@ -12,7 +12,8 @@ helpers in `cases.permissions`.
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db.models import Q
 
 from accounts.models import User
 
@@ -87,12 +88,49 @@ ROLE_TABLE: tuple[tuple[Capability, str, frozenset[str]], ...] = (
     ),
 )
 
+# What each role holds of Django's own permissions, as (app label, permission codename): the
+# administrator manages people and teams in Django's admin, and never case content. Naming the app
+# keeps a permission apart from one of the same codename in another app.
+ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    ADMINISTRATOR: (
+        ("accounts", "add_user"),
+        ("accounts", "change_user"),
+        ("accounts", "view_user"),
+        ("accounts", "add_team"),
+        ("accounts", "change_team"),
+        ("accounts", "view_team"),
+        ("accounts", "view_force"),
+    ),
+}
+
 _ROLES_WITH: dict[Capability, frozenset[str]] = {capability: roles for capability, _, roles in ROLE_TABLE}
 
 
 def roles_with(capability: Capability) -> frozenset[str]:
     """The names of the roles (groups) that have `capability`."""
     return _ROLES_WITH[capability]
+
+
+def set_up_role_groups() -> None:
+    """Make the role groups that are missing and give each role its `ROLE_PERMISSIONS`. Idempotent.
+
+    A new database gets the same from its data migrations (cases 0005, accounts 0002); this is for
+    a database emptied since (Django's `flush` removes what migrations loaded, and its post_migrate
+    signal makes the permissions again but not the groups) and for the demo. A permission in
+    `ROLE_PERMISSIONS` that does not exist is a `LookupError`."""
+    for name in ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = ROLE_PERMISSIONS.get(name, ())
+        if wanted:
+            matches = Q()
+            for app_label, codename in wanted:
+                matches |= Q(content_type__app_label=app_label, codename=codename)
+            permissions = list(Permission.objects.filter(matches))
+            if len(permissions) != len(wanted):
+                # Fail loudly rather than leave a role without what it may do.
+                found = {(p.content_type.app_label, p.codename) for p in permissions}
+                raise LookupError(f"No such permissions for {name}: {sorted(set(wanted) - found)}")
+            group.permissions.add(*permissions)
 
 
 def roles_of(user: User | AnonymousUser) -> frozenset[str]:

@@ -52,18 +52,15 @@ def stop_worker(process: subprocess.Popen[str]) -> None:
 
 
 def restore_migration_data() -> None:
-    """Put back what migrations loaded (the offence catalogue, the role groups and the
-    administrators' permissions), which emptying the database after a transactional test removes."""
-    from django.contrib.auth.models import Group, Permission
+    """Put back what migrations loaded (the offence catalogue, the role groups and their
+    permissions), which emptying the database after a transactional test removes. Idempotent."""
+    from accounts.roles import set_up_role_groups
+    from cases.models import Offence
 
-    offences = importlib.import_module("cases.migrations.0003_offence_catalogue")
-    roles = importlib.import_module("cases.migrations.0005_role_groups")
-    offences.load_offences(django_apps, None)
-    for name in roles.ROLES:
-        Group.objects.get_or_create(name=name)
-    Group.objects.get(name="Administrator").permissions.add(
-        *Permission.objects.filter(content_type__app_label="cases", codename__in=roles.ADMINISTRATOR_PERMISSIONS)
-    )
+    catalogue = importlib.import_module("cases.migrations.0003_offence_catalogue")
+    if Offence.objects.count() < len(catalogue.OFFENCES):
+        catalogue.load_offences(django_apps, None)
+    set_up_role_groups()
 
 
 @contextmanager

@@ -38,8 +38,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import ROLES, SUPERVISOR
 from cases import formats
-from cases.demo.people import ROLES, SUPERVISOR, USERS, DemoResult, set_up_people
+from cases.demo.people import USERS, DemoResult, set_up_people
 from cases.io import import_cases
 from cases.models import Referral
 from cases.rules import LONDON

@@ -3,12 +3,12 @@
 import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from accounts.models import Force, Team, User
 
-# Roles are Django groups whose names and table live in accounts/roles.py (re-exported for the demo).
-from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, ROLES, SUPERVISOR
+# Roles are Django groups whose names, table and permissions live in accounts/roles.py.
+from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR, set_up_role_groups
 
 REGION = "West Midlands"
 FORCES = {"STF": "Staffordshire Police", "WAR": "Warwickshire Police", "WMP": "West Mercia Police"}
@@ -48,17 +48,6 @@ USERS = (
     DemoUser("dfi.hall", "Sophie", "Hall", "", "WMP", ("Safenet West",), EXAMINER),
 )
 
-# What the administrator may manage in Django's admin: people and teams, never case content.
-ADMINISTRATOR_PERMISSIONS = (
-    "add_user",
-    "change_user",
-    "view_user",
-    "add_team",
-    "change_team",
-    "view_team",
-    "view_force",
-)
-
 
 @dataclass
 class DemoResult:
@@ -70,12 +59,7 @@ class DemoResult:
 def set_up_people(result: DemoResult) -> None:
     """Roles, forces, teams and users, each made only if missing; a new user's random password is
     kept in `result` so that it can be shown once."""
-    for name in ROLES:
-        Group.objects.get_or_create(name=name)
-    admin_group = Group.objects.get(name=ADMINISTRATOR)
-    admin_group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="cases", codename__in=ADMINISTRATOR_PERMISSIONS)
-    )
+    set_up_role_groups()
     forces: dict[str, Force] = {}
     teams: dict[tuple[str, str], Team] = {}
     for code, name in FORCES.items():

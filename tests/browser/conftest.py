@@ -26,15 +26,13 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from tests.processes import restore_migration_data
 
 CHROMIUM = os.environ.get("SAFEGUARD_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -67,27 +65,9 @@ PAGE_WIDTH = "() => Math.max(document.documentElement.scrollWidth, document.body
 browser_test = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
 
-def load_migrated_data() -> None:
-    """What the data migrations load: the offence catalogue (cases 0003) and the role groups with the
-    administrator's permissions (cases 0005). Idempotent."""
-    from django.contrib.auth.models import Permission
-
-    from cases.demo.people import ADMINISTRATOR, ADMINISTRATOR_PERMISSIONS, ROLES
-    from cases.models import Offence
-
-    catalogue = import_module("cases.migrations.0003_offence_catalogue")
-    if Offence.objects.count() < len(catalogue.OFFENCES):
-        catalogue.load_offences(django_apps, None)
-    for name in ROLES:
-        Group.objects.get_or_create(name=name)
-    Group.objects.get(name=ADMINISTRATOR).permissions.add(
-        *Permission.objects.filter(content_type__app_label="cases", codename__in=ADMINISTRATOR_PERMISSIONS)
-    )
-
-
 @pytest.fixture
 def migrated_data(transactional_db) -> None:
-    load_migrated_data()
+    restore_migration_data()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,7 +76,7 @@ def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):
     still find what the migrations loaded."""
     yield
     with django_db_blocker.unblock():
-        load_migrated_data()
+        restore_migration_data()
 
 
 @pytest.fixture(scope="package")
