@@ -136,6 +136,23 @@ def _lock_device(device: Device) -> None:
     ensure_current(device)
 
 
+def _device_check_details(
+    case: Case, *, exhibit_reference: str, device_type: str, action: str, search: Search | None
+) -> str:
+    """The checks a device's details meet on first entry and on correction; the exhibit reference
+    as stored (stripped)."""
+    exhibit_reference = exhibit_reference.strip()
+    if not exhibit_reference:
+        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})
+    if device_type not in Device.Type.values:
+        raise ValidationError({"device_type": DEVICE_TYPE_UNKNOWN})
+    if action not in Device.Action.values:
+        raise ValidationError({"action": DEVICE_ACTION_UNKNOWN})
+    if search is not None and search.case_id != case.pk:
+        raise ValidationError({"search": DEVICE_SEARCH_OTHER_CASE})
+    return exhibit_reference
+
+
 @transaction.atomic
 def device_record(
     *,
@@ -150,15 +167,9 @@ def device_record(
 ) -> Device:
     """Record a device found, with an exhibit reference unique on the case (compared ignoring case)."""
     ensure_case_open(case)
-    exhibit_reference = exhibit_reference.strip()
-    if not exhibit_reference:
-        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})
-    if device_type not in Device.Type.values:
-        raise ValidationError({"device_type": DEVICE_TYPE_UNKNOWN})
-    if action not in Device.Action.values:
-        raise ValidationError({"action": DEVICE_ACTION_UNKNOWN})
-    if search is not None and search.case_id != case.pk:
-        raise ValidationError({"search": DEVICE_SEARCH_OTHER_CASE})
+    exhibit_reference = _device_check_details(
+        case, exhibit_reference=exhibit_reference, device_type=device_type, action=action, search=search
+    )
     if Device.objects.filter(case=case, exhibit_reference__iexact=exhibit_reference).exists():
         raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_TAKEN})
     try:
@@ -443,15 +454,9 @@ def device_correct(
     forensic examination's deadline and the triage figures follow."""
     case = device.case
     locked = correction_start(case=case, record=device, reason=reason, version=version)
-    exhibit_reference = exhibit_reference.strip()
-    if not exhibit_reference:
-        raise ValidationError({"exhibit_reference": DEVICE_EXHIBIT_REQUIRED})
-    if device_type not in Device.Type.values:
-        raise ValidationError({"device_type": DEVICE_TYPE_UNKNOWN})
-    if action not in Device.Action.values:
-        raise ValidationError({"action": DEVICE_ACTION_UNKNOWN})
-    if search is not None and search.case_id != case.pk:
-        raise ValidationError({"search": DEVICE_SEARCH_OTHER_CASE})
+    exhibit_reference = _device_check_details(
+        case, exhibit_reference=exhibit_reference, device_type=device_type, action=action, search=search
+    )
     if search is not None:
         ensure_current(search, "search")
     taken = Device.objects.filter(case=case, exhibit_reference__iexact=exhibit_reference).exclude(pk=locked.pk)
