@@ -213,7 +213,11 @@ def _base64_loose(data: bytes) -> bytes | None:
 
 
 def _b64(compact: bytes) -> bytes | None:
-    compact = compact.rstrip(b"=")
+    return _b64_whole_quanta(compact.rstrip(b"="))
+
+
+def _b64_whole_quanta(compact: bytes) -> bytes | None:
+    """Decode the whole 4-character groups of unpadded base64 (either alphabet); None if not base64."""
     compact = compact[: len(compact) - len(compact) % 4]
     altchars = b"-_" if (b"-" in compact or b"_" in compact) else None
     try:
@@ -290,10 +294,4 @@ def _base64_prefix(data: bytes) -> bytes | None:
     head = data.strip()
     if len(head) < _BASE64_MIN_CHARS or not _BASE64_TEXT.match(head):
         return None
-    compact = b"".join(head.split()).rstrip(b"=")[:_BASE64_PREFIX_CHARS]
-    compact = compact[: len(compact) - len(compact) % 4]
-    altchars = b"-_" if (b"-" in compact or b"_" in compact) else None
-    try:
-        return base64.b64decode(compact, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
-        return None
+    return _b64_whole_quanta(b"".join(head.split()).rstrip(b"=")[:_BASE64_PREFIX_CHARS])
