@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from cases.corrections import HISTORY_ONLY, RECORD_TYPES, RecordType, initial_values
 from cases.forms.corrections import WithdrawForm
 from cases.models import Case, Closure, RecordVersion
@@ -35,7 +36,7 @@ TYPE_NOT_FOUND = "No such kind of record."
 
 
 def _record_for_change(
-    user: Any, reference: str, record_type: str, pk: int, *, withdraw: bool = False
+    user: User, reference: str, record_type: str, pk: int, *, withdraw: bool = False
 ) -> tuple[Case, RecordType, Any]:
     """The case, the record type and the record, for `user` to correct (or `withdraw`) it with the
     type's capability. The case is fetched first, whatever the rest of the address: an address
@@ -50,7 +51,7 @@ def _record_for_change(
     return case, kind, _record(case, kind.model, pk, user, kind.via)
 
 
-def _record_for_history(user: Any, reference: str, record_type: str, pk: int) -> tuple[Case, RecordType | None, Any]:
+def _record_for_history(user: User, reference: str, record_type: str, pk: int) -> tuple[Case, RecordType | None, Any]:
     """As `_record_for_change`, for reading a record's history (sight of the case is enough); the
     type is None for one with a history only (the closure)."""
     kind = RECORD_TYPES.get(record_type)
@@ -61,7 +62,7 @@ def _record_for_history(user: Any, reference: str, record_type: str, pk: int) ->
     return case, kind, _record(case, model, pk, user, via)
 
 
-def _record(case: Case, model: type, pk: int, user: Any, via: str = "case") -> Any:
+def _record(case: Case, model: type, pk: int, user: User, via: str = "case") -> Any:
     """The record `pk` of `case` (for the case's own details, the case itself); any other is a 404."""
     if model is Case:
         if pk != case.pk:  # another case's id: refused, and recorded, as a case not found
