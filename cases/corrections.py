@@ -248,6 +248,15 @@ RECORD_TYPES: dict[str, RecordType] = {
         ),
     )
 }
+
+
+def register_record_type(record_type: RecordType) -> None:
+    """Add a record type of an app above cases (a warrant), from its AppConfig.ready: cases never
+    imports those apps (pyproject.toml, the import-linter's layers)."""
+    assert record_type.key not in RECORD_TYPES or RECORD_TYPES[record_type.key] == record_type, record_type.key
+    RECORD_TYPES[record_type.key] = record_type
+
+
 # The closure's history (reopened, closed again) is read on the same history page.
 HISTORY_ONLY = {"closure"}
 

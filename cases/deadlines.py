@@ -197,7 +197,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     On a closed case only what was met (history) and its MoPI reviews are kept: nothing else is due.
     """
     b = _Builder(case, now)
-    warrants = list(case.warrants.all())
+    warrants = [w for w in case.warrants.all() if w.withdrawn_at is None]
     searches = [s for s in case.searches.all() if s.withdrawn_at is None]
     # Records withdrawn as entered in error set no deadline and meet none.
     arrests = [a for a in case.arrests.all() if a.withdrawn_at is None]

@@ -7,9 +7,12 @@ class WarrantsConfig(AppConfig):
 
     def ready(self) -> None:
         """Give cases, the lower layer, the parts of a case's file that are warrants."""
+        from cases.corrections import register_record_type
         from cases.services.closure import register_closure_part
         from cases.services.notifications import register_expiry
+        from warrants.corrections import WARRANT
         from warrants.services import warrant_events, warrants_check_closure, warrants_mark_expired
 
         register_expiry("warrants", warrants_mark_expired)
         register_closure_part(check=warrants_check_closure, events=warrant_events)
+        register_record_type(WARRANT)

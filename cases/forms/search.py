@@ -52,7 +52,8 @@ class SearchForm(Form):
         super().__init__(*args, **kwargs)
         model_choice(self, "premises").queryset = case.premises.filter(withdrawn_at__isnull=True)
         model_choice(self, "warrant").queryset = case.warrants.filter(
-            status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+            status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED],
+            withdrawn_at__isnull=True,
         ).select_related("premises")
 
 

@@ -467,7 +467,7 @@ def _stage_from_records(case: Case) -> str:
         return Case.Stage.ARREST
     if case.searches.exists():
         return Case.Stage.SEARCH
-    if case.warrants.exists():
+    if case.warrants.filter(withdrawn_at__isnull=True).exists():
         return Case.Stage.WARRANT
     return Case.Stage.INVESTIGATION
 

@@ -120,6 +120,7 @@ def search_check_times(*, started_at: datetime, ended_at: datetime | None = None
 def _check_search_warrant(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
     if warrant.case_id != case.pk:
         raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
+    ensure_current(warrant, "warrant")
     executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
     if warrant.status not in _SEARCHABLE_WARRANT or not executed_then_returned:
         raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})
