@@ -367,7 +367,9 @@ def _arrest_deadlines(
     for release, following in zip(releases, [*releases[1:], None], strict=False):
         if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
             continue
-        bail_extensions = sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))
+        bail_extensions = sorted(
+            (e for e in release.bail_extensions.all() if e.withdrawn_at is None), key=lambda e: (e.approved_at, e.pk)
+        )
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         done = [e.section for e in bail_extensions]
         body = release.investigating_body

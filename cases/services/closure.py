@@ -217,7 +217,9 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
         ),
         (
             "a bail extension",
-            BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
+            BailExtension.objects.filter(release__arrest__case=case, withdrawn_at__isnull=True).aggregate(
+                at=Max("approved_at")
+            )["at"],
         ),
         (
             "a review of detention",
