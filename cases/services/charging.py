@@ -31,10 +31,10 @@ from cases.services.corrections import (
     correction_apply,
     correction_start,
     ensure_current,
-    first_dependant,
     not_after,
     record_field,
     record_version_add,
+    record_withdraw,
     shown,
 )
 from cases.services.versions import version_save
@@ -257,9 +257,12 @@ CHARGING_HEARING_RESTS_ON_CHARGE = (
     "{hearing} ({at}) follows this decision to charge: correct or withdraw that hearing first, or keep the "
     "decision to charge."
 )
-CHARGING_CHARGES_STAND = "{charge} is recorded with this decision to charge: withdraw it first."
+CHARGING_CORRECTED_TO_CHARGE = (
+    "A decision to charge needs its charges: withdraw this decision as entered in error and record the "
+    "decision to charge with its charges."
+)
 CHARGE_NOT_ON_CHARGE = "Charges are corrected only on a decision to charge."
-CHARGE_LAST_ONE = "The CPS decision to charge {subject} needs at least one charge"
+CHARGE_LAST_ONE = "The CPS decision to charge {subject}, which needs at least one charge,"
 
 
 def _decision_name(submission: ChargingSubmission) -> str:
@@ -308,11 +311,8 @@ def charging_decision_correct(
     if locked.decision == ChargingSubmission.Decision.PENDING:
         raise ValidationError(CHARGING_NO_DECISION_YET)
     decision = _check_decision(locked, decision=decision, decision_at=decision_at)
-    charges = _current_charges(locked)
-    if decision == ChargingSubmission.Decision.CHARGE and not charges:
-        raise ValidationError({"decision": CHARGING_CHARGE_NEEDS_CHARGES})
-    if decision != ChargingSubmission.Decision.CHARGE and charges:
-        raise ValidationError({"decision": CHARGING_CHARGES_STAND.format(charge=capfirst(str(charges[0])))})
+    if decision == ChargingSubmission.Decision.CHARGE and not _current_charges(locked):
+        raise ValidationError({"decision": CHARGING_CORRECTED_TO_CHARGE})
     hearing = _first_hearing_resting_on(locked)
     if hearing is not None:
         if decision != ChargingSubmission.Decision.CHARGE:
@@ -323,7 +323,7 @@ def charging_decision_correct(
         not_after(
             decision_at, [Event(str(hearing), hearing.hearing_at)], field="decision_at", label="The decision to charge"
         )
-    return correction_apply(
+    corrected = correction_apply(
         case=case,
         record_type="charging_decision",
         record=locked,
@@ -333,13 +333,29 @@ def charging_decision_correct(
         values={"decision": decision, "decision_at": decision_at, "decision_notes": decision_notes},
         describe=_decision_name(locked),
     )
+    if decision != ChargingSubmission.Decision.CHARGE:
+        _withdraw_charges(locked, actor=actor, reason=reason)
+    return corrected
+
+
+def _withdraw_charges(submission: ChargingSubmission, *, actor: User, reason: str) -> None:
+    """Withdraw the charges recorded with a decision to charge that is withdrawn, or corrected to another
+    decision: they were entered with it. Each keeps its history, with the reason."""
+    for charge in _current_charges(submission):
+        record_withdraw(
+            case=submission.case,
+            record_type="charge",
+            record=charge,
+            actor=actor,
+            reason=reason,
+            version=charge.version,
+            describe=_charge_name(charge),
+            dependants=lambda _charge: None,
+        )
 
 
 def charging_decision_dependants(submission: ChargingSubmission) -> str | None:
-    """The charges recorded with a decision to charge, and the hearings that follow only it."""
-    first = first_dependant(_current_charges(submission))
-    if first is not None:
-        return first
+    """The hearings that follow only this decision to charge (its charges are withdrawn with it)."""
     hearing = (
         _first_hearing_resting_on(submission) if submission.decision == ChargingSubmission.Decision.CHARGE else None
     )
@@ -350,9 +366,10 @@ def charging_decision_dependants(submission: ChargingSubmission) -> str | None:
 def charging_decision_withdraw(
     *, submission: ChargingSubmission, actor: User, reason: str, version: int | None = None
 ) -> RecordVersion:
-    """Withdraw a CPS decision entered in error: the submission awaits a decision again, so the charging
-    target is due again and the decision leaves the dashboard and the figures. The decision's values stay
-    in its history. Refused while its charges or a hearing that follows only it are current."""
+    """Withdraw a CPS decision entered in error, with the charges recorded with it: the submission
+    awaits a decision again, so the charging target is due again and the decision leaves the dashboard
+    and the figures. The decision's values stay in its history, each charge in its own. Refused while a
+    hearing that follows only this decision to charge is current."""
     case = submission.case
     locked = correction_start(case=case, record=submission, reason=reason, version=version)
     if locked.decision == ChargingSubmission.Decision.PENDING:
@@ -377,6 +394,7 @@ def charging_decision_withdraw(
             )
         setattr(locked, name, after)
     version_save(locked, version=version, fields=["decision", "decision_at", "decision_notes"])
+    _withdraw_charges(locked, actor=actor, reason=reason)
     return record_version_add(
         case=case,
         record_type="charging_decision",
