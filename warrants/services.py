@@ -25,6 +25,7 @@ from cases import formats, rules
 from cases.models import Case, Premises, RecordVersion
 from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import (
+    RECORD_WITHDRAWN,
     Event,
     correction_apply,
     correction_start,
@@ -98,6 +99,8 @@ def warrant_state_error(warrant: Warrant, action: str, *, now: datetime | None =
     unexecuted warrant past its expiry is expired in fact even before `warrant_mark_expired` has
     marked it, so it may be returned.
     """
+    if warrant.withdrawn_at is not None:
+        return RECORD_WITHDRAWN
     status = warrant.status
     if action == "apply":
         return None if status == Status.DRAFT else WARRANT_ALREADY_APPLIED
@@ -141,7 +144,6 @@ def _lock(warrant: Warrant) -> None:
 
 
 def _require_state(warrant: Warrant, action: str) -> None:
-    ensure_current(warrant)
     error = warrant_state_error(warrant, action)
     if error:
         raise ValidationError(error)
