@@ -196,3 +196,17 @@ def test_a_withdrawn_warrant_leaves_the_deadlines_figures_and_closure_and_takes_
         )
     assert caught.value.messages == [RECORD_WITHDRAWN]
     assert Warrant.objects.filter(pk=warrant.pk, withdrawn_reason="Entered on the wrong case.").exists()
+
+
+def test_an_expired_warrant_whose_issue_is_corrected_to_a_recent_one_is_in_force_again(case, officer, premises):
+    warrant = issued(case, officer, premises)  # 31 Jan 2026: expired on 30 Apr 2026
+    assert services.warrants_mark_expired(now=timezone.now()) == 1
+    recent = timezone.now() - timedelta(days=2)
+
+    version = correct(warrant, officer, issued_at=recent)
+
+    warrant.refresh_from_db()
+    assert (warrant.status, warrant.expires_at) == (Warrant.Status.ISSUED, rules.warrant_expires_at(recent))
+    assert {"field": "status", "label": "Status", "before": "Expired", "after": "Issued"} in version.changes
+    (deadline,) = expiry_deadline(case)
+    assert deadline.due_at == warrant.expires_at and not deadline.lapsed
