@@ -511,9 +511,8 @@ def _furthers(warrant: Warrant) -> list[FurtherEntryAuthority]:
 
 
 def _search_events(warrant: Warrant) -> list[Event]:
-    return [
-        Event(f"the search of {s.premises}", s.started_at) for s in warrant.searches.all() if s.withdrawn_at is None
-    ]
+    current = warrant.searches.filter(withdrawn_at__isnull=True).select_related("premises")
+    return [Event(f"the search of {search.premises}", search.started_at) for search in current]
 
 
 def _step(recorded: bool, value: object, field: str) -> None:

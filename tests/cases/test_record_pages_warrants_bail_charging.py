@@ -40,6 +40,7 @@ def test_a_warrant_is_corrected_from_its_page_and_a_stale_save_shows_both_values
     warrant_page = reverse("warrants:detail", args=[case.reference, warrant.pk])
     client.force_login(officer)
     assert url("record_correct", case, "warrant", warrant.pk) in client.get(warrant_page).content.decode()
+    assert warrant.issued_at is not None and warrant.applied_at is not None
     new_issue = warrant.issued_at + timedelta(hours=1)
     form = {
         "premises": warrant.premises_id,
@@ -58,7 +59,7 @@ def test_a_warrant_is_corrected_from_its_page_and_a_stale_save_shows_both_values
 
     assert corrected.status_code == 302 and corrected["Location"] == warrant_page
     warrant.refresh_from_db()
-    assert warrant.expires_at == warrant_expires_at(warrant.issued_at)
+    assert warrant.issued_at is not None and warrant.expires_at == warrant_expires_at(warrant.issued_at)
     assert local(warrant.issued_at) == local(new_issue)
     assert stale.status_code == 409
     assert "DJ Other" in html.unescape(stale.content.decode())

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from cases import formats, rules
 from cases.corrections import RECORD_TYPES
@@ -21,7 +22,7 @@ from cases.models import Case, CaseLogEntry, FigureFact, RecordVersion
 from cases.services.corrections import HAS_DEPENDANTS, REASON_REQUIRED, RECORD_WITHDRAWN, TOO_LATE, record_withdraw
 from cases.services.summaries import figure_facts_refresh
 from cases.services.versions import VersionConflict
-from tests.factories.warrants import london
+from tests.factories.warrants import SearchFactory, london
 from tests.warrants.test_warrant_services import executed, issued
 from warrants import services
 from warrants.models import Warrant
@@ -210,3 +211,17 @@ def test_an_expired_warrant_whose_issue_is_corrected_to_a_recent_one_is_in_force
     assert {"field": "status", "label": "Status", "before": "Expired", "after": "Issued"} in version.changes
     (deadline,) = expiry_deadline(case)
     assert deadline.due_at == warrant.expires_at and not deadline.lapsed
+
+
+def test_an_issue_cannot_be_moved_after_a_search_made_under_the_warrant_and_the_search_is_named(
+    case, officer, premises
+):
+    warrant = issued(case, officer, premises)  # 31 Jan 2026 10:00
+    search = SearchFactory(case=case, premises=premises, warrant=warrant, started_at=london(2026, 2, 1, 8))
+
+    with pytest.raises(ValidationError) as caught:
+        correct(warrant, officer, issued_at=london(2026, 2, 2, 10))
+
+    message = TOO_LATE.format(label="The issue", record=f"the search of {premises}", at=formats.when(search.started_at))
+    assert caught.value.message_dict == {"issued_at": [message]}
+    assert services.warrant_dependants(warrant) == capfirst(str(search))
