@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 Kind = AuditEntry.Kind
 
 
-@pytest.fixture
-def as_auditor(client, auditor):
-    client.force_login(auditor)
-    return client
-
-
 @pytest.mark.parametrize("free_text", ["case", "cases.Case", "", "anything"])
 def test_a_free_text_object_type_is_refused_and_nothing_is_written(officer, free_text, new_entries):
     since = new_entries()
