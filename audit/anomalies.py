@@ -128,22 +128,24 @@ def _windows(
 
 def _earlier_and_new(new: QuerySet[AuditEntry], kinds: Iterable[str], minutes: int) -> dict[int, list[AuditEntry]]:
     """The entries of `kinds` by each person with one among `new`, from `minutes` before their first
-    new one up to the last new one, oldest first, by person."""
-    found = list(new.filter(kind__in=list(kinds), actor_id__isnull=False).values_list("actor_id", "occurred_at"))
-    firsts: dict[int, datetime] = {}
-    for person_id, moment in found:
-        firsts[person_id] = min(moment, firsts.get(person_id, moment))
+    new one up to the last new one, oldest first, by person (read by username and time, the index
+    the trail has for a person's entries)."""
+    found = new.filter(kind__in=list(kinds), actor_id__isnull=False).values_list("actor_username", "occurred_at")
+    firsts: dict[str, datetime] = {}
+    for username, moment in found:
+        firsts[username] = min(moment, firsts.get(username, moment))
     last_id = new.order_by("-id").values_list("id", flat=True).first() or 0
-    by_person: dict[int, list[AuditEntry]] = {}
-    for person_id, first in firsts.items():
-        by_person[person_id] = list(
-            AuditEntry.objects.filter(
-                actor_id=person_id,
-                kind__in=list(kinds),
-                occurred_at__gt=first - timedelta(minutes=minutes),
-                id__lte=last_id,
-            ).order_by("occurred_at", "id")
-        )
+    by_person: dict[int, list[AuditEntry]] = defaultdict(list)
+    for username, first in firsts.items():
+        entries = AuditEntry.objects.filter(
+            actor_username=username,
+            occurred_at__gt=first - timedelta(minutes=minutes),
+            kind__in=list(kinds),
+            actor_id__isnull=False,
+            id__lte=last_id,
+        ).order_by("occurred_at", "id")
+        for entry in entries:
+            by_person[entry.actor_id].append(entry)
     return by_person
 
 

@@ -47,11 +47,15 @@ def people_names(user_ids: set[int]) -> dict[int, str]:
     return {user.pk: user.get_full_name() for user in users}
 
 
+def name_and_username(name: str | None, username: str) -> str:
+    """ "Jo Reid (ps.auditor)", or the username alone when the name is not known."""
+    return f"{name} ({username})" if name else username
+
+
 def who(entry: AuditEntry, names: dict[int, str]) -> str:
-    """ "Jo Reid (ps.auditor)", the username alone when the name is not known, or the source."""
-    name = names.get(entry.actor_id) if entry.actor_id else ""
+    """Who acted: name and username, or the source when no one signed in did (a task, the database)."""
     if entry.actor_username:
-        return f"{name} ({entry.actor_username})" if name else entry.actor_username
+        return name_and_username(names.get(entry.actor_id) if entry.actor_id else "", entry.actor_username)
     return entry.source or "Unknown"
 
 

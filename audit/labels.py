@@ -7,7 +7,8 @@ The audit app is the bottom layer and imports no other app. A record is named by
    app's `ready()`, as accounts tells audit who may read it): cases names a case by its reference,
    accounts a person by rank, name and username;
 2. otherwise the model's own name for the row (`str()`, found through Django's app registry, as
-   `object_type_label` finds a model's verbose name), the name Safeguard's pages give it;
+   `object_type_label` finds a model's verbose name), the name Safeguard's pages give it, after
+   the kind of record unless it says that already: "Device EX/1 (Laptop)", "Arrest of J Smith ...";
 3. otherwise (the row is gone, or the type is not a model) the type and id: "Device 12".
 
 One query per object type for a page of entries, never one per entry.
@@ -59,9 +60,11 @@ def labels_for(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
             named = _labellers[value](ids)
         model = model_of(value)
         missing = ids - set(named)
-        if missing and model is not None:
-            named.update(_own_names(model, missing))
         kind = object_type_label(value)
+        if missing and model is not None:
+            for object_id, name in _own_names(model, missing).items():
+                # "Device EX/1 (Laptop)"; a name that says what it is already stays as it is.
+                named[object_id] = name if name.lower().startswith(kind.lower()) else f"{kind} {name}"
         for object_id in ids:
             found[(object_type, object_id)] = named.get(object_id) or f"{kind} {object_id}"
         found[(object_type, "")] = kind

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.anomalies import review_flag
-from audit.describe import describe
+from audit.describe import describe, name_and_username, people_names
 from audit.forms import AuditExportForm, AuditSearchForm, FlagFilterForm, FlagReviewForm
 from audit.labels import labels_for
 from audit.models import AuditEntry, Flag
@@ -167,6 +167,9 @@ def _csv_lines(entries: Any) -> Iterator[str]:
 def case_access(request: SignedInHttpRequest, reference: str) -> HttpResponse:
     reference = reference.upper()
     people = case_accessed_by(reference)
+    names = people_names({person["actor_id"] for person in people if person["actor_id"]})
+    for person in people:
+        person["who"] = name_and_username(names.get(person["actor_id"]), person["actor_username"])
     _read(request, f"Looked at who accessed {reference}", {"case_reference": reference})
     return render(request, "audit/case_access.html", {"nav": "audit", "reference": reference, "people": people})
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.context import acting_as
 from audit.models import AuditEntry
 from tests.factories.cases import CaseFactory, ReferralFactory
+from tests.factories.custody import ArrestFactory
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,19 @@ def test_a_record_without_a_registered_label_is_named_as_its_pages_name_it(as_au
         team.save()
     _, rows = _rows(as_auditor, kind="change")
     [row] = [row for row in rows if row.entry.object_type == "cases.Team"]
-    assert row.record == str(team)
+    assert row.record == f"Team {team}"
     assert [(change.label, change.after) for change in row.fields] == [("Name", "Online Child Abuse Team")]
+
+
+def test_an_arrest_is_named_by_whom_and_when_and_its_times_read_in_uk_time(as_auditor, case, supervisor):
+    arrest = ArrestFactory(case=case, arrested_at=datetime(2026, 7, 23, 9, 0, tzinfo=UTC))
+    with acting_as(supervisor, source="web"):
+        type(arrest).objects.filter(pk=arrest.pk).update(left_custody_at=datetime(2026, 7, 23, 13, 5, 9, tzinfo=UTC))
+    _, rows = _rows(as_auditor, kind="change", case_reference=case.reference)
+    [row] = [row for row in rows if row.entry.object_type == "cases.Arrest"]
+    assert row.record == str(arrest) and row.record.startswith(f"Arrest of {arrest.subject} at ")
+    [change] = row.fields
+    assert (change.before, change.after) == ("(none)", "23 Jul 2026 14:05:09")
 
 
 def test_times_are_uk_time_to_the_second_with_utc_on_hover(as_auditor, officer):
@@ -119,3 +131,15 @@ def test_the_per_person_page_lists_referrals_read(as_auditor, officer, force):
     [row] = response.context["referrals"]
     assert (row["label"], row["count"]) == (f"Referral from {referral}", 2)
     assert f"Referral from {referral}" in response.content.decode()
+
+
+def test_who_accessed_a_case_names_each_person(as_auditor, officer):
+    AuditEntry.objects.create(
+        actor=officer, actor_username=officer.username, kind=Kind.READ, case_reference="STF-2026-000010"
+    )
+    AuditEntry.objects.create(actor_username="gone.user", kind=Kind.READ, case_reference="STF-2026-000010")
+    response = as_auditor.get(reverse("audit:case_access", args=["STF-2026-000010"]))
+    assert sorted(person["who"] for person in response.context["people"]) == [
+        f"{officer.get_full_name()} ({officer.username})",
+        "gone.user",
+    ]
