@@ -145,7 +145,8 @@ def _earlier_and_new(new: QuerySet[AuditEntry], kinds: Iterable[str], minutes: i
             id__lte=last_id,
         ).order_by("occurred_at", "id")
         for entry in entries:
-            by_person[entry.actor_id].append(entry)
+            if entry.actor_id is not None:  # always, by the filter: for the type checker
+                by_person[entry.actor_id].append(entry)
     return by_person
 
 
@@ -263,7 +264,7 @@ def role_changes(new: QuerySet[AuditEntry]) -> list[Hit]:
     days = settings.SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS
     flagged = []
     for entry, whom in changes:
-        since = joined.get(entry.actor_id)
+        since = joined.get(entry.actor_id) if entry.actor_id is not None else None
         if whom == entry.actor_id or (since is not None and entry.occurred_at - since < timedelta(days=days)):
             flagged.append(entry)
 

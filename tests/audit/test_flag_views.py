@@ -55,7 +55,7 @@ def test_a_flag_shows_the_entries_behind_it_and_looking_is_audited(as_auditor, f
     response = as_auditor.get(reverse("audit:flag_detail", args=[flag.pk]))
     assert [row.entry.id for row in response.context["rows"]] == flag.entry_ids
     assert "Access refused" in response.content.decode()
-    latest = AuditEntry.objects.order_by("-id").first()
+    latest = AuditEntry.objects.order_by("-id")[0]
     assert (latest.kind, latest.actor_id, latest.changes["flag"]) == (Kind.AUDIT_READ, auditor.pk, flag.pk)
 
 
