@@ -399,6 +399,22 @@ def file_hit(hit: Hit) -> Flag | None:
     )
 
 
+def merged(hits: Iterable[Hit]) -> list[Hit]:
+    """Hits of one kind and person whose windows overlap, as one (a window slid along a busy spell
+    finds the spell many times over): one flag to file, and one look-up instead of many."""
+    ordered = sorted(hits, key=lambda hit: (hit.kind, hit.username, hit.start, hit.end))
+    result: list[Hit] = []
+    for hit in ordered:
+        last = result[-1] if result else None
+        if last and (last.kind, last.username) == (hit.kind, hit.username) and hit.start <= last.end:
+            ids = tuple(sorted({*last.entry_ids, *hit.entry_ids}))
+            detail = hit.detail if len(hit.entry_ids) > len(last.entry_ids) else last.detail
+            result[-1] = Hit(last.kind, last.person_id, last.username, last.start, max(last.end, hit.end), ids, detail)
+        else:
+            result.append(hit)
+    return result
+
+
 @dataclass(frozen=True)
 class FlagRun:
     read_from: int
@@ -419,7 +435,7 @@ def raise_flags(*, detectors: Iterable[Detector] = DETECTORS) -> FlagRun:
         new = AuditEntry.objects.filter(id__gt=mark.last_entry_id, id__lte=read_to)
         filed = 0
         for detector in detectors:
-            for hit in detector(new):
+            for hit in merged(detector(new)):
                 if file_hit(hit) is not None:
                     filed += 1
         run = FlagRun(mark.last_entry_id, read_to, filed)

@@ -105,6 +105,16 @@ def test_many_cases_of_another_team_in_a_short_spell_raise_a_flag(outside, offic
     assert flag.detail.startswith("3 cases")
 
 
+def test_a_long_busy_spell_is_one_flag_with_every_entry_behind_it(outside, officer, other_team):
+    reads = [
+        _entry(officer, case_reference=case.reference, at=NOON + timedelta(minutes=n * 3))
+        for n, case in enumerate(CaseFactory.create_batch(8, team=other_team))
+    ]
+    [flag] = _flags(Flag.Kind.OUTSIDE_TEAM)
+    assert flag.entry_ids == [read.id for read in reads]
+    assert (flag.window_start, flag.window_end) == (reads[0].occurred_at, reads[-1].occurred_at)
+
+
 def test_own_team_cases_or_a_slow_pace_or_too_few_raise_none(outside, officer, other_team, team):
     for n, case in enumerate(CaseFactory.create_batch(3, team=other_team)):
         _entry(officer, case_reference=case.reference, at=NOON + timedelta(minutes=n * 6))
