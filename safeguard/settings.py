@@ -286,8 +286,12 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
-if not 8 <= SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4 <= 32 or not 16 <= SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6 <= 128:
-    raise ImproperlyConfigured("The network prefixes must be 8 to 32 (IPv4) and 16 to 128 (IPv6) bits.")
+for _name, _low, _high in (
+    ("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4", 8, 32),
+    ("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6", 16, 128),
+):
+    if not _low <= globals()[_name] <= _high:
+        raise ImproperlyConfigured(f"{_name} must be a prefix length of {_low} to {_high} bits.")
 
 # Celery: JSON only; broker and results in Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -16,6 +16,7 @@ from audit.models import AuditEntry, Flag, FlagMark
 from audit.tasks import raise_flags as raise_flags_task
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
+from tests.test_settings import _production_env, _run
 
 pytestmark = pytest.mark.django_db
 Kind = AuditEntry.Kind
@@ -313,3 +314,21 @@ def test_new_entries_after_a_reviewed_flag_raise_a_new_one(officer, settings, au
     later = _entry(officer, Kind.ACCESS_DENIED, NOON + timedelta(minutes=1))
     flags = _flags(Flag.Kind.REFUSED)
     assert len(flags) == 2 and later.id in flags[1].entry_ids and flags[1].status == Flag.Status.OPEN
+
+
+# --- Settings that make no sense stop start-up, naming the setting ---
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("SAFEGUARD_AUDIT_FLAG_REFUSALS", "0"),
+        ("SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS", "0"),
+        ("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4", "40"),
+        ("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", "25:00"),
+    ],
+)
+def test_a_flag_setting_that_makes_no_sense_stops_start_up(name, value):
+    result = _run(["-c", "import django; django.setup()"], _production_env(**{name: value}))
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be" in result.stderr
