@@ -1,7 +1,8 @@
 """The auditor pages. Only people with the Auditor role see them; to anyone else they do not exist
 (404, as for a page that is not there), so the pages do not reveal that they, or an entry, exist.
 Every page view is itself an audit entry (audit_read; the CSV export: export, with its recipient).
-Auditors see case references and who did what, never case content. Who is an auditor is given by
+Auditors see who did what to which record, in people's words (audit.describe): a record by its
+reference and label, a change by its fields' old and new values; they open no case page. Who is an auditor is given by
 accounts at start-up (audit.readers): the audit app is below accounts and does not read the role
 table itself."""
 
