@@ -196,8 +196,16 @@ def flags(request: SignedInHttpRequest) -> HttpResponse:
     status = form.cleaned_data.get("status", "") if valid else ""
     kind = form.cleaned_data.get("kind", "") if valid else ""
     listed = list(flag_list(status=status, kind=kind)[:FLAGS_SHOWN]) if valid else []
+    names = people_names({flag.person_id for flag in listed if flag.person_id})
+    people = {flag.pk: name_and_username(names.get(flag.person_id or 0), flag.username) for flag in listed}
     _read(request, "Looked at the anomaly flags", {"status": status, "kind": kind, "flags": len(listed)})
-    context = {"nav": "audit", "form": form, "flags": listed, "shown": FLAGS_SHOWN, "settings": _flag_settings()}
+    context = {
+        "nav": "audit",
+        "form": form,
+        "flags": [(flag, people[flag.pk]) for flag in listed],
+        "shown": FLAGS_SHOWN,
+        "settings": _flag_settings(),
+    }
     return render(request, "audit/flags.html", context, status=200 if valid else 400)
 
 

@@ -45,9 +45,11 @@ def test_flags_to_review_are_listed_first_and_reviewed_ones_on_asking(as_auditor
         reviewed_at=NOON,
         review_note="On call that night",
     )
-    assert list(as_auditor.get(reverse("audit:flags")).context["flags"]) == [flag]
+    officer = flag.person
+    response = as_auditor.get(reverse("audit:flags"))
+    assert response.context["flags"] == [(flag, f"{officer.get_full_name()} ({officer.username})")]
     listed = as_auditor.get(reverse("audit:flags"), {"status": "reviewed"}).context["flags"]
-    assert list(listed) == [reviewed]
+    assert listed == [(reviewed, "dc.b")]
     assert as_auditor.get(reverse("audit:flags"), {"status": "nonsense"}).status_code == 400
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm
 
 from accounts.roles import ADMINISTRATOR, AUDITOR
 from audit.anomalies import is_out_of_hours, network_of, raise_flags
@@ -183,6 +184,14 @@ def test_making_oneself_a_superuser_raises_a_flag(old_administrator):
         old_administrator.save(update_fields=["is_superuser"])
     [flag] = _flags(Flag.Kind.ROLE_CHANGE)
     assert flag.username == "adm.old"
+
+
+def test_a_per_case_grant_to_oneself_raises_a_flag(old_administrator, case):
+    with acting_as(old_administrator, source="web"):
+        assign_perm("cases.view_case", old_administrator, case)
+    [flag] = _flags(Flag.Kind.ROLE_CHANGE)
+    behind = AuditEntry.objects.filter(id__in=flag.entry_ids)
+    assert "cases.CaseUserObjectPermission" in {entry.object_type for entry in behind}
 
 
 def test_a_new_administrator_giving_anyone_a_team_raises_a_flag(force, officer, other_team, settings):
