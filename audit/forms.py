@@ -59,17 +59,6 @@ class AuditExportForm(AuditSearchForm):
     )
 
 
-class PeriodForm(Form):
-    date_from = date_field("From (date)", required=False)
-    date_to = date_field("To (date)", required=False)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
-            self.add_error("date_to", DATES_REVERSED)
-        return cleaned
-
-
 class FlagFilterForm(Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Flag.Status.choices], initial=Flag.Status.OPEN
