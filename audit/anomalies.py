@@ -72,6 +72,9 @@ class Hit:
     end: datetime
     entry_ids: tuple[int, ...]
     detail: str
+    # Where a flag of this kind and person is the same flag: the UK day, for the kinds raised once
+    # a day; None for the window itself.
+    reach: tuple[datetime, datetime] | None = None
 
 
 Detector = Callable[[QuerySet[AuditEntry]], list[Hit]]
@@ -89,9 +92,10 @@ def _by_day(kind: str, entries: Iterable[AuditEntry], detail: Callable[[list[Aud
         groups[(entry.actor_id, entry.actor_username, _london_day(entry.occurred_at)[0])].append(entry)
     hits = []
     for (person_id, username, day_start), found in groups.items():
-        start, end = _london_day(day_start)
+        moments = [entry.occurred_at for entry in found]
         ids = tuple(sorted(entry.id for entry in found))
-        hits.append(Hit(kind, person_id, username, start, end, ids, detail(found)))
+        reach = _london_day(day_start)
+        hits.append(Hit(kind, person_id, username, min(moments), max(moments), ids, detail(found), reach))
     return hits
 
 
@@ -367,13 +371,14 @@ def _first_id(new: QuerySet[AuditEntry]) -> int:
 
 
 def file_hit(hit: Hit) -> Flag | None:
-    """File `hit`: into the open flag of its kind and person whose window it overlaps, or as a new
-    flag. Entries already behind a flag of its kind and person raise nothing again. The flag filed
-    into, or None."""
+    """File `hit`: into the open flag of its kind and person whose window it overlaps (or, for the
+    kinds raised once a day, that falls on its UK day), or as a new flag. Entries already behind a
+    flag of its kind and person raise nothing again. The flag filed into, or None."""
+    low, high = hit.reach or (hit.start, hit.end)
     overlapping = list(
-        Flag.objects.filter(
-            kind=hit.kind, username=hit.username, window_start__lte=hit.end, window_end__gte=hit.start
-        ).order_by("id")
+        Flag.objects.filter(kind=hit.kind, username=hit.username, window_start__lte=high, window_end__gte=low).order_by(
+            "id"
+        )
     )
     known = {entry_id for flag in overlapping for entry_id in flag.entry_ids}
     fresh = [entry_id for entry_id in hit.entry_ids if entry_id not in known]
@@ -409,7 +414,8 @@ def merged(hits: Iterable[Hit]) -> list[Hit]:
         if last and (last.kind, last.username) == (hit.kind, hit.username) and hit.start <= last.end:
             ids = tuple(sorted({*last.entry_ids, *hit.entry_ids}))
             detail = hit.detail if len(hit.entry_ids) > len(last.entry_ids) else last.detail
-            result[-1] = Hit(last.kind, last.person_id, last.username, last.start, max(last.end, hit.end), ids, detail)
+            end = max(last.end, hit.end)
+            result[-1] = Hit(last.kind, last.person_id, last.username, last.start, end, ids, detail, last.reach)
         else:
             result.append(hit)
     return result

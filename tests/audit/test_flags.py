@@ -139,6 +139,13 @@ def test_access_out_of_hours_in_uk_time_raises_one_flag_per_person_and_day(offic
     second = _entry(officer, kind=Kind.SEARCH, at=late + timedelta(minutes=20))
     [flag] = _flags(Flag.Kind.OUT_OF_HOURS)
     assert flag.entry_ids == [first.id, second.id]
+    assert (flag.window_start, flag.window_end) == (first.occurred_at, second.occurred_at)
+    # Early the same UK day, written later: the same flag; the next night: another.
+    early = _entry(officer, case_reference="STF-2026-000020", at=late.replace(hour=2))
+    next_night = _entry(officer, case_reference="STF-2026-000020", at=late + timedelta(days=1))
+    flags = _flags(Flag.Kind.OUT_OF_HOURS)
+    assert [flag.entry_ids for flag in flags] == [[first.id, second.id, early.id], [next_night.id]]
+    assert flags[0].window_start == early.occurred_at
 
 
 def test_access_in_working_hours_or_signing_in_late_raises_none(officer, settings):
