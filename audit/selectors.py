@@ -143,7 +143,7 @@ def usernames_matching(text: str) -> list[str]:
 
 
 def flag_list(*, status: str = "", kind: str = "") -> QuerySet[Flag]:
-    """Flags, those still to review first, latest first."""
+    """Flags of a status and kind (any, when not given), the latest window first."""
     flags = Flag.objects.all()
     if status:
         flags = flags.filter(status=status)

@@ -50,6 +50,9 @@ def test_flags_to_review_are_listed_first_and_reviewed_ones_on_asking(as_auditor
     assert response.context["flags"] == [(flag, f"{officer.get_full_name()} ({officer.username})")]
     listed = as_auditor.get(reverse("audit:flags"), {"status": "reviewed"}).context["flags"]
     assert listed == [(reviewed, "dc.b")]
+    assert as_auditor.get(reverse("audit:flags"), {"kind": "out_of_hours", "status": ""}).context["flags"] == [
+        (reviewed, "dc.b")
+    ]
     assert as_auditor.get(reverse("audit:flags"), {"status": "nonsense"}).status_code == 400
 
 

@@ -310,6 +310,14 @@ def test_running_twice_raises_no_duplicate_flags(officer, settings):
     assert list(Flag.objects.values_list("kind", "username", "entry_ids").order_by("kind")) == flags
 
 
+def test_a_run_with_nothing_new_reads_nothing(officer):
+    _entry(officer, Kind.SIGN_IN)
+    raise_flags()
+    raise_flags()  # the entries the first run's flags wrote, if any
+    run = raise_flags()
+    assert (run.read_from, run.filed) == (run.read_to, 0)
+
+
 def test_a_run_keeps_a_high_water_mark_and_raising_is_audited(officer, settings, new_entries):
     settings.SAFEGUARD_AUDIT_FLAG_REFUSALS = 1
     refused = _entry(officer, Kind.ACCESS_DENIED, NOON)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.context import acting_as
 from audit.models import AuditEntry
-from tests.factories.cases import CaseFactory, ReferralFactory
+from tests.factories.cases import CaseFactory, ReferralFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory
 from tests.factories.people import UserFactory
 
@@ -143,3 +143,27 @@ def test_who_accessed_a_case_names_each_person(as_auditor, officer):
         f"{officer.get_full_name()} ({officer.username})",
         "gone.user",
     ]
+
+
+def test_values_read_as_people_write_them(as_auditor, supervisor, officer, new_entries):
+    since = new_entries()
+    with acting_as(supervisor, source="web"):
+        officer.set_password("a new long passphrase")
+        officer.save(update_fields=["password"])
+    _, rows = _rows(as_auditor, kind="change", username=supervisor.username)
+    [row] = [row for row in rows if row.entry.id in {entry.id for entry in since.entries()}]
+    assert [(change.label, change.before, change.after) for change in row.fields] == [
+        ("Password", "(not recorded)", "(not recorded)")
+    ]
+
+
+def test_a_deleted_row_shows_what_it_held_and_is_named_by_kind_and_id(as_auditor, supervisor, case):
+    subject = SubjectFactory(case=case)
+    subject_id = subject.pk
+    with acting_as(supervisor, source="web"):
+        subject.delete()
+    _, rows = _rows(as_auditor, kind="delete", case_reference=case.reference)
+    [row] = [row for row in rows if row.entry.object_type == "cases.Subject"]
+    assert row.record == f"Subject {subject_id}" and row.what == "Deleted"
+    assert all(change.after == "" for change in row.fields)
+    assert ("Case", f"Case {case.reference}") in {(change.label, change.before) for change in row.fields}
