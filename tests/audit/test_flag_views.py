@@ -48,6 +48,7 @@ def test_flags_to_review_are_listed_first_and_reviewed_ones_on_asking(as_auditor
     officer = flag.person
     response = as_auditor.get(reverse("audit:flags"))
     assert response.context["flags"] == [(flag, f"{officer.get_full_name()} ({officer.username})")]
+    assert "Access refused 5 times within 10 minutes." in response.content.decode()  # the settings, said
     listed = as_auditor.get(reverse("audit:flags"), {"status": "reviewed"}).context["flags"]
     assert listed == [(reviewed, "dc.b")]
     assert as_auditor.get(reverse("audit:flags"), {"kind": "out_of_hours", "status": ""}).context["flags"] == [
