@@ -38,8 +38,6 @@ from cases.services.charging import (
     charging_decision_correct,
     charging_decision_dependants,
     charging_decision_withdraw,
-    charging_record_decision,
-    charging_submit,
 )
 from cases.services.corrections import HAS_DEPENDANTS, REASON_REQUIRED, TOO_LATE, record_withdraw
 from cases.services.court import hearing_record
@@ -97,26 +95,6 @@ def case(team, officer, supervisor):
     )
 
 
-@pytest.fixture
-def charged(case, officer) -> ChargingSubmission:
-    """A subject arrested, submitted to the CPS and charged, with one charge."""
-    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
-    submission = charging_submit(
-        case=case,
-        actor=officer,
-        subject=arrest.subject,
-        submitted_at=arrest.arrested_at + timedelta(days=1),
-        test=ChargingSubmission.Test.FULL_CODE,
-    )
-    return charging_record_decision(
-        submission=submission,
-        actor=officer,
-        decision=ChargingSubmission.Decision.CHARGE,
-        decision_at=submission.submitted_at + timedelta(days=1),
-        charges=[{"offence": offence(), "counts": 3, "category": "A"}],
-    )
-
-
 def decision(submission: ChargingSubmission, actor: Any, **changes: Any) -> RecordVersion:
     submission = ChargingSubmission.objects.get(pk=submission.pk)
     values = {
@@ -130,11 +108,13 @@ def decision(submission: ChargingSubmission, actor: Any, **changes: Any) -> Reco
     )
 
 
-def test_a_corrected_decision_time_moves_the_charging_target_figures_and_dashboard(case, officer, supervisor, charged):
+def test_a_corrected_decision_time_moves_the_charging_target_figures_and_dashboard(
+    case, officer, supervisor, cps_charged
+):
     arrest = case.arrests.get()
-    later = charged.decision_at + timedelta(days=2)
+    later = cps_charged.decision_at + timedelta(days=2)
 
-    version = decision(charged, officer, decision_at=later)
+    version = decision(cps_charged, officer, decision_at=later)
 
     (target,) = deadlines_of(case, Kind.CHARGING_TARGET)
     assert target.met_at == later
@@ -149,27 +129,27 @@ def test_a_corrected_decision_time_moves_the_charging_target_figures_and_dashboa
     assert "corrected" in last_log(case).text and "Typed from the wrong file." in last_log(case).text
 
 
-def test_a_decision_is_corrected_under_its_first_entrys_rules_and_with_a_reason(case, officer, charged):
+def test_a_decision_is_corrected_under_its_first_entrys_rules_and_with_a_reason(case, officer, cps_charged):
     with pytest.raises(ValidationError) as before_submission:
-        decision(charged, officer, decision_at=charged.submitted_at - timedelta(minutes=1))
+        decision(cps_charged, officer, decision_at=cps_charged.submitted_at - timedelta(minutes=1))
     assert "decision_at" in before_submission.value.message_dict
     with pytest.raises(ValidationError) as no_reason:
         charging_decision_correct(
-            submission=charged,
+            submission=cps_charged,
             actor=officer,
             reason=" ",
-            version=charged.version,
-            decision=charged.decision,
-            decision_at=charged.decision_at,
+            version=cps_charged.version,
+            decision=cps_charged.decision,
+            decision_at=cps_charged.decision_at,
             decision_notes="Noted.",
         )
     assert no_reason.value.message_dict == {"reason": [REASON_REQUIRED]}
 
 
-def test_a_decision_corrected_away_from_charging_takes_its_charges_with_it(case, officer, charged):
-    charge = charged.charges.get()
+def test_a_decision_corrected_away_from_charging_takes_its_charges_with_it(case, officer, cps_charged):
+    charge = cps_charged.charges.get()
 
-    decision(charged, officer, decision=ChargingSubmission.Decision.NO_FURTHER_ACTION)
+    decision(cps_charged, officer, decision=ChargingSubmission.Decision.NO_FURTHER_ACTION)
 
     charge.refresh_from_db()
     assert charge.withdrawn_at is not None and charge.withdrawn_reason == "Typed from the wrong file."
@@ -178,41 +158,41 @@ def test_a_decision_corrected_away_from_charging_takes_its_charges_with_it(case,
     ]
     # Back to charging: the charges are recorded with the decision, as on first entry.
     with pytest.raises(ValidationError) as caught:
-        decision(charged, officer, decision=ChargingSubmission.Decision.CHARGE)
+        decision(cps_charged, officer, decision=ChargingSubmission.Decision.CHARGE)
     assert caught.value.message_dict == {"decision": [CHARGING_CORRECTED_TO_CHARGE]}
 
 
-def test_a_decision_to_charge_stays_before_the_hearing_that_follows_it_and_names_it(case, officer, charged):
-    hearing_at = charged.decision_at + timedelta(days=1)
+def test_a_decision_to_charge_stays_before_the_hearing_that_follows_it_and_names_it(case, officer, cps_charged):
+    hearing_at = cps_charged.decision_at + timedelta(days=1)
     hearing = hearing_record(
         case=case,
         actor=officer,
-        subject=charged.subject,
+        subject=cps_charged.subject,
         court="Stafford Magistrates' Court",
         hearing_at=hearing_at,
         hearing_type="first_appearance",
     )
 
     with pytest.raises(ValidationError) as caught:
-        decision(charged, officer, decision_at=hearing_at + timedelta(hours=1))
+        decision(cps_charged, officer, decision_at=hearing_at + timedelta(hours=1))
 
     message = TOO_LATE.format(label="The decision to charge", record=str(hearing), at=formats.when(hearing_at))
     assert caught.value.message_dict == {"decision_at": [message]}
-    assert charging_decision_dependants(charged) is not None
+    assert charging_decision_dependants(cps_charged) is not None
 
 
-def test_a_second_save_of_a_decision_from_an_older_page_is_a_conflict(case, officer, supervisor, charged):
-    shown_version = ChargingSubmission.objects.get(pk=charged.pk).version
-    decision(charged, officer, decision_notes="Full file.")
+def test_a_second_save_of_a_decision_from_an_older_page_is_a_conflict(case, officer, supervisor, cps_charged):
+    shown_version = ChargingSubmission.objects.get(pk=cps_charged.pk).version
+    decision(cps_charged, officer, decision_notes="Full file.")
 
     with pytest.raises(VersionConflict) as conflict:
         charging_decision_correct(
-            submission=charged,
+            submission=cps_charged,
             actor=supervisor,
             reason="Mine.",
             version=shown_version,
-            decision=charged.decision,
-            decision_at=charged.decision_at,
+            decision=cps_charged.decision,
+            decision_at=cps_charged.decision_at,
             decision_notes="Mine.",
         )
 
@@ -220,19 +200,19 @@ def test_a_second_save_of_a_decision_from_an_older_page_is_a_conflict(case, offi
     assert isinstance(current, ChargingSubmission) and current.decision_notes == "Full file."
 
 
-def test_a_withdrawn_decision_takes_its_charges_and_the_submission_awaits_a_decision_again(case, officer, charged):
-    charge = charged.charges.get()
+def test_a_withdrawn_decision_takes_its_charges_and_the_submission_awaits_a_decision_again(case, officer, cps_charged):
+    charge = cps_charged.charges.get()
     # The last charge of a decision to charge is not withdrawn alone: the decision needs one.
-    assert charge_dependants(charge) == CHARGE_LAST_ONE.format(subject=charged.subject)
-    other = Charge.objects.create(submission=charged, offence=offence(), counts=1)
+    assert charge_dependants(charge) == CHARGE_LAST_ONE.format(subject=cps_charged.subject)
+    other = Charge.objects.create(submission=cps_charged, offence=offence(), counts=1)
     assert charge_dependants(charge) is None
     withdraw("charge", other, officer)
 
-    version = charging_decision_withdraw(submission=charged, actor=officer, reason="Wrong suspect.", version=1)
+    version = charging_decision_withdraw(submission=cps_charged, actor=officer, reason="Wrong suspect.", version=1)
 
-    charged.refresh_from_db()
+    cps_charged.refresh_from_db()
     charge.refresh_from_db()
-    assert (charged.decision, charged.decision_at) == (ChargingSubmission.Decision.PENDING, None)
+    assert (cps_charged.decision, cps_charged.decision_at) == (ChargingSubmission.Decision.PENDING, None)
     assert charge.withdrawn_at is not None
     assert version.kind == RecordVersion.Kind.WITHDRAWN and version.record_type == "charging_decision"
     assert {c["field"] for c in version.changes} >= {"decision", "decision_at"}
@@ -240,27 +220,27 @@ def test_a_withdrawn_decision_takes_its_charges_and_the_submission_awaits_a_deci
     assert target.met_at is None  # due again
     figure_facts_refresh(full=True)
     assert not FigureFact.objects.filter(case=case, measure="charged").exists()
-    assert Charge.objects.filter(submission=charged).count() == 2  # nothing deleted
+    assert Charge.objects.filter(submission=cps_charged).count() == 2  # nothing deleted
 
 
-def test_a_decision_to_charge_is_withdrawn_only_after_the_hearing_that_follows_it(case, officer, charged):
+def test_a_decision_to_charge_is_withdrawn_only_after_the_hearing_that_follows_it(case, officer, cps_charged):
     hearing = hearing_record(
         case=case,
         actor=officer,
-        subject=charged.subject,
+        subject=cps_charged.subject,
         court="Stafford Magistrates' Court",
-        hearing_at=charged.decision_at + timedelta(days=1),
+        hearing_at=cps_charged.decision_at + timedelta(days=1),
         hearing_type="first_appearance",
     )
 
     with pytest.raises(ValidationError) as refused:
-        charging_decision_withdraw(submission=charged, actor=officer, reason="Wrong suspect.", version=1)
+        charging_decision_withdraw(submission=cps_charged, actor=officer, reason="Wrong suspect.", version=1)
 
     assert refused.value.messages == [HAS_DEPENDANTS.format(record=capfirst(str(hearing)))]
 
 
-def test_a_charge_is_corrected_under_the_catalogues_rules_with_its_history(case, officer, charged):
-    charge = charged.charges.get()
+def test_a_charge_is_corrected_under_the_catalogues_rules_with_its_history(case, officer, cps_charged):
+    charge = cps_charged.charges.get()
 
     version = charge_correct(
         charge=charge, actor=officer, reason="Two counts, not three.", version=1, offence=charge.offence, counts=2

@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from cases.models import BailExtension, ChargingSubmission, Release
 from cases.rules import LONDON, warrant_expires_at
-from cases.services.charging import charging_record_decision, charging_submit
 from cases.services.custody import bail_extend, release_record
 from tests.factories.cases import CaseFactory, PremisesFactory
-from tests.factories.custody import ArrestFactory, offence
+from tests.factories.custody import ArrestFactory
 from tests.factories.warrants import WarrantFactory
 from warrants.models import Warrant
 
@@ -83,22 +82,8 @@ def test_a_withdrawn_warrant_is_marked_on_its_page_and_offers_no_step(client, of
     assert Warrant.objects.get(pk=warrant.pk).withdrawn_at is not None
 
 
-def test_a_cps_decision_is_withdrawn_from_the_case_page_with_its_charges(client, officer, case):
-    arrest = ArrestFactory(case=case, arrested_at=case.opened_at + timedelta(days=1))
-    submission = charging_submit(
-        case=case,
-        actor=officer,
-        subject=arrest.subject,
-        submitted_at=arrest.arrested_at + timedelta(days=1),
-        test=ChargingSubmission.Test.FULL_CODE,
-    )
-    charging_record_decision(
-        submission=submission,
-        actor=officer,
-        decision=ChargingSubmission.Decision.CHARGE,
-        decision_at=submission.submitted_at + timedelta(days=1),
-        charges=[{"offence": offence(), "counts": 2, "category": ""}],
-    )
+def test_a_cps_decision_is_withdrawn_from_the_case_page_with_its_charges(client, officer, case, cps_charged):
+    submission = cps_charged
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert url("record_withdraw", case, "charging_decision", submission.pk) in page
@@ -114,7 +99,7 @@ def test_a_cps_decision_is_withdrawn_from_the_case_page_with_its_charges(client,
     submission.refresh_from_db()
     assert submission.decision == ChargingSubmission.Decision.PENDING
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "<del>2 counts" in page
+    assert "<del>3 counts" in page
     assert reverse("cases:charging_decision", args=[case.reference, submission.pk]) in page
     history = html.unescape(
         client.get(url("record_history", case, "charging_decision", submission.pk)).content.decode()
