@@ -116,7 +116,7 @@ def search_record(
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
     search = Search.objects.create(
         case=case,
-        warrant=warrant,
+        warrant_id=None if warrant is None else warrant.pk,
         premises=premises,
         started_at=started_at,
         ended_at=ended_at,
