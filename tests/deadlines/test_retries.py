@@ -45,7 +45,7 @@ def test_every_task_that_reads_the_database_retries_so():
 
 
 def test_a_transient_error_has_the_task_retried_after_the_delay(monkeypatch):
-    asked = {}
+    asked: dict[str, object] = {}
 
     def retry(
         self, args=None, kwargs=None, exc=None, throw=True, eta=None, countdown=None, max_retries=None, **options
