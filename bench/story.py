@@ -1,7 +1,7 @@
 """One case's story, from referral to closure, as rows and the audit entries they would have made.
 
 Every other way of building a case's history goes through the services, driven by the import format
-(cases/io). This one writes rows for PostgreSQL's COPY instead, because a million cases through the
+(casefiles/io). This one writes rows for PostgreSQL's COPY instead, because a million cases through the
 services (a transaction, row locks and audit hashing per call) would take days, and the benchmark
 needs them in minutes. So that it cannot drift from the services it uses their rules rather than
 copies: the path's order and "the stage only moves forward" (cases.services.common), warrant

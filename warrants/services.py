@@ -17,7 +17,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -445,3 +445,36 @@ def warrant_events(case: Case) -> list[tuple[str, datetime | None]]:
         ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
         ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
     ]
+
+
+# --- Searches under a warrant (cases.services.search.register_search_warrants) -------------------
+
+SEARCH_WARRANT_OTHER_CASE = "Choose a warrant recorded on this case."
+SEARCH_WARRANT_NOT_ISSUED = "A search can only be under a warrant that has been issued and not expired unexecuted."
+SEARCH_WARRANT_OTHER_PREMISES = "The warrant is for other premises: a search under it must be of its premises."
+SEARCH_OUTSIDE_WARRANT = (
+    "The search did not start while the warrant was in force (from issue to three months after, PACE 1984 s.16(3))."
+)
+# A search can be under a warrant in these states; an expired warrant was never executed, and a
+# returned one only if it had been executed first (checked on the row).
+SEARCHABLE_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+
+
+def warrants_searchable(case: Case) -> QuerySet[Warrant]:
+    """The case's warrants a search may be under, offered by the search's form."""
+    return case.warrants.filter(status__in=SEARCHABLE_WARRANT_STATUSES).select_related("premises")
+
+
+def warrant_check_search(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
+    """A search under `warrant` is of its case and premises, and starts while it is in force (from
+    issue to expiry, PACE 1984 s.16(3)); a returned warrant was executed first."""
+    if warrant.case_id != case.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
+    executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
+    if warrant.status not in SEARCHABLE_WARRANT_STATUSES or not executed_then_returned:
+        raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})
+    if warrant.premises_id != premises.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_PREMISES})
+    assert warrant.issued_at is not None and warrant.expires_at is not None
+    if not warrant.issued_at <= started_at <= warrant.expires_at:
+        raise ValidationError({"started_at": SEARCH_OUTSIDE_WARRANT})

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from accounts.models import Force, User
-from cases.io.fields import REQUIRED, join
-from cases.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
+from casefiles.io.fields import REQUIRED, join
+from casefiles.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
 from cases.models import (
     BailExtension,
     Case,
@@ -606,7 +606,7 @@ class CaseReplay(Replay):
             path = join("log", index)
             author = self.by(item.author)
             if item.kind == CaseLogEntry.Kind.CORRECTION:
-                assert item.corrects is not None  # checked with the line (cases.io.parsing)
+                assert item.corrects is not None  # checked with the line (casefiles.io.parsing)
                 entry = self.step(
                     path,
                     "",

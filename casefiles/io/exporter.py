@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from cases.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
-from cases.io.schema import (
+from casefiles.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
+from casefiles.io.schema import (
     ArrestRecord,
     BailBreachRecord,
     BailExtensionRecord,

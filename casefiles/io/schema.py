@@ -5,7 +5,7 @@ Each record is a pydantic model, in path order. The importer validates a line ag
 fields in this order, and docs/import-format.md's field tables are generated from these
 declarations (`manage.py import_format_doc`; a test keeps them equal).
 Lengths and choices come from the Django models (`Chars`), so the format cannot drift from the
-database. The base `Record`, the kinds of value and their messages are in cases/io/fields.py.
+database. The base `Record`, the kinds of value and their messages are in casefiles/io/fields.py.
 
 Optional fields may be left out; a left-out or null string is "", list [], true/false false, other
 values None. Read-only fields (`ReadOnly`) are written by the export (derived by cases/rules.py or
@@ -20,7 +20,7 @@ from typing import Annotated
 from pydantic import Field
 
 from accounts.models import Force, Team, User
-from cases.io.fields import (
+from casefiles.io.fields import (
     DATE,
     DATETIME,
     FORCE_CODE,
