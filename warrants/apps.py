@@ -8,8 +8,11 @@ class WarrantsConfig(AppConfig):
     def ready(self) -> None:
         """Give cases, the lower layer, the parts of a case's file that are warrants."""
         from cases.services.closure import register_closure_part
+        from cases.services.identifiers import register_indexed
         from cases.services.notifications import register_expiry
-        from warrants.services import warrant_events, warrants_check_closure, warrants_mark_expired
+        from warrants.models import Warrant
+        from warrants.services import warrant_events, warrant_identifiers, warrants_check_closure, warrants_mark_expired
 
         register_expiry("warrants", warrants_mark_expired)
         register_closure_part(check=warrants_check_closure, events=warrant_events)
+        register_indexed(Warrant, warrant_identifiers)

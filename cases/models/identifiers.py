@@ -39,6 +39,8 @@ class IndexedIdentifier(models.Model):
         ACCOUNT = "account", "Online account"
         IP_ADDRESS = "ip", "IP address"
         EXHIBIT = "exhibit", "Exhibit reference"
+        WARRANT_REFERENCE = "warrant_reference", "Warrant reference"
+        COURT_REFERENCE = "court_reference", "Court reference"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Normalised (cases.identifiers); what searches and deconfliction compare.
