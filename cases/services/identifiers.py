@@ -190,9 +190,9 @@ def entries_for(record: object) -> list[IndexedIdentifier]:
     if isinstance(record, CommsDataRequest):
         owner = {"referral": record.referral, "case": _referral_case(record.referral)}
         return [_entry(record, Kind.COMMS_REFERENCE, normalise_reference(record.reference), record.reference, **owner)]
-    for model, entries in _REGISTERED.items():
+    for model, registered in _REGISTERED.items():
         if isinstance(record, model):
-            return entries(record)
+            return registered(record)
     raise TypeError(f"{type(record).__name__} has no identifiers to index.")
 
 
