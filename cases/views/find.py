@@ -31,6 +31,9 @@ from cases.services.identifiers import (
 from cases.views.stage import add_service_error
 
 MATCHES_PER_PAGE = 50
+# The newest matches a case page lists (each reads both its sides, as the match page does); the
+# inbox and the auditors' list hold every one.
+PANEL_MATCHES = 20
 NOTICE = 'Deconfliction: this {} matches one held in another investigation ({}). <a href="{}">See the match</a>.'
 
 
@@ -108,7 +111,7 @@ def deconfliction_panel(request: AuthenticatedHttpRequest, case: Case) -> list[P
     other record only to someone who may see it, otherwise whom to contact. Each match shown is
     audited as a combination of data, as on the match page."""
     rows = []
-    for match in matches_of(case=case).order_by("-found_at", "-id"):
+    for match in matches_of(case=case).order_by("-found_at", "-id")[:PANEL_MATCHES]:
         first, second = match_sides(match, request.user)
         ours_first = match.first.case_id == case.pk
         rows.append(PanelRow(match, *((first, second) if ours_first else (second, first))))
