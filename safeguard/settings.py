@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "warrants",
+    "casefiles",
     "reports",
     "audit",
     "safeguard.outbox",
