@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('warrants', '0002_people_moved_to_accounts'),
+        ('warrants', '0003_warrant_and_court_references'),
     ]
 
     operations = [
