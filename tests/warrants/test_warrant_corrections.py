@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from cases import formats, rules
 from cases.corrections import RECORD_TYPES
 from cases.deadlines import Kind, case_deadlines, with_deadline_records
-from cases.models import Case, CaseLogEntry, FigureFact, RecordVersion
+from cases.models import Case, CaseLogEntry, FigureFact, IndexedIdentifier, RecordVersion
 from cases.services.corrections import HAS_DEPENDANTS, REASON_REQUIRED, RECORD_WITHDRAWN, TOO_LATE, record_withdraw
 from cases.services.summaries import figure_facts_refresh
 from cases.services.versions import VersionConflict
@@ -225,3 +225,21 @@ def test_an_issue_cannot_be_moved_after_a_search_made_under_the_warrant_and_the_
     message = TOO_LATE.format(label="The issue", record=f"the search of {premises}", at=formats.when(search.started_at))
     assert caught.value.message_dict == {"issued_at": [message]}
     assert services.warrant_dependants(warrant) == capfirst(str(search))
+
+
+def test_a_corrected_warrant_reference_is_indexed_in_place_of_the_old_and_a_withdrawal_leaves_the_index(
+    case, officer, premises
+):
+    warrant = issued(case, officer, premises)
+    correct(warrant, officer, warrant_reference="sw/2026/0042")
+    current = IndexedIdentifier.objects.filter(
+        source_type="warrants.Warrant", source_id=warrant.pk, superseded_at__isnull=True
+    )
+    assert list(current.values_list("value", flat=True)) == ["SW/2026/0042"]
+
+    correct(warrant, officer, warrant_reference="SW/2026/0043")
+    assert list(current.values_list("value", flat=True)) == ["SW/2026/0043"]
+
+    withdraw(warrant, officer)
+    assert not current.exists()
+    assert IndexedIdentifier.objects.filter(source_type="warrants.Warrant", source_id=warrant.pk).count() == 2
