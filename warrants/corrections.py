@@ -2,6 +2,7 @@
 with cases' one registry (`cases.corrections.RECORD_TYPES`) when the app is ready, so that cases,
 the lower layer, never imports warrants (docs/design.md, "Borders between apps")."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -51,7 +52,8 @@ class WarrantRecordForm(WarrantDraftForm):
     persons_present = WarrantExecuteForm.base_fields["persons_present"]
     result = WarrantExecuteForm.base_fields["result"]
     returned_at = datetime_field("Returned to court at", required=False, help_text=NOT_YET)
-    service_checks = (
+    service_checks: tuple[Callable[..., None], ...] = (
+        *WarrantDraftForm.service_checks,
         warrant_check_applied,
         warrant_check_issued,
         warrant_check_refused,
