@@ -176,6 +176,8 @@ RULES: dict[str, Rule] = {
     "reports:dashboard": Rule("role", "figures", methods=READ),
     "reports:figures": Rule("role", "figures", methods=READ),
     "reports:figures_export_create": Rule("role", "figures", methods=("POST",)),
+    # Reassigning many cases from the dashboard: supervisors only; each case is checked again.
+    "reports:reassign": Rule("role", "supervise"),
     # A figures export: only its requester (supervisor_a in the world).
     "reports:figures_export": Rule("export_job", methods=READ),
     "reports:figures_export_download": Rule("export_job", methods=READ),
@@ -197,7 +199,7 @@ CASE_ACCESS: dict[str, dict[str, set[str]]] = {
 }
 ROLE_CAPABILITIES = {
     "officer_a": {"record_team_cases", "referrals"},
-    "supervisor_a": {"record_team_cases", "referrals", "figures"},
+    "supervisor_a": {"record_team_cases", "referrals", "figures", "supervise"},
     "officer_b": {"record_team_cases", "referrals"},
     "officer_r": {"record_team_cases", "referrals"},
     "auditor": {"read_audit"},
