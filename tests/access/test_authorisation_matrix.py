@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "two_factor_backup_codes": Rule("account", methods=READ),
     "password_change": Rule("account"),
     "password_change_done": Rule("account", methods=READ),
+    "session_keep_alive": Rule("account", methods=("POST",)),
     # Lists and creating things not yet on a case.
     "cases:list": SIGNED_IN,
     "cases:create": Rule("role", "record_team_cases"),
