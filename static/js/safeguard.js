@@ -91,7 +91,8 @@
       }
       fetch(form.action, {
         method: "POST",
-        body: new FormData(form),
+        // URL-encoded, as every Safeguard form is sent (the server refuses multipart bodies).
+        body: new URLSearchParams(new FormData(form)),
         headers: { "Accept": "application/json" },
         credentials: "same-origin"
       }).then(function (response) {
