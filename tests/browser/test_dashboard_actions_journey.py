@@ -13,6 +13,7 @@ from accounts.middleware import LAST_SEEN_AT
 from accounts.roles import OFFICER
 from cases.models import Case, CaseLogEntry
 from tests.browser.conftest import browser_test, person_with_app, sign_in, totp_code
+from tests.browser.test_accessibility import check_page
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 
@@ -35,10 +36,12 @@ def test_a_supervisor_reassigns_several_cases_of_an_officer_at_once(browser_page
     )
     page = browser_page
     sign_in(page, person_with_app(supervisor), path=reverse("reports:dashboard"))
+    check_page(page, "Dashboard")
 
     caseload = page.locator("section[aria-labelledby=caseload-heading]")
     caseload.get_by_role("link", name=str(officer)).click()
     page.get_by_role("heading", level=1, name=f"Reassign cases of {officer}").wait_for()
+    check_page(page, "Reassign cases")
     page.get_by_label(f"Reassign {cases[0].reference}").check()
     page.get_by_label(f"Reassign {cases[2].reference}").check()
     page.get_by_label("New officer in the case").select_option(label=str(colleague))
@@ -46,6 +49,7 @@ def test_a_supervisor_reassigns_several_cases_of_an_officer_at_once(browser_page
     # Without a reason nothing changes, and the page says what to fix; the choices stay ticked.
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert page.get_by_label(f"Reassign {cases[0].reference}").is_checked()
+    check_page(page, "Reassign cases, with errors")
     page.get_by_label("Reason").fill("Covering leave")
     page.get_by_role("button", name="Reassign the chosen cases").click()
 
