@@ -116,7 +116,7 @@ def _form_to_keep(request: HttpRequest, now: float) -> dict[str, Any] | None:
     (`KeptFormMiddleware`). Its field names, never its values, go to the audit trail."""
     if request.method != "POST" or _view_name(request) in NEVER_KEPT_VIEWS:
         return None
-    if CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, lambda _r: None, (), {}) is not None:
+    if _csrf_refused(request):
         return None
     data = {
         name: request.POST.getlist(name)
@@ -134,6 +134,16 @@ def _form_to_keep(request: HttpRequest, now: float) -> dict[str, Any] | None:
         request=request,
     )
     return {"user": request.user.pk, "path": request.path, "data": data, "kept_at": now}
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+def _csrf_refused(request: HttpRequest) -> bool:
+    """Whether Django's CSRF check refuses `request`: run here, before the view's own turn, because
+    the session has ended and the request goes no further than sign-in."""
+    return CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {}) is not None
 
 
 def _view_name(request: HttpRequest) -> str | None:

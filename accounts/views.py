@@ -149,15 +149,19 @@ def two_factor_backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
 def session_keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Stay signed in": restart the idle clock. Asked for by the page's script (Accept:
     application/json), answer when the session now ends; from the button without a script, go back
-    to the page (`next`) and say so. A session past its limit has already ended before this runs
-    (SessionLifetimeMiddleware), so nothing here brings one back."""
+    to the page it was pressed on (`next`, else the page the browser says it came from, if it is one
+    of Safeguard's) and say so. The page does not write its own address into the button's form, so
+    a page reads the same whatever address it was asked for. A session past its limit has already
+    ended before this runs (SessionLifetimeMiddleware), so nothing here brings one back."""
     stay_signed_in(request)
     ends_at = session_ends_at(request)
     assert ends_at is not None, "only a signed-in person reaches this page"
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"ends_at": ends_at.isoformat(), "ends_at_text": when(ends_at)})
     messages.success(request, f"You are still signed in. Your session now ends at {when(ends_at)} if you do nothing.")
-    return redirect(_next_url(request))
+    if REDIRECT_FIELD_NAME in request.POST:
+        return redirect(_next_url(request))
+    return redirect(_safe_url(request, request.headers.get("Referer", "")) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
@@ -177,11 +181,16 @@ def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
 
 def _next_url(request: AuthenticatedHttpRequest) -> str:
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    return _safe_url(request, candidate) or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_url(request: AuthenticatedHttpRequest, candidate: str) -> str:
+    """`candidate` if it is an address of this site, else ""."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return ""
 
 
 def _step_url(name: str, next_url: str) -> str:

@@ -101,9 +101,13 @@ def test_stay_signed_in_restarts_the_idle_clock_and_goes_back_to_the_page(client
     client.get(reverse("cases:list"))
     _idle_for(client, 25 * 60)
 
-    response = client.post(reverse("session_keep_alive"), {"next": reverse("cases:deadlines")})
+    response = client.post(
+        reverse("session_keep_alive"), {}, HTTP_REFERER=f"http://testserver{reverse('cases:deadlines')}"
+    )
 
-    assert response.status_code == 302 and response["Location"] == reverse("cases:deadlines")
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{reverse('cases:deadlines')}"
+    elsewhere = client.post(reverse("session_keep_alive"), {}, HTTP_REFERER="https://elsewhere.example/page")
+    assert elsewhere["Location"] == reverse("cases:list")
     assert abs(client.session[LAST_SEEN_AT] - time.time()) < 5
     assert "You are still signed in. Your session now ends at" in client.get(response["Location"]).content.decode()
 
