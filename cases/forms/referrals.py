@@ -102,6 +102,17 @@ class CommsRequestForm(Form):
     service_checks = (comms_request_check_submitted,)
 
 
+class CommsRequestRecordForm(CommsRequestForm):
+    """A request with its approval and result, as a correction shows them together (an approval or a
+    result not yet recorded is added on its own page)."""
+
+    approved_at = datetime_field("Approved at", required=False)
+    approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, required=False)
+    result_received_at = datetime_field("Result received at", required=False)
+    outcome = forms.ChoiceField(choices=CommsDataRequest.Outcome.choices, required=False)
+    service_checks = (comms_request_check_submitted, comms_request_check_approved, comms_request_check_result)
+
+
 class CommsApprovalForm(Form):
     approved_at = datetime_field("Approved at")
     approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, widget=forms.RadioSelect)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Force
 
+from .correctable import Correctable
+
 
 class Referral(models.Model):
     class Source(models.TextChoices):
@@ -42,6 +44,9 @@ class Referral(models.Model):
     disseminated_to = models.CharField(max_length=120, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Moves on with each correction (cases.services.versions). A referral is corrected, never
+    # withdrawn: one received in error is closed with no further action.
+    version = models.PositiveIntegerField(default=1, db_default=1)  # db_default: as cases.models.correctable
 
     class Meta:
         ordering = ["-received_at"]
@@ -66,7 +71,7 @@ class Referral(models.Model):
         return f"{self.get_source_display()} {self.source_reference}"
 
 
-class ReferralIdentifier(models.Model):
+class ReferralIdentifier(Correctable):
     """An identifier the referral names: an IP address seen at a time, an online account, a phone
     number or an e-mail address. The last three are held in `account_id`, normalised
     (cases.identifiers: phone numbers in E.164, e-mail addresses in lower case)."""
@@ -88,7 +93,7 @@ class ReferralIdentifier(models.Model):
     )
     observed_timezone = models.CharField(max_length=64, blank=True, help_text="Time zone the referral's time is in.")
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -108,7 +113,7 @@ class ReferralIdentifier(models.Model):
         return self.account_id
 
 
-class CommsDataRequest(models.Model):
+class CommsDataRequest(Correctable):
     """A communications-data request under the Investigatory Powers Act 2016 Part 3."""
 
     class Route(models.TextChoices):
@@ -137,7 +142,7 @@ class CommsDataRequest(models.Model):
     )
     notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["submitted_at"]
         constraints = [
             models.CheckConstraint(
