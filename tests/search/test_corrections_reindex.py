@@ -10,7 +10,8 @@ without a test here (and so without its index following its corrections) fails.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import count
 from typing import Any
 
 import pytest
@@ -25,10 +26,11 @@ from cases.models import Case, Correctable, DeconflictionMatch, Device, IndexedI
 from cases.selectors import identifiers_found, matches_of, matches_of_record
 from cases.services.case import premises_add, subject_add
 from cases.services.corrections import record_field, record_withdraw
-from cases.services.identifiers import INDEXED_MODELS, identifiers_index
+from cases.services.identifiers import INDEXED_MODELS, identifiers_attach_case, identifiers_index
+from cases.services.referrals import comms_request_submit
 from cases.services.search import device_record
 from tests.factories.people import UserFactory
-from tests.search.conftest import open_case
+from tests.search.conftest import add_value, new_referral, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,52 @@ SCENARIOS: dict[str, Scenario] = {
         changes={"exhibit_reference": "ZRT/42"},
         old="QKW/17",
         new="ZRT/42",
+        matched=False,
+    ),
+}
+
+
+_REFERRALS = count(1)
+
+
+def case_referral(case: Case, actor: Any, reference: str = "") -> Any:
+    """A referral of `actor`'s force, received two days ago, that `case` was opened from."""
+    referral = new_referral(actor, reference or f"CEOP-QK-{next(_REFERRALS):04d}", hours_ago=48)
+    Case.objects.filter(pk=case.pk).update(referral=referral)
+    identifiers_attach_case(referral=referral, case=case)
+    referral.refresh_from_db()
+    return referral
+
+
+def case_of(record: Any) -> Case:
+    """The case a record belongs to: its own, or its referral's."""
+    return record.case if hasattr(record, "case") else record.referral.case
+
+
+SCENARIOS |= {
+    "referral": Scenario(
+        make=lambda case, actor: case_referral(case, actor, "CEOP-QKW-1717"),
+        changes={"source_reference": "CEOP-ZRT-4242"},
+        old="CEOP-QKW-1717",
+        new="CEOP-ZRT-4242",
+        matched=False,
+    ),
+    "referral_identifier": Scenario(
+        make=lambda case, actor: add_value(case_referral(case, actor), actor, "email", "quillfeather@example.com"),
+        changes={"account_id": "vexington@example.com"},
+        old="quillfeather@example.com",
+        new="vexington@example.com",
+    ),
+    "comms_request": Scenario(
+        make=lambda case, actor: comms_request_submit(
+            referral=(referral := case_referral(case, actor)),
+            actor=actor,
+            reference="CDR-QKW-17",
+            submitted_at=referral.received_at + timedelta(hours=1),
+        ),
+        changes={"reference": "CDR-ZRT-42"},
+        old="CDR-QKW-17",
+        new="CDR-ZRT-42",
         matched=False,
     ),
 }
@@ -196,7 +244,7 @@ def withdraw(key: str, record: Any, actor: Any) -> None:
     assert kind.dependants is not None
     record.refresh_from_db()
     record_withdraw(
-        case=record.case,
+        case=case_of(record),
         record_type=key,
         record=record,
         actor=actor,
