@@ -527,7 +527,8 @@ REFERRAL_NOT_ON_A_CASE = "Only a referral developed into a case is corrected fro
 
 
 def _case_of(referral: Referral) -> Case:
-    case = _referral_case(referral)
+    """The case the referral was developed into, read afresh (not a relation cached before it was)."""
+    case = Case.objects.filter(referral=referral).first()
     if case is None:
         raise ValidationError(REFERRAL_NOT_ON_A_CASE)
     return case
