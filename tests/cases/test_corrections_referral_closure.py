@@ -166,7 +166,11 @@ def test_a_referral_cannot_take_another_referrals_source_reference(case, referra
 def test_a_second_save_of_a_referral_from_an_older_page_is_a_conflict(case, referral, officer, supervisor):
     shown = referral.version
     referral_correct(
-        referral=referral, actor=officer, reason="Platform.", version=shown, **_referral_values(referral, platform="eMule")
+        referral=referral,
+        actor=officer,
+        reason="Platform.",
+        version=shown,
+        **_referral_values(referral, platform="eMule"),
     )
 
     with pytest.raises(VersionConflict) as conflict:
@@ -368,7 +372,11 @@ def test_a_withdrawn_request_takes_no_approval_and_a_second_save_is_a_conflict(c
         referral=referral, actor=officer, reference="CDR-8", submitted_at=RECEIVED + timedelta(hours=2)
     )
     comms_request_correct(
-        comms_request=request, actor=officer, reason="Reference.", version=1, **_request_values(request, reference="CDR-9")
+        comms_request=request,
+        actor=officer,
+        reason="Reference.",
+        version=1,
+        **_request_values(request, reference="CDR-9"),
     )
     with pytest.raises(VersionConflict):
         comms_request_correct(
@@ -445,7 +453,11 @@ def test_a_supervisor_corrects_the_closure_of_a_closed_case_and_the_retention_re
 def test_only_a_supervisor_corrects_a_closure(closed, officer):
     with pytest.raises(ValidationError) as refused:
         closure_correct(
-            closure=closed, actor=officer, reason="Mine.", version=closed.version, **_closure_values(closed, rationale="x")
+            closure=closed,
+            actor=officer,
+            reason="Mine.",
+            version=closed.version,
+            **_closure_values(closed, rationale="x"),
         )
 
     assert refused.value.messages == [CLOSURE_CORRECT_NEEDS_SUPERVISOR]
@@ -503,7 +515,9 @@ def test_a_closure_cannot_be_moved_to_a_time_that_leaves_bail_outstanding(case, 
 
 def test_a_reopened_cases_closure_is_not_corrected_and_an_older_page_is_a_conflict(closed, supervisor):
     shown = closed.version
-    closure_correct(closure=closed, actor=supervisor, reason="Why.", version=shown, **_closure_values(closed, rationale="A"))
+    closure_correct(
+        closure=closed, actor=supervisor, reason="Why.", version=shown, **_closure_values(closed, rationale="A")
+    )
     with pytest.raises(VersionConflict):
         closure_correct(
             closure=closed, actor=supervisor, reason="Why.", version=shown, **_closure_values(closed, rationale="B")

@@ -86,7 +86,10 @@ def test_the_case_page_and_the_referrals_page_strike_through_a_withdrawn_request
     referral = case.referral
     assert referral is not None
     request = comms_request_submit(
-        referral=referral, actor=officer, reference="CDR-WRONG-1", submitted_at=referral.received_at + timedelta(hours=1)
+        referral=referral,
+        actor=officer,
+        reference="CDR-WRONG-1",
+        submitted_at=referral.received_at + timedelta(hours=1),
     )
     _withdraw(case, "comms_request", request, officer)
     client.force_login(officer)
