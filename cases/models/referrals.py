@@ -84,14 +84,21 @@ class ReferralIdentifier(Correctable):
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
-    account_id = models.CharField(max_length=200, blank=True)
-    observed_at = models.DateTimeField(null=True, blank=True, help_text="Time of observation, stored in UTC.")
-    observed_original = models.CharField(
-        max_length=80, blank=True, help_text="The time exactly as the referral gives it."
+    account_id = models.CharField("account ID, phone number or e-mail address", max_length=200, blank=True)
+    observed_at = models.DateTimeField(
+        "time of observation", null=True, blank=True, help_text="Time of observation, stored in UTC."
     )
-    observed_timezone = models.CharField(max_length=64, blank=True, help_text="Time zone the referral's time is in.")
+    observed_original = models.CharField(
+        "time of observation, as the referral gives it",
+        max_length=80,
+        blank=True,
+        help_text="The time exactly as the referral gives it.",
+    )
+    observed_timezone = models.CharField(
+        "time zone of that time", max_length=64, blank=True, help_text="Time zone the referral's time is in."
+    )
 
     class Meta(Correctable.Meta):
         ordering = ["id"]
