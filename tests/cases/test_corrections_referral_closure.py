@@ -4,6 +4,7 @@ the first entry's rules, the order of events, the reason kept in the history and
 second save from an older page shown as a conflict."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import formats, rules
-from cases.corrections import RECORD_TYPES
 from cases.models import (
     Case,
     CaseLogEntry,
@@ -38,6 +38,7 @@ from cases.services.referrals import (
     IDENTIFIER_OBSERVED_AFTER_RECEIPT,
     REFERRAL_DUPLICATE,
     comms_request_correct,
+    comms_request_dependants,
     comms_request_record_approval,
     comms_request_record_result,
     comms_request_submit,
@@ -45,6 +46,7 @@ from cases.services.referrals import (
     referral_correct,
     referral_create,
     referral_identifier_correct,
+    referral_identifier_dependants,
 )
 from cases.services.versions import VersionConflict
 from tests.factories.custody import ArrestFactory, ReleaseFactory
@@ -182,7 +184,8 @@ def test_a_second_save_of_a_referral_from_an_older_page_is_a_conflict(case, refe
             **_referral_values(referral, platform="Gnutella"),
         )
 
-    assert conflict.value.current.platform == "eMule"
+    current = conflict.value.current
+    assert isinstance(current, Referral) and current.platform == "eMule"
     assert Referral.objects.get(pk=referral.pk).platform == "eMule"
 
 
@@ -262,7 +265,7 @@ def test_a_second_save_of_an_identifier_is_a_conflict_and_a_withdrawn_one_takes_
     case, referral, officer, supervisor
 ):
     identifier = referral_add_identifier(referral=referral, actor=officer, kind="email", account_id="a@example.com")
-    values = {"kind": "email", "account_id": "b@example.com"}
+    values: dict[str, Any] = {"kind": "email", "account_id": "b@example.com"}
     referral_identifier_correct(identifier=identifier, actor=officer, reason="Typo.", version=1, **values)
     with pytest.raises(VersionConflict):
         referral_identifier_correct(identifier=identifier, actor=supervisor, reason="Mine.", version=1, **values)
@@ -275,7 +278,7 @@ def test_a_second_save_of_an_identifier_is_a_conflict_and_a_withdrawn_one_takes_
         reason="Another package's address.",
         version=2,
         describe="E-mail address",
-        dependants=RECORD_TYPES["referral_identifier"].dependants,  # type: ignore[arg-type]
+        dependants=referral_identifier_dependants,
     )
 
     identifier.refresh_from_db()
@@ -390,7 +393,7 @@ def test_a_withdrawn_request_takes_no_approval_and_a_second_save_is_a_conflict(c
         reason="Never sent.",
         version=2,
         describe="CDR-9",
-        dependants=RECORD_TYPES["comms_request"].dependants,  # type: ignore[arg-type]
+        dependants=comms_request_dependants,
     )
 
     with pytest.raises(ValidationError) as refused:
