@@ -103,4 +103,8 @@ def test_the_case_page_and_the_referrals_page_strike_through_a_withdrawn_request
     history = reverse(
         "cases:record_history", kwargs={"reference": case.reference, "record_type": "comms_request", "pk": request.pk}
     )
-    assert history in case_page
+    assert history in case_page and history in referral_page
+    correct_referral = reverse(
+        "cases:record_correct", kwargs={"reference": case.reference, "record_type": "referral", "pk": referral.pk}
+    )
+    assert correct_referral in case_page and correct_referral in referral_page
