@@ -30,7 +30,7 @@ from cases.services.identifiers import INDEXED_MODELS, identifiers_attach_case, 
 from cases.services.referrals import comms_request_submit
 from cases.services.search import device_record
 from tests.factories.people import UserFactory
-from tests.search.conftest import add_value, new_referral, open_case
+from tests.search.conftest import add_ip, add_value, new_referral, open_case, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -337,6 +337,27 @@ def test_the_correction_page_shows_the_notice_of_a_match_it_makes_once(client, n
     notice = reverse("cases:match_detail", kwargs={"pk": match.pk})
     assert notice in made.content.decode()
     assert notice not in again.content.decode()
+
+
+def test_an_ip_address_corrected_to_one_seen_by_another_force_at_the_time_is_matched(
+    team, officer, supervisor, neighbours
+):
+    """A port and a time of observation mistyped: corrected, the address is compared with the other
+    investigations of the region like a first entry, by address, port and time together."""
+    their_team, their_officer, their_supervisor = neighbours
+    theirs = case_referral(open_case(their_officer, their_team, their_supervisor), their_officer)
+    add_ip(theirs, their_officer, "198.51.100.23", seen(0), port=6881)
+    ours = add_ip(
+        case_referral(open_case(officer, team, supervisor), officer), officer, "198.51.100.23", seen(-605), port=51413
+    )
+    assert not matches_of_record(ours).exists()
+
+    correct("referral_identifier", ours, officer, port=6881)
+    assert not matches_of_record(ours).exists()  # the right port, but seen ten hours apart
+    correct("referral_identifier", ours, officer, observed_original=seen(-5))
+
+    [match] = matches_of_record(ours)
+    assert Notification.objects.filter(match=match).count() == 4
 
 
 NO_LONGER_CURRENT = "no longer current"
