@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0034_device_correctable'),
+        ('cases', '0036_identifier_search_by_force'),
     ]
 
     operations = [

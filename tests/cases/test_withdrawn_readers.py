@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casefiles.io.exporter import case_to_line, cases_for_export
 from cases.corrections import RECORD_TYPES
-from cases.io.exporter import case_to_line, cases_for_export
 from cases.models import Case, Referral
 from cases.services.case import case_open, subject_add
 from cases.services.corrections import record_withdraw
