@@ -20,9 +20,11 @@ from accounts.models import User
 from accounts.roles import Capability
 from cases.forms.case import PremisesForm, SubjectForm
 from cases.forms.charging import ChargeForm, ChargingDecisionDetailsForm, ChargingSubmissionForm
+from cases.forms.closure import ClosureForm
 from cases.forms.corrections import BailExtensionRecordForm, CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
 from cases.forms.custody import ArrestForm, BailBreachForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
+from cases.forms.referrals import CommsRequestRecordForm, ReferralForm, ReferralIdentifierForm
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
@@ -32,12 +34,16 @@ from cases.models import (
     Case,
     Charge,
     ChargingSubmission,
+    Closure,
+    CommsDataRequest,
     CourtHearing,
     CustodyExtension,
     CustodyReview,
     Device,
     Premises,
     RecordVersion,
+    Referral,
+    ReferralIdentifier,
     Release,
     SafeguardingReferral,
     Search,
@@ -53,6 +59,7 @@ from cases.services.charging import (
     charging_submission_correct,
     charging_submission_dependants,
 )
+from cases.services.closure import closure_correct
 from cases.services.corrections import record_field
 from cases.services.court import hearing_correct, hearing_dependants
 from cases.services.custody import (
@@ -68,6 +75,13 @@ from cases.services.custody import (
     custody_review_dependants,
     release_correct,
     release_dependants,
+)
+from cases.services.referrals import (
+    comms_request_correct,
+    comms_request_dependants,
+    referral_correct,
+    referral_identifier_correct,
+    referral_identifier_dependants,
 )
 from cases.services.safeguarding import safeguarding_correct, safeguarding_dependants
 from cases.services.search import device_correct, device_dependants, search_correct, search_dependants
@@ -95,6 +109,8 @@ class RecordType:
     # Where the record is shown: the case page's section, or its own page.
     anchor: str = ""
     page: Callable[[Case, Any], str] | None = field(default=None)
+    # The record named for a person, where its own name (`str`) says too little.
+    name: Callable[[Any], str] | None = None
 
     @property
     def form(self) -> type[forms.Form]:
@@ -107,7 +123,9 @@ class RecordType:
         return self.form(data, initial=initial, **extra)
 
     def describe(self, record: Any) -> str:
-        return "The case's details" if isinstance(record, Case) else str(record)
+        if isinstance(record, Case):
+            return "The case's details"
+        return self.name(record) if self.name is not None else str(record)
 
     def url(self, case: Case, record: Any) -> str:
         if self.page is not None:
@@ -296,6 +314,51 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=safeguarding_dependants,
             anchor="safeguarding",
         ),
+        RecordType(
+            key="referral",
+            label="Referral",
+            model=Referral,
+            first_entry_form=ReferralForm,
+            correct=lambda referral, actor, data: referral_correct(referral=referral, actor=actor, **data),
+            anchor="referral",
+            name=lambda referral: f"Referral {referral}",
+        ),
+        RecordType(
+            key="referral_identifier",
+            label="Referral identifier",
+            model=ReferralIdentifier,
+            first_entry_form=ReferralIdentifierForm,
+            correct=lambda identifier, actor, data: referral_identifier_correct(
+                identifier=identifier, actor=actor, **data
+            ),
+            dependants=referral_identifier_dependants,
+            via="referral__case",
+            anchor="referral",
+            name=lambda identifier: f"{identifier.get_kind_display()} {identifier}",
+        ),
+        RecordType(
+            key="comms_request",
+            label="Communications-data request",
+            model=CommsDataRequest,
+            first_entry_form=CommsRequestRecordForm,
+            correct=lambda request, actor, data: comms_request_correct(comms_request=request, actor=actor, **data),
+            dependants=comms_request_dependants,
+            via="referral__case",
+            anchor="referral",
+            name=lambda request: f"Communications-data request {request.reference}",
+        ),
+        # Corrected by a supervisor while the case is closed (the one correction of a closed case);
+        # its history also holds each reopening and closing again.
+        RecordType(
+            key="closure",
+            label="Closure",
+            model=Closure,
+            first_entry_form=ClosureForm,
+            correct=lambda closure, actor, data: closure_correct(closure=closure, actor=actor, **data),
+            capability=Capability.APPROVE_CLOSURE,
+            anchor="closure",
+            name=lambda closure: "The closure of the case",
+        ),
     )
 }
 
@@ -305,10 +368,6 @@ def register_record_type(record_type: RecordType) -> None:
     imports those apps (pyproject.toml, the import-linter's layers)."""
     assert record_type.key not in RECORD_TYPES or RECORD_TYPES[record_type.key] == record_type, record_type.key
     RECORD_TYPES[record_type.key] = record_type
-
-
-# The closure's history (reopened, closed again) is read on the same history page.
-HISTORY_ONLY = {"closure"}
 
 
 def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[str, Any]:

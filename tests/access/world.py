@@ -17,6 +17,7 @@ from cases.models import (
     Case,
     Charge,
     ChargingSubmission,
+    Closure,
     CourtHearing,
     CustodyExtension,
     CustodyReview,
@@ -32,6 +33,7 @@ from tests.factories.cases import (
     CommsDataRequestFactory,
     PremisesFactory,
     ReferralFactory,
+    ReferralIdentifierFactory,
     SubjectFactory,
 )
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
@@ -108,7 +110,27 @@ def _records(case: Case) -> dict[str, int]:
         review_officer="Insp Clarke",
         recorded_by=case.officer_in_case,
     )
+    # The referral the case was opened from, with an identifier and a communications-data request.
+    referral = ReferralFactory(
+        force=case.force, received_at=case.opened_at - timedelta(days=1), created_by=case.officer_in_case
+    )
+    case.referral = referral
+    case.save(update_fields=["referral"])
+    identifier = ReferralIdentifierFactory(referral=referral, observed_at=referral.received_at - timedelta(days=1))
+    # A closure kept from a closing before the case was reopened (the case is open).
+    closure = Closure.objects.create(
+        case=case,
+        outcome_type=Closure.OutcomeType.NO_SUSPECT_IDENTIFIED,
+        closed_at=case.opened_at + timedelta(days=1),
+        closed_by=case.supervisor,
+        rationale="Closed before new intelligence.",
+        reopened_at=timezone.now(),
+    )
     return {
+        "referral": referral.pk,
+        "referral_identifier": identifier.pk,
+        "comms_request": CommsDataRequestFactory(referral=referral).pk,
+        "closure": closure.pk,
         "subject": subject.pk,
         "premises": premises.pk,
         "log_entry": CaseLogEntryFactory(case=case).pk,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0036_identifier_search_by_force'),
+        ('cases', '0037_referral_comms_closure_correctable'),
     ]
 
     operations = [
