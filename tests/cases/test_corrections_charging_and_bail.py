@@ -118,7 +118,7 @@ def test_a_corrected_decision_time_moves_the_charging_target_figures_and_dashboa
 
     (target,) = deadlines_of(case, Kind.CHARGING_TARGET)
     assert target.met_at == later
-    (row,) = [row for row in charging_rows(supervisor, now=timezone.now()) if row.arrest == arrest]
+    (row,) = [row for row in charging_rows(supervisor, now=timezone.now()).rows if row.arrest == arrest]
     assert row.decision_at == later
     figure_facts_refresh(full=True)
     fact = FigureFact.objects.get(case=case, measure="arrest")
