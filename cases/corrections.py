@@ -19,9 +19,9 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Capability
 from cases.forms.case import PremisesForm, SubjectForm
-from cases.forms.charging import ChargingSubmissionForm
+from cases.forms.charging import ChargeForm, ChargingDecisionDetailsForm, ChargingSubmissionForm
 from cases.forms.closure import ClosureForm
-from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
+from cases.forms.corrections import BailExtensionRecordForm, CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
 from cases.forms.custody import ArrestForm, BailBreachForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
 from cases.forms.referrals import CommsRequestRecordForm, ReferralForm, ReferralIdentifierForm
@@ -30,7 +30,9 @@ from cases.forms.search import SearchForm
 from cases.models import (
     Arrest,
     BailBreach,
+    BailExtension,
     Case,
+    Charge,
     ChargingSubmission,
     Closure,
     CommsDataRequest,
@@ -48,7 +50,15 @@ from cases.models import (
     Subject,
 )
 from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
-from cases.services.charging import charging_submission_correct, charging_submission_dependants
+from cases.services.charging import (
+    charge_correct,
+    charge_dependants,
+    charging_decision_correct,
+    charging_decision_dependants,
+    charging_decision_withdraw,
+    charging_submission_correct,
+    charging_submission_dependants,
+)
 from cases.services.closure import closure_correct
 from cases.services.corrections import record_field
 from cases.services.court import hearing_correct, hearing_dependants
@@ -57,6 +67,8 @@ from cases.services.custody import (
     arrest_dependants,
     bail_breach_correct,
     bail_breach_dependants,
+    bail_extension_correct,
+    bail_extension_dependants,
     custody_extension_correct,
     custody_extension_dependants,
     custody_review_correct,
@@ -88,6 +100,10 @@ class RecordType:
     capability: Capability = Capability.RECORD_TEAM_CASES
     # The first-entry form's own arguments (the case, for choices limited to it).
     takes_case: bool = False
+    # Withdrawing, when it is not setting the record's own `withdrawn_at` (`record_withdraw`): called as
+    # withdraw(record, actor, data), data the reason and version. A CPS decision withdrawn leaves its
+    # submission awaiting a decision again.
+    withdraw: Callable[[Any, User, dict[str, Any]], RecordVersion] | None = None
     # The path of foreign keys from the record to its case.
     via: str = "case"
     # Where the record is shown: the case page's section, or its own page.
@@ -224,6 +240,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             page=_its_arrest_page,
         ),
         RecordType(
+            key="bail_extension",
+            label="Extension of bail",
+            model=BailExtension,
+            first_entry_form=BailExtensionRecordForm,
+            correct=lambda extension, actor, data: bail_extension_correct(extension=extension, actor=actor, **data),
+            dependants=bail_extension_dependants,
+            via="release__arrest__case",
+            page=_its_releases_arrest_page,
+        ),
+        RecordType(
             key="bail_breach",
             label="Breach of bail",
             model=BailBreach,
@@ -243,6 +269,30 @@ RECORD_TYPES: dict[str, RecordType] = {
             ),
             dependants=charging_submission_dependants,
             takes_case=True,
+            anchor="charging",
+        ),
+        RecordType(
+            key="charging_decision",
+            label="CPS decision",
+            model=ChargingSubmission,
+            first_entry_form=ChargingDecisionDetailsForm,
+            correct=lambda submission, actor, data: charging_decision_correct(
+                submission=submission, actor=actor, **data
+            ),
+            dependants=charging_decision_dependants,
+            withdraw=lambda submission, actor, data: charging_decision_withdraw(
+                submission=submission, actor=actor, **data
+            ),
+            anchor="charging",
+        ),
+        RecordType(
+            key="charge",
+            label="Charge",
+            model=Charge,
+            first_entry_form=ChargeForm,
+            correct=lambda charge, actor, data: charge_correct(charge=charge, actor=actor, **data),
+            dependants=charge_dependants,
+            via="submission__case",
             anchor="charging",
         ),
         RecordType(
@@ -311,6 +361,13 @@ RECORD_TYPES: dict[str, RecordType] = {
         ),
     )
 }
+
+
+def register_record_type(record_type: RecordType) -> None:
+    """Add a record type of an app above cases (a warrant), from its AppConfig.ready: cases never
+    imports those apps (pyproject.toml, the import-linter's layers)."""
+    assert record_type.key not in RECORD_TYPES or RECORD_TYPES[record_type.key] == record_type, record_type.key
+    RECORD_TYPES[record_type.key] = record_type
 
 
 def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[str, Any]:

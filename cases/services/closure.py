@@ -224,7 +224,9 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
         ),
         (
             "a bail extension",
-            BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
+            BailExtension.objects.filter(release__arrest__case=case, withdrawn_at__isnull=True).aggregate(
+                at=Max("approved_at")
+            )["at"],
         ),
         (
             "a review of detention",
@@ -474,7 +476,7 @@ def _stage_from_records(case: Case) -> str:
         return Case.Stage.ARREST
     if case.searches.exists():
         return Case.Stage.SEARCH
-    if case.warrants.exists():
+    if case.warrants.filter(withdrawn_at__isnull=True).exists():
         return Case.Stage.WARRANT
     return Case.Stage.INVESTIGATION
 

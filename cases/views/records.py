@@ -106,11 +106,12 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
     dependants = kind.dependants
     assert dependants is not None, "_record_for_change(withdraw=True) refuses a type never withdrawn"
     form = WithdrawForm(request.POST or None, initial={"version": record.version})
-    return record_stage(
-        request,
-        case=case,
-        form=form,
-        save=lambda data: record_withdraw(
+    withdraw = kind.withdraw
+
+    def save(data: dict[str, Any]) -> RecordVersion:
+        if withdraw is not None:
+            return withdraw(record, request.user, data)
+        return record_withdraw(
             case=case,
             record_type=kind.key,
             record=record,
@@ -118,7 +119,13 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
             describe=kind.describe(record),
             dependants=dependants,
             **data,
-        ),
+        )
+
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=save,
         title=f"Withdraw as entered in error: {kind.describe(record)}",
         success=f"{kind.label} withdrawn as entered in error.",
         submit="Withdraw the record",

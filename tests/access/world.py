@@ -13,7 +13,10 @@ from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
 from cases.models import (
     BailBreach,
+    BailExtension,
     Case,
+    Charge,
+    ChargingSubmission,
     Closure,
     CourtHearing,
     CustodyExtension,
@@ -33,7 +36,7 @@ from tests.factories.cases import (
     ReferralIdentifierFactory,
     SubjectFactory,
 )
-from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 from tests.factories.warrants import DeviceFactory, SearchFactory, WarrantFactory
 
@@ -83,6 +86,23 @@ def _records(case: Case) -> dict[str, int]:
         recorded_by=case.officer_in_case,
     )
     submission = ChargingSubmissionFactory(case=case, subject=subject)
+    decided = ChargingSubmissionFactory(
+        case=case,
+        subject=subject,
+        decision=ChargingSubmission.Decision.CHARGE,
+        decision_at=submission.submitted_at + timedelta(days=1),
+    )
+    charge = Charge.objects.create(submission=decided, offence=offence(), counts=2)
+    assert release.bail_ends_at is not None
+    bail_extension = BailExtension.objects.create(
+        release=release,
+        approved_at=release.released_at + timedelta(days=60),
+        approved_by="Insp Clarke",
+        approver_rank=BailExtension.ApproverRank.INSPECTOR,
+        section=BailExtension.Section.S47ZD,
+        previous_end=release.bail_ends_at,
+        new_end=release.bail_ends_at + timedelta(days=90),
+    )
     assert arrest.relevant_time is not None
     review = CustodyReview.objects.create(
         arrest=arrest,
@@ -127,6 +147,9 @@ def _records(case: Case) -> dict[str, int]:
         ).pk,
         "submission": submission.pk,
         "charging_submission": submission.pk,
+        "charging_decision": decided.pk,
+        "charge": charge.pk,
+        "bail_extension": bail_extension.pk,
         "custody_review": review.pk,
         "custody_extension": CustodyExtension.objects.create(
             arrest=arrest,
