@@ -131,7 +131,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("closure__confirmations", ClosureConfirmation.objects.order_by(by_id)),
             Prefetch("subjects", _current(Subject.objects.order_by(by_id))),
             Prefetch("premises", _current(Premises.objects.order_by(by_id))),
-            Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
+            Prefetch("warrants", _current(Warrant.objects.select_related("applicant", "executed_by").order_by(by_id))),
             Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
             Prefetch("searches", _current(Search.objects.select_related("officer_in_charge").order_by(by_id))),
             Prefetch(
@@ -148,7 +148,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("arrests__custody_extensions", _current(CustodyExtension.objects.order_by(by_id))),
             Prefetch("arrests__custody_reviews", _current(CustodyReview.objects.order_by(by_id))),
             Prefetch("arrests__releases", _current(Release.objects.select_related("recorded_by").order_by(by_id))),
-            Prefetch("arrests__releases__bail_extensions", BailExtension.objects.order_by(by_id)),
+            Prefetch("arrests__releases__bail_extensions", _current(BailExtension.objects.order_by(by_id))),
             Prefetch(
                 "arrests__releases__bail_breaches",
                 _current(BailBreach.objects.select_related("noted_by").order_by(by_id)),
@@ -157,7 +157,9 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
                 "charging_submissions",
                 _current(ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
             ),
-            Prefetch("charging_submissions__charges", Charge.objects.select_related("offence").order_by(by_id)),
+            Prefetch(
+                "charging_submissions__charges", _current(Charge.objects.select_related("offence").order_by(by_id))
+            ),
             Prefetch("hearings", _current(CourtHearing.objects.order_by(by_id))),
             Prefetch(
                 "safeguarding_referrals",

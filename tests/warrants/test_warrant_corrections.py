@@ -7,6 +7,7 @@ deadline follows in the same transaction, and refuses to break the order of even
 record it would conflict with.
 """
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from casefiles.io.exporter import case_to_line, cases_for_export
 from cases import formats, rules
 from cases.corrections import RECORD_TYPES
 from cases.deadlines import Kind, case_deadlines, with_deadline_records
@@ -197,6 +199,8 @@ def test_a_withdrawn_warrant_leaves_the_deadlines_figures_and_closure_and_takes_
         )
     assert caught.value.messages == [RECORD_WITHDRAWN]
     assert Warrant.objects.filter(pk=warrant.pk, withdrawn_reason="Entered on the wrong case.").exists()
+    (exported,) = cases_for_export(references=[case.reference])
+    assert json.loads(case_to_line(exported))["warrants"] == []  # an import must not bring it back
 
 
 def test_an_expired_warrant_whose_issue_is_corrected_to_a_recent_one_is_in_force_again(case, officer, premises):
