@@ -26,7 +26,11 @@ def test_a_review_records_its_decision_actions_and_next_date(case, supervisor, o
         actions=[Action(title="Submit the phone", owner=officer, due_on=today + timedelta(days=3))],
     )
 
-    assert (review.stage, review.reviewed_by, review.next_review_on) == (case.stage, supervisor, today + timedelta(days=10))
+    assert (review.stage, review.reviewed_by, review.next_review_on) == (
+        case.stage,
+        supervisor,
+        today + timedelta(days=10),
+    )
     action = Task.objects.get(review=review)
     assert (action.title, action.owner, action.status) == ("Submit the phone", officer, Task.Status.OPEN)
     assert CaseLogEntry.objects.filter(case=case, text__startswith="Supervisory review recorded; 1 action(s)").exists()
@@ -76,7 +80,9 @@ def test_a_case_never_reviewed_is_due_its_stages_cadence_after_opening(case, set
 def test_a_review_moves_the_next_due_date_on(case, supervisor):
     _opened_days_ago(case, 60)
     today = london_today()
-    review_record(case=case, actor=supervisor, reviewed_on=today, decision="Fine.", next_review_on=today + timedelta(days=30))
+    review_record(
+        case=case, actor=supervisor, reviewed_on=today, decision="Fine.", next_review_on=today + timedelta(days=30)
+    )
 
     assert reviews_due([case.pk], today=today) == []
     assert reviews_overdue_count([case.pk], today=today) == 0

@@ -14,7 +14,11 @@ from work.selectors import london_today
 
 
 def suggested(case):
-    return list(Task.objects.filter(case=case, status=Task.Status.SUGGESTED).values_list("suggested_by", "title", "owner_id", "due_on"))
+    return list(
+        Task.objects.filter(case=case, status=Task.Status.SUGGESTED).values_list(
+            "suggested_by", "title", "owner_id", "due_on"
+        )
+    )
 
 
 def test_a_search_suggests_submitting_the_devices_within_the_local_target(case, supervisor, officer, settings):
@@ -37,7 +41,9 @@ def test_a_second_search_does_not_suggest_the_same_task_twice(case, officer):
 
 
 def test_children_with_access_not_yet_referred_suggest_the_mash_referral(case, officer):
-    safeguarding_record(case=case, actor=officer, pseudonymous_reference="CHILD-A", children_count=2, relationship="own_child")
+    safeguarding_record(
+        case=case, actor=officer, pseudonymous_reference="CHILD-A", children_count=2, relationship="own_child"
+    )
 
     assert [(rule, title) for rule, title, *_ in suggested(case)] == [
         ("mash_referral", "Make the MASH referral for CHILD-A")

@@ -96,7 +96,11 @@ def test_done_needs_a_note_which_is_kept(task, officer):
 
     done = task_complete(task=task, actor=officer, note="ISP answered; logged as item 12.")
 
-    assert (done.status, done.completion_note, done.closed_by) == (Task.Status.DONE, "ISP answered; logged as item 12.", officer)
+    assert (done.status, done.completion_note, done.closed_by) == (
+        Task.Status.DONE,
+        "ISP answered; logged as item 12.",
+        officer,
+    )
     assert done.closed_at is not None
     assert audited(task, "change").filter(changes__has_key="completion_note").exists()
 
@@ -129,8 +133,15 @@ def test_passing_a_task_on_keeps_who_why_and_when(task, officer, supervisor):
     task.refresh_from_db()
     assert task.owner == supervisor
     move = TaskReassignment.objects.get(task=task)
-    assert (move.from_owner, move.to_owner, move.by, move.reason) == (officer, supervisor, supervisor, "DC Hughes is on leave.")
-    assert AuditEntry.objects.filter(kind="create", object_type="work.TaskReassignment", case_reference=task.case.reference).exists()
+    assert (move.from_owner, move.to_owner, move.by, move.reason) == (
+        officer,
+        supervisor,
+        supervisor,
+        "DC Hughes is on leave.",
+    )
+    assert AuditEntry.objects.filter(
+        kind="create", object_type="work.TaskReassignment", case_reference=task.case.reference
+    ).exists()
 
 
 def test_passing_a_task_to_someone_who_cannot_see_the_case_is_refused(task, supervisor, outsider):
