@@ -200,7 +200,7 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
         deadlines=deadlines.first,
         deadlines_total=deadlines.total,
         tasks=my_tasks(user),
-        cases=list(cases.select_related("team").order_by("-opened_at", "-id")[:WORK_ITEMS]),
+        cases=list(cases.select_related("team__force").order_by("-opened_at", "-id")[:WORK_ITEMS]),
         notifications=my_unread_reminders(user, now=now),
         reviews=reviews,
         today=london_today(now),

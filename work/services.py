@@ -248,11 +248,12 @@ def task_reminders_clear(*, task: Task) -> int:
 def task_reminders_cleared(notifications: list[Notification]) -> set[int]:
     """Of reminders of overdue tasks, those no longer due: the task done, dismissed, passed on to
     someone else, or given a new due date (registered with the reminders, WorkConfig.ready)."""
-    ids = {int(n.deadline_key.split(":")[2]) for n in notifications}
+    ids = {task_id for n in notifications if (task_id := _task_id(n)) is not None}
     tasks = {task.pk: task for task in Task.objects.filter(pk__in=ids)}
     cleared = set()
     for notification in notifications:
-        task = tasks.get(int(notification.deadline_key.split(":")[2]))
+        task_id = _task_id(notification)
+        task = tasks.get(task_id) if task_id is not None else None
         if (
             task is None
             or task.status != Task.Status.OPEN
@@ -263,9 +264,18 @@ def task_reminders_cleared(notifications: list[Notification]) -> set[int]:
     return cleared
 
 
+def _task_id(notification: Notification) -> int | None:
+    """The task a reminder is about, from its key (`_deadline_of`); None for a key of another form."""
+    parts = notification.deadline_key.split(":")
+    return int(parts[2]) if len(parts) > 2 and parts[:2] == [TASK_KIND, "work.task"] and parts[2].isdigit() else None
+
+
 def task_reminder_link(notification: Notification) -> str:
-    """A reminder of an overdue task leads to the task's page, where it is done."""
-    return reverse("work:task_detail", kwargs={"pk": int(notification.deadline_key.split(":")[2])})
+    """A reminder of an overdue task leads to the task's page, where it is done (or to its case)."""
+    task_id = _task_id(notification)
+    if task_id is None:
+        return reverse("cases:detail", kwargs={"reference": notification.case.reference}) if notification.case else ""
+    return reverse("work:task_detail", kwargs={"pk": task_id})
 
 
 # --- Supervisory reviews -------------------------------------------------------------------------
