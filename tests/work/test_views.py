@@ -39,7 +39,7 @@ def test_an_old_link_to_the_case_list_with_a_search_still_lists_cases(client, of
 
 
 def test_my_work_shows_my_tasks_overdue_first_then_my_cases_then_reminders(client, case, officer, team, supervisor):
-    later = make_task(case, officer, days=10, title="Later task")
+    make_task(case, officer, days=10, title="Later task")
     overdue = make_task(case, officer, title="Overdue task")
     Task.objects.filter(pk=overdue.pk).update(due_on=london_today() - timedelta(days=2))
     someone_elses = make_task(case, supervisor, title="The supervisor's task")
