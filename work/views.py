@@ -52,7 +52,7 @@ def my_work_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         | {t.case.reference for t in work.tasks}
         | {c.reference for c in work.cases}
         | {r.case.reference for r in work.reviews}
-        | {n.case.reference for n in work.notifications if n.case_id is not None}
+        | {n.case.reference for n in work.notifications if n.case is not None}
     )
     audit_read(
         actor=user,

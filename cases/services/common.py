@@ -26,7 +26,7 @@ STAGE_ORDER = [
 # What other apps do when a stage is recorded (work: the tasks its rules suggest), each registered by
 # the app that owns it (WorkConfig.ready), so that cases, the lower layer, names none of them. Each
 # is called as `hook(case=..., actor=..., event=..., record=...)` inside the recording transaction.
-StageHook = Callable[..., None]
+StageHook = Callable[..., object]
 _STAGE_HOOKS: list[StageHook] = []
 
 

@@ -75,9 +75,7 @@ def reminder_link(notification: Notification) -> str:
     """Where a reminder's deadline or task is dealt with: its case's page, or its own (a task's)."""
     if notification.kind in _OTHER_KINDS:
         return _OTHER_KINDS[notification.kind][1](notification)
-    if notification.case_id is None:
-        return ""
-    return notification.case.get_absolute_url()
+    return notification.case.get_absolute_url() if notification.case is not None else ""
 
 
 def reminders_cleared(notifications: list[Notification], *, now: datetime | None = None) -> set[int]:
