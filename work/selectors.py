@@ -72,28 +72,56 @@ class ReviewDue:
         return self.due_on < london_today()
 
 
-def reviews_due(case_ids: list[int], *, today: date, within_days: int = REVIEW_DUE_SOON_DAYS) -> list[ReviewDue]:
+def _latest_review() -> QuerySet[SupervisoryReview]:
+    """A case's latest review (`OuterRef("pk")` a case), read by the `review_case_latest` index."""
+    return SupervisoryReview.objects.filter(case_id=OuterRef("pk")).order_by("-reviewed_on", "-id")
+
+
+def _open_cases(case_ids: list[int]) -> QuerySet[Case]:
+    return Case.objects.filter(one_of_ids("id", case_ids), status=Case.Status.OPEN)
+
+
+def _review_due_by(day: date) -> Q:
+    """A case whose next review falls on or before `day`: the date its last review set (the case
+    annotated with it as `last_next_review_on`), or, never reviewed, its opening (UK date) plus the
+    review cadence of its stage."""
+    never_reviewed = Q()
+    for stage in Case.Stage.values:
+        opened_before = datetime.combine(day - review_cadence(stage) + timedelta(days=1), time.min, tzinfo=LONDON)
+        never_reviewed |= Q(stage=stage, opened_at__lt=opened_before)
+    return Q(last_next_review_on__lte=day) | (Q(last_next_review_on__isnull=True) & never_reviewed)
+
+
+def reviews_due(
+    case_ids: list[int], *, today: date, within_days: int = REVIEW_DUE_SOON_DAYS, first: int = WORK_ITEMS
+) -> list[ReviewDue]:
     """The supervisory reviews due within `within_days` of `today` (or overdue) on the open cases
-    `case_ids`, most overdue first. A case's next review is the date its last review set, or, never
-    reviewed, its opening plus the review cadence of its stage (a local target, work.rules). Three
-    queries: the cases, their latest reviews (by the `review_case_latest` index), nothing per case."""
+    `case_ids`, most overdue first, at most `first`. A case's next review is the date its last review
+    set, or, never reviewed, its opening plus the review cadence of its stage (a local target,
+    work.rules). Three queries: which cases are due (chosen by the database), those cases, their
+    last reviews."""
     if not case_ids:
         return []
-    cases = {c.pk: c for c in Case.objects.filter(one_of_ids("id", case_ids), status=Case.Status.OPEN)}
-    latest = {
-        review.case_id: review
-        for review in SupervisoryReview.objects.filter(one_of_ids("case_id", list(cases)))
-        .order_by("case_id", "-reviewed_on", "-id")
-        .distinct("case_id")
-    }
-    due: list[ReviewDue] = []
-    horizon = today + timedelta(days=within_days)
-    for case in cases.values():
-        last = latest.get(case.pk)
-        due_on = last.next_review_on if last else case.opened_at.astimezone(LONDON).date() + review_cadence(case.stage)
-        if due_on <= horizon:
-            due.append(ReviewDue(case=case, due_on=due_on, last=last))
-    return sorted(due, key=lambda r: (r.due_on, r.case.reference))
+    rows = list(
+        _open_cases(case_ids)
+        .annotate(
+            last_next_review_on=Subquery(_latest_review().values("next_review_on")[:1]),
+            last_review_id=Subquery(_latest_review().values("id")[:1]),
+        )
+        .filter(_review_due_by(today + timedelta(days=within_days)))
+        .values_list("pk", "last_next_review_on", "last_review_id")
+    )
+    cases = Case.objects.in_bulk([pk for pk, _next, _last in rows])
+    last = SupervisoryReview.objects.in_bulk([last_id for _pk, _next, last_id in rows if last_id])
+    due = [
+        ReviewDue(
+            case=cases[pk],
+            due_on=next_on or cases[pk].opened_at.astimezone(LONDON).date() + review_cadence(cases[pk].stage),
+            last=last.get(last_id) if last_id else None,
+        )
+        for pk, next_on, last_id in rows
+    ]
+    return sorted(due, key=lambda r: (r.due_on, r.case.reference))[:first]
 
 
 def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:
@@ -101,16 +129,8 @@ def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:
     `reviews_due`). One query, counted by the database: for the dashboard's scope of many cases."""
     if not case_ids:
         return 0
-    latest = SupervisoryReview.objects.filter(case_id=OuterRef("pk")).order_by("-reviewed_on", "-id")
-    never_reviewed_overdue = Q()
-    for stage in Case.Stage.values:
-        last_day_in_time = datetime.combine(today - review_cadence(stage), time.min, tzinfo=LONDON)
-        never_reviewed_overdue |= Q(stage=stage, opened_at__lt=last_day_in_time)
-    cases = Case.objects.filter(one_of_ids("id", case_ids), status=Case.Status.OPEN).annotate(
-        next_review_on=Subquery(latest.values("next_review_on")[:1])
-    )
-    overdue = Q(next_review_on__lt=today) | (Q(next_review_on__isnull=True) & never_reviewed_overdue)
-    return cases.filter(overdue).count()
+    cases = _open_cases(case_ids).annotate(last_next_review_on=Subquery(_latest_review().values("next_review_on")[:1]))
+    return cases.filter(_review_due_by(today - timedelta(days=1))).count()
 
 
 def supervised_open_case_ids(user: User) -> list[int]:
@@ -195,7 +215,7 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
     deadlines = first_deadlines_due_for(user, now=now, first=WORK_ITEMS, open_ids=ids)
     reviews = []
     if user_has_capability(user, Capability.SUPERVISE):
-        reviews = reviews_due(ids, today=london_today(now))[:WORK_ITEMS]
+        reviews = reviews_due(ids, today=london_today(now))
     return MyWork(
         deadlines=deadlines.first,
         deadlines_total=deadlines.total,
