@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Notification
-from cases.services.notifications import deadline_sweep, reminders_cleared
+from cases.services.notifications import deadline_sweep, notification_send_email, reminders_cleared
 from safeguard.outbox.models import OutboxMessage
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.work.conftest import make_task
@@ -100,3 +100,14 @@ def test_a_deadline_reminder_clears_itself_once_the_deadline_is_met(client, case
     deadline_sweep()
     reminder.refresh_from_db()
     assert reminder.read_at is not None
+
+
+def test_the_reminders_email_links_to_the_task(case, officer, mailoutbox):
+    task = overdue_task(case, officer)
+    task_reminder_sweep()
+    reminder = Notification.objects.get(recipient=officer)
+
+    assert notification_send_email(notification_id=reminder.pk)
+
+    [message] = mailoutbox
+    assert f"Open the task in Safeguard: https://safeguard.test/tasks/{task.pk}/" in message.body
