@@ -89,7 +89,8 @@ def reminders_cleared(notifications: list[Notification], *, now: datetime | None
     cleared: set[int] = set()
     if about_deadlines:
         cases = Case.objects.filter(pk__in={n.case_id for n in about_deadlines})
-        live = {d.key for d in outstanding_deadlines_of_cases(cases, now=now) if d.case.status == Case.Status.OPEN}
+        # A closed case keeps only its MoPI reviews outstanding (cases.deadlines.case_deadlines).
+        live = {d.key for d in outstanding_deadlines_of_cases(cases, now=now)}
         cleared |= {n.pk for n in about_deadlines if n.deadline_key not in live}
     for kind, (cleared_of, _link) in _OTHER_KINDS.items():
         of_kind = [n for n in notifications if n.kind == kind]
