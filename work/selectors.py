@@ -44,6 +44,14 @@ def case_tasks(case: Case) -> QuerySet[Task]:
     return Task.objects.filter(case=case).select_related("owner").order_by("closed_at", "due_on", "id")
 
 
+def case_page_tasks(case: Case, user: User) -> dict[str, object]:
+    """For the case page (registered with it, WorkConfig.ready): the case's tasks to do or to accept,
+    soonest due first, each with how it stands today. One query."""
+    today = london_today()
+    outstanding = case_tasks(case).filter(status__in=[Task.Status.OPEN, Task.Status.SUGGESTED])
+    return {"outstanding_tasks": [(task, task_state(task, today)) for task in outstanding]}
+
+
 def task_is_overdue(task: Task, today: date) -> bool:
     return task.outstanding and task.due_on < today
 

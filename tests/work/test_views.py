@@ -224,3 +224,15 @@ def test_an_action_half_given_is_refused(client, case, supervisor):
     assert response.status_code == 400
     assert "Give the action, whose it is and when it is due" in response.content.decode()
     assert not SupervisoryReview.objects.exists()
+
+
+def test_the_case_page_lists_its_tasks_to_do_and_links_to_set_one(client, case, officer):
+    to_do = make_task(case, officer, title="Chase the ISP")
+    done = make_task(case, officer, title="Book the interview")
+    Task.objects.filter(pk=done.pk).update(status=Task.Status.DONE, completion_note="Booked.", closed_at=timezone.now())
+
+    page = signed_in(client, officer).get(case.get_absolute_url()).content.decode()
+
+    assert f'<a href="{to_do.get_absolute_url()}">Chase the ISP</a>' in page
+    assert "Book the interview" not in page
+    assert f'href="{reverse("work:task_create", args=[case.reference])}"' in page
