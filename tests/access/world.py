@@ -39,6 +39,7 @@ from tests.factories.cases import (
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 from tests.factories.warrants import DeviceFactory, SearchFactory, WarrantFactory
+from work.models import Task
 
 # Everyone the matrix signs in as. "officer_r" is the officer in the restricted case.
 ACTORS = (
@@ -168,6 +169,14 @@ def _records(case: Case) -> dict[str, int]:
         ).pk,
         # The case's own details, a record of the case itself (cases.corrections).
         "case": case.pk,
+        # A task for the officer in the case, still to do (work).
+        "task": Task.objects.create(
+            case=case,
+            title="Submit devices for examination",
+            owner=case.officer_in_case,
+            due_on=timezone.localdate() + timedelta(days=3),
+            created_by=case.supervisor,
+        ).pk,
     }
 
 
