@@ -101,6 +101,12 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(granted | (as_officer | as_supervisor | of_team))
 
 
+def cases_visible_to_force_client(force_id: int) -> QuerySet[Case]:
+    """The cases an API client of force `force_id` may read (docs/api.md): the unrestricted cases of
+    its force. A restricted case is seen only by the people granted it by name, never by a client."""
+    return Case.objects.filter(force_id=force_id, restricted=False)
+
+
 def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
     """Each way `user` may see a case (`cases_visible_to`): granted it; or, unrestricted, as its
     officer in the case, as its supervisor, or as a member of its team whose role reads team cases."""

@@ -1,0 +1,136 @@
+"""API v1 (docs/api.md): thin views over the same selectors and fetch-and-authorise helpers as the
+pages (cases.selectors, cases.permissions). Every read is audited as the pages' are, naming the
+client; every refusal (401, 403, 404, 429) is an `access_denied` entry."""
+
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.authentication import API_SOURCE, ClientTokenAuthentication
+from api.models import ApiClient, Scope
+from api.permissions import ClientHasScope
+from api.selectors import changed_since
+from api.serializers import CaseDetailSerializer, CaseFiltersSerializer, CasePageSerializer, DeadlineSerializer
+from api.throttling import ClientRateThrottle
+from audit.context import current_context
+from audit.models import AuditEntry
+from audit.objects import ObjectType
+from audit.services import audit_record, audit_search
+from cases.deadlines import case_deadlines
+from cases.models import Case
+from cases.permissions import get_case_for_force_client
+from cases.selectors import case_list_page, cases_visible_to_force_client
+from safeguard.keyset import Position
+
+REFUSALS = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+    exceptions.Throttled,
+)
+
+
+class ClientView(APIView):
+    """A view a client calls with its token, within `required_scope`."""
+
+    authentication_classes = [ClientTokenAuthentication]
+    permission_classes = [ClientHasScope]
+    throttle_classes = [ClientRateThrottle]
+    required_scope: ClassVar[Scope]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        context = current_context()
+        if context is not None:
+            # Reads are written at once (audit_read), not left to the page's end as the web's are.
+            context.source = API_SOURCE
+        super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, REFUSALS):
+            request = self.request
+            audit_record(
+                kind=AuditEntry.Kind.ACCESS_DENIED,
+                actor=None,
+                object_type=ObjectType.REQUEST,
+                object_id=request.path[:100],
+                summary=f"API refused {request.method} {request.path}: {exc.detail}",
+                changes={"status": exc.status_code, "scope": self.required_scope.value},
+                request=request._request,
+            )
+        return super().handle_exception(exc)
+
+    @property
+    def client(self) -> ApiClient:
+        client = self.request.auth
+        assert isinstance(client, ApiClient)  # ClientHasScope let no other through
+        return client
+
+
+class CaseListView(ClientView):
+    required_scope = Scope.READ_CASES
+
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[CaseFiltersSerializer],
+        responses={200: CasePageSerializer},
+        summary="The cases of the client's force, newest opened first (keyset pages)",
+    )
+    def get(self, request: Request) -> Response:
+        filters = CaseFiltersSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        asked = filters.validated_data
+        cases = cases_visible_to_force_client(self.client.force_id)
+        if asked.get("stage"):
+            cases = cases.filter(stage=asked["stage"])
+        if asked.get("status"):
+            cases = cases.filter(status=asked["status"])
+        if asked.get("updated_since") is not None:
+            cases = changed_since(cases, asked["updated_since"])
+        position = Position.from_query(asked)
+        page = case_list_page(cases.order_by("-opened_at", "-id"), size=asked["size"], position=position)
+        shown = [case.reference for case in page.rows]
+        audit_search(
+            request._request,
+            object_type=Case,
+            filters={name: asked.get(name) for name in ("stage", "status", "updated_since")},
+            shown=shown,
+            page=position.describe(),
+        )
+        body = {
+            "results": page.rows,
+            "older": page.older.encode() if page.older else None,
+            "newer": page.newer.encode() if page.newer else None,
+        }
+        return Response(CasePageSerializer(body).data)
+
+
+REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="e.g. STF-2026-000123")
+
+
+class CaseDetailView(ClientView):
+    required_scope = Scope.READ_CASES
+
+    @extend_schema(operation_id="cases_read", parameters=[REFERENCE], responses={200: CaseDetailSerializer})
+    def get(self, request: Request, reference: str) -> Response:
+        case = get_case_for_force_client(self.client.force_id, reference)
+        return Response(CaseDetailSerializer(case).data)
+
+
+class CaseDeadlinesView(ClientView):
+    required_scope = Scope.READ_DEADLINES
+
+    @extend_schema(
+        operation_id="cases_deadlines",
+        parameters=[REFERENCE],
+        responses={200: DeadlineSerializer(many=True)},
+        summary="Every deadline of one case, soonest first",
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        case = get_case_for_force_client(self.client.force_id, reference)
+        deadlines = case_deadlines(case, now=timezone.now())
+        return Response(DeadlineSerializer(deadlines, many=True).data)
