@@ -16,7 +16,7 @@ class CaseFiltersSerializer(serializers.Serializer[Any]):
     stage = serializers.ChoiceField(choices=Case.Stage.choices, required=False)
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
     updated_since = serializers.DateTimeField(
-        required=False, help_text="ISO 8601 with an offset: cases with a change recorded since then."
+        required=False, help_text="ISO 8601 (without an offset, London time): cases with a change recorded since then."
     )
     before = serializers.CharField(required=False, help_text="The `older` cursor of the page before.")
     after = serializers.CharField(required=False, help_text="The `newer` cursor of the page before.")
@@ -71,3 +71,7 @@ class DeadlineSerializer(serializers.Serializer[Any]):
     met_at = serializers.DateTimeField(allow_null=True)
     outstanding = serializers.BooleanField()
     source = serializers.CharField(help_text="The law or local target that sets it.")
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text="Why the request was refused.")

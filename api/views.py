@@ -5,7 +5,8 @@ client; every refusal (401, 403, 404, 429) is an `access_denied` entry."""
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,13 @@ from api.authentication import API_SOURCE, ClientTokenAuthentication
 from api.models import ApiClient, Scope
 from api.permissions import ClientHasScope
 from api.selectors import changed_since
-from api.serializers import CaseDetailSerializer, CaseFiltersSerializer, CasePageSerializer, DeadlineSerializer
+from api.serializers import (
+    CaseDetailSerializer,
+    CaseFiltersSerializer,
+    CasePageSerializer,
+    DeadlineSerializer,
+    ErrorSerializer,
+)
 from api.throttling import ClientRateThrottle
 from audit.context import current_context
 from audit.models import AuditEntry
@@ -71,13 +78,29 @@ class ClientView(APIView):
         return client
 
 
+# The refusals every endpoint may answer with, each `{"detail": "..."}`.
+REFUSED = {
+    401: OpenApiResponse(ErrorSerializer, "No token, or one that is unknown, expired or revoked."),
+    403: OpenApiResponse(ErrorSerializer, "The client's scopes do not include this endpoint's."),
+    429: OpenApiResponse(ErrorSerializer, "Too many requests from this client: see Retry-After."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, "No case with that reference that the client's force may read.")}
+
+
 class CaseListView(ClientView):
+    """The unrestricted cases of the client's force, newest opened first, a keyset page at a time:
+    follow `older` (as `before`) to the next page. Needs the `read_cases` scope."""
+
     required_scope = Scope.READ_CASES
 
     @extend_schema(
         operation_id="cases_list",
         parameters=[CaseFiltersSerializer],
-        responses={200: CasePageSerializer},
+        responses={
+            200: CasePageSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, "Bad filters: each field named, with why."),
+            **REFUSED,
+        },
         summary="The cases of the client's force, newest opened first (keyset pages)",
     )
     def get(self, request: Request) -> Response:
@@ -113,21 +136,32 @@ REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, descriptio
 
 
 class CaseDetailView(ClientView):
+    """One case of the client's force. Another force's case, or a restricted one, is a 404 exactly
+    as a case that does not exist. Needs the `read_cases` scope."""
+
     required_scope = Scope.READ_CASES
 
-    @extend_schema(operation_id="cases_read", parameters=[REFERENCE], responses={200: CaseDetailSerializer})
+    @extend_schema(
+        operation_id="cases_read",
+        parameters=[REFERENCE],
+        responses={200: CaseDetailSerializer, **NOT_FOUND, **REFUSED},
+        summary="One case",
+    )
     def get(self, request: Request, reference: str) -> Response:
         case = get_case_for_force_client(self.client.force_id, reference)
         return Response(CaseDetailSerializer(case).data)
 
 
 class CaseDeadlinesView(ClientView):
+    """Every deadline of one case of the client's force, soonest first, met or not, as the case's
+    page shows them (docs/deadlines.md). Needs the `read_deadlines` scope."""
+
     required_scope = Scope.READ_DEADLINES
 
     @extend_schema(
         operation_id="cases_deadlines",
         parameters=[REFERENCE],
-        responses={200: DeadlineSerializer(many=True)},
+        responses={200: DeadlineSerializer(many=True), **NOT_FOUND, **REFUSED},
         summary="Every deadline of one case, soonest first",
     )
     def get(self, request: Request, reference: str) -> Response:
