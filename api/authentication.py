@@ -50,7 +50,7 @@ class ClientTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="safeguard"'
 
 
-class ClientTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ClientTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ClientTokenAuthentication"
     name = "clientToken"
 

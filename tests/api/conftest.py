@@ -1,5 +1,6 @@
 """Two forces, each with cases and API clients, for the API's tests."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,7 +37,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api_world(db) -> ApiWorld:
+def api_world(db) -> Iterator[ApiWorld]:
     home, other = ForceFactory(code="HOM", name="Home Force"), ForceFactory(code="OTH", name="Other Force")
     admin = UserFactory(username="api.admin", roles=[ADMINISTRATOR])
     case = CaseFactory(team=TeamFactory(force=home), reference="HOM-2026-000001")
@@ -44,11 +45,11 @@ def api_world(db) -> ApiWorld:
     other_case = CaseFactory(team=TeamFactory(force=other), reference="OTH-2026-000001")
     tokens, clients = {}, {}
     now = timezone.now()
-    kinds = {
+    kinds: dict[str, tuple[Force, list[str]]] = {
         "all": (home, ALL_SCOPES),
-        "cases_only": (home, [Scope.READ_CASES]),
-        "deadlines_only": (home, [Scope.READ_DEADLINES]),
-        "intake_only": (home, [Scope.REFERRAL_INTAKE]),
+        "cases_only": (home, [Scope.READ_CASES.value]),
+        "deadlines_only": (home, [Scope.READ_DEADLINES.value]),
+        "intake_only": (home, [Scope.REFERRAL_INTAKE.value]),
         "other_force": (other, ALL_SCOPES),
         "expired": (home, ALL_SCOPES),
         "revoked": (home, ALL_SCOPES),

@@ -23,7 +23,7 @@ ROUTES = {
 # Described by the schema, open to anyone (tests/api/test_schema.py).
 OPEN_ROUTES = {"schema", "docs"}
 # A client kind (tests/api/conftest.py) -> the scopes it holds.
-HOLDS = {
+HOLDS: dict[str, set[str]] = {
     "all": set(Scope.values),
     "cases_only": {Scope.READ_CASES},
     "deadlines_only": {Scope.READ_DEADLINES},
