@@ -13,5 +13,6 @@ urlpatterns = [
     path("account/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("account/password/", views.PasswordChange.as_view(), name="password_change"),
     path("account/password/changed/", views.PasswordChangeDone.as_view(), name="password_change_done"),
+    path("account/session/stay/", views.session_keep_alive, name="session_keep_alive"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -224,6 +224,9 @@ class CaseReplay(Replay):
                 full_name=item.full_name,
                 date_of_birth=item.date_of_birth,
                 pnc_id=item.pnc_id,
+                phone=item.phone,
+                email=item.email,
+                online_account=item.online_account,
                 notes=item.notes,
             )
         for index, place in enumerate(data.premises):
@@ -270,6 +273,8 @@ class CaseReplay(Replay):
                 power=item.power,
                 entry=item.entry or Warrant.Entry.SINGLE,
                 court=item.court,
+                warrant_reference=item.warrant_reference,
+                court_reference=item.court_reference,
             )
             self.warrant_by_key[item.key] = warrant
             if item.applied_at:
