@@ -19,30 +19,47 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Capability
 from cases.forms.case import PremisesForm, SubjectForm
-from cases.forms.charging import ChargingSubmissionForm
-from cases.forms.corrections import CaseDetailsForm, DeviceRecordForm, correction_form
+from cases.forms.charging import ChargeForm, ChargingDecisionDetailsForm, ChargingSubmissionForm
+from cases.forms.closure import ClosureForm
+from cases.forms.corrections import BailExtensionRecordForm, CaseDetailsForm, DeviceRecordForm, correction_form
 from cases.forms.court import HearingForm
 from cases.forms.custody import ArrestForm, BailBreachForm, CustodyExtensionForm, CustodyReviewForm, ReleaseForm
+from cases.forms.referrals import CommsRequestRecordForm, ReferralForm, ReferralIdentifierForm
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
     Arrest,
     BailBreach,
+    BailExtension,
     Case,
+    Charge,
     ChargingSubmission,
+    Closure,
+    CommsDataRequest,
     CourtHearing,
     CustodyExtension,
     CustodyReview,
     Device,
     Premises,
     RecordVersion,
+    Referral,
+    ReferralIdentifier,
     Release,
     SafeguardingReferral,
     Search,
     Subject,
 )
 from cases.services.case import case_correct, premises_correct, premises_dependants, subject_correct, subject_dependants
-from cases.services.charging import charging_submission_correct, charging_submission_dependants
+from cases.services.charging import (
+    charge_correct,
+    charge_dependants,
+    charging_decision_correct,
+    charging_decision_dependants,
+    charging_decision_withdraw,
+    charging_submission_correct,
+    charging_submission_dependants,
+)
+from cases.services.closure import closure_correct
 from cases.services.corrections import record_field
 from cases.services.court import hearing_correct, hearing_dependants
 from cases.services.custody import (
@@ -50,12 +67,21 @@ from cases.services.custody import (
     arrest_dependants,
     bail_breach_correct,
     bail_breach_dependants,
+    bail_extension_correct,
+    bail_extension_dependants,
     custody_extension_correct,
     custody_extension_dependants,
     custody_review_correct,
     custody_review_dependants,
     release_correct,
     release_dependants,
+)
+from cases.services.referrals import (
+    comms_request_correct,
+    comms_request_dependants,
+    referral_correct,
+    referral_identifier_correct,
+    referral_identifier_dependants,
 )
 from cases.services.safeguarding import safeguarding_correct, safeguarding_dependants
 from cases.services.search import device_correct, device_dependants, search_correct, search_dependants
@@ -74,11 +100,17 @@ class RecordType:
     capability: Capability = Capability.RECORD_TEAM_CASES
     # The first-entry form's own arguments (the case, for choices limited to it).
     takes_case: bool = False
+    # Withdrawing, when it is not setting the record's own `withdrawn_at` (`record_withdraw`): called as
+    # withdraw(record, actor, data), data the reason and version. A CPS decision withdrawn leaves its
+    # submission awaiting a decision again.
+    withdraw: Callable[[Any, User, dict[str, Any]], RecordVersion] | None = None
     # The path of foreign keys from the record to its case.
     via: str = "case"
     # Where the record is shown: the case page's section, or its own page.
     anchor: str = ""
     page: Callable[[Case, Any], str] | None = field(default=None)
+    # The record named for a person, where its own name (`str`) says too little.
+    name: Callable[[Any], str] | None = None
 
     @property
     def form(self) -> type[forms.Form]:
@@ -91,7 +123,9 @@ class RecordType:
         return self.form(data, initial=initial, **extra)
 
     def describe(self, record: Any) -> str:
-        return "The case's details" if isinstance(record, Case) else str(record)
+        if isinstance(record, Case):
+            return "The case's details"
+        return self.name(record) if self.name is not None else str(record)
 
     def url(self, case: Case, record: Any) -> str:
         if self.page is not None:
@@ -206,6 +240,16 @@ RECORD_TYPES: dict[str, RecordType] = {
             page=_its_arrest_page,
         ),
         RecordType(
+            key="bail_extension",
+            label="Extension of bail",
+            model=BailExtension,
+            first_entry_form=BailExtensionRecordForm,
+            correct=lambda extension, actor, data: bail_extension_correct(extension=extension, actor=actor, **data),
+            dependants=bail_extension_dependants,
+            via="release__arrest__case",
+            page=_its_releases_arrest_page,
+        ),
+        RecordType(
             key="bail_breach",
             label="Breach of bail",
             model=BailBreach,
@@ -228,6 +272,30 @@ RECORD_TYPES: dict[str, RecordType] = {
             anchor="charging",
         ),
         RecordType(
+            key="charging_decision",
+            label="CPS decision",
+            model=ChargingSubmission,
+            first_entry_form=ChargingDecisionDetailsForm,
+            correct=lambda submission, actor, data: charging_decision_correct(
+                submission=submission, actor=actor, **data
+            ),
+            dependants=charging_decision_dependants,
+            withdraw=lambda submission, actor, data: charging_decision_withdraw(
+                submission=submission, actor=actor, **data
+            ),
+            anchor="charging",
+        ),
+        RecordType(
+            key="charge",
+            label="Charge",
+            model=Charge,
+            first_entry_form=ChargeForm,
+            correct=lambda charge, actor, data: charge_correct(charge=charge, actor=actor, **data),
+            dependants=charge_dependants,
+            via="submission__case",
+            anchor="charging",
+        ),
+        RecordType(
             key="hearing",
             label="Court hearing",
             model=CourtHearing,
@@ -246,10 +314,60 @@ RECORD_TYPES: dict[str, RecordType] = {
             dependants=safeguarding_dependants,
             anchor="safeguarding",
         ),
+        RecordType(
+            key="referral",
+            label="Referral",
+            model=Referral,
+            first_entry_form=ReferralForm,
+            correct=lambda referral, actor, data: referral_correct(referral=referral, actor=actor, **data),
+            anchor="referral",
+            name=lambda referral: f"Referral {referral}",
+        ),
+        RecordType(
+            key="referral_identifier",
+            label="Referral identifier",
+            model=ReferralIdentifier,
+            first_entry_form=ReferralIdentifierForm,
+            correct=lambda identifier, actor, data: referral_identifier_correct(
+                identifier=identifier, actor=actor, **data
+            ),
+            dependants=referral_identifier_dependants,
+            via="referral__case",
+            anchor="referral",
+            name=lambda identifier: f"{identifier.get_kind_display()} {identifier}",
+        ),
+        RecordType(
+            key="comms_request",
+            label="Communications-data request",
+            model=CommsDataRequest,
+            first_entry_form=CommsRequestRecordForm,
+            correct=lambda request, actor, data: comms_request_correct(comms_request=request, actor=actor, **data),
+            dependants=comms_request_dependants,
+            via="referral__case",
+            anchor="referral",
+            name=lambda request: f"Communications-data request {request.reference}",
+        ),
+        # Corrected by a supervisor while the case is closed (the one correction of a closed case);
+        # its history also holds each reopening and closing again.
+        RecordType(
+            key="closure",
+            label="Closure",
+            model=Closure,
+            first_entry_form=ClosureForm,
+            correct=lambda closure, actor, data: closure_correct(closure=closure, actor=actor, **data),
+            capability=Capability.APPROVE_CLOSURE,
+            anchor="closure",
+            name=lambda closure: "The closure of the case",
+        ),
     )
 }
-# The closure's history (reopened, closed again) is read on the same history page.
-HISTORY_ONLY = {"closure"}
+
+
+def register_record_type(record_type: RecordType) -> None:
+    """Add a record type of an app above cases (a warrant), from its AppConfig.ready: cases never
+    imports those apps (pyproject.toml, the import-linter's layers)."""
+    assert record_type.key not in RECORD_TYPES or RECORD_TYPES[record_type.key] == record_type, record_type.key
+    RECORD_TYPES[record_type.key] = record_type
 
 
 def initial_values(form_class: type[forms.Form], record: models.Model) -> dict[str, Any]:

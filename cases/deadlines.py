@@ -197,7 +197,7 @@ def case_deadlines(case: Case, *, now: datetime) -> list[Deadline]:
     On a closed case only what was met (history) and its MoPI reviews are kept: nothing else is due.
     """
     b = _Builder(case, now)
-    warrants = list(case.warrants.all())
+    warrants = [w for w in case.warrants.all() if w.withdrawn_at is None]
     searches = [s for s in case.searches.all() if s.withdrawn_at is None]
     # Records withdrawn as entered in error set no deadline and meet none.
     arrests = [a for a in case.arrests.all() if a.withdrawn_at is None]
@@ -367,7 +367,9 @@ def _arrest_deadlines(
     for release, following in zip(releases, [*releases[1:], None], strict=False):
         if release.kind != Release.Kind.BAIL or release.bail_ends_at is None:
             continue
-        bail_extensions = sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))
+        bail_extensions = sorted(
+            (e for e in release.bail_extensions.all() if e.withdrawn_at is None), key=lambda e: (e.approved_at, e.pk)
+        )
         ends = max([release.bail_ends_at, *(e.new_end for e in bail_extensions)])
         done = [e.section for e in bail_extensions]
         body = release.investigating_body

@@ -414,10 +414,13 @@ def case_actions(case: Case, user: User) -> dict[str, bool]:
     the same checks the pages behind them make (`get_case_for_change`): a link is shown only to
     someone it lets in.
     `record`: recording pages; `record_devices`: searches, devices and triage; `close` and
-    `review`: closure and retention reviews."""
+    `review`: closure and retention reviews; `referral`: the page of the referral the case was
+    opened from (`referrals_visible_to`: a referral of their force, for who may read referrals)."""
     is_open = case.status == Case.Status.OPEN
     closure = case_allows(case, user, Capability.APPROVE_CLOSURE)
+    referral = case.referral_id is not None and user_has_capability(user, Capability.REFERRALS)
     return {
+        "referral": referral and getattr(user, "force_id", None) == case.force_id,
         "record": is_open and case_allows(case, user, Capability.RECORD_TEAM_CASES),
         "record_devices": is_open and case_allows(case, user, Capability.RECORD_DEVICES),
         "close": is_open and closure,

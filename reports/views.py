@@ -37,6 +37,7 @@ from reports.services import (
     figures_export_request,
 )
 from safeguard.forms import add_service_error
+from work.selectors import london_today, reviews_overdue_count
 
 STAGE_CLASSES = {
     Case.Stage.INVESTIGATION: "chart-stage-investigation",
@@ -132,6 +133,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "deadlines": deadlines,
         "changeable": case_ids_changeable_by(user, (d.case.pk for d in deadlines)),
         "deadlines_total": due.total,
+        "reviews_overdue": reviews_overdue_count(in_view.open, today=london_today(now)),
         "stages": board.OPEN_STAGES,
         "status_chart": status_chart,
         "caseload_chart": caseload_chart,

@@ -4,6 +4,8 @@ its field checks (`service_checks`); the services check the rest against the war
 No form takes the expiry: it is computed from the issue (PACE 1984 s.16(3)).
 """
 
+from collections.abc import Callable
+
 from django import forms
 
 from accounts.models import User
@@ -37,7 +39,7 @@ class WarrantDraftForm(Form):
     court_reference = forms.CharField(
         max_length=40, required=False, help_text="The issuing court's own reference for the application, if known."
     )
-    service_checks = (warrant_check_references,)
+    service_checks: tuple[Callable[..., None], ...] = (warrant_check_references,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,9 +6,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from cases.models import Case, Premises
+from cases.models.correctable import Correctable
 
 
-class Warrant(models.Model):
+class Warrant(Correctable):
     class Power(models.TextChoices):
         PACE_S8 = "pace_s8", "Police and Criminal Evidence Act 1984 s.8"
         POCA_S4 = "poca_s4", "Protection of Children Act 1978 s.4"
@@ -52,9 +53,8 @@ class Warrant(models.Model):
     persons_present = models.TextField(blank=True, help_text="Everyone who entered, e.g. forensic staff (s.16(2A)).")
     result = models.TextField(blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["-applied_at", "-id"]
         indexes = [
             models.Index(fields=["status", "expires_at"], name="warrant_status_expires"),

@@ -24,8 +24,18 @@ from django.utils import timezone
 from accounts.models import User
 from cases import formats, rules
 from cases.identifiers import normalise_document_reference
-from cases.models import Case, IndexedIdentifier, Premises
+from cases.models import Case, IndexedIdentifier, Premises, RecordVersion
 from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import (
+    RECORD_WITHDRAWN,
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    first_dependant,
+    not_after,
+    not_before,
+)
 from cases.services.identifiers import identifiers_index, index_entry
 from warrants.models import FurtherEntryAuthority, Warrant
 
@@ -92,6 +102,8 @@ def warrant_state_error(warrant: Warrant, action: str, *, now: datetime | None =
     unexecuted warrant past its expiry is expired in fact even before `warrant_mark_expired` has
     marked it, so it may be returned.
     """
+    if warrant.withdrawn_at is not None:
+        return RECORD_WITHDRAWN
     status = warrant.status
     if action == "apply":
         return None if status == Status.DRAFT else WARRANT_ALREADY_APPLIED
@@ -221,6 +233,71 @@ def warrant_check_further_entry(*, authorised_at: datetime, entered_at: datetime
     )
 
 
+def _check_draft(case: Case, *, premises: Premises, power: str, entry: str, court: str) -> str:
+    """The draft's rules, on its first entry and on each correction; returns the court's name, trimmed."""
+    if premises.case_id != case.pk:
+        raise ValidationError({"premises": WARRANT_PREMISES_OTHER_CASE})
+    if power not in Warrant.Power.values:
+        raise ValidationError({"power": WARRANT_POWER_UNKNOWN})
+    if entry not in Warrant.Entry.values:
+        raise ValidationError({"entry": WARRANT_ENTRY_UNKNOWN})
+    court = court.strip()
+    if not court:
+        raise ValidationError({"court": WARRANT_COURT_REQUIRED})
+    return court
+
+
+def _check_applied_at(case: Case, applied_at: datetime) -> None:
+    """The application is not in the future, nor before the case was opened (or, for research under a
+    referral, before the referral was received)."""
+    warrant_check_applied(applied_at=applied_at)
+    if applied_at < case.opened_at:
+        referral = case.referral
+        if referral is None or applied_at < referral.received_at:
+            raise ValidationError({"applied_at": WARRANT_APPLIED_BEFORE_CASE})
+
+
+def _check_issued(*, applied_at: datetime, issued_at: datetime, issuing_justice: str) -> str:
+    """The issue's rules: not in the future, not before the application, a justice named."""
+    warrant_check_issued(issued_at=issued_at)
+    if issued_at < applied_at:
+        raise ValidationError({"issued_at": WARRANT_ISSUED_BEFORE_APPLIED})
+    issuing_justice = issuing_justice.strip()
+    if not issuing_justice:
+        raise ValidationError({"issuing_justice": WARRANT_JUSTICE_REQUIRED})
+    return issuing_justice
+
+
+def _check_refused(*, applied_at: datetime, refused_at: datetime, refusal_reason: str) -> str:
+    warrant_check_refused(refused_at=refused_at)
+    if refused_at < applied_at:
+        raise ValidationError({"refused_at": WARRANT_REFUSED_BEFORE_APPLIED})
+    refusal_reason = refusal_reason.strip()
+    if not refusal_reason:
+        raise ValidationError({"refusal_reason": WARRANT_REFUSAL_REASON_REQUIRED})
+    return refusal_reason
+
+
+def _check_executed(*, issued_at: datetime, expires_at: datetime, executed_at: datetime) -> None:
+    """Entry from the issue to the end of the last day for entry (PACE 1984 s.16(3))."""
+    warrant_check_executed(executed_at=executed_at)
+    if executed_at < issued_at:
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
+    if executed_at > expires_at:
+        day = rules.uk_date(expires_at)
+        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=formats.day(day))})
+
+
+def _check_returned(*, executed_at: datetime | None, expires_at: datetime, returned_at: datetime) -> None:
+    """Returned after its execution, or, unexecuted, after its expiry (s.16(10))."""
+    warrant_check_returned(returned_at=returned_at)
+    if executed_at is not None:
+        if returned_at < executed_at:
+            raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXECUTION})
+    elif returned_at < expires_at:
+        raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXPIRY})
+
+
 @transaction.atomic
 def warrant_draft(
     *,
@@ -234,15 +311,7 @@ def warrant_draft(
     court_reference: str = "",
 ) -> Warrant:
     ensure_case_open(case)
-    if premises.case_id != case.pk:
-        raise ValidationError({"premises": WARRANT_PREMISES_OTHER_CASE})
-    if power not in Warrant.Power.values:
-        raise ValidationError({"power": WARRANT_POWER_UNKNOWN})
-    if entry not in Warrant.Entry.values:
-        raise ValidationError({"entry": WARRANT_ENTRY_UNKNOWN})
-    court = court.strip()
-    if not court:
-        raise ValidationError({"court": WARRANT_COURT_REQUIRED})
+    court = _check_draft(case, premises=premises, power=power, entry=entry, court=court)
     warrant_reference, court_reference = warrant_references(
         warrant_reference=warrant_reference, court_reference=court_reference
     )
@@ -271,13 +340,8 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "apply")
-    warrant_check_applied(applied_at=applied_at)
-    case = warrant.case
-    if applied_at < case.opened_at:
-        # Research under a referral may come before the case is opened, never before the referral.
-        referral = case.referral
-        if referral is None or applied_at < referral.received_at:
-            raise ValidationError({"applied_at": WARRANT_APPLIED_BEFORE_CASE})
+    # Research under a referral may come before the case is opened, never before the referral.
+    _check_applied_at(warrant.case, applied_at)
     warrant.status = Status.APPLIED
     warrant.applied_at = applied_at
     _save(warrant, ["status", "applied_at"])
@@ -300,13 +364,8 @@ def warrant_record_issue(
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "issue")
-    warrant_check_issued(issued_at=issued_at)
     assert warrant.applied_at is not None  # an applied warrant always has its time (see warrant_apply)
-    if issued_at < warrant.applied_at:
-        raise ValidationError({"issued_at": WARRANT_ISSUED_BEFORE_APPLIED})
-    issuing_justice = issuing_justice.strip()
-    if not issuing_justice:
-        raise ValidationError({"issuing_justice": WARRANT_JUSTICE_REQUIRED})
+    issuing_justice = _check_issued(applied_at=warrant.applied_at, issued_at=issued_at, issuing_justice=issuing_justice)
     warrant_reference, court_reference = warrant_references(
         warrant_reference=warrant_reference, court_reference=court_reference
     )
@@ -332,13 +391,8 @@ def warrant_record_refusal(*, warrant: Warrant, actor: User, refused_at: datetim
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "refuse")
-    warrant_check_refused(refused_at=refused_at)
     assert warrant.applied_at is not None
-    if refused_at < warrant.applied_at:
-        raise ValidationError({"refused_at": WARRANT_REFUSED_BEFORE_APPLIED})
-    refusal_reason = refusal_reason.strip()
-    if not refusal_reason:
-        raise ValidationError({"refusal_reason": WARRANT_REFUSAL_REASON_REQUIRED})
+    refusal_reason = _check_refused(applied_at=warrant.applied_at, refused_at=refused_at, refusal_reason=refusal_reason)
     warrant.status = Status.REFUSED
     warrant.refused_at = refused_at
     warrant.refusal_reason = refusal_reason
@@ -361,13 +415,8 @@ def warrant_record_execution(
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "execute")
-    warrant_check_executed(executed_at=executed_at)
     assert warrant.issued_at is not None and warrant.expires_at is not None
-    if executed_at < warrant.issued_at:
-        raise ValidationError({"executed_at": WARRANT_EXECUTED_BEFORE_ISSUE})
-    if executed_at > warrant.expires_at:
-        day = rules.uk_date(warrant.expires_at)
-        raise ValidationError({"executed_at": WARRANT_EXECUTED_AFTER_LAST_DAY.format(day=formats.day(day))})
+    _check_executed(issued_at=warrant.issued_at, expires_at=warrant.expires_at, executed_at=executed_at)
     _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
     warrant.status = Status.EXECUTED
     warrant.executed_at = executed_at
@@ -393,13 +442,8 @@ def warrant_record_return(*, warrant: Warrant, actor: User, returned_at: datetim
     warrant_check_returned(returned_at=returned_at)
     if warrant.status == Status.ISSUED:
         warrant_mark_expired(warrant=warrant)
-    if warrant.executed_at is not None:
-        if returned_at < warrant.executed_at:
-            raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXECUTION})
-    else:
-        assert warrant.expires_at is not None
-        if returned_at < warrant.expires_at:
-            raise ValidationError({"returned_at": WARRANT_RETURNED_BEFORE_EXPIRY})
+    assert warrant.expires_at is not None
+    _check_returned(executed_at=warrant.executed_at, expires_at=warrant.expires_at, returned_at=returned_at)
     warrant.status = Status.RETURNED
     warrant.returned_at = returned_at
     _save(warrant, ["status", "returned_at"])
@@ -422,7 +466,7 @@ def warrant_mark_expired(*, warrant: Warrant, now: datetime | None = None) -> bo
     if case.status == Case.Status.CLOSED:
         return False
     changed = Warrant.objects.filter(
-        pk=warrant.pk, status=Status.ISSUED, executed_at__isnull=True, expires_at__lt=now
+        pk=warrant.pk, status=Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, withdrawn_at__isnull=True
     ).update(status=Status.EXPIRED, version=F("version") + 1)
     warrant.refresh_from_db()
     if not changed:
@@ -479,7 +523,11 @@ def warrants_mark_expired(*, now: datetime) -> int:
     """Mark every issued, unexecuted warrant past its expiry as expired (warrant_mark_expired): the
     deadline sweep's first step (cases.services.notifications.register_expiry)."""
     due = Warrant.objects.filter(
-        status=Warrant.Status.ISSUED, executed_at__isnull=True, expires_at__lt=now, case__status=Case.Status.OPEN
+        status=Warrant.Status.ISSUED,
+        executed_at__isnull=True,
+        expires_at__lt=now,
+        case__status=Case.Status.OPEN,
+        withdrawn_at__isnull=True,
     ).select_related("case__officer_in_case")
     return sum(warrant_mark_expired(warrant=warrant, now=now) for warrant in due)
 
@@ -500,7 +548,7 @@ def _describe(warrant: Warrant) -> str:
 def warrants_check_closure(case: Case) -> None:
     """Refuse to close a case while a warrant is issued, executed or expired but not returned."""
     unreturned = list(
-        Warrant.objects.filter(case=case, status__in=UNRETURNED_WARRANT_STATUSES)
+        Warrant.objects.filter(case=case, status__in=UNRETURNED_WARRANT_STATUSES, withdrawn_at__isnull=True)
         .select_related("premises")
         .order_by("id")
     )
@@ -511,10 +559,158 @@ def warrants_check_closure(case: Case) -> None:
 
 def warrant_events(case: Case) -> list[tuple[str, datetime | None]]:
     """The latest return to court and execution of the case's warrants, which a closure cannot precede."""
+    current = Warrant.objects.filter(case=case, withdrawn_at__isnull=True)
     return [
-        ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
-        ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
+        ("a warrant's return to court", current.aggregate(at=Max("returned_at"))["at"]),
+        ("a warrant executed", current.aggregate(at=Max("executed_at"))["at"]),
     ]
+
+
+# --- Correcting a warrant, and withdrawing one entered in error (cases.corrections) -----------------
+
+WARRANT_STEP_NOT_RECORDED = (
+    "This step is not recorded on the warrant: record it on the warrant's page, where its own checks run."
+)
+WARRANT_STEP_RECORDED = (
+    "This step is recorded on the warrant: enter its value. If the warrant was entered in error, withdraw it."
+)
+
+
+def _furthers(warrant: Warrant) -> list[FurtherEntryAuthority]:
+    return list(warrant.further_entries.all())
+
+
+def _search_events(warrant: Warrant) -> list[Event]:
+    current = warrant.searches.filter(withdrawn_at__isnull=True).select_related("premises")
+    return [Event(f"the search of {search.premises}", search.started_at) for search in current]
+
+
+def _step(recorded: bool, value: object, field: str) -> None:
+    """A step recorded is corrected, not removed; a step not recorded is recorded on its own page."""
+    if recorded and (value is None or value == ""):
+        raise ValidationError({field: WARRANT_STEP_RECORDED})
+    if not recorded and value not in (None, ""):
+        raise ValidationError({field: WARRANT_STEP_NOT_RECORDED})
+
+
+@transaction.atomic
+def warrant_correct(
+    *,
+    warrant: Warrant,
+    actor: User,
+    reason: str,
+    premises: Premises,
+    power: str,
+    entry: str,
+    court: str,
+    applied_at: datetime | None = None,
+    issued_at: datetime | None = None,
+    issuing_justice: str = "",
+    refused_at: datetime | None = None,
+    refusal_reason: str = "",
+    executed_at: datetime | None = None,
+    executed_by: User | None = None,
+    persons_present: str = "",
+    result: str = "",
+    returned_at: datetime | None = None,
+    warrant_reference: str = "",
+    court_reference: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct the steps of a warrant recorded so far under the rules of their first entries (draft,
+    application, issue or refusal, execution, return), in order. The expiry is worked out again from
+    the issue (PACE 1984 s.16(3)), so the warrant's deadlines follow; an issued, unexecuted warrant is
+    expired, or in force again, as its corrected expiry says. A step not yet recorded is recorded on
+    the warrant's page, not here. The execution stays before the further entries authorised under the
+    warrant, and the issue before the searches made under it; the error names the record."""
+    case = warrant.case
+    locked = correction_start(case=case, record=warrant, reason=reason, version=version)
+    court = _check_draft(case, premises=premises, power=power, entry=entry, court=court)
+    ensure_current(premises, "premises")
+    status = locked.status
+    all_problems(
+        lambda: _step(status != Status.DRAFT, applied_at, "applied_at"),
+        lambda: _step(locked.issued_at is not None, issued_at, "issued_at"),
+        lambda: _step(locked.issued_at is not None, issuing_justice.strip(), "issuing_justice"),
+        lambda: _step(status == Status.REFUSED, refused_at, "refused_at"),
+        lambda: _step(status == Status.REFUSED, refusal_reason.strip(), "refusal_reason"),
+        lambda: _step(locked.executed_at is not None, executed_at, "executed_at"),
+        lambda: _step(locked.executed_at is not None, executed_by, "executed_by"),
+        lambda: _step(status == Status.RETURNED, returned_at, "returned_at"),
+    )
+    warrant_reference, court_reference = warrant_references(
+        warrant_reference=warrant_reference, court_reference=court_reference
+    )
+    values: dict[str, object] = {
+        "premises": premises,
+        "power": power,
+        "entry": entry,
+        "court": court,
+        "warrant_reference": warrant_reference,
+        "court_reference": court_reference,
+    }
+    if applied_at is not None:
+        _check_applied_at(case, applied_at)
+        values["applied_at"] = applied_at
+    if refused_at is not None and applied_at is not None:
+        values["refused_at"] = refused_at
+        values["refusal_reason"] = _check_refused(
+            applied_at=applied_at, refused_at=refused_at, refusal_reason=refusal_reason
+        )
+    expires_at = None
+    if issued_at is not None and applied_at is not None:
+        values["issuing_justice"] = _check_issued(
+            applied_at=applied_at, issued_at=issued_at, issuing_justice=issuing_justice
+        )
+        expires_at = rules.warrant_expires_at(issued_at)
+        values["issued_at"] = issued_at
+        values["expires_at"] = expires_at
+        searches = _search_events(locked)
+        not_after(issued_at, searches, field="issued_at", label="The issue")
+        not_before(expires_at, searches, field="issued_at", label="The last moment for entry this issue gives")
+    if executed_at is not None and issued_at is not None and expires_at is not None:
+        _check_executed(issued_at=issued_at, expires_at=expires_at, executed_at=executed_at)
+        if executed_by != locked.executed_by:
+            _require_active(executed_by, field="executed_by", message=WARRANT_EXECUTOR_INACTIVE)
+        furthers = _furthers(locked)
+        not_after(
+            executed_at,
+            [Event(str(f).replace("Further", "the further", 1), f.authorised_at) for f in furthers],
+            field="executed_at",
+            label="The execution",
+        )
+        values.update(executed_at=executed_at, executed_by=executed_by, persons_present=persons_present, result=result)
+    if expires_at is not None:
+        last = max([f.entered_at or f.authorised_at for f in _furthers(locked)], default=None)
+        if last is not None and last > expires_at:
+            day = formats.day(rules.uk_date(expires_at))
+            raise ValidationError({"issued_at": WARRANT_FURTHER_AFTER_CORRECTED_EXPIRY.format(day=day)})
+        if returned_at is not None:
+            _check_returned(executed_at=executed_at, expires_at=expires_at, returned_at=returned_at)
+            values["returned_at"] = returned_at
+        if status in (Status.ISSUED, Status.EXPIRED):
+            values["status"] = Status.EXPIRED if expires_at < timezone.now() else Status.ISSUED
+    return correction_apply(
+        case=case,
+        record_type="warrant",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Search warrant for {locked.premises}",
+    )
+
+
+WARRANT_FURTHER_AFTER_CORRECTED_EXPIRY = (
+    "A further entry under this warrant is after the last day for entry this issue gives ({day}): correct "
+    "that record first, or enter a later issue (PACE 1984 s.16(3))."
+)
+
+
+def warrant_dependants(warrant: Warrant) -> str | None:
+    """The further entries authorised under the warrant and the searches made under it."""
+    return first_dependant(warrant.further_entries.all(), warrant.searches.all())
 
 
 # --- Searches under a warrant (cases.services.search.register_search_warrants) -------------------
@@ -532,7 +728,8 @@ SEARCHABLE_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, W
 
 def warrants_searchable(case: Case) -> QuerySet[Warrant]:
     """The case's warrants a search may be under, offered by the search's form."""
-    return case.warrants.filter(status__in=SEARCHABLE_WARRANT_STATUSES).select_related("premises")
+    current = case.warrants.filter(status__in=SEARCHABLE_WARRANT_STATUSES, withdrawn_at__isnull=True)
+    return current.select_related("premises")
 
 
 def warrant_check_search(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
@@ -540,6 +737,7 @@ def warrant_check_search(*, case: Case, warrant: Warrant, premises: Premises, st
     issue to expiry, PACE 1984 s.16(3)); a returned warrant was executed first."""
     if warrant.case_id != case.pk:
         raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
+    ensure_current(warrant, "warrant")
     executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
     if warrant.status not in SEARCHABLE_WARRANT_STATUSES or not executed_then_returned:
         raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})

@@ -109,6 +109,7 @@ def warrant_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) -
         "further_entries": list(warrant.further_entries.all()),
         "searches": list(warrant.searches.select_related("premises")),
         "actions": warrant_next_actions(warrant) if can_change else [],
+        "can_change": can_change,
         "rule": rules.WARRANT_EXPIRY,
         "nav": "cases",
     }

@@ -4,6 +4,11 @@ Reads models only. Cases are written in reference order and each case's records 
 were recorded, with local keys numbered by position (S1, P1, W1, SR1, A1), so exporting the same
 data twice, or exporting what an exported file imported, gives the same bytes. Cases are read in
 chunks with their records prefetched, so a large export never holds every case in memory.
+
+A record withdrawn as entered in error (cases.corrections) is left out: the file carries the case
+as it stands, and an imported file must not bring a mistake back as a current record. Its history
+stays in Safeguard. A record is withdrawn only once nothing current rests on it, so no record left
+in the file names one left out.
 """
 
 from __future__ import annotations
@@ -102,6 +107,11 @@ def _ordered(spec: type[Record], values: dict[str, Any]) -> dict[str, Any]:
 EXAMINER_GRANT = "record_triage"
 
 
+def _current(records: QuerySet[Any]) -> QuerySet[Any]:
+    """The records not withdrawn as entered in error."""
+    return records.filter(withdrawn_at__isnull=True)
+
+
 def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterable[str] = ()) -> QuerySet[Case]:
     """Cases in reference order with everything the export writes prefetched, in recorded order."""
     cases = queryset if queryset is not None else Case.objects.all()
@@ -113,16 +123,17 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
         cases.order_by("reference")
         .select_related("force", "team", "officer_in_case", "supervisor", "referral", "closure__closed_by")
         .prefetch_related(
-            Prefetch("referral__identifiers", ReferralIdentifier.objects.order_by(by_id)),
+            Prefetch("referral__identifiers", _current(ReferralIdentifier.objects.order_by(by_id))),
             Prefetch(
-                "referral__comms_requests", CommsDataRequest.objects.select_related("time_verified_by").order_by(by_id)
+                "referral__comms_requests",
+                _current(CommsDataRequest.objects.select_related("time_verified_by").order_by(by_id)),
             ),
             Prefetch("closure__confirmations", ClosureConfirmation.objects.order_by(by_id)),
-            Prefetch("subjects", Subject.objects.order_by(by_id)),
-            Prefetch("premises", Premises.objects.order_by(by_id)),
-            Prefetch("warrants", Warrant.objects.select_related("applicant", "executed_by").order_by(by_id)),
+            Prefetch("subjects", _current(Subject.objects.order_by(by_id))),
+            Prefetch("premises", _current(Premises.objects.order_by(by_id))),
+            Prefetch("warrants", _current(Warrant.objects.select_related("applicant", "executed_by").order_by(by_id))),
             Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
-            Prefetch("searches", Search.objects.select_related("officer_in_charge").order_by(by_id)),
+            Prefetch("searches", _current(Search.objects.select_related("officer_in_charge").order_by(by_id))),
             Prefetch(
                 "user_grants",
                 CaseUserObjectPermission.objects.filter(permission__codename=EXAMINER_GRANT)
@@ -130,20 +141,29 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
                 .order_by("user__username"),
                 to_attr="examiner_grants",
             ),
-            Prefetch("devices", Device.objects.select_related("examiner").order_by(by_id)),
+            Prefetch("devices", _current(Device.objects.select_related("examiner").order_by(by_id))),
             Prefetch("devices__image_counts", ImageCount.objects.order_by(by_id)),
-            Prefetch("arrests", Arrest.objects.select_related("arresting_officer").order_by(by_id)),
+            Prefetch("arrests", _current(Arrest.objects.select_related("arresting_officer").order_by(by_id))),
             Prefetch("arrests__suspected_offences", Offence.objects.order_by("code")),
-            Prefetch("arrests__custody_extensions", CustodyExtension.objects.order_by(by_id)),
-            Prefetch("arrests__custody_reviews", CustodyReview.objects.order_by(by_id)),
-            Prefetch("arrests__releases", Release.objects.select_related("recorded_by").order_by(by_id)),
-            Prefetch("arrests__releases__bail_extensions", BailExtension.objects.order_by(by_id)),
-            Prefetch("arrests__releases__bail_breaches", BailBreach.objects.select_related("noted_by").order_by(by_id)),
-            Prefetch("charging_submissions", ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
-            Prefetch("charging_submissions__charges", Charge.objects.select_related("offence").order_by(by_id)),
-            Prefetch("hearings", CourtHearing.objects.order_by(by_id)),
+            Prefetch("arrests__custody_extensions", _current(CustodyExtension.objects.order_by(by_id))),
+            Prefetch("arrests__custody_reviews", _current(CustodyReview.objects.order_by(by_id))),
+            Prefetch("arrests__releases", _current(Release.objects.select_related("recorded_by").order_by(by_id))),
+            Prefetch("arrests__releases__bail_extensions", _current(BailExtension.objects.order_by(by_id))),
             Prefetch(
-                "safeguarding_referrals", SafeguardingReferral.objects.select_related("recorded_by").order_by(by_id)
+                "arrests__releases__bail_breaches",
+                _current(BailBreach.objects.select_related("noted_by").order_by(by_id)),
+            ),
+            Prefetch(
+                "charging_submissions",
+                _current(ChargingSubmission.objects.select_related("submitted_by").order_by(by_id)),
+            ),
+            Prefetch(
+                "charging_submissions__charges", _current(Charge.objects.select_related("offence").order_by(by_id))
+            ),
+            Prefetch("hearings", _current(CourtHearing.objects.order_by(by_id))),
+            Prefetch(
+                "safeguarding_referrals",
+                _current(SafeguardingReferral.objects.select_related("recorded_by").order_by(by_id)),
             ),
             Prefetch(
                 "log_entries",

@@ -48,7 +48,9 @@ class ChargeForm(Form):
 ChargeFormSet = forms.formset_factory(ChargeForm, extra=MAX_CHARGE_ROWS, max_num=MAX_CHARGE_ROWS, validate_max=True)
 
 
-class ChargingDecisionForm(Form):
+class ChargingDecisionDetailsForm(Form):
+    """The CPS decision itself; a correction shows these (each charge is corrected on its own)."""
+
     decision = forms.ChoiceField(
         choices=[c for c in ChargingSubmission.Decision.choices if c[0] != ChargingSubmission.Decision.PENDING]
     )
@@ -60,6 +62,10 @@ class ChargingDecisionForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     service_checks = (charging_check_decision_at,)
+
+
+class ChargingDecisionForm(ChargingDecisionDetailsForm):
+    """The decision with up to five charges, as first recorded."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -10,16 +10,21 @@ from cases.models import Closure, RetentionReview
 from cases.services.closure import CONFIRMATION_LABEL, OutstandingItem, closure_check_time, retention_review_check_time
 
 
-class CloseCaseForm(Form):
+class ClosureForm(Form):
+    """The closure's own values: what a correction of a closed case's closure shows."""
+
     outcome_type = forms.ChoiceField(label="Home Office outcome type", choices=Closure.OutcomeType.choices)
     closed_at = datetime_field("Closed at")
     rationale = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    service_checks = (closure_check_time,)
+
+
+class CloseCaseForm(ClosureForm):
     retention_group = forms.ChoiceField(
         label="MoPI retention group",
         choices=RetentionReview.Group.choices,
         help_text="Sexual offences are usually group 1. The next review date is computed.",
     )
-    service_checks = (closure_check_time,)
 
     def __init__(self, *args: Any, outstanding: Sequence[OutstandingItem] = (), **kwargs: Any) -> None:
         """One checkbox and one reason per item outstanding at the closing time, for a supervisor

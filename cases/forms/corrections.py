@@ -5,10 +5,13 @@ with the reason for the correction and the version the page was opened on (`corr
 """
 
 from functools import cache
+from typing import Any
 
 from django import forms
 
 from accounts.models import User
+from cases import rules
+from cases.forms.custody import BailExtensionForm
 from cases.forms.fields import (
     FREE_TEXT_MAX_LENGTH,
     Form,
@@ -18,7 +21,7 @@ from cases.forms.fields import (
     version_field,
 )
 from cases.forms.search import DeviceForm
-from cases.models import Case, Device
+from cases.models import BailExtension, Case, Device
 from cases.selectors import case_people
 from cases.services.case import case_check_opened_at
 from cases.services.search import device_check_forensic_times, device_check_triage
@@ -68,6 +71,18 @@ class DeviceRecordForm(DeviceForm):
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, case=case, **kwargs)
         model_choice(self, "examiner").queryset = case_people(case)
+
+
+class BailExtensionRecordForm(BailExtensionForm):
+    """An extension as a correction shows it: the last day of bail is the court's own, a date, and
+    blank for a police or agency extension, whose end is worked out again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = kwargs.get("initial")
+        if initial and initial.get("new_end") is not None:
+            by_court = initial.get("approver_rank") == BailExtension.ApproverRank.MAGISTRATES
+            kwargs["initial"] = {**initial, "new_end": rules.uk_date(initial["new_end"]) if by_court else None}
+        super().__init__(*args, **kwargs)
 
 
 class WithdrawForm(Form):

@@ -1,6 +1,7 @@
 """Referral forms. Each runs its service's checks of the values it holds beside its field checks
 (`service_checks`); the rules that need the referral on record are in the services."""
 
+from collections.abc import Callable
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -99,7 +100,18 @@ class CommsRequestForm(Form):
     reference = forms.CharField(max_length=80, help_text="The communications-data request reference.")
     submitted_at = datetime_field("Submitted at")
     notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    service_checks = (comms_request_check_submitted,)
+    service_checks: tuple[Callable[..., None], ...] = (comms_request_check_submitted,)
+
+
+class CommsRequestRecordForm(CommsRequestForm):
+    """A request with its approval and result, as a correction shows them together (an approval or a
+    result not yet recorded is added on its own page)."""
+
+    approved_at = datetime_field("Approved at", required=False)
+    approval_route = forms.ChoiceField(choices=CommsDataRequest.Route.choices, required=False)
+    result_received_at = datetime_field("Result received at", required=False)
+    outcome = forms.ChoiceField(choices=CommsDataRequest.Outcome.choices, required=False)
+    service_checks = (comms_request_check_submitted, comms_request_check_approved, comms_request_check_result)
 
 
 class CommsApprovalForm(Form):

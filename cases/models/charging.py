@@ -55,13 +55,13 @@ class ChargingSubmission(Correctable):
         return f"{self.get_test_display()} submission for {self.subject}"
 
 
-class Charge(models.Model):
+class Charge(Correctable):
     submission = models.ForeignKey(ChargingSubmission, on_delete=models.PROTECT, related_name="charges")
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="charges")
     counts = models.PositiveSmallIntegerField(default=1)
     category = models.CharField(max_length=1, choices=ImageCategory.choices, blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(counts__gte=1), name="charge_at_least_one_count")]
 

@@ -31,7 +31,7 @@ class Closure(models.Model):
         DIVERSIONARY = "22", "22: Diversionary, educational or intervention activity"
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="closure")
-    outcome_type = models.CharField(max_length=3, choices=OutcomeType.choices)
+    outcome_type = models.CharField("Home Office outcome type", max_length=3, choices=OutcomeType.choices)
     closed_at = models.DateTimeField()
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField()

@@ -216,7 +216,7 @@ class Release(Correctable):
         return f"to answer bail {' '.join(parts)}" if parts else ""
 
 
-class BailExtension(models.Model):
+class BailExtension(Correctable):
     class ApproverRank(models.TextChoices):
         INSPECTOR = "inspector", "Inspector"
         SUPERINTENDENT = "superintendent", "Superintendent"
@@ -248,7 +248,7 @@ class BailExtension(models.Model):
     previous_end = models.DateTimeField(editable=False)
     new_end = models.DateTimeField(editable=False)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["approved_at"]
         constraints = [
             models.CheckConstraint(condition=Q(new_end__gt=F("previous_end")), name="bail_ext_extends"),

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Force
 
+from .correctable import Correctable
+
 
 class Referral(models.Model):
     class Source(models.TextChoices):
@@ -42,6 +44,9 @@ class Referral(models.Model):
     disseminated_to = models.CharField(max_length=120, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Moves on with each correction (cases.services.versions). A referral is corrected, never
+    # withdrawn: one received in error is closed with no further action.
+    version = models.PositiveIntegerField(default=1, db_default=1)  # db_default: as cases.models.correctable
 
     class Meta:
         ordering = ["-received_at"]
@@ -66,7 +71,7 @@ class Referral(models.Model):
         return f"{self.get_source_display()} {self.source_reference}"
 
 
-class ReferralIdentifier(models.Model):
+class ReferralIdentifier(Correctable):
     """An identifier the referral names: an IP address seen at a time, an online account, a phone
     number or an e-mail address. The last three are held in `account_id`, normalised
     (cases.identifiers: phone numbers in E.164, e-mail addresses in lower case)."""
@@ -79,16 +84,23 @@ class ReferralIdentifier(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="identifiers")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
-    account_id = models.CharField(max_length=200, blank=True)
-    observed_at = models.DateTimeField(null=True, blank=True, help_text="Time of observation, stored in UTC.")
-    observed_original = models.CharField(
-        max_length=80, blank=True, help_text="The time exactly as the referral gives it."
+    account_id = models.CharField("account ID, phone number or e-mail address", max_length=200, blank=True)
+    observed_at = models.DateTimeField(
+        "time of observation", null=True, blank=True, help_text="Time of observation, stored in UTC."
     )
-    observed_timezone = models.CharField(max_length=64, blank=True, help_text="Time zone the referral's time is in.")
+    observed_original = models.CharField(
+        "time of observation, as the referral gives it",
+        max_length=80,
+        blank=True,
+        help_text="The time exactly as the referral gives it.",
+    )
+    observed_timezone = models.CharField(
+        "time zone of that time", max_length=64, blank=True, help_text="Time zone the referral's time is in."
+    )
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -108,7 +120,7 @@ class ReferralIdentifier(models.Model):
         return self.account_id
 
 
-class CommsDataRequest(models.Model):
+class CommsDataRequest(Correctable):
     """A communications-data request under the Investigatory Powers Act 2016 Part 3."""
 
     class Route(models.TextChoices):
@@ -137,7 +149,7 @@ class CommsDataRequest(models.Model):
     )
     notes = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["submitted_at"]
         constraints = [
             models.CheckConstraint(

@@ -284,7 +284,7 @@ def _events_after_opening(case: Case) -> list[Event]:
     firsts: list[tuple[str, models.QuerySet[Any], str]] = [
         ("the first arrest", case.arrests.filter(withdrawn_at__isnull=True), "arrested_at"),
         ("the first search", case.searches.all(), "started_at"),
-        ("the first warrant application", case.warrants.all(), "applied_at"),
+        ("the first warrant application", case.warrants.filter(withdrawn_at__isnull=True), "applied_at"),
         ("the first charging submission", case.charging_submissions.all(), "submitted_at"),
         ("the first case log entry written", case.log_entries.filter(kind__in=LOG_KINDS_WRITTEN), "created_at"),
     ]

@@ -28,7 +28,14 @@ from cases.models import (
     Search,
 )
 from cases.services.common import case_advance_stage, case_log_system, ensure_case_open, not_in_future
-from cases.services.corrections import reason_check, record_version_add
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    not_after,
+    reason_check,
+    record_version_add,
+)
 from cases.services.custody import bail_current_end
 from cases.services.versions import version_check, version_save
 
@@ -217,7 +224,9 @@ def _latest_event(case: Case) -> tuple[str, datetime] | None:
         ),
         (
             "a bail extension",
-            BailExtension.objects.filter(release__arrest__case=case).aggregate(at=Max("approved_at"))["at"],
+            BailExtension.objects.filter(release__arrest__case=case, withdrawn_at__isnull=True).aggregate(
+                at=Max("approved_at")
+            )["at"],
         ),
         (
             "a review of detention",
@@ -467,7 +476,7 @@ def _stage_from_records(case: Case) -> str:
         return Case.Stage.ARREST
     if case.searches.exists():
         return Case.Stage.SEARCH
-    if case.warrants.exists():
+    if case.warrants.filter(withdrawn_at__isnull=True).exists():
         return Case.Stage.WARRANT
     return Case.Stage.INVESTIGATION
 
@@ -503,4 +512,78 @@ def case_reopen(*, case: Case, actor: User, reason: str, version: int | None = N
     case.stage = _stage_from_records(case)
     case.version += 1
     case.save(update_fields=["status", "stage", "version"])
+    return result
+
+
+CLOSURE_CORRECT_NOT_CLOSED = (
+    "The case is open again: its closure is given new values when the case is closed again, not corrected."
+)
+CLOSURE_CORRECT_NEEDS_SUPERVISOR = "Only a supervisor of the case's team can correct the closure of a case."
+CLOSURE_CORRECT_NEW_OUTSTANDING = (
+    "At that closing time {item}, which was not outstanding when the case was closed: keep a later time, or "
+    "reopen the case and close it again, so that a supervisor confirms it."
+)
+
+
+@transaction.atomic
+def closure_correct(
+    *,
+    closure: Closure,
+    actor: User,
+    reason: str,
+    outcome_type: str,
+    closed_at: datetime,
+    rationale: str,
+    version: int | None = None,
+) -> RecordVersion:
+    """A supervisor corrects the closure of a closed case (its Home Office outcome, its closing time,
+    its rationale), with a reason, while the case stays closed: the one correction made on a closed
+    case. The rules of `case_close` run again: the outcome agrees with the decisions recorded, the
+    closing time is after every event recorded on the case and before every retention review, and it
+    leaves nothing outstanding that was not outstanding (and so confirmed) at the closing time before.
+    The first retention review, made at the closing, follows the closing time, with its next review
+    date worked out again."""
+    case = closure.case
+    if SUPERVISOR not in roles_of(actor):
+        raise ValidationError(CLOSURE_CORRECT_NEEDS_SUPERVISOR)
+    locked = correction_start(case=case, record=closure, reason=reason, version=version, check_open=False)
+    if case.status != Case.Status.CLOSED or locked.reopened_at is not None:
+        raise ValidationError(CLOSURE_CORRECT_NOT_CLOSED)
+    if outcome_type not in Closure.OutcomeType.values:
+        raise ValidationError({"outcome_type": CLOSURE_OUTCOME_INVALID})
+    closure_check_time(closed_at=closed_at)
+    if closed_at < case.opened_at:
+        raise ValidationError({"closed_at": CLOSURE_BEFORE_CASE_OPENED})
+    _check_after_every_event(case, closed_at)
+    _check_outcome_agrees(case, outcome_type)
+    set_review = case.retention_reviews.filter(decision=RetentionReview.Decision.SET).order_by("-id").first()
+    later_reviews = case.retention_reviews.exclude(decision=RetentionReview.Decision.SET)
+    if set_review is not None:
+        later_reviews = later_reviews.filter(id__gt=set_review.pk)
+    not_after(
+        closed_at,
+        [Event(f"the retention review of {formats.when(r.reviewed_at)}", r.reviewed_at) for r in later_reviews],
+        field="closed_at",
+        label="The closure",
+    )
+    before = {item.key for item in case_closure_outstanding(case, locked.closed_at)}
+    for item in case_closure_outstanding(case, closed_at):
+        if item.key not in before:
+            raise ValidationError({"closed_at": CLOSURE_CORRECT_NEW_OUTSTANDING.format(item=item.label)})
+    result = correction_apply(
+        case=case,
+        record_type="closure",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"outcome_type": outcome_type, "closed_at": closed_at, "rationale": rationale},
+        describe="Closure of the case",
+    )
+    if set_review is not None and set_review.reviewed_at != closed_at:
+        set_review.reviewed_at = closed_at
+        set_review.next_review_at = rules.retention_next_review_at(
+            reviewed_at=closed_at, retention_group=set_review.retention_group
+        )
+        set_review.save(update_fields=["reviewed_at", "next_review_at"])
     return result

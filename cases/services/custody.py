@@ -32,6 +32,7 @@ from cases.services.common import (
     case_log_system,
     ensure_case_open,
     not_in_future,
+    stage_recorded,
 )
 from cases.services.corrections import (
     Event,
@@ -254,6 +255,7 @@ def arrest_record(
     arrest.suspected_offences.set(offences)
     case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({formats.when(arrested_at)}).")
     case_advance_stage(case=case, stage=Case.Stage.ARREST)
+    stage_recorded(case=case, actor=actor, event="arrest", record=arrest)
     return arrest
 
 
@@ -535,7 +537,7 @@ def custody_review_record(*, arrest: Arrest, actor: User, reviewed_at: datetime,
 def bail_current_end(release: Release) -> datetime | None:
     """The end of bail now: the latest extension's end, or the initial end; None for bail after an
     arrest before 3 Apr 2017, which had no statutory time limit."""
-    last = release.bail_extensions.order_by("-new_end").first()
+    last = release.bail_extensions.filter(withdrawn_at__isnull=True).order_by("-new_end").first()
     return last.new_end if last else release.bail_ends_at
 
 
@@ -696,7 +698,7 @@ def release_record(
 
 def bail_sections_done(release: Release) -> list[str]:
     """The PACE sections of the extensions given so far, in order."""
-    return [e.section for e in sorted(release.bail_extensions.all(), key=lambda e: (e.approved_at, e.pk))]
+    return [e.section for e in _current_extensions(release)]
 
 
 def bail_next_steps(release: Release) -> list[rules.BailStep]:
@@ -806,39 +808,30 @@ def bail_court_application_record(*, release: Release, actor: User, applied_at: 
     return release
 
 
-@transaction.atomic
-def bail_extend(
-    *,
+def _current_extensions(release: Release) -> list[BailExtension]:
+    """The release's extensions not withdrawn as entered in error, in the order they were given."""
+    return sorted(
+        (e for e in release.bail_extensions.all() if e.withdrawn_at is None), key=lambda e: (e.approved_at, e.pk)
+    )
+
+
+def _bail_extension_terms(
     release: Release,
-    actor: User,
+    *,
+    prior: list[BailExtension],
     approved_at: datetime,
-    approved_by: str,
     approver_rank: str,
-    new_end: date | datetime | None = None,
-    applied_at: datetime | None = None,
-    within_subsection_7: bool = False,
-    designated_at: datetime | None = None,
-    designated_by: str = "",
-) -> BailExtension:
-    """Extend pre-charge bail by an authority that may give the next extension (`rules.bail_next_steps`).
-
-    Police and agency extensions (PACE ss.47ZD, 47ZDA, 47ZDB, 47ZE) end at the end of a period
-    beginning with the bail start date (the day after the arrest, s.47ZB(4)(a)), computed, and are
-    approved before the current bail ends (each section's "that period has not ended", s.47ZE(8)).
-
-    The qualifying police officer's extension (s.47ZE, to 12 months) carries the DPP's designation of
-    the case as exceptionally complex: made after the superintendent's s.47ZDA extension (s.47ZE(1))
-    and before the bail ended (s.47ZE(8)), and not after the officer's authorisation.
-
-    The court sets its own last day. The application is made before the current bail ends
-    (s.47ZF(2)); given that, the court may decide after the end (s.47ZJ(3)). Without an application
-    time (and none pending), the decision itself must be before the end. The court's first
-    extension under the 2022 regime is capped by s.47ZF(4)/(6) by the route the case came
-    (`rules.bail_court_cap_months`); a later one (s.47ZG) is recorded as the court states it.
-    """
-    release = _bail_for_change(release)
-    case = release.arrest.case
-    done = bail_sections_done(release)
+    new_end: date | datetime | None,
+    applied_at: datetime | None,
+    within_subsection_7: bool,
+    designated_at: datetime | None,
+    designated_by: str,
+) -> tuple[rules.BailStep, datetime, datetime | None, datetime]:
+    """The law's conditions for an extension given after the extensions `prior` (current, in order), on
+    its first entry (`bail_extend`) and on each correction (`bail_extension_correct`): who may give it,
+    when, the designation and the court's application and cap. Returns the step (its section), the new
+    end (computed for the police, the court's own last day), the application time and the end it extends."""
+    done = [e.section for e in prior]
     steps = rules.bail_next_steps(regime=release.bail_regime, body=release.investigating_body, done=done)
     step = next((s for s in steps if s.rank == approver_rank), None)
     if step is None:
@@ -865,7 +858,7 @@ def bail_extend(
     )
     if approved_at < release.released_at:
         raise ValidationError({"approved_at": BAIL_EXTEND_BEFORE_RELEASE})
-    current_end = bail_current_end(release)
+    current_end = max((e.new_end for e in prior), default=release.bail_ends_at)
     if current_end is None:  # bail with a statutory limit always has an end; kept as a guard
         raise ValidationError(BAIL_EXTEND_NO_LIMIT)
     lapsed = BAIL_EXTEND_AFTER_END.format(end=formats.day(current_end), citation=step.citation)
@@ -883,9 +876,7 @@ def bail_extend(
     elif approved_at >= current_end:
         raise ValidationError({"approved_at": lapsed})
     if step.section == BailExtension.Section.S47ZE and designated_at is not None:
-        authorised_47zda = max(
-            e.approved_at for e in release.bail_extensions.all() if e.section == BailExtension.Section.S47ZDA
-        )
+        authorised_47zda = max(e.approved_at for e in prior if e.section == BailExtension.Section.S47ZDA)
         if designated_at >= current_end:
             raise ValidationError({"designated_at": BAIL_DESIGNATION_AFTER_END.format(end=formats.day(current_end))})
         if designated_at < authorised_47zda:
@@ -919,6 +910,53 @@ def bail_extend(
         if new_end <= current_end:  # the ladder always extends; kept as a guard
             raise ValidationError({"approver_rank": BAIL_EXTEND_NEW_END_NOT_LATER})
 
+    return step, new_end, applied_at, current_end
+
+
+@transaction.atomic
+def bail_extend(
+    *,
+    release: Release,
+    actor: User,
+    approved_at: datetime,
+    approved_by: str,
+    approver_rank: str,
+    new_end: date | datetime | None = None,
+    applied_at: datetime | None = None,
+    within_subsection_7: bool = False,
+    designated_at: datetime | None = None,
+    designated_by: str = "",
+) -> BailExtension:
+    """Extend pre-charge bail by an authority that may give the next extension (`rules.bail_next_steps`).
+
+    Police and agency extensions (PACE ss.47ZD, 47ZDA, 47ZDB, 47ZE) end at the end of a period
+    beginning with the bail start date (the day after the arrest, s.47ZB(4)(a)), computed, and are
+    approved before the current bail ends (each section's "that period has not ended", s.47ZE(8)).
+
+    The qualifying police officer's extension (s.47ZE, to 12 months) carries the DPP's designation of
+    the case as exceptionally complex: made after the superintendent's s.47ZDA extension (s.47ZE(1))
+    and before the bail ended (s.47ZE(8)), and not after the officer's authorisation.
+
+    The court sets its own last day. The application is made before the current bail ends
+    (s.47ZF(2)); given that, the court may decide after the end (s.47ZJ(3)). Without an application
+    time (and none pending), the decision itself must be before the end. The court's first
+    extension under the 2022 regime is capped by s.47ZF(4)/(6) by the route the case came
+    (`rules.bail_court_cap_months`); a later one (s.47ZG) is recorded as the court states it.
+    """
+    release = _bail_for_change(release)
+    case = release.arrest.case
+    step, new_end, applied_at, current_end = _bail_extension_terms(
+        release,
+        prior=_current_extensions(release),
+        approved_at=approved_at,
+        approver_rank=approver_rank,
+        new_end=new_end,
+        applied_at=applied_at,
+        within_subsection_7=within_subsection_7,
+        designated_at=designated_at,
+        designated_by=designated_by,
+    )
+    by_court = step.rank == BailExtension.ApproverRank.MAGISTRATES
     extension = BailExtension.objects.create(
         release=release,
         approved_at=approved_at,
@@ -1109,7 +1147,7 @@ def _rederive_bail(arrest: Arrest, arrested_at: datetime) -> None:
         release.bail_regime, release.bail_ends_at = regime, ends_at
         release.save(update_fields=["bail_regime", "bail_ends_at"])
         previous = ends_at
-        for extension in release.bail_extensions.order_by("approved_at", "id"):
+        for extension in release.bail_extensions.filter(withdrawn_at__isnull=True).order_by("approved_at", "id"):
             extension.previous_end = previous
             if extension.approver_rank != BailExtension.ApproverRank.MAGISTRATES:
                 months = _months_from_arrest(extension.new_end, arrest.arrested_at)
@@ -1243,7 +1281,7 @@ def release_correct(
     on_bail = [
         *(
             Event(f"the bail extension approved {formats.when(e.approved_at)}", e.approved_at)
-            for e in locked.bail_extensions.all()
+            for e in locked.bail_extensions.filter(withdrawn_at__isnull=True)
         ),
         *(
             Event(f"the breach of bail of {formats.when(b.occurred_at)}", b.occurred_at)
@@ -1333,3 +1371,103 @@ def custody_review_correct(
 def custody_review_dependants(review: CustodyReview) -> str | None:
     """A superintendent's extension rests on the second review (PACE s.42(4)(b))."""
     return first_dependant(review.arrest.custody_extensions.filter(authorised_at__gte=review.reviewed_at))
+
+
+# --- Correcting an extension of bail, and withdrawing one entered in error --------------------------
+
+BAIL_EXTENSION_LATER_RESTS = (
+    "{record} was given after this extension and rests on it: correct or withdraw that first, or keep this "
+    "extension's section and last day."
+)
+
+
+def _bail_extension_name(extension: BailExtension) -> str:
+    return f"the extension of bail to {formats.day(extension.new_end)} ({extension.get_approver_rank_display()})"
+
+
+@transaction.atomic
+def bail_extension_correct(
+    *,
+    extension: BailExtension,
+    actor: User,
+    reason: str,
+    approved_at: datetime,
+    approved_by: str,
+    approver_rank: str,
+    new_end: date | datetime | None = None,
+    applied_at: datetime | None = None,
+    within_subsection_7: bool = False,
+    designated_at: datetime | None = None,
+    designated_by: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an extension of pre-charge bail under the law's conditions of its first entry
+    (`bail_extend`, ss.47ZD-47ZG), checked against the extensions given before it: the section and
+    the last day of bail are worked out again, so the bail deadline and its reminders follow. An
+    extension given later rests on this one: this one keeps its section and last day while it stands,
+    and stays before it; each stays before the release that replaced the bail. The error names it."""
+    release = extension.release
+    case = release.arrest.case
+    locked = correction_start(case=case, record=extension, reason=reason, version=version)
+    release = Release.objects.select_for_update().select_related("arrest__case", "arrest__subject").get(pk=release.pk)
+    current = _current_extensions(release)
+    index = next(i for i, e in enumerate(current) if e.pk == locked.pk)
+    step, new_end, applied_at, previous_end = _bail_extension_terms(
+        release,
+        prior=current[:index],
+        approved_at=approved_at,
+        approver_rank=approver_rank,
+        new_end=new_end,
+        applied_at=applied_at,
+        within_subsection_7=within_subsection_7,
+        designated_at=designated_at,
+        designated_by=designated_by,
+    )
+    later = current[index + 1 :]
+    if later and (step.section != locked.section or new_end != locked.new_end):
+        raise ValidationError(
+            {"approver_rank": BAIL_EXTENSION_LATER_RESTS.format(record=capfirst(_bail_extension_name(later[0])))}
+        )
+    replaced_by = release.arrest.releases.filter(released_at__gt=release.released_at, withdrawn_at__isnull=True)
+    not_after(
+        approved_at,
+        [
+            *(Event(_bail_extension_name(e), e.approved_at) for e in later[:1]),
+            *(Event(_release_name(r), r.released_at) for r in replaced_by.order_by("released_at")[:1]),
+        ],
+        field="approved_at",
+        label="The approval",
+    )
+    by_court = step.rank == BailExtension.ApproverRank.MAGISTRATES
+    values = {
+        "approver_rank": step.rank,
+        "approved_at": approved_at,
+        "approved_by": approved_by,
+        "section": step.section,
+        "new_end": new_end,
+        "previous_end": previous_end,
+        "applied_at": applied_at if by_court else None,
+        "within_subsection_7": within_subsection_7,
+        "designated_at": designated_at,
+        "designated_by": designated_by,
+    }
+    return correction_apply(
+        case=case,
+        record_type="bail_extension",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=capfirst(f"{_bail_extension_name(locked)} of {release.arrest.subject}"),
+    )
+
+
+def bail_extension_dependants(extension: BailExtension) -> str | None:
+    """A later extension of the same bail, which rests on this one."""
+    later = [
+        e
+        for e in _current_extensions(extension.release)
+        if (e.approved_at, e.pk) > (extension.approved_at, extension.pk)
+    ]
+    return capfirst(_bail_extension_name(later[0])) if later else None

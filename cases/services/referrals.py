@@ -6,6 +6,7 @@ also adds a line to that case's log (and is refused if the case is closed).
 
 import ipaddress
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -13,8 +14,16 @@ from django.db import transaction
 
 from accounts.models import Force, User
 from cases.identifiers import normalise_email, normalise_ip, normalise_phone
-from cases.models import Case, CommsDataRequest, Referral, ReferralIdentifier
+from cases.models import Case, CommsDataRequest, RecordVersion, Referral, ReferralIdentifier
 from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
+from cases.services.corrections import (
+    Event,
+    correction_apply,
+    correction_start,
+    ensure_current,
+    not_after,
+    not_before,
+)
 from cases.services.identifiers import identifiers_index
 
 REFERRAL_OTHER_FORCE = "You can only record referrals for your own force."
@@ -116,6 +125,34 @@ def _ensure_case_open(referral: Referral) -> None:
         ensure_case_open(case)
 
 
+def _referral_check(
+    *,
+    force: Force,
+    source: str,
+    source_reference: str,
+    received_at: datetime,
+    risk_grade: str,
+    files_reported: int | None,
+    referral: Referral | None = None,
+) -> None:
+    """The first entry's rules of a referral's own values (`referral`: the one being corrected,
+    which does not clash with itself)."""
+    if source not in Referral.Source.values:
+        raise ValidationError({"source": REFERRAL_SOURCE_UNKNOWN})
+    if risk_grade not in Referral.RiskGrade.values:
+        raise ValidationError({"risk_grade": REFERRAL_RISK_GRADE_UNKNOWN})
+    if not source_reference:
+        raise ValidationError({"source_reference": REFERRAL_SOURCE_REFERENCE_REQUIRED})
+    referral_check_received(received_at=received_at)
+    if files_reported is not None and files_reported < 0:
+        raise ValidationError({"files_reported": REFERRAL_FILES_NEGATIVE})
+    same = Referral.objects.filter(force=force, source=source, source_reference=source_reference)
+    if referral is not None:
+        same = same.exclude(pk=referral.pk)
+    if same.exists():
+        raise ValidationError({"source_reference": REFERRAL_DUPLICATE})
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -131,18 +168,15 @@ def referral_create(
 ) -> Referral:
     if force is None or actor.force_id != force.pk:
         raise ValidationError(REFERRAL_OTHER_FORCE)
-    if source not in Referral.Source.values:
-        raise ValidationError({"source": REFERRAL_SOURCE_UNKNOWN})
-    if risk_grade not in Referral.RiskGrade.values:
-        raise ValidationError({"risk_grade": REFERRAL_RISK_GRADE_UNKNOWN})
     source_reference = source_reference.strip()
-    if not source_reference:
-        raise ValidationError({"source_reference": REFERRAL_SOURCE_REFERENCE_REQUIRED})
-    referral_check_received(received_at=received_at)
-    if files_reported is not None and files_reported < 0:
-        raise ValidationError({"files_reported": REFERRAL_FILES_NEGATIVE})
-    if Referral.objects.filter(force=force, source=source, source_reference=source_reference).exists():
-        raise ValidationError({"source_reference": REFERRAL_DUPLICATE})
+    _referral_check(
+        force=force,
+        source=source,
+        source_reference=source_reference,
+        received_at=received_at,
+        risk_grade=risk_grade,
+        files_reported=files_reported,
+    )
     referral = Referral(
         force=force,
         source=source,
@@ -264,20 +298,19 @@ def identifier_check_values(
         all_problems(kind_known)
 
 
-@transaction.atomic
-def referral_add_identifier(
-    *,
+def _identifier_values(
     referral: Referral,
-    actor: User,
+    *,
     kind: str,
-    ip_address: str | None = None,
-    port: int | None = None,
-    account_id: str = "",
-    observed_original: str = "",
-    observed_timezone: str = "",
-) -> ReferralIdentifier:
-    """Record an IP address (with port and time of observation) or an account ID the referral names."""
-    _ensure_case_open(referral)
+    ip_address: str | None,
+    port: int | None,
+    account_id: str,
+    observed_original: str,
+    observed_timezone: str,
+) -> dict[str, Any]:
+    """An identifier's values checked by the first entry's rules (`identifier_check_values`, the time
+    of observation not after the referral was received) and as stored: the IP address or value
+    normalised, the time of observation in UTC."""
     observed_original = observed_original.strip()
     observed_timezone = observed_timezone.strip()
     account_id = account_id.strip()
@@ -295,7 +328,6 @@ def referral_add_identifier(
     else:
         ip_address = None
         account_id = _normalised_value(kind, account_id)
-
     observed_at = None
     if observed_original:
         observed_at = parse_observed_time(observed_original, observed_timezone)
@@ -303,20 +335,74 @@ def referral_add_identifier(
             raise ValidationError({"observed_original": IDENTIFIER_OBSERVED_AFTER_RECEIPT})
     else:
         observed_timezone = ""
+    return {
+        "kind": kind,
+        "ip_address": ip_address,
+        "port": port,
+        "account_id": account_id,
+        "observed_at": observed_at,
+        "observed_original": observed_original,
+        "observed_timezone": observed_timezone,
+    }
 
-    identifier = ReferralIdentifier.objects.create(
-        referral=referral,
+
+@transaction.atomic
+def referral_add_identifier(
+    *,
+    referral: Referral,
+    actor: User,
+    kind: str,
+    ip_address: str | None = None,
+    port: int | None = None,
+    account_id: str = "",
+    observed_original: str = "",
+    observed_timezone: str = "",
+) -> ReferralIdentifier:
+    """Record an IP address (with port and time of observation) or an account ID the referral names."""
+    _ensure_case_open(referral)
+    values = _identifier_values(
+        referral,
         kind=kind,
         ip_address=ip_address,
         port=port,
         account_id=account_id,
-        observed_at=observed_at,
         observed_original=observed_original,
         observed_timezone=observed_timezone,
     )
+    identifier = ReferralIdentifier.objects.create(referral=referral, **values)
     _log_on_case(referral, actor=actor, text=f"Referral identifier recorded: {identifier.get_kind_display()}.")
     identifiers_index(record=identifier, actor=actor)
     return identifier
+
+
+def _submission_check(referral: Referral, *, reference: str, submitted_at: datetime) -> None:
+    if not reference:
+        raise ValidationError({"reference": COMMS_REFERENCE_REQUIRED})
+    comms_request_check_submitted(submitted_at=submitted_at)
+    if submitted_at < referral.received_at:
+        raise ValidationError({"submitted_at": COMMS_SUBMITTED_BEFORE_RECEIPT})
+
+
+def _approval_check(*, submitted_at: datetime, approved_at: datetime, approval_route: str) -> None:
+    if approval_route not in CommsDataRequest.Route.values:
+        raise ValidationError({"approval_route": COMMS_ROUTE_REQUIRED})
+    comms_request_check_approved(approved_at=approved_at)
+    if approved_at < submitted_at:
+        raise ValidationError({"approved_at": COMMS_APPROVED_BEFORE_SUBMISSION})
+
+
+def _result_check(
+    *, submitted_at: datetime, approved_at: datetime | None, result_received_at: datetime, outcome: str
+) -> None:
+    if outcome not in (CommsDataRequest.Outcome.RESOLVED, CommsDataRequest.Outcome.NOT_RESOLVED):
+        raise ValidationError({"outcome": COMMS_OUTCOME_REQUIRED})
+    if approved_at is None:
+        raise ValidationError(COMMS_RESULT_NEEDS_APPROVAL)
+    comms_request_check_result(result_received_at=result_received_at)
+    if result_received_at < submitted_at:
+        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_SUBMISSION})
+    if result_received_at < approved_at:
+        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_APPROVAL})
 
 
 @transaction.atomic
@@ -326,11 +412,7 @@ def comms_request_submit(
     """A communications-data request (Investigatory Powers Act 2016 Part 3) submitted for the referral."""
     _ensure_case_open(referral)
     reference = reference.strip()
-    if not reference:
-        raise ValidationError({"reference": COMMS_REFERENCE_REQUIRED})
-    comms_request_check_submitted(submitted_at=submitted_at)
-    if submitted_at < referral.received_at:
-        raise ValidationError({"submitted_at": COMMS_SUBMITTED_BEFORE_RECEIPT})
+    _submission_check(referral, reference=reference, submitted_at=submitted_at)
     request = CommsDataRequest.objects.create(
         referral=referral, reference=reference, submitted_at=submitted_at, notes=notes
     )
@@ -352,13 +434,10 @@ def comms_request_record_approval(
 ) -> CommsDataRequest:
     _lock_comms_request(comms_request)
     _ensure_case_open(comms_request.referral)
+    ensure_current(comms_request)
     if comms_request.approved_at is not None:
         raise ValidationError(COMMS_ALREADY_APPROVED)
-    if approval_route not in CommsDataRequest.Route.values:
-        raise ValidationError({"approval_route": COMMS_ROUTE_REQUIRED})
-    comms_request_check_approved(approved_at=approved_at)
-    if approved_at < comms_request.submitted_at:
-        raise ValidationError({"approved_at": COMMS_APPROVED_BEFORE_SUBMISSION})
+    _approval_check(submitted_at=comms_request.submitted_at, approved_at=approved_at, approval_route=approval_route)
     comms_request.approved_at = approved_at
     comms_request.approval_route = approval_route
     comms_request.save(update_fields=["approved_at", "approval_route"])
@@ -378,17 +457,15 @@ def comms_request_record_result(
     """The result of the request. `actor` is recorded as the person who verified the time conversion."""
     _lock_comms_request(comms_request)
     _ensure_case_open(comms_request.referral)
+    ensure_current(comms_request)
     if comms_request.result_received_at is not None:
         raise ValidationError(COMMS_RESULT_ALREADY_RECORDED)
-    if outcome not in (CommsDataRequest.Outcome.RESOLVED, CommsDataRequest.Outcome.NOT_RESOLVED):
-        raise ValidationError({"outcome": COMMS_OUTCOME_REQUIRED})
-    if comms_request.approved_at is None:
-        raise ValidationError(COMMS_RESULT_NEEDS_APPROVAL)
-    comms_request_check_result(result_received_at=result_received_at)
-    if result_received_at < comms_request.submitted_at:
-        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_SUBMISSION})
-    if result_received_at < comms_request.approved_at:
-        raise ValidationError({"result_received_at": COMMS_RESULT_BEFORE_APPROVAL})
+    _result_check(
+        submitted_at=comms_request.submitted_at,
+        approved_at=comms_request.approved_at,
+        result_received_at=result_received_at,
+        outcome=outcome,
+    )
     comms_request.result_received_at = result_received_at
     comms_request.outcome = outcome
     comms_request.time_verified_by = actor
@@ -433,3 +510,193 @@ def referral_record_outcome(
     referral.disseminated_to = disseminated_to
     referral.save(update_fields=["outcome", "outcome_at", "outcome_reason", "disseminated_to"])
     return referral
+
+
+# --- Corrections (cases.corrections): a referral developed into a case, its identifiers and its
+# communications-data requests, corrected from the case's record pages.
+
+COMMS_APPROVAL_NOT_ADDED = (
+    "The approval is recorded on its own page, with its route: a correction changes an approval recorded, "
+    "and cannot add or remove one."
+)
+COMMS_RESULT_NOT_ADDED = (
+    "The result is recorded on its own page, where the time conversion is checked: a correction changes a "
+    "result recorded, and cannot add or remove one."
+)
+REFERRAL_NOT_ON_A_CASE = "Only a referral developed into a case is corrected from the case's pages."
+
+
+def _case_of(referral: Referral) -> Case:
+    """The case the referral was developed into, read afresh (not a relation cached before it was)."""
+    case = Case.objects.filter(referral=referral).first()
+    if case is None:
+        raise ValidationError(REFERRAL_NOT_ON_A_CASE)
+    return case
+
+
+@transaction.atomic
+def referral_correct(
+    *,
+    referral: Referral,
+    actor: User,
+    reason: str,
+    source: str,
+    source_reference: str,
+    received_at: datetime,
+    risk_grade: str,
+    platform: str = "",
+    files_reported: int | None = None,
+    summary: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a referral entered wrongly, with a reason kept in its history, under the rules of
+    `referral_create`, and kept in order: received before the case was opened from it and before each
+    communications-data request, and after each identifier it names was observed. Its external
+    reference is indexed again at once (`index_follows`)."""
+    case = _case_of(referral)
+    locked = correction_start(case=case, record=referral, reason=reason, version=version)
+    source_reference = source_reference.strip()
+    _referral_check(
+        force=locked.force,
+        source=source,
+        source_reference=source_reference,
+        received_at=received_at,
+        risk_grade=risk_grade,
+        files_reported=files_reported,
+        referral=locked,
+    )
+    later = [Event("the opening of the case", case.opened_at)]
+    later += [
+        Event(f"communications-data request {request.reference}", request.submitted_at)
+        for request in locked.comms_requests.filter(withdrawn_at__isnull=True)
+    ]
+    not_after(received_at, later, field="received_at", label="Received at")
+    earlier = [
+        Event(f"the observation of {identifier}", identifier.observed_at)
+        for identifier in locked.identifiers.filter(withdrawn_at__isnull=True, observed_at__isnull=False)
+        if identifier.observed_at is not None
+    ]
+    not_before(received_at, earlier, field="received_at", label="Received at")
+    values: dict[str, Any] = {
+        "source": source,
+        "source_reference": source_reference,
+        "received_at": received_at,
+        "risk_grade": risk_grade,
+        "platform": platform,
+        "files_reported": files_reported,
+        "summary": summary,
+    }
+    return correction_apply(
+        case=case,
+        record_type="referral",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Referral {locked}",
+    )
+
+
+@transaction.atomic
+def referral_identifier_correct(
+    *,
+    identifier: ReferralIdentifier,
+    actor: User,
+    reason: str,
+    kind: str,
+    ip_address: str | None = None,
+    port: int | None = None,
+    account_id: str = "",
+    observed_original: str = "",
+    observed_timezone: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an identifier the referral names (an IP address with its port and time, an account, a
+    phone number or an e-mail address) under the rules of `referral_add_identifier`. The new value is
+    searched and compared with other investigations at once, like a first entry, and the old one no
+    longer (`index_follows`)."""
+    referral = identifier.referral
+    case = _case_of(referral)
+    locked = correction_start(case=case, record=identifier, reason=reason, version=version)
+    values = _identifier_values(
+        referral,
+        kind=kind,
+        ip_address=ip_address,
+        port=port,
+        account_id=account_id,
+        observed_original=observed_original,
+        observed_timezone=observed_timezone,
+    )
+    return correction_apply(
+        case=case,
+        record_type="referral_identifier",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Referral identifier {locked}",
+    )
+
+
+def referral_identifier_dependants(identifier: ReferralIdentifier) -> str | None:
+    """Nothing is recorded against an identifier: it can always be withdrawn as entered in error (it
+    then leaves search and deconfliction, its matches kept, superseded)."""
+    return None
+
+
+@transaction.atomic
+def comms_request_correct(
+    *,
+    comms_request: CommsDataRequest,
+    actor: User,
+    reason: str,
+    reference: str,
+    submitted_at: datetime,
+    notes: str = "",
+    approved_at: datetime | None = None,
+    approval_route: str = "",
+    result_received_at: datetime | None = None,
+    outcome: str = "",
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct a communications-data request, its approval and its result under the rules of their
+    first entries (`comms_request_submit`, `comms_request_record_approval`,
+    `comms_request_record_result`): submitted after the referral was received, approved after it was
+    submitted, the result after the approval. An approval or a result is added on its own page (the
+    result with the check of the time conversion), not by a correction."""
+    referral = comms_request.referral
+    case = _case_of(referral)
+    locked = correction_start(case=case, record=comms_request, reason=reason, version=version)
+    reference = reference.strip()
+    _submission_check(referral, reference=reference, submitted_at=submitted_at)
+    values: dict[str, Any] = {"reference": reference, "submitted_at": submitted_at, "notes": notes}
+    if (approved_at is None) != (locked.approved_at is None):
+        raise ValidationError({"approved_at": COMMS_APPROVAL_NOT_ADDED})
+    if approved_at is not None:
+        _approval_check(submitted_at=submitted_at, approved_at=approved_at, approval_route=approval_route)
+        values |= {"approved_at": approved_at, "approval_route": approval_route}
+    if (result_received_at is None) != (locked.result_received_at is None):
+        raise ValidationError({"result_received_at": COMMS_RESULT_NOT_ADDED})
+    if result_received_at is not None:
+        _result_check(
+            submitted_at=submitted_at, approved_at=approved_at, result_received_at=result_received_at, outcome=outcome
+        )
+        values |= {"result_received_at": result_received_at, "outcome": outcome}
+    return correction_apply(
+        case=case,
+        record_type="comms_request",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values=values,
+        describe=f"Communications-data request {locked.reference}",
+    )
+
+
+def comms_request_dependants(comms_request: CommsDataRequest) -> str | None:
+    """Nothing is recorded against a communications-data request: it can always be withdrawn as
+    entered in error (its reference then leaves search and deconfliction)."""
+    return None

@@ -217,12 +217,13 @@ _FACT_SELECTS = (
     "SELECT c.id, c.force_id, c.team_id, 'warrant_issued', w.issued_at, "
     "(EXTRACT(EPOCH FROM (w.issued_at - r.received_at)) / 86400.0), 1, NULL, '', NULL, NULL, c.status = 'open' "
     "FROM warrants_warrant w JOIN cases_case c ON c.id = w.case_id "
-    "LEFT JOIN cases_referral r ON r.id = c.referral_id WHERE {cases} AND w.issued_at IS NOT NULL",
+    "LEFT JOIN cases_referral r ON r.id = c.referral_id WHERE {cases} AND w.issued_at IS NOT NULL "
+    "AND w.withdrawn_at IS NULL",
     # Warrants executed, with the days from issue.
     "SELECT c.id, c.force_id, c.team_id, 'warrant_executed', w.executed_at, "
     "(EXTRACT(EPOCH FROM (w.executed_at - w.issued_at)) / 86400.0), 1, NULL, '', NULL, NULL, c.status = 'open' "
     "FROM warrants_warrant w JOIN cases_case c ON c.id = w.case_id "
-    "WHERE {cases} AND w.executed_at IS NOT NULL",
+    "WHERE {cases} AND w.executed_at IS NOT NULL AND w.withdrawn_at IS NULL",
     # Arrests: the charging target, the decision (the first charge, NFA or caution for that subject on
     # that case at or after the arrest), the days to it, and the latest release.
     "SELECT c.id, c.force_id, c.team_id, 'arrest', a.arrested_at, "

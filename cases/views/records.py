@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from cases.corrections import HISTORY_ONLY, RECORD_TYPES, RecordType, initial_values
+from cases.corrections import RECORD_TYPES, RecordType, initial_values
 from cases.forms.corrections import WithdrawForm
-from cases.models import Case, Closure, RecordVersion
+from cases.models import Case, RecordVersion
 from cases.permissions import (
     RECORD_NOT_FOUND,
     VIEW,
@@ -51,15 +51,13 @@ def _record_for_change(
     return case, kind, _record(case, kind.model, pk, user, kind.via)
 
 
-def _record_for_history(user: User, reference: str, record_type: str, pk: int) -> tuple[Case, RecordType | None, Any]:
-    """As `_record_for_change`, for reading a record's history (sight of the case is enough); the
-    type is None for one with a history only (the closure)."""
+def _record_for_history(user: User, reference: str, record_type: str, pk: int) -> tuple[Case, RecordType, Any]:
+    """As `_record_for_change`, for reading a record's history (sight of the case is enough)."""
     kind = RECORD_TYPES.get(record_type)
     case = get_case_for_user(user, reference)
-    if kind is None and record_type not in HISTORY_ONLY:
+    if kind is None:
         raise Http404(TYPE_NOT_FOUND)
-    model, via = (kind.model, kind.via) if kind else (Closure, "case")
-    return case, kind, _record(case, model, pk, user, via)
+    return case, kind, _record(case, kind.model, pk, user, kind.via)
 
 
 def _record(case: Case, model: type, pk: int, user: User, via: str = "case") -> Any:
@@ -108,11 +106,12 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
     dependants = kind.dependants
     assert dependants is not None, "_record_for_change(withdraw=True) refuses a type never withdrawn"
     form = WithdrawForm(request.POST or None, initial={"version": record.version})
-    return record_stage(
-        request,
-        case=case,
-        form=form,
-        save=lambda data: record_withdraw(
+    withdraw = kind.withdraw
+
+    def save(data: dict[str, Any]) -> RecordVersion:
+        if withdraw is not None:
+            return withdraw(record, request.user, data)
+        return record_withdraw(
             case=case,
             record_type=kind.key,
             record=record,
@@ -120,7 +119,13 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
             describe=kind.describe(record),
             dependants=dependants,
             **data,
-        ),
+        )
+
+    return record_stage(
+        request,
+        case=case,
+        form=form,
+        save=save,
         title=f"Withdraw as entered in error: {kind.describe(record)}",
         success=f"{kind.label} withdrawn as entered in error.",
         submit="Withdraw the record",
@@ -130,10 +135,8 @@ def record_withdraw_view(request: AuthenticatedHttpRequest, reference: str, reco
     )
 
 
-def _first_values(kind: RecordType | None, case: Case, record: Any, versions: list[Any]) -> list[tuple[str, str]]:
+def _first_values(kind: RecordType, case: Case, record: Any, versions: list[Any]) -> list[tuple[str, str]]:
     """Each field's value as first entered: the value before its first change, or as it now stands."""
-    if kind is None:
-        return []
     form = kind.make_form(case)
     current = initial_values(kind.form, record)
     earliest: dict[str, str] = {}
@@ -157,9 +160,9 @@ def record_history(request: AuthenticatedHttpRequest, reference: str, record_typ
         "case": case,
         "nav": "cases",
         "record": record,
-        "label": kind.label if kind else "Closure",
-        "title": f"History: {kind.describe(record) if kind else 'closure of the case'}",
-        "record_url": kind.url(case, record) if kind else f"{case.get_absolute_url()}#closure",
+        "label": kind.label,
+        "title": f"History: {kind.describe(record)}",
+        "record_url": kind.url(case, record),
         "created": first_entry(record),
         "first_values": _first_values(kind, case, record, versions),
         "versions": versions,

@@ -25,7 +25,7 @@ from cases.forms.referrals import (
 )
 from cases.models import Case, CommsDataRequest, Referral
 from cases.permissions import get_referral_child_or_404, get_referral_for_user, require_capability
-from cases.selectors import cases_visible_to, matches_of, referral_list_for
+from cases.selectors import case_actions, cases_visible_to, matches_of, referral_list_for
 from cases.services.case import case_open
 from cases.services.referrals import (
     comms_request_record_approval,
@@ -134,6 +134,8 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "comms_requests": comms_requests,
         "matches": list(matches_of(referral=referral)),
         "case": case,
+        # Its identifiers and requests are corrected on the case's record pages, by who may record on it.
+        "may": case_actions(case, request.user) if case is not None else {},
         "developed": developed,
         "response_due_at": response_due(referral),
         "response_rule": rules.REFERRAL_RESPONSE,

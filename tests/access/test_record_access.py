@@ -48,6 +48,8 @@ def test_each_record_types_pages_answer_as_the_role_table_says(world, key) -> No
             continue
         if need == "record" and RECORD_TYPES[key].capability == Capability.RECORD_DEVICES:
             need = "devices"  # devices and their triage: assigned examiners too
+        if need == "record" and RECORD_TYPES[key].capability == Capability.APPROVE_CLOSURE:
+            need = "supervise"  # the closure: supervisors, as its first entry
         rule: Rule = case(need)
         for target in ("case", "restricted"):
             url = _url(world, page, key, target)

@@ -13,7 +13,11 @@ from accounts.models import User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
 from cases.models import (
     BailBreach,
+    BailExtension,
     Case,
+    Charge,
+    ChargingSubmission,
+    Closure,
     CourtHearing,
     CustodyExtension,
     CustodyReview,
@@ -29,11 +33,13 @@ from tests.factories.cases import (
     CommsDataRequestFactory,
     PremisesFactory,
     ReferralFactory,
+    ReferralIdentifierFactory,
     SubjectFactory,
 )
-from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 from tests.factories.warrants import DeviceFactory, SearchFactory, WarrantFactory
+from work.models import Task
 
 # Everyone the matrix signs in as. "officer_r" is the officer in the restricted case.
 ACTORS = (
@@ -81,6 +87,23 @@ def _records(case: Case) -> dict[str, int]:
         recorded_by=case.officer_in_case,
     )
     submission = ChargingSubmissionFactory(case=case, subject=subject)
+    decided = ChargingSubmissionFactory(
+        case=case,
+        subject=subject,
+        decision=ChargingSubmission.Decision.CHARGE,
+        decision_at=submission.submitted_at + timedelta(days=1),
+    )
+    charge = Charge.objects.create(submission=decided, offence=offence(), counts=2)
+    assert release.bail_ends_at is not None
+    bail_extension = BailExtension.objects.create(
+        release=release,
+        approved_at=release.released_at + timedelta(days=60),
+        approved_by="Insp Clarke",
+        approver_rank=BailExtension.ApproverRank.INSPECTOR,
+        section=BailExtension.Section.S47ZD,
+        previous_end=release.bail_ends_at,
+        new_end=release.bail_ends_at + timedelta(days=90),
+    )
     assert arrest.relevant_time is not None
     review = CustodyReview.objects.create(
         arrest=arrest,
@@ -88,7 +111,27 @@ def _records(case: Case) -> dict[str, int]:
         review_officer="Insp Clarke",
         recorded_by=case.officer_in_case,
     )
+    # The referral the case was opened from, with an identifier and a communications-data request.
+    referral = ReferralFactory(
+        force=case.force, received_at=case.opened_at - timedelta(days=1), created_by=case.officer_in_case
+    )
+    case.referral = referral
+    case.save(update_fields=["referral"])
+    identifier = ReferralIdentifierFactory(referral=referral, observed_at=referral.received_at - timedelta(days=1))
+    # A closure kept from a closing before the case was reopened (the case is open).
+    closure = Closure.objects.create(
+        case=case,
+        outcome_type=Closure.OutcomeType.NO_SUSPECT_IDENTIFIED,
+        closed_at=case.opened_at + timedelta(days=1),
+        closed_by=case.supervisor,
+        rationale="Closed before new intelligence.",
+        reopened_at=timezone.now(),
+    )
     return {
+        "referral": referral.pk,
+        "referral_identifier": identifier.pk,
+        "comms_request": CommsDataRequestFactory(referral=referral).pk,
+        "closure": closure.pk,
         "subject": subject.pk,
         "premises": premises.pk,
         "log_entry": CaseLogEntryFactory(case=case).pk,
@@ -105,6 +148,9 @@ def _records(case: Case) -> dict[str, int]:
         ).pk,
         "submission": submission.pk,
         "charging_submission": submission.pk,
+        "charging_decision": decided.pk,
+        "charge": charge.pk,
+        "bail_extension": bail_extension.pk,
         "custody_review": review.pk,
         "custody_extension": CustodyExtension.objects.create(
             arrest=arrest,
@@ -123,6 +169,14 @@ def _records(case: Case) -> dict[str, int]:
         ).pk,
         # The case's own details, a record of the case itself (cases.corrections).
         "case": case.pk,
+        # A task for the officer in the case, still to do (work).
+        "task": Task.objects.create(
+            case=case,
+            title="Submit devices for examination",
+            owner=case.officer_in_case,
+            due_on=timezone.localdate() + timedelta(days=3),
+            created_by=case.supervisor,
+        ).pk,
     }
 
 

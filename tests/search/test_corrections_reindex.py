@@ -10,7 +10,8 @@ without a test here (and so without its index following its corrections) fails.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import count
 from typing import Any
 
 import pytest
@@ -25,10 +26,11 @@ from cases.models import Case, Correctable, DeconflictionMatch, Device, IndexedI
 from cases.selectors import identifiers_found, matches_of, matches_of_record
 from cases.services.case import premises_add, subject_add
 from cases.services.corrections import record_field, record_withdraw
-from cases.services.identifiers import INDEXED_MODELS, identifiers_index
+from cases.services.identifiers import INDEXED_MODELS, identifiers_attach_case, identifiers_index
+from cases.services.referrals import comms_request_submit
 from cases.services.search import device_record
 from tests.factories.people import UserFactory
-from tests.search.conftest import open_case
+from tests.search.conftest import add_ip, add_value, new_referral, open_case, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,52 @@ SCENARIOS: dict[str, Scenario] = {
         changes={"exhibit_reference": "ZRT/42"},
         old="QKW/17",
         new="ZRT/42",
+        matched=False,
+    ),
+}
+
+
+_REFERRALS = count(1)
+
+
+def case_referral(case: Case, actor: Any, reference: str = "") -> Any:
+    """A referral of `actor`'s force, received two days ago, that `case` was opened from."""
+    referral = new_referral(actor, reference or f"CEOP-QK-{next(_REFERRALS):04d}", hours_ago=48)
+    Case.objects.filter(pk=case.pk).update(referral=referral)
+    identifiers_attach_case(referral=referral, case=case)
+    referral.refresh_from_db()
+    return referral
+
+
+def case_of(record: Any) -> Case:
+    """The case a record belongs to: its own, or its referral's."""
+    return record.case if hasattr(record, "case") else record.referral.case
+
+
+SCENARIOS |= {
+    "referral": Scenario(
+        make=lambda case, actor: case_referral(case, actor, "CEOP-QKW-1717"),
+        changes={"source_reference": "CEOP-ZRT-4242"},
+        old="CEOP-QKW-1717",
+        new="CEOP-ZRT-4242",
+        matched=False,
+    ),
+    "referral_identifier": Scenario(
+        make=lambda case, actor: add_value(case_referral(case, actor), actor, "email", "quillfeather@example.com"),
+        changes={"account_id": "vexington@example.com"},
+        old="quillfeather@example.com",
+        new="vexington@example.com",
+    ),
+    "comms_request": Scenario(
+        make=lambda case, actor: comms_request_submit(
+            referral=(referral := case_referral(case, actor)),
+            actor=actor,
+            reference="CDR-QKW-17",
+            submitted_at=referral.received_at + timedelta(hours=1),
+        ),
+        changes={"reference": "CDR-ZRT-42"},
+        old="CDR-QKW-17",
+        new="CDR-ZRT-42",
         matched=False,
     ),
 }
@@ -196,7 +244,7 @@ def withdraw(key: str, record: Any, actor: Any) -> None:
     assert kind.dependants is not None
     record.refresh_from_db()
     record_withdraw(
-        case=record.case,
+        case=case_of(record),
         record_type=key,
         record=record,
         actor=actor,
@@ -292,6 +340,27 @@ def test_the_correction_page_shows_the_notice_of_a_match_it_makes_once(client, n
     # Not noticed again; still listed in the case page's deconfliction panel.
     assert notice not in again.content.decode()
     assert link in again.content.decode().split('id="deconfliction-title"')[1]
+
+
+def test_an_ip_address_corrected_to_one_seen_by_another_force_at_the_time_is_matched(
+    team, officer, supervisor, neighbours
+):
+    """A port and a time of observation mistyped: corrected, the address is compared with the other
+    investigations of the region like a first entry, by address, port and time together."""
+    their_team, their_officer, their_supervisor = neighbours
+    theirs = case_referral(open_case(their_officer, their_team, their_supervisor), their_officer)
+    add_ip(theirs, their_officer, "198.51.100.23", seen(0), port=6881)
+    ours = add_ip(
+        case_referral(open_case(officer, team, supervisor), officer), officer, "198.51.100.23", seen(-605), port=51413
+    )
+    assert not matches_of_record(ours).exists()
+
+    correct("referral_identifier", ours, officer, port=6881)
+    assert not matches_of_record(ours).exists()  # the right port, but seen ten hours apart
+    correct("referral_identifier", ours, officer, observed_original=seen(-5))
+
+    [match] = matches_of_record(ours)
+    assert Notification.objects.filter(match=match).count() == 4
 
 
 NO_LONGER_CURRENT = "no longer current"
