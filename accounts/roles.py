@@ -83,7 +83,8 @@ ROLE_TABLE: tuple[tuple[Capability, str, frozenset[str]], ...] = (
     ),
     (
         Capability.MANAGE_USERS,
-        "Manage users and teams (Django admin)",
+        "Manage the people of their own force: invite, teams, roles, disable, unlock, reset an authenticator "
+        "(Auditor, Administrator, Supervisor and other forces' teams need a second administrator)",
         frozenset({ADMINISTRATOR}),
     ),
 )
