@@ -15,7 +15,8 @@ SEARCH_MAX_LENGTH = 100
 def people_of_force(actor: User, *, query: str = "", include_disabled: bool = True) -> QuerySet[User]:
     """The people of `actor`'s force (none for a person without one), found by part of their
     username, name, e-mail address or collar number."""
-    people = User.objects.filter(force_id=actor.force_id) if actor.force_id is not None else User.objects.none()
+    force_id = actor.force_id
+    people = User.objects.filter(force_id=force_id) if force_id is not None else User.objects.none()
     if not include_disabled:
         people = people.filter(is_active=True)
     for word in query.split()[:5]:
@@ -30,11 +31,15 @@ def people_of_force(actor: User, *, query: str = "", include_disabled: bool = Tr
 
 
 def teams_of_force(actor: User) -> QuerySet[Team]:
-    return Team.objects.filter(force_id=actor.force_id).select_related("force")
+    force_id = actor.force_id
+    teams = Team.objects.filter(force_id=force_id) if force_id is not None else Team.objects.none()
+    return teams.select_related("force")
 
 
 def teams_of_other_forces(actor: User) -> QuerySet[Team]:
-    return Team.objects.exclude(force_id=actor.force_id).select_related("force")
+    force_id = actor.force_id
+    teams = Team.objects.exclude(force_id=force_id) if force_id is not None else Team.objects.all()
+    return teams.select_related("force")
 
 
 def locked_out_usernames(usernames: list[str]) -> set[str]:
@@ -56,9 +61,12 @@ def _cooloff_seconds() -> float:
 def pending_requests_for(actor: User) -> QuerySet[AccessRequest]:
     """Requests waiting for an administrator of `actor`'s force, not yet lapsed (a request lapses
     SAFEGUARD_ACCESS_REQUEST_DAYS after it was made: checked on read, nothing needs to run)."""
+    force_id = actor.force_id
+    if force_id is None:
+        return AccessRequest.objects.none()
     return (
         AccessRequest.objects.filter(
-            force_id=actor.force_id, status=AccessRequest.Status.PENDING, expires_at__gt=timezone.now()
+            force_id=force_id, status=AccessRequest.Status.PENDING, expires_at__gt=timezone.now()
         )
         .select_related("person", "requested_by", "team__force")
         .order_by("expires_at", "id")

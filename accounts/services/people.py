@@ -225,7 +225,7 @@ def user_set_teams(*, actor: User, person: User, teams: Iterable[Team]) -> User:
 
 @transaction.atomic
 def _set_teams(actor: User, person: User, teams: list[Team]) -> User:
-    current = set(person.teams.filter(force_id=actor.force_id))
+    current = set(person.teams.filter(force=_force_of(actor)))
     wanted = set(teams)
     person.teams.remove(*(current - wanted))
     person.teams.add(*(wanted - current))

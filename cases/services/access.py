@@ -253,7 +253,7 @@ def case_grant_named(*, case: Case, actor: User) -> None:
 
 
 def _requested_case(request: AccessRequest) -> Case:
-    case = Case.objects.select_for_update().filter(pk=request.case_id).first()
+    case = Case.objects.select_for_update().filter(pk=request.case_id).first() if request.case_id else None
     if case is None:
         raise ValidationError(REQUEST_CASE_GONE)
     return case
