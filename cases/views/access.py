@@ -91,13 +91,15 @@ def _reassign_initial(case: Case) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def case_restrict_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
+    form = access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case))
     return record_stage(
         request,
         case=case,
-        form=access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case)),
+        form=form,
         save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),
         title="Restrict the case",
-        success=lambda saved: "Restriction saved." if saved.restricted else LIFT_ASKED,
+        # Restricting is made at once; lifting is asked of an administrator.
+        success=lambda saved: "Restriction saved." if form.cleaned_data["restricted"] else LIFT_ASKED,
         current=_restrict_initial,
     )
 
