@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Flag
 from audit.selectors import AuditFilters
 from safeguard.dates import date_field
 from safeguard.forms import Form
@@ -13,7 +13,12 @@ DATES_REVERSED = "The end date must be on or after the start date."
 
 
 class AuditSearchForm(Form):
-    username = forms.CharField(label="Username", required=False, max_length=150)
+    username = forms.CharField(
+        label="Person",
+        required=False,
+        max_length=150,
+        help_text="A username, or part of a username or name: e.g. reid, dc.h, Jo Reid",
+    )
     case_reference = forms.CharField(
         label="Case reference", required=False, max_length=24, help_text="e.g. STF-2026-000123"
     )
@@ -54,12 +59,17 @@ class AuditExportForm(AuditSearchForm):
     )
 
 
-class PeriodForm(Form):
-    date_from = date_field("From (date)", required=False)
-    date_to = date_field("To (date)", required=False)
+class FlagFilterForm(Form):
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Flag.Status.choices], initial=Flag.Status.OPEN
+    )
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Flag.Kind.choices])
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
-            self.add_error("date_to", DATES_REVERSED)
-        return cleaned
+
+class FlagReviewForm(Form):
+    note = forms.CharField(
+        label="Review note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you looked at and what you found: recorded with your name.",
+    )

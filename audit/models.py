@@ -8,6 +8,7 @@ SELECT and INSERT on it (`manage.py setup_database_roles`).
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Now
@@ -110,3 +111,81 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain head {self.last_id}"
+
+
+class Flag(models.Model):
+    """Something in the trail worth an auditor's look (docs/audit.md, "Anomaly flags"): raised by
+    `audit.anomalies.raise_flags` from the entries behind it, never by hand; an auditor can only
+    mark it reviewed, with a note. Audited by trigger like any other row of who-did-what."""
+
+    class Kind(models.TextChoices):
+        REFUSED = "refused", "Access refused repeatedly"
+        RESTRICTED = "restricted", "Read restricted cases"
+        OUTSIDE_TEAM = "outside_team", "Read many cases outside their teams"
+        OUT_OF_HOURS = "out_of_hours", "Access out of hours"
+        ROLE_CHANGE = "role_change", "Role or grant change to themselves or by a new administrator"
+        LARGE_EXPORT = "large_export", "Unusually large export"
+        NEW_NETWORK = "new_network", "First sign-in from a new network"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To review"
+        REVIEWED = "reviewed", "Reviewed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Whose conduct: as on an entry, no database constraint, and the username copied.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, db_collation="C")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    # The audit entries behind the flag (ids of audit.AuditEntry, which is append-only).
+    entry_ids = ArrayField(models.BigIntegerField())
+    detail = models.CharField(max_length=300, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-window_end"], name="audit_flag_status_end"),
+            models.Index(fields=["kind", "username", "window_start"], name="audit_flag_kind_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open") | (models.Q(reviewed_at__isnull=False) & ~models.Q(review_note="")),
+                name="audit_flag_reviewed_with_note",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username}"
+
+
+class FlagMark(models.Model):
+    """How far `raise_flags` has read the trail: the id of the last entry it looked at (one row).
+    Entry ids are given under the chain lock, held to commit, so they commit in id order and an
+    entry below the mark is never committed after the mark passed it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_entry_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_flag_mark_single_row")]
+
+    def __str__(self) -> str:
+        return f"flags raised up to entry {self.last_entry_id}"

@@ -73,15 +73,26 @@ def canonical_object_type(value: str) -> str:
     return object_type_value(models_named[0]) if len(models_named) == 1 else value
 
 
+def model_of(value: str) -> type[models.Model] | None:
+    """The installed model a stored value names, through Django's app registry; None for an
+    `ObjectType` member or a model since removed."""
+    value = canonical_object_type(value)
+    if not value or value in ObjectType.values:
+        return None
+    try:
+        return apps.get_model(_MODEL_LABELS.get(value, value))
+    except (LookupError, ValueError):
+        return None
+
+
 def object_type_label(value: str) -> str:
     """How the auditor pages name a stored value: "Case", "Device", "Audit trail"; the value itself
     when it names nothing installed (a model since removed)."""
     value = canonical_object_type(value)
     if value in ObjectType.values:
         return str(ObjectType(value).label)
-    try:
-        model = apps.get_model(_MODEL_LABELS.get(value, value))
-    except (LookupError, ValueError):
+    model = model_of(value)
+    if model is None:
         return value
     return str(model._meta.verbose_name).capitalize()
 

@@ -11,18 +11,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Max, QuerySet
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Q, QuerySet
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Flag
 from safeguard.keyset import Cursor, Page, Position, keyset_page, newest_first, older_than
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
 # Consultation and disclosure: the kinds that mean someone saw case data.
+# A referral's reads, under the name the trail gives it now and the one older entries used.
+REFERRAL_TYPES = ("cases.Referral", "referral")
 ACCESS_KINDS = (
     AuditEntry.Kind.READ,
     AuditEntry.Kind.SEARCH,
@@ -60,7 +60,7 @@ def london_day_start(day: date) -> datetime:
 def audit_entries(filters: AuditFilters) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if filters.username:
-        entries = entries.filter(actor_username=filters.username)
+        entries = entries.filter(actor_username__in=usernames_matching(filters.username))
     if filters.case_reference:
         entries = entries.filter(case_reference=filters.case_reference)
     if filters.kind:
@@ -112,102 +112,46 @@ def cases_accessed_by(username: str) -> list[dict[str, Any]]:
     )
 
 
-@dataclass(frozen=True)
-class OutsideTeamFlag:
-    username: str
-    cases: int
-    window_end: datetime
+def referrals_read_by(username: str) -> list[dict[str, Any]]:
+    """Which referrals a person read: one row per referral, with how often and when last."""
+    return list(
+        AuditEntry.objects.filter(actor_username=username, kind__in=ACCESS_KINDS, object_type__in=REFERRAL_TYPES)
+        .exclude(object_id="")
+        .values("object_type", "object_id")
+        .annotate(count=Count("id"), last_at=Max("occurred_at"))
+        .order_by("-last_at")
+    )
 
 
-@dataclass(frozen=True)
-class OutOfHoursFlag:
-    username: str
-    day: date
-    entries: int
-    cases: int
-    first_at: datetime
-    last_at: datetime
+# How many people a partial name may match; more, and the auditor is asked to say more.
+PEOPLE_MATCHED = 200
 
 
-_OUTSIDE_TEAM_SQL = """
-WITH reads AS (
-    SELECT e.actor_id, e.actor_username, e.occurred_at, e.case_reference
-    FROM audit_auditentry e
-    JOIN cases_case c ON c.reference = e.case_reference
-    WHERE e.kind = ANY(%(kinds)s) AND e.actor_id IS NOT NULL
-      AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
-      AND NOT EXISTS (
-          SELECT 1 FROM cases_user_teams ut WHERE ut.user_id = e.actor_id AND ut.team_id = c.team_id
-      )
-), windows AS (
-    SELECT r.actor_id, r.actor_username, r.occurred_at AS window_end,
-        (SELECT count(DISTINCT r2.case_reference) FROM reads r2
-         WHERE r2.actor_id = r.actor_id
-           AND r2.occurred_at > r.occurred_at - make_interval(mins => %(minutes)s)
-           AND r2.occurred_at <= r.occurred_at) AS cases
-    FROM reads r
-)
-SELECT DISTINCT ON (actor_id) actor_username, cases, window_end
-FROM windows WHERE cases > %(threshold)s
-ORDER BY actor_id, cases DESC, window_end
-"""
-
-_OUT_OF_HOURS_SQL = """
-SELECT actor_username, (occurred_at AT TIME ZONE 'Europe/London')::date AS day, count(*),
-       count(DISTINCT NULLIF(case_reference, '')), min(occurred_at), max(occurred_at)
-FROM audit_auditentry
-WHERE kind = ANY(%(kinds)s) AND actor_id IS NOT NULL
-  AND occurred_at >= %(start)s AND occurred_at < %(end)s
-  AND {hours}
-GROUP BY actor_username, day
-ORDER BY day DESC, actor_username
-"""
+def usernames_matching(text: str) -> list[str]:
+    """The usernames a search for `text` means: `text` itself (as typed: a username tried at a failed
+    sign-in need not be anyone's), and those of the people whose username, first name or last name
+    contains each word of it ("reid", "jo re", "dc.h"). The people table is small; the trail is then
+    read through its (username, time) index."""
+    words = text.split()
+    if not words:
+        return []
+    matches = Q()
+    for word in words:
+        matches &= Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    people = get_user_model().objects.filter(matches).order_by("username").values_list("username", flat=True)
+    return sorted({text, *people[:PEOPLE_MATCHED]})
 
 
-def _period(date_from: date | None, date_to: date | None) -> tuple[datetime, datetime]:
-    today = timezone.localdate(timezone=LONDON)
-    last = date_to or today
-    first = date_from or last - timedelta(days=6)
-    return london_day_start(first), london_day_start(last + timedelta(days=1))
+def flag_list(*, status: str = "", kind: str = "") -> QuerySet[Flag]:
+    """Flags of a status and kind (any, when not given), the latest window first."""
+    flags = Flag.objects.all()
+    if status:
+        flags = flags.filter(status=status)
+    if kind:
+        flags = flags.filter(kind=kind)
+    return flags.order_by("-window_end", "-id")
 
 
-def flags_outside_team(date_from: date | None = None, date_to: date | None = None) -> list[OutsideTeamFlag]:
-    """People who read more than SAFEGUARD_AUDIT_FLAG_CASES distinct cases of teams they are not in
-    within any SAFEGUARD_AUDIT_FLAG_MINUTES minutes: their busiest such window in the period."""
-    start, end = _period(date_from, date_to)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _OUTSIDE_TEAM_SQL,
-            {
-                "kinds": list(ACCESS_KINDS),
-                "start": start,
-                "end": end,
-                "minutes": settings.SAFEGUARD_AUDIT_FLAG_MINUTES,
-                "threshold": settings.SAFEGUARD_AUDIT_FLAG_CASES,
-            },
-        )
-        rows = cursor.fetchall()
-    flags = [OutsideTeamFlag(username, cases, window_end) for username, cases, window_end in rows]
-    return sorted(flags, key=lambda flag: (-flag.cases, flag.username))
-
-
-def _time_of_day(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def flags_out_of_hours(date_from: date | None = None, date_to: date | None = None) -> list[OutOfHoursFlag]:
-    """Consultation between the out-of-hours start and end (London time): one row per person per day."""
-    start, end = _period(date_from, date_to)
-    begins = _time_of_day(settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START)
-    ends = _time_of_day(settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END)
-    local = "(occurred_at AT TIME ZONE 'Europe/London')::time"
-    joiner = "AND" if begins < ends else "OR"  # a span that crosses midnight is two spans
-    hours = f"({local} >= %(begins)s::time {joiner} {local} < %(ends)s::time)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _OUT_OF_HOURS_SQL.format(hours=hours),
-            {"kinds": list(ACCESS_KINDS), "start": start, "end": end, "begins": str(begins), "ends": str(ends)},
-        )
-        rows = cursor.fetchall()
-    return [OutOfHoursFlag(*row) for row in rows]
+def flag_entries(flag: Flag) -> list[AuditEntry]:
+    """The entries behind a flag, oldest first."""
+    return list(AuditEntry.objects.filter(id__in=flag.entry_ids).order_by("occurred_at", "id"))

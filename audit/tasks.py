@@ -1,7 +1,9 @@
-"""Nightly check of the audit trail's hash chain (scheduled in safeguard/celery.py)."""
+"""The audit app's scheduled work (safeguard/celery.py): the nightly check of the hash chain, and
+the anomaly flags raised from new entries every few minutes."""
 
 from celery import shared_task
 
+from audit.anomalies import raise_flags as raise_flags_now
 from audit.context import acting_as
 from audit.services import audit_chain_check
 
@@ -11,3 +13,11 @@ def verify_audit_chain() -> bool:
     """Idempotent: it only reads, records that it read, and alerts on a break."""
     with acting_as(None, source="task:verify_audit_chain"):
         return audit_chain_check(alert=True).ok
+
+
+@shared_task
+def raise_flags() -> int:
+    """Idempotent: it reads only entries past its high-water mark, and entries already behind a flag
+    never raise another. The number of flags raised or added to."""
+    with acting_as(None, source="task:raise_flags"):
+        return raise_flags_now().filed

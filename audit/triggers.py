@@ -39,6 +39,7 @@ AUDITED_MODELS = (
     "otp_static.StaticDevice",
     "otp_static.StaticToken",
     "axes.AccessAttempt",
+    "audit.Flag",
 )
 # Values never copied into the audit trail; the entry says only that they changed.
 # A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied
@@ -91,6 +92,8 @@ NOT_AUDITED = {
     ),
     "audit.AuditEntry": "The audit trail itself: append-only and hash-chained (audit/0002).",
     "audit.AuditChainHead": "The chain's last link, moved by the chain trigger with every entry.",
+    "audit.FlagMark": "How far the anomaly flags have read the trail: one number, moved every few "
+    "minutes; the flags it raises are audited (audit.Flag).",
     "auth.Permission": "Django's catalogue of permission names, written only by migrate; who holds "
     "which is audited (auth.Group_permissions, accounts.User_user_permissions).",
     "contenttypes.ContentType": "Django's catalogue of model names, written only by migrate; holds no one's data.",

@@ -1,25 +1,35 @@
 """The auditor pages. Only people with the Auditor role see them; to anyone else they do not exist
 (404, as for a page that is not there), so the pages do not reveal that they, or an entry, exist.
 Every page view is itself an audit entry (audit_read; the CSV export: export, with its recipient).
-Auditors see case references and who did what, never case content. Who is an auditor is given by
+Auditors see who did what to which record, in people's words (audit.describe): a record by its
+reference and label, a change by its fields' old and new values; they open no case page. Who is an auditor is given by
 accounts at start-up (audit.readers): the audit app is below accounts and does not read the role
 table itself."""
 
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from functools import wraps
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.forms import AuditExportForm, AuditSearchForm, PeriodForm
-from audit.models import AuditEntry
-from audit.objects import ObjectType, canonical_object_type
+from audit.anomalies import review_flag
+from audit.describe import describe, name_and_username, people_names
+from audit.forms import AuditExportForm, AuditSearchForm, FlagFilterForm, FlagReviewForm
+from audit.labels import labels_for
+from audit.models import AuditEntry, Flag
+from audit.objects import ObjectType, canonical_object_type, object_type_value
 from audit.readers import may_read_audit
 from audit.selectors import (
+    EXPORT_CHUNK,
     LONDON,
     AuditFilters,
     audit_entries,
@@ -27,8 +37,9 @@ from audit.selectors import (
     audit_page,
     case_accessed_by,
     cases_accessed_by,
-    flags_out_of_hours,
-    flags_outside_team,
+    flag_entries,
+    flag_list,
+    referrals_read_by,
 )
 from audit.services import audit_read, audit_record
 from safeguard.http import SignedInHttpRequest
@@ -39,9 +50,12 @@ CSV_COLUMNS = (
     "id",
     "occurred_at_utc",
     "username",
+    "name",
     "kind",
+    "event",
     "object_type",
     "object_id",
+    "record",
     "case_reference",
     "summary",
     "recipient",
@@ -80,6 +94,7 @@ def search(request: SignedInHttpRequest) -> HttpResponse:
         "export_form": AuditExportForm(initial=filters.as_dict()),
         "filters": filters.as_dict(),
         "page": page,
+        "rows": describe(page.rows),
     }
     return render(request, "audit/search.html", context, status=400 if form.errors else 200)
 
@@ -119,25 +134,33 @@ class _Echo:
 
 
 def _csv_lines(entries: Any) -> Iterator[str]:
+    """The CSV, times in UTC (ISO 8601), each entry in people's words beside its stored values."""
     writer = FormulaSafeWriter(_Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for entry in audit_export_rows(entries):
-        yield writer.writerow(
-            [
-                entry.id,
-                entry.occurred_at.isoformat(),
-                entry.actor_username,
-                entry.kind,
-                canonical_object_type(entry.object_type),
-                entry.object_id,
-                entry.case_reference,
-                entry.summary,
-                entry.recipient,
-                entry.ip or "",
-                entry.request_id,
-                entry.source,
-            ]
-        )
+    rows = audit_export_rows(entries)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        for row in describe(chunk):
+            entry = row.entry
+            changed = "; ".join(f"{change.label}: {change.before} -> {change.after}" for change in row.fields)
+            yield writer.writerow(
+                [
+                    entry.id,
+                    entry.occurred_at.astimezone(UTC).isoformat(),
+                    entry.actor_username,
+                    row.who,
+                    entry.kind,
+                    row.what,
+                    canonical_object_type(entry.object_type),
+                    entry.object_id,
+                    row.record,
+                    entry.case_reference,
+                    " ".join(part for part in (entry.summary, changed) if part),
+                    entry.recipient,
+                    entry.ip or "",
+                    entry.request_id,
+                    entry.source,
+                ]
+            )
 
 
 @require_GET
@@ -145,6 +168,9 @@ def _csv_lines(entries: Any) -> Iterator[str]:
 def case_access(request: SignedInHttpRequest, reference: str) -> HttpResponse:
     reference = reference.upper()
     people = case_accessed_by(reference)
+    names = people_names({person["actor_id"] for person in people if person["actor_id"]})
+    for person in people:
+        person["who"] = name_and_username(names.get(person["actor_id"]), person["actor_username"])
     _read(request, f"Looked at who accessed {reference}", {"case_reference": reference})
     return render(request, "audit/case_access.html", {"nav": "audit", "reference": reference, "people": people})
 
@@ -153,32 +179,85 @@ def case_access(request: SignedInHttpRequest, reference: str) -> HttpResponse:
 @auditor_only
 def user_access(request: SignedInHttpRequest, username: str) -> HttpResponse:
     cases = cases_accessed_by(username)
+    referrals = referrals_read_by(username)
+    labels = labels_for((row["object_type"], row["object_id"]) for row in referrals)
+    for row in referrals:
+        row["label"] = labels[(row["object_type"], row["object_id"])]
     _read(request, f"Looked at what {username} accessed", {"username": username})
-    return render(request, "audit/user_access.html", {"nav": "audit", "username": username, "cases": cases})
+    context = {"nav": "audit", "username": username, "cases": cases, "referrals": referrals}
+    return render(request, "audit/user_access.html", context)
 
 
 @require_GET
 @auditor_only
 def flags(request: SignedInHttpRequest) -> HttpResponse:
-    form = PeriodForm(request.GET or None)
-    date_from = date_to = None
-    if form.is_valid():
-        date_from, date_to = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-    outside = flags_outside_team(date_from, date_to)
-    out_of_hours = flags_out_of_hours(date_from, date_to)
-    _read(
-        request,
-        "Looked at the flags of unusual access",
-        {"date_from": date_from.isoformat() if date_from else "", "date_to": date_to.isoformat() if date_to else ""},
-    )
+    form = FlagFilterForm(request.GET if request.GET else {"status": Flag.Status.OPEN})
+    valid = form.is_valid()
+    status = form.cleaned_data.get("status", "") if valid else ""
+    kind = form.cleaned_data.get("kind", "") if valid else ""
+    listed = list(flag_list(status=status, kind=kind)[:FLAGS_SHOWN]) if valid else []
+    names = people_names({flag.person_id for flag in listed if flag.person_id})
+    people = {flag.pk: name_and_username(names.get(flag.person_id or 0), flag.username) for flag in listed}
+    _read(request, "Looked at the anomaly flags", {"status": status, "kind": kind, "flags": len(listed)})
     context = {
         "nav": "audit",
         "form": form,
-        "outside": outside,
-        "out_of_hours": out_of_hours,
-        "threshold_cases": settings.SAFEGUARD_AUDIT_FLAG_CASES,
-        "threshold_minutes": settings.SAFEGUARD_AUDIT_FLAG_MINUTES,
-        "hours_start": settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START,
-        "hours_end": settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END,
+        "flags": [(flag, people[flag.pk]) for flag in listed],
+        "shown": FLAGS_SHOWN,
+        "settings": _flag_settings(),
     }
-    return render(request, "audit/flags.html", context, status=400 if form.errors else 200)
+    return render(request, "audit/flags.html", context, status=200 if valid else 400)
+
+
+FLAGS_SHOWN = 200
+
+
+def _flag_settings() -> dict[str, Any]:
+    return {name.removeprefix("SAFEGUARD_AUDIT_FLAG_").lower(): getattr(settings, name) for name in dir(settings)
+            if name.startswith("SAFEGUARD_AUDIT_FLAG_")}  # fmt: skip
+
+
+def _flag_or_404(pk: int) -> Flag:
+    try:
+        return Flag.objects.get(pk=pk)
+    except Flag.DoesNotExist:
+        raise Http404("No such flag.") from None
+
+
+@require_http_methods(["GET", "POST"])
+@auditor_only
+def flag_detail(request: SignedInHttpRequest, pk: int) -> HttpResponseBase:
+    """A flag with the entries behind it; an auditor marks it reviewed with a note (POST), and
+    can do nothing else to it."""
+    flag = _flag_or_404(pk)
+    form = FlagReviewForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                review_flag(flag=flag, actor=request.user, note=form.cleaned_data["note"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Flag marked reviewed.")
+                return redirect("audit:flag_detail", pk=flag.pk)
+        return _flag_page(request, flag, form, status=400)
+    _read(request, f"Looked at flag {flag.pk}", {"flag": flag.pk, "kind": flag.kind, "username": flag.username})
+    return _flag_page(request, flag, form)
+
+
+def _flag_page(request: SignedInHttpRequest, flag: Flag, form: FlagReviewForm, status: int = 200) -> HttpResponse:
+    context = {
+        "nav": "audit",
+        "flag": flag,
+        "rows": describe(flag_entries(flag)),
+        "form": form if flag.status == Flag.Status.OPEN else None,
+        "reviewer": _reviewer(flag),
+    }
+    return render(request, "audit/flag_detail.html", context, status=status)
+
+
+def _reviewer(flag: Flag) -> str:
+    if flag.reviewed_by_id is None:
+        return ""
+    person = (object_type_value(get_user_model()), str(flag.reviewed_by_id))
+    return labels_for([person])[person]

@@ -60,6 +60,12 @@ STATEMENTS = (
     "SELECT 'pnc_id', regexp_replace(upper(replace(x.pnc_id, ' ', '')), '^([0-9]{2,4})/?0*([0-9]{1,7})([A-Z])$', "
     f"'\\1/\\2\\3'), x.pnc_id, {NONE}, {CASE_OWNER}, 'cases.Subject', x.id, now() "
     f"FROM cases_subject x {CASE_JOIN} WHERE x.pnc_id <> ''",
+    # Subjects' phone numbers and e-mail addresses (stored normalised) and online accounts.
+    f"SELECT x.kind, CASE WHEN x.kind = 'account' THEN lower(normalize(btrim(x.value), NFKC)) ELSE x.value END, "
+    f"x.value, {NONE}, {CASE_OWNER}, 'cases.Subject', x.id, now() FROM ("
+    "SELECT s.id, s.case_id, k.kind, k.value FROM cases_subject s CROSS JOIN LATERAL (VALUES "
+    "('phone', s.phone), ('email', s.email), ('account', s.online_account)) AS k(kind, value) WHERE k.value <> ''"
+    f") x {CASE_JOIN}",
     # Premises: the address with its postcode, and the postcode.
     f"SELECT 'address', btrim({_plain(ADDRESS_LINE)} || ' ' || {_postcode('x.postcode')}), "
     f"x.address, {NONE}, {CASE_OWNER}, 'cases.Premises', x.id, now() FROM cases_premises x {CASE_JOIN}",
@@ -68,6 +74,10 @@ STATEMENTS = (
     # Devices: the exhibit reference.
     f"SELECT 'exhibit', upper(btrim(x.exhibit_reference)), x.exhibit_reference, {NONE}, {CASE_OWNER}, "
     f"'cases.Device', x.id, now() FROM cases_device x {CASE_JOIN}",
+    # Warrants: the warrant's and the court's references (stored normalised).
+    f"SELECT k.kind, k.value, k.value, {NONE}, {CASE_OWNER}, 'warrants.Warrant', x.id, now() "
+    f"FROM warrants_warrant x {CASE_JOIN} CROSS JOIN LATERAL (VALUES ('warrant_reference', x.warrant_reference), "
+    "('court_reference', x.court_reference)) AS k(kind, value) WHERE k.value <> ''",
 )
 
 

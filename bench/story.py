@@ -1,7 +1,7 @@
 """One case's story, from referral to closure, as rows and the audit entries they would have made.
 
 Every other way of building a case's history goes through the services, driven by the import format
-(cases/io). This one writes rows for PostgreSQL's COPY instead, because a million cases through the
+(casefiles/io). This one writes rows for PostgreSQL's COPY instead, because a million cases through the
 services (a transaction, row locks and audit hashing per call) would take days, and the benchmark
 needs them in minutes. So that it cannot drift from the services it uses their rules rather than
 copies: the path's order and "the stage only moves forward" (cases.services.common), warrant
@@ -332,8 +332,15 @@ class Story:
             self.request,
         )
 
+    def more_rng(self, purpose: str) -> random.Random:
+        """Values added to the story later (a subject's contact details, a warrant's references)
+        drawn from their own generator, seeded by the case, so that the main sequence, and every
+        other value of a seed, stays as it was."""
+        return random.Random(f"{purpose}-{self.case['id']}")
+
     def people_and_places(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         rng = self.rng
+        more = self.more_rng("subjects")
         subjects = []
         for _ in range(2 if rng.random() < 0.12 else 1):
             born = datetime(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28)).date()
@@ -344,6 +351,10 @@ class Story:
                         "full_name": f"{rng.choice(GIVEN)} {rng.choice(LAST_NAMES)}",
                         "date_of_birth": born,
                         "pnc_id": f"{born.year % 100:02d}/{rng.randint(1, 999999):06d}X",
+                        # Stored as the services store them: E.164, lower case, as given.
+                        "phone": f"+447{more.randint(100000000, 999999999)}" if more.random() < 0.4 else "",
+                        "email": f"user{more.getrandbits(32)}@example.com" if more.random() < 0.3 else "",
+                        "online_account": f"user{more.getrandbits(32)}" if more.random() < 0.3 else "",
                         "notes": "",
                         "case_id": self.case["id"],
                     },
@@ -372,12 +383,16 @@ class Story:
         applied = self.opened_at + self.days(2, 21)
         if not self.record(applied, self.oic):
             return None
+        more = self.more_rng("warrant")
         warrant = self.insert(
             "warrants_warrant",
             {
                 "power": rng.choice(("pace_s8", "poca_s4")),
                 "entry": "single",
                 "court": rng.choice(COURTS),
+                # As the services store them (cases.identifiers.normalise_document_reference).
+                "warrant_reference": f"SW/{self.force_code}/{more.randint(1, 9999):04d}" if more.random() < 0.7 else "",
+                "court_reference": f"{more.randint(10, 99)}/{more.randint(1, 9999):04d}" if more.random() < 0.5 else "",
                 "status": Warrant.Status.APPLIED.value,
                 "applied_at": applied,
                 "issuing_justice": "",

@@ -115,7 +115,17 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     ),
     "cases_subject": (
         "cases.Subject",
-        (("id", "I"), ("full_name", "S"), ("date_of_birth", "D"), ("pnc_id", "S"), ("notes", "S"), ("case_id", "I")),
+        (
+            ("id", "I"),
+            ("full_name", "S"),
+            ("date_of_birth", "D"),
+            ("pnc_id", "S"),
+            ("phone", "S"),
+            ("email", "S"),
+            ("online_account", "S"),
+            ("notes", "S"),
+            ("case_id", "I"),
+        ),
     ),
     "cases_premises": (
         "cases.Premises",
@@ -128,6 +138,8 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("power", "S"),
             ("entry", "S"),
             ("court", "S"),
+            ("warrant_reference", "S"),
+            ("court_reference", "S"),
             ("status", "S"),
             ("applied_at", "T"),
             ("issuing_justice", "S"),

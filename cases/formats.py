@@ -17,5 +17,8 @@ from safeguard.formats import (
     when as when,
 )
 from safeguard.formats import (
+    when_seconds as when_seconds,
+)
+from safeguard.formats import (
     when_utc as when_utc,
 )

@@ -22,6 +22,9 @@ PHONE_INVALID = "Enter a phone number, e.g. 07700 900123 or +44 7700 900123 (oth
 EMAIL_INVALID = "Enter an e-mail address, e.g. name@example.com."
 IP_INVALID = "Enter a valid IPv4 or IPv6 address."
 PNC_INVALID = "Enter a PNC ID as year / number and check letter, e.g. 98/123456X."
+DOCUMENT_REFERENCE_INVALID = (
+    "Enter the reference as written on the document: letters, digits, spaces and / - . only, at most 40 characters."
+)
 
 # The shape of a UK postcode (Royal Mail's Postcode Address File): an outward code of one or two
 # letters, a digit, and an optional digit or letter (A9, A99, AA9, AA99, A9A, AA9A), then an inward
@@ -30,6 +33,9 @@ PNC_INVALID = "Enter a PNC ID as year / number and check letter, e.g. 98/123456X
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _PNC = re.compile(r"^([0-9]{2,4})/?0*([0-9]{1,7})([A-Z])$")
 _SPACE = re.compile(r"\s+")
+# A reference written on a court's document (a warrant's number, the court's case number): letters
+# and digits, with the separators courts print between their parts.
+_DOCUMENT_REFERENCE = re.compile(r"^[A-Z0-9](?:[A-Z0-9 /.-]{0,38}[A-Z0-9])?$")
 # Punctuation that people write or leave out in names and addresses: "St. John's Rd," = "ST JOHNS RD".
 _NOT_WORD = re.compile(r"[^\w\s]")
 _EMAIL = EmailValidator()
@@ -47,6 +53,16 @@ def plain_text(value: str) -> str:
 def normalise_reference(value: str) -> str:
     """A reference (case, CEOP, NCMEC, CAID, force RMS, exhibit, communications-data request)."""
     return plain_text(value)
+
+
+def normalise_document_reference(value: str, *, field: str) -> str:
+    """A reference a court writes on a document (a warrant's reference, the issuing court's own
+    reference): as `normalise_reference`, and refused unless it is letters, digits, spaces and the
+    separators / - . (not first or last), at most 40 characters: "t2026 0142 " -> "T2026 0142"."""
+    text = normalise_reference(value)
+    if not _DOCUMENT_REFERENCE.match(text):
+        raise ValidationError({field: DOCUMENT_REFERENCE_INVALID})
+    return text
 
 
 def normalise_name(value: str) -> str:

@@ -14,6 +14,10 @@ other (`warrant.premises`, `device.search`, `charge.offence`, ...) and stored wh
 `prefetch_related` would have put them, so templates and `cases.deadlines` read
 `case.<related_name>.all` without a query. `case.latest_log_entries` holds each case's newest
 LATEST_LOG_ENTRIES log entries, newest first.
+
+The sets kept by apps above cases (warrants: their further entry authorities) are given at
+start-up with `register_sets` (`WarrantsConfig.ready`), as the layer above; their names are
+`Case`'s related names, so `DEADLINE_SETS` can name them.
 """
 
 import json
@@ -52,7 +56,6 @@ from cases.models import (
     Subject,
 )
 from cases.models.custody import BailBreach, BailExtension
-from warrants.models import FurtherEntryAuthority, Warrant
 
 LATEST_LOG_ENTRIES = 20
 
@@ -71,33 +74,45 @@ SuspectedOffence = Arrest.suspected_offences.through
 
 
 @dataclass(frozen=True)
-class _Set:
+class RecordSet:
     """One set of rows: `rows` is SQL after SELECT over the alias `t` (FROM ... WHERE ...), with
-    `{cases}` and `{referrals}` standing for arrays of the cases' and their referrals' ids."""
+    `{cases}` and `{referrals}` standing for arrays of the cases' and their referrals' ids. A set
+    stored on its parents' rows names the parents' set ("cases", "referrals" or another set) and
+    the column naming the parent."""
 
     name: str
     model: type[models.Model]
     rows: str
     order: str = "t.id"
+    parent: str | None = None
+    column: str = "case_id"
 
 
 def _table(model: type[models.Model]) -> str:
     return model._meta.db_table
 
 
-def _of_case(model: type[models.Model]) -> str:
+def rows_of_case(model: type[models.Model]) -> str:
+    """The rows of `model` that belong to the cases."""
     return f"FROM {_table(model)} t WHERE t.case_id = ANY({{cases}})"
 
 
-def _of(model: type[models.Model], column: str, parents: str) -> str:
+def rows_of(model: type[models.Model], column: str, parents: str) -> str:
+    """The rows of `model` whose `column` is one of the ids `parents` (a SELECT) returns."""
     return f"FROM {_table(model)} t WHERE t.{column} IN ({parents})"
 
 
-def _ids_of_case(model: type[models.Model]) -> str:
+def ids_of_case(model: type[models.Model]) -> str:
+    """A SELECT of the ids of the rows of `model` that belong to the cases."""
     return f"SELECT id FROM {_table(model)} WHERE case_id = ANY({{cases}})"
 
 
-_ARRESTS = _ids_of_case(Arrest)
+def of_case(name: str, model: type[models.Model], order: str = "t.id") -> RecordSet:
+    """The set of `model`'s rows of the cases, stored on each case as `name` (its related name)."""
+    return RecordSet(name, model, rows_of_case(model), order, parent="cases", column="case_id")
+
+
+_ARRESTS = ids_of_case(Arrest)
 _RELEASES = f"SELECT id FROM {_table(Release)} WHERE arrest_id IN ({_ARRESTS})"
 # Each case's newest log entries.
 _LATEST_LOG = (
@@ -105,83 +120,120 @@ _LATEST_LOG = (
     f"WHERE case_id = c.id ORDER BY created_at DESC, id DESC LIMIT {LATEST_LOG_ENTRIES}) log"
 )
 
-SETS = (
-    _Set("subjects", Subject, _of_case(Subject)),
-    _Set("premises", Premises, _of_case(Premises)),
-    _Set("warrants", Warrant, _of_case(Warrant), "t.applied_at DESC, t.id DESC"),
-    _Set(
-        "further_entries",
-        FurtherEntryAuthority,
-        _of(FurtherEntryAuthority, "warrant_id", _ids_of_case(Warrant)),
-        "t.authorised_at, t.id",
-    ),
-    _Set("searches", Search, _of_case(Search), "t.started_at, t.id"),
-    _Set("devices", Device, _of_case(Device), "t.exhibit_reference, t.id"),
-    _Set(
+# The sets of cases' own records; `register_sets` adds those of the apps above.
+_SETS: list[RecordSet] = [
+    of_case("subjects", Subject),
+    of_case("premises", Premises),
+    of_case("searches", Search, "t.started_at, t.id"),
+    of_case("devices", Device, "t.exhibit_reference, t.id"),
+    RecordSet(
         "image_counts",
         ImageCount,
-        _of(ImageCount, "device_id", _ids_of_case(Device)),
+        rows_of(ImageCount, "device_id", ids_of_case(Device)),
         "t.source, t.category, t.kind, t.id",
+        parent="devices",
+        column="device_id",
     ),
-    _Set("arrests", Arrest, _of_case(Arrest), "t.arrested_at, t.id"),
-    _Set(
+    of_case("arrests", Arrest, "t.arrested_at, t.id"),
+    RecordSet(
         "suspected_offences",
         SuspectedOffence,
         f"FROM {_table(SuspectedOffence)} t JOIN {_table(Offence)} o ON o.id = t.offence_id "
         f"WHERE t.arrest_id IN ({_ARRESTS})",
         "o.statute, o.section, o.id",
     ),
-    _Set("releases", Release, _of(Release, "arrest_id", _ARRESTS), "t.released_at, t.id"),
-    _Set(
+    RecordSet(
+        "releases",
+        Release,
+        rows_of(Release, "arrest_id", _ARRESTS),
+        "t.released_at, t.id",
+        parent="arrests",
+        column="arrest_id",
+    ),
+    RecordSet(
         "bail_extensions",
         BailExtension,
-        _of(BailExtension, "release_id", _RELEASES),
+        rows_of(BailExtension, "release_id", _RELEASES),
         "t.approved_at, t.id",
+        parent="releases",
+        column="release_id",
     ),
-    _Set(
+    RecordSet(
         "bail_breaches",
         BailBreach,
-        _of(BailBreach, "release_id", _RELEASES),
+        rows_of(BailBreach, "release_id", _RELEASES),
         "t.occurred_at, t.id",
+        parent="releases",
+        column="release_id",
     ),
-    _Set("custody_extensions", CustodyExtension, _of(CustodyExtension, "arrest_id", _ARRESTS), "t.authorised_at, t.id"),
-    _Set("custody_reviews", CustodyReview, _of(CustodyReview, "arrest_id", _ARRESTS), "t.reviewed_at, t.id"),
-    _Set("charging_submissions", ChargingSubmission, _of_case(ChargingSubmission), "t.submitted_at, t.id"),
-    _Set(
+    RecordSet(
+        "custody_extensions",
+        CustodyExtension,
+        rows_of(CustodyExtension, "arrest_id", _ARRESTS),
+        "t.authorised_at, t.id",
+        parent="arrests",
+        column="arrest_id",
+    ),
+    RecordSet(
+        "custody_reviews",
+        CustodyReview,
+        rows_of(CustodyReview, "arrest_id", _ARRESTS),
+        "t.reviewed_at, t.id",
+        parent="arrests",
+        column="arrest_id",
+    ),
+    of_case("charging_submissions", ChargingSubmission, "t.submitted_at, t.id"),
+    RecordSet(
         "charges",
         Charge,
-        _of(Charge, "submission_id", _ids_of_case(ChargingSubmission)),
+        rows_of(Charge, "submission_id", ids_of_case(ChargingSubmission)),
+        parent="charging_submissions",
+        column="submission_id",
     ),
-    _Set("hearings", CourtHearing, _of_case(CourtHearing), "t.hearing_at, t.id"),
-    _Set("safeguarding_referrals", SafeguardingReferral, _of_case(SafeguardingReferral)),
-    _Set("retention_reviews", RetentionReview, _of_case(RetentionReview), "t.reviewed_at DESC, t.id DESC"),
-    _Set(
+    of_case("hearings", CourtHearing, "t.hearing_at, t.id"),
+    of_case("safeguarding_referrals", SafeguardingReferral),
+    of_case("retention_reviews", RetentionReview, "t.reviewed_at DESC, t.id DESC"),
+    RecordSet(
         "identifiers",
         ReferralIdentifier,
         f"FROM {_table(ReferralIdentifier)} t WHERE t.referral_id = ANY({{referrals}})",
+        parent="referrals",
+        column="referral_id",
     ),
-    _Set(
+    RecordSet(
         "comms_requests",
         CommsDataRequest,
         f"FROM {_table(CommsDataRequest)} t WHERE t.referral_id = ANY({{referrals}})",
         "t.submitted_at, t.id",
+        parent="referrals",
+        column="referral_id",
     ),
-    _Set("latest_log_entries", CaseLogEntry, f"FROM ({_LATEST_LOG}) t", "t.created_at DESC, t.id DESC"),
-    _Set(
+    RecordSet("latest_log_entries", CaseLogEntry, f"FROM ({_LATEST_LOG}) t", "t.created_at DESC, t.id DESC"),
+    RecordSet(
         "log_versions",
         RecordVersion,
-        _of(RecordVersion, "log_entry_id", f"SELECT id FROM ({_LATEST_LOG}) latest"),
+        rows_of(RecordVersion, "log_entry_id", f"SELECT id FROM ({_LATEST_LOG}) latest"),
     ),
-    _Set(
+    RecordSet(
         "corrected_log_entries",
         CaseLogEntry,
-        _of(CaseLogEntry, "id", f"SELECT corrects_id FROM ({_LATEST_LOG}) latest"),
+        rows_of(CaseLogEntry, "id", f"SELECT corrects_id FROM ({_LATEST_LOG}) latest"),
     ),
-)
+]
+
+
+def register_sets(*sets: RecordSet) -> None:
+    """Read `sets` too, with the case page's records (and with the deadlines' if `DEADLINE_SETS`
+    names them). Called at start-up by the apps above cases, before any statement is built."""
+    for rows in sets:
+        if all(rows.name != known.name for known in _SETS):
+            _SETS.append(rows)
+    _statement.cache_clear()
 
 
 # What `cases.deadlines.case_deadlines` reads (with the case's referral, team, officer in the case
-# and supervisor, which the cases' own query joins: `cases.deadlines.with_deadline_records`).
+# and supervisor, which the cases' own query joins: `cases.deadlines.with_deadline_records`). The
+# warrants are a set `warrants` registers (`case.warrants`).
 DEADLINE_SETS = frozenset(
     {
         "subjects",
@@ -200,29 +252,33 @@ DEADLINE_SETS = frozenset(
         "retention_reviews",
     }
 )
-CASE_PAGE_SETS = frozenset(rows.name for rows in SETS)
+
+
+def case_page_sets() -> frozenset[str]:
+    """The names of every set: what the case page shows."""
+    return frozenset(rows.name for rows in _SETS)
 
 
 def _pointing_at(target: type[models.Model], names: frozenset[str]) -> list[str]:
     """SELECTs of every id the sets' rows hold of `target` (their authors, examiners, offences, ...)."""
     return [
         f"SELECT t.{field.column} {rows.rows}"
-        for rows in SETS
+        for rows in _SETS
         if rows.name in names
         for field in rows.model._meta.concrete_fields
         if field.is_relation and field.related_model is target
     ]
 
 
-def _pointed_at(names: frozenset[str]) -> list[_Set]:
+def _pointed_at(names: frozenset[str]) -> list[RecordSet]:
     """People and offences, read with the sets because the sets' rows point at them (the deadlines
     read no person: only the case page asks for them). `= ANY(ARRAY(...))` looks each id up by its
     index; `IN (...)` of a UNION has PostgreSQL hash the whole table of people."""
     targets: list[tuple[str, type[models.Model]]] = [("offences", Offence)]
-    if names == CASE_PAGE_SETS:
+    if names == case_page_sets():
         targets.insert(0, ("users", User))
     return [
-        _Set(name, target, f"FROM {_table(target)} t WHERE t.id = ANY(ARRAY({' UNION '.join(ids)}))")
+        RecordSet(name, target, f"FROM {_table(target)} t WHERE t.id = ANY(ARRAY({' UNION '.join(ids)}))")
         for name, target in targets
         if (ids := _pointing_at(target, names))
     ]
@@ -231,7 +287,7 @@ def _pointed_at(names: frozenset[str]) -> list[_Set]:
 @cache
 def _statement(names: frozenset[str]) -> tuple[str, dict[str, type[models.Model]]]:
     """The one statement for these sets, and the model of each set it returns."""
-    chosen = [rows for rows in SETS if rows.name in names] + _pointed_at(names)
+    chosen = [rows for rows in _SETS if rows.name in names] + _pointed_at(names)
     parts = ", ".join(
         f"'{rows.name}', (SELECT coalesce(json_agg(t ORDER BY {rows.order}), '[]') {rows.rows})" for rows in chosen
     )
@@ -251,12 +307,12 @@ def case_page_select(cases: QuerySet[Case]) -> QuerySet[Case]:
 def load_case_page_records(case: Case, *, using: str = "default") -> Case:
     """Reads every record the case page shows in one query, and stores them on `case` (see the
     module's docstring). Returns `case`."""
-    load_records([case], CASE_PAGE_SETS, using=using)
+    load_records([case], case_page_sets(), using=using)
     return case
 
 
 def load_records(cases: list[Case], names: frozenset[str], *, using: str = "default") -> None:
-    """Reads the sets named (`CASE_PAGE_SETS`, `DEADLINE_SETS`) of every case in one query, and
+    """Reads the sets named (`case_page_sets()`, `DEADLINE_SETS`) of every case in one query, and
     stores them on the cases. Their referrals must have been read with them (`select_related`)."""
     if not cases:
         return
@@ -318,31 +374,6 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
     raise TypeError(f"cases.records cannot read a {kind} ({field}) from JSON: add how to convert it.")
 
 
-# Sets stored on a parent row: (set, the parent's set or "cases", the column naming the parent).
-_CHILDREN = (
-    ("subjects", "cases", "case_id"),
-    ("premises", "cases", "case_id"),
-    ("warrants", "cases", "case_id"),
-    ("searches", "cases", "case_id"),
-    ("devices", "cases", "case_id"),
-    ("arrests", "cases", "case_id"),
-    ("charging_submissions", "cases", "case_id"),
-    ("hearings", "cases", "case_id"),
-    ("safeguarding_referrals", "cases", "case_id"),
-    ("retention_reviews", "cases", "case_id"),
-    ("identifiers", "referrals", "referral_id"),
-    ("comms_requests", "referrals", "referral_id"),
-    ("further_entries", "warrants", "warrant_id"),
-    ("image_counts", "devices", "device_id"),
-    ("releases", "arrests", "arrest_id"),
-    ("custody_extensions", "arrests", "arrest_id"),
-    ("custody_reviews", "arrests", "arrest_id"),
-    ("bail_extensions", "releases", "release_id"),
-    ("bail_breaches", "releases", "release_id"),
-    ("charges", "charging_submissions", "submission_id"),
-)
-
-
 def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, type[models.Model]]) -> None:
     referrals = [case.referral for case in cases if case.referral is not None]
     by_id: dict[type[models.Model], dict[Any, Any]] = defaultdict(dict)
@@ -356,9 +387,9 @@ def _link(cases: list[Case], sets: dict[str, list[Any]], models_of: dict[str, ty
             _link_foreign_keys(instance, by_id)
 
     parents: dict[str, list[Any]] = {"cases": cases, "referrals": referrals, **sets}
-    for name, parent, column in _CHILDREN:
-        if name in sets:
-            _set_children(parents[parent], name, sets[name], column)
+    for rows in _SETS:
+        if rows.parent is not None and rows.name in sets:
+            _set_children(parents[rows.parent], rows.name, sets[rows.name], rows.column)
     if "latest_log_entries" in sets:
         newest = _grouped(sets["latest_log_entries"], "case_id")
         for case in cases:

@@ -10,49 +10,28 @@ from django.utils import timezone
 
 from audit.context import acting_as
 from cases.services.summaries import deadline_summary_refresh, figure_facts_refresh
-from cases.tasks import TRANSIENT
+from cases.tasks import RetriedWhenTransient
 from reports.cache import forget_unused
 from reports.figures import remake_default_figures
 from reports.services import exports_resume_stalled as resume_exports
 from reports.services import figures_export_run as run_export
 
 
-@shared_task(
-    name="cases.tasks.figures_export_run",
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="cases.tasks.figures_export_run", base=RetriedWhenTransient)
 def figures_export_run(job_id: int) -> None:
     """Idempotent: the service claims a queued export and ignores one already claimed."""
     with acting_as(None, source="task:figures_export"):
         run_export(job_id=job_id)
 
 
-@shared_task(
-    name="cases.tasks.exports_resume_stalled",
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="cases.tasks.exports_resume_stalled", base=RetriedWhenTransient)
 def exports_resume_stalled() -> int:
     """Queue again the exports whose worker died (their heartbeat stopped); each resumes where it was."""
     with acting_as(None, source="task:exports_resume_stalled"):
         return resume_exports()
 
 
-@shared_task(
-    name="cases.tasks.refresh_summaries",
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="cases.tasks.refresh_summaries", base=RetriedWhenTransient)
 def refresh_summaries(full: bool = False) -> dict[str, int | bool]:
     """The deadline summary (from scratch if `full`) and the figure facts (what changed), then the
     default period's figures of the forces whose facts changed, recomputed and cached before anyone

@@ -19,6 +19,12 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Audit: every five minutes, raise anomaly flags from the entries written since the last run
+    # (audit/anomalies.py; idempotent, with a high-water mark, so a missed or repeated run is harmless).
+    "raise-audit-flags": {
+        "task": "audit.tasks.raise_flags",
+        "schedule": crontab(minute="*/5"),
+    },
     # Deadlines: every ten minutes, mark warrants past their three months as expired and remind the
     # officer in the case and the supervisor of deadlines due soon or missed. Ten minutes because
     # the custody clock is counted in hours; the sweep is idempotent (one reminder per deadline,

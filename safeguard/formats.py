@@ -52,6 +52,18 @@ def day(value: date | datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def when_seconds(value: datetime | None) -> str:
+    """A moment in London time to the second, for the audit trail: `23 Nov 2026 14:05:09` (with the
+    zone's name in the hour repeated when the clocks go back, as `when`)."""
+    if not value:
+        return ""
+    local = value.astimezone(LONDON)
+    text = f"{local.day} {local:%b %Y %H:%M:%S}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += f" {local.tzname()}"
+    return text
+
+
 def when_utc(value: datetime | None) -> str:
     """A moment to the second in UTC, as stated by a referral's source: `2 Dec 2026 19:42:11 UTC`."""
     if not value:

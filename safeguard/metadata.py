@@ -2,7 +2,7 @@
 
 Safeguard never stores, receives or displays imagery or video. `recognise` is the one recogniser:
 the request middleware (`cases.middleware`: every form field, query parameter, JSON value and
-header) and the importer (`cases.io.screening`) both call it, so a file can reach Safeguard by no
+header) and the importer (`casefiles.io.screening`) both call it, so a file can reach Safeguard by no
 route. It finds a file by its leading bytes (file signatures) however the value spells them:
 
 - as raw bytes, after a byte-order mark or a leading byte or two;

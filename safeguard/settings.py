@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "warrants",
+    "casefiles",
     "reports",
     "audit",
     "safeguard.outbox",
@@ -261,19 +262,45 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Audit trail (docs/audit.md) ---
-# Flag list on the auditor pages: someone who reads more than N distinct cases outside their own
-# teams within M minutes, and any read between the out-of-hours start and end (London time).
+# Anomaly flags, raised every few minutes by `audit.tasks.raise_flags` over the entries written
+# since its last run (docs/audit.md, "Anomaly flags"). Each is a setting with its default here.
+# Access refused (a 404 or 403 answering for a record) at least N times within M minutes.
+SAFEGUARD_AUDIT_FLAG_REFUSALS = env.int("SAFEGUARD_AUDIT_FLAG_REFUSALS", default=5)
+SAFEGUARD_AUDIT_FLAG_REFUSALS_MINUTES = env.int("SAFEGUARD_AUDIT_FLAG_REFUSALS_MINUTES", default=10)
+# More than N distinct cases of teams the person is not in, read within M minutes.
 SAFEGUARD_AUDIT_FLAG_CASES = env.int("SAFEGUARD_AUDIT_FLAG_CASES", default=10)
 SAFEGUARD_AUDIT_FLAG_MINUTES = env.int("SAFEGUARD_AUDIT_FLAG_MINUTES", default=30)
+# Outside working hours (Europe/London): access between the start and the end.
 SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START = env.str("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", default="20:00")
 SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END = env.str("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END", default="07:00")
+# A role or grant changed by someone whose account is younger than this many days.
+SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS = env.int("SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS", default=30)
+# An export or print naming more than this many cases (or all of them, or the whole audit trail).
+SAFEGUARD_AUDIT_FLAG_EXPORT_CASES = env.int("SAFEGUARD_AUDIT_FLAG_EXPORT_CASES", default=25)
+# A sign-in from a network (this prefix length) that person never signed in from before.
+SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4 = env.int("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4", default=24)
+SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6 = env.int("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6", default=48)
 for _name in ("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", "SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END"):
     _value = globals()[_name]
     _parts = _value.split(":")
     if len(_parts) != 2 or not all(p.isdigit() for p in _parts) or int(_parts[0]) > 23 or int(_parts[1]) > 59:
         raise ImproperlyConfigured(f"{_name} must be a time of day as HH:MM, not {_value!r}.")
-if SAFEGUARD_AUDIT_FLAG_CASES < 1 or SAFEGUARD_AUDIT_FLAG_MINUTES < 1:
-    raise ImproperlyConfigured("SAFEGUARD_AUDIT_FLAG_CASES and SAFEGUARD_AUDIT_FLAG_MINUTES must be at least 1.")
+for _name in (
+    "SAFEGUARD_AUDIT_FLAG_REFUSALS",
+    "SAFEGUARD_AUDIT_FLAG_REFUSALS_MINUTES",
+    "SAFEGUARD_AUDIT_FLAG_CASES",
+    "SAFEGUARD_AUDIT_FLAG_MINUTES",
+    "SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS",
+    "SAFEGUARD_AUDIT_FLAG_EXPORT_CASES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+for _name, _low, _high in (
+    ("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4", 8, 32),
+    ("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6", 16, 128),
+):
+    if not _low <= globals()[_name] <= _high:
+        raise ImproperlyConfigured(f"{_name} must be a prefix length of {_low} to {_high} bits.")
 
 # Celery: JSON only; broker and results in Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -1,8 +1,9 @@
 """For tests that run Safeguard's own processes (a Celery worker, gunicorn) against the test
-database: its URL, starting and stopping a worker, and putting back the data migrations loaded
+database: its URL, starting, stopping and killing a worker, and putting back the data migrations loaded
 after a transactional test has emptied the database."""
 
 import importlib
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +50,20 @@ def stop_worker(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def kill_worker_and_its_sessions(process: subprocess.Popen[str], *, keep: int) -> None:
+    """Kill the worker with SIGKILL (no clean shut-down, no acknowledgement) and end its database
+    sessions, as when its machine goes away: every session of the test database but the test's own
+    and the session `keep` (the backend pid of the test's other connection)."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=STOP_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+            "AND pid <> %s",
+            [connection.settings_dict["NAME"], keep],
+        )
 
 
 def restore_migration_data() -> None:

@@ -56,7 +56,7 @@ def test_no_template_formats_a_date_itself():
 
 def test_no_display_code_formats_a_date_itself():
     offenders = []
-    for app in ("cases", "warrants", "audit", "safeguard"):
+    for app in ("casefiles", "cases", "warrants", "audit", "safeguard"):
         for path in (BASE_DIR / app).rglob("*.py"):
             relative = path.relative_to(BASE_DIR).as_posix()
             if "migrations" in path.parts or "io" in path.parts or relative in MACHINE_FORMATS:

@@ -16,6 +16,7 @@ from warrants.services import (
     warrant_check_executed,
     warrant_check_further_entry,
     warrant_check_issued,
+    warrant_check_references,
     warrant_check_refused,
     warrant_check_returned,
 )
@@ -30,6 +31,13 @@ class WarrantDraftForm(Form):
         help_text="A further entry under a multiple-entry warrant needs an inspector's written authority.",
     )
     court = forms.CharField(label="Court applied to", max_length=120)
+    warrant_reference = forms.CharField(
+        max_length=40, required=False, help_text="The number on the warrant, if known now; or give it on issue."
+    )
+    court_reference = forms.CharField(
+        max_length=40, required=False, help_text="The issuing court's own reference for the application, if known."
+    )
+    service_checks = (warrant_check_references,)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +54,13 @@ class WarrantIssueForm(Form):
         "Issued at", help_text="The expiry is worked out from this: three months (PACE 1984 s.16(3))."
     )
     issuing_justice = forms.CharField(label="Issuing justice or judge", max_length=120)
-    service_checks = (warrant_check_issued,)
+    warrant_reference = forms.CharField(
+        max_length=40, required=False, help_text="The number on the warrant. Left blank, any given before is kept."
+    )
+    court_reference = forms.CharField(
+        max_length=40, required=False, help_text="The court's own reference. Left blank, any given before is kept."
+    )
+    service_checks = (warrant_check_issued, warrant_check_references)
 
 
 class WarrantRefuseForm(Form):

@@ -31,6 +31,12 @@ class Warrant(models.Model):
     power = models.CharField(max_length=8, choices=Power.choices)
     entry = models.CharField(max_length=8, choices=Entry.choices, default=Entry.SINGLE)
     court = models.CharField(max_length=120)
+    # As the court writes them, normalised (cases.identifiers.normalise_document_reference); both
+    # optional, both in the identifier index (docs/search.md).
+    warrant_reference = models.CharField(max_length=40, blank=True, help_text="The number on the warrant.")
+    court_reference = models.CharField(
+        "Court reference", max_length=40, blank=True, help_text="The issuing court's own reference."
+    )
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     applied_at = models.DateTimeField(null=True, blank=True)

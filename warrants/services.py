@@ -13,17 +13,20 @@ under a multiple-entry warrant needs an inspector's written authority (s.16(3A)-
 is returned to the court once executed, or once expired unexecuted (s.16(10)).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from cases import formats, rules
-from cases.models import Case, Premises
+from cases.identifiers import normalise_document_reference
+from cases.models import Case, IndexedIdentifier, Premises
 from cases.services.common import all_problems, case_advance_stage, case_log_system, ensure_case_open, not_in_future
+from cases.services.identifiers import identifiers_index, index_entry
 from warrants.models import FurtherEntryAuthority, Warrant
 
 # Case-log lines the services write (the benchmark's bulk loader writes the same words).
@@ -153,6 +156,37 @@ def _require_active(user: User | None, *, field: str, message: str) -> None:
 # services.
 
 
+def warrant_references(*, warrant_reference: str = "", court_reference: str = "") -> tuple[str, str]:
+    """The warrant's and the court's references normalised (capitals, one space), each empty if not
+    given; one not of a reference's shape is refused on its own field (both at once)."""
+    found = {"warrant_reference": "", "court_reference": ""}
+
+    def normalised(field: str, value: str) -> Callable[[], None]:
+        def check() -> None:
+            if value.strip():
+                found[field] = normalise_document_reference(value, field=field)
+
+        return check
+
+    all_problems(normalised("warrant_reference", warrant_reference), normalised("court_reference", court_reference))
+    return found["warrant_reference"], found["court_reference"]
+
+
+def warrant_check_references(*, warrant_reference: str = "", court_reference: str = "") -> None:
+    """Also run by the draft's and the issue's forms beside the field checks."""
+    warrant_references(warrant_reference=warrant_reference, court_reference=court_reference)
+
+
+def warrant_identifiers(warrant: Warrant) -> list[IndexedIdentifier]:
+    """A warrant's rows in the identifier index (registered in WarrantsConfig.ready): its reference
+    and the court's, searched but not deconflicted (docs/search.md)."""
+    references = {
+        IndexedIdentifier.Kind.WARRANT_REFERENCE: warrant.warrant_reference,
+        IndexedIdentifier.Kind.COURT_REFERENCE: warrant.court_reference,
+    }
+    return [index_entry(warrant, kind, value, value, case=warrant.case) for kind, value in references.items() if value]
+
+
 def warrant_check_applied(*, applied_at: datetime) -> None:
     not_in_future(applied_at, field="applied_at", label="Applied at")
 
@@ -188,7 +222,17 @@ def warrant_check_further_entry(*, authorised_at: datetime, entered_at: datetime
 
 
 @transaction.atomic
-def warrant_draft(*, case: Case, actor: User, premises: Premises, power: str, entry: str, court: str) -> Warrant:
+def warrant_draft(
+    *,
+    case: Case,
+    actor: User,
+    premises: Premises,
+    power: str,
+    entry: str,
+    court: str,
+    warrant_reference: str = "",
+    court_reference: str = "",
+) -> Warrant:
     ensure_case_open(case)
     if premises.case_id != case.pk:
         raise ValidationError({"premises": WARRANT_PREMISES_OTHER_CASE})
@@ -199,8 +243,18 @@ def warrant_draft(*, case: Case, actor: User, premises: Premises, power: str, en
     court = court.strip()
     if not court:
         raise ValidationError({"court": WARRANT_COURT_REQUIRED})
+    warrant_reference, court_reference = warrant_references(
+        warrant_reference=warrant_reference, court_reference=court_reference
+    )
     warrant = Warrant.objects.create(
-        case=case, premises=premises, power=power, entry=entry, court=court, applicant=actor
+        case=case,
+        premises=premises,
+        power=power,
+        entry=entry,
+        court=court,
+        warrant_reference=warrant_reference,
+        court_reference=court_reference,
+        applicant=actor,
     )
     case_log_system(
         case=case,
@@ -208,6 +262,7 @@ def warrant_draft(*, case: Case, actor: User, premises: Premises, power: str, en
         text=f"Search warrant drafted ({warrant.get_power_display()}, {warrant.get_entry_display().lower()}) "
         f"for {premises}, to {court}.",
     )
+    identifiers_index(record=warrant, actor=actor)
     return warrant
 
 
@@ -231,8 +286,17 @@ def warrant_apply(*, warrant: Warrant, actor: User, applied_at: datetime) -> War
 
 
 @transaction.atomic
-def warrant_record_issue(*, warrant: Warrant, actor: User, issued_at: datetime, issuing_justice: str) -> Warrant:
-    """Record the issue; the expiry (three months, PACE 1984 s.16(3)) is computed here, never typed."""
+def warrant_record_issue(
+    *,
+    warrant: Warrant,
+    actor: User,
+    issued_at: datetime,
+    issuing_justice: str,
+    warrant_reference: str = "",
+    court_reference: str = "",
+) -> Warrant:
+    """Record the issue; the expiry (three months, PACE 1984 s.16(3)) is computed here, never typed.
+    The warrant's and the court's references, if given, replace those given with the draft."""
     _lock(warrant)
     ensure_case_open(warrant.case)
     _require_state(warrant, "issue")
@@ -243,17 +307,23 @@ def warrant_record_issue(*, warrant: Warrant, actor: User, issued_at: datetime, 
     issuing_justice = issuing_justice.strip()
     if not issuing_justice:
         raise ValidationError({"issuing_justice": WARRANT_JUSTICE_REQUIRED})
+    warrant_reference, court_reference = warrant_references(
+        warrant_reference=warrant_reference, court_reference=court_reference
+    )
     warrant.status = Status.ISSUED
     warrant.issued_at = issued_at
     warrant.expires_at = rules.warrant_expires_at(issued_at)
     warrant.issuing_justice = issuing_justice
-    _save(warrant, ["status", "issued_at", "expires_at", "issuing_justice"])
+    warrant.warrant_reference = warrant_reference or warrant.warrant_reference
+    warrant.court_reference = court_reference or warrant.court_reference
+    _save(warrant, ["status", "issued_at", "expires_at", "issuing_justice", "warrant_reference", "court_reference"])
     case_log_system(
         case=warrant.case,
         actor=actor,
         text=f"Search warrant issued by {issuing_justice}; entry must be within three months (PACE 1984 s.16(3)).",
     )
     case_advance_stage(case=warrant.case, stage=Case.Stage.WARRANT)
+    identifiers_index(record=warrant, actor=actor)
     return warrant
 
 
@@ -445,3 +515,36 @@ def warrant_events(case: Case) -> list[tuple[str, datetime | None]]:
         ("a warrant's return to court", Warrant.objects.filter(case=case).aggregate(at=Max("returned_at"))["at"]),
         ("a warrant executed", Warrant.objects.filter(case=case).aggregate(at=Max("executed_at"))["at"]),
     ]
+
+
+# --- Searches under a warrant (cases.services.search.register_search_warrants) -------------------
+
+SEARCH_WARRANT_OTHER_CASE = "Choose a warrant recorded on this case."
+SEARCH_WARRANT_NOT_ISSUED = "A search can only be under a warrant that has been issued and not expired unexecuted."
+SEARCH_WARRANT_OTHER_PREMISES = "The warrant is for other premises: a search under it must be of its premises."
+SEARCH_OUTSIDE_WARRANT = (
+    "The search did not start while the warrant was in force (from issue to three months after, PACE 1984 s.16(3))."
+)
+# A search can be under a warrant in these states; an expired warrant was never executed, and a
+# returned one only if it had been executed first (checked on the row).
+SEARCHABLE_WARRANT_STATUSES = [Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
+
+
+def warrants_searchable(case: Case) -> QuerySet[Warrant]:
+    """The case's warrants a search may be under, offered by the search's form."""
+    return case.warrants.filter(status__in=SEARCHABLE_WARRANT_STATUSES).select_related("premises")
+
+
+def warrant_check_search(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
+    """A search under `warrant` is of its case and premises, and starts while it is in force (from
+    issue to expiry, PACE 1984 s.16(3)); a returned warrant was executed first."""
+    if warrant.case_id != case.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
+    executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
+    if warrant.status not in SEARCHABLE_WARRANT_STATUSES or not executed_then_returned:
+        raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})
+    if warrant.premises_id != premises.pk:
+        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_PREMISES})
+    assert warrant.issued_at is not None and warrant.expires_at is not None
+    if not warrant.issued_at <= started_at <= warrant.expires_at:
+        raise ValidationError({"started_at": SEARCH_OUTSIDE_WARRANT})

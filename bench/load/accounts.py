@@ -2,7 +2,7 @@
 
 Each simulated user needs an account of its own: a two-factor code is accepted once per device
 and time step, so two users sharing an account would refuse each other's sign-in. Accounts are
-made like the demo's (cases/demo), with a random password and a confirmed authenticator app whose
+made like the demo's (casefiles/demo), with a random password and a confirmed authenticator app whose
 secret the load test is given. Needs Django set up on the throwaway database.
 """
 

@@ -50,6 +50,13 @@ class SubjectForm(Form):
     full_name = forms.CharField(max_length=200, help_text="The suspect. Never record a child here.")
     date_of_birth = date_field("Date of birth", required=False)
     pnc_id = forms.CharField(label="PNC ID", max_length=20, required=False, help_text="e.g. 09/123456A.")
+    phone = forms.CharField(
+        label="Phone number", max_length=32, required=False, help_text="e.g. 07700 900123, or +33 6 12 34 56 78."
+    )
+    email = forms.CharField(label="E-mail address", max_length=254, required=False)
+    online_account = forms.CharField(
+        max_length=200, required=False, help_text="A user name or account ID, with the platform in the notes."
+    )
     notes = forms.CharField(max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), required=False)
     service_checks = (subject_check,)
 

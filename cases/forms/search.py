@@ -22,8 +22,8 @@ from cases.services.search import (
     device_check_forensic_requested_at,
     device_check_triage,
     search_check_times,
+    search_warrant_choices,
 )
-from warrants.models import Warrant
 
 COUNT_ERRORS = {
     "required": "Enter a number, 0 if there are none.",
@@ -36,7 +36,7 @@ COUNT_ERRORS = {
 class SearchForm(Form):
     premises = ModelChoiceField(queryset=Premises.objects.none(), label="Premises searched")
     warrant = ModelChoiceField(
-        queryset=Warrant.objects.none(),
+        queryset=None,  # the case's warrants a search may be under (`search_warrant_choices`)
         label="Search warrant",
         required=False,
         help_text="Leave blank for a search under another power or with consent.",
@@ -51,9 +51,7 @@ class SearchForm(Form):
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "premises").queryset = case.premises.filter(withdrawn_at__isnull=True)
-        model_choice(self, "warrant").queryset = case.warrants.filter(
-            status__in=[Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED]
-        ).select_related("premises")
+        model_choice(self, "warrant").queryset = search_warrant_choices(case)
 
 
 class DeviceForm(Form):

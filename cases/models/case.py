@@ -98,6 +98,11 @@ class Subject(Correctable):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
     pnc_id = models.CharField("PNC ID", max_length=20, blank=True)
+    # Stored normalised (cases.identifiers): the phone number in E.164, the e-mail address in lower
+    # case, the online account as given (trimmed). Indexed and deconflicted as a referral's are.
+    phone = models.CharField("Phone number", max_length=32, blank=True)
+    email = models.CharField("E-mail address", max_length=254, blank=True)
+    online_account = models.CharField(max_length=200, blank=True, help_text="A user name or account ID.")
     notes = models.TextField(blank=True)
 
     class Meta(Correctable.Meta):

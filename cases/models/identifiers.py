@@ -39,6 +39,8 @@ class IndexedIdentifier(models.Model):
         ACCOUNT = "account", "Online account"
         IP_ADDRESS = "ip", "IP address"
         EXHIBIT = "exhibit", "Exhibit reference"
+        WARRANT_REFERENCE = "warrant_reference", "Warrant reference"
+        COURT_REFERENCE = "court_reference", "Court reference"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Normalised (cases.identifiers); what searches and deconfliction compare.
@@ -63,14 +65,16 @@ class IndexedIdentifier(models.Model):
 
     class Meta:
         ordering = ["kind", "value"]
-        # Also `identifier_value_trgm`, a trigram index on UPPER(value) for part of a value or a name
-        # spelt differently (LIKE and similarity), and `identifier_person_trgm`, the same of people's
-        # rows alone (similarity of names), written as SQL in migrations 0028 and 0029 (as 0009).
+        # Also `identifier_force_value_trgm`, a trigram index on (force, UPPER(value)) for part of a
+        # value or a name spelt differently (LIKE and similarity), and `identifier_force_person_trgm`,
+        # the same of people's rows alone (similarity of names), written as SQL in migration 0036.
+        # The search's GIN indexes lead with the force (btree_gin), so that a search reads only the
+        # rows of the forces the person may see (cases.selectors.forces_in_view).
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
             models.Index(fields=["value", "kind"], name="identifier_value_kind"),
             # Words of a name or an address in any order ("Smith John", "High Street Stafford").
-            GinIndex(SearchVector("value", config="simple"), name="identifier_value_words"),
+            GinIndex(F("force_id"), SearchVector("value", config="simple"), name="identifier_force_words"),
             # An IP address seen within a window of time: an equality and a range of one B-tree.
             # (Each observation is a moment, not a period, so a B-tree range scan serves; a GiST
             # index over ranges would be needed only if observations were periods.)

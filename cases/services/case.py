@@ -1,6 +1,7 @@
 """Stage 2 writes: opening a case, its subjects and premises, and the case log."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -12,11 +13,11 @@ from django.utils import timezone
 from accounts.models import Force, Team, User
 from accounts.roles import OFFICER, SUPERVISOR
 from cases.formats import when
-from cases.identifiers import normalise_postcode
+from cases.identifiers import normalise_email, normalise_phone, normalise_postcode
 from cases.models import Case, CaseLogEntry, Premises, RecordVersion, Referral, Subject
 from cases.rules import LONDON
 from cases.services.access import case_grant_named, team_member_with_role
-from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.common import all_problems, case_log_system, ensure_case_open, not_in_future
 from cases.services.corrections import Event, correction_apply, correction_start, first_dependant
 from cases.services.identifiers import identifiers_attach_case, identifiers_index
 
@@ -141,10 +142,33 @@ def case_open(
     return case
 
 
-def subject_check(*, date_of_birth: date | None = None) -> None:
-    """The rules on a subject's own details, also run by its form beside the field checks."""
-    if date_of_birth is not None and date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": SUBJECT_BORN_IN_FUTURE})
+def subject_check(*, date_of_birth: date | None = None, phone: str = "", email: str = "") -> None:
+    """The rules on a subject's own details, also run by its form beside the field checks: a date of
+    birth not in the future; a phone number and an e-mail address, if given, of their shapes."""
+
+    def born() -> None:
+        if date_of_birth is not None and date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": SUBJECT_BORN_IN_FUTURE})
+
+    all_problems(
+        born,
+        lambda: _check(normalise_phone, phone, field="phone"),
+        lambda: _check(normalise_email, email, field="email"),
+    )
+
+
+def _check(normalise: Callable[..., str], value: str, *, field: str) -> None:
+    if value.strip():
+        normalise(value, field=field)
+
+
+def _contact_values(phone: str, email: str) -> tuple[str, str]:
+    """A subject's phone number in E.164 and e-mail address in lower case (cases.identifiers), each
+    empty if not given; a malformed one refused on its own field."""
+    return (
+        normalise_phone(phone, field="phone") if phone.strip() else "",
+        normalise_email(email, field="email") if email.strip() else "",
+    )
 
 
 @transaction.atomic
@@ -155,6 +179,9 @@ def subject_add(
     full_name: str,
     date_of_birth: date | None = None,
     pnc_id: str = "",
+    phone: str = "",
+    email: str = "",
+    online_account: str = "",
     notes: str = "",
 ) -> Subject:
     """A suspect. Children are never recorded as subjects."""
@@ -162,14 +189,22 @@ def subject_add(
     full_name, pnc_id = _subject_values(full_name, pnc_id)
     if not full_name:
         raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
-    subject_check(date_of_birth=date_of_birth)
+    subject_check(date_of_birth=date_of_birth, phone=phone, email=email)
+    phone, email = _contact_values(phone, email)
     current = case.subjects.filter(withdrawn_at__isnull=True)
     if current.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
         raise ValidationError(SUBJECT_DUPLICATE)
     if pnc_id and current.filter(pnc_id=pnc_id).exists():
         raise ValidationError({"pnc_id": SUBJECT_PNC_DUPLICATE})
     subject = Subject.objects.create(
-        case=case, full_name=full_name, date_of_birth=date_of_birth, pnc_id=pnc_id, notes=notes
+        case=case,
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        pnc_id=pnc_id,
+        phone=phone,
+        email=email,
+        online_account=online_account.strip(),
+        notes=notes,
     )
     case_log_system(case=case, actor=actor, text=f"Subject added: {subject.full_name}.")
     identifiers_index(record=subject, actor=actor)
@@ -309,6 +344,9 @@ def subject_correct(
     full_name: str,
     date_of_birth: date | None = None,
     pnc_id: str = "",
+    phone: str = "",
+    email: str = "",
+    online_account: str = "",
     notes: str = "",
     version: int | None = None,
 ) -> RecordVersion:
@@ -318,7 +356,8 @@ def subject_correct(
     full_name, pnc_id = _subject_values(full_name, pnc_id)
     if not full_name:
         raise ValidationError({"full_name": SUBJECT_NAME_REQUIRED})
-    subject_check(date_of_birth=date_of_birth)
+    subject_check(date_of_birth=date_of_birth, phone=phone, email=email)
+    phone, email = _contact_values(phone, email)
     others = case.subjects.exclude(pk=locked.pk).filter(withdrawn_at__isnull=True)
     if others.filter(full_name__iexact=full_name, date_of_birth=date_of_birth).exists():
         raise ValidationError(SUBJECT_DUPLICATE)
@@ -331,7 +370,15 @@ def subject_correct(
         actor=actor,
         reason=reason,
         version=version,
-        values={"full_name": full_name, "date_of_birth": date_of_birth, "pnc_id": pnc_id, "notes": notes},
+        values={
+            "full_name": full_name,
+            "date_of_birth": date_of_birth,
+            "pnc_id": pnc_id,
+            "phone": phone,
+            "email": email,
+            "online_account": online_account.strip(),
+            "notes": notes,
+        },
         describe=f"Subject {locked}",
     )
 

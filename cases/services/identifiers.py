@@ -12,8 +12,9 @@ is made, the officers in the case and the supervisors on both sides get an inbox
 The person recording sees the notice at once (`cases.selectors.deconfliction_notices`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,9 +50,13 @@ from cases.models import (
 from cases.selectors import case_allows, case_is_visible_to, referrals_visible_to, side_of, side_people
 
 Kind = IndexedIdentifier.Kind
+M = TypeVar("M", bound=models.Model)
 
-# The kinds that can name a suspect, compared across investigations. References and exhibits are
-# searched but not deconflicted: each force numbers its own.
+# The kinds that can name a suspect, compared across investigations. References (case, external,
+# communications-data, warrant, court) and exhibit references are searched but not deconflicted: they
+# name a document or an item of one investigation, not a suspect. An exhibit reference is the
+# initials of the person who produced the exhibit and a number (JS/1), so the same reference is in
+# many cases of one force by chance, and would match nothing but chance (docs/search.md).
 DECONFLICTED = frozenset(
     {Kind.IP_ADDRESS, Kind.ACCOUNT, Kind.PHONE, Kind.EMAIL, Kind.PERSON, Kind.PNC_ID, Kind.ADDRESS}
 )
@@ -74,7 +79,9 @@ def ip_window() -> timedelta:
 # --- What each record puts in the index ----------------------------------------------------------
 
 
-def _entry(record: models.Model, kind: str, value: str, shown: str, **extra: object) -> IndexedIdentifier:
+def index_entry(record: models.Model, kind: str, value: str, shown: str, **extra: object) -> IndexedIdentifier:
+    """One index row of `record` (`case=` or `referral=` its owner): also for the record types
+    other apps register (`register_indexed`)."""
     case = extra.pop("case", None)
     referral = extra.pop("referral", None)
     assert case is None or isinstance(case, Case)
@@ -92,6 +99,9 @@ def _entry(record: models.Model, kind: str, value: str, shown: str, **extra: obj
         source_id=record.pk,
         **extra,
     )
+
+
+_entry = index_entry
 
 
 def _referral_case(referral: Referral) -> Case | None:
@@ -159,6 +169,14 @@ def entries_for(record: object) -> list[IndexedIdentifier]:
         ]
         if record.pnc_id:
             entries.append(_entry(record, Kind.PNC_ID, _pnc(record.pnc_id), record.pnc_id, case=record.case))
+        # Stored normalised (cases.services.case): a phone number in E.164, an e-mail address in lower case.
+        if record.phone:
+            entries.append(_entry(record, Kind.PHONE, record.phone, record.phone, case=record.case))
+        if record.email:
+            entries.append(_entry(record, Kind.EMAIL, record.email, record.email, case=record.case))
+        if record.online_account:
+            account = normalise_account(record.online_account)
+            entries.append(_entry(record, Kind.ACCOUNT, account, record.online_account, case=record.case))
         return entries
     if isinstance(record, Premises):
         address = f"{normalise_address(record.address)} {_postcode(record.postcode)}".strip()
@@ -172,6 +190,9 @@ def entries_for(record: object) -> list[IndexedIdentifier]:
     if isinstance(record, CommsDataRequest):
         owner = {"referral": record.referral, "case": _referral_case(record.referral)}
         return [_entry(record, Kind.COMMS_REFERENCE, normalise_reference(record.reference), record.reference, **owner)]
+    for model, registered in _REGISTERED.items():
+        if isinstance(record, model):
+            return registered(record)
     raise TypeError(f"{type(record).__name__} has no identifiers to index.")
 
 
@@ -191,8 +212,23 @@ INDEXED_MODELS: tuple[type[models.Model], ...] = (
 )
 
 
+# Record types of the apps above cases (a warrant's references), each with the function giving its
+# index rows, registered in their AppConfig.ready (docs/design.md, "Borders between apps").
+_REGISTERED: dict[type[models.Model], Callable[[Any], list[IndexedIdentifier]]] = {}
+
+
+def register_indexed(model: type[M], entries: Callable[[M], list[IndexedIdentifier]]) -> None:
+    """Index `model`'s records too: `entries(record)` gives a record's rows (`index_entry`)."""
+    _REGISTERED[model] = entries
+
+
+def indexed_models() -> tuple[type[models.Model], ...]:
+    """Every record type the index reads: cases' own (`INDEXED_MODELS`) and those registered."""
+    return (*INDEXED_MODELS, *_REGISTERED)
+
+
 def is_indexed(record: models.Model) -> bool:
-    return isinstance(record, INDEXED_MODELS)
+    return isinstance(record, indexed_models())
 
 
 def _compared(entry: IndexedIdentifier) -> tuple[object, ...]:

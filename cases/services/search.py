@@ -4,10 +4,14 @@ Image counts are metadata: `counts[category][kind]` numbers for one source, neve
 descriptions of images.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 
 from accounts.models import User
 from cases.models import Case, Device, ImageCategory, ImageCount, Premises, RecordVersion, Search
@@ -28,15 +32,8 @@ from cases.services.corrections import (
 )
 from cases.services.identifiers import identifiers_index
 from cases.services.versions import version_check, version_save
-from warrants.models import Warrant
 
 SEARCH_PREMISES_OTHER_CASE = "Choose premises recorded on this case."
-SEARCH_WARRANT_OTHER_CASE = "Choose a warrant recorded on this case."
-SEARCH_WARRANT_NOT_ISSUED = "A search can only be under a warrant that has been issued and not expired unexecuted."
-SEARCH_WARRANT_OTHER_PREMISES = "The warrant is for other premises: a search under it must be of its premises."
-SEARCH_OUTSIDE_WARRANT = (
-    "The search did not start while the warrant was in force (from issue to three months after, PACE 1984 s.16(3))."
-)
 SEARCH_ENDED_BEFORE_START = "The search cannot end before it started."
 
 DEVICE_EXHIBIT_REQUIRED = "Enter the exhibit reference."
@@ -59,9 +56,39 @@ FORENSIC_NOT_REQUESTED = "Record the request for a forensic examination before i
 FORENSIC_ALREADY_COMPLETED = "The forensic examination of this device has already been recorded as complete."
 FORENSIC_COMPLETED_BEFORE_REQUEST = "A forensic examination cannot be completed before it was requested."
 
-# A search can be under a warrant in these states; an expired warrant was never executed, and a
-# returned one only if it had been executed first (checked on the row).
-_SEARCHABLE_WARRANT = (Warrant.Status.ISSUED, Warrant.Status.EXECUTED, Warrant.Status.RETURNED)
+
+# A search may be made under a warrant of the case (`Search.warrant`). Which of the case's warrants
+# a search may be under, and what a search under one must keep to (PACE 1984 s.16), are the rules
+# of warrants, the layer above, given at start-up (`WarrantsConfig.ready`): `choices(case)`, the
+# warrants a search may be under; `check(case=, warrant=, premises=, started_at=)`, which raises
+# ValidationError when the search may not be under that warrant.
+@dataclass(frozen=True)
+class SearchWarrants:
+    choices: Callable[[Case], QuerySet[Any]]
+    check: Callable[..., None]
+
+
+_SEARCH_WARRANTS: list[SearchWarrants] = []
+
+
+def register_search_warrants(*, choices: Callable[[Case], QuerySet[Any]], check: Callable[..., None]) -> None:
+    """Have searches offer `choices(case)` and check a search's warrant with `check`."""
+    _SEARCH_WARRANTS[:] = [SearchWarrants(choices=choices, check=check)]
+
+
+def _search_warrants() -> SearchWarrants:
+    if not _SEARCH_WARRANTS:
+        raise ImproperlyConfigured("Searches under a warrant need the warrants app (WarrantsConfig.ready).")
+    return _SEARCH_WARRANTS[0]
+
+
+def search_warrant_choices(case: Case) -> QuerySet[Any]:
+    """The case's warrants a search may be under, for its form."""
+    return _search_warrants().choices(case)
+
+
+def _check_search_warrant(*, case: Case, warrant: models.Model, premises: Premises, started_at: datetime) -> None:
+    _search_warrants().check(case=case, warrant=warrant, premises=premises, started_at=started_at)
 
 
 @transaction.atomic
@@ -71,7 +98,7 @@ def search_record(
     actor: User,
     premises: Premises,
     started_at: datetime,
-    warrant: Warrant | None = None,
+    warrant: models.Model | None = None,
     ended_at: datetime | None = None,
     notes: str = "",
 ) -> Search:
@@ -89,7 +116,7 @@ def search_record(
         _check_search_warrant(case=case, warrant=warrant, premises=premises, started_at=started_at)
     search = Search.objects.create(
         case=case,
-        warrant=warrant,
+        warrant_id=None if warrant is None else warrant.pk,
         premises=premises,
         started_at=started_at,
         ended_at=ended_at,
@@ -115,19 +142,6 @@ def search_check_times(*, started_at: datetime, ended_at: datetime | None = None
         lambda: not_in_future(ended_at, field="ended_at", label="Ended at"),
         in_order,
     )
-
-
-def _check_search_warrant(*, case: Case, warrant: Warrant, premises: Premises, started_at: datetime) -> None:
-    if warrant.case_id != case.pk:
-        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_CASE})
-    executed_then_returned = warrant.status != Warrant.Status.RETURNED or warrant.executed_at is not None
-    if warrant.status not in _SEARCHABLE_WARRANT or not executed_then_returned:
-        raise ValidationError({"warrant": SEARCH_WARRANT_NOT_ISSUED})
-    if warrant.premises_id != premises.pk:
-        raise ValidationError({"warrant": SEARCH_WARRANT_OTHER_PREMISES})
-    assert warrant.issued_at is not None and warrant.expires_at is not None
-    if not warrant.issued_at <= started_at <= warrant.expires_at:
-        raise ValidationError({"started_at": SEARCH_OUTSIDE_WARRANT})
 
 
 def _lock_device(device: Device) -> None:
@@ -368,7 +382,7 @@ def search_correct(
     reason: str,
     premises: Premises,
     started_at: datetime,
-    warrant: Warrant | None = None,
+    warrant: models.Model | None = None,
     ended_at: datetime | None = None,
     notes: str = "",
     version: int | None = None,

@@ -1,11 +1,12 @@
 """Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05` (cases.formats),
 and what a person's roles allow, for choosing which links to show."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 
 from accounts.roles import Capability, roles_of, roles_with
 from cases import formats, rules
@@ -16,6 +17,20 @@ register = template.Library()
 register.filter("when", formats.when)
 register.filter("day", formats.day)
 register.filter("when_utc", formats.when_utc)
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A moment to the second in UK time, with UTC on hover and for machines:
+    `<time datetime="2026-11-23T14:05:09+00:00" title="23 Nov 2026 14:05:09 UTC">23 Nov 2026 14:05:09</time>`."""
+    if not value:
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.astimezone(UTC).isoformat(),
+        formats.when_utc(value),
+        formats.when_seconds(value),
+    )
 
 
 @register.filter

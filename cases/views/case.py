@@ -32,7 +32,7 @@ from cases.permissions import (
 )
 from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
-from cases.views.find import show_deconfliction_notices
+from cases.views.find import PANEL_MATCHES, deconfliction_panel, show_deconfliction_notices
 from cases.views.stage import record_stage
 from safeguard.keyset import Position
 
@@ -130,6 +130,8 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         "past_deadlines": [d for d in deadlines if not d.outstanding],
         "nav": "cases",
         "may": case_actions(case, request.user),
+        "matches": deconfliction_panel(request, case),
+        "matches_limit": PANEL_MATCHES,
     }
     if case_allows(case, request.user, Capability.SUPERVISE):
         context.update(can_supervise=True, access_rows=case_access_rows(case))

@@ -1,5 +1,6 @@
 """One search over every record, and deconfliction matches (docs/search.md)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
@@ -17,9 +18,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from audit.services import audit_search
 from cases.forms.find import FindForm, MatchDecisionForm
-from cases.models import DeconflictionMatch, IndexedIdentifier
+from cases.models import Case, DeconflictionMatch, IndexedIdentifier
 from cases.permissions import get_match_for_user, require_capability
-from cases.selectors import identifiers_found, match_sides, matches_of_record
+from cases.selectors import SideView, identifiers_found, match_sides, matches_of, matches_of_record
 from cases.services.identifiers import (
     audit_match,
     deconfliction_match_confirm,
@@ -30,6 +31,9 @@ from cases.services.identifiers import (
 from cases.views.stage import add_service_error
 
 MATCHES_PER_PAGE = 50
+# The newest matches a case page lists (each reads both its sides, as the match page does); the
+# inbox and the auditors' list hold every one.
+PANEL_MATCHES = 20
 NOTICE = 'Deconfliction: this {} matches one held in another investigation ({}). <a href="{}">See the match</a>.'
 
 
@@ -91,6 +95,30 @@ def show_deconfliction_notices(
                 reverse("cases:match_detail", kwargs={"pk": match.pk}),
             ),
         )
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """A match of a case's identifier, as its panel on the case page shows it to one person."""
+
+    match: DeconflictionMatch
+    ours: SideView
+    other: SideView
+
+
+def deconfliction_panel(request: AuthenticatedHttpRequest, case: Case) -> list[PanelRow]:
+    """The current matches of the case's identifiers, each as the match page shows its sides: the
+    other record only to someone who may see it, otherwise whom to contact. Each match shown is
+    audited as a combination of data, as on the match page."""
+    rows = []
+    for match in matches_of(case=case).order_by("-found_at", "-id")[:PANEL_MATCHES]:
+        first, second = match_sides(match, request.user)
+        ours_first = match.first.case_id == case.pk
+        rows.append(PanelRow(match, *((first, second) if ours_first else (second, first))))
+        audit_match(
+            match, actor=request.user, event="shown", extra={"shown_to": request.user.get_username(), "on": "case page"}
+        )
+    return rows
 
 
 @require_GET

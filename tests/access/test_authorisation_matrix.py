@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 
+from audit.models import Flag
 from cases.models import DeconflictionMatch, Notification
 from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
@@ -203,6 +204,8 @@ RULES: dict[str, Rule] = {
     "audit:case_access": AUDITOR,
     "audit:user_access": AUDITOR,
     "audit:flags": AUDITOR,
+    # A flag and the entries behind it; auditors may mark it reviewed (POST), and do nothing else.
+    "audit:flag_detail": Rule("auditor", methods=("GET", "POST")),
     # The supervisor's dashboard and the figures: supervisors only (403 for anyone else).
     "reports:dashboard": Rule("role", "figures", methods=READ),
     "reports:figures": Rule("role", "figures", methods=READ),
@@ -393,12 +396,25 @@ def notification_for(world: World, actor: str) -> Notification:
     )[0]
 
 
+def flag_about(world: World, actor: str) -> Flag:
+    person = world.users[actor]
+    moment = world.cases["case"].opened_at
+    return Flag.objects.get_or_create(
+        kind=Flag.Kind.OUT_OF_HOURS,
+        username=person.username,
+        defaults={"person": person, "window_start": moment, "window_end": moment, "entry_ids": []},
+    )[0]
+
+
 def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> dict[str, object]:
     rule = RULES[name]
     records = dict(rule.records)
     kwargs: dict[str, object] = {}
     for key in keys:
-        if rule.kind == "auditor":
+        if rule.kind == "auditor" and key == "pk":
+            # A flag: one raised about officer A.
+            kwargs[key] = flag_about(world, "officer_a").pk
+        elif rule.kind == "auditor":
             # Who read a case, what a person did: asked about the team A case and its officer.
             kwargs[key] = world.cases["case"].reference if key == "reference" else world.users["officer_a"].username
         elif rule.kind == "notification":

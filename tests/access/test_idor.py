@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import Flag
 from audit.signals import access_denied
 from cases.models import Device
 from tests.access.test_authorisation_matrix import RULES, URLS
@@ -118,3 +119,25 @@ def test_a_record_id_from_another_case_is_reported_as_denied(world) -> None:
     assert [(h["user"], h["obj_type"], h["obj_id"], h["action"]) for h in heard] == [
         (world.users["supervisor_a"], Device, str(device), "view")
     ]
+
+
+def test_a_flag_is_found_only_by_an_auditor_and_to_anyone_else_is_as_missing_as_none(world) -> None:
+    """The flag pages take a flag's id: to anyone but an auditor, a real flag's id answers exactly
+    as an id that does not exist, so ids reveal nothing; an auditor finds the real one."""
+    person = world.users["officer_a"]
+    moment = world.cases["case"].opened_at
+    flag = Flag.objects.create(
+        kind=Flag.Kind.REFUSED, person=person, username=person.username, window_start=moment, window_end=moment,
+        entry_ids=[],
+    )  # fmt: skip
+    real, missing = (reverse("audit:flag_detail", args=[pk]) for pk in (flag.pk, MISSING))
+    for actor in ("officer_a", "supervisor_a", "administrator", "officer_b"):
+        client = _signed_in(world.users[actor])
+        for method in ("get", "post"):
+            answers = [getattr(client, method)(url, {"note": "seen"}) for url in (real, missing)]
+            assert [response.status_code for response in answers] == [404, 404], (actor, method)
+            assert page(answers[0]) == page(answers[1]), (actor, method)
+    auditor = _signed_in(world.users["auditor"])
+    assert (auditor.get(real).status_code, auditor.get(missing).status_code) == (200, 404)
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.OPEN

@@ -17,6 +17,13 @@ def auditor(force):
 
 
 @pytest.fixture
+def as_auditor(client, auditor):
+    """The test client, signed in as the auditor."""
+    client.force_login(auditor)
+    return client
+
+
+@pytest.fixture
 def case(team, officer, supervisor):
     return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
 

@@ -44,3 +44,11 @@ def test_the_task_is_scheduled_nightly():
     from safeguard.celery import app
 
     assert app.conf.beat_schedule["verify-audit-chain-nightly"]["task"] == "audit.tasks.verify_audit_chain"
+
+
+def test_the_flags_are_raised_every_five_minutes():
+    from safeguard.celery import app
+
+    entry = app.conf.beat_schedule["raise-audit-flags"]
+    assert entry["task"] == "audit.tasks.raise_flags"
+    assert entry["schedule"].minute == set(range(0, 60, 5))

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.selectors import PAGE_SIZE
-from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +21,6 @@ PAGES = ["audit:search", "audit:flags"]
 def _entry(**fields):
     defaults = {"kind": Kind.READ, "object_type": "cases.Case", "actor_username": "someone"}
     return AuditEntry.objects.create(**{**defaults, **fields})
-
-
-@pytest.fixture
-def as_auditor(client, auditor):
-    client.force_login(auditor)
-    return client
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -114,7 +107,7 @@ def test_export_streams_the_search_as_csv_and_records_the_disclosure(as_auditor,
     rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert rows[0][:3] == ["id", "occurred_at_utc", "username"]
     assert [row[2] for row in rows[1:]] == ["exported"]
-    assert rows[1][7] == "'=HYPERLINK(1)"
+    assert rows[1][rows[0].index("summary")] == "'=HYPERLINK(1)"
     [entry] = since.entries()
     assert (entry.kind, entry.recipient, entry.actor_id) == (Kind.EXPORT, "PSD, Staffordshire", auditor.pk)
     assert entry.changes == {"filters": {"username": "exported"}}
@@ -145,40 +138,3 @@ def test_what_a_person_accessed_lists_case_references(as_auditor):
         "STF-2026-000011",
         "STF-2026-000012",
     ]
-
-
-def test_flags_someone_reading_many_cases_outside_their_teams(as_auditor, officer, other_team, settings):
-    settings.SAFEGUARD_AUDIT_FLAG_CASES = 2
-    settings.SAFEGUARD_AUDIT_FLAG_MINUTES = 10
-    now = datetime.now(tz=LONDON).replace(hour=12, minute=0)
-    for n, case in enumerate(CaseFactory.create_batch(3, team=other_team)):
-        _entry(
-            actor=officer,
-            actor_username=officer.username,
-            case_reference=case.reference,
-            occurred_at=now + timedelta(minutes=n),
-        )
-    own = CaseFactory(team=officer.teams.get())
-    for n in range(5):
-        _entry(
-            actor=officer,
-            actor_username=officer.username,
-            case_reference=own.reference,
-            occurred_at=now + timedelta(minutes=n),
-        )
-    response = as_auditor.get(reverse("audit:flags"))
-    [flag] = response.context["outside"]
-    assert (flag.username, flag.cases) == ("dc.hughes", 3)
-
-
-def test_flags_reading_out_of_hours_in_london_time(as_auditor, officer, settings):
-    settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START = "20:00"
-    settings.SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END = "07:00"
-    today = datetime.now(tz=LONDON).date()
-    late = datetime.combine(today - timedelta(days=1), datetime.min.time(), tzinfo=LONDON).replace(hour=23, minute=15)
-    daytime = late.replace(hour=14)
-    _entry(actor=officer, actor_username=officer.username, case_reference="STF-2026-000020", occurred_at=late)
-    _entry(actor=officer, actor_username=officer.username, case_reference="STF-2026-000021", occurred_at=daytime)
-    response = as_auditor.get(reverse("audit:flags"))
-    [flag] = response.context["out_of_hours"]
-    assert (flag.username, flag.entries, flag.day) == ("dc.hughes", 1, late.date())

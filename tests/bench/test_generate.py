@@ -190,7 +190,20 @@ def test_the_identifier_index_is_filled_as_the_services_fill_it(generated):
     from cases.services.identifiers import entries_for
 
     kinds = set(IndexedIdentifier.objects.values_list("kind", flat=True))
-    assert {"case_reference", "external_reference", "ip", "account", "phone", "email", "person", "address"} <= kinds
+    assert {
+        "case_reference",
+        "external_reference",
+        "ip",
+        "account",
+        "phone",
+        "email",
+        "person",
+        "address",
+        "warrant_reference",
+        "court_reference",
+    } <= kinds
+    subjects = IndexedIdentifier.objects.filter(source_type="cases.Subject")
+    assert {"phone", "email", "account"} <= set(subjects.values_list("kind", flat=True))
     for row in IndexedIdentifier.objects.order_by("id")[::7]:
         record = apps.get_model(row.source_type).objects.get(pk=row.source_id)
         made = {(entry.kind, entry.value, entry.case_id, entry.referral_id) for entry in entries_for(record)}

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEntry, Flag
 from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from tests.factories.people import UserFactory
@@ -156,5 +157,18 @@ def test_the_auditor_pages_are_accessible(browser_page, force, team, officer):
     check_page(page, "Audit trail search")
     page.goto(f"/audit/cases/{case.reference}/")
     check_page(page, "Who accessed a case")
+    page.goto("/audit/?username=auditor")
+    check_page(page, "Audit trail search, in people's words")
     page.goto("/audit/flags/")
-    check_page(page, "Unusual access")
+    check_page(page, "Anomaly flags")
+    flag = Flag.objects.create(
+        kind=Flag.Kind.OUT_OF_HOURS,
+        person=officer,
+        username=officer.username,
+        window_start=case.opened_at,
+        window_end=case.opened_at,
+        entry_ids=list(AuditEntry.objects.order_by("-id").values_list("id", flat=True)[:3]),
+        detail="3 accesses, 1 cases, outside working hours",
+    )
+    page.goto(f"/audit/flags/{flag.pk}/")
+    check_page(page, "An anomaly flag and the entries behind it")

@@ -12,6 +12,7 @@ from cases.services import search as services
 from cases.services.common import CASE_CLOSED
 from tests.factories.cases import CaseFactory, PremisesFactory
 from tests.factories.warrants import SearchFactory, WarrantFactory, london
+from warrants import services as warrant_services
 from warrants.models import Warrant
 from warrants.services import warrant_apply, warrant_draft, warrant_record_issue
 
@@ -82,7 +83,7 @@ def test_search_under_a_warrant_after_its_expiry_is_refused(case, officer, premi
         lambda: services.search_record(
             case=case, actor=officer, premises=premises, started_at=london(2026, 5, 1, 0, 0), warrant=warrant
         ),
-        services.SEARCH_OUTSIDE_WARRANT,
+        warrant_services.SEARCH_OUTSIDE_WARRANT,
         "started_at",
     )
     assert not Search.objects.exists()
@@ -93,7 +94,7 @@ def test_search_under_a_warrant_before_its_issue_is_refused(case, officer, premi
         lambda: services.search_record(
             case=case, actor=officer, premises=premises, started_at=london(2026, 1, 31, 9), warrant=warrant
         ),
-        services.SEARCH_OUTSIDE_WARRANT,
+        warrant_services.SEARCH_OUTSIDE_WARRANT,
         "started_at",
     )
     assert not Search.objects.exists()
@@ -107,7 +108,7 @@ def test_search_under_a_warrant_not_in_force_is_refused(case, officer, premises,
         lambda: services.search_record(
             case=case, actor=officer, premises=premises, started_at=timezone.now(), warrant=warrant
         ),
-        services.SEARCH_WARRANT_NOT_ISSUED,
+        warrant_services.SEARCH_WARRANT_NOT_ISSUED,
         "warrant",
     )
     assert not Search.objects.exists()
@@ -120,7 +121,7 @@ def test_search_under_a_warrant_of_another_case_is_refused(case, officer, premis
         lambda: services.search_record(
             case=case, actor=officer, premises=premises, started_at=timezone.now(), warrant=foreign
         ),
-        services.SEARCH_WARRANT_OTHER_CASE,
+        warrant_services.SEARCH_WARRANT_OTHER_CASE,
         "warrant",
     )
     assert not Search.objects.exists()
@@ -133,7 +134,7 @@ def test_search_under_a_warrant_must_be_of_its_premises(case, officer, warrant):
         lambda: services.search_record(
             case=case, actor=officer, premises=other_premises, started_at=london(2026, 2, 3), warrant=warrant
         ),
-        services.SEARCH_WARRANT_OTHER_PREMISES,
+        warrant_services.SEARCH_WARRANT_OTHER_PREMISES,
         "warrant",
     )
 

@@ -16,11 +16,11 @@ from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.io import import_cases
-from cases.io.fields import NUL_CHARACTER
-from cases.io.importer import model_counts
-from cases.io.parsing import TOO_DEEP
-from tests.cases.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
+from casefiles.io import import_cases
+from casefiles.io.fields import NUL_CHARACTER
+from casefiles.io.importer import model_counts
+from casefiles.io.parsing import TOO_DEEP
+from tests.casefiles.test_import_cases import FULL, as_file, importer  # noqa: F401  (the cast the file names)
 from tests.reliability.strategies import CONTROL, LONG, NUMBERS, ODD_DATES, TEXT
 
 pytestmark = pytest.mark.django_db

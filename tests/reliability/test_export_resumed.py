@@ -9,7 +9,6 @@ only after its visibility timeout (10 minutes here, as in production): instead t
 queues the export again, and a new worker resumes it.
 """
 
-import signal
 import time
 from datetime import UTC, datetime
 
@@ -23,7 +22,7 @@ from reports.figures import figures_report
 from reports.services import figures_csv, figures_export_request
 from reports.sql import Period
 from tests.deadlines.test_worker import WAIT, wait_until
-from tests.processes import database_url
+from tests.processes import database_url, kill_worker_and_its_sessions
 from tests.reliability.test_worker_killed import _waiting_on_a_lock, workers  # noqa: F401
 from tests.reports.conftest import build_west_midlands
 
@@ -64,14 +63,7 @@ def test_an_export_whose_worker_is_killed_resumes_from_its_progress_and_finishes
                     time.sleep(0.01)
         assert reached < total, "the export finished before it could be caught"
         wait_until(lambda: _waiting_on_a_lock(database), "the export's next step to wait")
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=WAIT)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
-                "AND pid <> %s",
-                [database, blocker.get_backend_pid()],
-            )
+        kill_worker_and_its_sessions(first, keep=blocker.get_backend_pid())
     finally:
         blocker.rollback()
         blocker.close()

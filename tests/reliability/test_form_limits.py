@@ -11,11 +11,11 @@ from django import forms
 from django.urls import reverse
 
 import cases.forms
+from casefiles.io.parsing import LINE_TOO_LONG
+from casefiles.io.schema import MAX_LINE_BYTES
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX
-from cases.io.parsing import LINE_TOO_LONG
-from cases.io.schema import MAX_LINE_BYTES
 from cases.middleware import TOO_LARGE
-from tests.cases.test_import_cases import as_file, importer  # noqa: F401  (the cast the file names)
+from tests.casefiles.test_import_cases import as_file, importer  # noqa: F401  (the cast the file names)
 from tests.factories.cases import CaseFactory
 
 FORM_MODULES = [
@@ -108,7 +108,7 @@ def test_too_many_fields_is_refused_not_a_server_error(client, officer):
 
 @pytest.mark.django_db
 def test_an_over_long_import_line_is_a_line_error(importer):  # noqa: F811
-    from cases.io import import_cases
+    from casefiles.io import import_cases
 
     report = import_cases(as_file(b"{" + b" " * (MAX_LINE_BYTES + 10) + b"}"), actor=importer)
 

@@ -9,7 +9,6 @@ timeout (3 s here) has passed, the unacknowledged task is delivered to it and ru
 reminder per deadline and person, and one e-mail each, come of it.
 """
 
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,9 +23,9 @@ from django.utils import timezone
 from cases import tasks
 from cases.models import Arrest, Notification
 from tests.deadlines.conftest import QUEUE
-from tests.deadlines.test_worker import DAY, WAIT, sent_messages, wait_until, worker_env
+from tests.deadlines.test_worker import DAY, sent_messages, wait_until, worker_env
 from tests.factories.cases import CaseFactory, SubjectFactory
-from tests.processes import database_url, start_worker, stop_worker
+from tests.processes import database_url, kill_worker_and_its_sessions, start_worker, stop_worker
 
 VISIBILITY_TIMEOUT = 3
 
@@ -94,15 +93,7 @@ def test_a_task_whose_worker_is_killed_mid_way_completes_exactly_once_after_rest
         result = tasks.deadline_sweep.apply_async(queue=QUEUE)
         wait_until(lambda: _waiting_on_a_lock(database), "the sweep to reach the reminders")
 
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=WAIT)
-        # The killed worker's database session is ended too, as when its machine goes away.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
-                "AND pid <> %s",
-                [database, blocker.get_backend_pid()],
-            )
+        kill_worker_and_its_sessions(first, keep=blocker.get_backend_pid())
     finally:
         blocker.rollback()
         blocker.close()

@@ -24,7 +24,7 @@ from django.test import override_settings
 
 from accounts.models import User
 from accounts.roles import OFFICER, SUPERVISOR
-from cases.io import import_cases
+from casefiles.io import import_cases
 from reports.sql import Period
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 

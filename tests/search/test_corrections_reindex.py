@@ -286,9 +286,12 @@ def test_the_correction_page_shows_the_notice_of_a_match_it_makes_once(client, n
     again = client.post(url, {**values, "notes": "Seen.", "reason": "Notes added.", "version": "2"}, follow=True)
 
     [match] = matches_of_record(ours)
-    notice = reverse("cases:match_detail", kwargs={"pk": match.pk})
-    assert notice in made.content.decode()
+    link = reverse("cases:match_detail", kwargs={"pk": match.pk})
+    notice = "Deconfliction: this person matches one held in another investigation"
+    assert notice in made.content.decode() and link in made.content.decode()
+    # Not noticed again; still listed in the case page's deconfliction panel.
     assert notice not in again.content.decode()
+    assert link in again.content.decode().split('id="deconfliction-title"')[1]
 
 
 NO_LONGER_CURRENT = "no longer current"

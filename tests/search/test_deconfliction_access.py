@@ -150,3 +150,54 @@ def test_only_auditors_list_every_match_and_see_references_not_identifiers(world
     assert "01/555555K" not in page and "suspect@example.com" not in page
     assert AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, object_type="cases.DeconflictionMatch").exists()
     assert signed_in(world.users["officer_a"]).get(reverse("cases:match_list")).status_code == 403
+
+
+# The deconfliction panel of the team A case's page, whose PNC ID matches the restricted case's:
+# "404" the case page is not theirs to see; "contact" the restricted case is shown only as whom to
+# contact; "both" it is named.
+CASE_PANEL = {
+    "officer_a": "contact",
+    "supervisor_a": "both",
+    "officer_r": "both",
+    "examiner_assigned": "contact",
+    "officer_b": "404",
+    "examiner_unassigned": "404",
+    "auditor": "404",
+    "administrator": "404",
+}
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
+def test_the_case_pages_deconfliction_panel_names_the_other_case_only_to_those_who_may_see_it(world, actor):
+    case, restricted = world.cases["case"], world.cases["restricted"]
+    match = the_match("pnc_id")
+    response = signed_in(world.users[actor]).get(case.get_absolute_url())
+    expected = CASE_PANEL[actor]
+    shown = AuditEntry.objects.filter(kind=AuditEntry.Kind.LINK, object_id=str(match.pk), changes__event="shown")
+    if expected == "404":
+        assert response.status_code == 404
+        assert not shown.exists()
+        return
+    assert response.status_code == 200
+    panel = response.content.decode().split('id="deconfliction-title"')[1].split("</section>")[0]
+    assert reverse("cases:match_detail", kwargs={"pk": match.pk}) in panel
+    assert "01/555555K" in panel  # this case's own identifier, as recorded here
+    if expected == "both":
+        assert restricted.reference in panel and HIDDEN not in panel
+        assert "Patrick Doe" not in panel  # the matching identifier, not the rest of the other record
+    else:
+        assert HIDDEN in panel
+        assert restricted.reference not in panel
+        assert restricted.get_absolute_url() not in panel
+        assert f"{restricted.team.name}, {restricted.team.force.name}: supervisor {restricted.supervisor}" in panel
+    entry = shown.get()
+    assert entry.actor_username == world.users[actor].username
+    assert entry.changes["shown_to"] == world.users[actor].username
+    assert entry.changes["records"] == [f"case {case.reference}", f"case {restricted.reference}"]
+
+
+def test_a_case_without_matches_says_so_and_audits_nothing(world):
+    other_team = world.cases["other_team"]
+    page = signed_in(world.users["officer_b"]).get(other_team.get_absolute_url()).content.decode()
+    assert "None of this case's identifiers matches one held in another investigation." in page
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.LINK, changes__event="shown").exists()

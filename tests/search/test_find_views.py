@@ -175,3 +175,24 @@ def test_people_who_read_no_team_cases_or_referrals_find_nothing_without_an_erro
     assert response.status_code == 200
     assert case.reference not in response.content.decode()
     assert "Nothing you may see matches" in response.content.decode()
+
+
+def test_the_search_reads_the_forces_a_person_may_see_including_a_case_granted_from_another(
+    client, officer, neighbours
+):
+    """The search narrows to the forces of what the person may see (`forces_in_view`) before it
+    matches: their own force, and the force of a case granted to them from another."""
+    from guardian.shortcuts import assign_perm
+
+    from cases.selectors import forces_in_view
+
+    n_team, neighbour, n_supervisor = neighbours
+    theirs = open_case(neighbour, n_team, n_supervisor)
+    subject_add(case=theirs, actor=neighbour, full_name="Quentin Arbuthnot", pnc_id="99/424242Q")
+    client.force_login(officer)
+    assert forces_in_view(officer) == [officer.force_id]
+    assert theirs.reference not in find(client, "Arbuthnot").content.decode()
+    assign_perm("cases.view_case", officer, theirs)
+    assert forces_in_view(officer) == sorted([officer.force_id, neighbour.force_id])
+    for q in ("Arbuthnot", "99/424242Q"):
+        assert theirs.reference in find(client, q).content.decode(), q

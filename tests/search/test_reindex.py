@@ -14,6 +14,7 @@ from tests.factories.cases import (
     ReferralIdentifierFactory,
     SubjectFactory,
 )
+from warrants.models import Warrant
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.django_db
 def test_reindex_indexes_what_the_services_did_not_and_finds_matches(officer, team, supervisor):
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
     SubjectFactory(case=case, full_name="Jo Bloggs", pnc_id="01/222222B")
-    PremisesFactory(case=case, address="3 Long Row", postcode="st4 7lq")
+    premises = PremisesFactory(case=case, address="3 Long Row", postcode="st4 7lq")
+    Warrant.objects.create(
+        case=case, premises=premises, power="pace_s8", court="Stafford", applicant=officer, court_reference="SMC 26-9"
+    )
     first = ReferralIdentifierFactory(referral=ReferralFactory(force=officer.force))
     ReferralIdentifierFactory(referral=ReferralFactory(force=officer.force), observed_at=first.observed_at)
     assert not IndexedIdentifier.objects.exists()
@@ -30,6 +34,7 @@ def test_reindex_indexes_what_the_services_did_not_and_finds_matches(officer, te
     call_command("identifiers_reindex", actor=officer.username, stdout=out)
     kinds = set(IndexedIdentifier.objects.values_list("kind", flat=True))
     assert {"case_reference", "person", "pnc_id", "address", "postcode", "ip", "external_reference"} <= kinds
+    assert IndexedIdentifier.objects.get(kind="court_reference").value == "SMC 26-9"
     assert IndexedIdentifier.objects.get(kind="postcode").value == "ST4 7LQ"
     assert DeconflictionMatch.objects.get().kind == "ip"
 

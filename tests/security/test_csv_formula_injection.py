@@ -72,7 +72,7 @@ def test_every_csv_writer_is_the_formula_safe_one():
     raw = re.compile(r"csv\.(writer|DictWriter)\(")
     offenders = [
         str(path.relative_to(ROOT))
-        for top in ("audit", "cases", "safeguard", "warrants")
+        for top in ("audit", "casefiles", "cases", "safeguard", "warrants")
         for path in (ROOT / top).rglob("*.py")
         if raw.search(path.read_text()) and path != ROOT / "safeguard" / "spreadsheet.py"
     ]

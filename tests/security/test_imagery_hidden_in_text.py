@@ -12,7 +12,7 @@ from axes.models import AccessAttempt, AccessLog
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from cases.io.screening import string_problem
+from casefiles.io.screening import string_problem
 from cases.models import CaseLogEntry
 from safeguard.metadata import recognise
 from tests.factories.cases import CaseFactory

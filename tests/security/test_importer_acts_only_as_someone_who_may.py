@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.roles import ADMINISTRATOR, AUDITOR, OFFICER
-from cases.io import import_cases
-from cases.io.importer import ACTOR_MAY_NOT, ACTOR_NOT_IN_TEAM, model_counts
-from tests.cases.test_import_cases import FULL, as_file, full_cases, importer  # noqa: F401 (importer is a fixture)
+from casefiles.io import import_cases
+from casefiles.io.importer import ACTOR_MAY_NOT, ACTOR_NOT_IN_TEAM, model_counts
+from tests.casefiles.test_import_cases import FULL, as_file, full_cases, importer  # noqa: F401 (importer is a fixture)
 from tests.factories.people import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from accounts.models import User
 from audit.context import acting_as
 from cases.models import Case, CommsDataRequest, Device, Premises, Referral, ReferralIdentifier, Subject
-from cases.services.identifiers import identifiers_reindex
+from cases.services.identifiers import identifiers_reindex, indexed_models
 
 # Cases before their subjects and premises, referrals before their identifiers: the order the
 # services record them in.
@@ -49,7 +49,8 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {options['actor']!r}.")
         total = 0
         with acting_as(actor, source="reindex"):
-            for model in MODELS:
+            # Cases' own record types, then those other apps register (a warrant), after the cases.
+            for model in (*MODELS, *(model for model in indexed_models() if model not in MODELS)):
                 for rows in _chunks(model):
                     with transaction.atomic():
                         total += identifiers_reindex(rows, actor=actor)

@@ -1,12 +1,12 @@
-"""`manage.py import_format_doc`: rewrite the field tables of docs/import-format.md from cases/io/schema.py."""
+"""`manage.py import_format_doc`: rewrite the field tables of docs/import-format.md from casefiles/io/schema.py."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.io import formatdoc
+from casefiles.io import formatdoc
 
-OUT_OF_DATE = "docs/import-format.md does not match cases/io/schema.py: run manage.py import_format_doc."
+OUT_OF_DATE = "docs/import-format.md does not match casefiles/io/schema.py: run manage.py import_format_doc."
 
 
 class Command(BaseCommand):

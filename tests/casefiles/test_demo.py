@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Force, User
-from cases.demo import ROLES, USERS, WEEK, resolve_dates
-from cases.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
+from casefiles.demo import ROLES, USERS, WEEK, resolve_dates
+from casefiles.management.commands.load_demo import NOT_DEMO, PASSWORDS_HIDDEN
 from cases.models import (
     Arrest,
     Case,
@@ -194,7 +194,7 @@ def test_a_demo_line_the_services_refuse_stops_the_load_naming_the_line_and_rule
     bad["team"] = "Burglary"
     week = tmp_path / "week.jsonl"
     week.write_text(lines[1] + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
-    monkeypatch.setattr("cases.demo.WEEK", week)
+    monkeypatch.setattr("casefiles.demo.WEEK", week)
 
     with pytest.raises(CommandError, match=re.escape('line 2 was refused: team: No team "Burglary" in force STF.')):
         _load()

@@ -5,7 +5,7 @@ Each record is a pydantic model, in path order. The importer validates a line ag
 fields in this order, and docs/import-format.md's field tables are generated from these
 declarations (`manage.py import_format_doc`; a test keeps them equal).
 Lengths and choices come from the Django models (`Chars`), so the format cannot drift from the
-database. The base `Record`, the kinds of value and their messages are in cases/io/fields.py.
+database. The base `Record`, the kinds of value and their messages are in casefiles/io/fields.py.
 
 Optional fields may be left out; a left-out or null string is "", list [], true/false false, other
 values None. Read-only fields (`ReadOnly`) are written by the export (derived by cases/rules.py or
@@ -20,7 +20,7 @@ from typing import Annotated
 from pydantic import Field
 
 from accounts.models import Force, Team, User
-from cases.io.fields import (
+from casefiles.io.fields import (
     DATE,
     DATETIME,
     FORCE_CODE,
@@ -159,6 +159,9 @@ class SubjectRecord(Record):
     full_name: Annotated[str, Chars(Subject, "full_name")] = Field()
     date_of_birth: Annotated[date, DATE] | None = Field(None, description="Date of birth.")
     pnc_id: Annotated[str, Chars(Subject, "pnc_id")] = Field("", description="Police National Computer ID.")
+    phone: Annotated[str, Chars(Subject, "phone")] = Field("", description="Phone number; stored in E.164.")
+    email: Annotated[str, Chars(Subject, "email")] = Field("", description="E-mail address.")
+    online_account: Annotated[str, Chars(Subject, "online_account")] = Field("", description="User name or account ID.")
     notes: Annotated[str, Chars(Subject, "notes")] = Field("", description="Free text.")
 
 
@@ -191,6 +194,12 @@ class WarrantRecord(Record):
     power: Annotated[str, Chars(Warrant, "power")] = Field()
     entry: Annotated[str, Chars(Warrant, "entry")] = Field("", description='"single" (default) or "multiple".')
     court: Annotated[str, Chars(Warrant, "court")] = Field()
+    warrant_reference: Annotated[str, Chars(Warrant, "warrant_reference")] = Field(
+        "", description="The number on the warrant."
+    )
+    court_reference: Annotated[str, Chars(Warrant, "court_reference")] = Field(
+        "", description="The issuing court's own reference."
+    )
     applicant: Annotated[User | None, USERNAME] = Field(
         None, description="Who drafted and applied; default the --actor user."
     )

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from audit.context import acting_as  # audit: writes attributed to the importing person
-from cases.io import import_cases
+from casefiles.io import import_cases
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.context import acting_as
 from audit.models import AuditEntry
 from audit.services import audit_record
-from cases.io import export_cases
+from casefiles.io import export_cases
 from cases.models import Case
 
 

@@ -1,6 +1,6 @@
 """Importing cases from a case file, all or nothing, through the same services as the web pages.
 
-Each line is checked for shape (cases.io.parsing) and then replayed through the services in path
+Each line is checked for shape (casefiles.io.parsing) and then replayed through the services in path
 order with its historical times: referral and its research, case, subjects and premises, warrants,
 searches, devices, warrant returns, arrests with custody, releases and bail, charging, hearings,
 safeguarding, the case log, closure and retention reviews. The services' actor is the person the
@@ -22,8 +22,8 @@ from accounts.roles import OFFICER, SUPERVISOR, Capability, user_has_capability
 from audit.models import AuditEntry
 from audit.objects import ObjectType
 from audit.services import audit_record
-from cases.io.fields import Lookups, Problem
-from cases.io.parsing import (
+from casefiles.io.fields import Lookups, Problem
+from casefiles.io.parsing import (
     DUPLICATE_REFERENCE_IN_DATABASE,
     DUPLICATE_REFERENCE_IN_FILE,
     clean_line,
@@ -31,9 +31,9 @@ from cases.io.parsing import (
     read_lines,
     screen,
 )
-from cases.io.replay import CaseReplay, ReferralReplay, StepFailed
-from cases.io.schema import CaseRecord, ReferralLineRecord
-from cases.io.screening import refused_kind
+from casefiles.io.replay import CaseReplay, ReferralReplay, StepFailed
+from casefiles.io.schema import CaseRecord, ReferralLineRecord
+from casefiles.io.screening import refused_kind
 from cases.models import (
     Arrest,
     BailBreach,

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (cases/demo/week.jsonl).
+"""`manage.py load_demo`: the demo forces, teams, people and a unit's week of cases (casefiles/demo/week.jsonl).
 
 Refuses to run unless SAFEGUARD_DEMO=1 (or --force). Idempotent: a second run creates nothing.
 Demo passwords are random; each is printed once, when its user is created, and only in demo mode.
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import User
-from cases.demo import USERS, DemoLineRefused, load_demo
+from casefiles.demo import USERS, DemoLineRefused, load_demo
 
 NOT_DEMO = (
     "Refusing to load demo data: SAFEGUARD_DEMO is not 1. Demo data is for trying Safeguard, never for a "

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from cases.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
-from cases.io.schema import (
+from casefiles.io.fields import IMAGE_CATEGORIES, IMAGE_KINDS, IMAGE_SOURCES
+from casefiles.io.schema import (
     ArrestRecord,
     BailBreachRecord,
     BailExtensionRecord,
@@ -189,6 +189,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                         "full_name": s.full_name,
                         "date_of_birth": _day(s.date_of_birth),
                         "pnc_id": s.pnc_id,
+                        "phone": s.phone,
+                        "email": s.email,
+                        "online_account": s.online_account,
                         "notes": s.notes,
                     },
                 )
@@ -367,6 +370,8 @@ def _warrant(warrant: Warrant, key: str, premises_keys: dict[int, str]) -> dict[
             "power": warrant.power,
             "entry": warrant.entry,
             "court": warrant.court,
+            "warrant_reference": warrant.warrant_reference,
+            "court_reference": warrant.court_reference,
             "applicant": warrant.applicant.username,
             "applied_at": _time(warrant.applied_at),
             "issued_at": _time(warrant.issued_at),

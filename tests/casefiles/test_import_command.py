@@ -1,4 +1,4 @@
-"""manage.py import_cases: a thin command over cases.io.import_cases."""
+"""manage.py import_cases: a thin command over casefiles.io.import_cases."""
 
 import io
 import json
@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases.io.importer import model_counts
+from casefiles.io.importer import model_counts
 from cases.models import Case
-from tests.cases.test_import_cases import FULL, full_cases, importer  # noqa: F401 - importer is a fixture
+from tests.casefiles.test_import_cases import FULL, full_cases, importer  # noqa: F401 - importer is a fixture
 from warrants.services import WARRANT_EXECUTED_AFTER_LAST_DAY
 
 

@@ -1,4 +1,4 @@
-"""The field tables of docs/import-format.md, generated from the declarations in cases/io/schema.py.
+"""The field tables of docs/import-format.md, generated from the declarations in casefiles/io/schema.py.
 
 `manage.py import_format_doc` rewrites the doc's "## Fields" section (the end of the doc) with
 `fields_section()`; a test checks that the doc says exactly that.
@@ -13,8 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
-from cases.io.fields import Chars, OneOf, ReadOnly, Record, field_kind
-from cases.io.schema import CaseRecord, ReferralLineRecord
+from casefiles.io.fields import Chars, OneOf, ReadOnly, Record, field_kind
+from casefiles.io.schema import CaseRecord, ReferralLineRecord
 
 DOC = Path(settings.BASE_DIR) / "docs" / "import-format.md"
 HEADING = "## Fields"

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from audit.models import AuditEntry
-from cases import rules
-from cases.io import export_cases, import_cases
-from cases.io.fields import (
+from casefiles.io import export_cases, import_cases
+from casefiles.io.fields import (
     CHILD_NAMED,
     NO_OFFSET,
     NOT_A_CHOICE,
@@ -25,8 +24,8 @@ from cases.io.fields import (
     UNKNOWN_USER,
     WRONG_TYPE,
 )
-from cases.io.importer import ACTOR_INACTIVE, model_counts
-from cases.io.parsing import (
+from casefiles.io.importer import ACTOR_INACTIVE, model_counts
+from casefiles.io.parsing import (
     CORRECTS_EARLIER,
     DUPLICATE_REFERENCE_IN_DATABASE,
     DUPLICATE_REFERENCE_IN_FILE,
@@ -34,7 +33,8 @@ from cases.io.parsing import (
     NOT_AN_OBJECT,
     STATUS_CLOSED_WITHOUT_CLOSURE,
 )
-from cases.io.screening import DATA_URI, ENCODED_BLOB, IMAGE_DATA
+from casefiles.io.screening import DATA_URI, ENCODED_BLOB, IMAGE_DATA
+from cases import rules
 from cases.models import (
     Arrest,
     Case,

@@ -1,5 +1,5 @@
 """docs/import-format.md describes every field the importer accepts, and only those: its field
-tables are generated from the declarations in cases/io/schema.py and must say exactly that."""
+tables are generated from the declarations in casefiles/io/schema.py and must say exactly that."""
 
 import json
 import re
@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.io.formatdoc import DOC, documented_section, fields_section, records_in_order, write_doc
-from cases.management.commands.import_format_doc import OUT_OF_DATE
+from casefiles.io.formatdoc import DOC, documented_section, fields_section, records_in_order, write_doc
+from casefiles.management.commands.import_format_doc import OUT_OF_DATE
 
 
 def documented_fields() -> dict[str, list[str]]:
@@ -44,7 +44,7 @@ def test_the_doc_command_rewrites_a_stale_doc_and_check_refuses_it(tmp_path, mon
     stale_text = text.replace("| `force` | force code | yes |", "| `force` | force code | no |", 1)
     assert stale_text != text
     stale.write_text(stale_text, encoding="utf-8")
-    monkeypatch.setattr("cases.io.formatdoc.DOC", stale)
+    monkeypatch.setattr("casefiles.io.formatdoc.DOC", stale)
 
     with pytest.raises(CommandError, match=re.escape(OUT_OF_DATE)):
         call_command("import_format_doc", "--check", stdout=StringIO())

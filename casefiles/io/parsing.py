@@ -1,6 +1,6 @@
 """Reading a case file: lines, JSON, metadata-only screening, and the shape of each case.
 
-This checks only what a line says, against the declarations in cases/io/schema.py (types, known
+This checks only what a line says, against the declarations in casefiles/io/schema.py (types, known
 fields, that usernames, codes and keys exist), and a few rules within the line. Rules across records
 and times are the services' job: the importer replays every case through them.
 """
@@ -13,9 +13,9 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from cases.io.fields import CheckContext, Lookups, Problem, join, problems_from
-from cases.io.schema import MAX_LINE_BYTES, REFERRAL_LINE, CaseRecord, ReferralLineRecord
-from cases.io.screening import raw_line_problem, string_problem
+from casefiles.io.fields import CheckContext, Lookups, Problem, join, problems_from
+from casefiles.io.schema import MAX_LINE_BYTES, REFERRAL_LINE, CaseRecord, ReferralLineRecord
+from casefiles.io.screening import raw_line_problem, string_problem
 from cases.models import Case
 
 LINE_TOO_LONG = f"Line is longer than the limit of {MAX_LINE_BYTES // (1024 * 1024)} MiB; nothing of it was read."

@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from cases.io import export_cases, import_cases
-from cases.io.fields import Record
-from cases.io.schema import CaseRecord
+from casefiles.io import export_cases, import_cases
+from casefiles.io.fields import Record
+from casefiles.io.schema import CaseRecord
 from cases.models import Case, ClosureConfirmation
-from tests.cases.test_import_cases import (  # noqa: F401 - importer is a fixture
+from tests.casefiles.test_import_cases import (  # noqa: F401 - importer is a fixture
     FULL,
     a_2016_case,
     a_2023_case_with_the_rest_of_the_bail_law,

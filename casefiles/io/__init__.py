@@ -3,7 +3,7 @@
 `import_cases` and `export_cases` are what the management commands (and a web import later) call.
 """
 
-from cases.io.exporter import export_cases
-from cases.io.importer import ImportReport, LineError, import_cases
+from casefiles.io.exporter import export_cases
+from casefiles.io.importer import ImportReport, LineError, import_cases
 
 __all__ = ["ImportReport", "LineError", "export_cases", "import_cases"]

@@ -1,6 +1,6 @@
 """The kinds of value a case file holds, as pydantic types, and the messages a bad value gets.
 
-Each kind is a marker used in `Annotated[...]` (cases/io/schema.py). A marker gives pydantic the
+Each kind is a marker used in `Annotated[...]` (casefiles/io/schema.py). A marker gives pydantic the
 rule (pydantic-core checks it) and gives docs/import-format.md the words for its Type and Meaning
 columns. Lookups of usernames, force codes, team names, offence codes and local keys read the
 `CheckContext` passed to `model_validate(..., context=...)`, so each import looks each name up once.
@@ -33,8 +33,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from accounts.models import Force, Team, User
+from casefiles.io.screening import string_problem
 from cases.forms.fields import DATE_EARLIEST, DATE_LATEST, NUMBER_MAX
-from cases.io.screening import string_problem
 from cases.models import ImageCategory, ImageCount, Offence
 
 DATE_OUT_OF_RANGE_IMPORT = f"Dates must lie between {DATE_EARLIEST:%Y-%m-%d} and {DATE_LATEST:%Y-%m-%d}."
@@ -78,7 +78,7 @@ KEY_SPACE_RECORD = {
 IMAGE_SOURCES = tuple(ImageCount.Source.values)
 IMAGE_CATEGORIES = tuple(ImageCategory.values)
 IMAGE_KINDS = tuple(ImageCount.Kind.values)
-# A value refused by the metadata-only screening (cases.io.parsing.screen), which reports it itself.
+# A value refused by the metadata-only screening (casefiles.io.parsing.screen), which reports it itself.
 _SCREENED = "screened"
 
 
@@ -458,7 +458,7 @@ class Label:
     choices = None
 
 
-# The building blocks of cases/io/schema.py.
+# The building blocks of casefiles/io/schema.py.
 
 
 class Record(BaseModel):

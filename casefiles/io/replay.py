@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from accounts.models import Force, User
-from cases.io.fields import REQUIRED, join
-from cases.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
+from casefiles.io.fields import REQUIRED, join
+from casefiles.io.schema import CaseRecord, ClosureRecord, ReferralLineRecord, ReferralRecord
 from cases.models import (
     BailExtension,
     Case,
@@ -224,6 +224,9 @@ class CaseReplay(Replay):
                 full_name=item.full_name,
                 date_of_birth=item.date_of_birth,
                 pnc_id=item.pnc_id,
+                phone=item.phone,
+                email=item.email,
+                online_account=item.online_account,
                 notes=item.notes,
             )
         for index, place in enumerate(data.premises):
@@ -270,6 +273,8 @@ class CaseReplay(Replay):
                 power=item.power,
                 entry=item.entry or Warrant.Entry.SINGLE,
                 court=item.court,
+                warrant_reference=item.warrant_reference,
+                court_reference=item.court_reference,
             )
             self.warrant_by_key[item.key] = warrant
             if item.applied_at:
@@ -606,7 +611,7 @@ class CaseReplay(Replay):
             path = join("log", index)
             author = self.by(item.author)
             if item.kind == CaseLogEntry.Kind.CORRECTION:
-                assert item.corrects is not None  # checked with the line (cases.io.parsing)
+                assert item.corrects is not None  # checked with the line (casefiles.io.parsing)
                 entry = self.step(
                     path,
                     "",

@@ -39,9 +39,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import ROLES, SUPERVISOR
+from casefiles.demo.people import USERS, DemoResult, set_up_people
+from casefiles.io import import_cases
 from cases import formats
-from cases.demo.people import USERS, DemoResult, set_up_people
-from cases.io import import_cases
 from cases.models import Referral
 from cases.rules import LONDON
 
