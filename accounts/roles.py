@@ -78,7 +78,8 @@ ROLE_TABLE: tuple[tuple[Capability, str, frozenset[str]], ...] = (
     ),
     (
         Capability.READ_AUDIT,
-        "Read the audit trail (case references, not case content)",
+        "Read the audit trail (records named by reference and label, the fields changed; no case pages) and mark "
+        "anomaly flags reviewed",
         frozenset({AUDITOR}),
     ),
     (
