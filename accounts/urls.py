@@ -34,6 +34,7 @@ urlpatterns = [
     path("account/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("account/password/", views.PasswordChange.as_view(), name="password_change"),
     path("account/password/changed/", views.PasswordChangeDone.as_view(), name="password_change_done"),
+    path("account/session/stay/", views.session_keep_alive, name="session_keep_alive"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitation/<str:token>/", administration.invitation, name="invitation_accept"),
     path("administration/", include((administration_patterns, "administration"))),

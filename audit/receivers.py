@@ -112,8 +112,13 @@ def _asked(value: str, width: int | None) -> str:
     return ("[a value carrying a file]" if recognise(value) else value)[:width]
 
 
-def on_access_changed(sender: Any, actor: Any, user: Any, case: Any, change: str, **kwargs: Any) -> None:
+def on_access_changed(
+    sender: Any, actor: Any, user: Any, case: Any, change: str, reason: str = "", **kwargs: Any
+) -> None:
     kind = Kind.ROLE_CHANGE if change.startswith(ROLE_CHANGES) else Kind.PERMISSION_CHANGE
+    changes = {"user": user.get_username(), "change": change}
+    if reason:
+        changes["reason"] = reason
     audit_record(
         kind=kind,
         actor=actor,
@@ -121,7 +126,7 @@ def on_access_changed(sender: Any, actor: Any, user: Any, case: Any, change: str
         object_id=str(user.pk),
         case_reference=case.reference,
         summary=f"{change} for {user.get_username()} on {case.reference}",
-        changes={"user": user.get_username(), "change": change},
+        changes=changes,
     )
 
 

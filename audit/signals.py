@@ -7,7 +7,7 @@ access_denied: someone asked for something they may not have. Sent for a 404 tha
     "record_team_cases"), request (or None), exists, case_reference (the case asked for, or "").
 access_changed: who may see or record on a case changed. Arguments: actor, user (whose access
     changed), case, change ("grant:<level>", "revoke", "assign_examiner", "reassign_officer_in_case",
-    "reassign_supervisor", "restrict", "unrestrict").
+    "reassign_supervisor", "restrict", "unrestrict"), and for a reassignment the reason given.
 """
 
 from django.dispatch import Signal

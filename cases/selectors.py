@@ -228,6 +228,22 @@ def case_ids_changeable_by(user: User | AnonymousUser, case_ids: Iterable[int]) 
     return frozenset(Case.objects.filter(one_of_ids("id", ids)).filter(may).values_list("pk", flat=True))
 
 
+def case_ids_supervised_by(user: User | AnonymousUser, case_ids: Iterable[int]) -> frozenset[int]:
+    """Of `case_ids`, those on which `user` may take supervisor actions (`case_allows` with SUPERVISE),
+    in one query: so the dashboard offers reassigning only where the person may do it."""
+    ids = set(case_ids)
+    if (
+        not ids
+        or not user.is_authenticated
+        or not user.is_active
+        or not roles_of(user) & roles_with(Capability.SUPERVISE)
+    ):
+        return frozenset()
+    team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
+    may = Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk) | team_member
+    return frozenset(Case.objects.filter(one_of_ids("id", ids)).filter(may).values_list("pk", flat=True))
+
+
 def case_is_changeable_by(case: Case, user: User | AnonymousUser) -> bool:
     """Whether `user` may record on `case` (see `case_allows`)."""
     return case_allows(case, user, Capability.RECORD_TEAM_CASES)

@@ -1,22 +1,29 @@
 """The supervisor's dashboard: the four-week charging table, how often the charging target is met,
 and each officer's caseload, over the cases the supervisor may see (`cases_visible_to(user)`), in
 a fixed number of queries whatever the number of arrests or cases (docs/figures.md). Counts and
-medians are computed in SQL; the charging table's rows are chosen in SQL, and each row's status
-against its target is worked out as for every other deadline (`deadline_status`)."""
+medians are computed in SQL; the charging table's rows are chosen in SQL, a keyset page at a time,
+and each row's status against its target is worked out as for every other deadline
+(`deadline_status`).
+
+The charging figures and the charging table cover the same arrests: those made in the period the
+page states (`Period`), so every count above the table is a count of the table's rows."""
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Team, User
 from cases.deadlines import DECIDED, STATUS_TAGS, Kind, Status, deadline_status, due_soon_threshold
 from cases.models import Arrest, Case, ChargingSubmission
-from cases.selectors import CaseIds, any_of, case_ids_in_view, one_of_ids, open_case_ids
-from reports.sql import Days, LondonDaysAfter, Period, days, median
+from cases.selectors import CaseIds, case_ids_in_view, one_of_ids, open_case_ids
+from reports.sql import Days, LondonDaysAfter, Period, days, default_period, median
+from safeguard.keyset import Cursor
+
+# Rows of the charging table on one page.
+CHARGING_PAGE_SIZE = 25
 
 
 # An undecided arrest whose target is this close is "due soon".
@@ -68,23 +75,48 @@ class ChargingRow:
         return STATUS_TAGS[self.status]
 
 
-def _charging_table(*, now: datetime, in_view: CaseIds) -> QuerySet[Arrest]:
-    """The arrests of the charging table, with their decisions: undecided on an open case, or decided
-    within the last target period.
+def arrests_in_period(*, period: Period, in_view: CaseIds) -> QuerySet[Arrest]:
+    """The arrests made in `period` on the cases in view, open or closed, with their decisions: what
+    the charging figures count and the charging table lists."""
+    arrests = with_decisions(Arrest.objects.filter(one_of_ids("case_id", in_view.all)))
+    return arrests.filter(**period.bounds("arrested_at"))
 
-    Each side is first narrowed by its cases, as an array (an index scan each): the open cases in
-    view, and those of the cases in view with a decision made within the period (the period's
-    decisions, read by their index, kept if their case is in the array). So the decisions looked
-    up follow the open cases and the recent decisions, not a team's whole history.
-    """
-    recent = now - charging_target()
-    decided_lately = ChargingSubmission.objects.filter(
-        one_of_ids("case_id", in_view.all), decision__in=DECIDED, decision_at__gte=recent, withdrawn_at__isnull=True
-    )
-    on_open_case = Q(one_of_ids("case_id", in_view.open))
-    decided_case = Q(any_of("case_id", decided_lately.order_by().values("case_id")))
-    arrests = with_decisions(Arrest.objects.filter(on_open_case | decided_case))
-    return arrests.filter((Q(decision_at__isnull=True) & on_open_case) | Q(decision_at__gte=recent))
+
+@dataclass(frozen=True)
+class ChargingCursor:
+    """Where a page of the charging table starts: just after the row with this order key (undecided
+    before decided, then target date, then id). Written `u_<target>_<id>` or `d_<target>_<id>`,
+    the target in London time as `safeguard.keyset.Cursor` writes it."""
+
+    decided: bool
+    target_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return f"{'d' if self.decided else 'u'}_{Cursor(self.target_at, self.id).encode()}"
+
+    @classmethod
+    def decode(cls, value: str) -> "ChargingCursor | None":
+        """The cursor `value` names, or None if it is not one (a link mistyped or altered)."""
+        flag, _, rest = value.partition("_")
+        cursor = Cursor.decode(rest) if flag in ("u", "d") else None
+        return None if cursor is None else cls(flag == "d", cursor.at, cursor.id)
+
+    def rows_after(self) -> Q:
+        later = Q(target_at__gt=self.target_at) | Q(target_at=self.target_at, id__gt=self.id)
+        if self.decided:
+            return Q(decision_at__isnull=False) & later
+        return Q(decision_at__isnull=False) | (Q(decision_at__isnull=True) & later)
+
+
+@dataclass(frozen=True)
+class ChargingPage:
+    """One page of the charging table. `next`: where the next page starts, None on the last;
+    `first`: this is the first page."""
+
+    rows: list["ChargingRow"]
+    next: ChargingCursor | None
+    first: bool
 
 
 # What a row shows, and no more: a team's table has dozens of rows, each joining four tables.
@@ -106,27 +138,35 @@ def charging_rows(
     user: User,
     *,
     now: datetime,
+    period: Period | None = None,
     team: Team | None = None,
     officer: User | None = None,
     in_view: CaseIds | None = None,
-) -> list[ChargingRow]:
-    """The four-week charging table, most urgent first: every arrested suspect on an open case
-    still waiting for a charging decision (missed, then due soon, then on track, each soonest
-    target first), then the decisions of the last target period (met or missed). One query, and one
-    more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
+    after: ChargingCursor | None = None,
+    size: int = CHARGING_PAGE_SIZE,
+) -> ChargingPage:
+    """A page of the charging table: the arrests made in `period` (the last 90 days if not given),
+    most urgent first: those still waiting for a decision by target date, soonest first (so missed,
+    then due soon, then on track), then those decided, by target date. Keyset pages (`after`), no
+    OFFSET: one query of `size` + 1 rows, and one more without `in_view` (`case_ids_in_view` of the
+    same user, team and officer)."""
     if in_view is None:
         in_view = case_ids_in_view(user, team=team, officer=officer)
-    arrests = (
-        _charging_table(now=now, in_view=in_view)
+    arrests = arrests_in_period(period=period or default_period(), in_view=in_view).annotate(
+        decided=ExpressionWrapper(Q(decision_at__isnull=False), output_field=BooleanField())
+    )
+    if after is not None:
+        arrests = arrests.filter(after.rows_after())
+    found = list(
+        arrests.order_by("decided", "target_at", "id")
         .select_related("case__team", "case__officer_in_case", "subject")
-        .only(*ROW_COLUMNS)
+        .only(*ROW_COLUMNS)[: size + 1]
     )
     labels = dict(ChargingSubmission.Decision.choices)
-    rows = [_charging_row(arrest, now=now, labels=labels) for arrest in arrests]
-    # Undecided first (missed, due soon, on track), then the decisions; each soonest target first.
-    urgency = {Status.MISSED: 0, Status.DUE_SOON: 1, Status.ON_TRACK: 2}
-    rows.sort(key=lambda row: (3 if row.decision_at else urgency[row.status], row.target_at, row.arrest.pk))
-    return rows
+    rows = [_charging_row(arrest, now=now, labels=labels) for arrest in found[:size]]
+    last = rows[-1] if len(found) > size else None
+    following = None if last is None else ChargingCursor(last.decision_at is not None, last.target_at, last.arrest.pk)
+    return ChargingPage(rows=rows, next=following, first=after is None)
 
 
 def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> ChargingRow:
@@ -146,12 +186,6 @@ def _charging_row(arrest: Arrest, *, now: datetime, labels: dict[str, str]) -> C
     )
 
 
-def status_counts(rows: list[ChargingRow]) -> dict[Status, int]:
-    """How many rows of the charging table have each status."""
-    counted = Counter(row.status for row in rows)
-    return {status: counted[status] for status in Status}
-
-
 @dataclass(frozen=True)
 class ChargingPerformance:
     """Arrests in a period against the four-week charging target."""
@@ -162,7 +196,17 @@ class ChargingPerformance:
     met: int
     missed: int
     waiting: int
+    due_soon: int
     median_days: float | None
+
+    def counts(self) -> dict[Status, int]:
+        """How many of the period's arrests have each status, as the charging table's rows show it."""
+        return {
+            Status.MISSED: self.missed,
+            Status.DUE_SOON: self.due_soon,
+            Status.ON_TRACK: self.waiting - self.due_soon,
+            Status.MET: self.met,
+        }
 
     @property
     def share_met(self) -> float | None:
@@ -182,12 +226,12 @@ def charging_performance(
 ) -> ChargingPerformance:
     """Of the arrests made in `period` on the cases in view: how many had a charging decision within
     the target (met), how many after it or not yet though it has passed (missed), how many are
-    still within it (waiting); and the median days from arrest to decision of those decided. One
-    query, and one more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
+    still within it (waiting; of them, those due soon); and the median days from arrest to decision
+    of those decided. The arrests are the charging table's (`arrests_in_period`). One query, and one
+    more without `in_view` (`case_ids_in_view` of the same user, team and officer)."""
     if in_view is None:
         in_view = case_ids_in_view(user, team=team, officer=officer)
-    arrests = with_decisions(Arrest.objects.filter(one_of_ids("case_id", in_view.all)))
-    arrests = arrests.filter(**period.bounds("arrested_at"))
+    arrests = arrests_in_period(period=period, in_view=in_view)
     figures = arrests.aggregate(
         # Counted by the arrest's time (never empty), which the index holds, unlike the id.
         arrests=Count("arrested_at"),
@@ -195,6 +239,10 @@ def charging_performance(
         met=Count("arrested_at", filter=Q(decision_at__lte=F("target_at"))),
         missed=Count(
             "arrested_at", filter=Q(decision_at__gt=F("target_at")) | Q(decision_at__isnull=True, target_at__lt=now)
+        ),
+        due_soon=Count(
+            "arrested_at",
+            filter=Q(decision_at__isnull=True, target_at__gte=now, target_at__lte=now + due_soon()),
         ),
         median_days=median(Days(F("decision_at"), F("arrested_at"))),
     )
@@ -205,6 +253,7 @@ def charging_performance(
         met=figures["met"],
         missed=figures["missed"],
         waiting=figures["arrests"] - figures["met"] - figures["missed"],
+        due_soon=figures["due_soon"],
         median_days=days(figures["median_days"]),
     )
 

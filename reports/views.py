@@ -2,11 +2,13 @@
 table's "Dashboards and figures"); anyone else is refused with 403. An export is seen only by the
 person who asked for it (404 for anyone else)."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -15,18 +17,26 @@ from audit.objects import ObjectType
 from audit.services import audit_read
 from cases.models import Case
 from cases.permissions import get_export_job_for_user, require_capability
-from cases.selectors import case_ids_changeable_by, case_ids_in_view
+from cases.selectors import (
+    case_ids_changeable_by,
+    case_ids_in_view,
+    case_ids_supervised_by,
+    one_of_ids,
+    own_team_members,
+)
+from cases.services.access import case_reassign_many
 from cases.services.summaries import first_deadlines_due_for
 from reports import dashboard as board
 from reports.charts import bar_chart, stacked_bar_chart
 from reports.figures import COUNTS, FLOWS, figures_report
-from reports.forms import DashboardForm, ExportRequestForm, PeriodForm
+from reports.forms import BulkReassignForm, DashboardForm, ExportRequestForm, PeriodForm, whose_cases
 from reports.services import (
     export_job_download,
     export_parameters_display,
     figures_download,
     figures_export_request,
 )
+from safeguard.forms import add_service_error
 
 STAGE_CLASSES = {
     Case.Stage.INVESTIGATION: "chart-stage-investigation",
@@ -40,6 +50,21 @@ STAGE_CLASSES = {
 DASHBOARD_DEADLINES = 20
 # Seconds between refreshes of the page of an export that is still running.
 EXPORT_REFRESH_SECONDS = 3
+BAD_PAGE_LINK = "That page link of the charging table is not valid, so its first page is shown instead."
+# Actions on a case offered from the dashboard's rows, by URL name, each taking the case's id. Each is
+# offered only once its page exists (`case_action_links`).
+CASE_ACTIONS = (("work:review_new", "Review"), ("work:task_new", "Set a task"))
+
+
+def case_action_links(case_id: int) -> list[tuple[str, str]]:
+    """(label, address) of each of CASE_ACTIONS whose page exists, for the case with id `case_id`."""
+    links = []
+    for name, label in CASE_ACTIONS:
+        try:
+            links.append((label, reverse(name, args=[case_id])))
+        except NoReverseMatch:
+            continue
+    return links
 
 
 @require_GET
@@ -52,9 +77,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = {"team": team, "officer": officer}
     # The cases in view, read once for the four panels that start from them.
     in_view = case_ids_in_view(user, **scope)
-    rows = board.charging_rows(user, now=now, in_view=in_view, **scope)
-    counts = board.status_counts(rows)
+    after_text = request.GET.get("after", "")
+    after = board.ChargingCursor.decode(after_text) if after_text else None
+    if after_text and after is None:
+        messages.error(request, BAD_PAGE_LINK)
+    page = board.charging_rows(user, now=now, period=period, in_view=in_view, after=after, **scope)
+    rows = page.rows
     performance = board.charging_performance(user, period=period, now=now, in_view=in_view, **scope)
+    counts = performance.counts()
     caseload = board.caseload(user, open_ids=in_view.open, **scope)
     due = first_deadlines_due_for(user, now=now, first=DASHBOARD_DEADLINES, open_ids=in_view.open, **scope)
     deadlines = due.first
@@ -93,6 +123,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "period": period,
         "rows": rows,
+        "page": page,
+        "page_query": _without_page(request.GET),
+        "table": _with_actions(user, rows),
         "counts": counts,
         "performance": performance,
         "caseload": caseload,
@@ -106,7 +139,74 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "due_soon_days": board.due_soon().days,
         "now": now,
     }
-    return render(request, "reports/dashboard.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "reports/dashboard.html", context, status=400 if form.errors or (after_text and after is None) else 200
+    )
+
+
+def _with_actions(user: User, rows: list[board.ChargingRow]) -> list[dict[str, object]]:
+    """Each row of the charging table with what the supervisor may do from it: reassign the case
+    (where they supervise it) and the other case actions whose pages exist."""
+    supervised = case_ids_supervised_by(user, {row.arrest.case_id for row in rows})
+    return [
+        {"row": row, "reassign": row.arrest.case_id in supervised, "actions": case_action_links(row.arrest.case_id)}
+        for row in rows
+    ]
+
+
+def _without_page(params: QueryDict) -> str:
+    """The query string of the dashboard's filters, without the page of the charging table."""
+    kept = params.copy()
+    kept.pop("after", None)
+    return kept.urlencode()
+
+
+@require_http_methods(["GET", "POST"])
+def reassign(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Reassign many cases at once: an officer's open cases, each with a checkbox, to one new
+    officer in the case for one reason, all or none (`case_reassign_many`). Supervisors only (403
+    for anyone else); only cases the supervisor may see are listed or accepted."""
+    user: User = request.user
+    require_capability(user, Capability.SUPERVISE)
+    posted = request.method == "POST"
+    whose, whose_error = whose_cases(request.POST if posted else request.GET, user=user)
+    form = BulkReassignForm(request.POST if posted else None, user=user)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = case_reassign_many(
+                cases=list(data["cases"]), actor=user, officer_in_case=data["officer_in_case"], reason=data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"{len(done)} case{'s' if len(done) != 1 else ''} reassigned to {data['officer_in_case']}."
+            )
+            return redirect(
+                f"{reverse('reports:reassign')}?officer={whose.pk}" if whose else reverse("reports:dashboard")
+            )
+    cases = []
+    if whose is not None:
+        open_ids = case_ids_in_view(user, officer=whose).open
+        cases = list(Case.objects.filter(one_of_ids("pk", open_ids)).select_related("team").order_by("reference"))
+        audit_read(
+            actor=user,
+            object_type=ObjectType.DASHBOARD,
+            summary="Looked at an officer's cases to reassign",
+            changes={"officer": whose.pk, "case_references": [case.reference for case in cases]},
+            request=request,
+        )
+    context = {
+        "nav": "dashboard",
+        "form": form,
+        "whose": whose,
+        "whose_error": whose_error,
+        "members": own_team_members(user),
+        "cases": cases,
+        "chosen": set(request.POST.getlist("cases")),
+    }
+    return render(request, "reports/reassign.html", context, status=400 if posted or whose_error else 200)
 
 
 @require_GET

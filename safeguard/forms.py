@@ -3,6 +3,7 @@ on no choice, the service's own checks in the same round) and how a service's er
 
 import inspect
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any, TypeGuard, cast
 
 from django import forms
@@ -32,6 +33,11 @@ def required_message(field: forms.Field) -> str:
 CHOOSE_ONE = "Choose one"
 NOT_RECORDED = "Not recorded"
 
+# What a person had typed into a form sent after their session ended, by field name (as sent), set
+# for the one request that shows the page again once they have signed in
+# (accounts.middleware.KeptFormMiddleware). Every empty form made in that request starts from it.
+KEPT_FORM_DATA: ContextVar[dict[str, list[str]] | None] = ContextVar("kept_form_data", default=None)
+
 
 class Form(forms.Form):
     """Every Safeguard form: a required field left empty says what to enter (`required_message`),
@@ -59,12 +65,27 @@ class Form(forms.Form):
         if self.id_prefix and "auto_id" not in kwargs:
             kwargs["auto_id"] = f"id_{self.id_prefix}_%s"
         super().__init__(*args, **kwargs)
+        kept = KEPT_FORM_DATA.get()
+        if kept and not self.is_bound:
+            self.initial = {**self.initial, **self._kept_values(kept)}
         generic = str(forms.Field.default_error_messages["required"])
         for field in self.fields.values():
             if str(field.error_messages.get("required", "")) == generic:
                 field.error_messages = {**field.error_messages, "required": required_message(field)}
             if _is_drop_down(field) and not any(value == "" for value, _label in choices_of(field)):
                 field.choices = [("", CHOOSE_ONE if field.required else NOT_RECORDED), *choices_of(field)]
+
+    def _kept_values(self, kept: dict[str, list[str]]) -> dict[str, object]:
+        """The values of this form's fields among `kept`: a list for a field of several choices, else
+        the last value sent. Shown as typed; nothing is cleaned or saved until the form is sent again."""
+        values: dict[str, object] = {}
+        for name, field in self.fields.items():
+            sent = kept.get(self.add_prefix(name))
+            if sent is None:
+                continue
+            several = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+            values[name] = sent if several else (sent[-1] if sent else "")
+        return values
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.KeptFormMiddleware",  # a form sent after the session ended, shown again
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.inbox",
+                "accounts.context_processors.session_end",
             ],
             "builtins": ["cases.templatetags.safeguard"],
         },
@@ -237,6 +239,13 @@ SAFEGUARD_SESSION_IDLE_MINUTES = env.int("SAFEGUARD_SESSION_IDLE_MINUTES", defau
 if not 0 < SAFEGUARD_SESSION_IDLE_MINUTES * 60 <= SESSION_COOKIE_AGE:
     raise ImproperlyConfigured(
         "SAFEGUARD_SESSION_IDLE_MINUTES must be more than 0 and no longer than SAFEGUARD_SESSION_AGE_SECONDS."
+    )
+# With JavaScript, a notice this many minutes before the session ends offers to stay signed in
+# (without it, every page says when the session will end). Less than the idle limit.
+SAFEGUARD_SESSION_WARNING_MINUTES = env.int("SAFEGUARD_SESSION_WARNING_MINUTES", default=5)
+if not 0 < SAFEGUARD_SESSION_WARNING_MINUTES < SAFEGUARD_SESSION_IDLE_MINUTES:
+    raise ImproperlyConfigured(
+        "SAFEGUARD_SESSION_WARNING_MINUTES must be more than 0 and less than SAFEGUARD_SESSION_IDLE_MINUTES."
     )
 
 # User administration (docs/administration.md): an invitation link to set a first password works

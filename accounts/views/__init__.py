@@ -18,14 +18,15 @@ import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, logout, user_login_failed
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.middleware import is_verified
@@ -34,9 +35,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.forms import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
 from accounts.http import AuthenticatedHttpRequest
+from accounts.middleware import session_ends_at, stay_signed_in
 from accounts.services import AUTHENTICATOR_NAME, BACKUP_CODES_NAME, two_factor_setup_confirm
 from audit.models import AuditEntry
 from audit.services import audit_record
+from safeguard.formats import when
 from safeguard.forms import add_service_error
 
 WRONG_CODE = (
@@ -142,6 +145,25 @@ def two_factor_backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_backup_codes.html", {"codes": codes, "next": _next_url(request)})
 
 
+@require_POST
+def session_keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Stay signed in": restart the idle clock. Asked for by the page's script (Accept:
+    application/json), answer when the session now ends; from the button without a script, go back
+    to the page it was pressed on (`next`, else the page the browser says it came from, if it is one
+    of Safeguard's) and say so. The page does not write its own address into the button's form, so
+    a page reads the same whatever address it was asked for. A session past its limit has already
+    ended before this runs (SessionLifetimeMiddleware), so nothing here brings one back."""
+    stay_signed_in(request)
+    ends_at = session_ends_at(request)
+    assert ends_at is not None, "only a signed-in person reaches this page"
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ends_at": ends_at.isoformat(), "ends_at_text": when(ends_at)})
+    messages.success(request, f"You are still signed in. Your session now ends at {when(ends_at)} if you do nothing.")
+    if REDIRECT_FIELD_NAME in request.POST:
+        return redirect(_next_url(request))
+    return redirect(_safe_url(request, request.headers.get("Referer", "")) or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
 def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
     otp_login(request, device)
     # A new session key now the session is trusted, as at every change of privilege.
@@ -159,11 +181,16 @@ def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
 
 def _next_url(request: AuthenticatedHttpRequest) -> str:
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    return _safe_url(request, candidate) or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_url(request: AuthenticatedHttpRequest, candidate: str) -> str:
+    """`candidate` if it is an address of this site, else ""."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return ""
 
 
 def _step_url(name: str, next_url: str) -> str:

@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.roles import EXAMINER, OFFICER, SUPERVISOR
 from cases.forms.fields import Form, ModelChoiceField, model_choice, version_field
 from cases.models import Case
-from cases.services.access import AccessLevel
+from cases.services.access import REASSIGN_REASON_MAX, AccessLevel
 
 
 def people_of_force(case: Case) -> QuerySet[User]:
@@ -46,9 +46,20 @@ class AssignExaminerForm(Form):
         model_choice(self, "examiner").queryset = people_of_force(case).filter(groups__name=EXAMINER)
 
 
+def reason_field() -> forms.CharField:
+    """Why a case is reassigned: kept in the case log and the audit trail."""
+    return forms.CharField(
+        label="Reason",
+        max_length=REASSIGN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the case log and the audit trail, for example: workload, leave, skills.",
+    )
+
+
 class ReassignForm(Form):
     officer_in_case = ModelChoiceField(label="Officer in the case (OIC)", queryset=User.objects.none())
     supervisor = ModelChoiceField(queryset=User.objects.none())
+    reason = reason_field()
     version = version_field()
 
     def __init__(self, *args, case: Case, **kwargs) -> None:

@@ -37,6 +37,11 @@ EXAMINER_ALREADY_ASSIGNED = "That examiner is already assigned to this case."
 REASSIGN_NOTHING = "Choose a new officer in the case or a new supervisor."
 REASSIGN_OIC_NOT_ELIGIBLE = "The officer in the case must be an active officer or supervisor of the case's team."
 REASSIGN_SUPERVISOR_NOT_ELIGIBLE = "The supervisor must be an active supervisor of the case's team."
+REASSIGN_REASON_MISSING = "Say why the case is reassigned."
+REASSIGN_NO_CASES = "Choose at least one case to reassign."
+REASSIGN_REFUSED = "Nothing was reassigned. Refused: {refused}."
+# Longest reason kept: a sentence or two for the case log, not a report.
+REASSIGN_REASON_MAX = 500
 RESTRICT_UNCHANGED_ON = "This case is already restricted."
 RESTRICT_UNCHANGED_OFF = "This case is not restricted."
 RESTRICT_LIFT_PENDING = "Lifting this case's restriction is already waiting for an administrator's approval."
@@ -74,9 +79,9 @@ def _grant(case: Case, user: User, codenames: tuple[str, ...]) -> None:
         assign_perm(f"cases.{codename}", user, case)
 
 
-def _changed(*, case: Case, actor: User, user: User, change: str, text: str) -> None:
+def _changed(*, case: Case, actor: User, user: User, change: str, text: str, reason: str = "") -> None:
     case_log_system(case=case, actor=actor, text=text)
-    access_changed.send(sender=Case, actor=actor, user=user, case=case, change=change)
+    access_changed.send(sender=Case, actor=actor, user=user, case=case, change=change, reason=reason)
 
 
 @transaction.atomic
@@ -175,15 +180,20 @@ def case_reassign(
     *,
     case: Case,
     actor: User,
+    reason: str,
     officer_in_case: User | None = None,
     supervisor: User | None = None,
     version: int | None = None,
 ) -> Case:
-    """Name a new officer in the case and/or supervisor. On a restricted case the new ones are
-    granted it by name; the people replaced keep any grant until a supervisor revokes it.
+    """Name a new officer in the case and/or supervisor, saying why (`reason`, kept in the case log
+    and the audit trail). On a restricted case the new ones are granted it by name; the people
+    replaced keep any grant until a supervisor revokes it.
 
     `version` is the case's version when the form was opened (cases.services.versions)."""
     _ensure_supervisor(case, actor)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": REASSIGN_REASON_MISSING})
     case = Case.objects.select_for_update().get(pk=case.pk)
     version_check(case, version=version)
     ensure_case_open(case)
@@ -204,9 +214,39 @@ def case_reassign(
         if case.restricted:
             _grant(case, person, LEVEL_PERMISSIONS[AccessLevel.RECORD])
         label = "Officer in the case" if field == "officer_in_case" else "Supervisor"
-        _changed(case=case, actor=actor, user=person, change=f"reassign_{field}", text=f"{label} now {person}.")
+        _changed(
+            case=case,
+            actor=actor,
+            user=person,
+            change=f"reassign_{field}",
+            text=f"{label} now {person}. Reason: {reason}",
+            reason=reason,
+        )
     version_save(case, version=version, fields=["officer_in_case", "supervisor"])
     return case
+
+
+@transaction.atomic
+def case_reassign_many(*, cases: list[Case], actor: User, officer_in_case: User, reason: str) -> list[Case]:
+    """Name `officer_in_case` the officer in the case of every one of `cases`, for one `reason`: all of
+    them or none. Each case is reassigned as `case_reassign` does it (its own checks, case-log line and
+    audit entry); if any is refused, nothing is saved and the error names each refused case by its
+    reference with the reason it was refused."""
+    if not cases:
+        raise ValidationError({"cases": REASSIGN_NO_CASES})
+    if not " ".join(reason.split()):
+        raise ValidationError({"reason": REASSIGN_REASON_MISSING})
+    done, refused = [], []
+    for case in sorted(cases, key=lambda case: case.pk):  # one lock order, whoever reassigns
+        try:
+            with transaction.atomic():
+                done.append(case_reassign(case=case, actor=actor, reason=reason, officer_in_case=officer_in_case))
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            refused.append(f"{case.reference} ({' '.join(messages)})")
+    if refused:
+        raise ValidationError(REASSIGN_REFUSED.format(refused="; ".join(refused)))
+    return done
 
 
 @transaction.atomic

@@ -211,17 +211,17 @@ def test_assign_examiner_refuses_an_examiner_already_assigned(case, supervisor, 
 def test_reassign_names_a_new_officer_in_the_case(case, team, supervisor, changes):
     colleague = UserFactory(force=team.force, teams=[team], roles=[OFFICER])
 
-    services.case_reassign(case=case, actor=supervisor, officer_in_case=colleague)
+    services.case_reassign(case=case, actor=supervisor, reason="Workload", officer_in_case=colleague)
 
     case.refresh_from_db()
     assert case.officer_in_case == colleague
-    assert last_log(case) == f"Officer in the case now {colleague}."
+    assert last_log(case) == f"Officer in the case now {colleague}. Reason: Workload"
     assert changes[-1]["change"] == "reassign_officer_in_case"
 
 
 def test_reassign_refuses_an_officer_of_another_team_and_saves_nothing(case, supervisor, outsider, officer):
     with pytest.raises(ValidationError) as error:
-        services.case_reassign(case=case, actor=supervisor, officer_in_case=outsider)
+        services.case_reassign(case=case, actor=supervisor, reason="Workload", officer_in_case=outsider)
 
     assert error.value.message_dict == {"officer_in_case": [services.REASSIGN_OIC_NOT_ELIGIBLE]}
     case.refresh_from_db()
@@ -232,14 +232,14 @@ def test_reassign_refuses_a_supervisor_who_is_not_a_supervisor(case, supervisor,
     colleague = UserFactory(force=team.force, teams=[team], roles=[OFFICER])
 
     with pytest.raises(ValidationError) as error:
-        services.case_reassign(case=case, actor=supervisor, supervisor=colleague)
+        services.case_reassign(case=case, actor=supervisor, reason="Workload", supervisor=colleague)
 
     assert error.value.message_dict == {"supervisor": [services.REASSIGN_SUPERVISOR_NOT_ELIGIBLE]}
 
 
 def test_reassign_refuses_no_change(case, supervisor, officer):
     with pytest.raises(ValidationError, match=services.REASSIGN_NOTHING):
-        services.case_reassign(case=case, actor=supervisor, officer_in_case=officer)
+        services.case_reassign(case=case, actor=supervisor, reason="Workload", officer_in_case=officer)
 
 
 def test_reassigning_a_restricted_case_grants_the_new_officer(team, officer, supervisor):
@@ -247,7 +247,7 @@ def test_reassigning_a_restricted_case_grants_the_new_officer(team, officer, sup
     colleague = UserFactory(force=team.force, teams=[team], roles=[OFFICER])
     assert case not in cases_visible_to(colleague)
 
-    services.case_reassign(case=case, actor=supervisor, officer_in_case=colleague)
+    services.case_reassign(case=case, actor=supervisor, reason="Workload", officer_in_case=colleague)
 
     assert case in cases_visible_to(colleague)
     assert case in cases_visible_to(officer)  # the officer replaced keeps their grant until revoked

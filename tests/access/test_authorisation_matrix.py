@@ -120,6 +120,7 @@ RULES: dict[str, Rule] = {
     "two_factor_backup_codes": Rule("account", methods=READ),
     "password_change": Rule("account"),
     "password_change_done": Rule("account", methods=READ),
+    "session_keep_alive": Rule("account", methods=("POST",)),
     # Lists and creating things not yet on a case.
     "cases:list": SIGNED_IN,
     "cases:create": Rule("role", "record_team_cases"),
@@ -210,6 +211,8 @@ RULES: dict[str, Rule] = {
     "reports:dashboard": Rule("role", "figures", methods=READ),
     "reports:figures": Rule("role", "figures", methods=READ),
     "reports:figures_export_create": Rule("role", "figures", methods=("POST",)),
+    # Reassigning many cases from the dashboard: supervisors only; each case is checked again.
+    "reports:reassign": Rule("role", "supervise"),
     # A figures export: only its requester (supervisor_a in the world).
     "reports:figures_export": Rule("export_job", methods=READ),
     "reports:figures_export_download": Rule("export_job", methods=READ),
@@ -233,7 +236,7 @@ CASE_ACCESS: dict[str, dict[str, set[str]]] = {
 }
 ROLE_CAPABILITIES = {
     "officer_a": {"record_team_cases", "referrals"},
-    "supervisor_a": {"record_team_cases", "referrals", "figures"},
+    "supervisor_a": {"record_team_cases", "referrals", "figures", "supervise"},
     "officer_b": {"record_team_cases", "referrals"},
     "officer_r": {"record_team_cases", "referrals"},
     "auditor": {"read_audit"},

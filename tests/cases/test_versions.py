@@ -148,7 +148,7 @@ def test_a_second_reassignment_is_refused_and_the_first_stands(case, officer, su
     first, second = signed_in(supervisor), signed_in(second_supervisor)
     first_version, second_version = opened_version(first, url), opened_version(second, url)
 
-    data = {"officer_in_case": officer.pk}
+    data = {"officer_in_case": officer.pk, "reason": "Leave"}
     saved = first.post(url, data | {"supervisor": second_supervisor.pk, "version": first_version})
     refused = second.post(url, data | {"supervisor": supervisor.pk, "officer_in_case": supervisor.pk,
                                        "version": second_version})  # fmt: skip
