@@ -164,6 +164,8 @@ CASE_PANEL = {
     "examiner_unassigned": "404",
     "auditor": "404",
     "administrator": "404",
+    "administrator_2": "404",
+    "administrator_other": "404",
 }
 
 
