@@ -47,6 +47,8 @@ AUDITED_MODELS = (
 # here. An authenticator app's secret and a backup code would let anyone who reads the trail sign in.
 REDACTED_COLUMNS = {
     "cases.User": ("password",),
+    # Only a hash of an invitation's token is stored; the trail does not copy even that.
+    "accounts.Invitation": ("token_hash",),
     "cases.ExportJob": ("result",),
     "otp_totp.TOTPDevice": ("key",),
     "otp_static.StaticToken": ("token",),

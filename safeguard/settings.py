@@ -64,7 +64,8 @@ if SAFEGUARD_BASE_URL:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, open to superusers only (accounts.adminsite.SuperuserAdminSite).
+    "accounts.adminsite.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -251,6 +252,13 @@ if not 0 < SAFEGUARD_SESSION_WARNING_MINUTES < SAFEGUARD_SESSION_IDLE_MINUTES:
     raise ImproperlyConfigured(
         "SAFEGUARD_SESSION_WARNING_MINUTES must be more than 0 and less than SAFEGUARD_SESSION_IDLE_MINUTES."
     )
+
+# User administration (docs/administration.md): an invitation link to set a first password works
+# once, for this many hours; a four-eyes request not approved within this many days lapses.
+SAFEGUARD_INVITATION_HOURS = env.int("SAFEGUARD_INVITATION_HOURS", default=72)
+SAFEGUARD_ACCESS_REQUEST_DAYS = env.int("SAFEGUARD_ACCESS_REQUEST_DAYS", default=7)
+if SAFEGUARD_INVITATION_HOURS < 1 or SAFEGUARD_ACCESS_REQUEST_DAYS < 1:
+    raise ImproperlyConfigured("SAFEGUARD_INVITATION_HOURS and SAFEGUARD_ACCESS_REQUEST_DAYS must be at least 1.")
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. The two-factor QR code
 # is inline SVG markup, which needs no img-src.
