@@ -36,10 +36,21 @@ SHOWN_ON = {
     "audit:export": "audit:search",
     "reports:figures_export_create": "reports:figures",
     "cases:match_confirm": "cases:match_detail",  # the same match's page (the same keyword arguments)
+    # A request's note, sent by its Approve or its Refuse button (formaction), on the list of requests.
+    "administration:request_approve": "administration:requests",
+    "administration:request_refuse": "administration:requests",
 }
 # Buttons that post nothing a person types (mark a reminder read): nothing to fill in; who may press
 # them is in the authorisation matrix.
 NO_INPUT = {"cases:notification_read", "cases:notifications_read_all"}
+# The buttons on a person's administration page (tests/accounts/test_administration.py posts
+# anything to them).
+NO_INPUT |= {
+    "administration:person_enable",
+    "administration:person_unlock",
+    "administration:person_reset_two_factor",
+    "administration:person_invite_again",
+}
 # Shown only once a link is confirmed; the same form (one reason) as cases:match_confirm, whose bad
 # input is tried here, and its rules are tested in tests/search/test_deconfliction.py.
 NO_INPUT |= {"cases:match_undo"}
@@ -53,42 +64,50 @@ WARRANT_AT: dict[str, dict[str, object]] = {
 
 
 class FormFields(HTMLParser):
-    """The names a page's forms send, with the values offered for each (options, radios, hidden)."""
+    """The names a page's forms send, with the values offered for each (options, radios, hidden). A
+    form is the page's own if it sends to `path`, or if one of its buttons does (`formaction`)."""
 
     def __init__(self, path: str, *, shown_here: bool = True) -> None:
         super().__init__()
         self.actions = {"", path} if shown_here else {path}
         self.fields: dict[str, list[str]] = {}
         self.method = "GET"
-        self._in_form = False
+        self._form: dict[str, list[str]] | None = None
+        self._ours = False
+        self._form_method = "GET"
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         if tag == "form":
             # The page's own form, not the sign-out button every page carries.
-            self._in_form = a.get("action", "") in self.actions
-            if self._in_form:
-                self.method = a.get("method", "get").upper()
+            self._form, self._ours = {}, a.get("action", "") in self.actions
+            self._form_method = a.get("method", "get").upper()
             return
-        if not self._in_form:
+        if self._form is None:
             return
         name = a.get("name", "")
+        if tag in ("input", "button") and a.get("type", "submit" if tag == "button" else "text") == "submit":
+            self._ours = self._ours or ("formaction" in a and a["formaction"] in self.actions)
         if tag in ("input", "select", "textarea") and name and name != "csrfmiddlewaretoken":
             if a.get("type") in ("submit", "button", "image", "reset"):
                 return
-            values = self.fields.setdefault(name, [])
+            values = self._form.setdefault(name, [])
             if tag == "input" and a.get("type") in ("radio", "checkbox", "hidden") and a.get("value"):
                 values.append(a["value"])
             self._select = name if tag == "select" else None
         elif tag == "option" and self._select is not None and a.get("value"):
-            self.fields[self._select].append(a["value"])
+            self._form[self._select].append(a["value"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
             self._select = None
-        elif tag == "form":
-            self._in_form = False
+        elif tag == "form" and self._form is not None:
+            if self._ours:
+                for name, values in self._form.items():
+                    self.fields.setdefault(name, []).extend(values)
+                self.method = self._form_method
+            self._form, self._ours = None, False
 
 
 def actor_for(name: str) -> tuple[str, str]:
