@@ -132,11 +132,13 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     [task_row] = tasks.get_by_role("row").filter(has_text=ACTION).all()
     assert str(officer) in task_row.inner_text() and day(due) in task_row.inner_text()
 
-    # The case page: the task to do, the officer's.
+    # The case page: the task to do, the officer's, and the case log saying a review was recorded.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=case.reference).click()
     work = page.locator("section#work")
     [task_row] = work.get_by_role("row").filter(has_text=ACTION).all()
     assert "To do" in task_row.inner_text() and str(officer) in task_row.inner_text()
+    log = page.locator("section#case-log").inner_text()
+    assert f"Supervisory review recorded; 1 action(s) set as tasks. Next review due {day(next_review)}." in log
 
     # My work: no review due now; the dashboard counts none overdue.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
