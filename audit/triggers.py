@@ -1,6 +1,6 @@
 """Which tables are audited by database trigger, and putting the triggers on them.
 
-Every table of the `accounts`, `cases` and `warrants` apps (people, teams, forces, case data,
+Every table of the `accounts`, `cases`, `warrants` and `work` apps (people, teams, forces, case data,
 per-case grants, and their many-to-many tables; not the derived summaries of `DERIVED_MODELS`),
 plus roles and permissions (`auth`), django-guardian's generic grants, the admin's log, the
 two-factor devices and backup codes (django-otp) and django-axes' record of who is locked out,
@@ -26,7 +26,7 @@ from audit.objects import object_type_value
 
 ROW_TRIGGER = "safeguard_audit"
 TRUNCATE_TRIGGER = "safeguard_audit_truncate"
-AUDITED_APPS = ("accounts", "cases", "warrants")
+AUDITED_APPS = ("accounts", "cases", "warrants", "work")
 # Models of other apps that hold who may do what, how a person proves who they are, who is locked
 # out, or administrators' actions.
 AUDITED_MODELS = (

@@ -504,6 +504,58 @@ def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
     return measures
 
 
+# Tasks each person of the cast is given for My work, if the data has none of theirs: the generator
+# makes no tasks (work is newer than it), and a work queue of this size is a busy officer's.
+WORK_TASKS = 40
+
+
+def give_tasks(cast: Cast) -> None:
+    """Tasks for the officer and the supervisor on the officer's open cases, a few overdue, a few
+    suggested; made once per database (kept for later runs, like the hearings recorded)."""
+    from cases.models import Case
+    from work.models import Task
+    from work.selectors import london_today
+
+    cases = list(Case.objects.filter(officer_in_case=cast.officer, status="open").order_by("-opened_at")[:WORK_TASKS])
+    today = london_today()
+    for person in (cast.officer, cast.supervisor):
+        if Task.objects.filter(owner=person).exists() or not cases:
+            continue
+        Task.objects.bulk_create(
+            Task(
+                case=cases[n % len(cases)],
+                title=f"Bench task {n}",
+                owner=person,
+                due_on=today + timedelta(days=n - 5),
+                status="suggested" if n % 10 == 0 else "open",
+                created_by=cast.supervisor,
+            )
+            for n in range(WORK_TASKS)
+        )
+
+
+def work_measures(cast: Cast, iterations: int) -> list[Measure]:
+    """My work, as the officer's landing page and as the supervisor's work (with the reviews due)."""
+    from django.urls import reverse
+
+    give_tasks(cast)
+    url = reverse("work:my_work")
+    return [
+        timed(
+            "my_work",
+            "Officer's My work: deadlines, tasks, open cases, unread reminders",
+            partial(_get_page, signed_in(cast.officer), url),
+            iterations,
+        ),
+        timed(
+            "supervisor_work",
+            "Supervisor's work: as My work, with the reviews due on the cases they supervise",
+            partial(_get_page, signed_in(cast.supervisor), url),
+            iterations,
+        ),
+    ]
+
+
 def after_a_write(cast: Cast) -> None:
     """The moment after an officer records a stage: the summaries have taken in every earlier write
     (as Celery's minutely refresh does), and one hearing has just been recorded on a case like any
@@ -718,6 +770,7 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
     measures += search_measures(cast, iterations)
     measures += write_measures(cast, iterations)
     measures += optional_page_measures(cast, iterations)
+    measures += work_measures(cast, iterations)
     ours = safeguard_list_query(cast, iterations)
     peers = [admin_changelist(cast, iterations), guardian_list(cast, iterations)]
     case_list = next(m for m in measures if m.name == "case_list")

@@ -69,6 +69,8 @@ def _take(base_url: str, devices: dict[str, str]) -> None:
         page.goto("/sign-in/")
         _shot(page, "sign-in")
         _sign_in(page, "officer", devices["officer"])
+        _shot(page, "my-work", full_page=True)
+        page.goto("/cases/")
         _shot(page, "case-list")
         page.goto(f"/cases/{case.reference}/")
         _shot(page, "case-page", height=2400)

@@ -17,7 +17,7 @@ app_name = "cases"
 
 urlpatterns = [
     # Cases, subjects, premises, case log, referrals
-    path("", case_views.case_list, name="list"),
+    path("cases/", case_views.case_list, name="list"),
     path("cases/new/", case_views.case_create, name="create"),
     path("cases/<str:reference>/", case_views.case_detail, name="detail"),
     path("cases/<str:reference>/subjects/add/", case_views.subject_add_view, name="subject_add"),

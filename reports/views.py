@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +37,7 @@ from reports.services import (
     figures_export_request,
 )
 from safeguard.forms import add_service_error
+from work.selectors import london_today, reviews_overdue_count
 
 STAGE_CLASSES = {
     Case.Stage.INVESTIGATION: "chart-stage-investigation",
@@ -51,20 +52,13 @@ DASHBOARD_DEADLINES = 20
 # Seconds between refreshes of the page of an export that is still running.
 EXPORT_REFRESH_SECONDS = 3
 BAD_PAGE_LINK = "That page link of the charging table is not valid, so its first page is shown instead."
-# Actions on a case offered from the dashboard's rows, by URL name, each taking the case's id. Each is
-# offered only once its page exists (`case_action_links`).
-CASE_ACTIONS = (("work:review_new", "Review"), ("work:task_new", "Set a task"))
+# Actions on a case offered from the dashboard's rows, by URL name, each taking the case's reference.
+CASE_ACTIONS = (("work:review_add", "Review"), ("work:task_create", "Set a task"))
 
 
-def case_action_links(case_id: int) -> list[tuple[str, str]]:
-    """(label, address) of each of CASE_ACTIONS whose page exists, for the case with id `case_id`."""
-    links = []
-    for name, label in CASE_ACTIONS:
-        try:
-            links.append((label, reverse(name, args=[case_id])))
-        except NoReverseMatch:
-            continue
-    return links
+def case_action_links(reference: str) -> list[tuple[str, str]]:
+    """(label, address) of each of CASE_ACTIONS for the case with `reference`."""
+    return [(label, reverse(name, args=[reference])) for name, label in CASE_ACTIONS]
 
 
 @require_GET
@@ -132,6 +126,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "deadlines": deadlines,
         "changeable": case_ids_changeable_by(user, (d.case.pk for d in deadlines)),
         "deadlines_total": due.total,
+        "reviews_overdue": reviews_overdue_count(in_view.open, today=london_today(now)),
         "stages": board.OPEN_STAGES,
         "status_chart": status_chart,
         "caseload_chart": caseload_chart,
@@ -145,11 +140,15 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _with_actions(user: User, rows: list[board.ChargingRow]) -> list[dict[str, object]]:
-    """Each row of the charging table with what the supervisor may do from it: reassign the case
-    (where they supervise it) and the other case actions whose pages exist."""
+    """Each row of the charging table with what the supervisor may do from it where they supervise
+    the case: reassign it, review it, set a task on it."""
     supervised = case_ids_supervised_by(user, {row.arrest.case_id for row in rows})
     return [
-        {"row": row, "reassign": row.arrest.case_id in supervised, "actions": case_action_links(row.arrest.case_id)}
+        {
+            "row": row,
+            "reassign": row.arrest.case_id in supervised,
+            "actions": case_action_links(row.arrest.case.reference) if row.arrest.case_id in supervised else [],
+        }
         for row in rows
     ]
 

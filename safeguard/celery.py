@@ -33,6 +33,12 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.deadline_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # Tasks (work/services.py): every ten minutes, remind owners of their tasks that have gone
+    # overdue, as the deadline sweep does; idempotent (one reminder per task, due date and owner).
+    "task-reminder-sweep": {
+        "task": "work.tasks.task_reminder_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     # Summaries (cases/services/summaries.py): every minute, the deadlines and figure facts of the
     # cases written (or with a deadline fallen due) since the last refresh, so the dashboard, the
     # deadlines page and the figures read few rows; every hour the deadlines from scratch, which

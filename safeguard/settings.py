@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "warrants",
     "casefiles",
     "reports",
+    "work",
     "audit",
     "safeguard.outbox",
 ]
@@ -142,7 +143,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -389,6 +390,29 @@ DEADLINE_DUE_SOON_DEFAULT = timedelta(days=_due_soon_days)
 for _value in (*DEADLINE_DUE_SOON.values(), DEADLINE_DUE_SOON_DEFAULT, timedelta(days=FORENSIC_TARGET_DAYS)):
     if _value <= timedelta(0):
         raise ImproperlyConfigured("Deadline targets and SAFEGUARD_DUE_SOON_* thresholds must be more than 0.")
+
+# --- Work: tasks and supervisory reviews (docs/work.md) ---
+# Local targets, not law (work/rules.py says so wherever they are shown).
+# A task to do is "due soon" this many days before its due date.
+TASK_DUE_SOON_DAYS = env.int("SAFEGUARD_TASK_DUE_SOON_DAYS", default=2)
+# Days from the stage recorded to the due date of the task the rules suggest for it.
+SUGGESTED_TASK_DAYS = {
+    "search": env.int("SAFEGUARD_SUGGESTED_DEVICES_DAYS", default=7),
+    "safeguarding": env.int("SAFEGUARD_SUGGESTED_MASH_DAYS", default=1),
+    "arrest": env.int("SAFEGUARD_SUGGESTED_CHARGING_FILE_DAYS", default=14),
+}
+# How often a supervisor reviews an open case, in days, by the case's stage: a local target.
+SUPERVISORY_REVIEW_DAYS = {
+    "investigation": env.int("SAFEGUARD_REVIEW_INVESTIGATION_DAYS", default=28),
+    "warrant": env.int("SAFEGUARD_REVIEW_WARRANT_DAYS", default=14),
+    "search": env.int("SAFEGUARD_REVIEW_SEARCH_DAYS", default=14),
+    "arrest": env.int("SAFEGUARD_REVIEW_ARREST_DAYS", default=7),
+    "charging": env.int("SAFEGUARD_REVIEW_CHARGING_DAYS", default=14),
+    "court": env.int("SAFEGUARD_REVIEW_COURT_DAYS", default=28),
+}
+for _days in (TASK_DUE_SOON_DAYS, *SUGGESTED_TASK_DAYS.values(), *SUPERVISORY_REVIEW_DAYS.values()):
+    if _days <= 0:
+        raise ImproperlyConfigured("Task and review targets (SAFEGUARD_TASK_*, _SUGGESTED_*, _REVIEW_*): over 0.")
 
 # One record, one line: control characters in logged values are escaped (cases.logs), so nothing a
 # request carries can forge a log line (docs/reliability.md).

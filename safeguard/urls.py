@@ -5,6 +5,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from work.views import home
+
 
 @login_not_required
 @require_GET
@@ -16,7 +18,10 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
+    # `/`: My work for officers and examiners, the case list for everyone else (work.views.home).
+    path("", home, name="home"),
     path("", include("cases.urls")),
+    path("", include("work.urls")),
     path("", include("reports.urls")),
     path("warrants/", include("warrants.urls")),
     path("audit/", include("audit.urls")),

@@ -38,6 +38,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Not columns: set on a reminder shown in the inbox or My work (cases.services.notifications):
+    # whether its deadline or task no longer needs anyone, and where it is dealt with.
+    cleared: bool
+    link: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -23,6 +23,26 @@ STAGE_ORDER = [
 ]
 
 
+# What other apps do when a stage is recorded (work: the tasks its rules suggest), each registered by
+# the app that owns it (WorkConfig.ready), so that cases, the lower layer, names none of them. Each
+# is called as `hook(case=..., actor=..., event=..., record=...)` inside the recording transaction.
+StageHook = Callable[..., object]
+_STAGE_HOOKS: list[StageHook] = []
+
+
+def register_stage_hook(hook: StageHook) -> None:
+    """Have `stage_recorded` call `hook` after every stage recorded."""
+    if hook not in _STAGE_HOOKS:
+        _STAGE_HOOKS.append(hook)
+
+
+def stage_recorded(*, case: Case, actor: User, event: str, record: object) -> None:
+    """Tell the registered hooks that `event` ("search", "arrest", "safeguarding") was recorded on
+    `case` as `record`: called by the recording services, in their transaction."""
+    for hook in _STAGE_HOOKS:
+        hook(case=case, actor=actor, event=event, record=record)
+
+
 def ensure_case_open(case: Case) -> None:
     if case.status == Case.Status.CLOSED:
         raise ValidationError(CASE_CLOSED)

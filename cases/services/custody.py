@@ -32,6 +32,7 @@ from cases.services.common import (
     case_log_system,
     ensure_case_open,
     not_in_future,
+    stage_recorded,
 )
 from cases.services.corrections import (
     Event,
@@ -254,6 +255,7 @@ def arrest_record(
     arrest.suspected_offences.set(offences)
     case_log_system(case=case, actor=actor, text=f"Arrest of {subject} recorded ({formats.when(arrested_at)}).")
     case_advance_stage(case=case, stage=Case.Stage.ARREST)
+    stage_recorded(case=case, actor=actor, event="arrest", record=arrest)
     return arrest
 
 

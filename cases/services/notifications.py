@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases import formats
-from cases.deadlines import Deadline, Status, deadlines_of_cases
+from cases.deadlines import Deadline, Status, deadlines_of_cases, outstanding_deadlines_of_cases
 from cases.models import Case, Notification
 from cases.selectors import case_is_visible_to
 from safeguard.links import absolute_url
@@ -54,6 +54,49 @@ class SweepReport:
         """The counts by name, as the sweep's task returns them: `warrants_expired`, `deadlines`..."""
         counts = {f"{name}_expired": count for name, count in self.expired.items()}
         return counts | {"deadlines": self.deadlines, "notifications_created": self.notifications_created}
+
+
+# Reminders that are not about a deadline of `cases.deadlines` (work: an overdue task), by their
+# `kind`: each registered by the app that makes them (WorkConfig.ready) with a function that takes
+# reminders of that kind and returns the ids of those no longer due (the task done or dismissed),
+# and one that gives a reminder's page (where the thing is done).
+ClearedOf = Callable[[list[Notification]], set[int]]
+LinkOf = Callable[[Notification], str]
+_OTHER_KINDS: dict[str, tuple[ClearedOf, LinkOf]] = {}
+
+
+def register_reminder_kind(kind: str, *, cleared: ClearedOf, link: LinkOf) -> None:
+    """Reminders of `kind` are cleared when `cleared` says so, not by the deadlines' rules, and lead
+    to `link(reminder)`."""
+    _OTHER_KINDS[kind] = (cleared, link)
+
+
+def reminder_link(notification: Notification) -> str:
+    """Where a reminder's deadline or task is dealt with: its case's page, or its own (a task's)."""
+    if notification.kind in _OTHER_KINDS:
+        return _OTHER_KINDS[notification.kind][1](notification)
+    return notification.case.get_absolute_url() if notification.case is not None else ""
+
+
+def reminders_cleared(notifications: list[Notification], *, now: datetime | None = None) -> set[int]:
+    """The ids of the reminders among `notifications` whose deadline or task no longer needs anyone:
+    met, lapsed, moved to a new due time, or on a case since closed (for a deadline), done or
+    dismissed (for a task). Worked out from the live records, never from what the reminder says: a
+    reminder is a pointer to a deadline, and the deadline is what the person acts on. A fixed number
+    of queries: the reminders' cases' deadlines are computed together."""
+    now = now or timezone.now()
+    about_deadlines = [n for n in notifications if n.threshold in THRESHOLDS.values() and n.kind not in _OTHER_KINDS]
+    cleared: set[int] = set()
+    if about_deadlines:
+        cases = Case.objects.filter(pk__in={n.case_id for n in about_deadlines})
+        # A closed case keeps only its MoPI reviews outstanding (cases.deadlines.case_deadlines).
+        live = {d.key for d in outstanding_deadlines_of_cases(cases, now=now)}
+        cleared |= {n.pk for n in about_deadlines if n.deadline_key not in live}
+    for kind, (cleared_of, _link) in _OTHER_KINDS.items():
+        of_kind = [n for n in notifications if n.kind == kind]
+        if of_kind:
+            cleared |= cleared_of(of_kind)
+    return cleared
 
 
 def _recipients(deadline: Deadline) -> list[User]:
@@ -96,7 +139,19 @@ def deadline_sweep(*, now: datetime | None = None) -> SweepReport:
     for deadline in deadlines:
         for recipient in _recipients(deadline):
             created += notification_for_deadline(deadline=deadline, recipient=recipient)[1]
+    reminders_clear_met(urgent_keys={d.key for d in deadlines}, now=now)
     return SweepReport(expired=expired, deadlines=len(deadlines), notifications_created=created)
+
+
+def reminders_clear_met(*, urgent_keys: set[str], now: datetime) -> int:
+    """Mark read the unread reminders of deadlines no longer due soon or missed (`urgent_keys` are
+    every such deadline's key, as the sweep just computed them): met, lapsed, moved or closed, so
+    the Inbox's count says only what still needs doing. Reminders of other kinds are cleared by the
+    services that meet them (work: a task done). Returns how many it cleared."""
+    unread = Notification.objects.filter(read_at__isnull=True, threshold__in=list(THRESHOLDS.values()))
+    unread = unread.exclude(kind__in=list(_OTHER_KINDS))
+    met = [pk for pk, key in unread.values_list("pk", "deadline_key").iterator() if key not in urgent_keys]
+    return Notification.objects.filter(pk__in=met, read_at__isnull=True).update(read_at=now)
 
 
 # --- The inbox -----------------------------------------------------------------------------------
@@ -121,6 +176,14 @@ EMAIL_SUBJECT = {
     Notification.Threshold.DUE_SOON: "Safeguard: due soon on {reference}",
     Notification.Threshold.MISSED: "Safeguard: missed on {reference}",
 }
+
+
+def _email_link(notification: Notification) -> str:
+    assert notification.case is not None, "only a reminder about a case is e-mailed"
+    case_page = absolute_url("cases:detail", reference=notification.case.reference)  # checks the base URL
+    if notification.kind not in _OTHER_KINDS:
+        return case_page
+    return settings.SAFEGUARD_BASE_URL + reminder_link(notification)
 
 
 def notification_send_email(*, notification_id: int) -> bool:
@@ -152,7 +215,8 @@ def notification_send_email(*, notification_id: int) -> bool:
             f"{notification.get_threshold_display()}: {notification.label}\n"
             f"Case {reference}, due {formats.when(notification.due_at)} (UK time).\n"
             f"Rule or source: {notification.source}\n\n"
-            f"Open the case in Safeguard: {absolute_url('cases:detail', reference=reference)}\n"
+            f"Open the {'task' if notification.kind in _OTHER_KINDS else 'case'} in Safeguard: "
+            f"{_email_link(notification)}\n"
         )
         subject = EMAIL_SUBJECT[Notification.Threshold(notification.threshold)].format(reference=reference)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from accounts.models import User
 from cases.models import Case, RecordVersion, SafeguardingReferral
-from cases.services.common import case_log_system, ensure_case_open, not_in_future
+from cases.services.common import case_log_system, ensure_case_open, not_in_future, stage_recorded
 from cases.services.corrections import correction_apply, correction_start, ensure_current
 from cases.services.versions import version_check, version_save
 
@@ -173,6 +173,7 @@ def safeguarding_record(
         text=f"Safeguarding {pseudonymous_reference} recorded: {children_count} children, "
         f"{children_safeguarded} safeguarded.",
     )
+    stage_recorded(case=case, actor=actor, event="safeguarding", record=referral)
     return referral
 
 

@@ -21,6 +21,7 @@ from cases.services.common import (
     case_log_system,
     ensure_case_open,
     not_in_future,
+    stage_recorded,
 )
 from cases.services.corrections import (
     Event,
@@ -126,6 +127,7 @@ def search_record(
     under = " under a search warrant" if warrant else ""
     case_log_system(case=case, actor=actor, text=f"Search of {premises}{under} recorded.")
     case_advance_stage(case=case, stage=Case.Stage.SEARCH)
+    stage_recorded(case=case, actor=actor, event="search", record=search)
     return search
 
 

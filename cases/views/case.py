@@ -1,5 +1,6 @@
 """The case list, opening a case, the case page, subjects, premises and the case log."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from accounts.roles import Capability
 from audit.services import audit_search
 from cases.deadlines import case_deadlines
@@ -37,6 +39,19 @@ from cases.views.stage import record_stage
 from safeguard.keyset import Position
 
 CASES_PER_PAGE = 25
+
+# What other apps add to the case page (work: the case's tasks to do), each registered by the app
+# that owns it (WorkConfig.ready), so that cases, the lower layer, names none of them: called with the
+# case and the person, each returns values for the page's template, read in a fixed number of queries.
+CasePanel = Callable[[Case, User], dict[str, object]]
+_CASE_PANELS: list[CasePanel] = []
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    if panel not in _CASE_PANELS:
+        _CASE_PANELS.append(panel)
+
+
 LOG_ENTRIES_PER_PAGE = 50
 
 
@@ -135,6 +150,8 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     }
     if case_allows(case, request.user, Capability.SUPERVISE):
         context.update(can_supervise=True, access_rows=case_access_rows(case))
+    for panel in _CASE_PANELS:
+        context.update(panel(case, request.user))
     return render(request, "cases/detail.html", context)
 
 

@@ -18,7 +18,12 @@ from cases.forms.deadlines import DeadlineFilterForm
 from cases.models import Case, Notification
 from cases.permissions import get_notification_for_user
 from cases.selectors import case_ids_changeable_by, cases_visible_to
-from cases.services.notifications import notification_mark_read, notifications_mark_all_read
+from cases.services.notifications import (
+    notification_mark_read,
+    notifications_mark_all_read,
+    reminder_link,
+    reminders_cleared,
+)
 from cases.services.summaries import deadlines_due_for
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -61,6 +66,10 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     shown = [notification for notification in page if notification.case_visible]
+    cleared = reminders_cleared([n for n in shown if n.threshold != Notification.Threshold.MATCH])
+    for notification in shown:
+        notification.cleared = notification.pk in cleared
+        notification.link = reminder_link(notification)
     audit_read(actor=user, object_type=Case, request=request, **_cases_shown("Inbox", shown))
     return render(request, "cases/inbox.html", {"page": page, "nav": "inbox"})
 

@@ -168,6 +168,20 @@ RULES: dict[str, Rule] = {
     "cases:inbox": SIGNED_IN,
     "cases:notifications_read_all": Rule("signed_in", methods=("POST",)),
     "cases:notification_read": Rule("notification", methods=("POST",)),
+    # Work: `/` sends each person to their start page; My work is anyone's own (scoped by the
+    # selectors). A case's tasks and reviews: anyone who may see the case; setting a task: anyone
+    # who may record on it; a review: its supervisors. A task's page: anyone who may see its case;
+    # acting on it: anyone who may record on the case (or its owner, who in the world records too).
+    "home": SIGNED_IN,
+    "work:my_work": SIGNED_IN,
+    "work:case_work": case(),
+    "work:task_create": case("record"),
+    "work:review_add": case("supervise"),
+    "work:task_detail": Rule("case", "view", (("pk", "task"),), READ),
+    "work:task_complete": Rule("case", "record", (("pk", "task"),), ("POST",)),
+    "work:task_reassign": Rule("case", "record", (("pk", "task"),), ("POST",)),
+    "work:task_accept": Rule("case", "record", (("pk", "task"),), ("POST",)),
+    "work:task_dismiss": Rule("case", "record", (("pk", "task"),), ("POST",)),
     # The audit trail: read-only, auditors only.
     "audit:search": AUDITOR,
     "audit:export": AUDITOR,

@@ -40,6 +40,7 @@ from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, Re
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 from tests.factories.warrants import DeviceFactory, FurtherEntryAuthorityFactory, SearchFactory, WarrantFactory
 from warrants.models import Warrant
+from work.models import Task
 
 # Everyone the matrix signs in as. "officer_r" is the officer in the restricted case.
 ACTORS = (
@@ -173,6 +174,14 @@ def _records(case: Case) -> dict[str, int]:
         ).pk,
         # The case's own details, a record of the case itself (cases.corrections).
         "case": case.pk,
+        # A task for the officer in the case, still to do (work).
+        "task": Task.objects.create(
+            case=case,
+            title="Submit devices for examination",
+            owner=case.officer_in_case,
+            due_on=timezone.localdate() + timedelta(days=3),
+            created_by=case.supervisor,
+        ).pk,
     }
 
 

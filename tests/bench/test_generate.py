@@ -159,6 +159,8 @@ def test_the_benchmark_runs_on_generated_data(generated):
         "search_ip",
         "search_name",
         "deconfliction_check",
+        "my_work",
+        "supervisor_work",
     ):
         assert measured[name]["p50_ms"] > 0, name
         assert measured[name]["queries"] > 0, name

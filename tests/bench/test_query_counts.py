@@ -87,4 +87,7 @@ def test_auditor_search_queries_do_not_grow_with_the_entries_shown(client, force
         AuditEntry.objects.create(**fields)
     with_fifty = _queries(client, url, filters)
 
-    assert with_one == with_fifty
+    # Records are labelled with one query per kind of record shown, never one per entry: a page of
+    # one entry among the sign-in's entries of other kinds may take more queries than a page of fifty
+    # entries of one kind, never fewer.
+    assert with_fifty <= with_one

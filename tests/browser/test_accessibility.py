@@ -88,6 +88,8 @@ def test_an_officers_main_pages_are_accessible(browser_page, officer, supervisor
     page = browser_page
     sign_in(page, person_with_app(officer))
 
+    check_page(page, "My work")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     check_page(page, "Case list")
     page.get_by_role("link", name=case.reference).click()
     check_page(page, "Case page")
@@ -110,7 +112,7 @@ def test_the_case_lists_pages_are_accessible(browser_page, officer, supervisor, 
     for n in range(30):
         CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, opened_at=now - timedelta(days=n + 1))
     page = browser_page
-    sign_in(page, person_with_app(officer))
+    sign_in(page, person_with_app(officer), path="/cases/")
     pages = page.get_by_role("navigation", name="Pages of cases")
 
     check_page(page, "Case list, the newest cases")
@@ -133,8 +135,8 @@ def test_the_case_lists_page_links_work_without_scripts(chromium, live_server, o
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        sign_in(page, person_with_app(officer), path="/?status=open")
-        page.goto("/?status=open")
+        sign_in(page, person_with_app(officer), path="/cases/?status=open")
+        page.goto("/cases/?status=open")
         pages = page.get_by_role("navigation", name="Pages of cases")
         pages.get_by_role("link", name="Older cases").click()
         assert "status=open" in page.url and "before=" in page.url

@@ -59,7 +59,7 @@ def test_an_officer_takes_a_referral_from_case_opening_to_a_court_date(browser_p
 
     # Two-factor sign-in: the password, then the code the authenticator app shows now.
     sign_in(page, person_with_app(officer))
-    assert page.get_by_role("heading", level=1).inner_text() == "Cases"
+    assert page.get_by_role("heading", level=1).inner_text() == "My work"
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     session = cookies["__Host-safeguard_session"]
     assert session["secure"] and session["httpOnly"], "The session cookie must be secure and hidden from scripts."

@@ -147,25 +147,19 @@ def test_rows_offer_reassigning_where_the_supervisor_supervises_and_caseload_nam
     assert f'href="{reverse("reports:reassign")}?officer={officer.pk}"' in text
 
 
-def test_review_and_task_links_appear_only_once_their_pages_exist():
-    assert case_action_links(7) == [
-        (label, reverse(name, args=[7]))
-        for name, label in (("work:review_new", "Review"), ("work:task_new", "Set a task"))
-        if _reversible(name)
+def test_the_rows_of_cases_the_supervisor_supervises_lead_to_review_and_set_a_task(
+    client, team, officer, supervisor, now
+):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    arrested(case, now, 3)
+    client.force_login(supervisor)
+    text = client.get(reverse("reports:dashboard")).content.decode()
+    assert f'href="{reverse("work:review_add", args=[case.reference])}"' in text
+    assert f'href="{reverse("work:task_create", args=[case.reference])}"' in text
+    assert case_action_links(case.reference) == [
+        ("Review", reverse("work:review_add", args=[case.reference])),
+        ("Set a task", reverse("work:task_create", args=[case.reference])),
     ]
-
-
-def _reversible(name):
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name, args=[7])
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# --- One case, with a reason ------------------------------------------------------------------------
 
 
 def test_reassigning_one_case_needs_a_reason_and_keeps_it_in_the_log_and_the_audit_trail(
