@@ -45,7 +45,7 @@ def authority(case, officer, premises) -> FurtherEntryAuthority:
 
 def correct(authority: FurtherEntryAuthority, actor: Any, *, reason: str = "Read from the authority.", **changes: Any):
     authority = FurtherEntryAuthority.objects.get(pk=authority.pk)
-    current = {
+    current: dict[str, Any] = {
         "authorised_by": authority.authorised_by,
         "authorised_at": authority.authorised_at,
         "entered_at": authority.entered_at,
