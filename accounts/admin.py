@@ -16,6 +16,8 @@ from accounts.services import user_disable, user_sessions_end
 
 admin.site.unregister(Group)
 
+DJANGO_ADMIN_REASON = "Disabled by a superuser in the Django admin."
+
 
 @admin.register(User)
 class SafeguardUserAdmin(UserAdmin):
@@ -33,7 +35,7 @@ class SafeguardUserAdmin(UserAdmin):
         ended = 0
         for user in queryset:
             try:
-                ended += user_disable(user=user, actor=request.user)
+                ended += user_disable(user=user, actor=request.user, reason=DJANGO_ADMIN_REASON)
             except ValidationError as error:
                 self.message_user(request, f"{user}: {' '.join(error.messages)}", messages.ERROR)
         self.message_user(request, f"Disabled; {ended} session(s) ended.", messages.SUCCESS)

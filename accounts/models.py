@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.usernames import normalise_username, username_skeleton
 
@@ -47,6 +49,10 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     rank = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DS, DI, Police Staff.")
     collar_number = models.CharField(max_length=20, blank=True)
+    # Why an administrator disabled the account (accounts.services.people.user_disable); told to the
+    # person only once they have given the right password.
+    disabled_reason = models.TextField(blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
     # Set from the username on every save (`username_skeleton`); unique, so that however a user is
     # made (the admin, createsuperuser, the ORM, a bulk write that must then supply it) no two
     # usernames look alike.
@@ -83,3 +89,91 @@ class User(AbstractUser):
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_skeleton"}
         super().save(*args, **kwargs)
+
+
+class Invitation(models.Model):
+    """A single-use, time-limited link to set a first password. Only the SHA-256 of the link's
+    token is kept: whoever reads the table (or the audit trail) cannot use it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"
+
+
+class AccessRequest(models.Model):
+    """A change of access that a second administrator must approve (four eyes): a role that lets
+    its holder see or change much (Auditor, Administrator, Supervisor), membership of another
+    force's team, a grant of a case to someone outside its team, lifting a case's restriction.
+
+    `case_id` and `case_reference` name a case without a foreign key: accounts sits below cases
+    (docs/design.md), and cases applies its own kinds through `accounts.services.requests`."""
+
+    class Kind(models.TextChoices):
+        ROLE = "role", "Give a role"
+        TEAM = "team", "Membership of another force's team"
+        CASE_GRANT = "case_grant", "Access to a case outside its team"
+        CASE_UNRESTRICT = "case_unrestrict", "Lift a case's restriction"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Whose administrators decide: the requester's force for a role, the team's for a team, the case's
+    # for a case.
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="access_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests_made")
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    person = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="access_requests_about"
+    )
+    role = models.CharField(max_length=40, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(null=True, blank=True)
+    case_reference = models.CharField(max_length=24, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["force", "status", "expires_at"], name="access_request_pending")]
+        constraints = [
+            # Four eyes, kept by the database as well as by the service.
+            models.CheckConstraint(condition=~Q(decided_by=F("requested_by")), name="access_request_second_person"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True, decided_by__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="access_request_decided_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("requested_at")), name="access_request_expires_after_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        return "Expired" if self.is_expired else str(self.get_status_display())

@@ -78,15 +78,14 @@ ROLE_TABLE: tuple[tuple[Capability, str, frozenset[str]], ...] = (
     ),
     (
         Capability.READ_AUDIT,
-        (
-            "Read the audit trail (records named by reference and label, the fields changed; no case pages)"
-            " and mark anomaly flags reviewed"
-        ),
+        "Read the audit trail (records named by reference and label, the fields changed; no case pages) and mark "
+        "anomaly flags reviewed",
         frozenset({AUDITOR}),
     ),
     (
         Capability.MANAGE_USERS,
-        "Manage users and teams (Django admin)",
+        "Manage the people of their own force: invite, teams, roles, disable, unlock, reset an authenticator "
+        "(Auditor, Administrator, Supervisor and other forces' teams need a second administrator)",
         frozenset({ADMINISTRATOR}),
     ),
 )

@@ -19,7 +19,9 @@ settings (safeguard/settings.py, with their defaults). What a flag covers:
 - `role_change`: a role, team, permission or grant of a person changed by that person, or by
   someone whose account is younger than SAFEGUARD_AUDIT_FLAG_NEW_ADMIN_DAYS days; read from the
   audited rows (memberships, grants, the person's own role fields) and the role and permission
-  events, so it does not matter which page made the change; one flag per person per UK day.
+  events, so it does not matter which page made the change; and a refused attempt to do so to
+  oneself or to decide one's own four-eyes request (`access_denied` with `changes.four_eyes`,
+  docs/administration.md); one flag per person per UK day.
 - `large_export`: an export or print of more than SAFEGUARD_AUDIT_FLAG_EXPORT_CASES cases, of all
   cases, or of the whole audit trail.
 - `new_network`: a sign-in from an address whose network (the first
@@ -256,6 +258,9 @@ def _whom(entry: AuditEntry) -> int | None:
 
 
 ROLE_CHANGE_KINDS = (Kind.ROLE_CHANGE, Kind.PERMISSION_CHANGE, Kind.CREATE, Kind.CHANGE, Kind.DELETE)
+# Refused attempts to change one's own roles, teams, sign-in or access, or to decide a request one
+# made or one about oneself: `changes["four_eyes"]` of the refusal (docs/administration.md).
+SELF_GRANT_ATTEMPTS = ("own_account", "own_request", "about_yourself")
 
 
 def role_changes(new: QuerySet[AuditEntry]) -> list[Hit]:
@@ -271,8 +276,14 @@ def role_changes(new: QuerySet[AuditEntry]) -> list[Hit]:
         since = joined.get(entry.actor_id) if entry.actor_id is not None else None
         if whom == entry.actor_id or (since is not None and entry.occurred_at - since < timedelta(days=days)):
             flagged.append(entry)
+    attempts = list(
+        new.filter(kind=Kind.ACCESS_DENIED, actor_id__isnull=False, changes__four_eyes__in=SELF_GRANT_ATTEMPTS)
+    )
+    flagged += attempts
 
     def detail(found: list[AuditEntry]) -> str:
+        if any(entry.kind == Kind.ACCESS_DENIED for entry in found):
+            return "Tried to change their own roles, grants or sign-in, or to approve their own request (refused)"
         own = any(_whom(entry) == entry.actor_id for entry in found)
         return "Changed their own roles or grants" if own else f"Changed roles or grants, account under {days} days old"
 

@@ -66,6 +66,11 @@ class AuditContext:
         else:
             self.actor_id, self.actor_username = None, ""
 
+    def set_named_actor(self, name: str, *, source: str) -> None:
+        """Something that is not a person acts (an API client, named "api:<its name>"): entries
+        carry `name` as the username, no user id, and `source`."""
+        self.actor_id, self.actor_username, self.source = None, name, source
+
     def values(self) -> list[str]:
         return [
             "" if self.actor_id is None else str(self.actor_id),

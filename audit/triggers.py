@@ -40,16 +40,21 @@ AUDITED_MODELS = (
     "otp_static.StaticToken",
     "axes.AccessAttempt",
     "audit.Flag",
+    "api.ApiClient",
 )
 # Values never copied into the audit trail; the entry says only that they changed.
 # A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied
 # here. An authenticator app's secret and a backup code would let anyone who reads the trail sign in.
 REDACTED_COLUMNS = {
     "cases.User": ("password",),
+    # Only a hash of an invitation's token is stored; the trail does not copy even that.
+    "accounts.Invitation": ("token_hash",),
     "cases.ExportJob": ("result",),
     "otp_totp.TOTPDevice": ("key",),
     "otp_static.StaticToken": ("token",),
     "axes.AccessAttempt": ("get_data", "post_data"),
+    # A hash, but of a secret that lets a system read case data: the trail says only that it changed.
+    "api.ApiClient": ("token_hash",),
 }
 # Columns whose change alone is not worth an entry: sign-in is recorded as sign_in, a wrong code or
 # password as sign_in_failed, so the bookkeeping each one does on these rows would only copy them.

@@ -101,6 +101,12 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(granted | (as_officer | as_supervisor | of_team))
 
 
+def cases_visible_to_force_client(force_id: int) -> QuerySet[Case]:
+    """The cases an API client of force `force_id` may read (docs/api.md): the unrestricted cases of
+    its force. A restricted case is seen only by the people granted it by name, never by a client."""
+    return Case.objects.filter(force_id=force_id, restricted=False)
+
+
 def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
     """Each way `user` may see a case (`cases_visible_to`): granted it; or, unrestricted, as its
     officer in the case, as its supervisor, or as a member of its team whose role reads team cases."""
@@ -342,12 +348,12 @@ def case_list_page(cases: QuerySet[Case], *, size: int, position: Position | Non
 
     A keyset page on (opened_at, id) (safeguard.keyset): no count of the cases a person may see and
     no OFFSET. Then a deferred join: the page's ids and opening times are chosen first, without the
-    joined columns, and only those rows are fetched with their team, force, officer and supervisor.
+    joined columns, and only those rows are fetched with their force, team (and its force), officer and supervisor.
     Two queries for a page (three when a "newer" link finds less than a page: `keyset_page`).
     """
     page = keyset_page(cases.select_related(None).only("id", "opened_at"), at="opened_at", size=size, position=position)
     ids = [case.pk for case in page.rows]
-    rows = Case.objects.select_related("team__force", "officer_in_case", "supervisor").in_bulk(ids)
+    rows = Case.objects.select_related("force", "team__force", "officer_in_case", "supervisor").in_bulk(ids)
     return replace(page, rows=[rows[pk] for pk in ids])
 
 

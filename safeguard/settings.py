@@ -64,7 +64,8 @@ if SAFEGUARD_BASE_URL:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, open to superusers only (accounts.adminsite.SuperuserAdminSite).
+    "accounts.adminsite.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "cases",
     "warrants",
@@ -83,6 +87,7 @@ INSTALLED_APPS = [
     "reports",
     "work",
     "audit",
+    "api",
     "safeguard.outbox",
 ]
 
@@ -248,6 +253,13 @@ if not 0 < SAFEGUARD_SESSION_WARNING_MINUTES < SAFEGUARD_SESSION_IDLE_MINUTES:
         "SAFEGUARD_SESSION_WARNING_MINUTES must be more than 0 and less than SAFEGUARD_SESSION_IDLE_MINUTES."
     )
 
+# User administration (docs/administration.md): an invitation link to set a first password works
+# once, for this many hours; a four-eyes request not approved within this many days lapses.
+SAFEGUARD_INVITATION_HOURS = env.int("SAFEGUARD_INVITATION_HOURS", default=72)
+SAFEGUARD_ACCESS_REQUEST_DAYS = env.int("SAFEGUARD_ACCESS_REQUEST_DAYS", default=7)
+if SAFEGUARD_INVITATION_HOURS < 1 or SAFEGUARD_ACCESS_REQUEST_DAYS < 1:
+    raise ImproperlyConfigured("SAFEGUARD_INVITATION_HOURS and SAFEGUARD_ACCESS_REQUEST_DAYS must be at least 1.")
+
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. The two-factor QR code
 # is inline SVG markup, which needs no img-src.
 CONTENT_SECURITY_POLICY = {
@@ -303,6 +315,39 @@ for _name, _low, _high in (
 ):
     if not _low <= globals()[_name] <= _high:
         raise ImproperlyConfigured(f"{_name} must be a prefix length of {_low} to {_high} bits.")
+
+# --- API (docs/api.md) ---
+# Django's default cache stays in each process; the API's rate limits are counted in Redis, so
+# every web worker counts the same requests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("SAFEGUARD_API_CACHE_URL", default="redis://127.0.0.1:6379/2"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+}
+# Requests each API client may make, as DRF writes a rate: "600/min", "10000/day".
+SAFEGUARD_API_RATE = env.str("SAFEGUARD_API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ClientHasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safeguard API",
+    "DESCRIPTION": "Case data, deadlines and figures for the systems around a unit. Metadata only. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # Celery: JSON only; broker and results in Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("warrants/", include("warrants.urls")),
     path("audit/", include("audit.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("accounts.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),

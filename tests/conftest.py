@@ -7,7 +7,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import EXAMINER, OFFICER, SUPERVISOR
+from accounts.roles import ADMINISTRATOR, EXAMINER, OFFICER, SUPERVISOR
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -121,6 +121,31 @@ def outsider(other_team):
         force=other_team.force,
         teams=[other_team],
         roles=[OFFICER],
+    )
+
+
+@pytest.fixture
+def administrator(force):
+    """An administrator of the cast's force (no team)."""
+    return UserFactory(
+        username="admin.jones", first_name="Chris", last_name="Jones", rank="", force=force, roles=[ADMINISTRATOR]
+    )
+
+
+@pytest.fixture
+def second_administrator(force):
+    """Another administrator of the same force: the second pair of eyes."""
+    return UserFactory(
+        username="admin.okoro", first_name="Ada", last_name="Okoro", rank="", force=force, roles=[ADMINISTRATOR]
+    )
+
+
+@pytest.fixture
+def other_force_administrator(db):
+    """An administrator of another force: administers none of the cast."""
+    other = ForceFactory(code="WAR", name="Warwickshire Police")
+    return UserFactory(
+        username="admin.war", first_name="Dee", last_name="Warren", rank="", force=other, roles=[ADMINISTRATOR]
     )
 
 

@@ -27,13 +27,15 @@ class DemoUser:
     is_staff: bool = False
 
 
-# One user per role (the first five), then more officers so that caseloads look real.
+# One user per role (the first five), a second administrator, then more officers so that caseloads look real.
 USERS = (
     DemoUser("officer", "Amira", "Khan", "DC", "STF", ("Safenet",), OFFICER),
     DemoUser("examiner", "Ravi", "Patel", "", "STF", ("Safenet", "POLIT North"), EXAMINER),
     DemoUser("supervisor", "Grace", "Okafor", "DS", "STF", ("Safenet", "POLIT North"), SUPERVISOR),
     DemoUser("auditor", "Helen", "Marsh", "", "STF", (), AUDITOR),
     DemoUser("admin", "Chris", "Doyle", "", "STF", (), ADMINISTRATOR, is_staff=True),
+    # A second administrator of the same force, so that four eyes can be tried: one asks, the other approves.
+    DemoUser("admin2", "Morgan", "Reid", "", "STF", (), ADMINISTRATOR),
     DemoUser("dc.bennett", "Tom", "Bennett", "DC", "STF", ("Safenet",), OFFICER),
     DemoUser("dc.sharma", "Priya", "Sharma", "DC", "STF", ("Safenet",), OFFICER),
     DemoUser("dc.walsh", "Niamh", "Walsh", "DC", "STF", ("POLIT North",), OFFICER),

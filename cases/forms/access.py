@@ -17,6 +17,13 @@ def people_of_force(case: Case) -> QuerySet[User]:
 class GrantAccessForm(Form):
     user = ModelChoiceField(label="Person", queryset=User.objects.none())
     level = forms.ChoiceField(label="Access", choices=AccessLevel.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Access for someone outside the case's team is approved by an administrator, who reads this.",
+    )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)

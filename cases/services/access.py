@@ -1,6 +1,10 @@
 """Who may see and record on a case: grants, revokes, examiner assignment, reassignment, restriction.
 
-Only a supervisor of the case's team (`case_allows(..., SUPERVISE)`) may do any of these. Each
+Only a supervisor of the case's team (`case_allows(..., SUPERVISE)`) may do any of these. Four eyes
+(docs/administration.md): a grant or examiner assignment to someone outside the case's team, and
+lifting a restriction, are not made at once but asked of an administrator of the case's force
+(`accounts.services.requests`), who applies them on approval through the handlers registered here
+(`register_access_request_handlers`, called by CasesConfig.ready). Each
 writes a SYSTEM case-log line and sends `audit.signals.access_changed` for the audit trail. Grants
 are django-guardian object permissions in the direct-foreign-key tables of `cases.models.access`:
 view_case (see the case), change_case (record on it), record_triage (record devices and triage).
@@ -10,8 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.models import User
+from accounts.models import AccessRequest, User
 from accounts.roles import EXAMINER, OFFICER, SUPERVISOR, Capability, roles_of
+from accounts.services.requests import access_request_create, register_request_handler
 from audit.signals import access_changed
 from cases.models import Case
 from cases.models.access import CaseUserObjectPermission
@@ -39,6 +44,8 @@ REASSIGN_REFUSED = "Nothing was reassigned. Refused: {refused}."
 REASSIGN_REASON_MAX = 500
 RESTRICT_UNCHANGED_ON = "This case is already restricted."
 RESTRICT_UNCHANGED_OFF = "This case is not restricted."
+RESTRICT_LIFT_PENDING = "Lifting this case's restriction is already waiting for an administrator's approval."
+REQUEST_CASE_GONE = "That case no longer exists."
 
 
 class AccessLevel(models.TextChoices):
@@ -78,14 +85,19 @@ def _changed(*, case: Case, actor: User, user: User, change: str, text: str, rea
 
 
 @transaction.atomic
-def case_grant_access(*, case: Case, actor: User, user: User, level: str) -> None:
+def case_grant_access(*, case: Case, actor: User, user: User, level: str, reason: str = "") -> AccessRequest | None:
     """Grant `user` access to `case` by name at `level` (read; read and record; read, and record
-    devices and triage). A grant adds to what the person had; revoke first to reduce it."""
+    devices and triage). A grant adds to what the person had; revoke first to reduce it.
+
+    A member of the case's team is granted at once (None). Anyone else (four eyes) is a request to
+    an administrator of the case's force, returned; the grant is made when it is approved."""
     _ensure_supervisor(case, actor)
     if level not in AccessLevel.values:
         raise ValidationError({"level": ACCESS_LEVEL_INVALID})
     _ensure_grantable(case, user)
     level = AccessLevel(level)
+    if not user.teams.filter(pk=case.team_id).exists():
+        return _request_grant(case, actor, user, level, reason)
     _grant(case, user, LEVEL_PERMISSIONS[level])
     _changed(
         case=case,
@@ -94,6 +106,26 @@ def case_grant_access(*, case: Case, actor: User, user: User, level: str) -> Non
         change=f"grant:{level.value}",
         text=f"Access granted to {user}: {level.label.lower()}.",
     )
+    return None
+
+
+def _request_grant(case: Case, actor: User, user: User, level: AccessLevel, reason: str) -> AccessRequest:
+    request = access_request_create(
+        kind=AccessRequest.Kind.CASE_GRANT,
+        actor=actor,
+        force=case.force,
+        person=user,
+        case_id=case.pk,
+        case_reference=case.reference,
+        level=level.value,
+        reason=reason,
+    )
+    case_log_system(
+        case=case,
+        actor=actor,
+        text=f"Access for {user} ({level.label.lower()}) asked of an administrator: {user} is not in the case's team.",
+    )
+    return request
 
 
 @transaction.atomic
@@ -111,9 +143,10 @@ def case_revoke_access(*, case: Case, actor: User, user: User) -> None:
 
 
 @transaction.atomic
-def case_assign_examiner(*, case: Case, actor: User, examiner: User) -> None:
+def case_assign_examiner(*, case: Case, actor: User, examiner: User) -> AccessRequest | None:
     """Assign a digital forensics examiner: they may then see the case and record its devices and
-    triage (a grant of view_case and record_triage), and nothing else on it."""
+    triage (a grant of view_case and record_triage), and nothing else on it. An examiner outside the
+    case's team is asked of an administrator (four eyes, as `case_grant_access`)."""
     _ensure_supervisor(case, actor)
     ensure_case_open(case)
     if EXAMINER not in roles_of(examiner):
@@ -123,6 +156,8 @@ def case_assign_examiner(*, case: Case, actor: User, examiner: User) -> None:
         content_object=case, user=examiner, permission__codename="record_triage"
     ).exists():
         raise ValidationError({"examiner": EXAMINER_ALREADY_ASSIGNED})
+    if not examiner.teams.filter(pk=case.team_id).exists():
+        return _request_grant(case, actor, examiner, AccessLevel.DEVICES, "Digital forensics examiner for the case.")
     _grant(case, examiner, LEVEL_PERMISSIONS[AccessLevel.DEVICES])
     _changed(
         case=case,
@@ -131,6 +166,7 @@ def case_assign_examiner(*, case: Case, actor: User, examiner: User) -> None:
         change="assign_examiner",
         text=f"Digital forensics examiner {examiner} assigned.",
     )
+    return None
 
 
 def team_member_with_role(team_id: int, user: User, roles: set[str]) -> bool:
@@ -215,24 +251,36 @@ def case_reassign_many(*, cases: list[Case], actor: User, officer_in_case: User,
 
 @transaction.atomic
 def case_set_restricted(*, case: Case, actor: User, restricted: bool, version: int | None = None) -> Case:
-    """Make a case need-to-know (visible only to people granted it by name) or lift that.
+    """Make a case need-to-know (visible only to people granted it by name), or ask for that to be
+    lifted.
 
-    Restricting grants the officer in the case and the supervisor by name, so they keep it; lifting
-    it leaves every grant in place. `version` is the case's version when the form was opened
-    (cases.services.versions)."""
+    Restricting is at once, and grants the officer in the case and the supervisor by name, so they
+    keep it. Lifting it (four eyes) is a request to an administrator of the case's force; on approval
+    the case is visible to its team again and every grant stays (`_apply_unrestrict`). `version` is
+    the case's version when the form was opened (cases.services.versions)."""
     _ensure_supervisor(case, actor)
     case = Case.objects.select_for_update().get(pk=case.pk)
     version_check(case, version=version)
     if case.restricted == restricted:
         raise ValidationError({"restricted": RESTRICT_UNCHANGED_ON if restricted else RESTRICT_UNCHANGED_OFF})
-    case.restricted = restricted
+    if not restricted:
+        try:
+            access_request_create(
+                kind=AccessRequest.Kind.CASE_UNRESTRICT,
+                actor=actor,
+                force=case.force,
+                case_id=case.pk,
+                case_reference=case.reference,
+            )
+        except ValidationError:
+            raise ValidationError({"restricted": RESTRICT_LIFT_PENDING}) from None
+        case_log_system(case=case, actor=actor, text="Lifting the restriction asked of an administrator.")
+        return case
+    case.restricted = True
     version_save(case, version=version, fields=["restricted"])
-    if restricted:
-        case_grant_named(case=case, actor=actor)
-        text = "Case restricted: need-to-know. Visible only to people granted it by name."
-    else:
-        text = "Restriction lifted: the case is visible to its team again."
-    _changed(case=case, actor=actor, user=actor, change="restrict" if restricted else "unrestrict", text=text)
+    case_grant_named(case=case, actor=actor)
+    text = "Case restricted: need-to-know. Visible only to people granted it by name."
+    _changed(case=case, actor=actor, user=actor, change="restrict", text=text)
     return case
 
 
@@ -242,3 +290,47 @@ def case_grant_named(*, case: Case, actor: User) -> None:
     for person in {case.officer_in_case, case.supervisor}:
         _grant(case, person, LEVEL_PERMISSIONS[AccessLevel.RECORD])
         access_changed.send(sender=Case, actor=actor, user=person, case=case, change="grant:record")
+
+
+def _requested_case(request: AccessRequest) -> Case:
+    case = Case.objects.select_for_update().filter(pk=request.case_id).first() if request.case_id else None
+    if case is None:
+        raise ValidationError(REQUEST_CASE_GONE)
+    return case
+
+
+def _apply_grant(request: AccessRequest, approver: User) -> None:
+    """An approved grant across teams: checked again (the person may have left the force since)."""
+    case = _requested_case(request)
+    person = request.person
+    assert person is not None, "a case grant request names its person"
+    _ensure_grantable(case, person)
+    level = AccessLevel(request.level)
+    _grant(case, person, LEVEL_PERMISSIONS[level])
+    _changed(
+        case=case,
+        actor=approver,
+        user=person,
+        change=f"grant:{level.value}",
+        text=f"Access granted to {person}: {level.label.lower()} (asked by {request.requested_by}, "
+        f"approved by {approver}).",
+    )
+
+
+def _apply_unrestrict(request: AccessRequest, approver: User) -> None:
+    case = _requested_case(request)
+    if not case.restricted:
+        raise ValidationError(RESTRICT_UNCHANGED_OFF)
+    case.restricted = False
+    version_save(case, version=None, fields=["restricted"])
+    text = (
+        f"Restriction lifted: the case is visible to its team again (asked by {request.requested_by}, "
+        f"approved by {approver})."
+    )
+    _changed(case=case, actor=approver, user=approver, change="unrestrict", text=text)
+
+
+def register_access_request_handlers() -> None:
+    """How approved case requests are applied (accounts.services.requests); CasesConfig.ready."""
+    register_request_handler(AccessRequest.Kind.CASE_GRANT, _apply_grant)
+    register_request_handler(AccessRequest.Kind.CASE_UNRESTRICT, _apply_unrestrict)

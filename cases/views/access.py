@@ -13,6 +13,14 @@ from cases.permissions import get_case_for_change
 from cases.services import access as access_services
 from cases.views.stage import record_stage
 
+ASKED = (
+    "That person is not in the case's team: an administrator of the force must approve the access (four eyes). "
+    "It is listed on the case's log until then."
+)
+LIFT_ASKED = (
+    "Lifting the restriction is sent to an administrator to approve (four eyes). The case stays restricted until then."
+)
+
 
 def _supervised_case(request: AuthenticatedHttpRequest, reference: str) -> Case:
     return get_case_for_change(request.user, reference, capability=Capability.SUPERVISE)
@@ -27,7 +35,7 @@ def access_grant(request: AuthenticatedHttpRequest, reference: str) -> HttpRespo
         form=access_forms.GrantAccessForm(request.POST or None, case=case),
         save=lambda data: access_services.case_grant_access(case=case, actor=request.user, **data),
         title="Grant access to the case",
-        success="Access granted.",
+        success=lambda asked: ASKED if asked else "Access granted.",
         submit="Grant access",
     )
 
@@ -56,7 +64,7 @@ def examiner_assign(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
         form=access_forms.AssignExaminerForm(request.POST or None, case=case),
         save=lambda data: access_services.case_assign_examiner(case=case, actor=request.user, **data),
         title="Assign a digital forensics examiner",
-        success="Examiner assigned.",
+        success=lambda asked: ASKED if asked else "Examiner assigned.",
         submit="Assign examiner",
     )
 
@@ -83,13 +91,15 @@ def _reassign_initial(case: Case) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def case_restrict_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = _supervised_case(request, reference)
+    form = access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case))
     return record_stage(
         request,
         case=case,
-        form=access_forms.RestrictForm(request.POST or None, initial=_restrict_initial(case)),
+        form=form,
         save=lambda data: access_services.case_set_restricted(case=case, actor=request.user, **data),
         title="Restrict the case",
-        success="Restriction saved.",
+        # Restricting is made at once; lifting is asked of an administrator.
+        success=lambda saved: "Restriction saved." if form.cleaned_data["restricted"] else LIFT_ASKED,
         current=_restrict_initial,
     )
 

@@ -43,26 +43,27 @@ def record_stage(
     form: forms.Form,
     save: Callable[[dict[str, Any]], object],
     title: str,
-    success: str,
+    success: str | Callable[[Any], str],
     template: str = "cases/stage_form.html",
     submit: str = "Save",
     redirect_to: str | HasAbsoluteUrl | None = None,
     extra: dict[str, Any] | None = None,
     current: Callable[[Any], dict[str, object]] | None = None,
 ) -> HttpResponse:
-    """Render `form` for `case`; on a valid POST call `save(cleaned_data)` and go back to the case."""
+    """Render `form` for `case`; on a valid POST call `save(cleaned_data)` and go back to the case.
+    `success` is the confirmation, or makes it from what `save` returned."""
     current_values: list[tuple[str, str]] = []
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.cleaned_data)
+            saved = save(form.cleaned_data)
         except VersionConflict as conflict:
             current_values = show_conflict(form, conflict, current)
             status = 409
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, success)
+            messages.success(request, success(saved) if callable(success) else success)
             destination = redirect_to or case
             assert destination is not None, "a page without a case says where to go after saving"
             return redirect(destination)

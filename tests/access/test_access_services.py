@@ -1,11 +1,15 @@
 """Grants, revokes, examiner assignment, reassignment and restriction: only a supervisor of the case's
-team, each with its rule, its error text, its case-log line and its access_changed signal."""
+team, each with its rule, its error text, its case-log line and its access_changed signal. A grant
+outside the case's team and lifting a restriction wait for an administrator (four eyes: more in
+tests/accounts/test_four_eyes.py)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import AccessRequest
 from accounts.roles import EXAMINER, OFFICER, SUPERVISOR, Capability
+from accounts.services.requests import access_request_approve
 from audit.signals import access_changed
 from cases.models import CaseLogEntry
 from cases.models.access import CaseUserObjectPermission
@@ -45,20 +49,55 @@ def last_log(case) -> str:
     return case.log_entries.filter(kind=CaseLogEntry.Kind.SYSTEM).order_by("-id").first().text
 
 
-def test_a_supervisor_grants_read_access_to_someone_of_another_team(case, supervisor, outsider, changes):
-    services.case_grant_access(case=case, actor=supervisor, user=outsider, level="view")
+def grant_approved(*, case, supervisor, user, level, administrator) -> None:
+    """A grant to someone outside the case's team: asked by the supervisor, approved by an administrator."""
+    asked = services.case_grant_access(case=case, actor=supervisor, user=user, level=level)
+    assert isinstance(asked, AccessRequest)
+    access_request_approve(access_request=asked, actor=administrator)
+
+
+def test_a_supervisor_grants_a_member_of_the_team_at_once(team, officer, supervisor, changes):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, restricted=True)
+    colleague = UserFactory(force=team.force, teams=[team], roles=[OFFICER])
+
+    assert services.case_grant_access(case=case, actor=supervisor, user=colleague, level="view") is None
+
+    assert grants(case, colleague) == {"view_case"}
+    assert AccessRequest.objects.count() == 0
+
+
+def test_a_grant_to_someone_of_another_team_waits_for_an_administrator(case, supervisor, outsider, changes):
+    asked = services.case_grant_access(case=case, actor=supervisor, user=outsider, level="view", reason="Joint op.")
+
+    assert isinstance(asked, AccessRequest)
+    assert (asked.kind, asked.person, asked.case_reference, asked.level, asked.reason) == (
+        AccessRequest.Kind.CASE_GRANT,
+        outsider,
+        case.reference,
+        "view",
+        "Joint op.",
+    )
+    assert grants(case, outsider) == set()
+    assert case not in cases_visible_to(outsider)
+    assert changes == []
+
+
+def test_a_supervisor_grants_read_access_to_someone_of_another_team(case, supervisor, outsider, changes, administrator):
+    grant_approved(case=case, supervisor=supervisor, user=outsider, level="view", administrator=administrator)
 
     assert grants(case, outsider) == {"view_case"}
     assert case in cases_visible_to(outsider)
     assert not case_allows(case, outsider, Capability.RECORD_TEAM_CASES)
-    assert last_log(case) == f"Access granted to {outsider}: read."
+    assert last_log(case) == (
+        f"Access granted to {outsider}: read (asked by {supervisor}, approved by {administrator})."
+    )
     assert [(c["actor"], c["user"], c["case"], c["change"]) for c in changes] == [
-        (supervisor, outsider, case, "grant:view")
+        (administrator, outsider, case, "grant:view")
     ]
 
 
-def test_a_record_grant_lets_someone_of_another_team_record(case, supervisor, outsider):
-    services.case_grant_access(case=case, actor=supervisor, user=outsider, level="record")
+def test_a_record_grant_lets_someone_of_another_team_record(case, supervisor, outsider, administrator):
+    grant_approved(case=case, supervisor=supervisor, user=outsider, level="record", administrator=administrator)
 
     assert grants(case, outsider) == {"view_case", "change_case"}
     assert case_allows(case, outsider, Capability.RECORD_TEAM_CASES)
@@ -111,8 +150,8 @@ def test_grant_refuses_a_disabled_account(case, supervisor, outsider):
     assert error.value.message_dict == {"user": [services.ACCESS_USER_INACTIVE]}
 
 
-def test_revoke_removes_every_grant(case, supervisor, outsider, changes):
-    services.case_grant_access(case=case, actor=supervisor, user=outsider, level="record")
+def test_revoke_removes_every_grant(case, supervisor, outsider, changes, administrator):
+    grant_approved(case=case, supervisor=supervisor, user=outsider, level="record", administrator=administrator)
 
     services.case_revoke_access(case=case, actor=supervisor, user=outsider)
 
@@ -228,13 +267,36 @@ def test_restricting_hides_the_case_from_the_team_but_not_its_named_people(case,
     assert {c["change"] for c in changes} == {"grant:record", "restrict"}
 
 
-def test_lifting_the_restriction_shows_the_case_to_the_team_again(team, officer, supervisor):
+def test_lifting_the_restriction_waits_for_an_administrator_then_shows_the_case_to_the_team(
+    team, officer, supervisor, administrator
+):
     case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, restricted=True)
     colleague = UserFactory(force=team.force, teams=[team], roles=[OFFICER])
 
     services.case_set_restricted(case=case, actor=supervisor, restricted=False)
 
+    case.refresh_from_db()
+    assert case.restricted is True
+    assert case not in cases_visible_to(colleague)
+    asked = AccessRequest.objects.get(kind=AccessRequest.Kind.CASE_UNRESTRICT, case_id=case.pk)
+    assert last_log(case) == "Lifting the restriction asked of an administrator."
+
+    access_request_approve(access_request=asked, actor=administrator)
+
+    case.refresh_from_db()
+    assert case.restricted is False
     assert case in cases_visible_to(colleague)
+
+
+def test_asking_twice_to_lift_a_restriction_is_refused(team, officer, supervisor):
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor, restricted=True)
+    services.case_set_restricted(case=case, actor=supervisor, restricted=False)
+
+    with pytest.raises(ValidationError) as error:
+        services.case_set_restricted(case=case, actor=supervisor, restricted=False)
+
+    assert error.value.message_dict == {"restricted": [services.RESTRICT_LIFT_PENDING]}
+    assert AccessRequest.objects.count() == 1
 
 
 def test_restrict_refuses_no_change(case, supervisor):

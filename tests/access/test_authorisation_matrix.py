@@ -10,7 +10,11 @@ here independently of the code under test:
 - a case the person may not see: 404, exactly as a missing case;
 - a case they may see but not do this on: 403;
 - otherwise the page works: 200 (a form or page), 302 (saved) or 400 (the empty form refused);
-- a method the page does not take: 405 for everyone signed in, whether or not they may see the case.
+- a method the page does not take: 405 for everyone signed in, whether or not they may see the case;
+- user administration: administrators only (403 for anyone else); a person or request of another
+  force is 404 for its administrator, as a missing one; an administrator's own account (target
+  "self") is 403 on every page that changes it, and a request they made or one about them is 403
+  for them to decide (four eyes).
 
 Each request runs in a savepoint that is rolled back, so one person's POST cannot change what the
 next person meets.
@@ -32,7 +36,9 @@ from cases.models import DeconflictionMatch, Notification
 from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
 
-EXCLUDED_NAMESPACES = {"admin", "djdt"}
+# The API answers clients by token, not people by session: its own matrix covers every one of its
+# routes and scopes (tests/api/test_authorisation_matrix.py).
+EXCLUDED_NAMESPACES = {"admin", "djdt", "api"}
 
 OK = {200, 302, 400}
 
@@ -49,7 +55,10 @@ class Rule:
     "referral" (officers and supervisors of the referral's force; 404 for anyone else),
     "auditor" (the audit pages: auditors only; 404 for anyone else, so they do not reveal themselves),
     "match" (a deconfliction match: anyone who may see one of its records; 404 for anyone else),
-    "export_job" (a figures export: only the person who asked for it; 404 for anyone else).
+    "export_job" (a figures export: only the person who asked for it; 404 for anyone else),
+    "administration" (an administrator's page about no one person: any administrator; 403 for anyone
+    else), "person" (about one person: `need` "view" or "change"), "access_request" (deciding a
+    four-eyes request).
     records: URL keyword -> kind of record in the world ("pk" -> "device"), or "=<value>" for a
     value put in the URL as it is ("record_type" -> "=arrest").
     methods: what the page takes. Any other method is 405 for everyone signed in, before any
@@ -77,9 +86,33 @@ def referral(methods: tuple[str, ...] = ("GET", "POST"), **records: str) -> Rule
 SIGNED_IN = Rule("signed_in", methods=READ)
 AUDITOR = Rule("auditor", methods=READ)
 
+ADMINISTRATION = Rule("administration", methods=READ)
+
+
+def person(need: str = "change", methods: tuple[str, ...] = ("GET", "POST")) -> Rule:
+    return Rule("person", need, methods=methods)
+
+
 RULES: dict[str, Rule] = {
-    # Public: signing in, and the health check for the load balancer.
+    # Public: signing in, the health check for the load balancer, and setting a first password from
+    # an invitation (the matrix's link is not a valid one: 400 for everyone alike).
     "login": Rule("public"),
+    "invitation_accept": Rule("public"),
+    # User administration (docs/administration.md).
+    "administration:people": ADMINISTRATION,
+    "administration:invite": Rule("administration"),
+    "administration:requests": ADMINISTRATION,
+    "administration:person": person("view", READ),
+    "administration:person_teams": person(),
+    "administration:person_roles": person(),
+    "administration:person_team_request": person(),
+    "administration:person_disable": person(),
+    "administration:person_enable": person(methods=("POST",)),
+    "administration:person_unlock": person(methods=("POST",)),
+    "administration:person_reset_two_factor": person(methods=("POST",)),
+    "administration:person_invite_again": person(methods=("POST",)),
+    "administration:request_approve": Rule("access_request", methods=("POST",)),
+    "administration:request_refuse": Rule("access_request", methods=("POST",)),
     "health": Rule("public", methods=READ),
     # The rest of signing in and out, and the person's own password and backup codes. A person who
     # has given both steps is sent on from the two-factor pages (302).
@@ -212,6 +245,8 @@ CASE_ACCESS: dict[str, dict[str, set[str]]] = {
     "examiner_unassigned": {"case": set(), "restricted": set()},
     "auditor": {"case": set(), "restricted": set()},
     "administrator": {"case": set(), "restricted": set()},
+    "administrator_2": {"case": set(), "restricted": set()},
+    "administrator_other": {"case": set(), "restricted": set()},
     "officer_b": {"case": set(), "restricted": set()},
     "officer_r": {"case": {"view", "record", "devices"}, "restricted": {"view", "record", "devices"}},
 }
@@ -222,6 +257,9 @@ ROLE_CAPABILITIES = {
     "officer_r": {"record_team_cases", "referrals"},
     "auditor": {"read_audit"},
 }
+# Administrators: of the world's force (STF), and of another force.
+ADMINISTRATORS = {"administrator", "administrator_2"}
+OTHER_FORCE_ADMINISTRATORS = {"administrator_other"}
 # Referrals: officers and supervisors of the force, whatever their team.
 SEES_REFERRALS = {"officer_a", "supervisor_a", "officer_b", "officer_r"}
 
@@ -316,6 +354,8 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
         return "ok"
     if rule.kind == "role":
         return "ok" if rule.need in ROLE_CAPABILITIES.get(actor, set()) else "403"
+    if rule.kind in ("administration", "person", "access_request"):
+        return expected_administration(rule, actor, target)
     if rule.kind == "auditor":
         return "ok" if actor == "auditor" else "404"
     if rule.kind == "notification":
@@ -332,6 +372,23 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
     if "view" not in may:
         return "404"
     return "ok" if rule.need in may else "403"
+
+
+def expected_administration(rule: Rule, actor: str, target: str) -> str:
+    if actor not in ADMINISTRATORS | OTHER_FORCE_ADMINISTRATORS:
+        return "403"
+    if rule.kind == "administration":
+        return "ok"
+    if actor in OTHER_FORCE_ADMINISTRATORS:
+        return "404"
+    if rule.kind == "person":
+        # Targets: "person" (officer_a) and "self" (the administrator's own account).
+        own = target == "self" and actor == "administrator"
+        return "403" if own and rule.need == "change" else "ok"
+    # Requests: one made by the administrator, one about the administrator asked by administrator_2.
+    if actor == "administrator" or (target == "about_administrator" and actor == "administrator_2"):
+        return "403"
+    return "ok"
 
 
 def answer(response, login_url: str) -> str:
@@ -385,6 +442,12 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
             kwargs[key] = world.export_job
         elif rule.kind == "match":
             kwargs[key] = DeconflictionMatch.objects.get().pk
+        elif rule.kind == "public":
+            kwargs[key] = "not-a-valid-invitation"
+        elif rule.kind == "person":
+            kwargs[key] = world.users["officer_a" if target == "person" else "administrator"].pk
+        elif rule.kind == "access_request":
+            kwargs[key] = world.access_requests[target]
         elif key == "reference":
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":
@@ -402,6 +465,10 @@ def targets_for(rule: Rule) -> tuple[str, ...]:
         return ("case", "restricted")
     if rule.kind == "referral":
         return ("referral",)
+    if rule.kind == "person":
+        return ("person", "self")
+    if rule.kind == "access_request":
+        return ("made_by_administrator", "about_administrator")
     return ("none",)
 
 

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.models import AccessRequest
 from accounts.roles import ADMINISTRATOR, AUDITOR, ROLE_PERMISSIONS, ROLE_TABLE, ROLES, Capability
 from audit.objects import ObjectType
 from audit.signals import access_denied
@@ -206,15 +207,27 @@ def test_the_case_page_shows_people_with_access_to_supervisors_only(world):
     assert "People with access" not in officer_page
 
 
-def test_a_supervisor_grants_access_from_the_page(world):
+def test_a_supervisor_asks_for_access_across_teams_from_the_page(world):
+    """Someone of another team: asked of an administrator (four eyes), not granted yet."""
     outsider = world.users["officer_b"]
     url = reverse("cases:access_grant", kwargs={"reference": "STF-A-1"})
 
-    response = signed_in(world.users["supervisor_a"]).post(url, {"user": outsider.pk, "level": "view"})
+    response = signed_in(world.users["supervisor_a"]).post(url, {"user": outsider.pk, "level": "view"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == world.cases["case"].get_absolute_url()
+    assert "an administrator of the force must approve the access" in response.content.decode()
+    assert world.cases["case"] not in cases_visible_to(outsider)
+    assert AccessRequest.objects.get(kind=AccessRequest.Kind.CASE_GRANT).person == outsider
+
+
+def test_a_supervisor_grants_a_team_member_access_to_a_restricted_case_from_the_page(world):
+    colleague = world.users["officer_a"]
+    url = reverse("cases:access_grant", kwargs={"reference": "STF-A-R"})
+
+    response = signed_in(world.users["supervisor_a"]).post(url, {"user": colleague.pk, "level": "view"})
 
     assert response.status_code == 302
-    assert response.url == world.cases["case"].get_absolute_url()
-    assert world.cases["case"] in cases_visible_to(outsider)
+    assert world.cases["restricted"] in cases_visible_to(colleague)
 
 
 def test_an_invalid_grant_shows_the_error_and_saves_nothing(world):
@@ -269,11 +282,19 @@ def test_the_admin_holds_people_teams_and_forces_only():
     assert "auth.Group" not in registered
 
 
-def test_an_administrator_manages_people_in_the_admin_but_sees_no_cases(world):
+def test_an_administrator_manages_people_in_safeguard_not_the_admin_and_sees_no_cases(world):
     client = signed_in(world.users["administrator"])
 
-    assert client.get("/admin/accounts/user/").status_code == 200
-    assert client.get("/admin/cases/case/").status_code == 404
+    assert client.get(reverse("administration:people")).status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 302
+    assert client.get(reverse("cases:detail", kwargs={"reference": "STF-A-1"})).status_code == 404
+
+
+def test_only_a_superuser_uses_the_admin(world):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+
+    assert signed_in(root).get("/admin/accounts/user/").status_code == 200
+    assert signed_in(root).get("/admin/cases/case/").status_code == 404
 
 
 def test_an_officer_cannot_use_the_admin(world):

@@ -1,7 +1,8 @@
 """A small world for the access tests: two teams of one force, a case of team A with one record of
 every kind, a restricted case of team A, a case of team B, referrals of this force and another of
 its region (with a deconfliction match between them), and one person for each role in the
-authorisation matrix."""
+authorisation matrix, with a second administrator of the force, an administrator of another force and
+two four-eyes requests waiting (one made by the administrator, one about them)."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -9,8 +10,9 @@ from datetime import timedelta
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.models import User
+from accounts.models import AccessRequest, User
 from accounts.roles import ADMINISTRATOR, AUDITOR, EXAMINER, OFFICER, SUPERVISOR
+from accounts.services.requests import access_request_create
 from cases.models import (
     BailBreach,
     BailExtension,
@@ -42,7 +44,8 @@ from tests.factories.warrants import DeviceFactory, FurtherEntryAuthorityFactory
 from warrants.models import Warrant
 from work.models import Task
 
-# Everyone the matrix signs in as. "officer_r" is the officer in the restricted case.
+# Everyone the matrix signs in as. "officer_r" is the officer in the restricted case. "administrator" and
+# "administrator_2" administer the force (STF); "administrator_other" administers another (WAR).
 ACTORS = (
     "anonymous",
     "officer_a",
@@ -53,6 +56,8 @@ ACTORS = (
     "administrator",
     "officer_b",
     "officer_r",
+    "administrator_2",
+    "administrator_other",
 )
 
 
@@ -66,6 +71,9 @@ class World:
     comms_requests: dict[str, int] = field(default_factory=dict)
     # A finished figures export asked for by supervisor_a.
     export_job: int = 0
+    # Four-eyes requests waiting: "made_by_administrator" (the Supervisor role for officer_a) and
+    # "about_administrator" (the Auditor role for the administrator, asked by administrator_2).
+    access_requests: dict[str, int] = field(default_factory=dict)
 
 
 def _records(case: Case) -> dict[str, int]:
@@ -203,6 +211,8 @@ def build_world() -> World:
         "administrator": person("admin", ADMINISTRATOR, [], is_staff=True),
         "officer_b": person("dc.b", OFFICER, [team_b]),
         "officer_r": person("dc.r", OFFICER, [team_a]),
+        "administrator_2": person("admin.2", ADMINISTRATOR, []),
+        "administrator_other": UserFactory(username="admin.war", force=other_force, roles=[ADMINISTRATOR]),
     }
     supervisor_b = person("ds.b", SUPERVISOR, [team_b])
     cases = {
@@ -245,4 +255,20 @@ def build_world() -> World:
         result="period_from,period_to\n",
         finished_at=timezone.now(),
     ).pk
+    world.access_requests = {
+        "made_by_administrator": access_request_create(
+            kind=AccessRequest.Kind.ROLE,
+            actor=users["administrator"],
+            force=force,
+            person=users["officer_a"],
+            role=SUPERVISOR,
+        ).pk,
+        "about_administrator": access_request_create(
+            kind=AccessRequest.Kind.ROLE,
+            actor=users["administrator_2"],
+            force=force,
+            person=users["administrator"],
+            role=AUDITOR,
+        ).pk,
+    }
     return world

@@ -1,10 +1,12 @@
-"""Disabling a person's account ends every session they have."""
+"""Disabling a person's account ends every session they have; only an administrator of their force
+disables it, with a reason."""
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accounts.permissions import OWN_ACCOUNT
 from accounts.services import USER_DISABLE_SELF, user_disable
 from tests.conftest import BrowserClient
 
@@ -17,12 +19,12 @@ def _signed_in(user):
     return client
 
 
-def test_disabling_ends_all_of_the_persons_sessions_and_no_one_elses(officer, supervisor):
+def test_disabling_ends_all_of_the_persons_sessions_and_no_one_elses(officer, supervisor, administrator):
     laptop, desktop = _signed_in(officer), _signed_in(officer)
     colleague = _signed_in(supervisor)
     assert Session.objects.count() == 3
 
-    ended = user_disable(user=officer, actor=supervisor)
+    ended = user_disable(user=officer, actor=administrator, reason="Left the unit.")
 
     assert ended == 2
     officer.refresh_from_db()
@@ -35,26 +37,40 @@ def test_disabling_ends_all_of_the_persons_sessions_and_no_one_elses(officer, su
     assert colleague.get(reverse("cases:list")).status_code == 200
 
 
-def test_a_disabled_person_cannot_sign_in_again(client, officer, supervisor):
-    user_disable(user=officer, actor=supervisor)
+def test_a_disabled_person_cannot_sign_in_again(client, officer, administrator):
+    user_disable(user=officer, actor=administrator, reason="Left the unit.")
     response = client.post(reverse("login"), {"username": "dc.hughes", "password": "correct horse battery staple"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
 
-def test_disabling_an_already_disabled_person_is_harmless(officer, supervisor):
-    user_disable(user=officer, actor=supervisor)
-    assert user_disable(user=officer, actor=supervisor) == 0
+def test_disabling_an_already_disabled_person_is_harmless(officer, administrator):
+    user_disable(user=officer, actor=administrator, reason="Left the unit.")
+    assert user_disable(user=officer, actor=administrator, reason="Left the unit.") == 0
 
 
-def test_no_one_can_disable_their_own_account(officer):
-    session = _signed_in(officer).session
+def test_no_administrator_can_disable_their_own_account(administrator):
+    session = _signed_in(administrator).session
+    with pytest.raises(PermissionDenied) as error:
+        user_disable(user=administrator, actor=administrator, reason="Testing.")
+    assert str(error.value) == OWN_ACCOUNT
+    administrator.refresh_from_db()
+    assert administrator.is_active is True
+    assert Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_no_superuser_can_disable_their_own_account(officer):
+    root = officer.__class__.objects.create_superuser("root", "root@example.org", "x-long-pass")
     with pytest.raises(ValidationError) as error:
-        user_disable(user=officer, actor=officer)
+        user_disable(user=root, actor=root, reason="Testing.")
     assert error.value.messages == [USER_DISABLE_SELF]
+
+
+def test_a_supervisor_cannot_disable_anyone(officer, supervisor):
+    with pytest.raises(PermissionDenied):
+        user_disable(user=officer, actor=supervisor, reason="Left the unit.")
     officer.refresh_from_db()
     assert officer.is_active is True
-    assert Session.objects.filter(session_key=session.session_key).exists()
 
 
 def test_the_admin_action_disables_and_ends_sessions(officer, supervisor):

@@ -8,15 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from guardian.shortcuts import assign_perm
 
-from accounts.roles import ADMINISTRATOR, AUDITOR
+from accounts.roles import ADMINISTRATOR, AUDITOR, SUPERVISOR
+from accounts.services.people import user_set_roles
+from accounts.services.requests import access_request_approve
 from audit.anomalies import is_out_of_hours, network_of, raise_flags
 from audit.context import acting_as
 from audit.models import AuditEntry, Flag, FlagMark
 from audit.tasks import raise_flags as raise_flags_task
 from tests.factories.cases import CaseFactory
-from tests.factories.people import UserFactory
+from tests.factories.people import ForceFactory, UserFactory
 from tests.test_settings import _production_env, _run
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +218,28 @@ def test_an_established_administrator_giving_someone_else_a_role_raises_none(old
     with acting_as(old_administrator, source="web"):
         officer.groups.add(Group.objects.get(name=AUDITOR))
         officer.teams.clear()
+    assert _flags(Flag.Kind.ROLE_CHANGE) == []
+
+
+def test_a_refused_attempt_to_give_oneself_a_role_or_approve_ones_own_request_raises_a_flag(old_administrator, officer):
+    [asked] = user_set_roles(actor=old_administrator, person=officer, roles=[SUPERVISOR])
+    with pytest.raises(PermissionDenied):
+        user_set_roles(actor=old_administrator, person=old_administrator, roles=[ADMINISTRATOR, AUDITOR])
+    with pytest.raises(PermissionDenied):
+        access_request_approve(access_request=asked, actor=old_administrator)
+
+    [flag] = _flags(Flag.Kind.ROLE_CHANGE)
+
+    assert flag.username == "adm.old" and "(refused)" in flag.detail
+    behind = AuditEntry.objects.filter(id__in=flag.entry_ids, kind=Kind.ACCESS_DENIED)
+    assert sorted(entry.changes["four_eyes"] for entry in behind) == ["own_account", "own_request"]
+
+
+def test_a_refusal_for_another_forces_person_raises_no_role_change_flag(old_administrator):
+    stranger = UserFactory(username="dc.war", force=ForceFactory(code="WAR"), roles=[AUDITOR])
+    with pytest.raises(Http404):
+        user_set_roles(actor=old_administrator, person=stranger, roles=[])
+
     assert _flags(Flag.Kind.ROLE_CHANGE) == []
 
 

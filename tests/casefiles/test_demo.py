@@ -82,6 +82,9 @@ def test_it_makes_one_user_per_role_in_groups_of_those_names(settings):
     assert set(ROLES) == {"Officer", "Digital forensics examiner", "Supervisor", "Auditor", "Administrator"}
     administrator = User.objects.get(username="admin")
     assert administrator.is_staff and not administrator.is_superuser
+    # Two administrators of one force, so that one can approve what the other asks (four eyes).
+    administrators = User.objects.filter(groups__name="Administrator", force__code="STF")
+    assert sorted(administrators.values_list("username", flat=True)) == ["admin", "admin2"]
 
 
 def test_every_stage_of_the_path_is_represented_with_dates_relative_to_now(settings):

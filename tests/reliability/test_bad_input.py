@@ -100,6 +100,14 @@ def actor_for(name: str) -> tuple[str, str]:
         return "auditor", "none"
     if rule.kind == "referral":
         return "supervisor_a", "referral"
+    # User administration: the force's second administrator, on officer_a and on the request the
+    # first administrator made (tests/access/world.py).
+    if rule.kind == "administration":
+        return "administrator_2", "none"
+    if rule.kind == "person":
+        return "administrator_2", "person"
+    if rule.kind == "access_request":
+        return "administrator_2", "made_by_administrator"
     return "supervisor_a", "case" if rule.kind == "case" else "none"
 
 

@@ -27,6 +27,8 @@ REFERRAL_MATCH = {
     "examiner_unassigned": "404",
     "auditor": "404",
     "administrator": "404",
+    "administrator_2": "404",
+    "administrator_other": "404",
 }
 
 # For the match between the team A case and the restricted case (same PNC ID).
@@ -39,6 +41,8 @@ RESTRICTED_MATCH = {
     "examiner_unassigned": "404",
     "auditor": "404",
     "administrator": "404",
+    "administrator_2": "404",
+    "administrator_other": "404",
 }
 
 
@@ -160,6 +164,8 @@ CASE_PANEL = {
     "examiner_unassigned": "404",
     "auditor": "404",
     "administrator": "404",
+    "administrator_2": "404",
+    "administrator_other": "404",
 }
 
 

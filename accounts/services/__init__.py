@@ -1,4 +1,5 @@
-"""Writes about people's accounts: two-factor set-up, backup codes, disabling an account.
+"""Writes about people's accounts: two-factor set-up, backup codes, disabling an account. User
+administration is in `accounts.services.people`, four-eyes requests in `accounts.services.requests`.
 
 Sessions are stored in the database (django.contrib.sessions). Which person a session belongs to is
 inside its encoded data, so ending a person's sessions decodes each live session once. That is a
@@ -18,8 +19,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.permissions import ensure_may_administer
+from audit.models import AuditEntry
+from audit.services import audit_record
 
 USER_DISABLE_SELF = "You cannot disable your own account. Ask another administrator."
+USER_DISABLE_REASON_REQUIRED = "Say why the account is disabled: the person is told when they next sign in."
+DISABLE_REASON_MAX_LENGTH = 500
 TWO_FACTOR_ALREADY_SET_UP = "An authenticator app is already set up for this account."
 TWO_FACTOR_SETUP_WRONG_CODE = (
     "That code does not match. Check that you added the key shown on this page, that your device's "
@@ -70,14 +76,38 @@ def backup_codes_replace(*, user: User, actor: User) -> list[str]:
     return codes
 
 
-@transaction.atomic
-def user_disable(*, user: User, actor: User) -> int:
-    """Stop `user` signing in and end every session they have now. Returns how many were ended."""
+def user_disable(*, user: User, actor: User, reason: str) -> int:
+    """Stop `user` signing in and end every session they have now. Returns how many were ended.
+
+    `actor` is an administrator of the person's force (refused and recorded otherwise, and for
+    their own account) or a superuser. `reason` is kept and shown to the person, but only once they
+    have given the right password (accounts.forms.SignInForm), so it tells nobody else that the
+    account exists."""
+    if not actor.is_superuser:
+        ensure_may_administer(actor, user, action="user_disable")
     if actor.pk == user.pk:
         raise ValidationError(USER_DISABLE_SELF)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": USER_DISABLE_REASON_REQUIRED})
+    return _disable(user, actor, reason[:DISABLE_REASON_MAX_LENGTH])
+
+
+@transaction.atomic
+def _disable(user: User, actor: User, reason: str) -> int:
     if user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        user.disabled_reason = reason
+        user.disabled_at = timezone.now()
+        user.save(update_fields=["is_active", "disabled_reason", "disabled_at"])
+        audit_record(
+            kind=AuditEntry.Kind.ADMIN_ACTION,
+            actor=actor,
+            object_type=User,
+            object_id=str(user.pk),
+            summary=f"Disabled {user.get_username()}: {reason}",
+            changes={"action": "user_disable", "person": user.get_username(), "reason": reason},
+        )
     return user_sessions_end(user=user)
 
 

@@ -1,0 +1,71 @@
+"""Two forces, each with cases and API clients, for the API's tests."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Force, User
+from accounts.roles import ADMINISTRATOR
+from api.models import ApiClient, Scope
+from api.services import create_client, revoke_client
+from cases.models import Case
+from tests.factories.cases import CaseFactory
+from tests.factories.people import ForceFactory, TeamFactory, UserFactory
+
+ALL_SCOPES = list(Scope.values)
+
+
+@dataclass
+class ApiWorld:
+    admin: User
+    home: Force
+    other: Force
+    case: Case  # of the home force
+    restricted: Case  # of the home force, restricted
+    other_case: Case  # of the other force
+    tokens: dict[str, str]  # kind of client -> token
+    clients: dict[str, ApiClient]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api_world(db) -> Iterator[ApiWorld]:
+    home, other = ForceFactory(code="HOM", name="Home Force"), ForceFactory(code="OTH", name="Other Force")
+    admin = UserFactory(username="api.admin", roles=[ADMINISTRATOR])
+    case = CaseFactory(team=TeamFactory(force=home), reference="HOM-2026-000001")
+    restricted = CaseFactory(team=case.team, reference="HOM-2026-000002", restricted=True)
+    other_case = CaseFactory(team=TeamFactory(force=other), reference="OTH-2026-000001")
+    tokens, clients = {}, {}
+    now = timezone.now()
+    kinds: dict[str, tuple[Force, list[str]]] = {
+        "all": (home, ALL_SCOPES),
+        "cases_only": (home, [Scope.READ_CASES.value]),
+        "deadlines_only": (home, [Scope.READ_DEADLINES.value]),
+        "intake_only": (home, [Scope.REFERRAL_INTAKE.value]),
+        "other_force": (other, ALL_SCOPES),
+        "expired": (home, ALL_SCOPES),
+        "revoked": (home, ALL_SCOPES),
+    }
+    for kind, (force, scopes) in kinds.items():
+        made = create_client(force=force, name=f"{kind} client", scopes=scopes, created_by=admin)
+        tokens[kind], clients[kind] = made.token, made.client
+    ApiClient.objects.filter(pk=clients["expired"].pk).update(expires_at=now - timedelta(seconds=1))
+    revoke_client(client=clients["revoked"])
+    yield ApiWorld(admin, home, other, case, restricted, other_case, tokens, clients)
+    # The rate limit's counts are in Redis, outside the test's transaction.
+    caches["api"].delete_many(
+        [f"throttle_api_client_safeguard:api:throttle:{c.pk}:{c.prefix}" for c in clients.values()]
+    )
+
+
+@pytest.fixture
+def api(api_world) -> Client:
+    return Client()
