@@ -13,7 +13,7 @@ class WarrantsConfig(AppConfig):
         from cases.services.identifiers import register_indexed
         from cases.services.notifications import register_expiry
         from cases.services.search import register_search_warrants
-        from warrants.corrections import WARRANT
+        from warrants.corrections import FURTHER_ENTRY, WARRANT
         from warrants.models import Warrant
         from warrants.records import WARRANT_SETS
         from warrants.services import (
@@ -31,3 +31,4 @@ class WarrantsConfig(AppConfig):
         register_search_warrants(choices=warrants_searchable, check=warrant_check_search)
         register_indexed(Warrant, warrant_identifiers)
         register_record_type(WARRANT)
+        register_record_type(FURTHER_ENTRY)

@@ -13,9 +13,12 @@ from cases.corrections import RecordType
 from cases.forms.fields import FREE_TEXT_MAX_LENGTH, ModelChoiceField, datetime_field, model_choice
 from cases.models import Case
 from cases.selectors import case_people
-from warrants.forms import WarrantDraftForm, WarrantExecuteForm
-from warrants.models import Warrant
+from warrants.forms import FurtherEntryForm, WarrantDraftForm, WarrantExecuteForm
+from warrants.models import FurtherEntryAuthority, Warrant
 from warrants.services import (
+    further_entry_correct,
+    further_entry_dependants,
+    further_entry_describe,
     warrant_check_applied,
     warrant_check_executed,
     warrant_check_issued,
@@ -70,6 +73,10 @@ def _warrant_page(case: Case, warrant: Any) -> str:
     return reverse("warrants:detail", kwargs={"reference": case.reference, "pk": warrant.pk})
 
 
+def _its_warrant_page(case: Case, authority: Any) -> str:
+    return reverse("warrants:detail", kwargs={"reference": case.reference, "pk": authority.warrant_id})
+
+
 WARRANT = RecordType(
     key="warrant",
     label="Search warrant",
@@ -79,4 +86,19 @@ WARRANT = RecordType(
     dependants=warrant_dependants,
     takes_case=True,
     page=_warrant_page,
+)
+
+
+# An inspector's written authority for a further entry under a multiple-entry warrant (PACE 1984
+# s.16(3A)-(3B)): corrected with its first entry's form and checks, and withdrawn as entered in error.
+FURTHER_ENTRY = RecordType(
+    key="further_entry",
+    label="Further entry",
+    model=FurtherEntryAuthority,
+    first_entry_form=FurtherEntryForm,
+    correct=lambda authority, actor, data: further_entry_correct(authority=authority, actor=actor, **data),
+    dependants=further_entry_dependants,
+    via="warrant__case",
+    page=_its_warrant_page,
+    name=further_entry_describe,
 )

@@ -103,15 +103,16 @@ class Warrant(Correctable):
         return reverse("warrants:detail", kwargs={"reference": self.case.reference, "pk": self.pk})
 
 
-class FurtherEntryAuthority(models.Model):
-    """An inspector's written authority for a further entry under a multiple-entry warrant (PACE s.16(3A)-(3B))."""
+class FurtherEntryAuthority(Correctable):
+    """An inspector's written authority for a further entry under a multiple-entry warrant (PACE s.16(3A)-(3B)).
+    Corrected and withdrawn as entered in error like the warrant (warrants.corrections)."""
 
     warrant = models.ForeignKey(Warrant, on_delete=models.PROTECT, related_name="further_entries")
     authorised_by = models.CharField(max_length=120, help_text="Inspector's name.")
     authorised_at = models.DateTimeField()
     entered_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Correctable.Meta):
         ordering = ["authorised_at"]
         constraints = [
             models.CheckConstraint(

@@ -577,7 +577,8 @@ WARRANT_STEP_RECORDED = (
 
 
 def _furthers(warrant: Warrant) -> list[FurtherEntryAuthority]:
-    return list(warrant.further_entries.all())
+    """The further entries authorised under the warrant and not withdrawn as entered in error."""
+    return list(warrant.further_entries.filter(withdrawn_at__isnull=True))
 
 
 def _search_events(warrant: Warrant) -> list[Event]:
@@ -711,6 +712,65 @@ WARRANT_FURTHER_AFTER_CORRECTED_EXPIRY = (
 def warrant_dependants(warrant: Warrant) -> str | None:
     """The further entries authorised under the warrant and the searches made under it."""
     return first_dependant(warrant.further_entries.all(), warrant.searches.all())
+
+
+# --- Correcting a further entry, and withdrawing one entered in error (cases.corrections) ---------
+
+
+def further_entry_describe(authority: FurtherEntryAuthority) -> str:
+    return f"Further entry under the search warrant for {authority.warrant.premises}"
+
+
+@transaction.atomic
+def further_entry_correct(
+    *,
+    authority: FurtherEntryAuthority,
+    actor: User,
+    reason: str,
+    authorised_by: str,
+    authorised_at: datetime,
+    entered_at: datetime | None = None,
+    version: int | None = None,
+) -> RecordVersion:
+    """Correct an inspector's written authority for a further entry (PACE 1984 s.16(3B)) under the
+    rules of its first entry: the inspector named, neither time in the future, the entry not before
+    the authority, and both within the warrant's life: not before its first entry (the execution), not
+    after the last moment for entry (s.16(3)) or its return to court. The error names the record."""
+    warrant = authority.warrant
+    case = warrant.case
+    locked = correction_start(case=case, record=authority, reason=reason, version=version)
+    ensure_current(warrant)
+    authorised_by = authorised_by.strip()
+    if not authorised_by:
+        raise ValidationError({"authorised_by": WARRANT_INSPECTOR_REQUIRED})
+    warrant_check_further_entry(authorised_at=authorised_at, entered_at=entered_at)
+    assert warrant.executed_at is not None and warrant.expires_at is not None  # a further entry follows both
+    not_before(
+        authorised_at,
+        [Event("the first entry under the warrant (its execution)", warrant.executed_at)],
+        field="authorised_at",
+        label="The authority",
+    )
+    later = [Event("the last moment for entry under the warrant (PACE 1984 s.16(3))", warrant.expires_at)]
+    if warrant.returned_at is not None:
+        later.append(Event("the warrant's return to court", warrant.returned_at))
+    not_after(authorised_at, later, field="authorised_at", label="The authority")
+    not_after(entered_at, later, field="entered_at", label="The further entry")
+    return correction_apply(
+        case=case,
+        record_type="further_entry",
+        record=locked,
+        actor=actor,
+        reason=reason,
+        version=version,
+        values={"authorised_by": authorised_by, "authorised_at": authorised_at, "entered_at": entered_at},
+        describe=further_entry_describe(locked),
+    )
+
+
+def further_entry_dependants(authority: FurtherEntryAuthority) -> str | None:
+    """Nothing is recorded against a further entry: it can always be withdrawn as entered in error."""
+    return None
 
 
 # --- Searches under a warrant (cases.services.search.register_search_warrants) -------------------

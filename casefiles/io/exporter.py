@@ -132,7 +132,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None, references: Iterabl
             Prefetch("subjects", _current(Subject.objects.order_by(by_id))),
             Prefetch("premises", _current(Premises.objects.order_by(by_id))),
             Prefetch("warrants", _current(Warrant.objects.select_related("applicant", "executed_by").order_by(by_id))),
-            Prefetch("warrants__further_entries", FurtherEntryAuthority.objects.order_by(by_id)),
+            Prefetch("warrants__further_entries", _current(FurtherEntryAuthority.objects.order_by(by_id))),
             Prefetch("searches", _current(Search.objects.select_related("officer_in_charge").order_by(by_id))),
             Prefetch(
                 "user_grants",

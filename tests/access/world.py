@@ -40,7 +40,8 @@ from tests.factories.cases import (
 )
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
-from tests.factories.warrants import DeviceFactory, SearchFactory, WarrantFactory
+from tests.factories.warrants import DeviceFactory, FurtherEntryAuthorityFactory, SearchFactory, WarrantFactory
+from warrants.models import Warrant
 from work.models import Task
 
 # Everyone the matrix signs in as. "officer_r" is the officer in the restricted case. "administrator" and
@@ -144,6 +145,10 @@ def _records(case: Case) -> dict[str, int]:
         "premises": premises.pk,
         "log_entry": CaseLogEntryFactory(case=case).pk,
         "warrant": WarrantFactory(case=case, premises=premises, applied=True).pk,
+        # An inspector's authority for a further entry under a multiple-entry warrant (PACE s.16(3B)).
+        "further_entry": FurtherEntryAuthorityFactory(
+            warrant=WarrantFactory(case=case, premises=premises, executed=True, entry=Warrant.Entry.MULTIPLE)
+        ).pk,
         "search": search.pk,
         "device": DeviceFactory(case=case, search=search).pk,
         "arrest": arrest.pk,
