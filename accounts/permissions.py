@@ -151,11 +151,18 @@ def ensure_may_administer(actor: User, person: User, *, action: str, own_account
         raise refuse(actor=actor, code=Refusal.OWN_ACCOUNT, action=action, message=OWN_ACCOUNT, person=person)
 
 
+def _force_of(administrator: User, *, action: str) -> int:
+    """The force an administrator administers (`ensure_administrator` refuses anyone without one)."""
+    if administrator.force_id is None:
+        raise refuse(actor=administrator, code=Refusal.NOT_ADMINISTRATOR, action=action, message=NOT_ADMINISTRATOR)
+    return administrator.force_id
+
+
 def get_person_for_administration(actor: User, pk: int, *, action: str, own_account_allowed: bool = False) -> User:
     """The person `pk` if `actor` may administer them (404 for another force's or a missing person,
     the same answer; 403 for someone not an administrator or for their own account)."""
     ensure_administrator(actor, action=action)
-    person = User.objects.select_related("force").filter(pk=pk, force_id=actor.force_id).first()
+    person = User.objects.select_related("force").filter(pk=pk, force_id=_force_of(actor, action=action)).first()
     if person is None:
         raise _not_found(actor, User, pk, action=action, message=PERSON_NOT_FOUND)
     ensure_may_administer(actor, person, action=action, own_account_allowed=own_account_allowed)
@@ -181,7 +188,7 @@ def get_request_for_decision(actor: User, pk: int, *, action: str) -> AccessRequ
     ensure_administrator(actor, action=action)
     request = (
         AccessRequest.objects.select_related("person", "requested_by", "team__force")
-        .filter(pk=pk, force_id=actor.force_id)
+        .filter(pk=pk, force_id=_force_of(actor, action=action))
         .first()
     )
     if request is None:

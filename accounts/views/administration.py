@@ -282,7 +282,10 @@ def _decide(request: AuthenticatedHttpRequest, pk: int, *, approve: bool) -> Htt
         # A note that cannot be kept (too long, a null character): nothing is decided; the list
         # again, saying what is wrong with the note.
         messages.error(
-            request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+            request,
+            " ".join(
+                f"{form.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            ),
         )
         return _requests_page(request, status=400)
     note = form.cleaned_data["note"]
