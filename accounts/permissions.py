@@ -10,7 +10,13 @@ any transaction of the service that refused, so it stays even though nothing els
 entry's shape is what the anomaly flags read (docs/administration.md, "What auditors see"):
 kind `access_denied`, object type `cases.User` (a person) or `accounts.AccessRequest` (a request),
 and `changes = {"four_eyes": <code>, "action": <what was tried>, "person": <username or "">,
-"request": <request id or None>}` with a code from `Refusal`.
+"request": <request id or None>}` with a code from `Refusal`; a 404's entry also has `"exists": <bool>`.
+
+A person or request of another force and a missing one are answered alike (404) after the same
+work, as `cases.permissions.not_found` does for case data: one lookup limited to the administrator's
+force, then, if nothing is found, one lookup of what was asked for and one refusal entry
+(`other_force` with `exists: true`, or `not_found` with `exists: false`), so neither the page nor its
+timing tells a hidden record from a missing one; only the auditor's entry says which.
 """
 
 from enum import StrEnum
@@ -39,6 +45,7 @@ class Refusal(StrEnum):
     OWN_ACCOUNT = "own_account"  # acting on one's own roles, teams, access or sign-in
     OWN_REQUEST = "own_request"  # deciding (approving or refusing) a request one made
     ABOUT_YOURSELF = "about_yourself"  # deciding a request about one's own account
+    NOT_FOUND = "not_found"  # the person or request asked for does not exist (answered 404 alike)
 
 
 def is_administrator(user: User) -> bool:
@@ -47,12 +54,42 @@ def is_administrator(user: User) -> bool:
 
 
 def record_refusal(
-    *, actor: User, code: Refusal, action: str, person: User | None = None, request: AccessRequest | None = None
+    *,
+    actor: User,
+    code: Refusal,
+    action: str,
+    person: User | None = None,
+    request: AccessRequest | None = None,
+    exists: bool | None = None,
 ) -> None:
-    """Write the audit entry for a refused administration action (see the module's docstring)."""
-    about: type[User] | type[AccessRequest] = AccessRequest if request is not None else User
-    object_id = request.pk if request is not None else (person.pk if person is not None else "")
-    who = person.get_username() if person is not None else ""
+    """Write the audit entry for a refused administration action (see the module's docstring);
+    `exists` only for a 404."""
+    _write_refusal(
+        actor=actor,
+        code=code,
+        action=action,
+        about=AccessRequest if request is not None else User,
+        object_id=request.pk if request is not None else (person.pk if person is not None else ""),
+        who=person.get_username() if person is not None else "",
+        request_id=request.pk if request is not None else None,
+        exists=exists,
+    )
+
+
+def _write_refusal(
+    *,
+    actor: User,
+    code: Refusal,
+    action: str,
+    about: type[User] | type[AccessRequest],
+    object_id: object,
+    who: str,
+    request_id: int | None,
+    exists: bool | None,
+) -> None:
+    changes: dict[str, object] = {"four_eyes": code.value, "action": action, "person": who, "request": request_id}
+    if exists is not None:
+        changes["exists"] = exists
     audit_record(
         kind=AuditEntry.Kind.ACCESS_DENIED,
         actor=actor,
@@ -60,9 +97,28 @@ def record_refusal(
         object_id=str(object_id),
         summary=f"Refused ({code.value.replace('_', ' ')}): {action.replace('_', ' ')}"
         + (f" for {who}" if who else "")
-        + (f", request {request.pk}" if request is not None else ""),
-        changes={"four_eyes": code.value, "action": action, "person": who, "request": request.pk if request else None},
+        + (f", request {request_id}" if request_id is not None else ""),
+        changes=changes,
     )
+
+
+def _not_found(actor: User, model: type[User] | type[AccessRequest], pk: int, *, action: str, message: str) -> Http404:
+    """The 404 for a person or request not of `actor`'s force, hidden or missing: the same answer after
+    the same work (one lookup of who it is about, one refusal entry saying whether it exists)."""
+    who_field = "username" if model is User else "person__username"
+    found = list(model._default_manager.filter(pk=pk).values_list(who_field, flat=True)[:1])
+    exists = bool(found)
+    _write_refusal(
+        actor=actor,
+        code=Refusal.OTHER_FORCE if exists else Refusal.NOT_FOUND,
+        action=action,
+        about=model,
+        object_id=pk,
+        who=found[0] if exists else "",
+        request_id=pk if model is AccessRequest else None,
+        exists=exists,
+    )
+    return Http404(message)
 
 
 def refuse(
@@ -89,19 +145,26 @@ def ensure_may_administer(actor: User, person: User, *, action: str, own_account
     `own_account_allowed`, for reading) `person` is someone else."""
     ensure_administrator(actor, action=action)
     if person.force_id != actor.force_id:
-        record_refusal(actor=actor, code=Refusal.OTHER_FORCE, action=action, person=person)
+        record_refusal(actor=actor, code=Refusal.OTHER_FORCE, action=action, person=person, exists=True)
         raise Http404(PERSON_NOT_FOUND)
     if person.pk == actor.pk and not own_account_allowed:
         raise refuse(actor=actor, code=Refusal.OWN_ACCOUNT, action=action, message=OWN_ACCOUNT, person=person)
+
+
+def _force_of(administrator: User, *, action: str) -> int:
+    """The force an administrator administers (`ensure_administrator` refuses anyone without one)."""
+    if administrator.force_id is None:
+        raise refuse(actor=administrator, code=Refusal.NOT_ADMINISTRATOR, action=action, message=NOT_ADMINISTRATOR)
+    return administrator.force_id
 
 
 def get_person_for_administration(actor: User, pk: int, *, action: str, own_account_allowed: bool = False) -> User:
     """The person `pk` if `actor` may administer them (404 for another force's or a missing person,
     the same answer; 403 for someone not an administrator or for their own account)."""
     ensure_administrator(actor, action=action)
-    person = User.objects.select_related("force").filter(pk=pk).first()
+    person = User.objects.select_related("force").filter(pk=pk, force_id=_force_of(actor, action=action)).first()
     if person is None:
-        raise Http404(PERSON_NOT_FOUND)
+        raise _not_found(actor, User, pk, action=action, message=PERSON_NOT_FOUND)
     ensure_may_administer(actor, person, action=action, own_account_allowed=own_account_allowed)
     return person
 
@@ -111,7 +174,7 @@ def ensure_may_decide(actor: User, request: AccessRequest, *, action: str) -> No
     the person it is about."""
     ensure_administrator(actor, action=action)
     if request.force_id != actor.force_id:
-        record_refusal(actor=actor, code=Refusal.OTHER_FORCE, action=action, request=request)
+        record_refusal(actor=actor, code=Refusal.OTHER_FORCE, action=action, request=request, exists=True)
         raise Http404(REQUEST_NOT_FOUND)
     if request.requested_by_id == actor.pk:
         raise refuse(actor=actor, code=Refusal.OWN_REQUEST, action=action, message=OWN_REQUEST, request=request)
@@ -120,9 +183,15 @@ def ensure_may_decide(actor: User, request: AccessRequest, *, action: str) -> No
 
 
 def get_request_for_decision(actor: User, pk: int, *, action: str) -> AccessRequest:
+    """The request `pk` if `actor` may decide it (404 for another force's or a missing request, the
+    same answer after the same work; 403 for someone not an administrator, or four eyes)."""
     ensure_administrator(actor, action=action)
-    request = AccessRequest.objects.select_related("person", "requested_by", "team__force").filter(pk=pk).first()
+    request = (
+        AccessRequest.objects.select_related("person", "requested_by", "team__force")
+        .filter(pk=pk, force_id=_force_of(actor, action=action))
+        .first()
+    )
     if request is None:
-        raise Http404(REQUEST_NOT_FOUND)
+        raise _not_found(actor, AccessRequest, pk, action=action, message=REQUEST_NOT_FOUND)
     ensure_may_decide(actor, request, action=action)
     return request

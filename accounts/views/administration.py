@@ -278,7 +278,17 @@ def _decide(request: AuthenticatedHttpRequest, pk: int, *, approve: bool) -> Htt
     action = "access_request_approve" if approve else "access_request_refuse"
     access_request = get_request_for_decision(request.user, pk, action=action)
     form = DecisionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A note that cannot be kept (too long, a null character): nothing is decided; the list
+        # again, saying what is wrong with the note.
+        messages.error(
+            request,
+            " ".join(
+                f"{form.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            ),
+        )
+        return _requests_page(request, status=400)
+    note = form.cleaned_data["note"]
     decide = access_request_approve if approve else access_request_refuse
     try:
         decide(access_request=access_request, actor=request.user, note=note)

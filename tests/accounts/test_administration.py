@@ -418,3 +418,22 @@ def test_resetting_the_authenticator_removes_it_and_ends_the_persons_sessions(ad
     assert not StaticDevice.objects.filter(user=officer).exists()
     assert laptop.get(reverse("cases:list")).status_code == 302
     assert admin_actions("user_reset_two_factor")[0].changes["person"] == officer.username
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        "administration:person_enable",
+        "administration:person_unlock",
+        "administration:person_reset_two_factor",
+        "administration:person_invite_again",
+    ],
+)
+def test_a_button_on_a_persons_page_ignores_whatever_else_is_sent(administrator, officer, button):
+    """The buttons send nothing a person types: anything posted with them is no input to go wrong."""
+    junk = {"pk": "x" * 5000, "note": "\x00", "teams": ["not a number", "-1"], "reason": "\x00" * 3}
+
+    response = signed_in(administrator).post(reverse(button, args=[officer.pk]), junk)
+
+    assert response.status_code in (302, 400)
+    assert b"Traceback" not in response.content

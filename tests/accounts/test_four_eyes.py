@@ -273,3 +273,16 @@ def test_an_approved_role_counts_from_the_next_request(supervisor_request, secon
     officer.refresh_from_db()
     fresh = type(officer).objects.get(pk=officer.pk)
     assert SUPERVISOR in roles_of(fresh)
+
+
+@pytest.mark.parametrize("button", ["administration:request_approve", "administration:request_refuse"])
+def test_a_note_that_cannot_be_kept_decides_nothing_and_says_so(
+    supervisor_request, second_administrator, officer, button
+):
+    response = signed_in(second_administrator).post(reverse(button, args=[supervisor_request.pk]), {"note": "x" * 2001})
+
+    assert response.status_code == 400
+    assert "Note: " in response.content.decode()
+    supervisor_request.refresh_from_db()
+    assert supervisor_request.status == AccessRequest.Status.PENDING
+    assert SUPERVISOR not in held_roles(officer)

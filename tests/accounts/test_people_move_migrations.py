@@ -49,8 +49,20 @@ def _leaves(executor: MigrationExecutor) -> list[tuple[str, str]]:
 
 
 def _before_the_move(executor: MigrationExecutor) -> list[tuple[str, str]]:
-    """Every app at its last migration, except the moved apps at theirs before the move."""
-    others = [node for node in _leaves(executor) if node[0] not in MOVED_APPS]
+    """Every app at its last migration that needs nothing after the move (left out, never migrated,
+    if its first does), and the moved apps at theirs before the move."""
+    graph = executor.loader.graph
+    allowed = {node for target in BEFORE_THE_MOVE.items() for node in graph.forwards_plan(target)}
+    others: list[tuple[str, str]] = []
+    for app in {node[0] for node in graph.nodes} - MOVED_APPS:
+        own = [node for node in graph.nodes if node[0] == app]
+        fits = [
+            node
+            for node in own
+            if all(need[0] not in BEFORE_THE_MOVE or need in allowed for need in graph.forwards_plan(node))
+        ]
+        if fits:
+            others.append(max(fits, key=lambda node: len(graph.forwards_plan(node))))
     return others + list(BEFORE_THE_MOVE.items())
 
 

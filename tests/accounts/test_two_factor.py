@@ -73,7 +73,7 @@ def test_someone_without_an_app_is_sent_on_to_set_one_up(client, officer):
 def test_an_unverified_session_cannot_open_a_page_and_is_sent_to_the_code_step(half_signed_in, device):
     response = half_signed_in.get(reverse("cases:list"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("two_factor") + "?next=%2F"
+    assert response["Location"] == reverse("two_factor") + "?next=%2Fcases%2F"
 
 
 def test_an_unverified_session_without_an_app_is_sent_to_set_one_up(half_signed_in):
@@ -135,7 +135,7 @@ def test_the_right_code_finishes_sign_in_with_a_new_session_key(half_signed_in, 
 
 def test_the_code_step_does_not_redirect_to_another_site(half_signed_in, device):
     response = half_signed_in.post(reverse("two_factor"), {"code": _code(device), "next": "https://evil.example/"})
-    assert response["Location"] == reverse("cases:list")
+    assert response["Location"] == reverse("home")  # the landing page (docs/work.md)
 
 
 def test_a_wrong_code_is_refused_and_reported_as_a_failed_sign_in(half_signed_in, device):

@@ -22,6 +22,7 @@ from tests.access.world import World, build_world
 from tests.conftest import BrowserClient
 from tests.factories.warrants import WarrantFactory
 from tests.reliability.strategies import field_values
+from work.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +37,32 @@ SHOWN_ON = {
     "audit:export": "audit:search",
     "reports:figures_export_create": "reports:figures",
     "cases:match_confirm": "cases:match_detail",  # the same match's page (the same keyword arguments)
+    # A task's forms, on the task's page (the same keyword arguments).
+    "work:task_complete": "work:task_detail",
+    "work:task_reassign": "work:task_detail",
+    "work:task_dismiss": "work:task_detail",
+    # A request's note, sent by its Approve or its Refuse button (formaction), on the list of requests.
+    "administration:request_approve": "administration:requests",
+    "administration:request_refuse": "administration:requests",
 }
+# Forms shown on the page of the record they send to (the same keyword arguments).
+SAME_RECORD = {"cases:match_confirm", "work:task_complete", "work:task_reassign", "work:task_dismiss"}
 # Buttons that post nothing a person types (mark a reminder read): nothing to fill in; who may press
 # them is in the authorisation matrix.
 NO_INPUT = {"cases:notification_read", "cases:notifications_read_all"}
+# The buttons on a person's administration page (tests/accounts/test_administration.py posts
+# anything to them).
+NO_INPUT |= {
+    "administration:person_enable",
+    "administration:person_unlock",
+    "administration:person_reset_two_factor",
+    "administration:person_invite_again",
+}
 # Shown only once a link is confirmed; the same form (one reason) as cases:match_confirm, whose bad
 # input is tried here, and its rules are tested in tests/search/test_deconfliction.py.
 NO_INPUT |= {"cases:match_undo"}
+# Accepting a suggested task is one button; dismissing one (with a reason) is tried here.
+NO_INPUT |= {"work:task_accept"}
 # The world's warrant has been applied for; each other step's form needs a warrant at that step.
 WARRANT_AT: dict[str, dict[str, object]] = {
     "warrants:apply": {},
@@ -50,45 +70,55 @@ WARRANT_AT: dict[str, dict[str, object]] = {
     "warrants:return": {"executed": True},
     "warrants:further_entry": {"executed": True, "entry": "multiple"},
 }
+# The world's task is to do; a suggestion is dismissed, so that form needs a suggested task.
+TASK_AT: dict[str, dict[str, object]] = {"work:task_dismiss": {"status": Task.Status.SUGGESTED}}
 
 
 class FormFields(HTMLParser):
-    """The names a page's forms send, with the values offered for each (options, radios, hidden)."""
+    """The names a page's forms send, with the values offered for each (options, radios, hidden). A
+    form is the page's own if it sends to `path`, or if one of its buttons does (`formaction`)."""
 
     def __init__(self, path: str, *, shown_here: bool = True) -> None:
         super().__init__()
         self.actions = {"", path} if shown_here else {path}
         self.fields: dict[str, list[str]] = {}
         self.method = "GET"
-        self._in_form = False
+        self._form: dict[str, list[str]] | None = None
+        self._ours = False
+        self._form_method = "GET"
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         if tag == "form":
             # The page's own form, not the sign-out button every page carries.
-            self._in_form = a.get("action", "") in self.actions
-            if self._in_form:
-                self.method = a.get("method", "get").upper()
+            self._form, self._ours = {}, a.get("action", "") in self.actions
+            self._form_method = a.get("method", "get").upper()
             return
-        if not self._in_form:
+        if self._form is None:
             return
         name = a.get("name", "")
+        if tag in ("input", "button") and a.get("type", "submit" if tag == "button" else "text") == "submit":
+            self._ours = self._ours or ("formaction" in a and a["formaction"] in self.actions)
         if tag in ("input", "select", "textarea") and name and name != "csrfmiddlewaretoken":
             if a.get("type") in ("submit", "button", "image", "reset"):
                 return
-            values = self.fields.setdefault(name, [])
+            values = self._form.setdefault(name, [])
             if tag == "input" and a.get("type") in ("radio", "checkbox", "hidden") and a.get("value"):
                 values.append(a["value"])
             self._select = name if tag == "select" else None
         elif tag == "option" and self._select is not None and a.get("value"):
-            self.fields[self._select].append(a["value"])
+            self._form[self._select].append(a["value"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
             self._select = None
-        elif tag == "form":
-            self._in_form = False
+        elif tag == "form" and self._form is not None:
+            if self._ours:
+                for name, values in self._form.items():
+                    self.fields.setdefault(name, []).extend(values)
+                self.method = self._form_method
+            self._form, self._ours = None, False
 
 
 def actor_for(name: str) -> tuple[str, str]:
@@ -135,6 +165,10 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
         premises = case.premises.first()
         for name, traits in WARRANT_AT.items():
             world.records[name] = {"warrant": WarrantFactory(case=case, premises=premises, **traits).pk}
+        task = Task.objects.get(pk=world.records["case"]["task"])
+        for name, traits in TASK_AT.items():
+            fields = {"case": case, "title": task.title, "owner": task.owner, "due_on": task.due_on}
+            world.records[name] = {"task": Task.objects.create(**fields, created_by=task.created_by, **traits).pk}
         yield world
         transaction.set_rollback(True)
 
@@ -148,8 +182,10 @@ def test_a_form_answers_any_input_without_a_server_error(name, keys, world) -> N
     kwargs = kwargs_for(world, name, keys, target) if keys else {}
     if name in WARRANT_AT:
         kwargs["pk"] = world.records[name]["warrant"]
+    if name in TASK_AT:
+        kwargs["pk"] = world.records[name]["task"]
     url = reverse(name, kwargs=kwargs or None)
-    shown_kwargs = kwargs if name == "cases:match_confirm" else None
+    shown_kwargs = kwargs if name in SAME_RECORD else None
     page = client.get(reverse(SHOWN_ON[name], kwargs=shown_kwargs) if name in SHOWN_ON else url)
     assert page.status_code == 200, f"{name}: {actor} cannot open the form for {url} ({page.status_code})"
     parser = FormFields(url, shown_here=name not in SHOWN_ON)
