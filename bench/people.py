@@ -184,6 +184,7 @@ def make_people(
             "collar_number": str(1000 + serial),
             "force_id": force_id,
             "username_skeleton": username_skeleton(username),
+            "disabled_reason": "",
         }
         sink.created("cases_user", row, at_us, admin, request, "")
         sink.write("cases_user", row)

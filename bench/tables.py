@@ -39,6 +39,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("collar_number", "S"),
             ("force_id", "I"),
             ("username_skeleton", "S"),
+            ("disabled_reason", "S"),
         ),
     ),
     "cases_user_groups": ("cases.User_groups", (("id", "I"), ("user_id", "I"), ("group_id", "I"))),

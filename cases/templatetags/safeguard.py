@@ -34,6 +34,12 @@ def moment(value: datetime | None) -> str:
 
 
 @register.filter
+def iso(value: datetime | None) -> str:
+    """A moment in UTC in ISO 8601, for machines (a script's data attribute): `2026-11-23T14:05:09+00:00`."""
+    return value.astimezone(UTC).isoformat() if value else ""
+
+
+@register.filter
 def charging_target(arrested_at: datetime | None) -> datetime | None:
     """The charging target for an arrest (a local target, not law), from `cases.rules`."""
     return rules.charging_target_at(arrested_at) if arrested_at else None

@@ -40,8 +40,11 @@ def queued_tasks(client: redis.Redis) -> list[str]:
 @pytest.fixture
 def restores_migration_data(django_db_blocker):
     """A transactional test's database is emptied afterwards, data that migrations loaded included.
-    Requested before `transactional_db`, this puts that data back after the emptying, for the tests
+    Requested before `transactional_db`, this puts that data back before the test (an earlier
+    transactional test on the same worker may have emptied it) and after the emptying, for the tests
     that follow (tests.processes.restore_migration_data)."""
+    with django_db_blocker.unblock():
+        restore_migration_data()
     yield
     with django_db_blocker.unblock():
         restore_migration_data()
