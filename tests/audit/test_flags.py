@@ -32,7 +32,7 @@ NOON = datetime(2026, 11, 10, 12, 0, tzinfo=LONDON)
 
 
 @pytest.fixture(autouse=True)
-def mark_at_the_newest_entry():
+def mark_at_the_newest_entry(db):
     """Each test reads only its own entries: the high-water mark starts just before the id its first
     entry will take. In a whole run the trail holds entries committed by earlier tests (it is
     append-only, so a flush leaves them)."""
