@@ -135,13 +135,18 @@ class Officer(SafeguardUser):
     def on_start(self) -> None:
         super().on_start()
         self.references: list[str] = []
-        # The day starts with the team's list and the first case on it.
+        # The day starts with My work, then the team's case list and the first case on it.
+        self.my_work()
         self.case_list()
         self.case_page()
 
+    @task(2)
+    def my_work(self) -> None:
+        self.client.get("/", name="/ (my work)")
+
     @task(3)
     def case_list(self) -> None:
-        page = self.client.get("/", name="/ (case list)")
+        page = self.client.get("/cases/", name="/cases/ (case list)")
         self.references = CASE_LINK.findall(page.text) or self.references
 
     @task(6)
@@ -183,7 +188,7 @@ class Supervisor(SafeguardUser):
 
     @task(2)
     def open_cases(self) -> None:
-        page = self.client.get("/?status=open", name="/?status=open (case list)")
+        page = self.client.get("/cases/?status=open", name="/cases/?status=open (case list)")
         self.references = CASE_LINK.findall(page.text) or self.references
 
     @task(3)

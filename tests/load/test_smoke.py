@@ -35,7 +35,7 @@ def test_every_journey_ran_without_an_error(figures):
     assert figures["errors"] == 0, figures["failures"]
     assert figures["exceptions"] == [], figures["exceptions"]
     pages = figures["per_page"]
-    for page in ("POST /sign-in/two-factor/", "GET /cases/[reference]/"):
+    for page in ("POST /sign-in/two-factor/", "GET /cases/ (case list)", "GET /cases/[reference]/"):
         assert pages.get(page, {}).get("requests", 0) > 0, f"{page} was never requested: {sorted(pages)}"
     # The auditor's journey picks one of its pages at random each time: any of them shows it ran.
     audit_pages = [page for page in pages if page.startswith("GET /audit/")]
