@@ -9,6 +9,7 @@ the directory.
 
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def newest_bin_dir() -> Path:
+    """The server tools of the newest PostgreSQL installed (Debian), or those on the PATH."""
+    majors = sorted(int(path.name) for path in Path("/usr/lib/postgresql").glob("*") if path.name.isdigit())
+    return bin_dir(majors[-1] if majors else 0)
 
 
 def bin_dir(major: int) -> Path:
@@ -91,7 +98,8 @@ class Cluster:
             "fsync": "off",
             **self.settings,
         }
-        line = " ".join(f"-c {name}={value}" for name, value in options.items())
+        # pg_ctl hands these to the server through the shell: each quoted as one word.
+        line = " ".join(f"-c {shlex.quote(f'{name}={value}')}" for name, value in options.items())
         log = self.data.parent / f"{self.data.name}.log"
         run(
             [
