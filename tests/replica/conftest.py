@@ -68,10 +68,11 @@ def _drop_slot(name: str) -> None:
     )
 
 
-def _write_config(data: Path, settings: dict[str, str]) -> None:
+def _write_config(data: Path) -> None:
     """Debian keeps a cluster's configuration outside its data directory, so the copy has none:
-    the replica gets its own, which lets in only local connections."""
-    (data / "postgresql.conf").write_text("".join(f"{name} = '{value}'\n" for name, value in settings.items()))
+    the replica gets its own, which lets in only local connections. Its settings are given when it
+    starts, which outranks any the primary was given with ALTER SYSTEM (copied with the data)."""
+    (data / "postgresql.conf").write_text("")
     (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
     (data / "pg_ident.conf").write_text("")
     owner = data.stat()
@@ -125,15 +126,18 @@ def _start_replica(host: str, port: int, user: str) -> tuple[Cluster, Path, str]
     slot = f"{SLOT_PREFIX}{os.getpid()}"
     directory = scratch_directory("safeguard-replica-")
     port_wanted = os.environ.get("SAFEGUARD_TEST_REPLICA_PORT")
-    cluster = Cluster(
-        directory / "data", int(port_wanted) if port_wanted else free_port(), tools, {"hot_standby": "on"}
-    )
+    settings = {
+        "hot_standby": "on",
+        "wal_level": values["wal_level"],
+        **{name: values[name] for name in AT_LEAST_PRIMARY},
+    }
+    cluster = Cluster(directory / "data", int(port_wanted) if port_wanted else free_port(), tools, settings)
     try:
         basebackup(
             host=host, port=port, user=user, data=cluster.data, bin=tools, slot=slot,
             extra=("--write-recovery-conf", "--wal-method=stream"),
         )  # fmt: skip
-        _write_config(cluster.data, {name: values[name] for name in AT_LEAST_PRIMARY})
+        _write_config(cluster.data)
         cluster.start()
         cluster.wait_until("SELECT pg_is_in_recovery()")
     except BaseException:
