@@ -228,10 +228,16 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Create `path` with `mode` from the start (never briefly readable by others), or fail if it exists."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        os.write(descriptor, data)
-        os.fsync(descriptor)
+        _write_all(descriptor, data)
     finally:
         os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+    os.fsync(descriptor)
 
 
 # --- Reading the directory -----------------------------------------------------------------------
@@ -366,19 +372,36 @@ def _signed(key: Ed25519PrivateKey, head: Head, *, number: int, previous: str) -
 
 
 def _publish(path: Path, data: bytes) -> None:
-    """Put `data` at `path`, whole or not at all, read-only, never replacing a file already there:
-    written to a temporary name, then hard-linked to its own (which fails if the name is taken)."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    _write_new(temporary, data, 0o444)
+    """Put `data` at `path`, whole or not at all, read-only, never replacing a file already there.
+
+    The file is written unnamed in the directory (O_TMPFILE) and then linked to its name, which fails
+    if the name is taken. That needs no removal, so it works in a directory made append-only
+    (`chattr +a`: files can be added, not removed or renamed, even by root). Where the file system
+    has no unnamed files, a temporary name is written, linked and removed instead.
+    """
+    directory = os.open(path.parent, os.O_RDONLY)
     try:
-        os.link(temporary, path)
+        try:
+            unnamed = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o444)
+        except OSError:
+            unnamed = None
+        if unnamed is not None:
+            try:
+                _write_all(unnamed, data)
+                # linkat with AT_SYMLINK_FOLLOW (the directory descriptor makes os.link use it).
+                os.link(f"/proc/self/fd/{unnamed}", path.name, dst_dir_fd=directory, follow_symlinks=True)
+            finally:
+                os.close(unnamed)
+        else:
+            temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            _write_new(temporary, data, 0o444)
+            try:
+                os.link(temporary, path)
+            finally:
+                temporary.unlink()
+        os.fsync(directory)
     finally:
-        temporary.unlink()
-    descriptor = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        os.close(directory)
 
 
 def _does_not_extend(checkpoint: Checkpoint, head: Head) -> str:

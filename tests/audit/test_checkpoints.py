@@ -7,6 +7,7 @@ with what to put right."""
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,30 @@ def test_the_deployment_checklist_warns_while_checkpoints_are_not_configured(set
     settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR = ""
     assert "audit.W001" in [message.id for message in run_checks(include_deployment_checks=True)]
     assert "audit.W001" not in [message.id for message in run_checks()]  # a deployment check only
+
+
+@pytest.fixture
+def append_only_dir(settings, tmp_path):
+    """A checkpoint directory with Linux's append-only attribute (`chattr +a`, as root): files can be
+    added to it, never removed or renamed. The attribute is taken off afterwards, so it can be cleaned."""
+    directory = tmp_path / "append-only"
+    directory.mkdir()
+    made = subprocess.run(["chattr", "+a", str(directory)], capture_output=True, text=True)  # noqa: S603, S607
+    if made.returncode != 0:
+        pytest.skip(f"this file system or user cannot make a directory append-only: {made.stderr.strip()}")
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR = str(directory)
+    yield directory
+    subprocess.run(["chattr", "-a", str(directory)], check=True)  # noqa: S603, S607
+
+
+def test_checkpoints_are_written_into_an_append_only_directory_where_none_can_be_removed(officer, append_only_dir):
+    for _ in range(2):
+        write_entries(officer, 1)
+        assert checkpoint_write() is not None
+    first = append_only_dir / "0000000001.checkpoint"
+    assert sorted(path.name for path in append_only_dir.iterdir()) == [first.name, "0000000002.checkpoint"]
+    with pytest.raises(PermissionError):
+        first.unlink()
+    with pytest.raises(PermissionError):
+        first.rename(append_only_dir / "0000000009.checkpoint")
+    assert verify_checkpoints().ok
