@@ -14,6 +14,7 @@ import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 
 from accounts.roles import ADMINISTRATOR
 from audit.chain import verify_chain
@@ -340,3 +341,12 @@ def test_checkpoints_are_written_into_an_append_only_directory_where_none_can_be
     with pytest.raises(PermissionError):
         first.rename(append_only_dir / "0000000009.checkpoint")
     assert verify_checkpoints().ok
+
+
+def test_the_application_role_the_worker_connects_as_can_checkpoint(officer):
+    entries = write_entries(officer)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE safeguard_app")
+        checkpoint = checkpoint_write()
+        assert checkpoint is not None and checkpoint.position == entries[-1].id
+        assert verify_checkpoints().ok
