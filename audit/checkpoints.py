@@ -58,20 +58,26 @@ class Head:
 
 
 _HEAD = """
-SELECT h.last_id, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE id <= h.last_id)
+SELECT h.last_id, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE id > %s AND id <= h.last_id)
 FROM audit_auditchainhead h WHERE h.id = 1
 """
 
 
-def chain_head() -> Head:
+def chain_head(*, counted: tuple[int, int] = (0, 0)) -> Head:
     """The head of the chain now, read in one statement (one snapshot). Entries are chained in id
-    order, so a position is an entry's id. An empty chain is position 0."""
+    order, so a position is an entry's id. An empty chain is position 0.
+
+    `counted` is a position and the number of entries up to it, known already (the newest
+    checkpoint's), so that only the entries after it are counted: counting tens of millions of
+    entries at every checkpoint would take a while.
+    """
+    position, count = counted
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD)
+        cursor.execute(_HEAD, [position])
         row = cursor.fetchone()
     if row is None:
         return Head(0, NOTHING, 0)
-    return Head(int(row[0]), str(row[1]), int(row[2]))
+    return Head(int(row[0]), str(row[1]), count + int(row[2]))
 
 
 def hash_at(position: int) -> str | None:
@@ -333,7 +339,8 @@ def checkpoint_write() -> Checkpoint | None:
     for _attempt in range(_WRITE_ATTEMPTS):
         files = _checkpoint_files(directory)
         newest = _parse(files[-1][1], files[-1][0]) if files else None
-        head = chain_head()
+        # Counted on from the newest checkpoint; if the chain does not extend it, nothing is written.
+        head = chain_head(counted=(newest.position, newest.count) if newest else (0, 0))
         if newest is not None:
             if not _signature_verifies(newest, keys):
                 raise CheckpointError(

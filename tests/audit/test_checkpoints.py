@@ -97,6 +97,7 @@ def test_checkpoints_chain_each_naming_the_digest_of_the_one_before(officer, che
     assert first is not None and second is not None
     assert (first.number, second.number) == (1, 2)
     assert second.previous == first.digest
+    assert second.count == chain_head().count  # counted on from the first, as a full count gives
     assert verify_checkpoints().ok
 
 
