@@ -273,7 +273,10 @@ def _checkpoint_files(directory: Path) -> list[tuple[int, Path]]:
 
 def _parse(path: Path, number: int) -> Checkpoint:
     """The checkpoint in `path`, its fields checked for shape (not yet its signature)."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(f"{path.name} cannot be read: {error.strerror or error}.") from None
     try:
         fields = json.loads(data)
         checkpoint = Checkpoint(

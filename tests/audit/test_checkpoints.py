@@ -351,3 +351,14 @@ def test_the_application_role_the_worker_connects_as_can_checkpoint(officer):
         checkpoint = checkpoint_write()
         assert checkpoint is not None and checkpoint.position == entries[-1].id
         assert verify_checkpoints().ok
+
+
+def test_a_file_named_as_a_checkpoint_that_is_not_one_is_reported(officer, checkpoint_dir):
+    write_entries(officer, 1)
+    checkpoint_write()
+    (checkpoint_dir / "0000000002.checkpoint").write_text('{"number": 2, "position": "everything"}')
+    [problem] = verify_checkpoints().problems
+    assert problem.kind == "malformed"
+    assert "0000000002.checkpoint is not a checkpoint Safeguard wrote" in problem.text
+    with pytest.raises(CheckpointError, match=r"0000000002\.checkpoint is not a checkpoint"):
+        checkpoint_write()
