@@ -377,6 +377,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
 # The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
+# The audit checkpoints' task on a queue of its own, so that only the worker reading that queue, run
+# as the one user that can read the signing key, ever needs the key (docs/audit.md, "Checkpoints").
+# Empty (the default): the default queue, which every worker reads.
+SAFEGUARD_AUDIT_CHECKPOINT_QUEUE = env.str("SAFEGUARD_AUDIT_CHECKPOINT_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"audit.tasks.checkpoint_audit": {"queue": SAFEGUARD_AUDIT_CHECKPOINT_QUEUE}}
+    if SAFEGUARD_AUDIT_CHECKPOINT_QUEUE
+    else {}
+)
 # The worker's and beat's records go through LOGGING's single-line handler (cases.logs), not a
 # handler of Celery's own that would write control characters in them as they are.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

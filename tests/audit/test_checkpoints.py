@@ -6,11 +6,14 @@ tampered with, removed or signed by an unknown key is reported; a missing key or
 with what to put right."""
 
 import json
+import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -362,3 +365,27 @@ def test_a_file_named_as_a_checkpoint_that_is_not_one_is_reported(officer, check
     assert "0000000002.checkpoint is not a checkpoint Safeguard wrote" in problem.text
     with pytest.raises(CheckpointError, match=r"0000000002\.checkpoint is not a checkpoint"):
         checkpoint_write()
+
+
+_ROUTE = """
+import django
+django.setup()
+from safeguard.celery import app
+print(app.amqp.router.route({}, "audit.tasks.checkpoint_audit")["queue"].name)
+print(app.amqp.router.route({}, "audit.tasks.verify_audit_chain")["queue"].name)
+"""
+
+
+@pytest.mark.parametrize(("queue", "routed"), [("audit-checkpoints", "audit-checkpoints"), ("", "celery")])
+def test_the_checkpoint_task_goes_to_its_own_queue_when_one_is_set(queue, routed):
+    env = {**os.environ, "SAFEGUARD_AUDIT_CHECKPOINT_QUEUE": queue, "SAFEGUARD_CELERY_QUEUE": "celery"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and settings
+        [sys.executable, "-c", _ROUTE],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [routed, "celery"]
