@@ -18,7 +18,11 @@ RANDOM_KEY = $$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n')
 TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
 	SAFEGUARD_BASE_URL=https://safeguard.test
 DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
-	SAFEGUARD_BASE_URL=https://safeguard.police.example
+	SAFEGUARD_BASE_URL=https://safeguard.police.example $(CHECKPOINT_ENV)
+# Where production keeps the audit checkpoints' key and files (docs/audit.md); `deploy-check` needs them set.
+CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.key \
+	SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS=/etc/safeguard/audit-checkpoint.pub \
+	SAFEGUARD_AUDIT_CHECKPOINT_DIR=/var/lib/safeguard/audit-checkpoints
 # CI is always a fresh machine; a fresh test database also keeps a changed migration from meeting
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
@@ -65,7 +69,9 @@ run: $(VENV_STAMP) database
 	@$(PY) manage.py load_demo
 	@# The summaries the dashboard, deadlines page and figures read (docs/figures.md); beat keeps them.
 	@$(PY) manage.py refresh_summaries
-	@mkdir -p var
+	@mkdir -p var var/audit-checkpoints
+	@# Audit checkpoints (docs/audit.md): a development signing key, made once, readable by this user only.
+	@$(PY) manage.py audit_checkpoint_key --if-missing
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 

@@ -337,6 +337,21 @@ for _name, _low, _high in (
 ):
     if not _low <= globals()[_name] <= _high:
         raise ImproperlyConfigured(f"{_name} must be a prefix length of {_low} to {_high} bits.")
+# Signed checkpoints of the audit chain's head, kept outside the database (docs/audit.md,
+# "Checkpoints"): the Ed25519 private key that signs them (a PEM file only the writing process may
+# read), the public keys that verify them (PEM files, comma-separated: the current key's and every
+# earlier key's still behind a kept checkpoint), and the directory they are written to, which no
+# database role may write. Defaults in debug and demo mode only, under var/ (`make run` makes them).
+_dev_var = BASE_DIR / "var" if DEBUG or DEMO_MODE else None
+SAFEGUARD_AUDIT_CHECKPOINT_KEY = env.str(
+    "SAFEGUARD_AUDIT_CHECKPOINT_KEY", default=str(_dev_var / "audit-checkpoint.key") if _dev_var else ""
+)
+SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS = env.list(
+    "SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS", default=[str(_dev_var / "audit-checkpoint.pub")] if _dev_var else []
+)
+SAFEGUARD_AUDIT_CHECKPOINT_DIR = env.str(
+    "SAFEGUARD_AUDIT_CHECKPOINT_DIR", default=str(_dev_var / "audit-checkpoints") if _dev_var else ""
+)
 
 # --- API (docs/api.md) ---
 # Django's default cache stays in each process; the API's rate limits are counted in Redis, so
@@ -384,6 +399,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
 # The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
+# The audit checkpoints' task on a queue of its own, so that only the worker reading that queue, run
+# as the one user that can read the signing key, ever needs the key (docs/audit.md, "Checkpoints").
+# Empty (the default): the default queue, which every worker reads.
+SAFEGUARD_AUDIT_CHECKPOINT_QUEUE = env.str("SAFEGUARD_AUDIT_CHECKPOINT_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"audit.tasks.checkpoint_audit": {"queue": SAFEGUARD_AUDIT_CHECKPOINT_QUEUE}}
+    if SAFEGUARD_AUDIT_CHECKPOINT_QUEUE
+    else {}
+)
 # The worker's and beat's records go through LOGGING's single-line handler (cases.logs), not a
 # handler of Celery's own that would write control characters in them as they are.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
