@@ -27,7 +27,7 @@ CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
+.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -121,6 +121,12 @@ fuzz: $(VENV_STAMP) database
 LOAD_ARGS ?=
 load: $(VENV_STAMP) database
 	$(PY) -m bench.load.run $(LOAD_ARGS)
+
+# Backup and point-in-time restore, end to end, on scratch clusters of their own (ops/restore_drill.py,
+# docs/setup.md "Backups and restore"): WAL archiving, a base backup, a restore to a time between two
+# writes, then verify_audit on the restored database. Needs PostgreSQL's server tools (initdb, pg_ctl).
+restore-drill: $(VENV_STAMP)
+	$(TEST_ENV) $(PY) -m ops.restore_drill
 
 # Pictures of the main pages for README.md, from the demo in a throwaway database (bench/screenshots.py).
 screenshots: $(VENV_STAMP) database chromium

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safeguard.replica.OwnWritesMiddleware",  # a person's reads stay on the primary after their writes
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditContextMiddleware",  # audit: who and from where, for every write
     "accounts.middleware.SessionLifetimeMiddleware",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.inbox",
                 "accounts.context_processors.session_end",
+                "safeguard.replica.replica_notice",
             ],
             "builtins": ["cases.templatetags.safeguard"],
         },
@@ -139,6 +141,26 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAFEGUARD_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of that database (docs/setup.md, "Read replica"): the auditor's searches, the
+# figures and the exports read from it while it is up and no further behind than
+# SAFEGUARD_REPLICA_MAX_LAG_SECONDS; everything else, and everyone's reads for
+# SAFEGUARD_REPLICA_OWN_WRITES_SECONDS after they send a form, uses the primary (safeguard.replica).
+# Unset: no replica, everything on the primary.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that is down must not hold a page up: give up connecting after 2 seconds.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests see the test database through it (Django's test mirror).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+SAFEGUARD_READ_REPLICA = bool(_replica_url)
+DATABASE_ROUTERS = ["safeguard.routers.ReplicaRouter"]
+SAFEGUARD_REPLICA_MAX_LAG_SECONDS = env.int("SAFEGUARD_REPLICA_MAX_LAG_SECONDS", default=30)
+SAFEGUARD_REPLICA_OWN_WRITES_SECONDS = env.int("SAFEGUARD_REPLICA_OWN_WRITES_SECONDS", default=60)
+if SAFEGUARD_REPLICA_MAX_LAG_SECONDS < 0 or SAFEGUARD_REPLICA_OWN_WRITES_SECONDS < 0:
+    raise ImproperlyConfigured("SAFEGUARD_REPLICA_MAX_LAG_SECONDS and _OWN_WRITES_SECONDS must be 0 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
