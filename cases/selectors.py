@@ -12,7 +12,7 @@ from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Exists, F, Lookup, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Upper
@@ -61,11 +61,12 @@ def one_of_ids(column: str, ids: Iterable[int]) -> _AnyOf:
     return _AnyOf(F(column), RawSQL("%s::bigint[]", (text,), output_field=ArrayField(BigIntegerField())))
 
 
-def _granted(user: User, codename: str) -> Q:
-    """Cases on which `user` holds `codename`, granted to them by name or to one of their groups."""
+def _granted(user: User, codename: str, case: str = "pk") -> Q:
+    """Cases on which `user` holds `codename`, granted to them by name or to one of their groups
+    (`case`: the case's id, as a column of the queried model)."""
     to_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     to_group = CaseGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename=codename)
-    return Q(any_of("pk", to_user.values("content_object_id"))) | Q(any_of("pk", to_group.values("content_object_id")))
+    return Q(any_of(case, to_user.values("content_object_id"))) | Q(any_of(case, to_group.values("content_object_id")))
 
 
 def own_teams(user: User) -> QuerySet[Team]:
@@ -107,18 +108,23 @@ def cases_visible_to_force_client(force_id: int) -> QuerySet[Case]:
     return Case.objects.filter(force_id=force_id, restricted=False)
 
 
-def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
+def _ways_to_see(user: User, path: str = "") -> tuple[Q, Q, Q, Q]:
     """Each way `user` may see a case (`cases_visible_to`): granted it; or, unrestricted, as its
-    officer in the case, as its supervisor, or as a member of its team whose role reads team cases."""
+    officer in the case, as its supervisor, or as a member of its team whose role reads team cases.
+
+    With `path` ("case__", a relation to a case), the same conditions on a related case's row, so a
+    query of other rows checks each row's case where it joins it (`_identifier_seen`). The person's
+    grants, teams and role are uncorrelated subqueries, evaluated once a query."""
     reads_team_cases = Exists(
         User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
     )
-    team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
-    unrestricted = Q(restricted=False)
+    teams = User.teams.through.objects.filter(user_id=user.pk).values("team_id")
+    team_member = Q(any_of(f"{path}team_id", teams))
+    unrestricted = Q(**{f"{path}restricted": False})
     return (
-        _granted(user, "view_case"),
-        unrestricted & Q(officer_in_case_id=user.pk),
-        unrestricted & Q(supervisor_id=user.pk),
+        _granted(user, "view_case", f"{path}pk"),
+        unrestricted & Q(**{f"{path}officer_in_case_id": user.pk}),
+        unrestricted & Q(**{f"{path}supervisor_id": user.pk}),
         unrestricted & team_member & Q(reads_team_cases),
     )
 
@@ -470,9 +476,13 @@ def _identifier_seen(user: User, path: str = "") -> Q:
     A row names no case exactly when its referral is not yet a case (`identifiers_attach_case` gives
     a referral's rows its case when one is opened), so such a row is seen by who may see the
     referral (`referrals_visible_to`): people who read referrals, of the row's force (the referral's).
-    The case's rule is one correlated EXISTS (`cases_visible_to`), which PostgreSQL evaluates once
-    into a hash of the person's cases when many rows are to be checked."""
-    case_seen = Q(Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id"))))
+    The case's rule (`cases_visible_to`) is tested on the row's case as the query joins it, one case
+    row for each row found: not the list of every case the person may see (thousands, for a team's
+    member), which a correlated EXISTS made PostgreSQL build to check even one row."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    granted, as_officer, as_supervisor, of_team = _ways_to_see(user, f"{path}case__")
+    case_seen = granted | as_officer | as_supervisor | of_team
     if not user_has_capability(user, Capability.REFERRALS) or user.force_id is None:
         return case_seen
     return case_seen | Q(**{f"{path}case__isnull": True, f"{path}force_id": user.force_id})
