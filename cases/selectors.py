@@ -456,16 +456,13 @@ def forces_in_view(user: User) -> list[int]:
     (their teams' cases), and those of the cases granted them or of which they are the officer in
     the case or the supervisor (index scans of a few rows). A superset of what they may see: the
     search reads parts of values, words and similar names in these forces' rows only, then checks
-    each row it found (`_matches`)."""
+    each row it found (`_matches`). One query."""
     if not user.is_authenticated or not user.is_active:
         return []
     granted = _ways_to_see(user)[0]
     named = Case.objects.filter(granted | Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk))
-    forces = {
-        user.force_id,
-        *user.teams.values_list("force_id", flat=True),
-        *named.values_list("force_id", flat=True).distinct(),
-    }
+    teams = User.teams.through.objects.filter(user_id=user.pk).values_list("team__force_id", flat=True)
+    forces = {user.force_id, *teams.union(named.order_by().values_list("force_id", flat=True))}
     return sorted(force for force in forces if force is not None)
 
 
@@ -520,6 +517,21 @@ def whole_value_only(q: str) -> bool:
     )
 
 
+def _whole_values_only(q: str) -> bool:
+    """Whether `q` is searched as whole values only: shorter than a part (`SEARCH_PART_MIN`), or a
+    whole IP address, e-mail address or phone number (`whole_value_only`)."""
+    return len(q) < SEARCH_PART_MIN or whole_value_only(q)
+
+
+def _forces_searched(user: User, q: str) -> list[int] | None:
+    """The forces whose rows are read for parts of values (`forces_in_view`), or None if the person
+    may see nothing. A query of whole values only reads the B-tree of values in any force and checks
+    each row found exactly, so it needs no forces (nor their query)."""
+    if _whole_values_only(q):
+        return []
+    return forces_in_view(user) or None
+
+
 def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool) -> Q:
     """The rows matching `q`, as an OR of conditions each served by one index (a bitmap OR):
 
@@ -534,7 +546,7 @@ def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool
     GIN index on (force, trigrams) reading that force's rows: a GIN index takes neither
     `= ANY(forces)` nor an OR of forces as its condition."""
     matches = Q(value__in=values)
-    if len(q) < SEARCH_PART_MIN or whole_value_only(q):
+    if _whole_values_only(q):
         return matches
     part = normalise_reference(q)
     words = sorted({word for word in normalise_name(q).split() if len(word) >= SEARCH_PART_MIN} - {part})
@@ -565,10 +577,12 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
     first, then the closest; at most `SEARCH_RESULTS`. One query: a bitmap OR of index scans, then
     each row found checked by the person's rules (`_identifier_seen`)."""
     q = q.strip()
-    forces = forces_in_view(user) if q else []
-    if not forces:
+    if not q:
         return []
     values = search_values(q)
+    forces = _forces_searched(user, q)
+    if forces is None:
+        return []
     found = (
         _found(user, q, forces, similar_names=True)
         .annotate(
@@ -578,6 +592,8 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
         .select_related("case", "referral")
         .order_by("whole", "-closeness", "kind", "value", "id")
     )
+    if not forces:
+        return list(found[:SEARCH_RESULTS])
     with transaction.atomic(), connection.cursor() as cursor:
         # PostgreSQL estimates the OR of text conditions poorly, and above its cost threshold
         # compiles the query with JIT first: seconds of compiling for milliseconds of work. Off for
@@ -594,8 +610,10 @@ def referral_search_ids(user: User, q: str) -> QuerySet:
 def identifiers_found_queryset(user: User, q: str) -> QuerySet[IndexedIdentifier]:
     """As `identifiers_found`, the matching rows as a query (whole values, parts of values and words)."""
     q = q.strip()
-    forces = forces_in_view(user) if q else []
-    if not forces:
+    if not q:
+        return IndexedIdentifier.objects.none()
+    forces = _forces_searched(user, q)
+    if forces is None:
         return IndexedIdentifier.objects.none()
     return _found(user, q, forces, similar_names=False)
 
