@@ -30,7 +30,15 @@ from cases.identifiers import (
     normalise_postcode,
     normalise_reference,
 )
-from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    DeconflictionMatch,
+    IndexedIdentifier,
+    RecordVersion,
+    Referral,
+    Subject,
+)
 from cases.models.access import CaseUserObjectPermission
 from safeguard.keyset import Page, Position, keyset_page
 
@@ -657,6 +665,12 @@ def matches_of(*, case: Case | None = None, referral: Referral | None = None) ->
     """The current deconfliction matches of the identifiers of a case or a referral."""
     rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
     return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
+
+
+def referral_record_versions(referral: Referral) -> QuerySet[RecordVersion]:
+    """The corrections and withdrawals of a referral's records kept on the referral (made while it had
+    no case), oldest first: a referral has no case log, so its page lists them."""
+    return RecordVersion.objects.filter(referral=referral).select_related("recorded_by").order_by("recorded_at", "id")
 
 
 def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:
