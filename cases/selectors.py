@@ -667,6 +667,12 @@ def matches_of(*, case: Case | None = None, referral: Referral | None = None) ->
     return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
 
 
+def referral_has_case(referral: Referral) -> bool:
+    """Whether a case was opened from the referral, whoever may see it: its records are then
+    corrected on the case's pages."""
+    return Case.objects.filter(referral=referral).exists()
+
+
 def referral_record_versions(referral: Referral) -> QuerySet[RecordVersion]:
     """The corrections and withdrawals of a referral's records kept on the referral (made while it had
     no case), oldest first: a referral has no case log, so its page lists them."""

@@ -38,7 +38,7 @@ from cases.permissions import (
     not_found,
     require_case_allows,
 )
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, referral_has_case
 from cases.services.corrections import record_withdraw, versions_of
 from cases.services.versions import first_entry
 from cases.views.find import show_deconfliction_notices
@@ -136,12 +136,12 @@ def _referral_record(
     referral = get_referral_for_user(user, pk, action=VIEW if page == "history" else Capability.REFERRALS)
     if kind is None or kind.on_referral is None or (withdraw and kind.dependants is None):
         raise Http404(TYPE_NOT_FOUND)
-    if referral.outcome == Referral.Outcome.DEVELOPED:
-        case = cases_visible_to(user).filter(referral=referral).first()
-        if case is None:
-            deny(user, Referral, referral.pk, page)
-            raise PermissionDenied(REFERRAL_ON_A_CASE_NOT_SEEN)
+    case = cases_visible_to(user).filter(referral=referral).first()
+    if case is not None:
         raise OnTheCase(Place(case=case).page_url(page, kind.key, record_pk))
+    if referral_has_case(referral):
+        deny(user, Referral, referral.pk, page)
+        raise PermissionDenied(REFERRAL_ON_A_CASE_NOT_SEEN)
     if kind.model is Referral:
         if record_pk != referral.pk:  # another referral's id: refused, and recorded, as not found
             raise not_found(user, Referral, record_pk, VIEW, RECORD_NOT_FOUND)
