@@ -33,7 +33,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -276,6 +276,7 @@ def correction_start(
 Dependants = Callable[[Any], str | None]
 
 
+@transaction.atomic
 def record_withdraw(
     *,
     case: Case | None,
