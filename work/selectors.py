@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Collate, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,36 +102,41 @@ def _review_due_by(day: date) -> Q:
     return Q(last_next_review_on__lte=day) | (Q(last_next_review_on__isnull=True) & never_reviewed)
 
 
+def _next_review_on() -> Func:
+    """A case's next review date in SQL (the case annotated with `last_next_review_on`): the date its
+    last review set or, never reviewed, its opening (UK date) plus the review cadence of its stage."""
+    cadence = DbCase(
+        *(When(stage=stage, then=Value(review_cadence(stage).days)) for stage in Case.Stage.values),
+        default=Value(review_cadence(Case.Stage.INVESTIGATION).days),
+        output_field=IntegerField(),
+    )
+    opened_on = TruncDate("opened_at", tzinfo=LONDON)
+    never_reviewed = Func(opened_on, cadence, arg_joiner=" + ", template="(%(expressions)s)", output_field=DateField())
+    return Coalesce(F("last_next_review_on"), never_reviewed, output_field=DateField())
+
+
 def reviews_due(
     case_ids: list[int], *, today: date, within_days: int = REVIEW_DUE_SOON_DAYS, first: int = WORK_ITEMS
 ) -> list[ReviewDue]:
     """The supervisory reviews due within `within_days` of `today` (or overdue) on the open cases
     `case_ids`, most overdue first, at most `first`. A case's next review is the date its last review
     set, or, never reviewed, its opening plus the review cadence of its stage (a local target,
-    work.rules). Three queries: which cases are due (chosen by the database), those cases, their
-    last reviews."""
+    work.rules). Two queries: the first cases due, chosen, ordered and cut by the database (each
+    case's latest review read by the `review_case_latest` index), then their last reviews."""
     if not case_ids:
         return []
-    rows = list(
+    cases = list(
         _open_cases(case_ids)
         .annotate(
             last_next_review_on=Subquery(_latest_review().values("next_review_on")[:1]),
             last_review_id=Subquery(_latest_review().values("id")[:1]),
         )
         .filter(_review_due_by(today + timedelta(days=within_days)))
-        .values_list("pk", "last_next_review_on", "last_review_id")
+        .annotate(next_review_on=_next_review_on())
+        .order_by("next_review_on", Collate("reference", "C"))[:first]
     )
-    cases = Case.objects.in_bulk([pk for pk, _next, _last in rows])
-    last = SupervisoryReview.objects.in_bulk([last_id for _pk, _next, last_id in rows if last_id])
-    due = [
-        ReviewDue(
-            case=cases[pk],
-            due_on=next_on or cases[pk].opened_at.astimezone(LONDON).date() + review_cadence(cases[pk].stage),
-            last=last.get(last_id) if last_id else None,
-        )
-        for pk, next_on, last_id in rows
-    ]
-    return sorted(due, key=lambda r: (r.due_on, r.case.reference))[:first]
+    last = SupervisoryReview.objects.in_bulk([case.last_review_id for case in cases if case.last_review_id])
+    return [ReviewDue(case=case, due_on=case.next_review_on, last=last.get(case.last_review_id)) for case in cases]
 
 
 def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:

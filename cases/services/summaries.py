@@ -48,6 +48,7 @@ from cases.models import (
     FigureFact,
     FigureFactsVersion,
     FiguresCache,
+    Notification,
     OutstandingDeadline,
     SummaryState,
 )
@@ -70,9 +71,23 @@ class RefreshReport:
     forces_changed: tuple[int, ...] = ()
 
 
+# Records written under a case's reference in the audit trail that neither the deadlines nor the
+# figures read: a case written only in these keeps its summaries, and is not recomputed on each read
+# until the next refresh. The reminders themselves, and what the apps above cases register (work:
+# tasks and reviews, WorkConfig.ready).
+_NOT_SUMMARISED: set[str] = {Notification._meta.label}
+
+
+def register_not_summarised(*labels: str) -> None:
+    """Writes of the models `labels` ("app.Model") leave the summaries as they are (they read none)."""
+    _NOT_SUMMARISED.update(labels)
+
+
 def _writes_since(first_after: int) -> QuerySet[AuditEntry]:
-    """Audit entries of writes to a case's records after entry `first_after`."""
-    return AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+    """Audit entries of writes to a case's records, of those the summaries read, after entry
+    `first_after`."""
+    entries = AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+    return entries.exclude(object_type__in=sorted(_NOT_SUMMARISED))
 
 
 def _written_since(first_after: int, last: int | None = None) -> set[int]:
