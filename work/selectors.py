@@ -28,6 +28,8 @@ from work.rules import review_cadence
 
 # How many of each kind of item My work shows; each list links to where the rest are.
 WORK_ITEMS = 25
+# What a list of tasks shows of each task and its case (`my_tasks`).
+TASK_LIST_FIELDS = ("title", "owner_id", "due_on", "priority", "status", "case_id", "case__reference", "case__status")
 # A review is shown as due this many days before its date.
 REVIEW_DUE_SOON_DAYS = 7
 
@@ -148,9 +150,12 @@ def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:
     return cases.filter(_review_due_by(today - timedelta(days=1))).count()
 
 
-def supervised_open_case_ids(user: User) -> list[int]:
-    """The open cases `user` supervises (the `case_supervisor_status` index)."""
-    cases = cases_visible_to(user).filter(supervisor_id=user.pk, status=Case.Status.OPEN)
+def supervised_open_case_ids(user: User, visible: QuerySet[Case] | None = None) -> list[int]:
+    """The open cases `user` supervises (the `case_supervisor_status` index); `visible`, if given, is
+    `cases_visible_to(user)`."""
+    cases = (cases_visible_to(user) if visible is None else visible).filter(
+        supervisor_id=user.pk, status=Case.Status.OPEN
+    )
     return list(cases.values_list("pk", flat=True))
 
 
@@ -173,36 +178,44 @@ class MyWork:
         return sum(1 for review in self.reviews if review.due_on < self.today)
 
 
-def my_cases(user: User) -> tuple[QuerySet[Case], list[int]]:
+def my_cases(user: User, visible: QuerySet[Case] | None = None) -> tuple[QuerySet[Case], list[int]]:
     """The person's own open cases: those they are the officer in the case of (officers), those they
-    supervise (supervisors), those assigned to them (examiners: every case they may see)."""
+    supervise (supervisors), those assigned to them (examiners: every case they may see). `visible`,
+    if given, is `cases_visible_to(user)`, built once for a page's several lists."""
+    visible = cases_visible_to(user) if visible is None else visible
     if user_has_capability(user, Capability.SUPERVISE):
-        ids = supervised_open_case_ids(user)
+        ids = supervised_open_case_ids(user, visible)
         return Case.objects.filter(one_of_ids("id", ids)), ids
     if user_has_capability(user, Capability.READ_TEAM_CASES):
-        mine = cases_visible_to(user).filter(officer_in_case_id=user.pk, status=Case.Status.OPEN)
+        mine = visible.filter(officer_in_case_id=user.pk, status=Case.Status.OPEN)
     else:
-        mine = cases_visible_to(user).filter(status=Case.Status.OPEN)
+        mine = visible.filter(status=Case.Status.OPEN)
     ids = list(mine.values_list("pk", flat=True))
     return Case.objects.filter(one_of_ids("id", ids)), ids
 
 
-def my_tasks(user: User, *, first: int = WORK_ITEMS) -> list[Task]:
-    """The person's tasks to do or to accept on open cases they may see, soonest due first (the
-    `task_owner_outstanding` index), at most `first`."""
+def my_tasks(user: User, *, first: int = WORK_ITEMS, visible: QuerySet[Case] | None = None) -> list[Task]:
+    """The person's tasks to do or to accept on open cases they may see (`visible`, if given, is
+    `cases_visible_to(user)`), soonest due first (the `task_owner_outstanding` index), at most
+    `first`; of each task's case, what the list shows."""
+    visible = cases_visible_to(user) if visible is None else visible
     tasks = (
-        tasks_visible_to(user)
+        Task.objects.filter(Exists(visible.filter(pk=OuterRef("case_id"))))
         .filter(owner_id=user.pk, status__in=[Task.Status.OPEN, Task.Status.SUGGESTED], case__status=Case.Status.OPEN)
         .select_related("case")
+        .only(*TASK_LIST_FIELDS)
         .order_by("due_on", "id")
     )
     return list(tasks[:first])
 
 
-def my_unread_reminders(user: User, *, first: int = WORK_ITEMS, now: datetime | None = None) -> list[Notification]:
+def my_unread_reminders(
+    user: User, *, first: int = WORK_ITEMS, now: datetime | None = None, visible: QuerySet[Case] | None = None
+) -> list[Notification]:
     """The person's unread reminders still needing them (not cleared: `reminders_cleared`), newest
-    first, on cases they may still see, each with its `link`."""
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    first (the `notification_unread_newest` index), on cases they may still see (`visible`, if
+    given, is `cases_visible_to(user)`), each with its `link`."""
+    visible = (cases_visible_to(user) if visible is None else visible).filter(pk=OuterRef("case_id"))
     unread = list(
         Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
         .filter(Q(Exists(visible)) | Q(threshold=Notification.Threshold.MATCH))
@@ -226,7 +239,8 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
     their tasks, then their open cases, then their unread reminders; for a supervisor, also the
     reviews due on the cases they supervise."""
     now = now or timezone.now()
-    cases, ids = my_cases(user)
+    visible = cases_visible_to(user)
+    cases, ids = my_cases(user, visible)
     deadlines = first_deadlines_due_for(user, now=now, first=WORK_ITEMS, open_ids=ids)
     reviews = []
     if user_has_capability(user, Capability.SUPERVISE):
@@ -234,9 +248,9 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
     return MyWork(
         deadlines=deadlines.first,
         deadlines_total=deadlines.total,
-        tasks=my_tasks(user),
+        tasks=my_tasks(user, visible=visible),
         cases=list(cases.select_related("team__force").order_by("-opened_at", "-id")[:WORK_ITEMS]),
-        notifications=my_unread_reminders(user, now=now),
+        notifications=my_unread_reminders(user, now=now, visible=visible),
         reviews=reviews,
         today=london_today(now),
     )

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -157,7 +157,11 @@ def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime, first: in
     byte by byte, as Python compares it). One query."""
     rows = _stored_urgent(case_ids, now).select_related("case__officer_in_case")
     if first is not None:
-        rows = rows.order_by("due_at", Collate("case__reference", "C"), Collate("kind", "C"))[:first]
+        # Sorted by `due_at + 0`, the same order: otherwise the LIMIT tempts PostgreSQL to walk every
+        # urgent deadline of the country by the due-time index until it has found `first` of these
+        # cases', rather than read these cases' rows by the (case, due_at) index and sort them.
+        due_at = ExpressionWrapper(F("due_at") + Value(timedelta(0)), output_field=DateTimeField())
+        rows = rows.order_by(due_at, Collate("case__reference", "C"), Collate("kind", "C"))[:first]
     return [
         Deadline(
             kind=row.kind,
