@@ -1,17 +1,14 @@
 """Overdue tasks are reminded of once, through the same reminders as deadlines; a reminder clears
 itself once its task is done or its deadline met."""
 
-import threading
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.models import Force, Team, User
 from accounts.roles import OFFICER
 from cases.deadlines import Deadline, Status
 from cases.models import Case, Notification
@@ -218,52 +215,3 @@ def test_the_sweep_skips_closed_cases_and_tasks_not_to_do(case, officer):
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
 
     assert task_reminder_sweep().as_dict() == {"tasks_overdue": 0, "notifications_created": 0}
-
-
-def test_two_sweeps_at_once_remind_of_an_overdue_task_once(django_db_setup, django_db_blocker):
-    """The sweeps must really run together, so what they read is committed: the test runs outside
-    pytest-django's per-test transaction and removes its own rows afterwards (the audit trail keeps
-    its entries, as it keeps every test's)."""
-    with django_db_blocker.unblock():
-        force = Force.objects.create(code="CSW", name="Concurrent Sweep Constabulary")
-        team = Team.objects.create(force=force, name="Safenet")
-        officer = User.objects.create(username="sweep.officer", force=force, is_active=True)
-        officer.teams.add(team)
-        officer.groups.add(Group.objects.get_or_create(name=OFFICER)[0])
-        case = CaseFactory(reference="CSW-2026-000001", team=team, officer_in_case=officer, supervisor=officer)
-        task = make_task(case, officer)
-        Task.objects.filter(pk=task.pk).update(due_on=task.due_on - timedelta(days=5))
-        try:
-            barrier = threading.Barrier(2)
-            created, errors = [], []
-
-            def sweep():
-                try:
-                    barrier.wait()
-                    created.append(task_reminder_sweep().notifications_created)
-                except Exception as error:
-                    errors.append(error)
-                finally:
-                    connection.close()
-
-            threads = [threading.Thread(target=sweep) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-
-            assert errors == []
-            assert sorted(created) == [0, 1]
-            [reminder] = Notification.objects.filter(recipient=officer)
-            assert OutboxMessage.objects.filter(args=[reminder.pk]).count() == 1
-        finally:
-            reminders = list(Notification.objects.filter(recipient=officer).values_list("pk", flat=True))
-            for pk in reminders:
-                OutboxMessage.objects.filter(args=[pk]).delete()
-            Notification.objects.filter(pk__in=reminders).delete()
-            Task.objects.filter(case=case).delete()
-            case.delete()
-            User.teams.through.objects.filter(user=officer).delete()
-            officer.delete()
-            team.delete()
-            force.delete()
