@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0038_bail_extension_and_charge_correctable'),
+        ('cases', '0039_identifier_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
