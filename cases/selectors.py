@@ -131,6 +131,32 @@ def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
     )
 
 
+def case_visible_to_each(*, user: str, case: str) -> Q:
+    """`cases_visible_to` for many people at once: rows (a task, say) whose case, the foreign key
+    `case`, may be seen by the person in the column `user`, by the same ways as `_ways_to_see`.
+    For sweeps that check every (person, case) pair of a set in one statement; each way is an
+    EXISTS on indexed columns or a column of the case. Whether the person is active is the
+    caller's to filter (their own column)."""
+    case_id, user_id = OuterRef(f"{case}_id"), OuterRef(user)
+    granted_to_user = CaseUserObjectPermission.objects.filter(
+        content_object_id=case_id, user_id=user_id, permission__codename="view_case"
+    )
+    granted_to_group = CaseGroupObjectPermission.objects.filter(
+        content_object_id=case_id, group__user=user_id, permission__codename="view_case"
+    )
+    reads_team_cases = User.groups.through.objects.filter(
+        user_id=user_id, group__name__in=roles_with(Capability.READ_TEAM_CASES)
+    )
+    team_member = User.teams.through.objects.filter(user_id=user_id, team_id=OuterRef(f"{case}__team_id"))
+    named = Q(**{f"{case}__officer_in_case_id": F(user)}) | Q(**{f"{case}__supervisor_id": F(user)})
+    unrestricted = Q(**{f"{case}__restricted": False})
+    return (
+        Q(Exists(granted_to_user))
+        | Q(Exists(granted_to_group))
+        | (unrestricted & (named | (Q(Exists(team_member)) & Q(Exists(reads_team_cases)))))
+    )
+
+
 def cases_in_view(user: User, *, team: Team | None = None, officer: User | None = None) -> QuerySet[Case]:
     """The cases `user` may see, optionally of one team or one officer in the case: the scope of the
     supervisor's dashboard and deadlines filters."""
