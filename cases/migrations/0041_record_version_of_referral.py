@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0039_identifier_search_indexes'),
+        ('cases', '0040_notification_unread_newest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
