@@ -30,7 +30,15 @@ from cases.identifiers import (
     normalise_postcode,
     normalise_reference,
 )
-from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    DeconflictionMatch,
+    IndexedIdentifier,
+    RecordVersion,
+    Referral,
+    Subject,
+)
 from cases.models.access import CaseUserObjectPermission
 from safeguard.keyset import Page, Position, keyset_page
 
@@ -713,6 +721,18 @@ def matches_of(*, case: Case | None = None, referral: Referral | None = None) ->
     """The current deconfliction matches of the identifiers of a case or a referral."""
     rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
     return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
+
+
+def referral_has_case(referral: Referral) -> bool:
+    """Whether a case was opened from the referral, whoever may see it: its records are then
+    corrected on the case's pages."""
+    return Case.objects.filter(referral=referral).exists()
+
+
+def referral_record_versions(referral: Referral) -> QuerySet[RecordVersion]:
+    """The corrections and withdrawals of a referral's records kept on the referral (made while it had
+    no case), oldest first: a referral has no case log, so its page lists them."""
+    return RecordVersion.objects.filter(referral=referral).select_related("recorded_by").order_by("recorded_at", "id")
 
 
 def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:

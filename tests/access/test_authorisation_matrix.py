@@ -189,6 +189,14 @@ RULES: dict[str, Rule] = {
     "cases:comms_request_result": referral(request_pk="comms_request"),
     "cases:referral_outcome": referral(),
     "cases:case_open_from_referral": referral(),
+    # Correcting and withdrawing a record of a referral not developed into a case (the referral, an
+    # identifier, a request): who may record referrals, as its first entry; its history: the same
+    # people (tests/access/test_record_access.py walks every type the referral's pages take).
+    "cases:referral_record_correct": referral(record_type="=referral_identifier", record_pk="referral_identifier"),
+    "cases:referral_record_withdraw": referral(record_type="=referral_identifier", record_pk="referral_identifier"),
+    "cases:referral_record_history": referral(
+        READ, record_type="=referral_identifier", record_pk="referral_identifier"
+    ),
     # Deconfliction: a match is answered to anyone who may see one of its two records (the world's
     # match is between this force's referral and another force's); an auditor lists every match.
     "cases:match_detail": Rule("match", methods=READ),
@@ -452,7 +460,14 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":
             kind = records[key]
-            kwargs[key] = world.referrals[target].pk if kind == "referral" else world.comms_requests[target]
+            if kind.startswith("="):
+                kwargs[key] = kind.removeprefix("=")
+            elif kind == "referral":
+                kwargs[key] = world.referrals[target].pk
+            elif kind == "referral_identifier":
+                kwargs[key] = world.referral_identifiers[target]
+            else:
+                kwargs[key] = world.comms_requests[target]
         elif records[key].startswith("="):
             kwargs[key] = records[key].removeprefix("=")
         else:
