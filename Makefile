@@ -23,7 +23,7 @@ DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KE
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
+.PHONY: run test load screenshots install services database chromium checks lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -69,7 +69,12 @@ run: $(VENV_STAMP) database
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
-test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typecheck pytest
+test: $(VENV_STAMP) database chromium checks pytest
+
+# The checks before the tests, two at a time (mypy, the longest, beside the others); each one's
+# output is printed together when it is done. Any failure stops `make test` before pytest.
+checks: $(VENV_STAMP)
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target lint migrations-check deploy-check typecheck
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
