@@ -18,12 +18,16 @@ RANDOM_KEY = $$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n')
 TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
 	SAFEGUARD_BASE_URL=https://safeguard.test
 DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
-	SAFEGUARD_BASE_URL=https://safeguard.police.example
+	SAFEGUARD_BASE_URL=https://safeguard.police.example $(CHECKPOINT_ENV)
+# Where production keeps the audit checkpoints' key and files (docs/audit.md); `deploy-check` needs them set.
+CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.key \
+	SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS=/etc/safeguard/audit-checkpoint.pub \
+	SAFEGUARD_AUDIT_CHECKPOINT_DIR=/var/lib/safeguard/audit-checkpoints
 # CI is always a fresh machine; a fresh test database also keeps a changed migration from meeting
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database chromium checks lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
+.PHONY: run test load screenshots install services database replication chromium checks lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -41,6 +45,10 @@ services:
 
 database:
 	@bash .ci/services --database
+
+# The replica tests (tests/replica) need replication connections from 127.0.0.1 (.ci/replication).
+replication: database
+	@bash .ci/replication
 
 # The web server, worker and beat connect as safeguard_app, which cannot change or remove audit
 # entries (docs/audit.md); migrations and the demo load run as the database's owner before that.
@@ -65,7 +73,9 @@ run: $(VENV_STAMP) database
 	@$(PY) manage.py load_demo
 	@# The summaries the dashboard, deadlines page and figures read (docs/figures.md); beat keeps them.
 	@$(PY) manage.py refresh_summaries
-	@mkdir -p var
+	@mkdir -p var var/audit-checkpoints
+	@# Audit checkpoints (docs/audit.md): a development signing key, made once, readable by this user only.
+	@$(PY) manage.py audit_checkpoint_key --if-missing
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
@@ -105,7 +115,7 @@ test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reo
 PYTEST_TEST_ARGS ?=
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
-pytest: $(VENV_STAMP) database chromium
+pytest: $(VENV_STAMP) database replication chromium
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_TEST_ARGS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
 
@@ -121,6 +131,12 @@ fuzz: $(VENV_STAMP) database
 LOAD_ARGS ?=
 load: $(VENV_STAMP) database
 	$(PY) -m bench.load.run $(LOAD_ARGS)
+
+# Backup and point-in-time restore, end to end, on scratch clusters of their own (ops/restore_drill.py,
+# docs/setup.md "Backups and restore"): WAL archiving, a base backup, a restore to a time between two
+# writes, then verify_audit on the restored database. Needs PostgreSQL's server tools (initdb, pg_ctl).
+restore-drill: $(VENV_STAMP)
+	$(TEST_ENV) $(PY) -m ops.restore_drill
 
 # Pictures of the main pages for README.md, from the demo in a throwaway database (bench/screenshots.py).
 screenshots: $(VENV_STAMP) database chromium

@@ -1,6 +1,7 @@
 """The named cast every test can ask for, settings for fast, real tests, and the order of the files."""
 
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -9,17 +10,20 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMINISTRATOR, EXAMINER, OFFICER, SUPERVISOR
+from audit.checkpoints import make_key_pair
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 URLENCODED = "application/x-www-form-urlencoded"
 
-# Files of few tests that take longest (a load run, real workers and servers killed and restarted,
-# the browser), longest first. `make test` hands whole files to its two processes in the order of
+# Files of few tests that take longest (a load run, a restore drill, a replica, real workers and
+# servers killed and restarted, the browser), longest first. `make test` hands whole files to its two processes in the order of
 # `pytest_collection_modifyitems` (pytest-xdist, --dist loadfile --no-loadscope-reorder): these
 # first, then every other file, most tests first, so that both processes end on short files and
 # finish together, and the browser files follow one another (one Chromium per process).
 SLOW_FIRST = (
     "tests/load/test_smoke.py",
+    "tests/ops/test_restore_drill.py",
+    "tests/replica/",
     "tests/reliability/test_deadlocks.py",
     "tests/reliability/test_worker_outages.py",
     "tests/reliability/test_export_resumed.py",
@@ -29,6 +33,7 @@ SLOW_FIRST = (
     "tests/reliability/test_request_killed.py",
     "tests/reports/test_figures_export_worker.py",
     "tests/deadlines/test_worker.py",
+    "tests/audit/test_checkpoint_worker.py",
     "tests/reliability/test_process_restart.py",
     "tests/browser/",
 )
@@ -88,6 +93,25 @@ def client():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def checkpoint_key_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """One Ed25519 key pair for the run's audit checkpoints: (private key, public key)."""
+    folder = tmp_path_factory.mktemp("checkpoint-key")
+    make_key_pair(folder / "checkpoint.key", folder / "checkpoint.pub")
+    return folder / "checkpoint.key", folder / "checkpoint.pub"
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, checkpoint_key_pair, tmp_path_factory) -> Path:
+    """Every test runs with audit checkpoints configured, as production is: the run's key pair and
+    an empty checkpoint directory of the test's own (docs/audit.md, "Checkpoints")."""
+    directory = tmp_path_factory.mktemp("audit-checkpoints")
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_KEY = str(checkpoint_key_pair[0])
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS = [str(checkpoint_key_pair[1])]
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR = str(directory)
+    return directory
 
 
 @pytest.fixture
