@@ -16,10 +16,11 @@ from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 URLENCODED = "application/x-www-form-urlencoded"
 
 # Files of few tests that take longest (a load run, a restore drill, a replica, real workers and
-# servers killed and restarted, the browser), longest first. `make test` hands whole files to its two processes in the order of
-# `pytest_collection_modifyitems` (pytest-xdist, --dist loadfile --no-loadscope-reorder): these
-# first, then every other file, most tests first, so that both processes end on short files and
-# finish together, and the browser files follow one another (one Chromium per process).
+# servers killed and restarted, the browser), longest first. `make test` hands whole files to its
+# two processes in the order of `pytest_collection_modifyitems` (pytest-xdist, --dist loadfile
+# --no-loadscope-reorder): these first, then every other file, most tests first, so that both
+# processes end on short files and finish together, and the browser files follow one another (one
+# Chromium per process).
 SLOW_FIRST = (
     "tests/load/test_smoke.py",
     "tests/ops/test_restore_drill.py",
