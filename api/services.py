@@ -7,11 +7,10 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Force, User
@@ -170,15 +169,17 @@ def referral_deliver(
     failed and recorded nothing, records the referral itself). A refused delivery stores nothing,
     so it may be sent again, corrected, with the same key."""
     recorder = intake_recorder(client)
-    try:
-        with transaction.atomic():
-            delivery = IdempotentDelivery.objects.create(client=client, key=key, body_hash=digest, status=0, response={})
-    except IntegrityError:
-        first = IdempotentDelivery.objects.get(client=client, key=key)
-        if first.body_hash != digest:
-            raise KeyReused(KEY_REUSED) from None
-        audit_read(actor=None, object_type=Referral, object_id=first.response.get("id", ""))
-        return Delivered(first.status, first.response, replayed=True)
+    # INSERT ... ON CONFLICT DO NOTHING: it waits for a delivery with the same key still under way,
+    # and raises nothing (an error would spoil the transaction). The row read back is this
+    # delivery's own, not answered yet (status 0), or an earlier one's, answered and committed.
+    claim = IdempotentDelivery(client=client, key=key, body_hash=digest, status=0, response={})
+    IdempotentDelivery.objects.bulk_create([claim], ignore_conflicts=True)
+    delivery = IdempotentDelivery.objects.get(client=client, key=key)
+    if delivery.status:
+        if delivery.body_hash != digest:
+            raise KeyReused(KEY_REUSED)
+        audit_read(actor=None, object_type=Referral, object_id=delivery.response.get("id", ""))
+        return Delivered(delivery.status, delivery.response, replayed=True)
     recorded = referral_create(actor=recorder, force=client.force, **referral)
     for index, identifier in enumerate(identifiers):
         try:

@@ -117,7 +117,6 @@ def cases_csv(rows: list[dict[str, Any]]) -> str:
     return csv_text(CASE_COLUMNS, ([row.get(column, "") for column in CASE_COLUMNS] for row in rows))
 
 
-
 def json_or_csv(serializer: Any, csv: str, *others: dict[int, OpenApiResponse]) -> dict[Any, Any]:
     """A read's answers: JSON, or CSV with `?format=csv` or `Accept: text/csv` (a 200 as `csv` says,
     any other as `field,message` lines)."""

@@ -121,8 +121,9 @@ class MetadataOnlyMiddleware:
 
 def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
-    this runs before the session middleware, or an API client by its token: `REQUEST_SENDERS`), where (the page's URL name), which field and what kind
-    of thing; never the value. Fails closed: if it cannot be written, the request fails."""
+    this runs before the session middleware; or an API client by its token, `REQUEST_SENDERS`),
+    where (the page's URL name), which field and what kind of thing; never the value. Fails closed:
+    if it cannot be written, the request fails."""
     person = _signed_in_person(request)
     sender = None if person is not None else next(filter(None, (named(request) for named in REQUEST_SENDERS)), None)
     try:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -77,9 +78,9 @@ def api(api_world) -> Client:
     return Client()
 
 
-def referral_body(reference: str = "CEOP-2026-0001", **changes: object) -> dict[str, object]:
+def referral_body(reference: str = "CEOP-2026-0001", **changes: Any) -> dict[str, Any]:
     """A referral as a referral feed delivers it, with an IP address and an e-mail address."""
-    body: dict[str, object] = {
+    body: dict[str, Any] = {
         "source": "nca_ceop",
         "source_reference": reference,
         "received_at": "2026-11-03T09:00:00Z",

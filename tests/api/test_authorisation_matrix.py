@@ -6,7 +6,6 @@ import itertools
 import json
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern
 
 from api import urls as api_urls
@@ -31,13 +30,15 @@ POSTED = {"referrals"}
 _deliveries = itertools.count(1)
 
 
-def send(api: Client, route: str, path: str, **headers: str):
+def send(api, route, path, **headers):
     """The route's request: a GET, or for referral intake a new referral under a new key."""
     if route not in POSTED:
         return api.get(path, **headers)
     n = next(_deliveries)
     body = json.dumps(referral_body(f"MATRIX-{n}"))
     return api.post(path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"matrix-{n}", **headers)
+
+
 # Described by the schema, open to anyone (tests/api/test_schema.py).
 OPEN_ROUTES = {"schema", "docs"}
 # A client kind (tests/api/conftest.py) -> the scopes it holds.
