@@ -1,7 +1,7 @@
 """Reads of the API that the pages do not have (docs/api.md): a filter of the case list, and the
 answer to a referral delivered."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -54,13 +54,15 @@ def referral_delivered(referral: Referral, client: ApiClient) -> dict[str, Any]:
         "id": referral.pk,
         "source": referral.source,
         "source_reference": referral.source_reference,
-        "received_at": referral.received_at.isoformat(),
+        # In UTC: an offset of a zone's local mean time (London's before 1847 was -00:01:15) has
+        # seconds, which RFC 3339 cannot write.
+        "received_at": referral.received_at.astimezone(UTC).isoformat(),
         "risk_grade": referral.risk_grade,
         "identifiers": [
             {
                 "kind": identifier.kind,
                 "value": str(identifier),
-                "observed_at": identifier.observed_at.isoformat() if identifier.observed_at else None,
+                "observed_at": identifier.observed_at.astimezone(UTC).isoformat() if identifier.observed_at else None,
             }
             for identifier in referral.identifiers.order_by("id")
         ],
