@@ -1,8 +1,7 @@
 """Schemathesis against the live schema: every operation of /api/v1/schema/, called through the
 Django WSGI application with the token of a client that holds every scope, with inputs generated from
 the schema (valid and not). Each answer must be no server error, and must match what the schema says
-of its status and its content (content type and body). A few examples per operation keep it quick;
-`make fuzz` is where many more run."""
+of its status and its content (content type and body). A few examples per operation keep it quick."""
 
 import hypothesis
 import pytest
