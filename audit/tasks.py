@@ -1,9 +1,10 @@
-"""The audit app's scheduled work (safeguard/celery.py): the nightly check of the hash chain, and
-the anomaly flags raised from new entries every few minutes."""
+"""The audit app's scheduled work (safeguard/celery.py): the nightly check of the hash chain, the
+signed checkpoints of its head, and the anomaly flags raised from new entries every few minutes."""
 
 from celery import shared_task
 
 from audit.anomalies import raise_flags as raise_flags_now
+from audit.checkpoints import checkpoint_write
 from audit.context import acting_as
 from audit.services import audit_chain_check
 
@@ -21,3 +22,13 @@ def raise_flags() -> int:
     never raise another. The number of flags raised or added to."""
     with acting_as(None, source="task:raise_flags"):
         return raise_flags_now().filed
+
+
+@shared_task
+def checkpoint_audit() -> int | None:
+    """Sign the chain's head and write it as the next checkpoint (audit/checkpoints.py); the number
+    written, or None when the head has not moved since the newest. Idempotent: run twice, the second
+    finds the head already checkpointed. A chain that no longer extends the newest checkpoint, or a
+    missing key or directory, fails the task (CheckpointError, in the worker's log) and writes nothing."""
+    checkpoint = checkpoint_write()
+    return checkpoint.number if checkpoint else None
