@@ -98,7 +98,7 @@ def test_an_intake_client_records_for_a_person_of_its_force_who_records_referral
         create(capsys, "--scopes", "referral_intake")
     with pytest.raises(CommandError, match="--records-for: no user"):
         create(capsys, "--scopes", "referral_intake", "--records-for", "nobody")
-    with pytest.raises(CommandError, match="--records-for: .* cannot record referrals of"):
+    with pytest.raises(CommandError, match=r"--records-for: .* cannot record referrals of"):
         create(capsys, "--scopes", "referral_intake", "--records-for", "someone.else")
     assert not ApiClient.objects.exists()
     create(capsys, "--scopes", "referral_intake", "--records-for", "referrals.desk")
