@@ -41,6 +41,7 @@ AUDITED_MODELS = (
     "axes.AccessAttempt",
     "audit.Flag",
     "api.ApiClient",
+    "api.IdempotentDelivery",
 )
 # Values never copied into the audit trail; the entry says only that they changed.
 # A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied
