@@ -30,7 +30,15 @@ from cases.identifiers import (
     normalise_postcode,
     normalise_reference,
 )
-from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    DeconflictionMatch,
+    IndexedIdentifier,
+    RecordVersion,
+    Referral,
+    Subject,
+)
 from cases.models.access import CaseUserObjectPermission
 from safeguard.keyset import Page, Position, keyset_page
 
@@ -126,6 +134,32 @@ def _ways_to_see(user: User, path: str = "") -> tuple[Q, Q, Q, Q]:
         unrestricted & Q(**{f"{path}officer_in_case_id": user.pk}),
         unrestricted & Q(**{f"{path}supervisor_id": user.pk}),
         unrestricted & team_member & Q(reads_team_cases),
+    )
+
+
+def case_visible_to_each(*, user: str, case: str) -> Q:
+    """`cases_visible_to` for many people at once: rows (a task, say) whose case, the foreign key
+    `case`, may be seen by the person in the column `user`, by the same ways as `_ways_to_see`.
+    For sweeps that check every (person, case) pair of a set in one statement; each way is an
+    EXISTS on indexed columns or a column of the case. Whether the person is active is the
+    caller's to filter (their own column)."""
+    case_id, user_id = OuterRef(f"{case}_id"), OuterRef(user)
+    granted_to_user = CaseUserObjectPermission.objects.filter(
+        content_object_id=case_id, user_id=user_id, permission__codename="view_case"
+    )
+    granted_to_group = CaseGroupObjectPermission.objects.filter(
+        content_object_id=case_id, group__user=user_id, permission__codename="view_case"
+    )
+    reads_team_cases = User.groups.through.objects.filter(
+        user_id=user_id, group__name__in=roles_with(Capability.READ_TEAM_CASES)
+    )
+    team_member = User.teams.through.objects.filter(user_id=user_id, team_id=OuterRef(f"{case}__team_id"))
+    named = Q(**{f"{case}__officer_in_case_id": F(user)}) | Q(**{f"{case}__supervisor_id": F(user)})
+    unrestricted = Q(**{f"{case}__restricted": False})
+    return (
+        Q(Exists(granted_to_user))
+        | Q(Exists(granted_to_group))
+        | (unrestricted & (named | (Q(Exists(team_member)) & Q(Exists(reads_team_cases)))))
     )
 
 
@@ -705,19 +739,48 @@ def side_view(side: Side, user: User) -> SideView:
         case = side.case
         if case_is_visible_to(case, user):
             return SideView(True, f"Case {case.reference}", case.get_absolute_url(), side.entry.shown, "")
+        return _hidden(side)
+    assert side.referral is not None
+    referral = side.referral
+    if referrals_visible_to(user).filter(pk=referral.pk).exists():
+        url = reverse("cases:referral_detail", kwargs={"pk": referral.pk})
+        return SideView(True, f"Referral {referral}", url, side.entry.shown, "")
+    return _hidden(side)
+
+
+def _hidden(side: Side) -> SideView:
+    """Only that a match is held, and whom to contact: the side of a record that may not be seen."""
+    if side.case is not None:
+        case = side.case
         contact = f"{case.team.name}, {case.team.force.name}: supervisor {case.supervisor}"
         if case.supervisor.email:
             contact += f" ({case.supervisor.email})"
         return SideView(False, "", "", "", contact)
     assert side.referral is not None
     referral = side.referral
-    if referrals_visible_to(user).filter(pk=referral.pk).exists():
-        url = reverse("cases:referral_detail", kwargs={"pk": referral.pk})
-        return SideView(True, f"Referral {referral}", url, side.entry.shown, "")
     contact = f"Referrals, {referral.force.name}: recorded by {referral.created_by}"
     if referral.created_by.email:
         contact += f" ({referral.created_by.email})"
     return SideView(False, "", "", "", contact)
+
+
+def side_view_for_force_client(side: Side, force_id: int, *, reads_cases: bool) -> SideView:
+    """A side of a match as an API client of force `force_id` may see it (docs/api.md): a case it may
+    read (`cases_visible_to_force_client`, and only with the scope to read cases), or a referral of
+    its force not developed into a restricted case; otherwise, as for a person, only whom to contact."""
+    if side.case is not None:
+        case = side.case
+        if reads_cases and cases_visible_to_force_client(force_id).filter(pk=case.pk).exists():
+            return SideView(True, f"Case {case.reference}", "", side.entry.shown, "")
+        return _hidden(side)
+    assert side.referral is not None
+    referral = side.referral
+    seen = Referral.objects.filter(pk=referral.pk, force_id=force_id).filter(
+        Q(case__isnull=True) | Q(case__restricted=False)
+    )
+    if seen.exists():
+        return SideView(True, f"Referral {referral}", "", side.entry.shown, "")
+    return _hidden(side)
 
 
 def match_sides(match: DeconflictionMatch, user: User) -> tuple[SideView, SideView]:
@@ -745,6 +808,18 @@ def matches_of(*, case: Case | None = None, referral: Referral | None = None) ->
     """The current deconfliction matches of the identifiers of a case or a referral."""
     rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
     return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
+
+
+def referral_has_case(referral: Referral) -> bool:
+    """Whether a case was opened from the referral, whoever may see it: its records are then
+    corrected on the case's pages."""
+    return Case.objects.filter(referral=referral).exists()
+
+
+def referral_record_versions(referral: Referral) -> QuerySet[RecordVersion]:
+    """The corrections and withdrawals of a referral's records kept on the referral (made while it had
+    no case), oldest first: a referral has no case log, so its page lists them."""
+    return RecordVersion.objects.filter(referral=referral).select_related("recorded_by").order_by("recorded_at", "id")
 
 
 def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:

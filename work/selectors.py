@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Collate, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +28,8 @@ from work.rules import review_cadence
 
 # How many of each kind of item My work shows; each list links to where the rest are.
 WORK_ITEMS = 25
+# What a list of tasks shows of each task and its case (`my_tasks`).
+TASK_LIST_FIELDS = ("title", "owner_id", "due_on", "priority", "status", "case_id", "case__reference", "case__status")
 # A review is shown as due this many days before its date.
 REVIEW_DUE_SOON_DAYS = 7
 
@@ -100,36 +104,41 @@ def _review_due_by(day: date) -> Q:
     return Q(last_next_review_on__lte=day) | (Q(last_next_review_on__isnull=True) & never_reviewed)
 
 
+def _next_review_on() -> Func:
+    """A case's next review date in SQL (the case annotated with `last_next_review_on`): the date its
+    last review set or, never reviewed, its opening (UK date) plus the review cadence of its stage."""
+    cadence = DbCase(
+        *(When(stage=stage, then=Value(review_cadence(stage).days)) for stage in Case.Stage.values),
+        default=Value(review_cadence(Case.Stage.INVESTIGATION).days),
+        output_field=IntegerField(),
+    )
+    opened_on = TruncDate("opened_at", tzinfo=LONDON)
+    never_reviewed = Func(opened_on, cadence, arg_joiner=" + ", template="(%(expressions)s)", output_field=DateField())
+    return Coalesce(F("last_next_review_on"), never_reviewed, output_field=DateField())
+
+
 def reviews_due(
     case_ids: list[int], *, today: date, within_days: int = REVIEW_DUE_SOON_DAYS, first: int = WORK_ITEMS
 ) -> list[ReviewDue]:
     """The supervisory reviews due within `within_days` of `today` (or overdue) on the open cases
     `case_ids`, most overdue first, at most `first`. A case's next review is the date its last review
     set, or, never reviewed, its opening plus the review cadence of its stage (a local target,
-    work.rules). Three queries: which cases are due (chosen by the database), those cases, their
-    last reviews."""
+    work.rules). Two queries: the first cases due, chosen, ordered and cut by the database (each
+    case's latest review read by the `review_case_latest` index), then their last reviews."""
     if not case_ids:
         return []
-    rows = list(
+    cases = list(
         _open_cases(case_ids)
         .annotate(
             last_next_review_on=Subquery(_latest_review().values("next_review_on")[:1]),
             last_review_id=Subquery(_latest_review().values("id")[:1]),
         )
         .filter(_review_due_by(today + timedelta(days=within_days)))
-        .values_list("pk", "last_next_review_on", "last_review_id")
+        .annotate(next_review_on=_next_review_on())
+        .order_by("next_review_on", Collate("reference", "C"))[:first]
     )
-    cases = Case.objects.in_bulk([pk for pk, _next, _last in rows])
-    last = SupervisoryReview.objects.in_bulk([last_id for _pk, _next, last_id in rows if last_id])
-    due = [
-        ReviewDue(
-            case=cases[pk],
-            due_on=next_on or cases[pk].opened_at.astimezone(LONDON).date() + review_cadence(cases[pk].stage),
-            last=last.get(last_id) if last_id else None,
-        )
-        for pk, next_on, last_id in rows
-    ]
-    return sorted(due, key=lambda r: (r.due_on, r.case.reference))[:first]
+    last = SupervisoryReview.objects.in_bulk([case.last_review_id for case in cases if case.last_review_id])
+    return [ReviewDue(case=case, due_on=case.next_review_on, last=last.get(case.last_review_id)) for case in cases]
 
 
 def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:
@@ -141,9 +150,12 @@ def reviews_overdue_count(case_ids: list[int], *, today: date) -> int:
     return cases.filter(_review_due_by(today - timedelta(days=1))).count()
 
 
-def supervised_open_case_ids(user: User) -> list[int]:
-    """The open cases `user` supervises (the `case_supervisor_status` index)."""
-    cases = cases_visible_to(user).filter(supervisor_id=user.pk, status=Case.Status.OPEN)
+def supervised_open_case_ids(user: User, visible: QuerySet[Case] | None = None) -> list[int]:
+    """The open cases `user` supervises (the `case_supervisor_status` index); `visible`, if given, is
+    `cases_visible_to(user)`."""
+    cases = (cases_visible_to(user) if visible is None else visible).filter(
+        supervisor_id=user.pk, status=Case.Status.OPEN
+    )
     return list(cases.values_list("pk", flat=True))
 
 
@@ -166,36 +178,44 @@ class MyWork:
         return sum(1 for review in self.reviews if review.due_on < self.today)
 
 
-def my_cases(user: User) -> tuple[QuerySet[Case], list[int]]:
+def my_cases(user: User, visible: QuerySet[Case] | None = None) -> tuple[QuerySet[Case], list[int]]:
     """The person's own open cases: those they are the officer in the case of (officers), those they
-    supervise (supervisors), those assigned to them (examiners: every case they may see)."""
+    supervise (supervisors), those assigned to them (examiners: every case they may see). `visible`,
+    if given, is `cases_visible_to(user)`, built once for a page's several lists."""
+    visible = cases_visible_to(user) if visible is None else visible
     if user_has_capability(user, Capability.SUPERVISE):
-        ids = supervised_open_case_ids(user)
+        ids = supervised_open_case_ids(user, visible)
         return Case.objects.filter(one_of_ids("id", ids)), ids
     if user_has_capability(user, Capability.READ_TEAM_CASES):
-        mine = cases_visible_to(user).filter(officer_in_case_id=user.pk, status=Case.Status.OPEN)
+        mine = visible.filter(officer_in_case_id=user.pk, status=Case.Status.OPEN)
     else:
-        mine = cases_visible_to(user).filter(status=Case.Status.OPEN)
+        mine = visible.filter(status=Case.Status.OPEN)
     ids = list(mine.values_list("pk", flat=True))
     return Case.objects.filter(one_of_ids("id", ids)), ids
 
 
-def my_tasks(user: User, *, first: int = WORK_ITEMS) -> list[Task]:
-    """The person's tasks to do or to accept on open cases they may see, soonest due first (the
-    `task_owner_outstanding` index), at most `first`."""
+def my_tasks(user: User, *, first: int = WORK_ITEMS, visible: QuerySet[Case] | None = None) -> list[Task]:
+    """The person's tasks to do or to accept on open cases they may see (`visible`, if given, is
+    `cases_visible_to(user)`), soonest due first (the `task_owner_outstanding` index), at most
+    `first`; of each task's case, what the list shows."""
+    visible = cases_visible_to(user) if visible is None else visible
     tasks = (
-        tasks_visible_to(user)
+        Task.objects.filter(Exists(visible.filter(pk=OuterRef("case_id"))))
         .filter(owner_id=user.pk, status__in=[Task.Status.OPEN, Task.Status.SUGGESTED], case__status=Case.Status.OPEN)
         .select_related("case")
+        .only(*TASK_LIST_FIELDS)
         .order_by("due_on", "id")
     )
     return list(tasks[:first])
 
 
-def my_unread_reminders(user: User, *, first: int = WORK_ITEMS, now: datetime | None = None) -> list[Notification]:
+def my_unread_reminders(
+    user: User, *, first: int = WORK_ITEMS, now: datetime | None = None, visible: QuerySet[Case] | None = None
+) -> list[Notification]:
     """The person's unread reminders still needing them (not cleared: `reminders_cleared`), newest
-    first, on cases they may still see, each with its `link`."""
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    first (the `notification_unread_newest` index), on cases they may still see (`visible`, if
+    given, is `cases_visible_to(user)`), each with its `link`."""
+    visible = (cases_visible_to(user) if visible is None else visible).filter(pk=OuterRef("case_id"))
     unread = list(
         Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
         .filter(Q(Exists(visible)) | Q(threshold=Notification.Threshold.MATCH))
@@ -219,7 +239,8 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
     their tasks, then their open cases, then their unread reminders; for a supervisor, also the
     reviews due on the cases they supervise."""
     now = now or timezone.now()
-    cases, ids = my_cases(user)
+    visible = cases_visible_to(user)
+    cases, ids = my_cases(user, visible)
     deadlines = first_deadlines_due_for(user, now=now, first=WORK_ITEMS, open_ids=ids)
     reviews = []
     if user_has_capability(user, Capability.SUPERVISE):
@@ -227,9 +248,9 @@ def my_work(user: User, *, now: datetime | None = None) -> MyWork:
     return MyWork(
         deadlines=deadlines.first,
         deadlines_total=deadlines.total,
-        tasks=my_tasks(user),
+        tasks=my_tasks(user, visible=visible),
         cases=list(cases.select_related("team__force").order_by("-opened_at", "-id")[:WORK_ITEMS]),
-        notifications=my_unread_reminders(user, now=now),
+        notifications=my_unread_reminders(user, now=now, visible=visible),
         reviews=reviews,
         today=london_today(now),
     )

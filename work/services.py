@@ -3,20 +3,23 @@ overdue tasks; supervisors' reviews (docs/work.md). Keyword-only and typed, as e
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, Exists, F, Func, OuterRef, QuerySet, Value
+from django.db.models.functions import Concat, Left
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from cases import formats
-from cases.deadlines import Deadline, Status
 from cases.models import Case, Notification
 from cases.rules import LONDON
-from cases.selectors import case_is_visible_to
+from cases.selectors import case_is_visible_to, case_visible_to_each, one_of_ids
 from cases.services.common import case_log_system, ensure_case_open
-from cases.services.notifications import notification_for_deadline
+from cases.services.notifications import SEND_EMAIL_TASK
+from safeguard.outbox.services import outbox_enqueue_each
 from work.models import SupervisoryReview, Task, TaskReassignment
 from work.rules import LOCAL_TARGET, review_cadence, suggestion_for
 from work.selectors import london_today
@@ -192,20 +195,6 @@ def _task_key_prefix(task_id: int) -> str:
     return f"{TASK_KIND}:work.task:{task_id}:"
 
 
-def _deadline_of(task: Task, now: datetime) -> Deadline:
-    """A task as the reminders know deadlines (`cases.services.notifications`): its key names the task
-    and its due time, so a task given a new owner or date is reminded of afresh."""
-    return Deadline(
-        kind=TASK_KIND,
-        label=f"Task overdue: {task.title}"[:300],
-        due_at=task_due_at(task),
-        source=f"Task set on this case ({LOCAL_TARGET})",
-        status=Status.MISSED,
-        case=task.case,
-        record=task,
-    )
-
-
 @dataclass(frozen=True)
 class TaskSweepReport:
     overdue: int
@@ -215,23 +204,110 @@ class TaskSweepReport:
         return {"tasks_overdue": self.overdue, "notifications_created": self.notifications_created}
 
 
+# Overdue tasks reminded of per statement: a few thousand rows hold the audit chain's lock (taken by
+# the insert, audit/locking.py) for a fraction of a second.
+SWEEP_BATCH = 2000
+
+
+class _TaskReminderKey(Func):
+    """The key of a task's reminder, as the reminders key a deadline (`cases.deadlines.Deadline.key`:
+    kind, record, due time), in SQL from the task's id and due date: the end of the due date, UK
+    time, written as Python's `isoformat` writes it (the UK's offset is never negative).
+    tests/work/test_reminders.py holds the two to the same value, summer and winter."""
+
+    output_field = CharField()
+
+    def __init__(self) -> None:
+        super().__init__(F("pk"), F("due_on"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        due_sql, due_params = compiler.compile(self.source_expressions[1])
+        local = f"({due_sql} + TIME '23:59:59.999999')"
+        sql = (
+            f"(%s || {pk_sql}::text || ':' || to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+' || "
+            f"to_char({local} - ({local} AT TIME ZONE %s AT TIME ZONE 'UTC'), 'HH24:MI'))"
+        )
+        prefix = f"{TASK_KIND}:{Task._meta.label_lower}:"
+        return sql, [prefix, *pk_params, *due_params, *due_params, *due_params, LONDON.key]
+
+
+class _TaskDueAt(Func):
+    """`task_due_at(task)` in SQL: the end of the due date, UK time."""
+
+    output_field = DateTimeField()
+
+    def __init__(self) -> None:
+        super().__init__(F("due_on"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        due_sql, due_params = compiler.compile(self.source_expressions[0])
+        return f"(({due_sql} + TIME '23:59:59.999999') AT TIME ZONE %s)", [*due_params, LONDON.key]
+
+
+def _overdue(now: datetime) -> QuerySet[Task]:
+    """Tasks to do, past their due date (UK time), on open cases (the `task_open_due` index)."""
+    return Task.objects.filter(status=Task.Status.OPEN, due_on__lt=london_today(now), case__status=Case.Status.OPEN)
+
+
+def _to_remind(now: datetime) -> QuerySet[Task]:
+    """Overdue tasks whose owner, active and able to see the case, has no reminder of the task at
+    its due date yet (the reminders' unique index)."""
+    reminded = Notification.objects.filter(
+        recipient_id=OuterRef("owner_id"),
+        deadline_key=OuterRef("reminder_key"),
+        threshold=Notification.Threshold.MISSED,
+    )
+    return (
+        _overdue(now)
+        .filter(owner__is_active=True)
+        .filter(case_visible_to_each(user="owner_id", case="case"))
+        .alias(reminder_key=_TaskReminderKey())
+        .filter(~Exists(reminded))
+    )
+
+
+def _remind(task_ids: list[int], now: datetime) -> list[int]:
+    """Insert the reminders of `task_ids`, still overdue, in one statement: a reminder that exists
+    (made by a sweep running at the same time) is left as it is. Returns the ids of those made."""
+    rows = (
+        _overdue(now)
+        .filter(one_of_ids("id", task_ids))
+        .order_by()
+        .values(r_recipient=F("owner_id"), r_case=F("case_id"), r_key=_TaskReminderKey(), r_due=_TaskDueAt())
+        .annotate(r_label=Left(Concat(Value("Task overdue: "), F("title")), 300))
+    )
+    select, params = rows.query.sql_with_params()
+    table = Notification._meta.db_table
+    columns = "recipient_id, case_id, deadline_key, threshold, kind, label, due_at, source, created_at"
+    values = "r.r_recipient, r.r_case, r.r_key, %s, %s, r.r_label, r.r_due, %s, %s"
+    # The table's name and Django's own SQL for the rows: every value is a parameter.
+    sql = (
+        f'INSERT INTO "{table}" ({columns}) SELECT {values} FROM ({select}) AS r '  # noqa: S608
+        "ON CONFLICT (recipient_id, deadline_key, threshold) DO NOTHING RETURNING id"
+    )
+    source = f"Task set on this case ({LOCAL_TARGET})"[:200]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Notification.Threshold.MISSED.value, TASK_KIND, source, now, *params])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def task_reminder_sweep(*, now: datetime | None = None) -> TaskSweepReport:
     """Remind each owner of their tasks to do that are overdue, on open cases: once per task, due
-    date and owner, however often it runs (the reminders' unique constraint, as for deadlines), each
-    also e-mailed once through the outbox. Read by the `task_open_due` index."""
+    date and owner, however often it runs, even two sweeps at once (the reminders' unique
+    constraint, as for deadlines), each also e-mailed once through the outbox. Set-based: one query
+    counts the overdue tasks, one finds those with no reminder yet, and each batch of them is
+    reminded by one insert, its e-mails queued by one more, in one transaction."""
     now = now or timezone.now()
-    overdue = (
-        Task.objects.filter(status=Task.Status.OPEN, due_on__lt=london_today(now), case__status=Case.Status.OPEN)
-        .select_related("case", "owner")
-        .order_by("pk")
-    )
-    count = created = 0
-    for task in overdue.iterator(chunk_size=500):
-        count += 1
-        if not task.owner.is_active or not case_is_visible_to(task.case, task.owner):
-            continue
-        created += notification_for_deadline(deadline=_deadline_of(task, now), recipient=task.owner)[1]
-    return TaskSweepReport(overdue=count, notifications_created=created)
+    overdue = _overdue(now).count()
+    to_remind = list(_to_remind(now).order_by("pk").values_list("pk", flat=True))
+    created = 0
+    for start in range(0, len(to_remind), SWEEP_BATCH):
+        with transaction.atomic():
+            made = _remind(to_remind[start : start + SWEEP_BATCH], now)
+            outbox_enqueue_each(SEND_EMAIL_TASK, made)
+        created += len(made)
+    return TaskSweepReport(overdue=overdue, notifications_created=created)
 
 
 def task_reminders_clear(*, task: Task) -> int:

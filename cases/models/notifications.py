@@ -45,7 +45,16 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            # A person's unread reminders, newest first (My work): read in order and cut by LIMIT,
+            # however many they have, not all of them sorted on every request.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_newest",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "deadline_key", "threshold"], name="notification_once_per_threshold"

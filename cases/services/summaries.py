@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -48,6 +48,7 @@ from cases.models import (
     FigureFact,
     FigureFactsVersion,
     FiguresCache,
+    Notification,
     OutstandingDeadline,
     SummaryState,
 )
@@ -70,9 +71,23 @@ class RefreshReport:
     forces_changed: tuple[int, ...] = ()
 
 
+# Records written under a case's reference in the audit trail that neither the deadlines nor the
+# figures read: a case written only in these keeps its summaries, and is not recomputed on each read
+# until the next refresh. The reminders themselves, and what the apps above cases register (work:
+# tasks and reviews, WorkConfig.ready).
+_NOT_SUMMARISED: set[str] = {Notification._meta.label}
+
+
+def register_not_summarised(*labels: str) -> None:
+    """Writes of the models `labels` ("app.Model") leave the summaries as they are (they read none)."""
+    _NOT_SUMMARISED.update(labels)
+
+
 def _writes_since(first_after: int) -> QuerySet[AuditEntry]:
-    """Audit entries of writes to a case's records after entry `first_after`."""
-    return AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+    """Audit entries of writes to a case's records, of those the summaries read, after entry
+    `first_after`."""
+    entries = AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+    return entries.exclude(object_type__in=sorted(_NOT_SUMMARISED))
 
 
 def _written_since(first_after: int, last: int | None = None) -> set[int]:
@@ -131,34 +146,43 @@ def _stored_urgent(case_ids: Iterable[int], now: datetime) -> QuerySet[Outstandi
     return OutstandingDeadline.objects.filter(one_of_ids("case_id", case_ids)).filter(_is_urgent(now))
 
 
-def stored_urgent_count(case_ids: Iterable[int], *, now: datetime) -> int:
-    """How many due-soon and missed deadlines the summary holds for the cases `case_ids`. One query."""
-    return _stored_urgent(case_ids, now).count()
-
-
-def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime, first: int | None = None) -> list[Deadline]:
-    """The due-soon and missed deadlines of the cases `case_ids` as the summary holds them; with
-    `first`, only the most urgent that many, in `most_urgent_first`'s order (the reference compared
-    byte by byte, as Python compares it). One query."""
+def stored_urgent_deadlines(case_ids: Iterable[int], *, now: datetime) -> list[Deadline]:
+    """The due-soon and missed deadlines of the cases `case_ids` as the summary holds them. One query."""
     rows = _stored_urgent(case_ids, now).select_related("case__officer_in_case")
-    if first is not None:
-        rows = rows.order_by("due_at", Collate("case__reference", "C"), Collate("kind", "C"))[:first]
-    return [
-        Deadline(
-            kind=row.kind,
-            label=row.label,
-            due_at=row.due_at,
-            source=row.source,
-            status=deadline_status(kind=row.kind, due_at=row.due_at, met_at=None, now=now),
-            case=row.case,
-            record=None,
-            note=row.note,
-            url=row.url,
-            record_type=row.record_type,
-            record_id=row.record_id,
-        )
-        for row in rows
-    ]
+    return [_stored_deadline(row, now) for row in rows]
+
+
+def stored_urgent_first(case_ids: Iterable[int], *, now: datetime, first: int) -> tuple[list[Deadline], int]:
+    """The `first` most urgent of `stored_urgent_deadlines`, in `most_urgent_first`'s order (the
+    reference compared byte by byte, as Python compares it), and how many there are in all, counted
+    with them (a window over the rows, before the LIMIT). One query."""
+    # Sorted by `due_at + 0`, the same order: otherwise the LIMIT tempts PostgreSQL to walk every
+    # urgent deadline of the country by the due-time index until it has found `first` of these
+    # cases', rather than read these cases' rows by the (case, due_at) index and sort them.
+    due_at = ExpressionWrapper(F("due_at") + Value(timedelta(0)), output_field=DateTimeField())
+    rows = list(
+        _stored_urgent(case_ids, now)
+        .select_related("case__officer_in_case")
+        .annotate(in_all=Window(Count("pk")))
+        .order_by(due_at, Collate("case__reference", "C"), Collate("kind", "C"))[:first]
+    )
+    return [_stored_deadline(row, now) for row in rows], rows[0].in_all if rows else 0
+
+
+def _stored_deadline(row: OutstandingDeadline, now: datetime) -> Deadline:
+    return Deadline(
+        kind=row.kind,
+        label=row.label,
+        due_at=row.due_at,
+        source=row.source,
+        status=deadline_status(kind=row.kind, due_at=row.due_at, met_at=None, now=now),
+        case=row.case,
+        record=None,
+        note=row.note,
+        url=row.url,
+        record_type=row.record_type,
+        record_id=row.record_id,
+    )
 
 
 def _row(deadline: Deadline) -> OutstandingDeadline:
@@ -415,10 +439,9 @@ def _due(
         fresh = ids
     to_compute, to_read = ids & fresh, ids - fresh
     computed = deadlines_of_cases(Case.objects.filter(one_of_ids("pk", to_compute)), now=now) if to_compute else []
-    stored = stored_urgent_deadlines(to_read, now=now, first=first) if to_read else []
-    merged = most_urgent_first([*computed, *stored])
     if first is None:
+        merged = most_urgent_first([*computed, *(stored_urgent_deadlines(to_read, now=now) if to_read else [])])
         return DueDeadlines(first=merged, total=len(merged))
-    # Counted even when fewer than `first` were read, so the page's queries are the same in number.
-    stored_total = stored_urgent_count(to_read, now=now) if to_read else 0
+    stored, stored_total = stored_urgent_first(to_read, now=now, first=first) if to_read else ([], 0)
+    merged = most_urgent_first([*computed, *stored])
     return DueDeadlines(first=merged[:first], total=len(computed) + stored_total)

@@ -38,6 +38,15 @@ def outbox_enqueue(task: str, *args: int | str) -> OutboxMessage:
     return message
 
 
+def outbox_enqueue_each(task: str, ids: list[int]) -> list[OutboxMessage]:
+    """Record `task(id)` for each of `ids` in the current transaction, in one statement; as
+    `outbox_enqueue`, published only after the commit."""
+    messages = OutboxMessage.objects.bulk_create(OutboxMessage(task=task, args=[pk]) for pk in ids)
+    if messages:
+        transaction.on_commit(lambda: outbox_relay(ids=[message.pk for message in messages]), robust=True)
+    return messages
+
+
 def outbox_relay(*, ids: list[int] | None = None, limit: int = BATCH, broker_url: str | None = None) -> RelayReport:
     """Publish pending messages, oldest first, each in its own short transaction.
 

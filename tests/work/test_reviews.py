@@ -97,3 +97,29 @@ def test_a_case_opened_recently_is_not_yet_due(case, team, officer, supervisor):
 
     assert reviews_due([case.pk, closed.pk], today=london_today()) == []
     assert reviews_overdue_count([case.pk, closed.pk], today=london_today()) == 0
+
+
+def test_reviews_due_come_most_overdue_first_and_at_most_the_first_asked(team, officer, supervisor, settings):
+    settings.SUPERVISORY_REVIEW_DAYS = {**settings.SUPERVISORY_REVIEW_DAYS, "investigation": 28, "arrest": 7}
+    today = london_today()
+    investigation, arrest, reviewed, recent = (
+        CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor) for _ in range(4)
+    )
+    _opened_days_ago(investigation, 40)  # due 12 days ago
+    Case.objects.filter(pk=arrest.pk).update(stage=Case.Stage.ARREST)
+    _opened_days_ago(arrest, 20)  # due 13 days ago, by the arrest stage's cadence
+    _opened_days_ago(reviewed, 90)
+    review = review_record(
+        case=reviewed, actor=supervisor, reviewed_on=today, decision="Fine.", next_review_on=today + timedelta(days=3)
+    )
+    _opened_days_ago(recent, 1)
+    ids = [investigation.pk, arrest.pk, reviewed.pk, recent.pk]
+
+    due = reviews_due(ids, today=today)
+
+    assert [(r.case, r.due_on, r.last) for r in due] == [
+        (arrest, today - timedelta(days=13), None),
+        (investigation, today - timedelta(days=12), None),
+        (reviewed, today + timedelta(days=3), review),
+    ]
+    assert [r.case for r in reviews_due(ids, today=today, first=2)] == [arrest, investigation]

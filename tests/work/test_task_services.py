@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.models import Case
+from cases.models import Case, Notification
 from cases.services.common import CASE_CLOSED
+from cases.services.summaries import cases_to_compute, deadline_summary_refresh
 from tests.work.conftest import make_task
 from work.models import Task, TaskReassignment
 from work.selectors import london_today
@@ -27,6 +29,7 @@ from work.services import (
     task_create,
     task_dismiss,
     task_reassign,
+    task_reminder_sweep,
 )
 
 
@@ -173,3 +176,16 @@ def test_only_a_suggested_task_is_accepted_or_dismissed(task, officer):
         with pytest.raises(ValidationError) as error:
             act()
         assert error.value.messages == [NOT_SUGGESTED]
+
+
+def test_tasks_and_their_reminders_leave_the_cases_deadline_summary_up_to_date(case, officer, supervisor):
+    """No deadline reads them: a case written only in these is read from the summary, not recomputed
+    on every read until the next refresh (a case log entry is: tests/deadlines/test_summary.py)."""
+    deadline_summary_refresh()
+    task = create(case, supervisor, officer)
+    Task.objects.filter(pk=task.pk).update(due_on=task.due_on - timedelta(days=10))
+    task_reminder_sweep()
+    task_complete(task=Task.objects.get(pk=task.pk), actor=officer, note="Done.")
+
+    assert Notification.objects.filter(case=case, kind="task").exists()
+    assert cases_to_compute(now=timezone.now()) == set()

@@ -11,10 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Notification
+from cases.services.notifications import deadline_sweep
+from cases.services.summaries import deadline_summary_refresh
 from tests.factories.cases import CaseFactory
+from tests.factories.custody import ArrestFactory
 from tests.work.conftest import make_task
 from work.models import SupervisoryReview, Task, TaskReassignment
 from work.selectors import london_today
+from work.services import task_reminder_sweep
 
 
 def signed_in(client, user):
@@ -81,6 +85,57 @@ def test_my_work_costs_the_same_queries_for_many_tasks_and_cases(client, team, o
         more = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
         make_task(more, officer)
         make_task(more, officer, title="Another")
+    assert queries() == few
+
+
+def _supervised_case_with_work(team, officer, supervisor, n):
+    """An open case the supervisor supervises, due its review, with a task of theirs overdue, a
+    deadline missed and a reminder of each."""
+    case = CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
+    Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - timedelta(days=60 + n))
+    task = make_task(case, supervisor, title=f"Review the triage {n}")
+    Task.objects.filter(pk=task.pk).update(due_on=london_today() - timedelta(days=2))
+    ArrestFactory(case=case, arrested_at=timezone.now() - timedelta(days=40))  # charging target missed
+    return case
+
+
+def _interleave_reminders(person):
+    """Reminders of tasks and of deadlines among the newest, as on any day (each kind is checked for
+    being cleared by one fixed set of queries)."""
+    now = timezone.now()
+    mine = Notification.objects.filter(recipient=person)
+    for reminders in (mine.filter(kind="task"), mine.exclude(kind="task")):
+        for rank, pk in enumerate(reminders.order_by("pk").values_list("pk", flat=True)):
+            Notification.objects.filter(pk=pk).update(created_at=now - timedelta(minutes=rank))
+
+
+def test_the_supervisors_work_costs_the_same_queries_for_many_reviews_tasks_deadlines_and_reminders(
+    client, team, officer, supervisor
+):
+    signed_in(client, supervisor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("work:my_work")).status_code == 200
+        return len(captured)
+
+    _supervised_case_with_work(team, officer, supervisor, 0)
+    deadline_sweep()
+    task_reminder_sweep()
+    deadline_summary_refresh()
+    _interleave_reminders(supervisor)
+    queries()  # the session's first request may write to it
+    few = queries()
+    for n in range(1, 31):
+        _supervised_case_with_work(team, officer, supervisor, n)
+    deadline_sweep()
+    task_reminder_sweep()
+    deadline_summary_refresh()
+    _interleave_reminders(supervisor)
+
+    page = client.get(reverse("work:my_work"))
+    assert len(page.context["work"].reviews) == len(page.context["work"].tasks) == 25
+    assert len(page.context["work"].notifications) == 25 and page.context["work"].deadlines_total == 31
     assert queries() == few
 
 
