@@ -12,7 +12,7 @@ from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, Exists, F, Func, Lookup, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Exists, F, Func, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
@@ -522,14 +522,14 @@ def _identifier_seen(user: User, path: str = "") -> Q:
 class _ForceTrigrams(Func):
     """`identifier_force_trigrams(force_id, value)`: the keys of the index `identifier_force_trigrams`,
     each trigram of the value prefixed by its force ("25:hug"), so that a search reads one force's
-    list of each trigram, not the national one (migration 0040)."""
+    list of each trigram, not the national one (migration 0042)."""
 
     function = "identifier_force_trigrams"
     output_field = ArrayField(models.TextField())
 
 
 class _Trigrams(Func):
-    """The keys a search in one force looks for (migration 0040): `identifier_part_trigrams(force,
+    """The keys a search in one force looks for (migration 0042): `identifier_part_trigrams(force,
     part)`, those every value holding `part` holds; `identifier_name_trigrams(force, name)`, those of
     which every name similar to `name` holds at least one. NULL, which matches nothing, when none."""
 

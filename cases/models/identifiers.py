@@ -67,7 +67,7 @@ class IndexedIdentifier(models.Model):
         ordering = ["kind", "value"]
         # Also `identifier_force_trigrams`, a GIN index over each trigram of UPPER(value) prefixed
         # by the force ("25:hug"), for part of a value, the words of a name or an address in any
-        # order, and similar names, written as SQL in migration 0040: a search reads only the
+        # order, and similar names, written as SQL in migration 0042: a search reads only the
         # trigrams of a force the person may see (cases.selectors.forces_in_view, `_matches`).
         # (The case and the referral are indexed by their foreign keys.)
         indexes = [

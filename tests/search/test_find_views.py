@@ -261,7 +261,7 @@ def test_the_search_reads_only_the_trigrams_of_the_forces_searched(officer, reco
 )
 def test_parts_of_words_and_similar_names_are_found_by_the_force_trigrams(client, officer, team, supervisor, q, found):
     """A part of a value need not start or end a word, and a similar name need not share the first
-    letters: the keys looked up are those every such value holds (migration 0040)."""
+    letters: the keys looked up are those every such value holds (migration 0042)."""
     case = open_case(officer, team, supervisor)
     subject_add(case=case, actor=officer, full_name="Arthur Smyth", date_of_birth=date(1970, 2, 3))
     client.force_login(officer)

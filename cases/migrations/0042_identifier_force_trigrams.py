@@ -56,7 +56,7 @@ DROP FUNCTION IF EXISTS identifier_force_trigrams(bigint, text);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0039_identifier_search_indexes")]
+    dependencies = [("cases", "0041_record_version_of_referral")]
 
     operations = [
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
