@@ -500,20 +500,25 @@ def forces_in_view(user: User) -> list[int]:
     return sorted(force for force in forces if force is not None)
 
 
-def _identifier_seen(user: User, path: str = "") -> Q:
+def _identifier_seen(user: User, path: str = "", *, many: bool = False) -> Q:
     """Whether the index row at `path` ("" for the row itself, "first__" from a match) is of a case
     `user` may see, or of a referral not yet a case that they may see: as `side_view` decides it.
 
     A row names no case exactly when its referral is not yet a case (`identifiers_attach_case` gives
     a referral's rows its case when one is opened), so such a row is seen by who may see the
     referral (`referrals_visible_to`): people who read referrals, of the row's force (the referral's).
-    The case's rule (`cases_visible_to`) is tested on the row's case as the query joins it, one case
-    row for each row found: not the list of every case the person may see (thousands, for a team's
-    member), which a correlated EXISTS made PostgreSQL build to check even one row."""
+
+    The case's rule (`cases_visible_to`) is tested on each row's case as the query joins it (a few
+    buffers a row), or with `many` (thousands of rows to check, as a part of a name finds) as a
+    correlated EXISTS, which PostgreSQL evaluates once into a hash of every case the person may see
+    (thousands of buffers for a team's member, whatever the rows checked)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    granted, as_officer, as_supervisor, of_team = _ways_to_see(user, f"{path}case__")
-    case_seen = granted | as_officer | as_supervisor | of_team
+    if many:
+        case_seen = Q(Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id"))))
+    else:
+        granted, as_officer, as_supervisor, of_team = _ways_to_see(user, f"{path}case__")
+        case_seen = granted | as_officer | as_supervisor | of_team
     if not user_has_capability(user, Capability.REFERRALS) or user.force_id is None:
         return case_seen
     return case_seen | Q(**{f"{path}case__isnull": True, f"{path}force_id": user.force_id})
@@ -630,7 +635,7 @@ def _found(user: User, q: str, forces: list[int], *, similar_names: bool) -> Que
         IndexedIdentifier.objects.alias(upper_value=Upper("value"))
         .filter(_matches(q, search_values(q), forces, similar_names=similar_names))
         .filter(superseded_at__isnull=True)
-        .filter(_identifier_seen(user))
+        .filter(_identifier_seen(user, many=bool(forces)))
     )
 
 
