@@ -12,10 +12,10 @@ from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, Exists, F, Func, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Upper
+from django.db.models.functions import Cast, Upper
 from django.urls import reverse
 
 from accounts.models import Team, User
@@ -524,44 +524,12 @@ def _identifier_seen(user: User, path: str = "", *, many: bool = False) -> Q:
     return case_seen | Q(**{f"{path}case__isnull": True, f"{path}force_id": user.force_id})
 
 
-class _ForceTrigrams(Func):
-    """`identifier_force_trigrams(force_id, value)`: the keys of the index `identifier_force_trigrams`,
-    each trigram of the value prefixed by its force ("25:hug"), so that a search reads one force's
-    list of each trigram, not the national one (migration 0042)."""
-
-    function = "identifier_force_trigrams"
-    output_field = ArrayField(models.TextField())
-
-
-class _Trigrams(Func):
-    """The keys a search in one force looks for (migration 0042): `identifier_part_trigrams(force,
-    part)`, those every value holding `part` holds; `identifier_name_trigrams(force, name)`, those of
-    which every name similar to `name` holds at least one. NULL, which matches nothing, when none."""
-
-    output_field = ArrayField(models.TextField())
-
-
-class _ArrayOperator(Func):
-    """`<array> @> <array>` (holds all of) or `<array> && <array>` (holds any of), as a condition."""
-
-    template = "(%(expressions)s)"
-    output_field = models.BooleanField()
-
-
-def _holding(force_id: int, part: str) -> Q:
-    """Rows of force `force_id` whose value holds `part` (`UPPER(value) LIKE '%part%'`), found by the
-    force's trigrams of it and then checked."""
-    keys = _Trigrams(Value(force_id), Value(part), function="identifier_part_trigrams")
-    held = _ArrayOperator(_ForceTrigrams(F("force_id"), F("value")), keys, arg_joiner=" @> ")
-    return Q(held) & Q(upper_value__contains=part)
-
-
-def _similar_name(force_id: int, name: str) -> Q:
-    """People of force `force_id` whose name is similar to `name` (pg_trgm's `%`), found by the
-    force's trigrams of it and then checked."""
-    keys = _Trigrams(Value(force_id), Value(name), function="identifier_name_trigrams")
-    shared = _ArrayOperator(_ForceTrigrams(F("force_id"), F("value")), keys, arg_joiner=" && ")
-    return Q(shared) & Q(kind=IndexedIdentifier.Kind.PERSON) & Q(TrigramSimilar(Upper("value"), Value(name)))
+def _in_force(force_id: int) -> Q:
+    """`force_id = <force>::bigint`. The composite GIN indexes take the force as an index condition
+    only compared with a bigint: a plain parameter is an integer, whose `=` is not in btree_gin's
+    bigint operator class, and PostgreSQL would then read the trigrams of every force (and AND them
+    with the force's B-tree, a bitmap of the force's every row)."""
+    return Q(force_id=Cast(Value(force_id), BigIntegerField()))
 
 
 def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
@@ -608,13 +576,14 @@ def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool
 
     - a whole value in any of its normalised forms (`identifier_value_kind`, B-tree), in any force;
     - from three characters, in each of `forces` (those the person may see anything of,
-      `forces_in_view`): part of a value, and all the words of three letters or more in any order;
-      with `similar_names`, a person's name spelt a little differently (trigram similarity). Each
-      is one scan of the GIN index `identifier_force_trigrams`, whose keys are a force and a
-      trigram together, so it reads that force's lists of the trigrams only, then checks each row
-      (`_holding`, `_similar_name`).
+      `forces_in_view`):
+      part of a value, and all the words of three letters or more in any order
+      (`identifier_force_value_trgm`); with `similar_names`, a person's name spelt a little
+      differently, trigram similarity (`identifier_force_person_trgm`).
 
-    Each of the last is written once per force: the force is part of every key looked up."""
+    Each of the last is written once per force, the force inside it, so that each is one scan of a
+    GIN index on (force, trigrams) reading that force's rows: a GIN index takes neither
+    `= ANY(forces)` nor an OR of forces as its condition."""
     matches = Q(value__in=values)
     if _whole_values_only(q):
         return matches
@@ -622,11 +591,12 @@ def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool
     words = sorted({word for word in normalise_name(q).split() if len(word) >= SEARCH_PART_MIN} - {part})
     name = normalise_name(q)
     for force_id in forces:
-        matches |= _holding(force_id, part)
+        in_force = _in_force(force_id)
+        matches |= in_force & Q(upper_value__contains=part)
         if len(words) > 1:
-            matches |= Q(*(_holding(force_id, word) for word in words))
+            matches |= in_force & Q(*(Q(upper_value__contains=word) for word in words))
         if similar_names and name and any(character.isalpha() for character in q):
-            matches |= _similar_name(force_id, name)
+            matches |= in_force & Q(kind=IndexedIdentifier.Kind.PERSON) & Q(TrigramSimilar(Upper("value"), Value(name)))
     return matches
 
 

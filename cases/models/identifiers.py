@@ -50,8 +50,8 @@ class IndexedIdentifier(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
-    # Not indexed alone: the search reads a force's rows through the trigram index keyed by it
-    # (below), and a B-tree of the force would only tempt PostgreSQL into reading all its rows.
+    # Not indexed alone: the search reads a force's rows through the trigram indexes that lead with
+    # it (below), and a B-tree of the force would only tempt PostgreSQL into reading all its rows.
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", db_index=False)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -65,10 +65,12 @@ class IndexedIdentifier(models.Model):
 
     class Meta:
         ordering = ["kind", "value"]
-        # Also `identifier_force_trigrams`, a GIN index over each trigram of UPPER(value) prefixed
-        # by the force ("25:hug"), for part of a value, the words of a name or an address in any
-        # order, and similar names, written as SQL in migration 0042: a search reads only the
-        # trigrams of a force the person may see (cases.selectors.forces_in_view, `_matches`).
+        # Also `identifier_force_value_trgm`, a trigram index on (force, UPPER(value)) for part of a
+        # value and the words of a name or an address in any order (LIKE), and
+        # `identifier_force_person_trgm`, the same of people's rows alone (similarity of names),
+        # written as SQL in migration 0036. They lead with the force (btree_gin), so that a search
+        # reads only the rows of a force the person may see (cases.selectors.forces_in_view); the
+        # force must be compared as a bigint for PostgreSQL to use that column (`_in_force`).
         # (The case and the referral are indexed by their foreign keys.)
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
