@@ -27,7 +27,7 @@ CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database replication chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
+.PHONY: run test load screenshots install services database replication chromium checks lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -79,7 +79,12 @@ run: $(VENV_STAMP) database
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
-test: $(VENV_STAMP) database chromium lint migrations-check deploy-check typecheck pytest
+test: $(VENV_STAMP) database chromium checks pytest
+
+# The checks before the tests, two at a time (mypy, the longest, beside the others); each one's
+# output is printed together when it is done. Any failure stops `make test` before pytest.
+checks: $(VENV_STAMP)
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target lint migrations-check deploy-check typecheck
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -101,11 +106,12 @@ typecheck: $(VENV_STAMP)
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
 # `make test` runs the tests in PYTEST_WORKERS processes (pytest-xdist; 0 for one process), each with
-# a test database of its own and a test file's tests kept together in one process, and measures
-# coverage of lines and branches (pytest-cov; the floor is `fail_under` in pyproject.toml). `make
-# pytest` alone does neither, for a quick run of a few tests.
+# a test database of its own and a test file's tests kept together in one process, the files handed
+# out in the order tests/conftest.py puts them in (the slowest first), and measures coverage of lines
+# and branches (pytest-cov; the floor is `fail_under` in pyproject.toml). `make pytest` alone does
+# neither, for a quick run of a few tests.
 PYTEST_WORKERS ?= 2
-test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term-missing:skip-covered
+test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=term-missing:skip-covered
 PYTEST_TEST_ARGS ?=
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.

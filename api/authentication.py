@@ -4,6 +4,7 @@ no second factor: the token's scopes and force bound what the client may read.""
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -48,6 +49,19 @@ class ClientTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="safeguard"'
+
+
+def request_sender(request: HttpRequest) -> tuple[str, str] | None:
+    """The client whose token a request carries (revoked or expired or not: its secret proves who
+    sent it), as the audit trail names it, for a request refused before any view runs."""
+    header = get_authorization_header(request).split()
+    if len(header) != 2 or header[0].lower() != b"bearer":
+        return None
+    try:
+        client = client_for_token(header[1].decode("ascii"))
+    except UnicodeDecodeError:
+        return None
+    return (client.audit_name, API_SOURCE) if client is not None else None
 
 
 class ClientTokenScheme(OpenApiAuthenticationExtension):

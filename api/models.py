@@ -30,6 +30,16 @@ class ApiClient(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A referral is recorded by a person (Referral.created_by), who is told of its deconfliction
+    # matches: for a client with the referral intake scope, the person of its force it records for.
+    records_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Referral intake: who the referrals it delivers are recorded for, and told of their matches.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -45,3 +55,23 @@ class ApiClient(models.Model):
     def is_usable(self, *, now: datetime) -> bool:
         """Neither revoked nor expired at `now`."""
         return self.revoked_at is None and self.expires_at > now
+
+
+class IdempotentDelivery(models.Model):
+    """A referral delivered with an `Idempotency-Key` (docs/api.md): a retry with the same key and
+    the same body is answered with the first answer, and records nothing again. The unique key per
+    client is what makes two deliveries at once safe: the second waits on the first's row."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="deliveries")
+    key = models.CharField(max_length=200)
+    # SHA-256 of the body as JSON with its keys sorted: the same data, however spaced or ordered.
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotent_delivery_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"

@@ -4,7 +4,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cases.models import Case
+from cases.forms.fields import FREE_TEXT_MAX_LENGTH, NUMBER_MAX
+from cases.models import Case, Referral, ReferralIdentifier
+from reports.figures import COUNTS, FLOWS, FigureRow, FiguresReport
+from reports.forms import PeriodForm
 from safeguard.keyset import Cursor
 
 MAX_PAGE_SIZE = 100
@@ -75,3 +78,135 @@ class DeadlineSerializer(serializers.Serializer[Any]):
 
 class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="Why the request was refused.")
+
+
+# --- Referral intake: the referral form's fields and its identifiers' (cases/forms/referrals.py) ---
+
+MAX_IDENTIFIERS = 200
+
+
+class IdentifierInSerializer(serializers.Serializer[Any]):
+    """One identifier the referral names: an IP address with its port and time of observation, an
+    account ID, a phone number or an e-mail address (the fields of the referral's identifier form)."""
+
+    kind = serializers.ChoiceField(choices=ReferralIdentifier.Kind.choices)
+    ip_address = serializers.CharField(max_length=45, required=False, allow_null=True, help_text="IPv4 or IPv6.")
+    port = serializers.IntegerField(min_value=1, max_value=65535, required=False, allow_null=True)
+    account_id = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="The account ID, phone number or e-mail address."
+    )
+    observed_original = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text="The time of observation exactly as the referral gives it, e.g. 2026-11-02 21:14:07. "
+        "Needed for an IP address.",
+    )
+    observed_timezone = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="The IANA time zone of that time, e.g. UTC."
+    )
+
+
+class ReferralInSerializer(serializers.Serializer[Any]):
+    """A referral as the referral form takes it, with its identifiers. Shape only: the rules (a known
+    source and grade, received not in the future, no duplicate source reference, each identifier well
+    formed) are the services' (cases.services.referrals), as for the form."""
+
+    source = serializers.ChoiceField(choices=Referral.Source.choices)
+    source_reference = serializers.CharField(max_length=80, help_text="e.g. the CEOP or CyberTipline reference.")
+    received_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, London time.")
+    risk_grade = serializers.ChoiceField(choices=Referral.RiskGrade.choices)
+    platform = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    files_reported = serializers.IntegerField(
+        min_value=0, max_value=NUMBER_MAX, required=False, allow_null=True, help_text="A count only, never files."
+    )
+    summary = serializers.CharField(max_length=FREE_TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    identifiers = IdentifierInSerializer(many=True, required=False, max_length=MAX_IDENTIFIERS)
+
+
+class IdentifierOutSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ReferralIdentifier.Kind.choices)
+    value = serializers.CharField(help_text="As recorded: an IP address with its port, or the value normalised.")
+    observed_at = serializers.DateTimeField(allow_null=True, help_text="The time of observation in UTC.")
+
+
+class MatchOutSerializer(serializers.Serializer[Any]):
+    """A deconfliction match, as the notice a person recording the referral is shown."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    visible = serializers.BooleanField(help_text="Whether the client may read the other record.")
+    record = serializers.CharField(help_text="The other record, if the client may read it; otherwise empty.")
+    identifier = serializers.CharField(help_text="The identifier as the other record holds it, if visible.")
+    contact = serializers.CharField(help_text="Whom to contact, when the other record may not be read.")
+
+
+class ReferralDeliveredSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=Referral.Source.choices)
+    source_reference = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    risk_grade = serializers.ChoiceField(choices=Referral.RiskGrade.choices)
+    identifiers = IdentifierOutSerializer(many=True)
+    matches = MatchOutSerializer(many=True)
+
+
+# --- Figures (reports.figures, as the figures page) ---
+
+
+class FiguresQuerySerializer(serializers.Serializer[Any]):
+    """`from` and `to`, London dates, both included, checked by the figures page's own form
+    (reports.forms.PeriodForm): left out, the page's default period (the last 90 days)."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {
+            "from": serializers.DateField(required=False, help_text="First day, YYYY-MM-DD (London)."),
+            "to": serializers.DateField(required=False, help_text="Last day, included, YYYY-MM-DD; not in the future."),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        form = PeriodForm({"date_from": attrs.get("from") or "", "date_to": attrs.get("to") or ""})
+        if not form.is_valid():
+            names = {"date_from": "from", "date_to": "to"}
+            raise serializers.ValidationError({names.get(f, f): list(e) for f, e in form.errors.items()})
+        return {"period": form.period()}
+
+
+class FlowSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(help_text="How many pairs of events were timed.")
+    median_days = serializers.FloatField(source="median", allow_null=True)
+    p90_days = serializers.FloatField(source="p90", allow_null=True)
+
+
+def _counts_serializer() -> serializers.Serializer[Any]:
+    fields = {name: serializers.IntegerField(help_text=label) for name, label in COUNTS}
+    return type("FigureCountsSerializer", (serializers.Serializer,), fields)()
+
+
+def _flows_serializer() -> serializers.Serializer[Any]:
+    fields = {name: FlowSerializer(help_text=label) for name, label in FLOWS}
+    return type("FigureFlowsSerializer", (serializers.Serializer,), fields)(allow_null=True)
+
+
+class FigureRowSerializer(serializers.Serializer[FigureRow]):
+    level = serializers.ChoiceField(choices=["team", "force", "region_force", "region"])
+    region = serializers.CharField()
+    force = serializers.CharField()
+    team = serializers.CharField()
+    counts = _counts_serializer()
+    flows = _flows_serializer()
+    charging_decisions_met = serializers.IntegerField(source="charging_met")
+    charging_decisions_missed = serializers.IntegerField(source="charging_missed")
+    charging_within_target_percent = serializers.FloatField(source="charging_share_met", allow_null=True)
+
+
+class FiguresSerializer(serializers.Serializer[FiguresReport]):
+    date_from = serializers.DateField(source="period.first")
+    date_to = serializers.DateField(source="period.last")
+    facts_as_of = serializers.DateTimeField(
+        allow_null=True, help_text="Every record written up to then is counted (docs/figures.md)."
+    )
+    rows = serializers.ListField(
+        child=FigureRowSerializer(), help_text="Each team, the force, then the region's forces."
+    )

@@ -41,6 +41,7 @@ AUDITED_MODELS = (
     "axes.AccessAttempt",
     "audit.Flag",
     "api.ApiClient",
+    "api.IdempotentDelivery",
 )
 # Values never copied into the audit trail; the entry says only that they changed.
 # A figures export's CSV is recorded as a disclosure when it is downloaded (kind export), not copied
@@ -203,38 +204,67 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# pg_trigger.tgtype of the two triggers: FOR EACH ROW (1), AFTER (no BEFORE or INSTEAD OF bit),
+# on INSERT (4), DELETE (8) and UPDATE (16); and FOR EACH STATEMENT, AFTER, on TRUNCATE (32).
+_ROW_TRIGGER_TYPE = 1 | 4 | 8 | 16
+_TRUNCATE_TRIGGER_TYPE = 32
+
+
 def install_triggers(connection: BaseDatabaseWrapper, apps: Apps = global_apps) -> list[str]:
-    """Create or replace the audit triggers on every audited table that exists. Idempotent."""
+    """Create or replace the audit triggers on every audited table that exists. Idempotent.
+
+    A trigger already in place exactly as it would be created (same function, arguments, events and
+    enabled) is left alone: replacing ~200 triggers locks every audited table, and `post_migrate` runs
+    this after every `migrate` and every `flush`, when nearly all are already right."""
     existing = set(connection.introspection.table_names())
     installed: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'safeguard_audit_row'")
         if cursor.fetchone() is None:  # audit/0002 not applied (or unapplied)
             return installed
+        in_place = _triggers_in_place(cursor)
         for audited in audited_tables(apps):
             if audited.table not in existing:
                 continue
-            arguments = ", ".join(
-                _literal(value)
-                for value in (
-                    audited.label,
-                    audited.case_reference_sql,
-                    ",".join(audited.redacted),
-                    ",".join(audited.quiet),
-                    audited.insert_kind,
-                )
+            row_arguments = (
+                audited.label,
+                audited.case_reference_sql,
+                ",".join(audited.redacted),
+                ",".join(audited.quiet),
+                audited.insert_kind,
             )
             table = connection.ops.quote_name(audited.table)
-            cursor.execute(
-                f"CREATE OR REPLACE TRIGGER {ROW_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION safeguard_audit_row({arguments})"
-            )
-            cursor.execute(
-                f"CREATE OR REPLACE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_truncate({_literal(audited.label)})"
-            )
+            if in_place.get((audited.table, ROW_TRIGGER)) != ("safeguard_audit_row", row_arguments, _ROW_TRIGGER_TYPE):
+                arguments = ", ".join(_literal(value) for value in row_arguments)
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER {ROW_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION safeguard_audit_row({arguments})"
+                )
+            truncate = ("safeguard_audit_truncate", (audited.label,), _TRUNCATE_TRIGGER_TYPE)
+            if in_place.get((audited.table, TRUNCATE_TRIGGER)) != truncate:
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_truncate({_literal(audited.label)})"
+                )
             installed.append(audited.table)
     return installed
+
+
+def _triggers_in_place(cursor) -> dict[tuple[str, str], tuple[str, tuple[str, ...], int]]:
+    """The enabled audit triggers without a column list or WHEN condition, by (table, trigger name):
+    their function, arguments and type. A disabled or otherwise different trigger is not listed, so
+    it is created again."""
+    cursor.execute(
+        "SELECT c.relname, t.tgname, p.proname, t.tgargs, t.tgtype FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE t.tgname IN (%s, %s) AND NOT t.tgisinternal AND t.tgenabled = 'O' AND t.tgqual IS NULL "
+        "AND t.tgattr = '' AND pg_table_is_visible(c.oid)",
+        [ROW_TRIGGER, TRUNCATE_TRIGGER],
+    )
+    return {
+        (table, name): (function, tuple(bytes(arguments).decode().split("\x00")[:-1]), tgtype)
+        for table, name, function, arguments, tgtype in cursor.fetchall()
+    }
 
 
 def tables_missing_triggers(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> list[str]:

@@ -266,6 +266,47 @@ def page_measures(cast: Cast, iterations: int) -> list[Measure]:
     ]
 
 
+def api_measures(cast: Cast, iterations: int) -> list[Measure]:
+    """The API's case list and case read (budget as the pages': p95 at most 50 ms), by a client of
+    the officer's force registered for the run and rolled back with everything it wrote (its audit
+    entries included), so the benchmark database keeps no token."""
+    from django.db import transaction
+    from django.test import Client, override_settings
+
+    from api.services import create_client
+
+    measures: list[Measure] = []
+    with transaction.atomic():
+        made = create_client(
+            force=cast.page_case.force, name="Benchmark client", scopes=["read_cases"], created_by=cast.supervisor
+        )
+        client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Bearer {made.token}")
+
+        def get(url: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
+            return lambda: expect(client.get(url, data or {}), 200)
+
+        with override_settings(SAFEGUARD_API_RATE="1000000/min"):
+            measures += [
+                timed(
+                    "api_case_list", "API case list, first page (budget p95 50 ms)", get("/api/v1/cases/"), iterations
+                ),
+                timed(
+                    "api_case_list_csv",
+                    "API case list as CSV, first page (budget p95 50 ms)",
+                    get("/api/v1/cases/", {"format": "csv"}),
+                    iterations,
+                ),
+                timed(
+                    "api_case",
+                    "API case read (budget p95 50 ms)",
+                    get(f"/api/v1/cases/{cast.page_case.reference}/"),
+                    iterations,
+                ),
+            ]
+        transaction.set_rollback(True)
+    return measures
+
+
 def search_measures(cast: Cast, iterations: int) -> list[Measure]:
     """The search over every record (budget: p95 at most 100 ms), by a whole IP address and by part
     of a name; and the deconfliction check of one IP address, the work it adds to a save (budget: at
@@ -767,6 +808,7 @@ def machine() -> dict[str, Any]:
 def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = print) -> dict[str, Any]:
     cast = choose_cast()
     measures = page_measures(cast, iterations)
+    measures += api_measures(cast, iterations)
     measures += search_measures(cast, iterations)
     measures += write_measures(cast, iterations)
     measures += optional_page_measures(cast, iterations)

@@ -28,6 +28,7 @@ from cases.forms.referrals import CommsRequestRecordForm, ReferralForm, Referral
 from cases.forms.safeguarding import SafeguardingForm
 from cases.forms.search import SearchForm
 from cases.models import (
+    REFERRAL_RECORD_TYPES,
     Arrest,
     BailBreach,
     BailExtension,
@@ -111,12 +112,15 @@ class RecordType:
     page: Callable[[Case, Any], str] | None = field(default=None)
     # The record named for a person, where its own name (`str`) says too little.
     name: Callable[[Any], str] | None = None
+    # A referral's own record (the referral, its identifiers and requests): also corrected from the
+    # referral's pages while it has no case, and shown there at this anchor. None: only on a case.
+    on_referral: str | None = None
 
     @property
     def form(self) -> type[forms.Form]:
         return correction_form(self.first_entry_form)
 
-    def make_form(self, case: Case, data: Any = None, record: models.Model | None = None) -> forms.Form:
+    def make_form(self, case: Case | None, data: Any = None, record: models.Model | None = None) -> forms.Form:
         """The correction form, bound to `data` if given, filled from `record` as it stands."""
         extra: dict[str, Any] = {"case": case} if self.takes_case else {}
         initial = initial_values(self.form, record) if record is not None else None
@@ -322,6 +326,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             correct=lambda referral, actor, data: referral_correct(referral=referral, actor=actor, **data),
             anchor="referral",
             name=lambda referral: f"Referral {referral}",
+            on_referral="details",
         ),
         RecordType(
             key="referral_identifier",
@@ -335,6 +340,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             via="referral__case",
             anchor="referral",
             name=lambda identifier: f"{identifier.get_kind_display()} {identifier}",
+            on_referral="identifiers",
         ),
         RecordType(
             key="comms_request",
@@ -346,6 +352,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             via="referral__case",
             anchor="referral",
             name=lambda request: f"Communications-data request {request.reference}",
+            on_referral="comms-requests",
         ),
         # Corrected by a supervisor while the case is closed (the one correction of a closed case);
         # its history also holds each reopening and closing again.
@@ -361,6 +368,10 @@ RECORD_TYPES: dict[str, RecordType] = {
         ),
     )
 }
+
+
+# Only the referral's own records have versions without a case (the database's check says so too).
+assert {key for key, kind in RECORD_TYPES.items() if kind.on_referral is not None} == set(REFERRAL_RECORD_TYPES)
 
 
 def register_record_type(record_type: RecordType) -> None:

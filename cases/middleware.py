@@ -89,6 +89,11 @@ class Refusal:
     kind: str | None = None
 
 
+# Who, other than a signed-in person, may send a request: each function, registered by an app above
+# this one at start-up (the API's clients, api/apps.py), returns the name the trail gives the
+# sender and its source, or None. A refusal names the first that knows the sender.
+REQUEST_SENDERS: list[Callable[[HttpRequest], tuple[str, str] | None]] = []
+
 # Refusals of something that is, or may be, imagery: each is an audit entry (`media_refused`).
 AUDITED_REFUSALS = frozenset({"upload_refused", "media_refused", "value_refused"})
 # Headers that are the client's own state, not something it says: not screened.
@@ -116,9 +121,11 @@ class MetadataOnlyMiddleware:
 
 def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     """One `media_refused` audit entry: who (the signed-in person, read from the session cookie, as
-    this runs before the session middleware), where (the page's URL name), which field and what kind
-    of thing; never the value. Fails closed: if it cannot be written, the request fails."""
+    this runs before the session middleware; or an API client by its token, `REQUEST_SENDERS`),
+    where (the page's URL name), which field and what kind of thing; never the value. Fails closed:
+    if it cannot be written, the request fails."""
     person = _signed_in_person(request)
+    sender = None if person is not None else next(filter(None, (named(request) for named in REQUEST_SENDERS)), None)
     try:
         where = resolve(request.path_info).view_name
     except Resolver404:
@@ -126,7 +133,10 @@ def record_refusal(request: HttpRequest, refusal: Refusal) -> None:
     field = (refusal.field or "")[:100]
     if refusal_for_value(field.encode()):
         field = "a field whose name itself carries a file"
-    with acting_as(person, source="web", ip=client_ip_address(request), request_id=new_request_id()):
+    source = sender[1] if sender else "web"
+    with acting_as(person, source=source, ip=client_ip_address(request), request_id=new_request_id()) as context:
+        if sender:
+            context.set_named_actor(sender[0], source=source)
         audit_record(
             kind=AuditEntry.Kind.MEDIA_REFUSED,
             actor=person,

@@ -30,7 +30,15 @@ from cases.identifiers import (
     normalise_postcode,
     normalise_reference,
 )
-from cases.models import Case, CaseGroupObjectPermission, DeconflictionMatch, IndexedIdentifier, Referral, Subject
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    DeconflictionMatch,
+    IndexedIdentifier,
+    RecordVersion,
+    Referral,
+    Subject,
+)
 from cases.models.access import CaseUserObjectPermission
 from safeguard.keyset import Page, Position, keyset_page
 
@@ -673,19 +681,48 @@ def side_view(side: Side, user: User) -> SideView:
         case = side.case
         if case_is_visible_to(case, user):
             return SideView(True, f"Case {case.reference}", case.get_absolute_url(), side.entry.shown, "")
+        return _hidden(side)
+    assert side.referral is not None
+    referral = side.referral
+    if referrals_visible_to(user).filter(pk=referral.pk).exists():
+        url = reverse("cases:referral_detail", kwargs={"pk": referral.pk})
+        return SideView(True, f"Referral {referral}", url, side.entry.shown, "")
+    return _hidden(side)
+
+
+def _hidden(side: Side) -> SideView:
+    """Only that a match is held, and whom to contact: the side of a record that may not be seen."""
+    if side.case is not None:
+        case = side.case
         contact = f"{case.team.name}, {case.team.force.name}: supervisor {case.supervisor}"
         if case.supervisor.email:
             contact += f" ({case.supervisor.email})"
         return SideView(False, "", "", "", contact)
     assert side.referral is not None
     referral = side.referral
-    if referrals_visible_to(user).filter(pk=referral.pk).exists():
-        url = reverse("cases:referral_detail", kwargs={"pk": referral.pk})
-        return SideView(True, f"Referral {referral}", url, side.entry.shown, "")
     contact = f"Referrals, {referral.force.name}: recorded by {referral.created_by}"
     if referral.created_by.email:
         contact += f" ({referral.created_by.email})"
     return SideView(False, "", "", "", contact)
+
+
+def side_view_for_force_client(side: Side, force_id: int, *, reads_cases: bool) -> SideView:
+    """A side of a match as an API client of force `force_id` may see it (docs/api.md): a case it may
+    read (`cases_visible_to_force_client`, and only with the scope to read cases), or a referral of
+    its force not developed into a restricted case; otherwise, as for a person, only whom to contact."""
+    if side.case is not None:
+        case = side.case
+        if reads_cases and cases_visible_to_force_client(force_id).filter(pk=case.pk).exists():
+            return SideView(True, f"Case {case.reference}", "", side.entry.shown, "")
+        return _hidden(side)
+    assert side.referral is not None
+    referral = side.referral
+    seen = Referral.objects.filter(pk=referral.pk, force_id=force_id).filter(
+        Q(case__isnull=True) | Q(case__restricted=False)
+    )
+    if seen.exists():
+        return SideView(True, f"Referral {referral}", "", side.entry.shown, "")
+    return _hidden(side)
 
 
 def match_sides(match: DeconflictionMatch, user: User) -> tuple[SideView, SideView]:
@@ -713,6 +750,18 @@ def matches_of(*, case: Case | None = None, referral: Referral | None = None) ->
     """The current deconfliction matches of the identifiers of a case or a referral."""
     rows = IndexedIdentifier.objects.filter(case=case) if case is not None else None
     return _current_matches(rows if rows is not None else IndexedIdentifier.objects.filter(referral=referral))
+
+
+def referral_has_case(referral: Referral) -> bool:
+    """Whether a case was opened from the referral, whoever may see it: its records are then
+    corrected on the case's pages."""
+    return Case.objects.filter(referral=referral).exists()
+
+
+def referral_record_versions(referral: Referral) -> QuerySet[RecordVersion]:
+    """The corrections and withdrawals of a referral's records kept on the referral (made while it had
+    no case), oldest first: a referral has no case log, so its page lists them."""
+    return RecordVersion.objects.filter(referral=referral).select_related("recorded_by").order_by("recorded_at", "id")
 
 
 def matches_of_record(record: models.Model) -> QuerySet[DeconflictionMatch]:

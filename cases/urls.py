@@ -57,6 +57,22 @@ urlpatterns = [
         name="comms_request_result",
     ),
     path("referrals/<int:pk>/outcome/", referral_views.referral_outcome, name="referral_outcome"),
+    # A referral not developed into a case: correcting it and its records, withdrawing one, every version
+    path(
+        "referrals/<int:pk>/records/<slug:record_type>/<int:record_pk>/correct/",
+        record_views.referral_record_correct,
+        name="referral_record_correct",
+    ),
+    path(
+        "referrals/<int:pk>/records/<slug:record_type>/<int:record_pk>/withdraw/",
+        record_views.referral_record_withdraw,
+        name="referral_record_withdraw",
+    ),
+    path(
+        "referrals/<int:pk>/records/<slug:record_type>/<int:record_pk>/history/",
+        record_views.referral_record_history,
+        name="referral_record_history",
+    ),
     path("referrals/<int:pk>/open-case/", referral_views.case_open_from_referral, name="case_open_from_referral"),
     # Search and devices
     path("cases/<str:reference>/searches/add/", search_views.search_add, name="search_add"),

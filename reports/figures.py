@@ -333,8 +333,18 @@ def figures_reports(user: User, *, periods: Iterable[Period], now: datetime) -> 
     if user.force_id is None:
         yield from (FiguresReport(period=period, force=None) for period in periods)
         return
+    yield from _force_reports(user.force_id, periods=periods, now=now)
+
+
+def force_figures_report(force_id: int, *, period: Period, now: datetime) -> FiguresReport:
+    """The figures of force `force_id` for `period`, as a supervisor of that force sees them: what an
+    API client of the force with the scope to read figures is given (docs/api.md)."""
+    return next(_force_reports(force_id, periods=[period], now=now))
+
+
+def _force_reports(force_id: int, *, periods: Iterable[Period], now: datetime) -> Iterator[FiguresReport]:
     facts = figure_facts_refresh(if_needed=True)
-    force = Force.objects.get(pk=user.force_id)
+    force = Force.objects.get(pk=force_id)
     teams, forces = _teams_and_region(force)
     for period in periods:
         report = _report(force, teams, forces, period=period, now=now)

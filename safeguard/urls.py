@@ -26,6 +26,7 @@ urlpatterns = [
     path("warrants/", include("warrants.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("api.urls")),
+    path("administration/api-clients/", include("api.administration_urls")),
     path("", include("accounts.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
-"""The named cast every test can ask for, and settings for fast, real tests."""
+"""The named cast every test can ask for, settings for fast, real tests, and the order of the files."""
 
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +14,43 @@ from audit.checkpoints import make_key_pair
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 URLENCODED = "application/x-www-form-urlencoded"
+
+# Files of few tests that take longest (a load run, a restore drill, a replica, real workers and
+# servers killed and restarted, the browser), longest first. `make test` hands whole files to its
+# two processes in the order of `pytest_collection_modifyitems` (pytest-xdist, --dist loadfile
+# --no-loadscope-reorder): these first, then every other file, most tests first, so that both
+# processes end on short files and finish together, and the browser files follow one another (one
+# Chromium per process).
+SLOW_FIRST = (
+    "tests/load/test_smoke.py",
+    "tests/ops/test_restore_drill.py",
+    "tests/replica/",
+    "tests/reliability/test_deadlocks.py",
+    "tests/reliability/test_worker_outages.py",
+    "tests/reliability/test_export_resumed.py",
+    "tests/reliability/test_database_restart.py",
+    "tests/reliability/test_worker_killed.py",
+    "tests/reliability/test_relay_outages.py",
+    "tests/reliability/test_request_killed.py",
+    "tests/reports/test_figures_export_worker.py",
+    "tests/deadlines/test_worker.py",
+    "tests/audit/test_checkpoint_worker.py",
+    "tests/reliability/test_process_restart.py",
+    "tests/browser/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files in SLOW_FIRST first, in its order; then the others, most tests first (as pytest-xdist's
+    own reordering would); a file's tests stay together and in their order."""
+    tests_in = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def place(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.split("::")[0]
+        slow = next((rank for rank, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+        return slow, -tests_in[path]
+
+    items.sort(key=place)
 
 
 class BrowserClient(Client):

@@ -13,9 +13,10 @@ from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
 from .summaries import FigureFact, FigureFactsVersion, FiguresCache, OutstandingDeadline, SummaryState
-from .versions import RecordVersion
+from .versions import REFERRAL_RECORD_TYPES, RecordVersion
 
 __all__ = [
+    "REFERRAL_RECORD_TYPES",
     "Arrest",
     "BailBreach",
     "BailExtension",

@@ -20,6 +20,11 @@ which takes in every case the audit trail names as written since, docs/performan
 A record entered in error is withdrawn (`record_withdraw`): it stays, with its history, shown struck
 through, but leaves the deadlines and figures. A record others depend on (a subject with an arrest,
 an arrest with a release) is withdrawn only after them, so nothing is left pointing at it.
+
+A referral not developed into a case, its identifiers and its communications-data requests have no
+case: their versions are kept on the referral (`case` None, `referral` given), with no log line, since
+a referral has no case log (the referral's page lists its versions instead). Once the referral is
+developed, their next versions belong to the case and are numbered on from the referral's.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -28,14 +33,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.models import User
 from cases import formats
-from cases.models import Case, Correctable, RecordVersion
+from cases.models import REFERRAL_RECORD_TYPES, Case, Correctable, RecordVersion, Referral
 from cases.services.common import case_log_system, ensure_case_open
 from cases.services.identifiers import identifiers_index, is_indexed
 from cases.services.versions import version_check, version_save
@@ -47,6 +52,7 @@ HAS_DEPENDANTS = "{record} depends on this record: withdraw or correct that firs
 TOO_LATE = "{label} cannot be after {record} ({at}): correct that record first, or enter an earlier time."
 TOO_EARLY = "{label} cannot be before {record} ({at}): correct that record first, or enter a later time."
 NOT_RECORDED = "Not recorded"
+REFERRAL_DEVELOPED = "This referral was developed into a case: correct it and its records from the case's pages."
 
 M = TypeVar("M", bound=models.Model)
 
@@ -136,7 +142,7 @@ def _same(before: Any, after: Any) -> bool:
 
 def correction_apply(
     *,
-    case: Case,
+    case: Case | None,
     record_type: str,
     record: models.Model,
     actor: User,
@@ -144,10 +150,11 @@ def correction_apply(
     version: int | None,
     values: dict[str, Any],
     describe: str,
+    referral: Referral | None = None,
 ) -> RecordVersion:
     """Save `values` over `record` (already locked and checked by its `<entity>_correct`), keep the
     version with what changed, and write the case-log line. `describe` names the record in the log
-    ("Arrest of John Smith")."""
+    ("Arrest of John Smith"). Without a case, the version is kept on `referral` (no log line)."""
     changes: list[dict[str, str]] = []
     plain: list[str] = []
     many: dict[str, list[Any]] = {}
@@ -182,6 +189,7 @@ def correction_apply(
     what = "; ".join(f"{change['label']} {change['before']} → {change['after']}" for change in changes)
     return record_version_add(
         case=case,
+        referral=referral,
         record_type=record_type,
         record=record,
         actor=actor,
@@ -202,7 +210,7 @@ def index_follows(record: models.Model, *, actor: User) -> None:
 
 def record_version_add(
     *,
-    case: Case,
+    case: Case | None,
     record_type: str,
     record: models.Model,
     actor: User,
@@ -210,19 +218,27 @@ def record_version_add(
     reason: str,
     changes: list[dict[str, str]],
     log_text: str,
+    referral: Referral | None = None,
 ) -> RecordVersion:
-    log_entry = case_log_system(case=case, actor=actor, text=log_text)
+    """Keep a change as the record's next version: on its case, with the case-log line `log_text`, or,
+    without a case, on `referral` (a referral has no case log: its page lists its versions)."""
+    if case is not None:
+        log_entry = case_log_system(case=case, actor=actor, text=log_text)
+        recorded_at = log_entry.created_at
+        referral = None
+    else:
+        assert referral is not None, "a version without a case is kept on its referral"
+        log_entry, recorded_at = None, timezone.now()
     # The record's row is locked by the caller, so no other change can take the same number.
-    last = RecordVersion.objects.filter(case=case, record_type=record_type, record_id=record.pk).aggregate(
-        last=Max("number")
-    )["last"]
+    last = _of_record(case, referral, record_type, record.pk).aggregate(last=Max("number"))["last"]
     return RecordVersion.objects.create(
         case=case,
+        referral=referral,
         record_type=record_type,
         record_id=record.pk,
         number=(last or 1) + 1,
         kind=kind,
-        recorded_at=log_entry.created_at,
+        recorded_at=recorded_at,
         recorded_by=actor,
         reason=reason.strip(),
         changes=changes,
@@ -230,10 +246,23 @@ def record_version_add(
     )
 
 
-def correction_start(*, case: Case, record: M, reason: str, version: int | None, check_open: bool = True) -> M:
+def correction_start(
+    *,
+    case: Case | None,
+    record: M,
+    reason: str,
+    version: int | None,
+    check_open: bool = True,
+    referral: Referral | None = None,
+) -> M:
     """The checks every correction makes first: the case open, the record locked, current (not
-    withdrawn) and as the form showed it, a reason given. Returns the locked row."""
-    if check_open:
+    withdrawn) and as the form showed it, a reason given. Returns the locked row. Without a case, the
+    record is of `referral`, which must still have none: once developed, it is corrected on the case."""
+    if case is None:
+        assert referral is not None, "a record without a case is a referral's"
+        if Case.objects.filter(referral=referral).exists():
+            raise ValidationError(REFERRAL_DEVELOPED)
+    elif check_open:
         ensure_case_open(case)
     locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
     version_check(locked, version=version)
@@ -247,9 +276,10 @@ def correction_start(*, case: Case, record: M, reason: str, version: int | None,
 Dependants = Callable[[Any], str | None]
 
 
+@transaction.atomic
 def record_withdraw(
     *,
-    case: Case,
+    case: Case | None,
     record_type: str,
     record: Correctable,
     actor: User,
@@ -257,10 +287,12 @@ def record_withdraw(
     version: int | None,
     describe: str,
     dependants: Dependants,
+    referral: Referral | None = None,
 ) -> RecordVersion:
     """Withdraw `record` as entered in error: kept, with its history, but out of the deadlines and
-    figures and shown struck through. Refused while another current record depends on it."""
-    locked = correction_start(case=case, record=record, reason=reason, version=version)
+    figures and shown struck through. Refused while another current record depends on it. Without a
+    case, the record is of `referral`, not developed into a case, which keeps the version."""
+    locked = correction_start(case=case, referral=referral, record=record, reason=reason, version=version)
     first = dependants(locked)
     if first is not None:
         raise ValidationError(HAS_DEPENDANTS.format(record=first))
@@ -273,6 +305,7 @@ def record_withdraw(
     changes = [{"field": "withdrawn_at", "label": "Withdrawn", "before": NOT_RECORDED, "after": shown(field, now)}]
     return record_version_add(
         case=case,
+        referral=referral,
         record_type=record_type,
         record=locked,
         actor=actor,
@@ -283,13 +316,28 @@ def record_withdraw(
     )
 
 
-def versions_of(case: Case, record_type: str, record_id: int) -> Sequence[RecordVersion]:
-    """A record's versions after the first entry, oldest first (one index range)."""
-    return list(
-        RecordVersion.objects.filter(case=case, record_type=record_type, record_id=record_id)
-        .select_related("recorded_by")
-        .order_by("number")
-    )
+def _of_record(
+    case: Case | None, referral: Referral | None, record_type: str, record_id: int
+) -> models.QuerySet[RecordVersion]:
+    """The versions of one record: on its case, and for the referral's own records also those kept on
+    the referral before it was developed into the case; or, without a case, on `referral`. Each scope
+    is a range of its own unique index."""
+    if case is None:
+        assert referral is not None, "a record without a case is a referral's"
+        scope = models.Q(referral=referral)
+    elif case.referral_id is not None and record_type in REFERRAL_RECORD_TYPES:
+        scope = models.Q(case=case) | models.Q(referral_id=case.referral_id)
+    else:
+        scope = models.Q(case=case)
+    return RecordVersion.objects.filter(scope, record_type=record_type, record_id=record_id)
+
+
+def versions_of(
+    case: Case | None, record_type: str, record_id: int, *, referral: Referral | None = None
+) -> Sequence[RecordVersion]:
+    """A record's versions after the first entry, oldest first: on `case`, or on `referral` for a
+    referral's record while it has no case."""
+    return list(_of_record(case, referral, record_type, record_id).select_related("recorded_by").order_by("number"))
 
 
 def first_dependant(*groups: Iterable[Any]) -> str | None:

@@ -368,9 +368,10 @@ def _notify(match: DeconflictionMatch) -> list[str]:
 
 
 def audit_match(
-    match: DeconflictionMatch, *, actor: User, event: str, extra: dict[str, object] | None = None
+    match: DeconflictionMatch, *, actor: User | None, event: str, extra: dict[str, object] | None = None
 ) -> AuditEntry:
-    """A combination of data (Data Protection Act 2018 s.62): the match, naming both records."""
+    """A combination of data (Data Protection Act 2018 s.62): the match, naming both records. With no
+    `actor`, whoever the audit context names (an API client)."""
     first, second = side_of(match.first), side_of(match.second)
     return audit_record(
         kind=AuditEntry.Kind.LINK,

@@ -512,8 +512,9 @@ def referral_record_outcome(
     return referral
 
 
-# --- Corrections (cases.corrections): a referral developed into a case, its identifiers and its
-# communications-data requests, corrected from the case's record pages.
+# --- Corrections (cases.corrections): a referral, its identifiers and its communications-data
+# requests, corrected from the case's record pages once the referral is developed into a case, and from
+# the referral's own record pages before (their versions then kept on the referral).
 
 COMMS_APPROVAL_NOT_ADDED = (
     "The approval is recorded on its own page, with its route: a correction changes an approval recorded, "
@@ -523,15 +524,12 @@ COMMS_RESULT_NOT_ADDED = (
     "The result is recorded on its own page, where the time conversion is checked: a correction changes a "
     "result recorded, and cannot add or remove one."
 )
-REFERRAL_NOT_ON_A_CASE = "Only a referral developed into a case is corrected from the case's pages."
 
 
-def _case_of(referral: Referral) -> Case:
-    """The case the referral was developed into, read afresh (not a relation cached before it was)."""
-    case = Case.objects.filter(referral=referral).first()
-    if case is None:
-        raise ValidationError(REFERRAL_NOT_ON_A_CASE)
-    return case
+def _case_of(referral: Referral) -> Case | None:
+    """The case the referral was developed into, read afresh (not a relation cached before it was),
+    or None: its records' versions are then kept on the referral."""
+    return Case.objects.filter(referral=referral).first()
 
 
 @transaction.atomic
@@ -550,11 +548,11 @@ def referral_correct(
     version: int | None = None,
 ) -> RecordVersion:
     """Correct a referral entered wrongly, with a reason kept in its history, under the rules of
-    `referral_create`, and kept in order: received before the case was opened from it and before each
-    communications-data request, and after each identifier it names was observed. Its external
-    reference is indexed again at once (`index_follows`)."""
+    `referral_create`, and kept in order: received before the case was opened from it (if it was) and
+    before each communications-data request, and after each identifier it names was observed. Its
+    external reference is indexed again at once (`index_follows`)."""
     case = _case_of(referral)
-    locked = correction_start(case=case, record=referral, reason=reason, version=version)
+    locked = correction_start(case=case, referral=referral, record=referral, reason=reason, version=version)
     source_reference = source_reference.strip()
     _referral_check(
         force=locked.force,
@@ -565,7 +563,7 @@ def referral_correct(
         files_reported=files_reported,
         referral=locked,
     )
-    later = [Event("the opening of the case", case.opened_at)]
+    later = [Event("the opening of the case", case.opened_at)] if case is not None else []
     later += [
         Event(f"communications-data request {request.reference}", request.submitted_at)
         for request in locked.comms_requests.filter(withdrawn_at__isnull=True)
@@ -588,6 +586,7 @@ def referral_correct(
     }
     return correction_apply(
         case=case,
+        referral=referral,
         record_type="referral",
         record=locked,
         actor=actor,
@@ -618,7 +617,7 @@ def referral_identifier_correct(
     longer (`index_follows`)."""
     referral = identifier.referral
     case = _case_of(referral)
-    locked = correction_start(case=case, record=identifier, reason=reason, version=version)
+    locked = correction_start(case=case, referral=referral, record=identifier, reason=reason, version=version)
     values = _identifier_values(
         referral,
         kind=kind,
@@ -630,6 +629,7 @@ def referral_identifier_correct(
     )
     return correction_apply(
         case=case,
+        referral=referral,
         record_type="referral_identifier",
         record=locked,
         actor=actor,
@@ -668,7 +668,7 @@ def comms_request_correct(
     result with the check of the time conversion), not by a correction."""
     referral = comms_request.referral
     case = _case_of(referral)
-    locked = correction_start(case=case, record=comms_request, reason=reason, version=version)
+    locked = correction_start(case=case, referral=referral, record=comms_request, reason=reason, version=version)
     reference = reference.strip()
     _submission_check(referral, reference=reference, submitted_at=submitted_at)
     values: dict[str, Any] = {"reference": reference, "submitted_at": submitted_at, "notes": notes}
@@ -686,6 +686,7 @@ def comms_request_correct(
         values |= {"result_received_at": result_received_at, "outcome": outcome}
     return correction_apply(
         case=case,
+        referral=referral,
         record_type="comms_request",
         record=locked,
         actor=actor,

@@ -1,6 +1,7 @@
 """Template filters: stored UTC times shown in Europe/London as `23 Nov 2026 14:05` (cases.formats),
 and what a person's roles allow, for choosing which links to show."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.html import format_html
 
 from accounts.roles import Capability, roles_of, roles_with
 from cases import formats, rules
+from cases.models import ImageCategory, ImageCount
 
 register = template.Library()
 
@@ -17,6 +19,25 @@ register = template.Library()
 register.filter("when", formats.when)
 register.filter("day", formats.day)
 register.filter("when_utc", formats.when_utc)
+
+
+@register.filter
+def image_count_tables(cells: Iterable[ImageCount]) -> list[dict[str, Any]]:
+    """A device's image counts (`device.image_counts.all`, prefetched on the case page) as one table per
+    source, in the order triage, CAID, forensic report: {"source": label, "rows": [(category, [still,
+    moving])]}, categories A, B, C; a cell not counted is None (all six are stored when counted)."""
+    by_cell = {(cell.source, cell.category, cell.kind): cell.count for cell in cells}
+    sources = sorted({source for source, _, _ in by_cell}, key=ImageCount.Source.values.index)
+    return [
+        {
+            "source": ImageCount.Source(source).label,
+            "rows": [
+                (category, [by_cell.get((source, category, kind)) for kind in ImageCount.Kind.values])
+                for category in ImageCategory.values
+            ],
+        }
+        for source in sources
+    ]
 
 
 @register.filter

@@ -13,6 +13,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from audit.services import audit_search
 from cases import rules
+from cases.corrections import RECORD_TYPES
 from cases.forms.case import CaseOpenForm
 from cases.forms.find import ReferralFilterForm
 from cases.forms.referrals import (
@@ -25,7 +26,14 @@ from cases.forms.referrals import (
 )
 from cases.models import Case, CommsDataRequest, Referral
 from cases.permissions import get_referral_child_or_404, get_referral_for_user, require_capability
-from cases.selectors import case_actions, cases_visible_to, matches_of, referral_list_for
+from cases.selectors import (
+    case_actions,
+    cases_visible_to,
+    matches_of,
+    referral_has_case,
+    referral_list_for,
+    referral_record_versions,
+)
 from cases.services.case import case_open
 from cases.services.referrals import (
     comms_request_record_approval,
@@ -128,15 +136,32 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The case is named only to someone who may see it.
     case = cases_visible_to(request.user).filter(referral=referral).first()
     developed = referral.outcome == Referral.Outcome.DEVELOPED
+    # Corrected on its own pages only while no case was opened from it (seen or not).
+    on_a_case = case is not None or referral_has_case(referral)
+    changes = [
+        {
+            "version": version,
+            "label": RECORD_TYPES[version.record_type].label,
+            "url": reverse(
+                "cases:referral_record_history",
+                kwargs={"pk": referral.pk, "record_type": version.record_type, "record_pk": version.record_id},
+            )
+            + f"#version-{version.number}",
+        }
+        for version in referral_record_versions(referral)
+    ]
     context = {
         "referral": referral,
         "identifiers": identifiers,
         "comms_requests": comms_requests,
         "matches": list(matches_of(referral=referral)),
         "case": case,
-        # Its identifiers and requests are corrected on the case's record pages, by who may record on it.
-        "may": case_actions(case, request.user) if case is not None else {},
+        # Its records are corrected on its own record pages while it has no case (by who may see it:
+        # who may record referrals), and on the case's once developed, by who may record on the case.
+        "may": case_actions(case, request.user) if case is not None else {"record": not on_a_case},
         "developed": developed,
+        "on_a_case": on_a_case,
+        "changes": changes,
         "response_due_at": response_due(referral),
         "response_rule": rules.REFERRAL_RESPONSE,
         "now": timezone.now(),

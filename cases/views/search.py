@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import Capability
 from cases.forms import search as search_forms
-from cases.models import Case, Device, ImageCategory, ImageCount, Search
+from cases.models import Case, Device, ImageCount, Search
 from cases.permissions import get_case_for_change, get_case_for_user, get_child_or_404
 from cases.selectors import case_allows
 from cases.services import search as search_services
@@ -63,23 +63,10 @@ def device_add(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
 def device_detail(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, reference)
     device = get_child_or_404(case, Device, pk)
-    by_cell = {(c.source, c.category, c.kind): c.count for c in device.image_counts.all()}
-    sources = sorted({source for source, _, _ in by_cell}, key=ImageCount.Source.values.index)
-    counts = [
-        {
-            "source": ImageCount.Source(source).label,
-            "rows": [
-                (category, [by_cell.get((source, category, kind)) for kind in ImageCount.Kind.values])
-                for category in ImageCategory.values
-            ],
-        }
-        for source in sources
-    ]
     context = {
         "case": case,
         "device": device,
         "search": device.search,
-        "counts": counts,
         "can_change": case_allows(case, request.user, DEVICES),
         "nav": "cases",
     }

@@ -31,6 +31,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 
+from api.models import ApiClient
+from api.services import create_client
 from audit.models import Flag
 from cases.models import DeconflictionMatch, Notification
 from tests.access.world import ACTORS, World, build_world
@@ -58,7 +60,8 @@ class Rule:
     "export_job" (a figures export: only the person who asked for it; 404 for anyone else),
     "administration" (an administrator's page about no one person: any administrator; 403 for anyone
     else), "person" (about one person: `need` "view" or "change"), "access_request" (deciding a
-    four-eyes request).
+    four-eyes request), "api_client" (an API client: its force's administrators; 403 for anyone
+    else, 404 for another force's administrator).
     records: URL keyword -> kind of record in the world ("pk" -> "device"), or "=<value>" for a
     value put in the URL as it is ("record_type" -> "=arrest").
     methods: what the page takes. Any other method is 405 for everyone signed in, before any
@@ -113,6 +116,10 @@ RULES: dict[str, Rule] = {
     "administration:person_invite_again": person(methods=("POST",)),
     "administration:request_approve": Rule("access_request", methods=("POST",)),
     "administration:request_refuse": Rule("access_request", methods=("POST",)),
+    # API clients (docs/administration.md): a client of the administrators' force.
+    "api_clients:list": ADMINISTRATION,
+    "api_clients:register": Rule("administration"),
+    "api_clients:revoke": Rule("api_client", methods=("POST",)),
     "health": Rule("public", methods=READ),
     # The rest of signing in and out, and the person's own password and backup codes. A person who
     # has given both steps is sent on from the two-factor pages (302).
@@ -189,6 +196,14 @@ RULES: dict[str, Rule] = {
     "cases:comms_request_result": referral(request_pk="comms_request"),
     "cases:referral_outcome": referral(),
     "cases:case_open_from_referral": referral(),
+    # Correcting and withdrawing a record of a referral not developed into a case (the referral, an
+    # identifier, a request): who may record referrals, as its first entry; its history: the same
+    # people (tests/access/test_record_access.py walks every type the referral's pages take).
+    "cases:referral_record_correct": referral(record_type="=referral_identifier", record_pk="referral_identifier"),
+    "cases:referral_record_withdraw": referral(record_type="=referral_identifier", record_pk="referral_identifier"),
+    "cases:referral_record_history": referral(
+        READ, record_type="=referral_identifier", record_pk="referral_identifier"
+    ),
     # Deconfliction: a match is answered to anyone who may see one of its two records (the world's
     # match is between this force's referral and another force's); an auditor lists every match.
     "cases:match_detail": Rule("match", methods=READ),
@@ -354,7 +369,7 @@ def expected(rule: Rule, actor: str, target: str, method: str) -> str:
         return "ok"
     if rule.kind == "role":
         return "ok" if rule.need in ROLE_CAPABILITIES.get(actor, set()) else "403"
-    if rule.kind in ("administration", "person", "access_request"):
+    if rule.kind in ("administration", "person", "access_request", "api_client"):
         return expected_administration(rule, actor, target)
     if rule.kind == "auditor":
         return "ok" if actor == "auditor" else "404"
@@ -381,6 +396,8 @@ def expected_administration(rule: Rule, actor: str, target: str) -> str:
         return "ok"
     if actor in OTHER_FORCE_ADMINISTRATORS:
         return "404"
+    if rule.kind == "api_client":
+        return "ok"
     if rule.kind == "person":
         # Targets: "person" (officer_a) and "self" (the administrator's own account).
         own = target == "self" and actor == "administrator"
@@ -425,6 +442,18 @@ def flag_about(world: World, actor: str) -> Flag:
     )[0]
 
 
+def api_client_of(world: World) -> int:
+    """An API client of the force of the administrators (not of administrator_other)."""
+    administrator = world.users["administrator"]
+    assert administrator.force is not None
+    client = ApiClient.objects.filter(name="Matrix client").first()
+    if client is None:
+        client = create_client(
+            force=administrator.force, name="Matrix client", scopes=["read_cases"], created_by=administrator
+        ).client
+    return client.pk
+
+
 def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> dict[str, object]:
     rule = RULES[name]
     records = dict(rule.records)
@@ -448,11 +477,20 @@ def kwargs_for(world: World, name: str, keys: tuple[str, ...], target: str) -> d
             kwargs[key] = world.users["officer_a" if target == "person" else "administrator"].pk
         elif rule.kind == "access_request":
             kwargs[key] = world.access_requests[target]
+        elif rule.kind == "api_client":
+            kwargs[key] = api_client_of(world)
         elif key == "reference":
             kwargs[key] = world.cases[target].reference
         elif rule.kind == "referral":
             kind = records[key]
-            kwargs[key] = world.referrals[target].pk if kind == "referral" else world.comms_requests[target]
+            if kind.startswith("="):
+                kwargs[key] = kind.removeprefix("=")
+            elif kind == "referral":
+                kwargs[key] = world.referrals[target].pk
+            elif kind == "referral_identifier":
+                kwargs[key] = world.referral_identifiers[target]
+            else:
+                kwargs[key] = world.comms_requests[target]
         elif records[key].startswith("="):
             kwargs[key] = records[key].removeprefix("=")
         else:

@@ -16,6 +16,9 @@ from tests.conftest import BrowserClient
 CASE_RECORD_URLS = [
     (name, keys) for name, keys in URLS if RULES.get(name) and RULES[name].kind == "case" and len(keys) > 1
 ]
+REFERRAL_RECORD_URLS = [
+    (name, keys) for name, keys in URLS if RULES.get(name) and RULES[name].kind == "referral" and len(keys) > 1
+]
 MISSING = 999_999_999
 # Per-response values (the sign-out form's CSRF token, CSP nonces) differ between any two pages.
 PER_RESPONSE = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
@@ -62,6 +65,49 @@ def test_a_record_of_another_case_is_not_found_under_this_case(world, name, keys
 
     assert response.status_code == 404, url
     assert page(response) == page(client.get(missing_url))
+
+
+def _referral_kwargs(world, name, keys, *, record_from: str, missing: bool = False):
+    """The URL of this force's referral, naming a record of `record_from`'s referral (or a missing one)."""
+    records = dict(RULES[name].records)
+    kwargs: dict[str, object] = {}
+    for key in keys:
+        kind = records[key]
+        if kind.startswith("="):
+            kwargs[key] = kind.removeprefix("=")
+        elif kind == "referral":
+            kwargs[key] = world.referrals["referral"].pk
+        elif missing:
+            kwargs[key] = MISSING
+        elif kind == "referral_identifier":
+            kwargs[key] = world.referral_identifiers[record_from]
+        else:
+            kwargs[key] = world.comms_requests[record_from]
+    return kwargs
+
+
+def test_every_referral_record_url_is_covered() -> None:
+    assert {name for name, _ in REFERRAL_RECORD_URLS} >= {
+        "cases:comms_request_approval",
+        "cases:comms_request_result",
+        "cases:referral_record_correct",
+        "cases:referral_record_withdraw",
+        "cases:referral_record_history",
+    }
+
+
+@pytest.mark.parametrize(("name", "keys"), REFERRAL_RECORD_URLS, ids=lambda v: str(v))
+def test_a_record_of_another_referral_is_not_found_under_this_referral(world, name, keys) -> None:
+    client = _signed_in(world.users["supervisor_a"])
+    url = reverse(name, kwargs=_referral_kwargs(world, name, keys, record_from="other_force"))
+    missing_url = reverse(name, kwargs=_referral_kwargs(world, name, keys, record_from="referral", missing=True))
+    own_url = reverse(name, kwargs=_referral_kwargs(world, name, keys, record_from="referral"))
+
+    response = client.get(url)
+
+    assert response.status_code == 404, url
+    assert page(response) == page(client.get(missing_url))
+    assert client.get(own_url).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "keys"), CASE_RECORD_URLS, ids=lambda v: str(v))

@@ -69,6 +69,8 @@ class World:
     records: dict[str, dict[str, int]] = field(default_factory=dict)
     referrals: dict[str, Referral] = field(default_factory=dict)
     comms_requests: dict[str, int] = field(default_factory=dict)
+    # Each referral's identifier: the e-mail address both referrals name.
+    referral_identifiers: dict[str, int] = field(default_factory=dict)
     # A finished figures export asked for by supervisor_a.
     export_job: int = 0
     # Four-eyes requests waiting: "made_by_administrator" (the Supervisor role for officer_a) and
@@ -242,10 +244,12 @@ def build_world() -> World:
         key: CommsDataRequestFactory(referral=referral).pk for key, referral in world.referrals.items()
     }
     # A deconfliction match between the two forces' referrals (one region): the same e-mail address.
-    for referral in world.referrals.values():
-        referral_add_identifier(
+    world.referral_identifiers = {
+        key: referral_add_identifier(
             referral=referral, actor=referral.created_by, kind="email", account_id="suspect@example.com"
-        )
+        ).pk
+        for key, referral in world.referrals.items()
+    }
     world.export_job = ExportJob.objects.create(
         requested_by=users["supervisor_a"],
         parameters={"date_from": "2026-01-01", "date_to": "2026-01-31", "as_at": "2026-02-01T00:00:00+00:00"},

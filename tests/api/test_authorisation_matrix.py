@@ -2,6 +2,9 @@
 or revoked client, a client without the route's scope, a client of another force (IDOR: another
 force's case answers exactly as a missing one), and a client that may. Every refusal is audited."""
 
+import itertools
+import json
+
 import pytest
 from django.urls import URLPattern
 
@@ -10,7 +13,7 @@ from api.authentication import EXPIRED, NOT_ISSUED, REVOKED
 from api.models import Scope
 from audit.models import AuditEntry
 from cases.permissions import CASE_NOT_FOUND
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, referral_body
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +22,23 @@ ROUTES = {
     "cases": (lambda ref: "/api/v1/cases/", Scope.READ_CASES),
     "case": (lambda ref: f"/api/v1/cases/{ref}/", Scope.READ_CASES),
     "case_deadlines": (lambda ref: f"/api/v1/cases/{ref}/deadlines/", Scope.READ_DEADLINES),
+    "figures": (lambda ref: "/api/v1/figures/", Scope.READ_FIGURES),
+    "referrals": (lambda ref: "/api/v1/referrals/", Scope.REFERRAL_INTAKE),
 }
+# Routes that take a body; every other is read with GET.
+POSTED = {"referrals"}
+_deliveries = itertools.count(1)
+
+
+def send(api, route, path, **headers):
+    """The route's request: a GET, or for referral intake a new referral under a new key."""
+    if route not in POSTED:
+        return api.get(path, **headers)
+    n = next(_deliveries)
+    body = json.dumps(referral_body(f"MATRIX-{n}"))
+    return api.post(path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"matrix-{n}", **headers)
+
+
 # Described by the schema, open to anyone (tests/api/test_schema.py).
 OPEN_ROUTES = {"schema", "docs"}
 # A client kind (tests/api/conftest.py) -> the scopes it holds.
@@ -29,6 +48,7 @@ HOLDS: dict[str, set[str]] = {
     "deadlines_only": {Scope.READ_DEADLINES},
     "intake_only": {Scope.REFERRAL_INTAKE},
 }
+OK = {"referrals": 201}
 
 
 def test_the_matrix_covers_every_api_route():
@@ -55,7 +75,7 @@ def refusals(kind="access_denied"):
 def test_without_a_valid_token_every_route_is_401_and_audited(api, api_world, route, headers, detail):
     path = ROUTES[route][0](api_world.case.reference)
     before = refusals()
-    response = api.get(path, **headers)
+    response = send(api, route, path, **headers)
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
     assert response["WWW-Authenticate"] == 'Bearer realm="safeguard"'
@@ -72,7 +92,7 @@ def test_a_right_secret_under_another_clients_prefix_is_refused(api, api_world):
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize(("kind", "detail"), [("expired", EXPIRED), ("revoked", REVOKED)])
 def test_expired_and_revoked_clients_are_401(api, api_world, route, kind, detail):
-    response = api.get(ROUTES[route][0](api_world.case.reference), **bearer(api_world.tokens[kind]))
+    response = send(api, route, ROUTES[route][0](api_world.case.reference), **bearer(api_world.tokens[kind]))
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
     entry = AuditEntry.objects.filter(kind="access_denied").latest("id")
@@ -84,9 +104,9 @@ def test_expired_and_revoked_clients_are_401(api, api_world, route, kind, detail
 @pytest.mark.parametrize("kind", HOLDS)
 def test_each_scope_opens_only_its_routes(api, api_world, route, kind):
     path_for, scope = ROUTES[route]
-    response = api.get(path_for(api_world.case.reference), **bearer(api_world.tokens[kind]))
+    response = send(api, route, path_for(api_world.case.reference), **bearer(api_world.tokens[kind]))
     if scope in HOLDS[kind]:
-        assert response.status_code == 200
+        assert response.status_code == OK.get(route, 200), response.content
     else:
         assert response.status_code == 403
         entry = AuditEntry.objects.filter(kind="access_denied").latest("id")

@@ -4,7 +4,7 @@ stored only as a hash; only an administrator may; each change is in the audit tr
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.roles import ADMINISTRATOR, SUPERVISOR
+from accounts.roles import ADMINISTRATOR, OFFICER, SUPERVISOR
 from api.models import ApiClient
 from api.services import client_for_token, token_hash
 from audit.models import AuditEntry
@@ -88,3 +88,18 @@ def test_a_revoked_token_is_refused_from_then_on(admin, capsys, client):
     assert list(entry.changes) == ["revoked_at"]
     with pytest.raises(CommandError, match="--name"):
         call_command("api_client_revoke", "--name", "Nothing", "--actor", "it.admin")
+
+
+def test_an_intake_client_records_for_a_person_of_its_force_who_records_referrals(admin, capsys):
+    force = ForceFactory(code="STF")
+    desk = UserFactory(username="referrals.desk", force=force, roles=[OFFICER])
+    UserFactory(username="someone.else", force=ForceFactory(code="OTH"), roles=[OFFICER])
+    with pytest.raises(CommandError, match="--records-for: a client that delivers referrals"):
+        create(capsys, "--scopes", "referral_intake")
+    with pytest.raises(CommandError, match="--records-for: no user"):
+        create(capsys, "--scopes", "referral_intake", "--records-for", "nobody")
+    with pytest.raises(CommandError, match=r"--records-for: .* cannot record referrals of"):
+        create(capsys, "--scopes", "referral_intake", "--records-for", "someone.else")
+    assert not ApiClient.objects.exists()
+    create(capsys, "--scopes", "referral_intake", "--records-for", "referrals.desk")
+    assert ApiClient.objects.get(name="Records link").records_for == desk

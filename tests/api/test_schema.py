@@ -36,9 +36,10 @@ def test_the_schema_describes_every_route_with_its_token_and_refusals(client):
     }
     expected = {re.sub(r"^/api/v1", "", path_for("{reference}")) for path_for, _ in ROUTES.values()}
     assert {path.removeprefix("/api/v1") for path in schema["paths"]} == expected
-    for operation in (item["get"] for item in schema["paths"].values()):
+    for operation in (operation for item in schema["paths"].values() for operation in item.values()):
         assert operation["security"] == [{"clientToken": []}]
-        assert {"200", "401", "403", "429"} <= set(operation["responses"])
+        assert {"401", "403", "429"} <= set(operation["responses"])
+        assert {"200", "201"} & set(operation["responses"])
 
 
 def test_the_documentation_page_loads_swagger_ui_from_safeguards_own_static_files(client):

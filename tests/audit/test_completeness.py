@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from audit.triggers import DERIVED_MODELS, audited_tables, tables_missing_triggers
+from audit.triggers import DERIVED_MODELS, audited_tables, install_triggers, tables_missing_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,30 @@ def test_derived_summaries_are_not_audited_and_carry_no_trigger():
             "WHERE c.relname IN ('cases_outstandingdeadline', 'cases_summarystate') AND NOT t.tgisinternal"
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_installing_again_puts_back_a_dropped_disabled_or_changed_trigger_and_keeps_the_rest():
+    """`install_triggers` runs after every migrate and flush: it leaves triggers that are right alone,
+    and makes any that are missing, switched off or different right again."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER safeguard_audit ON cases_subject")
+        cursor.execute("ALTER TABLE cases_premises DISABLE TRIGGER safeguard_audit")
+        cursor.execute(
+            "CREATE OR REPLACE TRIGGER safeguard_audit AFTER INSERT OR UPDATE OR DELETE ON cases_device "
+            "FOR EACH ROW EXECUTE FUNCTION safeguard_audit_row('cases.device', '', '', '', '')"
+        )
+        cursor.execute("SELECT tgrelid::regclass::text, xmin::text FROM pg_trigger WHERE tgname = 'safeguard_audit'")
+        before = dict(cursor.fetchall())
+
+    install_triggers(connection)
+
+    tables = [table.table for table in audited_tables()]
+    assert tables_missing_triggers(connection, tables) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, xmin::text, tgargs FROM pg_trigger WHERE tgname = 'safeguard_audit'"
+        )
+        after = {table: (version, bytes(arguments)) for table, version, arguments in cursor.fetchall()}
+    device = next(table for table in audited_tables() if table.table == "cases_device")
+    assert after["cases_device"][1].split(b"\x00")[1] == device.case_reference_sql.encode() != b""
+    assert after["cases_case"][0] == before["cases_case"]  # not rewritten: the same row version

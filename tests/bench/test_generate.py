@@ -161,9 +161,16 @@ def test_the_benchmark_runs_on_generated_data(generated):
         "deconfliction_check",
         "my_work",
         "supervisor_work",
+        "api_case_list",
+        "api_case_list_csv",
+        "api_case",
     ):
         assert measured[name]["p50_ms"] > 0, name
         assert measured[name]["queries"] > 0, name
+    # The API's client was registered for the run only.
+    from api.models import ApiClient
+
+    assert not ApiClient.objects.filter(name="Benchmark client").exists()
     # The refreshed dashboard was measured once the summaries had been filled (cases.tasks), and
     # then computed no deadline afresh: fewer queries than in the minute after the stage recorded.
     assert SummaryState.objects.filter(name="deadlines", full_refresh_at__isnull=False).exists()

@@ -16,6 +16,7 @@ from accounts.roles import AUDITOR
 from audit.models import AuditEntry
 from tests.factories.cases import CaseFactory, CaseLogEntryFactory, PremisesFactory, SubjectFactory
 from tests.factories.people import UserFactory
+from tests.factories.warrants import DeviceFactory, ImageCountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +58,27 @@ def test_case_list_queries_do_not_grow_with_the_cases_shown(client, team, office
     assert with_one == with_fifty == filtered == older == newer
 
 
+def _device_with_counts(case, n: int) -> None:
+    """A device with the six image counts of its triage and of a forensic report, shown on the case page."""
+    device = DeviceFactory(case=case, exhibit_reference=f"SH/{n}")
+    for source in ("triage", "forensic"):
+        for category in "ABC":
+            for kind in ("still", "moving"):
+                ImageCountFactory(device=device, source=source, category=category, kind=kind, count=n)
+
+
 def test_case_page_queries_do_not_grow_with_its_records(client, team, officer, supervisor):
     client.force_login(officer)
     small, large = _cases(2, team, officer, supervisor)
     SubjectFactory(case=small)
     PremisesFactory(case=small)
     CaseLogEntryFactory(case=small, author=officer)
+    _device_with_counts(small, 1)
     for n in range(50):
         SubjectFactory(case=large, full_name=f"Subject {n}")
         PremisesFactory(case=large, address=f"{n} High Street")
         CaseLogEntryFactory(case=large, author=officer)
+        _device_with_counts(large, n + 1)
 
     one = _queries(client, reverse("cases:detail", kwargs={"reference": small.reference}))
     fifty = _queries(client, reverse("cases:detail", kwargs={"reference": large.reference}))

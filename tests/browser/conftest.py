@@ -12,7 +12,8 @@ say how to install it; they are never skipped silently.
 
 The tests are transactional (the live server's thread must see what the test commits). Each ends
 with a flush of the test database, which also removes what the migrations loaded (the offence
-catalogue, the role groups): `migrated_data` puts it back before each test and after the last.
+catalogue, the role groups): `migrated_data` puts it back before each test, and
+`_migrated_data_back_at_the_end` after the last of this process's browser tests.
 
 Every page a test opens is checked: a Content-Security-Policy violation or script error reported by
 the browser, or a stylesheet or other resource that fails to load, fails the test; so does an id used
@@ -70,10 +71,10 @@ def migrated_data(transactional_db) -> None:
     restore_migration_data()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _migrated_data_back_at_the_end(django_db_setup, django_db_blocker):
-    """The last browser test's flush empties the test database; a later run with --reuse-db must
-    still find what the migrations loaded."""
+    """The last browser test's flush empties the test database; the tests this process runs after
+    the browser tests, and a later run with --reuse-db, must still find what the migrations loaded."""
     yield
     with django_db_blocker.unblock():
         restore_migration_data()

@@ -1,6 +1,7 @@
 """Working the record in the browser: an officer corrects an arrest time typed late, so that the
 release can be recorded; adds the outcome of a listed hearing and lists the next one; and a supervisor
-reopens a closed case. Every change is kept in the record's history, reached from the case log."""
+reopens a closed case. Every change is kept in the record's history, reached from the case log. And
+an officer corrects and withdraws identifiers of a referral not yet developed into a case."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, ChargingSubmission, CourtHearing, Release
+from cases.models import Case, ChargingSubmission, CourtHearing, Referral, Release
 from cases.services.closure import case_close
+from cases.services.referrals import referral_add_identifier, referral_create
 from tests.browser.conftest import browser_test, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
@@ -136,3 +138,48 @@ def test_a_supervisor_reopens_a_closed_case(browser_page, team, officer, supervi
     page.get_by_role("link", name="the history of the closure").click()
     history = page.get_by_role("main").inner_text()
     assert "Version 2: case reopened" in history and "New evidence from the forensic examination." in history
+
+
+def test_an_officer_corrects_and_withdraws_the_identifiers_of_a_referral_not_yet_a_case(browser_page, officer):
+    """A referral still being researched has no case: its identifiers are corrected and withdrawn from
+    its own page, and the page lists each change with its reason, leading to the record's history."""
+    referral = referral_create(
+        actor=officer,
+        force=officer.force,
+        source=Referral.Source.NCA_CEOP,
+        source_reference="CEOP-2026-0420",
+        received_at=on_the_hour(2, 9),
+        risk_grade=Referral.RiskGrade.HIGH,
+    )
+    observed = on_the_hour(3, 21).astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
+    referral_add_identifier(
+        referral=referral,
+        actor=officer,
+        kind="ip",
+        ip_address="203.0.113.7",
+        port=51413,
+        observed_original=observed,
+        observed_timezone="UTC",
+    )
+    referral_add_identifier(referral=referral, actor=officer, kind="email", account_id="wrong@example.com")
+    page = browser_page
+    sign_in(page, person_with_app(officer), path=reverse("cases:referral_detail", args=[referral.pk]))
+
+    page.get_by_role("link", name="Correct 203.0.113.7:51413").click()
+    page.get_by_role("textbox", name="IP address").fill("203.0.113.9")
+    page.get_by_label("Reason for the correction").fill("Last octet misread from the package.")
+    page.get_by_role("button", name="Save the correction").click()
+    assert "Referral identifier corrected." in page.inner_text("body")
+
+    page.get_by_role("link", name="Withdraw wrong@example.com").click()
+    page.get_by_label("Why was this entered in error?").fill("Address of another package.")
+    page.get_by_role("button", name="Withdraw the record").click()
+    main = page.get_by_role("main")
+    assert "203.0.113.9" in main.inner_text()
+    assert page.locator("del", has_text="wrong@example.com").count() == 1
+    changes = page.locator("#changes").inner_text()
+    assert "Last octet misread from the package." in changes and "Address of another package." in changes
+
+    page.get_by_role("link", name="History of wrong@example.com").click()
+    history = page.get_by_role("main").inner_text()
+    assert "Version 2: withdrawn: entered in error" in history and "Address of another package." in history

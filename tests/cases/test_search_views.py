@@ -112,6 +112,9 @@ def test_case_page_sections_show_warrants_searches_and_counts_in_words(case, pre
     )
     ImageCountFactory(device=device, source="caid", category="A", kind="still", count=12)
     ImageCountFactory(device=device, source="caid", category="A", kind="moving", count=3)
+    for category in "ABC":
+        for kind, count in (("still", 40), ("moving", 0)):
+            ImageCountFactory(device=device, source="triage", category=category, kind=kind, count=count)
 
     html = render_partials(load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get()))
 
@@ -122,7 +125,13 @@ def test_case_page_sections_show_warrants_searches_and_counts_in_words(case, pre
     assert "Apply for a warrant" in html
     assert "SH/1" in html
     assert "Positive" in html
-    assert "CAID match: A 3 moving, 12 still" in html
+    # Each source's counts by category, triage first, where the device is listed (not only on its page).
+    triage = (
+        "On-scene triage: category A 40 still, 0 moving; category B 40 still, 0 moving; category C 40 still, 0 moving"
+    )
+    caid = "CAID match: category A 12 still, 3 moving; category B not counted; category C not counted"
+    assert triage in html and caid in html
+    assert html.index(triage) < html.index(caid)
     assert "3 Feb 2026 06:00" in html
     assert "Record a device" in html
 

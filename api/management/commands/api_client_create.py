@@ -1,5 +1,5 @@
-"""manage.py api_client_create --force CODE --name NAME --scopes S [S ...] --actor USERNAME [--expires DATE]:
-register an API client and print its token, once (docs/api.md)."""
+"""manage.py api_client_create --force CODE --name NAME --scopes S [S ...] --actor USERNAME [--expires DATE]
+[--records-for USERNAME]: register an API client and print its token, once (docs/api.md)."""
 
 from datetime import datetime, time
 from typing import Any
@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--scopes", required=True, nargs="+", choices=Scope.values, help="One or more scopes.")
         parser.add_argument("--actor", required=True, help="Username of the administrator registering it.")
         parser.add_argument("--expires", help="Last day the token works (YYYY-MM-DD, London); default a year.")
+        parser.add_argument(
+            "--records-for", help="referral_intake: username of the person of the force its referrals are recorded for."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = administrator(options["actor"])
@@ -50,13 +53,23 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError("--expires: give a date as YYYY-MM-DD.") from None
             expires_at = datetime.combine(day, time.max, tzinfo=LONDON)
+        records_for = None
+        if options["records_for"]:
+            records_for = User.objects.filter(username=options["records_for"]).first()
+            if records_for is None:
+                raise CommandError(f'--records-for: no user with username "{options["records_for"]}".')
         with acting_as(actor, source="command:api_client_create"):
             try:
                 made = create_client(
-                    force=force, name=options["name"], scopes=options["scopes"], created_by=actor, expires_at=expires_at
+                    force=force,
+                    name=options["name"],
+                    scopes=options["scopes"],
+                    created_by=actor,
+                    records_for=records_for,
+                    expires_at=expires_at,
                 )
             except ClientError as error:
-                raise CommandError(f"--{error}") from None
+                raise CommandError(f"--{str(error).replace('records_for', 'records-for', 1)}") from None
         client = made.client
         self.stdout.write(f"Registered {client.name} ({force.code}): {', '.join(client.scopes)}.")
         self.stdout.write(f"Expires {client.expires_at.astimezone(LONDON):%d %b %Y %H:%M}.")
