@@ -1,7 +1,9 @@
 """Pages of work: My work (the landing page of officers and examiners, and the supervisor's work),
 a case's tasks and reviews, a task's page and what is done on it, and a supervisor's review."""
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -43,6 +46,17 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
 
 
+# A value no row has, in the place of each row's own in `_links_of`.
+_STAND_IN = "9876543210123"
+
+
+def _links_of(name: str) -> Callable[[object], str]:
+    """`reverse(name, args=[value])` for the many rows of a page: the URL is reversed once, with a
+    stand-in that each row's value (quoted as `reverse` quotes it) then takes the place of."""
+    head, _, tail = reverse(name, args=[_STAND_IN]).rpartition(_STAND_IN)
+    return lambda value: f"{head}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+
+
 @require_GET
 def my_work_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
@@ -61,10 +75,15 @@ def my_work_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         summary=f"My work: {len(shown)} case(s) shown",
         changes={"page": "My work", "cases": shown},
     )
-    tasks = [(task, task_state(task, work.today)) for task in work.tasks]
+    task_link, case_link, review_link = map(_links_of, ("work:task_detail", "cases:detail", "work:review_add"))
+    tasks = [
+        (task, task_state(task, work.today), task_link(task.pk), case_link(task.case.reference)) for task in work.tasks
+    ]
     context = {
         "work": work,
         "tasks": tasks,
+        "cases": [(case, case_link(case.reference)) for case in work.cases],
+        "reviews": [(review, review_link(review.case.reference)) for review in work.reviews],
         "changeable": case_ids_changeable_by(user, (d.case.pk for d in work.deadlines)),
         "supervises": user_has_capability(user, Capability.SUPERVISE),
         "nav": "my_work",

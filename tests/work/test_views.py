@@ -19,6 +19,7 @@ from tests.work.conftest import make_task
 from work.models import SupervisoryReview, Task, TaskReassignment
 from work.selectors import london_today
 from work.services import task_reminder_sweep
+from work.views import _links_of
 
 
 def signed_in(client, user):
@@ -67,6 +68,20 @@ def test_my_work_shows_my_tasks_overdue_first_then_my_cases_then_reminders(clien
     assert "1 overdue" in page
     # A reminder of a deadline the case no longer has is cleared: not listed as needing the officer.
     assert "Charging decision" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("work:task_detail", 7),
+        ("cases:detail", "MPS-2026-000123"),
+        ("cases:detail", "A B&C:ü~@%"),
+        ("work:review_add", "X;Y=Z'(1)"),
+    ],
+)
+def test_my_work_links_each_row_where_reverse_would(name, value):
+    """The rows' links are reversed once per page and filled in row by row: the same links."""
+    assert _links_of(name)(value) == reverse(name, args=[value])
 
 
 def test_my_work_costs_the_same_queries_for_many_tasks_and_cases(client, team, officer, supervisor):
