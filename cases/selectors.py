@@ -69,11 +69,12 @@ def one_of_ids(column: str, ids: Iterable[int]) -> _AnyOf:
     return _AnyOf(F(column), RawSQL("%s::bigint[]", (text,), output_field=ArrayField(BigIntegerField())))
 
 
-def _granted(user: User, codename: str) -> Q:
-    """Cases on which `user` holds `codename`, granted to them by name or to one of their groups."""
+def _granted(user: User, codename: str, case: str = "pk") -> Q:
+    """Cases on which `user` holds `codename`, granted to them by name or to one of their groups
+    (`case`: the case's id, as a column of the queried model)."""
     to_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     to_group = CaseGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename=codename)
-    return Q(any_of("pk", to_user.values("content_object_id"))) | Q(any_of("pk", to_group.values("content_object_id")))
+    return Q(any_of(case, to_user.values("content_object_id"))) | Q(any_of(case, to_group.values("content_object_id")))
 
 
 def own_teams(user: User) -> QuerySet[Team]:
@@ -115,18 +116,23 @@ def cases_visible_to_force_client(force_id: int) -> QuerySet[Case]:
     return Case.objects.filter(force_id=force_id, restricted=False)
 
 
-def _ways_to_see(user: User) -> tuple[Q, Q, Q, Q]:
+def _ways_to_see(user: User, path: str = "") -> tuple[Q, Q, Q, Q]:
     """Each way `user` may see a case (`cases_visible_to`): granted it; or, unrestricted, as its
-    officer in the case, as its supervisor, or as a member of its team whose role reads team cases."""
+    officer in the case, as its supervisor, or as a member of its team whose role reads team cases.
+
+    With `path` ("case__", a relation to a case), the same conditions on a related case's row, so a
+    query of other rows checks each row's case where it joins it (`_identifier_seen`). The person's
+    grants, teams and role are uncorrelated subqueries, evaluated once a query."""
     reads_team_cases = Exists(
         User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles_with(Capability.READ_TEAM_CASES))
     )
-    team_member = Q(any_of("team_id", User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
-    unrestricted = Q(restricted=False)
+    teams = User.teams.through.objects.filter(user_id=user.pk).values("team_id")
+    team_member = Q(any_of(f"{path}team_id", teams))
+    unrestricted = Q(**{f"{path}restricted": False})
     return (
-        _granted(user, "view_case"),
-        unrestricted & Q(officer_in_case_id=user.pk),
-        unrestricted & Q(supervisor_id=user.pk),
+        _granted(user, "view_case", f"{path}pk"),
+        unrestricted & Q(**{f"{path}officer_in_case_id": user.pk}),
+        unrestricted & Q(**{f"{path}supervisor_id": user.pk}),
         unrestricted & team_member & Q(reads_team_cases),
     )
 
@@ -484,29 +490,35 @@ def forces_in_view(user: User) -> list[int]:
     (their teams' cases), and those of the cases granted them or of which they are the officer in
     the case or the supervisor (index scans of a few rows). A superset of what they may see: the
     search reads parts of values, words and similar names in these forces' rows only, then checks
-    each row it found (`_matches`)."""
+    each row it found (`_matches`). One query."""
     if not user.is_authenticated or not user.is_active:
         return []
     granted = _ways_to_see(user)[0]
     named = Case.objects.filter(granted | Q(officer_in_case_id=user.pk) | Q(supervisor_id=user.pk))
-    forces = {
-        user.force_id,
-        *user.teams.values_list("force_id", flat=True),
-        *named.values_list("force_id", flat=True).distinct(),
-    }
+    teams = User.teams.through.objects.filter(user_id=user.pk).values_list("team__force_id", flat=True)
+    forces = {user.force_id, *teams.union(named.order_by().values_list("force_id", flat=True))}
     return sorted(force for force in forces if force is not None)
 
 
-def _identifier_seen(user: User, path: str = "") -> Q:
+def _identifier_seen(user: User, path: str = "", *, many: bool = False) -> Q:
     """Whether the index row at `path` ("" for the row itself, "first__" from a match) is of a case
     `user` may see, or of a referral not yet a case that they may see: as `side_view` decides it.
 
     A row names no case exactly when its referral is not yet a case (`identifiers_attach_case` gives
     a referral's rows its case when one is opened), so such a row is seen by who may see the
     referral (`referrals_visible_to`): people who read referrals, of the row's force (the referral's).
-    The case's rule is one correlated EXISTS (`cases_visible_to`), which PostgreSQL evaluates once
-    into a hash of the person's cases when many rows are to be checked."""
-    case_seen = Q(Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id"))))
+
+    The case's rule (`cases_visible_to`) is tested on each row's case as the query joins it (a few
+    buffers a row), or with `many` (thousands of rows to check, as a part of a name finds) as a
+    correlated EXISTS, which PostgreSQL evaluates once into a hash of every case the person may see
+    (thousands of buffers for a team's member, whatever the rows checked)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if many:
+        case_seen = Q(Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id"))))
+    else:
+        granted, as_officer, as_supervisor, of_team = _ways_to_see(user, f"{path}case__")
+        case_seen = granted | as_officer | as_supervisor | of_team
     if not user_has_capability(user, Capability.REFERRALS) or user.force_id is None:
         return case_seen
     return case_seen | Q(**{f"{path}case__isnull": True, f"{path}force_id": user.force_id})
@@ -544,6 +556,21 @@ def whole_value_only(q: str) -> bool:
     )
 
 
+def _whole_values_only(q: str) -> bool:
+    """Whether `q` is searched as whole values only: shorter than a part (`SEARCH_PART_MIN`), or a
+    whole IP address, e-mail address or phone number (`whole_value_only`)."""
+    return len(q) < SEARCH_PART_MIN or whole_value_only(q)
+
+
+def _forces_searched(user: User, q: str) -> list[int] | None:
+    """The forces whose rows are read for parts of values (`forces_in_view`), or None if the person
+    may see nothing. A query of whole values only reads the B-tree of values in any force and checks
+    each row found exactly, so it needs no forces (nor their query)."""
+    if _whole_values_only(q):
+        return []
+    return forces_in_view(user) or None
+
+
 def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool) -> Q:
     """The rows matching `q`, as an OR of conditions each served by one index (a bitmap OR):
 
@@ -558,7 +585,7 @@ def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool
     GIN index on (force, trigrams) reading that force's rows: a GIN index takes neither
     `= ANY(forces)` nor an OR of forces as its condition."""
     matches = Q(value__in=values)
-    if len(q) < SEARCH_PART_MIN or whole_value_only(q):
+    if _whole_values_only(q):
         return matches
     part = normalise_reference(q)
     words = sorted({word for word in normalise_name(q).split() if len(word) >= SEARCH_PART_MIN} - {part})
@@ -578,7 +605,7 @@ def _found(user: User, q: str, forces: list[int], *, similar_names: bool) -> Que
         IndexedIdentifier.objects.alias(upper_value=Upper("value"))
         .filter(_matches(q, search_values(q), forces, similar_names=similar_names))
         .filter(superseded_at__isnull=True)
-        .filter(_identifier_seen(user))
+        .filter(_identifier_seen(user, many=bool(forces)))
     )
 
 
@@ -589,10 +616,12 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
     first, then the closest; at most `SEARCH_RESULTS`. One query: a bitmap OR of index scans, then
     each row found checked by the person's rules (`_identifier_seen`)."""
     q = q.strip()
-    forces = forces_in_view(user) if q else []
-    if not forces:
+    if not q:
         return []
     values = search_values(q)
+    forces = _forces_searched(user, q)
+    if forces is None:
+        return []
     found = (
         _found(user, q, forces, similar_names=True)
         .annotate(
@@ -602,6 +631,8 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
         .select_related("case", "referral")
         .order_by("whole", "-closeness", "kind", "value", "id")
     )
+    if not forces:
+        return list(found[:SEARCH_RESULTS])
     with transaction.atomic(), connection.cursor() as cursor:
         # PostgreSQL estimates the OR of text conditions poorly, and above its cost threshold
         # compiles the query with JIT first: seconds of compiling for milliseconds of work. Off for
@@ -618,8 +649,10 @@ def referral_search_ids(user: User, q: str) -> QuerySet:
 def identifiers_found_queryset(user: User, q: str) -> QuerySet[IndexedIdentifier]:
     """As `identifiers_found`, the matching rows as a query (whole values, parts of values and words)."""
     q = q.strip()
-    forces = forces_in_view(user) if q else []
-    if not forces:
+    if not q:
+        return IndexedIdentifier.objects.none()
+    forces = _forces_searched(user, q)
+    if forces is None:
         return IndexedIdentifier.objects.none()
     return _found(user, q, forces, similar_names=False)
 

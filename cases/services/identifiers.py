@@ -324,7 +324,8 @@ def matching_entries(entry: IndexedIdentifier) -> list[IndexedIdentifier]:
         others = others.exclude(case_id=entry.case_id)
     if entry.referral_id is not None:
         others = others.exclude(referral_id=entry.referral_id)
-    return list(others.select_related("case", "referral")[:50])
+    # Each match made reads its sides afresh (`side_of`), so the rows come without their records.
+    return list(others.order_by("pk")[:50])
 
 
 def deconfliction_check(*, entry: IndexedIdentifier, actor: User) -> list[DeconflictionMatch]:
