@@ -2,7 +2,6 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -13,11 +12,8 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not above: they import models, which cannot load before the app registry is ready.
         from audit import receivers
-        from audit.locking import install_chain_lock_first
 
         receivers.connect()
-        # One lock order: the audit chain's lock before any row of case data (audit/locking.py).
-        connection_created.connect(install_chain_lock_first, dispatch_uid="audit_chain_lock_first")
         post_migrate.connect(_install_triggers, sender=self, dispatch_uid="audit_install_triggers")
 
 

@@ -1,11 +1,20 @@
-"""The audit app's scheduled work (safeguard/celery.py): the nightly check of the hash chain, and
-the anomaly flags raised from new entries every few minutes."""
+"""The audit app's scheduled work (safeguard/celery.py): sealing new entries into the hash chain every
+few seconds, the nightly check of the chain, and the anomaly flags raised from new entries every few
+minutes."""
 
 from celery import shared_task
 
 from audit.anomalies import raise_flags as raise_flags_now
 from audit.context import acting_as
+from audit.sequencer import sequence_entries
 from audit.services import audit_chain_check
+
+
+@shared_task
+def sequence_audit() -> int:
+    """Idempotent: it seals only entries still waiting, and returns at once if another run is sealing
+    them. The number sealed."""
+    return sequence_entries()
 
 
 @shared_task

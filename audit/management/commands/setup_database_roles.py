@@ -11,8 +11,8 @@ OWNER = "safeguard_owner"
 APP = "safeguard_app"
 # The application may only read and add to these.
 AUDIT_TABLES = ("audit_auditentry",)
-# The chain head is written only by the chain trigger, which runs as the owner (SECURITY DEFINER,
-# audit/0002).
+# The chain head is written only by the sequencer, which runs as the owner (SECURITY DEFINER,
+# `safeguard_audit_sequence`, audit/0009).
 READ_ONLY_TABLES = ("audit_auditchainhead",)
 
 
