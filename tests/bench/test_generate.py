@@ -140,7 +140,7 @@ def test_the_benchmark_runs_on_generated_data(generated):
     from cases.models import SummaryState
 
     lines: list[str] = []
-    report = run(iterations=2, write=False, out=lines.append)
+    report = run(iterations=2, write=False, out=lines.append, clients=())  # parallel: tests/bench/test_parallel.py
 
     measured = {m["name"]: m for m in report["measures"]}
     for name in (
