@@ -139,7 +139,7 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
             f"the chain head names entry {head_id} at place {head_seq}, but the chain ends at entry {last_id} "
             f"at place {last_seq}.",
         )
-    if head_now is None or (newest_seq or 0) != head_now:
+    if (newest_seq or 0) != (head_now or 0):
         return ChainReport(
             False,
             checked,

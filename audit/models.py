@@ -92,7 +92,13 @@ class AuditEntry(models.Model):
             # What the sequencer reads: the few entries still waiting for their place.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsequenced"),
         ]
-        constraints = [models.UniqueConstraint(fields=["seq"], name="audit_entry_seq_unique")]
+        # A unique index (its condition makes it one rather than a table constraint), so a bulk load
+        # can drop and rebuild it with the others (bench/finish.py); NULL places are never equal anyway.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_entry_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.id} {self.kind} {self.object_type} {self.object_id}".strip()

@@ -150,8 +150,13 @@ def generate(
     # Every entry already there takes its place first, so the load continues the chain from its end.
     _scalar(cursor, "SELECT safeguard_audit_sequence(2147483647, true)")
     cursor.execute("SELECT last_seq, last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
-    head_seq, head_id, head_hash = cursor.fetchone() or (0, 0, "0" * 64)
-    if _scalar(cursor, "SELECT coalesce(max(id), 0) FROM audit_auditentry") != head_id:
+    head_seq, _, head_hash = cursor.fetchone() or (0, 0, "0" * 64)
+    # The last place is not always the largest id (a late commit is sealed after later ids): the new
+    # entries take ids after every id there and places after the head's.
+    newest_id = _scalar(cursor, "SELECT coalesce(max(id), 0) FROM audit_auditentry")
+    if _scalar(cursor, "SELECT coalesce(max(seq), 0) FROM audit_auditentry") != head_seq or _scalar(
+        cursor, "SELECT count(*) FROM audit_auditentry WHERE seq IS NULL"
+    ):
         raise SystemExit("The audit chain head does not name the last entry: run manage.py verify_audit first.")
     cursor.execute("SELECT name, id FROM auth_group")
     groups = dict(cursor.fetchall())
@@ -168,7 +173,7 @@ def generate(
         connection.commit()
     wal_level = _scalar(cursor, "SHOW wal_level")
     log(
-        f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}; "
+        f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from place {head_seq}; "
         f"wal_level {wal_level}."
     )
     if taken.index_definitions:
@@ -194,10 +199,10 @@ def generate(
 
     submit = submitter(loader)
     trail: Trail | TrailProcess = (
-        Trail(workdir, head_id + 1, head_hash, submitter(audit_loader), first_seq=head_seq + 1)
+        Trail(workdir, newest_id + 1, head_hash, submitter(audit_loader), first_seq=head_seq + 1)
         if inline
         else TrailProcess(
-            connection_params, workdir, head_id + 1, head_hash, first_seq=head_seq + 1, freeze=head_id == 0
+            connection_params, workdir, newest_id + 1, head_hash, first_seq=head_seq + 1, freeze=newest_id == 0
         )
     )
     sink = Sink(workdir, first_ids, trail)

@@ -136,7 +136,9 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddConstraint(
             model_name="auditentry",
-            constraint=models.UniqueConstraint(fields=("seq",), name="audit_entry_seq_unique"),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("seq__isnull", False)), fields=("seq",), name="audit_entry_seq_unique"
+            ),
         ),
         migrations.AddIndex(
             model_name="auditentry",
