@@ -96,8 +96,8 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
 def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and_validated(generated):
     _, _, schema = generated
     assert (
-        len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 6
-    )  # the primary key and five secondary indexes
+        len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 8
+    )  # the primary key, five indexes of the searches, the unique place and the unsealed entries
     assert len([row for row in schema if row[2].startswith("FOREIGN KEY") and row[2].endswith(" true")]) > 40
     assert _schema() == schema
 
