@@ -18,12 +18,16 @@ RANDOM_KEY = $$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n')
 TEST_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SSL_REDIRECT=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
 	SAFEGUARD_BASE_URL=https://safeguard.test
 DEPLOY_ENV = SAFEGUARD_DEBUG=0 SAFEGUARD_DEMO=0 SAFEGUARD_SECRET_KEY=$(RANDOM_KEY) \
-	SAFEGUARD_BASE_URL=https://safeguard.police.example
+	SAFEGUARD_BASE_URL=https://safeguard.police.example $(CHECKPOINT_ENV)
+# Where production keeps the audit checkpoints' key and files (docs/audit.md); `deploy-check` needs them set.
+CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.key \
+	SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS=/etc/safeguard/audit-checkpoint.pub \
+	SAFEGUARD_AUDIT_CHECKPOINT_DIR=/var/lib/safeguard/audit-checkpoints
 # CI is always a fresh machine; a fresh test database also keeps a changed migration from meeting
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data
+.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -65,7 +69,9 @@ run: $(VENV_STAMP) database
 	@$(PY) manage.py load_demo
 	@# The summaries the dashboard, deadlines page and figures read (docs/figures.md); beat keeps them.
 	@$(PY) manage.py refresh_summaries
-	@mkdir -p var
+	@mkdir -p var var/audit-checkpoints
+	@# Audit checkpoints (docs/audit.md): a development signing key, made once, readable by this user only.
+	@$(PY) manage.py audit_checkpoint_key --if-missing
 	@echo "Safeguard: http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
 	@DATABASE_URL="$(APP_DATABASE_URL)" honcho start -f Procfile
 
@@ -115,6 +121,12 @@ fuzz: $(VENV_STAMP) database
 LOAD_ARGS ?=
 load: $(VENV_STAMP) database
 	$(PY) -m bench.load.run $(LOAD_ARGS)
+
+# Backup and point-in-time restore, end to end, on scratch clusters of their own (ops/restore_drill.py,
+# docs/setup.md "Backups and restore"): WAL archiving, a base backup, a restore to a time between two
+# writes, then verify_audit on the restored database. Needs PostgreSQL's server tools (initdb, pg_ctl).
+restore-drill: $(VENV_STAMP)
+	$(TEST_ENV) $(PY) -m ops.restore_drill
 
 # Pictures of the main pages for README.md, from the demo in a throwaway database (bench/screenshots.py).
 screenshots: $(VENV_STAMP) database chromium

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.core import checks
 from django.db import connections
 from django.db.models.signals import post_migrate
 
@@ -12,9 +13,11 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not above: they import models, which cannot load before the app registry is ready.
         from audit import receivers
+        from audit.checkpoints import check_configured
 
         receivers.connect()
         post_migrate.connect(_install_triggers, sender=self, dispatch_uid="audit_install_triggers")
+        checks.register(check_configured, checks.Tags.security, deploy=True)
 
 
 def _install_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:

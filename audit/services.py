@@ -1,6 +1,7 @@
 """Writing audit entries for events the database triggers cannot see: reads, searches, exports,
 sign-in, refusals, reads of the audit trail itself (docs/audit.md)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit.chain import ChainReport, verify_chain
+from audit.checkpoints import CheckpointReport, verify_checkpoints
 from audit.context import ReadRecord, client_ip_address, current_context, valid_ip
 from audit.models import AuditEntry
 from audit.objects import ObjectType, ObjectTypeArgument, describe_object, object_type_value
@@ -159,30 +161,58 @@ CHAIN_ALERT_SUBJECT = "Safeguard: the audit trail's hash chain is broken"
 ALERT_GROUPS = ("Administrator", "Auditor")
 
 
-def audit_chain_check(*, actor: Any = None, alert: bool = False, sequence: bool = True) -> ChainReport:
-    """Check the hash chain and record that it was checked (a read of the audit trail).
+@dataclass(frozen=True)
+class AuditCheck:
+    """The hash chain walked entry by entry, and held against every signed checkpoint of its head."""
+
+    chain: ChainReport
+    checkpoints: CheckpointReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.checkpoints.ok
+
+    def describe(self) -> str:
+        return f"{self.chain.describe()} {self.checkpoints.describe()}"
+
+
+def audit_chain_check(*, actor: Any = None, alert: bool = False, sequence: bool = True) -> AuditCheck:
+    """Check the hash chain and the checkpoints of its head (audit/checkpoints.py), and record that
+    they were checked (a read of the audit trail).
 
     With `sequence` (the default), every entry committed before the check is first given its place
     (waiting for a sequencer already running), so the check covers them; without, entries waiting
     are only counted, and fail the check once they have waited past the bound.
-    With `alert`, a break is e-mailed to every active administrator and auditor with an address.
-    The check itself is not in a transaction: its record is written whatever it finds.
+
+    With `alert`, a break of either is e-mailed to every active administrator and auditor with an
+    address. The check itself is not in a transaction: its record is written whatever it finds.
     """
     if sequence:
         sequence_entries(wait=True)
-    report = verify_chain()
+    report = AuditCheck(verify_chain(), verify_checkpoints())
+    newest = report.checkpoints.newest
     audit_read(
         actor=actor,
         object_type=ObjectType.AUDIT_TRAIL,
         summary=report.describe(),
-        changes={"ok": report.ok, "checked": report.checked, "broken_id": report.broken_id},
+        changes={
+            "ok": report.ok,
+            "checked": report.chain.checked,
+            "broken_id": report.chain.broken_id,
+            "checkpoints": {
+                "configured": report.checkpoints.configured,
+                "checked": report.checkpoints.checked,
+                "newest": newest.number if newest else None,
+                "problems": sorted({problem.kind for problem in report.checkpoints.problems}),
+            },
+        },
     )
     if not report.ok and alert:
         _send_chain_alert(report)
     return report
 
 
-def _send_chain_alert(report: ChainReport) -> None:
+def _send_chain_alert(report: AuditCheck) -> None:
     recipients = sorted(
         set(
             get_user_model()
@@ -195,7 +225,8 @@ def _send_chain_alert(report: ChainReport) -> None:
         return
     body = (
         f"{report.describe()}\n\n"
-        "An audit entry was changed, removed or moved after it was written. Run `manage.py verify_audit` "
+        "An audit entry, or a signed checkpoint of the chain's head, was changed, removed or moved after it was "
+        "written. Run `manage.py verify_audit` "
         'to see it again, and follow the procedure in docs/audit.md ("When the chain is broken").'
     )
     send_mail(CHAIN_ALERT_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, recipients)

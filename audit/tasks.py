@@ -1,10 +1,11 @@
 """The audit app's scheduled work (safeguard/celery.py): sealing new entries into the hash chain every
-few seconds, the nightly check of the chain, and the anomaly flags raised from new entries every few
-minutes."""
+few seconds, the nightly check of the chain, the signed checkpoints of its head, and the anomaly flags
+raised from new entries every few minutes."""
 
 from celery import shared_task
 
 from audit.anomalies import raise_flags as raise_flags_now
+from audit.checkpoints import checkpoint_write
 from audit.context import acting_as
 from audit.sequencer import sequence_entries
 from audit.services import audit_chain_check
@@ -30,3 +31,14 @@ def raise_flags() -> int:
     never raise another. The number of flags raised or added to."""
     with acting_as(None, source="task:raise_flags"):
         return raise_flags_now().filed
+
+
+@shared_task
+def checkpoint_audit() -> int | None:
+    """Sign the chain's head and write it as the next checkpoint (audit/checkpoints.py); the number
+    written, or None when the head has not moved since the newest. Idempotent: run twice, the second
+    finds the head already checkpointed. A chain that no longer extends the newest checkpoint, or a
+    missing key or directory, fails the task (CheckpointError, in the worker's log) and writes nothing."""
+    sequence_entries()  # the entries waiting take their places first, so the checkpoint covers them
+    checkpoint = checkpoint_write()
+    return checkpoint.number if checkpoint else None

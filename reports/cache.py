@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connections, router
 
 from cases.models import FigureFactsVersion, FiguresCache
 
@@ -60,7 +60,8 @@ def kept(
     will change it) and cached."""
     key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     sql = _READ_SQL.format(versions=FigureFactsVersion._meta.db_table, cache=FiguresCache._meta.db_table)
-    with connection.cursor() as cursor:
+    # Where the facts are read (reports.figures), so that the versions are those of the facts read.
+    with connections[router.db_for_read(FigureFactsVersion)].cursor() as cursor:
         cursor.execute(sql, {"forces": force_ids, "key": key, "now": now})
         versions, value = cursor.fetchone()
     if value is not None:

@@ -21,7 +21,7 @@ from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, DateTimeField, F, Max, Q, Value
 from django.utils import timezone
 
@@ -277,7 +277,8 @@ def _grouped_now(
     }
     grouped = Grouped()
     changes: list[datetime] = []
-    with connection.cursor() as cursor:
+    # From the read replica when the figures are read inside safeguard.replica.replica_reads.
+    with connections[router.db_for_read(FigureFact)].cursor() as cursor:
         cursor.execute(sql, params)
         for key_value, measure, detail, grouping, *aggregates, met, missed, next_change in cursor:
             events, amount, subjects, timed, mid, p90 = aggregates

@@ -37,6 +37,7 @@ from reports.services import (
     figures_export_request,
 )
 from safeguard.forms import add_service_error
+from safeguard.replica import reads_from_replica
 from work.selectors import london_today, reviews_overdue_count
 
 STAGE_CLASSES = {
@@ -209,6 +210,7 @@ def reassign(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     require_capability(user, Capability.FIGURES)

@@ -30,6 +30,14 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Audit: every fifteen minutes, sign the hash chain's head and write it as a checkpoint outside
+    # the database (audit/checkpoints.py), so that a chain rewritten whole by the database's owner no
+    # longer matches. Fifteen minutes bounds the entries not yet anchored; none is written when the
+    # head has not moved.
+    "checkpoint-audit-chain": {
+        "task": "audit.tasks.checkpoint_audit",
+        "schedule": crontab(minute="*/15"),
+    },
     # Audit: every five minutes, raise anomaly flags from the entries written since the last run
     # (audit/anomalies.py; idempotent, with a high-water mark, so a missed or repeated run is harmless).
     "raise-audit-flags": {

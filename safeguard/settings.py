@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safeguard.replica.OwnWritesMiddleware",  # a person's reads stay on the primary after their writes
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditContextMiddleware",  # audit: who and from where, for every write
     "accounts.middleware.SessionLifetimeMiddleware",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.inbox",
                 "accounts.context_processors.session_end",
+                "safeguard.replica.replica_notice",
             ],
             "builtins": ["cases.templatetags.safeguard"],
         },
@@ -139,6 +141,26 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAFEGUARD_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of that database (docs/setup.md, "Read replica"): the auditor's searches, the
+# figures and the exports read from it while it is up and no further behind than
+# SAFEGUARD_REPLICA_MAX_LAG_SECONDS; everything else, and everyone's reads for
+# SAFEGUARD_REPLICA_OWN_WRITES_SECONDS after they send a form, uses the primary (safeguard.replica).
+# Unset: no replica, everything on the primary.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that is down must not hold a page up: give up connecting after 2 seconds.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests see the test database through it (Django's test mirror).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+SAFEGUARD_READ_REPLICA = bool(_replica_url)
+DATABASE_ROUTERS = ["safeguard.routers.ReplicaRouter"]
+SAFEGUARD_REPLICA_MAX_LAG_SECONDS = env.int("SAFEGUARD_REPLICA_MAX_LAG_SECONDS", default=30)
+SAFEGUARD_REPLICA_OWN_WRITES_SECONDS = env.int("SAFEGUARD_REPLICA_OWN_WRITES_SECONDS", default=60)
+if SAFEGUARD_REPLICA_MAX_LAG_SECONDS < 0 or SAFEGUARD_REPLICA_OWN_WRITES_SECONDS < 0:
+    raise ImproperlyConfigured("SAFEGUARD_REPLICA_MAX_LAG_SECONDS and _OWN_WRITES_SECONDS must be 0 or more.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -324,6 +346,21 @@ for _name, _low, _high in (
 ):
     if not _low <= globals()[_name] <= _high:
         raise ImproperlyConfigured(f"{_name} must be a prefix length of {_low} to {_high} bits.")
+# Signed checkpoints of the audit chain's head, kept outside the database (docs/audit.md,
+# "Checkpoints"): the Ed25519 private key that signs them (a PEM file only the writing process may
+# read), the public keys that verify them (PEM files, comma-separated: the current key's and every
+# earlier key's still behind a kept checkpoint), and the directory they are written to, which no
+# database role may write. Defaults in debug and demo mode only, under var/ (`make run` makes them).
+_dev_var = BASE_DIR / "var" if DEBUG or DEMO_MODE else None
+SAFEGUARD_AUDIT_CHECKPOINT_KEY = env.str(
+    "SAFEGUARD_AUDIT_CHECKPOINT_KEY", default=str(_dev_var / "audit-checkpoint.key") if _dev_var else ""
+)
+SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS = env.list(
+    "SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS", default=[str(_dev_var / "audit-checkpoint.pub")] if _dev_var else []
+)
+SAFEGUARD_AUDIT_CHECKPOINT_DIR = env.str(
+    "SAFEGUARD_AUDIT_CHECKPOINT_DIR", default=str(_dev_var / "audit-checkpoints") if _dev_var else ""
+)
 
 # --- API (docs/api.md) ---
 # Django's default cache stays in each process; the API's rate limits are counted in Redis, so
@@ -371,6 +408,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # all schedules: safeguard/celery.py
 # The queue tasks are sent to and workers read (Procfile). Tests give each run its own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("SAFEGUARD_CELERY_QUEUE", default="celery")
+# The audit checkpoints' task on a queue of its own, so that only the worker reading that queue, run
+# as the one user that can read the signing key, ever needs the key (docs/audit.md, "Checkpoints").
+# Empty (the default): the default queue, which every worker reads.
+SAFEGUARD_AUDIT_CHECKPOINT_QUEUE = env.str("SAFEGUARD_AUDIT_CHECKPOINT_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"audit.tasks.checkpoint_audit": {"queue": SAFEGUARD_AUDIT_CHECKPOINT_QUEUE}}
+    if SAFEGUARD_AUDIT_CHECKPOINT_QUEUE
+    else {}
+)
 # The worker's and beat's records go through LOGGING's single-line handler (cases.logs), not a
 # handler of Celery's own that would write control characters in them as they are.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,5 +1,6 @@
 """The named cast every test can ask for, and settings for fast, real tests."""
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -8,6 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMINISTRATOR, EXAMINER, OFFICER, SUPERVISOR
+from audit.checkpoints import make_key_pair
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -54,6 +56,25 @@ def client():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def checkpoint_key_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """One Ed25519 key pair for the run's audit checkpoints: (private key, public key)."""
+    folder = tmp_path_factory.mktemp("checkpoint-key")
+    make_key_pair(folder / "checkpoint.key", folder / "checkpoint.pub")
+    return folder / "checkpoint.key", folder / "checkpoint.pub"
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, checkpoint_key_pair, tmp_path_factory) -> Path:
+    """Every test runs with audit checkpoints configured, as production is: the run's key pair and
+    an empty checkpoint directory of the test's own (docs/audit.md, "Checkpoints")."""
+    directory = tmp_path_factory.mktemp("audit-checkpoints")
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_KEY = str(checkpoint_key_pair[0])
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS = [str(checkpoint_key_pair[1])]
+    settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR = str(directory)
+    return directory
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ def _production_env(**overrides: str) -> dict[str, str]:
         SAFEGUARD_SECRET_KEY=secrets.token_urlsafe(50),
         SAFEGUARD_ALLOWED_HOSTS="safeguard.police.example",
         SAFEGUARD_BASE_URL="https://safeguard.police.example",
+        SAFEGUARD_AUDIT_CHECKPOINT_KEY="/etc/safeguard/audit-checkpoint.key",
+        SAFEGUARD_AUDIT_CHECKPOINT_PUBLIC_KEYS="/etc/safeguard/audit-checkpoint.pub",
+        SAFEGUARD_AUDIT_CHECKPOINT_DIR="/var/lib/safeguard/audit-checkpoints",
         DJANGO_SETTINGS_MODULE="safeguard.settings",
     )
     env.update(overrides)
