@@ -427,8 +427,8 @@ def _does_not_extend(checkpoint: Checkpoint, head: Head) -> str:
         return f"rewritten: the entry at place {checkpoint.position}, anchored by {checkpoint.describe()}, is missing."
     if stored != checkpoint.hash:
         return (
-            f"rewritten: entry {checkpoint.position} has hash {stored[:16]}..., not the {checkpoint.hash[:16]}... "
-            f"that {checkpoint.describe()} anchored."
+            f"rewritten: the entry at place {checkpoint.position} has hash {stored[:16]}..., "
+            f"not the {checkpoint.hash[:16]}... that {checkpoint.describe()} anchored."
         )
     return ""
 
@@ -527,8 +527,8 @@ def verify_checkpoints() -> CheckpointReport:
             problems.append(
                 Problem(
                     "out_of_order",
-                    f"checkpoint {checkpoint.number} anchors entry {checkpoint.position}, before checkpoint "
-                    f"{previous.number}'s entry {previous.position}: the chain was cut short between them.",
+                    f"checkpoint {checkpoint.number} anchors place {checkpoint.position}, before checkpoint "
+                    f"{previous.number}'s place {previous.position}: the chain was cut short between them.",
                 )
             )
         previous, expected_number = checkpoint, number + 1
@@ -552,7 +552,7 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
             Problem(
                 "truncated",
                 f"the chain ends at place {head.position} ({head.count} entries), but {newest.describe()} anchored "
-                f"entry {newest.position} ({newest.count} entries); {beyond} checkpoints lie beyond its end.",
+                f"place {newest.position} ({newest.count} entries); {beyond} checkpoints lie beyond its end.",
             )
         )
     last_match: Checkpoint | None = None
@@ -577,7 +577,7 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
             problems.append(
                 Problem(
                     "rewritten",
-                    f"entry {checkpoint.position}, anchored by {checkpoint.describe()}, {found}: "
+                    f"the entry at place {checkpoint.position}, anchored by {checkpoint.describe()}, {found}: "
                     f"the chain was rewritten up to there.{later}",
                 )
             )
@@ -585,9 +585,9 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
             problems.append(
                 Problem(
                     "forked",
-                    f"the chain matches {last_match.describe()}, but entry {checkpoint.position}, anchored by "
-                    f"{checkpoint.describe()}, {found}: the chain was replaced after entry {last_match.position} "
-                    f"(forked, or an older copy restored and written on).{later}",
+                    f"the chain matches {last_match.describe()}, but the entry at place {checkpoint.position}, "
+                    f"anchored by {checkpoint.describe()}, {found}: the chain was replaced after place "
+                    f"{last_match.position} (forked, or an older copy restored and written on).{later}",
                 )
             )
     return problems
