@@ -66,7 +66,8 @@ def checkpoint_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.checkpoint"))
 
 
-def rewrite_chain_from(position: int) -> None:
+def rewrite_chain_from(position: int | None) -> None:
+    assert position is not None, "a sealed entry's place"
     run_as_owner(REWRITE_FROM, [position, position])
 
 
