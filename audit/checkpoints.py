@@ -34,6 +34,8 @@ from django.core import checks
 from django.db import connection
 from django.utils import timezone
 
+from audit.archives import ARCHIVED_COUNT_SQL, archived_hash
+
 FORMAT = "safeguard-audit-checkpoint/1"
 # The hash before the first entry, and the `previous` of the first checkpoint.
 NOTHING = "0" * 64
@@ -57,8 +59,10 @@ class Head:
     count: int
 
 
-_HEAD = """
+# Entries archived (audit/archives.py) still count.
+_HEAD = f"""
 SELECT h.last_seq, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE seq > %s AND seq <= h.last_seq)
+                                + {ARCHIVED_COUNT_SQL}
 FROM audit_auditchainhead h WHERE h.id = 1
 """
 
@@ -74,7 +78,7 @@ def chain_head(*, counted: tuple[int, int] = (0, 0)) -> Head:
     """
     position, count = counted
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD, [position])
+        cursor.execute(_HEAD, [position, position])
         row = cursor.fetchone()
     if row is None:
         return Head(0, NOTHING, 0)
@@ -88,7 +92,7 @@ def hash_at(position: int) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT hash FROM audit_auditentry WHERE seq = %s", [position])
         row = cursor.fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row else archived_hash(position)
 
 
 @dataclass(frozen=True)
@@ -591,3 +595,11 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def checkpoint_positions() -> list[int]:
+    """The places the checkpoints in the directory name (signatures not checked): an archive keeps the
+    hash at each that it takes away (audit.partitions). Empty when checkpoints are not configured."""
+    if not settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR:
+        return []
+    return [_parse(path, number).position for number, path in _checkpoint_files(checkpoint_directory())]

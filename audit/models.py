@@ -91,13 +91,10 @@ class AuditEntry(models.Model):
             models.Index(fields=["ip", "-occurred_at"], name="audit_ip_occurred"),
             # What the sequencer reads: the few entries still waiting for their place.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsequenced"),
-        ]
-        # A unique index (its condition makes it one rather than a table constraint), so a bulk load
-        # can drop and rebuild it with the others (bench/finish.py); NULL places are never equal anyway.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_entry_seq_unique"
-            )
+            # Finding an entry by its place. Not unique: the table is partitioned by month (migration
+            # 0010), and a unique index would have to hold the month; the sealing update is refused for
+            # a place already taken instead. The primary key in the database is (id, occurred_at).
+            models.Index(fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_entry_seq"),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +205,25 @@ class FlagMark(models.Model):
 
     def __str__(self) -> str:
         return f"flags raised up to place {self.last_seq} in the chain"
+
+
+class AuditArchive(models.Model):
+    """A month's partition of the trail, verified, exported to a file and detached from the table
+    (`manage.py archive_audit_partition`, docs/audit.md "Partitions and archiving"): what the checks
+    of the chain need in place of its entries. Its places form `runs` of consecutive places, each as
+    [first place, last place, hash before the first, hash of the last]: usually one, more when
+    entries from the next month were sealed among its last ones. `anchors` keeps the hash at each
+    place a signed checkpoint named inside it, so the checkpoints are still checked."""
+
+    partition = models.CharField(max_length=40, unique=True, help_text="e.g. 2026_11")
+    range_start = models.DateTimeField(null=True, blank=True)
+    range_end = models.DateTimeField()
+    entries = models.BigIntegerField()
+    runs = models.JSONField(default=list)
+    anchors = models.JSONField(default=dict)
+    file = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    archived_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"archived audit partition {self.partition} ({self.entries} entries)"

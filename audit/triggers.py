@@ -40,6 +40,7 @@ AUDITED_MODELS = (
     "otp_static.StaticToken",
     "axes.AccessAttempt",
     "audit.Flag",
+    "audit.AuditArchive",
     "api.ApiClient",
 )
 # Values never copied into the audit trail; the entry says only that they changed.

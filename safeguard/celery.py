@@ -38,6 +38,12 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.checkpoint_audit",
         "schedule": crontab(minute="*/15"),
     },
+    # Audit: every night, make the audit trail's monthly partitions for this month and the next two
+    # where missing (audit/partitions.py; idempotent), so a month's entries never wait for one.
+    "create-audit-partitions": {
+        "task": "audit.tasks.create_audit_partitions",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # Audit: every five minutes, raise anomaly flags from the entries written since the last run
     # (audit/anomalies.py; idempotent, with a high-water mark, so a missed or repeated run is harmless).
     "raise-audit-flags": {

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import acting_as
+from audit.partitions import PartitionError, default_partition_entries, verify_partition
+from audit.sequencer import sequence_entries
 from audit.services import audit_chain_check
 
 
@@ -23,8 +25,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not seal waiting entries first: count them, and fail for any waiting past the bound.",
         )
+        parser.add_argument(
+            "--partition",
+            metavar="YYYY_MM",
+            help="Check one month's partition only: its entries, and the first one's link to the entry before it.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["partition"]:
+            self._partition(options["partition"], sequence=not options["no_sequence"])
+            return
+        stray = default_partition_entries()
+        if stray:
+            self.stderr.write(self.style.WARNING(f"{stray} entries are in the DEFAULT partition: see docs/audit.md."))
         with acting_as(None, source="verify_audit"):
             report = audit_chain_check(alert=options["alert"], sequence=not options["no_sequence"])
         if not report.ok:
@@ -34,3 +47,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(report.checkpoints.describe()))
         else:
             self.stderr.write(self.style.WARNING(report.checkpoints.describe()))
+
+    def _partition(self, label: str, *, sequence: bool) -> None:
+        if sequence:
+            sequence_entries(wait=True)
+        try:
+            report = verify_partition(label)
+        except PartitionError as error:
+            raise CommandError(str(error)) from error
+        if not report.ok:
+            raise CommandError(f"Partition {label}: {report.describe()}")
+        self.stdout.write(self.style.SUCCESS(f"Partition {label}: {report.describe()}"))
