@@ -98,28 +98,33 @@ def _client(job: Job, barrier: Any, results: Any, requests: int) -> None:
         connections.close_all()
 
 
-class Sequencer:
-    """Seals entries every SEAL_EVERY seconds on a connection of its own while clients run."""
+class Background:
+    """Work on a thread and a database connection of its own while the clients run (`with`): `work`
+    is called until the block ends, then `last` once, and the connection closed."""
+
+    name = "background"
 
     def __init__(self) -> None:
         self.stop = threading.Event()
-        self.sealed = 0
-        self.thread = threading.Thread(target=self._run, name="sequencer")
+        self.thread = threading.Thread(target=self._run, name=self.name)
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+    def last(self) -> None:
+        """Once, after the clients have finished."""
 
     def _run(self) -> None:
         from django.db import connections
 
-        from audit.sequencer import sequence_entries
-
         try:
             while not self.stop.is_set():
-                self.sealed += sequence_entries()
-                self.stop.wait(SEAL_EVERY)
-            self.sealed += sequence_entries(wait=True)
+                self.work()
+            self.last()
         finally:
             connections.close_all()
 
-    def __enter__(self) -> "Sequencer":
+    def __enter__(self) -> "Background":
         self.thread.start()
         return self
 
@@ -128,50 +133,53 @@ class Sequencer:
         self.thread.join(timeout=300)
 
 
-class LockSampler:
-    """Samples, every SAMPLE_EVERY seconds on a connection of its own, the sessions of this database
-    that are running a statement, and how many of them wait for a lock (a row, a transaction, an
-    advisory lock). A share of waiting that grows with the clients is writers queueing for each other;
-    unlike requests per second, it does not depend on how busy the machine's cores are."""
+class Sequencer(Background):
+    """Seals entries every SEAL_EVERY seconds while clients run, and what is left at the end."""
 
+    name = "sequencer"
+    sealed = 0
+
+    def work(self) -> None:
+        from audit.sequencer import sequence_entries
+
+        self.sealed += sequence_entries()
+        self.stop.wait(SEAL_EVERY)
+
+    def last(self) -> None:
+        from audit.sequencer import sequence_entries
+
+        self.sealed += sequence_entries(wait=True)
+
+
+class LockSampler(Background):
+    """Samples, every SAMPLE_EVERY seconds, the sessions of this database that are running a
+    statement, and how many of them wait for a lock (a row, a transaction, an advisory lock). A share
+    of waiting that grows with the clients is writers queueing for each other; unlike requests per
+    second, it does not depend on how busy the machine's cores are."""
+
+    name = "lock sampler"
     SAMPLE_EVERY = 0.01
     _SQL = (
         "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() "
         "AND query NOT LIKE 'SELECT safeguard_audit_sequence%%'"
     )
+    waiting = 0
+    active = 0
 
-    def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.waiting = 0
-        self.active = 0
-        self.thread = threading.Thread(target=self._run, name="lock sampler")
+    def work(self) -> None:
+        from django.db import connection
 
-    def _run(self) -> None:
-        from django.db import connection, connections
-
-        try:
-            with connection.cursor() as cursor:
-                while not self.stop.is_set():
-                    cursor.execute(self._SQL)
-                    waiting, active = cursor.fetchone()
-                    self.waiting += waiting
-                    self.active += active
-                    self.stop.wait(self.SAMPLE_EVERY)
-        finally:
-            connections.close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(self._SQL)
+            waiting, active = cursor.fetchone()
+        self.waiting += waiting
+        self.active += active
+        self.stop.wait(self.SAMPLE_EVERY)
 
     @property
     def share(self) -> float:
         return self.waiting / self.active if self.active else 0.0
-
-    def __enter__(self) -> "LockSampler":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=60)
 
 
 def run_clients(jobs: Sequence[Job], clients: int, requests: int, audited: bool) -> Throughput:
@@ -192,7 +200,8 @@ def run_clients(jobs: Sequence[Job], clients: int, requests: int, audited: bool)
     ]
     for process in processes:  # forked before the sequencer's thread opens its connection
         process.start()
-    with Sequencer(), LockSampler() as sampler:
+    sampler = LockSampler()
+    with Sequencer(), sampler:
         reports = [results.get(timeout=600) for _ in processes]
         for process in processes:
             process.join(timeout=60)
