@@ -27,7 +27,7 @@ CHECKPOINT_ENV = SAFEGUARD_AUDIT_CHECKPOINT_KEY=/etc/safeguard/audit-checkpoint.
 # a stale one. Pass PYTEST_ARGS= (empty) to reuse the test database locally.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test load screenshots install services database chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
+.PHONY: run test load screenshots install services database replication chromium lint format migrations-check deploy-check typecheck pytest fuzz clean bench bench-data restore-drill
 
 # One virtual environment for running and testing, from the pinned requirements; reinstalled only
 # when a requirements file changes.
@@ -45,6 +45,10 @@ services:
 
 database:
 	@bash .ci/services --database
+
+# The replica tests (tests/replica) need replication connections from 127.0.0.1 (.ci/replication).
+replication: database
+	@bash .ci/replication
 
 # The web server, worker and beat connect as safeguard_app, which cannot change or remove audit
 # entries (docs/audit.md); migrations and the demo load run as the database's owner before that.
@@ -105,7 +109,7 @@ test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report
 PYTEST_TEST_ARGS ?=
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
-pytest: $(VENV_STAMP) database chromium
+pytest: $(VENV_STAMP) database replication chromium
 	@status=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_TEST_ARGS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; exit 0; fi; exit $$status
 

@@ -2,11 +2,12 @@
 
 Requests per second when 1, 2, 4 and 8 clients record a stage at once (a court hearing POSTed
 through the real view: rows of case data, each audited by its trigger), with the audit row triggers
-on and then off, and the ratio on/off at each number of clients. Each client is a process of its own
-(forked, with a connection of its own, signed in as the officer in the case) working on a case of
-its own, so that what they share is what Safeguard makes them share, not a case's row; the
-sequencer seals entries meanwhile, as beat would (`SEAL_EVERY`). With fewer suitable cases than
-clients, clients share cases, and the result says so.
+off and then on, the ratio on/off at each number of clients, and the share of the busy database
+sessions found waiting for a lock (`LockSampler`), which shows writers queueing however busy the
+machine's cores are. Each client is a process of its own (forked, with a connection of its own,
+signed in as the officer in the case) working on a case of its own, so that what they share is what
+Safeguard makes them share, not a case's row; the sequencer seals entries meanwhile, as beat would
+(`SEAL_EVERY`). With fewer suitable cases than clients, clients share cases, and the result says so.
 
 Part of `make bench` (bench/run.py); alone, against a filled database:
 
@@ -41,6 +42,9 @@ class Throughput:
     audited: bool
     requests: int
     seconds: float
+    # Of the samples of the database's busy sessions taken while the clients ran, the share waiting
+    # for a lock (pg_stat_activity): what serialising writers shows, whatever else the machine runs.
+    lock_wait_share: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -94,34 +98,88 @@ def _client(job: Job, barrier: Any, results: Any, requests: int) -> None:
         connections.close_all()
 
 
-class Sequencer:
-    """Seals entries every SEAL_EVERY seconds on a connection of its own while clients run."""
+class Background:
+    """Work on a thread and a database connection of its own while the clients run (`with`): `work`
+    is called until the block ends, then `last` once, and the connection closed."""
+
+    name = "background"
 
     def __init__(self) -> None:
         self.stop = threading.Event()
-        self.sealed = 0
-        self.thread = threading.Thread(target=self._run, name="sequencer")
+        self.thread = threading.Thread(target=self._run, name=self.name)
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+    def last(self) -> None:
+        """Once, after the clients have finished."""
 
     def _run(self) -> None:
         from django.db import connections
 
-        from audit.sequencer import sequence_entries
-
         try:
             while not self.stop.is_set():
-                self.sealed += sequence_entries()
-                self.stop.wait(SEAL_EVERY)
-            self.sealed += sequence_entries(wait=True)
+                self.work()
+            self.last()
         finally:
             connections.close_all()
 
-    def __enter__(self) -> "Sequencer":
+    def __enter__(self) -> "Background":
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join(timeout=300)
+
+
+class Sequencer(Background):
+    """Seals entries every SEAL_EVERY seconds while clients run, and what is left at the end."""
+
+    name = "sequencer"
+    sealed = 0
+
+    def work(self) -> None:
+        from audit.sequencer import sequence_entries
+
+        self.sealed += sequence_entries()
+        self.stop.wait(SEAL_EVERY)
+
+    def last(self) -> None:
+        from audit.sequencer import sequence_entries
+
+        self.sealed += sequence_entries(wait=True)
+
+
+class LockSampler(Background):
+    """Samples, every SAMPLE_EVERY seconds, the sessions of this database that are running a
+    statement, and how many of them wait for a lock (a row, a transaction, an advisory lock). A share
+    of waiting that grows with the clients is writers queueing for each other; unlike requests per
+    second, it does not depend on how busy the machine's cores are."""
+
+    name = "lock sampler"
+    SAMPLE_EVERY = 0.01
+    _SQL = (
+        "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() "
+        "AND query NOT LIKE 'SELECT safeguard_audit_sequence%%'"
+    )
+    waiting = 0
+    active = 0
+
+    def work(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(self._SQL)
+            waiting, active = cursor.fetchone()
+        self.waiting += waiting
+        self.active += active
+        self.stop.wait(self.SAMPLE_EVERY)
+
+    @property
+    def share(self) -> float:
+        return self.waiting / self.active if self.active else 0.0
 
 
 def run_clients(jobs: Sequence[Job], clients: int, requests: int, audited: bool) -> Throughput:
@@ -142,7 +200,8 @@ def run_clients(jobs: Sequence[Job], clients: int, requests: int, audited: bool)
     ]
     for process in processes:  # forked before the sequencer's thread opens its connection
         process.start()
-    with Sequencer():
+    sampler = LockSampler()
+    with Sequencer(), sampler:
         reports = [results.get(timeout=600) for _ in processes]
         for process in processes:
             process.join(timeout=60)
@@ -151,7 +210,7 @@ def run_clients(jobs: Sequence[Job], clients: int, requests: int, audited: bool)
         raise RuntimeError(f"A client failed: {failures[0]}")
     started = min(start for start, _, _ in reports)
     finished = max(end for _, end, _ in reports)
-    return Throughput(clients, audited, clients * requests, finished - started)
+    return Throughput(clients, audited, clients * requests, finished - started, sampler.share)
 
 
 def measure(
@@ -173,6 +232,8 @@ def measure(
                     "audit_off_per_second": round(off.per_second, 1),
                     "audit_on_per_second": round(on.per_second, 1),
                     "ratio_on_off": round(on.per_second / off.per_second, 2) if off.per_second else None,
+                    "lock_wait_share_off": round(off.lock_wait_share, 3),
+                    "lock_wait_share_on": round(on.lock_wait_share, 3),
                 }
             )
     finally:
@@ -185,13 +246,15 @@ def measure(
 def table(report: dict[str, Any]) -> str:
     lines = [
         f"Audited writes in parallel: a court hearing POSTed by each client, {report['requests_per_client']} each",
-        f"{'Clients':>8}{'Cases':>7}{'Audit off /s':>14}{'Audit on /s':>13}{'On/off':>8}",
+        f"{'Clients':>8}{'Cases':>7}{'Audit off /s':>14}{'Audit on /s':>13}{'On/off':>8}"
+        f"{'Waiting for a lock, off':>25}{'on':>6}",
     ]
     for row in report["rows"]:
         ratio = "" if row["ratio_on_off"] is None else f"{row['ratio_on_off']:.2f}"
         lines.append(
             f"{row['clients']:>8}{row['cases']:>7}{row['audit_off_per_second']:>14.1f}"
             f"{row['audit_on_per_second']:>13.1f}{ratio:>8}"
+            f"{row['lock_wait_share_off']:>25.0%}{row['lock_wait_share_on']:>6.0%}"
         )
     return "\n".join(lines)
 

@@ -92,7 +92,7 @@ def test_a_checkpoint_signs_the_head_into_a_read_only_file_and_verify_audit_hold
     call_command("verify_audit")
     out = capsys.readouterr().out
     assert "Audit chain OK:" in out
-    assert "Checkpoints OK: 1 checked; the chain extends the newest, checkpoint 1 (entry" in out
+    assert "Checkpoints OK: 1 checked; the chain extends the newest, checkpoint 1 (place" in out
 
 
 def test_checkpoints_chain_each_naming_the_digest_of_the_one_before(officer, checkpoint_dir):
@@ -126,7 +126,7 @@ def test_a_chain_rewritten_whole_by_the_owner_verifies_alone_but_not_against_its
     [problem] = report.problems
     assert problem.kind == "rewritten"
     assert f"the entry at place {entries[-1].seq}, anchored by checkpoint 1" in problem.text
-    with pytest.raises(CommandError, match=r"Checkpoints BROKEN: \[rewritten: entry"):
+    with pytest.raises(CommandError, match=r"Checkpoints BROKEN: \[rewritten: the entry at place"):
         call_command("verify_audit")
 
 
@@ -136,7 +136,7 @@ def test_the_checkpoint_writer_refuses_to_anchor_a_rewritten_chain(officer, chec
     run_as_owner("UPDATE audit_auditentry SET summary = 'nothing to see' WHERE id = %s", [entries[-1].id])
     rewrite_chain_from(0)
     write_entries(officer)
-    with pytest.raises(CheckpointError, match="Not written: rewritten: entry"):
+    with pytest.raises(CheckpointError, match="Not written: rewritten: the entry at place"):
         checkpoint_write()
     with pytest.raises(CommandError, match="rewritten"):
         call_command("checkpoint_audit")

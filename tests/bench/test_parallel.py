@@ -38,6 +38,7 @@ def test_the_parallel_benchmark_measures_audit_off_and_on_for_each_number_of_cli
     for row in report["rows"]:
         assert row["audit_off_per_second"] > 0 and row["audit_on_per_second"] > 0
         assert row["ratio_on_off"] == pytest.approx(row["audit_on_per_second"] / row["audit_off_per_second"], 0.05)
+        assert 0 <= row["lock_wait_share_off"] <= 1 and 0 <= row["lock_wait_share_on"] <= 1
     assert "On/off" in lines[0]
     # Every request was made: (warm-up and timed) by each client, off and on, for 1 and then 2 clients.
     per_run = 2 + REQUESTS

@@ -119,8 +119,16 @@ def _start_replica(host: str, port: int, user: str) -> tuple[Cluster, Path, str]
     except ClusterError as error:
         pytest.skip(
             f"The PostgreSQL server at {host}:{port} refuses replication connections ({error}). Allow them "
-            f"(docs/setup.md, 'Read replica'): `host replication {user} {host}/32 trust` in pg_hba.conf, then "
+            f"(docs/setup.md, 'Read replica'): `host replication all {host}/32 trust` in pg_hba.conf, then "
             "SELECT pg_reload_conf() (no restart)."
+        )
+    # The replica copies the whole cluster: beside a benchmark database that is minutes and gigabytes.
+    limit_mb = int(os.environ.get("SAFEGUARD_TEST_REPLICA_MAX_MB", "2000"))
+    ((size_mb,),) = _primary_query("SELECT sum(pg_database_size(datname)) / (1024 * 1024) FROM pg_database")
+    if size_mb > limit_mb:
+        pytest.skip(
+            f"The PostgreSQL server at {host}:{port} holds {size_mb:,.0f} MB; a replica copies all of it. Above "
+            f"SAFEGUARD_TEST_REPLICA_MAX_MB ({limit_mb:,} MB) the replica tests are skipped (docs/setup.md)."
         )
     _drop_abandoned_slots()
     slot = f"{SLOT_PREFIX}{os.getpid()}"
