@@ -21,8 +21,11 @@ def archived_runs() -> dict[int, Run]:
         cursor.execute("SELECT to_regclass('audit_auditarchive')")
         if cursor.fetchone()[0] is None:  # before audit/0011 (a test of an older migration)
             return {}
-        cursor.execute("SELECT r FROM audit_auditarchive a, jsonb_array_elements(a.runs) r")
-        runs = [Run(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for (r,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT (r ->> 0)::bigint, (r ->> 1)::bigint, r ->> 2, r ->> 3 "
+            "FROM audit_auditarchive a, jsonb_array_elements(a.runs) r"
+        )
+        runs = [Run(*row) for row in cursor.fetchall()]
     return {run.first: run for run in runs}
 
 

@@ -59,12 +59,12 @@ class Head:
     count: int
 
 
-# Entries archived (audit/archives.py) still count.
+# Entries archived (audit/archives.py) still count. A constant of this module and audit/archives.py.
 _HEAD = f"""
 SELECT h.last_seq, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE seq > %s AND seq <= h.last_seq)
                                 + {ARCHIVED_COUNT_SQL}
 FROM audit_auditchainhead h WHERE h.id = 1
-"""
+"""  # noqa: S608
 
 
 def chain_head(*, counted: tuple[int, int] = (0, 0)) -> Head:

@@ -1,6 +1,6 @@
 """The audit app's scheduled work (safeguard/celery.py): sealing new entries into the hash chain every
-few seconds, the nightly check of the chain, the monthly partitions made ahead, the signed checkpoints of its head, and the anomaly flags
-raised from new entries every few minutes."""
+few seconds, the nightly check of the chain, the signed checkpoints of its head, the anomaly flags
+raised from new entries every few minutes, and the monthly partitions made ahead every night."""
 
 import logging
 
@@ -57,5 +57,7 @@ def create_audit_partitions() -> list[str]:
     made = create_partitions()
     stray = default_partition_entries()
     if stray:
-        logger.error("%s audit entries are in the DEFAULT partition (audit_auditentry_default): see docs/audit.md.", stray)
+        logger.error(
+            "%s audit entries are in the DEFAULT partition (audit_auditentry_default): see docs/audit.md.", stray
+        )
     return made

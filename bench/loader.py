@@ -37,6 +37,8 @@ class Loader:
         self.name = name
         self.tables = tables
         self.freeze = freeze and connect is not None
+        # COPY FREEZE is refused into a partitioned table (the audit table, by month): those load unfrozen.
+        self.partitioned: set[str] = set()
         self.inline = inline_connection
         self.errors: list[BaseException] = []
         self.timings: dict[str, float] = {}
@@ -108,6 +110,8 @@ class Loader:
         """One transaction for the whole load of an empty table, so its rows can be written frozen
         (COPY FREEZE needs the table emptied in the same transaction): nothing reads or rewrites
         them again to set their hint bits, which matters once the table is bigger than memory."""
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'p' AND relname = ANY(%s)", (list(self.tables),))
+        self.partitioned = {name for (name,) in cursor.fetchall()}
         for table in self.tables:
             cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
@@ -130,7 +134,7 @@ class Loader:
                 step = time.monotonic()
                 # Bytes straight from the file to the server: no decoding and encoding on the way.
                 with open(chunk.paths[table], "rb") as handle:
-                    options = " WITH (FREEZE)" if self.freeze else ""
+                    options = " WITH (FREEZE)" if self.freeze and table not in self.partitioned else ""
                     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN{options}", handle, size=1 << 20)
                 self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
                 os.unlink(chunk.paths[table])
