@@ -36,6 +36,15 @@ INDEXES = {
     "audit_ip_occurred": "(ip, occurred_at DESC)",
     "audit_unsequenced": "(id) WHERE seq IS NULL",
 }
+# The columns each index's name is made of, when PostgreSQL names it on a partition.
+INDEX_NAME_COLUMNS = {
+    "audit_occurred_id": "occurred_at_id",
+    "audit_username_occurred": "actor_username_occurred_at",
+    "audit_case_occurred": "case_reference_occurred_at",
+    "audit_kind_occurred": "kind_occurred_at",
+    "audit_ip_occurred": "ip_occurred_at",
+    "audit_unsequenced": "id",
+}
 TRIGGERS = """
 CREATE TRIGGER audit_entry_by_database BEFORE INSERT ON audit_auditentry
   FOR EACH ROW EXECUTE FUNCTION safeguard_audit_stamp();
@@ -203,6 +212,9 @@ DECLARE
                                    AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 month';
   old text := 'audit_auditentry_before_' || to_char(bound AT TIME ZONE 'UTC', 'YYYY_MM');
   name text;
+  columns text;
+  kept_table integer;
+  kept_columns integer;
 BEGIN
   DROP TRIGGER audit_entry_append_only ON audit_auditentry;
   DROP TRIGGER audit_entry_by_database ON audit_auditentry;
@@ -222,8 +234,17 @@ BEGIN
   EXECUTE format('ALTER TABLE audit_auditentry ATTACH PARTITION %I FOR VALUES FROM (MINVALUE) TO (%L)', old, bound);
   EXECUTE format('CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON %I '
                  'FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_refuse_truncate()', old);
+  -- The names PostgreSQL gives a partition's index (makeObjectName), as a rebuild would give them.
   FOREACH name IN ARRAY ARRAY[{", ".join(f"'{name}'" for name in INDEXES)}] LOOP
-    EXECUTE format('ALTER INDEX %I RENAME TO %I', name || '_before', old || substr(name, 6));
+    columns := (ARRAY[{", ".join(f"'{words}'" for words in INDEX_NAME_COLUMNS.values())}])[
+      array_position(ARRAY[{", ".join(f"'{name}'" for name in INDEX_NAME_COLUMNS)}], name)];
+    kept_table := length(old);
+    kept_columns := length(columns);
+    WHILE kept_table + kept_columns > 63 - length('_idx') - 1 LOOP
+      IF kept_table > kept_columns THEN kept_table := kept_table - 1; ELSE kept_columns := kept_columns - 1; END IF;
+    END LOOP;
+    EXECUTE format('ALTER INDEX %I RENAME TO %I', name || '_before',
+                   left(old, kept_table) || '_' || left(columns, kept_columns) || '_idx');
   END LOOP;
 END
 $$;

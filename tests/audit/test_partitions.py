@@ -79,6 +79,20 @@ def test_the_beat_task_makes_a_missing_month_and_is_idempotent():
     assert _holding(_month(MONTHS_AHEAD) + timedelta(days=1)) == last
 
 
+def test_the_application_role_may_make_partitions_which_belong_to_the_owner_and_only_take_entries():
+    last = f"audit_auditentry_{_label(MONTHS_AHEAD)}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {last}")
+    _as_role("safeguard_app", f"SELECT safeguard_audit_create_partitions({MONTHS_AHEAD})")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relowner::regrole::text, has_table_privilege('safeguard_app', oid, 'SELECT, INSERT'), "
+            "has_table_privilege('safeguard_app', oid, 'UPDATE, DELETE, TRUNCATE') FROM pg_class WHERE relname = %s",
+            [last],
+        )
+        assert cursor.fetchone() == ("safeguard_owner", True, False)
+
+
 def test_entries_land_in_their_month_and_are_found_by_id(officer):
     later = _insert_dated(_month(1) + timedelta(days=2, hours=5))
     now = audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id="1")
@@ -138,6 +152,8 @@ def test_a_partition_is_verified_alone_with_its_link_to_the_entry_before_it():
     report = verify_partition(_label(1))
     assert report.ok and report.checked == 3
     call_command("verify_audit", "--partition", _label(1))
+    recorded = AuditEntry.objects.filter(kind=AuditEntry.Kind.AUDIT_READ).latest("id")
+    assert recorded.changes == {"partition": _label(1), "ok": True, "checked": 3, "broken_id": None}
 
     run_as_owner("UPDATE audit_auditentry SET summary = 'nothing to see' WHERE id = %s", [later[1].id])
     report = verify_partition(_label(1))

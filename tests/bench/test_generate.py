@@ -97,7 +97,7 @@ def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and
     _, _, schema = generated
     assert (
         len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 8
-    )  # the primary key, five indexes of the searches, the unique place and the unsealed entries
+    )  # the primary key, five indexes of the searches, the place and the unsealed entries
     assert len([row for row in schema if row[2].startswith("FOREIGN KEY") and row[2].endswith(" true")]) > 40
     assert _schema() == schema
 

@@ -7,9 +7,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import acting_as
+from audit.objects import ObjectType
 from audit.partitions import PartitionError, default_partition_entries, verify_partition
 from audit.sequencer import sequence_entries
-from audit.services import audit_chain_check
+from audit.services import audit_chain_check, audit_read
 
 
 class Command(BaseCommand):
@@ -55,6 +56,13 @@ class Command(BaseCommand):
             report = verify_partition(label)
         except PartitionError as error:
             raise CommandError(str(error)) from error
+        with acting_as(None, source="verify_audit"):
+            audit_read(
+                actor=None,
+                object_type=ObjectType.AUDIT_TRAIL,
+                summary=f"Partition {label}: {report.describe()}",
+                changes={"partition": label, "ok": report.ok, "checked": report.checked, "broken_id": report.broken_id},
+            )
         if not report.ok:
             raise CommandError(f"Partition {label}: {report.describe()}")
         self.stdout.write(self.style.SUCCESS(f"Partition {label}: {report.describe()}"))
