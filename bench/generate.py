@@ -26,9 +26,10 @@ How it stays fast and still true:
   as-loaded` keeps them on and checks them at each chunk's commit instead, more slowly.
 - From 10,000 cases the audit table's secondary indexes are dropped before the load and built again
   afterwards from their definitions, together (one sort each instead of upkeep row by row).
-- Into an empty audit table (a fresh database) the entries are copied in one transaction. Not
-  with COPY FREEZE, which PostgreSQL refuses into a partitioned table (the audit table is
-  partitioned by month, docs/audit.md); bench/loader.py freezes only unpartitioned tables.
+- Into an empty audit table (a fresh database) the entries are copied in one transaction with
+  COPY FREEZE: written once, never rewritten to set hint bits. PostgreSQL refuses COPY FREEZE into
+  a partitioned table, so they go straight into the audit table's partition of everything before
+  next month (docs/audit.md, "Partitions and archiving"), where all of a fresh database's fall.
 - Session settings only: synchronous_commit off, LZ4 compression of WAL full-page images, memory
   for the index sorts and key checks. Nothing is UNLOGGED. `make bench-data WAL=minimal` runs this
   with the server's wal_level set to minimal (bench/wal-level), which spares the WAL of the audit
