@@ -9,13 +9,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import BigIntegerField, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Upper
+from django.db.models.functions import Cast, Upper
 from django.urls import reverse
 
 from accounts.models import Team, User
@@ -449,7 +449,8 @@ def forces_in_view(user: User) -> list[int]:
     """The forces of whose records `user` may see any: their own (its referrals), their teams'
     (their teams' cases), and those of the cases granted them or of which they are the officer in
     the case or the supervisor (index scans of a few rows). A superset of what they may see: the
-    search narrows to these forces first, inside its SQL, then checks each row it found."""
+    search reads parts of values, words and similar names in these forces' rows only, then checks
+    each row it found (`_matches`)."""
     if not user.is_authenticated or not user.is_active:
         return []
     granted = _ways_to_see(user)[0]
@@ -462,28 +463,27 @@ def forces_in_view(user: User) -> list[int]:
     return sorted(force for force in forces if force is not None)
 
 
-def _visible_identifiers(user: User) -> QuerySet[IndexedIdentifier]:
-    """Index rows of the cases and referrals `user` may see: first, in the same SQL, only rows of the
-    forces they may see anything of (`forces_in_view`; the first column of the search's GIN indexes,
-    btree_gin, so the trigram and word scans read one force's rows, not the country's); then each row
-    found by the case's rules (`cases_visible_to`) or, for a referral not yet a case, the referral's
-    (`referrals_visible_to`): two correlated EXISTS, tested only on the rows the indexes found."""
-    forces = forces_in_view(user)
-    if not forces:
-        return IndexedIdentifier.objects.none()
-    # One force (nearly everyone) is an equality, which a GIN index uses as an index condition; it
-    # cannot use `= ANY(array)`, so several forces (someone granted another force's case) are a
-    # filter on what the indexes found.
-    in_forces = Q(force_id=forces[0]) if len(forces) == 1 else Q(force_id__in=forces)
-    return IndexedIdentifier.objects.filter(superseded_at__isnull=True).filter(in_forces).filter(_identifier_seen(user))
-
-
 def _identifier_seen(user: User, path: str = "") -> Q:
     """Whether the index row at `path` ("" for the row itself, "first__" from a match) is of a case
-    `user` may see, or of a referral not yet a case that they may see: as `side_view` decides it."""
-    case_seen = Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id")))
-    referral_seen = Exists(referrals_visible_to(user).filter(pk=OuterRef(f"{path}referral_id")))
-    return Q(case_seen) | (Q(**{f"{path}case__isnull": True}) & Q(referral_seen))
+    `user` may see, or of a referral not yet a case that they may see: as `side_view` decides it.
+
+    A row names no case exactly when its referral is not yet a case (`identifiers_attach_case` gives
+    a referral's rows its case when one is opened), so such a row is seen by who may see the
+    referral (`referrals_visible_to`): people who read referrals, of the row's force (the referral's).
+    The case's rule is one correlated EXISTS (`cases_visible_to`), which PostgreSQL evaluates once
+    into a hash of the person's cases when many rows are to be checked."""
+    case_seen = Q(Exists(cases_visible_to(user).filter(pk=OuterRef(f"{path}case_id"))))
+    if not user_has_capability(user, Capability.REFERRALS) or user.force_id is None:
+        return case_seen
+    return case_seen | Q(**{f"{path}case__isnull": True, f"{path}force_id": user.force_id})
+
+
+def _in_force(force_id: int) -> Q:
+    """`force_id = <force>::bigint`. The composite GIN indexes take the force as an index condition
+    only compared with a bigint: a plain parameter is an integer, whose `=` is not in btree_gin's
+    bigint operator class, and PostgreSQL would then read the trigrams of every force (and AND them
+    with the force's B-tree, a bitmap of the force's every row)."""
+    return Q(force_id=Cast(Value(force_id), BigIntegerField()))
 
 
 def _parsed(q: str, normalise: Callable[[str], str]) -> str | None:
@@ -510,27 +510,57 @@ def whole_value_only(q: str) -> bool:
     )
 
 
+def _matches(q: str, values: set[str], forces: list[int], *, similar_names: bool) -> Q:
+    """The rows matching `q`, as an OR of conditions each served by one index (a bitmap OR):
+
+    - a whole value in any of its normalised forms (`identifier_value_kind`, B-tree), in any force;
+    - from three characters, in each of `forces` (those the person may see anything of,
+      `forces_in_view`):
+      part of a value, and all the words of three letters or more in any order
+      (`identifier_force_value_trgm`); with `similar_names`, a person's name spelt a little
+      differently, trigram similarity (`identifier_force_person_trgm`).
+
+    Each of the last is written once per force, the force inside it, so that each is one scan of a
+    GIN index on (force, trigrams) reading that force's rows: a GIN index takes neither
+    `= ANY(forces)` nor an OR of forces as its condition."""
+    matches = Q(value__in=values)
+    if len(q) < SEARCH_PART_MIN or whole_value_only(q):
+        return matches
+    part = normalise_reference(q)
+    words = sorted({word for word in normalise_name(q).split() if len(word) >= SEARCH_PART_MIN} - {part})
+    name = normalise_name(q)
+    for force_id in forces:
+        in_force = _in_force(force_id)
+        matches |= in_force & Q(upper_value__contains=part)
+        if len(words) > 1:
+            matches |= in_force & Q(*(Q(upper_value__contains=word) for word in words))
+        if similar_names and name and any(character.isalpha() for character in q):
+            matches |= in_force & Q(kind=IndexedIdentifier.Kind.PERSON) & Q(TrigramSimilar(Upper("value"), Value(name)))
+    return matches
+
+
+def _found(user: User, q: str, forces: list[int], *, similar_names: bool) -> QuerySet[IndexedIdentifier]:
+    return (
+        IndexedIdentifier.objects.alias(upper_value=Upper("value"))
+        .filter(_matches(q, search_values(q), forces, similar_names=similar_names))
+        .filter(superseded_at__isnull=True)
+        .filter(_identifier_seen(user))
+    )
+
+
 def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
-    """The index rows `user` may see that match `q`: a whole value in any of its normalised forms;
-    part of a value (three characters or more); all the words of a name or address in any order
-    (full-text); or a person's name spelt a little differently (trigram similarity). Whole values
-    first, then the closest. One query, each branch served by an index."""
+    """The index rows `user` may see that match `q` (`_matches`): a whole value in any of its
+    normalised forms; part of a value (three characters or more); all the words of a name or address
+    in any order; or a person's name spelt a little differently (trigram similarity). Whole values
+    first, then the closest; at most `SEARCH_RESULTS`. One query: a bitmap OR of index scans, then
+    each row found checked by the person's rules (`_identifier_seen`)."""
     q = q.strip()
-    if not q:
+    forces = forces_in_view(user) if q else []
+    if not forces:
         return []
     values = search_values(q)
-    matches = Q(value__in=values)
-    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
-        words = SearchQuery(q, config="simple", search_type="plain")
-        matches |= Q(upper_value__contains=normalise_reference(q)) | Q(words=words)
-        if any(character.isalpha() for character in q):
-            # Served by the partial trigram index of people's names (`identifier_force_person_trgm`).
-            similar = TrigramSimilar(Upper("value"), Value(normalise_name(q)))
-            matches |= Q(kind=IndexedIdentifier.Kind.PERSON) & Q(similar)
     found = (
-        _visible_identifiers(user)
-        .alias(upper_value=Upper("value"), words=SearchVector("value", config="simple"))
-        .filter(matches)
+        _found(user, q, forces, similar_names=True)
         .annotate(
             whole=DbCase(When(value__in=values, then=Value(0)), default=Value(1)),
             closeness=TrigramSimilarity(Upper("value"), normalise_reference(q)),
@@ -539,9 +569,9 @@ def identifiers_found(user: User, q: str) -> list[IndexedIdentifier]:
         .order_by("whole", "-closeness", "kind", "value", "id")
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        # PostgreSQL estimates the OR of text conditions poorly (hundreds of thousands of rows for a
-        # few hundred), and above its cost threshold compiles the query with JIT first: seconds of
-        # compiling for milliseconds of work. Off for this query only (SET LOCAL ends with it).
+        # PostgreSQL estimates the OR of text conditions poorly, and above its cost threshold
+        # compiles the query with JIT first: seconds of compiling for milliseconds of work. Off for
+        # this query only (SET LOCAL ends with it).
         cursor.execute("SET LOCAL jit = off")
         return list(found[:SEARCH_RESULTS])
 
@@ -552,12 +582,12 @@ def referral_search_ids(user: User, q: str) -> QuerySet:
 
 
 def identifiers_found_queryset(user: User, q: str) -> QuerySet[IndexedIdentifier]:
-    """As `identifiers_found`, the matching rows as a query (whole values and parts of values)."""
+    """As `identifiers_found`, the matching rows as a query (whole values, parts of values and words)."""
     q = q.strip()
-    matches = Q(value__in=search_values(q))
-    if len(q) >= SEARCH_PART_MIN and not whole_value_only(q):
-        matches |= Q(upper_value__contains=normalise_reference(q))
-    return _visible_identifiers(user).alias(upper_value=Upper("value")).filter(matches)
+    forces = forces_in_view(user) if q else []
+    if not forces:
+        return IndexedIdentifier.objects.none()
+    return _found(user, q, forces, similar_names=False)
 
 
 @dataclass(frozen=True)

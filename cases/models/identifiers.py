@@ -13,8 +13,6 @@ identifier; a `DeconflictionDecision` is a person confirming ("same suspect") or
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,7 +50,9 @@ class IndexedIdentifier(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    # Not indexed alone: the search reads a force's rows through the trigram indexes that lead with
+    # it (below), and a B-tree of the force would only tempt PostgreSQL into reading all its rows.
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", db_index=False)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The record it was read from ("cases.Subject", 12), so a re-index replaces it exactly.
@@ -66,15 +66,15 @@ class IndexedIdentifier(models.Model):
     class Meta:
         ordering = ["kind", "value"]
         # Also `identifier_force_value_trgm`, a trigram index on (force, UPPER(value)) for part of a
-        # value or a name spelt differently (LIKE and similarity), and `identifier_force_person_trgm`,
-        # the same of people's rows alone (similarity of names), written as SQL in migration 0036.
-        # The search's GIN indexes lead with the force (btree_gin), so that a search reads only the
-        # rows of the forces the person may see (cases.selectors.forces_in_view).
+        # value and the words of a name or an address in any order (LIKE), and
+        # `identifier_force_person_trgm`, the same of people's rows alone (similarity of names),
+        # written as SQL in migration 0036. They lead with the force (btree_gin), so that a search
+        # reads only the rows of a force the person may see (cases.selectors.forces_in_view); the
+        # force must be compared as a bigint for PostgreSQL to use that column (`_in_force`).
+        # (The case and the referral are indexed by their foreign keys.)
         indexes = [
             # Exact matches on a normalised value (deconfliction, and a search for a whole value).
             models.Index(fields=["value", "kind"], name="identifier_value_kind"),
-            # Words of a name or an address in any order ("Smith John", "High Street Stafford").
-            GinIndex(F("force_id"), SearchVector("value", config="simple"), name="identifier_force_words"),
             # An IP address seen within a window of time: an equality and a range of one B-tree.
             # (Each observation is a moment, not a period, so a B-tree range scan serves; a GiST
             # index over ranges would be needed only if observations were periods.)
@@ -84,8 +84,6 @@ class IndexedIdentifier(models.Model):
                 condition=Q(kind="ip"),
             ),
             models.Index(fields=["source_type", "source_id"], name="identifier_source"),
-            models.Index(fields=["case"], name="identifier_case"),
-            models.Index(fields=["referral"], name="identifier_referral"),
         ]
         constraints = [
             models.CheckConstraint(

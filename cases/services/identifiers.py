@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Force, User
@@ -287,12 +287,11 @@ def identifiers_attach_case(*, referral: Referral, case: Case) -> None:
     IndexedIdentifier.objects.filter(referral=referral).update(case=case)
 
 
-def region_force_ids(force_id: int) -> list[int]:
-    """The force and the other forces of its regional operation (Force.region), or the force alone."""
-    region = Force.objects.filter(pk=force_id).values_list("region", flat=True).get()
-    if not region:
-        return [force_id]
-    return list(Force.objects.filter(region=region).values_list("pk", flat=True))
+def region_forces(force_id: int) -> QuerySet[Force]:
+    """The force and the other forces of its regional operation (Force.region), or the force alone:
+    a subquery of the query it is part of."""
+    region = Force.objects.filter(pk=force_id).exclude(region="").values("region")
+    return Force.objects.filter(Q(pk=force_id) | Q(region__in=region)).order_by()
 
 
 def matching_entries(entry: IndexedIdentifier) -> list[IndexedIdentifier]:
@@ -300,9 +299,10 @@ def matching_entries(entry: IndexedIdentifier) -> list[IndexedIdentifier]:
 
     An IP address matches only when seen within the window (`ip_window`) of `entry`'s time, and,
     when both name a port (a shared address, e.g. carrier-grade NAT), only with the same port. A
-    person matches only with the same name and date of birth. One indexed query."""
+    person matches only with the same name and date of birth. One indexed query, the forces of the
+    region a subquery of it."""
     others = IndexedIdentifier.objects.filter(
-        kind=entry.kind, force_id__in=region_force_ids(entry.force_id), superseded_at__isnull=True
+        kind=entry.kind, force_id__in=region_forces(entry.force_id).values("pk"), superseded_at__isnull=True
     )
     if entry.kind == Kind.IP_ADDRESS:
         assert entry.observed_at is not None

@@ -3,6 +3,9 @@
 from datetime import date
 
 import pytest
+from django.db import connection, transaction
+from django.db.models.functions import Upper
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -196,3 +199,49 @@ def test_the_search_reads_the_forces_a_person_may_see_including_a_case_granted_f
     assert forces_in_view(officer) == sorted([officer.force_id, neighbour.force_id])
     for q in ("Arbuthnot", "99/424242Q"):
         assert theirs.reference in find(client, q).content.decode(), q
+
+
+@pytest.mark.parametrize("q", ["Stafford Mill", "lane MILL", "mill lane stafford st16"])
+def test_the_words_of_an_address_are_found_in_any_order(client, officer, recorded, q):
+    case, hidden = recorded
+    client.force_login(officer)
+    page = find(client, q).content.decode()
+    assert ">Address</h2>" in page and case.reference in page
+    assert hidden.reference not in page
+
+
+def test_the_search_queries_do_not_grow_with_the_rows_found(client, officer, team, supervisor):
+    """One row found or fifty: the same queries (the rows come with their case and referral)."""
+    client.force_login(officer)
+    case = open_case(officer, team, supervisor)
+    subject_add(case=case, actor=officer, full_name="Ada Quennell", date_of_birth=date(1980, 1, 1))
+    url = reverse("cases:find")
+    client.get(url, {"q": "Quennell"})  # warm: session, two-factor device, content types
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url, {"q": "Quennell"}).content.decode().count("Ada Quennell") == 1
+    for n in range(49):
+        other = open_case(officer, team, supervisor)
+        subject_add(case=other, actor=officer, full_name=f"Bea Quennell {n}", date_of_birth=date(1980, 1, 1))
+    with CaptureQueriesContext(connection) as fifty:
+        assert "Bea Quennell 48" in client.get(url, {"q": "Quennell"}).content.decode()
+    assert len(one.captured_queries) == len(fifty.captured_queries)
+
+
+def test_the_search_reads_only_the_trigrams_of_the_forces_searched(officer, recorded):
+    """The trigram indexes lead with the force (btree_gin): PostgreSQL takes the force as part of
+    the index's condition, so a search reads one force's rows, not every force's, only when the
+    force is compared as a bigint (`_in_force`). Shown by the plan, with sequential scans off so
+    that the few rows of a test database are read by index as a national table's are."""
+    from cases.selectors import IndexedIdentifier, _matches, search_values
+
+    q = "Smyth"
+    rows = IndexedIdentifier.objects.alias(upper_value=Upper("value")).filter(
+        _matches(q, search_values(q), [officer.force_id], similar_names=False)
+    )
+    sql, params = rows.values("id").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    force = f"(force_id = '{officer.force_id}'::bigint)"
+    assert f"Index Cond: ({force} AND (upper((value)::text) ~~ '%SMYTH%'::text))" in plan, plan
