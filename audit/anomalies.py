@@ -1,8 +1,8 @@
 """Anomaly flags: the patterns in the audit trail an auditor should look at (docs/audit.md,
 "Anomaly flags"). One mechanism for every kind: `raise_flags` reads the entries written since its
-last run (a high-water mark, `FlagMark`), asks each detector what they show, and files what it
-finds as `Flag` rows naming the entries behind them. It is idempotent: a run that finds nothing new
-changes nothing, and entries already behind a flag never raise another.
+last run (a high-water mark, `FlagMark`, and every entry not yet sequenced), asks each detector what
+they show, and files what it finds as `Flag` rows naming the entries behind them. It is idempotent:
+a run that finds nothing new changes nothing, and entries already behind a flag never raise another.
 
 Each detector looks at the new entries and, where a pattern needs them, the older ones just
 before: a window of refusals, of reads outside one's teams, earlier sign-ins. Thresholds are
@@ -40,11 +40,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.facts import case_facts, teams_of
-from audit.models import AuditEntry, Flag, FlagMark
+from audit.models import AuditChainHead, AuditEntry, Flag, FlagMark
 from audit.selectors import ACCESS_KINDS, LONDON, london_day_start
 
 Kind = AuditEntry.Kind
@@ -440,23 +440,22 @@ class FlagRun:
 
 
 def raise_flags(*, detectors: Iterable[Detector] = DETECTORS) -> FlagRun:
-    """Read the entries written since the last run (at most BATCH of them) and file what they show.
-    One run at a time: the mark's row is locked until the run commits."""
+    """Read the entries written since the last run and file what they show: those sealed into the
+    chain past the mark (at most BATCH places), and every entry not yet sealed, so a flag never waits
+    for the sequencer. An unsealed entry is read again once it is sealed: harmless, as entries already
+    behind a flag raise nothing again. One run at a time: the mark's row is locked until the run
+    commits."""
     with transaction.atomic():
         FlagMark.objects.get_or_create(id=1)
         mark = FlagMark.objects.select_for_update().get(id=1)
-        newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        read_to = min(newest, mark.last_entry_id + BATCH)
-        if read_to <= mark.last_entry_id:
-            return FlagRun(mark.last_entry_id, mark.last_entry_id, 0)
-        new = AuditEntry.objects.filter(id__gt=mark.last_entry_id, id__lte=read_to)
-        # Found first, filed after: the first flag written takes the audit chain's lock (Flag is
-        # audited) until commit, so every audit write waits only for the filing, not the reading.
+        newest = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
+        read_to = max(mark.last_seq, min(newest, mark.last_seq + BATCH))
+        new = AuditEntry.objects.filter(Q(seq__gt=mark.last_seq, seq__lte=read_to) | Q(seq__isnull=True))
         hits = [hit for detector in detectors for hit in merged(detector(new))]
         filed = sum(1 for hit in hits if file_hit(hit) is not None)
-        run = FlagRun(mark.last_entry_id, read_to, filed)
-        mark.last_entry_id = read_to
-        mark.save(update_fields=["last_entry_id"])
+        run = FlagRun(mark.last_seq, read_to, filed)
+        mark.last_seq = read_to
+        mark.save(update_fields=["last_seq"])
         return run
 
 

@@ -4,23 +4,28 @@ Each entry's hash is SHA-256 over the previous entry's hash and the entry's cano
 id, time (UTC, microseconds), actor id and username, kind, object type and id, case reference,
 summary, changes (PostgreSQL's text form of the stored jsonb), recipient, address, request id and
 source, each written as a netstring (`<bytes>:<value>,`) so no value can spill into its neighbour.
-The database computes it on insert (audit/0002, `safeguard_audit_hash`); this module recomputes it
-independently, in Python, so a replaced database function would not vouch for itself.
+The database computes it when the sequencer gives the entry its place (audit/sequencer.py,
+`safeguard_audit_hash`); this module recomputes it independently, in Python, so a replaced database
+function would not vouch for itself. The chain is walked by place (`seq`), not by id: ids are taken
+at insert, places in the order entries were committed and sealed.
 """
 
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
+
+from audit.archives import archived_runs
 
 GENESIS = "0" * 64
 CHUNK = 5000
 
 _SELECT = """
 SELECT id, occurred_at, actor_id, actor_username, kind, object_type, object_id, case_reference,
-       summary, changes::text, recipient, host(ip), request_id, source, prev_hash, hash
-FROM audit_auditentry WHERE id > %s AND id <= %s ORDER BY id LIMIT %s
+       summary, changes::text, recipient, host(ip), request_id, source, prev_hash, hash, seq
+FROM audit_auditentry WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s
 """
 
 
@@ -31,10 +36,12 @@ class ChainReport:
     broken_id: int | None = None
     broken_at: datetime | None = None
     reason: str = ""
+    waiting: int = 0  # entries not yet sequenced when the check ended (within the bound)
 
     def describe(self) -> str:
         if self.ok:
-            return f"Audit chain OK: {self.checked} entries checked."
+            waiting = f"; {self.waiting} newer entries waiting for their place" if self.waiting else ""
+            return f"Audit chain OK: {self.checked} entries checked{waiting}."
         where = f"entry {self.broken_id}" if self.broken_id is not None else "the chain head"
         when = f" ({self.broken_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)" if self.broken_at else ""
         return f"Audit chain BROKEN at {where}{when}: {self.reason} {self.checked} entries checked before it."
@@ -56,81 +63,103 @@ def entry_hash(prev_hash: str, row: tuple[object, ...]) -> str:
 
 
 _TABLE_NOW = """
-SELECT (SELECT last_id FROM audit_auditchainhead WHERE id = 1),
-       (SELECT max(id) FROM audit_auditentry),
-       (SELECT count(*) FROM audit_auditentry WHERE id <= %s)
+SELECT (SELECT last_seq FROM audit_auditchainhead WHERE id = 1),
+       (SELECT max(seq) FROM audit_auditentry)
+"""
+# Entries still unsequenced, and the oldest of them if it has waited past the bound (the partial
+# index `audit_unsequenced` holds only these).
+_WAITING = """
+SELECT count(*), (SELECT id FROM audit_auditentry WHERE seq IS NULL AND occurred_at < now() - %s * interval '1 second'
+                  ORDER BY id LIMIT 1)
+FROM audit_auditentry WHERE seq IS NULL
 """
 
 
 def verify_chain(chunk: int = CHUNK) -> ChainReport:
-    """Walk every entry in id order, in keyset chunks, and report the first that does not fit.
+    """Walk every sequenced entry in place order, in keyset chunks, and report the first that does
+    not fit: a place missing (deleted entries), an entry that does not follow the one before (moved,
+    or changed with its hash recomputed), or one whose content does not match its hash.
 
-    The walk goes up to the chain head as it stood when the check began (entries appended meanwhile
+    The walk goes up to the chain head as it stood when the check began (entries sealed meanwhile
     are left for the next check), and the last entry must be the one the head names, so entries cut
     from the end are found too. Then the table as a whole must agree with the walk, read in one
-    statement (one snapshot, in which the head and the newest entry are always written together): the
-    head row exists, no entry lies past it (a head deleted or moved back would otherwise leave the
-    entries after it unchecked), and the number of entries up to where the walk began equals the
-    number walked. A gap in the ids is explained only when the entries either side of it still chain
-    (an entry whose transaction rolled back took an id and left nothing); any other gap breaks the
-    chain at the entry after it.
+    statement (one snapshot, in which the head and the entries it seals are always written together):
+    the head row exists and no entry lies past it (a head deleted or moved back would otherwise leave
+    the entries after it unchecked). Places are given without gaps, one sequencer at a time, so any
+    gap is a deletion. Last, an entry that has waited for its place longer than
+    SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS fails the check: the chain does not protect it yet.
     """
     checked = 0
     expected_prev = GENESIS
-    last_id = 0
+    last_seq = last_id = 0
     last_at: datetime | None = None
+    archived = archived_runs()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
+        cursor.execute("SELECT last_seq, last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
         head = cursor.fetchone()
-        head_id, head_hash = head if head else (0, GENESIS)
+        head_seq, head_id, head_hash = head if head else (0, 0, GENESIS)
         while True:
-            cursor.execute(_SELECT, [last_id, head_id, chunk])
+            cursor.execute(_SELECT, [last_seq, head_seq, chunk])
             rows = cursor.fetchall()
             for row in rows:
                 entry_id, occurred_at = row[0], row[1]
-                prev_hash, stored_hash = row[14], row[15]
-                if prev_hash != expected_prev:
-                    gap = f" Entries {last_id + 1} to {entry_id - 1} are missing." if entry_id > last_id + 1 else ""
+                prev_hash, stored_hash, seq = row[14], row[15], row[16]
+                # Archived places (audit/archives.py) are stepped over, from the hash before them.
+                while seq != last_seq + 1 and (run := archived.get(last_seq + 1)) and run.prev_hash == expected_prev:
+                    last_seq, expected_prev = run.last, run.hash
+                if seq != last_seq + 1:
                     return ChainReport(
                         False,
                         checked,
                         entry_id,
                         occurred_at,
-                        f"it does not follow the entry before it (missing, moved or changed).{gap}",
+                        f"places {last_seq + 1} to {seq - 1} of the chain before it are missing.",
+                    )
+                if prev_hash != expected_prev:
+                    return ChainReport(
+                        False,
+                        checked,
+                        entry_id,
+                        occurred_at,
+                        "it does not follow the entry before it (missing, moved or changed).",
                     )
                 if entry_hash(prev_hash, row[:14]) != stored_hash:
                     return ChainReport(False, checked, entry_id, occurred_at, "its content does not match its hash.")
                 expected_prev = stored_hash
-                last_id, last_at = entry_id, occurred_at
+                last_seq, last_id, last_at = seq, entry_id, occurred_at
                 checked += 1
             if len(rows) < chunk:
                 break
-        cursor.execute(_TABLE_NOW, [head_id])
-        head_now, newest_id, count = cursor.fetchone()
-    if head is None and (newest_id is not None or checked):
+        cursor.execute(_TABLE_NOW)
+        head_now, newest_seq = cursor.fetchone()
+        cursor.execute(_WAITING, [settings.SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS])
+        waiting, overdue_id = cursor.fetchone()
+    if head is None and (newest_seq is not None or checked):
         return ChainReport(False, checked, None, None, "the chain head row is missing; no entry was checked.")
-    if (head_id, head_hash) != (last_id, expected_prev):
+    if (head_seq, head_id, head_hash) != (last_seq, last_id, expected_prev):
         return ChainReport(
             False,
             checked,
             head_id,
             None,
-            f"the chain head names entry {head_id}, but the chain ends at entry {last_id}.",
+            f"the chain head names entry {head_id} at place {head_seq}, but the chain ends at entry {last_id} "
+            f"at place {last_seq}.",
         )
-    if head_now is None or (newest_id or 0) != head_now:
+    if (newest_seq or 0) != (head_now or 0):
         return ChainReport(
             False,
             checked,
             None,
             last_at,
-            f"entries up to {newest_id} lie past the chain head (entry {head_now}), unchecked.",
+            f"entries up to place {newest_seq} lie past the chain head (place {head_now}), unchecked.",
         )
-    if count != checked:
+    if overdue_id is not None:
         return ChainReport(
             False,
             checked,
+            overdue_id,
             None,
-            None,
-            f"the table holds {count} entries up to entry {head_id}, but the chain links {checked}.",
+            f"it has waited more than {settings.SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS} s for its place in the "
+            f"chain ({waiting} entries waiting): is the sequencer (audit.tasks.sequence_audit) running?",
         )
-    return ChainReport(True, checked)
+    return ChainReport(True, checked, waiting=waiting)

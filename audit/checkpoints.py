@@ -34,6 +34,8 @@ from django.core import checks
 from django.db import connection
 from django.utils import timezone
 
+from audit.archives import ARCHIVED_COUNT_SQL, archived_hash
+
 FORMAT = "safeguard-audit-checkpoint/1"
 # The hash before the first entry, and the `previous` of the first checkpoint.
 NOTHING = "0" * 64
@@ -57,15 +59,18 @@ class Head:
     count: int
 
 
-_HEAD = """
-SELECT h.last_id, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE id > %s AND id <= h.last_id)
+# Entries archived (audit/archives.py) still count. A constant of this module and audit/archives.py.
+_HEAD = f"""
+SELECT h.last_seq, h.last_hash, (SELECT count(*) FROM audit_auditentry WHERE seq > %s AND seq <= h.last_seq)
+                                + {ARCHIVED_COUNT_SQL}
 FROM audit_auditchainhead h WHERE h.id = 1
-"""
+"""  # noqa: S608
 
 
 def chain_head(*, counted: tuple[int, int] = (0, 0)) -> Head:
-    """The head of the chain now, read in one statement (one snapshot). Entries are chained in id
-    order, so a position is an entry's id. An empty chain is position 0.
+    """The head of the chain now, read in one statement (one snapshot). Entries are chained in the
+    order the sequencer gave them their places (audit/sequencer.py), so a position is an entry's
+    place (`seq`), not its id. An empty chain is position 0.
 
     `counted` is a position and the number of entries up to it, known already (the newest
     checkpoint's), so that only the entries after it are counted: counting tens of millions of
@@ -73,7 +78,7 @@ def chain_head(*, counted: tuple[int, int] = (0, 0)) -> Head:
     """
     position, count = counted
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD, [position])
+        cursor.execute(_HEAD, [position, position])
         row = cursor.fetchone()
     if row is None:
         return Head(0, NOTHING, 0)
@@ -85,9 +90,9 @@ def hash_at(position: int) -> str | None:
     if position == 0:
         return NOTHING
     with connection.cursor() as cursor:
-        cursor.execute("SELECT hash FROM audit_auditentry WHERE id = %s", [position])
+        cursor.execute("SELECT hash FROM audit_auditentry WHERE seq = %s", [position])
         row = cursor.fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row else archived_hash(position)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ class Checkpoint:
         return f"{self.number:010d}.checkpoint"
 
     def describe(self) -> str:
-        return f"checkpoint {self.number} (entry {self.position}, {self.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)"
+        return f"checkpoint {self.number} (place {self.position}, {self.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)"
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
@@ -418,16 +423,16 @@ def _does_not_extend(checkpoint: Checkpoint, head: Head) -> str:
     """Why the chain as it is now is not the checkpointed chain grown longer, or "" if it is."""
     if head.position < checkpoint.position or head.count < checkpoint.count:
         return (
-            f"truncated: the chain ends at entry {head.position} ({head.count} entries), but {checkpoint.describe()} "
-            f"anchored entry {checkpoint.position} ({checkpoint.count} entries): entries were cut from its end."
+            f"truncated: the chain ends at place {head.position} ({head.count} entries), but {checkpoint.describe()} "
+            f"anchored place {checkpoint.position} ({checkpoint.count} entries): entries were cut from its end."
         )
     stored = hash_at(checkpoint.position)
     if stored is None:
-        return f"rewritten: entry {checkpoint.position}, anchored by {checkpoint.describe()}, is missing."
+        return f"rewritten: the entry at place {checkpoint.position}, anchored by {checkpoint.describe()}, is missing."
     if stored != checkpoint.hash:
         return (
-            f"rewritten: entry {checkpoint.position} has hash {stored[:16]}..., not the {checkpoint.hash[:16]}... "
-            f"that {checkpoint.describe()} anchored."
+            f"rewritten: the entry at place {checkpoint.position} has hash {stored[:16]}..., "
+            f"not the {checkpoint.hash[:16]}... that {checkpoint.describe()} anchored."
         )
     return ""
 
@@ -526,8 +531,8 @@ def verify_checkpoints() -> CheckpointReport:
             problems.append(
                 Problem(
                     "out_of_order",
-                    f"checkpoint {checkpoint.number} anchors entry {checkpoint.position}, before checkpoint "
-                    f"{previous.number}'s entry {previous.position}: the chain was cut short between them.",
+                    f"checkpoint {checkpoint.number} anchors place {checkpoint.position}, before checkpoint "
+                    f"{previous.number}'s place {previous.position}: the chain was cut short between them.",
                 )
             )
         previous, expected_number = checkpoint, number + 1
@@ -550,8 +555,8 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
         problems.append(
             Problem(
                 "truncated",
-                f"the chain ends at entry {head.position} ({head.count} entries), but {newest.describe()} anchored "
-                f"entry {newest.position} ({newest.count} entries); {beyond} checkpoints lie beyond its end.",
+                f"the chain ends at place {head.position} ({head.count} entries), but {newest.describe()} anchored "
+                f"place {newest.position} ({newest.count} entries); {beyond} checkpoints lie beyond its end.",
             )
         )
     last_match: Checkpoint | None = None
@@ -576,7 +581,7 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
             problems.append(
                 Problem(
                     "rewritten",
-                    f"entry {checkpoint.position}, anchored by {checkpoint.describe()}, {found}: "
+                    f"the entry at place {checkpoint.position}, anchored by {checkpoint.describe()}, {found}: "
                     f"the chain was rewritten up to there.{later}",
                 )
             )
@@ -584,9 +589,17 @@ def _chain_against(checkpoints: list[Checkpoint]) -> list[Problem]:
             problems.append(
                 Problem(
                     "forked",
-                    f"the chain matches {last_match.describe()}, but entry {checkpoint.position}, anchored by "
-                    f"{checkpoint.describe()}, {found}: the chain was replaced after entry {last_match.position} "
-                    f"(forked, or an older copy restored and written on).{later}",
+                    f"the chain matches {last_match.describe()}, but the entry at place {checkpoint.position}, "
+                    f"anchored by {checkpoint.describe()}, {found}: the chain was replaced after place "
+                    f"{last_match.position} (forked, or an older copy restored and written on).{later}",
                 )
             )
     return problems
+
+
+def checkpoint_positions() -> list[int]:
+    """The places the checkpoints in the directory name (signatures not checked): an archive keeps the
+    hash at each that it takes away (audit.partitions). Empty when checkpoints are not configured."""
+    if not settings.SAFEGUARD_AUDIT_CHECKPOINT_DIR:
+        return []
+    return [_parse(path, number).position for number, path in _checkpoint_files(checkpoint_directory())]

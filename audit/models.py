@@ -1,10 +1,12 @@
 """The audit trail: one append-only, hash-chained table (docs/audit.md).
 
 Rows are written only by INSERT: by the row triggers on case data (audit/triggers.py) and by
-`audit.services.audit_record`. A BEFORE INSERT trigger on this table (migration 0002) takes the
-chain's advisory lock, gives the row its id, its previous hash and its own hash, so no writer can
-choose them; another trigger refuses UPDATE and DELETE. The application's database role holds only
-SELECT and INSERT on it (`manage.py setup_database_roles`).
+`audit.services.audit_record`. A BEFORE INSERT trigger on this table gives the row its id and leaves
+it unsequenced (no place in the chain, no hashes) without taking any lock, so audited requests run
+in parallel. The sequencer (`audit.sequencer`, database function `safeguard_audit_sequence`, migration
+0007) then gives committed entries, one batch at a time, their place (`seq`), previous hash and hash:
+the only change the append-only trigger lets through, once per entry. The application's database role
+holds only SELECT and INSERT on the table (`manage.py setup_database_roles`).
 """
 
 from django.conf import settings
@@ -72,8 +74,12 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=40, blank=True, help_text="web, import, task, database...")
-    prev_hash = models.CharField(max_length=64, editable=False, db_default="")
-    hash = models.CharField(max_length=64, editable=False, db_default="")
+    # The entry's place in the hash chain and its hashes: NULL until the sequencer sets all three,
+    # once (docs/audit.md, "The hash chain"). NULL, not "", is what "not yet" means to the database's
+    # append-only trigger.
+    seq = models.BigIntegerField(null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, editable=False)
+    hash = models.CharField(max_length=64, null=True, editable=False)
 
     class Meta:
         verbose_name_plural = "audit entries"
@@ -83,6 +89,12 @@ class AuditEntry(models.Model):
             models.Index(fields=["case_reference", "-occurred_at"], name="audit_case_occurred"),
             models.Index(fields=["kind", "-occurred_at"], name="audit_kind_occurred"),
             models.Index(fields=["ip", "-occurred_at"], name="audit_ip_occurred"),
+            # What the sequencer reads: the few entries still waiting for their place.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsequenced"),
+            # Finding an entry by its place. Not unique: the table is partitioned by month (migration
+            # 0010), and a unique index would have to hold the month; the sealing update is refused for
+            # a place already taken instead. The primary key in the database is (id, occurred_at).
+            models.Index(fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_entry_seq"),
         ]
 
     def __str__(self) -> str:
@@ -95,14 +107,16 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The chain's last link: one row (id 1), updated by the chain trigger under the chain lock.
+    """The chain's last link: one row (id 1), moved on by the sequencer with each batch it seals, in
+    the same transaction: the place (`last_seq`), id and hash of the last sequenced entry.
 
     It lets `verify_audit` notice entries cut from the end of the chain, which a walk of the
-    entries alone cannot, and its row lock makes a REPEATABLE READ writer that raced another fail
-    rather than fork the chain.
+    entries alone cannot, and its row lock makes a second sequencer that raced the first (one in a
+    REPEATABLE READ transaction) fail rather than fork the chain.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -110,7 +124,7 @@ class AuditChainHead(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
 
     def __str__(self) -> str:
-        return f"chain head {self.last_id}"
+        return f"chain head {self.last_seq} (entry {self.last_id})"
 
 
 class Flag(models.Model):
@@ -177,15 +191,39 @@ class Flag(models.Model):
 
 
 class FlagMark(models.Model):
-    """How far `raise_flags` has read the trail: the id of the last entry it looked at (one row).
-    Entry ids are given under the chain lock, held to commit, so they commit in id order and an
-    entry below the mark is never committed after the mark passed it."""
+    """How far `raise_flags` has read the trail: the place in the chain (`AuditEntry.seq`) of the last
+    sequenced entry it looked at (one row). Not an id: ids are taken at insert and commits come in any
+    order, so an entry with a smaller id may appear after a larger one was read; places are given by
+    the one sequencer to committed entries only, in order, so none below the mark appears after it
+    passed. Entries not yet sequenced are read at every run until they are (docs/audit.md)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_entry_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_flag_mark_single_row")]
 
     def __str__(self) -> str:
-        return f"flags raised up to entry {self.last_entry_id}"
+        return f"flags raised up to place {self.last_seq} in the chain"
+
+
+class AuditArchive(models.Model):
+    """A month's partition of the trail, verified, exported to a file and detached from the table
+    (`manage.py archive_audit_partition`, docs/audit.md "Partitions and archiving"): what the checks
+    of the chain need in place of its entries. Its places form `runs` of consecutive places, each as
+    [first place, last place, hash before the first, hash of the last]: usually one, more when
+    entries from the next month were sealed among its last ones. `anchors` keeps the hash at each
+    place a signed checkpoint named inside it, so the checkpoints are still checked."""
+
+    partition = models.CharField(max_length=40, unique=True, help_text="e.g. 2026_11")
+    range_start = models.DateTimeField(null=True, blank=True)
+    range_end = models.DateTimeField()
+    entries = models.BigIntegerField()
+    runs = models.JSONField(default=list)
+    anchors = models.JSONField(default=dict)
+    file = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    archived_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"archived audit partition {self.partition} ({self.entries} entries)"

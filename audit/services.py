@@ -15,6 +15,7 @@ from audit.checkpoints import CheckpointReport, verify_checkpoints
 from audit.context import ReadRecord, client_ip_address, current_context, valid_ip
 from audit.models import AuditEntry
 from audit.objects import ObjectType, ObjectTypeArgument, describe_object, object_type_value
+from audit.sequencer import sequence_entries
 
 
 @transaction.atomic
@@ -175,13 +176,19 @@ class AuditCheck:
         return f"{self.chain.describe()} {self.checkpoints.describe()}"
 
 
-def audit_chain_check(*, actor: Any = None, alert: bool = False) -> AuditCheck:
+def audit_chain_check(*, actor: Any = None, alert: bool = False, sequence: bool = True) -> AuditCheck:
     """Check the hash chain and the checkpoints of its head (audit/checkpoints.py), and record that
     they were checked (a read of the audit trail).
+
+    With `sequence` (the default), every entry committed before the check is first given its place
+    (waiting for a sequencer already running), so the check covers them; without, entries waiting
+    are only counted, and fail the check once they have waited past the bound.
 
     With `alert`, a break of either is e-mailed to every active administrator and auditor with an
     address. The check itself is not in a transaction: its record is written whatever it finds.
     """
+    if sequence:
+        sequence_entries(wait=True)
     report = AuditCheck(verify_chain(), verify_checkpoints())
     newest = report.checkpoints.newest
     audit_read(

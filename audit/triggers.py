@@ -40,6 +40,7 @@ AUDITED_MODELS = (
     "otp_static.StaticToken",
     "axes.AccessAttempt",
     "audit.Flag",
+    "audit.AuditArchive",
     "api.ApiClient",
     "api.IdempotentDelivery",
 )
@@ -94,8 +95,8 @@ NOT_AUDITED = {
         "A summary recomputed from audited records by Celery: it holds nothing the trail does not, and "
         "auditing every refresh would bury the trail in copies.",
     ),
-    "audit.AuditEntry": "The audit trail itself: append-only and hash-chained (audit/0002).",
-    "audit.AuditChainHead": "The chain's last link, moved by the chain trigger with every entry.",
+    "audit.AuditEntry": "The audit trail itself: append-only and hash-chained (audit/0002, audit/0009).",
+    "audit.AuditChainHead": "The chain's last link, moved by the sequencer with every batch it seals.",
     "audit.FlagMark": "How far the anomaly flags have read the trail: one number, moved every few "
     "minutes; the flags it raises are audited (audit.Flag).",
     "auth.Permission": "Django's catalogue of permission names, written only by migrate; who holds "

@@ -64,7 +64,8 @@ def take_off(cursor: Any, tables: tuple[str, ...], *, audit_indexes: bool, forei
             (AUDIT_TABLE,),
         )
         for name, definition in cursor.fetchall():
-            taken.index_definitions.append(definition)
+            # A partitioned table's index is defined `ON ONLY` the parent: built again on every partition.
+            taken.index_definitions.append(definition.replace(" ON ONLY ", " ON ", 1))
             cursor.execute(f'DROP INDEX "{name}"')
     if foreign_keys:
         cursor.execute(

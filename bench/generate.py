@@ -11,11 +11,12 @@ How it stays fast and still true:
   chained and loaded by a process of their own with its own connection (bench/trail.py).
 - The audit row triggers (`safeguard_audit` on each table loaded) and the chain trigger on the
   audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
-  superuser or owner), because they would write one entry per row, one at a time, under the chain
-  lock. Instead the generator writes those same entries itself: the trigger's `create` entry for
-  every row with every column, a `change` entry for every later update, plus the application's
-  reads, sign-ins and grants, hash-chained exactly as audit/0002 does, continuing the chain from
-  its current head. The triggers are switched back on at the end (also on failure),
+  superuser or owner), because they would write one entry per row, one at a time, each to be
+  sealed again by the sequencer. Instead the generator writes those same entries itself: the
+  trigger's `create` entry for every row with every column, a `change` entry for every later update,
+  plus the application's reads, sign-ins and grants, given their places and hash-chained exactly as
+  the sequencer does (audit/0009), continuing the chain from its current head (every entry already
+  there is sealed first). The triggers are switched back on at the end (also on failure),
   the chain head and id sequences are moved on, and `manage.py verify_audit` then checks the whole
   chain independently. The database must not be in use while it loads.
 - CHECK constraints, NOT NULL, primary keys and unique constraints stay on and are checked as the
@@ -26,7 +27,9 @@ How it stays fast and still true:
 - From 10,000 cases the audit table's secondary indexes are dropped before the load and built again
   afterwards from their definitions, together (one sort each instead of upkeep row by row).
 - Into an empty audit table (a fresh database) the entries are copied in one transaction with
-  COPY FREEZE: written once, never rewritten to set hint bits.
+  COPY FREEZE: written once, never rewritten to set hint bits. PostgreSQL refuses COPY FREEZE into
+  a partitioned table, so they go straight into the audit table's partition of everything before
+  next month (docs/audit.md, "Partitions and archiving"), where all of a fresh database's fall.
 - Session settings only: synchronous_commit off, LZ4 compression of WAL full-page images, memory
   for the index sorts and key checks. Nothing is UNLOGGED. `make bench-data WAL=minimal` runs this
   with the server's wal_level set to minimal (bench/wal-level), which spares the WAL of the audit
@@ -146,9 +149,16 @@ def generate(
     cursor.execute("SET synchronous_commit = off")
     _check_triggers_enabled(cursor)
     first_ids = {table: _scalar(cursor, f"SELECT coalesce(max(id), 0) + 1 FROM {table}") for table in LOAD_ORDER}
-    cursor.execute("SELECT last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
-    head_id, head_hash = cursor.fetchone() or (0, "0" * 64)
-    if _scalar(cursor, "SELECT coalesce(max(id), 0) FROM audit_auditentry") != head_id:
+    # Every entry already there takes its place first, so the load continues the chain from its end.
+    _scalar(cursor, "SELECT safeguard_audit_sequence(2147483647, true)")
+    cursor.execute("SELECT last_seq, last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
+    head_seq, _, head_hash = cursor.fetchone() or (0, 0, "0" * 64)
+    # The last place is not always the largest id (a late commit is sealed after later ids): the new
+    # entries take ids after every id there and places after the head's.
+    newest_id = _scalar(cursor, "SELECT coalesce(max(id), 0) FROM audit_auditentry")
+    if _scalar(cursor, "SELECT coalesce(max(seq), 0) FROM audit_auditentry") != head_seq or _scalar(
+        cursor, "SELECT count(*) FROM audit_auditentry WHERE seq IS NULL"
+    ):
         raise SystemExit("The audit chain head does not name the last entry: run manage.py verify_audit first.")
     cursor.execute("SELECT name, id FROM auth_group")
     groups = dict(cursor.fetchall())
@@ -165,7 +175,7 @@ def generate(
         connection.commit()
     wal_level = _scalar(cursor, "SHOW wal_level")
     log(
-        f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from entry {head_id}; "
+        f"Generating {cases:,} cases (seed {seed}) in {workdir}; audit chain continues from place {head_seq}; "
         f"wal_level {wal_level}."
     )
     if taken.index_definitions:
@@ -191,9 +201,11 @@ def generate(
 
     submit = submitter(loader)
     trail: Trail | TrailProcess = (
-        Trail(workdir, head_id + 1, head_hash, submitter(audit_loader))
+        Trail(workdir, newest_id + 1, head_hash, submitter(audit_loader), first_seq=head_seq + 1)
         if inline
-        else TrailProcess(connection_params, workdir, head_id + 1, head_hash, freeze=head_id == 0)
+        else TrailProcess(
+            connection_params, workdir, newest_id + 1, head_hash, first_seq=head_seq + 1, freeze=newest_id == 0
+        )
     )
     sink = Sink(workdir, first_ids, trail)
 
@@ -283,8 +295,8 @@ def generate(
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
     cursor.execute("SELECT setval('audit_auditentry_id_seq', %s, false)", (chained.last_id + 1,))
     cursor.execute(
-        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1",
-        (chained.last_id, chained.last_hash),
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_id = %s, last_hash = %s WHERE id = 1",
+        (chained.last_seq, chained.last_id, chained.last_hash),
     )
     if connect is not None:
         connection.commit()

@@ -21,12 +21,14 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from bench import parallel
 
 RESULTS = Path(__file__).resolve().parent / "results"
 HOST = "localhost"
@@ -99,15 +101,11 @@ def database_time(statements: list[str]) -> float:
     for a busy machine's CPU between queries. Writes are left out (they would be run again)."""
     from django.db import connection
 
-    from audit.locking import CHAIN_LOCK_SQL
-
     total = 0.0
     with connection.cursor() as cursor:
         for sql in statements:
             if sql.startswith("SELECT set_config("):  # the audit context travels with the statement
                 sql = sql.split("; ", 1)[1]
-            if sql.startswith(CHAIN_LOCK_SQL):
-                continue  # a write or a row lock, after the audit chain's lock (audit/locking.py)
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue  # writes are not run again
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
@@ -512,11 +510,14 @@ def difference(name: str, what: str, audited: list[float], unaudited: list[float
 
 
 def entries_per_request(call: Callable[[], Any]) -> int:
-    from audit.models import AuditChainHead
+    from audit.models import AuditEntry
 
-    before = AuditChainHead.objects.get(pk=1).last_id
+    def newest() -> int:
+        return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    before = newest()
     call()
-    return AuditChainHead.objects.get(pk=1).last_id - before
+    return AuditEntry.objects.filter(id__gt=before).count()
 
 
 def optional_page_measures(cast: Cast, iterations: int) -> list[Measure]:
@@ -782,7 +783,10 @@ def scale() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
         cases = cursor.fetchone()[0]
-        cursor.execute("SELECT last_id FROM audit_auditchainhead WHERE id = 1")
+        cursor.execute(
+            "SELECT (SELECT last_seq FROM audit_auditchainhead WHERE id = 1)"
+            " + (SELECT count(*) FROM audit_auditentry WHERE seq IS NULL)"
+        )
         row = cursor.fetchone()
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -805,7 +809,14 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = print) -> dict[str, Any]:
+def run(
+    iterations: int = 30,
+    write: bool = True,
+    out: Callable[[str], None] = print,
+    clients: Sequence[int] = parallel.CLIENTS,
+) -> dict[str, Any]:
+    """Every measure; with `clients`, then audited writes in parallel by that many clients
+    (bench/parallel.py), which needs the data committed (forked clients read it)."""
     cast = choose_cast()
     measures = page_measures(cast, iterations)
     measures += api_measures(cast, iterations)
@@ -833,12 +844,14 @@ def run(iterations: int = 30, write: bool = True, out: Callable[[str], None] = p
             "guardian_vs_safeguard_query_p50": _ratio(peers[1].p50_ms, ours.p50_ms),
         },
     }
+    out(table(report))
+    if clients:
+        report["parallel"] = parallel.measure(clients, out=out)
     if write:
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{report['scale']['cases']}-cases.json"
         path.write_text(json.dumps(report, indent=2) + "\n")
         keep_latest(path)
-    out(table(report))
     if write:
         out(f"Written to {path.relative_to(RESULTS.parent.parent)}")
     return report
@@ -888,6 +901,12 @@ def table(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure Safeguard's pages against a filled database.")
     parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument(
+        "--clients",
+        type=parallel.parse_clients,
+        default=parallel.CLIENTS,
+        help="numbers of concurrent clients for the audited writes in parallel (bench/parallel.py), e.g. 1,2,4,8",
+    )
     args = parser.parse_args(argv)
     import django
 
@@ -895,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     tune_garbage_collection()  # as the web worker does once loaded (safeguard/wsgi.py)
-    run(iterations=args.iterations)
+    run(iterations=args.iterations, clients=args.clients)
     return 0
 
 

@@ -345,6 +345,7 @@ AUDIT_COLUMNS = (
     "source",
     "prev_hash",
     "hash",
+    "seq",
 )
 
 

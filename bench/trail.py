@@ -3,8 +3,9 @@
 The sink (bench/sink.py) makes each entry as the row triggers and the application would have:
 everything of it but its id and hashes, both as the text the chain hashes and as its COPY columns.
 Here the entries are held in day buckets until no later case can add to their day, then sorted by
-time, numbered, chained exactly as the chain trigger does (audit/0002: SHA-256 over the netstrings
-of the previous hash, the id and the rest) and written to COPY files, which are handed to a loader.
+time, numbered, given their places in the chain and chained exactly as the sequencer does (audit/0009:
+SHA-256 over the netstrings of the previous hash, the id and the rest) and written to COPY files,
+which are handed to a loader.
 
 Chaining is the one part of the generation that must go in order, and at a million cases the
 entries held for their day take a few GB that the chain step walks through cold; in a real load it
@@ -40,6 +41,7 @@ class TrailResult:
     entries: int
     last_id: int
     last_hash: str
+    last_seq: int
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -51,10 +53,14 @@ class Trail:
         prev_hash: str,
         load: Callable[[Chunk], None],
         per_file: int = ENTRIES_PER_FILE,
+        *,
+        first_seq: int,
     ) -> None:
         self.workdir = workdir
         self.first_id = first_id
         self.next_id = first_id
+        # Entries are numbered without gaps, so an entry's place is its id less this.
+        self.seq_offset = first_id - first_seq
         if len(prev_hash) != 64:
             raise ValueError(f"The chain head's hash is not a SHA-256 in hex: {prev_hash!r}")
         self.prev_hash = prev_hash.encode()
@@ -92,6 +98,7 @@ class Trail:
         hexlify = binascii.hexlify
         previous = self.prev_hash
         next_id = self.next_id
+        seq_offset = self.seq_offset
         for day in days:
             entries = self.buckets.pop(day)
             entries.sort()
@@ -99,10 +106,11 @@ class Trail:
             add = parts.extend
             for _, _, hashed, line in entries:
                 entry_id = b"%d" % next_id
+                seq = b"%d" % (next_id - seq_offset)
                 next_id += 1
                 # The previous hash is always 64 hex digits: its netstring is "64:<hash>,".
                 digest = hexlify(sha256(b"64:" + previous + b",%d:%s," % (len(entry_id), entry_id) + hashed).digest())
-                add((entry_id, b"\t", line, b"\t", previous, b"\t", digest, b"\n"))
+                add((entry_id, b"\t", line, b"\t", previous, b"\t", digest, b"\t", seq, b"\n"))
                 previous = digest
             self.out.write(b"".join(parts))
             self.in_file += len(entries)
@@ -116,13 +124,17 @@ class Trail:
     def close(self) -> TrailResult:
         self.flush_before(None)
         self._hand_over()
-        return TrailResult(self.next_id - self.first_id, self.next_id - 1, self.prev_hash.decode())
+        return TrailResult(
+            self.next_id - self.first_id, self.next_id - 1, self.prev_hash.decode(), self.next_id - 1 - self.seq_offset
+        )
 
 
 # --- In a process of its own ---------------------------------------------------------------------
 
 
-def _serve(pipe: Any, params: dict[str, Any] | None, workdir: str, first_id: int, prev_hash: str, freeze: bool) -> None:
+def _serve(
+    pipe: Any, params: dict[str, Any] | None, workdir: str, first_id: int, prev_hash: str, first_seq: int, freeze: bool
+) -> None:
     """The trail process: chain what the main process sends and load it on a connection of its own
     (without `params`, only write the files: the test reads them)."""
     try:
@@ -131,7 +143,9 @@ def _serve(pipe: Any, params: dict[str, Any] | None, workdir: str, first_id: int
             import psycopg2
 
             loader = Loader("audit entries", (AUDIT_TABLE,), lambda: psycopg2.connect(**params), freeze=freeze)
-        trail = Trail(workdir, first_id, prev_hash, loader.submit if loader else lambda chunk: None)
+        trail = Trail(
+            workdir, first_id, prev_hash, loader.submit if loader else lambda chunk: None, first_seq=first_seq
+        )
         busy = 0.0
         while (message := pipe.recv()) is not None:
             step = time.monotonic()
@@ -162,12 +176,21 @@ class TrailProcess:
     held = None  # in the other process
 
     def __init__(
-        self, params: dict[str, Any] | None, workdir: str, first_id: int, prev_hash: str, freeze: bool
+        self,
+        params: dict[str, Any] | None,
+        workdir: str,
+        first_id: int,
+        prev_hash: str,
+        *,
+        first_seq: int,
+        freeze: bool,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
         self.pipe, child = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(child, params, workdir, first_id, prev_hash, freeze), name="audit trail"
+            target=_serve,
+            args=(child, params, workdir, first_id, prev_hash, first_seq, freeze),
+            name="audit trail",
         )
         self.process.start()
         child.close()

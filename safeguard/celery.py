@@ -1,9 +1,11 @@
 """Safeguard's Celery app. Every periodic schedule is declared here, each with why it runs."""
 
 import os
+from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
 
@@ -13,6 +15,15 @@ app.autodiscover_tasks()
 
 # All beat schedules live here.
 app.conf.beat_schedule = {
+    # Audit: every few seconds, give the entries written since the last run their place in the hash
+    # chain (audit/sequencer.py). Writers take no lock, so this is what seals them: the interval is the
+    # longest an entry waits. A run left in the queue past the next is dropped (`expires`); a run that
+    # finds another running returns at once.
+    "sequence-audit": {
+        "task": "audit.tasks.sequence_audit",
+        "schedule": timedelta(seconds=settings.SAFEGUARD_AUDIT_SEQUENCE_SECONDS),
+        "options": {"expires": settings.SAFEGUARD_AUDIT_SEQUENCE_SECONDS},
+    },
     # Audit: check the audit trail's hash chain every night, when writes are few, and alert
     # administrators and auditors by e-mail if an entry was changed, removed or moved.
     "verify-audit-chain-nightly": {
@@ -26,6 +37,12 @@ app.conf.beat_schedule = {
     "checkpoint-audit-chain": {
         "task": "audit.tasks.checkpoint_audit",
         "schedule": crontab(minute="*/15"),
+    },
+    # Audit: every night, make the audit trail's monthly partitions for this month and the next two
+    # where missing (audit/partitions.py; idempotent), so a month's entries never wait for one.
+    "create-audit-partitions": {
+        "task": "audit.tasks.create_audit_partitions",
+        "schedule": crontab(hour=1, minute=15),
     },
     # Audit: every five minutes, raise anomaly flags from the entries written since the last run
     # (audit/anomalies.py; idempotent, with a high-water mark, so a missed or repeated run is harmless).

@@ -316,6 +316,15 @@ SAFEGUARD_AUDIT_FLAG_EXPORT_CASES = env.int("SAFEGUARD_AUDIT_FLAG_EXPORT_CASES",
 # A sign-in from a network (this prefix length) that person never signed in from before.
 SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4 = env.int("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V4", default=24)
 SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6 = env.int("SAFEGUARD_AUDIT_FLAG_NETWORK_PREFIX_V6", default=48)
+# The sequencer gives new entries their place in the hash chain every this many seconds (Celery beat,
+# `audit.tasks.sequence_audit`): the longest an entry waits, unprotected by the chain, while beat and a
+# worker run. An entry still waiting after SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS fails `verify_audit`.
+SAFEGUARD_AUDIT_SEQUENCE_SECONDS = env.int("SAFEGUARD_AUDIT_SEQUENCE_SECONDS", default=5)
+SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS = env.int("SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS", default=60)
+if not 1 <= SAFEGUARD_AUDIT_SEQUENCE_SECONDS < SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "SAFEGUARD_AUDIT_SEQUENCE_SECONDS must be at least 1 and less than SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS."
+    )
 for _name in ("SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_START", "SAFEGUARD_AUDIT_FLAG_OUT_OF_HOURS_END"):
     _value = globals()[_name]
     _parts = _value.split(":")

@@ -40,6 +40,16 @@ def start_worker(
     )
 
 
+def start_beat(*, env: dict[str, str], stdout: IO[str] | int, schedule: str) -> subprocess.Popen[str]:
+    """A real `celery -A safeguard beat`, keeping its schedule's state in the file `schedule`, with
+    `env` as its whole environment (its tasks go to the queue `env` names)."""
+    command = [sys.executable, "-m", "celery", "-A", "safeguard", "beat", "--loglevel", "INFO", "--schedule", schedule]
+    # A fixed command line of this project's own beat: no outside input.
+    return subprocess.Popen(  # noqa: S603
+        command, cwd=settings.BASE_DIR, env=env, stdout=stdout, stderr=subprocess.STDOUT, text=True
+    )
+
+
 def stop_worker(process: subprocess.Popen[str]) -> None:
     """Ask the worker to stop; kill it if it has not within STOP_SECONDS."""
     if process.poll() is not None:

@@ -191,8 +191,8 @@ def notification_send_email(*, notification_id: int) -> bool:
 
     The reminder is held by a transaction advisory lock of its own while the message is sent and
     `emailed_at` set in the same transaction, so two runs of the task (a retry, a duplicate publish)
-    send it once. Not a row lock: that would take the audit chain's lock first (audit/locking.py)
-    and hold it, and with it every writer, for as long as the mail server takes. Nothing is sent to
+    send it once. Not a row lock: that would hold the reminder's row, and the rows its select_related
+    reaches, for as long as the mail server takes. Nothing is sent to
     someone with no address, who is no longer active, or who can no longer see the case (the inbox
     hides it too).
     """

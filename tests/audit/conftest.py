@@ -51,3 +51,8 @@ def run_as_owner(sql: str, params: list[Any] | None = None) -> None:
         cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
         cursor.execute(sql, params)
         cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+
+
+# The test broker and putting back data a transactional test removes (tests/deadlines/conftest.py),
+# for the tests of writes in parallel and of the sequencer under a real worker.
+from tests.deadlines.conftest import broker, restores_migration_data  # noqa: E402, F401

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.chain import verify_chain
 from audit.context import acting_as
 from audit.models import AuditEntry
+from audit.sequencer import sequence_entries
 from audit.services import audit_record
 from cases.models import Case
 from tests.audit.conftest import run_as_owner
@@ -27,6 +28,7 @@ def entries(officer):
     with acting_as(officer, source="web"):
         for n in range(6):
             audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id=str(n))
+    sequence_entries()
     return list(AuditEntry.objects.order_by("-id")[:6])[::-1]
 
 
@@ -41,10 +43,13 @@ def test_deleting_the_chain_head_row_leaves_no_entry_unchecked(entries):
 
 def test_moving_the_chain_head_back_leaves_no_entry_unchecked(entries):
     earlier = entries[2]
-    run_as_owner("UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s", [earlier.id, earlier.hash])
+    run_as_owner(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_id = %s, last_hash = %s",
+        [earlier.seq, earlier.id, earlier.hash],
+    )
     report = verify_chain()
     assert not report.ok
-    assert f"entries up to {entries[-1].id} lie past the chain head (entry {earlier.id})" in report.reason
+    assert f"entries up to place {entries[-1].seq} lie past the chain head (place {earlier.seq})" in report.reason
     with pytest.raises(CommandError, match="lie past the chain head"):
         call_command("verify_audit")
 
@@ -53,15 +58,18 @@ def test_removing_entries_from_the_middle_names_the_gap(entries):
     run_as_owner("DELETE FROM audit_auditentry WHERE id IN (%s, %s)", [entries[2].id, entries[3].id])
     report = verify_chain()
     assert (report.ok, report.broken_id) == (False, entries[4].id)
-    assert f"Entries {entries[2].id} to {entries[3].id} are missing." in report.reason
+    assert f"places {entries[2].seq} to {entries[3].seq} of the chain before it are missing." in report.reason
 
 
-def test_a_gap_left_by_a_rolled_back_entry_is_explained_by_the_chain(entries, officer):
+def test_a_gap_in_ids_left_by_a_rolled_back_entry_leaves_no_gap_in_places(entries, officer):
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id="rolled back")
         raise RuntimeError
     after = audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id="after")
     assert after.id > entries[-1].id + 1
+    sequence_entries()
+    after.refresh_from_db()
+    assert after.seq == entries[-1].seq + 1  # places have no gap where ids do
     report = verify_chain()
     assert report.ok, report.describe()
 

@@ -15,6 +15,7 @@ from audit.checkpoints import chain_head, verify_checkpoints
 from audit.context import acting_as
 from audit.models import AuditEntry
 from audit.objects import ObjectType
+from audit.sequencer import sequence_entries
 from audit.services import audit_record
 from safeguard.celery import app
 from tests.deadlines.conftest import BROKER_URL, QUEUE, RESULT_URL, broker, restores_migration_data  # noqa: F401
@@ -55,6 +56,7 @@ def run_in_worker(log_path, task) -> object:
 def test_the_beat_task_run_by_a_worker_writes_a_checkpoint_of_the_head(worker, checkpoint_dir):
     with acting_as(None, source="test"):
         audit_record(kind=AuditEntry.Kind.READ, actor=None, actor_username="x", object_type=ObjectType.PAGE)
+    sequence_entries()  # the task seals what is waiting too: sealed here, the head is what it signs
     head = chain_head()
 
     assert run_in_worker(worker, tasks.checkpoint_audit) == 1

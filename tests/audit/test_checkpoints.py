@@ -24,6 +24,7 @@ from audit.chain import verify_chain
 from audit.checkpoints import NOTHING, CheckpointError, chain_head, checkpoint_write, make_key_pair, verify_checkpoints
 from audit.context import acting_as
 from audit.models import AuditEntry
+from audit.sequencer import sequence_entries
 from audit.services import CHAIN_ALERT_SUBJECT, audit_record
 from audit.tasks import verify_audit_chain
 from cases.models import Case
@@ -39,9 +40,9 @@ REWRITE_FROM = """
 DO $$
 DECLARE
   e audit_auditentry;
-  previous text := coalesce((SELECT hash FROM audit_auditentry WHERE id = %s), repeat('0', 64));
+  previous text := coalesce((SELECT hash FROM audit_auditentry WHERE seq = %s), repeat('0', 64));
 BEGIN
-  FOR e IN SELECT * FROM audit_auditentry WHERE id > %s ORDER BY id LOOP
+  FOR e IN SELECT * FROM audit_auditentry WHERE seq > %s ORDER BY seq LOOP
     e.prev_hash := previous;
     e.hash := safeguard_audit_hash(previous, e);
     UPDATE audit_auditentry SET prev_hash = e.prev_hash, hash = e.hash WHERE id = e.id;
@@ -57,6 +58,7 @@ def write_entries(officer, count: int = 3) -> list[AuditEntry]:
     with acting_as(officer, source="web"):
         for n in range(count):
             audit_record(kind=Kind.READ, actor=officer, object_type=Case, object_id=str(n))
+    sequence_entries()  # sealed into the chain, as beat does within seconds
     return list(AuditEntry.objects.order_by("-id")[:count])[::-1]
 
 
@@ -64,7 +66,8 @@ def checkpoint_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.checkpoint"))
 
 
-def rewrite_chain_from(position: int) -> None:
+def rewrite_chain_from(position: int | None) -> None:
+    assert position is not None, "a sealed entry's place"
     run_as_owner(REWRITE_FROM, [position, position])
 
 
@@ -84,12 +87,12 @@ def test_a_checkpoint_signs_the_head_into_a_read_only_file_and_verify_audit_hold
     written = json.loads(path.read_text())
     head = chain_head()
     assert (written["position"], written["hash"], written["count"]) == (head.position, head.hash, head.count)
-    assert (written["position"], written["hash"]) == (entries[-1].id, entries[-1].hash)
+    assert (written["position"], written["hash"]) == (entries[-1].seq, entries[-1].hash)
     assert written["previous"] == NOTHING
     call_command("verify_audit")
     out = capsys.readouterr().out
     assert "Audit chain OK:" in out
-    assert "Checkpoints OK: 1 checked; the chain extends the newest, checkpoint 1 (entry" in out
+    assert "Checkpoints OK: 1 checked; the chain extends the newest, checkpoint 1 (place" in out
 
 
 def test_checkpoints_chain_each_naming_the_digest_of_the_one_before(officer, checkpoint_dir):
@@ -122,8 +125,8 @@ def test_a_chain_rewritten_whole_by_the_owner_verifies_alone_but_not_against_its
     report = verify_checkpoints()
     [problem] = report.problems
     assert problem.kind == "rewritten"
-    assert f"entry {entries[-1].id}, anchored by checkpoint 1" in problem.text
-    with pytest.raises(CommandError, match=r"Checkpoints BROKEN: \[rewritten: entry"):
+    assert f"the entry at place {entries[-1].seq}, anchored by checkpoint 1" in problem.text
+    with pytest.raises(CommandError, match=r"Checkpoints BROKEN: \[rewritten: the entry at place"):
         call_command("verify_audit")
 
 
@@ -133,7 +136,7 @@ def test_the_checkpoint_writer_refuses_to_anchor_a_rewritten_chain(officer, chec
     run_as_owner("UPDATE audit_auditentry SET summary = 'nothing to see' WHERE id = %s", [entries[-1].id])
     rewrite_chain_from(0)
     write_entries(officer)
-    with pytest.raises(CheckpointError, match="Not written: rewritten: entry"):
+    with pytest.raises(CheckpointError, match="Not written: rewritten: the entry at place"):
         checkpoint_write()
     with pytest.raises(CommandError, match="rewritten"):
         call_command("checkpoint_audit")
@@ -147,13 +150,13 @@ def test_a_chain_replaced_after_a_checkpoint_is_reported_as_forked_after_it(offi
     second = checkpoint_write()
     assert first is not None and second is not None
     run_as_owner("UPDATE audit_auditentry SET summary = 'replaced' WHERE id = %s", [later_entries[0].id])
-    rewrite_chain_from(first_entries[-1].id)
+    rewrite_chain_from(first_entries[-1].seq)
 
     assert verify_chain().ok
     [problem] = verify_checkpoints().problems
     assert problem.kind == "forked"
-    assert f"the chain matches checkpoint 1 (entry {first.position}" in problem.text
-    assert f"replaced after entry {first.position}" in problem.text
+    assert f"the chain matches checkpoint 1 (place {first.position}" in problem.text
+    assert f"replaced after place {first.position}" in problem.text
 
 
 def test_entries_cut_from_the_end_with_the_head_moved_back_are_found_as_truncated(officer):
@@ -161,14 +164,16 @@ def test_entries_cut_from_the_end_with_the_head_moved_back_are_found_as_truncate
     checkpoint = checkpoint_write()
     assert checkpoint is not None
     kept = entries[2]
-    run_as_owner("DELETE FROM audit_auditentry WHERE id > %s", [kept.id])
-    run_as_owner("UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s", [kept.id, kept.hash])
+    run_as_owner("DELETE FROM audit_auditentry WHERE seq > %s", [kept.seq])
+    run_as_owner(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_id = %s, last_hash = %s", [kept.seq, kept.id, kept.hash]
+    )
 
     assert verify_chain().ok, "the chain alone ends where the head says"
     [problem] = verify_checkpoints().problems
     assert problem.kind == "truncated"
-    assert f"the chain ends at entry {kept.id}" in problem.text
-    assert f"anchored entry {entries[-1].id}" in problem.text
+    assert f"the chain ends at place {kept.seq}" in problem.text
+    assert f"anchored place {entries[-1].seq}" in problem.text
     with pytest.raises(CommandError, match=r"\[truncated:"):
         call_command("verify_audit")
 
@@ -352,7 +357,7 @@ def test_the_application_role_the_worker_connects_as_can_checkpoint(officer):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE safeguard_app")
         checkpoint = checkpoint_write()
-        assert checkpoint is not None and checkpoint.position == entries[-1].id
+        assert checkpoint is not None and checkpoint.position == entries[-1].seq
         assert verify_checkpoints().ok
 
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
@@ -18,7 +17,8 @@ from accounts.services.people import user_set_roles
 from accounts.services.requests import access_request_approve
 from audit.anomalies import is_out_of_hours, network_of, raise_flags
 from audit.context import acting_as
-from audit.models import AuditEntry, Flag, FlagMark
+from audit.models import AuditChainHead, AuditEntry, Flag, FlagMark
+from audit.sequencer import sequence_entries
 from audit.tasks import raise_flags as raise_flags_task
 from tests.factories.cases import CaseFactory
 from tests.factories.people import ForceFactory, UserFactory
@@ -33,20 +33,13 @@ NOON = datetime(2026, 11, 10, 12, 0, tzinfo=LONDON)
 
 @pytest.fixture(autouse=True)
 def mark_at_the_newest_entry(db):
-    """Each test reads only its own entries: the high-water mark starts just before the id its first
-    entry will take. In a whole run the trail holds entries committed by earlier tests (it is
-    append-only, so a flush leaves them)."""
-    with connection.cursor() as cursor:
-        # A test earlier in the run may have moved the id sequence back (tests of the trail's
-        # protections and of the benchmark loader do): put it past every kept entry again, so this
-        # test's entries come after the mark.
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('audit_auditentry', 'id'),"
-            " greatest((SELECT coalesce(max(id), 0) FROM audit_auditentry),"
-            " (SELECT last_value FROM audit_auditentry_id_seq)))"
-        )
-        (next_id,) = cursor.fetchone()
-    FlagMark.objects.update_or_create(id=1, defaults={"last_entry_id": next_id})
+    """Each test reads only its own entries: every entry already there is sealed, and the high-water
+    mark put at the end of the chain, so only this test's entries (unsealed, or sealed later) are new.
+    In a whole run the trail holds entries committed by earlier tests (it is append-only, so a flush
+    leaves them)."""
+    sequence_entries()
+    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
+    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": head})
 
 
 def _entry(person, kind=Kind.READ, at=NOON, **fields):
@@ -350,7 +343,7 @@ def test_running_twice_raises_no_duplicate_flags(officer, settings):
     flags = list(Flag.objects.values_list("kind", "username", "entry_ids").order_by("kind"))
     assert raise_flags_task.apply().get() == 0
     # Even read again from the start, the same entries raise nothing new.
-    FlagMark.objects.filter(id=1).update(last_entry_id=0)
+    FlagMark.objects.filter(id=1).update(last_seq=0)
     assert raise_flags_task.apply().get() == 0
     assert list(Flag.objects.values_list("kind", "username", "entry_ids").order_by("kind")) == flags
 
@@ -367,8 +360,11 @@ def test_a_run_keeps_a_high_water_mark_and_raising_is_audited(officer, settings,
     settings.SAFEGUARD_AUDIT_FLAG_REFUSALS = 1
     refused = _entry(officer, Kind.ACCESS_DENIED, NOON)
     since = new_entries()
+    raise_flags_task.apply()  # raised from the unsealed entry: flags do not wait for the sequencer
+    sequence_entries()
+    refused.refresh_from_db()
     raise_flags_task.apply()
-    assert FlagMark.objects.get().last_entry_id >= refused.id
+    assert FlagMark.objects.get().last_seq >= refused.seq
     [created] = since.entries(object_type="audit.Flag")
     assert (created.kind, created.source) == (Kind.CREATE, "task:raise_flags")
 

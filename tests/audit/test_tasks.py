@@ -1,12 +1,13 @@
-"""The nightly check: quiet when the chain is whole; on a break, e-mails administrators and
-auditors and records that it looked."""
+"""The audit app's scheduled work: the sequencer every few seconds; the nightly check, quiet when
+the chain is whole, and on a break e-mailing administrators and auditors and recording that it looked."""
 
 import pytest
 
 from accounts.roles import ADMINISTRATOR
 from audit.models import AuditEntry
+from audit.sequencer import sequence_entries
 from audit.services import CHAIN_ALERT_SUBJECT
-from audit.tasks import verify_audit_chain
+from audit.tasks import sequence_audit, verify_audit_chain
 from tests.audit.conftest import run_as_owner
 from tests.emails import links_in
 from tests.factories.people import UserFactory
@@ -28,6 +29,8 @@ def test_a_break_is_mailed_to_administrators_and_auditors_and_recorded(
     administrator = UserFactory(username="admin.one", force=force, roles=[ADMINISTRATOR])
     UserFactory(username="admin.nomail", force=force, roles=[ADMINISTRATOR], email="")
     entry = AuditEntry.objects.create(kind=AuditEntry.Kind.READ, object_type="cases.Case", actor_username="x")
+    # Sealed first: an entry is protected by the chain from when the sequencer seals it (docs/audit.md).
+    sequence_entries()
     run_as_owner("UPDATE audit_auditentry SET actor_username = 'y' WHERE id = %s", [entry.id])
     since = new_entries()
     assert verify_audit_chain() is False
@@ -38,6 +41,23 @@ def test_a_break_is_mailed_to_administrators_and_auditors_and_recorded(
     assert links_in(mail.body) == []  # no link: it names the command and the procedure instead
     [record] = since.entries()
     assert record.kind == AuditEntry.Kind.AUDIT_READ and "BROKEN" in record.summary
+
+
+def test_the_sequencer_task_seals_what_is_waiting_and_is_safe_to_repeat(officer):
+    entry = AuditEntry.objects.create(kind=AuditEntry.Kind.READ, object_type="cases.Case", actor_username="x")
+    assert sequence_audit.apply().get() >= 1
+    entry.refresh_from_db()
+    assert entry.seq is not None
+    assert sequence_audit.apply().get() == 0
+
+
+def test_the_sequencer_is_scheduled_every_few_seconds(settings):
+    from safeguard.celery import app
+
+    entry = app.conf.beat_schedule["sequence-audit"]
+    assert entry["task"] == "audit.tasks.sequence_audit"
+    assert entry["schedule"].total_seconds() == settings.SAFEGUARD_AUDIT_SEQUENCE_SECONDS
+    assert settings.SAFEGUARD_AUDIT_SEQUENCE_SECONDS < settings.SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS
 
 
 def test_the_task_is_scheduled_nightly():

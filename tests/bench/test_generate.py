@@ -96,8 +96,8 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
 def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and_validated(generated):
     _, _, schema = generated
     assert (
-        len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 6
-    )  # the primary key and five secondary indexes
+        len([row for row in schema if row[:2] == ("index", "audit_auditentry")]) == 8
+    )  # the primary key, five indexes of the searches, the place and the unsealed entries
     assert len([row for row in schema if row[2].startswith("FOREIGN KEY") and row[2].endswith(" true")]) > 40
     assert _schema() == schema
 
@@ -140,7 +140,7 @@ def test_the_benchmark_runs_on_generated_data(generated):
     from cases.models import SummaryState
 
     lines: list[str] = []
-    report = run(iterations=2, write=False, out=lines.append)
+    report = run(iterations=2, write=False, out=lines.append, clients=())  # parallel: tests/bench/test_parallel.py
 
     measured = {m["name"]: m for m in report["measures"]}
     for name in (
@@ -271,9 +271,9 @@ def test_the_sink_and_trail_chain_entries_as_audit_chain_checks_them(tmp_path, i
     audit.chain's own hash, non-ASCII and escaped text included (netstring lengths count bytes), in
     time order; the same from the trail process of a real load (which here writes but loads nothing)."""
     trail = (
-        TrailProcess(None, str(tmp_path), 41, "f" * 64, freeze=False)
+        TrailProcess(None, str(tmp_path), 41, "f" * 64, first_seq=31, freeze=False)
         if in_a_process
-        else Trail(str(tmp_path), 41, "f" * 64, lambda chunk: None)
+        else Trail(str(tmp_path), 41, "f" * 64, lambda chunk: None, first_seq=31)
     )
     sink = Sink(str(tmp_path), dict.fromkeys(LOAD_ORDER, 1), trail)
     officer = Actor(7, "z.brontë.wyp7", "10.1.2.3")
@@ -287,22 +287,26 @@ def test_the_sink_and_trail_chain_entries_as_audit_chain_checks_them(tmp_path, i
     lines = [line for path in files for line in path.read_bytes().decode().splitlines()]
     previous = "f" * 64
     ids = []
+    places = []
     for line in lines:
-        entry_id, occurred, actor_id, *rest, prev_hash, digest = [_copy_field(value) for value in line.split("\t")]
+        fields = [_copy_field(value) for value in line.split("\t")]
+        entry_id, occurred, actor_id, *rest, prev_hash, digest, seq = fields
         assert entry_id is not None and occurred is not None
         row = (int(entry_id), datetime.fromisoformat(occurred), actor_id and int(actor_id), *rest)
         assert prev_hash == previous
         assert entry_hash(previous, row) == digest
         previous = digest
         ids.append(row[0])
+        places.append(int(seq or 0))
     assert ids == [41, 42, 43]  # numbered in time order, not in the order they were made
-    assert (result.entries, result.last_id, result.last_hash) == (3, 43, previous)
+    assert places == [31, 32, 33]  # the chain's places continue from the head's, as the sequencer's would
+    assert (result.entries, result.last_id, result.last_hash, result.last_seq) == (3, 43, previous, 33)
 
 
 def test_a_trail_process_that_fails_says_why(tmp_path):
     """The generator's entries go to the trail process through a sender thread; when the process
     fails (here: its folder does not exist), the generator is told, with the process's traceback."""
-    trail = TrailProcess(None, str(tmp_path / "missing"), 1, "f" * 64, freeze=False)
+    trail = TrailProcess(None, str(tmp_path / "missing"), 1, "f" * 64, first_seq=1, freeze=False)
     entry = (1_600_000_000_000_000, 1, b"hashed", b"line")
     with pytest.raises(RuntimeError, match=r"(?s)The audit trail process failed:.*FileNotFoundError"):
         for _ in range(10_000):

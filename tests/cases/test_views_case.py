@@ -250,8 +250,8 @@ def test_a_page_link_that_is_not_valid_is_a_400_showing_the_newest_page(signed_i
 
 
 # Session, user, the person's roles (for the menu), their unread reminders (for the menu), team and
-# officer options, the page's ids, the page's rows, the audit trail's SEARCH entry (its chain lock and
-# its insert): eleven; the rest is headroom for middleware (session lifetime), which costs the same
+# officer options, the page's ids, the page's rows, the audit trail's SEARCH entry (its insert); the
+# rest is headroom for middleware (session lifetime), which costs the same
 # however many cases there are. tests/bench/test_query_counts.py checks the number is the same with
 # 1 case and with 50, and for an older page.
 LIST_QUERIES = 13

@@ -1,10 +1,10 @@
 """No deadlock between Safeguard's own transactions under ordinary load.
 
-The deadline sweep, the reminder e-mails and people reading case pages (each read writing its audit
-entry) run at the same time, in threads with connections of their own, against the real database
-with real commits, round after round. Every audit entry takes the audit chain's lock, so any
-transaction that held a row lock while waiting for it, while another held it and waited for that
-row, would end in PostgreSQL's "deadlock detected": a failed task and a 500 page. None may happen.
+The deadline sweep, the reminder e-mails, people reading case pages (each read writing its audit
+entry) and the audit sequencer sealing entries run at the same time, in threads with connections of
+their own, against the real database with real commits, round after round. Writers share no audit
+lock; any two transactions that each held a row lock the other waited for would end in PostgreSQL's
+"deadlock detected": a failed task and a 500 page. None may happen.
 """
 
 import threading
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.chain import verify_chain
 from audit.context import acting_as
+from audit.sequencer import sequence_entries
 from cases.models import Arrest, Notification
 from cases.services.notifications import deadline_sweep, notification_send_email
 from tests.conftest import BrowserClient
@@ -98,7 +99,12 @@ def test_sweep_emails_and_page_reads_at_once_never_deadlock(busy_team, officer, 
                 case = busy_team[index % CASES]
                 statuses.append(client.get(f"/cases/{case.reference}/").status_code)
 
-        threads = [_in_thread(sweep, errors), _in_thread(emails, errors)]
+        def seal(running: threading.Event = sweeping) -> None:
+            while running.is_set():
+                sequence_entries()
+                time.sleep(0.01)
+
+        threads = [_in_thread(sweep, errors), _in_thread(emails, errors), _in_thread(seal, errors)]
         threads += [_in_thread(partial(reads, client), errors) for client in readers]
         for thread in threads:
             thread.start()

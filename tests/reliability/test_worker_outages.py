@@ -7,18 +7,16 @@ running, and a task sent after each outage (and one sent during the database's) 
 """
 
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.conf import settings
 
 from tests.deadlines.conftest import QUEUE
 from tests.deadlines.test_worker import wait_until, worker_env
-from tests.processes import database_refusing_connections, start_worker, stop_worker
+from tests.processes import database_refusing_connections, start_beat, start_worker, stop_worker
 from tests.reliability.test_relay_outages import _free_port
 
 # Reads the database (a reminder that does not exist: nothing to send); never sent by beat, whose
@@ -78,12 +76,7 @@ def processes(
     log_path = tmp_path / "processes.log"
     log = log_path.open("w")
     worker = start_worker(QUEUE, env=env, stdout=log)
-    beat_command = [sys.executable, "-m", "celery", "-A", "safeguard", "beat", "--loglevel", "INFO"]
-    beat_command += ["--schedule", str(tmp_path / "celerybeat-schedule")]
-    # A fixed command line of this project's own beat: no outside input.
-    beat = subprocess.Popen(  # noqa: S603
-        beat_command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
-    )
+    beat = start_beat(env=env, stdout=log, schedule=str(tmp_path / "celerybeat-schedule"))
     try:
         wait_until(lambda: "ready." in log_path.read_text(), "the worker to start")
         yield redis, {"worker": worker, "beat": beat}, log_path

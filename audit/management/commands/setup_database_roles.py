@@ -11,8 +11,8 @@ OWNER = "safeguard_owner"
 APP = "safeguard_app"
 # The application may only read and add to these.
 AUDIT_TABLES = ("audit_auditentry",)
-# The chain head is written only by the chain trigger, which runs as the owner (SECURITY DEFINER,
-# audit/0002).
+# The chain head is written only by the sequencer, which runs as the owner (SECURITY DEFINER,
+# `safeguard_audit_sequence`, audit/0009).
 READ_ONLY_TABLES = ("audit_auditchainhead",)
 
 
@@ -76,7 +76,8 @@ class Command(BaseCommand):
 
         cursor.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {APP}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP}")
-        for table in AUDIT_TABLES:
+        # The audit table's partitions (audit/partitions.py) too: a partition is reached directly.
+        for table in (*AUDIT_TABLES, *(name for name in tables if name.startswith("audit_auditentry_"))):
             if table in tables:
                 cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {table} FROM {APP}, PUBLIC")
         for table in READ_ONLY_TABLES:
