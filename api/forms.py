@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from api.models import Scope
+from safeguard.dates import date_field
 from safeguard.forms import Form
 
 
@@ -19,8 +20,8 @@ class ClientForm(Form):
         label="Records referrals for",
         help_text="Referral intake only: the person its referrals are recorded for, told of their matches.",
     )
-    expires = forms.DateField(
-        required=False, help_text="Last day the token works (YYYY-MM-DD). Left empty: a year from today."
+    expires = date_field(
+        "Expires", required=False, help_text="Last day the token works. Left empty: a year from today."
     )
 
     def __init__(self, *args: Any, recorders: QuerySet[User], **kwargs: Any) -> None:

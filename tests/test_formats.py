@@ -31,10 +31,12 @@ RAW_TEMPLATE_FORMAT = re.compile(r"\|\s*(date|time|naturaltime|naturalday|timesi
 # Formatting a date in display code: strftime or an f-string format such as {value:%Y-%m-%d}.
 RAW_CODE_FORMAT = re.compile(r"strftime\(|:%[-YmdbBHMSjy]")
 # Machine formats, not shown as a time to a person: the audit chain's hashed timestamp and its
-# verification report, an export file's name, the summary tables' own labels
-# (UTC, for the administrator) and Django's input formats for the audit search (settings).
+# verification report, the signed checkpoints' time and their report (UTC), an export file's name,
+# the summary tables' own labels (UTC, for the administrator) and Django's input formats for the
+# audit search (settings).
 MACHINE_FORMATS = {
     "audit/chain.py",
+    "audit/checkpoints.py",
     "audit/views.py",
     "cases/models/summaries.py",
     "safeguard/settings.py",

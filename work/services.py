@@ -220,7 +220,9 @@ class _TaskReminderKey(Func):
     def __init__(self) -> None:
         super().__init__(F("pk"), F("due_on"))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(  # type: ignore[override]  # django-stubs give Func.as_sql more parameters than a subclass needs
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         due_sql, due_params = compiler.compile(self.source_expressions[1])
         local = f"({due_sql} + TIME '23:59:59.999999')"
@@ -240,7 +242,9 @@ class _TaskDueAt(Func):
     def __init__(self) -> None:
         super().__init__(F("due_on"))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(  # type: ignore[override]  # django-stubs give Func.as_sql more parameters than a subclass needs
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         due_sql, due_params = compiler.compile(self.source_expressions[0])
         return f"(({due_sql} + TIME '23:59:59.999999') AT TIME ZONE %s)", [*due_params, LONDON.key]
 

@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 
 from accounts.roles import AUDITOR
+from audit.chain import ChainReport, verify_chain
 from audit.models import AuditEntry
+from audit.sequencer import sequence_entries
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 
@@ -56,3 +58,11 @@ def run_as_owner(sql: str, params: list[Any] | None = None) -> None:
 # The test broker and putting back data a transactional test removes (tests/deadlines/conftest.py),
 # for the tests of writes in parallel and of the sequencer under a real worker.
 from tests.deadlines.conftest import broker, restores_migration_data  # noqa: E402, F401
+
+
+def verify_after_sealing() -> ChainReport:
+    """Seal what is waiting, then verify, as `verify_audit` does. In a whole run, entries committed by
+    earlier tests wait unsealed (no sequencer runs between tests), and one older than the bound fails
+    the chain on its own."""
+    sequence_entries()
+    return verify_chain()

@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from audit.chain import verify_chain
 from audit.context import acting_as
 from audit.models import AuditEntry
 from audit.objects import ObjectType, UnknownObjectType, canonical_object_type
 from audit.services import audit_read, audit_record
 from cases.models import Case, Device
+from tests.audit.conftest import verify_after_sealing
 from tests.factories.warrants import DeviceFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_older_short_spellings_read_as_the_label_they_meant_without_touching_the
 
     old.refresh_from_db()
     assert old.object_type == "device"
-    assert verify_chain().ok
+    assert verify_after_sealing().ok
 
 
 def test_a_model_that_moved_app_keeps_the_name_the_trail_has_always_given_it(officer, new_entries):

@@ -205,7 +205,7 @@ def test_a_second_save_of_a_referral_without_a_case_from_an_older_page_is_a_conf
             **_referral_values(referral, platform="Gnutella"),
         )
 
-    assert conflict.value.current.platform == "eMule"  # type: ignore[attr-defined]
+    assert conflict.value.current.platform == "eMule"  # type: ignore[attr-defined]  # current is typed as any record
     referral.refresh_from_db()
     assert referral.platform == "eMule"
 

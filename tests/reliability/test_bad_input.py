@@ -63,6 +63,8 @@ NO_INPUT |= {
 NO_INPUT |= {"cases:match_undo"}
 # Accepting a suggested task is one button; dismissing one (with a reason) is tried here.
 NO_INPUT |= {"work:task_accept"}
+# Revoking an API client is one button on the list of clients (tests/api/test_administration.py).
+NO_INPUT |= {"api_clients:revoke"}
 # The world's warrant has been applied for; each other step's form needs a warrant at that step.
 WARRANT_AT: dict[str, dict[str, object]] = {
     "warrants:apply": {},
