@@ -13,6 +13,7 @@ at insert, places in the order entries were committed and sealed.
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -75,6 +76,20 @@ FROM audit_auditentry WHERE seq IS NULL
 """
 
 
+def link_broken(row: tuple[Any, ...], expected_prev: str, checked: int) -> ChainReport | None:
+    """The report for a sealed entry (a row of `_SELECT`) that does not follow `expected_prev`, the
+    hash of the entry at the place before it, or whose content does not match its hash; None if it
+    fits. The one check of an entry that the whole chain's walk and a partition's share."""
+    entry_id, occurred_at, prev_hash, stored_hash = row[0], row[1], row[14], row[15]
+    if prev_hash != expected_prev:
+        return ChainReport(
+            False, checked, entry_id, occurred_at, "it does not follow the entry before it (missing, moved or changed)."
+        )
+    if entry_hash(prev_hash, row[:14]) != stored_hash:
+        return ChainReport(False, checked, entry_id, occurred_at, "its content does not match its hash.")
+    return None
+
+
 def verify_chain(chunk: int = CHUNK) -> ChainReport:
     """Walk every sequenced entry in place order, in keyset chunks, and report the first that does
     not fit: a place missing (deleted entries), an entry that does not follow the one before (moved,
@@ -103,7 +118,7 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
             rows = cursor.fetchall()
             for row in rows:
                 entry_id, occurred_at = row[0], row[1]
-                prev_hash, stored_hash, seq = row[14], row[15], row[16]
+                stored_hash, seq = row[15], row[16]
                 # Archived places (audit/archives.py) are stepped over, from the hash before them.
                 while seq != last_seq + 1 and (run := archived.get(last_seq + 1)) and run.prev_hash == expected_prev:
                     last_seq, expected_prev = run.last, run.hash
@@ -115,16 +130,8 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
                         occurred_at,
                         f"places {last_seq + 1} to {seq - 1} of the chain before it are missing.",
                     )
-                if prev_hash != expected_prev:
-                    return ChainReport(
-                        False,
-                        checked,
-                        entry_id,
-                        occurred_at,
-                        "it does not follow the entry before it (missing, moved or changed).",
-                    )
-                if entry_hash(prev_hash, row[:14]) != stored_hash:
-                    return ChainReport(False, checked, entry_id, occurred_at, "its content does not match its hash.")
+                if broken := link_broken(row, expected_prev, checked):
+                    return broken
                 expected_prev = stored_hash
                 last_seq, last_id, last_at = seq, entry_id, occurred_at
                 checked += 1

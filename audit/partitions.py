@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.archives import archived_hash
-from audit.chain import CHUNK, GENESIS, ChainReport, entry_hash
+from audit.chain import CHUNK, GENESIS, ChainReport, link_broken
 from audit.checkpoints import checkpoint_positions
 from audit.models import AuditArchive
 from audit.sequencer import sequence_entries
@@ -126,23 +126,14 @@ def verify_partition(label: str, chunk: int = CHUNK) -> ChainReport:
             cursor.execute(_SELECT.format(table=table), [last_seq, chunk])
             rows = cursor.fetchall()
             for row in rows:
-                entry_id, occurred_at = row[0], row[1]
-                prev_hash, stored_hash, seq = row[14], row[15], row[16]
+                entry_id, occurred_at, stored_hash, seq = row[0], row[1], row[15], row[16]
                 expected = last_hash if seq == last_seq + 1 else hash_before(seq)
                 if expected is None:
                     return ChainReport(
                         False, checked, entry_id, occurred_at, f"the entry at place {seq - 1}, before it, is missing."
                     )
-                if prev_hash != expected:
-                    return ChainReport(
-                        False,
-                        checked,
-                        entry_id,
-                        occurred_at,
-                        "it does not follow the entry before it (missing, moved or changed).",
-                    )
-                if entry_hash(prev_hash, row[:14]) != stored_hash:
-                    return ChainReport(False, checked, entry_id, occurred_at, "its content does not match its hash.")
+                if broken := link_broken(row, expected, checked):
+                    return broken
                 last_seq, last_hash = seq, stored_hash
                 checked += 1
             if len(rows) < chunk:
