@@ -28,8 +28,8 @@ How it stays fast and still true:
   afterwards from their definitions, together (one sort each instead of upkeep row by row).
 - Into an empty audit table (a fresh database) the entries are copied in one transaction with
   COPY FREEZE: written once, never rewritten to set hint bits. PostgreSQL refuses COPY FREEZE into
-  a partitioned table, so they go straight into the audit table's partition of everything before
-  next month (docs/audit.md, "Partitions and archiving"), where all of a fresh database's fall.
+  a partitioned table, so each month's entries go straight into their month's partition, made in
+  that transaction (bench/loader.py, `MonthPartitions`; docs/audit.md, "Partitions and archiving").
 - Session settings only: synchronous_commit off, LZ4 compression of WAL full-page images, memory
   for the index sorts and key checks. Nothing is UNLOGGED. `make bench-data WAL=minimal` runs this
   with the server's wal_level set to minimal (bench/wal-level), which spares the WAL of the audit

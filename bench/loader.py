@@ -6,12 +6,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.finish import compress_wal
 from bench.tables import AUDIT_COLUMNS, TABLES
 
 AUDIT_COPY_COLUMNS = ", ".join(AUDIT_COLUMNS)
+AUDIT_TABLE = "audit_auditentry"
+APP_ROLE = "safeguard_app"  # audit/management/commands/setup_database_roles.py
 
 
 @dataclass
@@ -20,6 +23,8 @@ class Chunk:
 
     number: int
     paths: dict[str, str] = field(default_factory=dict)
+    # The audit entries' UTC month ("2024_03"): a file of them holds one month's (bench/trail.py).
+    month: str | None = None
 
 
 class Loader:
@@ -38,9 +43,8 @@ class Loader:
         self.tables = tables
         self.freeze = freeze and connect is not None
         # COPY FREEZE is refused into a partitioned table (the audit table, by month): a frozen load
-        # goes straight into its partition of everything before next month (audit/0010), where all
-        # the entries of a fresh database fall; one dated later fails the load.
-        self.copy_into: dict[str, str] = {}
+        # goes straight into each month's partition (`MonthPartitions`).
+        self.months: MonthPartitions | None = None
         self.inline = inline_connection
         self.errors: list[BaseException] = []
         self.timings: dict[str, float] = {}
@@ -103,6 +107,9 @@ class Loader:
                 self.errors.append(error)
         if self.freeze and not self.errors:
             try:
+                if self.months is not None:
+                    with self.connection.cursor() as cursor:
+                        self.months.finish(cursor)
                 self._commit()
             except BaseException as error:
                 self.connection.rollback()
@@ -110,21 +117,18 @@ class Loader:
 
     def _start_frozen_load(self, cursor: Any) -> None:
         """One transaction for the whole load of an empty table, so its rows can be written frozen
-        (COPY FREEZE needs the table emptied in the same transaction): nothing reads or rewrites
-        them again to set their hint bits, which matters once the table is bigger than memory."""
-        cursor.execute(
-            "SELECT p.relname, c.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
-            "JOIN pg_class c ON c.oid = i.inhrelid WHERE p.relname = ANY(%s) "
-            "AND pg_get_expr(c.relpartbound, c.oid) LIKE 'FOR VALUES FROM (MINVALUE)%%'",
-            (list(self.tables),),
-        )
-        self.copy_into = dict(cursor.fetchall())
+        (COPY FREEZE needs the table made or emptied in the same transaction): nothing reads or
+        rewrites them again to set their hint bits, which matters once the table is bigger than memory."""
+        cursor.execute("SET TIME ZONE 'UTC'")  # partition bounds are read and written as UTC
         for table in self.tables:
             cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
             if cursor.fetchone()[0]:
                 raise RuntimeError(f"{table} is not empty: it cannot be loaded frozen.")
-            cursor.execute(f"TRUNCATE {self.copy_into.get(table, table)}")
+            if table == AUDIT_TABLE:
+                self.months = MonthPartitions(cursor)
+            else:
+                cursor.execute(f"TRUNCATE {table}")
 
     def _commit(self) -> None:
         step = time.monotonic()
@@ -135,15 +139,101 @@ class Loader:
     def _load(self, connection: Any, chunk: Chunk) -> None:
         with connection.cursor() as cursor:
             for table in self.tables:
-                columns = (
-                    AUDIT_COPY_COLUMNS if table == "audit_auditentry" else ", ".join(c for c, _ in TABLES[table][1])
-                )
+                columns = AUDIT_COPY_COLUMNS if table == AUDIT_TABLE else ", ".join(c for c, _ in TABLES[table][1])
                 step = time.monotonic()
                 # Bytes straight from the file to the server: no decoding and encoding on the way.
                 with open(chunk.paths[table], "rb") as handle:
-                    target, options = (
-                        (self.copy_into.get(table, table), " WITH (FREEZE)") if self.freeze else (table, "")
-                    )
+                    target, options = (table, "")
+                    if self.freeze:
+                        target, options = (table, " WITH (FREEZE)")
+                        if table == AUDIT_TABLE and self.months is not None:
+                            target = self.months.partition(cursor, chunk.month)
                     cursor.copy_expert(f"COPY {target} ({columns}) FROM STDIN{options}", handle, size=1 << 20)
                 self.timings[table] = self.timings.get(table, 0.0) + time.monotonic() - step
                 os.unlink(chunk.paths[table])
+
+
+class MonthPartitions:
+    """The audit table's monthly partitions, made in a frozen load's transaction (docs/audit.md,
+    "Partitions and archiving"), so that a generated history lies in partitions by month as if
+    Safeguard had run partitioned all along, and each can be loaded with COPY FREEZE.
+
+    The table is empty: its partition of the entries from before partitioning (audit/0010, from
+    MINVALUE to a month's start) is detached and dropped; each month loaded gets its partition, made
+    as `safeguard_audit_create_partitions` makes one (the TRUNCATE trigger, the owner's, SELECT and
+    INSERT only for the application's role); a month already made ahead is emptied in the
+    transaction instead. At the end the months between get empty partitions and the partition of
+    everything before the first month is made again."""
+
+    def __init__(self, cursor: Any) -> None:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c "
+            "ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass "
+            "AND pg_get_expr(c.relpartbound, c.oid) LIKE 'FOR VALUES FROM (MINVALUE)%%'",
+            (AUDIT_TABLE,),
+        )
+        found = cursor.fetchone()
+        if found is None:
+            raise RuntimeError(f"{AUDIT_TABLE} has no partition of the entries before partitioning (audit/0010).")
+        before, bound = found
+        self.bound = _month_start(bound.split("TO ('", 1)[1][:7].replace("-", "_"))
+        cursor.execute(f"ALTER TABLE {AUDIT_TABLE} DETACH PARTITION {before}")
+        cursor.execute(f"DROP TABLE {before}")
+        self.ready: set[str] = set()
+        self.first: datetime | None = None
+
+    def partition(self, cursor: Any, month: str | None) -> str:
+        """The partition to COPY `month`'s entries into, made or emptied in this transaction."""
+        if month is None:
+            raise RuntimeError("A frozen load of audit entries needs each file's month.")
+        name = f"{AUDIT_TABLE}_{month}"
+        if name not in self.ready:
+            start = _month_start(month)
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+            if cursor.fetchone()[0]:
+                cursor.execute(f"TRUNCATE {name}")
+            else:
+                self._make(cursor, name, start, _next_month(start))
+            self.ready.add(name)
+            self.first = start if self.first is None else min(self.first, start)
+        return name
+
+    def finish(self, cursor: Any) -> None:
+        """Empty partitions for the months between the first loaded and the old bound, and the
+        partition of everything before the first month."""
+        first = self.first or self.bound
+        month = first
+        while month < self.bound:
+            name = f"{AUDIT_TABLE}_{month:%Y_%m}"
+            cursor.execute("SELECT to_regclass(%s) IS NULL", (name,))
+            if cursor.fetchone()[0]:
+                self._make(cursor, name, month, _next_month(month))
+            month = _next_month(month)
+        self._make(cursor, f"{AUDIT_TABLE}_before_{first:%Y_%m}", None, first)
+
+    @staticmethod
+    def _make(cursor: Any, name: str, start: datetime | None, end: datetime) -> None:
+        low = "MINVALUE" if start is None else f"'{start.isoformat()}'"
+        cursor.execute(
+            f"CREATE TABLE {name} PARTITION OF {AUDIT_TABLE} FOR VALUES FROM ({low}) TO ('{end.isoformat()}')"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {name} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_refuse_truncate()"
+        )
+        cursor.execute(f"SELECT relowner::regrole::text FROM pg_class WHERE oid = '{AUDIT_TABLE}'::regclass")
+        cursor.execute(f'ALTER TABLE {name} OWNER TO "{cursor.fetchone()[0]}"')
+        cursor.execute(f"REVOKE ALL ON {name} FROM PUBLIC")
+        cursor.execute(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'")
+        if cursor.fetchone():
+            cursor.execute(f"REVOKE ALL ON {name} FROM {APP_ROLE}")
+            cursor.execute(f"GRANT SELECT, INSERT ON {name} TO {APP_ROLE}")
+
+
+def _month_start(month: str) -> datetime:
+    year, number = month.split("_")
+    return datetime(int(year), int(number), 1, tzinfo=UTC)
+
+
+def _next_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)

@@ -5,7 +5,7 @@ everything of it but its id and hashes, both as the text the chain hashes and as
 Here the entries are held in day buckets until no later case can add to their day, then sorted by
 time, numbered, given their places in the chain and chained exactly as the sequencer does (audit/0009:
 SHA-256 over the netstrings of the previous hash, the id and the rest) and written to COPY files,
-which are handed to a loader.
+each of one UTC month's entries (the month of a partition), which are handed to a loader.
 
 Chaining is the one part of the generation that must go in order, and at a million cases the
 entries held for their day take a few GB that the chain step walks through cold; in a real load it
@@ -24,6 +24,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.loader import Chunk, Loader
@@ -69,6 +70,8 @@ class Trail:
         self.buckets: dict[int, list[Entry]] = defaultdict(list)
         self.held = 0
         self.files = 0
+        # A file holds one UTC month's entries (a partition's, docs/audit.md "Partitions and archiving").
+        self.month: str | None = None
         self._open()
 
     def _open(self) -> None:
@@ -79,7 +82,7 @@ class Trail:
 
     def _hand_over(self) -> None:
         self.out.close()
-        self.load(Chunk(self.files, {AUDIT_TABLE: self.path}))
+        self.load(Chunk(self.files, {AUDIT_TABLE: self.path}, month=self.month))
 
     def add(self, entries: list[Entry], horizon_us: int | None) -> None:
         """Hold `entries`; then write every held entry of the days before `horizon_us`'s (no later
@@ -100,6 +103,12 @@ class Trail:
         next_id = self.next_id
         seq_offset = self.seq_offset
         for day in days:
+            month = _month(day)
+            if month != self.month:
+                if self.in_file:
+                    self._hand_over()
+                    self._open()
+                self.month = month
             entries = self.buckets.pop(day)
             entries.sort()
             parts: list[bytes] = []
@@ -127,6 +136,11 @@ class Trail:
         return TrailResult(
             self.next_id - self.first_id, self.next_id - 1, self.prev_hash.decode(), self.next_id - 1 - self.seq_offset
         )
+
+
+def _month(day: int) -> str:
+    """The UTC month of a day counted from the epoch, as a partition names it: "2024_03"."""
+    return datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y_%m")
 
 
 # --- In a process of its own ---------------------------------------------------------------------

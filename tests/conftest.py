@@ -24,6 +24,7 @@ URLENCODED = "application/x-www-form-urlencoded"
 SLOW_FIRST = (
     "tests/load/test_smoke.py",
     "tests/ops/test_restore_drill.py",
+    "tests/bench/test_generate_partitions.py",
     "tests/replica/",
     "tests/reliability/test_deadlocks.py",
     "tests/reliability/test_worker_outages.py",
