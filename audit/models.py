@@ -13,10 +13,17 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models import Func
 from django.utils import timezone
 
 from audit.objects import object_type_label
+
+
+class StatementTimestamp(Func):
+    """PostgreSQL's `statement_timestamp()`: the time the database stamps an audit entry with."""
+
+    template = "statement_timestamp()"
+    output_field = models.DateTimeField()
 
 
 class AuditEntry(models.Model):
@@ -42,8 +49,10 @@ class AuditEntry(models.Model):
         MEDIA_REFUSED = "media_refused", "Imagery or file refused"
 
     id = models.BigAutoField(primary_key=True)
-    # UTC. Set by the database when not given (the BEFORE INSERT trigger keeps a given time).
-    occurred_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    # UTC. The statement's time, given by the database: the application never sends a time of its
+    # own, so a row is routed to the partition of the month the stamp trigger files it in, whatever
+    # the application server's clock says (docs/audit.md, "Partitions and archiving", "Filing").
+    occurred_at = models.DateTimeField(db_default=StatementTimestamp())
     # No database constraint and no cascade: an audit entry must never block, or be removed by, a
     # change to the users table. The username is copied so the entry still says who if the user
     # row is ever erased, and the searches by person use it; nothing looks entries up by `actor`,

@@ -106,6 +106,25 @@ def test_entries_land_in_their_month_and_are_found_by_id(officer):
     assert AuditEntry.objects.get(pk=later.pk).summary == "dated"
 
 
+def test_an_entry_is_filed_by_the_database_clock_whatever_the_application_server_clock_says(officer, monkeypatch):
+    """The application sends no time of its own: a server whose clock runs into next month (skew,
+    or a request at midnight at the turn of a month) still has its entries written, and filed in the
+    month the database stamps them with, instead of failing with a row moved between partitions."""
+    skewed = _month(1) + timedelta(days=1, hours=3)
+    monkeypatch.setattr(timezone, "now", lambda: skewed)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE safeguard_app")
+        entry = audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id="1")
+        cursor.execute("SELECT statement_timestamp()")
+        (database_now,) = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text, occurred_at FROM audit_auditentry WHERE id = %s", [entry.id])
+        table, occurred_at = cursor.fetchone()
+    assert abs(occurred_at - database_now) < timedelta(minutes=1)
+    assert entry.occurred_at == occurred_at  # read back from the database (RETURNING), not the server's clock
+    assert table == _holding(database_now) != _holding(skewed)
+
+
 @pytest.mark.parametrize(
     "sql",
     [
