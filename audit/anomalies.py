@@ -441,16 +441,22 @@ class FlagRun:
 
 def raise_flags(*, detectors: Iterable[Detector] = DETECTORS) -> FlagRun:
     """Read the entries written since the last run and file what they show: those sealed into the
-    chain past the mark (at most BATCH places), and every entry not yet sealed, so a flag never waits
-    for the sequencer. An unsealed entry is read again once it is sealed: harmless, as entries already
-    behind a flag raise nothing again. One run at a time: the mark's row is locked until the run
-    commits."""
+    chain past the mark (at most BATCH places), and the entries not yet sealed (the oldest BATCH of
+    them), so a flag does not wait for the sequencer. With the sequencer stopped a run still reads a
+    bounded number of entries; the newer unsealed ones are read once sealed. An unsealed entry is read
+    again once it is sealed: harmless, as entries already behind a flag raise nothing again. One run
+    at a time: the mark's row is locked until the run commits."""
     with transaction.atomic():
         FlagMark.objects.get_or_create(id=1)
         mark = FlagMark.objects.select_for_update().get(id=1)
         newest = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
         read_to = max(mark.last_seq, min(newest, mark.last_seq + BATCH))
-        new = AuditEntry.objects.filter(Q(seq__gt=mark.last_seq, seq__lte=read_to) | Q(seq__isnull=True))
+        unsealed = Q(seq__isnull=True)
+        # The BATCH-th oldest unsealed entry, by the partial index of unsealed entries.
+        cutoff = AuditEntry.objects.filter(unsealed).order_by("id").values_list("id", flat=True)[BATCH - 1 : BATCH]
+        if cutoff:
+            unsealed &= Q(id__lte=cutoff[0])
+        new = AuditEntry.objects.filter(Q(seq__gt=mark.last_seq, seq__lte=read_to) | unsealed)
         hits = [hit for detector in detectors for hit in merged(detector(new))]
         filed = sum(1 for hit in hits if file_hit(hit) is not None)
         run = FlagRun(mark.last_seq, read_to, filed)

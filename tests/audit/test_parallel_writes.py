@@ -13,10 +13,11 @@ from typing import TypeVar
 import pytest
 from django.db import connection, connections, transaction
 
+from audit import anomalies
 from audit.anomalies import raise_flags
 from audit.chain import verify_chain
 from audit.context import acting_as
-from audit.models import AuditEntry, Flag, FlagMark
+from audit.models import AuditChainHead, AuditEntry, Flag, FlagMark
 from audit.objects import ObjectType
 from audit.sequencer import sequence_entries
 from audit.services import audit_record
@@ -176,3 +177,20 @@ def test_a_real_worker_and_beat_seal_what_is_written(restores_migration_data, tr
     assert "audit.tasks.sequence_audit" in log_path.read_text()
     report = verify_chain()
     assert report.ok, report.describe()
+
+
+def test_with_the_sequencer_stopped_a_flags_run_reads_a_bounded_number_of_unsealed_entries(officer, monkeypatch):
+    sequence_entries()
+    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": AuditChainHead.objects.get(id=1).last_seq})
+    written = [audit_record(kind=Kind.READ, actor=officer, object_type=ObjectType.PAGE).id for _ in range(5)]
+    monkeypatch.setattr(anomalies, "BATCH", 3)
+    read: list[int] = []
+
+    def detector(entries):
+        read.extend(entry.id for entry in entries)
+        return []
+
+    raise_flags(detectors=[detector])
+    unsealed = sorted(AuditEntry.objects.filter(seq__isnull=True).values_list("id", flat=True))
+    assert set(written) <= set(unsealed)
+    assert sorted(read) == unsealed[:3]  # the oldest, and no more than a batch
