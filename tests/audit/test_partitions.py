@@ -15,7 +15,14 @@ from django.utils import timezone
 from audit.chain import verify_chain
 from audit.checkpoints import chain_head, checkpoint_write, verify_checkpoints
 from audit.models import AuditArchive, AuditEntry
-from audit.partitions import MONTHS_AHEAD, PartitionError, partition_archive, partitions, verify_partition
+from audit.partitions import (
+    MONTHS_AHEAD,
+    PartitionError,
+    create_partitions,
+    partition_archive,
+    partitions,
+    verify_partition,
+)
 from audit.sequencer import sequence_entries
 from audit.services import audit_record
 from audit.tasks import create_audit_partitions
@@ -77,6 +84,17 @@ def test_the_beat_task_makes_a_missing_month_and_is_idempotent():
     assert create_audit_partitions.apply().get() == [last]
     assert create_audit_partitions.apply().get() == []
     assert _holding(_month(MONTHS_AHEAD) + timedelta(days=1)) == last
+
+
+def test_a_month_the_default_partition_holds_entries_of_is_skipped_and_the_months_after_are_made():
+    held, after = _label(MONTHS_AHEAD + 1), _label(MONTHS_AHEAD + 2)
+    stray = _insert_dated(_month(MONTHS_AHEAD + 1) + timedelta(days=3), "dated past every partition")
+    assert _holding(stray.occurred_at) == "audit_auditentry_default"
+    made = create_partitions(MONTHS_AHEAD + 2)
+    assert made == [f"audit_auditentry_{after}"]
+    assert f"audit_auditentry_{held}" not in {partition.table for partition in partitions()}
+    assert _holding(stray.occurred_at) == "audit_auditentry_default"
+    assert AuditEntry.objects.get(pk=stray.pk).summary == "dated past every partition"
 
 
 def test_the_application_role_may_make_partitions_which_belong_to_the_owner_and_only_take_entries():
