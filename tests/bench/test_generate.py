@@ -87,7 +87,8 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
         )
         assert missing == 0, table
     disabled = _scalar(
-        "SELECT count(*) FROM pg_trigger WHERE tgname IN ('safeguard_audit', 'audit_entry_chain', 'audit_entry_by_database') AND tgenabled = 'D'"
+        "SELECT count(*) FROM pg_trigger "
+        "WHERE tgname IN ('safeguard_audit', 'audit_entry_chain', 'audit_entry_by_database') AND tgenabled = 'D'"
     )
     assert disabled == 0
 
