@@ -10,13 +10,15 @@ function would not vouch for itself. The chain is walked by place (`seq`), not b
 at insert, places in the order entries were committed and sealed.
 """
 
+import contextlib
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from audit.archives import archived_runs
 
@@ -26,8 +28,13 @@ CHUNK = 5000
 _SELECT = """
 SELECT id, occurred_at, actor_id, actor_username, kind, object_type, object_id, case_reference,
        summary, changes::text, recipient, host(ip), request_id, source, prev_hash, hash, seq
-FROM audit_auditentry WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s
+FROM audit_auditentry WHERE seq > {after} AND seq <= {upto} ORDER BY seq LIMIT {limit}
 """
+# The walk's chunk query, planned once per check as a prepared statement with a generic plan: the
+# place is no partition key, so every chunk reads all the month partitions' place indexes, and
+# planning that afresh for each chunk (some 80 ms with ten years of months) would cost as much as
+# reading the entries.
+_CHUNK_STATEMENT = "safeguard_audit_chain_chunk"
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,32 @@ def link_broken(row: tuple[Any, ...], expected_prev: str, checked: int) -> Chain
     return None
 
 
+def _chunks(cursor: Any, head_seq: int, chunk: int, after: Callable[[], int]) -> Iterator[list[tuple[Any, ...]]]:
+    """The sealed entries up to `head_seq` in place order, `chunk` at a time, each chunk the entries
+    after the place `after()` gives (keyset pagination: each chunk its own statement and snapshot,
+    so a long check holds no snapshot open). The statement is prepared for the walk and dropped
+    after it."""
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_CHUNK_STATEMENT])
+    if cursor.fetchone():  # left by a check whose transaction failed before it could drop it
+        cursor.execute(f"DEALLOCATE {_CHUNK_STATEMENT}")
+    cursor.execute("SET plan_cache_mode = force_generic_plan")
+    cursor.execute(
+        f"PREPARE {_CHUNK_STATEMENT} (bigint, bigint) AS {_SELECT.format(after='$1', upto='$2', limit=int(chunk))}"
+    )
+    try:
+        while True:
+            cursor.execute(f"EXECUTE {_CHUNK_STATEMENT} (%s, %s)", [after(), head_seq])
+            rows = cursor.fetchall()
+            yield rows
+            if len(rows) < chunk:
+                return
+    finally:
+        if not connection.needs_rollback and connection.connection is not None:
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(f"DEALLOCATE {_CHUNK_STATEMENT}")
+                cursor.execute("RESET plan_cache_mode")
+
+
 def verify_chain(chunk: int = CHUNK) -> ChainReport:
     """Walk every sequenced entry in place order, in keyset chunks, and report the first that does
     not fit: a place missing (deleted entries), an entry that does not follow the one before (moved,
@@ -113,30 +146,29 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
         cursor.execute("SELECT last_seq, last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
         head = cursor.fetchone()
         head_seq, head_id, head_hash = head if head else (0, 0, GENESIS)
-        while True:
-            cursor.execute(_SELECT, [last_seq, head_seq, chunk])
-            rows = cursor.fetchall()
-            for row in rows:
-                entry_id, occurred_at = row[0], row[1]
-                stored_hash, seq = row[15], row[16]
-                # Archived places (audit/archives.py) are stepped over, from the hash before them.
-                while seq != last_seq + 1 and (run := archived.get(last_seq + 1)) and run.prev_hash == expected_prev:
-                    last_seq, expected_prev = run.last, run.hash
-                if seq != last_seq + 1:
-                    return ChainReport(
-                        False,
-                        checked,
-                        entry_id,
-                        occurred_at,
-                        f"places {last_seq + 1} to {seq - 1} of the chain before it are missing.",
-                    )
-                if broken := link_broken(row, expected_prev, checked):
-                    return broken
-                expected_prev = stored_hash
-                last_seq, last_id, last_at = seq, entry_id, occurred_at
-                checked += 1
-            if len(rows) < chunk:
-                break
+        with contextlib.closing(_chunks(cursor, head_seq, chunk, lambda: last_seq)) as chunks:
+            for rows in chunks:
+                for row in rows:
+                    entry_id, occurred_at = row[0], row[1]
+                    stored_hash, seq = row[15], row[16]
+                    # Archived places (audit/archives.py) are stepped over, from the hash before them.
+                    while seq != last_seq + 1 and (run := archived.get(last_seq + 1)):
+                        if run.prev_hash != expected_prev:
+                            break
+                        last_seq, expected_prev = run.last, run.hash
+                    if seq != last_seq + 1:
+                        return ChainReport(
+                            False,
+                            checked,
+                            entry_id,
+                            occurred_at,
+                            f"places {last_seq + 1} to {seq - 1} of the chain before it are missing.",
+                        )
+                    if broken := link_broken(row, expected_prev, checked):
+                        return broken
+                    expected_prev = stored_hash
+                    last_seq, last_id, last_at = seq, entry_id, occurred_at
+                    checked += 1
         cursor.execute(_TABLE_NOW)
         head_now, newest_seq = cursor.fetchone()
         cursor.execute(_WAITING, [settings.SAFEGUARD_AUDIT_UNSEQUENCED_MAX_SECONDS])

@@ -265,3 +265,31 @@ def _remove_committed_entries_after(start: int, head: AuditChainHead) -> None:
     thread = threading.Thread(target=cleanup)
     thread.start()
     thread.join(timeout=60)
+
+
+def _session_state() -> tuple[list[str], str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+        prepared = [name for (name,) in cursor.fetchall()]
+        cursor.execute("SHOW plan_cache_mode")
+        return prepared, cursor.fetchone()[0]
+
+
+def test_a_check_in_small_chunks_leaves_the_session_as_it_found_it_whether_it_passes_or_breaks(workload):
+    """The walk's chunk query is prepared once per check (a generic plan: no re-planning of every
+    month partition for each chunk) and dropped after it, also when the walk stops at a break."""
+    before = _session_state()
+    assert verify_chain(chunk=2).ok
+    assert _session_state() == before
+    run_as_owner("UPDATE audit_auditentry SET summary = 'nothing to see' WHERE id = %s", [workload[1].id])
+    report = verify_chain(chunk=2)
+    assert (report.ok, report.broken_id) == (False, workload[1].id)
+    assert _session_state() == before
+
+
+def test_a_chunk_statement_left_by_a_failed_check_does_not_stop_the_next(workload):
+    with connection.cursor() as cursor:
+        cursor.execute("PREPARE safeguard_audit_chain_chunk (bigint, bigint) AS SELECT $1, $2")
+    report = verify_chain(chunk=3)
+    assert report.ok, report.describe()
+    assert "safeguard_audit_chain_chunk" not in _session_state()[0]
