@@ -43,7 +43,12 @@ def _own_names(model: type[models.Model], ids: Collection[str]) -> dict[str, str
             keys.append(primary_key.to_python(value) if primary_key is not None else value)
     if not keys:
         return {}
-    return {str(row.pk): str(row) for row in model._default_manager.filter(pk__in=keys)}
+    # A model's name for a row may name a record it links to ("Arrest of J Smith ...", "Search of
+    # <premises> ..."): every forward link is read in the same query, so naming rows never costs a
+    # query per row.
+    links = [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
+    rows = model._default_manager.filter(pk__in=keys).select_related(*links)
+    return {str(row.pk): str(row) for row in rows}
 
 
 def labels_for(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from accounts.roles import AUDITOR
 from audit.models import AuditEntry
 from tests.factories.cases import CaseFactory, CaseLogEntryFactory, PremisesFactory, SubjectFactory
+from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 from tests.factories.people import UserFactory
-from tests.factories.warrants import DeviceFactory, ImageCountFactory
+from tests.factories.warrants import DeviceFactory, ImageCountFactory, SearchFactory, WarrantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,32 @@ def test_auditor_search_queries_do_not_grow_with_the_entries_shown(client, force
     # one entry among the sign-in's entries of other kinds may take more queries than a page of fifty
     # entries of one kind, never fewer.
     assert with_fifty <= with_one
+
+
+def _records_named_through_a_link(case, officer, n: int) -> None:
+    """Records whose names name a record they link to (an arrest its subject, a search and a warrant
+    their premises, a log line its case, a submission its subject): their audit entries are labelled
+    on the auditor's pages by those names."""
+    subject = SubjectFactory(case=case, full_name=f"Named Subject {n}")
+    premises = PremisesFactory(case=case, address=f"{n} Link Street")
+    ArrestFactory(case=case, subject=subject)
+    ChargingSubmissionFactory(case=case, subject=subject)
+    WarrantFactory(case=case, premises=premises)
+    SearchFactory(case=case, premises=premises)
+    CaseLogEntryFactory(case=case, author=officer)
+
+
+def test_auditor_search_names_linked_records_without_a_query_per_entry(client, team, officer, supervisor):
+    auditor = UserFactory(username="ps.link", force=team.force, roles=[AUDITOR])
+    client.force_login(auditor)
+    small, large = _cases(2, team, officer, supervisor)
+    _records_named_through_a_link(small, officer, 0)
+    for n in range(8):
+        _records_named_through_a_link(large, officer, n + 1)
+    url = reverse("audit:search")
+
+    one = _queries(client, url, {"case_reference": small.reference})
+    eight = _queries(client, url, {"case_reference": large.reference})
+
+    # One query per kind of record shown: a page cut at its length may show fewer kinds, never more.
+    assert eight <= one
