@@ -12,7 +12,7 @@ at insert, places in the order entries were committed and sealed.
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -97,7 +97,10 @@ def link_broken(row: tuple[Any, ...], expected_prev: str, checked: int) -> Chain
     return None
 
 
-def _chunks(cursor: Any, head_seq: int, chunk: int, after: Callable[[], int]) -> Iterator[list[tuple[Any, ...]]]:
+Rows = list[tuple[Any, ...]]
+
+
+def _chunks(cursor: Any, head_seq: int, chunk: int, after: Callable[[], int]) -> Generator[Rows, None, None]:
     """The sealed entries up to `head_seq` in place order, `chunk` at a time, each chunk the entries
     after the place `after()` gives (keyset pagination: each chunk its own statement and snapshot,
     so a long check holds no snapshot open). The statement is prepared for the walk and dropped
