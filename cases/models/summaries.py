@@ -40,8 +40,9 @@ class OutstandingDeadline(models.Model):
 
 class SummaryState(models.Model):
     """How far a summary has been brought up to date: every case write recorded in the audit trail
-    up to `audit_watermark` (an audit entry id) is in it. Audit ids are given under the chain's lock,
-    held to commit, so every entry up to the highest visible id has committed (audit/0002)."""
+    at a place in the chain up to `audit_watermark` (`AuditEntry.seq`) is in it. Places are given
+    by the sequencer to committed entries, in order, so none up to the watermark can appear after
+    it was read (cases/services/summaries.py)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     audit_watermark = models.BigIntegerField(default=0)
@@ -49,7 +50,7 @@ class SummaryState(models.Model):
     full_refresh_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.name} up to audit entry {self.audit_watermark}"
+        return f"{self.name} up to audit place {self.audit_watermark}"
 
 
 class FigureFact(models.Model):

@@ -8,7 +8,11 @@ is worked out when it is read, so the passing of time alone needs no refresh.
 How a reader knows what the summary may have missed, so that it is never stale:
 
 - a case written since the refresh: every write of case data leaves an entry in the audit trail
-  naming its case, and the summary records the last audit entry it has taken in (its watermark);
+  naming its case, and the summary records the place in the chain (`seq`) up to which it has taken
+  entries in (its watermark). Places, not ids: ids are taken at insert and transactions commit in
+  any order, so an entry with a smaller id can become visible after a larger one was read; places
+  are given by the sequencer to committed entries only, in order (docs/audit.md, "The hash chain").
+  An entry not yet sealed has no place: it counts as written since every refresh until it has one;
 - a case with a stored deadline that has fallen due since the refresh: a warrant that expired
   unexecuted is then due for return, a review of detention is followed by the next one.
 
@@ -25,12 +29,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q, QuerySet, Value, Window
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Collate
 from django.utils import timezone
 
 from accounts.models import Team, User
-from audit.models import AuditEntry
+from audit.models import AuditChainHead, AuditEntry
+from audit.sequencer import sequence_entries
 from cases.deadlines import (
     DECIDED,
     Deadline,
@@ -83,28 +88,28 @@ def register_not_summarised(*labels: str) -> None:
     _NOT_SUMMARISED.update(labels)
 
 
-def _writes_since(first_after: int) -> QuerySet[AuditEntry]:
-    """Audit entries of writes to a case's records, of those the summaries read, after entry
-    `first_after`."""
-    entries = AuditEntry.objects.filter(pk__gt=first_after, kind__in=WRITES).exclude(case_reference="")
+def _writes_since(first_after: int, last: int | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries of writes to a case's records, of those the summaries read, sealed after place
+    `first_after` (up to place `last`) or not sealed yet."""
+    placed = Q(seq__gt=first_after) if last is None else Q(seq__gt=first_after, seq__lte=last)
+    entries = AuditEntry.objects.filter(placed | Q(seq__isnull=True), kind__in=WRITES).exclude(case_reference="")
     return entries.exclude(object_type__in=sorted(_NOT_SUMMARISED))
 
 
 def _written_since(first_after: int, last: int | None = None) -> set[int]:
-    """Ids of cases with a write recorded in the audit trail after entry `first_after` (up to `last`)."""
-    entries = _writes_since(first_after)
-    if last is not None:
-        entries = entries.filter(pk__lte=last)
-    references = set(entries.values_list("case_reference", flat=True).distinct())
+    """Ids of cases with a write recorded in the audit trail after place `first_after` (up to `last`),
+    or in an entry not sealed yet."""
+    references = set(_writes_since(first_after, last).values_list("case_reference", flat=True).distinct())
     return set(Case.objects.filter(reference__in=references).values_list("pk", flat=True))
 
 
 def _locked_state(name: str) -> tuple[SummaryState, int]:
     """The summary's state row, locked until the refresh commits (refreshes of it queue here), and
-    the audit trail's head: every entry up to it has committed (audit ids are given in commit
-    order), and every write after it will be seen by the next refresh, or by readers until then."""
+    the chain's head, the last place given: every entry at a place up to it has committed, and every
+    entry not sealed now (committed or not) will take a later place, so it is seen by the next
+    refresh, or by readers until then."""
     state, _ = SummaryState.objects.select_for_update().get_or_create(name=name)
-    head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
     return state, head
 
 
@@ -199,12 +204,17 @@ def _row(deadline: Deadline) -> OutstandingDeadline:
     )
 
 
-@transaction.atomic
 def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False) -> RefreshReport:
     """Bring the deadline summary up to date: from scratch (`full`, or if it was never filled), or
-    for the cases written or fallen due since the last refresh. Idempotent, and safe to run
+    for the cases written or fallen due since the last refresh. The entries waiting for their place
+    in the chain are sealed first, so the watermark passes them. Idempotent, and safe to run
     concurrently: runs queue on the summary's state row."""
-    now = now or timezone.now()
+    sequence_entries()
+    with transaction.atomic():
+        return _refresh_deadlines(now=now or timezone.now(), full=full)
+
+
+def _refresh_deadlines(*, now: datetime, full: bool) -> RefreshReport:
     state, head = _locked_state(DEADLINES)
     full = full or state.full_refresh_at is None or state.refreshed_at is None
     if full:
@@ -361,9 +371,14 @@ def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> Refr
     return _refresh_facts(full=full)
 
 
-@transaction.atomic
 def _refresh_facts(*, full: bool) -> RefreshReport:
-    """Runs queue on the summary's state row."""
+    """The entries waiting for their place are sealed first; runs queue on the summary's state row."""
+    sequence_entries()
+    with transaction.atomic():
+        return _refresh_facts_now(full=full)
+
+
+def _refresh_facts_now(*, full: bool) -> RefreshReport:
     now = timezone.now()
     state, head = _locked_state(FIGURES)
     full = full or state.full_refresh_at is None
