@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from audit import anomalies
 from audit.anomalies import raise_flags
@@ -23,6 +24,7 @@ from audit.sequencer import sequence_entries
 from audit.services import audit_record
 from cases.models import Case
 from cases.services.case import subject_add
+from cases.services.summaries import cases_to_compute, deadline_summary_refresh
 from tests.deadlines.conftest import QUEUE
 from tests.deadlines.test_worker import wait_until, worker_env
 from tests.factories.cases import CaseFactory
@@ -194,3 +196,22 @@ def test_with_the_sequencer_stopped_a_flags_run_reads_a_bounded_number_of_unseal
     unsealed = sorted(AuditEntry.objects.filter(seq__isnull=True).values_list("id", flat=True))
     assert set(written) <= set(unsealed)
     assert sorted(read) == unsealed[:3]  # the oldest, and no more than a batch
+
+
+def test_a_write_that_commits_after_a_later_one_was_taken_in_is_not_missed_by_the_summaries(two_cases, officer):
+    """Audit ids are taken at insert, and transactions commit in any order: the summary's watermark
+    is a place in the chain, which the sequencer gives to committed entries only, so a write that
+    commits after a refresh took in a later one is still seen by readers and by the next refresh."""
+    slow, quick = two_cases
+    deadline_summary_refresh(full=True)
+    with Holder(lambda: _audited_writes(slow, officer, "Slow Subject")) as held:
+        later_id = in_thread(lambda: _audited_writes(quick, officer, "Quick Subject"))
+        in_thread(deadline_summary_refresh)
+        held.commit = True
+    assert not held.errors, held.errors
+    assert isinstance(held.result, int) and held.result < later_id  # the slow write's id is the smaller
+    to_compute = cases_to_compute(now=timezone.now())
+    assert to_compute is not None and slow.pk in to_compute  # readers recompute it
+    deadline_summary_refresh()
+    to_compute = cases_to_compute(now=timezone.now())
+    assert to_compute is not None and slow.pk not in to_compute  # the refresh took it in

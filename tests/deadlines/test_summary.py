@@ -21,7 +21,6 @@ from cases.services.summaries import (
     first_deadlines_due_for,
 )
 from safeguard.celery import app
-from tests.audit.test_parallel_writes import Holder, _audited_writes, in_thread
 from tests.deadlines.test_case_deadlines import issue_warrant
 from tests.deadlines.test_views import case_with_missed_target
 from tests.factories.cases import CaseFactory, SubjectFactory
@@ -184,24 +183,3 @@ def test_the_command_rebuilds_both_summaries_from_scratch(cases):
     again = StringIO()
     call_command("refresh_summaries", stdout=again)
     assert "Figure facts: 0 facts of 0 cases." in again.getvalue()
-
-
-def test_a_write_that_commits_after_a_later_one_was_taken_in_is_not_missed(
-    restores_migration_data, transactional_db, team, officer, supervisor
-):
-    """Audit ids are taken at insert, and transactions commit in any order: the summary's watermark
-    is a place in the chain, which the sequencer gives to committed entries only, so a write that
-    commits after a refresh took in a later one is still seen by readers and by the next refresh."""
-    slow, quick = (CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor) for _ in range(2))
-    deadline_summary_refresh(full=True)
-    with Holder(lambda: _audited_writes(slow, officer, "Slow Subject")) as held:
-        later_id = in_thread(lambda: _audited_writes(quick, officer, "Quick Subject"))
-        in_thread(deadline_summary_refresh)
-        held.commit = True
-    assert not held.errors, held.errors
-    assert isinstance(held.result, int) and held.result < later_id  # the slow write's id is the smaller
-    to_compute = cases_to_compute(now=timezone.now())
-    assert to_compute is not None and slow.pk in to_compute  # readers recompute it
-    deadline_summary_refresh()
-    to_compute = cases_to_compute(now=timezone.now())
-    assert to_compute is not None and slow.pk not in to_compute  # the refresh took it in
