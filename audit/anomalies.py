@@ -44,8 +44,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.facts import case_facts, teams_of
-from audit.models import AuditChainHead, AuditEntry, Flag, FlagMark
-from audit.selectors import ACCESS_KINDS, LONDON, london_day_start
+from audit.models import AuditEntry, Flag, FlagMark
+from audit.selectors import ACCESS_KINDS, LONDON, chain_head, london_day_start, written_since
 
 Kind = AuditEntry.Kind
 # At most this many entries are read in one run; the next run goes on from there.
@@ -449,14 +449,12 @@ def raise_flags(*, detectors: Iterable[Detector] = DETECTORS) -> FlagRun:
     with transaction.atomic():
         FlagMark.objects.get_or_create(id=1)
         mark = FlagMark.objects.select_for_update().get(id=1)
-        newest = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
-        read_to = max(mark.last_seq, min(newest, mark.last_seq + BATCH))
-        unsealed = Q(seq__isnull=True)
+        read_to = max(mark.last_seq, min(chain_head(), mark.last_seq + BATCH))
         # The BATCH-th oldest unsealed entry, by the partial index of unsealed entries.
-        cutoff = AuditEntry.objects.filter(unsealed).order_by("id").values_list("id", flat=True)[BATCH - 1 : BATCH]
-        if cutoff:
-            unsealed &= Q(id__lte=cutoff[0])
-        new = AuditEntry.objects.filter(Q(seq__gt=mark.last_seq, seq__lte=read_to) | unsealed)
+        waiting = AuditEntry.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True)
+        cutoff = waiting[BATCH - 1 : BATCH]
+        unsealed = Q(id__lte=cutoff[0]) if cutoff else None
+        new = AuditEntry.objects.filter(written_since(mark.last_seq, read_to, unsealed=unsealed))
         hits = [hit for detector in detectors for hit in merged(detector(new))]
         filed = sum(1 for hit in hits if file_hit(hit) is not None)
         run = FlagRun(mark.last_seq, read_to, filed)

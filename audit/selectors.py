@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet
 
-from audit.models import AuditEntry, Flag
+from audit.models import AuditChainHead, AuditEntry, Flag
 from safeguard.keyset import Cursor, Page, Position, keyset_page, newest_first, older_than
 
 LONDON = ZoneInfo("Europe/London")
@@ -55,6 +55,21 @@ class AuditFilters:
 
 def london_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def chain_head() -> int:
+    """The last place given in the chain (0 before any): every entry at a place up to it has
+    committed, and every entry not sealed now, committed or not, will take a later place."""
+    return AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
+
+
+def written_since(first_after: int, last: int | None = None, *, unsealed: Q | None = None) -> Q:
+    """Entries written since place `first_after` of the chain: those sealed after it (up to place
+    `last`), and those not sealed yet (narrowed by `unsealed`), which take a later place once sealed.
+    What a reader that keeps a place as its watermark has not yet seen."""
+    placed = Q(seq__gt=first_after) if last is None else Q(seq__gt=first_after, seq__lte=last)
+    waiting = Q(seq__isnull=True) if unsealed is None else Q(seq__isnull=True) & unsealed
+    return placed | waiting
 
 
 def audit_entries(filters: AuditFilters) -> QuerySet[AuditEntry]:

@@ -34,7 +34,8 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from accounts.models import Team, User
-from audit.models import AuditChainHead, AuditEntry
+from audit.models import AuditEntry
+from audit.selectors import chain_head, written_since
 from audit.sequencer import sequence_entries
 from cases.deadlines import (
     DECIDED,
@@ -91,8 +92,7 @@ def register_not_summarised(*labels: str) -> None:
 def _writes_since(first_after: int, last: int | None = None) -> QuerySet[AuditEntry]:
     """Audit entries of writes to a case's records, of those the summaries read, sealed after place
     `first_after` (up to place `last`) or not sealed yet."""
-    placed = Q(seq__gt=first_after) if last is None else Q(seq__gt=first_after, seq__lte=last)
-    entries = AuditEntry.objects.filter(placed | Q(seq__isnull=True), kind__in=WRITES).exclude(case_reference="")
+    entries = AuditEntry.objects.filter(written_since(first_after, last), kind__in=WRITES).exclude(case_reference="")
     return entries.exclude(object_type__in=sorted(_NOT_SUMMARISED))
 
 
@@ -109,8 +109,7 @@ def _locked_state(name: str) -> tuple[SummaryState, int]:
     entry not sealed now (committed or not) will take a later place, so it is seen by the next
     refresh, or by readers until then."""
     state, _ = SummaryState.objects.select_for_update().get_or_create(name=name)
-    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
-    return state, head
+    return state, chain_head()
 
 
 def _move_on(state: SummaryState, *, head: int, now: datetime, full: bool) -> None:

@@ -17,7 +17,8 @@ from accounts.services.people import user_set_roles
 from accounts.services.requests import access_request_approve
 from audit.anomalies import is_out_of_hours, network_of, raise_flags
 from audit.context import acting_as
-from audit.models import AuditChainHead, AuditEntry, Flag, FlagMark
+from audit.models import AuditEntry, Flag, FlagMark
+from audit.selectors import chain_head
 from audit.sequencer import sequence_entries
 from audit.tasks import raise_flags as raise_flags_task
 from tests.factories.cases import CaseFactory
@@ -38,8 +39,7 @@ def mark_at_the_newest_entry(db):
     In a whole run the trail holds entries committed by earlier tests (it is append-only, so a flush
     leaves them)."""
     sequence_entries()
-    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
-    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": head})
+    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": chain_head()})
 
 
 def _entry(person, kind=Kind.READ, at=NOON, **fields):
