@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from bench.finish import compress_wal
@@ -14,7 +13,6 @@ from bench.tables import AUDIT_COLUMNS, TABLES
 
 AUDIT_COPY_COLUMNS = ", ".join(AUDIT_COLUMNS)
 AUDIT_TABLE = "audit_auditentry"
-APP_ROLE = "safeguard_app"  # audit/management/commands/setup_database_roles.py
 
 
 @dataclass
@@ -160,10 +158,11 @@ class MonthPartitions:
 
     The table is empty: its partition of the entries from before partitioning (audit/0010, from
     MINVALUE to a month's start) is detached and dropped; each month loaded gets its partition, made
-    as `safeguard_audit_create_partitions` makes one (the TRUNCATE trigger, the owner's, SELECT and
-    INSERT only for the application's role); a month already made ahead is emptied in the
-    transaction instead. At the end the months between get empty partitions and the partition of
-    everything before the first month is made again."""
+    by the database function that makes every audit partition, `safeguard_audit_create_partition`
+    (audit/0014); a month already made ahead is emptied in the transaction instead. At the end the
+    months between get empty partitions and the partition of everything before the first month is
+    made again. Months are named as partitions name them ("2024_03"), and their bounds are worked
+    out by PostgreSQL, in UTC (the load's time zone)."""
 
     def __init__(self, cursor: Any) -> None:
         cursor.execute(
@@ -176,11 +175,12 @@ class MonthPartitions:
         if found is None:
             raise RuntimeError(f"{AUDIT_TABLE} has no partition of the entries before partitioning (audit/0010).")
         before, bound = found
-        self.bound = _month_start(bound.split("TO ('", 1)[1][:7].replace("-", "_"))
+        # "FOR VALUES FROM (MINVALUE) TO ('2027-01-01 00:00:00+00')": the month it ends at, "2027_01".
+        self.bound = bound.split("TO ('", 1)[1][:7].replace("-", "_")
         cursor.execute(f"ALTER TABLE {AUDIT_TABLE} DETACH PARTITION {before}")
         cursor.execute(f"DROP TABLE {before}")
         self.ready: set[str] = set()
-        self.first: datetime | None = None
+        self.first: str | None = None
 
     def partition(self, cursor: Any, month: str | None) -> str:
         """The partition to COPY `month`'s entries into, made or emptied in this transaction."""
@@ -188,52 +188,31 @@ class MonthPartitions:
             raise RuntimeError("A frozen load of audit entries needs each file's month.")
         name = f"{AUDIT_TABLE}_{month}"
         if name not in self.ready:
-            start = _month_start(month)
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
             if cursor.fetchone()[0]:
                 cursor.execute(f"TRUNCATE {name}")
             else:
-                self._make(cursor, name, start, _next_month(start))
+                cursor.execute(
+                    "SELECT safeguard_audit_create_partition(%s, start, start + interval '1 month') "
+                    "FROM to_timestamp(%s, 'YYYY_MM') AS start",
+                    (name, month),
+                )
             self.ready.add(name)
-            self.first = start if self.first is None else min(self.first, start)
+            self.first = month if self.first is None else min(self.first, month)
         return name
 
     def finish(self, cursor: Any) -> None:
         """Empty partitions for the months between the first loaded and the old bound, and the
         partition of everything before the first month."""
         first = self.first or self.bound
-        month = first
-        while month < self.bound:
-            name = f"{AUDIT_TABLE}_{month:%Y_%m}"
-            cursor.execute("SELECT to_regclass(%s) IS NULL", (name,))
-            if cursor.fetchone()[0]:
-                self._make(cursor, name, month, _next_month(month))
-            month = _next_month(month)
-        self._make(cursor, f"{AUDIT_TABLE}_before_{first:%Y_%m}", None, first)
-
-    @staticmethod
-    def _make(cursor: Any, name: str, start: datetime | None, end: datetime) -> None:
-        low = "MINVALUE" if start is None else f"'{start.isoformat()}'"
         cursor.execute(
-            f"CREATE TABLE {name} PARTITION OF {AUDIT_TABLE} FOR VALUES FROM ({low}) TO ('{end.isoformat()}')"
+            "SELECT safeguard_audit_create_partition(%(table)s || '_' || to_char(start, 'YYYY_MM'), start, "
+            "start + interval '1 month') FROM generate_series(to_timestamp(%(first)s, 'YYYY_MM'), "
+            "to_timestamp(%(bound)s, 'YYYY_MM') - interval '1 month', interval '1 month') AS start "
+            "WHERE to_regclass(%(table)s || '_' || to_char(start, 'YYYY_MM')) IS NULL",
+            {"table": AUDIT_TABLE, "first": first, "bound": self.bound},
         )
         cursor.execute(
-            f"CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {name} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION safeguard_audit_refuse_truncate()"
+            "SELECT safeguard_audit_create_partition(%s, NULL, to_timestamp(%s, 'YYYY_MM'))",
+            (f"{AUDIT_TABLE}_before_{first}", first),
         )
-        cursor.execute(f"SELECT relowner::regrole::text FROM pg_class WHERE oid = '{AUDIT_TABLE}'::regclass")
-        cursor.execute(f'ALTER TABLE {name} OWNER TO "{cursor.fetchone()[0]}"')
-        cursor.execute(f"REVOKE ALL ON {name} FROM PUBLIC")
-        cursor.execute(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'")
-        if cursor.fetchone():
-            cursor.execute(f"REVOKE ALL ON {name} FROM {APP_ROLE}")
-            cursor.execute(f"GRANT SELECT, INSERT ON {name} TO {APP_ROLE}")
-
-
-def _month_start(month: str) -> datetime:
-    year, number = month.split("_")
-    return datetime(int(year), int(number), 1, tzinfo=UTC)
-
-
-def _next_month(start: datetime) -> datetime:
-    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)

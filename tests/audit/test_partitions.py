@@ -111,6 +111,17 @@ def test_the_application_role_may_make_partitions_which_belong_to_the_owner_and_
         assert cursor.fetchone() == ("safeguard_owner", True, False)
 
 
+def test_the_application_role_may_not_make_a_partition_of_its_own_choosing():
+    """Only the months ahead, through `safeguard_audit_create_partitions`: the function that makes
+    one partition of any bounds (audit/0014) is the owner's alone."""
+    with pytest.raises(DatabaseError, match="permission denied for function safeguard_audit_create_partition"):
+        _as_role(
+            "safeguard_app",
+            "SELECT safeguard_audit_create_partition('audit_auditentry_1999_01', '1999-01-01', '1999-02-01')",
+        )
+    assert "audit_auditentry_1999_01" not in {partition.table for partition in partitions()}
+
+
 def test_entries_land_in_their_month_and_are_found_by_id(officer):
     later = _insert_dated(_month(1) + timedelta(days=2, hours=5))
     now = audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, object_id="1")
