@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from audit.facts import case_facts, teams_of
 from audit.models import AuditEntry, Flag, FlagMark
-from audit.selectors import ACCESS_KINDS, LONDON, chain_head, london_day_start, written_since
+from audit.selectors import ACCESS_KINDS, LONDON, last_place, london_day_start, written_since
 
 Kind = AuditEntry.Kind
 # At most this many entries are read in one run; the next run goes on from there.
@@ -449,7 +449,7 @@ def raise_flags(*, detectors: Iterable[Detector] = DETECTORS) -> FlagRun:
     with transaction.atomic():
         FlagMark.objects.get_or_create(id=1)
         mark = FlagMark.objects.select_for_update().get(id=1)
-        read_to = max(mark.last_seq, min(chain_head(), mark.last_seq + BATCH))
+        read_to = max(mark.last_seq, min(last_place(), mark.last_seq + BATCH))
         # The BATCH-th oldest unsealed entry, by the partial index of unsealed entries.
         waiting = AuditEntry.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True)
         cutoff = waiting[BATCH - 1 : BATCH]

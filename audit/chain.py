@@ -28,7 +28,7 @@ CHUNK = 5000
 _SELECT = """
 SELECT id, occurred_at, actor_id, actor_username, kind, object_type, object_id, case_reference,
        summary, changes::text, recipient, host(ip), request_id, source, prev_hash, hash, seq
-FROM audit_auditentry WHERE seq > {after} AND seq <= {upto} ORDER BY seq LIMIT {limit}
+FROM {table} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT {limit}
 """
 # The walk's chunk query, planned once per check as a prepared statement with a generic plan: the
 # place is no partition key, so every chunk reads all the month partitions' place indexes, and
@@ -100,18 +100,19 @@ def link_broken(row: tuple[Any, ...], expected_prev: str, checked: int) -> Chain
 Rows = list[tuple[Any, ...]]
 
 
-def _chunks(cursor: Any, head_seq: int, chunk: int, after: Callable[[], int]) -> Generator[Rows, None, None]:
-    """The sealed entries up to `head_seq` in place order, `chunk` at a time, each chunk the entries
-    after the place `after()` gives (keyset pagination: each chunk its own statement and snapshot,
-    so a long check holds no snapshot open). The statement is prepared for the walk and dropped
-    after it."""
+def entry_chunks(
+    cursor: Any, head_seq: int, chunk: int, after: Callable[[], int], table: str = "audit_auditentry"
+) -> Generator[Rows, None, None]:
+    """The sealed entries of `table` (the whole trail, or one partition) up to place `head_seq`, in
+    place order, `chunk` at a time, each chunk the entries after the place `after()` gives (keyset
+    pagination: each chunk its own statement and snapshot, so a long check holds no snapshot open).
+    The statement is prepared for the walk and dropped after it."""
     cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_CHUNK_STATEMENT])
     if cursor.fetchone():  # left by a check whose transaction failed before it could drop it
         cursor.execute(f"DEALLOCATE {_CHUNK_STATEMENT}")
     cursor.execute("SET plan_cache_mode = force_generic_plan")
-    cursor.execute(
-        f"PREPARE {_CHUNK_STATEMENT} (bigint, bigint) AS {_SELECT.format(after='$1', upto='$2', limit=int(chunk))}"
-    )
+    query = _SELECT.format(table=connection.ops.quote_name(table), limit=int(chunk))
+    cursor.execute(f"PREPARE {_CHUNK_STATEMENT} (bigint, bigint) AS {query}")
     try:
         while True:
             cursor.execute(f"EXECUTE {_CHUNK_STATEMENT} (%s, %s)", [after(), head_seq])
@@ -149,7 +150,7 @@ def verify_chain(chunk: int = CHUNK) -> ChainReport:
         cursor.execute("SELECT last_seq, last_id, last_hash FROM audit_auditchainhead WHERE id = 1")
         head = cursor.fetchone()
         head_seq, head_id, head_hash = head if head else (0, 0, GENESIS)
-        with contextlib.closing(_chunks(cursor, head_seq, chunk, lambda: last_seq)) as chunks:
+        with contextlib.closing(entry_chunks(cursor, head_seq, chunk, lambda: last_seq)) as chunks:
             for rows in chunks:
                 for row in rows:
                     entry_id, occurred_at = row[0], row[1]

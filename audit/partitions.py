@@ -14,6 +14,7 @@ of places and their boundary hashes recorded (audit.models.AuditArchive), then d
 of the whole chain then step over its places (audit/archives.py).
 """
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -24,9 +25,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.archives import archived_hash
-from audit.chain import CHUNK, GENESIS, ChainReport, link_broken
+from audit.chain import CHUNK, GENESIS, ChainReport, entry_chunks, link_broken
 from audit.checkpoints import checkpoint_positions
 from audit.models import AuditArchive
+from audit.selectors import last_place
 from audit.sequencer import sequence_entries
 
 # This month and the next two always exist.
@@ -97,13 +99,6 @@ def default_partition_entries() -> int:
         return int(cursor.fetchone()[0])
 
 
-_SELECT = """
-SELECT id, occurred_at, actor_id, actor_username, kind, object_type, object_id, case_reference,
-       summary, changes::text, recipient, host(ip), request_id, source, prev_hash, hash, seq
-FROM {table} WHERE seq > %s ORDER BY seq LIMIT %s
-"""
-
-
 def hash_before(place: int) -> str | None:
     """The hash of the entry at the place before `place`: in any partition, or kept by an archive."""
     if place == 1:
@@ -115,16 +110,18 @@ def hash_before(place: int) -> str | None:
 
 
 def verify_partition(label: str, chunk: int = CHUNK) -> ChainReport:
-    """Check every sealed entry of one partition, in place order: its content matches its hash, and
-    it follows the entry at the place before it, whether that entry is in this partition (the usual
-    case), in the one before (the month's first entry) or another, or archived."""
-    table = connection.ops.quote_name(partition(label).table)
+    """Check every entry of one partition sealed when the check began, in place order, read in
+    keyset chunks as the whole chain's walk reads them (audit.chain.entry_chunks): its content
+    matches its hash, and it follows the entry at the place before it, whether that entry is in this
+    partition (the usual case), in the one before (the month's first entry) or another, or archived."""
+    table = partition(label).table
     checked = 0
     last_seq, last_hash = 0, GENESIS
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(_SELECT.format(table=table), [last_seq, chunk])
-            rows = cursor.fetchall()
+    with (
+        connection.cursor() as cursor,
+        contextlib.closing(entry_chunks(cursor, last_place(), chunk, lambda: last_seq, table=table)) as chunks,
+    ):
+        for rows in chunks:
             for row in rows:
                 entry_id, occurred_at, stored_hash, seq = row[0], row[1], row[15], row[16]
                 expected = last_hash if seq == last_seq + 1 else hash_before(seq)
@@ -136,8 +133,6 @@ def verify_partition(label: str, chunk: int = CHUNK) -> ChainReport:
                     return broken
                 last_seq, last_hash = seq, stored_hash
                 checked += 1
-            if len(rows) < chunk:
-                break
     return ChainReport(True, checked)
 
 

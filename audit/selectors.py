@@ -57,7 +57,7 @@ def london_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
-def chain_head() -> int:
+def last_place() -> int:
     """The last place given in the chain (0 before any): every entry at a place up to it has
     committed, and every entry not sealed now, committed or not, will take a later place."""
     return AuditChainHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from audit.models import AuditEntry
-from audit.selectors import chain_head, written_since
+from audit.selectors import last_place, written_since
 from audit.sequencer import sequence_entries
 from cases.deadlines import (
     DECIDED,
@@ -109,7 +109,7 @@ def _locked_state(name: str) -> tuple[SummaryState, int]:
     entry not sealed now (committed or not) will take a later place, so it is seen by the next
     refresh, or by readers until then."""
     state, _ = SummaryState.objects.select_for_update().get_or_create(name=name)
-    return state, chain_head()
+    return state, last_place()
 
 
 def _move_on(state: SummaryState, *, head: int, now: datetime, full: bool) -> None:

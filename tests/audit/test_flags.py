@@ -18,7 +18,7 @@ from accounts.services.requests import access_request_approve
 from audit.anomalies import is_out_of_hours, network_of, raise_flags
 from audit.context import acting_as
 from audit.models import AuditEntry, Flag, FlagMark
-from audit.selectors import chain_head
+from audit.selectors import last_place
 from audit.sequencer import sequence_entries
 from audit.tasks import raise_flags as raise_flags_task
 from tests.factories.cases import CaseFactory
@@ -39,7 +39,7 @@ def mark_at_the_newest_entry(db):
     In a whole run the trail holds entries committed by earlier tests (it is append-only, so a flush
     leaves them)."""
     sequence_entries()
-    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": chain_head()})
+    FlagMark.objects.update_or_create(id=1, defaults={"last_seq": last_place()})
 
 
 def _entry(person, kind=Kind.READ, at=NOON, **fields):
