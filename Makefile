@@ -108,10 +108,11 @@ typecheck: $(VENV_STAMP)
 # `make test` runs the tests in PYTEST_WORKERS processes (pytest-xdist; 0 for one process), each with
 # a test database of its own and a test file's tests kept together in one process, the files handed
 # out in the order tests/conftest.py puts them in (the slowest first), and measures coverage of lines
-# and branches (pytest-cov; the floor is `fail_under` in pyproject.toml). `make pytest` alone does
-# neither, for a quick run of a few tests.
+# and branches (pytest-cov; the floor is `fail_under` in pyproject.toml), and lists the 25 slowest
+# tests (to keep the run within its time). `make pytest` alone does none of that, for a quick run of a
+# few tests.
 PYTEST_WORKERS ?= 2
-test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=term-missing:skip-covered
+test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=term-missing:skip-covered --durations=25
 PYTEST_TEST_ARGS ?=
 
 # Exit 5 means pytest collected no tests (e.g. a -k that matches nothing): say so, do not fail.
