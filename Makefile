@@ -111,7 +111,7 @@ typecheck: $(VENV_STAMP)
 # and branches (pytest-cov; the floor is `fail_under` in pyproject.toml), and lists the 25 slowest
 # tests (to keep the run within its time). `make pytest` alone does none of that, for a quick run of a
 # few tests.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 test: PYTEST_TEST_ARGS = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=term-missing:skip-covered --durations=25
 PYTEST_TEST_ARGS ?=
 
