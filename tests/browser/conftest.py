@@ -21,6 +21,11 @@ twice on a page, or a label, `aria-describedby` or `aria-labelledby` that points
 (`PAGE_CHECKS`, run as each page loads). When the test is done, every page it opened (by GET) is
 opened again 320 pixels wide, as on a small phone or at 400% zoom of a 1280-pixel screen, and must
 not scroll sideways (`NARROW_WIDTH`; a wide table scrolls inside its own `.table-wrap`).
+
+A click on a link or a form's button goes through `follow`, which returns only once the next page has
+loaded: Playwright's click does not wait for the page it starts, so a check made straight after it
+could read the page being left (and a check that does not wait, such as counting rows, would pass or
+fail by timing).
 """
 
 import os
@@ -215,13 +220,19 @@ def person_with_app(user) -> Person:
     return Person(user=user, device=device)
 
 
+def follow(locator) -> None:
+    """Click a link or a form's button and wait until the page it opens has loaded."""
+    with locator.page.expect_event("load"):
+        locator.click()
+
+
 def sign_in(page, person: Person, *, path: str = "/") -> None:
     """Sign in as a person does: username and password, then the code from their app."""
     page.goto(path)
     page.get_by_label("Username").fill(person.username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    follow(page.get_by_role("button", name="Sign in"))
     page.get_by_role("heading", name="Enter the code from your authenticator app").wait_for()
     page.get_by_label("Code").fill(totp_code(person.device))
-    page.get_by_role("button", name="Continue").click()
+    follow(page.get_by_role("button", name="Continue"))
     page.get_by_role("button", name="Sign out").wait_for()

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEntry, Flag
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, PremisesFactory, ReferralFactory, SubjectFactory
 from tests.factories.people import UserFactory
 
@@ -76,7 +76,7 @@ def test_the_sign_in_pages_are_accessible(browser_page, officer):
     check_page(page, "Sign in")
     page.get_by_label("Username").fill(officer.username)
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
+    follow(page.get_by_role("button", name="Sign in"))
     check_page(page, "Sign in, wrong password")
 
 
@@ -89,21 +89,21 @@ def test_an_officers_main_pages_are_accessible(browser_page, officer, supervisor
     sign_in(page, person_with_app(officer))
 
     check_page(page, "My work")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases"))
     check_page(page, "Case list")
-    page.get_by_role("link", name=case.reference).click()
+    follow(page.get_by_role("link", name=case.reference))
     check_page(page, "Case page")
-    page.get_by_role("link", name="Add a subject").click()
+    follow(page.get_by_role("link", name="Add a subject"))
     check_page(page, "Add a subject")
     page.get_by_label("PNC ID").fill("not a PNC ID")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert page.get_by_role("alert").is_visible(), "The error summary must be announced."
     assert page.title().startswith("Error: "), "The title must say there is an error, first."
     assert page.evaluate("() => document.activeElement.matches('.error-summary')"), "Focus must be on the summary."
     check_page(page, "Add a subject, with errors")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals"))
     check_page(page, "Referrals")
-    page.get_by_role("link", name="CEOP-2026-5102").click()
+    follow(page.get_by_role("link", name="CEOP-2026-5102"))
     check_page(page, "Referral page")
 
 
@@ -116,7 +116,7 @@ def test_the_case_lists_pages_are_accessible(browser_page, officer, supervisor, 
     pages = page.get_by_role("navigation", name="Pages of cases")
 
     check_page(page, "Case list, the newest cases")
-    pages.get_by_role("link", name="Older cases").click()
+    follow(pages.get_by_role("link", name="Older cases"))
     assert "Showing 5 cases opened from" in page.locator("#result-count").inner_text()
     check_page(page, "Case list, older cases")
     assert pages.get_by_role("link", name="Newest cases").is_visible()
@@ -138,11 +138,11 @@ def test_the_case_lists_page_links_work_without_scripts(chromium, live_server, o
         sign_in(page, person_with_app(officer), path="/cases/?status=open")
         page.goto("/cases/?status=open")
         pages = page.get_by_role("navigation", name="Pages of cases")
-        pages.get_by_role("link", name="Older cases").click()
+        follow(pages.get_by_role("link", name="Older cases"))
         assert "status=open" in page.url and "before=" in page.url
         assert page.get_by_role("link", name=made[25].reference).is_visible()
         assert page.get_by_role("link", name=made[24].reference).count() == 0
-        pages.get_by_role("link", name="Newer cases").click()
+        follow(pages.get_by_role("link", name="Newer cases"))
         assert page.get_by_role("link", name=made[24].reference).is_visible()
         assert pages.get_by_role("link", name="Newer cases").count() == 0
     finally:

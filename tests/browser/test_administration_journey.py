@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 
 from accounts.models import AccessRequest, User
 from accounts.roles import SUPERVISOR
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 
 pytestmark = [pytest.mark.browser, *browser_test]
 
@@ -32,7 +32,7 @@ def test_invite_first_sign_in_role_request_and_a_second_administrator_approves(
     # The first administrator invites a new officer into their team.
     admin_page = new_browser_page()
     sign_in(admin_page, person_with_app(administrator), path=reverse("administration:people"))
-    admin_page.get_by_role("link", name="Invite a person").click()
+    follow(admin_page.get_by_role("link", name="Invite a person"))
     admin_page.get_by_label("Username").fill("dc.adeyemi")
     admin_page.get_by_label("E-mail address").fill("nia.adeyemi@police.example")
     admin_page.get_by_label("First name").fill("Nia")
@@ -40,7 +40,7 @@ def test_invite_first_sign_in_role_request_and_a_second_administrator_approves(
     admin_page.get_by_label("Rank").fill("DC")
     admin_page.get_by_label(team.name).check()
     admin_page.get_by_label("Officer", exact=True).check()
-    admin_page.get_by_role("button", name="Send invitation").click()
+    follow(admin_page.get_by_role("button", name="Send invitation"))
     admin_page.get_by_text("Invitation sent to nia.adeyemi@police.example").wait_for()
     invited = User.objects.get(username="dc.adeyemi")
     assert not invited.has_usable_password()
@@ -52,19 +52,19 @@ def test_invite_first_sign_in_role_request_and_a_second_administrator_approves(
     officer_page.goto(urlsplit(link).path)
     officer_page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     officer_page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    officer_page.get_by_role("button", name="Set password").click()
+    follow(officer_page.get_by_role("button", name="Set password"))
     officer_page.get_by_text("Password set.").wait_for()
 
     # First sign-in: password, then setting up the authenticator app with the key shown.
     officer_page.get_by_label("Username").fill("dc.adeyemi")
     officer_page.get_by_label("Password").fill(NEW_PASSWORD)
-    officer_page.get_by_role("button", name="Sign in").click()
+    follow(officer_page.get_by_role("button", name="Sign in"))
     officer_page.get_by_role("heading", name="Set up your authenticator app").wait_for()
     key = officer_page.locator("code.secret-key").inner_text()
     officer_page.get_by_label("Code from your app").fill(code_for_key(key))
-    officer_page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    follow(officer_page.get_by_role("button", name="Turn on two-factor sign-in"))
     officer_page.get_by_role("heading", name="Your backup codes").wait_for()
-    officer_page.get_by_role("link", name="Continue").click()
+    follow(officer_page.get_by_role("link", name="Continue"))
     officer_page.get_by_role("button", name="Sign out").wait_for()
 
     # The link works once.
@@ -73,9 +73,9 @@ def test_invite_first_sign_in_role_request_and_a_second_administrator_approves(
 
     # The first administrator gives the Supervisor role: it waits for a second administrator.
     admin_page.goto(reverse("administration:person", args=[invited.pk]))
-    admin_page.get_by_role("link", name="Roles").click()
+    follow(admin_page.get_by_role("link", name="Roles"))
     admin_page.get_by_label(SUPERVISOR).check()
-    admin_page.get_by_role("button", name="Save roles").click()
+    follow(admin_page.get_by_role("button", name="Save roles"))
     admin_page.get_by_text("Sent for a second administrator to approve: Supervisor.").wait_for()
     assert not invited.groups.filter(name=SUPERVISOR).exists()
     admin_page.goto(reverse("administration:requests"))
@@ -86,7 +86,7 @@ def test_invite_first_sign_in_role_request_and_a_second_administrator_approves(
     second_page = new_browser_page()
     sign_in(second_page, person_with_app(second_administrator), path=reverse("administration:requests"))
     second_page.get_by_label("Note").fill("Acting DS from Monday.")
-    second_page.get_by_role("button", name="Approve").click()
+    follow(second_page.get_by_role("button", name="Approve"))
     second_page.get_by_text("Request approved").wait_for()
 
     assert invited.groups.filter(name=SUPERVISOR).exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.models import Case, ChargingSubmission, CourtHearing, Referral, Release
 from cases.services.closure import case_close
 from cases.services.referrals import referral_add_identifier, referral_create
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 from tests.factories.cases import CaseFactory, SubjectFactory
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory
 
@@ -43,32 +43,32 @@ def test_an_officer_corrects_an_arrest_time_so_the_release_can_be_recorded(brows
     sign_in(page, person_with_app(officer), path=reverse("cases:arrest_detail", args=[case.reference, arrest.pk]))
 
     # The release at 13:00 is refused: the arrest, as typed, was later.
-    page.get_by_role("link", name="Record a release").click()
+    follow(page.get_by_role("link", name="Record a release"))
     page.get_by_label("Released on").select_option(label="Released under investigation")
     page.get_by_label("Released at").fill(typed(real + timedelta(hours=6)))
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert "The release cannot be before the arrest." in page.get_by_role("main").inner_text()
 
     # The arrest time is corrected, with the reason.
     page.goto(reverse("cases:arrest_detail", args=[case.reference, arrest.pk]))
-    page.get_by_role("link", name="Correct this arrest").click()
+    follow(page.get_by_role("link", name="Correct this arrest"))
     page.get_by_label("Arrested at").fill(typed(real))
     page.get_by_label("Reason for the correction").fill("Typed 19:00 for 07:00: custody record checked.")
-    page.get_by_role("button", name="Save the correction").click()
+    follow(page.get_by_role("button", name="Save the correction"))
     main = page.get_by_role("main").inner_text()
     assert "Arrest corrected." in page.inner_text("body") and shown(real) in main
 
     # Now the release is recorded.
-    page.get_by_role("link", name="Record a release").click()
+    follow(page.get_by_role("link", name="Record a release"))
     page.get_by_label("Released on").select_option(label="Released under investigation")
     page.get_by_label("Released at").fill(typed(real + timedelta(hours=6)))
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert Release.objects.filter(arrest=arrest).count() == 1
 
     # The case log says so, and leads to the arrest's history with both times.
     page.goto(reverse("cases:log", args=[case.reference]))
     assert "Reason: Typed 19:00 for 07:00" in page.get_by_role("main").inner_text()
-    page.get_by_role("link", name="History of the record").first.click()
+    follow(page.get_by_role("link", name="History of the record").first)
     history = page.get_by_role("main").inner_text()
     assert "Version 2: corrected" in history
     assert shown(real + timedelta(hours=12)) in history and shown(real) in history
@@ -97,19 +97,19 @@ def test_an_officer_adds_the_outcome_of_a_listed_hearing_and_lists_the_next(brow
     sign_in(page, person_with_app(officer), path=case.get_absolute_url())
 
     court = page.locator("#court")
-    court.get_by_role("link", name=f"Correct {hearing}").click()
+    follow(court.get_by_role("link", name=f"Correct {hearing}"))
     page.get_by_label("Outcome").fill("Not guilty plea. Sent to the Crown Court.")
     page.get_by_label("Remand status").select_option(label="Conditional bail")
     page.get_by_label("Reason for the correction").fill("Result of the first appearance.")
-    page.get_by_role("button", name="Save the correction").click()
+    follow(page.get_by_role("button", name="Save the correction"))
     assert "Not guilty plea. Sent to the Crown Court." in page.locator("#court").inner_text()
 
-    page.locator("#court").get_by_role("link", name="Record a court hearing").click()
+    follow(page.locator("#court").get_by_role("link", name="Record a court hearing"))
     page.get_by_label("Subject").select_option(label="Daniel Mercer")
     page.get_by_label("Court").fill("Stoke-on-Trent Crown Court")
     page.get_by_label("Hearing at").fill(typed(on_the_hour(-27, 10)))
     page.get_by_label("Type of hearing").select_option(label="Trial")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert "Stoke-on-Trent Crown Court" in page.locator("#court").inner_text()
     hearing.refresh_from_db()
     assert hearing.outcome == "Not guilty plea. Sent to the Crown Court." and hearing.version == 2
@@ -128,14 +128,14 @@ def test_a_supervisor_reopens_a_closed_case(browser_page, team, officer, supervi
     page = browser_page
     sign_in(page, person_with_app(supervisor), path=case.get_absolute_url())
 
-    page.get_by_role("link", name="Reopen the case").click()
+    follow(page.get_by_role("link", name="Reopen the case"))
     page.get_by_label("Reason for reopening").fill("New evidence from the forensic examination.")
-    page.get_by_role("button", name="Reopen the case").click()
+    follow(page.get_by_role("button", name="Reopen the case"))
 
     assert "Case reopened." in page.inner_text("body")
     assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
     assert page.get_by_role("link", name="Close the case").is_visible()
-    page.get_by_role("link", name="the history of the closure").click()
+    follow(page.get_by_role("link", name="the history of the closure"))
     history = page.get_by_role("main").inner_text()
     assert "Version 2: case reopened" in history and "New evidence from the forensic examination." in history
 
@@ -165,21 +165,21 @@ def test_an_officer_corrects_and_withdraws_the_identifiers_of_a_referral_not_yet
     page = browser_page
     sign_in(page, person_with_app(officer), path=reverse("cases:referral_detail", args=[referral.pk]))
 
-    page.get_by_role("link", name="Correct 203.0.113.7:51413").click()
+    follow(page.get_by_role("link", name="Correct 203.0.113.7:51413"))
     page.get_by_role("textbox", name="IP address").fill("203.0.113.9")
     page.get_by_label("Reason for the correction").fill("Last octet misread from the package.")
-    page.get_by_role("button", name="Save the correction").click()
+    follow(page.get_by_role("button", name="Save the correction"))
     assert "Referral identifier corrected." in page.inner_text("body")
 
-    page.get_by_role("link", name="Withdraw wrong@example.com").click()
+    follow(page.get_by_role("link", name="Withdraw wrong@example.com"))
     page.get_by_label("Why was this entered in error?").fill("Address of another package.")
-    page.get_by_role("button", name="Withdraw the record").click()
+    follow(page.get_by_role("button", name="Withdraw the record"))
     main = page.get_by_role("main")
     assert "203.0.113.9" in main.inner_text()
     assert page.locator("del", has_text="wrong@example.com").count() == 1
     changes = page.locator("#changes").inner_text()
     assert "Last octet misread from the package." in changes and "Address of another package." in changes
 
-    page.get_by_role("link", name="History of wrong@example.com").click()
+    follow(page.get_by_role("link", name="History of wrong@example.com"))
     history = page.get_by_role("main").inner_text()
     assert "Version 2: withdrawn: entered in error" in history and "Address of another package." in history

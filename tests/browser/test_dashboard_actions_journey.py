@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.middleware import LAST_SEEN_AT
 from accounts.roles import OFFICER
 from cases.models import Case, CaseLogEntry
-from tests.browser.conftest import browser_test, person_with_app, sign_in, totp_code
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in, totp_code
 from tests.browser.test_accessibility import check_page
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
@@ -39,19 +39,19 @@ def test_a_supervisor_reassigns_several_cases_of_an_officer_at_once(browser_page
     check_page(page, "Dashboard")
 
     caseload = page.locator("section[aria-labelledby=caseload-heading]")
-    caseload.get_by_role("link", name=str(officer)).click()
+    follow(caseload.get_by_role("link", name=str(officer)))
     page.get_by_role("heading", level=1, name=f"Reassign cases of {officer}").wait_for()
     check_page(page, "Reassign cases")
     page.get_by_label(f"Reassign {cases[0].reference}").check()
     page.get_by_label(f"Reassign {cases[2].reference}").check()
     page.get_by_label("New officer in the case").select_option(label=str(colleague))
-    page.get_by_role("button", name="Reassign the chosen cases").click()
+    follow(page.get_by_role("button", name="Reassign the chosen cases"))
     # Without a reason nothing changes, and the page says what to fix; the choices stay ticked.
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert page.get_by_label(f"Reassign {cases[0].reference}").is_checked()
     check_page(page, "Reassign cases, with errors")
     page.get_by_label("Reason").fill("Covering leave")
-    page.get_by_role("button", name="Reassign the chosen cases").click()
+    follow(page.get_by_role("button", name="Reassign the chosen cases"))
 
     page.get_by_text("2 cases reassigned to DC Ana Reid.").wait_for()
     owners = [Case.objects.get(pk=case.pk).officer_in_case for case in cases]
@@ -77,27 +77,27 @@ def test_an_officer_is_warned_stays_signed_in_and_keeps_what_was_typed_after_the
     assert live.inner_text() == ""
     page.clock.fast_forward((settings.SAFEGUARD_SESSION_IDLE_MINUTES - 3) * 60 * 1000)
     live.get_by_text("Your session will end at").wait_for()
-    live.get_by_role("button", name="Stay signed in").click()
+    live.get_by_role("button", name="Stay signed in").click()  # stays on the page: the script asks the server
     page.get_by_text("You are still signed in.").wait_for()
 
     # The person types, goes away, and sends the form after the session has ended.
     page.get_by_label("Note").check()
     page.get_by_label("Entry").fill("Called the school about the second child.")
     _idle_for(page, settings.SAFEGUARD_SESSION_IDLE_MINUTES * 60 + 1)
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     page.get_by_label("Username").wait_for()
     assert not CaseLogEntry.objects.filter(case=case, text__startswith="Called the school").exists()
 
     page.get_by_label("Username").fill(person.username)
     page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
+    follow(page.get_by_role("button", name="Sign in"))
     page.get_by_label("Code").fill(totp_code(person.device, offset=1))
-    page.get_by_role("button", name="Continue").click()
+    follow(page.get_by_role("button", name="Continue"))
 
     page.get_by_text("Your session had ended, so what you sent was not saved.").wait_for()
     assert page.get_by_label("Entry").input_value() == "Called the school about the second child."
     assert page.get_by_label("Note").is_checked()
     assert not CaseLogEntry.objects.filter(case=case, text__startswith="Called the school").exists()
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     page.get_by_text("Case log entry added.").wait_for()
     assert CaseLogEntry.objects.filter(case=case, text="Called the school about the second child.").count() == 1

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import OFFICER
 from cases.models import DeconflictionDecision, Referral
 from cases.services.referrals import referral_add_identifier, referral_create
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, *browser_test]
@@ -53,25 +53,25 @@ def test_an_officer_records_a_known_ip_address_sees_the_notice_and_follows_it(br
     sign_in(page, person_with_app(officer))
 
     # A new referral.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
-    page.get_by_role("link", name="Record a referral").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals"))
+    follow(page.get_by_role("link", name="Record a referral"))
     page.get_by_label("Source", exact=True).select_option(label="NCA-CEOP package")
     page.get_by_label("Source reference").fill("CEOP-2026-9001")
     page.get_by_label("Received at").fill(
         timezone.localtime(timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     )
     page.get_by_label("Risk grade").select_option(label="High")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert "Referral recorded." in page.get_by_role("status").first.inner_text()
 
     # The IP address and port, written in another form of the same IPv6 address.
-    page.get_by_role("link", name="Add an identifier").click()
+    follow(page.get_by_role("link", name="Add an identifier"))
     page.get_by_role("radio", name="IP address").check()
     page.get_by_role("textbox", name="IP address").fill("2A00:23C5::17")
     page.get_by_label("Port").fill("51413")
     page.get_by_label("Time of observation, as the referral gives it").fill(OBSERVED.strftime("%Y-%m-%d %H:%M:%S"))
     page.get_by_label("Time zone of that time").select_option("UTC")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
 
     # The notice, at once: a match is held by another force, and whom to contact; not its details.
     notice = page.locator(".message-warning").inner_text()
@@ -80,13 +80,13 @@ def test_an_officer_records_a_known_ip_address_sees_the_notice_and_follows_it(br
     assert "CPS-WAR-0042" not in page.content()
 
     # Follow it to the match, and confirm the link with the reason.
-    page.get_by_role("link", name="See the match").click()
+    follow(page.get_by_role("link", name="See the match"))
     assert re.fullmatch(r"Deconfliction match \d+", page.get_by_role("heading", level=1).inner_text())
     main = page.get_by_role("main").inner_text()
     assert "A match is held in an investigation you may not see." in main
     assert "CEOP-2026-9001" in main and "2a00:23c5::17 port 51413" in main
     page.get_by_label("Reason").fill("Same subscriber in both CDR results; agreed with DC Ward by phone.")
-    page.get_by_role("button", name="Confirm same suspect").click()
+    follow(page.get_by_role("button", name="Confirm same suspect"))
     assert "Link confirmed: same suspect." in page.get_by_role("status").first.inner_text()
     decision = DeconflictionDecision.objects.get()
     assert decision.decided_by == officer and decision.decision == "confirmed"
@@ -94,7 +94,7 @@ def test_an_officer_records_a_known_ip_address_sees_the_notice_and_follows_it(br
     # The search in the header finds the address, in any written form, on the officer's referral only.
     header_search = page.get_by_role("banner").get_by_role("search", name="Search every record")
     header_search.get_by_role("searchbox").fill("2a00:23c5:0000:0000:0000:0000:0000:0017")
-    header_search.get_by_role("button", name="Search").click()
+    follow(header_search.get_by_role("button", name="Search"))
     results = page.get_by_role("main").inner_text()
     assert "IP address" in results and "CEOP-2026-9001" in results
     assert "CPS-WAR-0042" not in results

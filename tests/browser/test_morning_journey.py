@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cases.models import Notification
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 from tests.browser.test_accessibility import check_page
 from tests.factories.cases import CaseFactory
 from work.models import Task
@@ -48,17 +48,17 @@ def test_an_officers_morning_my_work_then_the_task_then_done(browser_page, offic
     assert page.get_by_role("heading", name="Tasks (2, 1 overdue)").is_visible()
     assert page.get_by_role("link", name="Task overdue: Chase the ISP's subscriber check").is_visible()
 
-    first.get_by_role("link", name="Chase the ISP's subscriber check").click()
+    follow(first.get_by_role("link", name="Chase the ISP's subscriber check"))
     assert page.get_by_role("heading", level=1).inner_text() == "Task: Chase the ISP's subscriber check"
     check_page(page, "Task page")
-    page.get_by_role("button", name="Mark done").click()
+    follow(page.get_by_role("button", name="Mark done"))
     assert page.get_by_role("alert").is_visible(), "A note left out is announced."
     page.get_by_label("What was done").fill("Subscriber check back: account holder confirmed.")
-    page.get_by_role("button", name="Mark done").click()
+    follow(page.get_by_role("button", name="Mark done"))
 
     assert "Task marked done." in page.get_by_role("status").inner_text()
     assert "Subscriber check back: account holder confirmed." in page.get_by_role("main").inner_text()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="My work"))
     assert page.get_by_role("heading", name="Tasks (1)").is_visible()
     assert page.get_by_role("link", name="Chase the ISP's subscriber check").count() == 0
     assert Notification.objects.get(recipient=officer, kind="task").read_at is not None
@@ -72,9 +72,9 @@ def test_the_task_is_done_without_javascript(chromium, live_server, officer, ove
     page = context.new_page()
     try:
         sign_in(page, person_with_app(officer))
-        page.get_by_role("link", name="Chase the ISP's subscriber check").first.click()
+        follow(page.get_by_role("link", name="Chase the ISP's subscriber check").first)
         page.get_by_label("What was done").fill("Done on paper first.")
-        page.get_by_role("button", name="Mark done").click()
+        follow(page.get_by_role("button", name="Mark done"))
         assert "Task marked done." in page.get_by_role("status").inner_text()
     finally:
         context.close()

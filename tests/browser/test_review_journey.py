@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from safeguard.formats import day
-from tests.browser.conftest import browser_test, person_with_app, sign_in
+from tests.browser.conftest import browser_test, follow, person_with_app, sign_in
 from tests.browser.test_accessibility import check_page
 from tests.factories.cases import CaseFactory
 from tests.factories.custody import ArrestFactory
@@ -86,12 +86,12 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     assert row.get_by_role("link", name=f"Review {case.reference}").is_visible()
 
     # The dashboard: one open case past its next review, and "Review" on the case's charging row.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard"))
     page.get_by_role("heading", level=1, name="Supervisor's dashboard").wait_for()
     assert _reviews_overdue_on_the_dashboard(page) == "1"
     charging = page.locator("section[aria-labelledby=charging-heading]")
     [case_row] = charging.get_by_role("row").filter(has_text=case.reference).all()
-    case_row.get_by_role("link", name=f"Review {case.reference}").click()
+    follow(case_row.get_by_role("link", name=f"Review {case.reference}"))
 
     # The review page, first without a decision: nothing is recorded and the summary names the field.
     page.get_by_role("heading", level=1, name="Record a supervisory review").wait_for()
@@ -103,7 +103,7 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     page.get_by_label("Action 1: due date").fill(day(due))
     next_review = today + timedelta(days=14)
     page.get_by_label("Next review date").fill(day(next_review))
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
 
     summary = page.get_by_role("alert")
     summary.get_by_role("heading", name="There is a problem").wait_for()
@@ -116,10 +116,10 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     assert page.get_by_label("Next review date").input_value() == day(next_review)
     check_page(page, "Record a supervisory review, with errors")
 
-    link.click()
+    link.click()  # stays on the page: the link moves focus to the field
     assert page.get_by_label("Decision and rationale").evaluate("(element) => element === document.activeElement")
     page.get_by_label("Decision and rationale").fill(DECISION)
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
 
     # The case's tasks and reviews: the review, its action and the next review date.
     page.get_by_role("heading", level=1, name=f"Tasks and reviews of {case.reference}").wait_for()
@@ -133,7 +133,7 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     assert str(officer) in task_row.inner_text() and day(due) in task_row.inner_text()
 
     # The case page: the task to do, the officer's, and the case log saying a review was recorded.
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=case.reference).click()
+    follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=case.reference))
     work = page.locator("section#work")
     [task_row] = work.get_by_role("row").filter(has_text=ACTION).all()
     assert "To do" in task_row.inner_text() and str(officer) in task_row.inner_text()
@@ -141,11 +141,11 @@ def test_a_supervisor_reviews_an_overdue_case_from_the_dashboard(
     assert f"Supervisory review recorded; 1 action(s) set as tasks. Next review due {day(next_review)}." in log
 
     # My work: no review due now; the dashboard counts none overdue.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="My work"))
     assert page.get_by_role("heading", name="Supervisory reviews due (0)").is_visible()
     assert page.get_by_text("No review is due in the next week.").is_visible()
     assert page.get_by_role("link", name=f"Review {case.reference}").count() == 0
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard"))
     assert _reviews_overdue_on_the_dashboard(page) == "0"
 
     review = SupervisoryReview.objects.filter(case=case).first()
