@@ -86,6 +86,7 @@ DERIVED_MODELS = (
     "cases.FiguresCache",
     "cases.OutstandingDeadline",
     "cases.SummaryState",
+    "cases.UnsummarisedWrite",
 )
 # Every installed model that carries no audit trigger, and why. A model that is neither audited nor
 # here fails tests/audit/test_every_model_audited.py: audit it, or say here why it need not be.

@@ -9,8 +9,8 @@ How it stays fast and still true:
   bench/tables.py) and the case data loaded with COPY by another connection, a transaction per
   chunk of 5,000 cases, while the next chunk is generated. The audit entries are put in time order,
   chained and loaded by a process of their own with its own connection (bench/trail.py).
-- The audit row triggers (`safeguard_audit` on each table loaded) and the chain and stamp triggers
-  on the audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
+- The audit row triggers (`safeguard_audit` on each table loaded) and the chain, stamp and summary
+  queue triggers on the audit table are switched off for the load only (ALTER TABLE ... DISABLE TRIGGER, as the
   superuser or owner), because they would write one entry per row, one at a time, each to be
   sealed again by the sequencer. Instead the generator writes those same entries itself: the
   trigger's `create` entry for every row with every column, a `change` entry for every later update,
@@ -78,6 +78,9 @@ CHAIN_TRIGGER = "audit_entry_chain"
 # It keeps a superuser's values as given, so it changes nothing in this load, and would cost a PL/pgSQL
 # call for each of tens of millions of entries: off for the load too.
 STAMP_TRIGGER = "audit_entry_by_database"
+# It queues every write for the summaries to recompute its case (cases/0043): the summaries are
+# made from scratch after the load (`make bench-data`), so it is off for the load too.
+QUEUE_TRIGGER = "safeguard_summaries_queue_write"
 
 
 @dataclass
@@ -104,13 +107,14 @@ def _set_triggers(cursor: Any, enabled: bool) -> None:
         cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {AUDITED_TRIGGER}")
     cursor.execute(f"ALTER TABLE audit_auditentry {verb} TRIGGER {CHAIN_TRIGGER}")
     cursor.execute(f"ALTER TABLE audit_auditentry {verb} TRIGGER {STAMP_TRIGGER}")
+    cursor.execute(f"ALTER TABLE audit_auditentry {verb} TRIGGER {QUEUE_TRIGGER}")
 
 
 def _check_triggers_enabled(cursor: Any) -> None:
     cursor.execute(
         "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-        "WHERE t.tgname IN (%s, %s, %s) AND t.tgenabled = 'D'",
-        (AUDITED_TRIGGER, CHAIN_TRIGGER, STAMP_TRIGGER),
+        "WHERE t.tgname IN (%s, %s, %s, %s) AND t.tgenabled = 'D'",
+        (AUDITED_TRIGGER, CHAIN_TRIGGER, STAMP_TRIGGER, QUEUE_TRIGGER),
     )
     disabled = [row[0] for row in cursor.fetchall()]
     if disabled:

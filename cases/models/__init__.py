@@ -12,7 +12,14 @@ from .notifications import Notification
 from .referrals import CommsDataRequest, Referral, ReferralIdentifier
 from .safeguarding import SafeguardingReferral
 from .search import Device, ImageCount, Search
-from .summaries import FigureFact, FigureFactsVersion, FiguresCache, OutstandingDeadline, SummaryState
+from .summaries import (
+    FigureFact,
+    FigureFactsVersion,
+    FiguresCache,
+    OutstandingDeadline,
+    SummaryState,
+    UnsummarisedWrite,
+)
 from .versions import REFERRAL_RECORD_TYPES, RecordVersion
 
 __all__ = [
@@ -56,4 +63,5 @@ __all__ = [
     "Search",
     "Subject",
     "SummaryState",
+    "UnsummarisedWrite",
 ]

@@ -39,18 +39,34 @@ class OutstandingDeadline(models.Model):
 
 
 class SummaryState(models.Model):
-    """How far a summary has been brought up to date: every case write recorded in the audit trail
-    at a place in the chain up to `audit_watermark` (`AuditEntry.seq`) is in it. Places are given
-    by the sequencer to committed entries, in order, so none up to the watermark can appear after
-    it was read (cases/services/summaries.py)."""
+    """When a summary was last brought up to date, and last from scratch. What it has not yet taken
+    in is in `UnsummarisedWrite` (cases/services/summaries.py)."""
 
     name = models.CharField(max_length=40, primary_key=True)
-    audit_watermark = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     full_refresh_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.name} up to audit place {self.audit_watermark}"
+        return f"{self.name} as at {self.refreshed_at:%Y-%m-%d %H:%M} UTC" if self.refreshed_at else self.name
+
+
+class UnsummarisedWrite(models.Model):
+    """A write to a case's records that a summary has not yet taken in: the queue of cases to
+    recompute. A trigger on the audit trail (migration cases/0043) adds a row per summary in the
+    transaction that writes the audit entry, so a write is queued exactly when it commits; a refresh
+    deletes the rows it takes in, in the transaction that stores the result. Readers recompute the
+    cases queued instead of reading them from the summary. The queue holds the writes of minutes,
+    not the trail of years, so reading it costs the same at any size of trail."""
+
+    summary = models.CharField(max_length=40)
+    case_reference = models.CharField(max_length=24, db_collation="C")
+    object_type = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["summary", "case_reference"], name="unsummarised_write_summary")]
+
+    def __str__(self) -> str:
+        return f"{self.summary}: {self.object_type} of {self.case_reference}"
 
 
 class FigureFact(models.Model):

@@ -8,11 +8,11 @@ is worked out when it is read, so the passing of time alone needs no refresh.
 How a reader knows what the summary may have missed, so that it is never stale:
 
 - a case written since the refresh: every write of case data leaves an entry in the audit trail
-  naming its case, and the summary records the place in the chain (`seq`) up to which it has taken
-  entries in (its watermark). Places, not ids: ids are taken at insert and transactions commit in
-  any order, so an entry with a smaller id can become visible after a larger one was read; places
-  are given by the sequencer to committed entries only, in order (docs/audit.md, "The hash chain").
-  An entry not yet sealed has no place: it counts as written since every refresh until it has one;
+  naming its case, and a trigger on the trail queues the write for each summary in the same
+  transaction (`UnsummarisedWrite`, migration cases/0043). A write is in the queue exactly when it
+  has committed, whatever order transactions commit in. A refresh deletes the rows it takes in, in
+  the transaction that stores what it computed, so a write committed while it runs stays queued for
+  readers and for the next refresh;
 - a case with a stored deadline that has fallen due since the refresh: a warrant that expired
   unexecuted is then due for return, a review of detention is followed by the next one.
 
@@ -34,9 +34,6 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from accounts.models import Team, User
-from audit.models import AuditEntry
-from audit.selectors import last_place, written_since
-from audit.sequencer import sequence_entries
 from cases.deadlines import (
     DECIDED,
     Deadline,
@@ -57,12 +54,12 @@ from cases.models import (
     Notification,
     OutstandingDeadline,
     SummaryState,
+    UnsummarisedWrite,
 )
 from cases.rules import LONDON
 from cases.selectors import one_of_ids, open_case_ids
 
 DEADLINES = "deadlines"
-WRITES = (AuditEntry.Kind.CREATE, AuditEntry.Kind.CHANGE, AuditEntry.Kind.DELETE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,6 @@ class RefreshReport:
     full: bool
     cases: int
     rows: int
-    audit_watermark: int
     # The moment the summary holds every write up to: its last refresh.
     as_of: datetime | None = None
     # The forces whose figure facts this refresh changed (their FigureFactsVersion moved on).
@@ -89,32 +85,39 @@ def register_not_summarised(*labels: str) -> None:
     _NOT_SUMMARISED.update(labels)
 
 
-def _writes_since(first_after: int, last: int | None = None) -> QuerySet[AuditEntry]:
-    """Audit entries of writes to a case's records, of those the summaries read, sealed after place
-    `first_after` (up to place `last`) or not sealed yet."""
-    entries = AuditEntry.objects.filter(written_since(first_after, last), kind__in=WRITES).exclude(case_reference="")
-    return entries.exclude(object_type__in=sorted(_NOT_SUMMARISED))
+def _queued(summary: str) -> QuerySet[UnsummarisedWrite]:
+    """The writes queued for `summary`, of the records it reads."""
+    return UnsummarisedWrite.objects.filter(summary=summary).exclude(object_type__in=sorted(_NOT_SUMMARISED))
 
 
-def _written_since(first_after: int, last: int | None = None) -> set[int]:
-    """Ids of cases with a write recorded in the audit trail after place `first_after` (up to `last`),
-    or in an entry not sealed yet."""
-    references = set(_writes_since(first_after, last).values_list("case_reference", flat=True).distinct())
+def _queued_cases(summary: str) -> set[int]:
+    """Ids of the cases with a write queued for `summary`. One query."""
+    references = _queued(summary).values("case_reference")
     return set(Case.objects.filter(reference__in=references).values_list("pk", flat=True))
 
 
-def _locked_state(name: str) -> tuple[SummaryState, int]:
-    """The summary's state row, locked until the refresh commits (refreshes of it queue here), and
-    the chain's head, the last place given: every entry at a place up to it has committed, and every
-    entry not sealed now (committed or not) will take a later place, so it is seen by the next
-    refresh, or by readers until then."""
+def _take_queued(summary: str) -> set[int]:
+    """Take the writes queued for `summary` off the queue: ids of their cases, of the records it reads.
+
+    Deleted in the refresh's transaction, so they are back if it fails, and a write committed after
+    this statement began stays queued. Readers see the queue as it was until the refresh commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM cases_unsummarisedwrite WHERE summary = %s RETURNING case_reference, object_type",
+            [summary],
+        )
+        references = {reference for reference, object_type in cursor.fetchall() if object_type not in _NOT_SUMMARISED}
+    return set(Case.objects.filter(reference__in=sorted(references)).values_list("pk", flat=True))
+
+
+def _locked_state(name: str) -> SummaryState:
+    """The summary's state row, locked until the refresh commits: refreshes of it queue here."""
     state, _ = SummaryState.objects.select_for_update().get_or_create(name=name)
-    return state, last_place()
+    return state
 
 
-def _move_on(state: SummaryState, *, head: int, now: datetime, full: bool) -> None:
-    """Record that the summary now holds every write up to audit entry `head`, as at `now`."""
-    state.audit_watermark = head
+def _move_on(state: SummaryState, *, now: datetime, full: bool) -> None:
+    """Record that the summary holds every write queued before the refresh, as at `now`."""
     state.refreshed_at = now
     if full:
         state.full_refresh_at = now
@@ -133,7 +136,7 @@ def cases_to_compute(*, now: datetime) -> set[int] | None:
     state = SummaryState.objects.filter(name=DEADLINES, full_refresh_at__isnull=False).first()
     if state is None or state.refreshed_at is None:
         return None
-    return _written_since(state.audit_watermark) | _fell_due(state.refreshed_at, now)
+    return _queued_cases(DEADLINES) | _fell_due(state.refreshed_at, now)
 
 
 def _is_urgent(now: datetime) -> Q:
@@ -205,30 +208,29 @@ def _row(deadline: Deadline) -> OutstandingDeadline:
 
 def deadline_summary_refresh(*, now: datetime | None = None, full: bool = False) -> RefreshReport:
     """Bring the deadline summary up to date: from scratch (`full`, or if it was never filled), or
-    for the cases written or fallen due since the last refresh. The entries waiting for their place
-    in the chain are sealed first, so the watermark passes them. Idempotent, and safe to run
+    for the cases written or fallen due since the last refresh. Idempotent, and safe to run
     concurrently: runs queue on the summary's state row."""
-    sequence_entries()
     with transaction.atomic():
         return _refresh_deadlines(now=now or timezone.now(), full=full)
 
 
 def _refresh_deadlines(*, now: datetime, full: bool) -> RefreshReport:
-    state, head = _locked_state(DEADLINES)
+    state = _locked_state(DEADLINES)
     full = full or state.full_refresh_at is None or state.refreshed_at is None
+    written = _take_queued(DEADLINES)
     if full:
         OutstandingDeadline.objects.all().delete()
         cases = Case.objects.filter(status=Case.Status.OPEN)
     else:
         assert state.refreshed_at is not None
-        ids = _written_since(state.audit_watermark, head) | _fell_due(state.refreshed_at, now)
+        ids = written | _fell_due(state.refreshed_at, now)
         OutstandingDeadline.objects.filter(case_id__in=ids).delete()
         cases = Case.objects.filter(pk__in=ids, status=Case.Status.OPEN)
     deadlines = outstanding_deadlines_of_cases(cases, now=now)
     OutstandingDeadline.objects.bulk_create((_row(d) for d in deadlines), batch_size=2000)
-    _move_on(state, head=head, now=now, full=full)
+    _move_on(state, now=now, full=full)
     cases_done = len({d.case.pk for d in deadlines})
-    return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), audit_watermark=head, as_of=now)
+    return RefreshReport(full=full, cases=cases_done, rows=len(deadlines), as_of=now)
 
 
 # --- Figure facts --------------------------------------------------------------------------------
@@ -357,44 +359,42 @@ def figure_facts_refresh(*, full: bool = False, if_needed: bool = False) -> Refr
 
     With `if_needed` (a report about to read them), nothing is locked or written when the last
     refresh is less than `FIGURES_LAG` old or no case has been written since it: the report reads
-    the facts as of that refresh (`as_of`). Celery's refresh always moves the watermark on.
+    the facts as of that refresh (`as_of`). Celery's refresh always takes in the queue.
     """
     if if_needed and not full:
         state = SummaryState.objects.filter(name=FIGURES, full_refresh_at__isnull=False).first()
         if state is not None and state.refreshed_at is not None:
             recent = state.refreshed_at >= timezone.now() - FIGURES_LAG
-            if recent or not _writes_since(state.audit_watermark).exists():
-                return RefreshReport(
-                    full=False, cases=0, rows=0, audit_watermark=state.audit_watermark, as_of=state.refreshed_at
-                )
+            if recent or not _queued(FIGURES).exists():
+                return RefreshReport(full=False, cases=0, rows=0, as_of=state.refreshed_at)
     return _refresh_facts(full=full)
 
 
 def _refresh_facts(*, full: bool) -> RefreshReport:
-    """The entries waiting for their place are sealed first; runs queue on the summary's state row."""
-    sequence_entries()
+    """Runs queue on the summary's state row."""
     with transaction.atomic():
         return _refresh_facts_now(full=full)
 
 
 def _refresh_facts_now(*, full: bool) -> RefreshReport:
     now = timezone.now()
-    state, head = _locked_state(FIGURES)
+    state = _locked_state(FIGURES)
     full = full or state.full_refresh_at is None
+    written = _take_queued(FIGURES)
     changed: tuple[int, ...] = ()  # after a full refresh the cache is empty: nothing to recompute
     if full:
         FigureFact.objects.all().delete()
         FiguresCache.objects.all().delete()
         cases, inserted = Case.objects.count(), _fill_facts("TRUE", {})
     else:
-        ids = sorted(_written_since(state.audit_watermark, head))
+        ids = sorted(written)
         before = _facts_digests(ids)
         FigureFact.objects.filter(case_id__in=ids).delete()
         inserted = _fill_facts("c.id = ANY(%(ids)s)", {"ids": ids}) if ids else 0
         changed = _move_versions_on(before, _facts_digests(ids))
         cases = len(ids)
-    _move_on(state, head=head, now=now, full=full)
-    return RefreshReport(full=full, cases=cases, rows=inserted, audit_watermark=head, as_of=now, forces_changed=changed)
+    _move_on(state, now=now, full=full)
+    return RefreshReport(full=full, cases=cases, rows=inserted, as_of=now, forces_changed=changed)
 
 
 @dataclass(frozen=True)

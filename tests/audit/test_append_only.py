@@ -10,7 +10,7 @@ from audit.chain import GENESIS, verify_chain
 from audit.models import AuditEntry
 from audit.sequencer import sequence_entries
 from audit.services import audit_record
-from cases.models import Case, Subject
+from cases.models import Case, Subject, UnsummarisedWrite
 from tests.audit.conftest import verify_after_sealing
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,9 @@ def test_the_application_role_adds_entries_through_the_normal_paths(case, office
     entry.refresh_from_db()
     assert entry.hash is None  # unsealed until the sequencer comes
     assert AuditEntry.objects.filter(object_type="cases.Subject", object_id=str(subject.pk)).count() == 1
+    # And the write is queued for the summaries to take in (cases/0043), under the same role.
+    queued = UnsummarisedWrite.objects.filter(case_reference=case.reference, object_type="cases.Subject")
+    assert sorted(queued.values_list("summary", flat=True)) == ["deadlines", "figures"]
     assert verify_after_sealing().ok
 
 

@@ -11,13 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from audit.objects import ObjectType
+from audit.services import audit_record
 from cases.deadlines import Kind, deadlines_of_cases
-from cases.models import Arrest, Case, ChargingSubmission, FigureFact, OutstandingDeadline, SummaryState
+from cases.models import Arrest, Case, ChargingSubmission, FigureFact, OutstandingDeadline, Subject, UnsummarisedWrite
+from cases.services import summaries
 from cases.services.case import case_log_add
 from cases.services.summaries import (
     cases_to_compute,
     deadline_summary_refresh,
     deadlines_due_for,
+    figure_facts_refresh,
     first_deadlines_due_for,
 )
 from safeguard.celery import app
@@ -140,9 +144,9 @@ def test_a_refresh_writes_nothing_to_the_audit_trail(cases):
     deadline_summary_refresh()
     deadline_summary_refresh(full=True)
     assert AuditEntry.objects.count() == before
-    # The watermark is the chain's last place: the refresh sealed what was waiting first.
-    assert SummaryState.objects.get(name="deadlines").audit_watermark == AuditEntry.objects.latest("seq").seq
-    assert not AuditEntry.objects.filter(seq__isnull=True).exists()
+    # What was queued for the deadlines is taken in; the figures' queue waits for their refresh.
+    assert not UnsummarisedWrite.objects.filter(summary="deadlines").exists()
+    assert UnsummarisedWrite.objects.filter(summary="figures").exists()
 
 
 def test_the_deadlines_page_costs_the_same_queries_for_1_and_for_many_cases(client, team, officer, supervisor):
@@ -183,3 +187,62 @@ def test_the_command_rebuilds_both_summaries_from_scratch(cases):
     again = StringIO()
     call_command("refresh_summaries", stdout=again)
     assert "Figure facts: 0 facts of 0 cases." in again.getvalue()
+
+
+def _queued(summary: str) -> set[tuple[str, str]]:
+    return set(UnsummarisedWrite.objects.filter(summary=summary).values_list("case_reference", "object_type"))
+
+
+def test_every_write_to_a_case_is_queued_for_each_summary_and_nothing_else_is(officer, cases):
+    missed, _, quiet = cases
+    deadline_summary_refresh(full=True)
+    figure_facts_refresh(full=True)
+    assert not UnsummarisedWrite.objects.exists()
+
+    subject = SubjectFactory(case=quiet)  # the audit row trigger's `create` entry
+    Subject.objects.filter(pk=subject.pk).update(full_name="Liam Shaw")  # a `change` entry
+    audit_record(kind=AuditEntry.Kind.READ, actor=officer, object_type=Case, case_reference=missed.reference)
+    audit_record(kind=AuditEntry.Kind.CHANGE, actor=officer, object_type=ObjectType.PAGE)  # no case named
+    expected = {(quiet.reference, "cases.Subject")}
+    assert _queued("deadlines") == _queued("figures") == expected
+    assert UnsummarisedWrite.objects.count() == 4  # a create and a change, for each summary
+
+    # Each refresh takes in its own queue, and leaves the other's.
+    assert deadline_summary_refresh().cases >= 0
+    assert (_queued("deadlines"), _queued("figures")) == (set(), expected)
+    assert figure_facts_refresh().cases == 1
+    assert not UnsummarisedWrite.objects.exists()
+
+
+def test_readers_and_refreshes_find_the_cases_written_without_reading_the_audit_trail(officer, cases):
+    """The trail is partitioned by month: a query of it with no time in it is planned over every
+    partition, which nationally costs more than the page (docs/performance.md)."""
+    missed = cases[0]
+    deadline_summary_refresh(full=True)
+    figure_facts_refresh(full=True)
+    case_log_add(case=missed, actor=officer, kind="note", text="Chased the CPS.")
+    with CaptureQueriesContext(connection) as captured:
+        assert cases_to_compute(now=timezone.now()) == {missed.pk}
+        assert figure_facts_refresh(if_needed=True).cases == 0  # refreshed under FIGURES_LAG ago
+        assert deadline_summary_refresh().cases == 1
+        assert figure_facts_refresh().cases == 1
+        assert cases_to_compute(now=timezone.now()) == set()
+    trail = [query["sql"] for query in captured if "audit_auditentry" in query["sql"]]
+    assert not trail, trail
+
+
+def test_a_refresh_that_fails_leaves_the_queue_as_it_was(officer, cases, monkeypatch):
+    missed = cases[0]
+    deadline_summary_refresh(full=True)
+    case_log_add(case=missed, actor=officer, kind="note", text="Chased the CPS.")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the worker is stopped mid-way")
+
+    monkeypatch.setattr(summaries, "outstanding_deadlines_of_cases", fail)
+    with pytest.raises(RuntimeError):
+        deadline_summary_refresh()
+    assert cases_to_compute(now=timezone.now()) == {missed.pk}
+    monkeypatch.undo()
+    deadline_summary_refresh()
+    assert cases_to_compute(now=timezone.now()) == set()
