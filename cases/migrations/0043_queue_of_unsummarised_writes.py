@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("summary", models.CharField(max_length=40)),
-                ("case_reference", models.CharField(db_collation="C", max_length=24)),
+                ("case_reference", models.CharField(max_length=24)),
                 ("object_type", models.CharField(max_length=100)),
             ],
             options={

@@ -59,7 +59,7 @@ class UnsummarisedWrite(models.Model):
     not the trail of years, so reading it costs the same at any size of trail."""
 
     summary = models.CharField(max_length=40)
-    case_reference = models.CharField(max_length=24, db_collation="C")
+    case_reference = models.CharField(max_length=24)  # the collation of Case.reference, to be joined by its index
     object_type = models.CharField(max_length=100)
 
     class Meta:

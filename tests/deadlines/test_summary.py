@@ -246,3 +246,16 @@ def test_a_refresh_that_fails_leaves_the_queue_as_it_was(officer, cases, monkeyp
     monkeypatch.undo()
     deadline_summary_refresh()
     assert cases_to_compute(now=timezone.now()) == set()
+
+
+def test_the_queue_is_joined_to_the_cases_by_their_reference_index():
+    """The queue's references have the collation of `Case.reference`: with another, the comparison
+    cannot use the case reference's index, and every case is read to find the few queued."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, collation_name FROM information_schema.columns WHERE (table_name, column_name) "
+            "IN (('cases_case', 'reference'), ('cases_unsummarisedwrite', 'case_reference'))"
+        )
+        collations = dict(cursor.fetchall())
+    assert set(collations) == {"cases_case", "cases_unsummarisedwrite"}
+    assert collations["cases_unsummarisedwrite"] == collations["cases_case"]
