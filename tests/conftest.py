@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import ADMINISTRATOR, EXAMINER, OFFICER, SUPERVISOR
 from audit.checkpoints import make_key_pair
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
+from tests.shared import FAST_PASSWORD_HASHERS
 
 URLENCODED = "application/x-www-form-urlencoded"
 
@@ -94,7 +95,7 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="session")
