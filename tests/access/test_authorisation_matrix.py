@@ -20,8 +20,10 @@ Each request runs in a savepoint that is rolled back, so one person's POST canno
 next person meets.
 """
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
@@ -35,8 +37,9 @@ from api.models import ApiClient
 from api.services import create_client
 from audit.models import Flag
 from cases.models import DeconflictionMatch, Notification
-from tests.access.world import ACTORS, World, build_world
+from tests.access.world import ACTORS, World
 from tests.conftest import BrowserClient
+from tests.shared import set_up_once
 
 # The API answers clients by token, not people by session: its own matrix covers every one of its
 # routes and scopes (tests/api/test_authorisation_matrix.py).
@@ -510,18 +513,32 @@ def targets_for(rule: Rule) -> tuple[str, ...]:
     return ("none",)
 
 
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
+@pytest.fixture(scope="module")
+def signed_in_cookies(world_made_once, django_db_blocker) -> Iterator[dict[str, SimpleCookie]]:
+    """Each person of the world signed in once for the module, through both sign-in steps (tests/shared.py):
+    the cookies of their sessions."""
+
+    def sign_in() -> dict[str, SimpleCookie]:
+        cookies = {}
+        for actor in ACTORS:
+            if actor != "anonymous":
+                client = BrowserClient()
+                client.force_login(world_made_once.users[actor])
+                cookies[actor] = client.cookies
+        return cookies
+
+    yield from set_up_once(django_db_blocker, sign_in)
 
 
 @pytest.fixture
-def clients(world) -> dict[str, BrowserClient]:
+def clients(signed_in_cookies, world) -> dict[str, BrowserClient]:
+    """A client of its own for each person, signed in (with a copy of their session's cookie), and
+    one for a person not signed in."""
     signed_in = {}
     for actor in ACTORS:
         client = BrowserClient()
         if actor != "anonymous":
-            client.force_login(world.users[actor])
+            client.cookies = copy.deepcopy(signed_in_cookies[actor])
         signed_in[actor] = client
     return signed_in
 
