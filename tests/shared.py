@@ -1,11 +1,12 @@
 """Set-up made once and shared by the tests of a class or a module, for set-up that is slow to make
-(the demo week, a case with its whole path recorded).
+(the demo week, the access tests' world and its people signed in).
 
 The set-up is made inside a transaction that is rolled back after the last test that shares it, as
 Django's `TestCase.setUpTestData` does: each test runs inside it in a savepoint of its own (pytest-django's
 `db`), which is rolled back when the test ends, so a test that writes leaves the set-up as it found it for
-the next one. A test reads the shared rows from the database (by their keys), never through model
-instances held from an earlier test, whose attributes a test may have changed in memory.
+the next one. Model instances made in the set-up are not handed to two tests as they are (a test may
+change one in memory): each test gets a copy of its own (`copy.deepcopy`, as `setUpTestData` does), or
+reads the rows from the database.
 """
 
 from collections.abc import Callable, Iterator
