@@ -20,13 +20,13 @@ Each request runs in a savepoint that is rolled back, so one person's POST canno
 next person meets.
 """
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -514,31 +514,35 @@ def targets_for(rule: Rule) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def signed_in_cookies(world_made_once, django_db_blocker) -> Iterator[dict[str, SimpleCookie]]:
+def signed_in_sessions(world_made_once, django_db_blocker) -> Iterator[dict[str, dict[str, Any]]]:
     """Each person of the world signed in once for the module, through both sign-in steps (tests/shared.py):
-    the cookies of their sessions."""
+    what their session holds."""
 
-    def sign_in() -> dict[str, SimpleCookie]:
-        cookies = {}
+    def sign_in() -> dict[str, dict[str, Any]]:
+        sessions = {}
         for actor in ACTORS:
             if actor != "anonymous":
                 client = BrowserClient()
                 client.force_login(world_made_once.users[actor])
-                cookies[actor] = client.cookies
-        return cookies
+                sessions[actor] = dict(client.session.items())
+        return sessions
 
     yield from set_up_once(django_db_blocker, sign_in)
 
 
 @pytest.fixture
-def clients(signed_in_cookies, world) -> dict[str, BrowserClient]:
-    """A client of its own for each person, signed in (with a copy of their session's cookie), and
-    one for a person not signed in."""
+def clients(signed_in_sessions, world) -> dict[str, BrowserClient]:
+    """A client of its own for each person, with a new session holding what their sign-in put in
+    theirs, and one for a person not signed in. (A new session for each test: a session used by test
+    after test would gather the versions of its row that each test's rolled-back requests leave.)"""
     signed_in = {}
     for actor in ACTORS:
         client = BrowserClient()
         if actor != "anonymous":
-            client.cookies = copy.deepcopy(signed_in_cookies[actor])
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
+            session.update(signed_in_sessions[actor])
+            session.create()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
         signed_in[actor] = client
     return signed_in
 
