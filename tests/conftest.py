@@ -12,14 +12,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import ADMINISTRATOR, EXAMINER, OFFICER, SUPERVISOR
 from audit.checkpoints import make_key_pair
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
+from tests.shared import FAST_PASSWORD_HASHERS
 
 URLENCODED = "application/x-www-form-urlencoded"
 
 # Files of few tests that take longest (a load run, a restore drill, a replica, real workers and
-# servers killed and restarted, the browser), longest first. `make test` hands whole files to its
+# servers killed and restarted, migrations run from an empty database, every link followed, the demo
+# loaded, many generated examples, the browser), longest first. `make test` hands whole files to its
 # two processes in the order of `pytest_collection_modifyitems` (pytest-xdist, --dist loadfile
 # --no-loadscope-reorder): these first, then every other file, most tests first, so that both
-# processes end on short files and finish together, and the browser files follow one another (one
+# processes end on short files and finish together (a long file of few tests left to the end would
+# keep one process busy after the other has finished), and the browser files follow one another (one
 # Chromium per process).
 SLOW_FIRST = (
     "tests/load/test_smoke.py",
@@ -37,6 +40,16 @@ SLOW_FIRST = (
     "tests/deadlines/test_worker.py",
     "tests/audit/test_checkpoint_worker.py",
     "tests/reliability/test_process_restart.py",
+    "tests/accounts/test_people_move_migrations.py",
+    "tests/access/test_links.py",
+    "tests/casefiles/test_demo.py",
+    "tests/reliability/test_bad_import.py",
+    "tests/bench/test_generate.py",
+    "tests/casefiles/test_export_cases.py",
+    "tests/audit/test_parallel_writes.py",
+    "tests/audit/test_migration_sequencer.py",
+    "tests/deadlines/test_rules_properties.py",
+    "tests/test_settings.py",
     "tests/browser/",
 )
 
@@ -94,7 +107,7 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,13 @@ Each request runs in a savepoint that is rolled back, so one person's POST canno
 next person meets.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -35,8 +37,9 @@ from api.models import ApiClient
 from api.services import create_client
 from audit.models import Flag
 from cases.models import DeconflictionMatch, Notification
-from tests.access.world import ACTORS, World, build_world
+from tests.access.world import ACTORS, World
 from tests.conftest import BrowserClient
+from tests.shared import set_up_once
 
 # The API answers clients by token, not people by session: its own matrix covers every one of its
 # routes and scopes (tests/api/test_authorisation_matrix.py).
@@ -510,18 +513,36 @@ def targets_for(rule: Rule) -> tuple[str, ...]:
     return ("none",)
 
 
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
+@pytest.fixture(scope="module")
+def signed_in_sessions(world_made_once, django_db_blocker) -> Iterator[dict[str, dict[str, Any]]]:
+    """Each person of the world signed in once for the module, through both sign-in steps (tests/shared.py):
+    what their session holds."""
+
+    def sign_in() -> dict[str, dict[str, Any]]:
+        sessions = {}
+        for actor in ACTORS:
+            if actor != "anonymous":
+                client = BrowserClient()
+                client.force_login(world_made_once.users[actor])
+                sessions[actor] = dict(client.session.items())
+        return sessions
+
+    yield from set_up_once(django_db_blocker, sign_in)
 
 
 @pytest.fixture
-def clients(world) -> dict[str, BrowserClient]:
+def clients(signed_in_sessions, world) -> dict[str, BrowserClient]:
+    """A client of its own for each person, with a new session holding what their sign-in put in
+    theirs, and one for a person not signed in. (A new session for each test: a session used by test
+    after test would gather the versions of its row that each test's rolled-back requests leave.)"""
     signed_in = {}
     for actor in ACTORS:
         client = BrowserClient()
         if actor != "anonymous":
-            client.force_login(world.users[actor])
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
+            session.update(signed_in_sessions[actor])
+            session.create()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
         signed_in[actor] = client
     return signed_in
 

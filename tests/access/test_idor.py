@@ -10,7 +10,6 @@ from audit.models import Flag
 from audit.signals import access_denied
 from cases.models import Device
 from tests.access.test_authorisation_matrix import RULES, URLS
-from tests.access.world import build_world
 from tests.conftest import BrowserClient
 
 CASE_RECORD_URLS = [
@@ -26,11 +25,6 @@ PER_RESPONSE = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
 
 def page(response) -> bytes:
     return PER_RESPONSE.sub(b"", response.content)
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def _signed_in(user) -> BrowserClient:

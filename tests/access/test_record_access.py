@@ -17,15 +17,9 @@ from tests.access.test_authorisation_matrix import (
     expected,
     referral,
 )
-from tests.access.world import build_world
 from tests.conftest import BrowserClient
 
 PAGES = {"record_correct": "record", "record_withdraw": "record", "record_history": "view"}
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def _url(world, page: str, key: str, target: str, record_from: str | None = None) -> str:

@@ -6,16 +6,10 @@ from django.urls import reverse
 
 from audit.signals import access_denied
 from tests.access.test_idor import MISSING, page
-from tests.access.world import build_world
 from tests.conftest import BrowserClient
 from work.models import Task
 
 TASK_URLS = ["work:task_detail", "work:task_complete", "work:task_reassign", "work:task_accept", "work:task_dismiss"]
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def _signed_in(user) -> BrowserClient:

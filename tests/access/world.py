@@ -4,9 +4,12 @@ its region (with a deconfliction match between them), and one person for each ro
 authorisation matrix, with a second administrator of the force, an administrator of another force and
 two four-eyes requests waiting (one made by the administrator, one about them)."""
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -41,6 +44,7 @@ from tests.factories.cases import (
 from tests.factories.custody import ArrestFactory, ChargingSubmissionFactory, ReleaseFactory, offence
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 from tests.factories.warrants import DeviceFactory, FurtherEntryAuthorityFactory, SearchFactory, WarrantFactory
+from tests.shared import set_up_once
 from warrants.models import Warrant
 from work.models import Task
 
@@ -276,3 +280,19 @@ def build_world() -> World:
         ).pk,
     }
     return world
+
+
+@pytest.fixture(scope="module")
+def world_made_once(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world, made once for the tests of a module (tests/shared.py): a test's own writes are
+    rolled back when it ends. Tests of the module that do not ask for `world` but run after one that
+    does see its rows too."""
+    yield from set_up_once(django_db_blocker, build_world)
+
+
+@pytest.fixture
+def world(world_made_once, db) -> World:
+    """The world made once for the module, as a copy of its own for each test (as Django's
+    `TestCase.setUpTestData` gives each test), so that a change a test makes to a person or a case in
+    memory is not seen by the next."""
+    return copy.deepcopy(world_made_once)

@@ -2,12 +2,14 @@
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Force, User
@@ -25,6 +27,7 @@ from cases.models import (
     SafeguardingReferral,
 )
 from cases.rules import LONDON, charging_target_at
+from tests.shared import set_up_once
 from warrants.models import Warrant
 
 pytestmark = pytest.mark.django_db
@@ -73,53 +76,67 @@ def test_it_creates_the_demo_once_and_prints_passwords_only_on_creation(settings
     assert "0 referrals and their cases created" in second
 
 
-def test_it_makes_one_user_per_role_in_groups_of_those_names(settings):
-    settings.DEMO_MODE = True
-    _load()
-    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
-    for role in ROLES:
-        assert User.objects.filter(groups__name=role).exists(), role
-    assert set(ROLES) == {"Officer", "Digital forensics examiner", "Supervisor", "Auditor", "Administrator"}
-    administrator = User.objects.get(username="admin")
-    assert administrator.is_staff and not administrator.is_superuser
-    # Two administrators of one force, so that one can approve what the other asks (four eyes).
-    administrators = User.objects.filter(groups__name="Administrator", force__code="STF")
-    assert sorted(administrators.values_list("username", flat=True)) == ["admin", "admin2"]
+def _load_in_demo_mode() -> None:
+    with override_settings(DEMO_MODE=True):
+        _load()
 
 
-def test_every_stage_of_the_path_is_represented_with_dates_relative_to_now(settings):
-    settings.DEMO_MODE = True
-    _load()
-    now = timezone.now()
+@pytest.fixture(scope="class")
+def demo_loaded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo loaded in demo mode, once for the tests of a class, which only read what it made
+    (tests/shared.py)."""
+    yield from set_up_once(django_db_blocker, _load_in_demo_mode)
 
-    assert set(Case.objects.values_list("stage", flat=True)) == set(Case.Stage.values)
-    assert set(Referral.objects.values_list("outcome", flat=True)) == set(Referral.Outcome.values)
-    assert set(Warrant.objects.values_list("status", flat=True)) == set(Warrant.Status.values)
-    assert {"bail", "rui", "charged"} <= set(Release.objects.values_list("kind", flat=True))
-    assert {code for code in Force.objects.values_list("code", flat=True)} == {"STF", "WAR", "WMP"}
-    assert Case.objects.filter(restricted=True).exists()
 
-    # Referrals received this week; warrants issued last week, not yet executed.
-    assert Referral.objects.filter(received_at__gte=now - timedelta(days=7), outcome="pending").count() >= 3
-    assert Warrant.objects.filter(
-        status="issued", issued_at__range=(now - timedelta(days=14), now - timedelta(days=3))
-    ).exists()
-    # Arrests nearing the charging target, and one past it with no decision.
-    undecided = [
-        arrest
-        for arrest in Arrest.objects.select_related("case")
-        if not arrest.case.charging_submissions.exclude(decision="pending").exists()
-    ]
-    targets = [charging_target_at(arrest.arrested_at) for arrest in undecided]
-    assert any(now < target <= now + timedelta(days=8) for target in targets)
-    assert any(target < now for target in targets)
-    # Bail running out within a week; a hearing next week; safeguarding and image counts recorded.
-    assert Release.objects.filter(kind="bail", bail_ends_at__range=(now, now + timedelta(days=7))).exists()
-    assert CourtHearing.objects.filter(hearing_at__range=(now, now + timedelta(days=8))).exists()
-    assert SafeguardingReferral.objects.filter(children_safeguarded__gt=0).exists()
-    assert ImageCount.objects.filter(count__gt=0).exists()
-    assert ChargingSubmission.objects.filter(decision="pending").exists()
-    assert Case.objects.filter(status="closed", closure__isnull=False).count() >= 2
+@pytest.mark.usefixtures("demo_loaded")
+class TestTheDemoLoadedInDemoMode:
+    def test_it_makes_one_user_per_role_in_groups_of_those_names(self):
+        assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+        for role in ROLES:
+            assert User.objects.filter(groups__name=role).exists(), role
+        assert set(ROLES) == {"Officer", "Digital forensics examiner", "Supervisor", "Auditor", "Administrator"}
+        administrator = User.objects.get(username="admin")
+        assert administrator.is_staff and not administrator.is_superuser
+        # Two administrators of one force, so that one can approve what the other asks (four eyes).
+        administrators = User.objects.filter(groups__name="Administrator", force__code="STF")
+        assert sorted(administrators.values_list("username", flat=True)) == ["admin", "admin2"]
+
+    def test_every_stage_of_the_path_is_represented_with_dates_relative_to_now(self):
+        now = timezone.now()
+
+        assert set(Case.objects.values_list("stage", flat=True)) == set(Case.Stage.values)
+        assert set(Referral.objects.values_list("outcome", flat=True)) == set(Referral.Outcome.values)
+        assert set(Warrant.objects.values_list("status", flat=True)) == set(Warrant.Status.values)
+        assert {"bail", "rui", "charged"} <= set(Release.objects.values_list("kind", flat=True))
+        assert {code for code in Force.objects.values_list("code", flat=True)} == {"STF", "WAR", "WMP"}
+        assert Case.objects.filter(restricted=True).exists()
+
+        # Referrals received this week; warrants issued last week, not yet executed.
+        assert Referral.objects.filter(received_at__gte=now - timedelta(days=7), outcome="pending").count() >= 3
+        assert Warrant.objects.filter(
+            status="issued", issued_at__range=(now - timedelta(days=14), now - timedelta(days=3))
+        ).exists()
+        # Arrests nearing the charging target, and one past it with no decision.
+        undecided = [
+            arrest
+            for arrest in Arrest.objects.select_related("case")
+            if not arrest.case.charging_submissions.exclude(decision="pending").exists()
+        ]
+        targets = [charging_target_at(arrest.arrested_at) for arrest in undecided]
+        assert any(now < target <= now + timedelta(days=8) for target in targets)
+        assert any(target < now for target in targets)
+        # Bail running out within a week; a hearing next week; safeguarding and image counts recorded.
+        assert Release.objects.filter(kind="bail", bail_ends_at__range=(now, now + timedelta(days=7))).exists()
+        assert CourtHearing.objects.filter(hearing_at__range=(now, now + timedelta(days=8))).exists()
+        assert SafeguardingReferral.objects.filter(children_safeguarded__gt=0).exists()
+        assert ImageCount.objects.filter(count__gt=0).exists()
+        assert ChargingSubmission.objects.filter(decision="pending").exists()
+        assert Case.objects.filter(status="closed", closure__isnull=False).count() >= 2
+
+    def test_the_demo_assigns_examiners_and_gives_no_case_a_reference_of_its_own(self):
+        assert CaseUserObjectPermission.objects.filter(permission__codename="record_triage").count() >= 10
+        for case in Case.objects.all():  # numbered as the pages number them, by the year of opening
+            assert case.reference.startswith(f"{case.force.code}-{case.opened_at.astimezone(LONDON).year}-"), case
 
 
 def test_it_loads_with_force_outside_demo_mode_without_showing_passwords(settings):
@@ -176,15 +193,6 @@ def test_relative_times_are_counted_from_the_day_of_loading_in_london():
         "item": "requested 14 Jul 2026 10:00, is not completed",
         "notes": "today is not a time",
     }
-
-
-def test_the_demo_assigns_examiners_and_gives_no_case_a_reference_of_its_own(settings):
-    settings.DEMO_MODE = True
-    _load()
-
-    assert CaseUserObjectPermission.objects.filter(permission__codename="record_triage").count() >= 10
-    for case in Case.objects.all():  # numbered as the pages number them, by the year of opening
-        assert case.reference.startswith(f"{case.force.code}-{case.opened_at.astimezone(LONDON).year}-"), case
 
 
 def test_a_demo_line_the_services_refuse_stops_the_load_naming_the_line_and_rule(settings, tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
 """cases.records: the records of cases read in one query, the same as Django reads them."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -29,6 +30,7 @@ from cases.records import (
 from tests.factories.cases import CaseFactory, CaseLogEntryFactory
 from tests.factories.custody import offence
 from tests.factories.warrants import FurtherEntryAuthorityFactory
+from tests.shared import set_up_once
 from warrants.models import Warrant
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +108,7 @@ def case(team, officer, supervisor):
     return CaseFactory(team=team, officer_in_case=officer, supervisor=supervisor)
 
 
-@pytest.fixture
-def week():
+def _make_demo_week() -> None:
     """The demo week, with the records it does not happen to hold."""
     call_command("load_demo", "--force", stdout=StringIO())
     release = Release.objects.select_related("arrest").order_by("pk")[0]
@@ -152,6 +153,16 @@ def week():
         reviewed_by=arrest.arresting_officer,
         rationale="Indecent images of children: group 1.",
     )
+
+
+@pytest.fixture(scope="class")
+def _demo_week(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo week, made once for the tests of a class, which only read it (tests/shared.py)."""
+    yield from set_up_once(django_db_blocker, _make_demo_week)
+
+
+@pytest.fixture
+def week(_demo_week) -> models.QuerySet[Case]:
     return Case.objects.order_by("pk")
 
 
@@ -161,44 +172,45 @@ def _shown_on(loaded: Case) -> dict[str, list]:
     return shown
 
 
-def test_it_reads_what_django_reads_in_the_same_order_with_the_same_links(week, django_assert_num_queries):
-    seen: set[object] = set()
-    for case in week:
-        wanted = _shown_on(_by_django(case))
-        selected = case_page_select(Case.objects.filter(pk=case.pk)).get()
+class TestTheDemoWeek:
+    """Read together and one by one, the cases of the demo week (made once for the class)."""
+
+    def test_it_reads_what_django_reads_in_the_same_order_with_the_same_links(self, week, django_assert_num_queries):
+        seen: set[object] = set()
+        for case in week:
+            wanted = _shown_on(_by_django(case))
+            selected = case_page_select(Case.objects.filter(pk=case.pk)).get()
+            with django_assert_num_queries(1):
+                loaded = load_case_page_records(selected)
+            with django_assert_num_queries(0):
+                ours = _shown_on(loaded)
+                assert all(row.case is loaded for row in _rows([loaded], ["subjects"]))
+            for path, rows in wanted.items():
+                assert ours[path] == rows, f"{case.reference}: {path}"
+            seen.update(path for path, rows in ours.items() if rows)
+        assert seen == {*PATHS, "log"}, "the demo week and the fixture leave some records untested"
+
+    def test_many_cases_read_together_each_get_their_own_records(self, week, django_assert_num_queries):
+        cases = list(case_page_select(week))
         with django_assert_num_queries(1):
-            loaded = load_case_page_records(selected)
+            load_records(cases, case_page_sets())
+
+        for case in cases:
+            alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+            with django_assert_num_queries(0):
+                assert _shown_on(case) == _shown_on(alone), case.reference
+
+    def test_deadlines_of_many_cases_read_together_are_those_of_each_case_page(self, week, django_assert_num_queries):
+        now = timezone.now()
+        with django_assert_num_queries(2):
+            cases = with_deadline_records(week)
+
         with django_assert_num_queries(0):
-            ours = _shown_on(loaded)
-            assert all(row.case is loaded for row in _rows([loaded], ["subjects"]))
-        for path, rows in wanted.items():
-            assert ours[path] == rows, f"{case.reference}: {path}"
-        seen.update(path for path, rows in ours.items() if rows)
-    assert seen == {*PATHS, "log"}, "the demo week and the fixture leave some records untested"
-
-
-def test_many_cases_read_together_each_get_their_own_records(week, django_assert_num_queries):
-    cases = list(case_page_select(week))
-    with django_assert_num_queries(1):
-        load_records(cases, case_page_sets())
-
-    for case in cases:
-        alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
-        with django_assert_num_queries(0):
-            assert _shown_on(case) == _shown_on(alone), case.reference
-
-
-def test_deadlines_of_many_cases_read_together_are_those_of_each_case_page(week, django_assert_num_queries):
-    now = timezone.now()
-    with django_assert_num_queries(2):
-        cases = with_deadline_records(week)
-
-    with django_assert_num_queries(0):
-        together = {case.reference: case_deadlines(case, now=now) for case in cases}
-    for case in cases:
-        alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
-        assert _deadline_values(together[case.reference]) == _deadline_values(case_deadlines(alone, now=now))
-    assert sum(len(deadlines) for deadlines in together.values()) > len(cases)
+            together = {case.reference: case_deadlines(case, now=now) for case in cases}
+        for case in cases:
+            alone = load_case_page_records(case_page_select(Case.objects.filter(pk=case.pk)).get())
+            assert _deadline_values(together[case.reference]) == _deadline_values(case_deadlines(alone, now=now))
+        assert sum(len(deadlines) for deadlines in together.values()) > len(cases)
 
 
 def _deadline_values(deadlines: list) -> list[tuple]:

@@ -10,6 +10,7 @@ from accounts.roles import OFFICER, SUPERVISOR
 from cases.models import Referral
 from cases.services.case import case_open
 from cases.services.referrals import referral_add_identifier, referral_create
+from tests.access.world import world  # noqa: F401 (fixture: a copy of `world_made_once` for each test)
 from tests.factories.people import ForceFactory, TeamFactory, UserFactory
 
 

@@ -2,14 +2,17 @@
 other record only if they may see that record; otherwise, for another force's referral or a
 restricted case, only that a match is held and whom to contact (team and supervisor)."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from cases.models import DeconflictionMatch, Notification
 from cases.services.case import premises_add, subject_add
-from tests.access.world import ACTORS, build_world
+from tests.access.world import ACTORS, World, build_world
 from tests.conftest import BrowserClient
+from tests.shared import set_up_once
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +55,19 @@ def signed_in(user):
     return client
 
 
-@pytest.fixture
-def world():
+def _world_with_a_pnc_match() -> World:
     world = build_world()
     case, restricted = world.cases["case"], world.cases["restricted"]
     subject_add(case=case, actor=world.users["officer_a"], full_name="Pat Doe", pnc_id="01/555555K")
     subject_add(case=restricted, actor=world.users["officer_r"], full_name="Patrick Doe", pnc_id="01/555555K")
     return world
+
+
+@pytest.fixture(scope="module")
+def world_made_once(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world, with a subject of the same PNC ID in the team A case and the restricted case, made
+    once for the module; each test has its own copy (`world`, tests/access/world.py)."""
+    yield from set_up_once(django_db_blocker, _world_with_a_pnc_match)
 
 
 def the_match(kind: str) -> DeconflictionMatch:
