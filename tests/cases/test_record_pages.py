@@ -345,3 +345,33 @@ def test_an_extension_of_detention_is_corrected_from_the_arrest_page(client, off
     extension.refresh_from_db()
     assert extension.authorised_by == "Supt A Rees" and extension.version == 2
     assert when(arrest.relevant_time + timedelta(hours=36)) in client.get(arrest_page).content.decode()
+
+
+def test_the_history_names_who_first_recorded_the_record_and_when_from_a_prepared_search(client, officer, case):
+    from django.db import connection
+
+    from audit.context import acting_as
+
+    with acting_as(officer, source="web"):
+        subject = SubjectFactory(case=case, full_name="Jon Smith")
+    client.force_login(officer)
+    assert client.post(url("record_correct", case, "subject", subject.pk), {
+        "full_name": "John Smith", "date_of_birth": "", "pnc_id": "", "notes": "", "reason": "Misspelt.", "version": 1,
+    }).status_code == 302  # fmt: skip
+    created = AuditEntry.objects.get(kind="create", object_type="cases.Subject", object_id=str(subject.pk))
+
+    def prepared_searches():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+                "WHERE statement LIKE '%%audit_auditentry%%'"
+            )
+            return cursor.fetchone()
+
+    page = html.unescape(client.get(url("record_history", case, "subject", subject.pk)).content.decode())
+    assert f"Recorded {when(created.occurred_at)} by {officer}." in page
+    statements, runs = prepared_searches()
+
+    page = html.unescape(client.get(url("record_history", case, "subject", subject.pk)).content.decode())
+    assert f"Recorded {when(created.occurred_at)} by {officer}." in page
+    assert prepared_searches() == (statements, runs + 1)  # run again as prepared, not prepared again
