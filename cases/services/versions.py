@@ -101,10 +101,7 @@ def last_change(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    try:
-        return entries.select_related("actor").latest("occurred_at", "id")
-    except AuditEntry.DoesNotExist:
-        return None
+    return _one_entry(entries, "-occurred_at", "-id")
 
 
 def _case_reference(instance: models.Model) -> str:
@@ -124,9 +121,15 @@ def first_entry(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    # No time to prune the month partitions by (docs/performance.md): planned over every one, so the
-    # search is prepared once per connection, and the entry it finds is read from its own partition.
-    sql, params = entries.order_by("occurred_at", "id").values_list("id", "occurred_at")[:1].query.sql_with_params()
+    return _one_entry(entries, "occurred_at", "id")
+
+
+def _one_entry(entries: "models.QuerySet[AuditEntry]", *order: str) -> AuditEntry | None:
+    """The first of `entries` in `order`, with its actor. A search of a record's entries has no time
+    to prune the audit trail's month partitions by (docs/performance.md), so it is planned over every
+    one: it is prepared once per connection (`safeguard.prepared`), and the entry it finds is then
+    read by its id and time, from its own partition."""
+    sql, params = entries.order_by(*order).values_list("id", "occurred_at")[:1].query.sql_with_params()
     found = fetch_prepared(sql, params, using=entries.db)
     if not found:
         return None
