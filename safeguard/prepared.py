@@ -1,12 +1,14 @@
 """Statements prepared once per database connection (PostgreSQL's PREPARE and EXECUTE).
 
 A few statements cost PostgreSQL more to plan than to run: the case page's one statement of every
-record (`cases.records`, 22 subqueries) and a record's first audit entry (`cases.services.versions`),
-which has no time in it to prune the audit trail's month partitions by, so it is planned over every
-partition. Sent as plain SQL, each is planned again on every request. Run through `fetch_prepared`,
-it is prepared the first time a connection runs it, and later runs on that connection EXECUTE it:
-PostgreSQL keeps the plan (a generic plan, once it has seen that one plan serves; see PREPARE in
-PostgreSQL's documentation) and plans again by itself only when a table it reads is changed.
+record (`cases.records`, 22 subqueries). Sent as plain SQL, it is planned again on every request.
+Run through `fetch_prepared`, it is prepared the first time a connection runs it, and later runs on
+that connection EXECUTE it: PostgreSQL keeps one plan for all values (a generic plan) once it has
+seen that the plans it makes for each run's values cost no less, and plans again by itself when a
+table it reads is changed (see PREPARE in PostgreSQL's documentation). That is the condition for
+using it: a statement whose plan does not depend on its values. One whose best plan does (a search
+of the partitioned audit trail, cases.services.versions) gains nothing, as PostgreSQL goes on
+planning it for each run's values.
 
 A statement's name is a hash of its text, so the same text is prepared once per connection whoever
 runs it, and different texts never share a name. Which connection has prepared what is kept per

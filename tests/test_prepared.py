@@ -82,3 +82,27 @@ def test_the_wrong_number_of_parameters_is_refused_before_preparing():
         fetch_prepared(sql, [1])
     assert prepared_here(sql) == 0
     assert fetch_prepared(sql, [1, 2]) == [(3,)]
+
+
+def test_the_case_pages_one_statement_is_prepared_once_and_run_again(team, officer):
+    from cases.records import load_case_page_records
+    from tests.factories.cases import CaseFactory, SubjectFactory
+
+    case = CaseFactory(team=team, officer_in_case=officer)
+    SubjectFactory(case=case, full_name="Jon Smith")
+
+    def runs():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+                "WHERE statement LIKE '%%json_build_object%%'"
+            )
+            return cursor.fetchone()
+
+    load_case_page_records(case)
+    statements, before = runs()
+    loaded = load_case_page_records(case)
+
+    assert [subject.full_name for subject in loaded.subjects.all()] == ["Jon Smith"]
+    assert statements >= 1
+    assert runs() == (statements, before + 1)

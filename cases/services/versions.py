@@ -18,7 +18,6 @@ from django.db.models import F
 
 from audit.models import AuditEntry
 from cases.formats import when
-from safeguard.prepared import fetch_prepared
 
 VERSION_CONFLICT = (
     "This record was changed by {name} at {time} after you opened it. Check the current values below and save again."
@@ -101,7 +100,7 @@ def last_change(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    return _one_entry(entries, "-occurred_at", "-id")
+    return _one_entry(entries.order_by("-occurred_at", "-id"))
 
 
 def _case_reference(instance: models.Model) -> str:
@@ -121,17 +120,15 @@ def first_entry(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    return _one_entry(entries, "occurred_at", "id")
+    return _one_entry(entries.order_by("occurred_at", "id"))
 
 
-def _one_entry(entries: "models.QuerySet[AuditEntry]", *order: str) -> AuditEntry | None:
-    """The first of `entries` in `order`, with its actor. A search of a record's entries has no time
-    to prune the audit trail's month partitions by (docs/performance.md), so it is planned over every
-    one: it is prepared once per connection (`safeguard.prepared`), and the entry it finds is then
-    read by its id and time, from its own partition."""
-    sql, params = entries.order_by(*order).values_list("id", "occurred_at")[:1].query.sql_with_params()
-    found = fetch_prepared(sql, params, using=entries.db)
-    if not found:
-        return None
-    ((entry_id, occurred_at),) = found
-    return AuditEntry.objects.using(entries.db).select_related("actor").get(id=entry_id, occurred_at=occurred_at)
+def _one_entry(entries: "models.QuerySet[AuditEntry]") -> AuditEntry | None:
+    """The first of `entries`, ordered, with its actor.
+
+    A search of one record's entries has no time to prune the audit trail's month partitions by, so
+    PostgreSQL plans it over every partition on each request (docs/performance.md, Known limits). It
+    is not prepared (`safeguard.prepared`): at 1,000,000 cases PostgreSQL keeps planning it afresh
+    for each run of a prepared statement, and the one plan for all values it could use instead reads
+    the partitions in time order and is slower still."""
+    return entries.select_related("actor").first()
