@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
@@ -340,8 +341,27 @@ def case_access_rows(case: Case) -> list[AccessRow]:
 WHOLE_REFERENCE = re.compile(r"^[A-Za-z0-9]+-[0-9]{4}-[0-9]{6}$")
 
 
-def case_list_for(
-    user: User,
+def case_list_for(user: User, **filters: Any) -> QuerySet[Case]:
+    """The case list: visible cases, searched and filtered (`filters`: those `case_list_filter`
+    takes), with what the list's columns show, newest opened first. Its pages are read from
+    `case_list_parts`, the same cases."""
+    chosen = case_list_filter(**filters)
+    cases = cases_visible_to(user).filter(chosen).select_related("team__force", "officer_in_case", "supervisor")
+    return cases.order_by("-opened_at", "-id")
+
+
+def case_list_parts(user: User, **filters: Any) -> list[QuerySet[Case]]:
+    """The cases of `case_list_for`, as one queryset for each way `user` may see a case
+    (`_ways_to_see`), so that a page of the list reads each apart in opening order and joins the
+    answers (`case_list_page`): each way is then a scan of an index holding the case's opening time
+    (Case.Meta.indexes), and a page reads about a page of each, not every case the person may see."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    chosen = case_list_filter(**filters)
+    return [Case.objects.filter(way & chosen) for way in _ways_to_see(user)]
+
+
+def case_list_filter(
     *,
     q: str = "",
     status: str = "",
@@ -350,48 +370,56 @@ def case_list_for(
     opened_from: date | None = None,
     opened_to: date | None = None,
     stage: str = "",
-) -> QuerySet[Case]:
-    """The case list: visible cases, searched and filtered, with what the list's columns show.
+) -> Q:
+    """The case list's search and filters as one condition.
 
-    `q` matches the reference, the operation or a subject's name (one EXISTS subquery); opened
-    from/to are London dates, both inclusive.
+    `q` matches the reference, the operation or a subject's name (one subquery); opened from/to are
+    London dates, both inclusive.
     """
-    cases = cases_visible_to(user).select_related("team__force", "officer_in_case", "supervisor")
+    chosen = Q()
     q = q.strip()
     if WHOLE_REFERENCE.match(q):
         # A whole case reference: that case, by the reference's unique index. Its trigrams ("STF",
         # "-20", "202"...) are in almost every reference, so the trigram index would read a posting
         # list of every case in the database.
-        cases = cases.filter(reference=q.upper())
+        chosen &= Q(reference=q.upper())
     elif q:
         # Each branch is served by a trigram index (migration 0006), so PostgreSQL combines them with
         # the visibility branches in bitmaps instead of testing every visible case.
         subject_named = Subject.objects.filter(full_name__icontains=q).values("case_id")
-        cases = cases.filter(Q(reference__icontains=q) | Q(operation__icontains=q) | Q(any_of("pk", subject_named)))
+        chosen &= Q(reference__icontains=q) | Q(operation__icontains=q) | Q(any_of("pk", subject_named))
     if status:
-        cases = cases.filter(status=status)
+        chosen &= Q(status=status)
     if stage:
-        cases = cases.filter(stage=stage)
+        chosen &= Q(stage=stage)
     if team is not None:
-        cases = cases.filter(team=team)
+        chosen &= Q(team=team)
     if officer is not None:
-        cases = cases.filter(officer_in_case=officer)
+        chosen &= Q(officer_in_case=officer)
     if opened_from is not None:
-        cases = cases.filter(opened_at__date__gte=opened_from)
+        chosen &= Q(opened_at__date__gte=opened_from)
     if opened_to is not None:
-        cases = cases.filter(opened_at__date__lte=opened_to)
-    return cases.order_by("-opened_at", "-id")
+        chosen &= Q(opened_at__date__lte=opened_to)
+    return chosen
 
 
-def case_list_page(cases: QuerySet[Case], *, size: int, position: Position | None = None) -> Page[Case]:
-    """One page of the case list (`case_list_for`), newest opened first, with what its columns show.
+def case_list_page(
+    cases: QuerySet[Case] | list[QuerySet[Case]], *, size: int, position: Position | None = None
+) -> Page[Case]:
+    """One page of the case list (`case_list_parts`, or one queryset: the API's), newest opened
+    first, with what its columns show.
 
     A keyset page on (opened_at, id) (safeguard.keyset): no count of the cases a person may see and
     no OFFSET. Then a deferred join: the page's ids and opening times are chosen first, without the
     joined columns, and only those rows are fetched with their force, team (and its force), officer and supervisor.
     Two queries for a page (three when a "newer" link finds less than a page: `keyset_page`).
     """
-    page = keyset_page(cases.select_related(None).only("id", "opened_at"), at="opened_at", size=size, position=position)
+    chosen = (
+        cases.select_related(None).only("id", "opened_at")
+        if isinstance(cases, QuerySet)
+        else [part.select_related(None).only("id", "opened_at") for part in cases]
+    )
+    page = keyset_page(chosen, at="opened_at", size=size, position=position)
     ids = [case.pk for case in page.rows]
     rows = Case.objects.select_related("force", "team__force", "officer_in_case", "supervisor").in_bulk(ids)
     return replace(page, rows=[rows[pk] for pk in ids])

@@ -10,7 +10,7 @@ A link names its row by a cursor, `<time in London, ISO 8601>_<id>`, in the quer
 for the page of older rows, `after` for the page of newer ones, neither for the newest page.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -109,27 +109,54 @@ def newest_first(rows: QuerySet[M], at: str) -> QuerySet[M]:
     return rows.order_by(f"-{at}", "-id")
 
 
-def keyset_page(rows: QuerySet[M], *, at: str, size: int, position: Position | None = None) -> Page[M]:
+def keyset_page(
+    rows: "QuerySet[M] | Sequence[QuerySet[M]]", *, at: str, size: int, position: Position | None = None
+) -> Page[M]:
     """One page of `rows`, newest first, by keyset on (`at`, id).
 
     One query, of `size` + 1 rows. Going newer until there is nothing newer ends on the newest page
     itself: if fewer than `size` rows are newer than the cursor (some have gone since the link was
     made), the newest page is read instead, a second query.
+
+    `rows` may be several querysets of the same model and columns, whose rows together are the rows
+    to page through (the case list: one for each way a person may see a case). Each is then read in
+    (`at`, id) order apart, `size` + 1 rows at most, and the answers joined (`UNION`, so a row in
+    several is shown once): each part can be read from an index of its own, where the parts as one
+    condition (an OR) would make PostgreSQL read every matching row to sort them.
     """
     position = position or Position()
-    if position.after is not None:
-        found = list(newer_than(rows, at, position.after).order_by(at, "id")[: size + 1])
+    after = position.after
+    if after is not None:
+        found = _first(rows, lambda part: newer_than(part, at, after), (at, "id"), size + 1)
         more_newer = len(found) > size
         if not more_newer and len(found) < size:
             return keyset_page(rows, at=at, size=size)
         shown = list(reversed(found[:size]))
         return Page(shown, _cursor(shown[-1], at), _cursor(shown[0], at) if more_newer else None, not more_newer)
-    query = rows if position.before is None else older_than(rows, at, position.before)
-    found = list(newest_first(query, at)[: size + 1])
+    before = position.before
+    narrow = (lambda part: part) if before is None else (lambda part: older_than(part, at, before))
+    found = _first(rows, narrow, (f"-{at}", "-id"), size + 1)
     shown = found[:size]
     older = _cursor(shown[-1], at) if len(found) > size else None
     newer = _cursor(shown[0], at) if position.before is not None and shown else None
     return Page(shown, older, newer, position.before is None)
+
+
+def _first(
+    rows: "QuerySet[M] | Sequence[QuerySet[M]]",
+    narrow: Callable[[QuerySet[M]], QuerySet[M]],
+    order: tuple[str, str],
+    count: int,
+) -> list[M]:
+    """The first `count` of `rows`, narrowed, in `order`: of each part apart, then of their union."""
+    if isinstance(rows, QuerySet):
+        return list(narrow(rows).order_by(*order)[:count])
+    parts = [narrow(part).order_by(*order)[:count] for part in rows]
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return list(parts[0])
+    return list(parts[0].union(*parts[1:]).order_by(*order)[:count])
 
 
 def _cursor(row: Model, at: str) -> Cursor:

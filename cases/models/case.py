@@ -65,18 +65,23 @@ class Case(models.Model):
             # A supervisor's open cases, without reading every case they have ever supervised.
             models.Index(fields=["supervisor", "status"], name="case_supervisor_status"),
             models.Index(fields=["force", "-opened_at"], name="case_force_opened"),
-            # Each way to see a case (cases.selectors.case_ids_in_view) read from an index alone:
-            # the case's id and what the rules and the dashboard's filters ask of it, not its row.
-            # They also serve as the foreign keys' indexes.
+            # Each way to see a case (cases.selectors.case_ids_in_view, case_list_parts) read from an
+            # index alone: the case's id, what the rules and the dashboard's filters ask of it, and
+            # its opening time (the case list's order), not its row. They also serve as the foreign
+            # keys' indexes.
             models.Index(
-                fields=["team"], include=["id", "restricted", "status", "officer_in_case"], name="case_team_visible"
+                fields=["team"],
+                include=["id", "restricted", "status", "officer_in_case", "opened_at"],
+                name="case_team_visible",
             ),
             models.Index(
-                fields=["officer_in_case"], include=["id", "restricted", "status", "team"], name="case_oic_visible"
+                fields=["officer_in_case"],
+                include=["id", "restricted", "status", "team", "opened_at"],
+                name="case_oic_visible",
             ),
             models.Index(
                 fields=["supervisor"],
-                include=["id", "restricted", "status", "team", "officer_in_case"],
+                include=["id", "restricted", "status", "team", "officer_in_case", "opened_at"],
                 name="case_supervisor_visible",
             ),
         ]

@@ -32,7 +32,7 @@ from cases.permissions import (
     get_child_or_404,
     require_capability,
 )
-from cases.selectors import case_access_rows, case_actions, case_allows, case_list_for, case_list_page
+from cases.selectors import case_access_rows, case_actions, case_allows, case_list_page, case_list_parts
 from cases.services.case import case_log_add, case_log_correct, case_open, premises_add, subject_add
 from cases.views.find import PANEL_MATCHES, deconfliction_panel, show_deconfliction_notices
 from cases.views.stage import record_stage
@@ -90,7 +90,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     position = Position.from_query(request.GET)
     if position.invalid:
         messages.error(request, BAD_PAGE_LINK)
-    cases = case_list_for(request.user, **filters)
+    cases = case_list_parts(request.user, **filters)
     page = case_list_page(cases, size=CASES_PER_PAGE, position=position)
     shown = [case.reference for case in page.rows]
     audit_search(request, object_type=Case, filters=filters, shown=shown, page=position.describe())

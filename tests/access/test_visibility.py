@@ -322,3 +322,54 @@ def test_a_case_opened_by_factory_as_restricted_is_visible_to_its_named_people(t
 
     assert case in cases_visible_to(officer)
     assert case not in cases_visible_to(colleague)
+
+
+def test_case_list_pages_read_each_way_apart_are_the_pages_of_the_rules_as_one_condition(world):
+    """The case list's pages read each way to see a case apart and join them (`case_list_parts`);
+    `case_list_for` is the same cases under the rules as one condition. For every person, filtered
+    and not, pages of two walked older to the end and back newer hold exactly its cases in its order,
+    each once, though a case is seen several ways (granted, as officer and as a team member)."""
+    from datetime import UTC, datetime
+
+    from guardian.shortcuts import assign_perm
+
+    from cases.selectors import case_list_for, case_list_page, case_list_parts
+    from safeguard.keyset import Position
+
+    users = world.users
+    team_a = world.cases["case"].team
+    same_moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # ties, settled by id
+    for n in range(5):
+        CaseFactory(
+            team=team_a,
+            officer_in_case=users["officer_a"] if n % 2 else users["officer_r"],
+            supervisor=users["supervisor_a"],
+            reference=f"STF-A-T{n}",
+            opened_at=same_moment,
+            status="closed" if n == 3 else "open",
+            restricted=n == 4,
+        )
+    assign_perm("cases.view_case", users["officer_b"], world.cases["case"])
+    assign_perm("cases.view_case", Group.objects.get(name=AUDITOR), world.cases["restricted"])
+    assign_perm("cases.view_case", users["officer_a"], Case.objects.get(reference="STF-A-T4"))
+    disabled = UserFactory(is_active=False)
+    filters = [{}, {"status": "open"}, {"q": "STF-A-T"}, {"team": team_a}, {"officer": users["officer_a"]}]
+    walked = 0
+    for user in [*users.values(), disabled]:
+        for chosen in filters:
+            expected = [case.pk for case in case_list_for(user, **chosen)]
+            parts = case_list_parts(user, **chosen)
+            seen, page = [], case_list_page(parts, size=2)
+            assert page == case_list_page(case_list_for(user, **chosen), size=2)
+            seen += [case.pk for case in page.rows]
+            while page.older is not None:
+                page = case_list_page(parts, size=2, position=Position(before=page.older))
+                seen += [case.pk for case in page.rows]
+            assert seen == expected, (user, chosen)
+            back = [case.pk for case in page.rows]
+            while page.newer is not None:
+                page = case_list_page(parts, size=2, position=Position(after=page.newer))
+                back = [case.pk for case in page.rows] + back
+            assert back == expected, (user, chosen)
+            walked += len(expected) > 2
+    assert walked > 5  # several lists run over more than one page
