@@ -106,8 +106,8 @@ def database_time(statements: list[str]) -> float:
         for sql in statements:
             if sql.startswith("SELECT set_config("):  # the audit context travels with the statement
                 sql = sql.split("; ", 1)[1]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue  # writes are not run again
+            if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):
+                continue  # writes are not run again (a statement EXECUTEd is a prepared read: cases.records)
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0][0]
             total += plan["Planning Time"] + plan["Execution Time"]
