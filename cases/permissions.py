@@ -32,6 +32,7 @@ from cases.selectors import (
     matches_visible_to,
     referrals_visible_to,
 )
+from safeguard.planning import joins_in_written_order
 
 CASE_NOT_FOUND = "No case with that reference."
 CASE_NOT_CHANGEABLE = "You can read this case but not change it."
@@ -162,7 +163,8 @@ def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") 
 def get_case_for_page(user: User, reference: str) -> Case:
     """The case for its page, with every record the page shows (`cases.records`): two queries."""
     try:
-        case = case_page_select(cases_visible_to(user)).get(reference=reference)
+        with joins_in_written_order():  # eleven tables: their join order is not worth searching
+            case = case_page_select(cases_visible_to(user)).get(reference=reference)
     except Case.DoesNotExist:
         raise _case_not_found(user, reference, VIEW) from None
     return _remember_user(load_case_page_records(case), user)

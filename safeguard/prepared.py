@@ -40,14 +40,15 @@ def statement_name(sql: str) -> str:
 
 @lru_cache(maxsize=256)
 def numbered(sql: str) -> tuple[str, int]:
-    """`sql` with psycopg2's placeholders (%s) numbered as PREPARE takes them ($1, $2, ...) and its
-    escaped percent signs (%%) made plain, and how many parameters it takes."""
+    """`sql` with psycopg2's placeholders (%s) numbered as PREPARE takes them ($1, $2, ...), and how
+    many parameters it takes. Escaped percent signs (%%) stay escaped: the text is sent with the
+    EXECUTE that follows it, whose parameters psycopg2 fills in."""
     count = 0
 
     def replace(match: re.Match[str]) -> str:
         nonlocal count
         if match.group(1) == "%":
-            return "%"
+            return "%%"
         if match.group(1) != "s":
             raise ValueError(f"Only %s placeholders can be prepared, not %{match.group(1)}")
         count += 1
@@ -58,8 +59,9 @@ def numbered(sql: str) -> tuple[str, int]:
 
 def fetch_prepared(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
     """The rows of `sql` (with %s placeholders, as for `cursor.execute`) run with `params`, prepared
-    on the connection the first time it runs there. Parameter types come from the statement, as
-    PREPARE infers them: give a cast (`%s::bigint[]`) where the context does not say."""
+    on the connection the first time it runs there, in the same round trip as its first EXECUTE (so
+    a page makes as many queries either way). Parameter types come from the statement, as PREPARE
+    infers them: give a cast (`%s::bigint[]`) where the context does not say."""
     name = statement_name(sql)
     body, count = numbered(sql)
     if count != len(params):
@@ -67,9 +69,11 @@ def fetch_prepared(sql: str, params: Sequence[Any], *, using: str = "default") -
     connection = connections[using]
     with connection.cursor() as cursor:
         done = _prepared.setdefault(connection.connection, set())
-        if name not in done:
-            cursor.execute(f"PREPARE {name} AS {body}")
-            done.add(name)
         arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
-        cursor.execute(f"EXECUTE {name}{arguments}", list(params))
+        execute = f"EXECUTE {name}{arguments}"
+        if name in done:
+            cursor.execute(execute, list(params))
+        else:
+            cursor.execute(f"PREPARE {name} AS {body}; {execute}", list(params))
+            done.add(name)
         return cursor.fetchall()

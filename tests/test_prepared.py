@@ -19,8 +19,8 @@ def prepared_here(sql):
         return cursor.fetchone()[0]
 
 
-def test_placeholders_are_numbered_and_escaped_percent_signs_made_plain():
-    assert numbered(SQL) == ("SELECT n * 2, $1::text || '%' FROM unnest($2::int[]) AS t(n) ORDER BY n", 2)
+def test_placeholders_are_numbered_and_escaped_percent_signs_stay_escaped():
+    assert numbered(SQL) == ("SELECT n * 2, $1::text || '%%' FROM unnest($2::int[]) AS t(n) ORDER BY n", 2)
     assert numbered("SELECT 1") == ("SELECT 1", 0)
 
 
@@ -37,6 +37,14 @@ def test_the_rows_are_those_of_the_statement_run_plainly():
 
     assert fetch_prepared(SQL, ["a", "{3,1,2}"]) == plain == [(2, "a%"), (4, "a%"), (6, "a%")]
     assert fetch_prepared(SQL, ["b", "{}"]) == []
+
+
+def test_preparing_costs_no_query_of_its_own(django_assert_num_queries):
+    sql = "SELECT %s::int * 3 + 0 * 1"
+    with django_assert_num_queries(1):
+        assert fetch_prepared(sql, [2]) == [(6,)]  # prepared and run
+    with django_assert_num_queries(1):
+        assert fetch_prepared(sql, [3]) == [(9,)]  # run
 
 
 def test_a_statement_is_prepared_once_per_connection_and_again_on_another():
