@@ -161,7 +161,8 @@ def get_child_or_404(case: Case, model: type[M], pk: int, *, via: str = "case") 
 
 
 def get_case_for_page(user: User, reference: str) -> Case:
-    """The case for its page, with every record the page shows (`cases.records`): two queries."""
+    """The case for its page, with every record the page shows (`cases.records`): two queries, the
+    first in a transaction of its own that sets its join order (`joins_in_written_order`)."""
     try:
         with joins_in_written_order():  # eleven tables: their join order is not worth searching
             case = case_page_select(cases_visible_to(user)).get(reference=reference)
