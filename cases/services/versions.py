@@ -100,7 +100,10 @@ def last_change(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    return _one_entry(entries.order_by("-occurred_at", "-id"))
+    try:
+        return entries.select_related("actor").latest("occurred_at", "id")
+    except AuditEntry.DoesNotExist:
+        return None
 
 
 def _case_reference(instance: models.Model) -> str:
@@ -120,15 +123,4 @@ def first_entry(instance: models.Model) -> AuditEntry | None:
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    return _one_entry(entries.order_by("occurred_at", "id"))
-
-
-def _one_entry(entries: "models.QuerySet[AuditEntry]") -> AuditEntry | None:
-    """The first of `entries`, ordered, with its actor.
-
-    A search of one record's entries has no time to prune the audit trail's month partitions by, so
-    PostgreSQL plans it over every partition on each request (docs/performance.md, Known limits). It
-    is not prepared (`safeguard.prepared`): at 1,000,000 cases PostgreSQL keeps planning it afresh
-    for each run of a prepared statement, and the one plan for all values it could use instead reads
-    the partitions in time order and is slower still."""
-    return entries.select_related("actor").first()
+    return entries.select_related("actor").order_by("occurred_at", "id").first()
