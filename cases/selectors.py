@@ -414,11 +414,8 @@ def case_list_page(
     joined columns, and only those rows are fetched with their force, team (and its force), officer and supervisor.
     Two queries for a page (three when a "newer" link finds less than a page: `keyset_page`).
     """
-    chosen = (
-        cases.select_related(None).only("id", "opened_at")
-        if isinstance(cases, QuerySet)
-        else [part.select_related(None).only("id", "opened_at") for part in cases]
-    )
+    parts = [cases] if isinstance(cases, QuerySet) else cases
+    chosen = [part.select_related(None).only("id", "opened_at") for part in parts]
     page = keyset_page(chosen, at="opened_at", size=size, position=position)
     ids = [case.pk for case in page.rows]
     rows = Case.objects.select_related("force", "team__force", "officer_in_case", "supervisor").in_bulk(ids)
