@@ -109,8 +109,12 @@ class Sink:
     def created(
         self, table: str, row: dict[str, object], at_us: int, actor: Actor | None, request: str, ref: str
     ) -> None:
-        """The trigger's `create` entry for `row` as first inserted."""
+        """The trigger's `create` entry for `row` as first inserted. A row that keeps when it was first
+        entered (cases.models.correctable) takes the entry's time, to the second below: the time the
+        database would have written, which the entry's cannot precede."""
         spec = self.specs[table]
+        if "first_entered_at" in spec.types:
+            row["first_entered_at"] = at_us // 1_000_000
         object_id = str(row["id"])
         self.entry(
             at_us,

@@ -76,6 +76,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("observed_original", "S"),
             ("observed_timezone", "S"),
             ("referral_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_commsdatarequest": (
@@ -91,6 +92,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("notes", "S"),
             ("time_verified_by_id", "I"),
             ("referral_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_case": (
@@ -112,6 +114,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("force_id", "I"),
             ("referral_id", "I"),
             ("team_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_subject": (
@@ -126,11 +129,19 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("online_account", "S"),
             ("notes", "S"),
             ("case_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_premises": (
         "cases.Premises",
-        (("id", "I"), ("address", "S"), ("postcode", "S"), ("description", "S"), ("case_id", "I")),
+        (
+            ("id", "I"),
+            ("address", "S"),
+            ("postcode", "S"),
+            ("description", "S"),
+            ("case_id", "I"),
+            ("first_entered_at", "T"),
+        ),
     ),
     "warrants_warrant": (
         "warrants.Warrant",
@@ -157,6 +168,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("case_id", "I"),
             ("executed_by_id", "I"),
             ("premises_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_search": (
@@ -170,6 +182,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("officer_in_charge_id", "I"),
             ("premises_id", "I"),
             ("warrant_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_device": (
@@ -189,6 +202,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("examiner_id", "I"),
             ("search_id", "I"),
             ("version", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_imagecount": (
@@ -206,6 +220,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("arresting_officer_id", "I"),
             ("case_id", "I"),
             ("subject_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_arrest_suspected_offences": (
@@ -228,6 +243,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("investigating_body", "S"),
             ("body_confirmed_by", "S"),
             ("court_applied_at", "T"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_chargingsubmission": (
@@ -243,11 +259,19 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("case_id", "I"),
             ("submitted_by_id", "I"),
             ("subject_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_charge": (
         "cases.Charge",
-        (("id", "I"), ("counts", "I"), ("category", "S"), ("submission_id", "I"), ("offence_id", "I")),
+        (
+            ("id", "I"),
+            ("counts", "I"),
+            ("category", "S"),
+            ("submission_id", "I"),
+            ("offence_id", "I"),
+            ("first_entered_at", "T"),
+        ),
     ),
     "cases_courthearing": (
         "cases.CourtHearing",
@@ -262,6 +286,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("shpo_made", "B"),
             ("case_id", "I"),
             ("subject_id", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_safeguardingreferral": (
@@ -281,6 +306,7 @@ TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("case_id", "I"),
             ("recorded_by_id", "I"),
             ("version", "I"),
+            ("first_entered_at", "T"),
         ),
     ),
     "cases_closure": (

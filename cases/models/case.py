@@ -4,6 +4,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +53,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # As a record's (cases.models.correctable): when it was first entered, by the database's clock.
+    first_entered_at = models.DateTimeField(null=True, editable=False, db_default=Now())
     # Not columns: set on a case read for its page (cases.records) and by its fetch-and-authorise
     # helper (cases.permissions), for the records read under it.
     latest_log_entries: list["CaseLogEntry"]

@@ -10,6 +10,7 @@ them beside the current ones.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol, cast
 
 from django.core.exceptions import ValidationError
@@ -116,11 +117,23 @@ def _case_reference(instance: models.Model) -> str:
 
 def first_entry(instance: models.Model) -> AuditEntry | None:
     """The audit trail's entry for the row's first entry: who recorded it and when (found through the
-    case reference's index)."""
+    case reference's index).
+
+    A row that knows when it was first entered (`first_entered_at`, the database's time of the
+    INSERT, which its audit entry's time cannot precede) is searched for in the month partitions from
+    then on only; a row that does not, or whose entry is not there (it came in by another way, such
+    as a bulk load with times of its own), over the whole trail.
+    """
     entries = AuditEntry.objects.filter(
         kind=AuditEntry.Kind.CREATE, object_type=instance._meta.label, object_id=str(instance.pk)
     )
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    return entries.select_related("actor").order_by("occurred_at", "id").first()
+    entries = entries.select_related("actor").order_by("occurred_at", "id")
+    entered = getattr(instance, "first_entered_at", None)
+    if isinstance(entered, datetime):
+        found = entries.filter(occurred_at__gte=entered).first()
+        if found is not None:
+            return found
+    return entries.first()

@@ -94,6 +94,23 @@ def test_every_row_has_its_create_entry_and_the_audit_triggers_are_back_on(gener
 
 
 @pytest.mark.django_db
+def test_rows_that_keep_when_they_were_first_entered_keep_their_entrys_time(generated):
+    # The search for a record's first entry starts at that time (cases.services.versions.first_entry):
+    # a later one would send it over the whole trail.
+    result, _, _ = generated
+    kept = [table for table in LOAD_ORDER if "first_entered_at" in dict(TABLES[table][1])]
+    assert "cases_arrest" in kept
+    for table in kept:
+        wrong = _scalar(
+            f"SELECT count(*) FROM {table} t JOIN audit_auditentry a ON a.kind = 'create' "  # noqa: S608
+            f"AND a.object_type = '{TABLES[table][0]}' AND a.object_id = t.id::text "
+            f"WHERE t.id >= {result.first_ids[table]} AND (t.first_entered_at IS NULL "
+            "OR t.first_entered_at > a.occurred_at OR t.first_entered_at <= a.occurred_at - interval '1 second')"
+        )
+        assert wrong == 0, table
+
+
+@pytest.mark.django_db
 def test_the_indexes_and_foreign_keys_dropped_for_the_load_are_back_the_same_and_validated(generated):
     _, _, schema = generated
     assert (
