@@ -93,6 +93,15 @@ def show_conflict(
     ]
 
 
+def _chosen_records(field: forms.ModelChoiceField, values: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """The records a multiple choice of records holds, in its order, read in one query whatever
+    their number; a key no longer found stays a key (shown as not recorded)."""
+    assert field.queryset is not None, "every choice of records is given its queryset"
+    keys = [value for value in values if not isinstance(value, models.Model)]
+    found = {str(pk): record for pk, record in field.queryset.model._default_manager.in_bulk(keys).items()}
+    return [value if isinstance(value, models.Model) else found.get(str(value)) for value in values]
+
+
 def shown_value(field: forms.Field, value: object) -> str:
     """A stored value as a person reads it: a choice's label, a person's name, a London time."""
     if isinstance(field, forms.BooleanField):
@@ -100,6 +109,8 @@ def shown_value(field: forms.Field, value: object) -> str:
     if value is None or value == "" or value == []:
         return NOT_RECORDED
     if isinstance(value, list | tuple):  # the choices of a multiple choice
+        if isinstance(field, forms.ModelChoiceField):
+            value = _chosen_records(field, value)
         return "; ".join(shown_value(field, item) for item in value)
     if isinstance(value, datetime):
         return when(value)

@@ -4,6 +4,8 @@ import html
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -361,3 +363,22 @@ def test_the_history_names_who_first_recorded_the_record_and_when(client, office
     page = html.unescape(client.get(url("record_history", case, "subject", subject.pk)).content.decode())
 
     assert f"Recorded {when(created.occurred_at)} by {officer}." in page
+
+
+@pytest.mark.parametrize("page", ["record_history", "record_correct"])
+def test_a_records_pages_read_its_chosen_offences_in_one_query_however_many(client, officer, case, page):
+    # The values of a multiple choice of records are read together, not one query each.
+    codes = ["POCA1978-1-1-a", "POCA1978-1-1-b", "POCA1978-1-1-c", "CJA1988-160"]
+
+    def queries_with(count):
+        arrest = ArrestFactory(case=case, suspected_offences=[offence(code) for code in codes[:count]])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url(page, case, "arrest", arrest.pk))
+        assert response.status_code == 200
+        page_text = html.unescape(response.content.decode())
+        assert all(offence(code).title in page_text for code in codes[:count])
+        return len(captured)
+
+    client.force_login(officer)
+    queries_with(1)  # the session's first page
+    assert queries_with(4) == queries_with(1)
