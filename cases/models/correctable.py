@@ -13,10 +13,11 @@ class Correctable(models.Model):
     version = models.PositiveIntegerField(default=1, db_default=1)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True, default="", db_default="")
-    # When the record was first entered, by the database's clock in the transaction that inserted
-    # it; no one enters or changes it. Finding its first entry in the audit trail reads only the
-    # month partitions from then on (cases.services.versions.first_entry). Empty for records entered
-    # before the column was added (cases/0045).
+    # When the record was first entered: the database's time of the statement that inserted it
+    # (`Now()`, PostgreSQL's statement_timestamp()); no one enters or changes it. Finding its first
+    # entry in the audit trail reads only the month partitions from then on
+    # (cases.services.versions.first_entry). Empty for records entered before the column was added
+    # (cases/0045).
     first_entered_at = models.DateTimeField(null=True, editable=False, db_default=Now())
 
     class Meta:

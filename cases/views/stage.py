@@ -95,7 +95,7 @@ def show_conflict(
 
 def _chosen_records(field: forms.ModelChoiceField, values: list[Any] | tuple[Any, ...]) -> list[Any]:
     """The records a multiple choice of records holds, in its order, read in one query whatever
-    their number; a key no longer found stays a key (shown as not recorded)."""
+    their number; a key no longer found is None (shown as not recorded)."""
     assert field.queryset is not None, "every choice of records is given its queryset"
     keys = [value for value in values if not isinstance(value, models.Model)]
     found = {str(pk): record for pk, record in field.queryset.model._default_manager.in_bulk(keys).items()}
