@@ -149,9 +149,7 @@ def _first(
     count: int,
 ) -> list[M]:
     """The first `count` of `rows`, narrowed, in `order`: of each part apart, then of their union."""
-    if isinstance(rows, QuerySet):
-        return list(narrow(rows).order_by(*order)[:count])
-    parts = [narrow(part).order_by(*order)[:count] for part in rows]
+    parts = [narrow(part).order_by(*order)[:count] for part in ([rows] if isinstance(rows, QuerySet) else rows)]
     if not parts:
         return []
     if len(parts) == 1:
