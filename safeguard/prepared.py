@@ -8,7 +8,8 @@ seen that the plans it makes for each run's values cost no less, and plans again
 table it reads is changed (see PREPARE in PostgreSQL's documentation). That is the condition for
 using it: a statement whose plan does not depend on its values. One whose best plan does gains
 nothing, as PostgreSQL goes on planning it for each run's values: so a record's first audit entry
-(`cases.services.versions.first_entry`, over every month partition) is searched as plain SQL.
+(`cases.services.versions.first_entry`, whose month partitions depend on its time bound) is
+searched as plain SQL.
 
 A statement's name is a hash of its text, so the same text is prepared once per connection whoever
 runs it, and different texts never share a name. Which connection has prepared what is kept per

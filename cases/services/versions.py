@@ -90,21 +90,9 @@ def version_conflict(instance: models.Model) -> VersionConflict:
 
 
 def last_change(instance: models.Model) -> AuditEntry | None:
-    """The audit trail's latest entry for a change that moved this row's version on (found through the
-    case reference's index)."""
-    entries = AuditEntry.objects.filter(
-        kind=AuditEntry.Kind.CHANGE,
-        object_type=instance._meta.label,
-        object_id=str(instance.pk),
-        changes__has_key="version",
-    )
-    reference = _case_reference(instance)
-    if reference:
-        entries = entries.filter(case_reference=reference)
-    try:
-        return entries.select_related("actor").latest("occurred_at", "id")
-    except AuditEntry.DoesNotExist:
-        return None
+    """The audit trail's latest entry for a change that moved this row's version on."""
+    changes = _entries_of(instance, kind=AuditEntry.Kind.CHANGE, changes__has_key="version")
+    return _searched_from_first_entered(instance, changes.order_by("-occurred_at", "-id"))
 
 
 def _case_reference(instance: models.Model) -> str:
@@ -116,21 +104,31 @@ def _case_reference(instance: models.Model) -> str:
 
 
 def first_entry(instance: models.Model) -> AuditEntry | None:
-    """The audit trail's entry for the row's first entry: who recorded it and when (found through the
-    case reference's index).
+    """The audit trail's entry for the row's first entry: who recorded it and when."""
+    created = _entries_of(instance, kind=AuditEntry.Kind.CREATE)
+    return _searched_from_first_entered(instance, created.order_by("occurred_at", "id"))
 
-    A row that knows when it was first entered (`first_entered_at`, the database's time of the
-    INSERT, which its audit entry's time cannot precede) is searched for in the month partitions from
-    then on only; a row that does not, or whose entry is not there (it came in by another way, such
-    as a bulk load with times of its own), over the whole trail.
-    """
-    entries = AuditEntry.objects.filter(
-        kind=AuditEntry.Kind.CREATE, object_type=instance._meta.label, object_id=str(instance.pk)
-    )
+
+def _entries_of(instance: models.Model, **conditions: Any) -> "models.QuerySet[AuditEntry]":
+    """The row's entries in the audit trail that meet `conditions`, with their actors (found through
+    the case reference's index when the row has a case)."""
+    entries = AuditEntry.objects.filter(object_type=instance._meta.label, object_id=str(instance.pk), **conditions)
     reference = _case_reference(instance)
     if reference:
         entries = entries.filter(case_reference=reference)
-    entries = entries.select_related("actor").order_by("occurred_at", "id")
+    return entries.select_related("actor")
+
+
+def _searched_from_first_entered(instance: models.Model, entries: "models.QuerySet[AuditEntry]") -> AuditEntry | None:
+    """The first of the row's `entries`, ordered.
+
+    None of a row's entries is older than the time it was first entered (`first_entered_at`, the
+    database's time of the INSERT, which the entries' times cannot precede), so a row that knows it is
+    searched for in the month partitions from then on only. A row that does not, or whose entries
+    are not found there (it came in by another way, such as a bulk load with times of its own), is
+    searched for over the whole trail. Either search finds the latest entry, and the first entry of a
+    kind a row has one of (its `create` entry).
+    """
     entered = getattr(instance, "first_entered_at", None)
     if isinstance(entered, datetime):
         found = entries.filter(occurred_at__gte=entered).first()

@@ -21,7 +21,7 @@ from audit.models import AuditEntry
 from audit.partitions import partitions
 from cases.models import Case, Subject
 from cases.models.correctable import Correctable
-from cases.services.versions import first_entry
+from cases.services.versions import first_entry, last_change, version_save
 from tests.factories.cases import CaseFactory, SubjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,11 +106,11 @@ def _plan_reads(sql):
     }
 
 
-def test_the_first_entry_is_searched_for_only_in_the_months_since_the_record_was_entered(officer, case):
-    subject = _entered_subject(officer, case)
-    # A test database's entries are all in one partition: the record is made to say it was entered
-    # in a month ahead (partitions are made two months ahead), so that the search's bound leaves
-    # partitions out. Its entry is then not found there, and is searched for over the whole trail.
+def _entered_a_month_ahead(subject):
+    """A test database's entries are all in one partition: the record is made to say it was entered
+    in a month ahead (partitions are made two months ahead), so that the search's bound leaves
+    partitions out. Its entries are then not found there, and are searched for over the whole trail.
+    The latest partition, and the partitions before the bound."""
     ahead = max(partitions(), key=lambda month: month.end)
     assert ahead.start is not None
     moved = ahead.start + timedelta(days=1)
@@ -118,15 +118,41 @@ def test_the_first_entry_is_searched_for_only_in_the_months_since_the_record_was
     subject.refresh_from_db()
     earlier = {month.table for month in partitions() if month.end <= moved}
     assert earlier  # so the test can fail
+    return ahead, earlier
 
-    created = _created(subject)
+
+def _found_after_a_bounded_search(search, subject, expected, ahead, earlier):
+    """`search` finds `expected` by a search that leaves the `earlier` partitions out, then one of the
+    whole trail (the bound of `_entered_a_month_ahead` being past the entry)."""
     with CaptureQueriesContext(connection) as queries:
-        assert first_entry(subject) == created
+        assert search(subject) == expected
     bounded, whole = (_plan_reads(query["sql"]) for query in queries.captured_queries[-2:])
 
     assert ahead.table in bounded
     assert not bounded & earlier
     assert earlier <= whole
+
+
+def test_the_first_entry_is_searched_for_only_in_the_months_since_the_record_was_entered(officer, case):
+    subject = _entered_subject(officer, case)
+    ahead, earlier = _entered_a_month_ahead(subject)
+
+    created = _created(subject)
+    _found_after_a_bounded_search(first_entry, subject, created, ahead, earlier)
+
+
+def test_the_latest_change_is_searched_for_from_the_same_time(officer, case):
+    subject = _entered_subject(officer, case)
+    subject.full_name = "John Smith"
+    with acting_as(officer, source="web"):
+        version_save(subject, version=None, fields=["full_name"])
+    changed = AuditEntry.objects.get(
+        kind="change", object_type="cases.Subject", object_id=str(subject.pk), changes__has_key="version"
+    )
+    assert last_change(subject) == changed  # from the time the record was really entered
+    ahead, earlier = _entered_a_month_ahead(subject)
+
+    _found_after_a_bounded_search(last_change, subject, changed, ahead, earlier)
 
 
 @pytest.mark.parametrize("entered", [None, "later"])
